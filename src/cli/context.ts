@@ -1,0 +1,16 @@
+// What a command may touch of the outside world. Tests inject their own; only main.ts builds the
+// real one from `process`.
+
+import type { LookupFunction } from 'node:net';
+
+export interface CliContext {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Whether stdout is a terminal (colour, progress bars). */
+  stdoutIsTTY: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** DNS resolver override (tests inject failures without touching the network). */
+  lookup?: LookupFunction;
+  /** Exit code the command wants; main returns it. */
+  exitCode: number;
+}

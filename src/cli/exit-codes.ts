@@ -1,0 +1,46 @@
+// Exit codes are part of the public interface (README "Exit codes"): never renumber them.
+
+export const ExitCode = {
+  /** Trace/replay/scan finished; check: every target valid and none expiring soon. */
+  ok: 0,
+  /** A bug in tls-trace (an exception we did not expect). */
+  internal: 1,
+  /** Wrong flags, bad target syntax, unreadable input file, a file that is not a capture. */
+  usage: 2,
+  /** The host name did not resolve. */
+  dns: 3,
+  /** TCP connection refused, unreachable, or reset before TLS started. */
+  connect: 4,
+  /** Nothing (or not enough) arrived before --timeout. */
+  timeout: 5,
+  /** The peer answered, but not with TLS (HTTP, SSH, SMTP banner, garbage). */
+  notTls: 6,
+  /** The TLS handshake failed: a fatal alert, a protocol violation, or the peer closed mid-handshake. */
+  handshake: 7,
+  /** check: a certificate chain, hostname or trust problem. */
+  invalid: 8,
+  /** check: valid, but a certificate expires within --warn-days. */
+  expiring: 9,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error meant for the user: one line, and the exit code it maps to. The CLI alone prints it. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue,
+    /** Optional hint printed after the message (e.g. "try --tls-max 1.2"). */
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+export class UsageError extends UserError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.usage, hint);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,302 @@
+// Typed wire model of records and messages. Every decoded thing keeps its byte position and its
+// labelled field tree (`fields`) beside the typed values the analysis reads. Byte strings are
+// lower-case hex so the model serialises to JSON unchanged. Code points stay numbers; names come
+// from src/registry.
+
+import type { ByteSpace, DecodeIssue, Direction, Field } from './types.js';
+
+export const ContentType = {
+  change_cipher_spec: 20,
+  alert: 21,
+  handshake: 22,
+  application_data: 23,
+  heartbeat: 24,
+} as const;
+
+/** One TLS record as it appeared in a direction's stream. */
+export interface TlsRecord {
+  /** Position among all records of the capture, in capture order (both directions). */
+  index: number;
+  direction: Direction;
+  /** Offset of the 5-byte header in the direction's stream. */
+  offset: number;
+  /** Header plus body as far as captured. */
+  length: number;
+  contentType: number;
+  legacyVersion: number;
+  /** Length the header declares. */
+  declaredLength: number;
+  bodyOffset: number;
+  /** Body bytes actually present (less than declared when the capture ends inside it). */
+  bodyLength: number;
+  /** Capture time (ms since start) of the chunk holding the record's first byte. */
+  timeMs: number;
+  /** Set when the record is protected (after ChangeCipherSpec, or TLS 1.3 application_data). */
+  encrypted: boolean;
+  /** Header fields (content type, version, length) and, for unparsed bodies, a body field. */
+  fields: Field[];
+  issue?: DecodeIssue;
+}
+
+export interface Extension {
+  type: number;
+  /** Offset of the 2-byte type in the message's space; length covers type, length and body. */
+  offset: number;
+  length: number;
+  /** Body bytes (without type and length). */
+  data: string;
+  info?: ExtensionInfo;
+  issue?: DecodeIssue;
+}
+
+/** Decoded extension bodies that analysis relies on; other extensions keep only `data`. */
+export type ExtensionInfo =
+  | { kind: 'server_name'; names: string[] }
+  | { kind: 'supported_groups'; groups: number[] }
+  | { kind: 'ec_point_formats'; formats: number[] }
+  | { kind: 'signature_algorithms'; schemes: number[] }
+  | { kind: 'signature_algorithms_cert'; schemes: number[] }
+  | { kind: 'alpn'; protocols: string[] }
+  | { kind: 'status_request'; statusType?: number }
+  | { kind: 'signed_certificate_timestamp'; count?: number }
+  | { kind: 'extended_master_secret' }
+  | { kind: 'encrypt_then_mac' }
+  | { kind: 'session_ticket'; ticketLength: number }
+  | { kind: 'supported_versions'; versions: number[] }
+  | { kind: 'supported_versions_selected'; version: number }
+  | { kind: 'psk_key_exchange_modes'; modes: number[] }
+  | { kind: 'key_share'; shares: Array<{ group: number; keyExchange: string }> }
+  | { kind: 'key_share_selected'; group: number; keyExchange?: string }
+  | { kind: 'pre_shared_key'; identities?: number; selected?: number }
+  | { kind: 'early_data'; maxEarlyDataSize?: number }
+  | { kind: 'cookie'; cookieLength: number }
+  | { kind: 'renegotiation_info'; renegotiatedConnection: string }
+  | { kind: 'record_size_limit'; limit: number }
+  | { kind: 'padding'; length: number }
+  | { kind: 'compress_certificate'; algorithms: number[] }
+  | { kind: 'post_handshake_auth' }
+  | { kind: 'encrypted_client_hello'; echType: number; configId?: number; encLength?: number; payloadLength?: number }
+  | { kind: 'grease' }
+  | { kind: 'unknown' };
+
+export interface ClientHello {
+  type: 'client_hello';
+  legacyVersion: number;
+  random: string;
+  sessionId: string;
+  cipherSuites: number[];
+  compressionMethods: number[];
+  extensions: Extension[];
+}
+
+export interface ServerHello {
+  type: 'server_hello';
+  legacyVersion: number;
+  random: string;
+  sessionId: string;
+  cipherSuite: number;
+  compressionMethod: number;
+  extensions: Extension[];
+  /** ServerHello whose random is the RFC 8446 §4.1.3 HelloRetryRequest value. */
+  helloRetryRequest: boolean;
+  /** RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of the random. */
+  downgradeSentinel?: 'tls12' | 'tls11';
+}
+
+export interface CertificateEntry {
+  /** DER of the certificate. */
+  der: string;
+  offset: number;
+  length: number;
+  /** TLS 1.3 per-certificate extensions (status_request, SCTs). */
+  extensions?: Extension[];
+}
+
+export interface CertificateMessage {
+  type: 'certificate';
+  /** TLS 1.3 form (with request context and per-entry extensions). */
+  tls13: boolean;
+  requestContext?: string;
+  entries: CertificateEntry[];
+}
+
+export interface CertificateStatus {
+  type: 'certificate_status';
+  statusType: number;
+  /** DER OCSPResponse. */
+  response: string;
+}
+
+export interface ServerKeyExchange {
+  type: 'server_key_exchange';
+  /** Which shape the body was decoded as (it depends on the negotiated suite). */
+  form: 'ecdhe' | 'dhe' | 'psk' | 'unknown';
+  curveType?: number;
+  namedGroup?: number;
+  publicKey?: string;
+  dh?: { pBits: number; gBits: number; ysBits: number; p: string; g: string; ys: string };
+  /** TLS 1.2 SignatureAndHashAlgorithm as a 16-bit scheme; absent for TLS 1.0/1.1. */
+  signatureScheme?: number;
+  signature?: string;
+  /** The bytes the signature covers after the two randoms (the params), for verification. */
+  params?: string;
+}
+
+export interface CertificateRequest {
+  type: 'certificate_request';
+  tls13: boolean;
+  requestContext?: string;
+  certificateTypes?: number[];
+  signatureSchemes: number[];
+  /** Distinguished names as DER hex. */
+  authorities: string[];
+  extensions?: Extension[];
+}
+
+export interface ServerHelloDone {
+  type: 'server_hello_done';
+}
+
+export interface ClientKeyExchange {
+  type: 'client_key_exchange';
+  form: 'ecdhe' | 'dhe' | 'rsa' | 'unknown';
+  /** Client's ECDHE point, DH Yc, or RSA-encrypted pre-master secret. */
+  exchange: string;
+}
+
+export interface CertificateVerify {
+  type: 'certificate_verify';
+  signatureScheme: number;
+  signature: string;
+}
+
+export interface Finished {
+  type: 'finished';
+  verifyData: string;
+}
+
+export interface NewSessionTicket {
+  type: 'new_session_ticket';
+  lifetime: number;
+  ageAdd?: number;
+  nonce?: string;
+  ticket: string;
+  extensions?: Extension[];
+}
+
+export interface EncryptedExtensions {
+  type: 'encrypted_extensions';
+  extensions: Extension[];
+}
+
+export interface KeyUpdate {
+  type: 'key_update';
+  requestUpdate: number;
+}
+
+export interface EndOfEarlyData {
+  type: 'end_of_early_data';
+}
+
+export interface HelloRequest {
+  type: 'hello_request';
+}
+
+export interface UnknownHandshake {
+  type: 'unknown';
+  body: string;
+}
+
+export type HandshakeBody =
+  | HelloRequest
+  | ClientHello
+  | ServerHello
+  | NewSessionTicket
+  | EndOfEarlyData
+  | EncryptedExtensions
+  | CertificateMessage
+  | ServerKeyExchange
+  | CertificateRequest
+  | ServerHelloDone
+  | CertificateVerify
+  | ClientKeyExchange
+  | Finished
+  | CertificateStatus
+  | KeyUpdate
+  | UnknownHandshake;
+
+interface MessageBase {
+  direction: Direction;
+  /** The byte space the message's fields index into. */
+  space: ByteSpace;
+  /** Offset and length of the whole message in `space`. */
+  offset: number;
+  length: number;
+  /** Records that carried the message's bytes. */
+  records: number[];
+  timeMs: number;
+  fields: Field[];
+  issue?: DecodeIssue;
+}
+
+export interface HandshakeMessage extends MessageBase {
+  kind: 'handshake';
+  msgType: number;
+  /** Length the handshake header declares (body only). */
+  declaredLength: number;
+  /** The decoded body; absent when decoding stopped before anything typed was known. */
+  body?: HandshakeBody;
+  /** Whole message bytes (header and body) as hex, for transcript hashing. */
+  raw: string;
+}
+
+export interface ChangeCipherSpecMessage extends MessageBase {
+  kind: 'change_cipher_spec';
+  /** TLS 1.3 middlebox-compatibility CCS (RFC 8446 §D.4) rather than a real key switch. */
+  compatibility: boolean;
+}
+
+export interface AlertMessage extends MessageBase {
+  kind: 'alert';
+  level: number;
+  description: number;
+}
+
+/** A protected record we could not (or did not) decrypt. */
+export interface EncryptedMessage extends MessageBase {
+  kind: 'encrypted';
+  /** Outer content type of the record (23 in TLS 1.3, the real type in TLS 1.2). */
+  contentType: number;
+  /** What the record most likely holds, judged from its position (e.g. 'Finished'). */
+  guess?: string;
+}
+
+export interface ApplicationDataMessage extends MessageBase {
+  kind: 'application_data';
+}
+
+/** A record of a content type we do not know, or bytes that are not TLS at all. */
+export interface OpaqueMessage extends MessageBase {
+  kind: 'opaque';
+  reason: string;
+}
+
+export type Message =
+  | HandshakeMessage
+  | ChangeCipherSpecMessage
+  | AlertMessage
+  | EncryptedMessage
+  | ApplicationDataMessage
+  | OpaqueMessage;
+
+/** Everything the decoder found in a capture, both directions interleaved in time order. */
+export interface DecodedTrace {
+  records: TlsRecord[];
+  messages: Message[];
+  /** Byte spaces referenced by messages: the two raw streams plus derived ones. */
+  spaces: ByteSpace[];
+  /** Problems not tied to one message (e.g. the server's first bytes are HTTP, not TLS). */
+  issues: Array<DecodeIssue & { direction: Direction }>;
+  /** What the bytes look like if they are not TLS (`http`, `ssh`, `smtp`, …). */
+  notTls?: { direction: Direction; protocol: string; firstLine: string };
+}
