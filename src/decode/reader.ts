@@ -6,7 +6,7 @@
 // the issue to the field they were building and move the cursor to that boundary, so decoding
 // resumes after the broken part. `decodeWith` is the catch of last resort at a decoder's entry.
 
-import type { DecodeIssue, Field, FieldValue } from './types.js';
+import type { DecodeIssue, Field } from './types.js';
 
 /** Internal control flow for "stop decoding this span"; caught inside this module's helpers. */
 export class DecodeStop extends Error {
