@@ -5,6 +5,9 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, UserError } from './exit-codes.js';
 import type { CliContext } from './context.js';
 import { registerTrace } from './commands/trace.js';
+import { registerReplay } from './commands/replay.js';
+import { registerCheck } from './commands/check.js';
+import { registerScan } from './commands/scan.js';
 
 export const VERSION = '0.1.0';
 
@@ -16,6 +19,9 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .showSuggestionAfterError(true);
   registerTrace(program, ctx);
+  registerReplay(program, ctx);
+  registerCheck(program, ctx);
+  registerScan(program, ctx);
   return program;
 }
 
