@@ -58,3 +58,9 @@ export function label<E extends RegistryEntry>(registry: Registry<E>, code: numb
   const d = describe(registry, code, width, greaseAware);
   return `${d.name} (${d.hex})`;
 }
+
+/** The entry whose name is `name` (exact match), for CLI options such as `--groups x25519`. */
+export function byName<E extends RegistryEntry>(registry: Registry<E>, name: string): E | undefined {
+  for (const e of registry.values()) if (e.name === name) return e;
+  return undefined;
+}
