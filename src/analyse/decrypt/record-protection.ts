@@ -1,0 +1,177 @@
+// Opening protected records: TLS 1.3 AEAD (RFC 8446 §5.2–5.4) and the TLS 1.2 forms — AES-GCM
+// (RFC 5288), ChaCha20-Poly1305 (RFC 7905), and AES-CBC with HMAC, MAC-then-encrypt (RFC 5246
+// §6.2.3.2) or encrypt-then-MAC (RFC 7366). Pure functions over bytes; failures are values.
+
+import { createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { hmac } from './hkdf.js';
+import type { SuiteCrypto } from './suites.js';
+
+const TAG_LENGTH = 16;
+
+export interface OpenedRecord {
+  ok: true;
+  /** Real content type: the inner type in TLS 1.3, the header's type in TLS 1.2. */
+  contentType: number;
+  /** The content (TLS 1.3: without the type byte and padding; TLS 1.2: without IV, MAC, padding). */
+  plaintext: Buffer;
+  /** TLS 1.3 zero padding or CBC padding bytes removed. */
+  paddingLength: number;
+  /** The nonce or IV used, for the key-schedule view. */
+  nonce: Buffer;
+}
+
+export interface FailedRecord {
+  ok: false;
+  /** Stable code: `tag-mismatch`, `mac-mismatch`, `bad-padding`, `too-short`, `no-content-type`. */
+  code: string;
+  /** Plain sentence, starting "decryption failed: …". */
+  reason: string;
+}
+
+export type RecordOutcome = OpenedRecord | FailedRecord;
+
+export interface DirectionKeys {
+  key: Uint8Array;
+  /** TLS 1.3 / 1.2 ChaCha: 12-byte IV; 1.2 GCM: 4-byte salt; CBC: empty. */
+  iv: Uint8Array;
+  /** CBC suites only. */
+  macKey?: Uint8Array;
+}
+
+function fail(code: string, detail: string): FailedRecord {
+  return { ok: false, code, reason: `decryption failed: ${detail}` };
+}
+
+function seqBytes(seq: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(seq);
+  return b;
+}
+
+/** RFC 8446 §5.3: the 64-bit sequence number, left-padded to the IV length, XORed with the IV. */
+export function perRecordNonce(iv: Uint8Array, seq: bigint): Buffer {
+  const nonce = Buffer.from(iv);
+  const s = seqBytes(seq);
+  for (let i = 0; i < 8; i++) nonce[nonce.length - 8 + i] ^= s[i];
+  return nonce;
+}
+
+function aeadOpen(
+  cipher: SuiteCrypto['cipher'],
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+): Buffer | undefined {
+  // Node's typings split GCM/CCM/ChaCha overloads by literal cipher name; all three take the same calls.
+  const d = createDecipheriv(cipher as 'aes-128-gcm', key, nonce, { authTagLength: TAG_LENGTH });
+  d.setAAD(aad, { plaintextLength: ciphertext.length });
+  d.setAuthTag(tag);
+  const head = d.update(ciphertext);
+  try {
+    return Buffer.concat([head, d.final()]);
+  } catch {
+    return undefined; // "Unsupported state or unable to authenticate data": the tag did not match
+  }
+}
+
+/**
+ * TLS 1.3: AEAD-open the record body with AAD = the 5-byte record header, then strip the zero
+ * padding; the last non-zero byte is the real content type (RFC 8446 §5.2, §5.4).
+ */
+export function openTls13Record(suite: SuiteCrypto, keys: DirectionKeys, seq: bigint, header: Uint8Array, body: Uint8Array): RecordOutcome {
+  if (body.length < TAG_LENGTH + 1) return fail('too-short', `record body of ${body.length} bytes is shorter than the ${TAG_LENGTH}-byte tag plus a content type`);
+  const nonce = perRecordNonce(keys.iv, seq);
+  const inner = aeadOpen(suite.cipher, keys.key, nonce, header, body.subarray(0, body.length - TAG_LENGTH), body.subarray(body.length - TAG_LENGTH));
+  if (!inner) return fail('tag-mismatch', 'authentication tag mismatch');
+  let end = inner.length;
+  while (end > 0 && inner[end - 1] === 0) end--;
+  if (end === 0) return fail('no-content-type', 'inner plaintext is all zeros (no content type)');
+  return { ok: true, contentType: inner[end - 1], plaintext: inner.subarray(0, end - 1), paddingLength: inner.length - end, nonce };
+}
+
+/** seq_num(8) + type(1) + version(2) + length(2): the TLS 1.2 MAC / AEAD additional data prefix. */
+function additionalData12(seq: bigint, contentType: number, version: number, length: number): Buffer {
+  return Buffer.concat([seqBytes(seq), Buffer.from([contentType, version >> 8, version & 0xff, length >> 8, length & 0xff])]);
+}
+
+export interface Tls12Options {
+  /** RFC 7366 encrypt_then_mac negotiated (CBC suites only). */
+  encryptThenMac: boolean;
+}
+
+/** TLS 1.2 record: header gives the real content type and version used in the AAD/MAC. */
+export function openTls12Record(
+  suite: SuiteCrypto,
+  keys: DirectionKeys,
+  seq: bigint,
+  header: Uint8Array,
+  body: Uint8Array,
+  opts: Tls12Options,
+): RecordOutcome {
+  const contentType = header[0];
+  const version = header[1] * 256 + header[2];
+  if (suite.aead) {
+    const explicit = suite.explicitIvLength;
+    if (body.length < explicit + TAG_LENGTH) return fail('too-short', `record body of ${body.length} bytes is shorter than nonce and tag`);
+    const nonce =
+      explicit > 0
+        ? Buffer.concat([keys.iv, body.subarray(0, explicit)]) // GCM: salt + explicit nonce (RFC 5288 §3)
+        : perRecordNonce(keys.iv, seq); // ChaCha20-Poly1305: IV XOR seq (RFC 7905 §2)
+    const ciphertext = body.subarray(explicit, body.length - TAG_LENGTH);
+    const aad = additionalData12(seq, contentType, version, ciphertext.length);
+    const plain = aeadOpen(suite.cipher, keys.key, nonce, aad, ciphertext, body.subarray(body.length - TAG_LENGTH));
+    if (!plain) return fail('tag-mismatch', 'authentication tag mismatch');
+    return { ok: true, contentType, plaintext: plain, paddingLength: 0, nonce };
+  }
+  return openCbc(suite, keys, seq, contentType, version, body, opts.encryptThenMac);
+}
+
+function macEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function openCbc(
+  suite: SuiteCrypto,
+  keys: DirectionKeys,
+  seq: bigint,
+  contentType: number,
+  version: number,
+  body: Uint8Array,
+  encryptThenMac: boolean,
+): RecordOutcome {
+  const macLen = suite.macLength;
+  const macHash = suite.macHash ?? 'sha1';
+  const macKey = keys.macKey ?? new Uint8Array(0);
+  const block = 16;
+  let cbcPart = body;
+  if (encryptThenMac) {
+    // RFC 7366 §3: MAC(seq + type + version + length + IV + ciphertext) follows the ciphertext.
+    if (body.length < block * 2 + macLen) return fail('too-short', `record body of ${body.length} bytes is too short for IV, one block and MAC`);
+    cbcPart = body.subarray(0, body.length - macLen);
+    const expected = hmac(macHash, macKey, additionalData12(seq, contentType, version, cbcPart.length), cbcPart);
+    if (!macEqual(expected, body.subarray(body.length - macLen))) return fail('mac-mismatch', 'record MAC mismatch (encrypt-then-MAC)');
+  }
+  if (cbcPart.length < block * 2 || cbcPart.length % block !== 0) {
+    return fail('too-short', `CBC body of ${cbcPart.length} bytes is not IV plus whole blocks`);
+  }
+  const iv = cbcPart.subarray(0, block);
+  const d = createDecipheriv(suite.cipher, keys.key, iv);
+  d.setAutoPadding(false);
+  const plain = Buffer.concat([d.update(cbcPart.subarray(block)), d.final()]);
+  const pad = plain[plain.length - 1];
+  const padTotal = pad + 1;
+  const minLength = padTotal + (encryptThenMac ? 0 : macLen);
+  if (minLength > plain.length) return fail('bad-padding', `padding length ${pad} runs past the record`);
+  for (let i = plain.length - padTotal; i < plain.length; i++) {
+    if (plain[i] !== pad) return fail('bad-padding', 'CBC padding bytes are not all equal to the padding length');
+  }
+  const unpadded = plain.subarray(0, plain.length - padTotal);
+  if (encryptThenMac) return { ok: true, contentType, plaintext: unpadded, paddingLength: padTotal, nonce: Buffer.from(iv) };
+  const content = unpadded.subarray(0, unpadded.length - macLen);
+  const mac = unpadded.subarray(unpadded.length - macLen);
+  const expected = hmac(macHash, macKey, additionalData12(seq, contentType, version, content.length), content);
+  if (!macEqual(expected, mac)) return fail('mac-mismatch', 'record MAC mismatch');
+  return { ok: true, contentType, plaintext: content, paddingLength: padTotal, nonce: Buffer.from(iv) };
+}

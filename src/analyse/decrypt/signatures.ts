@@ -1,0 +1,143 @@
+// Handshake signature checks with the leaf certificate's public key (Node's X509Certificate and
+// crypto.verify): TLS 1.3 CertificateVerify (RFC 8446 §4.4.3) and the TLS 1.0–1.2
+// ServerKeyExchange signature (RFC 5246 §7.4.3, RFC 4492 §5.4).
+
+import { X509Certificate, constants, createHash, publicDecrypt, verify, type KeyObject } from 'node:crypto';
+import { label, signatureSchemes } from '../../registry/index.js';
+
+interface SchemeParams {
+  kind: 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa' | 'eddsa';
+  /** Digest for crypto.verify; null for EdDSA (the algorithm hashes itself). */
+  digest: 'sha1' | 'sha256' | 'sha384' | 'sha512' | null;
+  /** Key type X509Certificate reports for this scheme. */
+  keyTypes: string[];
+}
+
+const SCHEMES: Record<number, SchemeParams> = {
+  0x0201: { kind: 'rsa-pkcs1', digest: 'sha1', keyTypes: ['rsa'] },
+  0x0401: { kind: 'rsa-pkcs1', digest: 'sha256', keyTypes: ['rsa'] },
+  0x0501: { kind: 'rsa-pkcs1', digest: 'sha384', keyTypes: ['rsa'] },
+  0x0601: { kind: 'rsa-pkcs1', digest: 'sha512', keyTypes: ['rsa'] },
+  0x0203: { kind: 'ecdsa', digest: 'sha1', keyTypes: ['ec'] },
+  0x0403: { kind: 'ecdsa', digest: 'sha256', keyTypes: ['ec'] },
+  0x0503: { kind: 'ecdsa', digest: 'sha384', keyTypes: ['ec'] },
+  0x0603: { kind: 'ecdsa', digest: 'sha512', keyTypes: ['ec'] },
+  0x081a: { kind: 'ecdsa', digest: 'sha256', keyTypes: ['ec'] },
+  0x081b: { kind: 'ecdsa', digest: 'sha384', keyTypes: ['ec'] },
+  0x081c: { kind: 'ecdsa', digest: 'sha512', keyTypes: ['ec'] },
+  0x0804: { kind: 'rsa-pss', digest: 'sha256', keyTypes: ['rsa'] },
+  0x0805: { kind: 'rsa-pss', digest: 'sha384', keyTypes: ['rsa'] },
+  0x0806: { kind: 'rsa-pss', digest: 'sha512', keyTypes: ['rsa'] },
+  0x0809: { kind: 'rsa-pss', digest: 'sha256', keyTypes: ['rsa-pss'] },
+  0x080a: { kind: 'rsa-pss', digest: 'sha384', keyTypes: ['rsa-pss'] },
+  0x080b: { kind: 'rsa-pss', digest: 'sha512', keyTypes: ['rsa-pss'] },
+  0x0807: { kind: 'eddsa', digest: null, keyTypes: ['ed25519'] },
+  0x0808: { kind: 'eddsa', digest: null, keyTypes: ['ed448'] },
+};
+
+const DIGEST_LENGTH = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 } as const;
+
+export interface SignatureOutcome {
+  ok: boolean;
+  /** Plain sentence: what was checked and, on failure, why it failed. */
+  reason: string;
+}
+
+function leafKey(leafDer: Uint8Array): KeyObject | string {
+  try {
+    return new X509Certificate(leafDer).publicKey;
+  } catch (e) {
+    return `the leaf certificate could not be read (${e instanceof Error ? e.message : String(e)})`;
+  }
+}
+
+/** Verifies `signature` over `data` with `scheme` (a TLS SignatureScheme code point). */
+export function verifyWithScheme(leafDer: Uint8Array, scheme: number, data: Uint8Array, signature: Uint8Array): SignatureOutcome {
+  const name = label(signatureSchemes, scheme);
+  const params = SCHEMES[scheme];
+  if (!params) return { ok: false, reason: `signature scheme ${name} is not supported for verification` };
+  const key = leafKey(leafDer);
+  if (typeof key === 'string') return { ok: false, reason: key };
+  const keyType = key.asymmetricKeyType ?? 'unknown';
+  if (!params.keyTypes.includes(keyType)) {
+    return { ok: false, reason: `signature scheme ${name} does not match the leaf certificate's ${keyType} key` };
+  }
+  let ok: boolean;
+  try {
+    if (params.kind === 'rsa-pss') {
+      ok = verify(params.digest, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: DIGEST_LENGTH[params.digest!] }, signature);
+    } else if (params.kind === 'rsa-pkcs1') {
+      ok = verify(params.digest, data, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+    } else if (params.kind === 'ecdsa') {
+      ok = verify(params.digest, data, { key, dsaEncoding: 'der' }, signature);
+    } else {
+      ok = verify(null, data, key, signature);
+    }
+  } catch (e) {
+    return { ok: false, reason: `${name} signature could not be checked (${e instanceof Error ? e.message : String(e)})` };
+  }
+  return ok
+    ? { ok: true, reason: `${name} signature verified with the leaf certificate's ${keyType} key` }
+    : { ok: false, reason: `${name} signature does not verify with the leaf certificate's ${keyType} key` };
+}
+
+/** RFC 8446 §4.4.3: 64 spaces, the context string, a zero byte, then the transcript hash. */
+export function certificateVerifyContent(side: 'server' | 'client', transcriptHash: Uint8Array): Buffer {
+  return Buffer.concat([
+    Buffer.alloc(64, 0x20),
+    Buffer.from(`TLS 1.3, ${side} CertificateVerify`, 'latin1'),
+    Buffer.from([0]),
+    transcriptHash,
+  ]);
+}
+
+export function verifyCertificateVerify13(
+  leafDer: Uint8Array,
+  side: 'server' | 'client',
+  scheme: number,
+  signature: Uint8Array,
+  transcriptHash: Uint8Array,
+): SignatureOutcome {
+  if (scheme === 0x0401 || scheme === 0x0501 || scheme === 0x0601 || scheme === 0x0201 || scheme === 0x0203) {
+    // RFC 8446 §4.4.3: PKCS#1 v1.5 and SHA-1 schemes are not allowed in CertificateVerify.
+    const checked = verifyWithScheme(leafDer, scheme, certificateVerifyContent(side, transcriptHash), signature);
+    return { ok: false, reason: `${label(signatureSchemes, scheme)} is not allowed in a TLS 1.3 CertificateVerify${checked.ok ? ' (the signature itself verifies)' : ''}` };
+  }
+  return verifyWithScheme(leafDer, scheme, certificateVerifyContent(side, transcriptHash), signature);
+}
+
+/**
+ * ServerKeyExchange: the signature covers client_random + server_random + params. TLS 1.2 names
+ * the scheme; TLS 1.0/1.1 use MD5+SHA-1 without DigestInfo for RSA and SHA-1 for ECDSA.
+ */
+export function verifyServerKeyExchange(
+  leafDer: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  params: Uint8Array,
+  signature: Uint8Array,
+  scheme: number | undefined,
+): SignatureOutcome {
+  const data = Buffer.concat([clientRandom, serverRandom, params]);
+  if (scheme !== undefined) return verifyWithScheme(leafDer, scheme, data, signature);
+  const key = leafKey(leafDer);
+  if (typeof key === 'string') return { ok: false, reason: key };
+  try {
+    if (key.asymmetricKeyType === 'rsa') {
+      const expected = Buffer.concat([createHash('md5').update(data).digest(), createHash('sha1').update(data).digest()]);
+      const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
+      return recovered.equals(expected)
+        ? { ok: true, reason: 'RSA MD5+SHA-1 signature (TLS 1.0/1.1) verified with the leaf certificate key' }
+        : { ok: false, reason: 'RSA MD5+SHA-1 signature (TLS 1.0/1.1) does not match the signed parameters' };
+    }
+    if (key.asymmetricKeyType === 'ec') {
+      const ok = verify('sha1', data, { key, dsaEncoding: 'der' }, signature);
+      return ok
+        ? { ok: true, reason: 'ECDSA SHA-1 signature (TLS 1.0/1.1) verified with the leaf certificate key' }
+        : { ok: false, reason: 'ECDSA SHA-1 signature (TLS 1.0/1.1) does not verify with the leaf certificate key' };
+    }
+  } catch (e) {
+    return { ok: false, reason: `signature could not be checked (${e instanceof Error ? e.message : String(e)})` };
+  }
+  return { ok: false, reason: `a ${key.asymmetricKeyType ?? 'unknown'} leaf key cannot sign a TLS 1.0/1.1 ServerKeyExchange` };
+}

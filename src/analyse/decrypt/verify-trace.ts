@@ -1,0 +1,122 @@
+// Verification facts over a (decrypted) trace: each Finished recomputed from the transcript and
+// compared, the CertificateVerify and ServerKeyExchange signatures checked with the leaf key.
+// Walks the handshake messages in capture order, which is the order they were sent.
+
+import { TLS13 } from '../../decode/context.js';
+import type { DecodedTrace } from '../../decode/model.js';
+import type { Direction } from '../../decode/types.js';
+import type { HashName } from './hkdf.js';
+import { verifyData12 } from './prf.js';
+import { verifyCertificateVerify13, verifyServerKeyExchange, verifyWithScheme } from './signatures.js';
+import { verifyData13 } from './tls13.js';
+import { transcriptBytes, transcriptHash, type TranscriptEntry } from './transcript.js';
+import type { VerificationFact } from './types.js';
+
+const HELLO_REQUEST = 0;
+const NEW_SESSION_TICKET = 4;
+const KEY_UPDATE = 24;
+
+export interface VerificationInputs {
+  decoded: DecodedTrace;
+  facts: { clientRandom?: string; serverRandom?: string; version?: number };
+  /** Present once keys were found. */
+  secrets?: {
+    tls13: boolean;
+    hash: HashName;
+    clientHandshake?: Buffer;
+    serverHandshake?: Buffer;
+    master?: Buffer;
+  };
+}
+
+const title = (d: Direction): string => (d === 'server' ? 'Server' : 'Client');
+
+export function verifyTrace(merged: DecodedTrace, inputs: VerificationInputs): VerificationFact[] {
+  const facts: VerificationFact[] = [];
+  const tls13 = inputs.facts.version === TLS13;
+  const secrets = inputs.secrets;
+  const entries: TranscriptEntry[] = [];
+  const leaf: Partial<Record<Direction, Uint8Array>> = {};
+  const finishedSeen = new Set<Direction>();
+  // Protected records that stayed encrypted leave holes in the transcript; say so on a mismatch.
+  let undecrypted = 0;
+  for (const m of merged.messages) {
+    if (m.kind === 'encrypted') undecrypted += 1;
+    if (m.kind !== 'handshake') continue;
+    const raw = Buffer.from(m.raw, 'hex');
+    if (m.msgType === HELLO_REQUEST) continue;
+    // TLS 1.3 post-handshake messages are not part of the handshake transcript.
+    if (tls13 && (m.msgType === NEW_SESSION_TICKET || m.msgType === KEY_UPDATE)) continue;
+    const body = m.body;
+    const dir = m.direction;
+    if (body?.type === 'certificate') {
+      leaf[dir] = body.entries.length > 0 ? Buffer.from(body.entries[0].der, 'hex') : undefined;
+    } else if (body?.type === 'certificate_verify') {
+      const key = leaf[dir];
+      const base = { check: `${dir}-certificate-verify` as const, label: `${title(dir)} CertificateVerify`, direction: dir, records: m.records };
+      if (!key) {
+        facts.push({ ...base, ok: false, reason: `no ${dir} Certificate with a leaf was decoded before the CertificateVerify` });
+      } else if (tls13) {
+        if (secrets) {
+          const r = verifyCertificateVerify13(key, dir, body.signatureScheme, Buffer.from(body.signature, 'hex'), transcriptHash(secrets.hash, entries));
+          facts.push({ ...base, ok: r.ok, reason: r.reason });
+        }
+      } else {
+        // TLS 1.2 (client) CertificateVerify signs the handshake messages so far.
+        const r = verifyWithScheme(key, body.signatureScheme, transcriptBytes(secrets?.hash ?? 'sha256', entries), Buffer.from(body.signature, 'hex'));
+        facts.push({ ...base, ok: r.ok, reason: r.reason });
+      }
+    } else if (body?.type === 'server_key_exchange' && body.signature !== undefined && body.params !== undefined) {
+      const base = { check: 'server-key-exchange' as const, label: 'ServerKeyExchange signature', direction: dir, records: m.records };
+      const key = leaf.server;
+      if (!key) facts.push({ ...base, ok: false, reason: 'no server Certificate with a leaf was decoded before the ServerKeyExchange' });
+      else if (!inputs.facts.clientRandom || !inputs.facts.serverRandom) facts.push({ ...base, ok: false, reason: 'the hello randoms the signature covers were not decoded' });
+      else {
+        const r = verifyServerKeyExchange(
+          key,
+          Buffer.from(inputs.facts.clientRandom, 'hex'),
+          Buffer.from(inputs.facts.serverRandom, 'hex'),
+          Buffer.from(body.params, 'hex'),
+          Buffer.from(body.signature, 'hex'),
+          body.signatureScheme,
+        );
+        facts.push({ ...base, ok: r.ok, reason: r.reason });
+      }
+    } else if (body?.type === 'finished' && secrets && !finishedSeen.has(dir)) {
+      finishedSeen.add(dir);
+      const base = { check: `${dir}-finished` as const, label: `${title(dir)} Finished`, direction: dir, records: m.records };
+      const actual = body.verifyData;
+      let expected: Buffer | undefined;
+      let how: string;
+      if (secrets.tls13) {
+        const secret = dir === 'server' ? secrets.serverHandshake : secrets.clientHandshake;
+        how = 'HMAC(finished_key, transcript hash)';
+        if (secret) expected = verifyData13(secrets.hash, secret, transcriptHash(secrets.hash, entries));
+      } else {
+        how = `PRF(master_secret, "${dir} finished", Hash(handshake messages))[0..11]`;
+        if (secrets.master) expected = verifyData12(secrets.hash, secrets.master, dir, transcriptHash(secrets.hash, entries));
+      }
+      if (!expected) {
+        facts.push({ ...base, ok: false, reason: `cannot recompute verify_data: the key log has no ${dir} handshake secret`, actual });
+      } else {
+        const exp = expected.toString('hex');
+        facts.push(
+          exp === actual
+            ? { ...base, ok: true, reason: `verify_data equals ${how} over ${entries.length} handshake message${entries.length === 1 ? '' : 's'}`, expected: exp, actual }
+            : {
+                ...base,
+                ok: false,
+                reason:
+                  undecrypted > 0
+                    ? `verify_data does not match ${how}: ${undecrypted} protected record${undecrypted === 1 ? ' was' : 's were'} not decrypted, so the transcript is incomplete`
+                    : `verify_data does not match ${how}: the transcript or the keys differ`,
+                expected: exp,
+                actual,
+              },
+        );
+      }
+    }
+    entries.push({ msgType: m.msgType, raw, helloRetryRequest: body?.type === 'server_hello' && body.helloRetryRequest });
+  }
+  return facts;
+}

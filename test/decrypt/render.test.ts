@@ -1,0 +1,98 @@
+// The key-schedule block of the text report, rendered from the RFC 8448 §3 trace.
+
+import { readFileSync } from 'node:fs';
+import type { Capture, CaptureChunk } from '../../src/capture/types.js';
+import { decodeCapture } from '../../src/decode/index.js';
+import type { Direction } from '../../src/decode/types.js';
+import { decryptTrace } from '../../src/analyse/decrypt/index.js';
+import { factsForRecords, keyScheduleJson, renderKeySchedule, verificationMark } from '../../src/report/key-schedule.js';
+
+interface Vectors {
+  secrets: Record<string, string>;
+  messages: Record<string, string>;
+  records: Record<string, string>;
+}
+const V = JSON.parse(readFileSync(new URL('../../fixtures/rfc8448/simple-1rtt.json', import.meta.url), 'utf8')) as Vectors;
+const want = (s: string): string => s.replace(/\s+/g, '');
+const RANDOM = want(V.messages.clientHello).slice(12, 76);
+
+function capture(keylog: string[], flip = false): Capture {
+  const flow: Array<[Direction, string]> = [
+    ['client', 'clientHello'],
+    ['server', 'serverHello'],
+    ['server', 'serverFlight'],
+    ['client', 'clientFinished'],
+  ];
+  const at: Record<Direction, number> = { client: 0, server: 0 };
+  const chunks: CaptureChunk[] = flow.map(([direction, name], i) => {
+    const bytes = Buffer.from(want(V.records[name]), 'hex');
+    if (flip && name === 'clientFinished') bytes[10] ^= 1;
+    const c = { direction, timeMs: i, offset: at[direction], bytes: Uint8Array.from(bytes) };
+    at[direction] += bytes.length;
+    return c;
+  });
+  return { format: 'tls-trace-capture', version: 1, target: { host: 'server', port: 443 }, startedAt: '', timings: { totalMs: 4 }, options: {}, chunks, keylog };
+}
+
+const KEYLOG = [
+  `SERVER_HANDSHAKE_TRAFFIC_SECRET ${RANDOM} ${want(V.secrets.serverHandshakeTraffic)}`,
+  `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${RANDOM} ${want(V.secrets.clientHandshakeTraffic)}`,
+];
+
+describe('renderKeySchedule', () => {
+  test('secrets hidden by default, marks for every check', () => {
+    const c = capture(KEYLOG);
+    const text = renderKeySchedule(decryptTrace(c, decodeCapture(c)), { color: false, showSecrets: false });
+    expect(text).toContain('Key schedule · TLS 1.3 · TLS_AES_128_GCM_SHA256 (0x1301) · HKDF-SHA256 · AES-128-GCM');
+    expect(text).toContain('◆ server handshake traffic secret (32 bytes) ← key log SERVER_HANDSHAKE_TRAFFIC_SECRET · opened 1 record');
+    expect(text).toMatch(/ key +16 bytes {2}HKDF-Expand-Label\(secret, "key", "", 16\)/);
+    expect(text).toMatch(/ iv +12 bytes {2}HKDF-Expand-Label\(secret, "iv", "", 12\)/);
+    expect(text).toContain('secret values are hidden; --show-secrets prints them');
+    expect(text).not.toContain(want(V.secrets.serverHandshakeTraffic));
+    expect(text).not.toContain('3fce516009c21727d0f2e4e86ee403bc');
+    expect(text).toContain('✔ Server CertificateVerify: rsa_pss_rsae_sha256 (0x0804) signature verified');
+    expect(text).toContain('✔ Server Finished: verify_data equals HMAC(finished_key, transcript hash) over 5 handshake messages');
+    expect(text).toContain('✔ Client Finished');
+    expect(text).toContain('Decrypted records · 2 of 2');
+    expect(text).toContain('! key log has no SERVER_TRAFFIC_SECRET_0: records protected with it stay encrypted');
+    expect(text).not.toContain('\x1b[');
+  });
+
+  test('--show-secrets prints secret, key and IV values', () => {
+    const c = capture(KEYLOG);
+    const text = renderKeySchedule(decryptTrace(c, decodeCapture(c), { showSecrets: true }), { color: false, showSecrets: true });
+    expect(text).toContain(want(V.secrets.serverHandshakeTraffic));
+    expect(text).toContain('3fce516009c21727d0f2e4e86ee403bc');
+    expect(text).toContain('5d313eb2671276ee13000b30');
+    expect(text).not.toContain('hidden');
+  });
+
+  test('a failed record and a failed check are marked ✖ with the reason, in colour when asked', () => {
+    const c = capture(KEYLOG, true);
+    const result = decryptTrace(c, decodeCapture(c));
+    const text = renderKeySchedule(result, { color: true, showSecrets: false });
+    expect(text).toContain('record #3 \x1b[36mclient');
+    expect(text).toContain('decryption failed: authentication tag mismatch');
+    expect(text).toContain('\x1b[31m✖\x1b[39m record #3');
+    const serverFin = result.verifications.find((v) => v.check === 'server-finished')!;
+    expect(factsForRecords(result, serverFin.records, 'server').map((f) => f.check)).toEqual(['server-certificate-verify', 'server-finished']);
+    expect(verificationMark(serverFin, { color: false })).toMatch(/^✔ Server Finished: /);
+  });
+
+  test('no keys: a note only', () => {
+    const c = capture([]);
+    expect(renderKeySchedule(decryptTrace(c, decodeCapture(c)), { color: false, showSecrets: false })).toBe(
+      'Decryption\n  ! no key for this connection: the capture carries no key log, so the protected records stay encrypted\n',
+    );
+  });
+});
+
+describe('keyScheduleJson', () => {
+  test('round-trips through JSON without bytes or secret values', () => {
+    const c = capture(KEYLOG);
+    const json = keyScheduleJson(decryptTrace(c, decodeCapture(c)));
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+    expect(Object.keys(json)).toEqual(['status', 'notes', 'keySchedule', 'records', 'verifications']);
+    expect(JSON.stringify(json)).not.toContain(want(V.secrets.clientHandshakeTraffic));
+  });
+});
