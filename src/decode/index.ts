@@ -1,7 +1,44 @@
-// STUB — the decoder helper builds this.
-import type { Capture } from '../capture/types.js';
-import type { DecodedTrace } from './model.js';
+// The decoder's public face: a capture (or one direction's bytes) in, the typed wire model out.
+// Pure: no I/O, no printing, never throws for bad input.
 
-export function decodeCapture(_capture: Capture): DecodedTrace {
-  throw new Error('decodeCapture: not built yet');
+import type { Capture } from '../capture/types.js';
+import type { DecodedTrace, TlsRecord } from './model.js';
+import type { ByteSpace, Direction } from './types.js';
+import type { HandshakeContext } from './context.js';
+import { decodeChunks } from './trace.js';
+import { recordCoverage, type CoverageReport } from './coverage.js';
+
+export { decodeHandshakeMessage, decodeHandshakeMessages, handshakeTitles, HandshakeType } from './handshake.js';
+export { updateContext, keyExchangeForm, type HandshakeContext } from './context.js';
+export { detectNotTls, type NotTls } from './not-tls.js';
+export { splitRecords, MAX_RECORD_LENGTH } from './record.js';
+export { MAX_HANDSHAKE_MESSAGE } from './defragment.js';
+export { HELLO_RETRY_REQUEST_RANDOM } from './messages/hello.js';
+export { recordCoverage, recordLeafSpans, leafSpans, toStreamSpans, type CoverageReport, type LeafSpan, type Span } from './coverage.js';
+export { escapeText } from './format.js';
+
+/** Decodes every record and message of a capture, both directions in capture-time order. */
+export function decodeCapture(capture: Capture): DecodedTrace {
+  return decodeChunks(capture.chunks);
+}
+
+/**
+ * Decodes one direction's bytes on their own (e.g. a server's first flight in a scan). `ctx`
+ * seeds what earlier messages would have told (version, suite); the ServerHello in the bytes
+ * updates it as usual.
+ */
+export function decodeStream(direction: Direction, bytes: Uint8Array, ctx: HandshakeContext = {}): DecodedTrace {
+  return decodeChunks([{ direction, timeMs: 0, offset: 0, bytes }], ctx);
+}
+
+/** The raw stream space of a direction in a trace. */
+export function streamSpaceOf(trace: DecodedTrace, direction: Direction): ByteSpace {
+  const s = trace.spaces.find((x) => x.id === direction);
+  if (!s) throw new Error(`trace has no ${direction} stream space`);
+  return s;
+}
+
+/** Coverage of one record of a decoded trace (see coverage.ts). */
+export function traceRecordCoverage(trace: DecodedTrace, record: TlsRecord): CoverageReport {
+  return recordCoverage(record, trace.messages, streamSpaceOf(trace, record.direction));
 }

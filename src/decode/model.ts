@@ -76,6 +76,8 @@ export type ExtensionInfo =
   | { kind: 'compress_certificate'; algorithms: number[] }
   | { kind: 'post_handshake_auth' }
   | { kind: 'encrypted_client_hello'; echType: number; configId?: number; encLength?: number; payloadLength?: number }
+  /** TLS 1.3 CertificateRequest / ClientHello: acceptable CAs as DER DistinguishedNames (hex). */
+  | { kind: 'certificate_authorities'; authorities: string[] }
   | { kind: 'grease' }
   | { kind: 'unknown' };
 
@@ -106,6 +108,8 @@ export interface ServerHello {
 export interface CertificateEntry {
   /** DER of the certificate. */
   der: string;
+  /** Offset of the entry (its 3-byte length prefix) in the message's space; `length` covers the
+   * prefix, the DER and (TLS 1.3) the entry's extensions. */
   offset: number;
   length: number;
   /** TLS 1.3 per-certificate extensions (status_request, SCTs). */

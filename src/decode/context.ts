@@ -1,0 +1,79 @@
+// What a handshake message decoder needs to know from earlier messages. Several TLS messages
+// cannot be parsed from their bytes alone: ServerKeyExchange and ClientKeyExchange depend on the
+// suite's key exchange, Certificate/CertificateRequest/NewSessionTicket on the version.
+
+import { cipherSuites } from '../registry/index.js';
+import type { HandshakeBody } from './model.js';
+
+export const TLS10 = 0x0301;
+export const TLS12 = 0x0303;
+export const TLS13 = 0x0304;
+
+export interface HandshakeContext {
+  /** Negotiated version once a ServerHello was seen (supported_versions wins over legacy_version). */
+  version?: number;
+  /** Negotiated cipher suite once a ServerHello was seen. */
+  cipherSuite?: number;
+  /** A HelloRetryRequest was seen (the next ClientHello is the second one). */
+  helloRetryRequest?: boolean;
+  /** TLS 1.3 server accepted a PSK (resumption): no Certificate/CertificateVerify follow. */
+  pskAccepted?: boolean;
+  /** Shape of the ServerKeyExchange seen (tells DHE from RSA for a suite the registry lacks). */
+  serverKeyExchange?: 'ecdhe' | 'dhe' | 'psk' | 'unknown';
+}
+
+/** Key-exchange shape of the negotiated suite, from the registry. */
+/** `unknown`: the suite is not in the registry; `other`: a key exchange we do not decode (SRP, GOST…). */
+export type KeyExchangeForm = 'ecdhe' | 'dhe' | 'rsa' | 'psk' | 'ecdhe_psk' | 'dhe_psk' | 'rsa_psk' | 'other' | 'unknown';
+
+export function keyExchangeForm(ctx: HandshakeContext): KeyExchangeForm {
+  if (ctx.cipherSuite === undefined) return 'unknown';
+  const info = cipherSuites.get(ctx.cipherSuite);
+  if (!info) return 'unknown';
+  const kx = info.kx.toUpperCase();
+  if (kx.includes('PSK')) {
+    if (kx.startsWith('ECDH')) return 'ecdhe_psk';
+    if (kx.startsWith('DH')) return 'dhe_psk';
+    if (kx.startsWith('RSA')) return 'rsa_psk';
+    return 'psk';
+  }
+  if (kx.startsWith('ECDH')) return 'ecdhe';
+  if (kx.startsWith('DH')) return 'dhe';
+  if (kx.startsWith('RSA')) return 'rsa';
+  return 'other';
+}
+
+/** Whether the suite's ServerKeyExchange carries a signature (anonymous suites do not). */
+export function serverKeyExchangeSigned(ctx: HandshakeContext): boolean | undefined {
+  if (ctx.cipherSuite === undefined) return undefined;
+  const info = cipherSuites.get(ctx.cipherSuite);
+  if (!info) return undefined;
+  const auth = info.auth.toUpperCase();
+  return !(auth === 'ANON' || auth === 'NULL' || auth === 'PSK' || info.kx.toUpperCase().includes('PSK'));
+}
+
+/** Hash length of a TLS 1.3 suite (SHA-384 for TLS_AES_256_GCM_SHA384, else SHA-256). */
+export function tls13HashLength(suite: number | undefined): number {
+  return suite === 0x1302 ? 48 : 32;
+}
+
+/** The context after `body` was seen. Pure: returns a new object when something changes. */
+export function updateContext(ctx: HandshakeContext, body: HandshakeBody | undefined): HandshakeContext {
+  if (body?.type === 'server_key_exchange') return { ...ctx, serverKeyExchange: body.form };
+  if (!body || body.type !== 'server_hello') return ctx;
+  let version = body.legacyVersion;
+  let pskAccepted = false;
+  for (const e of body.extensions) {
+    if (e.info?.kind === 'supported_versions_selected') version = e.info.version;
+    if (e.info?.kind === 'pre_shared_key' && e.info.selected !== undefined) pskAccepted = true;
+  }
+  const { serverKeyExchange: _previous, ...rest } = ctx;
+  void _previous;
+  return {
+    ...rest,
+    version,
+    cipherSuite: body.cipherSuite,
+    helloRetryRequest: ctx.helloRetryRequest || body.helloRetryRequest,
+    pskAccepted,
+  };
+}

@@ -1,0 +1,164 @@
+// The handshake layer (RFC 8446 §4, RFC 5246 §7.4): a 4-byte header (type, uint24 length) and a
+// body decoded by the message's own decoder. Works on any ByteSpace: a direction's raw stream, a
+// message reassembled from several records, or decrypted TLS 1.3 plaintext.
+
+import type { HandshakeBody, HandshakeMessage } from './model.js';
+import type { ByteSpace } from './types.js';
+import { decodeWith, toHex, type ByteReader } from './reader.js';
+import { firstIssue, labelUndecoded } from './fields.js';
+import { fmt } from './format.js';
+import { TLS13, updateContext, type HandshakeContext } from './context.js';
+import { decodeClientHello, decodeServerHello } from './messages/hello.js';
+import { decodeCertificate, decodeCertificateStatus } from './messages/certificate.js';
+import { decodeClientKeyExchange, decodeServerKeyExchange } from './messages/key-exchange.js';
+import { decodeCertificateRequest } from './messages/certificate-request.js';
+import {
+  decodeCertificateVerify,
+  decodeEncryptedExtensions,
+  decodeFinished,
+  decodeKeyUpdate,
+  decodeNewSessionTicket,
+} from './messages/simple.js';
+
+export const HandshakeType = {
+  hello_request: 0,
+  client_hello: 1,
+  server_hello: 2,
+  new_session_ticket: 4,
+  end_of_early_data: 5,
+  encrypted_extensions: 8,
+  certificate: 11,
+  server_key_exchange: 12,
+  certificate_request: 13,
+  server_hello_done: 14,
+  certificate_verify: 15,
+  client_key_exchange: 16,
+  finished: 20,
+  certificate_status: 22,
+  key_update: 24,
+} as const;
+
+/** Display titles of the messages we decode (the registry holds the IANA snake_case names). */
+export const handshakeTitles: Readonly<Record<number, string>> = {
+  0: 'HelloRequest',
+  1: 'ClientHello',
+  2: 'ServerHello',
+  4: 'NewSessionTicket',
+  5: 'EndOfEarlyData',
+  8: 'EncryptedExtensions',
+  11: 'Certificate',
+  12: 'ServerKeyExchange',
+  13: 'CertificateRequest',
+  14: 'ServerHelloDone',
+  15: 'CertificateVerify',
+  16: 'ClientKeyExchange',
+  20: 'Finished',
+  22: 'CertificateStatus',
+  24: 'KeyUpdate',
+};
+
+/** Handshake header size: msg_type (1) + length (3). */
+export const HANDSHAKE_HEADER = 4;
+
+function decodeBody(type: number, r: ByteReader, ctx: HandshakeContext): HandshakeBody {
+  const tls13 = ctx.version === TLS13;
+  switch (type) {
+    case HandshakeType.hello_request:
+      return { type: 'hello_request' };
+    case HandshakeType.client_hello:
+      return decodeClientHello(r);
+    case HandshakeType.server_hello:
+      return decodeServerHello(r);
+    case HandshakeType.new_session_ticket:
+      return decodeNewSessionTicket(r, tls13);
+    case HandshakeType.end_of_early_data:
+      return { type: 'end_of_early_data' };
+    case HandshakeType.encrypted_extensions:
+      return decodeEncryptedExtensions(r);
+    case HandshakeType.certificate:
+      return decodeCertificate(r, tls13);
+    case HandshakeType.server_key_exchange:
+      return decodeServerKeyExchange(r, ctx);
+    case HandshakeType.certificate_request:
+      return decodeCertificateRequest(r, ctx, tls13);
+    case HandshakeType.server_hello_done:
+      return { type: 'server_hello_done' };
+    case HandshakeType.certificate_verify:
+      return decodeCertificateVerify(r);
+    case HandshakeType.client_key_exchange:
+      return decodeClientKeyExchange(r, ctx);
+    case HandshakeType.finished:
+      return decodeFinished(r);
+    case HandshakeType.certificate_status:
+      return decodeCertificateStatus(r);
+    case HandshakeType.key_update:
+      return decodeKeyUpdate(r);
+    default: {
+      const body = r.done ? new Uint8Array() : r.rest('body', 'Message body (unknown type)');
+      return { type: 'unknown', body: toHex(body) };
+    }
+  }
+}
+
+/**
+ * One handshake message at `space.bytes[start, end)`. `end` may cut the message short (the
+ * capture ended): the message then carries an `incomplete` issue. Never throws for bad input.
+ * `records` and `timeMs` are left for the caller (empty / 0).
+ */
+export function decodeHandshakeMessage(space: ByteSpace, start: number, end: number, ctx: HandshakeContext): HandshakeMessage {
+  let msgType = -1;
+  let declaredLength = 0;
+  let body: HandshakeBody | undefined;
+  const out = decodeWith(space.bytes, start, end, (r) => {
+    msgType = r.u8('msg_type', 'Handshake type', fmt.handshakeType);
+    declaredLength = r.u24('length', 'Message length');
+    const title = handshakeTitles[msgType] ?? 'Handshake message';
+    body = r.within(declaredLength, 'body', title, (b) => decodeBody(msgType, b, ctx));
+  });
+  const fields = out.fields;
+  if (out.issue) {
+    // The 4-byte header itself was cut short: label the stub so coverage still holds.
+    fields.push({ name: 'fragment', label: 'Truncated handshake header', offset: start + out.consumed, length: end - start - out.consumed, issue: out.issue });
+  }
+  labelUndecoded(space.bytes, fields, start, end);
+  const msg: HandshakeMessage = {
+    kind: 'handshake',
+    direction: space.direction,
+    space,
+    offset: start,
+    length: end - start,
+    records: [],
+    timeMs: 0,
+    fields,
+    msgType,
+    declaredLength,
+    raw: toHex(space.bytes.subarray(start, end)),
+  };
+  if (body) msg.body = body;
+  const issue = out.issue ?? firstIssue(fields);
+  if (issue) msg.issue = issue;
+  return msg;
+}
+
+/**
+ * Every handshake message in `space.bytes[start, end)` (e.g. a decrypted TLS 1.3 record body).
+ * The context advances as messages are read (a ServerHello sets version and suite for what
+ * follows). A final partial message is returned with an `incomplete` issue.
+ */
+export function decodeHandshakeMessages(space: ByteSpace, start: number, end: number, ctx: HandshakeContext): HandshakeMessage[] {
+  const out: HandshakeMessage[] = [];
+  let at = start;
+  let context = ctx;
+  while (at < end) {
+    let msgEnd = end;
+    if (end - at >= HANDSHAKE_HEADER) {
+      const len = (space.bytes[at + 1] << 16) | (space.bytes[at + 2] << 8) | space.bytes[at + 3];
+      msgEnd = Math.min(end, at + HANDSHAKE_HEADER + len);
+    }
+    const msg = decodeHandshakeMessage(space, at, msgEnd, context);
+    context = updateContext(context, msg.body);
+    out.push(msg);
+    at = msgEnd;
+  }
+  return out;
+}
