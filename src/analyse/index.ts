@@ -1,0 +1,60 @@
+// analyseTrace: the facts the trace report shows, derived from the decoded messages.
+
+import type { Capture } from '../capture/types.js';
+import type { DecodedTrace } from '../decode/model.js';
+import { alertDescriptions, alertLevels } from '../registry/index.js';
+import { codePoint, showCodePoint } from './code-point.js';
+import { buildSteps } from './flights.js';
+import { findBodies } from './messages.js';
+import { deriveNegotiated, negotiatedRows } from './negotiated.js';
+import type { TraceAnalysis, TraceOutcome } from './types.js';
+
+export type * from './types.js';
+export { codePoint, showCodePoint } from './code-point.js';
+export { messageName, messageIssues } from './flights.js';
+export { deriveNegotiated, negotiatedRows, suiteFact } from './negotiated.js';
+
+export function analyseTrace(capture: Capture, decoded: DecodedTrace): TraceAnalysis {
+  const { negotiated, crossChecks } = deriveNegotiated(capture, decoded);
+  const { steps, flights } = buildSteps(decoded);
+  const bytes = { client: 0, server: 0 };
+  for (const c of capture.chunks) bytes[c.direction] += c.bytes.length;
+  return {
+    negotiated,
+    table: negotiatedRows(negotiated),
+    steps,
+    flights,
+    bytes,
+    tls13: negotiated.version.value?.code === 0x0304,
+    outcome: outcomeOf(capture, decoded),
+    crossChecks,
+  };
+}
+
+function outcomeOf(capture: Capture, decoded: DecodedTrace): TraceOutcome {
+  const fatal = decoded.messages.find((m) => m.kind === 'alert' && m.level === 2);
+  if (fatal && fatal.kind === 'alert') {
+    const level = codePoint(alertLevels, fatal.level, 1);
+    const description = codePoint(alertDescriptions, fatal.description, 1);
+    const who = fatal.direction === 'server' ? 'Server' : 'Client';
+    return { complete: false, summary: `${who} sent fatal alert ${showCodePoint(description)}`, alert: { direction: fatal.direction, level, description } };
+  }
+  if (decoded.notTls) {
+    return { complete: false, summary: `The ${decoded.notTls.direction} answered with ${decoded.notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${decoded.notTls.protocol.toUpperCase()}, not TLS`}` };
+  }
+  const sh = findBodies(decoded, 'server_hello', 'server').filter((s) => !s.body.helloRetryRequest).at(-1);
+  // After the ServerHello both sides must send something protected (their Finished).
+  const protectedAfter = (side: 'client' | 'server'): boolean =>
+    sh !== undefined &&
+    decoded.messages.some(
+      (m) =>
+        m.direction === side &&
+        m.timeMs >= sh.msg.timeMs &&
+        (m.kind === 'encrypted' || (m.kind === 'handshake' && m.body?.type === 'finished')),
+    );
+  const finished = protectedAfter('client') && protectedAfter('server');
+  if (capture.error) return { complete: false, summary: `Handshake did not complete: ${capture.error.message}` };
+  if (!sh) return { complete: false, summary: 'Handshake did not complete: no ServerHello received' };
+  if (!finished) return { complete: false, summary: 'Handshake did not complete: Finished messages missing' };
+  return { complete: true, summary: 'Handshake complete' };
+}

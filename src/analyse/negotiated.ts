@@ -1,0 +1,420 @@
+// What the two sides agreed on, read from the decoded handshake messages. Node's own summary of
+// the connection is only a fallback for what the bytes cannot show (TLS 1.3 encrypts most of the
+// handshake) and a cross-check: a disagreement is reported, never silently resolved.
+
+import type { Capture, NodeSummary } from '../capture/types.js';
+import type { DecodedTrace } from '../decode/model.js';
+import { cipherSuites, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
+import { codePoint, showCodePoint } from './code-point.js';
+import { ExtCode, RENEGOTIATION_SCSV, extInfo, findBodies, hasExt, isDecrypted, type Found } from './messages.js';
+import type { CodePoint, Fact, FactSource, GroupFact, Negotiated, NegotiatedRow, SuiteFact } from './types.js';
+
+const TLS13 = 0x0304;
+
+/** Node's protocol strings (`tls.TLSSocket.getProtocol()`) as version code points. */
+const NODE_PROTOCOLS: Record<string, number> = { 'TLSv1.3': 0x0304, 'TLSv1.2': 0x0303, 'TLSv1.1': 0x0302, TLSv1: 0x0301, SSLv3: 0x0300 };
+
+/** OpenSSL curve names that differ from the IANA group names. */
+const OPENSSL_GROUP_ALIASES: Record<string, string> = { prime256v1: 'secp256r1', 'p-256': 'secp256r1', 'p-384': 'secp384r1', 'p-521': 'secp521r1' };
+
+export interface NegotiatedResult {
+  negotiated: Negotiated;
+  crossChecks: string[];
+}
+
+export function deriveNegotiated(capture: Capture, decoded: DecodedTrace): NegotiatedResult {
+  const node = capture.node;
+  const crossChecks: string[] = [];
+  const clientHellos = findBodies(decoded, 'client_hello', 'client');
+  const serverHellos = findBodies(decoded, 'server_hello', 'server');
+  const hrr = serverHellos.find((s) => s.body.helloRetryRequest);
+  const sh = serverHellos.filter((s) => !s.body.helloRetryRequest).at(-1);
+  // The ClientHello the ServerHello answers: the last one sent before it (the second after HRR).
+  const ch = (sh ? clientHellos.filter((c) => c.msg.timeMs <= sh.msg.timeMs).at(-1) : undefined) ?? clientHellos.at(-1);
+  const firstCh = clientHellos[0];
+
+  const version = deriveVersion(sh, node, crossChecks);
+  const tls13 = version.value?.code === TLS13;
+  const suite = deriveSuite(sh, node, crossChecks);
+  // A hostile or broken server may pick what the client never offered: say so rather than
+  // present the choice as an agreement.
+  if (sh && ch && version.value) {
+    const listed = extInfo(ch.body.extensions, 'supported_versions')?.versions;
+    const offered = listed ? listed.includes(version.value.code) : version.value.code <= ch.body.legacyVersion;
+    if (!offered) version.note = 'not offered by the client';
+  }
+  if (sh && ch && suite.value && !ch.body.cipherSuites.includes(sh.body.cipherSuite)) suite.note = 'not offered by the client';
+  const group = deriveGroup(decoded, sh, tls13, suite.value, node);
+  const signatureScheme = deriveSignature(decoded, tls13, suite.value, sh !== undefined);
+  const alpn = deriveAlpn(decoded, sh, tls13, node, crossChecks);
+  const resumed = deriveResumed(decoded, ch, sh, tls13, node, crossChecks);
+  const forwardSecrecy = deriveForwardSecrecy(sh, tls13, suite.value);
+  const ocspStapled = deriveOcsp(decoded, ch, sh, tls13, node);
+
+  const sniName = extInfo(firstCh?.body.extensions, 'server_name')?.names[0];
+  const sni: Fact<string> = firstCh
+    ? { value: sniName, source: 'decoded', note: sniName === undefined ? 'not sent' : undefined }
+    : { source: 'unknown', note: 'no ClientHello captured' };
+
+  const both = (type: number, what: string): Fact<boolean> => {
+    if (!sh || !ch) return { source: 'unknown', note: 'no ServerHello' };
+    if (tls13) return { source: 'not-applicable', note: what };
+    const offered = hasExt(ch.body.extensions, type);
+    const accepted = hasExt(sh.body.extensions, type);
+    return { value: offered && accepted, source: 'decoded', note: offered ? (accepted ? undefined : 'offered, server declined') : 'not offered' };
+  };
+  const extendedMasterSecret = both(ExtCode.extended_master_secret, 'TLS 1.3 always binds keys to the transcript');
+  let encryptThenMac = both(ExtCode.encrypt_then_mac, 'TLS 1.3 uses only AEAD ciphers');
+  if (!tls13 && encryptThenMac.value === false && suite.value && isAead(suite.value)) {
+    encryptThenMac = { value: false, source: 'decoded', note: 'not needed: AEAD cipher' };
+  }
+
+  let secureRenegotiation: Fact<boolean>;
+  if (!sh || !ch) secureRenegotiation = { source: 'unknown', note: 'no ServerHello' };
+  else if (tls13) secureRenegotiation = { source: 'not-applicable', note: 'TLS 1.3 has no renegotiation' };
+  else {
+    const offered = hasExt(ch.body.extensions, ExtCode.renegotiation_info) || ch.body.cipherSuites.includes(RENEGOTIATION_SCSV);
+    const accepted = hasExt(sh.body.extensions, ExtCode.renegotiation_info);
+    secureRenegotiation = { value: offered && accepted, source: 'decoded', note: accepted ? undefined : 'server did not send renegotiation_info' };
+  }
+
+  const helloRetryRequest: Fact<boolean> = serverHellos.length
+    ? { value: hrr !== undefined, source: 'decoded', note: hrr ? hrrNote(hrr) : undefined }
+    : { source: 'unknown', note: 'no ServerHello' };
+
+  // The sentinel is expected when the client itself offered less than TLS 1.3; seen after the
+  // client offered 1.3 it means something in the path removed it (RFC 8446 §4.1.3).
+  const offered13 = extInfo(ch?.body.extensions, 'supported_versions')?.versions.includes(TLS13) ?? false;
+  const downgradeSentinel: Fact<false | 'tls12' | 'tls11'> = sh
+    ? {
+        value: sh.body.downgradeSentinel ?? false,
+        source: 'decoded',
+        note: sh.body.downgradeSentinel
+          ? offered13
+            ? 'client offered TLS 1.3: possible downgrade attack'
+            : 'expected: the server speaks TLS 1.3 but the client offered less'
+          : undefined,
+      }
+    : { source: 'unknown', note: 'no ServerHello' };
+
+  return {
+    negotiated: {
+      version,
+      cipherSuite: suite,
+      group,
+      signatureScheme,
+      alpn,
+      resumed,
+      forwardSecrecy,
+      ocspStapled,
+      sni,
+      extendedMasterSecret,
+      secureRenegotiation,
+      encryptThenMac,
+      helloRetryRequest,
+      downgradeSentinel,
+    },
+    crossChecks,
+  };
+}
+
+function deriveVersion(sh: Found<'server_hello'> | undefined, node: NodeSummary | undefined, crossChecks: string[]): Fact<CodePoint> {
+  const nodeCode = node?.protocol ? NODE_PROTOCOLS[node.protocol] : undefined;
+  if (!sh) {
+    if (nodeCode !== undefined) return { value: codePoint(protocolVersions, nodeCode), source: 'node', note: 'no ServerHello decoded' };
+    return { source: 'unknown', note: 'no ServerHello' };
+  }
+  const selected = extInfo(sh.body.extensions, 'supported_versions_selected')?.version;
+  const code = selected ?? sh.body.legacyVersion;
+  const value = codePoint(protocolVersions, code);
+  if (nodeCode !== undefined && nodeCode !== code) {
+    crossChecks.push(`Node reports ${node?.protocol} but the ServerHello selects ${value.name} (${value.hex})`);
+  }
+  return { value, source: 'decoded', note: selected !== undefined ? 'from supported_versions' : undefined };
+}
+
+function deriveSuite(sh: Found<'server_hello'> | undefined, node: NodeSummary | undefined, crossChecks: string[]): Fact<SuiteFact> {
+  if (!sh) {
+    const std = node?.cipher?.standardName;
+    const entry = std ? [...cipherSuites.values()].find((e) => e.name === std) : undefined;
+    if (entry) return { value: suiteFact(entry.code), source: 'node', note: 'no ServerHello decoded' };
+    return { source: 'unknown', note: 'no ServerHello' };
+  }
+  const value = suiteFact(sh.body.cipherSuite);
+  const std = node?.cipher?.standardName;
+  if (std && value.name !== 'unknown' && std !== value.name) {
+    crossChecks.push(`Node reports cipher ${std} but the ServerHello selects ${showCodePoint(value)}`);
+  }
+  return { value, source: 'decoded' };
+}
+
+export function suiteFact(code: number): SuiteFact {
+  const cp = codePoint(cipherSuites, code);
+  const info = cipherSuites.get(code);
+  return {
+    ...cp,
+    openssl: info?.openssl,
+    kx: info?.kx,
+    auth: info?.auth,
+    enc: info?.enc,
+    mac: info?.mac,
+    tls13: info?.tls13 ?? (code >= 0x1301 && code <= 0x13ff),
+  };
+}
+
+function isAead(s: SuiteFact): boolean {
+  if (s.mac) return s.mac === 'AEAD';
+  return /_(GCM|CCM|CCM_8|POLY1305)_/.test(s.name) || /POLY1305|GCM|CCM/.test(s.name);
+}
+
+/** Key exchange family of a TLS ≤1.2 suite, from the registry or, failing that, its name. */
+function kxOf(s: SuiteFact): string {
+  if (s.kx) return s.kx;
+  const m = /^TLS_([A-Z0-9_]+?)_WITH_/.exec(s.name);
+  return m ? m[1] : 'unknown';
+}
+
+function ephemeralKx(kx: string): boolean {
+  return /^(ECDHE|DHE)/.test(kx);
+}
+
+function groupByName(name: string): GroupFact {
+  const lower = name.toLowerCase();
+  const wanted = OPENSSL_GROUP_ALIASES[lower] ?? lower;
+  for (const e of namedGroups.values()) {
+    if (e.name.toLowerCase() === wanted) {
+      const cp = codePoint(namedGroups, e.code);
+      return { code: cp.code, hex: cp.hex, name: cp.name };
+    }
+  }
+  return { name };
+}
+
+function namedGroup(code: number): GroupFact {
+  const cp = codePoint(namedGroups, code);
+  return { code: cp.code, hex: cp.hex, name: cp.name };
+}
+
+function deriveGroup(
+  decoded: DecodedTrace,
+  sh: Found<'server_hello'> | undefined,
+  tls13: boolean,
+  suite: SuiteFact | undefined,
+  node: NodeSummary | undefined,
+): Fact<GroupFact> {
+  const nodeKey = node?.ephemeralKey;
+  const fromNode = (why: string): Fact<GroupFact> | undefined =>
+    nodeKey ? { value: nodeKey.name ? groupByName(nodeKey.name) : { name: `${nodeKey.type} ${nodeKey.size}-bit` }, source: 'node', note: why } : undefined;
+  if (!sh) return fromNode('no ServerHello decoded') ?? { source: 'unknown', note: 'no ServerHello' };
+  if (tls13) {
+    const sel = extInfo(sh.body.extensions, 'key_share_selected');
+    if (sel) return { value: namedGroup(sel.group), source: 'decoded', note: 'from key_share' };
+    if (hasExt(sh.body.extensions, ExtCode.pre_shared_key)) return { source: 'decoded', note: 'none: PSK-only resumption (psk_ke)' };
+    return fromNode('no key_share decoded') ?? { source: 'unknown', note: 'no key_share in ServerHello' };
+  }
+  const ske = findBodies(decoded, 'server_key_exchange', 'server').at(-1);
+  if (ske?.body.form === 'ecdhe' && ske.body.namedGroup !== undefined) {
+    return { value: namedGroup(ske.body.namedGroup), source: 'decoded', note: 'from ServerKeyExchange' };
+  }
+  if (ske?.body.form === 'dhe' && ske.body.dh) {
+    return { value: { name: `DH ${ske.body.dh.pBits}-bit`, bits: ske.body.dh.pBits }, source: 'decoded', note: 'unnamed finite-field group from ServerKeyExchange' };
+  }
+  if (suite && !ephemeralKx(kxOf(suite))) return { source: 'decoded', note: `none: ${kxOf(suite)} key exchange` };
+  if (ske && isDecrypted(ske.msg)) return { source: 'decrypted', note: 'ServerKeyExchange without a named group' };
+  return fromNode('no ServerKeyExchange decoded') ?? { source: 'unknown', note: 'no ServerKeyExchange' };
+}
+
+function deriveSignature(decoded: DecodedTrace, tls13: boolean, suite: SuiteFact | undefined, haveSh: boolean): Fact<CodePoint> {
+  if (!haveSh) return { source: 'unknown', note: 'no ServerHello' };
+  if (tls13) {
+    const cv = findBodies(decoded, 'certificate_verify', 'server').at(-1);
+    if (cv) return { value: codePoint(signatureSchemes, cv.body.signatureScheme), source: isDecrypted(cv.msg) ? 'decrypted' : 'decoded', note: 'from CertificateVerify' };
+    const psk = findBodies(decoded, 'server_hello', 'server').some((s) => hasExt(s.body.extensions, ExtCode.pre_shared_key));
+    if (psk) return { source: 'decoded', note: 'none: resumed with a pre-shared key' };
+    return { source: 'unknown', note: 'encrypted (see decryption)' };
+  }
+  const ske = findBodies(decoded, 'server_key_exchange', 'server').at(-1);
+  if (ske?.body.signatureScheme !== undefined) {
+    return { value: codePoint(signatureSchemes, ske.body.signatureScheme), source: isDecrypted(ske.msg) ? 'decrypted' : 'decoded', note: 'from ServerKeyExchange' };
+  }
+  if (ske?.body.signature) return { source: 'decoded', note: 'TLS 1.0/1.1 fixed scheme (MD5+SHA-1 or SHA-1)' };
+  if (suite && !ephemeralKx(kxOf(suite))) return { source: 'decoded', note: `none: ${kxOf(suite)} key exchange is not signed` };
+  if (findBodies(decoded, 'certificate', 'server').length === 0 && findBodies(decoded, 'server_hello_done', 'server').length === 0) {
+    return { source: 'unknown', note: 'server flight not captured (or resumed)' };
+  }
+  return { source: 'unknown', note: 'no ServerKeyExchange signature' };
+}
+
+function deriveAlpn(
+  decoded: DecodedTrace,
+  sh: Found<'server_hello'> | undefined,
+  tls13: boolean,
+  node: NodeSummary | undefined,
+  crossChecks: string[],
+): Fact<string> {
+  const offered = findBodies(decoded, 'client_hello', 'client').some((c) => extInfo(c.body.extensions, 'alpn') !== undefined);
+  if (!sh) return node?.alpn ? { value: node.alpn, source: 'node', note: 'no ServerHello decoded' } : { source: 'unknown', note: 'no ServerHello' };
+  let fact: Fact<string>;
+  if (tls13) {
+    const ee = findBodies(decoded, 'encrypted_extensions', 'server').at(-1);
+    if (ee) {
+      const proto = extInfo(ee.body.extensions, 'alpn')?.protocols[0];
+      fact = { value: proto, source: isDecrypted(ee.msg) ? 'decrypted' : 'decoded', note: proto === undefined ? (offered ? 'server chose none' : 'not offered') : undefined };
+    } else if (!offered) {
+      return { source: 'decoded', note: 'not offered' };
+    } else if (node) {
+      return node.alpn ? { value: node.alpn, source: 'node', note: 'encrypted' } : { source: 'node', note: 'encrypted; none negotiated' };
+    } else {
+      return { source: 'unknown', note: 'encrypted (see decryption)' };
+    }
+  } else {
+    const proto = extInfo(sh.body.extensions, 'alpn')?.protocols[0];
+    fact = {
+      value: proto,
+      source: 'decoded',
+      note: proto === undefined ? (offered ? 'server chose none' : 'not offered') : offered ? undefined : 'sent by the server, but the client did not offer ALPN',
+    };
+  }
+  if (node && (node.alpn || undefined) !== fact.value && node.alpn !== undefined) {
+    crossChecks.push(`Node reports ALPN ${JSON.stringify(node.alpn || '')} but the handshake selects ${fact.value === undefined ? 'none' : JSON.stringify(fact.value)}`);
+  }
+  return fact;
+}
+
+function deriveResumed(
+  decoded: DecodedTrace,
+  ch: Found<'client_hello'> | undefined,
+  sh: Found<'server_hello'> | undefined,
+  tls13: boolean,
+  node: NodeSummary | undefined,
+  crossChecks: string[],
+): Fact<boolean> {
+  if (!sh || !ch) {
+    return node?.sessionReused !== undefined ? { value: node.sessionReused, source: 'node', note: 'no ServerHello decoded' } : { source: 'unknown', note: 'no ServerHello' };
+  }
+  let fact: Fact<boolean>;
+  if (tls13) {
+    const psk = extInfo(sh.body.extensions, 'pre_shared_key');
+    const resumed = psk !== undefined || hasExt(sh.body.extensions, ExtCode.pre_shared_key);
+    fact = { value: resumed, source: 'decoded', note: resumed ? `pre_shared_key selected${psk?.selected !== undefined ? ` (identity ${psk.selected})` : ''}` : undefined };
+  } else {
+    // RFC 5246 §7.3 / RFC 5077 §3.4: the server echoes the client's non-empty session id to resume.
+    const echoed = sh.body.sessionId.length > 0 && sh.body.sessionId === ch.body.sessionId;
+    const serverCert = findBodies(decoded, 'certificate', 'server').some((c) => c.msg.timeMs >= sh.msg.timeMs);
+    const abbreviated = !serverCert && findBodies(decoded, 'server_hello_done', 'server').length === 0 && decoded.messages.some((m) => m.direction === 'server' && m.kind === 'change_cipher_spec');
+    const resumed = echoed || abbreviated;
+    fact = { value: resumed, source: 'decoded', note: resumed ? (echoed ? 'session id echoed' : 'abbreviated handshake') : undefined };
+  }
+  if (node?.sessionReused !== undefined && node.sessionReused !== fact.value) {
+    crossChecks.push(`Node reports session ${node.sessionReused ? 'reused' : 'not reused'} but the handshake bytes say ${fact.value ? 'resumed' : 'full handshake'}`);
+  }
+  return fact;
+}
+
+function deriveForwardSecrecy(sh: Found<'server_hello'> | undefined, tls13: boolean, suite: SuiteFact | undefined): Fact<boolean> {
+  if (!sh || !suite) return { source: 'unknown', note: 'no ServerHello' };
+  if (tls13) {
+    const keyShare = hasExt(sh.body.extensions, ExtCode.key_share);
+    const psk = hasExt(sh.body.extensions, ExtCode.pre_shared_key);
+    if (psk && !keyShare) return { value: false, source: 'decoded', note: 'PSK-only resumption (psk_ke)' };
+    return { value: true, source: 'decoded', note: 'TLS 1.3 (EC)DHE' };
+  }
+  const kx = kxOf(suite);
+  return { value: ephemeralKx(kx), source: 'decoded', note: `${kx} key exchange` };
+}
+
+function deriveOcsp(
+  decoded: DecodedTrace,
+  ch: Found<'client_hello'> | undefined,
+  sh: Found<'server_hello'> | undefined,
+  tls13: boolean,
+  node: NodeSummary | undefined,
+): Fact<boolean> {
+  if (!sh || !ch) return { source: 'unknown', note: 'no ServerHello' };
+  const requested = hasExt(ch.body.extensions, ExtCode.status_request);
+  if (tls13) {
+    const cert = findBodies(decoded, 'certificate', 'server').at(-1);
+    if (cert) {
+      const stapled = hasExt(cert.body.entries[0]?.extensions, ExtCode.status_request);
+      return { value: stapled, source: isDecrypted(cert.msg) ? 'decrypted' : 'decoded', note: stapled ? 'in the leaf certificate entry' : requested ? undefined : 'not requested' };
+    }
+    if (!requested) return { value: false, source: 'decoded', note: 'not requested' };
+    if (node) return { value: Boolean(node.ocspResponse), source: 'node', note: 'encrypted' };
+    return { source: 'unknown', note: 'encrypted (see decryption)' };
+  }
+  const status = findBodies(decoded, 'certificate_status', 'server').length > 0;
+  if (status) return { value: true, source: 'decoded', note: 'CertificateStatus message' };
+  return { value: false, source: 'decoded', note: requested ? undefined : 'not requested' };
+}
+
+function hrrNote(hrr: Found<'server_hello'>): string {
+  const sel = extInfo(hrr.body.extensions, 'key_share_selected');
+  return sel ? `server asked for a ${codePoint(namedGroups, sel.group).name} key share` : 'server asked for a second ClientHello';
+}
+
+// ---- the table ---------------------------------------------------------------------------------
+
+const ROW_LABELS: Array<[keyof Negotiated, string]> = [
+  ['version', 'Protocol version'],
+  ['cipherSuite', 'Cipher suite'],
+  ['group', 'Key exchange group'],
+  ['signatureScheme', 'Server signature'],
+  ['alpn', 'ALPN'],
+  ['resumed', 'Session resumed'],
+  ['forwardSecrecy', 'Forward secrecy'],
+  ['ocspStapled', 'OCSP staple'],
+  ['sni', 'SNI sent'],
+  ['extendedMasterSecret', 'Extended master secret'],
+  ['secureRenegotiation', 'Secure renegotiation'],
+  ['encryptThenMac', 'Encrypt-then-MAC'],
+  ['helloRetryRequest', 'HelloRetryRequest'],
+  ['downgradeSentinel', 'Downgrade sentinel'],
+];
+
+/** The negotiated facts as table rows of words (peer strings still unescaped: the report escapes). */
+export function negotiatedRows(n: Negotiated): NegotiatedRow[] {
+  return ROW_LABELS.map(([key, label]) => {
+    const fact = n[key] as Fact<unknown>;
+    return { key, label, value: factWords(key, fact), source: fact.source, note: fact.note };
+  });
+}
+
+function factWords(key: keyof Negotiated, fact: Fact<unknown>): string {
+  const v = fact.value;
+  if (v === undefined) {
+    if (fact.source === 'not-applicable') return 'n/a';
+    if (fact.source === 'unknown') return 'unknown';
+    return 'none';
+  }
+  switch (key) {
+    case 'cipherSuite': {
+      const s = v as SuiteFact;
+      const parts = [showCodePoint(s)];
+      if (s.openssl && s.openssl !== s.name) parts.push(`OpenSSL: ${s.openssl}`);
+      if (!s.tls13 && s.kx) parts.push(`kx ${s.kx} · auth ${s.auth} · ${s.enc} · ${s.mac}`);
+      else if (s.enc) parts.push(`${s.enc} · ${s.mac}`);
+      return parts.join('\n');
+    }
+    case 'version':
+    case 'signatureScheme':
+      return showCodePoint(v as CodePoint);
+    case 'group': {
+      const g = v as GroupFact;
+      return g.hex ? `${g.name} (${g.hex})` : g.name;
+    }
+    case 'downgradeSentinel':
+      return v === false ? 'no' : `yes (${v === 'tls12' ? 'DOWNGRD 01: offered TLS 1.2' : 'DOWNGRD 00: offered TLS 1.1 or below'})`;
+    case 'resumed':
+    case 'forwardSecrecy':
+    case 'ocspStapled':
+    case 'extendedMasterSecret':
+    case 'secureRenegotiation':
+    case 'encryptThenMac':
+    case 'helloRetryRequest':
+      return v ? 'yes' : 'no';
+    default:
+      return String(v);
+  }
+}
+
+export type { FactSource };

@@ -1,0 +1,81 @@
+// The annotated hex dump: one block per labelled span, at most 16 bytes per row, each row with its
+// offset, its bytes and (on the span's first row) what the bytes are.
+
+import { escapeControl } from './escape.js';
+import type { Palette } from './palette.js';
+import type { HexSpan, SpanMap } from './spans.js';
+
+const BYTES_PER_ROW = 16;
+/** Spans longer than this many rows show their head and tail only (the JSON has every byte). */
+const MAX_ROWS = 32;
+const HEAD_ROWS = 8;
+
+export function renderHex(map: SpanMap, bytes: Uint8Array, p: Palette, indent: string, width: number): string[] {
+  const lines: string[] = [];
+  const offsetWidth = Math.max(4, (map.offset + map.length).toString(16).length);
+  const hexWidth = BYTES_PER_ROW * 3 - 1;
+  const labelWidth = Math.max(20, width - indent.length - offsetWidth - hexWidth - 4);
+  map.spans.forEach((span, i) => {
+    const rows = Math.ceil(span.length / BYTES_PER_ROW);
+    // Long labels wrap onto the following rows rather than being cut.
+    const labelLines = chop(spanLabel(span), labelWidth);
+    const colour = span.kind === 'gap' || span.issue ? p.bad : p.label;
+    const shownRows = rows > MAX_ROWS ? HEAD_ROWS + 1 : rows;
+    for (let line = 0; line < Math.max(shownRows, labelLines.length); line++) {
+      let hex = '';
+      let at: number | undefined;
+      if (line < shownRows) {
+        const r = rows > MAX_ROWS && line === HEAD_ROWS ? rows - 1 : line;
+        if (rows > MAX_ROWS && line === HEAD_ROWS) {
+          const skipped = (rows - HEAD_ROWS - 1) * BYTES_PER_ROW;
+          lines.push(`${indent}${' '.repeat(offsetWidth)}  ${p.dim(`… ${skipped} bytes not shown (--json has them all) …`)}`);
+        }
+        at = span.offset + r * BYTES_PER_ROW;
+        hex = hexBytes(bytes, at, Math.min(BYTES_PER_ROW, span.offset + span.length - at));
+      }
+      const offsetText = at === undefined ? ' '.repeat(offsetWidth) : p.dim(at.toString(16).padStart(offsetWidth, '0'));
+      const text = labelLines[line] !== undefined ? colour(labelLines[line]) : '';
+      lines.push(`${indent}${offsetText}  ${hex ? p.hex(hex, i) : ''}${' '.repeat(hexWidth - hex.length)}  ${text}`.trimEnd());
+    }
+  });
+  return lines;
+}
+
+function hexBytes(bytes: Uint8Array, at: number, n: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = bytes[at + i];
+    out.push(b === undefined ? '??' : b.toString(16).padStart(2, '0'));
+  }
+  return out.join(' ');
+}
+
+/** `Cipher suite: TLS_AES_128_GCM_SHA256 (0x1301)`; `ClientHello › Random` for one-word labels. */
+export function spanLabel(span: HexSpan): string {
+  const parent = span.path.at(-1);
+  let text = span.kind === 'parent' ? `${span.label} (undecoded part)` : span.label;
+  if (span.display !== undefined) text += `: ${span.display}`;
+  else if (typeof span.value === 'number' || typeof span.value === 'boolean') text += `: ${span.value}`;
+  if (span.issue) text += ` ✖ ${span.issue}`;
+  // A bare "Length" or "Random" says little on its own: name what it belongs to.
+  const generic = !span.label.includes(' ') && parent !== undefined && !parent.toLowerCase().includes(span.label.toLowerCase());
+  return escapeControl(generic ? `${parent} › ${text}` : text);
+}
+
+/** Splits a label into lines of at most `max` characters, at spaces where possible. */
+function chop(s: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = s;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf(' ', max);
+    if (cut < max / 2) {
+      // Long registry names break after an underscore rather than mid-word.
+      const under = rest.lastIndexOf('_', max - 1);
+      cut = under >= max / 2 ? under + 1 : max;
+    }
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  out.push(rest);
+  return out;
+}

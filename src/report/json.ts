@@ -1,0 +1,297 @@
+// The whole trace as JSON (`--json`): target and timings, every record with its bytes, every
+// message with its labelled field tree and typed body, the steps and flights, and the negotiated
+// table. Code points are `{ code, hex, name }` objects (zcrypto style) so a consumer never needs
+// our registries. The shape is described by schema/trace.schema.json.
+
+import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
+import { codePoint } from '../analyse/code-point.js';
+import type { CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from '../capture/types.js';
+import type { DecodedTrace, Message, TlsRecord } from '../decode/model.js';
+import type { DecodeIssue, Direction, Field } from '../decode/types.js';
+import {
+  alertDescriptions,
+  alertLevels,
+  certificateCompressionAlgorithms,
+  certificateStatusTypes,
+  cipherSuites,
+  clientCertificateTypes,
+  compressionMethods,
+  contentTypes,
+  ecCurveTypes,
+  ecPointFormats,
+  extensionTypes,
+  handshakeTypes,
+  namedGroups,
+  protocolVersions,
+  pskKeyExchangeModes,
+  signatureSchemes,
+  type Registry,
+} from '../registry/index.js';
+import { escapeControl } from './escape.js';
+import { streamSpace } from './spans.js';
+import { describeStep } from './steps.js';
+import type { TraceView } from './view.js';
+
+export const TRACE_JSON_FORMAT = 'tls-trace';
+export const TRACE_JSON_VERSION = 1;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface RecordJson {
+  index: number;
+  direction: Direction;
+  offset: number;
+  length: number;
+  contentType: CodePoint;
+  legacyVersion: CodePoint;
+  declaredLength: number;
+  bodyOffset: number;
+  bodyLength: number;
+  timeMs: number;
+  encrypted: boolean;
+  /** Header and body as captured. */
+  hex: string;
+  fields: Field[];
+  issue?: DecodeIssue;
+}
+
+export interface MessageJson {
+  index: number;
+  kind: Message['kind'];
+  name: string;
+  direction: Direction;
+  /** Id of the byte space `offset` and the field offsets index into. */
+  space: string;
+  decrypted: boolean;
+  offset: number;
+  length: number;
+  records: number[];
+  timeMs: number;
+  fields: Field[];
+  issue?: DecodeIssue;
+  /** handshake */
+  msgType?: CodePoint;
+  declaredLength?: number;
+  raw?: string;
+  body?: { [key: string]: JsonValue };
+  /** change_cipher_spec */
+  compatibility?: boolean;
+  /** alert */
+  level?: CodePoint;
+  description?: CodePoint;
+  /** encrypted */
+  contentType?: CodePoint;
+  guess?: string;
+  /** opaque */
+  reason?: string;
+}
+
+export interface SpaceJson {
+  id: string;
+  direction: Direction;
+  length: number;
+  decrypted: boolean;
+  segments: Array<{ at: number; streamOffset: number; length: number }>;
+  /** Bytes of decrypted plaintext spaces (captured bytes are in `records`). */
+  hex?: string;
+}
+
+export interface StepJson {
+  index: number;
+  flight: number;
+  message: number;
+  direction: Direction;
+  timeMs: number;
+  kind: Message['kind'];
+  name: string;
+  records: number[];
+  recordLength: number;
+  messageLength: number;
+  decrypted: boolean;
+  issues: DecodeIssue[];
+  details: Array<{ label: string; value: string }>;
+  explanation: string;
+  certificates?: Array<{ subject: string; issuer: string; key?: string; error?: string }>;
+  guess?: string;
+}
+
+export interface TraceJson {
+  format: typeof TRACE_JSON_FORMAT;
+  version: typeof TRACE_JSON_VERSION;
+  target: CaptureTarget;
+  startedAt: string;
+  timings: CaptureTimings;
+  bytes: { client: number; server: number };
+  outcome: TraceOutcome;
+  error?: CaptureError;
+  node?: NodeSummary;
+  records: RecordJson[];
+  messages: MessageJson[];
+  spaces: SpaceJson[];
+  flights: Flight[];
+  steps: StepJson[];
+  negotiated: Negotiated;
+  table: NegotiatedRow[];
+  issues: Array<DecodeIssue & { direction: Direction }>;
+  notTls?: { direction: Direction; protocol: string; firstLine: string };
+  crossChecks: string[];
+}
+
+export function renderJson(view: TraceView): TraceJson {
+  const { capture, decoded, analysis } = view;
+  const stepNames = new Map(analysis.steps.map((s) => [s.message, s.name]));
+  const json: TraceJson = {
+    format: TRACE_JSON_FORMAT,
+    version: TRACE_JSON_VERSION,
+    target: { ...capture.target },
+    startedAt: capture.startedAt,
+    timings: { ...capture.timings },
+    bytes: { ...analysis.bytes },
+    outcome: analysis.outcome,
+    error: capture.error,
+    node: capture.node,
+    records: decoded.records.map((r) => recordJson(decoded, r)),
+    messages: decoded.messages.map((m, i) => messageJson(m, i, stepNames.get(i) ?? m.kind)),
+    spaces: decoded.spaces.map((s) => ({
+      id: s.id,
+      direction: s.direction,
+      length: s.bytes.length,
+      decrypted: s.decrypted === true,
+      segments: s.segments.map((g) => ({ ...g })),
+      hex: s.decrypted ? Buffer.from(s.bytes).toString('hex') : undefined,
+    })),
+    flights: analysis.flights,
+    steps: analysis.steps.map((s) => {
+      const m = decoded.messages[s.message];
+      const text = m ? describeStep(s, m, analysis.tls13) : { details: [], explanation: '' };
+      return { ...s, details: text.details, explanation: text.explanation };
+    }),
+    negotiated: analysis.negotiated,
+    table: analysis.table,
+    issues: decoded.issues,
+    notTls: decoded.notTls,
+    crossChecks: analysis.crossChecks,
+  };
+  // Peer-supplied strings sit all over the tree (SNI, ALPN, certificate names, banners); escape
+  // every string once here rather than trusting each producer. Drop undefined on the way.
+  return sanitize(json) as unknown as TraceJson;
+}
+
+function recordJson(decoded: DecodedTrace, r: TlsRecord): RecordJson {
+  const stream = streamSpace(decoded, r.direction);
+  const bytes = stream ? stream.bytes.subarray(r.offset, r.offset + r.length) : new Uint8Array(0);
+  return {
+    index: r.index,
+    direction: r.direction,
+    offset: r.offset,
+    length: r.length,
+    contentType: codePoint(contentTypes, r.contentType, 1),
+    legacyVersion: codePoint(protocolVersions, r.legacyVersion),
+    declaredLength: r.declaredLength,
+    bodyOffset: r.bodyOffset,
+    bodyLength: r.bodyLength,
+    timeMs: r.timeMs,
+    encrypted: r.encrypted,
+    hex: Buffer.from(bytes).toString('hex'),
+    fields: r.fields,
+    issue: r.issue,
+  };
+}
+
+function messageJson(m: Message, index: number, name: string): MessageJson {
+  const base: MessageJson = {
+    index,
+    kind: m.kind,
+    name,
+    direction: m.direction,
+    space: m.space.id,
+    decrypted: m.space.decrypted === true,
+    offset: m.offset,
+    length: m.length,
+    records: [...m.records],
+    timeMs: m.timeMs,
+    fields: m.fields,
+    issue: m.issue,
+  };
+  switch (m.kind) {
+    case 'handshake': {
+      const body = m.body ? codePoints(m.body) : undefined;
+      return {
+        ...base,
+        msgType: codePoint(handshakeTypes, m.msgType, 1),
+        declaredLength: m.declaredLength,
+        raw: m.raw,
+        body: body && typeof body === 'object' && !Array.isArray(body) ? body : undefined,
+      };
+    }
+    case 'change_cipher_spec':
+      return { ...base, compatibility: m.compatibility };
+    case 'alert':
+      return { ...base, level: codePoint(alertLevels, m.level, 1), description: codePoint(alertDescriptions, m.description, 1) };
+    case 'encrypted':
+      return { ...base, contentType: codePoint(contentTypes, m.contentType, 1), guess: m.guess };
+    case 'application_data':
+      return base;
+    case 'opaque':
+      return { ...base, reason: m.reason };
+  }
+}
+
+/** Which registry names a numeric property of a typed body, by property name. */
+const CODE_KEYS: Record<string, [Registry, 1 | 2]> = {
+  cipherSuites: [cipherSuites, 2],
+  cipherSuite: [cipherSuites, 2],
+  legacyVersion: [protocolVersions, 2],
+  versions: [protocolVersions, 2],
+  version: [protocolVersions, 2],
+  groups: [namedGroups, 2],
+  group: [namedGroups, 2],
+  namedGroup: [namedGroups, 2],
+  schemes: [signatureSchemes, 2],
+  signatureScheme: [signatureSchemes, 2],
+  signatureSchemes: [signatureSchemes, 2],
+  compressionMethods: [compressionMethods, 1],
+  compressionMethod: [compressionMethods, 1],
+  formats: [ecPointFormats, 1],
+  modes: [pskKeyExchangeModes, 1],
+  algorithms: [certificateCompressionAlgorithms, 2],
+  statusType: [certificateStatusTypes, 1],
+  certificateTypes: [clientCertificateTypes, 1],
+  curveType: [ecCurveTypes, 1],
+};
+
+/** Copies a typed body, turning code-point numbers into `{ code, hex, name }`. */
+function codePoints(value: unknown, key?: string, isExtension = false): JsonValue {
+  if (Array.isArray(value)) return value.map((v) => codePoints(v, key === 'extensions' ? 'extension' : key));
+  if (value !== null && typeof value === 'object') {
+    const out: { [k: string]: JsonValue } = {};
+    const extension = key === 'extension' || isExtension;
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      if (extension && k === 'type' && typeof v === 'number') out[k] = { ...codePoint(extensionTypes, v) };
+      else out[k] = codePoints(v, k);
+    }
+    return out;
+  }
+  if (typeof value === 'number' && key !== undefined && CODE_KEYS[key]) {
+    const [registry, width] = CODE_KEYS[key];
+    return { ...codePoint(registry, value, width) };
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return null;
+}
+
+/** Deep copy that escapes control characters in every string and drops undefined properties. */
+function sanitize(value: unknown): JsonValue {
+  if (typeof value === 'string') return escapeControl(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => sanitize(v));
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (typeof value === 'object') {
+    const out: { [k: string]: JsonValue } = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = sanitize(v);
+    return out;
+  }
+  return null;
+}

@@ -1,0 +1,177 @@
+// Assigns every byte of a record to the labelled field that explains it, for the annotated hex
+// view. The decoder's fields index into byte spaces; a field of a message reassembled from several
+// records is mapped back through its space's segments to the direction's stream, so a record's
+// bytes are explained by its header fields plus the fields of the messages it carries.
+//
+// Each byte goes to the deepest field covering it (a leaf, or a parent whose children stopped
+// early). Bytes no field covers are reported as gaps, bytes two distinct leaves claim as overlaps:
+// both are decoder bugs, and the hex view shows them rather than hiding them.
+
+import type { DecodedTrace, Message, TlsRecord } from '../decode/model.js';
+import type { ByteSpace, Field, FieldValue } from '../decode/types.js';
+
+export interface HexSpan {
+  /** Offset in the byte space being dumped (the direction's stream for records). */
+  offset: number;
+  length: number;
+  label: string;
+  /** Labels of the enclosing fields, outermost first. */
+  path: string[];
+  display?: string;
+  value?: FieldValue;
+  /** `leaf`: a field without children; `parent`: bytes a parent covers that no child explains;
+   * `gap`: bytes no field covers. */
+  kind: 'leaf' | 'parent' | 'gap';
+  /** The field carries a decode issue. */
+  issue?: string;
+}
+
+export interface SpanMap {
+  offset: number;
+  length: number;
+  /** Contiguous, ordered, non-overlapping spans covering [offset, offset + length) exactly. */
+  spans: HexSpan[];
+  /** Bytes no field covers. */
+  gaps: number;
+  /** Bytes claimed by more than one distinct leaf field. */
+  overlaps: number;
+}
+
+interface Placed {
+  field: Field;
+  path: string[];
+  depth: number;
+  /** Piece of the field in the target space. */
+  start: number;
+  end: number;
+  /** Explains only bytes nothing else explains (the ciphertext of a decrypted record). */
+  fill?: boolean;
+}
+
+/** Spans of one record in its direction's stream. */
+export function recordSpans(decoded: DecodedTrace, record: TlsRecord): SpanMap {
+  const start = record.offset;
+  const end = record.offset + record.length;
+  const placed: Placed[] = [];
+  collect(record.fields, [], 0, (f, path, depth) => placed.push({ field: f, path, depth, start: f.offset, end: f.offset + f.length }));
+  for (const m of messagesOfRecord(decoded, record.index)) {
+    if (m.space.decrypted) {
+      // Plaintext offsets are not stream offsets: the record's ciphertext stands for them here,
+      // and the step shows the plaintext's own dump.
+      const label = 'Encrypted body (decrypted plaintext shown separately)';
+      placed.push({ field: { name: 'encrypted_body', label, offset: record.bodyOffset, length: record.bodyLength }, path: [], depth: 0, start: record.bodyOffset, end: record.bodyOffset + record.bodyLength, fill: true });
+      continue;
+    }
+    collect(m.fields, [], 0, (f, path, depth) => {
+      for (const piece of toStream(m.space, f.offset, f.length)) placed.push({ field: f, path, depth, ...piece });
+    });
+  }
+  return assign(placed, start, end);
+}
+
+/** Spans of a message inside its own byte space (used for decrypted plaintext). */
+export function messageSpans(m: Message): SpanMap {
+  const placed: Placed[] = [];
+  collect(m.fields, [], 0, (f, path, depth) => placed.push({ field: f, path, depth, start: f.offset, end: f.offset + f.length }));
+  return assign(placed, m.offset, m.offset + m.length);
+}
+
+/** Record index → the messages it carries; built once per trace (a trace may hold many records). */
+const byRecordCache = new WeakMap<DecodedTrace, Map<number, Message[]>>();
+
+export function messagesOfRecord(decoded: DecodedTrace, recordIndex: number): Message[] {
+  let index = byRecordCache.get(decoded);
+  if (!index) {
+    index = new Map();
+    for (const m of decoded.messages) {
+      for (const r of m.records) {
+        const list = index.get(r);
+        if (list) list.push(m);
+        else index.set(r, [m]);
+      }
+    }
+    byRecordCache.set(decoded, index);
+  }
+  return index.get(recordIndex) ?? [];
+}
+
+/** The direction's raw stream space (where record offsets point). */
+export function streamSpace(decoded: DecodedTrace, direction: 'client' | 'server'): ByteSpace | undefined {
+  return decoded.spaces.find((s) => s.id === direction) ?? decoded.spaces.find((s) => s.direction === direction && !s.decrypted && s.segments.length <= 1);
+}
+
+function collect(fields: readonly Field[], path: string[], depth: number, visit: (f: Field, path: string[], depth: number) => void): void {
+  for (const f of fields) {
+    visit(f, path, depth);
+    if (f.children?.length) collect(f.children, [...path, f.label], depth + 1, visit);
+  }
+}
+
+/** Maps a span of a (non-decrypted) space to pieces of the direction's stream. */
+function toStream(space: ByteSpace, offset: number, length: number): Array<{ start: number; end: number }> {
+  // A raw stream space maps to itself; so does one that lists no segments.
+  if (space.segments.length === 0) return [{ start: offset, end: offset + length }];
+  const out: Array<{ start: number; end: number }> = [];
+  for (const seg of space.segments) {
+    const lo = Math.max(offset, seg.at);
+    const hi = Math.min(offset + length, seg.at + seg.length);
+    if (lo < hi) out.push({ start: seg.streamOffset + (lo - seg.at), end: seg.streamOffset + (hi - seg.at) });
+  }
+  return out;
+}
+
+function assign(placed: Placed[], start: number, end: number): SpanMap {
+  const len = Math.max(0, end - start);
+  const owner = new Int32Array(len).fill(-1);
+  const ownerDepth = new Int32Array(len).fill(-1);
+  const leafKey: Array<string | undefined> = new Array(len);
+  let overlaps = 0;
+  placed.forEach((p, i) => {
+    const leaf = !p.field.children?.length;
+    const lo = Math.max(p.start, start);
+    const hi = Math.min(p.end, end);
+    const key = `${p.start}:${p.end}`;
+    for (let b = lo; b < hi; b++) {
+      const k = b - start;
+      if (p.fill) {
+        if (owner[k] < 0) owner[k] = i;
+        continue;
+      }
+      if (leaf) {
+        // Two leaves with the same extent (e.g. an encrypted body listed by both the record and
+        // the message) are one explanation, not an overlap.
+        if (leafKey[k] !== undefined && leafKey[k] !== key) overlaps++;
+        leafKey[k] ??= key;
+      }
+      if (p.depth >= ownerDepth[k] || leaf) {
+        owner[k] = i;
+        ownerDepth[k] = leaf ? 1 << 20 : p.depth;
+      }
+    }
+  });
+  const spans: HexSpan[] = [];
+  let gaps = 0;
+  for (let k = 0; k < len; ) {
+    const o = owner[k];
+    let j = k + 1;
+    while (j < len && owner[j] === o) j++;
+    if (o < 0) {
+      gaps += j - k;
+      spans.push({ offset: start + k, length: j - k, label: 'Not explained by any field', path: [], kind: 'gap' });
+    } else {
+      const p = placed[o];
+      spans.push({
+        offset: start + k,
+        length: j - k,
+        label: p.field.label,
+        path: p.path,
+        display: p.field.display,
+        value: p.field.value,
+        kind: p.field.children?.length ? 'parent' : 'leaf',
+        issue: p.field.issue?.reason,
+      });
+    }
+    k = j;
+  }
+  return { offset: start, length: len, spans, gaps, overlaps };
+}

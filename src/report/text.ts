@@ -1,0 +1,226 @@
+// The human-readable trace: connection header, numbered steps grouped into flights, the
+// negotiated-parameters table and notes. Reads the view model only; never parses bytes.
+
+import type { Flight, Step } from '../analyse/types.js';
+import type { DecodeIssue } from '../decode/types.js';
+import type { Message } from '../decode/model.js';
+import { escapeControl } from './escape.js';
+import { renderHex } from './hex.js';
+import { palette, type Palette } from './palette.js';
+import { messageSpans, recordSpans, streamSpace } from './spans.js';
+import { describeStep } from './steps.js';
+import { renderNegotiatedTable } from './table.js';
+import type { RenderOptions, TraceView } from './view.js';
+
+const DEFAULT_WIDTH = 100;
+/** A hostile peer can send thousands of tiny records: the text shows the head and tail only. */
+const HEAD_STEPS = 1000;
+const TAIL_STEPS = 100;
+
+export function renderText(view: TraceView, opts: RenderOptions): string {
+  const p = palette(opts.color);
+  const width = Math.max(60, opts.width ?? DEFAULT_WIDTH);
+  const out: string[] = [];
+  out.push(...header(view, p));
+  out.push('');
+  out.push(...handshake(view, opts, p, width));
+  out.push('');
+  out.push(p.heading('Negotiated'));
+  out.push(renderNegotiatedTable(view.analysis.table, p, width));
+  const notes = notesOf(view);
+  if (notes.length) {
+    out.push('');
+    out.push(p.heading('Notes'));
+    for (const n of notes) out.push(...wrap(`• ${n}`, width - 2).map((l, i) => (i === 0 ? l : `  ${l}`)));
+  }
+  return out.join('\n') + '\n';
+}
+
+// ---- header ------------------------------------------------------------------------------------
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function formatBytes(n: number): string {
+  return `${n.toLocaleString('en-US')} B`;
+}
+
+function header(view: TraceView, p: Palette): string[] {
+  const { target, timings } = view.capture;
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  const sni = target.servername ? `SNI ${target.servername}` : 'no SNI';
+  const rows: Array<[string, string]> = [];
+  rows.push(['target', `${host}:${target.port} · ${sni}`]);
+  rows.push(['address', target.address ? `${target.address}${target.family ? ` (IPv${target.family})` : ''}` : '—']);
+  rows.push([
+    'timings',
+    `DNS ${formatMs(timings.dnsMs)} · TCP connect ${formatMs(timings.connectMs)} · TLS handshake ${formatMs(timings.tlsMs)} · total ${formatMs(timings.totalMs)}`,
+  ]);
+  const b = view.analysis.bytes;
+  rows.push(['bytes', `client → server ${formatBytes(b.client)} · server → client ${formatBytes(b.server)}`]);
+  const outcome = view.analysis.outcome;
+  rows.push(['outcome', outcome.complete ? p.good(outcome.summary) : p.bad(escapeControl(outcome.summary))]);
+  const lines = [p.heading(`tls-trace ${escapeControl(host)}:${target.port}`)];
+  for (const [k, v] of rows) lines.push(`  ${p.dim(k.padEnd(9))} ${k === 'outcome' ? v : escapeControl(v)}`);
+  return lines;
+}
+
+// ---- steps -------------------------------------------------------------------------------------
+
+function arrow(step: { direction: 'client' | 'server' }, p: Palette): string {
+  return step.direction === 'client' ? p.client('→') : p.server('←');
+}
+
+function flightTitle(f: Flight, prev: Flight | undefined, p: Palette): string {
+  const dir = f.direction === 'client' ? 'client → server' : 'server → client';
+  const colour = f.direction === 'client' ? p.client : p.server;
+  const delta = prev ? ` (+${formatMs(f.startMs - prev.endMs)})` : '';
+  return colour(`Flight ${f.index} · ${dir} · ${formatMs(f.startMs)}${delta}`);
+}
+
+function recordWords(step: Step): string {
+  const n = step.records.length;
+  if (n === 0) return `not in a TLS record · ${formatBytes(step.messageLength)}`;
+  const which = n === 1 ? `record #${step.records[0] + 1}` : `records #${step.records[0] + 1}–#${step.records[n - 1] + 1}`;
+  return `${which} ${formatBytes(step.recordLength)} · message ${formatBytes(step.messageLength)}`;
+}
+
+function handshake(view: TraceView, opts: RenderOptions, p: Palette, width: number): string[] {
+  const { analysis, decoded } = view;
+  const out: string[] = [];
+  const steps = analysis.steps;
+  out.push(p.heading(`Handshake · ${steps.length} step${steps.length === 1 ? '' : 's'} in ${analysis.flights.length} flight${analysis.flights.length === 1 ? '' : 's'}`));
+  if (steps.length === 0) out.push(p.dim('  (no TLS messages captured)'));
+  const numWidth = String(steps.length).length;
+  const indent = ' '.repeat(numWidth + 4);
+  const dumped = new Set<number>();
+  const elide = steps.length > HEAD_STEPS + TAIL_STEPS;
+  const hidden = (n: number): boolean => elide && n > HEAD_STEPS && n <= steps.length - TAIL_STEPS;
+  analysis.flights.forEach((f, fi) => {
+    if (f.steps.every(hidden)) {
+      if (f.steps.includes(HEAD_STEPS + 1)) {
+        out.push('', p.dim(`… ${steps.length - HEAD_STEPS - TAIL_STEPS} steps not shown (--json has them all) …`));
+      }
+      return;
+    }
+    out.push('');
+    out.push(flightTitle(f, analysis.flights[fi - 1], p));
+    for (const n of f.steps) {
+      if (hidden(n)) {
+        if (n === HEAD_STEPS + 1) out.push(p.dim(`  … ${steps.length - HEAD_STEPS - TAIL_STEPS} steps not shown (--json has them all) …`));
+        continue;
+      }
+      const step = steps[n - 1];
+      const m = decoded.messages[step.message];
+      const marker = (step.guess ? ` ${p.dim(`(likely ${escapeControl(step.guess)})`)}` : '') + (step.decrypted ? ` ${p.good('[decrypted]')}` : '');
+      out.push(
+        `  ${String(step.index).padStart(numWidth)} ${arrow(step, p)} ${p.name(escapeControl(step.name))}${marker}  ${p.dim(`${formatMs(step.timeMs)} · ${recordWords(step)}`)}`,
+      );
+      if (!m) continue;
+      const text = describeStep(step, m, analysis.tls13);
+      const labelWidth = Math.min(22, Math.max(0, ...text.details.map((d) => d.label.length)));
+      for (const d of text.details) {
+        const lead = `${indent}${p.dim(d.label.padEnd(labelWidth))}  `;
+        const valueLines = wrap(escapeControl(d.value), width - indent.length - labelWidth - 2);
+        valueLines.forEach((v, i) => out.push(i === 0 ? `${lead}${v}` : `${indent}${' '.repeat(labelWidth + 2)}${v}`));
+      }
+      for (const l of wrap(text.explanation, width - indent.length)) out.push(`${indent}${l}`);
+      for (const issue of step.issues) out.push(`${indent}${p.bad(`✖ ${issueWords(issue, m)}`)}`);
+      if (opts.hex) out.push(...hexFor(view, step, m, dumped, p, indent, width));
+    }
+  });
+  return out;
+}
+
+export function issueWords(issue: DecodeIssue, m: Message): string {
+  const at = streamOffsetOf(m, issue.offset);
+  const where = m.space.decrypted
+    ? `offset ${issue.offset} (0x${issue.offset.toString(16)}) in the decrypted plaintext`
+    : `${m.direction} stream offset ${at} (0x${at.toString(16)})`;
+  const detail = issue.expected !== undefined || issue.actual !== undefined ? ` — expected ${issue.expected ?? '?'}, got ${issue.actual ?? '?'}` : '';
+  return escapeControl(`${issue.kind} at ${where}: ${issue.reason}${detail}`);
+}
+
+/** Maps an offset in a message's byte space (e.g. a reassembled message) to its stream offset. */
+function streamOffsetOf(m: Message, offset: number): number {
+  for (const seg of m.space.segments) {
+    if (offset >= seg.at && offset <= seg.at + seg.length) return seg.streamOffset + (offset - seg.at);
+  }
+  return offset;
+}
+
+function hexFor(view: TraceView, step: Step, m: Message, dumped: Set<number>, p: Palette, indent: string, width: number): string[] {
+  const { decoded } = view;
+  const out: string[] = [];
+  const stream = streamSpace(decoded, step.direction);
+  for (const r of step.records) {
+    const record = decoded.records[r];
+    if (!record) continue;
+    if (dumped.has(r)) {
+      out.push(`${indent}${p.dim(`record #${r + 1}: bytes shown with an earlier step`)}`);
+      continue;
+    }
+    dumped.add(r);
+    const map = recordSpans(decoded, record);
+    out.push(`${indent}${p.dim(`record #${r + 1} · ${step.direction} stream offset ${record.offset} · ${record.length} bytes`)}`);
+    if (!stream) {
+      out.push(`${indent}${p.bad('(stream bytes not available)')}`);
+      continue;
+    }
+    out.push(...renderHex(map, stream.bytes, p, indent, width));
+    if (map.gaps || map.overlaps) {
+      out.push(`${indent}${p.bad(`✖ ${map.gaps} byte(s) not explained by any field, ${map.overlaps} claimed twice`)}`);
+    }
+  }
+  if (m.space.decrypted) {
+    out.push(`${indent}${p.dim(`decrypted plaintext (${escapeControl(m.space.id)}) · ${m.length} bytes`)}`);
+    out.push(...renderHex(messageSpans(m), m.space.bytes, p, indent, width));
+  }
+  return out;
+}
+
+// ---- notes -------------------------------------------------------------------------------------
+
+function notesOf(view: TraceView): string[] {
+  const notes: string[] = [];
+  const { decoded, analysis } = view;
+  // The decoder usually reports a non-TLS peer as a stream issue too; say it once.
+  const notTlsSaid = decoded.notTls !== undefined && decoded.issues.some((i) => i.direction === decoded.notTls?.direction && i.offset === 0);
+  if (decoded.notTls && !notTlsSaid) {
+    notes.push(`The ${decoded.notTls.direction} sent ${decoded.notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${decoded.notTls.protocol.toUpperCase()}, not TLS`}: "${escapeControl(decoded.notTls.firstLine)}"`);
+  }
+  for (const i of decoded.issues) {
+    notes.push(`${i.direction} stream, ${i.kind} at offset ${i.offset}: ${escapeControl(i.reason)}`);
+  }
+  for (const c of analysis.crossChecks) notes.push(`Cross-check: ${escapeControl(c)}`);
+  return notes;
+}
+
+/** Greedy word wrap; words longer than the width (hex strings) are cut. */
+export function wrap(text: string, width: number): string[] {
+  const max = Math.max(20, width);
+  const lines: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (let word of para.split(' ')) {
+      while (word.length > max) {
+        if (line) {
+          lines.push(line);
+          line = '';
+        }
+        lines.push(word.slice(0, max));
+        word = word.slice(max);
+      }
+      if (!line) line = word;
+      else if (line.length + 1 + word.length <= max) line += ` ${word}`;
+      else {
+        lines.push(line);
+        line = word;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}

@@ -1,0 +1,20 @@
+// What the renderers take: the capture, the decoded wire model and the analysis of it.
+
+import type { TraceAnalysis } from '../analyse/types.js';
+import type { Capture } from '../capture/types.js';
+import type { DecodedTrace } from '../decode/model.js';
+
+export interface TraceView {
+  capture: Capture;
+  decoded: DecodedTrace;
+  analysis: TraceAnalysis;
+}
+
+export interface RenderOptions {
+  /** Use ANSI colour (the CLI decides from --no-color, NO_COLOR and the TTY; never read here). */
+  color: boolean;
+  /** Annotated hex dump of every message. */
+  hex: boolean;
+  /** Terminal width for wrapping; 100 when not given. */
+  width?: number;
+}

@@ -1,0 +1,89 @@
+import { analyseTrace } from '../../src/analyse/index.js';
+import { renderJson, type TraceJson } from '../../src/report/index.js';
+import { buildTrace, clientHello, ext, serverHello } from './helpers/build.js';
+import { traceValidator } from './helpers/checks.js';
+
+function sampleJson(): TraceJson {
+  const { capture, decoded } = buildTrace(
+    [
+      {
+        dir: 'client',
+        t: 1,
+        hs: clientHello({
+          cipherSuites: [0x2a2a, 0x1301, 0xc02f],
+          extensions: [
+            ext(0x2a2a, { kind: 'grease' }),
+            ext(0, { kind: 'server_name', names: ['example.test'] }),
+            ext(43, { kind: 'supported_versions', versions: [0x0304, 0x0303] }),
+            ext(51, { kind: 'key_share', shares: [{ group: 29, keyExchange: '01'.repeat(32) }] }),
+          ],
+        }),
+      },
+      { dir: 'server', t: 2, hs: serverHello({ cipherSuite: 0x1301, extensions: [ext(43, { kind: 'supported_versions_selected', version: 0x0304 }), ext(51, { kind: 'key_share_selected', group: 29 })] }) },
+      { dir: 'server', t: 2.1, ccs: true, compatibility: true },
+      { dir: 'server', t: 2.2, hs: { type: 'encrypted_extensions', extensions: [] }, decrypted: true },
+      { dir: 'server', t: 2.3, encrypted: 300 },
+      { dir: 'client', t: 3, encrypted: 53 },
+      { dir: 'server', t: 3.5, alert: [1, 0] },
+    ],
+    { node: { protocol: 'TLSv1.3', alpn: undefined } },
+  );
+  return renderJson({ capture, decoded, analysis: analyseTrace(capture, decoded) });
+}
+
+describe('JSON report', () => {
+  it('validates against schema/trace.schema.json', () => {
+    const check = traceValidator()(sampleJson());
+    expect(check.errors).toBe('No errors');
+    expect(check.ok).toBe(true);
+  });
+
+  it('an empty capture with an error also validates', () => {
+    const { capture, decoded } = buildTrace([], { error: { code: 'timeout', message: 'no answer within 100 ms' } });
+    const json = renderJson({ capture, decoded, analysis: analyseTrace(capture, decoded) });
+    expect(traceValidator()(JSON.parse(JSON.stringify(json))).errors).toBe('No errors');
+  });
+
+  it('the schema rejects a trace with a broken code point or a missing section', () => {
+    const validate = traceValidator();
+    const json = JSON.parse(JSON.stringify(sampleJson())) as Record<string, unknown> & { records: Array<Record<string, unknown>> };
+    json.records[0].contentType = 22;
+    expect(validate(json).ok).toBe(false);
+    const json2 = JSON.parse(JSON.stringify(sampleJson())) as Record<string, unknown>;
+    delete json2.steps;
+    expect(validate(json2).ok).toBe(false);
+  });
+
+  it('writes code points as { code, hex, name }, record bytes as hex, and typed bodies', () => {
+    const json = sampleJson();
+    expect(json.format).toBe('tls-trace');
+    expect(json.records[0].contentType).toEqual({ code: 22, hex: '0x16', name: 'handshake' });
+    expect(json.records[0].hex.slice(0, 10)).toBe('160303000c');
+    expect(json.records[0].hex.length / 2).toBe(json.records[0].length);
+    const ch = json.messages[0];
+    expect(ch.msgType).toEqual({ code: 1, hex: '0x01', name: 'client_hello' });
+    const body = ch.body as { cipherSuites: unknown[]; extensions: Array<{ type: unknown; info?: Record<string, unknown> }> };
+    expect(body.cipherSuites).toEqual([
+      { code: 0x2a2a, hex: '0x2a2a', name: 'GREASE' },
+      { code: 0x1301, hex: '0x1301', name: 'TLS_AES_128_GCM_SHA256' },
+      { code: 0xc02f, hex: '0xc02f', name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' },
+    ]);
+    expect(body.extensions[0].type).toEqual({ code: 0x2a2a, hex: '0x2a2a', name: 'GREASE' });
+    expect(body.extensions[2].info).toEqual({ kind: 'supported_versions', versions: [{ code: 0x0304, hex: '0x0304', name: 'TLS 1.3' }, { code: 0x0303, hex: '0x0303', name: 'TLS 1.2' }] });
+    expect(body.extensions[3].info).toEqual({ kind: 'key_share', shares: [{ group: { code: 29, hex: '0x001d', name: 'x25519' }, keyExchange: '01'.repeat(32) }] });
+    expect(json.messages[6]).toMatchObject({ kind: 'alert', level: { code: 1, name: 'warning' }, description: { code: 0, name: 'close_notify' } });
+    // The decrypted message points into a plaintext space whose bytes are included.
+    expect(json.messages[3]).toMatchObject({ name: 'EncryptedExtensions', decrypted: true });
+    expect(json.spaces.find((s) => s.id === json.messages[3].space)?.hex).toBe('08000008080f161d242b3239');
+    // Steps carry their explanation; flights their labels; the table its words.
+    expect(json.steps.map((s) => s.name)).toEqual(['ClientHello', 'ServerHello', 'ChangeCipherSpec', 'EncryptedExtensions', 'Encrypted record', 'Encrypted record', 'Alert']);
+    expect(json.flights.map((f) => [f.label, f.steps])).toEqual([
+      ['C1', [1]],
+      ['S1', [2, 3, 4, 5]],
+      ['C2', [6]],
+      ['S2', [7]],
+    ]);
+    expect(json.table.find((r) => r.key === 'version')).toEqual({ key: 'version', label: 'Protocol version', value: 'TLS 1.3 (0x0304)', source: 'decoded', note: 'from supported_versions' });
+    expect(json.negotiated.group).toEqual({ value: { code: 29, hex: '0x001d', name: 'x25519' }, source: 'decoded', note: 'from key_share' });
+  });
+});
