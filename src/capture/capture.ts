@@ -1,6 +1,15 @@
-// STUB — the capture helper builds this. Signature is the contract other modules code against.
-import type { LookupFunction } from 'node:net';
-import type { Capture } from './types.js';
+// Runs one real TLS handshake with Node's `tls` over a recording tap and returns everything seen:
+// the bytes both ways with times and offsets, DNS/TCP/TLS timings, Node's own summary and the key
+// log. It never rejects: every failure (DNS, refused, timeout, not TLS, alert…) resolves with a
+// Capture whose `error` says what went wrong, holding whatever was exchanged until then.
+
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import net, { type LookupFunction } from 'node:net';
+import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { alertDescriptions, describe } from '../registry/index.js';
+import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
+import type { Capture, CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from './types.js';
 
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -23,8 +32,531 @@ export interface CaptureOptions {
   lookup?: LookupFunction;
   /** Client certificate to offer if the server asks (PEM). */
   clientCert?: { cert: string; key: string };
+  /** Maximum bytes recorded per direction (default 4 MiB); past it: error `capture-limit`. */
+  captureLimit?: number;
+  /**
+   * How long to keep listening after the handshake for the server's post-handshake records
+   * (TLS 1.3 NewSessionTickets), ms. Default 150; 0 closes at once.
+   */
+  drainMs?: number;
+  /** After our close_notify, how long to wait for the server's side of the close, ms (default 100). */
+  closeWaitMs?: number;
 }
 
-export async function captureHandshake(_opts: CaptureOptions): Promise<Capture> {
-  throw new Error('captureHandshake: not built yet');
+/** Stable `error.code` values of a failed capture. */
+export type CaptureErrorCode =
+  | 'dns'
+  | 'refused'
+  | 'unreachable'
+  | 'reset'
+  | 'timeout'
+  | 'closed'
+  | 'alert'
+  | 'not-tls'
+  | 'tls'
+  | 'capture-limit';
+
+const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
+  '1.0': 'TLSv1',
+  '1.1': 'TLSv1.1',
+  '1.2': 'TLSv1.2',
+  '1.3': 'TLSv1.3',
+};
+
+/** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */
+const NOT_TLS_GRACE_MS = 100;
+/** After the client's close_notify, how long we wait (by default) for the server's side of the close. */
+const CLOSE_WAIT_MS = 100;
+/** Quiet time that ends the post-handshake drain once the server has sent something. */
+const DRAIN_QUIET_MS = 5;
+
+/**
+ * Whether the first bytes a server sent cannot start a TLS record: a content type outside 20–24
+ * or a major version other than 3. Bytes with the high bit set may be an SSL 2.0 record header,
+ * which OpenSSL reports itself, so they are not called "not TLS" here.
+ */
+export function looksNotTls(first: Uint8Array): boolean {
+  if (first.length === 0) return false;
+  const type = first[0];
+  if (type >= 20 && type <= 24) return first.length >= 2 && first[1] !== 3;
+  return type < 0x80;
+}
+
+export function captureHandshake(opts: CaptureOptions): Promise<Capture> {
+  return new Promise((resolve) => new CaptureRun(opts, resolve).start());
+}
+
+/** One capture attempt; a class only to keep the many pieces of connection state together. */
+class CaptureRun {
+  private readonly t0 = performance.now();
+  private readonly startedAt = new Date().toISOString();
+  private readonly target: CaptureTarget;
+  private readonly timings: CaptureTimings = { totalMs: 0 };
+  private readonly keylog: string[] = [];
+  private readonly node: NodeSummary = {};
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private stage: 'dns' | 'connect' | 'tls' | 'drain' = 'dns';
+  private finished = false;
+  private raw?: net.Socket;
+  private tap?: RecordingTap;
+  private tlsSocket?: tls.TLSSocket;
+  /** What the raw socket itself reported: the ground truth for reset vs. orderly close. */
+  private rawErrorCode?: string;
+  private rawEnded = false;
+  private notTls = false;
+  private handshakeDone = false;
+  /** The first error Node's TLS socket reported, kept for the message. */
+  private nodeError?: NodeJS.ErrnoException;
+
+  constructor(
+    private readonly opts: CaptureOptions,
+    private readonly resolve: (c: Capture) => void,
+  ) {
+    const servername = opts.servername === false ? undefined : (opts.servername ?? (net.isIP(opts.host) ? undefined : opts.host));
+    this.target = { host: opts.host, port: opts.port, ...(servername ? { servername } : {}) };
+  }
+
+  start(): void {
+    this.after(this.opts.timeoutMs, () => this.onDeadline());
+    const family = net.isIP(this.opts.host);
+    if (family) {
+      this.connect([{ address: this.opts.host, family }]);
+      return;
+    }
+    const lookup = this.opts.lookup ?? (dnsLookup as LookupFunction);
+    const t = performance.now();
+    let answered = false;
+    try {
+      lookup(this.opts.host, { all: true }, (err, address, fam) => {
+        // An injected resolver might call back twice; only the first answer counts.
+        if (this.finished || answered) return;
+        answered = true;
+        this.timings.dnsMs = performance.now() - t;
+        if (err) {
+          this.fail('dns', `cannot resolve ${this.opts.host}: ${dnsReason(err)}`);
+          return;
+        }
+        const list: LookupAddress[] = typeof address === 'string' ? [{ address, family: fam ?? net.isIP(address) }] : address;
+        if (list.length === 0) this.fail('dns', `cannot resolve ${this.opts.host}: no addresses`);
+        else this.connect(list);
+      });
+    } catch (e) {
+      this.fail('dns', `cannot resolve ${this.opts.host}: ${errorMessage(e)}`);
+    }
+  }
+
+  private now(): number {
+    return performance.now() - this.t0;
+  }
+
+  private after(ms: number, fn: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+    return t;
+  }
+
+  private cancel(t: NodeJS.Timeout | undefined): void {
+    if (!t) return;
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+
+  /** Connects to the resolved addresses in order; a refused or unreachable one moves to the next. */
+  private connect(addresses: LookupAddress[], index = 0): void {
+    this.stage = 'connect';
+    const { address, family } = addresses[index];
+    this.target.address = address;
+    this.target.family = family === 6 ? 6 : 4;
+    const t = performance.now();
+    const raw = net.connect({ host: address, port: this.opts.port, family });
+    this.raw = raw;
+    const onConnectError = (err: NodeJS.ErrnoException): void => {
+      if (this.finished) return;
+      const code = classifyConnectError(err);
+      if ((code === 'refused' || code === 'unreachable') && index + 1 < addresses.length) {
+        raw.destroy();
+        this.connect(addresses, index + 1);
+        return;
+      }
+      const where = formatAddress(address, this.opts.port);
+      const message =
+        code === 'refused' ? `connection refused by ${where}` : code === 'timeout' ? `TCP connect to ${where} timed out` : `cannot reach ${where}: ${err.code ?? err.message}`;
+      this.fail(code, message);
+    };
+    raw.once('error', onConnectError);
+    raw.once('connect', () => {
+      raw.off('error', onConnectError);
+      this.timings.connectMs = performance.now() - t;
+      this.startTls(raw);
+    });
+  }
+
+  private startTls(raw: net.Socket): void {
+    if (this.finished) {
+      raw.destroy();
+      return;
+    }
+    this.stage = 'tls';
+    raw.setNoDelay(true);
+    raw.on('error', (err: NodeJS.ErrnoException) => {
+      this.rawErrorCode ??= err.code ?? 'error';
+    });
+    raw.on('end', () => {
+      this.rawEnded = true;
+    });
+    let sawServerByte = false;
+    const tap = new RecordingTap(raw, {
+      t0: this.t0,
+      limit: this.opts.captureLimit ?? DEFAULT_CAPTURE_LIMIT,
+      onServerChunk: (chunk) => {
+        if (sawServerByte) return;
+        sawServerByte = true;
+        if (looksNotTls(chunk)) {
+          this.notTls = true;
+          // OpenSSL normally fails on these bytes at once; this covers a peer that sends a few
+          // non-TLS bytes and then waits, which OpenSSL would wait out until the deadline.
+          this.after(NOT_TLS_GRACE_MS, () => this.handshakeFailed());
+        }
+      },
+      onLimit: (direction) => {
+        const cap = this.opts.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
+        this.fail('capture-limit', `the ${direction} sent more than ${formatBytes(cap)} before the handshake ended; capture stopped at the limit`);
+      },
+    });
+    this.tap = tap;
+    // Write errors surface here too; the raw socket's own events already classify them.
+    tap.on('error', () => undefined);
+    const o = this.opts;
+    const options: tls.ConnectionOptions = {
+      socket: tap,
+      rejectUnauthorized: false, // we validate the chain ourselves, and want the trace either way
+      ...(this.target.servername ? { servername: this.target.servername } : {}),
+      ...(o.minVersion ? { minVersion: tlsVersion[o.minVersion] } : {}),
+      // Node's default floor is TLS 1.2; a ceiling below it alone would leave no version at all.
+      ...(!o.minVersion && (o.maxVersion === '1.0' || o.maxVersion === '1.1') ? { minVersion: 'TLSv1' as const } : {}),
+      ...(o.maxVersion ? { maxVersion: tlsVersion[o.maxVersion] } : {}),
+      ...(o.ciphers ? { ciphers: o.ciphers } : {}),
+      ...(o.groups ? { ecdhCurve: o.groups } : {}),
+      ...(o.alpn && o.alpn.length > 0 ? { ALPNProtocols: o.alpn } : {}),
+      ...(o.requestOcsp ? { requestOCSP: true } : {}),
+      ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key } : {}),
+    };
+    let sock: tls.TLSSocket;
+    try {
+      sock = tls.connect(options);
+    } catch (e) {
+      // Bad option values (unknown cipher or group names) throw synchronously.
+      this.fail('tls', openSslReason(errorMessage(e)));
+      return;
+    }
+    this.tlsSocket = sock;
+    sock.on('keylog', (line: Buffer) => this.keylog.push(line.toString('latin1').trimEnd()));
+    sock.on('OCSPResponse', (resp: Buffer | null) => {
+      // Node emits null when the client asked for a staple and the server sent none.
+      if (resp) this.node.ocspResponse = resp.toString('hex');
+    });
+    sock.once('secureConnect', () => this.onSecure(sock));
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      this.nodeError ??= err;
+      // Let the raw socket's own error/end events land first: they decide reset vs. closed.
+      setImmediate(() => this.handshakeFailed());
+    });
+    sock.on('close', () => setImmediate(() => this.handshakeFailed()));
+  }
+
+  /** Classifies a handshake that ended without 'secureConnect'. */
+  private handshakeFailed(): void {
+    if (this.finished) return;
+    if (this.handshakeDone) {
+      // TLS 1.3 client authentication is judged after the client's Finished: a server that
+      // rejects the client (certificate_required, bad_certificate…) says so in an alert that
+      // arrives after 'secureConnect'. That is still a failed connection.
+      const late = this.lateAlert();
+      if (late) this.finish(late);
+      return;
+    }
+    if (this.notTls) {
+      this.waitForFirstLine(() => this.fail('not-tls', 'the server answered with bytes that are not TLS'));
+      return;
+    }
+    const err = this.nodeError;
+    const nodeText = err ? openSslReason(err.message) : undefined;
+    const alertFromNode = err ? alertNameFromNode(err) : undefined;
+    const alert = this.serverAlert(alertFromNode);
+    if (alertFromNode || alert) {
+      this.fail('alert', `server sent fatal alert ${alert ?? withAlertCode(alertFromNode ?? 'unknown')}${nodeText ? ` (OpenSSL: ${nodeText})` : ''}`);
+      return;
+    }
+    if (this.rawErrorCode === 'ECONNRESET') {
+      this.fail('reset', 'the server reset the connection during the handshake');
+      return;
+    }
+    if (this.rawEnded || (this.raw?.destroyed && !err)) {
+      this.fail('closed', 'the server closed the connection during the handshake');
+      return;
+    }
+    if (!err) return; // a bare 'close' with no reason yet: the error event follows
+    this.fail('tls', `handshake failed: ${nodeText}${err.code ? ` (${err.code})` : ''}`);
+  }
+
+  /** An alert Node reported after 'secureConnect' (see handshakeFailed), as a capture error. */
+  private lateAlert(): CaptureError | undefined {
+    const err = this.nodeError;
+    const name = err ? alertNameFromNode(err) : undefined;
+    if (!err || !name) return undefined;
+    return { code: 'alert', message: `server sent fatal alert ${withAlertCode(name)} after the handshake (OpenSSL: ${openSslReason(err.message)})` };
+  }
+
+  /** For not-TLS answers, give the peer a moment to finish its first line (an HTTP status line). */
+  private waitForFirstLine(then: () => void): void {
+    const hasLine = (): boolean => (this.tap?.chunks ?? []).some((c) => c.direction === 'server' && c.bytes.includes(0x0a));
+    if (hasLine() || this.rawEnded || !this.raw || this.raw.destroyed) {
+      then();
+      return;
+    }
+    const started = performance.now();
+    const poll = (): void => {
+      if (this.finished) return;
+      if (hasLine() || this.rawEnded || this.raw?.destroyed || performance.now() - started >= NOT_TLS_GRACE_MS) then();
+      else this.after(10, poll);
+    };
+    this.after(10, poll);
+  }
+
+  /**
+   * Looks for a plaintext fatal alert record in the server's stream (a cheap header walk; the
+   * decoder names it properly). Returns `description (n)` or undefined.
+   */
+  private serverAlert(nodeName?: string): string | undefined {
+    const server = this.collect('server');
+    let at = 0;
+    while (at + 5 <= server.length) {
+      const type = server[at];
+      if (type < 20 || type > 24 || server[at + 1] !== 3) return undefined;
+      const len = (server[at + 3] << 8) | server[at + 4];
+      if (type === 21 && len === 2 && at + 7 <= server.length && server[at + 5] === 2) {
+        const d = server[at + 6];
+        const known = describe(alertDescriptions, d, 1);
+        return `${known.known ? known.name : (nodeName ?? 'alert')} (${d})`;
+      }
+      at += 5 + len;
+    }
+    return undefined;
+  }
+
+  private collect(direction: 'client' | 'server'): Uint8Array {
+    const parts = (this.tap?.chunks ?? []).filter((c) => c.direction === direction).map((c) => c.bytes);
+    return Buffer.concat(parts);
+  }
+
+  private onSecure(sock: tls.TLSSocket): void {
+    if (this.finished) return;
+    this.handshakeDone = true;
+    const endMs = this.now();
+    const firstClient = this.tap?.chunks.find((c) => c.direction === 'client');
+    if (firstClient) this.timings.tlsMs = endMs - firstClient.timeMs;
+    this.timings.totalMs = endMs;
+    this.summarise(sock);
+    this.stage = 'drain';
+    // Keep reading so Node consumes post-handshake messages (tickets) instead of buffering.
+    sock.on('data', () => undefined);
+    const drainMs = this.opts.drainMs ?? 150;
+    if (sock.getProtocol() !== 'TLSv1.3' || drainMs <= 0) {
+      this.close();
+      return;
+    }
+    // TLS 1.3 servers send NewSessionTickets after the client's Finished: wait for them, but only
+    // briefly, and stop once the server has gone quiet.
+    const countServer = (): number => this.tap?.bytes('server') ?? 0;
+    const before = countServer();
+    const hardStop = this.after(drainMs, () => this.close());
+    let last = before;
+    let quietSince = performance.now();
+    const poll = (): void => {
+      if (this.finished) return;
+      const n = countServer();
+      if (n !== last) {
+        last = n;
+        quietSince = performance.now();
+      }
+      if (n > before && performance.now() - quietSince >= DRAIN_QUIET_MS) {
+        this.cancel(hardStop);
+        this.close();
+      } else this.after(2, poll);
+    };
+    this.after(5, poll);
+  }
+
+  /** Ends politely (close_notify, FIN), waits briefly for the server's side, then finishes. */
+  private close(): void {
+    if (this.finished) return;
+    const sock = this.tlsSocket;
+    const raw = this.raw;
+    if (!sock || !raw || raw.destroyed) {
+      this.finish();
+      return;
+    }
+    raw.once('close', () => this.finish());
+    this.after(this.opts.closeWaitMs ?? CLOSE_WAIT_MS, () => this.finish());
+    sock.end();
+  }
+
+  private summarise(sock: tls.TLSSocket): void {
+    const n = this.node;
+    n.protocol = sock.getProtocol() ?? undefined;
+    const c = sock.getCipher();
+    if (c) n.cipher = { name: c.name, standardName: c.standardName, version: c.version };
+    if (sock.alpnProtocol) n.alpn = sock.alpnProtocol;
+    const k = sock.getEphemeralKeyInfo();
+    if (k && 'type' in k && k.type) n.ephemeralKey = { type: k.type, ...(k.name ? { name: k.name } : {}), size: k.size ?? 0 };
+    n.peerCertificates = peerChain(sock);
+    n.authorized = sock.authorized;
+    if (sock.authorizationError) n.authorizationError = String(sock.authorizationError);
+    n.sessionReused = sock.isSessionReused();
+  }
+
+  private onDeadline(): void {
+    if (this.finished) return;
+    if (this.handshakeDone) {
+      this.finish();
+      return;
+    }
+    const ms = this.opts.timeoutMs;
+    const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
+    const received = this.tap?.bytes('server') ?? 0;
+    const message =
+      this.stage === 'dns'
+        ? `DNS lookup of ${this.opts.host} did not finish within ${ms} ms`
+        : this.stage === 'connect'
+          ? `TCP connect to ${where} did not complete within ${ms} ms`
+          : received === 0
+            ? `no answer from ${where} within ${ms} ms`
+            : `handshake with ${where} did not complete within ${ms} ms (${received} bytes received)`;
+    this.fail(this.notTls ? 'not-tls' : 'timeout', this.notTls ? 'the server answered with bytes that are not TLS' : message);
+  }
+
+  private fail(code: CaptureErrorCode, message: string): void {
+    this.finish({ code, message });
+  }
+
+  private finish(error: CaptureError | undefined = this.handshakeDone ? this.lateAlert() : undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (!this.handshakeDone) this.timings.totalMs = this.now();
+    this.tlsSocket?.destroy();
+    this.tap?.destroy();
+    this.raw?.destroy();
+    const capture: Capture = {
+      format: 'tls-trace-capture',
+      version: 1,
+      target: this.target,
+      startedAt: this.startedAt,
+      timings: this.timings,
+      options: captureOptionsRecord(this.opts),
+      chunks: this.tap ? [...this.tap.chunks] : [],
+      keylog: this.keylog,
+      ...(this.handshakeDone ? { node: this.node } : {}),
+      ...(error ? { error } : {}),
+    };
+    this.resolve(capture);
+  }
+}
+
+function captureOptionsRecord(o: CaptureOptions): Capture['options'] {
+  const rec: Capture['options'] = { timeoutMs: o.timeoutMs };
+  if (o.servername !== undefined) rec.servername = o.servername === false ? false : o.servername;
+  if (o.minVersion) rec.minVersion = o.minVersion;
+  if (o.maxVersion) rec.maxVersion = o.maxVersion;
+  if (o.ciphers) rec.ciphers = o.ciphers;
+  if (o.groups) rec.groups = o.groups;
+  if (o.alpn && o.alpn.length > 0) rec.alpn = [...o.alpn];
+  if (o.requestOcsp) rec.requestOcsp = true;
+  if (o.clientCert) rec.clientCert = true;
+  return rec;
+}
+
+/** The peer chain as DER hex, leaf first; Node links a self-signed root to itself, so stop on repeats. */
+function peerChain(sock: tls.TLSSocket): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  let cert: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true);
+  while (cert && cert.raw && cert.raw.length > 0) {
+    const hex = cert.raw.toString('hex');
+    if (seen.has(hex)) break;
+    seen.add(hex);
+    out.push(hex);
+    cert = cert.issuerCertificate;
+  }
+  return out;
+}
+
+/** The message of anything thrown; `instanceof Error` is unreliable across realms (jest's vm). */
+function errorMessage(e: unknown): string {
+  if (typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string') return e.message;
+  return String(e);
+}
+
+function classifyConnectError(err: NodeJS.ErrnoException): CaptureErrorCode {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ECONNRESET':
+      return 'reset';
+    default:
+      return 'unreachable';
+  }
+}
+
+function dnsReason(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOTFOUND':
+      return 'no such host';
+    case 'EAI_AGAIN':
+      return 'temporary DNS failure';
+    case 'ENODATA':
+      return 'no address records';
+    default:
+      return err.code ?? err.message;
+  }
+}
+
+/**
+ * OpenSSL error strings look like
+ * `80…:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../ssl/rec_layer_s3.c:1601:SSL alert number 40`;
+ * the reason is the fifth colon-separated part after `error:`.
+ */
+export function openSslReason(message: string): string {
+  const first = message.split('\n')[0];
+  const m = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)/.exec(first);
+  return (m ? m[1] : first).trim();
+}
+
+/**
+ * The alert name OpenSSL reports for an alert it received (`ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`
+ * → `certificate_required`); for TLS 1.3 encrypted alerts this is all we know without decryption.
+ */
+function alertNameFromNode(err: NodeJS.ErrnoException): string | undefined {
+  const m = /_ALERT_([A-Z0-9_]+)$/.exec(err.code ?? '') ?? /\balert ([a-z0-9 ]+)$/i.exec(openSslReason(err.message));
+  return m ? m[1].toLowerCase().replace(/ /g, '_') : undefined;
+}
+
+/** `certificate_required` → `certificate_required (116)` when the registry knows the name. */
+function withAlertCode(name: string): string {
+  for (const [code, entry] of alertDescriptions) if (entry.name === name) return `${name} (${code})`;
+  return name;
+}
+
+export function formatAddress(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function formatBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }

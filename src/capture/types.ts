@@ -13,8 +13,10 @@ export interface CaptureChunk {
 }
 
 export interface CaptureTarget {
-  /** What the user typed (host name or IP literal, without brackets). */
+  /** What the user typed (host name or IP literal, without brackets); punycode for IDNs. */
   host: string;
+  /** Unicode form of an internationalised host name, for display beside `host`. */
+  unicodeHost?: string;
   port: number;
   /** SNI sent, if any (IP literals send none). */
   servername?: string;

@@ -8,6 +8,10 @@ export interface CliContext {
   stderr: (text: string) => void;
   /** Whether stdout is a terminal (colour, progress bars). */
   stdoutIsTTY: boolean;
+  /** Whether stderr is a terminal (progress indicators go there). */
+  stderrIsTTY?: boolean;
+  /** Terminal width when stdout is a terminal. */
+  stdoutColumns?: number;
   env: Readonly<Record<string, string | undefined>>;
   /** DNS resolver override (tests inject failures without touching the network). */
   lookup?: LookupFunction;

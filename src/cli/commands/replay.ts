@@ -1,9 +1,28 @@
-// Placeholder: the replay command is built here.
+// `tls-trace replay FILE`: decode a capture saved with `--save`, offline, with the same output
+// (and the same exit code) as the live trace that recorded it.
+
 import type { Command } from 'commander';
+import { loadCapture } from '../../capture/capture-file.js';
 import type { CliContext } from '../context.js';
+import { decideOutput } from '../output.js';
+import { present } from './trace.js';
+
+interface ReplayFlags {
+  json?: boolean;
+  hex?: boolean;
+  color?: boolean;
+}
 
 export function registerReplay(program: Command, ctx: CliContext): void {
-  program.command('replay').description('replay (not built yet)').action(() => {
-    ctx.stdout('not yet\n');
-  });
+  program
+    .command('replay')
+    .description('decode a capture saved with --save, offline (no network)')
+    .argument('<file>', 'capture file written by `tls-trace HOST --save FILE`')
+    .option('--json', 'print the whole trace as JSON')
+    .option('--hex', 'add an annotated hex dump of every message')
+    .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
+    .action(async (file: string, flags: ReplayFlags) => {
+      const capture = await loadCapture(file);
+      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), style: decideOutput(ctx, flags.color) });
+    });
 }

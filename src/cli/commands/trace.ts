@@ -1,9 +1,231 @@
-// Placeholder: the trace command (issue 2) is built here.
+// The root command: `tls-trace [options] HOST[:PORT]` (or `--demo`). Capture a live handshake,
+// decode it, analyse it, print it; on failure print the partial trace first, then one line on
+// stderr saying what went wrong, and exit with that failure's documented code.
+
+import { open } from 'node:fs/promises';
+import tls from 'node:tls';
 import type { Command } from 'commander';
+import { captureHandshake, formatAddress } from '../../capture/capture.js';
+import { saveCapture } from '../../capture/capture-file.js';
+import { startDemoServer, type DemoServer } from '../../capture/demo-server.js';
+import type { Capture } from '../../capture/types.js';
+import { decodeCapture } from '../../decode/index.js';
+import type { DecodedTrace } from '../../decode/model.js';
+import { alertDescriptions, describe } from '../../registry/index.js';
+import { analyseTrace, renderJson, renderText } from '../../report/index.js';
+import { escapeControl } from '../../report/escape.js';
 import type { CliContext } from '../context.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../exit-codes.js';
+import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
+import { decideOutput, type OutputStyle } from '../output.js';
+import { parseTarget } from '../target.js';
+
+/** The name the demo leaf certificate is issued for (fixtures/make-demo-certs.sh). */
+const DEMO_SERVERNAME = 'localhost';
 
 export function registerTrace(program: Command, ctx: CliContext): void {
-  program.argument('[target]', 'HOST[:PORT] to trace').action(() => {
-    ctx.stdout('not yet\n');
-  });
+  addClientOptions(program)
+    .argument('[target]', 'HOST[:PORT] to trace (port 443 by default; IPv6 as [::1]:8443)')
+    .option('--json', 'print the whole trace as JSON')
+    .option('--hex', 'add an annotated hex dump of every message')
+    .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
+    .option('--save <file>', 'write the capture (bytes, timings, key log) to a file for `tls-trace replay`')
+    .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
+    .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
+    .action(async (target: string | undefined, flags: TraceFlags) => {
+      await runTrace(ctx, target, flags);
+    });
+}
+
+export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags): Promise<void> {
+  if (flags.demo && targetText !== undefined) throw new UsageError('--demo traces the built-in server; give no target with it');
+  if (!flags.demo && targetText === undefined) throw new UsageError('missing target', 'tls-trace example.com, tls-trace 127.0.0.1:8443, or tls-trace --demo');
+  const settings = clientSettings(flags);
+  const style = decideOutput(ctx, flags.color);
+  const keylogPath = flags.keylog ?? (ctx.env.SSLKEYLOGFILE || undefined);
+
+  let demo: DemoServer | undefined;
+  let capture: Capture;
+  try {
+    let host: string;
+    let port: number;
+    let unicodeHost: string | undefined;
+    if (flags.demo) {
+      // Asked for TLS 1.0/1.1? Let the demo server speak them too (OpenSSL 3 needs security
+      // level 0 for that), so the demo shows the old handshake rather than a version alert.
+      const old = settings.minVersion === '1.0' || settings.minVersion === '1.1' || settings.maxVersion === '1.0' || settings.maxVersion === '1.1';
+      demo = await startDemoServer(old ? { minVersion: 'TLSv1', ciphers: `${tls.DEFAULT_CIPHERS}:@SECLEVEL=0` } : {});
+      host = demo.host;
+      port = demo.port;
+      // Send the name the demo certificate is issued for, so SNI shows in the ClientHello.
+      if (settings.servername === undefined) settings.servername = DEMO_SERVERNAME;
+    } else {
+      const target = parseTarget(targetText ?? '');
+      host = target.host;
+      port = target.port;
+      unicodeHost = target.unicodeHost;
+    }
+    capture = await captureHandshake({ ...settings, host, port, ...(ctx.lookup ? { lookup: ctx.lookup } : {}) });
+    if (unicodeHost) capture.target.unicodeHost = unicodeHost;
+    if (flags.demo) capture.options.demo = true;
+  } finally {
+    await demo?.close();
+  }
+
+  // Files first (a saved capture is what a bug report needs if rendering fails), but their errors
+  // only after the trace is printed, so an unwritable path never hides the trace.
+  const fileErrors: string[] = [];
+  if (keylogPath && capture.keylog.length > 0) {
+    await appendKeylog(keylogPath, capture.keylog).catch((e: unknown) => fileErrors.push(`cannot write key log file ${keylogPath}: ${errorCode(e)}`));
+  }
+  if (flags.save) {
+    const file = flags.save;
+    await saveCapture(file, capture).catch((e: unknown) => fileErrors.push(`cannot write --save file ${file}: ${errorCode(e)}`));
+  }
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), style });
+  if (fileErrors.length > 0) throw new UsageError(fileErrors.join('; '));
+}
+
+function errorCode(e: unknown): string {
+  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return e.code;
+  return typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
+}
+
+export interface PresentOptions {
+  json: boolean;
+  hex: boolean;
+  style: OutputStyle;
+}
+
+/**
+ * Decode → analyse → render → stdout, then the failure line and exit code. Shared by trace and
+ * replay so a replayed capture prints exactly what the live trace printed.
+ */
+export function present(ctx: CliContext, capture: Capture, opts: PresentOptions): void {
+  let decoded: DecodedTrace | undefined;
+  let text: string;
+  try {
+    decoded = decodeCapture(capture);
+    const analysis = analyseTrace(capture, decoded);
+    const view = { capture, decoded, analysis };
+    text = opts.json
+      ? JSON.stringify(renderJson(view), null, 2)
+      : renderText(view, { color: opts.style.color, hex: opts.hex, ...(opts.style.width ? { width: opts.style.width } : {}) });
+  } catch (e) {
+    // A bug in decoding or rendering (exit 1) must not hide what went wrong on the wire.
+    if (capture.error) ctx.stderr(`tls-trace: ${failureLine(capture, decoded)}\n`);
+    throw e;
+  }
+  ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  if (capture.error) {
+    ctx.stderr(`tls-trace: ${failureLine(capture, decoded)}\n`);
+    ctx.exitCode = exitCodeFor(capture);
+  }
+}
+
+/** Appends key log lines; a new file is created owner-only, since these secrets decrypt the session. */
+async function appendKeylog(path: string, lines: string[]): Promise<void> {
+  const fh = await open(path, 'a', 0o600);
+  try {
+    await fh.writeFile(lines.map((l) => `${l}\n`).join(''), 'utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Maps a capture failure to the documented exit code (src/cli/exit-codes.ts). */
+export function exitCodeFor(capture: Capture): ExitCodeValue {
+  switch (capture.error?.code) {
+    case undefined:
+      return ExitCode.ok;
+    case 'dns':
+      return ExitCode.dns;
+    case 'refused':
+    case 'unreachable':
+      return ExitCode.connect;
+    case 'reset':
+      // A reset before the server said anything is a connection problem; after, a handshake one.
+      return serverBytes(capture) === 0 ? ExitCode.connect : ExitCode.handshake;
+    case 'timeout':
+      return ExitCode.timeout;
+    case 'not-tls':
+      return ExitCode.notTls;
+    default:
+      // alert, closed, tls, capture-limit
+      return ExitCode.handshake;
+  }
+}
+
+/**
+ * The one line printed on stderr for a failed capture. Prefers what the decoder found in the
+ * bytes (the alert's name, the protocol the peer spoke) over Node's error text.
+ */
+export function failureLine(capture: Capture, decoded: DecodedTrace | undefined): string {
+  const error = capture.error;
+  if (!error) return '';
+  const where = formatAddress(capture.target.address ?? capture.target.host, capture.target.port);
+  switch (error.code) {
+    case 'not-tls': {
+      const sniffed = decoded?.notTls ?? sniffNotTls(capture);
+      if (sniffed && sniffed.protocol !== 'unknown') {
+        const line = sniffed.firstLine.trim();
+        return `${where} answered with ${sniffed.protocol.toUpperCase()}, not TLS${line ? ` (${JSON.stringify(escapeControl(line.slice(0, 120)))})` : ''}`;
+      }
+      return `${where} answered with bytes that are not TLS (first bytes: ${firstBytesHex(capture)})`;
+    }
+    case 'alert': {
+      const alert = decoded?.messages.find((m) => m.kind === 'alert' && m.direction === 'server' && m.level === 2);
+      if (alert && alert.kind === 'alert') {
+        const d = describe(alertDescriptions, alert.description, 1);
+        return `server sent fatal alert ${d.known ? d.name : 'unknown'} (${alert.description})`;
+      }
+      return error.message.replace(/ \(OpenSSL: .*\)$/, '');
+    }
+    case 'dns': {
+      const { host, unicodeHost } = capture.target;
+      return escapeControl(unicodeHost ? error.message.replace(host, `${unicodeHost} (${host})`) : error.message);
+    }
+    case 'refused':
+      return `connection refused by ${where}`;
+    case 'closed':
+      return `${where} closed the connection during the handshake (after ${serverBytes(capture)} bytes from the server)`;
+    case 'reset':
+      return `${where} reset the connection${serverBytes(capture) > 0 ? ' during the handshake' : ''}`;
+    case 'tls':
+      // OpenSSL calls an SSL 2.0 answer a "wrong version number"; the decoder knows better.
+      if (decoded?.notTls?.protocol === 'sslv2') return `${where} answered with SSL 2.0, not TLS (the server speaks only the obsolete SSL 2.0)`;
+      return escapeControl(error.message);
+    default:
+      return escapeControl(error.message);
+  }
+}
+
+function serverBytes(capture: Capture): number {
+  return capture.chunks.filter((c) => c.direction === 'server').reduce((n, c) => n + c.bytes.length, 0);
+}
+
+function firstBytesHex(capture: Capture): string {
+  const first = capture.chunks.find((c) => c.direction === 'server');
+  if (!first) return 'none';
+  return Buffer.from(first.bytes.subarray(0, 8)).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+}
+
+/** A small fallback for when the decoder did not name the protocol: the common banners. */
+function sniffNotTls(capture: Capture): { protocol: string; firstLine: string } | undefined {
+  const server = Buffer.concat(capture.chunks.filter((c) => c.direction === 'server').map((c) => c.bytes)).subarray(0, 512);
+  if (server.length === 0) return undefined;
+  const text = server.toString('latin1');
+  const firstLine = text.split(/\r?\n/)[0];
+  const protocol = /^HTTP\/\d/.test(text)
+    ? 'http'
+    : /^SSH-\d/.test(text)
+      ? 'ssh'
+      : /^220[ -]/.test(text)
+        ? 'smtp'
+        : /^\+OK/.test(text)
+          ? 'pop3'
+          : /^\* OK/.test(text)
+            ? 'imap'
+            : 'unknown';
+  return { protocol, firstLine };
 }

@@ -1,0 +1,7 @@
+// The capture layer's public surface: live capture, capture files, the demo server.
+
+export * from './types.js';
+export { captureHandshake, looksNotTls, formatAddress, type CaptureOptions, type CaptureErrorCode, type TlsVersionName } from './capture.js';
+export { saveCapture, loadCapture, parseCapture, captureToJson, captureFromJson, MAX_CAPTURE_FILE_BYTES, type CaptureFileJson, type CaptureFileChunk } from './capture-file.js';
+export { startDemoServer, demoCertDir, type DemoServer, type DemoServerOptions, type DemoKeyType } from './demo-server.js';
+export { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';

@@ -1,0 +1,148 @@
+// The trace options: how they are declared on the commander program and how the raw strings turn
+// into validated CaptureOptions. Every bad value is a UsageError with a hint, found before any
+// connection is made.
+
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Option, type Command } from 'commander';
+import type { CaptureOptions, TlsVersionName } from '../capture/capture.js';
+import { UsageError } from './exit-codes.js';
+import { toAsciiHost } from './target.js';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Nothing ever waits longer than this, whatever --timeout says. */
+export const MAX_TIMEOUT_MS = 600_000;
+
+const VERSIONS: readonly TlsVersionName[] = ['1.0', '1.1', '1.2', '1.3'];
+
+/** Raw option values as commander hands them over (camel-cased flag names). */
+export interface TraceFlags {
+  servername?: string;
+  sni?: boolean;
+  tlsMin?: string;
+  tlsMax?: string;
+  ciphers?: string;
+  groups?: string;
+  alpn?: string;
+  ocsp?: boolean;
+  cert?: string;
+  key?: string;
+  timeout?: string;
+  color?: boolean;
+  json?: boolean;
+  hex?: boolean;
+  save?: string;
+  demo?: boolean;
+  keylog?: string;
+}
+
+/** The connection-shaping options, without host/port (those come from the target). */
+export type ClientSettings = Omit<CaptureOptions, 'host' | 'port' | 'lookup'>;
+
+/** Declares the handshake options on a command (trace; other commands may reuse them). */
+export function addClientOptions(cmd: Command): Command {
+  return cmd
+    .option('--servername <name>', 'server name (SNI) to send instead of the target host')
+    .option('--no-sni', 'send no server name at all')
+    .addOption(new Option('--tls-min <version>', 'lowest TLS version to offer').choices(VERSIONS))
+    .addOption(new Option('--tls-max <version>', 'highest TLS version to offer').choices(VERSIONS))
+    .option('--ciphers <list>', 'OpenSSL cipher list; TLS 1.3 suites (TLS_AES_128_GCM_SHA256…) may be included')
+    .option('--groups <list>', 'key exchange groups to offer, colon-separated (X25519:P-256)')
+    .option('--alpn <list>', 'ALPN protocols to offer, comma-separated (h2,http/1.1)')
+    .option('--no-ocsp', 'do not ask for a stapled OCSP response')
+    .option('--cert <file>', 'client certificate (PEM) to present if the server asks')
+    .option('--key <file>', 'private key (PEM) for --cert')
+    .option('--timeout <ms>', `deadline for DNS, connect and handshake together (default ${DEFAULT_TIMEOUT_MS})`);
+}
+
+export function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_TIMEOUT_MS;
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > MAX_TIMEOUT_MS) {
+    throw new UsageError(`bad --timeout ${JSON.stringify(text)}: give milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'e.g. --timeout 5000');
+  }
+  return Number(text);
+}
+
+export function parseAlpn(text: string): string[] {
+  const list = text.split(',').map((s) => s.trim());
+  for (const p of list) {
+    // RFC 7301: each protocol name is 1–255 bytes; we also refuse control characters.
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+    if (p.length === 0 || Buffer.byteLength(p) > 255 || /[\x00-\x1f\x7f]/.test(p)) {
+      throw new UsageError(`bad --alpn ${JSON.stringify(text)}: each protocol is 1–255 printable bytes`, 'e.g. --alpn h2,http/1.1');
+    }
+  }
+  return list;
+}
+
+function versionRank(v: TlsVersionName): number {
+  return VERSIONS.indexOf(v);
+}
+
+/** Validates the client flags and builds the capture settings. */
+export function clientSettings(flags: TraceFlags): ClientSettings {
+  const out: ClientSettings = { timeoutMs: parseTimeout(flags.timeout) };
+  const min = flags.tlsMin as TlsVersionName | undefined;
+  const max = flags.tlsMax as TlsVersionName | undefined;
+  if (min && max && versionRank(min) > versionRank(max)) {
+    throw new UsageError(`--tls-min ${min} is above --tls-max ${max}`, 'the minimum version must not exceed the maximum');
+  }
+  if (min) out.minVersion = min;
+  if (max) out.maxVersion = max;
+
+  if (flags.sni === false) {
+    if (flags.servername !== undefined) throw new UsageError('--servername and --no-sni contradict each other');
+    out.servername = false;
+  } else if (flags.servername !== undefined) {
+    if (net.isIP(flags.servername)) {
+      throw new UsageError(`--servername ${flags.servername} is an IP address`, 'SNI carries host names only (RFC 6066); use --no-sni to send none');
+    }
+    const ascii = toAsciiHost(flags.servername);
+    if (ascii === undefined) throw new UsageError(`--servername ${JSON.stringify(flags.servername)} is not a valid host name`);
+    out.servername = ascii;
+  }
+
+  let ciphers = flags.ciphers;
+  if (ciphers !== undefined) {
+    if (ciphers.trim() === '') throw new UsageError('--ciphers is empty');
+    tryContext({ ciphers }, `--ciphers ${JSON.stringify(ciphers)} names no cipher suite OpenSSL knows`, 'see `openssl ciphers -v` for names');
+  }
+  // OpenSSL 3 allows TLS 1.0/1.1 only at security level 0 (they sign with SHA-1/MD5); asking for
+  // them explicitly is the user's choice, so lower the level rather than fail mysteriously.
+  const oldVersions = (min && versionRank(min) < versionRank('1.2')) || (max && versionRank(max) < versionRank('1.2'));
+  if (oldVersions && !(ciphers ?? '').includes('@SECLEVEL')) ciphers = `${ciphers ?? tls.DEFAULT_CIPHERS}:@SECLEVEL=0`;
+  if (ciphers !== undefined) out.ciphers = ciphers;
+
+  if (flags.groups !== undefined) {
+    tryContext({ ecdhCurve: flags.groups }, `--groups ${JSON.stringify(flags.groups)} names a group OpenSSL does not know`, 'e.g. --groups X25519:P-256:P-384');
+    out.groups = flags.groups;
+  }
+  if (flags.alpn !== undefined) out.alpn = parseAlpn(flags.alpn);
+  out.requestOcsp = flags.ocsp !== false;
+
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
+  if (flags.cert !== undefined && flags.key !== undefined) {
+    const cert = readText(flags.cert, '--cert');
+    const key = readText(flags.key, '--key');
+    tryContext({ cert, key }, '--cert and --key are not a matching PEM certificate and private key');
+    out.clientCert = { cert, key };
+  }
+  return out;
+}
+
+function tryContext(options: tls.SecureContextOptions, message: string, hint?: string): void {
+  try {
+    tls.createSecureContext(options);
+  } catch {
+    throw new UsageError(message, hint);
+  }
+}
+
+function readText(path: string, flag: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${flag} file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
