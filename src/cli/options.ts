@@ -35,6 +35,7 @@ export interface TraceFlags {
   save?: string;
   demo?: boolean;
   keylog?: string;
+  showSecrets?: boolean;
 }
 
 /** The connection-shaping options, without host/port (those come from the target). */

@@ -3,6 +3,7 @@
 // table. Code points are `{ code, hex, name }` objects (zcrypto style) so a consumer never needs
 // our registries. The shape is described by schema/trace.schema.json.
 
+import { keyScheduleJson } from './key-schedule.js';
 import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
 import type { CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from '../capture/types.js';
@@ -135,6 +136,8 @@ export interface TraceJson {
   issues: Array<DecodeIssue & { direction: Direction }>;
   notTls?: { direction: Direction; protocol: string; firstLine: string };
   crossChecks: string[];
+  /** Key schedule (values only with --show-secrets), per-record outcomes, verification facts. */
+  decryption?: ReturnType<typeof keyScheduleJson>;
 }
 
 export function renderJson(view: TraceView): TraceJson {
@@ -171,6 +174,7 @@ export function renderJson(view: TraceView): TraceJson {
     issues: decoded.issues,
     notTls: decoded.notTls,
     crossChecks: analysis.crossChecks,
+    decryption: view.decryption ? keyScheduleJson(view.decryption) : undefined,
   };
   // Peer-supplied strings sit all over the tree (SNI, ALPN, certificate names, banners); escape
   // every string once here rather than trusting each producer. Drop undefined on the way.

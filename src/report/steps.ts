@@ -114,6 +114,7 @@ function counted(codes: readonly number[], registry: Parameters<typeof describe>
 }
 
 function extensionList(exts: readonly Extension[]): string {
+  if (exts.length === 0) return 'none';
   return `${exts.length}: ${exts.map((e) => describe(extensionTypes, e.type).name).join(', ')}`;
 }
 

@@ -6,6 +6,7 @@ import type { DecodeIssue } from '../decode/types.js';
 import type { Message } from '../decode/model.js';
 import { escapeControl } from './escape.js';
 import { renderHex } from './hex.js';
+import { factsForRecords, renderKeySchedule, verificationMark } from './key-schedule.js';
 import { palette, type Palette } from './palette.js';
 import { messageSpans, recordSpans, streamSpace } from './spans.js';
 import { describeStep } from './steps.js';
@@ -25,6 +26,8 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   out.push('');
   out.push(...handshake(view, opts, p, width));
   out.push('');
+  const keys = view.decryption ? renderKeySchedule(view.decryption, { color: opts.color, showSecrets: opts.showSecrets === true }) : '';
+  if (keys) out.push(keys);
   out.push(p.heading('Negotiated'));
   out.push(renderNegotiatedTable(view.analysis.table, p, width));
   const notes = notesOf(view);
@@ -128,6 +131,10 @@ function handshake(view: TraceView, opts: RenderOptions, p: Palette, width: numb
       }
       for (const l of wrap(text.explanation, width - indent.length)) out.push(`${indent}${l}`);
       for (const issue of step.issues) out.push(`${indent}${p.bad(`✖ ${issueWords(issue, m)}`)}`);
+      // Finished / CertificateVerify / ServerKeyExchange checks belong on the step they verify.
+      if (view.decryption && step.records.length > 0) {
+        for (const fact of factsForRecords(view.decryption, step.records, step.direction)) out.push(`${indent}${verificationMark(fact, opts)}`);
+      }
       if (opts.hex) out.push(...hexFor(view, step, m, dumped, p, indent, width));
     }
   });

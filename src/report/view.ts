@@ -1,5 +1,6 @@
 // What the renderers take: the capture, the decoded wire model and the analysis of it.
 
+import type { DecryptionResult } from '../analyse/decrypt/types.js';
 import type { TraceAnalysis } from '../analyse/types.js';
 import type { Capture } from '../capture/types.js';
 import type { DecodedTrace } from '../decode/model.js';
@@ -8,6 +9,8 @@ export interface TraceView {
   capture: Capture;
   decoded: DecodedTrace;
   analysis: TraceAnalysis;
+  /** Key schedule, per-record outcomes and verification facts, when decryption was attempted. */
+  decryption?: DecryptionResult;
 }
 
 export interface RenderOptions {
@@ -17,4 +20,6 @@ export interface RenderOptions {
   hex: boolean;
   /** Terminal width for wrapping; 100 when not given. */
   width?: number;
+  /** Print secret, key and IV values in the key-schedule section (--show-secrets). */
+  showSecrets?: boolean;
 }

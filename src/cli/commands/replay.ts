@@ -11,6 +11,7 @@ interface ReplayFlags {
   json?: boolean;
   hex?: boolean;
   color?: boolean;
+  showSecrets?: boolean;
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
@@ -21,8 +22,9 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--json', 'print the whole trace as JSON')
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
+    .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .action(async (file: string, flags: ReplayFlags) => {
       const capture = await loadCapture(file);
-      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), style: decideOutput(ctx, flags.color) });
+      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color) });
     });
 }

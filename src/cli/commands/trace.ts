@@ -2,17 +2,18 @@
 // decode it, analyse it, print it; on failure print the partial trace first, then one line on
 // stderr saying what went wrong, and exit with that failure's documented code.
 
-import { open } from 'node:fs/promises';
 import tls from 'node:tls';
 import type { Command } from 'commander';
 import { captureHandshake, formatAddress } from '../../capture/capture.js';
 import { saveCapture } from '../../capture/capture-file.js';
 import { startDemoServer, type DemoServer } from '../../capture/demo-server.js';
 import type { Capture } from '../../capture/types.js';
-import { decodeCapture } from '../../decode/index.js';
+import { analyseCapture } from '../../analyse/pipeline.js';
+import { writeKeyLogFile } from '../../analyse/decrypt/index.js';
+import { detectNotTls } from '../../decode/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
 import { alertDescriptions, describe } from '../../registry/index.js';
-import { analyseTrace, renderJson, renderText } from '../../report/index.js';
+import { renderJson, renderText } from '../../report/index.js';
 import { escapeControl } from '../../report/escape.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../exit-codes.js';
@@ -31,6 +32,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
     .option('--save <file>', 'write the capture (bytes, timings, key log) to a file for `tls-trace replay`')
     .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
+    .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
     .action(async (target: string | undefined, flags: TraceFlags) => {
       await runTrace(ctx, target, flags);
@@ -76,13 +78,17 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   // only after the trace is printed, so an unwritable path never hides the trace.
   const fileErrors: string[] = [];
   if (keylogPath && capture.keylog.length > 0) {
-    await appendKeylog(keylogPath, capture.keylog).catch((e: unknown) => fileErrors.push(`cannot write key log file ${keylogPath}: ${errorCode(e)}`));
+    try {
+      writeKeyLogFile(keylogPath, capture.keylog);
+    } catch (e) {
+      fileErrors.push(`cannot write key log file ${keylogPath}: ${errorCode(e)}`);
+    }
   }
   if (flags.save) {
     const file = flags.save;
     await saveCapture(file, capture).catch((e: unknown) => fileErrors.push(`cannot write --save file ${file}: ${errorCode(e)}`));
   }
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), style });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style });
   if (fileErrors.length > 0) throw new UsageError(fileErrors.join('; '));
 }
 
@@ -94,6 +100,7 @@ function errorCode(e: unknown): string {
 export interface PresentOptions {
   json: boolean;
   hex: boolean;
+  showSecrets?: boolean;
   style: OutputStyle;
 }
 
@@ -105,12 +112,16 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
   let decoded: DecodedTrace | undefined;
   let text: string;
   try {
-    decoded = decodeCapture(capture);
-    const analysis = analyseTrace(capture, decoded);
-    const view = { capture, decoded, analysis };
+    const view = analyseCapture(capture, { showSecrets: opts.showSecrets === true });
+    decoded = view.decoded;
     text = opts.json
       ? JSON.stringify(renderJson(view), null, 2)
-      : renderText(view, { color: opts.style.color, hex: opts.hex, ...(opts.style.width ? { width: opts.style.width } : {}) });
+      : renderText(view, {
+          color: opts.style.color,
+          hex: opts.hex,
+          showSecrets: opts.showSecrets === true,
+          ...(opts.style.width ? { width: opts.style.width } : {}),
+        });
   } catch (e) {
     // A bug in decoding or rendering (exit 1) must not hide what went wrong on the wire.
     if (capture.error) ctx.stderr(`tls-trace: ${failureLine(capture, decoded)}\n`);
@@ -120,16 +131,6 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
   if (capture.error) {
     ctx.stderr(`tls-trace: ${failureLine(capture, decoded)}\n`);
     ctx.exitCode = exitCodeFor(capture);
-  }
-}
-
-/** Appends key log lines; a new file is created owner-only, since these secrets decrypt the session. */
-async function appendKeylog(path: string, lines: string[]): Promise<void> {
-  const fh = await open(path, 'a', 0o600);
-  try {
-    await fh.writeFile(lines.map((l) => `${l}\n`).join(''), 'utf8');
-  } finally {
-    await fh.close();
   }
 }
 
@@ -166,7 +167,7 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
   const where = formatAddress(capture.target.address ?? capture.target.host, capture.target.port);
   switch (error.code) {
     case 'not-tls': {
-      const sniffed = decoded?.notTls ?? sniffNotTls(capture);
+      const sniffed = decoded?.notTls ?? detectNotTls(serverPrefix(capture));
       if (sniffed && sniffed.protocol !== 'unknown') {
         const line = sniffed.firstLine.trim();
         return `${where} answered with ${sniffed.protocol.toUpperCase()}, not TLS${line ? ` (${JSON.stringify(escapeControl(line.slice(0, 120)))})` : ''}`;
@@ -210,22 +211,7 @@ function firstBytesHex(capture: Capture): string {
   return Buffer.from(first.bytes.subarray(0, 8)).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 }
 
-/** A small fallback for when the decoder did not name the protocol: the common banners. */
-function sniffNotTls(capture: Capture): { protocol: string; firstLine: string } | undefined {
-  const server = Buffer.concat(capture.chunks.filter((c) => c.direction === 'server').map((c) => c.bytes)).subarray(0, 512);
-  if (server.length === 0) return undefined;
-  const text = server.toString('latin1');
-  const firstLine = text.split(/\r?\n/)[0];
-  const protocol = /^HTTP\/\d/.test(text)
-    ? 'http'
-    : /^SSH-\d/.test(text)
-      ? 'ssh'
-      : /^220[ -]/.test(text)
-        ? 'smtp'
-        : /^\+OK/.test(text)
-          ? 'pop3'
-          : /^\* OK/.test(text)
-            ? 'imap'
-            : 'unknown';
-  return { protocol, firstLine };
+/** The server's first bytes, for naming the protocol when decoding itself failed. */
+function serverPrefix(capture: Capture): Uint8Array {
+  return Buffer.concat(capture.chunks.filter((c) => c.direction === 'server').map((c) => c.bytes)).subarray(0, 512);
 }

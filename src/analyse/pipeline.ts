@@ -1,0 +1,29 @@
+// decode → decrypt → analyse in one place, so trace, replay, the fuzzer and tests all run the same
+// pipeline. Pure: takes a Capture, returns the view model; no I/O.
+
+import type { Capture } from '../capture/types.js';
+import { decodeCapture } from '../decode/index.js';
+import { decryptAndMerge } from './decrypt/index.js';
+import type { DecryptionResult } from './decrypt/types.js';
+import { analyseTrace } from './index.js';
+import type { DecodedTrace } from '../decode/model.js';
+import type { TraceAnalysis } from './types.js';
+
+export interface PipelineOptions {
+  /** Keep secret values in the key-schedule description (only with --show-secrets). */
+  showSecrets?: boolean;
+}
+
+export interface AnalysedCapture {
+  capture: Capture;
+  /** The decoded trace with every record we could decrypt replaced by what it held. */
+  decoded: DecodedTrace;
+  analysis: TraceAnalysis;
+  decryption: DecryptionResult;
+}
+
+export function analyseCapture(capture: Capture, opts: PipelineOptions = {}): AnalysedCapture {
+  const raw = decodeCapture(capture);
+  const { trace, decryption } = decryptAndMerge(capture, raw, { showSecrets: opts.showSecrets === true });
+  return { capture, decoded: trace, analysis: analyseTrace(capture, trace), decryption };
+}
