@@ -1,9 +1,90 @@
-// Placeholder: the scan command is built here.
+// `tls-trace scan HOST[:PORT]`: what the server accepts — versions, every cipher suite with the
+// server's order, groups, signature schemes, certificates, features — and findings.
+// Exit codes (README "Exit codes"): 0 scan finished (findings do not change it unless --fail-on);
+// 3 DNS, 4 connect, 5 timeout, 6 not TLS when the server could not be scanned at all; 2 usage;
+// 8 with --fail-on when a finding at or above that severity was made.
+
 import type { Command } from 'commander';
+import { renderScanProgress, renderScanText } from '../../report/scan-table.js';
+import { scanToJson } from '../../report/scan-json.js';
+import { scanServer, ScanError } from '../../scan/scanner.js';
+import { SEVERITY_ORDER, severityRank } from '../../scan/findings.js';
+import type { Severity } from '../../scan/types.js';
 import type { CliContext } from '../context.js';
+import { ExitCode, UsageError, UserError } from '../exit-codes.js';
+import { decideOutput } from '../output.js';
+import { parseTarget } from '../target.js';
+
+export const SCAN_DEFAULT_TIMEOUT_MS = 5000;
+export const SCAN_DEFAULT_CONCURRENCY = 8;
+const MAX_CONCURRENCY = 64;
+
+interface ScanFlags {
+  servername?: string;
+  sni?: boolean;
+  timeout?: string;
+  concurrency?: string;
+  json?: boolean;
+  color?: boolean;
+  failOn?: string;
+  progress?: boolean;
+}
+
+function wholeNumber(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`bad ${flag} ${JSON.stringify(text)}: give a whole number from ${min} to ${max}`);
+  }
+  return Number(text);
+}
+
+const ERROR_CODES = { dns: ExitCode.dns, connect: ExitCode.connect, timeout: ExitCode.timeout, 'not-tls': ExitCode.notTls } as const;
 
 export function registerScan(program: Command, ctx: CliContext): void {
-  program.command('scan').description('scan (not built yet)').action(() => {
-    ctx.stdout('not yet\n');
-  });
+  program
+    .command('scan')
+    .description('list every protocol version, cipher suite, group and signature scheme a server accepts, with findings')
+    .argument('<target>', 'HOST[:PORT] to scan (port 443 by default; [::1]:8443 for IPv6)')
+    .option('--servername <name>', 'SNI to send (default: the host, unless it is an IP address)')
+    .option('--no-sni', 'send no SNI at all')
+    .option('--timeout <ms>', `deadline per probe connection (default ${SCAN_DEFAULT_TIMEOUT_MS})`)
+    .option('--concurrency <n>', `probes in flight at once (default ${SCAN_DEFAULT_CONCURRENCY}, max ${MAX_CONCURRENCY})`)
+    .option('--json', 'print the whole result as JSON')
+    .option('--no-color', 'plain text without colour')
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--fail-on <severity>', `exit ${ExitCode.invalid} if a finding is at least this severe (${SEVERITY_ORDER.join(', ')})`)
+    .action(async (targetText: string, flags: ScanFlags) => {
+      const target = parseTarget(targetText);
+      const timeoutMs = wholeNumber(flags.timeout, '--timeout', SCAN_DEFAULT_TIMEOUT_MS, 1, 600_000);
+      const concurrency = wholeNumber(flags.concurrency, '--concurrency', SCAN_DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
+      let failOn: Severity | undefined;
+      if (flags.failOn !== undefined) {
+        if (!(SEVERITY_ORDER as readonly string[]).includes(flags.failOn)) {
+          throw new UsageError(`bad --fail-on ${JSON.stringify(flags.failOn)}: give one of ${SEVERITY_ORDER.join(', ')}`);
+        }
+        failOn = flags.failOn as Severity;
+      }
+      const style = decideOutput(ctx, flags.color);
+      // The bar goes to stderr and only on a terminal, so pipes and --json output stay clean.
+      const showProgress = flags.progress !== false && !flags.json && ctx.stdoutIsTTY && ctx.stderrIsTTY === true;
+      let result;
+      try {
+        result = await scanServer({
+          host: target.host,
+          port: target.port,
+          servername: flags.sni === false ? false : flags.servername,
+          timeoutMs,
+          concurrency,
+          lookup: ctx.lookup,
+          onProgress: showProgress ? (done, planned, probes) => ctx.stderr(renderScanProgress(done, planned, probes)) : undefined,
+        });
+      } catch (e) {
+        if (e instanceof ScanError) throw new UserError(e.message, ERROR_CODES[e.code]);
+        throw e;
+      } finally {
+        if (showProgress) ctx.stderr('\r\x1b[K');
+      }
+      ctx.stdout(flags.json ? JSON.stringify(scanToJson(result), null, 2) + '\n' : renderScanText(result, { color: style.color, width: style.width }));
+      if (failOn && result.findings.some((f) => severityRank(f.severity) <= severityRank(failOn))) ctx.exitCode = ExitCode.invalid;
+    });
 }

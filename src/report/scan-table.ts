@@ -1,0 +1,162 @@
+// The scan as text: a header, the protocols, one cipher-suite table per version, groups,
+// signature schemes, certificates, features and findings. Colour comes from the palette the caller
+// built at its chosen level; every peer-supplied string is escaped before it is printed.
+
+import Table from 'cli-table3';
+import { cipherSuites, label, namedGroups, signatureSchemes } from '../registry/index.js';
+import { VERSION_NAMES } from '../scan/candidates.js';
+import type { FeatureScan, GroupScan, ScanResult, Severity } from '../scan/types.js';
+import { escapeControl } from './escape.js';
+import { palette, type Palette } from './palette.js';
+
+export interface ScanRenderOptions {
+  color: boolean;
+  /** Terminal width; tables fit into it (default 100). */
+  width?: number;
+}
+
+const ORDER_WORDS: Record<string, string> = {
+  server: 'server order',
+  client: 'server follows client order',
+  single: 'one suite',
+};
+
+function yesNo(v: boolean | null, p: Palette, goodWhenTrue = true): string {
+  if (v === null) return p.dim('n/a');
+  return v === goodWhenTrue ? p.good(v ? 'yes' : 'no') : p.bad(v ? 'yes' : 'no');
+}
+
+function severityText(s: Severity, p: Palette): string {
+  const text = s.toUpperCase().padEnd(8);
+  return s === 'critical' || s === 'high' ? p.bad(text) : s === 'medium' ? p.warn(text) : p.dim(text);
+}
+
+/** Marks suites a reader should worry about. */
+function suiteColour(code: number, p: Palette): (s: string) => string {
+  const s = cipherSuites.get(code);
+  if (!s) return (x) => x;
+  const enc = s.enc.toUpperCase();
+  if (enc === 'NULL' || s.export || s.auth === 'anon' || enc.startsWith('RC4') || /^DES/.test(enc)) return p.bad;
+  if (enc.startsWith('3DES') || !(s.tls13 || /^(EC)?DHE/.test(s.kx.toUpperCase()))) return p.warn;
+  return p.good;
+}
+
+function groupLine(g: GroupScan, p: Palette): string {
+  const names = g.groups.map((c) => label(namedGroups, c)).join(', ');
+  const order = g.order ? p.dim(` (${ORDER_WORDS[g.order] ?? g.order})`) : '';
+  return (names || p.dim('none')) + order;
+}
+
+function featureRows(f: FeatureScan, p: Palette): Array<[string, string]> {
+  return [
+    ['ALPN', f.alpn === null ? p.dim('n/a') : f.alpn.length ? f.alpn.map(escapeControl).join(', ') : p.dim('none selected')],
+    ['OCSP stapling', yesNo(f.ocspStapling, p)],
+    ['Session tickets', yesNo(f.sessionTickets, p)],
+    ['Secure renegotiation', yesNo(f.secureRenegotiation, p)],
+    ['Extended master secret', yesNo(f.extendedMasterSecret, p)],
+    ['Encrypt-then-MAC', f.encryptThenMac === null ? p.dim('n/a (no CBC suites)') : yesNo(f.encryptThenMac, p)],
+    [
+      'Downgrade protection (TLS_FALLBACK_SCSV)',
+      f.fallbackScsv === null ? p.dim('n/a (one version)') : f.fallbackScsv === 'protected' ? p.good('yes') : p.bad('no'),
+    ],
+    ['TLS 1.3 downgrade sentinel', f.downgradeSentinel === null ? p.dim('n/a') : f.downgradeSentinel === 'present' ? p.good('yes') : p.bad('no')],
+    ['Compression', f.compression === null ? p.dim('n/a') : f.compression.length === 0 ? p.good('none') : p.bad(f.compression.map((m) => (m === 1 ? 'DEFLATE' : `method ${m}`)).join(', '))],
+  ];
+}
+
+export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
+  const p = palette(opts.color);
+  const width = Math.max(60, opts.width ?? 100);
+  const out: string[] = [];
+  const t = r.target;
+  const hostPort = t.host.includes(':') ? `[${escapeControl(t.host)}]:${t.port}` : `${escapeControl(t.host)}:${t.port}`;
+  out.push(
+    p.heading(`Scan of ${hostPort}`) +
+      (t.address !== t.host ? ` (${t.address})` : '') +
+      p.dim(` — SNI ${t.servername ? escapeControl(t.servername) : 'none'}, ${(r.durationMs / 1000).toFixed(2)} s, ${r.stats.probes} probes, ${r.stats.nodeHandshakes} full handshakes`),
+  );
+  out.push('');
+
+  out.push(p.heading('Protocols'));
+  out.push(`  ${'SSL 2.0'.padEnd(8)} ${r.ssl2 === null ? p.dim('not tested') : r.ssl2 ? p.bad('yes') : p.good('no')}`);
+  for (const v of r.versions) {
+    const name = (VERSION_NAMES[v.version] ?? String(v.version)).padEnd(8);
+    const old = v.version <= 0x0302;
+    const state = v.supported ? (old ? p.bad('yes') : p.good('yes')) : v.version >= 0x0303 ? p.warn('no') : p.good('no');
+    out.push(`  ${name} ${state}${!v.supported && v.refusal ? p.dim(`  (${escapeControl(v.refusal)})`) : ''}`);
+  }
+
+  for (const v of [...r.versions].reverse()) {
+    if (!v.supported) continue;
+    out.push('');
+    out.push(p.heading(`Cipher suites — ${VERSION_NAMES[v.version]}`) + p.dim(` (${v.suites.length}; ${ORDER_WORDS[v.order ?? ''] ?? 'order unknown'})`));
+    const table = new Table({
+      head: ['#', 'Suite', 'Code', 'Key exchange', 'Bits'].map((h) => p.heading(h)),
+      style: { head: [], border: [], compact: true },
+      colWidths: [4, Math.min(60, width - 36), 8, 16, 6],
+      wordWrap: true,
+    });
+    v.suites.forEach((s, i) => {
+      const info = cipherSuites.get(s.code);
+      const colour = suiteColour(s.code, p);
+      // TLS 1.3 suites do not fix the key exchange (the Groups section does).
+      const kx = s.group !== undefined ? label(namedGroups, s.group).replace(/ \(0x[0-9a-f]+\)$/, '') : s.dhBits !== undefined ? `DH ${s.dhBits}` : info?.tls13 ? '' : (info?.kx ?? '');
+      table.push([String(i + 1), colour(info?.name ?? 'unknown'), '0x' + s.code.toString(16).padStart(4, '0'), kx, String(info?.bits ?? '')]);
+    });
+    out.push(table.toString());
+  }
+
+  out.push('');
+  out.push(p.heading('Groups'));
+  if (r.groups.tls13) {
+    out.push(`  TLS 1.3: ${groupLine(r.groups.tls13, p)}`);
+    const tc = r.groups.tls13.typicalClient;
+    if (tc) {
+      out.push(
+        `  A client sending x25519 and secp256r1 key shares gets ${label(namedGroups, tc.group)}` +
+          (tc.helloRetryRequest ? p.warn(' after a HelloRetryRequest (an extra round trip)') : p.good(' without a HelloRetryRequest')),
+      );
+    }
+  }
+  if (r.groups.tls12) out.push(`  TLS ≤1.2 (ECDHE): ${groupLine(r.groups.tls12, p)}`);
+  if (!r.groups.tls13 && !r.groups.tls12) out.push(p.dim('  none found (no ECDHE or TLS 1.3)'));
+
+  out.push('');
+  out.push(p.heading('Signature schemes'));
+  const sigs = (list: number[] | null): string => (list === null ? p.dim('n/a') : list.length ? list.map((s) => label(signatureSchemes, s)).join(', ') : p.dim('none'));
+  out.push(`  TLS 1.2 (from ServerKeyExchange): ${sigs(r.signatureSchemes.tls12)}`);
+  out.push(`  TLS 1.3 (full handshakes, one scheme each): ${sigs(r.signatureSchemes.tls13)}`);
+
+  out.push('');
+  out.push(p.heading('Certificates'));
+  if (r.certificates.length === 0) out.push(p.dim('  none seen'));
+  for (const c of r.certificates) {
+    out.push(`  ${p.name(escapeControl(c.subject))} — ${c.key}, ${c.signatureAlgorithm ?? 'unknown signature'}, expires ${c.notAfter.slice(0, 10)}, chain of ${c.chainLength}`);
+    out.push(p.dim(`    issuer ${escapeControl(c.issuer)}; SHA-256 ${c.sha256.slice(0, 16)}…`));
+    out.push(p.dim(`    served for: ${c.servedFor.map(escapeControl).join('; ')}`));
+  }
+
+  out.push('');
+  out.push(p.heading('Features'));
+  const ft = new Table({ style: { head: [], border: [], compact: true }, colWidths: [44, Math.max(20, Math.min(60, width - 48))], wordWrap: true });
+  for (const row of featureRows(r.features, p)) ft.push(row);
+  out.push(ft.toString());
+
+  out.push('');
+  out.push(p.heading(`Findings (${r.findings.length})`));
+  if (r.findings.length === 0) out.push(p.good('  nothing to report'));
+  for (const f of r.findings) out.push(`  ${severityText(f.severity, p)} ${p.name(f.title)}: ${escapeControl(f.reason)}`);
+
+  if (r.notes.length > 0) {
+    out.push('');
+    for (const n of r.notes) out.push(p.dim(`note: ${escapeControl(n)}`));
+  }
+  return out.join('\n') + '\n';
+}
+
+/** One progress line for stderr on a terminal: `[#####.....] 12/30 probes`. */
+export function renderScanProgress(done: number, planned: number, probes: number, width = 30): string {
+  const frac = planned === 0 ? 0 : Math.min(1, done / planned);
+  const filled = Math.round(frac * width);
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${planned} steps, ${probes} probes`;
+}

@@ -1,0 +1,138 @@
+// One probe: a plain TCP connection that sends one hand-built hello, reads the server's first
+// flight only as far as needed (bounded in time and bytes) and closes. The Prober adds what a
+// polite scanner needs around it: a concurrency limit shared by all probes, and retries with
+// backoff when the server resets or refuses a connection it accepted before (rate limiting).
+
+import net from 'node:net';
+import { readFirstFlight, type FlightOptions, type FlightSummary } from './first-flight.js';
+
+export interface ProbeEndpoint {
+  /** Resolved address to connect to (no DNS per probe). */
+  address: string;
+  port: number;
+}
+
+export interface ProbeOptions extends FlightOptions {
+  /** Per-probe deadline for connect + first flight, ms. */
+  timeoutMs: number;
+  /** Stop reading after this many bytes (default 64 KiB: a long chain fits, a flood does not). */
+  maxBytes?: number;
+}
+
+/** How a single connection ended. `answered` means the flight reader saw enough to stop. */
+export type ProbeEnd = 'answered' | 'closed' | 'reset' | 'timeout' | 'connect-failed' | 'too-big';
+
+export interface ProbeResult {
+  end: ProbeEnd;
+  flight: FlightSummary;
+  bytesReceived: number;
+  /** Socket error code for connect-failed / reset (ECONNREFUSED, ECONNRESET, …). */
+  errorCode?: string;
+  /** Attempts made (1 + retries). */
+  attempts: number;
+}
+
+/** Sends `hello` once and collects the answer. Never rejects. */
+export function probeOnce(endpoint: ProbeEndpoint, hello: Uint8Array, opts: ProbeOptions): Promise<Omit<ProbeResult, 'attempts'>> {
+  const maxBytes = opts.maxBytes ?? 65536;
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let connected = false;
+    let settled = false;
+    let flight: FlightSummary = { complete: false };
+    const socket = net.connect({ host: endpoint.address, port: endpoint.port });
+    socket.setNoDelay(true);
+    const finish = (end: ProbeEnd, errorCode?: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.removeAllListeners('data');
+      socket.on('error', () => undefined); // errors after we are done are of no interest
+      socket.destroy();
+      resolve({ end, flight, bytesReceived: received, errorCode });
+    };
+    const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(hello);
+    });
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      received += d.length;
+      flight = readFirstFlight(chunks.length === 1 ? d : Buffer.concat(chunks), opts);
+      if (flight.complete) finish('answered');
+      else if (received >= maxBytes) finish('too-big');
+    });
+    socket.on('end', () => finish('closed'));
+    socket.on('close', () => finish('closed'));
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      // A server that accepts and resets at once can report ECONNRESET before 'connect' fires.
+      const reset = e.code === 'ECONNRESET' || e.code === 'EPIPE';
+      if (!connected && !reset) finish('connect-failed', e.code);
+      // A reset after the server sent a complete answer is just how some servers hang up.
+      else finish(received > 0 ? 'closed' : 'reset', e.code);
+    });
+  });
+}
+
+export interface ProberStats {
+  probes: number;
+  retries: number;
+  resets: number;
+  timeouts: number;
+  connectFailures: number;
+}
+
+export interface ProberOptions {
+  concurrency: number;
+  timeoutMs: number;
+  /** Retries after a reset / refused reconnect; default 2. */
+  retries?: number;
+  /** First backoff delay, ms; doubles each retry (default 50). */
+  backoffMs?: number;
+}
+
+/** Runs probes under a concurrency limit and retries the ones a busy server turned away. */
+export class Prober {
+  readonly stats: ProberStats = { probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0 };
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  /** Set once any connection succeeded: later refusals then look like rate limiting. */
+  private everConnected = false;
+
+  constructor(
+    readonly endpoint: ProbeEndpoint,
+    readonly opts: ProberOptions,
+  ) {}
+
+  /** Runs `task` when a slot is free (also used for Node tls handshakes, so they share the limit). */
+  async limit<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.opts.concurrency) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  async probe(hello: Uint8Array, flightOpts: FlightOptions = {}): Promise<ProbeResult> {
+    const maxRetries = this.opts.retries ?? 2;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      const r = await this.limit(() => probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs }));
+      this.stats.probes++;
+      if (r.end === 'timeout') this.stats.timeouts++;
+      if (r.end === 'reset') this.stats.resets++;
+      if (r.end === 'connect-failed') this.stats.connectFailures++;
+      else this.everConnected = true;
+      const retryable = r.end === 'reset' || (r.end === 'connect-failed' && this.everConnected);
+      if (!retryable || attempt > maxRetries) return { ...r, attempts: attempt };
+      this.stats.retries++;
+      await new Promise((res) => setTimeout(res, (this.opts.backoffMs ?? 50) * 2 ** (attempt - 1)));
+    }
+  }
+}

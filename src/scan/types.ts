@@ -1,0 +1,113 @@
+// The scan's result model: plain data, JSON-ready. Code points stay numbers; the report layer adds
+// names from the registry. `null` means "could not be determined" (e.g. needs a version the server
+// does not offer), which is different from `false`.
+
+export type VersionCode = 0x0002 | 0x0300 | 0x0301 | 0x0302 | 0x0303 | 0x0304;
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+
+export interface Finding {
+  /** Stable id: `ssl3-enabled`, `rc4-suites`, `weak-dh` … */
+  id: string;
+  severity: Severity;
+  title: string;
+  /** One line saying why it matters and what was seen. */
+  reason: string;
+}
+
+export interface AcceptedSuite {
+  code: number;
+  /** Key exchange parameters the server used with this suite, where read (TLS ≤ 1.2). */
+  group?: number;
+  dhBits?: number;
+}
+
+export interface VersionScan {
+  version: number;
+  supported: boolean;
+  /** Accepted cipher suites, in the server's preference order (or our offer order under client
+   * preference). Empty when the version is not supported. */
+  suites: AcceptedSuite[];
+  /** `server`: the server picks by its own order; `client`: it follows the offer order;
+   * `single`: only one suite, nothing to order. */
+  order?: 'server' | 'client' | 'single';
+  /** Why the version counts as not supported: the alert, or how the connection ended. */
+  refusal?: string;
+}
+
+export interface GroupScan {
+  /** Supported groups, in server preference order where that could be seen. */
+  groups: number[];
+  order?: 'server' | 'client' | 'single';
+  /** TLS 1.3: the group a typical client (shares for x25519 and secp256r1) ends up with, and
+   * whether that took a HelloRetryRequest. */
+  typicalClient?: { group: number; helloRetryRequest: boolean };
+}
+
+export interface CertificateSeen {
+  /** SHA-256 fingerprint of the leaf, colon-free hex. */
+  sha256: string;
+  subject: string;
+  issuer: string;
+  /** `RSA 2048`, `EC P-256`, `Ed25519` … */
+  key: string;
+  keyType: string;
+  keyBits?: number;
+  signatureAlgorithm?: string;
+  notBefore: string;
+  notAfter: string;
+  subjectAltName?: string;
+  chainLength: number;
+  /** Where this certificate was served: `TLS 1.2 ECDSA suites, SNI localhost`, … */
+  servedFor: string[];
+}
+
+export interface FeatureScan {
+  /** ALPN protocols the server selected, in its preference order; [] = none selected. */
+  alpn: string[] | null;
+  ocspStapling: boolean | null;
+  sessionTickets: boolean | null;
+  secureRenegotiation: boolean | null;
+  extendedMasterSecret: boolean | null;
+  encryptThenMac: boolean | null;
+  /** TLS_FALLBACK_SCSV: `protected` (inappropriate_fallback alert), `not-protected`, or null when
+   * the server has only one version. */
+  fallbackScsv: 'protected' | 'not-protected' | null;
+  /** RFC 8446 §4.1.3 sentinel in a TLS 1.2 ServerHello of a 1.3-capable server. */
+  downgradeSentinel: 'present' | 'missing' | null;
+  /** Compression methods the server accepted besides null (1 = DEFLATE). */
+  compression: number[] | null;
+}
+
+export interface ScanStats {
+  probes: number;
+  retries: number;
+  resets: number;
+  timeouts: number;
+  connectFailures: number;
+  /** Full handshakes done with Node's tls (TLS 1.3 signature schemes, certificates, ALPN). */
+  nodeHandshakes: number;
+}
+
+export interface ScanResult {
+  target: { host: string; port: number; address: string; family: 4 | 6; servername?: string };
+  startedAt: string;
+  durationMs: number;
+  /** SSL 2.0: true / false, or null when not probed. */
+  ssl2: boolean | null;
+  versions: VersionScan[];
+  groups: { tls12: GroupScan | null; tls13: GroupScan | null };
+  signatureSchemes: {
+    /** From the ServerKeyExchange, in server preference order. */
+    tls12: number[] | null;
+    /** From Node tls handshakes with `sigalgs` restricted to one scheme each (the scheme is in the
+     * encrypted CertificateVerify, which a first-flight probe cannot read). */
+    tls13: number[] | null;
+  };
+  certificates: CertificateSeen[];
+  features: FeatureScan;
+  findings: Finding[];
+  stats: ScanStats;
+  /** Things the reader should know: probes that could not run, servers that reset, … */
+  notes: string[];
+}

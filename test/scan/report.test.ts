@@ -1,0 +1,83 @@
+// The scan's text and JSON views: names from the registry, colour only when asked, and peer text
+// (certificate names, ALPN) escaped so a hostile server cannot write to the user's terminal.
+
+import { describe, expect, it } from '@jest/globals';
+import { renderScanProgress, renderScanText } from '../../src/report/scan-table.js';
+import { scanToJson } from '../../src/report/scan-json.js';
+import type { ScanResult } from '../../src/scan/types.js';
+
+function result(): ScanResult {
+  return {
+    target: { host: 'example.test', port: 443, address: '127.0.0.1', family: 4, servername: 'example.test' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 123,
+    ssl2: false,
+    versions: [
+      { version: 0x0301, supported: false, suites: [], refusal: 'alert protocol_version (70)' },
+      { version: 0x0303, supported: true, suites: [{ code: 0xc02f, group: 0x001d }, { code: 0x009e, dhBits: 2048 }], order: 'server' },
+      { version: 0x0304, supported: true, suites: [{ code: 0x1301 }], order: 'single' },
+    ],
+    groups: { tls12: { groups: [0x001d, 0x0017], order: 'client' }, tls13: { groups: [0x001d], order: 'single', typicalClient: { group: 0x001d, helloRetryRequest: false } } },
+    signatureSchemes: { tls12: [0x0804], tls13: [0x0804] },
+    certificates: [
+      {
+        sha256: 'ab'.repeat(32),
+        subject: 'CN=evil\u001b[2J\u202e',
+        issuer: 'CN=ca',
+        key: 'RSA 2048',
+        keyType: 'RSA',
+        keyBits: 2048,
+        signatureAlgorithm: 'sha256WithRSAEncryption',
+        notBefore: '2026-01-01T00:00:00.000Z',
+        notAfter: '2027-01-01T00:00:00.000Z',
+        chainLength: 2,
+        servedFor: ['TLS 1.2 RSA suites, SNI example.test'],
+      },
+    ],
+    features: {
+      alpn: ['h2'],
+      ocspStapling: false,
+      sessionTickets: true,
+      secureRenegotiation: true,
+      extendedMasterSecret: true,
+      encryptThenMac: null,
+      fallbackScsv: 'protected',
+      downgradeSentinel: 'present',
+      compression: [],
+    },
+    findings: [{ id: 'no-tls13', severity: 'low', title: 'TLS 1.3 not supported', reason: 'because' }],
+    stats: { probes: 10, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 3 },
+    notes: [],
+  };
+}
+
+describe('scan report', () => {
+  it('text: tables with registry names, no colour unless asked, peer text escaped', () => {
+    const plain = renderScanText(result(), { color: false, width: 100 });
+    expect(plain).toContain('Cipher suites — TLS 1.2 (2; server order)');
+    expect(plain).toContain('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+    expect(plain).toContain('x25519');
+    expect(plain).toContain('DH 2048');
+    expect(plain).toContain('TLS 1.0  no  (alert protocol_version (70))');
+    expect(plain).toContain('CN=evil\\x1b[2J\\u{202e}');
+    // eslint-disable-next-line no-control-regex
+    expect(plain).not.toMatch(/\x1b/);
+    expect(plain).not.toContain('\u202e');
+    expect(renderScanText(result(), { color: true })).toContain('\x1b[');
+  });
+
+  it('JSON: code points as {value, hex, name}, strings escaped', () => {
+    const j = scanToJson(result());
+    expect(j.format).toBe('tls-trace-scan');
+    expect(j.protocols[1].version).toEqual({ value: 0x0303, hex: '0x0303', name: 'TLS 1.2' });
+    expect(j.protocols[1].suites[0]).toMatchObject({ value: 0xc02f, hex: '0xc02f', name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', group: { value: 0x1d, hex: '0x001d', name: 'x25519' } });
+    expect(j.groups.tls13?.typicalClient).toEqual({ group: { value: 0x1d, hex: '0x001d', name: 'x25519' }, helloRetryRequest: false });
+    expect(j.signatureSchemes.tls12).toEqual([{ value: 0x0804, hex: '0x0804', name: 'rsa_pss_rsae_sha256' }]);
+    expect(j.certificates[0].subject).toBe('CN=evil\\x1b[2J\\u{202e}');
+    expect(JSON.parse(JSON.stringify(j))).toEqual(j);
+  });
+
+  it('progress line', () => {
+    expect(renderScanProgress(3, 6, 20, 10)).toBe('\r[#####.....] 3/6 steps, 20 probes');
+  });
+});
