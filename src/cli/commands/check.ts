@@ -1,9 +1,160 @@
-// Placeholder: the check command is built here.
+// `tls-trace check HOST[:PORT]...`: certificate chain, hostname, trust and expiry checks for CI.
+// Exit codes (README "Exit codes"): 0 all valid; 9 expiring within --warn-days; 8 invalid;
+// 3–7 connection/handshake failure; 2 usage. Several targets: connection failures (lowest code)
+// beat 8, which beats 9, which beats 0 — see combineExitCodes.
+
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { loadTrustStore, type TrustStore } from '../../analyse/chain/trust-store.js';
+import { runCheck } from '../../check/runner.js';
+import { readTargetsFile, toCheckTarget } from '../../check/targets.js';
+import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
+import { renderChain } from '../../report/chain-table.js';
+import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../report/check-json.js';
+import { renderJunit } from '../../report/check-junit.js';
+import { renderCheckTable, renderCheckTotals, statusText } from '../../report/check-summary.js';
+import { escapeControl } from '../../report/escape.js';
+import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
+import { UsageError } from '../exit-codes.js';
+import { parseTimeout } from '../options.js';
+import { decideOutput } from '../output.js';
+import { toAsciiHost } from '../target.js';
+
+export const DEFAULT_WARN_DAYS = 30;
+export const DEFAULT_CONCURRENCY = 16;
+const MAX_CONCURRENCY = 1024;
+
+interface CheckFlags {
+  targets?: string;
+  warnDays?: string;
+  concurrency?: string;
+  timeout?: string;
+  ca?: string[];
+  systemCa?: boolean;
+  at?: string;
+  servername?: string;
+  json?: boolean;
+  ndjson?: boolean;
+  junit?: string;
+  color?: boolean;
+  ocsp?: boolean;
+  chains?: boolean;
+}
+
+function positiveInt(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`bad ${flag} ${JSON.stringify(text)}: give a whole number from ${min} to ${max}`);
+  }
+  return Number(text);
+}
+
+/** `--at 2027-01-31` (midnight UTC) or a full ISO 8601 time. */
+export function parseAt(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+  const t = iso.test(text.trim()) ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text.trim()) : NaN;
+  if (Number.isNaN(t)) throw new UsageError(`bad --at ${JSON.stringify(text)}: give a date like 2027-01-31 or 2027-01-31T12:00:00Z`);
+  return new Date(t);
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function loadStore(flags: CheckFlags, ctx: CliContext): TrustStore {
+  const caFiles = flags.ca ?? [];
+  for (const f of caFiles) if (!existsSync(f)) throw new UsageError(`cannot read --ca ${f}: no such file`);
+  let extraCaFile = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
+  if (extraCaFile && !existsSync(extraCaFile)) {
+    ctx.stderr(`tls-trace: warning: NODE_EXTRA_CA_CERTS ${extraCaFile} not found; ignored\n`);
+    extraCaFile = undefined;
+  }
+  try {
+    return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCaFile ? { extraCaFile } : {}) });
+  } catch (e) {
+    throw new UsageError(`cannot load trust anchors: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
+  const p = palette(color);
+  const head = `${p.heading(escapeControl(r.target))} — ${statusText(r, p)}${r.protocol ? p.dim(` (${r.protocol})`) : ''}\n`;
+  if (!r.chain) return `${head}${p.bad(escapeControl(r.error?.message ?? r.problems.join('; ')))}\n`;
+  return head + renderChain(r.chain, { color, ...(width ? { width } : {}) });
+}
 
 export function registerCheck(program: Command, ctx: CliContext): void {
-  program.command('check').description('check (not built yet)').action(() => {
-    ctx.stdout('not yet\n');
-  });
+  program
+    .command('check')
+    .description('check certificate chains, host names, trust and expiry of one or many servers (for CI)')
+    .argument('[targets...]', 'HOST[:PORT] targets (port 443 by default)')
+    .option('--targets <file>', 'read targets from a file: one per line, # comments')
+    .option('--warn-days <n>', `exit 9 when a certificate expires within N days (default ${DEFAULT_WARN_DAYS})`)
+    .option('--concurrency <n>', `targets checked at once (default ${DEFAULT_CONCURRENCY})`)
+    .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
+    .option('--ca <file>', 'extra trust anchors (PEM); repeatable', collect)
+    .option('--no-system-ca', "do not trust Node's bundled public roots (only --ca and NODE_EXTRA_CA_CERTS)")
+    .option('--at <date>', 'validate as of this date (e.g. 2027-01-31) instead of now')
+    .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
+    .option('--no-ocsp', 'do not ask for a stapled OCSP response')
+    .option('--chains', 'print the chain table of every target (default for a single target)')
+    .option('--json', 'one JSON document with every result')
+    .option('--ndjson', 'one JSON line per target as it finishes, then a summary line')
+    .option('--junit <file>', 'also write JUnit XML (one test case per target) to FILE')
+    .option('--no-color', 'no colour')
+    .action(async (args: string[], flags: CheckFlags) => {
+      if (flags.json && flags.ndjson) throw new UsageError('--json and --ndjson exclude each other');
+      const targets: CheckTarget[] = args.map(toCheckTarget);
+      if (flags.targets !== undefined) targets.push(...readTargetsFile(flags.targets));
+      if (targets.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
+      const warnDays = positiveInt(flags.warnDays, '--warn-days', DEFAULT_WARN_DAYS, 0, 36500);
+      const concurrency = positiveInt(flags.concurrency, '--concurrency', DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
+      const timeoutMs = parseTimeout(flags.timeout);
+      const at = parseAt(flags.at);
+      let servername: string | undefined;
+      if (flags.servername !== undefined) {
+        servername = toAsciiHost(flags.servername);
+        if (!servername) throw new UsageError(`bad --servername ${JSON.stringify(flags.servername)}: not a host name`);
+      }
+      if (flags.junit !== undefined) {
+        // Fail before connecting anywhere if the report cannot be written.
+        try {
+          writeFileSync(flags.junit, '');
+        } catch (e) {
+          throw new UsageError(`cannot write --junit ${flags.junit}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        }
+      }
+      const trustStore = loadStore(flags, ctx);
+      const style = decideOutput(ctx, flags.color);
+      const progress = Boolean(ctx.stderrIsTTY) && targets.length > 1;
+
+      const summary: CheckSummary = await runCheck(targets, {
+        at,
+        warnDays,
+        concurrency,
+        timeoutMs,
+        trustStore,
+        requestOcsp: flags.ocsp ?? true,
+        ...(servername ? { servername } : {}),
+        ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
+        onResult: (r, done, total) => {
+          if (flags.ndjson) ctx.stdout(ndjsonLine(r));
+          if (progress) ctx.stderr(`\r\x1b[2Kchecking ${done}/${total} ${done === total ? '' : escapeControl(r.target)}`);
+        },
+      });
+      if (progress) ctx.stderr('\r\x1b[2K');
+
+      if (flags.json) ctx.stdout(`${JSON.stringify(checkToJson(summary), null, 2)}\n`);
+      else if (flags.ndjson) ctx.stdout(ndjsonSummaryLine(summary));
+      else {
+        const showChains = flags.chains || summary.results.length === 1;
+        if (showChains) for (const r of summary.results) ctx.stdout(`${resultBlock(r, style.color, style.width)}\n`);
+        if (summary.results.length > 1) ctx.stdout(`${renderCheckTable(summary, style)}\n`);
+        ctx.stdout(renderCheckTotals(summary, style));
+      }
+      if (flags.junit !== undefined) writeFileSync(flags.junit, renderJunit(summary));
+      ctx.exitCode = summary.exitCode;
+    });
 }

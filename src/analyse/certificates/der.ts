@@ -1,0 +1,113 @@
+// Small DER walking helpers over node-forge's `asn1` module (only `asn1`: forge's `pki` cannot
+// read ECDSA or Ed25519 certificates). Everything here is pure and throws `DerError` on shapes it
+// does not expect, so callers can turn one bad extension into a finding instead of losing the cert.
+
+import forge from 'node-forge';
+
+export type Asn1 = forge.asn1.Asn1;
+
+export class DerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DerError';
+  }
+}
+
+export const Tag = {
+  BOOLEAN: 1,
+  INTEGER: 2,
+  BITSTRING: 3,
+  OCTETSTRING: 4,
+  NULL: 5,
+  OID: 6,
+  ENUMERATED: 10,
+  SEQUENCE: 16,
+  SET: 17,
+  UTCTIME: 23,
+  GENERALIZEDTIME: 24,
+} as const;
+
+export const CONTEXT = 0x80;
+
+// The typings only know the old `strict` boolean; the implementation takes an options object.
+// decodeBitStrings must stay off: forge otherwise tries to parse every BIT STRING as ASN.1.
+type FromDer = (bytes: string, options: { strict: boolean; decodeBitStrings: boolean; parseAllBytes: boolean }) => Asn1;
+const fromDerWithOptions = forge.asn1.fromDer as unknown as FromDer;
+
+/** Parses one DER value that must span all of `bytes`. */
+export function parseDer(bytes: Uint8Array): Asn1 {
+  try {
+    return fromDerWithOptions(Buffer.from(bytes).toString('binary'), { strict: true, decodeBitStrings: false, parseAllBytes: true });
+  } catch (e) {
+    throw new DerError(`not valid DER: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+export function children(node: Asn1, what: string): Asn1[] {
+  if (!Array.isArray(node.value)) throw new DerError(`${what}: expected a constructed value`);
+  return node.value;
+}
+
+export function primitive(node: Asn1, what: string): string {
+  if (typeof node.value !== 'string') throw new DerError(`${what}: expected a primitive value`);
+  return node.value;
+}
+
+export function isUniversal(node: Asn1 | undefined, type: number): node is Asn1 {
+  return node !== undefined && node.tagClass === 0 && node.type === type;
+}
+
+export function isContext(node: Asn1 | undefined, tag: number): node is Asn1 {
+  return node !== undefined && node.tagClass === CONTEXT && node.type === tag;
+}
+
+export function expectUniversal(node: Asn1 | undefined, type: number, what: string): Asn1 {
+  if (!isUniversal(node, type)) throw new DerError(`${what}: unexpected tag`);
+  return node;
+}
+
+export function oid(node: Asn1 | undefined, what: string): string {
+  return forge.asn1.derToOid(primitive(expectUniversal(node, Tag.OID, what), what));
+}
+
+export function binaryToBuffer(binary: string): Buffer {
+  return Buffer.from(binary, 'binary');
+}
+
+export function hexOf(binary: string): string {
+  return binaryToBuffer(binary).toString('hex');
+}
+
+/** INTEGER as lower-case hex without leading zero padding (as serial numbers are shown). */
+export function integerHex(node: Asn1 | undefined, what: string): string {
+  const hex = hexOf(primitive(expectUniversal(node, Tag.INTEGER, what), what));
+  const trimmed = hex.replace(/^(00)+(?=[0-9a-f]{2})/, '');
+  return trimmed === '' ? '00' : trimmed;
+}
+
+export function smallInteger(node: Asn1 | undefined, what: string): number {
+  const bytes = binaryToBuffer(primitive(expectUniversal(node, Tag.INTEGER, what), what));
+  if (bytes.length > 6) throw new DerError(`${what}: integer too large`);
+  let n = 0;
+  for (const b of bytes) n = n * 256 + b;
+  return n;
+}
+
+/** UTCTime or GeneralizedTime to a Date. */
+export function time(node: Asn1 | undefined, what: string): Date {
+  if (isUniversal(node, Tag.UTCTIME)) return forge.asn1.utcTimeToDate(primitive(node, what));
+  if (isUniversal(node, Tag.GENERALIZEDTIME)) return forge.asn1.generalizedTimeToDate(primitive(node, what));
+  throw new DerError(`${what}: expected a time`);
+}
+
+/** Re-encodes a parsed node to DER (byte-exact for DER input: forge keeps primitive contents). */
+export function toDer(node: Asn1): Buffer {
+  return binaryToBuffer(forge.asn1.toDer(node).getBytes());
+}
+
+/** BIT STRING contents without the leading unused-bits byte. */
+export function bitStringBytes(node: Asn1 | undefined, what: string): Buffer {
+  const raw = binaryToBuffer(primitive(expectUniversal(node, Tag.BITSTRING, what), what));
+  if (raw.length === 0) throw new DerError(`${what}: empty BIT STRING`);
+  return raw.subarray(1);
+}

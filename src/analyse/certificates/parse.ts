@@ -1,0 +1,302 @@
+// parseCertificate: DER in, CertificateInfo out. Node's X509Certificate supplies the key, the
+// fingerprint and signature checks; the DER walk supplies what Node does not expose (signature
+// algorithm, key usage bits, EKU OIDs, basic constraints, AIA, key identifiers, SCT count, exact
+// validity). A malformed extension becomes a `parseIssues` entry, never a lost certificate.
+
+import { X509Certificate, createHash } from 'node:crypto';
+import {
+  type Asn1,
+  DerError,
+  Tag,
+  bitStringBytes,
+  binaryToBuffer,
+  children,
+  expectUniversal,
+  hexOf,
+  integerHex,
+  isContext,
+  isUniversal,
+  oid,
+  parseDer,
+  primitive,
+  smallInteger,
+  time,
+  toDer,
+} from './der.js';
+import { AccessMethod, ExtOid, curveNames, ekuNames, hashAlgorithms, keyUsageBits, signatureAlgorithms, type KeyUsageName } from './oids.js';
+import type { CertificateInfo, ParsedCertificate, PublicKeyInfo } from './types.js';
+
+const attributeNames: Readonly<Record<string, string>> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.15': 'businessCategory',
+  '2.5.4.17': 'postalCode',
+  '2.5.4.97': 'organizationIdentifier',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
+};
+
+function stringValue(node: Asn1): string {
+  const raw = typeof node.value === 'string' ? node.value : '';
+  if (node.type === 12) return binaryToBuffer(raw).toString('utf8'); // UTF8String
+  if (node.type === 30) return binaryToBuffer(raw).swap16().toString('utf16le'); // BMPString (UCS-2 BE)
+  return raw; // Printable/IA5/Teletex: one byte per character
+}
+
+/** RFC 4514-style escaping of one attribute value. */
+function escapeRdnValue(v: string): string {
+  return v.replace(/([,+"\\<>;])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+}
+
+/** Name as `O=…, CN=…` in the order written, and its CN values. */
+export function nameToString(name: Asn1): { text: string; cn: string[] } {
+  const parts: string[] = [];
+  const cn: string[] = [];
+  for (const rdn of children(name, 'Name')) {
+    const atvs = children(rdn, 'RDN').map((atv) => {
+      const [typeNode, valueNode] = children(atv, 'AttributeTypeAndValue');
+      const type = oid(typeNode, 'attribute type');
+      const value = valueNode ? stringValue(valueNode) : '';
+      if (type === '2.5.4.3') cn.push(value);
+      return `${attributeNames[type] ?? type}=${escapeRdnValue(value)}`;
+    });
+    parts.push(atvs.join('+'));
+  }
+  return { text: parts.join(', '), cn };
+}
+
+export function formatIp(bytes: Buffer): string {
+  if (bytes.length === 4) return [...bytes].join('.');
+  if (bytes.length !== 16) return `invalid(${bytes.toString('hex')})`;
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
+  // Compress the longest run (length >= 2) of zero groups, RFC 5952.
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+function parseSan(value: Asn1, info: CertificateInfo): void {
+  for (const gn of children(value, 'GeneralNames')) {
+    if (gn.tagClass !== 0x80) continue;
+    const raw = typeof gn.value === 'string' ? gn.value : '';
+    switch (gn.type) {
+      case 1: info.san.email.push(raw); break;
+      case 2: info.san.dns.push(raw); break;
+      case 6: info.san.uri.push(raw); break;
+      case 7: info.san.ip.push(formatIp(binaryToBuffer(raw))); break;
+      default: break; // directoryName, otherName…: not used for TLS server identity
+    }
+  }
+}
+
+function parseKeyUsage(value: Asn1): KeyUsageName[] {
+  const bits = bitStringBytes(value, 'KeyUsage');
+  const out: KeyUsageName[] = [];
+  keyUsageBits.forEach((name, i) => {
+    const byte = bits[i >> 3] ?? 0;
+    if (byte & (0x80 >> (i & 7))) out.push(name);
+  });
+  return out;
+}
+
+function parseBasicConstraints(value: Asn1): { ca: boolean; pathLen?: number } {
+  const items = children(expectUniversal(value, Tag.SEQUENCE, 'BasicConstraints'), 'BasicConstraints');
+  let i = 0;
+  let ca = false;
+  if (isUniversal(items[i], Tag.BOOLEAN)) {
+    ca = primitive(items[i], 'cA') !== '\x00';
+    i++;
+  }
+  const out: { ca: boolean; pathLen?: number } = { ca };
+  if (isUniversal(items[i], Tag.INTEGER)) out.pathLen = smallInteger(items[i], 'pathLenConstraint');
+  return out;
+}
+
+function parseAia(value: Asn1, info: CertificateInfo): void {
+  for (const ad of children(value, 'AuthorityInfoAccess')) {
+    const [method, location] = children(ad, 'AccessDescription');
+    const m = oid(method, 'accessMethod');
+    if (!isContext(location, 6)) continue; // only URIs are fetchable
+    const uri = primitive(location, 'accessLocation');
+    if (m === AccessMethod.ocsp) info.aia.ocsp.push(uri);
+    else if (m === AccessMethod.caIssuers) info.aia.caIssuers.push(uri);
+  }
+}
+
+function parseAki(value: Asn1): string | undefined {
+  const keyId = children(value, 'AuthorityKeyIdentifier').find((n) => isContext(n, 0));
+  return keyId ? hexOf(primitive(keyId, 'keyIdentifier')) : undefined;
+}
+
+/** SignedCertificateTimestampList (RFC 6962 §3.3) inside an OCTET STRING: count the entries. */
+function countScts(value: Asn1): number {
+  const list = binaryToBuffer(primitive(expectUniversal(value, Tag.OCTETSTRING, 'SCT list'), 'SCT list'));
+  if (list.length < 2) throw new DerError('SCT list: too short');
+  const total = list.readUInt16BE(0);
+  if (total !== list.length - 2) throw new DerError('SCT list: length does not match');
+  let count = 0;
+  for (let at = 2; at < list.length; ) {
+    if (at + 2 > list.length) throw new DerError('SCT list: truncated entry');
+    at += 2 + list.readUInt16BE(at);
+    if (at > list.length) throw new DerError('SCT list: entry overruns the list');
+    count++;
+  }
+  return count;
+}
+
+function applyExtension(extnId: string, valueDer: Buffer, info: CertificateInfo): void {
+  const value = parseDer(valueDer);
+  switch (extnId) {
+    case ExtOid.subjectAltName: parseSan(value, info); break;
+    case ExtOid.keyUsage: info.keyUsage = parseKeyUsage(value); break;
+    case ExtOid.extendedKeyUsage:
+      info.extendedKeyUsage = children(value, 'ExtKeyUsage').map((n) => {
+        const o = oid(n, 'KeyPurposeId');
+        return ekuNames[o] ?? o;
+      });
+      break;
+    case ExtOid.basicConstraints: info.basicConstraints = parseBasicConstraints(value); break;
+    case ExtOid.authorityInfoAccess: parseAia(value, info); break;
+    case ExtOid.subjectKeyIdentifier: info.subjectKeyId = hexOf(primitive(expectUniversal(value, Tag.OCTETSTRING, 'SKI'), 'SKI')); break;
+    case ExtOid.authorityKeyIdentifier: info.authorityKeyId = parseAki(value); break;
+    case ExtOid.sctList: info.sctCount = countScts(value); break;
+    default: break;
+  }
+}
+
+function describeKey(x509: X509Certificate): PublicKeyInfo {
+  const key = x509.publicKey;
+  const type = key.asymmetricKeyType ?? 'unknown';
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (type) {
+    case 'rsa':
+    case 'rsa-pss':
+    case 'dsa': {
+      const bits = details.modulusLength;
+      return { type, bits, label: `${type === 'dsa' ? 'DSA' : type === 'rsa' ? 'RSA' : 'RSA-PSS'} ${bits ?? '?'}` };
+    }
+    case 'ec': {
+      const curve = details.namedCurve ? (curveNames[details.namedCurve] ?? details.namedCurve) : undefined;
+      return { type, curve, label: `EC ${curve ?? '?'}` };
+    }
+    case 'ed25519': return { type, label: 'Ed25519' };
+    case 'ed448': return { type, label: 'Ed448' };
+    default: return { type, label: type };
+  }
+}
+
+function signatureAlgorithm(algId: Asn1): { oid: string; name: string; hash?: string } {
+  const [algOid, params] = children(algId, 'AlgorithmIdentifier');
+  const o = oid(algOid, 'signature algorithm');
+  const known = signatureAlgorithms[o];
+  if (!known) return { oid: o, name: o };
+  let hash: string | undefined = known.hash;
+  if (known.key === 'rsa-pss') {
+    // RSASSA-PSS-params [0] hashAlgorithm; absent means SHA-1 (RFC 4055).
+    hash = 'sha1';
+    const h = params && Array.isArray(params.value) ? params.value.find((n) => isContext(n, 0)) : undefined;
+    if (h) {
+      const inner = children(h, 'hashAlgorithm')[0];
+      const hashOid = inner ? oid(children(inner, 'AlgorithmIdentifier')[0], 'hash') : '';
+      hash = hashAlgorithms[hashOid] ?? hashOid;
+    }
+  }
+  return hash ? { oid: o, name: known.name, hash } : { oid: o, name: known.name };
+}
+
+/** Parses one DER certificate. Throws DerError if the outer structure is not a certificate. */
+export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
+  const bytes = typeof der === 'string' ? Buffer.from(der, 'hex') : Buffer.from(der);
+  const root = parseDer(bytes);
+  const [tbs, sigAlg] = children(expectUniversal(root, Tag.SEQUENCE, 'Certificate'), 'Certificate');
+  if (!tbs || !sigAlg) throw new DerError('Certificate: missing parts');
+  const t = children(tbs, 'TBSCertificate');
+  let i = 0;
+  let version = 1;
+  if (isContext(t[0], 0)) {
+    version = smallInteger(children(t[0], 'version')[0], 'version') + 1;
+    i++;
+  }
+  const serial = integerHex(t[i++], 'serialNumber');
+  i++; // inner signature AlgorithmIdentifier (must equal the outer one; Node's verify covers it)
+  const issuerNode = expectUniversal(t[i++], Tag.SEQUENCE, 'issuer');
+  const validity = children(expectUniversal(t[i++], Tag.SEQUENCE, 'validity'), 'validity');
+  const subjectNode = expectUniversal(t[i++], Tag.SEQUENCE, 'subject');
+  const spki = children(expectUniversal(t[i++], Tag.SEQUENCE, 'subjectPublicKeyInfo'), 'subjectPublicKeyInfo');
+  const extensionsNode = t.slice(i).find((n) => isContext(n, 3));
+
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(bytes);
+  } catch (e) {
+    throw new DerError(`certificate not accepted by OpenSSL: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const issuerDer = toDer(issuerNode);
+  const subjectDer = toDer(subjectNode);
+  const subject = nameToString(subjectNode);
+  const issuer = nameToString(issuerNode);
+  const info: CertificateInfo = {
+    version,
+    subject: subject.text,
+    issuer: issuer.text,
+    subjectCN: subject.cn,
+    serial,
+    notBefore: time(validity[0], 'notBefore').toISOString(),
+    notAfter: time(validity[1], 'notAfter').toISOString(),
+    san: { dns: [], ip: [], email: [], uri: [] },
+    publicKey: describeKey(x509),
+    signatureAlgorithm: signatureAlgorithm(sigAlg),
+    aia: { ocsp: [], caIssuers: [] },
+    fingerprint256: createHash('sha256').update(bytes).digest('hex'),
+    selfIssued: issuerDer.equals(subjectDer),
+    selfSigned: false,
+    parseIssues: [],
+  };
+  if (extensionsNode) {
+    for (const ext of children(children(extensionsNode, 'extensions')[0] ?? extensionsNode, 'Extensions')) {
+      let extnId = '?';
+      try {
+        const parts = children(ext, 'Extension');
+        extnId = oid(parts[0], 'extnID');
+        const valueNode = parts[parts.length - 1];
+        applyExtension(extnId, binaryToBuffer(primitive(expectUniversal(valueNode, Tag.OCTETSTRING, 'extnValue'), 'extnValue')), info);
+      } catch (e) {
+        info.parseIssues.push(`extension ${extnId}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+  if (info.selfIssued) {
+    try {
+      info.selfSigned = x509.verify(x509.publicKey);
+    } catch {
+      info.selfSigned = false;
+    }
+  }
+  const subjectPublicKeyBits = bitStringBytes(spki[1], 'subjectPublicKey');
+  return { info, der: bytes, issuerDer, subjectDer, subjectPublicKeyBits, x509 };
+}
+
+/** Splits PEM text into DER buffers (CERTIFICATE blocks only). */
+export function pemToDer(pem: string): Buffer[] {
+  const out: Buffer[] = [];
+  const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+  for (let m = re.exec(pem); m; m = re.exec(pem)) out.push(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+  return out;
+}

@@ -1,0 +1,105 @@
+// Where a capture keeps its certificates: the decoded Certificate message (TLS 1.2, or TLS 1.3
+// once decrypted) in the order sent, else Node's reconstructed chain; and the OCSP staple from
+// CertificateStatus, the TLS 1.3 leaf entry's status_request extension, or Node's event.
+
+import type { Capture } from '../../capture/types.js';
+import { decodeCapture } from '../../decode/index.js';
+import { decryptAndMerge } from '../decrypt/index.js';
+import type { DecodedTrace } from '../../decode/model.js';
+import { analyseChain } from './analyse.js';
+import { loadTrustStore, type TrustStore } from './trust-store.js';
+import type { ChainReport } from './types.js';
+
+const STATUS_REQUEST = 5;
+
+export interface CapturedChain {
+  /** DER hex, leaf first. */
+  certificates: string[];
+  source: 'decoded' | 'node';
+  /** The Certificate message was read from decrypted TLS 1.3 records. */
+  decrypted?: boolean;
+  /** DER hex OCSPResponse. */
+  ocspResponse?: string;
+}
+
+/** The server's first Certificate message (and staple) in a decoded trace, if there is one. */
+export function chainFromTrace(trace: DecodedTrace): Omit<CapturedChain, 'source'> | undefined {
+  let certificates: string[] | undefined;
+  let ocspResponse: string | undefined;
+  let decrypted = false;
+  for (const m of trace.messages) {
+    if (m.kind !== 'handshake' || m.direction !== 'server' || !m.body) continue;
+    const body = m.body;
+    if (body.type === 'certificate' && certificates === undefined) {
+      certificates = body.entries.map((e) => e.der);
+      decrypted = m.space?.decrypted === true;
+      // TLS 1.3 CertificateEntry extension: status_type(1) = ocsp, uint24 length, OCSPResponse.
+      const ext = body.entries[0]?.extensions?.find((x) => x.type === STATUS_REQUEST);
+      if (ext && ext.data.length > 8 && ext.data.startsWith('01')) ocspResponse = ext.data.slice(8);
+    }
+    if (body.type === 'certificate_status' && body.response) ocspResponse ??= body.response;
+  }
+  if (!certificates || certificates.length === 0) return undefined;
+  return { certificates, ...(decrypted ? { decrypted } : {}), ...(ocspResponse ? { ocspResponse } : {}) };
+}
+
+/** Decodes a capture and, when its key log allows, decrypts the TLS 1.3 handshake in place. */
+function decodeAndDecrypt(capture: Capture): DecodedTrace {
+  const raw = decodeCapture(capture);
+  if (capture.keylog.length === 0) return raw;
+  try {
+    return decryptAndMerge(capture, raw).trace;
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * Certificates and staple of a capture: from the (decrypted, if possible) decoded trace when it
+ * has them — pass the trace when you already have it — else Node's view. Undefined when there is
+ * no certificate at all.
+ */
+export function chainFromCapture(capture: Capture, trace?: DecodedTrace): CapturedChain | undefined {
+  let decoded: ReturnType<typeof chainFromTrace>;
+  try {
+    decoded = chainFromTrace(trace ?? decodeAndDecrypt(capture));
+  } catch {
+    decoded = undefined; // a decoder failure must not lose the verdict: Node's chain still works
+  }
+  const nodeOcsp = capture.node?.ocspResponse;
+  if (decoded) {
+    const ocsp = decoded.ocspResponse ?? nodeOcsp;
+    return { certificates: decoded.certificates, source: 'decoded', ...(decoded.decrypted ? { decrypted: true } : {}), ...(ocsp ? { ocspResponse: ocsp } : {}) };
+  }
+  const nodeChain = capture.node?.peerCertificates ?? [];
+  if (nodeChain.length === 0) return undefined;
+  return { certificates: nodeChain, source: 'node', ...(nodeOcsp ? { ocspResponse: nodeOcsp } : {}) };
+}
+
+export interface CaptureChainOptions {
+  /** Pinned clock; default now. */
+  at?: Date;
+  /** Name to check; default the capture's SNI, else its host. */
+  host?: string;
+  /** Default: Node's roots plus NODE_EXTRA_CA_CERTS-free defaults (loadTrustStore()). */
+  trustStore?: TrustStore;
+  trace?: DecodedTrace;
+  warnDays?: number;
+}
+
+/** One call for the trace command: the chain report of a capture, or undefined without certificates. */
+export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptions = {}): ChainReport | undefined {
+  const chain = chainFromCapture(capture, opts.trace);
+  if (!chain) return undefined;
+  return analyseChain({
+    certificates: chain.certificates,
+    source: chain.source,
+    ...(chain.decrypted ? { decrypted: true } : {}),
+    at: opts.at ?? new Date(),
+    host: opts.host ?? capture.target.servername ?? capture.target.host,
+    trustStore: opts.trustStore ?? loadTrustStore(),
+    ocspRequested: capture.options.requestOcsp === true,
+    ...(chain.ocspResponse ? { ocspResponse: chain.ocspResponse } : {}),
+    ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays } : {}),
+  });
+}

@@ -1,0 +1,7 @@
+// Public surface of chain analysis.
+export { analyseChain } from './analyse.js';
+export { matchHostname, canonicalIp, normaliseDnsName, type HostnameResult } from './hostname.js';
+export { parseOcspResponse, checkOcsp, type OcspResponseInfo, type OcspSingleResponse, type ParsedOcspResponse } from './ocsp.js';
+export { buildTrustStore, loadTrustStore, type TrustAnchor, type TrustStore, type TrustStoreOptions, type AnchorOrigin } from './trust-store.js';
+export type { ChainCertificate, ChainFact, ChainInput, ChainReport, CertificateRole, Severity } from './types.js';
+export { chainFromCapture, chainFromTrace, chainReportFromCapture, type CapturedChain, type CaptureChainOptions } from './from-capture.js';

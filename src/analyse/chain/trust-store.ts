@@ -1,0 +1,90 @@
+// Trust anchors: Node's bundled roots (tls.rootCertificates), `--ca FILE` and NODE_EXTRA_CA_CERTS.
+// Parsing ~150 roots costs tens of milliseconds, so a store is built once per distinct set of
+// inputs and cached for the process; a `check` run over thousands of targets shares one.
+
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { parseCertificate, pemToDer } from '../certificates/parse.js';
+import type { ParsedCertificate } from '../certificates/types.js';
+
+/** Where an anchor came from: public roots make CA/Browser Forum rules apply. */
+export type AnchorOrigin = 'system' | 'ca-file' | 'env';
+
+export interface TrustAnchor {
+  cert: ParsedCertificate;
+  origin: AnchorOrigin;
+  /** File it was read from (for --ca and NODE_EXTRA_CA_CERTS). */
+  file?: string;
+}
+
+export interface TrustStore {
+  anchors: TrustAnchor[];
+  /** Anchors keyed by subject Name DER (hex), for issuer lookup. */
+  bySubject: Map<string, TrustAnchor[]>;
+  byFingerprint: Map<string, TrustAnchor>;
+  /** Certificates in the inputs that could not be parsed (reported, not fatal). */
+  skipped: string[];
+}
+
+export interface TrustStoreSource {
+  origin: AnchorOrigin;
+  pem: string;
+  file?: string;
+}
+
+export function buildTrustStore(sources: TrustStoreSource[]): TrustStore {
+  const store: TrustStore = { anchors: [], bySubject: new Map(), byFingerprint: new Map(), skipped: [] };
+  for (const src of sources) {
+    pemToDer(src.pem).forEach((der, i) => {
+      let cert: ParsedCertificate;
+      try {
+        cert = parseCertificate(der);
+      } catch (e) {
+        store.skipped.push(`${src.file ?? src.origin} #${i}: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      if (store.byFingerprint.has(cert.info.fingerprint256)) return;
+      const anchor: TrustAnchor = src.file ? { cert, origin: src.origin, file: src.file } : { cert, origin: src.origin };
+      store.anchors.push(anchor);
+      store.byFingerprint.set(cert.info.fingerprint256, anchor);
+      const key = cert.subjectDer.toString('hex');
+      const list = store.bySubject.get(key) ?? [];
+      list.push(anchor);
+      store.bySubject.set(key, list);
+    });
+  }
+  return store;
+}
+
+export interface TrustStoreOptions {
+  /** Include Node's bundled public roots (default true). */
+  system?: boolean;
+  /** `--ca` files (PEM, one or more certificates each). */
+  caFiles?: string[];
+  /** The NODE_EXTRA_CA_CERTS file, if set. */
+  extraCaFile?: string;
+}
+
+const cache = new Map<string, TrustStore>();
+
+/**
+ * Loads (once per distinct options) the trust store. Throws with the file name when a file cannot
+ * be read or holds no certificate, so the CLI can turn it into a usage error.
+ */
+export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
+  const key = JSON.stringify([opts.system ?? true, opts.caFiles ?? [], opts.extraCaFile ?? '']);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const sources: TrustStoreSource[] = [];
+  if (opts.system ?? true) sources.push({ origin: 'system', pem: rootCertificates.join('\n') });
+  const readPem = (file: string, origin: AnchorOrigin): void => {
+    const pem = readFileSync(file, 'utf8');
+    if (pemToDer(pem).length === 0) throw new Error(`${file}: no PEM certificate found`);
+    sources.push({ origin, pem, file });
+  };
+  for (const f of opts.caFiles ?? []) readPem(f, 'ca-file');
+  if (opts.extraCaFile) readPem(opts.extraCaFile, 'env');
+  const store = buildTrustStore(sources);
+  cache.set(key, store);
+  return store;
+}

@@ -1,0 +1,81 @@
+// The chain report: every validation result is a separate fact with its reason (zcrypto style),
+// never one boolean. JSON-able throughout; `renderChain` and the check writers read only this.
+
+import type { CertificateInfo } from '../certificates/types.js';
+import type { AnchorOrigin } from './trust-store.js';
+import type { OcspResponseInfo } from './ocsp.js';
+
+/** How bad a failed fact is: `error` makes the chain invalid, `warning` is shown, `info` is a note. */
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface ChainFact {
+  /** Stable machine name: `link.signature`, `validity`, `hostname`, `trust`, `sent.order`, … */
+  check: string;
+  ok: boolean;
+  /** The severity the fact has when it fails (kept on passing facts too, for filtering). */
+  severity: Severity;
+  reason: string;
+  /** Row in `ChainReport.certificates` the fact is about (absent for chain-wide facts). */
+  cert?: number;
+}
+
+export type CertificateRole = 'leaf' | 'intermediate' | 'root' | 'anchor' | 'extra';
+
+export interface ChainCertificate {
+  /** Index in the chain as the server sent it; null for an anchor taken from the trust store. */
+  sentIndex: number | null;
+  role: CertificateRole;
+  /** On the path from the leaf to the trust anchor (or as far as it could be built). */
+  inPath: boolean;
+  /** Whole days from `at` to notAfter (negative when expired). */
+  daysLeft: number;
+  info: CertificateInfo;
+  verdict: 'ok' | 'warning' | 'error';
+  /** Failed facts about this certificate, most severe first (empty when ok). */
+  problems: string[];
+}
+
+export interface ChainReport {
+  /** Where the certificates came from: the decoded Certificate message, or Node's view. */
+  source: 'decoded' | 'node';
+  /** The decoded Certificate message came from decrypted (TLS 1.3) records. */
+  decrypted?: boolean;
+  /** The pinned clock every check used. */
+  at: string;
+  /** The reference identity checked (servername or host), if any. */
+  host?: string;
+  /** Path order first (leaf → anchor), then certificates sent but unused. */
+  certificates: ChainCertificate[];
+  anchor?: { subject: string; fingerprint256: string; origin: AnchorOrigin; file?: string; sent: boolean };
+  facts: ChainFact[];
+  ocsp?: OcspResponseInfo;
+  /** No fact of severity `error` failed. */
+  valid: boolean;
+  /** Fewest days left among the certificates the server sent on the path (null: no certificate). */
+  daysLeft: number | null;
+  /** notAfter of that certificate. */
+  expiresAt?: string;
+  /** Failed error and warning facts as sentences, errors first: the verdict line. */
+  problems: string[];
+  /** Just the failed `error` facts. */
+  errors: string[];
+}
+
+export interface ChainInput {
+  /** DER certificates leaf first, in the order the server sent them. */
+  certificates: Array<Uint8Array | string>;
+  source: 'decoded' | 'node';
+  /** The certificates were read from decrypted records (shown in the report). */
+  decrypted?: boolean;
+  /** Pinned clock. */
+  at: Date;
+  /** Name or IP to check the leaf against (servername, else the target host). Omit to skip. */
+  host?: string;
+  trustStore: import('./trust-store.js').TrustStore;
+  /** Stapled OCSPResponse DER, when the server sent one. */
+  ocspResponse?: Uint8Array | string;
+  /** Whether a staple was requested (so its absence is worth a note). */
+  ocspRequested?: boolean;
+  /** Add an `expiry.soon` warning when a sent certificate expires within this many days. */
+  warnDays?: number;
+}

@@ -1,0 +1,30 @@
+// Gets what the chain analysis needs from one live handshake (see chainFromCapture for which
+// certificates are used), or the capture's error.
+
+import { performance } from 'node:perf_hooks';
+import { chainFromCapture } from '../analyse/chain/from-capture.js';
+import { captureHandshake, type CaptureOptions } from '../capture/capture.js';
+
+export interface FetchedChain {
+  certificates: string[];
+  source: 'decoded' | 'node';
+  decrypted?: boolean;
+  ocspResponse?: string;
+  protocol?: string;
+  address?: string;
+  error?: { code: string; message: string };
+  durationMs: number;
+}
+
+export type FetchChain = (opts: CaptureOptions) => Promise<FetchedChain>;
+
+export const fetchChain: FetchChain = async (opts) => {
+  const t0 = performance.now();
+  // No post-handshake drain: tickets do not matter for a chain check and cost time per target.
+  const capture = await captureHandshake({ ...opts, drainMs: 0 });
+  const durationMs = performance.now() - t0;
+  const address = capture.target.address ? { address: capture.target.address } : {};
+  if (capture.error) return { certificates: [], source: 'node', error: capture.error, durationMs, ...address };
+  const chain = chainFromCapture(capture) ?? { certificates: [], source: 'node' as const };
+  return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}) };
+};

@@ -1,0 +1,104 @@
+// The certificate-chain view: one table row per certificate (path order, then unrelated extras),
+// then the anchor, hostname, OCSP and a verdict line naming every problem. Reads only the
+// ChainReport; every certificate-supplied string goes through escapeControl.
+
+import Table from 'cli-table3';
+import type { ChainCertificate, ChainReport } from '../analyse/chain/types.js';
+import { escapeControl } from './escape.js';
+import { palette, type Palette } from './palette.js';
+
+export interface ChainRenderOptions {
+  color: boolean;
+  /** Terminal width to fit the table in; omitted: no wrapping. */
+  width?: number;
+}
+
+function position(c: ChainCertificate): string {
+  const where = c.sentIndex === null ? 'store' : `#${c.sentIndex}`;
+  return `${where} ${c.role}`;
+}
+
+/** `CN=…` alone when there is one, else the whole name: tables need the short form. */
+export function shortName(dn: string): string {
+  const cn = /(?:^|, )CN=((?:\\.|[^,\\])*)/.exec(dn);
+  return cn ? cn[1].replace(/\\(.)/g, '$1') : dn;
+}
+
+function daysText(c: ChainCertificate, p: Palette): string {
+  const d = c.daysLeft;
+  if (d < 0) return p.bad(`${d}`);
+  if (d < 30) return p.warn(`${d}`);
+  return `${d}`;
+}
+
+function verdictText(c: ChainCertificate, p: Palette): string {
+  if (c.verdict === 'ok') return p.good('ok');
+  const text = c.problems.map(escapeControl).join('; ');
+  return c.verdict === 'error' ? p.bad(`FAIL: ${text}`) : p.warn(`WARN: ${text}`);
+}
+
+export function renderChainTable(report: ChainReport, p: Palette, width?: number): string {
+  const head = ['Pos', 'Subject', 'Issuer', 'Key', 'Signature', 'Not after', 'Days', 'Verdict'].map((h) => p.heading(h));
+  const opts: ConstructorParameters<typeof Table>[0] = { head, style: { head: [], border: [] }, wordWrap: true };
+  if (width) {
+    // Fixed columns get what they need; the names and the verdict share the rest.
+    const fixed = [17, 0, 0, 10, 26, 12, 6, 0];
+    const rest = Math.max(36, width - fixed.reduce((a, b) => a + b, 0) - 9);
+    const name = Math.floor(rest * 0.3);
+    const w = [fixed[0], name, name, fixed[3], fixed[4], fixed[5], fixed[6], rest - 2 * name];
+    opts.colWidths = w;
+  }
+  const table = new Table(opts);
+  for (const c of report.certificates) {
+    table.push([
+      position(c),
+      escapeControl(shortName(c.info.subject)),
+      escapeControl(shortName(c.info.issuer)),
+      c.info.publicKey.label,
+      escapeControl(c.info.signatureAlgorithm.name),
+      c.info.notAfter.slice(0, 10),
+      daysText(c, p),
+      verdictText(c, p),
+    ]);
+  }
+  return table.toString();
+}
+
+/** The one-line verdict: VALID, or INVALID naming every error, plus warnings. */
+export function chainVerdictLine(report: ChainReport, p: Palette): string {
+  const errors = report.errors.map(escapeControl);
+  const warnings = report.problems.filter((x) => !report.errors.includes(x)).map(escapeControl);
+  const head = report.valid ? p.good('VALID') : p.bad('INVALID');
+  const parts: string[] = [];
+  if (errors.length) parts.push(errors.join('; '));
+  if (warnings.length) parts.push(p.warn(`warnings: ${warnings.join('; ')}`));
+  return `Verdict: ${head}${parts.length ? ` — ${parts.join(' | ')}` : ''}`;
+}
+
+export function renderChain(report: ChainReport, options: ChainRenderOptions): string {
+  const p = palette(options.color);
+  const lines: string[] = [];
+  if (report.certificates.length) lines.push(renderChainTable(report, p, options.width));
+  if (report.decrypted) lines.push(p.dim('Certificates read from the decrypted TLS 1.3 Certificate message.'));
+  if (report.source === 'node') lines.push(p.dim("Chain as Node reports it (the Certificate message was not decoded, e.g. TLS 1.3 without keys): sent order not checked."));
+  if (report.anchor) {
+    const a = report.anchor;
+    const from = a.origin === 'system' ? "Node's root store" : a.origin === 'ca-file' ? `--ca ${a.file ?? ''}` : `NODE_EXTRA_CA_CERTS ${a.file ?? ''}`;
+    lines.push(`Trust anchor: ${escapeControl(a.subject)} (${escapeControl(from.trim())}${a.sent ? ', sent by the server' : ''})`);
+  }
+  const host = report.facts.find((f) => f.check === 'hostname');
+  if (host) lines.push(`Hostname: ${host.ok ? p.good('match') : p.bad('MISMATCH')} — ${escapeControl(host.reason)}`);
+  if (report.ocsp) {
+    const r = report.ocsp.responses[0];
+    const status = r ? (r.status === 'good' ? p.good('good') : r.status === 'revoked' ? p.bad('REVOKED') : p.warn('unknown')) : p.warn(report.ocsp.responseStatusName);
+    const extra = r ? `, thisUpdate ${r.thisUpdate}${r.nextUpdate ? `, nextUpdate ${r.nextUpdate}` : ''}` : '';
+    lines.push(`OCSP staple: ${status} (produced ${report.ocsp.producedAt ?? '?'}${extra}; responder ${escapeControl(report.ocsp.responder ?? '?')})`);
+  } else if (report.facts.some((f) => f.check === 'ocsp.stapled')) lines.push(p.dim('OCSP staple: none'));
+  lines.push(chainVerdictLine(report, p));
+  return `${lines.join('\n')}\n`;
+}
+
+/** JSON-able form of the chain (the report itself is plain data; this is the stable entry point). */
+export function chainToJson(report: ChainReport): ChainReport {
+  return report;
+}

@@ -1,0 +1,54 @@
+// The check command's human output: a summary table (sorted by days left, failures first) and a
+// totals line that states the exit code.
+
+import Table from 'cli-table3';
+import type { CheckSummary, TargetResult } from '../check/types.js';
+import { escapeControl } from './escape.js';
+import { palette, type Palette } from './palette.js';
+
+export interface CheckRenderOptions {
+  color: boolean;
+  width?: number;
+}
+
+const STATUS_WORD: Record<TargetResult['status'], string> = { valid: 'VALID', expiring: 'EXPIRING', invalid: 'INVALID', error: 'FAILED' };
+
+export function statusText(r: TargetResult, p: Palette): string {
+  const w = STATUS_WORD[r.status];
+  return r.status === 'valid' ? p.good(w) : r.status === 'expiring' ? p.warn(w) : p.bad(w);
+}
+
+function detail(r: TargetResult): string {
+  if (r.status === 'error') return r.error?.message ?? r.problems.join('; ');
+  if (r.status === 'valid') return r.chain?.anchor ? `trusted via ${r.chain.anchor.subject}` : '';
+  return r.problems.join('; ');
+}
+
+export function renderCheckTable(summary: CheckSummary, options: CheckRenderOptions): string {
+  const p = palette(options.color);
+  const head = ['Target', 'Status', 'Days left', 'Expires', 'Details'].map((h) => p.heading(h));
+  const opts: ConstructorParameters<typeof Table>[0] = { head, style: { head: [], border: [] }, wordWrap: true };
+  if (options.width) {
+    const fixed = [28, 10, 11, 12];
+    opts.colWidths = [...fixed, Math.max(30, options.width - fixed.reduce((a, b) => a + b, 0) - 6)];
+  }
+  const table = new Table(opts);
+  for (const r of summary.results) {
+    const days = r.daysLeft === null ? '-' : r.daysLeft < 0 ? p.bad(String(r.daysLeft)) : r.status === 'expiring' ? p.warn(String(r.daysLeft)) : String(r.daysLeft);
+    table.push([escapeControl(r.target), statusText(r, p), days, r.expiresAt?.slice(0, 10) ?? '-', escapeControl(detail(r))]);
+  }
+  return table.toString();
+}
+
+export function renderCheckTotals(summary: CheckSummary, options: { color: boolean }): string {
+  const p = palette(options.color);
+  const c = summary.counts;
+  const n = summary.results.length;
+  const parts = [
+    c.valid ? p.good(`${c.valid} valid`) : `${c.valid} valid`,
+    c.expiring ? p.warn(`${c.expiring} expiring within ${summary.warnDays} days`) : `${c.expiring} expiring`,
+    c.invalid ? p.bad(`${c.invalid} invalid`) : `${c.invalid} invalid`,
+    c.error ? p.bad(`${c.error} failed to connect`) : `${c.error} failed`,
+  ];
+  return `${n} target${n === 1 ? '' : 's'}: ${parts.join(', ')} (checked at ${summary.at}, ${summary.durationMs} ms) → exit ${summary.exitCode}\n`;
+}

@@ -1,0 +1,76 @@
+// `check` over 200 loopback targets (mixed good and bad, TLS 1.2 and 1.3, two dead ports): every
+// target gets its own correct verdict and a failing one never stops the others.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { main } from '../../src/cli/main.js';
+import type { CheckJson } from '../../src/report/check-json.js';
+import { testPki } from '../chain/helpers/pki.js';
+import { testContext } from './helpers.js';
+
+const pki = testPki();
+const mix: Array<[string, 'valid' | 'expiring' | 'invalid']> = [
+  ['good-ecdsa', 'valid'],
+  ['expired', 'invalid'],
+  ['wronghost', 'invalid'],
+  ['good-rsa', 'valid'],
+  ['incomplete', 'invalid'],
+  ['expiring', 'expiring'],
+  ['untrusted', 'invalid'],
+  ['ed25519', 'valid'],
+];
+const N = 200;
+const servers: tls.Server[] = [];
+const sockets = new Set<net.Socket>();
+const expected = new Map<string, string>();
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-many-'));
+  for (let i = 0; i < N; i++) {
+    const [variant, status] = mix[i % mix.length];
+    const server = tls.createServer({ ...pki.serverOptions(variant), maxVersion: i % 2 ? 'TLSv1.3' : 'TLSv1.2' }, (s) => s.end());
+    server.on('connection', (s: net.Socket) => {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+    });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    servers.push(server);
+    expected.set(`127.0.0.1:${(server.address() as net.AddressInfo).port}`, status);
+  }
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await Promise.all(servers.map((s) => new Promise<void>((res) => s.close(() => res()))));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('200 targets plus two dead ones: correct verdict for each, exit 4 (connect failure outranks)', async () => {
+  const dead = [servers[0], servers[1]].map(() => '127.0.0.1:1');
+  const list = path.join(dir, 'targets.txt');
+  writeFileSync(list, ['# 200 loopback servers', ...expected.keys(), '', '# nobody listens on port 1', ...dead].join('\n'));
+  const ctx = testContext();
+  const code = await main(['check', '--targets', list, '--servername', 'localhost', '--ca', pki.file('root.pem'), '--concurrency', '32', '--json'], ctx);
+  const doc = JSON.parse(ctx.out()) as CheckJson;
+  expect(doc.results).toHaveLength(N + 2);
+  for (const r of doc.results) {
+    if (r.port === 1) {
+      expect(r.status).toBe('error');
+      expect(r.exitCode).toBe(4);
+    } else expect([r.target, r.status, r.error?.message]).toEqual([r.target, expected.get(r.target), undefined]);
+  }
+  expect(doc.counts).toEqual({ valid: 75, expiring: 25, invalid: 100, error: 2 });
+  expect(code).toBe(4);
+  // Sorted: failures first, then by days left.
+  const days = doc.results.map((r) => (r.daysLeft === null ? -Infinity : r.daysLeft));
+  expect([...days].sort((a, b) => a - b)).toEqual(days);
+  // TLS 1.2 targets were judged from the Certificate message on the wire, TLS 1.3 from the
+  // decrypted one.
+  const sources = new Set(doc.results.filter((r) => r.chain).map((r) => `${r.protocol}:${r.chain?.source}:${r.chain?.decrypted ?? false}`));
+  expect([...sources].sort()).toEqual(['TLSv1.2:decoded:false', 'TLSv1.3:decoded:true']);
+}, 120_000);
