@@ -6,12 +6,19 @@ import { decodeCapture } from '../decode/index.js';
 import { decryptAndMerge } from './decrypt/index.js';
 import type { DecryptionResult } from './decrypt/types.js';
 import { analyseTrace } from './index.js';
+import { chainReportFromCapture } from './chain/from-capture.js';
+import type { TrustStore } from './chain/trust-store.js';
+import type { ChainReport } from './chain/types.js';
 import type { DecodedTrace } from '../decode/model.js';
 import type { TraceAnalysis } from './types.js';
 
 export interface PipelineOptions {
   /** Keep secret values in the key-schedule description (only with --show-secrets). */
   showSecrets?: boolean;
+  /** Validate the server's chain against these anchors (the CLI loads them: that is I/O). */
+  trustStore?: TrustStore;
+  /** Pinned clock for certificate validity (--at); default now. */
+  at?: Date;
 }
 
 export interface AnalysedCapture {
@@ -20,10 +27,13 @@ export interface AnalysedCapture {
   decoded: DecodedTrace;
   analysis: TraceAnalysis;
   decryption: DecryptionResult;
+  /** Chain validation of the certificates the server sent; absent without certificates or anchors. */
+  chain?: ChainReport;
 }
 
 export function analyseCapture(capture: Capture, opts: PipelineOptions = {}): AnalysedCapture {
   const raw = decodeCapture(capture);
   const { trace, decryption } = decryptAndMerge(capture, raw, { showSecrets: opts.showSecrets === true });
-  return { capture, decoded: trace, analysis: analyseTrace(capture, trace), decryption };
+  const chain = opts.trustStore ? chainReportFromCapture(capture, { trace, trustStore: opts.trustStore, ...(opts.at ? { at: opts.at } : {}) }) : undefined;
+  return { capture, decoded: trace, analysis: analyseTrace(capture, trace), decryption, ...(chain ? { chain } : {}) };
 }

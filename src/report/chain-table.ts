@@ -3,6 +3,7 @@
 // ChainReport; every certificate-supplied string goes through escapeControl.
 
 import Table from 'cli-table3';
+import { stripVTControlCharacters } from 'node:util';
 import type { ChainCertificate, ChainReport } from '../analyse/chain/types.js';
 import { escapeControl } from './escape.js';
 import { palette, type Palette } from './palette.js';
@@ -38,30 +39,41 @@ function verdictText(c: ChainCertificate, p: Palette): string {
 }
 
 export function renderChainTable(report: ChainReport, p: Palette, width?: number): string {
-  const head = ['Pos', 'Subject', 'Issuer', 'Key', 'Signature', 'Not after', 'Days', 'Verdict'].map((h) => p.heading(h));
-  const opts: ConstructorParameters<typeof Table>[0] = { head, style: { head: [], border: [] }, wordWrap: true };
-  if (width) {
-    // Fixed columns get what they need; the names and the verdict share the rest.
-    const fixed = [17, 0, 0, 10, 26, 12, 6, 0];
-    const rest = Math.max(36, width - fixed.reduce((a, b) => a + b, 0) - 9);
-    const name = Math.floor(rest * 0.3);
-    const w = [fixed[0], name, name, fixed[3], fixed[4], fixed[5], fixed[6], rest - 2 * name];
-    opts.colWidths = w;
-  }
+  const head = ['Pos', 'Subject', 'Issuer', 'Key', 'Signature', 'Not after', 'Days', 'Verdict'];
+  const rows = report.certificates.map((c) => [
+    position(c),
+    escapeControl(shortName(c.info.subject)),
+    escapeControl(shortName(c.info.issuer)),
+    c.info.publicKey.label,
+    escapeControl(c.info.signatureAlgorithm.name),
+    c.info.notAfter.slice(0, 10),
+    daysText(c, p),
+    verdictText(c, p),
+  ]);
+  const opts: ConstructorParameters<typeof Table>[0] = { head: head.map((h) => p.heading(h)), style: { head: [], border: [] }, wordWrap: true };
+  if (width) opts.colWidths = fitColumns([head, ...rows], width);
   const table = new Table(opts);
-  for (const c of report.certificates) {
-    table.push([
-      position(c),
-      escapeControl(shortName(c.info.subject)),
-      escapeControl(shortName(c.info.issuer)),
-      c.info.publicKey.label,
-      escapeControl(c.info.signatureAlgorithm.name),
-      c.info.notAfter.slice(0, 10),
-      daysText(c, p),
-      verdictText(c, p),
-    ]);
-  }
+  for (const r of rows) table.push(r);
   return table.toString();
+}
+
+/**
+ * Column widths: every column as wide as its content when the table fits in `width`; otherwise the
+ * wrappable text columns (subject, issuer, verdict) give up space, widest first.
+ */
+function fitColumns(cells: string[][], width: number): number[] {
+  const visible = (t: string): number => stripVTControlCharacters(t).length;
+  const natural = cells[0].map((_, col) => Math.max(...cells.map((r) => visible(r[col]))) + 2);
+  const borders = natural.length + 1;
+  const shrinkable = [1, 2, 7];
+  const widths = [...natural];
+  const minimum = 12;
+  while (widths.reduce((a, b) => a + b, 0) + borders > width) {
+    const widest = shrinkable.reduce((a, b) => (widths[b] > widths[a] ? b : a));
+    if (widths[widest] <= minimum) break;
+    widths[widest] -= 1;
+  }
+  return widths;
 }
 
 /** The one-line verdict: VALID, or INVALID naming every error, plus warnings. */

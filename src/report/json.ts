@@ -3,6 +3,7 @@
 // table. Code points are `{ code, hex, name }` objects (zcrypto style) so a consumer never needs
 // our registries. The shape is described by schema/trace.schema.json.
 
+import type { ChainReport } from '../analyse/chain/types.js';
 import { keyScheduleJson } from './key-schedule.js';
 import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
@@ -138,6 +139,8 @@ export interface TraceJson {
   crossChecks: string[];
   /** Key schedule (values only with --show-secrets), per-record outcomes, verification facts. */
   decryption?: ReturnType<typeof keyScheduleJson>;
+  /** Certificate chain validation: one row per certificate, every check a separate fact. */
+  chain?: ChainReport;
 }
 
 export function renderJson(view: TraceView): TraceJson {
@@ -175,6 +178,7 @@ export function renderJson(view: TraceView): TraceJson {
     notTls: decoded.notTls,
     crossChecks: analysis.crossChecks,
     decryption: view.decryption ? keyScheduleJson(view.decryption) : undefined,
+    chain: view.chain,
   };
   // Peer-supplied strings sit all over the tree (SNI, ALPN, certificate names, banners); escape
   // every string once here rather than trusting each producer. Drop undefined on the way.

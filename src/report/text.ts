@@ -5,6 +5,7 @@ import type { Flight, Step } from '../analyse/types.js';
 import type { DecodeIssue } from '../decode/types.js';
 import type { Message } from '../decode/model.js';
 import { escapeControl } from './escape.js';
+import { renderChain } from './chain-table.js';
 import { renderHex } from './hex.js';
 import { factsForRecords, renderKeySchedule, verificationMark } from './key-schedule.js';
 import { palette, type Palette } from './palette.js';
@@ -30,6 +31,11 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   if (keys) out.push(keys);
   out.push(p.heading('Negotiated'));
   out.push(renderNegotiatedTable(view.analysis.table, p, width));
+  if (view.chain) {
+    out.push('');
+    out.push(p.heading('Certificate chain'));
+    out.push(renderChain(view.chain, { color: opts.color, width }).replace(/\n$/, ''));
+  }
   const notes = notesOf(view);
   if (notes.length) {
     out.push('');

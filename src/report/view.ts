@@ -1,5 +1,6 @@
 // What the renderers take: the capture, the decoded wire model and the analysis of it.
 
+import type { ChainReport } from '../analyse/chain/types.js';
 import type { DecryptionResult } from '../analyse/decrypt/types.js';
 import type { TraceAnalysis } from '../analyse/types.js';
 import type { Capture } from '../capture/types.js';
@@ -11,6 +12,8 @@ export interface TraceView {
   analysis: TraceAnalysis;
   /** Key schedule, per-record outcomes and verification facts, when decryption was attempted. */
   decryption?: DecryptionResult;
+  /** Validation of the server's certificate chain. */
+  chain?: ChainReport;
 }
 
 export interface RenderOptions {

@@ -11,7 +11,7 @@ import { pemToDer } from '../../src/analyse/certificates/parse.js';
 import { combineExitCodes, exitCodeForError, judge, sortResults } from '../../src/check/runner.js';
 import { parseTargetsText } from '../../src/check/targets.js';
 import type { CheckSummary, TargetResult } from '../../src/check/types.js';
-import { parseAt } from '../../src/cli/commands/check.js';
+import { parseAt } from '../../src/cli/trust-options.js';
 import { UsageError } from '../../src/cli/exit-codes.js';
 import { renderChain, shortName } from '../../src/report/chain-table.js';
 import { ndjsonLine } from '../../src/report/check-json.js';

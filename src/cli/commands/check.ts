@@ -3,9 +3,8 @@
 // 3–7 connection/handshake failure; 2 usage. Several targets: connection failures (lowest code)
 // beat 8, which beats 9, which beats 0 — see combineExitCodes.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadTrustStore, type TrustStore } from '../../analyse/chain/trust-store.js';
 import { runCheck } from '../../check/runner.js';
 import { readTargetsFile, toCheckTarget } from '../../check/targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
@@ -20,6 +19,7 @@ import { UsageError } from '../exit-codes.js';
 import { parseTimeout } from '../options.js';
 import { decideOutput } from '../output.js';
 import { toAsciiHost } from '../target.js';
+import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
 
 export const DEFAULT_WARN_DAYS = 30;
 export const DEFAULT_CONCURRENCY = 16;
@@ -50,34 +50,6 @@ function positiveInt(text: string | undefined, flag: string, fallback: number, m
   return Number(text);
 }
 
-/** `--at 2027-01-31` (midnight UTC) or a full ISO 8601 time. */
-export function parseAt(text: string | undefined): Date {
-  if (text === undefined) return new Date();
-  const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-  const t = iso.test(text.trim()) ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text.trim()) : NaN;
-  if (Number.isNaN(t)) throw new UsageError(`bad --at ${JSON.stringify(text)}: give a date like 2027-01-31 or 2027-01-31T12:00:00Z`);
-  return new Date(t);
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function loadStore(flags: CheckFlags, ctx: CliContext): TrustStore {
-  const caFiles = flags.ca ?? [];
-  for (const f of caFiles) if (!existsSync(f)) throw new UsageError(`cannot read --ca ${f}: no such file`);
-  let extraCaFile = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
-  if (extraCaFile && !existsSync(extraCaFile)) {
-    ctx.stderr(`tls-trace: warning: NODE_EXTRA_CA_CERTS ${extraCaFile} not found; ignored\n`);
-    extraCaFile = undefined;
-  }
-  try {
-    return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCaFile ? { extraCaFile } : {}) });
-  } catch (e) {
-    throw new UsageError(`cannot load trust anchors: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
   const p = palette(color);
   const head = `${p.heading(escapeControl(r.target))} — ${statusText(r, p)}${r.protocol ? p.dim(` (${r.protocol})`) : ''}\n`;
@@ -86,17 +58,13 @@ function resultBlock(r: TargetResult, color: boolean, width: number | undefined)
 }
 
 export function registerCheck(program: Command, ctx: CliContext): void {
-  program
-    .command('check')
+  addTrustOptions(program.command('check'))
     .description('check certificate chains, host names, trust and expiry of one or many servers (for CI)')
     .argument('[targets...]', 'HOST[:PORT] targets (port 443 by default)')
     .option('--targets <file>', 'read targets from a file: one per line, # comments')
     .option('--warn-days <n>', `exit 9 when a certificate expires within N days (default ${DEFAULT_WARN_DAYS})`)
     .option('--concurrency <n>', `targets checked at once (default ${DEFAULT_CONCURRENCY})`)
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
-    .option('--ca <file>', 'extra trust anchors (PEM); repeatable', collect)
-    .option('--no-system-ca', "do not trust Node's bundled public roots (only --ca and NODE_EXTRA_CA_CERTS)")
-    .option('--at <date>', 'validate as of this date (e.g. 2027-01-31) instead of now')
     .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
     .option('--chains', 'print the chain table of every target (default for a single target)')
@@ -126,7 +94,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           throw new UsageError(`cannot write --junit ${flags.junit}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
         }
       }
-      const trustStore = loadStore(flags, ctx);
+      const trustStore = trustStoreFromFlags(flags, ctx);
       const style = decideOutput(ctx, flags.color);
       const progress = Boolean(ctx.stderrIsTTY) && targets.length > 1;
 

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { loadCapture } from '../../capture/capture-file.js';
 import type { CliContext } from '../context.js';
 import { decideOutput } from '../output.js';
-import { present } from './trace.js';
+import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
+import { present, traceTrustStore } from './trace.js';
 
 interface ReplayFlags {
   json?: boolean;
@@ -15,16 +16,17 @@ interface ReplayFlags {
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
-  program
-    .command('replay')
+  addTrustOptions(program.command('replay'))
     .description('decode a capture saved with --save, offline (no network)')
     .argument('<file>', 'capture file written by `tls-trace HOST --save FILE`')
     .option('--json', 'print the whole trace as JSON')
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
-    .action(async (file: string, flags: ReplayFlags) => {
+    .action(async (file: string, flags: ReplayFlags & TrustFlags) => {
       const capture = await loadCapture(file);
-      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color) });
+      const trustStore = traceTrustStore(ctx, flags, capture.options.demo === true);
+      const at = flags.at === undefined ? undefined : parseAt(flags.at);
+      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
     });
 }

@@ -6,7 +6,8 @@ import tls from 'node:tls';
 import type { Command } from 'commander';
 import { captureHandshake, formatAddress } from '../../capture/capture.js';
 import { saveCapture } from '../../capture/capture-file.js';
-import { startDemoServer, type DemoServer } from '../../capture/demo-server.js';
+import { demoCertDir, startDemoServer, type DemoServer } from '../../capture/demo-server.js';
+import type { TrustStore } from '../../analyse/chain/trust-store.js';
 import type { Capture } from '../../capture/types.js';
 import { analyseCapture } from '../../analyse/pipeline.js';
 import { writeKeyLogFile } from '../../analyse/decrypt/index.js';
@@ -20,12 +21,14 @@ import { ExitCode, UsageError, type ExitCodeValue } from '../exit-codes.js';
 import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
 import { decideOutput, type OutputStyle } from '../output.js';
 import { parseTarget } from '../target.js';
+import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
+import path from 'node:path';
 
 /** The name the demo leaf certificate is issued for (fixtures/make-demo-certs.sh). */
 const DEMO_SERVERNAME = 'localhost';
 
 export function registerTrace(program: Command, ctx: CliContext): void {
-  addClientOptions(program)
+  addTrustOptions(addClientOptions(program))
     .argument('[target]', 'HOST[:PORT] to trace (port 443 by default; IPv6 as [::1]:8443)')
     .option('--json', 'print the whole trace as JSON')
     .option('--hex', 'add an annotated hex dump of every message')
@@ -34,17 +37,19 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
-    .action(async (target: string | undefined, flags: TraceFlags) => {
+    .action(async (target: string | undefined, flags: TraceFlags & TrustFlags) => {
       await runTrace(ctx, target, flags);
     });
 }
 
-export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags): Promise<void> {
+export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags & TrustFlags): Promise<void> {
   if (flags.demo && targetText !== undefined) throw new UsageError('--demo traces the built-in server; give no target with it');
   if (!flags.demo && targetText === undefined) throw new UsageError('missing target', 'tls-trace example.com, tls-trace 127.0.0.1:8443, or tls-trace --demo');
   const settings = clientSettings(flags);
   const style = decideOutput(ctx, flags.color);
   const keylogPath = flags.keylog ?? (ctx.env.SSLKEYLOGFILE || undefined);
+  const at = flags.at === undefined ? undefined : parseAt(flags.at);
+  const trustStore = traceTrustStore(ctx, flags, flags.demo === true);
 
   let demo: DemoServer | undefined;
   let capture: Capture;
@@ -61,6 +66,8 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
       port = demo.port;
       // Send the name the demo certificate is issued for, so SNI shows in the ClientHello.
       if (settings.servername === undefined) settings.servername = DEMO_SERVERNAME;
+      // Offer what a browser offers, so the demo shows ALPN being negotiated.
+      settings.alpn ??= ['h2', 'http/1.1'];
     } else {
       const target = parseTarget(targetText ?? '');
       host = target.host;
@@ -88,8 +95,13 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
     const file = flags.save;
     await saveCapture(file, capture).catch((e: unknown) => fileErrors.push(`cannot write --save file ${file}: ${errorCode(e)}`));
   }
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style, trustStore, ...(at ? { at } : {}) });
   if (fileErrors.length > 0) throw new UsageError(fileErrors.join('; '));
+}
+
+/** Anchors for the chain table; the demo's private root is trusted for demo captures only. */
+export function traceTrustStore(ctx: CliContext, flags: TrustFlags, demo: boolean): TrustStore {
+  return trustStoreFromFlags(flags, ctx, demo ? [path.join(demoCertDir(), 'root.pem')] : []);
 }
 
 function errorCode(e: unknown): string {
@@ -102,6 +114,9 @@ export interface PresentOptions {
   hex: boolean;
   showSecrets?: boolean;
   style: OutputStyle;
+  /** Anchors for chain validation; without them the chain table is left out. */
+  trustStore?: TrustStore;
+  at?: Date;
 }
 
 /**
@@ -112,7 +127,13 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
   let decoded: DecodedTrace | undefined;
   let text: string;
   try {
-    const view = analyseCapture(capture, { showSecrets: opts.showSecrets === true });
+    const view = analyseCapture(capture, {
+      showSecrets: opts.showSecrets === true,
+      ...(opts.trustStore ? { trustStore: opts.trustStore } : {}),
+      // The clock is pinned to the capture's start unless --at says otherwise, so a replay
+      // judges the chain exactly as the live trace did.
+      at: opts.at ?? new Date(capture.startedAt),
+    });
     decoded = view.decoded;
     text = opts.json
       ? JSON.stringify(renderJson(view), null, 2)

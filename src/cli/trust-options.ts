@@ -1,0 +1,52 @@
+// The trust and clock options shared by `check` and the trace command: --ca (repeatable),
+// --no-system-ca, NODE_EXTRA_CA_CERTS and --at. Reading the anchor files is I/O, so it happens
+// here in the CLI and the analysis gets a ready TrustStore.
+
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { loadTrustStore, type TrustStore } from '../analyse/chain/trust-store.js';
+import type { CliContext } from './context.js';
+import { UsageError } from './exit-codes.js';
+
+export interface TrustFlags {
+  ca?: string[];
+  systemCa?: boolean;
+  at?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Declares --ca, --no-system-ca and --at on a command. */
+export function addTrustOptions(cmd: Command): Command {
+  return cmd
+    .option('--ca <file>', 'extra trust anchors (PEM); repeatable', collect)
+    .option('--no-system-ca', "do not trust Node's bundled public roots (only --ca and NODE_EXTRA_CA_CERTS)")
+    .option('--at <date>', 'validate certificates as of this date (e.g. 2027-01-31) instead of now');
+}
+
+/** `--at 2027-01-31` (midnight UTC) or a full ISO 8601 time. */
+export function parseAt(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+  const t = iso.test(text.trim()) ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text.trim()) : NaN;
+  if (Number.isNaN(t)) throw new UsageError(`bad --at ${JSON.stringify(text)}: give a date like 2027-01-31 or 2027-01-31T12:00:00Z`);
+  return new Date(t);
+}
+
+/** Node's roots (unless --no-system-ca) + every --ca file + NODE_EXTRA_CA_CERTS, + `extraFiles`. */
+export function trustStoreFromFlags(flags: TrustFlags, ctx: CliContext, extraFiles: readonly string[] = []): TrustStore {
+  const caFiles = [...(flags.ca ?? []), ...extraFiles];
+  for (const f of caFiles) if (!existsSync(f)) throw new UsageError(`cannot read --ca ${f}: no such file`);
+  let extraCaFile = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
+  if (extraCaFile && !existsSync(extraCaFile)) {
+    ctx.stderr(`tls-trace: warning: NODE_EXTRA_CA_CERTS ${extraCaFile} not found; ignored\n`);
+    extraCaFile = undefined;
+  }
+  try {
+    return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCaFile ? { extraCaFile } : {}) });
+  } catch (e) {
+    throw new UsageError(`cannot load trust anchors: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
