@@ -1,0 +1,179 @@
+// `npm run bench`: how much a trace costs next to the floor any Node TLS client pays.
+// Against one loopback `openssl s_server`, in one run, it times (median of N, interleaved):
+//   - `node bin/tls-trace.js 127.0.0.1:PORT` (the compiled CLI, output discarded),
+//   - a bare Node script that only does `tls.connect` and closes,
+//   - `openssl s_client -connect 127.0.0.1:PORT </dev/null`,
+//   - `node bin/tls-trace.js --version` against `node -e 0`,
+// and measures a trace's peak RSS. It prints ratios against the targets with PASS/MISS; it never
+// fails on a miss (timings depend on the machine), only on a broken set-up.
+//
+// Options: --runs N (default 7), --server node|openssl (default openssl), --tls 1.2|1.3.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { repoRoot, startNodeTlsServer, startOpensslServer, type TestServer } from '../test/helpers/servers.js';
+
+interface RunResult {
+  ms: number;
+  code: number | null;
+  stderr: string;
+}
+
+const RUN_TIMEOUT_MS = 30_000;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+/** Runs a command to completion (stdin closed, stdout discarded) and returns its wall time. */
+function timed(cmd: string, args: string[]): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ms: performance.now() - t0, code, stderr });
+    });
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+interface Measure {
+  label: string;
+  cmd: string;
+  args: string[];
+  samples: number[];
+  failures: string[];
+}
+
+async function main(): Promise<void> {
+  const runs = Math.max(1, Number(arg('runs', '7')) || 7);
+  const serverKind = arg('server', 'openssl');
+  const tlsVersion = arg('tls', '1.3');
+
+  const bin = path.join(repoRoot, 'bin', 'tls-trace.js');
+  if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) {
+    console.log('dist/ is missing: running `npm run build` first');
+    const b = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('npm run build failed');
+  }
+
+  const work = mkdtempSync(path.join(tmpdir(), 'tls-trace-bench-'));
+  let server: TestServer | undefined;
+  try {
+    server =
+      serverKind === 'node'
+        ? await startNodeTlsServer({ minVersion: `TLSv${tlsVersion}` as 'TLSv1.2' | 'TLSv1.3', maxVersion: `TLSv${tlsVersion}` as 'TLSv1.2' | 'TLSv1.3' })
+        : await startOpensslServer([tlsVersion === '1.2' ? '-tls1_2' : '-tls1_3']);
+    const target = `${server.host}:${server.port}`;
+
+    // The floor: what any Node tool pays to start, load TLS, connect and handshake.
+    const bare = path.join(work, 'bare-connect.mjs');
+    writeFileSync(
+      bare,
+      `import tls from 'node:tls';
+const s = tls.connect({ host: process.argv[2], port: Number(process.argv[3]), rejectUnauthorized: false });
+s.once('secureConnect', () => s.end());
+s.once('error', (e) => { console.error(e.message); process.exitCode = 1; });
+`,
+    );
+
+    const measures: Measure[] = [
+      { label: 'tls-trace HOST:PORT', cmd: process.execPath, args: [bin, target], samples: [], failures: [] },
+      { label: 'bare node tls.connect', cmd: process.execPath, args: [bare, server.host, String(server.port)], samples: [], failures: [] },
+      { label: 'openssl s_client', cmd: 'openssl', args: ['s_client', '-connect', target], samples: [], failures: [] },
+      { label: 'tls-trace --version', cmd: process.execPath, args: [bin, '--version'], samples: [], failures: [] },
+      { label: 'node -e 0', cmd: process.execPath, args: ['-e', '0'], samples: [], failures: [] },
+    ];
+
+    // One warm-up round (page cache, s_server's first accept), then interleaved rounds so drift
+    // on a shared machine hits every measurement alike.
+    for (let round = -1; round < runs; round++) {
+      for (const m of measures) {
+        const r = await timed(m.cmd, m.args);
+        if (round < 0) continue;
+        if (r.code === 0) m.samples.push(r.ms);
+        else m.failures.push(`exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+      }
+    }
+
+    const rssMb = await peakRssMb(bin, target, work);
+
+    const get = (label: string): number => {
+      const m = measures.find((x) => x.label === label);
+      return m && m.samples.length ? median(m.samples) : NaN;
+    };
+    const fmt = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+    const times = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)}x` : 'n/a');
+    console.log(`\ntls-trace benchmark — ${serverKind} server, TLS ${tlsVersion}, ${target}, median of ${runs} runs\n`);
+    console.log(`${'measurement'.padEnd(26)}${'median ms'.padStart(11)}${'min'.padStart(9)}${'max'.padStart(9)}  ok/runs`);
+    for (const m of measures) {
+      const min = m.samples.length ? Math.min(...m.samples) : NaN;
+      const max = m.samples.length ? Math.max(...m.samples) : NaN;
+      console.log(`${m.label.padEnd(26)}${fmt(get(m.label)).padStart(11)}${fmt(min).padStart(9)}${fmt(max).padStart(9)}  ${m.samples.length}/${runs}`);
+    }
+    for (const m of measures) if (m.failures.length) console.log(`  ${m.label}: ${m.failures.length} failed run(s), e.g. ${m.failures[0]}`);
+
+    const trace = get('tls-trace HOST:PORT');
+    const floor = get('bare node tls.connect');
+    const openssl = get('openssl s_client');
+    const startup = get('tls-trace --version');
+    const node0 = get('node -e 0');
+    const verdict = (ok: boolean, known: boolean): string => (!known ? 'n/a ' : ok ? 'PASS' : 'MISS');
+    const rows: Array<[string, number, string, boolean]> = [
+      ['trace / bare node', trace / floor, '<= 1.5x', trace / floor <= 1.5],
+      ['start-up / node -e 0', startup / node0, '<= 2.0x', startup / node0 <= 2],
+    ];
+    console.log('\n' + 'target'.padEnd(28) + 'actual'.padStart(10) + '   goal');
+    for (const [label, ratio, goal, ok] of rows) {
+      console.log(`${verdict(ok, Number.isFinite(ratio))}  ${label.padEnd(22)}${times(ratio).padStart(10)}   ${goal}`);
+    }
+    console.log(`${verdict((rssMb ?? Infinity) < 80, rssMb !== undefined)}  ${'trace peak RSS'.padEnd(22)}${((rssMb === undefined ? 'n/a' : rssMb.toFixed(1)) + ' MB').padStart(10)}   < 80 MB`);
+    console.log(`info  ${'bare node / openssl'.padEnd(22)}${times(floor / openssl).padStart(10)}   (the Node floor; not a target)`);
+    console.log(`info  ${'trace / openssl'.padEnd(22)}${times(trace / openssl).padStart(10)}`);
+  } finally {
+    await server?.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Peak RSS of one trace, in MB: GNU time's %M when /usr/bin/time exists, otherwise a child that
+ * runs the CLI in-process and reports `process.resourceUsage().maxRSS` on exit.
+ */
+async function peakRssMb(bin: string, target: string, work: string): Promise<number | undefined> {
+  if (existsSync('/usr/bin/time')) {
+    const out = path.join(work, 'time.txt');
+    const r = await timed('/usr/bin/time', ['-f', '%M', '-o', out, process.execPath, bin, target]);
+    const kb = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
+    if (r.code === 0 && Number.isFinite(kb) && kb > 0) return kb / 1024;
+  }
+  const probe = path.join(work, 'rss-probe.mjs');
+  writeFileSync(
+    probe,
+    `process.on('exit', () => process.stderr.write('\\nMAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'));
+const { main } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'cli', 'main.js'))});
+process.exitCode = await main(process.argv.slice(2));
+`,
+  );
+  const r = await timed(process.execPath, [probe, target]);
+  const m = /MAXRSS_KB=(\d+)/.exec(r.stderr);
+  return m && r.code === 0 ? Number(m[1]) / 1024 : undefined;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});
