@@ -111,3 +111,37 @@ export function bitStringBytes(node: Asn1 | undefined, what: string): Buffer {
   if (raw.length === 0) throw new DerError(`${what}: empty BIT STRING`);
   return raw.subarray(1);
 }
+
+/** One DER TLV header: where its contents start and end. */
+function tlv(bytes: Uint8Array, at: number, what: string): { tag: number; start: number; end: number } {
+  if (at + 2 > bytes.length) throw new DerError(`${what}: truncated at byte ${at}`);
+  const tag = bytes[at];
+  let len = bytes[at + 1];
+  let start = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || start + n > bytes.length) throw new DerError(`${what}: bad length at byte ${at + 1}`);
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + bytes[start + i];
+    start += n;
+  }
+  if (start + len > bytes.length) throw new DerError(`${what}: length ${len} runs past the end at byte ${at}`);
+  return { tag, start, end: start + len };
+}
+
+/**
+ * The subject Name of a certificate as DER, found by skipping TLV headers only (no full parse):
+ * Certificate → tbsCertificate → [0] version? → serial → signature → issuer → validity → subject.
+ * Used to index trust anchors cheaply.
+ */
+export function subjectNameDer(cert: Uint8Array): Buffer {
+  const outer = tlv(cert, 0, 'Certificate');
+  const tbs = tlv(cert, outer.start, 'tbsCertificate');
+  let at = tbs.start;
+  let field = tlv(cert, at, 'version/serial');
+  if (field.tag === 0xa0) field = tlv(cert, (at = field.end), 'serialNumber');
+  for (const what of ['signature', 'issuer', 'validity']) field = tlv(cert, (at = field.end), what);
+  const subject = tlv(cert, (at = field.end), 'subject');
+  if (subject.tag !== 0x30) throw new DerError(`subject: expected a SEQUENCE, found tag 0x${subject.tag.toString(16)}`);
+  return Buffer.from(cert.subarray(at, subject.end));
+}

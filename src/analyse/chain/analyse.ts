@@ -97,6 +97,13 @@ function buildPath(sent: Array<ParsedCertificate | undefined>, store: TrustStore
       continue;
     }
     for (const anchor of store.bySubject.get(cur.cert.issuerDer.toString('hex')) ?? []) {
+      // Anchors are parsed lazily; one that does not parse is a rejected candidate, not a crash.
+      try {
+        void anchor.cert;
+      } catch (e) {
+        rejected.push(`trust anchor from ${originLabel(anchor)} has the issuer's name but does not parse: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
       if (signedBy(cur.cert, anchor.cert)) {
         path.push({ cert: anchor.cert, sentIndex: null, anchor });
         return { path, end: { kind: 'anchor', anchor, sent: false } };

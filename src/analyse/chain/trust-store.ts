@@ -1,9 +1,13 @@
 // Trust anchors: Node's bundled roots (tls.rootCertificates), `--ca FILE` and NODE_EXTRA_CA_CERTS.
-// Parsing ~150 roots costs tens of milliseconds, so a store is built once per distinct set of
-// inputs and cached for the process; a `check` run over thousands of targets shares one.
+// Fully parsing ~150 roots costs well over 100 ms, more than a whole loopback trace, so the store
+// only indexes each root by its subject Name (a few bytes of DER walking) and parses an anchor the
+// first time a chain names it as issuer. A store is built once per distinct set of inputs and
+// cached for the process; a `check` run over thousands of targets shares one.
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { subjectNameDer } from '../certificates/der.js';
 import { parseCertificate, pemToDer } from '../certificates/parse.js';
 import type { ParsedCertificate } from '../certificates/types.js';
 
@@ -11,7 +15,8 @@ import type { ParsedCertificate } from '../certificates/types.js';
 export type AnchorOrigin = 'system' | 'ca-file' | 'env';
 
 export interface TrustAnchor {
-  cert: ParsedCertificate;
+  /** Parsed on first access (see the module comment); throws if the DER does not parse. */
+  readonly cert: ParsedCertificate;
   origin: AnchorOrigin;
   /** File it was read from (for --ca and NODE_EXTRA_CA_CERTS). */
   file?: string;
@@ -36,24 +41,38 @@ export function buildTrustStore(sources: TrustStoreSource[]): TrustStore {
   const store: TrustStore = { anchors: [], bySubject: new Map(), byFingerprint: new Map(), skipped: [] };
   for (const src of sources) {
     pemToDer(src.pem).forEach((der, i) => {
-      let cert: ParsedCertificate;
+      let subject: Buffer;
       try {
-        cert = parseCertificate(der);
+        subject = subjectNameDer(der);
       } catch (e) {
         store.skipped.push(`${src.file ?? src.origin} #${i}: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }
-      if (store.byFingerprint.has(cert.info.fingerprint256)) return;
-      const anchor: TrustAnchor = src.file ? { cert, origin: src.origin, file: src.file } : { cert, origin: src.origin };
+      // Same digest as ParsedCertificate.info.fingerprint256, so lookups by either agree.
+      const fingerprint = createHash('sha256').update(der).digest('hex');
+      if (store.byFingerprint.has(fingerprint)) return;
+      const anchor = lazyAnchor(der, src);
       store.anchors.push(anchor);
-      store.byFingerprint.set(cert.info.fingerprint256, anchor);
-      const key = cert.subjectDer.toString('hex');
+      store.byFingerprint.set(fingerprint, anchor);
+      const key = subject.toString('hex');
       const list = store.bySubject.get(key) ?? [];
       list.push(anchor);
       store.bySubject.set(key, list);
     });
   }
   return store;
+}
+
+function lazyAnchor(der: Buffer, src: TrustStoreSource): TrustAnchor {
+  let parsed: ParsedCertificate | undefined;
+  return {
+    get cert(): ParsedCertificate {
+      parsed ??= parseCertificate(der);
+      return parsed;
+    },
+    origin: src.origin,
+    ...(src.file ? { file: src.file } : {}),
+  };
 }
 
 export interface TrustStoreOptions {
