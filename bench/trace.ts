@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const tlsVersion = arg('tls', '1.3');
 
   const bin = path.join(repoRoot, 'bin', 'tls-trace.js');
-  if (!existsSync(path.join(repoRoot, 'dist', 'cli', 'main.js'))) {
+  if (!existsSync(path.join(repoRoot, 'dist', 'tls-trace.js'))) {
     console.log('dist/ is missing: running `npm run build` first');
     const b = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('npm run build failed');
@@ -164,7 +164,7 @@ async function peakRssMb(bin: string, target: string, work: string): Promise<num
   writeFileSync(
     probe,
     `process.on('exit', () => process.stderr.write('\\nMAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'));
-const { main } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'cli', 'main.js'))});
+const { main } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'tls-trace.js'))});
 process.exitCode = await main(process.argv.slice(2));
 `,
   );

@@ -1,7 +1,8 @@
 // The `--demo` server: an in-process Node TLS server on loopback serving the committed demo PKI
 // (fixtures/certs/demo, made by fixtures/make-demo-certs.sh), so a trace runs with no network.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
@@ -27,11 +28,19 @@ export interface DemoServer {
 }
 
 /**
- * The demo PKI directory. The module sits at src/capture/ (tsx, jest) or dist/capture/ (compiled
- * bin), both two levels below the package root, and the package ships fixtures/certs.
+ * The demo PKI directory (the package ships fixtures/certs). Found by walking up from this module,
+ * which sits in src/capture/ under tsx and jest but inside the single bundle dist/tls-trace.js in
+ * the built CLI.
  */
 export function demoCertDir(): string {
-  return fileURLToPath(new URL('../../fixtures/certs/demo/', import.meta.url));
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'fixtures', 'certs', 'demo');
+    if (existsSync(path.join(candidate, 'root.pem'))) return candidate + path.sep;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('demo certificates not found (fixtures/certs/demo beside the package)');
+    dir = parent;
+  }
 }
 
 function readDemo(name: string): string {

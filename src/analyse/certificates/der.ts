@@ -2,7 +2,12 @@
 // read ECDSA or Ed25519 certificates). Everything here is pure and throws `DerError` on shapes it
 // does not expect, so callers can turn one bad extension into a finding instead of losing the cert.
 
-import forge from 'node-forge';
+import type forge from 'node-forge';
+// Only forge's ASN.1 module (plus the util/oids it needs): the package index pulls in all of
+// forge — TLS, RSA, AES… — which costs start-up time on every run for nothing we use.
+import asn1Module from 'node-forge/lib/asn1.js';
+
+const asn1 = asn1Module as typeof forge.asn1;
 
 export type Asn1 = forge.asn1.Asn1;
 
@@ -32,7 +37,7 @@ export const CONTEXT = 0x80;
 // The typings only know the old `strict` boolean; the implementation takes an options object.
 // decodeBitStrings must stay off: forge otherwise tries to parse every BIT STRING as ASN.1.
 type FromDer = (bytes: string, options: { strict: boolean; decodeBitStrings: boolean; parseAllBytes: boolean }) => Asn1;
-const fromDerWithOptions = forge.asn1.fromDer as unknown as FromDer;
+const fromDerWithOptions = asn1.fromDer as unknown as FromDer;
 
 /** Parses one DER value that must span all of `bytes`. */
 export function parseDer(bytes: Uint8Array): Asn1 {
@@ -67,7 +72,7 @@ export function expectUniversal(node: Asn1 | undefined, type: number, what: stri
 }
 
 export function oid(node: Asn1 | undefined, what: string): string {
-  return forge.asn1.derToOid(primitive(expectUniversal(node, Tag.OID, what), what));
+  return asn1.derToOid(primitive(expectUniversal(node, Tag.OID, what), what));
 }
 
 export function binaryToBuffer(binary: string): Buffer {
@@ -95,14 +100,14 @@ export function smallInteger(node: Asn1 | undefined, what: string): number {
 
 /** UTCTime or GeneralizedTime to a Date. */
 export function time(node: Asn1 | undefined, what: string): Date {
-  if (isUniversal(node, Tag.UTCTIME)) return forge.asn1.utcTimeToDate(primitive(node, what));
-  if (isUniversal(node, Tag.GENERALIZEDTIME)) return forge.asn1.generalizedTimeToDate(primitive(node, what));
+  if (isUniversal(node, Tag.UTCTIME)) return asn1.utcTimeToDate(primitive(node, what));
+  if (isUniversal(node, Tag.GENERALIZEDTIME)) return asn1.generalizedTimeToDate(primitive(node, what));
   throw new DerError(`${what}: expected a time`);
 }
 
 /** Re-encodes a parsed node to DER (byte-exact for DER input: forge keeps primitive contents). */
 export function toDer(node: Asn1): Buffer {
-  return binaryToBuffer(forge.asn1.toDer(node).getBytes());
+  return binaryToBuffer(asn1.toDer(node).getBytes());
 }
 
 /** BIT STRING contents without the leading unused-bits byte. */
