@@ -82,7 +82,17 @@ export interface ProberStats {
   resets: number;
   timeouts: number;
   connectFailures: number;
+  /** Probes not sent because the server had stalled (see STALL_LIMIT); absent when none. */
+  abandoned?: number;
 }
+
+/**
+ * After this many probe timeouts in a row (no other outcome between them) the server is taken to
+ * have stalled and the remaining probes are not sent: a server that answers every ClientHello
+ * with a ServerHello and then goes quiet would otherwise make each of ~1 400 probes wait its full
+ * --timeout (9 minutes at 1.5 s). The scan then reports incomplete results instead of hanging.
+ */
+export const STALL_LIMIT = 16;
 
 export interface ProberOptions {
   concurrency: number;
@@ -100,6 +110,8 @@ export class Prober {
   private readonly waiting: Array<() => void> = [];
   /** Set once any connection succeeded: later refusals then look like rate limiting. */
   private everConnected = false;
+  /** Probe timeouts in a row; any other outcome resets it. */
+  private timeoutsInARow = 0;
 
   constructor(
     readonly endpoint: ProbeEndpoint,
@@ -123,8 +135,16 @@ export class Prober {
     let attempt = 0;
     for (;;) {
       attempt++;
-      const r = await this.limit(() => probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs }));
+      const r =
+        this.timeoutsInARow >= STALL_LIMIT
+          ? undefined
+          : await this.limit(() => (this.timeoutsInARow >= STALL_LIMIT ? Promise.resolve(undefined) : probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs })));
+      if (!r) {
+        this.stats.abandoned = (this.stats.abandoned ?? 0) + 1;
+        return { end: 'timeout', flight: { complete: false }, bytesReceived: 0, attempts: attempt - 1 };
+      }
       this.stats.probes++;
+      this.timeoutsInARow = r.end === 'timeout' ? this.timeoutsInARow + 1 : 0;
       if (r.end === 'timeout') this.stats.timeouts++;
       if (r.end === 'reset') this.stats.resets++;
       if (r.end === 'connect-failed') this.stats.connectFailures++;

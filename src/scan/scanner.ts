@@ -24,7 +24,7 @@ import {
 } from './candidates.js';
 import { eliminate, eliminateChunked, preferenceOf } from './elimination.js';
 import { canMakeKeyShare, keyShareFor } from './key-shares.js';
-import { Prober, type ProbeEndpoint, type ProbeResult } from './probe.js';
+import { Prober, STALL_LIMIT, type ProbeEndpoint, type ProbeResult } from './probe.js';
 import { nodeHandshake, nodeKnowsSigalg, type NodeHandshakeResult } from './node-handshake.js';
 import { summariseCertificate } from './certificate-summary.js';
 import { deriveFindings } from './findings.js';
@@ -490,6 +490,9 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   if (prober.stats.resets > 0) notes.push(`the server reset ${prober.stats.resets} connection(s); retried with backoff (${prober.stats.retries} retries)`);
   if (prober.stats.connectFailures > 0) notes.push(`${prober.stats.connectFailures} connection(s) were refused after earlier ones succeeded (rate limiting?); retried with backoff`);
   if (prober.stats.timeouts > 0) notes.push(`${prober.stats.timeouts} probe(s) timed out after ${opts.timeoutMs} ms; results may be incomplete`);
+  if (prober.stats.abandoned) {
+    notes.push(`${prober.stats.abandoned} probe(s) not sent: ${STALL_LIMIT} probes in a row timed out, so the server was taken to have stalled; results are incomplete`);
+  }
   if (has13) notes.push('TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each');
 
   const result: ScanResult = {

@@ -1,0 +1,74 @@
+// The documented caps (README "Reliability"): every place where a hostile peer or file could make
+// tls-trace buffer, decode or print without bound has a named limit here. Hitting one is never an
+// exception: the decoder or capture records a finding that says which cap was hit, and the trace
+// shows everything up to it.
+//
+// Some modules still carry their own copy of a value (listed per constant); they must stay equal,
+// and test/robustness/limits.test.ts checks that they do.
+
+/**
+ * Largest record body accepted as well-formed: TLSCiphertext.length ≤ 2^14 + 2048 (RFC 5246
+ * §6.2.3; RFC 8446 §5.2 allows 2^14 + 256). A longer record is flagged as malformed on its length
+ * field; its bytes are still shown. Mirrors `MAX_RECORD_LENGTH` in src/decode/record.ts.
+ */
+export const MAX_RECORD_LENGTH = 2 ** 14 + 2048;
+
+/**
+ * Largest handshake message reassembled from records (256 KiB). A long real chain is ~30 KiB;
+ * OpenSSL's client refuses certificate lists over 100 KiB. A message declaring more is flagged
+ * ("more than the 262144-byte reassembly limit") and the rest of that direction's handshake bytes
+ * are shown undecoded. Mirrors `MAX_HANDSHAKE_MESSAGE` in src/decode/defragment.ts.
+ */
+export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
+
+/**
+ * Bytes recorded per direction by a live capture (4 MiB). Past it the capture stops with error
+ * `capture-limit` (exit code 7) and the message names the limit. Mirrors `DEFAULT_CAPTURE_LIMIT`
+ * in src/capture/tap.ts.
+ */
+export const MAX_CAPTURE_BYTES_PER_DIRECTION = 4 * 1024 * 1024;
+
+/** Largest capture file `replay` reads (64 MiB). Mirrors `MAX_CAPTURE_FILE_BYTES` in src/capture/capture-file.ts. */
+export const MAX_CAPTURE_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Messages decoded per direction (records, handshake messages, alerts, opaque spans together).
+ * A real handshake has fewer than 30; a hostile peer sending zero-filled handshake records makes
+ * one 4-byte "message" per 4 bytes, i.e. a million of them in 4 MiB, which would exhaust memory
+ * in the report. Past the cap the rest of the direction is one undecoded span with an issue
+ * saying the cap was hit. Used by src/decode/trace.ts.
+ */
+export const MAX_MESSAGES_PER_DIRECTION = 2000;
+
+/**
+ * Certificates summarised (subject, issuer, key) per Certificate message in the trace. Real chains
+ * have 2–5; the decoder still lists every entry's bytes, later entries say "not examined
+ * (certificate cap)". Used by src/analyse/flights.ts. (`check`'s chain analysis has no cap of its
+ * own: 3000 certificates take about a second, and the 256 KiB message cap bounds the count.)
+ */
+export const MAX_CERTIFICATES_PER_MESSAGE = 100;
+
+/**
+ * Largest single certificate summarised (64 KiB; real ones are 1–4 KiB, post-quantum ones up to
+ * ~20 KiB). Larger entries are shown as bytes and reported, not parsed. Used by src/analyse/flights.ts.
+ */
+export const MAX_CERTIFICATE_BYTES = 64 * 1024;
+
+/**
+ * Deepest ASN.1 nesting parsed. node-forge's DER parser (src/analyse/certificates/der.ts) is
+ * recursive and stops at its `asn1.maxDepth`, 256, with "Max depth exceeded", which the parser
+ * turns into a finding; real certificates nest fewer than 12 levels. A test pins forge's value.
+ */
+export const MAX_ASN1_DEPTH = 256;
+
+/** Total wall-clock deadline of a trace (DNS + connect + handshake): default and ceiling, ms.
+ * Mirrors `DEFAULT_TIMEOUT_MS` / `MAX_TIMEOUT_MS` in src/cli/options.ts. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_TIMEOUT_MS = 600_000;
+
+/**
+ * Scan: probe timeouts in a row after which the server is taken to have stalled and the remaining
+ * probes are not sent (the report then says its results are incomplete). Mirrors `STALL_LIMIT`
+ * in src/scan/probe.ts.
+ */
+export const SCAN_STALL_LIMIT = 16;
