@@ -3,13 +3,12 @@
 // exception: the decoder or capture records a finding that says which cap was hit, and the trace
 // shows everything up to it.
 //
-// Some modules still carry their own copy of a value (listed per constant); they must stay equal,
-// and test/robustness/limits.test.ts checks that they do.
+// Modules that need a cap import it from here (some re-export it under their own name).
 
 /**
  * Largest record body accepted as well-formed: TLSCiphertext.length ≤ 2^14 + 2048 (RFC 5246
  * §6.2.3; RFC 8446 §5.2 allows 2^14 + 256). A longer record is flagged as malformed on its length
- * field; its bytes are still shown. Mirrors `MAX_RECORD_LENGTH` in src/decode/record.ts.
+ * field; its bytes are still shown.
  */
 export const MAX_RECORD_LENGTH = 2 ** 14 + 2048;
 
@@ -17,18 +16,17 @@ export const MAX_RECORD_LENGTH = 2 ** 14 + 2048;
  * Largest handshake message reassembled from records (256 KiB). A long real chain is ~30 KiB;
  * OpenSSL's client refuses certificate lists over 100 KiB. A message declaring more is flagged
  * ("more than the 262144-byte reassembly limit") and the rest of that direction's handshake bytes
- * are shown undecoded. Mirrors `MAX_HANDSHAKE_MESSAGE` in src/decode/defragment.ts.
+ * are shown undecoded.
  */
 export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 
 /**
  * Bytes recorded per direction by a live capture (4 MiB). Past it the capture stops with error
- * `capture-limit` (exit code 7) and the message names the limit. Mirrors `DEFAULT_CAPTURE_LIMIT`
- * in src/capture/tap.ts.
+ * `capture-limit` (exit code 7) and the message names the limit.
  */
 export const MAX_CAPTURE_BYTES_PER_DIRECTION = 4 * 1024 * 1024;
 
-/** Largest capture file `replay` reads (64 MiB). Mirrors `MAX_CAPTURE_FILE_BYTES` in src/capture/capture-file.ts. */
+/** Largest capture file `replay` reads (64 MiB). */
 export const MAX_CAPTURE_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -56,19 +54,17 @@ export const MAX_CERTIFICATE_BYTES = 64 * 1024;
 
 /**
  * Deepest ASN.1 nesting parsed. node-forge's DER parser (src/analyse/certificates/der.ts) is
- * recursive and stops at its `asn1.maxDepth`, 256, with "Max depth exceeded", which the parser
- * turns into a finding; real certificates nest fewer than 12 levels. A test pins forge's value.
+ * recursive; it is given this as its `maxDepth` and stops with "Max depth exceeded", which the
+ * parser turns into a finding. Real certificates nest fewer than 12 levels.
  */
 export const MAX_ASN1_DEPTH = 256;
 
-/** Total wall-clock deadline of a trace (DNS + connect + handshake): default and ceiling, ms.
- * Mirrors `DEFAULT_TIMEOUT_MS` / `MAX_TIMEOUT_MS` in src/cli/options.ts. */
+/** Total wall-clock deadline of a trace (DNS + connect + handshake): default and ceiling, ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 600_000;
 
 /**
  * Scan: probe timeouts in a row after which the server is taken to have stalled and the remaining
- * probes are not sent (the report then says its results are incomplete). Mirrors `STALL_LIMIT`
- * in src/scan/probe.ts.
+ * probes are not sent (the report then says its results are incomplete).
  */
 export const SCAN_STALL_LIMIT = 16;

@@ -9,8 +9,9 @@ import { open, stat, readFile } from 'node:fs/promises';
 import { UsageError } from '../cli/exit-codes.js';
 import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from './types.js';
 
-/** Files larger than this are refused before reading (a capture is normally a few KiB). */
-export const MAX_CAPTURE_FILE_BYTES = 64 * 1024 * 1024;
+/** Files larger than this are refused before reading (src/limits.ts). */
+import { MAX_CAPTURE_FILE_BYTES } from '../limits.js';
+export { MAX_CAPTURE_FILE_BYTES };
 
 /** The JSON shape of one chunk on disk. */
 export interface CaptureFileChunk {

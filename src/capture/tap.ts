@@ -11,7 +11,8 @@ import type { Direction } from '../decode/types.js';
 import type { CaptureChunk } from './types.js';
 
 /** Default cap on recorded bytes per direction; past it the capture stops with `capture-limit`. */
-export const DEFAULT_CAPTURE_LIMIT = 4 * 1024 * 1024;
+import { MAX_CAPTURE_BYTES_PER_DIRECTION } from '../limits.js';
+export const DEFAULT_CAPTURE_LIMIT = MAX_CAPTURE_BYTES_PER_DIRECTION;
 
 export interface TapOptions {
   /** `performance.now()` at the start of the capture; chunk times are relative to it. */

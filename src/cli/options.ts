@@ -10,9 +10,9 @@ import type { CaptureOptions, TlsVersionName } from '../capture/capture.js';
 import { UsageError } from './exit-codes.js';
 import { toAsciiHost } from './target.js';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Nothing ever waits longer than this, whatever --timeout says. */
-export const MAX_TIMEOUT_MS = 600_000;
+/** Default deadline, and the most any --timeout may ask for (src/limits.ts). */
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../limits.js';
+export { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS };
 
 const VERSIONS: readonly TlsVersionName[] = ['1.0', '1.1', '1.2', '1.3'];
 

@@ -6,8 +6,9 @@
 import type { ByteSpace } from './types.js';
 import { HANDSHAKE_HEADER } from './handshake.js';
 
-/** Largest handshake message we buffer (a long certificate chain is ~30 KiB; 256 KiB is generous). */
-export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
+/** Largest handshake message we buffer (src/limits.ts). */
+import { MAX_HANDSHAKE_MESSAGE } from '../limits.js';
+export { MAX_HANDSHAKE_MESSAGE };
 
 export interface Piece {
   streamOffset: number;

@@ -6,8 +6,9 @@ import { decodeWith, toHex } from './reader.js';
 import { fmt } from './format.js';
 
 export const RECORD_HEADER = 5;
-/** TLSCiphertext may carry at most 2^14 + 2048 bytes (RFC 5246 §6.2.3). */
-export const MAX_RECORD_LENGTH = 2 ** 14 + 2048;
+/** TLSCiphertext may carry at most 2^14 + 2048 bytes (RFC 5246 §6.2.3); the cap lives in src/limits.ts. */
+import { MAX_RECORD_LENGTH } from '../limits.js';
+export { MAX_RECORD_LENGTH };
 /** An unprotected (plaintext) record may carry at most 2^14 bytes (RFC 8446 §5.1). */
 export const MAX_PLAINTEXT_LENGTH = 2 ** 14;
 

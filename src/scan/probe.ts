@@ -5,6 +5,7 @@
 
 import net from 'node:net';
 import { readFirstFlight, type FlightOptions, type FlightSummary } from './first-flight.js';
+import { SCAN_STALL_LIMIT } from '../limits.js';
 
 export interface ProbeEndpoint {
   /** Resolved address to connect to (no DNS per probe). */
@@ -92,7 +93,7 @@ export interface ProberStats {
  * with a ServerHello and then goes quiet would otherwise make each of ~1 400 probes wait its full
  * --timeout (9 minutes at 1.5 s). The scan then reports incomplete results instead of hanging.
  */
-export const STALL_LIMIT = 16;
+export const STALL_LIMIT = SCAN_STALL_LIMIT;
 
 export interface ProberOptions {
   concurrency: number;

@@ -6,6 +6,7 @@ import type forge from 'node-forge';
 // Only forge's ASN.1 module (plus the util/oids it needs): the package index pulls in all of
 // forge — TLS, RSA, AES… — which costs start-up time on every run for nothing we use.
 import asn1Module from 'node-forge/lib/asn1.js';
+import { MAX_ASN1_DEPTH } from '../../limits.js';
 
 const asn1 = asn1Module as typeof forge.asn1;
 
@@ -36,13 +37,13 @@ export const CONTEXT = 0x80;
 
 // The typings only know the old `strict` boolean; the implementation takes an options object.
 // decodeBitStrings must stay off: forge otherwise tries to parse every BIT STRING as ASN.1.
-type FromDer = (bytes: string, options: { strict: boolean; decodeBitStrings: boolean; parseAllBytes: boolean }) => Asn1;
+type FromDer = (bytes: string, options: { strict: boolean; decodeBitStrings: boolean; parseAllBytes: boolean; maxDepth: number }) => Asn1;
 const fromDerWithOptions = asn1.fromDer as unknown as FromDer;
 
 /** Parses one DER value that must span all of `bytes`. */
 export function parseDer(bytes: Uint8Array): Asn1 {
   try {
-    return fromDerWithOptions(Buffer.from(bytes).toString('binary'), { strict: true, decodeBitStrings: false, parseAllBytes: true });
+    return fromDerWithOptions(Buffer.from(bytes).toString('binary'), { strict: true, decodeBitStrings: false, parseAllBytes: true, maxDepth: MAX_ASN1_DEPTH });
   } catch (e) {
     throw new DerError(`not valid DER: ${e instanceof Error ? e.message : String(e)}`);
   }
