@@ -79,6 +79,9 @@ export function looksNotTls(first: Uint8Array): boolean {
   if (first.length === 0) return false;
   const type = first[0];
   if (type >= 20 && type <= 24) return first.length >= 2 && first[1] !== 3;
+  // A record header of an unknown content type (version 3.x) is TLS framing gone wrong, not
+  // another protocol: leave it to the handshake to fail and the decoder to name the type.
+  if (first.length >= 3 && first[1] === 3 && first[2] <= 4) return false;
   return type < 0x80;
 }
 

@@ -13,9 +13,12 @@ export interface NotTls {
 export function plausibleRecordStart(b: Uint8Array, at = 0): boolean {
   const n = b.length - at;
   if (n <= 0) return true;
-  if (b[at] < 20 || b[at] > 24) return false;
   if (n >= 2 && b[at + 1] !== 3) return false;
   if (n >= 3 && b[at + 2] > 4) return false;
+  // A TLS record header with a content type we do not know is still TLS framing: the record
+  // decoder reports "unknown content type N". Only an unknown type with no version to back it up
+  // is taken for another protocol.
+  if (b[at] < 20 || b[at] > 24) return n >= 3;
   return true;
 }
 

@@ -2,6 +2,7 @@
 // finishes (`--ndjson`). Both carry the full chain report per target.
 
 import type { CheckSummary, TargetResult } from '../check/types.js';
+import { escapeStrings } from './escape.js';
 
 export const CHECK_JSON_VERSION = 1;
 
@@ -16,8 +17,10 @@ export interface CheckJson {
   results: TargetResult[];
 }
 
+// Certificate names and server messages are peer-controlled: every string is escaped as in the
+// text output (JSON.stringify alone would pass bidi overrides and C1 controls through).
 export function checkToJson(summary: CheckSummary): CheckJson {
-  return {
+  return escapeStrings({
     format: 'tls-trace-check',
     version: CHECK_JSON_VERSION,
     at: summary.at,
@@ -26,12 +29,12 @@ export function checkToJson(summary: CheckSummary): CheckJson {
     counts: summary.counts,
     durationMs: summary.durationMs,
     results: summary.results,
-  };
+  }) as unknown as CheckJson;
 }
 
-/** One NDJSON line (with the trailing newline); JSON.stringify escapes control characters. */
+/** One NDJSON line (with the trailing newline). */
 export function ndjsonLine(result: TargetResult): string {
-  return `${JSON.stringify({ type: 'target', ...result })}\n`;
+  return `${JSON.stringify(escapeStrings({ type: 'target', ...result }))}\n`;
 }
 
 export function ndjsonSummaryLine(summary: CheckSummary): string {

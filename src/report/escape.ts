@@ -26,3 +26,24 @@ export function needsEscape(text: string): boolean {
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/gu;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * A JSON-ready copy of `value` with every string escaped as in the text output. JSON.stringify
+ * escapes only C0 controls; bidi overrides and C1 controls from a peer would otherwise reach the
+ * consumer raw. Bytes become hex, undefined members are dropped, non-finite numbers become null.
+ */
+export function escapeStrings(value: unknown): JsonValue {
+  if (typeof value === 'string') return escapeControl(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => escapeStrings(v));
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (typeof value === 'object') {
+    const out: { [k: string]: JsonValue } = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = escapeStrings(v);
+    return out;
+  }
+  return null;
+}

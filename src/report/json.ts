@@ -29,7 +29,7 @@ import {
   signatureSchemes,
   type Registry,
 } from '../registry/index.js';
-import { escapeControl } from './escape.js';
+import { escapeStrings, type JsonValue } from './escape.js';
 import { streamSpace } from './spans.js';
 import { describeStep } from './steps.js';
 import type { TraceView } from './view.js';
@@ -37,7 +37,7 @@ import type { TraceView } from './view.js';
 export const TRACE_JSON_FORMAT = 'tls-trace';
 export const TRACE_JSON_VERSION = 1;
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue } from './escape.js';
 
 export interface RecordJson {
   index: number;
@@ -182,7 +182,7 @@ export function renderJson(view: TraceView): TraceJson {
   };
   // Peer-supplied strings sit all over the tree (SNI, ALPN, certificate names, banners); escape
   // every string once here rather than trusting each producer. Drop undefined on the way.
-  return sanitize(json) as unknown as TraceJson;
+  return escapeStrings(json) as unknown as TraceJson;
 }
 
 function recordJson(decoded: DecodedTrace, r: TlsRecord): RecordJson {
@@ -290,16 +290,3 @@ function codePoints(value: unknown, key?: string, isExtension = false): JsonValu
 }
 
 /** Deep copy that escapes control characters in every string and drops undefined properties. */
-function sanitize(value: unknown): JsonValue {
-  if (typeof value === 'string') return escapeControl(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'boolean' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => sanitize(v));
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
-  if (typeof value === 'object') {
-    const out: { [k: string]: JsonValue } = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = sanitize(v);
-    return out;
-  }
-  return null;
-}

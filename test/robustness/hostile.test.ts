@@ -92,7 +92,7 @@ const scenarios: Record<string, Scenario> = {
     steps: ['→ ClientHello', '← ServerHello'],
     stdout: [/zero-length handshake record \(not allowed\)/],
   },
-  'an unknown content type': { behaviour: 'unknownContentType', code: ExitCode.notTls, stderr: /not TLS \(first bytes: 63 03 03/, steps: ['→ ClientHello'] },
+  'an unknown content type': { behaviour: 'unknownContentType', code: ExitCode.handshake, stderr: /sent a record TLS does not allow: unknown content type 99/, steps: ['→ ClientHello'] },
   'a handshake message declaring 16 MB': {
     behaviour: 'declares16MB',
     code: ExitCode.handshake,

@@ -220,6 +220,8 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
       // become the decoded fact: what the server chose that the client never offered.
       const unoffered = decoded ? unofferedChoice(decoded) : undefined;
       if (unoffered) return escapeControl(`${unoffered} (OpenSSL: ${error.message.replace(/^handshake failed: /, '')})`);
+      const opaque = decoded?.messages.find((m) => m.kind === 'opaque' && m.direction === 'server');
+      if (opaque && opaque.kind === 'opaque') return escapeControl(`${where} sent a record TLS does not allow: ${opaque.reason} (OpenSSL: ${error.message.replace(/^handshake failed: /, '')})`);
       return escapeControl(error.message);
     }
     default:
