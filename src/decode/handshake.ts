@@ -19,24 +19,10 @@ import {
   decodeKeyUpdate,
   decodeNewSessionTicket,
 } from './messages/simple.js';
+import { HS } from '../registry/index.js';
 
-export const HandshakeType = {
-  hello_request: 0,
-  client_hello: 1,
-  server_hello: 2,
-  new_session_ticket: 4,
-  end_of_early_data: 5,
-  encrypted_extensions: 8,
-  certificate: 11,
-  server_key_exchange: 12,
-  certificate_request: 13,
-  server_hello_done: 14,
-  certificate_verify: 15,
-  client_key_exchange: 16,
-  finished: 20,
-  certificate_status: 22,
-  key_update: 24,
-} as const;
+/** Handshake message types by IANA name (the registry's table, under the decoder's name for it). */
+export const HandshakeType = HS;
 
 /** Display titles of the messages we decode (the registry holds the IANA snake_case names). */
 export const handshakeTitles: Readonly<Record<number, string>> = {

@@ -5,13 +5,8 @@
 
 import type { ByteSpace, DecodeIssue, Direction, Field } from './types.js';
 
-export const ContentType = {
-  change_cipher_spec: 20,
-  alert: 21,
-  handshake: 22,
-  application_data: 23,
-  heartbeat: 24,
-} as const;
+/** Record content types by IANA name (the registry's table). */
+export { ContentType } from '../registry/index.js';
 
 /** One TLS record as it appeared in a direction's stream. */
 export interface TlsRecord {
@@ -229,7 +224,8 @@ export type HandshakeBody =
   | KeyUpdate
   | UnknownHandshake;
 
-interface MessageBase {
+/** What every kind of message has: where its bytes are and when they arrived. */
+export interface MessageBase {
   direction: Direction;
   /** The byte space the message's fields index into. */
   space: ByteSpace;

@@ -12,6 +12,7 @@ import type {
   Message,
   OpaqueMessage,
   TlsRecord,
+  MessageBase,
 } from './model.js';
 import { ContentType } from './model.js';
 import type { ByteSpace, DecodeIssue, Direction, Field } from './types.js';
@@ -245,16 +246,7 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
 }
 
 function base(space: ByteSpace, span: { offset: number; length: number }, records: number[], timeMs: number, fields: Field[], issue?: DecodeIssue) {
-  const out = { direction: space.direction, space, offset: span.offset, length: span.length, records, timeMs, fields } as {
-    direction: Direction;
-    space: ByteSpace;
-    offset: number;
-    length: number;
-    records: number[];
-    timeMs: number;
-    fields: Field[];
-    issue?: DecodeIssue;
-  };
+  const out: MessageBase = { direction: space.direction, space, offset: span.offset, length: span.length, records, timeMs, fields };
   if (issue) out.issue = issue;
   return out;
 }

@@ -14,25 +14,10 @@ import type {
   TlsRecord,
 } from '../../../src/decode/model.js';
 import type { ByteSpace, Direction, Field } from '../../../src/decode/types.js';
+import { HS } from '../../../src/registry/index.js';
 
-const MSG_TYPES: Record<HandshakeBody['type'], number> = {
-  hello_request: 0,
-  client_hello: 1,
-  server_hello: 2,
-  new_session_ticket: 4,
-  end_of_early_data: 5,
-  encrypted_extensions: 8,
-  certificate: 11,
-  server_key_exchange: 12,
-  certificate_request: 13,
-  server_hello_done: 14,
-  certificate_verify: 15,
-  client_key_exchange: 16,
-  finished: 20,
-  certificate_status: 22,
-  key_update: 24,
-  unknown: 99,
-};
+/** Wire code of a body type: the registry's, and 99 (unassigned) for the decoder's `unknown`. */
+const msgTypeOf = (type: HandshakeBody['type']): number => (type === 'unknown' ? 99 : HS[type]);
 
 export type Spec =
   | { dir: Direction; t: number; hs: HandshakeBody; size?: number; join?: boolean; decrypted?: boolean }
@@ -138,7 +123,7 @@ export function buildTrace(specs: Spec[], opts: { node?: NodeSummary; servername
     const base = { direction: spec.dir, space: spaces[spec.dir], records: [rec.index], timeMs: spec.t };
     if ('hs' in spec) {
       const size = spec.size ?? 8;
-      const msgType = MSG_TYPES[spec.hs.type];
+      const msgType = msgTypeOf(spec.hs.type);
       const body = Array.from({ length: size }, (_, i) => (i * 7 + msgType) & 0xff);
       const at = grow(rec, [msgType, size >> 16, (size >> 8) & 0xff, size & 0xff, ...body]);
       const fields: Field[] = [
