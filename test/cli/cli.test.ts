@@ -5,32 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CliContext } from '../../src/cli/context.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
-import { main } from '../../src/cli/main.js';
 import { decideOutput } from '../../src/cli/output.js';
 import { closedPort, peers, startPeer, type Peer } from '../capture/peers.js';
+import { runCli, type CliRun as Run } from '../helpers/cli.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], over: Partial<CliContext> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const ctx: CliContext = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdoutIsTTY: false,
-    env: {},
-    exitCode: 0,
-    ...over,
-  };
-  const code = await main(argv, ctx);
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 // eslint-disable-next-line no-control-regex -- detecting ANSI escapes is the point
 const ANSI = /\x1b\[/;

@@ -3,12 +3,11 @@
 // protocol flow defines. Labels come from test/helpers/sequence.ts (`C`/`S` = who sent it).
 
 import { captureHandshake, type CaptureOptions } from '../../src/capture/capture.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { main } from '../../src/cli/main.js';
 import type { Capture } from '../../src/capture/types.js';
 import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { DecodedTrace, EncryptedMessage, HandshakeMessage } from '../../src/decode/model.js';
+import { runCli } from '../helpers/cli.js';
 import { expectHandshakeThenTail, handshakes, sequence, TLS12_ECDHE_SEQUENCE, TLS13_SEQUENCE } from '../helpers/sequence.js';
 import { demoCerts, demoPaths, describeWithTools, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
 
@@ -206,10 +205,7 @@ describeWithTools('openssl')('handshake step sequences', () => {
       decrypted: boolean;
     }
     async function cliSteps(server: TestServer): Promise<string[]> {
-      let out = '';
-      let err = '';
-      const ctx: CliContext = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), stdoutIsTTY: false, env: {}, exitCode: 0 };
-      const code = await main([`${server.host}:${server.port}`, '--servername', 'localhost', '--json'], ctx);
+      const { code, stdout: out, stderr: err } = await runCli([`${server.host}:${server.port}`, '--servername', 'localhost', '--json']);
       expect({ code, err }).toEqual({ code: 0, err: '' });
       const steps = (JSON.parse(out) as { steps: StepOut[] }).steps;
       // A protected record shows as encrypted unless the report decrypted it; either way it was

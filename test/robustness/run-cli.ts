@@ -2,40 +2,17 @@
 // robustness and bad-input tests.
 
 import type { LookupFunction } from 'node:net';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
+import { runCli as runInProcess, type CliRun } from '../helpers/cli.js';
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export type { CliRun } from '../helpers/cli.js';
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   lookup?: LookupFunction;
 }
 
-export async function runCli(argv: string[], opts: RunOptions = {}): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const ctx: CliContext = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    env: opts.env ?? {},
-    exitCode: 0,
-    ...(opts.lookup ? { lookup: opts.lookup } : {}),
-  };
-  const t0 = Date.now();
-  const code = await main(argv, ctx);
-  return { code, stdout, stderr, ms: Date.now() - t0 };
+export function runCli(argv: string[], opts: RunOptions = {}): Promise<CliRun> {
+  return runInProcess(argv, { env: opts.env ?? {}, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
 }
 
 /** A resolver that never touches DNS: known names map to loopback, everything else is ENOTFOUND. */

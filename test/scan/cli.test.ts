@@ -2,31 +2,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import net, { type LookupFunction } from 'node:net';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { requireTool, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { runCli } from '../helpers/cli.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], extra: Partial<CliContext> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const ctx: CliContext = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdoutIsTTY: false,
-    env: {},
-    exitCode: 0,
-    ...extra,
-  };
-  const code = await main(argv, ctx);
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 async function listen(handler: (s: net.Socket) => void): Promise<net.Server> {
   const server = net.createServer(handler);
