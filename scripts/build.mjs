@@ -2,7 +2,11 @@
 // entry bin/tls-trace.js imports) and a few chunks. A handful of bundled files (dependencies included) loads in a fraction of the
 // time Node needs to resolve and read ~150 separate modules, and start-up is most of a loopback
 // trace's cost. Type checking is `npm run typecheck` (tsc), not this step.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: start clean so stale chunks never pile up in the package.
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/cli/main.ts'],
