@@ -58,20 +58,27 @@ export function renderChainTable(report: ChainReport, p: Palette, width?: number
 }
 
 /**
- * Column widths: every column as wide as its content when the table fits in `width`; otherwise the
- * wrappable text columns (subject, issuer, verdict) give up space, widest first.
+ * Column widths: every column as wide as its content when the table fits in `width`. Otherwise the
+ * wrappable text columns give up space in turn: the verdict first (down to 30 columns, since the
+ * verdict line below repeats it in full), then subject and issuer (down to 16), then all three
+ * down to 12.
  */
 function fitColumns(cells: string[][], width: number): number[] {
   const visible = (t: string): number => stripVTControlCharacters(t).length;
-  const natural = cells[0].map((_, col) => Math.max(...cells.map((r) => visible(r[col]))) + 2);
-  const borders = natural.length + 1;
-  const shrinkable = [1, 2, 7];
-  const widths = [...natural];
-  const minimum = 12;
-  while (widths.reduce((a, b) => a + b, 0) + borders > width) {
-    const widest = shrinkable.reduce((a, b) => (widths[b] > widths[a] ? b : a));
-    if (widths[widest] <= minimum) break;
-    widths[widest] -= 1;
+  const widths = cells[0].map((_, col) => Math.max(...cells.map((r) => visible(r[col]))) + 2);
+  const borders = widths.length + 1;
+  const total = (): number => widths.reduce((a, b) => a + b, 0) + borders;
+  const stages: Array<{ cols: number[]; floor: number }> = [
+    { cols: [7], floor: 30 },
+    { cols: [1, 2], floor: 16 },
+    { cols: [1, 2, 7], floor: 12 },
+  ];
+  for (const { cols, floor } of stages) {
+    while (total() > width) {
+      const widest = cols.reduce((a, b) => (widths[b] > widths[a] ? b : a));
+      if (widths[widest] <= floor) break;
+      widths[widest] -= 1;
+    }
   }
   return widths;
 }
