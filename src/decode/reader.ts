@@ -164,7 +164,7 @@ export class ByteReader {
       parent.length = this.end - at;
       this.cursor = this.end;
       const sub = new ByteReader(this.bytes, bodyStart, this.end);
-      const result = runCaught(sub, body);
+      runCaught(sub, body);
       parent.children!.push(...sub.fields);
       parent.issue = {
         kind: 'incomplete',
@@ -174,7 +174,6 @@ export class ByteReader {
         expected: `${len} bytes`,
         actual: `${this.end - bodyStart} bytes`,
       };
-      void result;
       return undefined;
     }
     parent.length = lenSize + len;
@@ -190,7 +189,16 @@ export class ByteReader {
       };
       // Still decode the body: a tracer shows what is there even when a bound is broken.
     }
-    const sub = new ByteReader(this.bytes, bodyStart, bodyStart + len);
+    return this.runSub(parent, bodyStart, bodyStart + len, body, ' after the last element');
+  }
+
+  /**
+   * Runs `body` on a sub-reader over [start, end) under `parent`: its fields become the parent's
+   * children, a stop inside becomes the parent's issue (unless it has one already), and bytes the
+   * body left unread are labelled and flagged as trailing.
+   */
+  private runSub<T>(parent: Field, start: number, end: number, body: (r: ByteReader) => T, trailingWhere = ''): T | undefined {
+    const sub = new ByteReader(this.bytes, start, end);
     const result = runCaught(sub, body);
     parent.children!.push(...sub.fields);
     if (result.issue) {
@@ -209,7 +217,7 @@ export class ByteReader {
         kind: 'malformed',
         offset: sub.offset,
         length: sub.remaining,
-        reason: `${label}: ${sub.remaining} trailing byte${sub.remaining === 1 ? '' : 's'} after the last element`,
+        reason: `${parent.label}: ${sub.remaining} trailing byte${sub.remaining === 1 ? '' : 's'}${trailingWhere}`,
       };
     }
     return result.value;
@@ -225,10 +233,11 @@ export class ByteReader {
     const parent: Field = { name, label, offset: at, length: avail, children: [] };
     this.push(parent);
     this.cursor = at + avail;
-    const sub = new ByteReader(this.bytes, at, at + avail);
-    const result = runCaught(sub, body);
-    parent.children!.push(...sub.fields);
     if (avail < length) {
+      // Decode what is there, but the missing bytes are the story: report them, not what broke.
+      const sub = new ByteReader(this.bytes, at, at + avail);
+      runCaught(sub, body);
+      parent.children!.push(...sub.fields);
       parent.issue = {
         kind: 'incomplete',
         offset: at,
@@ -239,26 +248,7 @@ export class ByteReader {
       };
       return undefined;
     }
-    if (result.issue) {
-      parent.issue = result.issue;
-      return undefined;
-    }
-    if (!sub.done) {
-      parent.children!.push({
-        name: 'trailing',
-        label: 'Trailing bytes',
-        offset: sub.offset,
-        length: sub.remaining,
-        value: toHex(this.bytes.subarray(sub.offset, sub.end)),
-      });
-      parent.issue = {
-        kind: 'malformed',
-        offset: sub.offset,
-        length: sub.remaining,
-        reason: `${label}: ${sub.remaining} trailing byte${sub.remaining === 1 ? '' : 's'}`,
-      };
-    }
-    return result.value;
+    return this.runSub(parent, at, at + avail, body);
   }
 
   /**
