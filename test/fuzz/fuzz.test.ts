@@ -16,7 +16,7 @@ import { checkTrace, loadCorpus, runPipeline } from './pipeline.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 /** Cases per CI run (decoder + invariants); the README's reliability table quotes this number. */
-export const CI_FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 10_000);
+export const CI_FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 20_000);
 /** Every this-many cases also runs decrypt, analyse and both renderers. */
 const FULL_EVERY = 16;
 
@@ -44,7 +44,7 @@ describe(`seeded mutation fuzzing (seed ${SEED}, ${CI_FUZZ_CASES} cases)`, () =>
       if (violations.length > 0) failures.push(`case ${i} (seed ${SEED}; ${fc.steps.join('; ')}):\n  ${violations.slice(0, 5).join('\n  ')}`);
     }
     expect(failures).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('capture files with mutated JSON text either load or are a usage error, never anything else', () => {
     const dir = path.join(repoRoot, 'fixtures', 'captures');
