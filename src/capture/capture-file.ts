@@ -6,7 +6,7 @@
 // formed, types right) and turns anything else into a UsageError naming the first problem found.
 
 import { open, stat, readFile } from 'node:fs/promises';
-import { UsageError } from '../cli/exit-codes.js';
+import { UsageError } from '../errors.js';
 import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from './types.js';
 
 /** Files larger than this are refused before reading (src/limits.ts). */

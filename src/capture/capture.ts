@@ -7,7 +7,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { alertDescriptions, describe } from '../registry/index.js';
+import { alertDescriptions } from '../registry/index.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
 import type { Capture, CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from './types.js';
 
@@ -288,9 +288,9 @@ class CaptureRun {
     const err = this.nodeError;
     const nodeText = err ? openSslReason(err.message) : undefined;
     const alertFromNode = err ? alertNameFromNode(err) : undefined;
-    const alert = this.serverAlert(alertFromNode);
-    if (alertFromNode || alert) {
-      this.fail('alert', `server sent fatal alert ${alert ?? withAlertCode(alertFromNode ?? 'unknown')}${nodeText ? ` (OpenSSL: ${nodeText})` : ''}`);
+    // Node's error names the alert; the decoder reads the exact one from the bytes for the report.
+    if (alertFromNode) {
+      this.fail('alert', `server sent fatal alert ${withAlertCode(alertFromNode)}${nodeText ? ` (OpenSSL: ${nodeText})` : ''}`);
       return;
     }
     if (this.rawErrorCode === 'ECONNRESET') {
@@ -327,27 +327,6 @@ class CaptureRun {
       else this.after(10, poll);
     };
     this.after(10, poll);
-  }
-
-  /**
-   * Looks for a plaintext fatal alert record in the server's stream (a cheap header walk; the
-   * decoder names it properly). Returns `description (n)` or undefined.
-   */
-  private serverAlert(nodeName?: string): string | undefined {
-    const server = this.collect('server');
-    let at = 0;
-    while (at + 5 <= server.length) {
-      const type = server[at];
-      if (type < 20 || type > 24 || server[at + 1] !== 3) return undefined;
-      const len = (server[at + 3] << 8) | server[at + 4];
-      if (type === 21 && len === 2 && at + 7 <= server.length && server[at + 5] === 2) {
-        const d = server[at + 6];
-        const known = describe(alertDescriptions, d, 1);
-        return `${known.known ? known.name : (nodeName ?? 'alert')} (${d})`;
-      }
-      at += 5 + len;
-    }
-    return undefined;
   }
 
   private collect(direction: 'client' | 'server'): Uint8Array {

@@ -7,8 +7,7 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Direction } from '../decode/types.js';
-import type { CaptureChunk } from './types.js';
+import type { CaptureChunk, Direction } from './types.js';
 
 /** Default cap on recorded bytes per direction; past it the capture stops with `capture-limit`. */
 import { MAX_CAPTURE_BYTES_PER_DIRECTION } from '../limits.js';

@@ -1,6 +1,7 @@
 // What the capture layer hands to the decoder, and what `--save` writes / `replay` reads.
 
-import type { Direction } from '../decode/types.js';
+/** Who sent the bytes. Defined here, where bytes are first seen; the decoder re-exports it. */
+export type Direction = 'client' | 'server';
 
 /** One chunk of bytes as a socket read or write delivered it. */
 export interface CaptureChunk {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { LookupFunction } from 'node:net';
 import { analyseChain } from '../analyse/chain/analyse.js';
 import type { TrustStore } from '../analyse/chain/trust-store.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import { ExitCode } from '../errors.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 

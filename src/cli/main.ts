@@ -2,7 +2,7 @@
 // Nothing here calls process.exit, so tests drive the whole CLI through `main(argv, ctx)`.
 
 import type { Command } from 'commander';
-import { ExitCode, UserError } from './exit-codes.js';
+import { ExitCode, UserError } from '../errors.js';
 import type { CliContext } from './context.js';
 
 export const VERSION = '0.1.0';

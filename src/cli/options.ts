@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Option, type Command } from 'commander';
 import type { CaptureOptions, TlsVersionName } from '../capture/capture.js';
-import { UsageError } from './exit-codes.js';
+import { UsageError } from '../errors.js';
 import { toAsciiHost } from './target.js';
 
 /** Default deadline, and the most any --timeout may ask for (src/limits.ts). */

@@ -3,7 +3,7 @@
 
 import net from 'node:net';
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { UsageError } from './exit-codes.js';
+import { UsageError } from '../errors.js';
 
 export const DEFAULT_PORT = 443;
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadTrustStore, type TrustStore } from '../analyse/chain/trust-store.js';
 import type { CliContext } from './context.js';
-import { UsageError } from './exit-codes.js';
+import { UsageError } from '../errors.js';
 
 export interface TrustFlags {
   ca?: string[];

@@ -1,8 +1,10 @@
 // The wire model: what the decoders produce. Pure data, no behaviour; the report layer builds its
 // own view model from these and never looks at bytes again.
 
-/** Who sent the bytes. */
-export type Direction = 'client' | 'server';
+import type { Direction } from '../capture/types.js';
+
+/** Who sent the bytes (defined by the capture layer, where bytes come from). */
+export type { Direction };
 
 /**
  * Why a decoder stopped. `incomplete` means the bytes ran out before a length said they would

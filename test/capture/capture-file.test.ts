@@ -8,7 +8,7 @@ import { captureHandshake } from '../../src/capture/capture.js';
 import { captureToJson, loadCapture, MAX_CAPTURE_FILE_BYTES, saveCapture } from '../../src/capture/capture-file.js';
 import { startDemoServer } from '../../src/capture/demo-server.js';
 import type { Capture } from '../../src/capture/types.js';
-import { ExitCode, UsageError } from '../../src/cli/exit-codes.js';
+import { ExitCode, UsageError } from '../../src/errors.js';
 
 let dir: string;
 let live: Capture;

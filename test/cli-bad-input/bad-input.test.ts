@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors.js';
 import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
 import { fakeLookup, runCli } from '../robustness/run-cli.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors.js';
 import { decideOutput } from '../../src/cli/output.js';
 import { closedPort, peers, startPeer, type Peer } from '../capture/peers.js';
 import { runCli, type CliRun as Run } from '../helpers/cli.js';

@@ -1,6 +1,6 @@
 // Target parsing: every accepted form, and every refused one as a UsageError with a reason.
 
-import { ExitCode, UsageError } from '../../src/cli/exit-codes.js';
+import { ExitCode, UsageError } from '../../src/errors.js';
 import { parseTarget, toAsciiHost } from '../../src/cli/target.js';
 
 describe('parseTarget: accepted forms', () => {

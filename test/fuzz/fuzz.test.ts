@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCapture } from '../../src/capture/capture-file.js';
-import { UsageError } from '../../src/cli/exit-codes.js';
+import { UsageError } from '../../src/errors.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import { repoRoot } from '../helpers/servers.js';
 import { makeCase, Rng } from './mutate.js';

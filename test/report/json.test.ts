@@ -1,4 +1,10 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { analyseTrace } from '../../src/analyse/index.js';
+import { analyseCapture } from '../../src/analyse/pipeline.js';
+import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
+import { loadCapture } from '../../src/capture/capture-file.js';
+import { repoRoot } from '../helpers/servers.js';
 import { renderJson, type TraceJson } from '../../src/report/index.js';
 import { buildTrace, clientHello, ext, serverHello } from './helpers/build.js';
 import { traceValidator } from './helpers/checks.js';
@@ -85,5 +91,20 @@ describe('JSON report', () => {
     ]);
     expect(json.table.find((r) => r.key === 'version')).toEqual({ key: 'version', label: 'Protocol version', value: 'TLS 1.3 (0x0304)', source: 'decoded', note: 'from supported_versions' });
     expect(json.negotiated.group).toEqual({ value: { code: 29, hex: '0x001d', name: 'x25519' }, source: 'decoded', note: 'from key_share' });
+  });
+});
+
+describe('JSON of every recorded fixture, through the whole pipeline (decryption and chain included)', () => {
+  const dir = path.join(repoRoot, 'fixtures', 'captures');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const validate = traceValidator();
+
+  it.each(files)('%s validates against schema/trace.schema.json', async (file) => {
+    const capture = await loadCapture(path.join(dir, file));
+    const view = analyseCapture(capture, { trustStore: buildTrustStore([]), at: new Date(capture.startedAt) });
+    const json = renderJson(view);
+    expect(json.decryption?.status).toBe('decrypted');
+    const result = validate(JSON.parse(JSON.stringify(json)));
+    expect(result.ok ? '' : result.errors).toBe('');
   });
 });

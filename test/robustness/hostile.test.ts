@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors.js';
 import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
 import { behaviours, startHostileServer, truncatedFinished, warningAlertThenContinue, type Behaviour, type ScenarioName } from './hostile-server.js';
 import { runCli, stepTitles } from './run-cli.js';

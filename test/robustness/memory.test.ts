@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors.js';
 import { captureToJson } from '../../src/capture/capture-file.js';
 import type { Capture } from '../../src/capture/types.js';
 import { repoRoot } from '../helpers/servers.js';

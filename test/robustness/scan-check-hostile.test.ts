@@ -1,7 +1,7 @@
 // The check and scan commands against hostile servers: one line (or the report), the documented
 // exit code, no stack trace, within a bounded time.
 
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors.js';
 import { behaviours, startHostileServer, type ScenarioName } from './hostile-server.js';
 import { runCli } from './run-cli.js';
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors.js';
 import { splitRecords } from '../../src/decode/index.js';
 import { repoRoot, requireTool, startNodeTlsServer, type TestServer } from '../helpers/servers.js';
 import { proxyTo, startHostileServer, type Behaviour } from './hostile-server.js';

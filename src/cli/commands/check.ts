@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runCheck } from '../../check/runner.js';
-import { readTargetsFile, toCheckTarget } from '../../check/targets.js';
+import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
 import { renderChain } from '../../report/chain-table.js';
 import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../report/check-json.js';
@@ -15,7 +15,7 @@ import { renderCheckTable, renderCheckTotals, statusText } from '../../report/ch
 import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../exit-codes.js';
+import { UsageError } from '../../errors.js';
 import { parseTimeout } from '../options.js';
 import { decideOutput } from '../output.js';
 import { toAsciiHost } from '../target.js';

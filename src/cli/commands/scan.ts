@@ -11,7 +11,7 @@ import { scanServer, ScanError } from '../../scan/scanner.js';
 import { SEVERITY_ORDER, severityRank } from '../../scan/findings.js';
 import type { Severity } from '../../scan/types.js';
 import type { CliContext } from '../context.js';
-import { ExitCode, UsageError, UserError } from '../exit-codes.js';
+import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { decideOutput } from '../output.js';
 import { parseTarget } from '../target.js';
 

@@ -17,7 +17,7 @@ import { alertDescriptions, cipherSuites, describe, extensionTypes, label, proto
 import { renderJson, renderText } from '../../report/index.js';
 import { escapeControl } from '../../report/escape.js';
 import type { CliContext } from '../context.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../exit-codes.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
 import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
 import { decideOutput, type OutputStyle } from '../output.js';
 import { parseTarget } from '../target.js';

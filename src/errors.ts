@@ -1,4 +1,5 @@
-// Exit codes are part of the public interface (README "Exit codes"): never renumber them.
+// Errors meant for the user and the exit codes they map to. Every layer may throw these; only the
+// CLI prints them. Exit codes are part of the public interface (README "Exit codes"): never renumber them.
 
 export const ExitCode = {
   /** Trace/replay/scan finished; check: every target valid and none expiring soon. */

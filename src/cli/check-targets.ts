@@ -2,9 +2,9 @@
 // lines ignored). Parsing reuses the trace command's target grammar.
 
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/exit-codes.js';
-import { parseTarget } from '../cli/target.js';
-import type { CheckTarget } from './types.js';
+import { UsageError } from '../errors.js';
+import { parseTarget } from './target.js';
+import type { CheckTarget } from '../check/types.js';
 
 export function toCheckTarget(input: string): CheckTarget {
   const t = parseTarget(input);
