@@ -4,7 +4,7 @@
 
 import type { Capture, NodeSummary } from '../capture/types.js';
 import type { DecodedTrace } from '../decode/model.js';
-import { cipherSuites, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
+import { cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { ExtCode, RENEGOTIATION_SCSV, extInfo, findBodies, hasExt, isDecrypted, type Found } from './messages.js';
 import type { CodePoint, Fact, FactSource, GroupFact, Negotiated, NegotiatedRow, SuiteFact } from './types.js';
@@ -163,19 +163,17 @@ export function suiteFact(code: number): SuiteFact {
 }
 
 function isAead(s: SuiteFact): boolean {
-  if (s.mac) return s.mac === 'AEAD';
-  return /_(GCM|CCM|CCM_8|POLY1305)_/.test(s.name) || /POLY1305|GCM|CCM/.test(s.name);
+  return s.mac === 'AEAD';
 }
 
-/** Key exchange family of a TLS ≤1.2 suite, from the registry or, failing that, its name. */
+/** Key exchange family of a TLS ≤1.2 suite, from the registry. */
 function kxOf(s: SuiteFact): string {
-  if (s.kx) return s.kx;
-  const m = /^TLS_([A-Z0-9_]+?)_WITH_/.exec(s.name);
-  return m ? m[1] : 'unknown';
+  return s.kx ?? 'unknown';
 }
 
-function ephemeralKx(kx: string): boolean {
-  return /^(ECDHE|DHE)/.test(kx);
+/** Whether the suite's key exchange is ephemeral (the registry's one definition of it). */
+function ephemeralKx(s: SuiteFact): boolean {
+  return isForwardSecret(s.code);
 }
 
 function groupByName(name: string): GroupFact {
@@ -219,7 +217,7 @@ function deriveGroup(
   if (ske?.body.form === 'dhe' && ske.body.dh) {
     return { value: { name: `DH ${ske.body.dh.pBits}-bit`, bits: ske.body.dh.pBits }, source: 'decoded', note: 'unnamed finite-field group from ServerKeyExchange' };
   }
-  if (suite && !ephemeralKx(kxOf(suite))) return { source: 'decoded', note: `none: ${kxOf(suite)} key exchange` };
+  if (suite && !ephemeralKx(suite)) return { source: 'decoded', note: `none: ${kxOf(suite)} key exchange` };
   if (ske && isDecrypted(ske.msg)) return { source: 'decrypted', note: 'ServerKeyExchange without a named group' };
   return fromNode('no ServerKeyExchange decoded') ?? { source: 'unknown', note: 'no ServerKeyExchange' };
 }
@@ -238,7 +236,7 @@ function deriveSignature(decoded: DecodedTrace, tls13: boolean, suite: SuiteFact
     return { value: codePoint(signatureSchemes, ske.body.signatureScheme), source: isDecrypted(ske.msg) ? 'decrypted' : 'decoded', note: 'from ServerKeyExchange' };
   }
   if (ske?.body.signature) return { source: 'decoded', note: 'TLS 1.0/1.1 fixed scheme (MD5+SHA-1 or SHA-1)' };
-  if (suite && !ephemeralKx(kxOf(suite))) return { source: 'decoded', note: `none: ${kxOf(suite)} key exchange is not signed` };
+  if (suite && !ephemeralKx(suite)) return { source: 'decoded', note: `none: ${kxOf(suite)} key exchange is not signed` };
   if (findBodies(decoded, 'certificate', 'server').length === 0 && findBodies(decoded, 'server_hello_done', 'server').length === 0) {
     return { source: 'unknown', note: 'server flight not captured (or resumed)' };
   }
@@ -319,8 +317,7 @@ function deriveForwardSecrecy(sh: Found<'server_hello'> | undefined, tls13: bool
     if (psk && !keyShare) return { value: false, source: 'decoded', note: 'PSK-only resumption (psk_ke)' };
     return { value: true, source: 'decoded', note: 'TLS 1.3 (EC)DHE' };
   }
-  const kx = kxOf(suite);
-  return { value: ephemeralKx(kx), source: 'decoded', note: `${kx} key exchange` };
+  return { value: ephemeralKx(suite), source: 'decoded', note: `${kxOf(suite)} key exchange` };
 }
 
 function deriveOcsp(

@@ -52,9 +52,10 @@ export function serverKeyExchangeSigned(ctx: HandshakeContext): boolean | undefi
   return !(auth === 'ANON' || auth === 'NULL' || auth === 'PSK' || info.kx.toUpperCase().includes('PSK'));
 }
 
-/** Hash length of a TLS 1.3 suite (SHA-384 for TLS_AES_256_GCM_SHA384, else SHA-256). */
+/** Hash length of a TLS 1.3 suite's HKDF (the registry's `prf`: SHA384 → 48, else 32). */
 export function tls13HashLength(suite: number | undefined): number {
-  return suite === 0x1302 ? 48 : 32;
+  const prf = suite === undefined ? undefined : cipherSuites.get(suite)?.prf;
+  return prf === 'SHA384' ? 48 : prf === 'SHA512' ? 64 : 32;
 }
 
 /** The context after `body` was seen. Pure: returns a new object when something changes. */

@@ -52,7 +52,7 @@ export type ExtensionInfo =
   | { kind: 'signature_algorithms'; schemes: number[] }
   | { kind: 'signature_algorithms_cert'; schemes: number[] }
   | { kind: 'alpn'; protocols: string[] }
-  | { kind: 'status_request'; statusType?: number }
+  | { kind: 'status_request'; statusType?: number; /** TLS 1.3 certificate entry: the stapled OCSPResponse (DER hex). */ ocspResponse?: string }
   | { kind: 'signed_certificate_timestamp'; count?: number }
   | { kind: 'extended_master_secret' }
   | { kind: 'encrypt_then_mac' }

@@ -50,7 +50,7 @@ test('chainFromTrace: TLS 1.3 entry status_request extension carries the staple'
   const staple = '30030a0103';
   const message = {
     kind: 'handshake', direction: 'server', msgType: 11, declaredLength: 0, raw: '', space: {} as never, offset: 0, length: 0, records: [], timeMs: 0, fields: [],
-    body: { type: 'certificate', tls13: true, entries: [{ der: leaf, offset: 0, length: 0, extensions: [{ type: 5, offset: 0, length: 0, data: `01000005${staple}` }] }] },
+    body: { type: 'certificate', tls13: true, entries: [{ der: leaf, offset: 0, length: 0, extensions: [{ type: 5, offset: 0, length: 0, data: `01000005${staple}`, info: { kind: 'status_request', statusType: 1, ocspResponse: staple } }] }] },
   } as HandshakeMessage;
   const trace = { records: [], messages: [message], spaces: [], issues: [] } as DecodedTrace;
   expect(chainFromTrace(trace)).toEqual({ certificates: [leaf], ocspResponse: staple });

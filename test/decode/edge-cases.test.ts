@@ -5,6 +5,8 @@ import { demoCerts, startNodeTlsServer } from '../helpers/servers.js';
 import { record } from './helpers/record.js';
 import { decodeCapture, decodeHandshakeMessage, decodeStream, MAX_HANDSHAKE_MESSAGE } from '../../src/decode/index.js';
 import type { Capture } from '../../src/capture/types.js';
+import { decodeExtension } from '../../src/decode/extensions/index.js';
+import { ByteReader } from '../../src/decode/reader.js';
 import type { ClientHello, DecodedTrace, HandshakeMessage } from '../../src/decode/model.js';
 import { captureOf, concat, findField, hex, invariantProblems, recordBytes, rfc8448, space, steps } from './helpers/util.js';
 
@@ -308,5 +310,17 @@ describe('less common messages', () => {
     const m = one('fe000002 abcd');
     expect(m.body).toEqual({ type: 'unknown', body: 'abcd' });
     expect(m.issue).toBeUndefined();
+  });
+});
+
+describe('status_request in a TLS 1.3 certificate entry', () => {
+  it('carries the stapled OCSPResponse as its info, with the DER labelled', () => {
+    const staple = Uint8Array.from([0x30, 0x03, 0x0a, 0x01, 0x00]); // OCSPResponse{successful}
+    const body = concat([Uint8Array.from([1, ...u24(staple.length)]), staple]);
+    const ext = concat([Uint8Array.from([...u16(5), ...u16(body.length)]), body]);
+    const r = new ByteReader(ext);
+    const decoded = decodeExtension(r, 'certificate');
+    expect(decoded.info).toEqual({ kind: 'status_request', statusType: 1, ocspResponse: '30030a0100' });
+    expect(r.done).toBe(true);
   });
 });

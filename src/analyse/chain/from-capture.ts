@@ -6,11 +6,10 @@ import type { Capture } from '../../capture/types.js';
 import { decodeCapture } from '../../decode/index.js';
 import { decryptAndMerge } from '../decrypt/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
+import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';
 import { loadTrustStore, type TrustStore } from './trust-store.js';
 import type { ChainReport } from './types.js';
-
-const STATUS_REQUEST = 5;
 
 export interface CapturedChain {
   /** DER hex, leaf first. */
@@ -33,9 +32,9 @@ export function chainFromTrace(trace: DecodedTrace): Omit<CapturedChain, 'source
     if (body.type === 'certificate' && certificates === undefined) {
       certificates = body.entries.map((e) => e.der);
       decrypted = m.space?.decrypted === true;
-      // TLS 1.3 CertificateEntry extension: status_type(1) = ocsp, uint24 length, OCSPResponse.
-      const ext = body.entries[0]?.extensions?.find((x) => x.type === STATUS_REQUEST);
-      if (ext && ext.data.length > 8 && ext.data.startsWith('01')) ocspResponse = ext.data.slice(8);
+      // TLS 1.3 carries the staple in the leaf entry's status_request extension.
+      const info = body.entries[0]?.extensions?.find((x) => x.type === Ext.status_request)?.info;
+      if (info?.kind === 'status_request' && info.ocspResponse) ocspResponse = info.ocspResponse;
     }
     if (body.type === 'certificate_status' && body.response) ocspResponse ??= body.response;
   }

@@ -1,7 +1,7 @@
 // status_request (RFC 6066 §8, RFC 8446 §4.4.2.1) and signed_certificate_timestamp (RFC 6962 §3.3).
 
 import type { ExtensionInfo } from '../model.js';
-import type { ByteReader } from '../reader.js';
+import { toHex, type ByteReader } from '../reader.js';
 import { fmt } from '../format.js';
 import type { ExtensionWhere } from './where.js';
 
@@ -11,8 +11,8 @@ export function statusRequest(r: ByteReader, where: ExtensionWhere): ExtensionIn
   const statusType = r.u8('status_type', 'Status type', fmt.statusType);
   if (where === 'certificate') {
     // TLS 1.3: the stapled CertificateStatus itself.
-    r.vector(3, 'ocsp_response', 'OCSP response', { min: 1 }, (v) => (v.done ? undefined : v.rest('der', 'OCSPResponse (DER)')));
-    return { kind: 'status_request', statusType };
+    const der = r.vector(3, 'ocsp_response', 'OCSP response', { min: 1 }, (v) => (v.done ? undefined : v.rest('der', 'OCSPResponse (DER)')));
+    return der && der.length > 0 ? { kind: 'status_request', statusType, ocspResponse: toHex(der) } : { kind: 'status_request', statusType };
   }
   if (statusType === 1) {
     r.vector(2, 'responder_id_list', 'Responder IDs', {}, (v) =>
