@@ -45,3 +45,28 @@ export class UsageError extends UserError {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * The exit code for a failed capture (`CaptureError.code`), shared by trace, replay and check.
+ * A reset before the server sent a byte is a connection failure; after, a handshake failure.
+ */
+export function exitCodeForCaptureError(code: string | undefined, serverBytes: number): ExitCodeValue {
+  switch (code) {
+    case undefined:
+      return ExitCode.ok;
+    case 'dns':
+      return ExitCode.dns;
+    case 'refused':
+    case 'unreachable':
+      return ExitCode.connect;
+    case 'reset':
+      return serverBytes === 0 ? ExitCode.connect : ExitCode.handshake;
+    case 'timeout':
+      return ExitCode.timeout;
+    case 'not-tls':
+      return ExitCode.notTls;
+    default:
+      // alert, closed, tls, capture-limit
+      return ExitCode.handshake;
+  }
+}

@@ -13,6 +13,8 @@ export interface FetchedChain {
   protocol?: string;
   address?: string;
   error?: { code: string; message: string };
+  /** Bytes the server sent before the failure (a reset before any is a connection failure). */
+  serverBytes?: number;
   durationMs: number;
 }
 
@@ -24,7 +26,10 @@ export const fetchChain: FetchChain = async (opts) => {
   const capture = await captureHandshake({ ...opts, drainMs: 0 });
   const durationMs = performance.now() - t0;
   const address = capture.target.address ? { address: capture.target.address } : {};
-  if (capture.error) return { certificates: [], source: 'node', error: capture.error, durationMs, ...address };
+  if (capture.error) {
+    const serverBytes = capture.chunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
+    return { certificates: [], source: 'node', error: capture.error, serverBytes, durationMs, ...address };
+  }
   const chain = chainFromCapture(capture) ?? { certificates: [], source: 'node' as const };
   return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}) };
 };

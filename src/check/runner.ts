@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { LookupFunction } from 'node:net';
 import { analyseChain } from '../analyse/chain/analyse.js';
 import type { TrustStore } from '../analyse/chain/trust-store.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 
@@ -27,17 +27,6 @@ export interface CheckOptions {
 }
 
 /** Capture error codes to the fixed connection exit codes. */
-export function exitCodeForError(code: string): number {
-  switch (code) {
-    case 'dns': return ExitCode.dns;
-    case 'refused':
-    case 'unreachable': return ExitCode.connect;
-    case 'timeout': return ExitCode.timeout;
-    case 'not-tls': return ExitCode.notTls;
-    default: return ExitCode.handshake; // alert, tls, closed, reset, capture-limit
-  }
-}
-
 const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: ExitCode.ok, expiring: ExitCode.expiring, invalid: ExitCode.invalid };
 
 /**
@@ -66,7 +55,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ...(fetched.protocol ? { protocol: fetched.protocol } : {}),
   };
   if (fetched.error) {
-    return { ...base, status: 'error', exitCode: exitCodeForError(fetched.error.code), daysLeft: null, problems: [fetched.error.message], error: fetched.error };
+    return { ...base, status: 'error', exitCode: exitCodeForCaptureError(fetched.error.code, fetched.serverBytes ?? 1), daysLeft: null, problems: [fetched.error.message], error: fetched.error };
   }
   const chain = analyseChain({
     certificates: fetched.certificates,

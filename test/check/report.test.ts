@@ -8,7 +8,8 @@ import path from 'node:path';
 import { analyseChain } from '../../src/analyse/chain/analyse.js';
 import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
 import { pemToDer } from '../../src/analyse/certificates/parse.js';
-import { combineExitCodes, exitCodeForError, judge, sortResults } from '../../src/check/runner.js';
+import { combineExitCodes, judge, sortResults } from '../../src/check/runner.js';
+import { exitCodeForCaptureError } from '../../src/errors.js';
 import { parseTargetsText } from '../../src/cli/check-targets.js';
 import type { CheckSummary, TargetResult } from '../../src/check/types.js';
 import { parseAt } from '../../src/cli/trust-options.js';
@@ -31,7 +32,8 @@ test('exit code precedence: connection failures (lowest) > invalid > expiring > 
   expect(combineExitCodes([7, 5, 8, 9])).toBe(5);
   expect(combineExitCodes([6, 3, 4])).toBe(3);
   expect(combineExitCodes([0, 1])).toBe(1);
-  expect(['dns', 'refused', 'unreachable', 'timeout', 'not-tls', 'alert', 'tls', 'closed', 'reset'].map(exitCodeForError)).toEqual([3, 4, 4, 5, 6, 7, 7, 7, 7]);
+  expect(['dns', 'refused', 'unreachable', 'timeout', 'not-tls', 'alert', 'tls', 'closed', 'reset'].map((c) => exitCodeForCaptureError(c, 1))).toEqual([3, 4, 4, 5, 6, 7, 7, 7, 7]);
+  expect(exitCodeForCaptureError('reset', 0)).toBe(4);
 });
 
 const result = (target: string, daysLeft: number | null, status: TargetResult['status'] = 'valid'): TargetResult => ({

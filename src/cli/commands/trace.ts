@@ -17,7 +17,7 @@ import { alertDescriptions, cipherSuites, describe, extensionTypes, label, proto
 import { renderJson, renderText } from '../../report/index.js';
 import { escapeControl } from '../../report/escape.js';
 import type { CliContext } from '../context.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
 import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
 import { decideOutput, type OutputStyle } from '../output.js';
 import { parseTarget } from '../target.js';
@@ -155,27 +155,9 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
   }
 }
 
-/** Maps a capture failure to the documented exit code (src/cli/exit-codes.ts). */
+/** Maps a capture failure to the documented exit code. */
 export function exitCodeFor(capture: Capture): ExitCodeValue {
-  switch (capture.error?.code) {
-    case undefined:
-      return ExitCode.ok;
-    case 'dns':
-      return ExitCode.dns;
-    case 'refused':
-    case 'unreachable':
-      return ExitCode.connect;
-    case 'reset':
-      // A reset before the server said anything is a connection problem; after, a handshake one.
-      return serverBytes(capture) === 0 ? ExitCode.connect : ExitCode.handshake;
-    case 'timeout':
-      return ExitCode.timeout;
-    case 'not-tls':
-      return ExitCode.notTls;
-    default:
-      // alert, closed, tls, capture-limit
-      return ExitCode.handshake;
-  }
+  return exitCodeForCaptureError(capture.error?.code, serverBytes(capture));
 }
 
 /**
