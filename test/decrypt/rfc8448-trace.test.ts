@@ -11,6 +11,7 @@ import { createCipheriv } from 'node:crypto';
 import { decryptAndMerge, mergeDecrypted, decryptTrace } from '../../src/analyse/decrypt/index.js';
 import { perRecordNonce } from '../../src/analyse/decrypt/record-protection.js';
 import { nextTrafficSecret, trafficKeys } from '../../src/analyse/decrypt/tls13.js';
+import { MAX_HANDSHAKE_MESSAGE } from '../../src/limits.js';
 
 interface Vectors {
   secrets: Record<string, string>;
@@ -261,6 +262,69 @@ describe('RFC 8448 §3 server flight split across two records', () => {
     const d = decryptTrace(cut, decodeCapture(cut));
     // The Certificate message starts at 40 and the first record holds 100 bytes: 60 wait for more.
     expect(d.notes).toEqual(['60 bytes of a server handshake message were decrypted but the capture ends before the message does']);
+  });
+});
+
+describe('a decrypted handshake message declaring more than MAX_HANDSHAKE_MESSAGE', () => {
+  const sHs = h(V.secrets.serverHandshakeTraffic);
+  const ee = h(V.messages.encryptedExtensions);
+  const certBody = h(V.messages.certificate).subarray(4);
+  // A Certificate header declaring one byte over the cap, then what the record has room for.
+  const over = MAX_HANDSHAKE_MESSAGE + 1;
+  const oversized = Buffer.concat([Buffer.from([11, over >> 16, (over >> 8) & 0xff, over & 0xff]), certBody]);
+  const rest = h(V.messages.certificateVerify + V.messages.serverFinished);
+  const cut = ee.length + 2; // first record ends inside the oversized header
+  const note = `a decrypted server handshake message in record #3 declares ${over} bytes, more than the ${MAX_HANDSHAKE_MESSAGE}-byte reassembly limit: it is not reassembled and the rest of the server handshake is not decoded`;
+
+  const run = (records: Buffer[]) => {
+    const extra: Record<string, Buffer> = {};
+    const flow: Array<[Direction, string]> = [FLOW[0], FLOW[1]];
+    records.forEach((content, i) => {
+      extra[`flight${i}`] = seal13(sHs, BigInt(i), 22, content);
+      flow.push(['server', `flight${i}`]);
+    });
+    const capture = rfcCapture(KEYLOG, undefined, flow, extra);
+    return decryptTrace(capture, decodeCapture(capture));
+  };
+
+  test('is not buffered: it is shown with an issue on its length, a note, and later handshake bytes stay undecoded', () => {
+    const plain = Buffer.concat([ee, oversized]);
+    const d = run([plain.subarray(0, cut), plain.subarray(cut), rest]);
+    expect(d.records.map((r) => [r.record, r.ok])).toEqual([
+      [2, true],
+      [3, true],
+      [4, true],
+    ]);
+    // Nothing waits for the declared 256 KiB: no "capture ends before the message does" note.
+    expect(d.notes).toEqual([note]);
+    const hs = handshakes(d.messages);
+    // The Certificate is cut short, so it keeps its header fields but has no decoded body.
+    expect(hs.map((m) => [m.msgType, m.declaredLength, m.records])).toEqual([
+      [8, ee.length - 4, [2]],
+      [11, over, [2, 3]],
+    ]);
+    const cert = hs[1];
+    expect(cert.space.id).toBe('server/plain#3');
+    expect(cert.length).toBe(oversized.length);
+    expect(cert.issue).toEqual({
+      kind: 'malformed',
+      offset: cert.offset + 1,
+      length: 3,
+      reason: `handshake message declares ${over} bytes, more than the ${MAX_HANDSHAKE_MESSAGE}-byte reassembly limit; the rest of this direction's handshake is not decoded`,
+      expected: `<= ${MAX_HANDSHAKE_MESSAGE}`,
+      actual: String(over),
+    });
+    const after = d.messages.filter((m) => m.records.includes(4));
+    expect(after.map((m) => [m.kind, m.kind === 'opaque' ? m.reason : '', m.length])).toEqual([
+      ['opaque', 'handshake bytes after an oversized handshake message (not decoded)', rest.length],
+    ]);
+  });
+
+  test('a message of exactly the cap is still waited for', () => {
+    const cap = MAX_HANDSHAKE_MESSAGE;
+    const d = run([Buffer.concat([ee, Buffer.from([11, cap >> 16, (cap >> 8) & 0xff, cap & 0xff]), certBody])]);
+    expect(d.notes).toEqual([`${4 + certBody.length} bytes of a server handshake message were decrypted but the capture ends before the message does`]);
+    expect(handshakes(d.messages).map((m) => m.body?.type)).toEqual(['encrypted_extensions']);
   });
 });
 

@@ -6,9 +6,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseKeyLog, keyLogLine } from '../../src/analyse/decrypt/keylog.js';
-import { writeKeyLogFile } from '../../src/analyse/decrypt/keylog-file.js';
+import { writeKeyLogFile } from '../../src/cli/keylog-file.js';
 import { openTls12Record, openTls13Record } from '../../src/analyse/decrypt/record-protection.js';
 import { suiteCrypto, isSupported, type SuiteCrypto } from '../../src/analyse/decrypt/suites.js';
+import { verifyCertificateVerify13, verifyWithScheme } from '../../src/analyse/decrypt/signatures.js';
 import { transcriptBytes } from '../../src/analyse/decrypt/transcript.js';
 
 const R = 'aa'.repeat(32);
@@ -162,6 +163,34 @@ describe('writeKeyLogFile', () => {
       expect(readFileSync(file, 'utf8')).toBe(`CLIENT_RANDOM ${R} ${'00'.repeat(48)}\nEXPORTER_SECRET ${R} ${'11'.repeat(32)}\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('signature schemes (parameters from the registry entry)', () => {
+  const junk = Uint8Array.from([1, 2, 3]);
+  test('schemes this module cannot check say so before reading the certificate', () => {
+    for (const [code, name] of [
+      [0x0202, 'dsa_sha1 (0x0202)'],
+      [0x0301, 'rsa_pkcs1_sha224 (0x0301)'],
+      [0x0420, 'rsa_pkcs1_sha256_legacy (0x0420)'],
+      [0x0904, 'mldsa44 (0x0904)'],
+      [0x7777, 'unknown (0x7777)'],
+    ] as const) {
+      expect(verifyWithScheme(junk, code, junk, junk)).toEqual({ ok: false, reason: `signature scheme ${name} is not supported for verification` });
+    }
+  });
+  test('checkable schemes read the leaf certificate', () => {
+    for (const code of [0x0201, 0x0403, 0x0804, 0x0809, 0x0807, 0x0808, 0x081c]) {
+      expect(verifyWithScheme(junk, code, junk, junk).reason).toMatch(/^the leaf certificate could not be read/);
+    }
+  });
+  test('TLS 1.3 CertificateVerify refuses PKCS#1 v1.5 and SHA-1 schemes', () => {
+    for (const code of [0x0201, 0x0203, 0x0401, 0x0501, 0x0601]) {
+      expect(verifyCertificateVerify13(junk, 'server', code, junk, junk).reason).toMatch(/ is not allowed in a TLS 1\.3 CertificateVerify$/);
+    }
+    for (const code of [0x0403, 0x0804, 0x0807, 0x0420]) {
+      expect(verifyCertificateVerify13(junk, 'server', code, junk, junk).reason).not.toMatch(/not allowed/);
     }
   });
 });

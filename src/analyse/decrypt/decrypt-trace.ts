@@ -5,11 +5,13 @@
 import type { Capture } from '../../capture/types.js';
 import { decodeAlerts } from '../../decode/alert.js';
 import { updateContext, TLS12, TLS13, type HandshakeContext } from '../../decode/context.js';
-import { decodeHandshakeMessages, HANDSHAKE_HEADER } from '../../decode/handshake.js';
+import { decodeHandshakeMessages, handshakeMessageLength, HANDSHAKE_HEADER } from '../../decode/handshake.js';
 import type { AlertMessage, ApplicationDataMessage, DecodedTrace, HandshakeMessage, Message, OpaqueMessage, TlsRecord } from '../../decode/model.js';
 import { toHex } from '../../decode/reader.js';
 import type { ByteSpace, Direction } from '../../decode/types.js';
-import { label, protocolVersions } from '../../registry/index.js';
+import { MAX_HANDSHAKE_MESSAGE } from '../../limits.js';
+import { ContentType, Ext, HS, label, protocolVersions } from '../../registry/index.js';
+import { hasExt, isDecrypted } from '../messages.js';
 import { hashLength } from './hkdf.js';
 import { KeyLogLabel, parseKeyLog } from './keylog.js';
 import { keyBlock12 } from './prf.js';
@@ -19,14 +21,6 @@ import { nextTrafficSecret, trafficKeys, finishedKey } from './tls13.js';
 import type { DecryptOptions, DecryptionResult, KeySchedule, KeyScheduleStep, RecordDecryption } from './types.js';
 import { verifyTrace, type VerificationInputs } from './verify-trace.js';
 import { mergeDecrypted } from './merge.js';
-
-const HS_FINISHED = 20;
-const HS_KEY_UPDATE = 24;
-const CT_ALERT = 21;
-const CT_HANDSHAKE = 22;
-const CT_APPLICATION_DATA = 23;
-const EXT_ENCRYPT_THEN_MAC = 22;
-const EXT_EXTENDED_MASTER_SECRET = 23;
 
 interface Epoch {
   name: string;
@@ -47,6 +41,11 @@ interface DirectionState {
   epochs: Epoch[];
   current: number;
   pending: Pending;
+  /**
+   * A decrypted handshake message declared more than MAX_HANDSHAKE_MESSAGE: it is not buffered,
+   * and this direction's later handshake bytes are shown undecoded (as the plaintext decoder does).
+   */
+  poisoned: boolean;
 }
 
 /** The handshake facts decryption needs from the plaintext part of the trace. */
@@ -65,16 +64,16 @@ function plaintextFacts(decoded: DecodedTrace): Negotiated {
   const out: Negotiated = { encryptThenMac: false, extendedMasterSecret: false, ctx };
   let clientEms = false;
   for (const m of decoded.messages) {
-    if (m.kind !== 'handshake' || m.space.decrypted || !m.body) continue;
+    if (m.kind !== 'handshake' || isDecrypted(m) || !m.body) continue;
     ctx = updateContext(ctx, m.body);
     if (m.body.type === 'client_hello') {
       out.clientRandom ??= m.body.random;
-      clientEms ||= m.body.extensions.some((e) => e.type === EXT_EXTENDED_MASTER_SECRET);
+      clientEms ||= hasExt(m.body.extensions, Ext.extended_master_secret);
     }
     if (m.body.type === 'server_hello' && !m.body.helloRetryRequest) {
       out.serverRandom = m.body.random;
-      out.encryptThenMac = m.body.extensions.some((e) => e.type === EXT_ENCRYPT_THEN_MAC);
-      out.extendedMasterSecret = clientEms && m.body.extensions.some((e) => e.type === EXT_EXTENDED_MASTER_SECRET);
+      out.encryptThenMac = hasExt(m.body.extensions, Ext.encrypt_then_mac);
+      out.extendedMasterSecret = clientEms && hasExt(m.body.extensions, Ext.extended_master_secret);
     }
   }
   out.ctx = ctx;
@@ -83,12 +82,8 @@ function plaintextFacts(decoded: DecodedTrace): Negotiated {
   return out;
 }
 
-function hexOf(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
-
 function newState(): DirectionState {
-  return { epochs: [], current: 0, pending: { bytes: Buffer.alloc(0), pieces: [] } };
+  return { epochs: [], current: 0, pending: { bytes: Buffer.alloc(0), pieces: [] }, poisoned: false };
 }
 
 /**
@@ -215,6 +210,7 @@ export function decryptTrace(capture: Capture, decoded: DecodedTrace, opts: Decr
       result.spaces.push(produced.space);
     }
     result.messages.push(...produced.messages);
+    if (produced.notes) result.notes.push(...produced.notes);
   }
   for (const dir of ['client', 'server'] as const) {
     const p = states[dir].pending;
@@ -262,11 +258,11 @@ function setUpTls13(
     }
     const keys = trafficKeys(hash, secret, suite.keyLength, 12);
     const outputs = [
-      { name: 'key', derivation: `HKDF-Expand-Label(secret, "key", "", ${suite.keyLength})`, length: suite.keyLength, value: show ? hexOf(keys.key) : undefined },
-      { name: 'iv', derivation: 'HKDF-Expand-Label(secret, "iv", "", 12)', length: 12, value: show ? hexOf(keys.iv) : undefined },
+      { name: 'key', derivation: `HKDF-Expand-Label(secret, "key", "", ${suite.keyLength})`, length: suite.keyLength, value: show ? toHex(keys.key) : undefined },
+      { name: 'iv', derivation: 'HKDF-Expand-Label(secret, "iv", "", 12)', length: 12, value: show ? toHex(keys.iv) : undefined },
     ];
     if (handshake) {
-      outputs.push({ name: 'finished_key', derivation: `HKDF-Expand-Label(secret, "finished", "", ${hl})`, length: hl, value: show ? hexOf(finishedKey(hash, secret)) : undefined });
+      outputs.push({ name: 'finished_key', derivation: `HKDF-Expand-Label(secret, "finished", "", ${hl})`, length: hl, value: show ? toHex(finishedKey(hash, secret)) : undefined });
     }
     const step: KeyScheduleStep = { name, direction: dir, source: `key log ${logLabel}`, secretLength: secret.length, secret: show ? hex : undefined, outputs: outputs.map(dropUndefined), recordsOpened: 0 };
     if (!show) delete step.secret;
@@ -344,7 +340,7 @@ function setUpTls12(
       value: undefined as string | undefined,
     }),
     ...parts.map((p) => {
-      const o = dropUndefined({ name: p.name, derivation: `key_block[${at}..${at + p.value.length - 1}]`, length: p.value.length, value: show ? hexOf(p.value) : undefined });
+      const o = dropUndefined({ name: p.name, derivation: `key_block[${at}..${at + p.value.length - 1}]`, length: p.value.length, value: show ? toHex(p.value) : undefined });
       at += p.value.length;
       return o;
     }),
@@ -392,6 +388,8 @@ interface Run {
 interface Produced {
   space?: ByteSpace;
   messages: Message[];
+  /** Sentences for DecryptionResult.notes (a hit reassembly cap). */
+  notes?: string[];
 }
 
 /** Turns one record's plaintext into messages; handshake bytes may wait for the next record. */
@@ -404,9 +402,9 @@ function consumePlaintext(
 ): Produced {
   const id = `${rec.direction}/plain#${rec.index}`;
   const base = { direction: rec.direction, records: [rec.index], timeMs: rec.timeMs };
-  if (contentType === CT_HANDSHAKE) return consumeHandshake(rec, plaintext, state, run);
+  if (contentType === ContentType.handshake && !state.poisoned) return consumeHandshake(rec, plaintext, state, run);
   const space: ByteSpace = { id, direction: rec.direction, bytes: Uint8Array.from(plaintext), segments: [], decrypted: true };
-  if (contentType === CT_ALERT && plaintext.length > 0) {
+  if (contentType === ContentType.alert && plaintext.length > 0) {
     const messages = decodeAlerts(space.bytes, 0, space.bytes.length).map((a): AlertMessage => {
       const m: AlertMessage = { kind: 'alert', ...base, space, offset: a.offset, length: a.length, fields: a.fields, level: a.level, description: a.description };
       if (a.issue) m.issue = a.issue;
@@ -414,7 +412,7 @@ function consumePlaintext(
     });
     return { space, messages };
   }
-  if (contentType === CT_APPLICATION_DATA) {
+  if (contentType === ContentType.application_data) {
     const m: ApplicationDataMessage = {
       kind: 'application_data',
       ...base,
@@ -425,47 +423,82 @@ function consumePlaintext(
     };
     return { space, messages: [m] };
   }
+  // Handshake bytes after an oversized message: where a message starts is no longer known.
+  const afterOversized = contentType === ContentType.handshake;
   const m: OpaqueMessage = {
     kind: 'opaque',
     ...base,
     space,
     offset: 0,
     length: plaintext.length,
-    fields: plaintext.length > 0 ? [{ name: 'data', label: `Content type ${contentType}`, offset: 0, length: plaintext.length, value: toHex(plaintext.subarray(0, 64)) }] : [],
-    reason: `decrypted record of content type ${contentType}, which is not expected inside a protected record`,
+    fields:
+      plaintext.length > 0
+        ? [{ name: 'data', label: afterOversized ? 'Undecoded handshake data' : `Content type ${contentType}`, offset: 0, length: plaintext.length, value: toHex(plaintext.subarray(0, 64)) }]
+        : [],
+    reason: afterOversized
+      ? 'handshake bytes after an oversized handshake message (not decoded)'
+      : `decrypted record of content type ${contentType}, which is not expected inside a protected record`,
   };
   return { space, messages: [m] };
 }
 
+/**
+ * Frames the direction's buffered handshake bytes plus this record's plaintext into whole
+ * messages; a tail that is not whole waits for the next record. A header declaring more than
+ * MAX_HANDSHAKE_MESSAGE is not waited for: what arrived of that message is decoded with an issue,
+ * a note says so, and the direction's later handshake bytes stay undecoded.
+ */
 function consumeHandshake(rec: TlsRecord, plaintext: Buffer, state: DirectionState, run: Run): Produced {
   const p = state.pending;
   const bytes = Buffer.concat([p.bytes, plaintext]);
   const pieces = [...p.pieces, { record: rec.index, start: p.bytes.length, length: plaintext.length, timeMs: rec.timeMs }];
-  // Frame whole messages (type + uint24 length); a tail that is not whole waits for the next record.
   let end = 0;
+  let oversized: number | undefined;
   const types: number[] = [];
-  while (end + HANDSHAKE_HEADER <= bytes.length) {
-    const len = bytes.readUIntBE(end + 1, 3);
-    if (end + HANDSHAKE_HEADER + len > bytes.length) break;
+  for (let total = handshakeMessageLength(bytes, end); total !== undefined; total = handshakeMessageLength(bytes, end)) {
+    if (total - HANDSHAKE_HEADER > MAX_HANDSHAKE_MESSAGE) {
+      oversized = total - HANDSHAKE_HEADER;
+      break;
+    }
+    if (end + total > bytes.length) break;
     types.push(bytes[end]);
-    end += HANDSHAKE_HEADER + len;
+    end += total;
   }
+  // With an oversized message everything is shown now and nothing is kept for later records.
+  const shown = oversized === undefined ? end : bytes.length;
   state.pending = {
-    bytes: bytes.subarray(end),
+    bytes: bytes.subarray(shown),
     pieces: pieces
-      .filter((x) => x.start + x.length > end)
-      .map((x) => ({ ...x, start: Math.max(0, x.start - end), length: x.start + x.length - Math.max(x.start, end) })),
+      .filter((x) => x.start + x.length > shown)
+      .map((x) => ({ ...x, start: Math.max(0, x.start - shown), length: x.start + x.length - Math.max(x.start, shown) })),
   };
-  if (end === 0) return { messages: [] };
-  const space: ByteSpace = { id: `${rec.direction}/plain#${rec.index}`, direction: rec.direction, bytes: Uint8Array.from(bytes.subarray(0, end)), segments: [], decrypted: true };
-  const messages = decodeHandshakeMessages(space, 0, end, run.ctx);
+  if (shown === 0) return { messages: [] };
+  const space: ByteSpace = { id: `${rec.direction}/plain#${rec.index}`, direction: rec.direction, bytes: Uint8Array.from(bytes.subarray(0, shown)), segments: [], decrypted: true };
+  const messages = decodeHandshakeMessages(space, 0, shown, run.ctx);
   for (const m of messages) {
     const overlapping = pieces.filter((x) => x.start < m.offset + m.length && x.start + x.length > m.offset);
     m.records = overlapping.map((x) => x.record);
     m.timeMs = overlapping.length > 0 ? overlapping[overlapping.length - 1].timeMs : rec.timeMs;
   }
   advanceEpochs(state, types, run);
-  return { space, messages: messages as HandshakeMessage[] };
+  const produced: Produced = { space, messages: messages as HandshakeMessage[] };
+  if (oversized !== undefined) {
+    state.poisoned = true;
+    const limit = `more than the ${MAX_HANDSHAKE_MESSAGE}-byte reassembly limit`;
+    // Same finding as the plaintext decoder (src/decode/trace.ts), on the length field.
+    messages[messages.length - 1].issue = {
+      kind: 'malformed',
+      offset: end + 1,
+      length: 3,
+      reason: `handshake message declares ${oversized} bytes, ${limit}; the rest of this direction's handshake is not decoded`,
+      expected: `<= ${MAX_HANDSHAKE_MESSAGE}`,
+      actual: String(oversized),
+    };
+    produced.notes = [
+      `a decrypted ${rec.direction} handshake message in record #${rec.index} declares ${oversized} bytes, ${limit}: it is not reassembled and the rest of the ${rec.direction} handshake is not decoded`,
+    ];
+  }
+  return produced;
 }
 
 /** TLS 1.3: the sender's Finished ends its handshake keys; a KeyUpdate starts the next secret. */
@@ -474,13 +507,13 @@ function advanceEpochs(state: DirectionState, types: number[], run: Run): void {
   if (!run.tls13) return;
   for (const t of types) {
     const cur = state.epochs[state.current];
-    if (t === HS_FINISHED && cur?.handshake && state.current + 1 < state.epochs.length) {
+    if (t === HS.finished && cur?.handshake && state.current + 1 < state.epochs.length) {
       state.current += 1;
-    } else if (t === HS_KEY_UPDATE && cur && !cur.handshake && cur.secret) {
+    } else if (t === HS.key_update && cur && !cur.handshake && cur.secret) {
       const secret = nextTrafficSecret(suite.hash, cur.secret);
       const keys = trafficKeys(suite.hash, secret, suite.keyLength, 12);
       const n = state.epochs.filter((e) => !e.handshake).length;
-      const show = (b: Uint8Array): { value?: string } => (run.show ? { value: hexOf(b) } : {});
+      const show = (b: Uint8Array): { value?: string } => (run.show ? { value: toHex(b) } : {});
       const step: KeyScheduleStep = {
         name: `${cur.step.direction ?? ''} application traffic secret ${n}`.trim(),
         direction: cur.step.direction,
@@ -492,7 +525,7 @@ function advanceEpochs(state: DirectionState, types: number[], run: Run): void {
         ],
         recordsOpened: 0,
       };
-      if (run.show) step.secret = hexOf(secret);
+      if (run.show) step.secret = toHex(secret);
       run.schedule.steps.push(step);
       state.epochs.splice(state.current + 1, 0, { name: `application (update ${n})`, keys, seq: 0n, step, secret, handshake: false });
       state.current += 1;

@@ -5,37 +5,45 @@
 import { X509Certificate, constants, createHash, publicDecrypt, verify, type KeyObject } from 'node:crypto';
 import { label, signatureSchemes } from '../../registry/index.js';
 
+type Digest = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+
+const DIGEST_LENGTH: Record<Digest, number> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
+
 interface SchemeParams {
   kind: 'rsa-pkcs1' | 'rsa-pss' | 'ecdsa' | 'eddsa';
   /** Digest for crypto.verify; null for EdDSA (the algorithm hashes itself). */
-  digest: 'sha1' | 'sha256' | 'sha384' | 'sha512' | null;
+  digest: Digest | null;
   /** Key type X509Certificate reports for this scheme. */
   keyTypes: string[];
 }
 
-const SCHEMES: Record<number, SchemeParams> = {
-  0x0201: { kind: 'rsa-pkcs1', digest: 'sha1', keyTypes: ['rsa'] },
-  0x0401: { kind: 'rsa-pkcs1', digest: 'sha256', keyTypes: ['rsa'] },
-  0x0501: { kind: 'rsa-pkcs1', digest: 'sha384', keyTypes: ['rsa'] },
-  0x0601: { kind: 'rsa-pkcs1', digest: 'sha512', keyTypes: ['rsa'] },
-  0x0203: { kind: 'ecdsa', digest: 'sha1', keyTypes: ['ec'] },
-  0x0403: { kind: 'ecdsa', digest: 'sha256', keyTypes: ['ec'] },
-  0x0503: { kind: 'ecdsa', digest: 'sha384', keyTypes: ['ec'] },
-  0x0603: { kind: 'ecdsa', digest: 'sha512', keyTypes: ['ec'] },
-  0x081a: { kind: 'ecdsa', digest: 'sha256', keyTypes: ['ec'] },
-  0x081b: { kind: 'ecdsa', digest: 'sha384', keyTypes: ['ec'] },
-  0x081c: { kind: 'ecdsa', digest: 'sha512', keyTypes: ['ec'] },
-  0x0804: { kind: 'rsa-pss', digest: 'sha256', keyTypes: ['rsa'] },
-  0x0805: { kind: 'rsa-pss', digest: 'sha384', keyTypes: ['rsa'] },
-  0x0806: { kind: 'rsa-pss', digest: 'sha512', keyTypes: ['rsa'] },
-  0x0809: { kind: 'rsa-pss', digest: 'sha256', keyTypes: ['rsa-pss'] },
-  0x080a: { kind: 'rsa-pss', digest: 'sha384', keyTypes: ['rsa-pss'] },
-  0x080b: { kind: 'rsa-pss', digest: 'sha512', keyTypes: ['rsa-pss'] },
-  0x0807: { kind: 'eddsa', digest: null, keyTypes: ['ed25519'] },
-  0x0808: { kind: 'eddsa', digest: null, keyTypes: ['ed448'] },
-};
+/** How each registry signature algorithm (`sig`) is checked, and the leaf key types that make it. */
+const ALGORITHMS = new Map<string, Pick<SchemeParams, 'kind' | 'keyTypes'>>([
+  ['rsa_pkcs1', { kind: 'rsa-pkcs1', keyTypes: ['rsa'] }],
+  ['rsa_pss_rsae', { kind: 'rsa-pss', keyTypes: ['rsa'] }],
+  ['rsa_pss_pss', { kind: 'rsa-pss', keyTypes: ['rsa-pss'] }],
+  ['ecdsa', { kind: 'ecdsa', keyTypes: ['ec'] }],
+]);
 
-const DIGEST_LENGTH = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 } as const;
+/**
+ * rsa_pkcs1_sha256/384/512_legacy (draft-ietf-tls-tls13-pkcs1): TLS 1.3-only client-auth code
+ * points whose rules this module does not apply, so they are reported as not verified.
+ */
+const NOT_VERIFIED = new Set([0x0420, 0x0520, 0x0620]);
+
+function isDigest(hash: string | undefined): hash is Digest {
+  return hash !== undefined && Object.hasOwn(DIGEST_LENGTH, hash);
+}
+
+/** How to check `scheme`, read from its registry entry; undefined when this module cannot. */
+function schemeParams(scheme: number): SchemeParams | undefined {
+  const entry = signatureSchemes.get(scheme);
+  if (!entry || NOT_VERIFIED.has(scheme)) return undefined;
+  // EdDSA hashes itself; Node names the key type after the scheme (ed25519, ed448).
+  if (entry.sig === 'eddsa') return { kind: 'eddsa', digest: null, keyTypes: [entry.name] };
+  const algorithm = ALGORITHMS.get(entry.sig);
+  return algorithm && isDigest(entry.hash) ? { ...algorithm, digest: entry.hash } : undefined;
+}
 
 export interface SignatureOutcome {
   ok: boolean;
@@ -54,7 +62,7 @@ function leafKey(leafDer: Uint8Array): KeyObject | string {
 /** Verifies `signature` over `data` with `scheme` (a TLS SignatureScheme code point). */
 export function verifyWithScheme(leafDer: Uint8Array, scheme: number, data: Uint8Array, signature: Uint8Array): SignatureOutcome {
   const name = label(signatureSchemes, scheme);
-  const params = SCHEMES[scheme];
+  const params = schemeParams(scheme);
   if (!params) return { ok: false, reason: `signature scheme ${name} is not supported for verification` };
   const key = leafKey(leafDer);
   if (typeof key === 'string') return { ok: false, reason: key };
@@ -98,7 +106,8 @@ export function verifyCertificateVerify13(
   signature: Uint8Array,
   transcriptHash: Uint8Array,
 ): SignatureOutcome {
-  if (scheme === 0x0401 || scheme === 0x0501 || scheme === 0x0601 || scheme === 0x0201 || scheme === 0x0203) {
+  const params = schemeParams(scheme);
+  if (params && (params.kind === 'rsa-pkcs1' || params.digest === 'sha1')) {
     // RFC 8446 §4.4.3: PKCS#1 v1.5 and SHA-1 schemes are not allowed in CertificateVerify.
     const checked = verifyWithScheme(leafDer, scheme, certificateVerifyContent(side, transcriptHash), signature);
     return { ok: false, reason: `${label(signatureSchemes, scheme)} is not allowed in a TLS 1.3 CertificateVerify${checked.ok ? ' (the signature itself verifies)' : ''}` };

@@ -10,7 +10,7 @@ import { demoCertDir, startDemoServer, type DemoServer } from '../../capture/dem
 import type { TrustStore } from '../../analyse/chain/trust-store.js';
 import type { Capture } from '../../capture/types.js';
 import { analyseCapture } from '../../analyse/pipeline.js';
-import { writeKeyLogFile } from '../../analyse/decrypt/index.js';
+import { writeKeyLogFile } from '../keylog-file.js';
 import { detectNotTls } from '../../decode/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
 import { alertDescriptions, cipherSuites, describe, extensionTypes, label, protocolVersions } from '../../registry/index.js';
