@@ -2,9 +2,11 @@
 // --no-system-ca, NODE_EXTRA_CA_CERTS and --at. Reading the anchor files is I/O, so it happens
 // here in the CLI and the analysis gets a ready TrustStore.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import type { Command } from 'commander';
-import { loadTrustStore, type TrustStore } from '../analyse/chain/trust-store.js';
+import { pemToDer } from '../analyse/certificates/parse.js';
+import { buildTrustStore, type AnchorOrigin, type TrustStore, type TrustStoreSource } from '../analyse/chain/trust-store.js';
 import type { CliContext } from './context.js';
 import { UsageError } from '../errors.js';
 
@@ -49,4 +51,37 @@ export function trustStoreFromFlags(flags: TrustFlags, ctx: CliContext, extraFil
   } catch (e) {
     throw new UsageError(`cannot load trust anchors: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+export interface TrustStoreOptions {
+  /** Include Node's bundled public roots (default true). */
+  system?: boolean;
+  /** `--ca` files (PEM, one or more certificates each). */
+  caFiles?: string[];
+  /** The NODE_EXTRA_CA_CERTS file, if set. */
+  extraCaFile?: string;
+}
+
+const cache = new Map<string, TrustStore>();
+
+/**
+ * Loads (once per distinct options) the trust store. Throws with the file name when a file cannot
+ * be read or holds no certificate, so the CLI can turn it into a usage error.
+ */
+export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
+  const key = JSON.stringify([opts.system ?? true, opts.caFiles ?? [], opts.extraCaFile ?? '']);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const sources: TrustStoreSource[] = [];
+  if (opts.system ?? true) sources.push({ origin: 'system', pem: rootCertificates.join('\n') });
+  const readPem = (file: string, origin: AnchorOrigin): void => {
+    const pem = readFileSync(file, 'utf8');
+    if (pemToDer(pem).length === 0) throw new Error(`${file}: no PEM certificate found`);
+    sources.push({ origin, pem, file });
+  };
+  for (const f of opts.caFiles ?? []) readPem(f, 'ca-file');
+  if (opts.extraCaFile) readPem(opts.extraCaFile, 'env');
+  const store = buildTrustStore(sources);
+  cache.set(key, store);
+  return store;
 }

@@ -8,7 +8,7 @@ import { decryptAndMerge } from '../decrypt/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
 import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';
-import { loadTrustStore, type TrustStore } from './trust-store.js';
+import type { TrustStore } from './trust-store.js';
 import type { ChainReport } from './types.js';
 
 export interface CapturedChain {
@@ -80,14 +80,14 @@ export interface CaptureChainOptions {
   at?: Date;
   /** Name to check; default the capture's SNI, else its host. */
   host?: string;
-  /** Default: Node's roots plus NODE_EXTRA_CA_CERTS-free defaults (loadTrustStore()). */
-  trustStore?: TrustStore;
+  /** The anchors (the CLI builds them: reading files is not analysis). */
+  trustStore: TrustStore;
   trace?: DecodedTrace;
   warnDays?: number;
 }
 
 /** One call for the trace command: the chain report of a capture, or undefined without certificates. */
-export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptions = {}): ChainReport | undefined {
+export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptions): ChainReport | undefined {
   const chain = chainFromCapture(capture, opts.trace);
   if (!chain) return undefined;
   return analyseChain({
@@ -96,7 +96,7 @@ export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptio
     ...(chain.decrypted ? { decrypted: true } : {}),
     at: opts.at ?? new Date(),
     host: opts.host ?? capture.target.servername ?? capture.target.host,
-    trustStore: opts.trustStore ?? loadTrustStore(),
+    trustStore: opts.trustStore,
     ocspRequested: capture.options.requestOcsp === true,
     ...(chain.ocspResponse ? { ocspResponse: chain.ocspResponse } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays } : {}),

@@ -2,6 +2,6 @@
 export { analyseChain } from './analyse.js';
 export { matchHostname, canonicalIp, normaliseDnsName, type HostnameResult } from './hostname.js';
 export { parseOcspResponse, checkOcsp, type OcspResponseInfo, type OcspSingleResponse, type ParsedOcspResponse } from './ocsp.js';
-export { buildTrustStore, loadTrustStore, type TrustAnchor, type TrustStore, type TrustStoreOptions, type AnchorOrigin } from './trust-store.js';
+export { buildTrustStore, type TrustAnchor, type TrustStore, type AnchorOrigin } from './trust-store.js';
 export type { ChainCertificate, ChainFact, ChainInput, ChainReport, CertificateRole, Severity } from './types.js';
 export { chainFromCapture, chainFromTrace, chainReportFromCapture, type CapturedChain, type CaptureChainOptions } from './from-capture.js';

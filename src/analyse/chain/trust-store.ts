@@ -2,11 +2,10 @@
 // Fully parsing ~150 roots costs well over 100 ms, more than a whole loopback trace, so the store
 // only indexes each root by its subject Name (a few bytes of DER walking) and parses an anchor the
 // first time a chain names it as issuer. A store is built once per distinct set of inputs and
-// cached for the process; a `check` run over thousands of targets shares one.
+// cached for the process; a `check` run over thousands of targets shares one. Reading the anchor
+// files is the CLI's job (src/cli/trust-options.ts): this module only builds from PEM text.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import { subjectNameDer } from '../certificates/der.js';
 import { parseCertificate, pemToDer } from '../certificates/parse.js';
 import type { ParsedCertificate } from '../certificates/types.js';
@@ -73,37 +72,4 @@ function lazyAnchor(der: Buffer, src: TrustStoreSource): TrustAnchor {
     origin: src.origin,
     ...(src.file ? { file: src.file } : {}),
   };
-}
-
-export interface TrustStoreOptions {
-  /** Include Node's bundled public roots (default true). */
-  system?: boolean;
-  /** `--ca` files (PEM, one or more certificates each). */
-  caFiles?: string[];
-  /** The NODE_EXTRA_CA_CERTS file, if set. */
-  extraCaFile?: string;
-}
-
-const cache = new Map<string, TrustStore>();
-
-/**
- * Loads (once per distinct options) the trust store. Throws with the file name when a file cannot
- * be read or holds no certificate, so the CLI can turn it into a usage error.
- */
-export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
-  const key = JSON.stringify([opts.system ?? true, opts.caFiles ?? [], opts.extraCaFile ?? '']);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const sources: TrustStoreSource[] = [];
-  if (opts.system ?? true) sources.push({ origin: 'system', pem: rootCertificates.join('\n') });
-  const readPem = (file: string, origin: AnchorOrigin): void => {
-    const pem = readFileSync(file, 'utf8');
-    if (pemToDer(pem).length === 0) throw new Error(`${file}: no PEM certificate found`);
-    sources.push({ origin, pem, file });
-  };
-  for (const f of opts.caFiles ?? []) readPem(f, 'ca-file');
-  if (opts.extraCaFile) readPem(opts.extraCaFile, 'env');
-  const store = buildTrustStore(sources);
-  cache.set(key, store);
-  return store;
 }
