@@ -8,35 +8,15 @@ import { handshakeTypes } from '../registry/index.js';
 import { codePoint } from './code-point.js';
 import type { CertificateSummary, Flight, Step } from './types.js';
 import { MAX_CERTIFICATE_BYTES, MAX_CERTIFICATES_PER_MESSAGE } from '../limits.js';
+import { handshakeTitles } from '../decode/index.js';
 
-/** Handshake message names as the TLS specs write them (registry names are snake_case). */
-const HANDSHAKE_NAMES: Record<string, string> = {
-  hello_request: 'HelloRequest',
-  client_hello: 'ClientHello',
-  server_hello: 'ServerHello',
-  new_session_ticket: 'NewSessionTicket',
-  end_of_early_data: 'EndOfEarlyData',
-  encrypted_extensions: 'EncryptedExtensions',
-  certificate: 'Certificate',
-  server_key_exchange: 'ServerKeyExchange',
-  certificate_request: 'CertificateRequest',
-  server_hello_done: 'ServerHelloDone',
-  certificate_verify: 'CertificateVerify',
-  client_key_exchange: 'ClientKeyExchange',
-  finished: 'Finished',
-  certificate_status: 'CertificateStatus',
-  key_update: 'KeyUpdate',
-  compressed_certificate: 'CompressedCertificate',
-  message_hash: 'MessageHash',
-};
 
 /** Display name of a message: `ClientHello`, `HelloRetryRequest`, `Alert`, `Encrypted record`. */
 export function messageName(m: Message): string {
   switch (m.kind) {
     case 'handshake': {
       if (m.body?.type === 'server_hello' && m.body.helloRetryRequest) return 'HelloRetryRequest';
-      const registryName = m.body && m.body.type !== 'unknown' ? m.body.type : codePoint(handshakeTypes, m.msgType, 1).name;
-      return HANDSHAKE_NAMES[registryName] ?? `Handshake ${registryName} (${m.msgType})`;
+      return handshakeTitles[m.msgType] ?? `Handshake ${codePoint(handshakeTypes, m.msgType, 1).name} (${m.msgType})`;
     }
     case 'change_cipher_spec':
       return 'ChangeCipherSpec';

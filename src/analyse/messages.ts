@@ -2,6 +2,7 @@
 
 import type { Direction } from '../decode/types.js';
 import type { DecodedTrace, Extension, ExtensionInfo, HandshakeBody, HandshakeMessage, Message } from '../decode/model.js';
+import { Ext, Suite } from '../registry/index.js';
 
 export type BodyOf<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>;
 
@@ -37,23 +38,19 @@ export function isDecrypted(m: Message): boolean {
   return m.space.decrypted === true;
 }
 
-/**
- * Extension code points the analysis asks about (RFC 8446 §4.2, RFC 7627, RFC 7366, RFC 5746).
- * Kept here rather than read from the registry's `Ext` map so this module does not depend on
- * which names that table spells out.
- */
+/** Extension code points the analysis asks about, from the registry (IANA names). */
 export const ExtCode = {
-  server_name: 0,
-  status_request: 5,
-  alpn: 16,
-  encrypt_then_mac: 22,
-  extended_master_secret: 23,
-  session_ticket: 35,
-  pre_shared_key: 41,
-  supported_versions: 43,
-  key_share: 51,
-  renegotiation_info: 0xff01,
+  server_name: Ext.server_name,
+  status_request: Ext.status_request,
+  alpn: Ext.application_layer_protocol_negotiation,
+  encrypt_then_mac: Ext.encrypt_then_mac,
+  extended_master_secret: Ext.extended_master_secret,
+  session_ticket: Ext.session_ticket,
+  pre_shared_key: Ext.pre_shared_key,
+  supported_versions: Ext.supported_versions,
+  key_share: Ext.key_share,
+  renegotiation_info: Ext.renegotiation_info,
 } as const;
 
 /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3). */
-export const RENEGOTIATION_SCSV = 0x00ff;
+export const RENEGOTIATION_SCSV = Suite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV;

@@ -41,6 +41,8 @@ export const handshakeTitles: Readonly<Record<number, string>> = {
   20: 'Finished',
   22: 'CertificateStatus',
   24: 'KeyUpdate',
+  25: 'CompressedCertificate',
+  254: 'MessageHash',
 };
 
 /** Handshake header size: msg_type (1) + length (3). */

@@ -11,6 +11,7 @@ import { recordCoverage, type CoverageReport } from './coverage.js';
 export { decodeHandshakeMessage, decodeHandshakeMessages, handshakeTitles, HandshakeType } from './handshake.js';
 export { updateContext, keyExchangeForm, type HandshakeContext } from './context.js';
 export { detectNotTls, type NotTls } from './not-tls.js';
+export { decodeSslv2ServerHello, SSL2_MT_SERVER_HELLO, type DecodedSslv2ServerHello, type Sslv2ServerHello } from './sslv2.js';
 export { splitRecords, MAX_RECORD_LENGTH } from './record.js';
 export { MAX_HANDSHAKE_MESSAGE } from './defragment.js';
 export { HELLO_RETRY_REQUEST_RANDOM } from './messages/hello.js';

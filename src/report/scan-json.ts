@@ -1,8 +1,7 @@
 // The scan's JSON view: everything in the result, with every code point written as
 // `{ value, hex, name }` (so consumers need no registry) and every peer-supplied string escaped.
 
-import { cipherSuites, describe, namedGroups, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
-import { VERSION_NAMES } from '../scan/candidates.js';
+import { cipherSuites, describe, namedGroups, protocolVersions, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
 import type { ScanResult, Severity } from '../scan/types.js';
 import { escapeControl } from './escape.js';
 
@@ -52,7 +51,7 @@ function cp<E extends RegistryEntry>(registry: Registry<E>, value: number): Code
 }
 
 export function versionJson(value: number): CodePointJson {
-  return { value, hex: '0x' + value.toString(16).padStart(4, '0'), name: VERSION_NAMES[value] ?? 'unknown' };
+  return cp(protocolVersions, value);
 }
 
 export function scanToJson(r: ScanResult): ScanJson {

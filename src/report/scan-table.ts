@@ -3,8 +3,7 @@
 // built at its chosen level; every peer-supplied string is escaped before it is printed.
 
 import Table from 'cli-table3';
-import { cipherSuites, label, namedGroups, signatureSchemes } from '../registry/index.js';
-import { VERSION_NAMES } from '../scan/candidates.js';
+import { cipherSuites, hexCode, isForwardSecret, label, namedGroups, signatureSchemes, Version, versionName } from '../registry/index.js';
 import type { FeatureScan, GroupScan, ScanResult, Severity } from '../scan/types.js';
 import { escapeControl } from './escape.js';
 import { palette, type Palette } from './palette.js';
@@ -37,7 +36,7 @@ function suiteColour(code: number, p: Palette): (s: string) => string {
   if (!s) return (x) => x;
   const enc = s.enc.toUpperCase();
   if (enc === 'NULL' || s.export || s.auth === 'anon' || enc.startsWith('RC4') || /^DES/.test(enc)) return p.bad;
-  if (enc.startsWith('3DES') || !(s.tls13 || /^(EC)?DHE/.test(s.kx.toUpperCase()))) return p.warn;
+  if (enc.startsWith('3DES') || !isForwardSecret(code)) return p.warn;
   return p.good;
 }
 
@@ -80,16 +79,16 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
   out.push(p.heading('Protocols'));
   out.push(`  ${'SSL 2.0'.padEnd(8)} ${r.ssl2 === null ? p.dim('not tested') : r.ssl2 ? p.bad('yes') : p.good('no')}`);
   for (const v of r.versions) {
-    const name = (VERSION_NAMES[v.version] ?? String(v.version)).padEnd(8);
-    const old = v.version <= 0x0302;
-    const state = v.supported ? (old ? p.bad('yes') : p.good('yes')) : v.version >= 0x0303 ? p.warn('no') : p.good('no');
+    const name = versionName(v.version).padEnd(8);
+    const old = v.version <= Version.TLS11;
+    const state = v.supported ? (old ? p.bad('yes') : p.good('yes')) : v.version >= Version.TLS12 ? p.warn('no') : p.good('no');
     out.push(`  ${name} ${state}${!v.supported && v.refusal ? p.dim(`  (${escapeControl(v.refusal)})`) : ''}`);
   }
 
   for (const v of [...r.versions].reverse()) {
     if (!v.supported) continue;
     out.push('');
-    out.push(p.heading(`Cipher suites — ${VERSION_NAMES[v.version]}`) + p.dim(` (${v.suites.length}; ${ORDER_WORDS[v.order ?? ''] ?? 'order unknown'})`));
+    out.push(p.heading(`Cipher suites — ${versionName(v.version)}`) + p.dim(` (${v.suites.length}; ${ORDER_WORDS[v.order ?? ''] ?? 'order unknown'})`));
     const table = new Table({
       head: ['#', 'Suite', 'Code', 'Key exchange', 'Bits'].map((h) => p.heading(h)),
       style: { head: [], border: [], compact: true },
@@ -101,7 +100,7 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
       const colour = suiteColour(s.code, p);
       // TLS 1.3 suites do not fix the key exchange (the Groups section does).
       const kx = s.group !== undefined ? label(namedGroups, s.group).replace(/ \(0x[0-9a-f]+\)$/, '') : s.dhBits !== undefined ? `DH ${s.dhBits}` : info?.tls13 ? '' : (info?.kx ?? '');
-      table.push([String(i + 1), colour(info?.name ?? 'unknown'), '0x' + s.code.toString(16).padStart(4, '0'), kx, String(info?.bits ?? '')]);
+      table.push([String(i + 1), colour(info?.name ?? 'unknown'), hexCode(s.code), kx, String(info?.bits ?? '')]);
     });
     out.push(table.toString());
   }

@@ -1,67 +1,77 @@
 // A short description of a served leaf certificate for the scan report: key type and size,
-// signature algorithm, validity, names. Node's X509Certificate reads the key (RSA, EC, Ed25519
-// alike); the signature algorithm OID is not exposed by Node 20, so it is read with the
-// certificates module's DER helpers (node-forge's asn1 walker, never forge's pki, which cannot read
-// EC keys). Full chain analysis is the certificates command's job.
+// signature algorithm, validity, names. The key and signature words come from the certificates
+// module's parser (parseCertificate: Node's X509Certificate for the key, its DER walk for the
+// signature algorithm), so the scan and the chain table name them alike ("EC P-256",
+// "sha256WithRSAEncryption"). Full chain analysis is the certificates command's job.
 
 import { X509Certificate } from 'node:crypto';
-import { children, oid, parseDer } from '../analyse/certificates/der.js';
-import { signatureAlgorithms } from '../analyse/certificates/oids.js';
+import { parseCertificate } from '../analyse/certificates/parse.js';
+import type { ParsedCertificate } from '../analyse/certificates/types.js';
 import type { CertificateSeen } from './types.js';
 
-const CURVE_NAMES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+/** Node's asymmetricKeyType as the report writes it; other types are shown as Node names them. */
+const KEY_TYPES: Readonly<Record<string, string>> = {
+  rsa: 'RSA',
+  'rsa-pss': 'RSA-PSS',
+  ec: 'EC',
+  dsa: 'DSA',
+  ed25519: 'Ed25519',
+  ed448: 'Ed448',
+};
 
-/** Certificate.signatureAlgorithm (RFC 5280 §4.1.1.2) as a name, or the OID when unknown; the DER
- * walk and the OID table are the certificates module's, so both commands name algorithms alike. */
-export function signatureAlgorithmOf(der: Buffer): string | undefined {
-  try {
-    const [, algorithm] = children(parseDer(der), 'Certificate');
-    const id = oid(children(algorithm, 'signatureAlgorithm')[0], 'signatureAlgorithm');
-    return signatureAlgorithms[id]?.name ?? id;
-  } catch {
-    return undefined;
-  }
+interface KeyWords {
+  key: string;
+  keyType: string;
+  keyBits?: number;
+  signatureAlgorithm?: string;
+}
+
+/** Key and signature words from the certificates module's parse. */
+function wordsOf(parsed: ParsedCertificate): KeyWords {
+  const pk = parsed.info.publicKey;
+  // EC sizes follow from the NIST curve name (P-256 → 256); other curves have no size here.
+  const nist = pk.curve === undefined ? null : /^P-(\d+)$/.exec(pk.curve);
+  return {
+    key: pk.label,
+    keyType: KEY_TYPES[pk.type] ?? pk.type,
+    keyBits: pk.bits ?? (nist ? Number(nist[1]) : undefined),
+    signatureAlgorithm: parsed.info.signatureAlgorithm.name,
+  };
+}
+
+/** A certificate OpenSSL accepts but the DER walk does not: the key type and size Node reports
+ * (so the weak-key finding still sees them), no signature algorithm. */
+function fallbackWordsOf(x: X509Certificate): KeyWords {
+  const type = x.publicKey.asymmetricKeyType ?? 'unknown';
+  const keyType = KEY_TYPES[type] ?? type;
+  const keyBits = x.publicKey.asymmetricKeyDetails?.modulusLength;
+  return { key: keyBits === undefined ? keyType : `${keyType} ${keyBits}`, keyType, keyBits };
 }
 
 export function summariseCertificate(chain: readonly Buffer[]): Omit<CertificateSeen, 'servedFor'> | undefined {
   if (chain.length === 0) return undefined;
   let x: X509Certificate;
+  let words: KeyWords;
   try {
-    x = new X509Certificate(chain[0]);
+    const parsed = parseCertificate(chain[0]);
+    x = parsed.x509;
+    words = wordsOf(parsed);
   } catch {
-    return undefined;
-  }
-  const pk = x.publicKey;
-  const details = pk.asymmetricKeyDetails ?? {};
-  const type = pk.asymmetricKeyType ?? 'unknown';
-  let key: string;
-  let keyBits: number | undefined;
-  let keyType: string;
-  if (type === 'rsa' || type === 'rsa-pss') {
-    keyType = type === 'rsa' ? 'RSA' : 'RSA-PSS';
-    keyBits = details.modulusLength;
-    key = `${keyType} ${keyBits ?? '?'}`;
-  } else if (type === 'ec') {
-    keyType = 'EC';
-    const curve = details.namedCurve ?? '?';
-    keyBits = curve === 'prime256v1' ? 256 : curve === 'secp384r1' ? 384 : curve === 'secp521r1' ? 521 : undefined;
-    key = `EC ${CURVE_NAMES[curve] ?? curve}`;
-  } else if (type === 'dsa') {
-    keyType = 'DSA';
-    keyBits = details.modulusLength;
-    key = `DSA ${keyBits ?? '?'}`;
-  } else {
-    keyType = type === 'ed25519' ? 'Ed25519' : type === 'ed448' ? 'Ed448' : type;
-    key = keyType;
+    try {
+      x = new X509Certificate(chain[0]);
+    } catch {
+      return undefined;
+    }
+    words = fallbackWordsOf(x);
   }
   return {
     sha256: x.fingerprint256.replace(/:/g, '').toLowerCase(),
     subject: x.subject.replace(/\n/g, ', '),
     issuer: x.issuer.replace(/\n/g, ', '),
-    key,
-    keyType,
-    keyBits,
-    signatureAlgorithm: signatureAlgorithmOf(chain[0]),
+    key: words.key,
+    keyType: words.keyType,
+    keyBits: words.keyBits,
+    signatureAlgorithm: words.signatureAlgorithm,
     notBefore: new Date(x.validFrom).toISOString(),
     notAfter: new Date(x.validTo).toISOString(),
     subjectAltName: x.subjectAltName,

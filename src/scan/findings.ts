@@ -1,8 +1,7 @@
 // Findings: what in a scan result deserves attention, each with a severity and one line saying
 // why. Pure function of the result, so the JSON and the table always agree.
 
-import { cipherSuites, label } from '../registry/index.js';
-import { hasForwardSecrecy, TLS12, TLS13, VERSION_NAMES } from './candidates.js';
+import { cipherSuites, isForwardSecret, label, Version, versionName } from '../registry/index.js';
 import type { Finding, ScanResult, Severity } from './types.js';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -36,13 +35,13 @@ export function deriveFindings(r: ScanResult): Finding[] {
   };
   const supported = new Set(r.versions.filter((v) => v.supported).map((v) => v.version));
   if (r.ssl2) add('ssl2-enabled', 'critical', 'SSL 2.0 enabled', 'SSL 2.0 is broken by design (DROWN; RFC 6176 prohibits it)');
-  if (supported.has(0x0300)) add('ssl3-enabled', 'high', 'SSL 3.0 enabled', 'SSL 3.0 CBC padding is exploitable (POODLE; RFC 7568 deprecates it)');
-  if (supported.has(0x0301)) add('tls10-enabled', 'medium', 'TLS 1.0 enabled', 'TLS 1.0 is deprecated by RFC 8996 (weak PRF, CBC IV weaknesses)');
-  if (supported.has(0x0302)) add('tls11-enabled', 'medium', 'TLS 1.1 enabled', 'TLS 1.1 is deprecated by RFC 8996');
-  if (supported.size > 0 && !supported.has(TLS13)) add('no-tls13', 'low', 'TLS 1.3 not supported', 'TLS 1.3 removes legacy algorithms and saves a round trip');
+  if (supported.has(Version.SSL3)) add('ssl3-enabled', 'high', 'SSL 3.0 enabled', 'SSL 3.0 CBC padding is exploitable (POODLE; RFC 7568 deprecates it)');
+  if (supported.has(Version.TLS10)) add('tls10-enabled', 'medium', 'TLS 1.0 enabled', 'TLS 1.0 is deprecated by RFC 8996 (weak PRF, CBC IV weaknesses)');
+  if (supported.has(Version.TLS11)) add('tls11-enabled', 'medium', 'TLS 1.1 enabled', 'TLS 1.1 is deprecated by RFC 8996');
+  if (supported.size > 0 && !supported.has(Version.TLS13)) add('no-tls13', 'low', 'TLS 1.3 not supported', 'TLS 1.3 removes legacy algorithms and saves a round trip');
 
   const all = new Map<number, string[]>(); // suite → versions it was accepted in
-  for (const v of r.versions) for (const s of v.suites) all.set(s.code, [...(all.get(s.code) ?? []), VERSION_NAMES[v.version] ?? String(v.version)]);
+  for (const v of r.versions) for (const s of v.suites) all.set(s.code, [...(all.get(s.code) ?? []), versionName(v.version)]);
   for (const rule of SUITE_RULES) {
     const hits = [...all.keys()].filter((c) => {
       const p = suiteParts(c);
@@ -55,19 +54,19 @@ export function deriveFindings(r: ScanResult): Finding[] {
   }
 
   if (all.size > 0) {
-    const fs = [...all.keys()].filter(hasForwardSecrecy);
+    const fs = [...all.keys()].filter(isForwardSecret);
     if (fs.length === 0) add('no-forward-secrecy', 'high', 'no forward secrecy', 'no accepted suite uses ephemeral (EC)DHE: a stolen server key decrypts recorded traffic');
     else {
-      const nonFs = [...all.keys()].filter((c) => !hasForwardSecrecy(c) && cipherSuites.has(c));
+      const nonFs = [...all.keys()].filter((c) => !isForwardSecret(c) && cipherSuites.has(c));
       if (nonFs.length > 0) add('static-key-exchange', 'low', 'suites without forward secrecy accepted', `${nonFs.length} accepted suite(s) use static RSA/DH key exchange, e.g. ${label(cipherSuites, nonFs[0])}`);
     }
   }
 
-  const best = r.versions.filter((v) => v.supported && v.version <= TLS12).pop();
+  const best = r.versions.filter((v) => v.supported && v.version <= Version.TLS12).pop();
   // No AEAD suite at all (CBC, stream or NULL ciphers only) in the best version below 1.3.
   const aead = (code: number): boolean => cipherSuites.get(code)?.mac === 'AEAD';
-  if (best && !supported.has(TLS13) && best.suites.some((s) => suiteParts(s.code).enc.includes('CBC')) && !best.suites.some((s) => aead(s.code))) {
-    add('cbc-only', 'medium', 'CBC-only', `${VERSION_NAMES[best.version]} offers only CBC suites (no AEAD): exposed to padding-oracle attacks like Lucky13`);
+  if (best && !supported.has(Version.TLS13) && best.suites.some((s) => suiteParts(s.code).enc.includes('CBC')) && !best.suites.some((s) => aead(s.code))) {
+    add('cbc-only', 'medium', 'CBC-only', `${versionName(best.version)} offers only CBC suites (no AEAD): exposed to padding-oracle attacks like Lucky13`);
   }
 
   const dh = r.versions.flatMap((v) => v.suites.filter((s) => s.dhBits !== undefined && s.dhBits < 2048).map((s) => s.dhBits!));

@@ -5,9 +5,9 @@
 // decoder (decodeStream), so a short or malformed flight is "incomplete"/"malformed", never an
 // exception, and the scan reads exactly what `tls-trace` would show for the same bytes.
 
-import { decodeStream } from '../decode/index.js';
+import { decodeSslv2ServerHello, decodeStream, SSL2_MT_SERVER_HELLO } from '../decode/index.js';
 import type { HandshakeBody, ServerHello } from '../decode/model.js';
-import { ExtCode } from './client-hello-builder.js';
+import { Ext, Version } from '../registry/index.js';
 
 export interface ServerHelloSummary {
   /** The version the server picked: supported_versions if present, else legacy_version. */
@@ -66,7 +66,7 @@ export interface FlightOptions {
 export function readFirstFlight(bytes: Uint8Array, opts: FlightOptions = {}): FlightSummary {
   if (bytes.length === 0) return { complete: false };
   // SSL 2.0 framing is not TLS records; only the SSL 2.0 probe can get this answer.
-  if (bytes[0] & 0x80 && bytes.length >= 3 && bytes[2] === 4) return readSslv2ServerHello(bytes);
+  if (bytes[0] & 0x80 && bytes.length >= 3 && bytes[2] === SSL2_MT_SERVER_HELLO) return readSslv2ServerHello(bytes);
   if (bytes.length < 5) return { complete: false };
   const trace = decodeStream('server', bytes);
   if (trace.notTls) return { complete: true, notTls: true };
@@ -101,7 +101,7 @@ function readMessage(body: HandshakeBody | undefined, out: FlightSummary, opts: 
     case 'server_hello': {
       const sh = summariseServerHello(body);
       out.serverHello = sh;
-      if (sh.helloRetryRequest || sh.version >= 0x0304 || !opts.fullFlight) out.complete = true;
+      if (sh.helloRetryRequest || sh.version >= Version.TLS13 || !opts.fullFlight) out.complete = true;
       return;
     }
     case 'certificate':
@@ -142,7 +142,7 @@ function summariseServerHello(b: ServerHello): ServerHelloSummary {
   };
   for (const e of b.extensions) {
     const info = e.info;
-    if (e.type === ExtCode.renegotiation_info) sh.secureRenegotiation = true;
+    if (e.type === Ext.renegotiation_info) sh.secureRenegotiation = true;
     if (!info) continue;
     if (info.kind === 'supported_versions_selected') sh.version = info.version;
     else if (info.kind === 'key_share_selected') sh.selectedGroup = info.group;
@@ -151,17 +151,13 @@ function summariseServerHello(b: ServerHello): ServerHelloSummary {
   return sh;
 }
 
+/** An SSL 2.0 SERVER-HELLO (shared decoder): SSL 2.0 is enabled once its fixed header is read;
+ * the flight is complete once the whole record is there (or it contradicts itself). */
 function readSslv2ServerHello(bytes: Uint8Array): FlightSummary {
-  // [len:2 (high bit)] [type 4] [session_id_hit] [cert_type] [version:2] [cert_len:2] [specs_len:2] [conn_id_len:2]
-  if (bytes.length < 13) return { complete: false };
-  const len = ((bytes[0] & 0x7f) << 8) | bytes[1];
-  const version = (bytes[5] << 8) | bytes[6];
-  const certLen = (bytes[7] << 8) | bytes[8];
-  const specsLen = (bytes[9] << 8) | bytes[10];
-  const specs: number[] = [];
-  const start = 13 + certLen;
-  if (bytes.length >= 2 + len && start + specsLen <= bytes.length) {
-    for (let i = start; i + 3 <= start + specsLen; i += 3) specs.push((bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2]);
-  }
-  return { complete: bytes.length >= 2 + len, sslv2: { version, cipherSpecs: specs } };
+  const d = decodeSslv2ServerHello(bytes);
+  const complete = d.issue?.kind !== 'incomplete';
+  const out: FlightSummary = { complete };
+  if (d.hello) out.sslv2 = { version: d.hello.version, cipherSpecs: d.hello.cipherSpecs };
+  if (d.issue?.kind === 'malformed') out.problem = d.issue.reason;
+  return out;
 }

@@ -3,18 +3,19 @@
 // per process is enough; the private halves are never used.
 
 import { createECDH, generateKeyPairSync } from 'node:crypto';
+import { Group } from '../registry/index.js';
 
 /** Named-group code points the scan can make shares for, with how Node makes them. */
 const MAKERS: ReadonlyMap<number, () => Uint8Array> = new Map([
-  [0x001d, () => rawOkp('x25519')],
-  [0x001e, () => rawOkp('x448')],
-  [0x0017, () => ecPoint('prime256v1')],
-  [0x0018, () => ecPoint('secp384r1')],
-  [0x0019, () => ecPoint('secp521r1')],
+  [Group.x25519, () => rawOkp('x25519')],
+  [Group.x448, () => rawOkp('x448')],
+  [Group.secp256r1, () => ecPoint('prime256v1')],
+  [Group.secp384r1, () => ecPoint('secp384r1')],
+  [Group.secp521r1, () => ecPoint('secp521r1')],
   // RFC 8734 brainpool groups for TLS 1.3.
-  [0x001f, () => ecPoint('brainpoolP256r1')],
-  [0x0020, () => ecPoint('brainpoolP384r1')],
-  [0x0021, () => ecPoint('brainpoolP512r1')],
+  [Group.brainpoolP256r1tls13, () => ecPoint('brainpoolP256r1')],
+  [Group.brainpoolP384r1tls13, () => ecPoint('brainpoolP384r1')],
+  [Group.brainpoolP512r1tls13, () => ecPoint('brainpoolP512r1')],
 ]);
 
 /** RFC 7748 public key: the raw u-coordinate, which is the tail of the SPKI DER. */

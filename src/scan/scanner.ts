@@ -6,22 +6,7 @@
 import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import { buildClientHello, buildSslv2ClientHello, SSL2_CIPHER_SPECS, type ExtensionSpec } from './client-hello-builder.js';
-import {
-  ALPN_CANDIDATES,
-  groupCandidates,
-  SCANNED_VERSIONS,
-  signatureSchemeCandidates,
-  suiteCandidates,
-  suiteInfo,
-  SSL3,
-  TLS10,
-  TLS12,
-  TLS13,
-  TLS13_SIGNATURE_SCHEMES,
-  TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
-  TLS_FALLBACK_SCSV,
-  VERSION_NAMES,
-} from './candidates.js';
+import { ALPN_CANDIDATES, groupCandidates, SCANNED_VERSIONS, signatureSchemeCandidates, suiteCandidates, TLS13_SIGNATURE_SCHEMES } from './candidates.js';
 import { eliminate, eliminateChunked, preferenceOf } from './elimination.js';
 import { canMakeKeyShare, keyShareFor } from './key-shares.js';
 import { Prober, STALL_LIMIT, type ProbeEndpoint, type ProbeResult } from './probe.js';
@@ -29,7 +14,7 @@ import { nodeHandshake, nodeKnowsSigalg, type NodeHandshakeResult } from './node
 import { summariseCertificate } from './certificate-summary.js';
 import { deriveFindings } from './findings.js';
 import type { AcceptedSuite, CertificateSeen, FeatureScan, GroupScan, ScanResult, VersionScan } from './types.js';
-import { alertDescriptions, describe } from '../registry/index.js';
+import { Alert, alertDescriptions, describe, Ext, Group, Suite, suiteInfo, Version, versionName } from '../registry/index.js';
 
 export interface ScanOptions {
   host: string;
@@ -59,7 +44,7 @@ export class ScanError extends Error {
 }
 
 /** x25519 and secp256r1: the shares a typical browser sends. */
-const TYPICAL_SHARES = [0x001d, 0x0017];
+const TYPICAL_SHARES = [Group.x25519, Group.secp256r1];
 
 interface HelloParams {
   version: number;
@@ -77,17 +62,17 @@ interface HelloParams {
 
 export function makeHello(p: HelloParams): Uint8Array {
   const suites = [...p.suites, ...(p.signals ?? [])];
-  if (p.version === SSL3) {
+  if (p.version === Version.SSL3) {
     // SSL 3.0 hellos carry no extensions; RFC 5746 lets the SCSV stand in for renegotiation_info.
-    return buildClientHello({ recordVersion: SSL3, version: SSL3, cipherSuites: [...suites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV], compressionMethods: p.compression });
+    return buildClientHello({ recordVersion: Version.SSL3, version: Version.SSL3, cipherSuites: [...suites, Suite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV], compressionMethods: p.compression });
   }
   const exts: ExtensionSpec[] = [];
   if (p.sni) exts.push({ type: 'server_name', host: p.sni });
-  const tls13 = p.version >= TLS13;
-  if (tls13) exts.push({ type: 'supported_versions', versions: [TLS13] });
+  const tls13 = p.version >= Version.TLS13;
+  if (tls13) exts.push({ type: 'supported_versions', versions: [Version.TLS13] });
   exts.push({ type: 'supported_groups', groups: p.groups ?? groupCandidates(p.version) });
   if (!tls13) exts.push({ type: 'ec_point_formats', formats: [0, 1, 2] });
-  if (p.version >= TLS12) exts.push({ type: 'signature_algorithms', schemes: p.sigs ?? signatureSchemeCandidates() });
+  if (p.version >= Version.TLS12) exts.push({ type: 'signature_algorithms', schemes: p.sigs ?? signatureSchemeCandidates() });
   if (tls13) {
     const shares = (p.shares ?? TYPICAL_SHARES).flatMap((g) => {
       const k = keyShareFor(g);
@@ -98,8 +83,8 @@ export function makeHello(p: HelloParams): Uint8Array {
   if (p.extra) exts.push(...p.extra);
   exts.push({ type: 'padding' });
   return buildClientHello({
-    recordVersion: TLS10,
-    version: tls13 ? TLS12 : p.version,
+    recordVersion: Version.TLS10,
+    version: tls13 ? Version.TLS12 : p.version,
     // A 32-byte legacy session id keeps middlebox-compatible 1.3 servers on their usual path.
     sessionId: tls13 ? new Uint8Array(32).fill(0x5a) : undefined,
     cipherSuites: suites,
@@ -118,7 +103,7 @@ function pickedSuite(r: ProbeResult, version: number): number | undefined {
 function refusalOf(r: ProbeResult): string {
   const f = r.flight;
   if (f.alert) return `alert ${describe(alertDescriptions, f.alert.description, 1).name} (${f.alert.description})`;
-  if (f.serverHello) return `server answered with ${VERSION_NAMES[f.serverHello.version] ?? f.serverHello.version.toString(16)}`;
+  if (f.serverHello) return `server answered with ${versionName(f.serverHello.version)}`;
   if (f.notTls) return 'not TLS';
   if (f.problem) return f.problem;
   return r.end === 'answered' ? 'no usable answer' : `connection ${r.end}${r.errorCode ? ` (${r.errorCode})` : ''}`;
@@ -177,7 +162,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const firstRounds = new Map<number, ProbeResult>(
     await Promise.all(
       SCANNED_VERSIONS.map(
-        async (v) => [v, await step(prober.probe(makeHello({ version: v, suites: suiteCandidates(v), sni }), { fullFlight: v < TLS13 }))] as const,
+        async (v) => [v, await step(prober.probe(makeHello({ version: v, suites: suiteCandidates(v), sni }), { fullFlight: v < Version.TLS13 }))] as const,
       ),
     ),
   );
@@ -198,8 +183,8 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     }
   }
 
-  const best12 = [...supported].filter((v) => v < TLS13 && v > SSL3).pop() ?? (supported.includes(SSL3) ? SSL3 : undefined);
-  const has13 = supported.includes(TLS13);
+  const best12 = [...supported].filter((v) => v < Version.TLS13 && v > Version.SSL3).pop() ?? (supported.includes(Version.SSL3) ? Version.SSL3 : undefined);
+  const has13 = supported.includes(Version.TLS13);
   const candidates12 = best12 !== undefined ? suiteCandidates(best12) : [];
 
   // ---- Phase 2: the rest of each version's suites, and every other question, concurrently. The
@@ -207,14 +192,14 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const enumerateSuites = async (version: number): Promise<VersionScan> => {
     const details = new Map<number, AcceptedSuite>();
     const record = (r: ProbeResult, pick: number): void => {
-      if (version >= TLS13 || details.has(pick)) return;
+      if (version >= Version.TLS13 || details.has(pick)) return;
       const kx = r.flight.keyExchange;
       details.set(pick, { code: pick, group: kx?.namedGroup, dhBits: kx?.dhPBits });
       const auth = suiteInfo(pick)?.auth ?? 'unknown';
-      noteCertificate(r.flight.certificates?.map(fromHex), `${VERSION_NAMES[version]} ${auth} suites, ${sniLabel}`);
+      noteCertificate(r.flight.certificates?.map(fromHex), `${versionName(version)} ${auth} suites, ${sniLabel}`);
     };
     const round = async (remaining: readonly number[]): Promise<number | undefined> => {
-      const r = await prober.probe(makeHello({ version, suites: remaining, sni }), { fullFlight: version < TLS13 });
+      const r = await prober.probe(makeHello({ version, suites: remaining, sni }), { fullFlight: version < Version.TLS13 });
       const pick = pickedSuite(r, version);
       if (pick !== undefined) record(r, pick);
       return pick;
@@ -267,27 +252,28 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const groups13Task: Promise<GroupScan | null> = has13
     ? step(
         (async () => {
-          const suites13 = suiteCandidates(TLS13);
+          const suites13 = suiteCandidates(Version.TLS13);
           // Empty key_share: the server must answer with a HelloRetryRequest naming its group, so
           // groups Node cannot make shares for (FFDHE, ML-KEM hybrids) are enumerated too.
           const roundWith = (shares: 'none' | 'all') => async (remaining: readonly number[]): Promise<number | undefined> => {
             const r = await prober.probe(
-              makeHello({ version: TLS13, suites: suites13, groups: remaining, shares: shares === 'none' ? [] : remaining.filter(canMakeKeyShare), sni }),
+              makeHello({ version: Version.TLS13, suites: suites13, groups: remaining, shares: shares === 'none' ? [] : remaining.filter(canMakeKeyShare), sni }),
             );
             const sh = r.flight.serverHello;
-            return sh && sh.version === TLS13 ? sh.selectedGroup : undefined;
+            return sh && sh.version === Version.TLS13 ? sh.selectedGroup : undefined;
           };
           let round = roundWith('none');
-          let groups = await eliminate(groupCandidates(TLS13), round);
+          let groups = await eliminate(groupCandidates(Version.TLS13), round);
           if (groups.length === 0) {
             // A server that refuses an empty key_share: offer real shares for every group Node can
             // make (the server then names one in its ServerHello or a HelloRetryRequest).
             notes.push('the server refused a TLS 1.3 hello with an empty key_share; groups were probed with real key shares');
             round = roundWith('all');
-            groups = await eliminate(groupCandidates(TLS13), round);
+            groups = await eliminate(groupCandidates(Version.TLS13), round);
           }
           const order = await preferenceOf(groups, round);
-          const typical = await prober.probe(makeHello({ version: TLS13, suites: suites13, groups: [0x001d, 0x0017, 0x0018, 0x0019, ...groups.filter((g) => ![0x1d, 0x17, 0x18, 0x19].includes(g))], sni }));
+          const usual: number[] = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1];
+          const typical = await prober.probe(makeHello({ version: Version.TLS13, suites: suites13, groups: [...usual, ...groups.filter((g) => !usual.includes(g))], sni }));
           const tsh = typical.flight.serverHello;
           return {
             groups,
@@ -300,7 +286,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
 
   const ecdheSuites12 = candidates12.filter((c) => (suiteInfo(c)?.kx ?? '').toUpperCase().startsWith('ECDHE'));
   const groups12Task: Promise<GroupScan | null> =
-    best12 !== undefined && best12 > SSL3 && ecdheSuites12.length > 0
+    best12 !== undefined && best12 > Version.SSL3 && ecdheSuites12.length > 0
       ? step(
           (async () => {
             const round = async (remaining: readonly number[]): Promise<number | undefined> => {
@@ -313,7 +299,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
         )
       : Promise.resolve(null);
 
-  const signed12 = (supported.includes(TLS12) ? suiteCandidates(TLS12) : []).filter((c) => {
+  const signed12 = (supported.includes(Version.TLS12) ? suiteCandidates(Version.TLS12) : []).filter((c) => {
       const i = suiteInfo(c);
       return i && /^(EC)?DHE/.test(i.kx.toUpperCase()) && !['anon', 'NULL', 'PSK'].includes(i.auth);
     });
@@ -321,8 +307,8 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     signed12.length > 0
       ? step(
           eliminate(signatureSchemeCandidates(), async (remaining) => {
-            const r = await prober.probe(makeHello({ version: TLS12, suites: signed12, sigs: remaining, sni }), { fullFlight: true });
-            return pickedSuite(r, TLS12) !== undefined ? r.flight.keyExchange?.signatureScheme : undefined;
+            const r = await prober.probe(makeHello({ version: Version.TLS12, suites: signed12, sigs: remaining, sni }), { fullFlight: true });
+            return pickedSuite(r, Version.TLS12) !== undefined ? r.flight.keyExchange?.signatureScheme : undefined;
           }),
         )
       : Promise.resolve(null);
@@ -372,7 +358,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
                 probe12([], suites, { sni: null }).then((r) => {
                   const picked = r.flight.serverHello ? (suiteInfo(r.flight.serverHello.cipherSuite)?.auth ?? 'unknown') : undefined;
                   const what = auth ?? picked;
-                  if (what) noteCertificate(r.flight.certificates?.map(fromHex), `${VERSION_NAMES[best12]} ${what} suites, no SNI`);
+                  if (what) noteCertificate(r.flight.certificates?.map(fromHex), `${versionName(best12)} ${what} suites, no SNI`);
                 }),
               ),
             );
@@ -403,14 +389,14 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
       compression: null,
     };
     const jobs: Array<Promise<void>> = [];
-    if (best12 !== undefined && best12 > SSL3) {
+    if (best12 !== undefined && best12 > Version.SSL3) {
       jobs.push(
         probe12([{ type: 'status_request' }, { type: 'session_ticket' }, { type: 'extended_master_secret' }]).then((r) => {
           const sh = r.flight.serverHello;
           if (!sh) return;
           f.secureRenegotiation = sh.secureRenegotiation;
-          f.extendedMasterSecret = sh.extensionTypes.includes(23);
-          f.sessionTickets = sh.extensionTypes.includes(35);
+          f.extendedMasterSecret = sh.extensionTypes.includes(Ext.extended_master_secret);
+          f.sessionTickets = sh.extensionTypes.includes(Ext.session_ticket);
           f.ocspStapling = Boolean(r.flight.ocspStapled);
         }),
       );
@@ -418,7 +404,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
       if (cbc.length > 0) {
         jobs.push(
           probe12([{ type: 'encrypt_then_mac' }], cbc).then((r) => {
-            if (r.flight.serverHello) f.encryptThenMac = r.flight.serverHello.extensionTypes.includes(22);
+            if (r.flight.serverHello) f.encryptThenMac = r.flight.serverHello.extensionTypes.includes(Ext.encrypt_then_mac);
           }),
         );
       }
@@ -430,8 +416,8 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
           f.alpn = alpn;
         }),
       );
-    } else if (best12 === SSL3) {
-      f.secureRenegotiation = Boolean(firstRounds.get(SSL3)?.flight.serverHello?.secureRenegotiation);
+    } else if (best12 === Version.SSL3) {
+      f.secureRenegotiation = Boolean(firstRounds.get(Version.SSL3)?.flight.serverHello?.secureRenegotiation);
     }
     if (best12 !== undefined) {
       jobs.push(
@@ -457,20 +443,20 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
       );
     }
     // TLS_FALLBACK_SCSV (RFC 7507): claim a lower maximum than the server has; a protected server
-    // answers inappropriate_fallback (86).
+    // answers inappropriate_fallback.
     const lower = [...supported].filter((v) => v < Math.max(...supported)).pop();
     if (lower !== undefined) {
       const suites = suiteCandidates(lower);
       jobs.push(
-        prober.probe(makeHello({ version: lower, suites, sni, signals: [TLS_FALLBACK_SCSV] })).then((r) => {
-          if (r.flight.alert?.description === 86) f.fallbackScsv = 'protected';
+        prober.probe(makeHello({ version: lower, suites, sni, signals: [Suite.TLS_FALLBACK_SCSV] })).then((r) => {
+          if (r.flight.alert?.description === Alert.inappropriate_fallback) f.fallbackScsv = 'protected';
           else if (r.flight.serverHello) f.fallbackScsv = 'not-protected';
         }),
       );
     }
     if (has13 && best12 !== undefined) {
       const sh = firstRounds.get(best12)?.flight.serverHello;
-      const want = best12 === TLS12 ? 'tls12' : 'tls11';
+      const want = best12 === Version.TLS12 ? 'tls12' : 'tls11';
       if (sh) f.downgradeSentinel = sh.downgradeSentinel === want ? 'present' : 'missing';
     }
     await Promise.all(jobs);

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import net, { type LookupFunction } from 'node:net';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors.js';
 import { requireTool, startOpensslServer, type TestServer } from '../helpers/servers.js';
 import { runCli } from '../helpers/cli.js';
 

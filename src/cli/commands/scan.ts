@@ -13,6 +13,7 @@ import type { Severity } from '../../scan/types.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { decideOutput } from '../output.js';
+import { parseTimeout } from '../options.js';
 import { parseTarget } from '../target.js';
 
 export const SCAN_DEFAULT_TIMEOUT_MS = 5000;
@@ -55,7 +56,8 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .option('--fail-on <severity>', `exit ${ExitCode.invalid} if a finding is at least this severe (${SEVERITY_ORDER.join(', ')})`)
     .action(async (targetText: string, flags: ScanFlags) => {
       const target = parseTarget(targetText);
-      const timeoutMs = wholeNumber(flags.timeout, '--timeout', SCAN_DEFAULT_TIMEOUT_MS, 1, 600_000);
+      // Same bounds and message as the other commands' --timeout; only the default differs.
+      const timeoutMs = flags.timeout === undefined ? SCAN_DEFAULT_TIMEOUT_MS : parseTimeout(flags.timeout);
       const concurrency = wholeNumber(flags.concurrency, '--concurrency', SCAN_DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
       let failOn: Severity | undefined;
       if (flags.failOn !== undefined) {

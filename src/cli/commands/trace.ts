@@ -13,7 +13,7 @@ import { analyseCapture } from '../../analyse/pipeline.js';
 import { writeKeyLogFile } from '../keylog-file.js';
 import { detectNotTls } from '../../decode/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
-import { alertDescriptions, cipherSuites, describe, extensionTypes, label, protocolVersions } from '../../registry/index.js';
+import { Ext, Suite, alertDescriptions, cipherSuites, describe, extensionTypes, label, protocolVersions } from '../../registry/index.js';
 import { renderJson, renderText } from '../../report/index.js';
 import { escapeControl } from '../../report/escape.js';
 import type { CliContext } from '../context.js';
@@ -247,7 +247,7 @@ function unofferedChoice(decoded: DecodedTrace): string | undefined {
   if (!ch.cipherSuites.includes(sh.cipherSuite)) return `the server chose cipher suite ${label(cipherSuites, sh.cipherSuite)}, which the client did not offer`;
   const offered = new Set(ch.extensions.map((e) => e.type));
   // renegotiation_info answers the SCSV as well as the extension (RFC 5746 §3.6).
-  if (ch.cipherSuites.includes(0x00ff)) offered.add(0xff01);
+  if (ch.cipherSuites.includes(Suite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) offered.add(Ext.renegotiation_info);
   const extra = sh.extensions.filter((e) => !offered.has(e.type)).map((e) => label(extensionTypes, e.type));
   if (extra.length > 0) return `the server sent extension${extra.length === 1 ? '' : 's'} the client did not offer: ${extra.join(', ')}`;
   return undefined;
