@@ -172,4 +172,3 @@ export const Ext = {
   encrypted_server_name: 0xffce,
 } as const;
 
-export type ExtName = keyof typeof Ext;

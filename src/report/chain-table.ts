@@ -117,7 +117,3 @@ export function renderChain(report: ChainReport, options: ChainRenderOptions): s
   return `${lines.join('\n')}\n`;
 }
 
-/** JSON-able form of the chain (the report itself is plain data; this is the stable entry point). */
-export function chainToJson(report: ChainReport): ChainReport {
-  return report;
-}

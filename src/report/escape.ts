@@ -16,14 +16,6 @@ export function escapeControl(text: string): string {
   });
 }
 
-/** True when `escapeControl` would change the text. */
-export function needsEscape(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  const found = UNSAFE.test(text);
-  UNSAFE.lastIndex = 0;
-  return found;
-}
-
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/gu;
 

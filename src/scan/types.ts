@@ -2,8 +2,6 @@
 // names from the registry. `null` means "could not be determined" (e.g. needs a version the server
 // does not offer), which is different from `false`.
 
-export type VersionCode = 0x0002 | 0x0300 | 0x0301 | 0x0302 | 0x0303 | 0x0304;
-
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 export interface Finding {

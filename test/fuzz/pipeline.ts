@@ -12,7 +12,7 @@ import type { ByteSpace, DecodeIssue, Field } from '../../src/decode/types.js';
 import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
 import { analyseTrace, renderJson, renderText } from '../../src/report/index.js';
 import { analyseChain, buildTrustStore, type TrustStore } from '../../src/analyse/chain/index.js';
-import { renderChain, chainToJson } from '../../src/report/chain-table.js';
+import { renderChain } from '../../src/report/chain-table.js';
 import { demoPaths, repoRoot } from '../helpers/servers.js';
 
 /** The demo root as the only anchor (the corpus chains end there), built once. */
@@ -141,7 +141,7 @@ export function runPipeline(capture: Capture): PipelineResult {
       });
       const chainText = renderChain(chain, { color: false });
       if (chainText.includes('\x1b')) violations.push('chain text contains a raw ESC');
-      JSON.stringify(chainToJson(chain));
+      JSON.stringify(chain);
     }
   } catch (e) {
     violations.push(`exception in ${stage}: ${errorText(e)}`);

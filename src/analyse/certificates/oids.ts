@@ -37,13 +37,6 @@ export const hashAlgorithms: Readonly<Record<string, SignatureAlgorithmInfo['has
   '1.2.840.113549.2.5': 'md5',
 };
 
-export const Eku = {
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  ocspSigning: '1.3.6.1.5.5.7.3.9',
-  any: '2.5.29.37.0',
-} as const;
-
 export const ekuNames: Readonly<Record<string, string>> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
   '1.3.6.1.5.5.7.3.2': 'clientAuth',
