@@ -8,7 +8,7 @@
 // through untouched: protected records cannot be re-framed without the keys.
 
 import net from 'node:net';
-import type { TestServer } from './servers.js';
+import { listenInProcess, type TestServer } from './servers.js';
 
 export interface ReframeOptions {
   /** Where to forward to. */
@@ -88,32 +88,5 @@ export async function startReframingProxy(opts: ReframeOptions): Promise<TestSer
     upstream.on('close', () => client.destroy());
     log.push('connection');
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('proxy did not listen within 5 s')), 5000);
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  let closed: Promise<void> | undefined;
-  return {
-    host: '127.0.0.1',
-    port,
-    output: () => log.join('\n'),
-    close: () => {
-      closed ??= new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        const timer = setTimeout(resolve, 3000);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      return closed;
-    },
-  };
+  return listenInProcess(server, '127.0.0.1', sockets, log, 'proxy');
 }

@@ -305,37 +305,7 @@ export async function startNodeTlsServer(options: NodeTlsServerOptions = {}): Pr
     s.once('close', () => sockets.delete(s));
   });
   server.on('tlsClientError', (e) => log.push(`tlsClientError: ${e.message}`));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('node tls server did not listen within 5 s')), 5000);
-    server.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    server.listen(0, host, () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  let closed: Promise<void> | undefined;
-  return {
-    host,
-    port,
-    output: () => log.join('\n'),
-    close: () => {
-      closed ??= new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        const timer = setTimeout(resolve, 3000);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      return closed;
-    },
-  };
+  return listenInProcess(server, host, sockets, log, 'node tls server');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,4 +425,42 @@ http {
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   });
+}
+
+/**
+ * Listens on `host`, port 0, within 5 s and wraps an in-process server as a TestServer whose
+ * close() destroys the tracked `sockets` (so it never waits on a peer) and gives up after 3 s.
+ */
+export async function listenInProcess(server: net.Server, host: string, sockets: Set<net.Socket>, log: string[], what: string): Promise<TestServer> {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not listen within 5 s`)), 5000);
+    server.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    server.listen(0, host, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  let closed: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    output: () => log.join('\n'),
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        const timer = setTimeout(resolve, 3000);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return closed;
+    },
+  };
 }
