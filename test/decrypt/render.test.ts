@@ -1,37 +1,21 @@
 // The key-schedule block of the text report, rendered from the RFC 8448 §3 trace.
 
-import { readFileSync } from 'node:fs';
-import type { Capture, CaptureChunk } from '../../src/capture/types.js';
+import type { Capture } from '../../src/capture/types.js';
+import { RFC8448, RFC8448_CLIENT_RANDOM, RFC8448_FLOW, rfc8448Capture, unwrapHex } from '../../fixtures/rfc8448/capture.js';
 import { decodeCapture } from '../../src/decode/index.js';
-import type { Direction } from '../../src/decode/types.js';
 import { decryptTrace } from '../../src/analyse/decrypt/index.js';
 import { factsForRecords, keyScheduleJson, renderKeySchedule, verificationMark } from '../../src/report/key-schedule.js';
 
-interface Vectors {
-  secrets: Record<string, string>;
-  messages: Record<string, string>;
-  records: Record<string, string>;
-}
-const V = JSON.parse(readFileSync(new URL('../../fixtures/rfc8448/simple-1rtt.json', import.meta.url), 'utf8')) as Vectors;
-const want = (s: string): string => s.replace(/\s+/g, '');
-const RANDOM = want(V.messages.clientHello).slice(12, 76);
+const V = RFC8448;
+const want = unwrapHex;
+const RANDOM = RFC8448_CLIENT_RANDOM;
 
+/** The first two flights of RFC 8448 §3; `flip` corrupts the client Finished record. */
 function capture(keylog: string[], flip = false): Capture {
-  const flow: Array<[Direction, string]> = [
-    ['client', 'clientHello'],
-    ['server', 'serverHello'],
-    ['server', 'serverFlight'],
-    ['client', 'clientFinished'],
-  ];
-  const at: Record<Direction, number> = { client: 0, server: 0 };
-  const chunks: CaptureChunk[] = flow.map(([direction, name], i) => {
-    const bytes = Buffer.from(want(V.records[name]), 'hex');
-    if (flip && name === 'clientFinished') bytes[10] ^= 1;
-    const c = { direction, timeMs: i, offset: at[direction], bytes: Uint8Array.from(bytes) };
-    at[direction] += bytes.length;
-    return c;
-  });
-  return { format: 'tls-trace-capture', version: 1, target: { host: 'server', port: 443 }, startedAt: '', timings: { totalMs: 4 }, options: {}, chunks, keylog };
+  const mutate = (name: string, bytes: Buffer): void => {
+    if (name === 'clientFinished') bytes[10] ^= 1;
+  };
+  return rfc8448Capture({ keylog, flow: RFC8448_FLOW.slice(0, 4), ...(flip ? { mutate } : {}) });
 }
 
 const KEYLOG = [

@@ -1,7 +1,7 @@
 // Known-answer tests: RFC 8448 §3 (Simple 1-RTT Handshake) through every step of the TLS 1.3 key
 // schedule, record protection, transcript, Finished and CertificateVerify; TLS 1.2 PRF vectors.
 
-import { readFileSync } from 'node:fs';
+import { RFC8448 } from '../../fixtures/rfc8448/capture.js';
 import { hkdfExpand, hkdfExtract, digest } from '../../src/analyse/decrypt/hkdf.js';
 import { prf12 } from '../../src/analyse/decrypt/prf.js';
 import { openTls13Record, perRecordNonce } from '../../src/analyse/decrypt/record-protection.js';
@@ -10,16 +10,7 @@ import { transcriptHash } from '../../src/analyse/decrypt/transcript.js';
 import { verifyCertificateVerify13 } from '../../src/analyse/decrypt/signatures.js';
 import type { SuiteCrypto } from '../../src/analyse/decrypt/suites.js';
 
-interface Vectors {
-  secrets: Record<string, string>;
-  keys: Record<string, string>;
-  verifyData: { server: string; client: string };
-  messages: Record<string, string>;
-  records: Record<string, string>;
-  applicationPayload: string;
-}
-
-const V = JSON.parse(readFileSync(new URL('../../fixtures/rfc8448/simple-1rtt.json', import.meta.url), 'utf8')) as Vectors;
+const V = RFC8448;
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const want = (s: string): string => s.replace(/\s+/g, '');

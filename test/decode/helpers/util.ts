@@ -1,6 +1,5 @@
 // Shared bits for decoder tests: hex helpers, RFC 8448 vectors, stream builders and invariants.
 
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Capture, CaptureChunk } from '../../../src/capture/types.js';
@@ -8,6 +7,7 @@ import type { DecodedTrace, Message } from '../../../src/decode/model.js';
 import type { ByteSpace, Field } from '../../../src/decode/types.js';
 import { traceRecordCoverage } from '../../../src/decode/index.js';
 import { walkFields } from '../../../src/decode/reader.js';
+import { RFC8448, type Rfc8448Vectors } from '../../../fixtures/rfc8448/capture.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..', '..');
@@ -16,14 +16,10 @@ export function hex(s: string): Uint8Array {
   return new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 }
 
-export interface Rfc8448 {
-  cipherSuite: number;
-  messages: Record<string, string>;
-  records: Record<string, string>;
-}
+export type Rfc8448 = Rfc8448Vectors;
 
 export function rfc8448(): Rfc8448 {
-  return JSON.parse(readFileSync(path.join(repoRoot, 'fixtures', 'rfc8448', 'simple-1rtt.json'), 'utf8')) as Rfc8448;
+  return RFC8448;
 }
 
 export function space(bytes: Uint8Array, direction: 'client' | 'server' = 'client'): ByteSpace {
