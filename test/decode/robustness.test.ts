@@ -10,19 +10,14 @@ import type { HandshakeContext } from '../../src/decode/context.js';
 import type { Capture, CaptureChunk } from '../../src/capture/types.js';
 import type { HandshakeMessage } from '../../src/decode/model.js';
 import { captureOf, concat, hex, invariantProblems, rfc8448, space } from './helpers/util.js';
+import { Rng } from '../fuzz/mutate.js';
 
 const certs = demoCerts();
 
-/** mulberry32: small, seeded, good enough to pick mutation sites reproducibly. */
+/** The fuzzer's seeded mulberry32, as a plain function returning [0, 1). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 function streamOf(c: Capture, direction: 'client' | 'server'): Uint8Array {

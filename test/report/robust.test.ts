@@ -8,17 +8,12 @@ import { analyseTrace, recordSpans, renderJson, renderText } from '../../src/rep
 import { recordHandshake } from '../helpers/recorder.js';
 import { demoCerts, startNodeTlsServer } from '../helpers/servers.js';
 import { traceValidator } from './helpers/checks.js';
+import { Rng } from '../fuzz/mutate.js';
 
-/** mulberry32: small, seeded, good enough to pick mutations reproducibly. */
+/** The fuzzer's seeded mulberry32, as a plain function returning [0, 1). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 function mutate(base: Capture, rand: () => number): Capture {
