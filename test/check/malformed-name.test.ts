@@ -17,7 +17,8 @@ let server: TestServer;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-malformed-name-'));
   const ca = craftCertificate({ cn: { tag: StringTag.utf8, bytes: Buffer.from('tls-trace crafted CA') }, ca: true });
-  const leaf = craftCertificate({ dns: [ia5('loc\xAAlhost')], issuer: ca });
+  // A second SAN with an escape sequence shows the names are escaped once, at output.
+  const leaf = craftCertificate({ dns: [ia5('loc\xAAlhost'), ia5('x\x1b[2J.test')], issuer: ca });
   caFile = path.join(dir, 'ca.pem');
   writeFileSync(caFile, ca.pem);
   server = await startNodeTlsServer({ cert: leaf.pem, key: leaf.key.export({ type: 'pkcs8', format: 'pem' }).toString(), maxVersion: 'TLSv1.2' });
@@ -37,18 +38,19 @@ test('--json: invalid, exit 8, hostname failed and the malformed name is a findi
   const result = doc.results[0];
   expect(result.status).toBe('invalid');
   const failed = (result.chain?.facts ?? []).filter((f) => !f.ok && f.severity !== 'info').map((f) => [f.check, f.severity, f.cert, f.reason]);
-  // JSON escapes once: U+FFFD is printable and stays as it is.
+  // Escaped once (ESC as the four characters \x1b); U+FFFD is printable and stays as it is.
   expect(failed).toEqual([
     ['parse.extension', 'warning', 0, 'leaf: subjectAltName dNSName "loc\ufffdlhost" is not ASCII (bytes 6c6f63aa6c686f7374); it never matches a host name'],
-    ['hostname', 'error', 0, 'localhost does not match the SANs (loc\ufffdlhost); never matching: loc\ufffdlhost (not ASCII)'],
+    ['hostname', 'error', 0, 'localhost does not match the SANs (loc\ufffdlhost, x\\x1b[2J.test); never matching: loc\ufffdlhost (not ASCII)'],
   ]);
-  expect(result.chain?.certificates[0].info.san.dns).toEqual(['loc\ufffdlhost']);
+  expect(result.chain?.certificates[0].info.san.dns).toEqual(['loc\ufffdlhost', 'x\\x1b[2J.test']);
 });
 
 test('text: Hostname MISMATCH and an INVALID verdict, never "match"', async () => {
   const r = await runCli(args());
   expect(r.code).toBe(8);
-  expect(r.stdout).toContain('Hostname: MISMATCH — localhost does not match the SANs (loc\ufffdlhost); never matching: loc\ufffdlhost (not ASCII)');
+  expect(r.stdout).toContain('Hostname: MISMATCH — localhost does not match the SANs (loc\ufffdlhost, x\\x1b[2J.test); never matching: loc\ufffdlhost (not ASCII)');
+  expect(r.stdout).not.toContain('\x1b');
   expect(r.stdout).toMatch(/Verdict: INVALID — localhost does not match the SANs/);
   expect(r.stdout).not.toContain('Hostname: match');
 });
