@@ -101,13 +101,18 @@ function matchIp(ref: { bytes: Buffer; text: string }, cert: CertificateInfo): H
   return { ok: false, kind: 'ip', reference: ref.text, unusable: [], reason: `IP ${ref.text} does not match (${listed}; DNS names and CN never match an IP)` };
 }
 
-function matchDns(host: string, cert: CertificateInfo): HostnameResult {
-  const base = { kind: 'dns' as const, reference: host };
-  const dns = cert.san.dns;
-  const unusable = dns.flatMap((n) => {
+/** `name (why)` for each name that can never match. */
+function unusableOf(names: string[]): string[] {
+  return names.flatMap((n) => {
     const why = unusableDnsName(n);
     return why ? [`${n} (${why})`] : [];
   });
+}
+
+function matchDns(host: string, cert: CertificateInfo): HostnameResult {
+  const base = { kind: 'dns' as const, reference: host };
+  const dns = cert.san.dns;
+  const unusable = unusableOf(dns);
   const never = unusable.length ? `; never matching: ${unusable.join('; ')}` : '';
   if (dns.length > 0) {
     const hit = dns.find((s) => dnsIdMatches(s, host));
@@ -118,10 +123,7 @@ function matchDns(host: string, cert: CertificateInfo): HostnameResult {
   if (cert.san.ip.length > 0) return { ...base, ok: false, unusable, reason: `${host} does not match: no DNS SANs, and the CN is not used when there are IP SANs (${cert.san.ip.join(', ')})` };
   const cnHit = cert.subjectCN.find((cn) => dnsIdMatches(cn, host));
   if (cnHit) return { ...base, ok: true, matched: cnHit, via: 'cn', unusable, reason: `${host} matches the subject CN ${cnHit} (no DNS SANs)` };
-  const cnUnusable = cert.subjectCN.flatMap((cn) => {
-    const why = unusableDnsName(cn);
-    return why ? [`${cn} (${why})`] : [];
-  });
+  const cnUnusable = unusableOf(cert.subjectCN);
   const cns = cert.subjectCN.length ? `CN ${cert.subjectCN.join(', ')}` : 'no CN';
   const cnNever = cnUnusable.length ? `; never matching: CN ${cnUnusable.join('; ')}` : '';
   return { ...base, ok: false, unusable: cnUnusable, reason: `${host} does not match: no DNS SANs and ${cns}${cnNever}` };
