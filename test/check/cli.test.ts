@@ -191,7 +191,7 @@ describe('options', () => {
   test('--servername mismatch on the IP-SAN certificate', async () => {
     const r = await checkJson([...argsFor('ipsan'), '--servername', 'localhost', '--ca', root]);
     expect(r.code).toBe(8);
-    expect(r.doc.results[0].problems).toEqual(['localhost does not match: no DNS SANs and CN 127.0.0.1']);
+    expect(r.doc.results[0].problems).toEqual(['localhost does not match: no DNS SANs, and the CN is not used when there are IP SANs (127.0.0.1)']);
   });
 
   test('--ndjson: one line per target as it finishes, then a summary', async () => {

@@ -43,11 +43,24 @@ const attributeNames: Readonly<Record<string, string>> = {
   '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
 };
 
+/**
+ * Text of an ASCII-only string type (IA5String, PrintableString, VisibleString). A byte >= 0x80
+ * has no meaning there, so it becomes U+FFFD rather than the latin1 character it would spell
+ * (0xAA as `ª`, which UTS #46 then maps to `a`): the name stays visibly broken and never matches.
+ */
+export function asciiText(raw: string): { text: string; ascii: boolean } {
+  const ascii = !/[\u0080-\uffff]/.test(raw);
+  return { text: ascii ? raw : raw.replace(/[\u0080-\uffff]/g, '\ufffd'), ascii };
+}
+
+const ASCII_STRING_TYPES: ReadonlySet<number> = new Set([19, 22, 26]); // Printable, IA5, Visible
+
 function stringValue(node: Asn1): string {
   const raw = typeof node.value === 'string' ? node.value : '';
   if (node.type === 12) return binaryToBuffer(raw).toString('utf8'); // UTF8String
   if (node.type === 30) return binaryToBuffer(raw).swap16().toString('utf16le'); // BMPString (UCS-2 BE)
-  return raw; // Printable/IA5/Teletex: one byte per character
+  if (ASCII_STRING_TYPES.has(node.type)) return asciiText(raw).text;
+  return raw; // TeletexString: read as latin1, as OpenSSL prints it
 }
 
 /** RFC 4514-style escaping of one attribute value. */
@@ -92,17 +105,24 @@ export function formatIp(bytes: Buffer): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
+const GENERAL_NAME_KINDS: Readonly<Record<number, 'email' | 'dns' | 'uri'>> = { 1: 'email', 2: 'dns', 6: 'uri' };
+const GENERAL_NAME_LABELS = { email: 'rfc822Name', dns: 'dNSName', uri: 'uniformResourceIdentifier' } as const;
+
 function parseSan(value: Asn1, info: CertificateInfo): void {
   for (const gn of children(value, 'GeneralNames')) {
     if (gn.tagClass !== 0x80) continue;
     const raw = typeof gn.value === 'string' ? gn.value : '';
-    switch (gn.type) {
-      case 1: info.san.email.push(raw); break;
-      case 2: info.san.dns.push(raw); break;
-      case 6: info.san.uri.push(raw); break;
-      case 7: info.san.ip.push(formatIp(binaryToBuffer(raw))); break;
-      default: break; // directoryName, otherName…: not used for TLS server identity
-    }
+    const kind = GENERAL_NAME_KINDS[gn.type];
+    if (kind) {
+      // IA5String: kept as read, except that non-ASCII bytes are a malformed name (a finding).
+      const { text, ascii } = asciiText(raw);
+      info.san[kind].push(text);
+      if (!ascii) info.parseIssues.push(`subjectAltName ${GENERAL_NAME_LABELS[kind]} "${text}" is not ASCII (bytes ${hexOf(raw)})${kind === 'dns' ? '; it never matches a host name' : ''}`);
+    } else if (gn.type === 7) {
+      const bytes = binaryToBuffer(raw);
+      info.san.ip.push(formatIp(bytes));
+      if (bytes.length !== 4 && bytes.length !== 16) info.parseIssues.push(`subjectAltName iPAddress of ${bytes.length} bytes (4 or 16 expected); it never matches an address`);
+    } // directoryName, otherName…: not used for TLS server identity
   }
 }
 
