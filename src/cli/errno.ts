@@ -13,7 +13,7 @@ const REASONS: Readonly<Record<string, string>> = {
   EFBIG: 'file too large',
   EROFS: 'read-only file system',
   EIO: 'input/output error',
-  ENXIO: 'no such device or address (a FIFO nobody reads?)',
+  ENXIO: 'no such device or address, or a FIFO nobody is reading',
   ELOOP: 'too many symbolic links',
   ENAMETOOLONG: 'file name too long',
   EMFILE: 'too many open files',

@@ -22,6 +22,7 @@ export async function buildProgram(ctx: CliContext): Promise<Command> {
   const { registerReplay } = await import('./commands/replay.js');
   const { registerCheck } = await import('./commands/check.js');
   const { registerScan } = await import('./commands/scan.js');
+  const { registerHelp } = await import('./commands/help.js');
   const program = new Command('tls-trace')
     .version(VERSION, '-V, --version')
     .description('Shows, byte by byte, what happens when a client and a server set up TLS.')
@@ -33,9 +34,6 @@ export async function buildProgram(ctx: CliContext): Promise<Command> {
       // the user typed).
       outputError: (text) => printError(ctx, text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')),
     })
-    // `tls-trace help [command]` shows help like --help. Commander adds this command by itself
-    // only to programs without an action; ours has one (the trace), which took "help" for a host.
-    .helpCommand(true)
     .exitOverride()
     .showSuggestionAfterError(true)
     // Options after a subcommand name belong to the subcommand (`replay FILE --json`), not the root.
@@ -44,6 +42,7 @@ export async function buildProgram(ctx: CliContext): Promise<Command> {
   registerReplay(program, ctx);
   registerCheck(program, ctx);
   registerScan(program, ctx);
+  registerHelp(program);
   return program;
 }
 

@@ -92,6 +92,11 @@ const cases: Record<string, Case> = {
   // scan
   'scan with a bad port': { argv: ['scan', 'example.com:0'], code: U, stderr: /bad port "0"/ },
   'scan with concurrency 0': { argv: ['scan', '--concurrency', '0', 'example.com'], code: U, stderr: /bad --concurrency "0"/ },
+  // One SNI validation for trace, check and scan (issue 9 item 16: scan accepted these silently).
+  'scan --servername with --no-sni': { argv: ['scan', '--no-sni', '--servername', 'x.example', 'example.com'], code: U, stderr: /^tls-trace: --servername and --no-sni contradict each other$/ },
+  'scan with an IP address as --servername': { argv: ['scan', '--servername', '10.0.0.1', 'example.com'], code: U, stderr: /^tls-trace: --servername 10\.0\.0\.1 is an IP address \(hint: SNI carries host names only/ },
+  'scan with a bad --servername': { argv: ['scan', '--servername', 'a..b', 'example.com'], code: U, stderr: /^tls-trace: --servername "a\.\.b" is not a valid host name$/ },
+  'check with an IP address as --servername': { argv: ['check', '--servername', '10.0.0.1', 'example.com'], code: U, stderr: /^tls-trace: --servername 10\.0\.0\.1 is an IP address \(hint: SNI carries host names only/ },
   'scan with an unknown --fail-on': { argv: ['scan', '--fail-on', 'apocalypse', 'example.com'], code: U, stderr: /bad --fail-on "apocalypse"/ },
   // Not usage errors, but still one line and their own code (the injected resolver knows no names).
   'a name that does not resolve': { argv: ['no-such-host.example', '--timeout', '2000'], code: ExitCode.dns, stderr: /cannot resolve no-such-host\.example: no such host/ },
