@@ -122,32 +122,37 @@ describe('files the CLI writes: one line, exit 10, after the output', () => {
   });
   afterAll(async () => server?.close());
 
-  const describeFull = hasDevFull ? it : it.skip;
+  const itWithDevFull = hasDevFull ? it : it.skip;
 
-  describeFull('--save /dev/full: the trace, then one line; exit 10', async () => {
+  itWithDevFull('--save /dev/full: the trace, then one line; exit 10', async () => {
     const r = await runCli(['--demo', '--save', '/dev/full']);
     expect(r.stdout).toMatch(/ClientHello/);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: ExitCode.write, stderr: 'tls-trace: cannot write --save /dev/full: no space left on device (ENOSPC)\n' });
   });
 
-  describeFull('--keylog /dev/full and --save /dev/full: one line each', async () => {
+  itWithDevFull('--keylog /dev/full and --save /dev/full: one line each', async () => {
     const r = await runCli(['--demo', '--keylog', '/dev/full', '--save', '/dev/full']);
     expect(r.code).toBe(ExitCode.write);
     expect(r.stderr).toBe('tls-trace: cannot write --keylog /dev/full: no space left on device (ENOSPC)\ntls-trace: cannot write --save /dev/full: no space left on device (ENOSPC)\n');
   });
 
-  describeFull('a failed trace keeps its own code: refused (4) with --save /dev/full', async () => {
+  itWithDevFull('a failed trace keeps its own code: refused (4) with --save /dev/full', async () => {
     const r = await runCli(['127.0.0.1:1', '--save', '/dev/full', '--timeout', '3000']);
     expect(r.code).toBe(ExitCode.connect);
     expect(r.stderr.split('\n')).toEqual(['tls-trace: connection refused by 127.0.0.1:1', 'tls-trace: cannot write --save /dev/full: no space left on device (ENOSPC)', '']);
   });
 
-  describeFull('check --junit /dev/full: the results, then one line; exit 10 (8 stays 8)', async () => {
+  itWithDevFull('check --junit /dev/full: the results, then one line; exit 10 (8 stays 8)', async () => {
     const target = `127.0.0.1:${server.port}`;
     const r = await runCli(['check', target, '--junit', '/dev/full', '--json']);
     // The self-signed test server is untrusted: the verdict (8) wins over the write failure.
     expect(JSON.parse(r.stdout)).toMatchObject({ counts: { invalid: 1 } });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: ExitCode.invalid, stderr: 'tls-trace: cannot write --junit /dev/full: no space left on device (ENOSPC)\n' });
+  });
+
+  itWithDevFull('SSLKEYLOGFILE=/dev/full is named as such', async () => {
+    const r = await runCli(['--demo'], { env: { SSLKEYLOGFILE: '/dev/full' } });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: ExitCode.write, stderr: 'tls-trace: cannot write SSLKEYLOGFILE /dev/full: no space left on device (ENOSPC)\n' });
   });
 
   it('a FIFO with no reader is refused at once instead of blocking; a directory is refused', async () => {

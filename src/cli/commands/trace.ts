@@ -83,7 +83,8 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
 
   // Files first (a saved capture is what a bug report needs if rendering fails), but their errors
   // only after the trace is printed, so an unwritable path never hides the trace.
-  const keylogFailure = keylogPath && capture.keylog.length > 0 ? tryWrite(() => writeKeyLogFile(keylogPath, capture.keylog)) : undefined;
+  const keylogWhat = flags.keylog ? '--keylog' : 'SSLKEYLOGFILE';
+  const keylogFailure = keylogPath && capture.keylog.length > 0 ? tryWrite(() => writeKeyLogFile(keylogPath, capture.keylog, keylogWhat)) : undefined;
   const saveFile = flags.save;
   const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
   present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style, trustStore, ...(at ? { at } : {}) });
