@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { errnoReason } from './errno.js';
+import { escapeControl } from '../report/escape.js';
 import { printError } from './output.js';
 import { guardOutput } from './stdio.js';
 
@@ -93,7 +94,8 @@ async function run(argv: string[], ctx: CliContext): Promise<number> {
     }
     const err = e instanceof Error ? e : new Error(String(e));
     printError(ctx, `internal error: ${err.message}`);
-    if (ctx.env.TLS_TRACE_DEBUG) ctx.stderr(`${err.stack ?? ''}\n`);
+    // The stack repeats the message, which may quote a peer: escaped line by line like the rest.
+    if (ctx.env.TLS_TRACE_DEBUG) for (const line of (err.stack ?? '').split('\n')) ctx.stderr(`${escapeControl(line)}\n`);
     return ExitCode.internal;
   }
 }
