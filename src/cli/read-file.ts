@@ -32,13 +32,14 @@ function overCap(spec: InputFile, path: string): UsageError {
   return cannotRead(spec, path, `larger than ${formatCap(spec.maxBytes)}, the most tls-trace reads for ${spec.what}`);
 }
 
-function kind(st: Stats): string {
+/** What a non-regular file is, for the error line. */
+export function fileKind(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
   if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return 'an unknown kind of file';
 }
 
 /**
@@ -56,7 +57,7 @@ export function readInputFile(path: string, spec: InputFile): Buffer {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw cannotRead(spec, path, `${kind(st)}, not a regular file`);
+    if (!st.isFile()) throw cannotRead(spec, path, `${fileKind(st)}, not a regular file`);
     // A size over the cap is refused before reading; the read itself still stops at cap + 1 in
     // case the file grows meanwhile.
     if (st.size > spec.maxBytes) throw overCap(spec, path);

@@ -7,6 +7,7 @@ import { ExitCode, UserError } from '../errors.js';
 import type { CliContext } from './context.js';
 import { errnoReason } from './errno.js';
 import { printError } from './output.js';
+import { fileKind } from './read-file.js';
 
 export class WriteError extends UserError {
   constructor(what: string, path: string, reason: string) {
@@ -43,7 +44,7 @@ export function writeOutputFile(path: string, text: string, spec: OutputFile): v
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() && !st.isCharacterDevice()) throw new WriteError(spec.what, path, 'not a regular file');
+    if (!st.isFile() && !st.isCharacterDevice()) throw new WriteError(spec.what, path, `${fileKind(st)}, not a regular file`);
     if (st.isFile() && spec.tighten && spec.mode !== undefined) fchmodSync(fd, spec.mode);
     const bytes = Buffer.from(text, 'utf8');
     // writeSync may write part of the buffer (a nearly full disk); loop until all of it is out.

@@ -4,7 +4,7 @@
 // `--junit /dev/full` was "internal error: ENOSPC" (exit 1).
 
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -161,6 +161,18 @@ describe('files the CLI writes: one line, exit 10, after the output', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: ExitCode.write, stderr: `tls-trace: cannot write --keylog ${fifo}: no such device or address, or a FIFO nobody is reading (ENXIO)\n` });
     const d = await runCli(['check', 'x.test', '--junit', dir]);
     expect({ code: d.code, stderr: d.stderr }).toEqual({ code: ExitCode.write, stderr: `tls-trace: cannot write --junit ${dir}: a directory (EISDIR)\n` });
+  });
+
+  it('a FIFO someone reads is refused too (a pipe could block the write); /dev/null is written', async () => {
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const r = await runCli(['--demo', '--save', fifo]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: ExitCode.write, stderr: `tls-trace: cannot write --save ${fifo}: a FIFO (named pipe), not a regular file\n` });
+    } finally {
+      closeSync(reader);
+    }
+    const devNull = await runCli(['--demo', '--save', '/dev/null', '--keylog', '/dev/null']);
+    expect({ code: devNull.code, stderr: devNull.stderr }).toEqual({ code: ExitCode.ok, stderr: '' });
   });
 
   it('--save replaces an existing file and makes it owner-only', async () => {
