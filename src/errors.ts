@@ -6,7 +6,10 @@ export const ExitCode = {
   ok: 0,
   /** A bug in tls-trace (an exception we did not expect). */
   internal: 1,
-  /** Wrong flags, bad target syntax, unreadable input file, a file that is not a capture. */
+  /**
+   * Wrong flags, bad target syntax, an input file that cannot be read (missing, not a regular
+   * file, over its size cap), a file that is not a capture.
+   */
   usage: 2,
   /** The host name did not resolve. */
   dns: 3,
@@ -22,6 +25,13 @@ export const ExitCode = {
   invalid: 8,
   /** check: valid, but a certificate expires within --warn-days. */
   expiring: 9,
+  /**
+   * An output file (--save, --keylog, --junit) or stdout could not be written (disk full, no
+   * permission, not a regular file). The trace or results were still printed; when the run itself
+   * failed (3–9), that code wins and the write failure is only reported. A closed pipe on stdout
+   * (`| head`) is not a failure: the program ends quietly with the code it would have had.
+   */
+  write: 10,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

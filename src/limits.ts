@@ -68,3 +68,15 @@ export const MAX_TIMEOUT_MS = 600_000;
  * probes are not sent (the report then says its results are incomplete).
  */
 export const SCAN_STALL_LIMIT = 16;
+
+/**
+ * Largest `--targets` file `check` reads (1 MiB: some 30,000 targets). Like every file the CLI
+ * reads, it must be a regular file (or `-` for stdin, read with the same cap); src/cli/read-file.ts.
+ */
+export const MAX_TARGETS_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Largest PEM file read for `--ca`, `--cert`, `--key` and NODE_EXTRA_CA_CERTS (4 MiB). Mozilla's
+ * whole root bundle is ~220 KiB; a file past the cap is refused before it is parsed.
+ */
+export const MAX_PEM_FILE_BYTES = 4 * 1024 * 1024;

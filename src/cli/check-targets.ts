@@ -1,8 +1,9 @@
 // Target lists: command-line arguments plus `--targets FILE` (one per line, `#` comments, blank
-// lines ignored). Parsing reuses the trace command's target grammar.
+// lines ignored; `-` reads stdin). Parsing reuses the trace command's target grammar.
 
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { MAX_TARGETS_FILE_BYTES } from '../limits.js';
+import { readInputText, type StdinSource } from './read-file.js';
 import { parseTarget } from './target.js';
 import type { CheckTarget } from '../check/types.js';
 
@@ -27,15 +28,11 @@ export function parseTargetsText(text: string, where: string): CheckTarget[] {
   return out;
 }
 
-export function readTargetsFile(file: string): CheckTarget[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read --targets ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(e))}`);
-  }
-  const targets = parseTargetsText(text, file);
-  if (targets.length === 0) throw new UsageError(`--targets ${file} lists no targets`, 'one HOST[:PORT] per line; # starts a comment');
+/** The targets in FILE (or stdin for `-`), read through the CLI's capped regular-file reader. */
+export async function readTargetsFile(file: string, stdin?: StdinSource): Promise<CheckTarget[]> {
+  const text = await readInputText(file, { what: '--targets', maxBytes: MAX_TARGETS_FILE_BYTES }, stdin);
+  const where = file === '-' ? 'stdin' : file;
+  const targets = parseTargetsText(text, where);
+  if (targets.length === 0) throw new UsageError(`--targets ${where} lists no targets`, 'one HOST[:PORT] per line; # starts a comment');
   return targets;
 }

@@ -15,6 +15,13 @@ export interface CliContext {
   env: Readonly<Record<string, string | undefined>>;
   /** DNS resolver override (tests inject failures without touching the network). */
   lookup?: LookupFunction;
+  /** What `-` reads for the commands that accept it (`check --targets -`, `replay -`). */
+  stdin?: () => AsyncIterable<Uint8Array>;
+  /**
+   * Waits for stdout to drain and returns its failure (EPIPE, ENOSPC…), if any. Only the real
+   * process has one; main uses it to end quietly on a closed pipe and to report a full disk.
+   */
+  settleStdout?: () => Promise<NodeJS.ErrnoException | undefined>;
   /** Exit code the command wants; main returns it. */
   exitCode: number;
 }

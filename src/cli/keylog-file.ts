@@ -2,16 +2,14 @@
 // parallel capture. Appends like browsers and curl do (one file can collect many connections);
 // a file we create gets mode 0600 because it holds session secrets.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { writeOutputFile } from './write-file.js';
 
-export function writeKeyLogFile(path: string, lines: readonly string[]): void {
+/**
+ * Appends the lines; a failure is a WriteError (src/cli/write-file.ts) naming the file and where
+ * it came from (`what`: `--keylog` or `SSLKEYLOGFILE`).
+ */
+export function writeKeyLogFile(path: string, lines: readonly string[], what = '--keylog'): void {
   const text = lines.map((l) => l.replace(/[\r\n]+$/, '') + '\n').join('');
-  // 'a' creates the file if missing; the mode applies only then, so an existing file keeps its
-  // owner's choice of permissions.
-  const fd = openSync(path, 'a', 0o600);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
+  // The mode applies only to a new file: an existing one keeps its owner's choice of permissions.
+  writeOutputFile(path, text, { what, append: true, mode: 0o600 });
 }

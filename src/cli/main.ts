@@ -4,6 +4,10 @@
 import type { Command } from 'commander';
 import { ExitCode, UserError } from '../errors.js';
 import type { CliContext } from './context.js';
+import { errnoReason } from './errno.js';
+import { escapeControl } from '../report/escape.js';
+import { printError } from './output.js';
+import { guardOutput } from './stdio.js';
 
 export const VERSION = '0.1.0';
 
@@ -19,6 +23,7 @@ export async function buildProgram(ctx: CliContext): Promise<Command> {
   const { registerReplay } = await import('./commands/replay.js');
   const { registerCheck } = await import('./commands/check.js');
   const { registerScan } = await import('./commands/scan.js');
+  const { registerHelp } = await import('./commands/help.js');
   const program = new Command('tls-trace')
     .version(VERSION, '-V, --version')
     .description('Shows, byte by byte, what happens when a client and a server set up TLS.')
@@ -26,8 +31,9 @@ export async function buildProgram(ctx: CliContext): Promise<Command> {
       writeOut: ctx.stdout,
       writeErr: ctx.stderr,
       // Commander's usage errors ("error: unknown option '--x'" + a suggestion line) become one
-      // line in our own format, like every other error the CLI prints.
-      outputError: (text, write) => write(`tls-trace: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
+      // line in our own format, escaped like every other error the CLI prints (they quote what
+      // the user typed).
+      outputError: (text) => printError(ctx, text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')),
     })
     .exitOverride()
     .showSuggestionAfterError(true)
@@ -37,13 +43,18 @@ export async function buildProgram(ctx: CliContext): Promise<Command> {
   registerReplay(program, ctx);
   registerCheck(program, ctx);
   registerScan(program, ctx);
+  registerHelp(program);
   return program;
 }
 
 export function processContext(): CliContext {
+  const stdout = guardOutput(process.stdout);
+  const stderr = guardOutput(process.stderr);
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: stdout.write,
+    stderr: stderr.write,
+    stdin: () => process.stdin,
+    settleStdout: stdout.settle,
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     ...(process.stdout.isTTY && process.stdout.columns ? { stdoutColumns: process.stdout.columns } : {}),
@@ -53,6 +64,15 @@ export function processContext(): CliContext {
 }
 
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const code = await run(argv, ctx);
+  const failure = await ctx.settleStdout?.();
+  // A reader that went away (`| head -1`) is not an error: end quietly with the run's own code.
+  if (!failure || failure.code === 'EPIPE') return code;
+  printError(ctx, `cannot write standard output: ${errnoReason(failure)}`);
+  return code === ExitCode.ok ? ExitCode.write : code;
+}
+
+async function run(argv: string[], ctx: CliContext): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     ctx.stdout(`${VERSION}\n`);
     return ExitCode.ok;
@@ -69,12 +89,13 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     }
     if (e instanceof UserError) {
       // One line, so scripts can show it as is: the hint rides along in parentheses.
-      ctx.stderr(`tls-trace: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}\n`);
+      printError(ctx, `${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`);
       return e.exitCode;
     }
     const err = e instanceof Error ? e : new Error(String(e));
-    ctx.stderr(`tls-trace: internal error: ${err.message}\n`);
-    if (ctx.env.TLS_TRACE_DEBUG) ctx.stderr(`${err.stack ?? ''}\n`);
+    printError(ctx, `internal error: ${err.message}`);
+    // The stack repeats the message, which may quote a peer: escaped line by line like the rest.
+    if (ctx.env.TLS_TRACE_DEBUG) for (const line of (err.stack ?? '').split('\n')) ctx.stderr(`${escapeControl(line)}\n`);
     return ExitCode.internal;
   }
 }
@@ -92,7 +113,12 @@ function isCommanderError(e: unknown): e is { code: string; exitCode: number } {
   );
 }
 
-// Run directly under tsx (`npm run dev -- HOST`); the compiled bin imports main() instead.
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Runs the CLI as this process: bin/tls-trace.js (through the bundle) and `npm run dev`. */
+export async function runAsProcess(): Promise<void> {
   process.exitCode = await main(process.argv.slice(2));
+}
+
+// Run directly under tsx (`npm run dev -- HOST`); the compiled bin imports runAsProcess() instead.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runAsProcess();
 }

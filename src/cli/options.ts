@@ -2,16 +2,16 @@
 // into validated CaptureOptions. Every bad value is a UsageError with a hint, found before any
 // connection is made.
 
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Option, type Command } from 'commander';
 import type { CaptureOptions, TlsVersionName } from '../capture/capture.js';
 import { UsageError } from '../errors.js';
+import { readInputFile } from './read-file.js';
 import { toAsciiHost } from './target.js';
 
 /** Default deadline, and the most any --timeout may ask for (src/limits.ts). */
-import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../limits.js';
+import { DEFAULT_TIMEOUT_MS, MAX_PEM_FILE_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
 export { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS };
 
 const VERSIONS: readonly TlsVersionName[] = ['1.0', '1.1', '1.2', '1.3'];
@@ -60,7 +60,7 @@ export function addClientOptions(cmd: Command): Command {
 export function parseTimeout(text: string | undefined): number {
   if (text === undefined) return DEFAULT_TIMEOUT_MS;
   if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > MAX_TIMEOUT_MS) {
-    throw new UsageError(`bad --timeout ${JSON.stringify(text)}: give milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'e.g. --timeout 5000');
+    throw new UsageError(`bad --timeout "${text}": give milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'e.g. --timeout 5000');
   }
   return Number(text);
 }
@@ -71,7 +71,7 @@ export function parseAlpn(text: string): string[] {
     // RFC 7301: each protocol name is 1–255 bytes; we also refuse control characters.
     // eslint-disable-next-line no-control-regex -- refusing control characters is the point
     if (p.length === 0 || Buffer.byteLength(p) > 255 || /[\x00-\x1f\x7f]/.test(p)) {
-      throw new UsageError(`bad --alpn ${JSON.stringify(text)}: each protocol is 1–255 printable bytes`, 'e.g. --alpn h2,http/1.1');
+      throw new UsageError(`bad --alpn "${text}": each protocol is 1–255 printable bytes`, 'e.g. --alpn h2,http/1.1');
     }
   }
   return list;
@@ -79,6 +79,25 @@ export function parseAlpn(text: string): string[] {
 
 function versionRank(v: TlsVersionName): number {
   return VERSIONS.indexOf(v);
+}
+
+/**
+ * `--servername NAME` / `--no-sni`, validated the same way for trace, check and scan: the two
+ * contradict each other, an IP address is not a server name (RFC 6066 §3), and an IDN becomes its
+ * A-label form. Undefined means "the default" (the target's host name, none for an IP target).
+ */
+export function parseSni(flags: { servername?: string; sni?: boolean }): string | false | undefined {
+  if (flags.sni === false) {
+    if (flags.servername !== undefined) throw new UsageError('--servername and --no-sni contradict each other');
+    return false;
+  }
+  if (flags.servername === undefined) return undefined;
+  if (net.isIP(flags.servername)) {
+    throw new UsageError(`--servername ${flags.servername} is an IP address`, 'SNI carries host names only (RFC 6066); use --no-sni to send none');
+  }
+  const ascii = toAsciiHost(flags.servername);
+  if (ascii === undefined) throw new UsageError(`--servername "${flags.servername}" is not a valid host name`);
+  return ascii;
 }
 
 /** Validates the client flags and builds the capture settings. */
@@ -92,22 +111,13 @@ export function clientSettings(flags: TraceFlags): ClientSettings {
   if (min) out.minVersion = min;
   if (max) out.maxVersion = max;
 
-  if (flags.sni === false) {
-    if (flags.servername !== undefined) throw new UsageError('--servername and --no-sni contradict each other');
-    out.servername = false;
-  } else if (flags.servername !== undefined) {
-    if (net.isIP(flags.servername)) {
-      throw new UsageError(`--servername ${flags.servername} is an IP address`, 'SNI carries host names only (RFC 6066); use --no-sni to send none');
-    }
-    const ascii = toAsciiHost(flags.servername);
-    if (ascii === undefined) throw new UsageError(`--servername ${JSON.stringify(flags.servername)} is not a valid host name`);
-    out.servername = ascii;
-  }
+  const servername = parseSni(flags);
+  if (servername !== undefined) out.servername = servername;
 
   let ciphers = flags.ciphers;
   if (ciphers !== undefined) {
     if (ciphers.trim() === '') throw new UsageError('--ciphers is empty');
-    tryContext({ ciphers }, `--ciphers ${JSON.stringify(ciphers)} names no cipher suite OpenSSL knows`, 'see `openssl ciphers -v` for names');
+    tryContext({ ciphers }, `--ciphers "${ciphers}" names no cipher suite OpenSSL knows`, 'see `openssl ciphers -v` for names');
   }
   // OpenSSL 3 allows TLS 1.0/1.1 only at security level 0 (they sign with SHA-1/MD5); asking for
   // them explicitly is the user's choice, so lower the level rather than fail mysteriously.
@@ -116,7 +126,7 @@ export function clientSettings(flags: TraceFlags): ClientSettings {
   if (ciphers !== undefined) out.ciphers = ciphers;
 
   if (flags.groups !== undefined) {
-    tryContext({ ecdhCurve: flags.groups }, `--groups ${JSON.stringify(flags.groups)} names a group OpenSSL does not know`, 'e.g. --groups X25519:P-256:P-384');
+    tryContext({ ecdhCurve: flags.groups }, `--groups "${flags.groups}" names a group OpenSSL does not know`, 'e.g. --groups X25519:P-256:P-384');
     out.groups = flags.groups;
   }
   if (flags.alpn !== undefined) out.alpn = parseAlpn(flags.alpn);
@@ -124,8 +134,8 @@ export function clientSettings(flags: TraceFlags): ClientSettings {
 
   if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
   if (flags.cert !== undefined && flags.key !== undefined) {
-    const cert = readText(flags.cert, '--cert');
-    const key = readText(flags.key, '--key');
+    const cert = readInputFile(flags.cert, { what: '--cert', maxBytes: MAX_PEM_FILE_BYTES }).toString('utf8');
+    const key = readInputFile(flags.key, { what: '--key', maxBytes: MAX_PEM_FILE_BYTES }).toString('utf8');
     tryContext({ cert, key }, '--cert and --key are not a matching PEM certificate and private key');
     out.clientCert = { cert, key };
   }
@@ -137,13 +147,5 @@ function tryContext(options: tls.SecureContextOptions, message: string, hint?: s
     tls.createSecureContext(options);
   } catch {
     throw new UsageError(message, hint);
-  }
-}
-
-function readText(path: string, flag: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${flag} file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
 }

@@ -24,7 +24,7 @@ const FORMS = 'HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address';
 /** Parses a port: digits only, 1–65535. */
 export function parsePort(text: string, context: string): number {
   if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
-    throw new UsageError(`bad port ${JSON.stringify(text)} in ${JSON.stringify(context)}: a port is a number from 1 to 65535`);
+    throw new UsageError(`bad port "${text}" in "${context}": a port is a number from 1 to 65535`);
   }
   return Number(text);
 }
@@ -33,25 +33,25 @@ export function parseTarget(input: string, defaultPort = DEFAULT_PORT): Target {
   const text = input.trim();
   if (text === '') throw new UsageError('empty target', `give ${FORMS}`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new UsageError(`${JSON.stringify(input)} is a URL, not a target`, `give the host and port only, e.g. ${urlHint(text)}`);
+    throw new UsageError(`"${input}" is a URL, not a target`, `give the host and port only, e.g. ${urlHint(text)}`);
   }
-  if (/[\s/?#@]/.test(text)) throw new UsageError(`${JSON.stringify(input)} is not a host name or address`, `give ${FORMS}`);
+  if (/[\s/?#@]/.test(text)) throw new UsageError(`"${input}" is not a host name or address`, `give ${FORMS}`);
 
   let host: string;
   let portText: string | undefined;
   if (text.startsWith('[')) {
     const m = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
-    if (!m) throw new UsageError(`${JSON.stringify(input)}: unbalanced brackets or text after "]"`, 'write IPv6 targets as [::1]:8443');
+    if (!m) throw new UsageError(`"${input}": unbalanced brackets or text after "]"`, 'write IPv6 targets as [::1]:8443');
     host = m[1];
     portText = m[2];
-    if (!net.isIPv6(host)) throw new UsageError(`${JSON.stringify(host)} in brackets is not an IPv6 address`);
-    if (portText === '') throw new UsageError(`${JSON.stringify(input)}: missing port after ":"`);
+    if (!net.isIPv6(host)) throw new UsageError(`"${host}" in brackets is not an IPv6 address`);
+    if (portText === '') throw new UsageError(`"${input}": missing port after ":"`);
   } else {
     const colons = text.split(':').length - 1;
     if (colons >= 2) {
       if (net.isIPv6(text)) return ipTarget(text, defaultPort, 6);
       throw new UsageError(
-        `${JSON.stringify(input)} has too many ":" for HOST:PORT and is not an IPv6 address`,
+        `"${input}" has too many ":" for HOST:PORT and is not an IPv6 address`,
         'write IPv6 addresses with a port in brackets, e.g. [::1]:8443',
       );
     }
@@ -59,11 +59,11 @@ export function parseTarget(input: string, defaultPort = DEFAULT_PORT): Target {
       const i = text.indexOf(':');
       host = text.slice(0, i);
       portText = text.slice(i + 1);
-      if (portText === '') throw new UsageError(`${JSON.stringify(input)}: missing port after ":"`);
+      if (portText === '') throw new UsageError(`"${input}": missing port after ":"`);
     } else host = text;
   }
   const port = portText === undefined ? defaultPort : parsePort(portText, input);
-  if (host === '') throw new UsageError(`${JSON.stringify(input)}: missing host`, `give ${FORMS}`);
+  if (host === '') throw new UsageError(`"${input}": missing host`, `give ${FORMS}`);
   const family = net.isIP(host);
   if (family === 4 || family === 6) return ipTarget(host, port, family);
   return nameTarget(host, port);
@@ -76,7 +76,7 @@ function ipTarget(host: string, port: number, family: 4 | 6): Target {
 /** Validates a DNS name (after IDNA conversion) by the usual hostname rules. */
 function nameTarget(host: string, port: number): Target {
   const ascii = toAsciiHost(host);
-  if (ascii === undefined) throw new UsageError(`${JSON.stringify(host)} is not a valid host name`, `give ${FORMS}`);
+  if (ascii === undefined) throw new UsageError(`"${host}" is not a valid host name`, `give ${FORMS}`);
   const unicode = domainToUnicode(ascii);
   const idn = unicode !== ascii;
   const display = idn ? `${unicode} (${ascii}):${port}` : `${ascii}:${port}`;

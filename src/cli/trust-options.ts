@@ -2,13 +2,15 @@
 // --no-system-ca, NODE_EXTRA_CA_CERTS and --at. Reading the anchor files is I/O, so it happens
 // here in the CLI and the analysis gets a ready TrustStore.
 
-import { existsSync, readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Command } from 'commander';
 import { pemToDer } from '../analyse/certificates/parse.js';
 import { buildTrustStore, type AnchorOrigin, type TrustStore, type TrustStoreSource } from '../analyse/chain/trust-store.js';
 import type { CliContext } from './context.js';
 import { UsageError } from '../errors.js';
+import { MAX_PEM_FILE_BYTES } from '../limits.js';
+import { printError } from './output.js';
+import { readInputFile } from './read-file.js';
 
 export interface TrustFlags {
   ca?: string[];
@@ -33,24 +35,32 @@ export function parseAt(text: string | undefined): Date {
   if (text === undefined) return new Date();
   const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
   const t = iso.test(text.trim()) ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text.trim()) : NaN;
-  if (Number.isNaN(t)) throw new UsageError(`bad --at ${JSON.stringify(text)}: give a date like 2027-01-31 or 2027-01-31T12:00:00Z`);
+  if (Number.isNaN(t)) throw new UsageError(`bad --at "${text}": give a date like 2027-01-31 or 2027-01-31T12:00:00Z`);
   return new Date(t);
 }
 
 /** Node's roots (unless --no-system-ca) + every --ca file + NODE_EXTRA_CA_CERTS, + `extraFiles`. */
 export function trustStoreFromFlags(flags: TrustFlags, ctx: CliContext, extraFiles: readonly string[] = []): TrustStore {
   const caFiles = [...(flags.ca ?? []), ...extraFiles];
-  for (const f of caFiles) if (!existsSync(f)) throw new UsageError(`cannot read --ca ${f}: no such file`);
   let extraCaFile = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
-  if (extraCaFile && !existsSync(extraCaFile)) {
-    ctx.stderr(`tls-trace: warning: NODE_EXTRA_CA_CERTS ${extraCaFile} not found; ignored\n`);
-    extraCaFile = undefined;
+  if (extraCaFile) {
+    // Node itself warns and carries on when this file cannot be loaded; so do we.
+    try {
+      readPemFile(extraCaFile, 'NODE_EXTRA_CA_CERTS');
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      printError(ctx, `warning: ${e.message}; ignored`);
+      extraCaFile = undefined;
+    }
   }
-  try {
-    return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCaFile ? { extraCaFile } : {}) });
-  } catch (e) {
-    throw new UsageError(`cannot load trust anchors: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCaFile ? { extraCaFile } : {}) });
+}
+
+/** A PEM file through the CLI's capped reader; one that holds no certificate is a usage error. */
+function readPemFile(file: string, what: string): string {
+  const pem = readInputFile(file, { what, maxBytes: MAX_PEM_FILE_BYTES }).toString('utf8');
+  if (pemToDer(pem).length === 0) throw new UsageError(`cannot read ${what} ${file}: no PEM certificate in it`);
+  return pem;
 }
 
 export interface TrustStoreOptions {
@@ -65,8 +75,8 @@ export interface TrustStoreOptions {
 const cache = new Map<string, TrustStore>();
 
 /**
- * Loads (once per distinct options) the trust store. Throws with the file name when a file cannot
- * be read or holds no certificate, so the CLI can turn it into a usage error.
+ * Loads (once per distinct options) the trust store. Throws a UsageError naming the file when a
+ * file cannot be read, is not a regular file, is over MAX_PEM_FILE_BYTES or holds no certificate.
  */
 export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
   const key = JSON.stringify([opts.system ?? true, opts.caFiles ?? [], opts.extraCaFile ?? '']);
@@ -74,13 +84,11 @@ export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
   if (hit) return hit;
   const sources: TrustStoreSource[] = [];
   if (opts.system ?? true) sources.push({ origin: 'system', pem: rootCertificates.join('\n') });
-  const readPem = (file: string, origin: AnchorOrigin): void => {
-    const pem = readFileSync(file, 'utf8');
-    if (pemToDer(pem).length === 0) throw new Error(`${file}: no PEM certificate found`);
-    sources.push({ origin, pem, file });
+  const readPem = (file: string, origin: AnchorOrigin, what: string): void => {
+    sources.push({ origin, pem: readPemFile(file, what), file });
   };
-  for (const f of opts.caFiles ?? []) readPem(f, 'ca-file');
-  if (opts.extraCaFile) readPem(opts.extraCaFile, 'env');
+  for (const f of opts.caFiles ?? []) readPem(f, 'ca-file', '--ca');
+  if (opts.extraCaFile) readPem(opts.extraCaFile, 'env', 'NODE_EXTRA_CA_CERTS');
   const store = buildTrustStore(sources);
   cache.set(key, store);
   return store;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { main } from '../../src/cli/main.js';
+import { ExitCode } from '../../src/errors.js';
 import type { CheckJson } from '../../src/report/check-json.js';
 import { testPki } from '../chain/helpers/pki.js';
 import { hasTool, startOpensslServer, type TestServer } from '../helpers/servers.js';
@@ -332,11 +333,16 @@ describe('connection failures and usage errors', () => {
     [['x.test', '--concurrency', '0'], 'bad --concurrency'],
     [['x.test', '--ca', '/nonexistent/ca.pem'], 'cannot read --ca'],
     [['http://x.test/'], 'is a URL'],
-    [['x.test', '--junit', '/nonexistent/dir/j.xml'], 'cannot write --junit'],
   ])('usage error %j → 2', async (args, message) => {
     const r = await check(args as string[]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
+  });
+
+  test('an uncreatable --junit file → 10 (a write failure) before any connection', async () => {
+    const r = await check(['x.test', '--junit', '/nonexistent/dir/j.xml']);
+    expect(r.code).toBe(ExitCode.write);
+    expect(r.err).toBe('tls-trace: cannot write --junit /nonexistent/dir/j.xml: no such file (ENOENT)\n');
   });
 
   test('--targets file: comments, blank lines; empty file is a usage error', async () => {

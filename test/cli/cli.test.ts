@@ -5,8 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import type { LookupFunction } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import tty from 'node:tty';
 import { ExitCode } from '../../src/errors.js';
-import { decideOutput } from '../../src/cli/output.js';
+import { colorDepth, decideOutput } from '../../src/cli/output.js';
 import { closedPort, peers, startPeer, type Peer } from '../capture/peers.js';
 import { runCli, type CliRun as Run } from '../helpers/cli.js';
 
@@ -75,11 +76,11 @@ describe('tls-trace --demo', () => {
     expect(text1.stdout).toMatch(/ClientHello/);
   });
 
-  it('an unwritable --save path still prints the trace, then exits 2 with one line', async () => {
+  it('an unwritable --save path still prints the trace, then exits 10 with one line', async () => {
     const r = await run(['--demo', '--save', path.join(dir, 'no-such-dir', 'x.json')]);
-    expect(r.code).toBe(ExitCode.usage);
+    expect(r.code).toBe(ExitCode.write);
     expect(r.stdout).toMatch(/ClientHello/);
-    expect(r.stderr).toMatch(/^tls-trace: cannot write --save file .*no-such-dir\/x\.json: ENOENT\n$/);
+    expect(r.stderr).toMatch(/^tls-trace: cannot write --save .*no-such-dir\/x\.json: no such file \(ENOENT\)\n$/);
   });
 
   it('--keylog FILE and SSLKEYLOGFILE append NSS key log lines to an owner-only file', async () => {
@@ -95,26 +96,51 @@ describe('tls-trace --demo', () => {
     expect(second.slice(0, first.length)).toEqual(first); // appended, not overwritten
   });
 
-  it('colour: on for a terminal, off with --no-color, NO_COLOR, or a pipe', async () => {
-    expect((await run(['--demo'], { stdoutIsTTY: true })).stdout).toMatch(ANSI);
-    expect((await run(['--demo', '--no-color'], { stdoutIsTTY: true })).stdout).not.toMatch(ANSI);
-    expect((await run(['--demo'], { stdoutIsTTY: true, env: { NO_COLOR: '1' } })).stdout).not.toMatch(ANSI);
+  it('colour: on for a colour terminal, off with --no-color, NO_COLOR, FORCE_COLOR=0, or a pipe', async () => {
+    const term = { TERM: 'xterm-256color' };
+    expect((await run(['--demo'], { stdoutIsTTY: true, env: term })).stdout).toMatch(ANSI);
+    expect((await run(['--demo', '--no-color'], { stdoutIsTTY: true, env: term })).stdout).not.toMatch(ANSI);
+    expect((await run(['--demo'], { stdoutIsTTY: true, env: { ...term, NO_COLOR: '1' } })).stdout).not.toMatch(ANSI);
+    expect((await run(['--demo'], { stdoutIsTTY: true, env: { ...term, FORCE_COLOR: '0' } })).stdout).not.toMatch(ANSI);
+    expect((await run(['--demo'], { stdoutIsTTY: false, env: { FORCE_COLOR: '1' } })).stdout).toMatch(ANSI);
   });
 });
 
 describe('decideOutput', () => {
+  // Expected depths are Node's (tty.WriteStream#getColorDepth), written out so the table can fail:
+  // env × stdout-is-a-terminal × --no-color → colour depth in bits (1 = no colour).
+  const xterm = { TERM: 'xterm-256color' };
   it.each([
-    [true, {}, undefined, true],
-    [false, {}, undefined, false],
-    [true, {}, false, false],
-    [true, { NO_COLOR: '1' }, undefined, false],
-    [true, { NO_COLOR: '' }, undefined, true],
-    [false, { FORCE_COLOR: '1' }, undefined, true],
-    [false, { FORCE_COLOR: '0' }, undefined, false],
-    [true, { FORCE_COLOR: '1' }, false, false],
-    [true, { TERM: 'dumb' }, undefined, false],
-  ])('tty=%s env=%j flag=%s → colour %s', (tty, env, flag, color) => {
-    expect(decideOutput({ stdoutIsTTY: tty, env }, flag).color).toBe(color);
+    [true, xterm, undefined, 8],
+    [true, { TERM: 'xterm' }, undefined, 4],
+    [true, {}, undefined, 1], // no TERM at all: Node assumes no colour
+    [false, xterm, undefined, 1], // a pipe
+    [true, xterm, false, 1], // --no-color
+    [true, { ...xterm, NO_COLOR: '1' }, undefined, 1],
+    [true, { ...xterm, NO_COLOR: '' }, undefined, 1], // Node: NO_COLOR set at all means none
+    [true, { ...xterm, NODE_DISABLE_COLORS: '1' }, undefined, 1],
+    [true, { TERM: 'dumb' }, undefined, 1],
+    [true, { ...xterm, FORCE_COLOR: '0' }, undefined, 1], // the issue's case: 0 is off on a terminal
+    [true, { ...xterm, FORCE_COLOR: 'false' }, undefined, 1],
+    [false, { FORCE_COLOR: '0' }, undefined, 1],
+    [false, { FORCE_COLOR: '1' }, undefined, 4], // forced on through a pipe
+    [false, { FORCE_COLOR: '' }, undefined, 4],
+    [false, { FORCE_COLOR: 'true' }, undefined, 4],
+    [false, { FORCE_COLOR: '2' }, undefined, 8],
+    [false, { FORCE_COLOR: '3' }, undefined, 24],
+    [true, { TERM: 'dumb', FORCE_COLOR: '1' }, undefined, 4], // FORCE_COLOR beats TERM=dumb …
+    [true, { ...xterm, NO_COLOR: '1', FORCE_COLOR: '2' }, undefined, 8], // … and NO_COLOR, as in Node
+    [false, { FORCE_COLOR: '3' }, false, 1], // --no-color beats FORCE_COLOR
+    [true, { COLORTERM: 'truecolor' }, undefined, 24],
+  ])('tty=%s env=%j flag=%s → depth %i', (tty, env, flag, depth) => {
+    expect(colorDepth({ stdoutIsTTY: tty, env }, flag)).toBe(depth);
+    expect(decideOutput({ stdoutIsTTY: tty, env }, flag).color).toBe(depth >= 4);
+  });
+
+  it("agrees with Node's own getColorDepth for a terminal whenever FORCE_COLOR or a TERM is given", () => {
+    for (const env of [xterm, { TERM: 'dumb' }, { FORCE_COLOR: '0' }, { FORCE_COLOR: '2', TERM: 'xterm' }, { NO_COLOR: 'x', TERM: 'xterm' }]) {
+      expect(colorDepth({ stdoutIsTTY: true, env }, undefined)).toBe(tty.WriteStream.prototype.getColorDepth(env));
+    }
   });
 
   it('passes the terminal width only for a terminal', () => {
@@ -228,7 +254,7 @@ describe('usage errors → 2, one line, no stack trace, before any connection', 
     ['--demo with a target', () => ['--demo', 'example.com'], /^tls-trace: --demo traces the built-in server/],
     ['a URL', () => ['https://example.com/'], /is a URL, not a target/],
     ['replay of a non-capture', () => ['replay', notCapture()], /is not a tls-trace capture: "format" is missing/],
-    ['replay of a missing file', () => ['replay', path.join(dir, 'absent.json')], /^tls-trace: cannot read .*absent\.json: ENOENT/],
+    ['replay of a missing file', () => ['replay', path.join(dir, 'absent.json')], /^tls-trace: cannot read capture file .*absent\.json: no such file \(ENOENT\)$/m],
     ['replay without a file', () => ['replay'], /^tls-trace: missing required argument 'file'/],
   ];
   it.each(cases)('%s', async (_name, argv, message) => {

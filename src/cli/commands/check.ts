@@ -3,7 +3,6 @@
 // 3–7 connection/handshake failure; 2 usage. Several targets: connection failures (lowest code)
 // beat 8, which beats 9, which beats 0 — see combineExitCodes.
 
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runCheck } from '../../check/runner.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
@@ -16,10 +15,12 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { parseTimeout } from '../options.js';
+import { parseSni, parseTimeout } from '../options.js';
 import { decideOutput } from '../output.js';
-import { toAsciiHost } from '../target.js';
+import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
+
+const JUNIT_FILE = { what: '--junit' } as const;
 
 export const DEFAULT_WARN_DAYS = 30;
 export const DEFAULT_CONCURRENCY = 16;
@@ -45,7 +46,7 @@ interface CheckFlags {
 function positiveInt(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
   if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`bad ${flag} ${JSON.stringify(text)}: give a whole number from ${min} to ${max}`);
+    throw new UsageError(`bad ${flag} "${text}": give a whole number from ${min} to ${max}`);
   }
   return Number(text);
 }
@@ -61,7 +62,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
   addTrustOptions(program.command('check'))
     .description('check certificate chains, host names, trust and expiry of one or many servers (for CI)')
     .argument('[targets...]', 'HOST[:PORT] targets (port 443 by default)')
-    .option('--targets <file>', 'read targets from a file: one per line, # comments')
+    .option('--targets <file>', 'read targets from a file: one per line, # comments (- reads stdin)')
     .option('--warn-days <n>', `exit 9 when a certificate expires within N days (default ${DEFAULT_WARN_DAYS})`)
     .option('--concurrency <n>', `targets checked at once (default ${DEFAULT_CONCURRENCY})`)
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
@@ -75,25 +76,17 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .action(async (args: string[], flags: CheckFlags) => {
       if (flags.json && flags.ndjson) throw new UsageError('--json and --ndjson exclude each other');
       const targets: CheckTarget[] = args.map(toCheckTarget);
-      if (flags.targets !== undefined) targets.push(...readTargetsFile(flags.targets));
+      if (flags.targets !== undefined) targets.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
       if (targets.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
       const warnDays = positiveInt(flags.warnDays, '--warn-days', DEFAULT_WARN_DAYS, 0, 36500);
       const concurrency = positiveInt(flags.concurrency, '--concurrency', DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
       const timeoutMs = parseTimeout(flags.timeout);
       const at = parseAt(flags.at);
-      let servername: string | undefined;
-      if (flags.servername !== undefined) {
-        servername = toAsciiHost(flags.servername);
-        if (!servername) throw new UsageError(`bad --servername ${JSON.stringify(flags.servername)}: not a host name`);
-      }
-      if (flags.junit !== undefined) {
-        // Fail before connecting anywhere if the report cannot be written.
-        try {
-          writeFileSync(flags.junit, '');
-        } catch (e) {
-          throw new UsageError(`cannot write --junit ${flags.junit}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        }
-      }
+      // check has no --no-sni: the name is what the certificate is checked against.
+      const servername = parseSni({ servername: flags.servername }) || undefined;
+      const junitFile = flags.junit;
+      // Fail before connecting anywhere if the report file cannot even be created.
+      if (junitFile !== undefined) writeOutputFile(junitFile, '', JUNIT_FILE);
       const trustStore = trustStoreFromFlags(flags, ctx);
       const style = decideOutput(ctx, flags.color);
       const progress = Boolean(ctx.stderrIsTTY) && targets.length > 1;
@@ -122,7 +115,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         if (summary.results.length > 1) ctx.stdout(`${renderCheckTable(summary, style)}\n`);
         ctx.stdout(renderCheckTotals(summary, style));
       }
-      if (flags.junit !== undefined) writeFileSync(flags.junit, renderJunit(summary));
       ctx.exitCode = summary.exitCode;
+      // A full disk shows only now; the results are printed already and keep their exit code.
+      if (junitFile !== undefined) reportWriteFailures(ctx, [tryWrite(() => writeOutputFile(junitFile, renderJunit(summary), JUNIT_FILE))]);
     });
 }

@@ -13,7 +13,7 @@ import type { Severity } from '../../scan/types.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { decideOutput } from '../output.js';
-import { parseTimeout } from '../options.js';
+import { parseSni, parseTimeout } from '../options.js';
 import { parseTarget } from '../target.js';
 
 export const SCAN_DEFAULT_TIMEOUT_MS = 5000;
@@ -34,7 +34,7 @@ interface ScanFlags {
 function wholeNumber(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
   if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`bad ${flag} ${JSON.stringify(text)}: give a whole number from ${min} to ${max}`);
+    throw new UsageError(`bad ${flag} "${text}": give a whole number from ${min} to ${max}`);
   }
   return Number(text);
 }
@@ -56,13 +56,14 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .option('--fail-on <severity>', `exit ${ExitCode.invalid} if a finding is at least this severe (${SEVERITY_ORDER.join(', ')})`)
     .action(async (targetText: string, flags: ScanFlags) => {
       const target = parseTarget(targetText);
+      const servername = parseSni(flags);
       // Same bounds and message as the other commands' --timeout; only the default differs.
       const timeoutMs = flags.timeout === undefined ? SCAN_DEFAULT_TIMEOUT_MS : parseTimeout(flags.timeout);
       const concurrency = wholeNumber(flags.concurrency, '--concurrency', SCAN_DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
       let failOn: Severity | undefined;
       if (flags.failOn !== undefined) {
         if (!(SEVERITY_ORDER as readonly string[]).includes(flags.failOn)) {
-          throw new UsageError(`bad --fail-on ${JSON.stringify(flags.failOn)}: give one of ${SEVERITY_ORDER.join(', ')}`);
+          throw new UsageError(`bad --fail-on "${flags.failOn}": give one of ${SEVERITY_ORDER.join(', ')}`);
         }
         failOn = flags.failOn as Severity;
       }
@@ -74,7 +75,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
         result = await scanServer({
           host: target.host,
           port: target.port,
-          servername: flags.sni === false ? false : flags.servername,
+          servername,
           timeoutMs,
           concurrency,
           lookup: ctx.lookup,

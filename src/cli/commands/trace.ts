@@ -5,7 +5,7 @@
 import tls from 'node:tls';
 import type { Command } from 'commander';
 import { captureHandshake, formatAddress } from '../../capture/capture.js';
-import { saveCapture } from '../../capture/capture-file.js';
+import { captureToJson } from '../../capture/capture-file.js';
 import { demoCertDir, startDemoServer, type DemoServer } from '../../capture/demo-server.js';
 import type { TrustStore } from '../../analyse/chain/trust-store.js';
 import type { Capture } from '../../capture/types.js';
@@ -15,11 +15,11 @@ import { detectNotTls } from '../../decode/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
 import { Ext, Suite, alertDescriptions, cipherSuites, describe, extensionTypes, label, protocolVersions } from '../../registry/index.js';
 import { renderJson, renderText } from '../../report/index.js';
-import { escapeControl } from '../../report/escape.js';
 import type { CliContext } from '../context.js';
 import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
 import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
-import { decideOutput, type OutputStyle } from '../output.js';
+import { decideOutput, printError, type OutputStyle } from '../output.js';
+import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
 import { parseTarget } from '../target.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
 import path from 'node:path';
@@ -83,30 +83,25 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
 
   // Files first (a saved capture is what a bug report needs if rendering fails), but their errors
   // only after the trace is printed, so an unwritable path never hides the trace.
-  const fileErrors: string[] = [];
-  if (keylogPath && capture.keylog.length > 0) {
-    try {
-      writeKeyLogFile(keylogPath, capture.keylog);
-    } catch (e) {
-      fileErrors.push(`cannot write key log file ${keylogPath}: ${errorCode(e)}`);
-    }
-  }
-  if (flags.save) {
-    const file = flags.save;
-    await saveCapture(file, capture).catch((e: unknown) => fileErrors.push(`cannot write --save file ${file}: ${errorCode(e)}`));
-  }
+  const keylogWhat = flags.keylog ? '--keylog' : 'SSLKEYLOGFILE';
+  const keylogFailure = keylogPath && capture.keylog.length > 0 ? tryWrite(() => writeKeyLogFile(keylogPath, capture.keylog, keylogWhat)) : undefined;
+  const saveFile = flags.save;
+  const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
   present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style, trustStore, ...(at ? { at } : {}) });
-  if (fileErrors.length > 0) throw new UsageError(fileErrors.join('; '));
+  reportWriteFailures(ctx, [keylogFailure, saveFailure]);
+}
+
+/** A capture file holds the session's key log: owner-only, even when it replaces an older file. */
+const CAPTURE_FILE = { what: '--save', mode: 0o600, tighten: true } as const;
+
+/** The capture file's text (the format is captureToJson's; one-space indent keeps it diffable). */
+function captureFileText(capture: Capture): string {
+  return `${JSON.stringify(captureToJson(capture), null, 1)}\n`;
 }
 
 /** Anchors for the chain table; the demo's private root is trusted for demo captures only. */
 export function traceTrustStore(ctx: CliContext, flags: TrustFlags, demo: boolean): TrustStore {
   return trustStoreFromFlags(flags, ctx, demo ? [path.join(demoCertDir(), 'root.pem')] : []);
-}
-
-function errorCode(e: unknown): string {
-  if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string') return e.code;
-  return typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
 }
 
 export interface PresentOptions {
@@ -145,12 +140,12 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
         });
   } catch (e) {
     // A bug in decoding or rendering (exit 1) must not hide what went wrong on the wire.
-    if (capture.error) ctx.stderr(`tls-trace: ${failureLine(capture, decoded)}\n`);
+    if (capture.error) printError(ctx, failureLine(capture, decoded));
     throw e;
   }
   ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);
   if (capture.error) {
-    ctx.stderr(`tls-trace: ${failureLine(capture, decoded)}\n`);
+    printError(ctx, failureLine(capture, decoded));
     ctx.exitCode = exitCodeFor(capture);
   }
 }
@@ -162,7 +157,9 @@ export function exitCodeFor(capture: Capture): ExitCodeValue {
 
 /**
  * The one line printed on stderr for a failed capture. Prefers what the decoder found in the
- * bytes (the alert's name, the protocol the peer spoke) over Node's error text.
+ * bytes (the alert's name, the protocol the peer spoke) over Node's error text. The line is raw:
+ * addresses, banners and messages may come from a hostile peer or capture file, and printError
+ * escapes them, once, as it writes.
  */
 export function failureLine(capture: Capture, decoded: DecodedTrace | undefined): string {
   const error = capture.error;
@@ -173,7 +170,7 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
       const sniffed = decoded?.notTls ?? detectNotTls(serverPrefix(capture));
       if (sniffed && sniffed.protocol !== 'unknown') {
         const line = sniffed.firstLine.trim();
-        return `${where} answered with ${sniffed.protocol.toUpperCase()}, not TLS${line ? ` (${JSON.stringify(escapeControl(line.slice(0, 120)))})` : ''}`;
+        return `${where} answered with ${sniffed.protocol.toUpperCase()}, not TLS${line ? ` ("${line.slice(0, 120)}")` : ''}`;
       }
       return `${where} answered with bytes that are not TLS (first bytes: ${firstBytesHex(capture)})`;
     }
@@ -187,7 +184,7 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
     }
     case 'dns': {
       const { host, unicodeHost } = capture.target;
-      return escapeControl(unicodeHost ? error.message.replace(host, `${unicodeHost} (${host})`) : error.message);
+      return unicodeHost ? error.message.replace(host, `${unicodeHost} (${host})`) : error.message;
     }
     case 'refused':
       return `connection refused by ${where}`;
@@ -201,13 +198,13 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
       // OpenSSL's "unsupported protocol" / "unknown cipher returned" / "unsolicited extension"
       // become the decoded fact: what the server chose that the client never offered.
       const unoffered = decoded ? unofferedChoice(decoded) : undefined;
-      if (unoffered) return escapeControl(`${unoffered} (OpenSSL: ${error.message.replace(/^handshake failed: /, '')})`);
+      if (unoffered) return `${unoffered} (OpenSSL: ${error.message.replace(/^handshake failed: /, '')})`;
       const opaque = decoded?.messages.find((m) => m.kind === 'opaque' && m.direction === 'server');
-      if (opaque && opaque.kind === 'opaque') return escapeControl(`${where} sent a record TLS does not allow: ${opaque.reason} (OpenSSL: ${error.message.replace(/^handshake failed: /, '')})`);
-      return escapeControl(error.message);
+      if (opaque && opaque.kind === 'opaque') return `${where} sent a record TLS does not allow: ${opaque.reason} (OpenSSL: ${error.message.replace(/^handshake failed: /, '')})`;
+      return error.message;
     }
     default:
-      return escapeControl(error.message);
+      return error.message;
   }
 }
 
