@@ -9,6 +9,10 @@
 // Only record headers are followed; nothing is buffered beyond a 5-byte header, so the watcher
 // costs no memory whatever the peer sends. It gives up on the first header that is not TLS
 // framing (SSL 2.0, HTTP…): other code reports those.
+//
+// Also here: naming alerts for messages, and reading what Node's errors say about them.
+
+import { alertDescriptions, describe } from '../registry/index.js';
 
 /** An alert read from the server's plaintext records. */
 export interface SeenAlert {
@@ -64,4 +68,36 @@ export class AlertWatcher {
     if (alert.level === 2) this.fatal ??= alert;
     else this.lastWarning = alert;
   }
+}
+
+/**
+ * OpenSSL error strings look like
+ * `80…:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../ssl/rec_layer_s3.c:1601:SSL alert number 40`;
+ * the reason is the fifth colon-separated part after `error:`.
+ */
+export function openSslReason(message: string): string {
+  const first = message.split('\n')[0];
+  const m = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)/.exec(first);
+  return (m ? m[1] : first).trim();
+}
+
+/**
+ * The alert name OpenSSL reports for an alert it received (`ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`
+ * → `certificate_required`); for TLS 1.3 encrypted alerts this is all we know without decryption.
+ */
+export function alertNameFromNode(err: NodeJS.ErrnoException): string | undefined {
+  const m = /_ALERT_([A-Z0-9_]+)$/.exec(err.code ?? '') ?? /\balert ([a-z0-9 ]+)$/i.exec(openSslReason(err.message));
+  return m ? m[1].toLowerCase().replace(/ /g, '_') : undefined;
+}
+
+/** `handshake_failure (40)` for a registered description, `unknown (0xff)` otherwise. */
+export function alertText(alert: SeenAlert): string {
+  const d = describe(alertDescriptions, alert.description, 1);
+  return d.known ? `${d.name} (${alert.description})` : `unknown (${d.hex})`;
+}
+
+/** `certificate_required` → `certificate_required (116)` when the registry knows the name. */
+export function withAlertCode(name: string): string {
+  for (const [code, entry] of alertDescriptions) if (entry.name === name) return `${name} (${code})`;
+  return name;
 }

@@ -7,8 +7,7 @@ import type { LookupAddress } from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { alertDescriptions, describe } from '../registry/index.js';
-import { AlertWatcher, type SeenAlert } from './alert-watch.js';
+import { AlertWatcher, alertNameFromNode, alertText, openSslReason, withAlertCode } from './alert-watch.js';
 import { resolveHost } from './resolve.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
 import type { Capture, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
@@ -275,9 +274,11 @@ class CaptureRun {
 
   /** Feeds the alert watcher; a fatal alert before the handshake ended ends the capture. */
   private watchAlerts(chunk: Uint8Array): void {
+    // After the handshake alerts are encrypted (Node reports those): stop following the framing.
+    if (this.handshakeDone) return;
     const hadFatal = this.alerts.fatal !== undefined;
     this.alerts.feed(chunk);
-    if (!hadFatal && this.alerts.fatal && !this.handshakeDone) this.after(ALERT_GRACE_MS, () => this.handshakeFailed());
+    if (!hadFatal && this.alerts.fatal) this.after(ALERT_GRACE_MS, () => this.handshakeFailed());
   }
 
   /** Classifies a handshake that ended without 'secureConnect'. */
@@ -349,11 +350,6 @@ class CaptureRun {
       else this.after(10, poll);
     };
     this.after(10, poll);
-  }
-
-  private collect(direction: 'client' | 'server'): Uint8Array {
-    const parts = (this.tap?.chunks ?? []).filter((c) => c.direction === direction).map((c) => c.bytes);
-    return Buffer.concat(parts);
   }
 
   private onSecure(sock: tls.TLSSocket): void {
@@ -521,38 +517,6 @@ function classifyConnectError(err: NodeJS.ErrnoException): CaptureErrorCode {
     default:
       return 'unreachable';
   }
-}
-
-/**
- * OpenSSL error strings look like
- * `80…:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../ssl/rec_layer_s3.c:1601:SSL alert number 40`;
- * the reason is the fifth colon-separated part after `error:`.
- */
-export function openSslReason(message: string): string {
-  const first = message.split('\n')[0];
-  const m = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)/.exec(first);
-  return (m ? m[1] : first).trim();
-}
-
-/**
- * The alert name OpenSSL reports for an alert it received (`ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`
- * → `certificate_required`); for TLS 1.3 encrypted alerts this is all we know without decryption.
- */
-function alertNameFromNode(err: NodeJS.ErrnoException): string | undefined {
-  const m = /_ALERT_([A-Z0-9_]+)$/.exec(err.code ?? '') ?? /\balert ([a-z0-9 ]+)$/i.exec(openSslReason(err.message));
-  return m ? m[1].toLowerCase().replace(/ /g, '_') : undefined;
-}
-
-/** `handshake_failure (40)` for a registered description, `unknown (0xff)` otherwise. */
-function alertText(alert: SeenAlert): string {
-  const d = describe(alertDescriptions, alert.description, 1);
-  return d.known ? `${d.name} (${alert.description})` : `unknown (${d.hex})`;
-}
-
-/** `certificate_required` → `certificate_required (116)` when the registry knows the name. */
-function withAlertCode(name: string): string {
-  for (const [code, entry] of alertDescriptions) if (entry.name === name) return `${name} (${code})`;
-  return name;
 }
 
 export function formatAddress(host: string, port: number): string {

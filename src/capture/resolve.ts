@@ -105,7 +105,9 @@ async function viaSystem(host: string, opts: ResolveOptions, signal: AbortSignal
 function queryBoth(name: string, budgetMs: number, signal: AbortSignal): Promise<LookupAddress[] | NodeJS.ErrnoException> {
   // Two tries (c-ares doubles the wait on the retry) fill about the budget; cancel() cuts it off.
   const resolver = new dns.promises.Resolver({ timeout: Math.max(50, Math.floor(budgetMs / 3)), tries: 2 });
-  resolver.setServers(dns.getServers());
+  // The process-wide list: resolv.conf's servers unless the embedding program set others.
+  const servers = dns.getServers();
+  if (servers.length > 0) resolver.setServers(servers);
   return new Promise((resolve) => {
     const got: { v4: string[]; v6: string[] } = { v4: [], v6: [] };
     const errors: NodeJS.ErrnoException[] = [];

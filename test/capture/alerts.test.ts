@@ -47,6 +47,11 @@ const cases: Array<[string, string, boolean, RegExp, string]> = [
   ['warning alert 255, then close', '150303000201ff', true, /^server sent warning alert unknown \(0xff\) and closed the connection during the handshake$/, 'warning alert unknown (0xff)'],
 ];
 
+beforeAll(async () => {
+  // Load (and let ts-jest compile) the CLI once, so the deadline bounds below time the trace only.
+  await runCli(['127.0.0.1:1', '--timeout', '1000']);
+});
+
 describe.each(cases)('%s', (_name, hex, close, message, named) => {
   let peer: Peer;
   beforeAll(async () => {
