@@ -8,9 +8,10 @@ import net, { type LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AlertWatcher, alertNameFromNode, alertText, openSslReason, withAlertCode } from './alert-watch.js';
+import { completeRecordsLength, cutStream } from './framing.js';
 import { resolveHost } from './resolve.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
-import type { Capture, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
+import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
 
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -445,6 +446,17 @@ class CaptureRun {
     this.finish({ code, message });
   }
 
+  /** The recording; a direction cut by the cap ends at its last complete record (see framing.ts). */
+  private recordedChunks(): CaptureChunk[] {
+    let chunks = this.tap ? [...this.tap.chunks] : [];
+    for (const t of this.truncated) {
+      const stream = Buffer.concat(chunks.filter((c) => c.direction === t.direction).map((c) => c.bytes));
+      t.recordedBytes = completeRecordsLength(stream);
+      chunks = cutStream(chunks, t.direction, t.recordedBytes);
+    }
+    return chunks;
+  }
+
   private finish(error: CaptureError | undefined = this.handshakeDone ? this.lateAlert() : undefined): void {
     if (this.finished) return;
     this.finished = true;
@@ -462,7 +474,7 @@ class CaptureRun {
       startedAt: this.startedAt,
       timings: this.timings,
       options: captureOptionsRecord(this.opts),
-      chunks: this.tap ? [...this.tap.chunks] : [],
+      chunks: this.recordedChunks(),
       keylog: this.keylog,
       ...(this.handshakeDone ? { node: this.node } : {}),
       ...(error ? { error } : {}),

@@ -1,20 +1,22 @@
 // The one place trace, check and scan turn a host name into addresses, always inside the caller's
 // deadline.
 //
-// Why not `dns.lookup` (getaddrinfo), measured on this project's CI machine with a DNS server
-// that never answers (see test/capture/resolve.test.ts for the same set-up):
-// - getaddrinfo runs on libuv's thread pool and cannot be cancelled. Its pending request keeps
-//   the event loop alive: the trace printed its timeout at 2 s, the process exited at 10–60 s.
-// - libuv lets slow DNS requests use only half of the 4 pool threads: with two names hanging,
-//   `localhost` (answered from /etc/hosts) waited 20 s behind them, so `check` reported names
+// Why not `dns.lookup` (getaddrinfo)? Measured with Node 20 on 2-core Linux (glibc), resolv.conf
+// pointing at a DNS server that drops every query (glibc gives up after 2 × 5 s):
+// - getaddrinfo runs on libuv's thread pool and cannot be cancelled, and its pending request keeps
+//   the event loop alive: `trace --timeout 1500` printed its answer at 1.5 s and the process
+//   exited at 11 s (the issue saw 60 s); `scan` had no DNS deadline at all.
+// - libuv lets slow DNS requests use only half of the 4 pool threads: with five names hanging,
+//   `localhost` (answered from /etc/hosts!) waited 20 s behind them, so `check` reported names
 //   behind valid servers as DNS timeouts.
 // c-ares (`dns.promises.Resolver`) is asynchronous, uses no thread pool, and `cancel()` ends
-// its queries at once (a pending query otherwise kept the process alive 72 s; cancelled, it
-// exited within 25 ms). So names go to c-ares, one Resolver per look-up so that cancelling one
-// target's query leaves the others alone, with the servers Node took from resolv.conf
-// (`dns.getServers()`). c-ares' query API does not read /etc/hosts, apply the resolv.conf search
-// list, or know `localhost`; those three are done here (RFC 6761 for `localhost`). What is lost
-// against getaddrinfo: other NSS sources (mDNS `.local`, LDAP, nss-myhostname).
+// its queries at once (a pending query also keeps the process alive, 72 s with default retries;
+// cancelled, the process exited 25 ms later). With it the same trace exits at 1.9 s.
+// So names go to c-ares, one Resolver per look-up so that cancelling one target's query leaves the
+// others alone, with the servers Node took from resolv.conf (`dns.getServers()`). c-ares' query
+// API does not read /etc/hosts, apply the resolv.conf search list, or know `localhost`; those
+// three are done here (RFC 6761 for `localhost`). What is lost against getaddrinfo: other NSS
+// sources (mDNS `.local`, LDAP, nss-myhostname).
 //
 // Tests inject a LookupFunction instead (never answering, slow, answering some names only); it
 // is called once with `{ all: true }` and is bounded by the same deadline.
