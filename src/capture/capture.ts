@@ -300,7 +300,8 @@ class CaptureRun {
     const err = this.nodeError;
     const nodeText = err ? openSslReason(err.message) : undefined;
     // Node's own "socket disconnected" is no OpenSSL verdict: only OpenSSL's reasons are quoted.
-    const openSsl = nodeText && err?.code?.startsWith('ERR_SSL_') ? ` (OpenSSL: ${nodeText})` : '';
+    const fromOpenSsl = err !== undefined && (err.code?.startsWith('ERR_SSL_') === true || /error:[0-9A-Fa-f]+:/.test(err.message));
+    const openSsl = nodeText && fromOpenSsl ? ` (OpenSSL: ${nodeText})` : '';
     // The bytes say which alert the server sent; Node's error is only the fallback, for alerts
     // it decrypted (TLS 1.3) and for alert names it knows.
     const fatal = this.alerts.fatal;
@@ -365,7 +366,8 @@ class CaptureRun {
     // Keep reading so Node consumes post-handshake messages (tickets) instead of buffering.
     sock.on('data', () => undefined);
     const drainMs = this.opts.drainMs ?? 150;
-    if (sock.getProtocol() !== 'TLSv1.3' || drainMs <= 0) {
+    // Past the capture cap nothing more would be recorded: no point waiting for tickets.
+    if (sock.getProtocol() !== 'TLSv1.3' || drainMs <= 0 || this.truncated.length > 0) {
       this.close();
       return;
     }
