@@ -89,7 +89,8 @@ describe('DNS inside --timeout (in-process CLI)', () => {
       const r = await runCli(['check', ...targets, '--timeout', String(TIMEOUT_MS), '--ca', demoPaths.root, '--json']);
       expectFiveDnsTimeoutsAndOneValid(JSON.parse(r.stdout) as CheckJson);
       expect(r.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
-      expect(fakeDns.queries).toEqual(expect.arrayContaining(HANGING));
+      // Asked of DNS (perhaps under a resolv.conf search domain first), not answered from a cache.
+      for (const h of HANGING) expect(fakeDns.queries.some((q) => q.startsWith(h))).toBe(true);
     });
   });
 });
