@@ -21,8 +21,8 @@ export const MAX_RECORD_LENGTH = 2 ** 14 + 2048;
 export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 
 /**
- * Bytes recorded per direction by a live capture (4 MiB). Past it the capture stops with error
- * `capture-limit` (exit code 7) and the message names the limit.
+ * Bytes recorded per direction by a live capture (4 MiB). Past it the capture stops recording but
+ * not the connection (the verdict is the handshake's); `Capture.truncated` says where it stopped.
  */
 export const MAX_CAPTURE_BYTES_PER_DIRECTION = 4 * 1024 * 1024;
 

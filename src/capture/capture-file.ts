@@ -7,7 +7,7 @@
 
 import { open, stat, readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from './types.js';
+import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
 
 /** Files larger than this are refused before reading (src/limits.ts). */
 import { MAX_CAPTURE_FILE_BYTES } from '../limits.js';
@@ -33,6 +33,7 @@ export function captureToJson(capture: Capture): CaptureFileJson {
     options: capture.options,
     ...(capture.node ? { node: capture.node } : {}),
     ...(capture.error ? { error: capture.error } : {}),
+    ...(capture.truncated ? { truncated: capture.truncated } : {}),
     keylog: capture.keylog,
     chunks: capture.chunks.map((c) => ({ direction: c.direction, timeMs: c.timeMs, offset: c.offset, hex: Buffer.from(c.bytes).toString('hex') })),
   };
@@ -214,7 +215,23 @@ export function captureFromJson(value: unknown): Capture {
     const error: CaptureError = { code: str(e.code, 'error.code'), message: str(e.message, 'error.message') };
     capture.error = error;
   }
+  if (o.truncated !== undefined) capture.truncated = parseTruncated(o.truncated, next);
   return inFileOrder(o, capture);
+}
+
+/** At most one entry per direction, each matching the bytes the file holds for that direction. */
+function parseTruncated(v: unknown, recorded: Record<'client' | 'server', number>): CaptureTruncation[] {
+  if (!Array.isArray(v) || v.length > 2) throw new Invalid('"truncated" must be an array of at most 2 entries');
+  const seen = new Set<string>();
+  return v.map((raw: unknown, i: number) => {
+    const t = obj(raw, `truncated ${i}`);
+    if (t.direction !== 'client' && t.direction !== 'server') throw new Invalid(`truncated ${i}: direction must be "client" or "server"`);
+    if (seen.has(t.direction)) throw new Invalid(`truncated ${i}: ${t.direction} is listed twice`);
+    seen.add(t.direction);
+    const recordedBytes = int(t.recordedBytes, `truncated ${i}: recordedBytes`, 0, Number.MAX_SAFE_INTEGER);
+    if (recordedBytes !== recorded[t.direction]) throw new Invalid(`truncated ${i}: recordedBytes ${recordedBytes} is not the ${recorded[t.direction]} ${t.direction} bytes in the file`);
+    return { direction: t.direction, recordedBytes };
+  });
 }
 
 function parseOptions(o: Obj): Capture['options'] {

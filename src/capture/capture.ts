@@ -3,13 +3,15 @@
 // log. It never rejects: every failure (DNS, refused, timeout, not TLS, alert…) resolves with a
 // Capture whose `error` says what went wrong, holding whatever was exchanged until then.
 
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { alertDescriptions } from '../registry/index.js';
+import { AlertWatcher, alertNameFromNode, alertText, openSslReason, withAlertCode } from './alert-watch.js';
+import { completeRecordsLength, cutStream } from './framing.js';
+import { resolveHost } from './resolve.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
-import type { Capture, CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from './types.js';
+import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
 
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -29,10 +31,14 @@ export interface CaptureOptions {
   requestOcsp?: boolean;
   /** Overall deadline for DNS + connect + handshake, ms. */
   timeoutMs: number;
+  /** Injected resolver (tests); see resolve.ts for the default. */
   lookup?: LookupFunction;
   /** Client certificate to offer if the server asks (PEM). */
   clientCert?: { cert: string; key: string };
-  /** Maximum bytes recorded per direction (default 4 MiB); past it: error `capture-limit`. */
+  /**
+   * Maximum bytes recorded per direction (default 4 MiB). Past it recording stops but the
+   * connection goes on; the capture's `truncated` says where, and the verdict is the handshake's.
+   */
   captureLimit?: number;
   /**
    * How long to keep listening after the handshake for the server's post-handshake records
@@ -53,8 +59,7 @@ export type CaptureErrorCode =
   | 'closed'
   | 'alert'
   | 'not-tls'
-  | 'tls'
-  | 'capture-limit';
+  | 'tls';
 
 const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
   '1.0': 'TLSv1',
@@ -69,6 +74,11 @@ const NOT_TLS_GRACE_MS = 100;
 const CLOSE_WAIT_MS = 100;
 /** Quiet time that ends the post-handshake drain once the server has sent something. */
 const DRAIN_QUIET_MS = 5;
+/**
+ * After a fatal alert is read from the bytes, how long Node gets to report it too (its OpenSSL
+ * reason goes into the message). OpenSSL stays silent on alerts it has no name for.
+ */
+const ALERT_GRACE_MS = 20;
 
 /**
  * Whether the first bytes a server sent cannot start a TLS record: a content type outside 20–24
@@ -110,6 +120,13 @@ class CaptureRun {
   private handshakeDone = false;
   /** The first error Node's TLS socket reported, kept for the message. */
   private nodeError?: NodeJS.ErrnoException;
+  /** The server's plaintext alerts, read from the bytes (see alert-watch.ts). */
+  private readonly alerts = new AlertWatcher();
+  /** Directions whose recording stopped at the capture limit. */
+  private readonly truncated: CaptureTruncation[] = [];
+  /** Ends a DNS look-up still running when the capture finishes (deadline). */
+  private readonly dnsAbort = new AbortController();
+  private closing = false;
 
   constructor(
     private readonly opts: CaptureOptions,
@@ -121,31 +138,15 @@ class CaptureRun {
 
   start(): void {
     this.after(this.opts.timeoutMs, () => this.onDeadline());
-    const family = net.isIP(this.opts.host);
-    if (family) {
-      this.connect([{ address: this.opts.host, family }]);
-      return;
-    }
-    const lookup = this.opts.lookup ?? (dnsLookup as LookupFunction);
     const t = performance.now();
-    let answered = false;
-    try {
-      lookup(this.opts.host, { all: true }, (err, address, fam) => {
-        // An injected resolver might call back twice; only the first answer counts.
-        if (this.finished || answered) return;
-        answered = true;
-        this.timings.dnsMs = performance.now() - t;
-        if (err) {
-          this.fail('dns', `cannot resolve ${this.opts.host}: ${dnsReason(err)}`);
-          return;
-        }
-        const list: LookupAddress[] = typeof address === 'string' ? [{ address, family: fam ?? net.isIP(address) }] : address;
-        if (list.length === 0) this.fail('dns', `cannot resolve ${this.opts.host}: no addresses`);
-        else this.connect(list);
-      });
-    } catch (e) {
-      this.fail('dns', `cannot resolve ${this.opts.host}: ${errorMessage(e)}`);
-    }
+    const lookup = this.opts.lookup ? { lookup: this.opts.lookup } : {};
+    void resolveHost(this.opts.host, { timeoutMs: this.opts.timeoutMs, signal: this.dnsAbort.signal, ...lookup }).then((r) => {
+      if (this.finished) return;
+      // An IP literal needs no look-up: no DNS time to report.
+      if (!net.isIP(this.opts.host)) this.timings.dnsMs = performance.now() - t;
+      if ('error' in r) this.fail('dns', r.error);
+      else this.connect(r.addresses);
+    });
   }
 
   private now(): number {
@@ -215,6 +216,7 @@ class CaptureRun {
       t0: this.t0,
       limit: this.opts.captureLimit ?? DEFAULT_CAPTURE_LIMIT,
       onServerChunk: (chunk) => {
+        this.watchAlerts(chunk);
         if (sawServerByte) return;
         sawServerByte = true;
         if (looksNotTls(chunk)) {
@@ -224,9 +226,10 @@ class CaptureRun {
           this.after(NOT_TLS_GRACE_MS, () => this.handshakeFailed());
         }
       },
-      onLimit: (direction) => {
-        const cap = this.opts.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
-        this.fail('capture-limit', `the ${direction} sent more than ${formatBytes(cap)} before the handshake ended; capture stopped at the limit`);
+      onLimit: (direction, recorded) => {
+        this.truncated.push({ direction, recordedBytes: recorded });
+        // After the handshake nothing more is needed: end now rather than decrypt a flood.
+        if (this.handshakeDone) this.close();
       },
     });
     this.tap = tap;
@@ -270,6 +273,15 @@ class CaptureRun {
     sock.on('close', () => setImmediate(() => this.handshakeFailed()));
   }
 
+  /** Feeds the alert watcher; a fatal alert before the handshake ended ends the capture. */
+  private watchAlerts(chunk: Uint8Array): void {
+    // After the handshake alerts are encrypted (Node reports those): stop following the framing.
+    if (this.handshakeDone) return;
+    const hadFatal = this.alerts.fatal !== undefined;
+    this.alerts.feed(chunk);
+    if (!hadFatal && this.alerts.fatal) this.after(ALERT_GRACE_MS, () => this.handshakeFailed());
+  }
+
   /** Classifies a handshake that ended without 'secureConnect'. */
   private handshakeFailed(): void {
     if (this.finished) return;
@@ -287,17 +299,30 @@ class CaptureRun {
     }
     const err = this.nodeError;
     const nodeText = err ? openSslReason(err.message) : undefined;
+    // Node's own "socket disconnected" is no OpenSSL verdict: only OpenSSL's reasons are quoted.
+    const fromOpenSsl = err !== undefined && (err.code?.startsWith('ERR_SSL_') === true || /error:[0-9A-Fa-f]+:/.test(err.message));
+    const openSsl = nodeText && fromOpenSsl ? ` (OpenSSL: ${nodeText})` : '';
+    // The bytes say which alert the server sent; Node's error is only the fallback, for alerts
+    // it decrypted (TLS 1.3) and for alert names it knows.
+    const fatal = this.alerts.fatal;
     const alertFromNode = err ? alertNameFromNode(err) : undefined;
-    // Node's error names the alert; the decoder reads the exact one from the bytes for the report.
-    if (alertFromNode) {
-      this.fail('alert', `server sent fatal alert ${withAlertCode(alertFromNode)}${nodeText ? ` (OpenSSL: ${nodeText})` : ''}`);
+    if (fatal || alertFromNode) {
+      this.fail('alert', `server sent fatal alert ${fatal ? alertText(fatal) : withAlertCode(alertFromNode ?? '')}${openSsl}`);
+      return;
+    }
+    const warning = this.alerts.lastWarning;
+    // close_notify is the TLS way of closing: Node then reports a disconnect, the socket may not have ended yet.
+    const closedOrReset = this.rawErrorCode === 'ECONNRESET' || this.rawEnded || (this.raw?.destroyed && !err) || warning?.description === 0;
+    if (closedOrReset && warning && warning.description !== 0) {
+      // Anything but close_notify ends the handshake as an error (RFC 8446 §6, unknown alerts too).
+      this.fail('alert', `server sent warning alert ${alertText(warning)} and closed the connection during the handshake`);
       return;
     }
     if (this.rawErrorCode === 'ECONNRESET') {
       this.fail('reset', 'the server reset the connection during the handshake');
       return;
     }
-    if (this.rawEnded || (this.raw?.destroyed && !err)) {
+    if (closedOrReset) {
       this.fail('closed', 'the server closed the connection during the handshake');
       return;
     }
@@ -329,11 +354,6 @@ class CaptureRun {
     this.after(10, poll);
   }
 
-  private collect(direction: 'client' | 'server'): Uint8Array {
-    const parts = (this.tap?.chunks ?? []).filter((c) => c.direction === direction).map((c) => c.bytes);
-    return Buffer.concat(parts);
-  }
-
   private onSecure(sock: tls.TLSSocket): void {
     if (this.finished) return;
     this.handshakeDone = true;
@@ -346,7 +366,8 @@ class CaptureRun {
     // Keep reading so Node consumes post-handshake messages (tickets) instead of buffering.
     sock.on('data', () => undefined);
     const drainMs = this.opts.drainMs ?? 150;
-    if (sock.getProtocol() !== 'TLSv1.3' || drainMs <= 0) {
+    // Past the capture cap nothing more would be recorded: no point waiting for tickets.
+    if (sock.getProtocol() !== 'TLSv1.3' || drainMs <= 0 || this.truncated.length > 0) {
       this.close();
       return;
     }
@@ -374,7 +395,8 @@ class CaptureRun {
 
   /** Ends politely (close_notify, FIN), waits briefly for the server's side, then finishes. */
   private close(): void {
-    if (this.finished) return;
+    if (this.finished || this.closing) return;
+    this.closing = true;
     const sock = this.tlsSocket;
     const raw = this.raw;
     if (!sock || !raw || raw.destroyed) {
@@ -408,7 +430,7 @@ class CaptureRun {
     }
     const ms = this.opts.timeoutMs;
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
-    const received = this.tap?.bytes('server') ?? 0;
+    const received = this.tap?.received('server') ?? 0;
     const message =
       this.stage === 'dns'
         ? `DNS lookup of ${this.opts.host} did not finish within ${ms} ms`
@@ -417,16 +439,30 @@ class CaptureRun {
           : received === 0
             ? `no answer from ${where} within ${ms} ms`
             : `handshake with ${where} did not complete within ${ms} ms (${received} bytes received)`;
-    this.fail(this.notTls ? 'not-tls' : 'timeout', this.notTls ? 'the server answered with bytes that are not TLS' : message);
+    // A look-up that did not finish is a name that did not resolve (exit 3), not a silent server.
+    const code = this.notTls ? 'not-tls' : this.stage === 'dns' ? 'dns' : 'timeout';
+    this.fail(code, this.notTls ? 'the server answered with bytes that are not TLS' : message);
   }
 
   private fail(code: CaptureErrorCode, message: string): void {
     this.finish({ code, message });
   }
 
+  /** The recording; a direction cut by the cap ends at its last complete record (see framing.ts). */
+  private recordedChunks(): CaptureChunk[] {
+    let chunks = this.tap ? [...this.tap.chunks] : [];
+    for (const t of this.truncated) {
+      const stream = Buffer.concat(chunks.filter((c) => c.direction === t.direction).map((c) => c.bytes));
+      t.recordedBytes = completeRecordsLength(stream);
+      chunks = cutStream(chunks, t.direction, t.recordedBytes);
+    }
+    return chunks;
+  }
+
   private finish(error: CaptureError | undefined = this.handshakeDone ? this.lateAlert() : undefined): void {
     if (this.finished) return;
     this.finished = true;
+    this.dnsAbort.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (!this.handshakeDone) this.timings.totalMs = this.now();
@@ -440,10 +476,11 @@ class CaptureRun {
       startedAt: this.startedAt,
       timings: this.timings,
       options: captureOptionsRecord(this.opts),
-      chunks: this.tap ? [...this.tap.chunks] : [],
+      chunks: this.recordedChunks(),
       keylog: this.keylog,
       ...(this.handshakeDone ? { node: this.node } : {}),
       ...(error ? { error } : {}),
+      ...(this.truncated.length > 0 ? { truncated: [...this.truncated] } : {}),
     };
     this.resolve(capture);
   }
@@ -496,49 +533,6 @@ function classifyConnectError(err: NodeJS.ErrnoException): CaptureErrorCode {
   }
 }
 
-function dnsReason(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ENOTFOUND':
-      return 'no such host';
-    case 'EAI_AGAIN':
-      return 'temporary DNS failure';
-    case 'ENODATA':
-      return 'no address records';
-    default:
-      return err.code ?? err.message;
-  }
-}
-
-/**
- * OpenSSL error strings look like
- * `80…:error:0A000410:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:../ssl/rec_layer_s3.c:1601:SSL alert number 40`;
- * the reason is the fifth colon-separated part after `error:`.
- */
-export function openSslReason(message: string): string {
-  const first = message.split('\n')[0];
-  const m = /error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)/.exec(first);
-  return (m ? m[1] : first).trim();
-}
-
-/**
- * The alert name OpenSSL reports for an alert it received (`ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`
- * → `certificate_required`); for TLS 1.3 encrypted alerts this is all we know without decryption.
- */
-function alertNameFromNode(err: NodeJS.ErrnoException): string | undefined {
-  const m = /_ALERT_([A-Z0-9_]+)$/.exec(err.code ?? '') ?? /\balert ([a-z0-9 ]+)$/i.exec(openSslReason(err.message));
-  return m ? m[1].toLowerCase().replace(/ /g, '_') : undefined;
-}
-
-/** `certificate_required` → `certificate_required (116)` when the registry knows the name. */
-function withAlertCode(name: string): string {
-  for (const [code, entry] of alertDescriptions) if (entry.name === name) return `${name} (${code})`;
-  return name;
-}
-
 export function formatAddress(host: string, port: number): string {
   return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-function formatBytes(n: number): string {
-  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }

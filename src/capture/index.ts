@@ -5,3 +5,4 @@ export { captureHandshake, looksNotTls, formatAddress, type CaptureOptions, type
 export { saveCapture, loadCapture, parseCapture, captureToJson, captureFromJson, MAX_CAPTURE_FILE_BYTES, type CaptureFileJson, type CaptureFileChunk } from './capture-file.js';
 export { startDemoServer, demoCertDir, type DemoServer, type DemoServerOptions, type DemoKeyType } from './demo-server.js';
 export { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
+export { resolveHost, type ResolveOptions, type Resolved } from './resolve.js';

@@ -3,14 +3,20 @@
 // direction, time and stream offset before it moves on. Recording happens on the socket side of
 // the tap, so bytes still count when TLS has already given up (a server's HTTP error page, an
 // alert after a failed handshake).
+//
+// The recording is capped per direction; the connection is not. Past the cap the tap keeps
+// forwarding (back-pressure still applies, so memory stays bounded) and only stops recording:
+// a server that sends a banner or megabytes of application data right after its Finished must
+// not turn a completed handshake into a failure, and the bytes that finish the handshake may sit
+// in the same socket read as the first bytes past the cap.
 
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { CaptureChunk, Direction } from './types.js';
-
-/** Default cap on recorded bytes per direction; past it the capture stops with `capture-limit`. */
 import { MAX_CAPTURE_BYTES_PER_DIRECTION } from '../limits.js';
+
+/** Default cap on recorded bytes per direction; past it the tap stops recording (not forwarding). */
 export const DEFAULT_CAPTURE_LIMIT = MAX_CAPTURE_BYTES_PER_DIRECTION;
 
 export interface TapOptions {
@@ -18,17 +24,18 @@ export interface TapOptions {
   t0: number;
   /** Maximum bytes recorded per direction. */
   limit?: number;
-  /** Called for every server chunk after it is recorded (the capture peeks at the first bytes). */
+  /** Called for every server chunk as it arrives, recorded or not (the capture watches the framing). */
   onServerChunk?: (chunk: Uint8Array) => void;
-  /** Called once when a direction exceeds the limit; the tap has stopped forwarding by then. */
-  onLimit?: (direction: Direction) => void;
+  /** Called once per direction when it exceeds the limit; `recorded` bytes were kept. */
+  onLimit?: (direction: Direction, recorded: number) => void;
 }
 
 export class RecordingTap extends Duplex {
   readonly chunks: CaptureChunk[] = [];
   private readonly streamOffset: Record<Direction, number> = { client: 0, server: 0 };
+  private readonly seen: Record<Direction, number> = { client: 0, server: 0 };
+  private readonly stopped: Record<Direction, boolean> = { client: false, server: false };
   private readonly limit: number;
-  private limitHit = false;
 
   constructor(
     readonly socket: Socket,
@@ -37,7 +44,7 @@ export class RecordingTap extends Duplex {
     super();
     this.limit = opts.limit ?? DEFAULT_CAPTURE_LIMIT;
     socket.on('data', (data: Buffer) => {
-      if (!this.record('server', data)) return;
+      this.record('server', data);
       opts.onServerChunk?.(data);
       // Back-pressure: if TLS is not reading, stop reading the socket until it asks again.
       if (!this.push(data)) socket.pause();
@@ -55,12 +62,15 @@ export class RecordingTap extends Duplex {
     return this.streamOffset[direction];
   }
 
-  /**
-   * Records a chunk, or the part of it that fits under the limit. Returns false (and stops the
-   * capture) when the limit was reached: nothing past it is forwarded.
-   */
-  private record(direction: Direction, data: Buffer): boolean {
-    if (this.limitHit) return false;
+  /** Bytes that passed through in a direction, recorded or not. */
+  received(direction: Direction): number {
+    return this.seen[direction];
+  }
+
+  /** Records a chunk, or the part of it that fits under the limit; the whole chunk moves on either way. */
+  private record(direction: Direction, data: Buffer): void {
+    this.seen[direction] += data.length;
+    if (this.stopped[direction]) return;
     const room = this.limit - this.streamOffset[direction];
     const take = Math.min(room, data.length);
     if (take > 0) {
@@ -70,23 +80,17 @@ export class RecordingTap extends Duplex {
       this.streamOffset[direction] += take;
     }
     if (take < data.length) {
-      this.limitHit = true;
-      this.socket.pause();
-      this.opts.onLimit?.(direction);
-      return false;
+      this.stopped[direction] = true;
+      this.opts.onLimit?.(direction, this.streamOffset[direction]);
     }
-    return true;
   }
 
   override _read(): void {
-    if (this.socket.isPaused() && !this.limitHit) this.socket.resume();
+    if (this.socket.isPaused()) this.socket.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (!this.record('client', chunk)) {
-      callback();
-      return;
-    }
+    this.record('client', chunk);
     if (this.socket.destroyed) {
       callback();
       return;

@@ -55,6 +55,16 @@ export interface CaptureError {
   message: string;
 }
 
+/**
+ * A direction whose recording stopped at tls-trace's own per-direction capture cap: the first
+ * `recordedBytes` are in `chunks`, the rest passed through unrecorded. A cap of tls-trace's, never
+ * a fault of the peer's; the connection's outcome is decided as usual.
+ */
+export interface CaptureTruncation {
+  direction: Direction;
+  recordedBytes: number;
+}
+
 export interface Capture {
   format: 'tls-trace-capture';
   version: 1;
@@ -69,4 +79,6 @@ export interface Capture {
   keylog: string[];
   node?: NodeSummary;
   error?: CaptureError;
+  /** Present when a direction was longer than the capture cap (see CaptureTruncation). */
+  truncated?: CaptureTruncation[];
 }

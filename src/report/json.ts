@@ -7,7 +7,7 @@ import type { ChainReport } from '../analyse/chain/types.js';
 import { keyScheduleJson } from './key-schedule.js';
 import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
-import type { CaptureError, CaptureTarget, CaptureTimings, NodeSummary } from '../capture/types.js';
+import type { CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from '../capture/types.js';
 import type { DecodedTrace, Message, TlsRecord } from '../decode/model.js';
 import type { DecodeIssue, Direction, Field } from '../decode/types.js';
 import {
@@ -126,6 +126,8 @@ export interface TraceJson {
   bytes: { client: number; server: number };
   outcome: TraceOutcome;
   error?: CaptureError;
+  /** Directions whose recording stopped at tls-trace's capture cap. */
+  truncated?: CaptureTruncation[];
   node?: NodeSummary;
   records: RecordJson[];
   messages: MessageJson[];
@@ -155,6 +157,7 @@ export function renderJson(view: TraceView): TraceJson {
     bytes: { ...analysis.bytes },
     outcome: analysis.outcome,
     error: capture.error,
+    truncated: capture.truncated,
     node: capture.node,
     records: decoded.records.map((r) => recordJson(decoded, r)),
     messages: decoded.messages.map((m, i) => messageJson(m, i, stepNames.get(i) ?? m.kind)),

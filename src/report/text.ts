@@ -211,6 +211,9 @@ function notesOf(view: TraceView): string[] {
     notes.push(`${i.direction} stream, ${i.kind} at offset ${i.offset}: ${escapeControl(i.reason)}`);
   }
   for (const c of analysis.crossChecks) notes.push(`Cross-check: ${escapeControl(c)}`);
+  for (const t of view.capture.truncated ?? []) {
+    notes.push(`tls-trace stopped recording the ${t.direction}'s bytes after ${t.recordedBytes} bytes (its capture cap); the connection went on, and the rest is not in this trace`);
+  }
   return notes;
 }
 

@@ -3,12 +3,12 @@
 // few full Node handshakes for what TLS 1.3 encrypts). Independent questions run concurrently
 // under the Prober's limit; each elimination is sequential by nature.
 
-import dns from 'node:dns';
 import net, { type LookupFunction } from 'node:net';
 import { buildClientHello, buildSslv2ClientHello, SSL2_CIPHER_SPECS, type ExtensionSpec } from './client-hello-builder.js';
 import { ALPN_CANDIDATES, groupCandidates, SCANNED_VERSIONS, signatureSchemeCandidates, suiteCandidates, TLS13_SIGNATURE_SCHEMES } from './candidates.js';
 import { eliminate, eliminateChunked, preferenceOf } from './elimination.js';
 import { canMakeKeyShare, keyShareFor } from './key-shares.js';
+import { resolveHost } from '../capture/resolve.js';
 import { Prober, STALL_LIMIT, type ProbeEndpoint, type ProbeResult } from './probe.js';
 import { nodeHandshake, nodeKnowsSigalg, type NodeHandshakeResult } from './node-handshake.js';
 import { summariseCertificate } from './certificate-summary.js';
@@ -109,22 +109,18 @@ function refusalOf(r: ProbeResult): string {
   return r.end === 'answered' ? 'no usable answer' : `connection ${r.end}${r.errorCode ? ` (${r.errorCode})` : ''}`;
 }
 
-async function resolve(host: string, lookup?: LookupFunction): Promise<{ address: string; family: 4 | 6 }> {
-  const ip = net.isIP(host);
-  if (ip) return { address: host, family: ip as 4 | 6 };
-  const fn = lookup ?? (dns.lookup as unknown as LookupFunction);
-  return new Promise((res, rej) => {
-    fn(host, { all: false }, (err, address, family) => {
-      if (err || typeof address !== 'string') rej(new ScanError('dns', `cannot resolve ${host}: ${err?.code ?? 'no address'}`));
-      else res({ address, family: family === 6 ? 6 : 4 });
-    });
-  });
+/** The first address of `host`, through the capture layer's resolver and within the probe deadline. */
+async function resolve(host: string, timeoutMs: number, lookup?: LookupFunction): Promise<{ address: string; family: 4 | 6 }> {
+  const r = await resolveHost(host, { timeoutMs, ...(lookup ? { lookup } : {}) });
+  if ('error' in r) throw new ScanError('dns', r.error);
+  const { address, family } = r.addresses[0];
+  return { address, family: family === 6 ? 6 : 4 };
 }
 
 export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const { address, family } = await resolve(opts.host, opts.lookup);
+  const { address, family } = await resolve(opts.host, opts.timeoutMs, opts.lookup);
   const sni = opts.servername === false ? undefined : (opts.servername ?? (net.isIP(opts.host) ? undefined : opts.host));
   const endpoint: ProbeEndpoint = { address, port: opts.port };
   const prober = new Prober(endpoint, { concurrency: opts.concurrency, timeoutMs: opts.timeoutMs });

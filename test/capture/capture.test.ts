@@ -199,11 +199,19 @@ describe('captureHandshake: successful handshakes', () => {
     }
   });
 
-  it('stops at the per-direction capture limit with code capture-limit', async () => {
-    const c = await captureHandshake(base({ captureLimit: 600 }));
-    expect(c.error?.code).toBe('capture-limit');
-    expect(stream(c, 'server').length).toBe(600);
-    expect(c.node).toBeUndefined();
+  it('stops recording at the per-direction capture limit, but not the handshake', async () => {
+    // The cap bounds what tls-trace keeps, not the connection: the handshake still completes.
+    const c = await captureHandshake(base({ captureLimit: 600, maxVersion: '1.2' }));
+    expect(c.error).toBeUndefined();
+    expect(c.node?.protocol).toBe('TLSv1.2');
+    // 600 bytes end inside the Certificate record: the recording ends after the whole ServerHello
+    // record instead, so the decoder never sees a record tls-trace cut in two.
+    const server = stream(c, 'server');
+    const firstRecord = 5 + server.readUInt16BE(3);
+    expect(server[0]).toBe(0x16);
+    expect(server.length).toBe(firstRecord);
+    expect(firstRecord).toBeLessThan(600);
+    expect(c.truncated).toEqual([{ direction: 'server', recordedBytes: firstRecord }]);
   });
 
   it('reports a server alert when the versions do not overlap', async () => {
@@ -232,7 +240,8 @@ describe('captureHandshake: failures resolve with an error code and the partial 
   it('dns: a lookup that never answers is cut off by the deadline', async () => {
     const hanging = (() => undefined) as unknown as LookupFunction;
     const c = await captureHandshake({ host: 'slow.test', port: 443, timeoutMs: 200, lookup: hanging });
-    expect(c.error?.code).toBe('timeout');
+    // A name that did not resolve in time is a DNS failure (exit 3), not a silent server (5).
+    expect(c.error?.code).toBe('dns');
     expect(c.error?.message).toMatch(/DNS lookup of slow.test did not finish within 200 ms/);
   });
 

@@ -178,7 +178,7 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
       const alert = decoded?.messages.find((m) => m.kind === 'alert' && m.direction === 'server' && m.level === 2);
       if (alert && alert.kind === 'alert') {
         const d = describe(alertDescriptions, alert.description, 1);
-        return `server sent fatal alert ${d.known ? d.name : 'unknown'} (${alert.description})`;
+        return `server sent fatal alert ${d.known ? `${d.name} (${alert.description})` : `unknown (${d.hex})`}`;
       }
       return error.message.replace(/ \(OpenSSL: .*\)$/, '');
     }
