@@ -7,6 +7,7 @@ import type { DecodedTrace } from '../decode/model.js';
 import { cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { ExtCode, RENEGOTIATION_SCSV, extInfo, findBodies, hasExt, isDecrypted, type Found } from './messages.js';
+import { judgeDowngradeSentinel } from './downgrade.js';
 import type { CodePoint, Fact, FactSource, GroupFact, Negotiated, NegotiatedRow, SuiteFact } from './types.js';
 
 const TLS13 = 0x0304;
@@ -82,20 +83,7 @@ export function deriveNegotiated(capture: Capture, decoded: DecodedTrace): Negot
     ? { value: hrr !== undefined, source: 'decoded', note: hrr ? hrrNote(hrr) : undefined }
     : { source: 'unknown', note: 'no ServerHello' };
 
-  // The sentinel is expected when the client itself offered less than TLS 1.3; seen after the
-  // client offered 1.3 it means something in the path removed it (RFC 8446 §4.1.3).
-  const offered13 = extInfo(ch?.body.extensions, 'supported_versions')?.versions.includes(TLS13) ?? false;
-  const downgradeSentinel: Fact<false | 'tls12' | 'tls11'> = sh
-    ? {
-        value: sh.body.downgradeSentinel ?? false,
-        source: 'decoded',
-        note: sh.body.downgradeSentinel
-          ? offered13
-            ? 'client offered TLS 1.3: possible downgrade attack'
-            : 'expected: the server speaks TLS 1.3 but the client offered less'
-          : undefined,
-      }
-    : { source: 'unknown', note: 'no ServerHello' };
+  const downgradeSentinel = judgeDowngradeSentinel(sh, ch, version.value?.code);
 
   return {
     negotiated: {
