@@ -226,6 +226,7 @@ function deriveSignature(decoded: DecodedTrace, tls13: boolean, suite: SuiteFact
   if (ske?.body.signature) return { source: 'decoded', note: 'TLS 1.0/1.1 fixed scheme (MD5+SHA-1 or SHA-1)' };
   if (suite && !ephemeralKx(suite)) return { source: 'decoded', note: `none: ${kxOf(suite)} key exchange is not signed` };
   if (findBodies(decoded, 'certificate', 'server').length === 0 && findBodies(decoded, 'server_hello_done', 'server').length === 0) {
+    if (decoded.caps?.some((c) => c.direction === 'server')) return { source: 'unknown', note: "server flight not decoded (tls-trace's cap)" };
     return { source: 'unknown', note: 'server flight not captured (or resumed)' };
   }
   return { source: 'unknown', note: 'no ServerKeyExchange signature' };
