@@ -13,6 +13,9 @@ import { MAX_RECORDS_PER_DIRECTION } from '../../src/limits.js';
 import { failureLine } from '../../src/cli/commands/trace.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { Capture } from '../../src/capture/types.js';
+import type { DecodedTrace } from '../../src/decode/model.js';
+import type { VerificationFact } from '../../src/analyse/decrypt/types.js';
+import { verificationPastCaps } from '../../src/analyse/decrypt/verify-caps.js';
 import { record } from './tls-bytes.js';
 import { traceValidator } from '../report/helpers/checks.js';
 
@@ -141,5 +144,29 @@ describe('the cap in the one-line failure and with legal records', () => {
     const line = failureLine(c, decodeCapture(c));
     expect(line).toBe(`handshake failed: unexpected message (tls-trace stopped decoding the server's bytes after ${MAX_RECORDS_PER_DIRECTION} records (its record cap), so the bytes in question are not shown)`);
     expect(line).not.toMatch(/sent a record TLS does not allow|cap hit/);
+  });
+});
+
+describe('verification past a cap (src/analyse/decrypt/verify-caps.ts)', () => {
+  const fact: VerificationFact = { check: 'client-finished', label: 'Client Finished', ok: false, reason: 'verify_data does not match …', direction: 'client', records: [0], expected: 'aa', actual: 'bb' };
+  const trace = (capAt: number): DecodedTrace => ({
+    records: [{ timeMs: 5 } as DecodedTrace['records'][number]],
+    messages: [],
+    spaces: [],
+    issues: [],
+    caps: [{ direction: 'server', cap: 'records', limit: 16384, offset: 0, length: 1, timeMs: capAt, said: 'tls-trace stopped decoding the server\'s bytes after 16384 records (its record cap)' }],
+  });
+
+  it('a mismatch after the cap is "not verified"; one before the cap stays a failure', () => {
+    expect(verificationPastCaps([fact], trace(1), false)).toEqual([
+      { check: 'client-finished', label: 'Client Finished', ok: false, notVerified: true, direction: 'client', records: [0], actual: 'bb', reason: "not verified: tls-trace stopped decoding the server's bytes after 16384 records (its record cap), so the transcript it covers is incomplete" },
+    ]);
+    expect(verificationPastCaps([fact], trace(9), false)).toEqual([fact]);
+  });
+
+  it('with keys, a Finished of the capped direction that was never decoded is said to be not verified', () => {
+    const facts = verificationPastCaps([], trace(1), true);
+    expect(facts).toMatchObject([{ check: 'server-finished', ok: false, notVerified: true, reason: expect.stringMatching(/^not verified: .*its Finished is in the part not decoded$/) }]);
+    expect(verificationPastCaps([], trace(1), false)).toEqual([]);
   });
 });
