@@ -30,13 +30,26 @@ export const MAX_CAPTURE_BYTES_PER_DIRECTION = 4 * 1024 * 1024;
 export const MAX_CAPTURE_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Messages decoded per direction (records, handshake messages, alerts, opaque spans together).
- * A real handshake has fewer than 30; a hostile peer sending zero-filled handshake records makes
- * one 4-byte "message" per 4 bytes, i.e. a million of them in 4 MiB, which would exhaust memory
- * in the report. Past the cap the rest of the direction is one undecoded span with an issue
- * saying the cap was hit. Used by src/decode/trace.ts.
+ * Records decoded per direction. What the record and message caps protect is memory per decoded
+ * node: every record and every message becomes objects (header fields, a step, its JSON) costing
+ * about a kilobyte whatever its size (32 768 of them: ~30 MB of heap once decoded and analysed),
+ * so a peer must not get a node per 4 or 5 bytes of its 4 MiB. Bytes are already bounded by the
+ * capture cap, so this count follows from it: 4 MiB / 256 = 16384, and any framing whose records
+ * average 256 bytes or more reaches the byte cap first (a real handshake has fewer than 30
+ * records). Past the cap the rest of the direction is one undecoded span saying tls-trace stopped
+ * there (issue kind `limit`); a handshake message cut by it belongs to that span and is not shown
+ * as cut short by the peer. Used by src/decode/record.ts and src/decode/trace.ts.
  */
-export const MAX_MESSAGES_PER_DIRECTION = 2000;
+export const MAX_RECORDS_PER_DIRECTION = MAX_CAPTURE_BYTES_PER_DIRECTION / 256;
+
+/**
+ * Messages per direction beyond one per decoded record. A record's first message rides on the
+ * record's allowance above (so 4 MiB of 300-byte application-data records decodes in full); only
+ * messages packed several to a record count here. Real stacks pack a handful (ServerHello …
+ * ServerHelloDone, NewSessionTickets); zero-filled handshake records pack 4096 empty
+ * "HelloRequests" each and stop here, so a flood costs no more than an ordinary 4 MiB.
+ */
+export const MAX_PACKED_MESSAGES_PER_DIRECTION = 2048;
 
 /**
  * Certificates summarised (subject, issuer, key) per Certificate message in the trace. Real chains

@@ -27,7 +27,7 @@ export function messageName(m: Message): string {
     case 'application_data':
       return 'Application data';
     case 'opaque':
-      return 'Unrecognised bytes';
+      return m.cap ? 'Not decoded (tls-trace cap)' : 'Unrecognised bytes';
   }
 }
 

@@ -7,6 +7,7 @@ import type { DecodedTrace } from '../decode/model.js';
 import { cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { ExtCode, RENEGOTIATION_SCSV, extInfo, findBodies, hasExt, isDecrypted, type Found } from './messages.js';
+import { judgeDowngradeSentinel } from './downgrade.js';
 import type { CodePoint, Fact, FactSource, GroupFact, Negotiated, NegotiatedRow, SuiteFact } from './types.js';
 
 const TLS13 = 0x0304;
@@ -82,20 +83,7 @@ export function deriveNegotiated(capture: Capture, decoded: DecodedTrace): Negot
     ? { value: hrr !== undefined, source: 'decoded', note: hrr ? hrrNote(hrr) : undefined }
     : { source: 'unknown', note: 'no ServerHello' };
 
-  // The sentinel is expected when the client itself offered less than TLS 1.3; seen after the
-  // client offered 1.3 it means something in the path removed it (RFC 8446 §4.1.3).
-  const offered13 = extInfo(ch?.body.extensions, 'supported_versions')?.versions.includes(TLS13) ?? false;
-  const downgradeSentinel: Fact<false | 'tls12' | 'tls11'> = sh
-    ? {
-        value: sh.body.downgradeSentinel ?? false,
-        source: 'decoded',
-        note: sh.body.downgradeSentinel
-          ? offered13
-            ? 'client offered TLS 1.3: possible downgrade attack'
-            : 'expected: the server speaks TLS 1.3 but the client offered less'
-          : undefined,
-      }
-    : { source: 'unknown', note: 'no ServerHello' };
+  const downgradeSentinel = judgeDowngradeSentinel(sh, ch, version.value?.code);
 
   return {
     negotiated: {
@@ -238,6 +226,7 @@ function deriveSignature(decoded: DecodedTrace, tls13: boolean, suite: SuiteFact
   if (ske?.body.signature) return { source: 'decoded', note: 'TLS 1.0/1.1 fixed scheme (MD5+SHA-1 or SHA-1)' };
   if (suite && !ephemeralKx(suite)) return { source: 'decoded', note: `none: ${kxOf(suite)} key exchange is not signed` };
   if (findBodies(decoded, 'certificate', 'server').length === 0 && findBodies(decoded, 'server_hello_done', 'server').length === 0) {
+    if (decoded.caps?.some((c) => c.direction === 'server')) return { source: 'unknown', note: "server flight not decoded (tls-trace's cap)" };
     return { source: 'unknown', note: 'server flight not captured (or resumed)' };
   }
   return { source: 'unknown', note: 'no ServerKeyExchange signature' };

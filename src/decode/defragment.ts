@@ -29,6 +29,9 @@ export interface MessageSlice {
 
 export class HandshakeReassembler {
   private pieces: Piece[] = [];
+  /** Sum of the pieces' lengths, kept as they come and go: a message spread over thousands of
+   * 1-byte records must not cost a walk over every piece per record. */
+  private bufferedBytes = 0;
   private derived = 0;
   /** After an oversized message the rest of this direction's handshake bytes are not decoded. */
   poisoned = false;
@@ -39,13 +42,28 @@ export class HandshakeReassembler {
   ) {}
 
   push(p: Piece): void {
-    if (p.length > 0) this.pieces.push({ ...p });
+    if (p.length === 0) return;
+    this.pieces.push({ ...p });
+    this.bufferedBytes += p.length;
   }
 
   get buffered(): number {
-    let n = 0;
-    for (const p of this.pieces) n += p.length;
-    return n;
+    return this.bufferedBytes;
+  }
+
+  /** Where the bytes still waiting for the rest of their message start, and the records that
+   * carried them; undefined when nothing is buffered. */
+  pending(): { streamOffset: number; records: number[] } | undefined {
+    if (this.pieces.length === 0) return undefined;
+    const records: number[] = [];
+    for (const p of this.pieces) if (records.at(-1) !== p.record) records.push(p.record);
+    return { streamOffset: this.pieces[0].streamOffset, records };
+  }
+
+  /** Drops what is buffered (the decoder stopped at a cap: a partial message is not shown as cut short). */
+  discard(): void {
+    this.pieces = [];
+    this.bufferedBytes = 0;
   }
 
   private byteAt(i: number): number {
@@ -81,17 +99,23 @@ export class HandshakeReassembler {
     let timeMs = this.pieces[0].timeMs;
     let left = count;
     let at = 0;
+    // Pieces are consumed from the front; index through them and cut once (shift() per piece is
+    // quadratic for a message over thousands of records). Records come in order, so a record
+    // already listed is the last one listed.
+    let used = 0;
     while (left > 0) {
-      const p = this.pieces[0];
+      const p = this.pieces[used];
       const take = Math.min(left, p.length);
       segments.push({ at, streamOffset: p.streamOffset, length: take });
-      if (!records.includes(p.record)) records.push(p.record);
+      if (records.at(-1) !== p.record) records.push(p.record);
       if (segments.length === 1) timeMs = p.timeMs;
       at += take;
       left -= take;
-      if (take === p.length) this.pieces.shift();
-      else this.pieces[0] = { ...p, streamOffset: p.streamOffset + take, length: p.length - take };
+      if (take === p.length) used += 1;
+      else this.pieces[used] = { ...p, streamOffset: p.streamOffset + take, length: p.length - take };
     }
+    this.pieces = used > 0 ? this.pieces.slice(used) : this.pieces;
+    this.bufferedBytes -= count;
     if (segments.length === 1) {
       const s = segments[0];
       return { space: this.stream, start: s.streamOffset, end: s.streamOffset + s.length, records, timeMs };

@@ -14,7 +14,7 @@ export { detectNotTls, type NotTls } from './not-tls.js';
 export { decodeSslv2ServerHello, SSL2_MT_SERVER_HELLO, type DecodedSslv2ServerHello, type Sslv2ServerHello } from './sslv2.js';
 export { splitRecords, MAX_RECORD_LENGTH } from './record.js';
 export { MAX_HANDSHAKE_MESSAGE } from './defragment.js';
-export { HELLO_RETRY_REQUEST_RANDOM } from './messages/hello.js';
+export { HELLO_RETRY_REQUEST_RANDOM, downgradeTail } from './messages/hello.js';
 export { recordCoverage, recordLeafSpans, leafSpans, toStreamSpans, type CoverageReport, type LeafSpan, type Span } from './coverage.js';
 export { escapeText } from './format.js';
 

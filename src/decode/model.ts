@@ -279,6 +279,23 @@ export interface ApplicationDataMessage extends MessageBase {
 export interface OpaqueMessage extends MessageBase {
   kind: 'opaque';
   reason: string;
+  /** The span is undecoded because tls-trace hit one of its own caps, not because of the bytes. */
+  cap?: boolean;
+}
+
+/** Where tls-trace stopped decoding a direction at one of its caps (src/limits.ts). */
+export interface DecodeCap {
+  direction: Direction;
+  cap: 'records' | 'messages';
+  /** The cap's value. */
+  limit: number;
+  /** Stream offset where the undecoded rest starts, and its length. */
+  offset: number;
+  length: number;
+  /** Capture time of the first undecoded byte: messages from then on may miss what it held. */
+  timeMs: number;
+  /** `tls-trace stopped decoding the server's bytes after 16384 records (its record cap)`. */
+  said: string;
 }
 
 export type Message =
@@ -299,4 +316,6 @@ export interface DecodedTrace {
   issues: Array<DecodeIssue & { direction: Direction }>;
   /** What the bytes look like if they are not TLS (`http`, `ssh`, `smtp`, …). */
   notTls?: { direction: Direction; protocol: string; firstLine: string };
+  /** Directions whose decoding stopped at a cap; absent when everything was decoded. */
+  caps?: DecodeCap[];
 }

@@ -28,6 +28,8 @@ export interface SplitResult {
   records: RecordSlice[];
   /** Bytes after the last record that do not start a plausible record header. */
   garbage?: { offset: number; length: number; reason: string };
+  /** Set when `maxRecords` records were split and bytes remain: where the next record starts. */
+  stoppedAt?: number;
 }
 
 /** A later record header is believable if its version is 3.x with x ≤ 4 (SSL 3.0 … TLS 1.3). */
@@ -35,10 +37,16 @@ function plausibleVersion(b: Uint8Array, at: number): boolean {
   return (at + 1 >= b.length || b[at + 1] === 3) && (at + 2 >= b.length || b[at + 2] <= 4);
 }
 
-export function splitRecords(bytes: Uint8Array, start = 0): SplitResult {
+/**
+ * Splits `bytes` into records from `start`. Stops after `maxRecords` (the record cap): a stream of
+ * 5-byte empty records would otherwise become hundreds of thousands of slices before any cap is
+ * looked at.
+ */
+export function splitRecords(bytes: Uint8Array, start = 0, maxRecords = Infinity): SplitResult {
   const records: RecordSlice[] = [];
   let at = start;
   while (at < bytes.length) {
+    if (records.length >= maxRecords) return { records, stoppedAt: at };
     if (!plausibleVersion(bytes, at)) {
       const v = bytes[at + 1] * 256 + (bytes[at + 2] ?? 0);
       return {

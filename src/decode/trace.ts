@@ -25,7 +25,7 @@ import { detectNotTls } from './not-tls.js';
 import { decodeHandshakeMessage } from './handshake.js';
 import { HandshakeReassembler, type MessageSlice } from './defragment.js';
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
-import { MAX_MESSAGES_PER_DIRECTION } from '../limits.js';
+import { MAX_PACKED_MESSAGES_PER_DIRECTION, MAX_RECORDS_PER_DIRECTION } from '../limits.js';
 
 interface DirState {
   stream: DirectionStream;
@@ -56,6 +56,9 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
   const trace: DecodedTrace = { records: [], messages: [], spaces: [], issues: [] };
   const states = new Map<Direction, DirState>();
   const items: Item[] = [];
+  // Record cap (src/limits.ts): where splitting stopped, per direction; the records before it are
+  // decoded as usual.
+  const recordCapAt = { client: -1, server: -1 };
 
   for (const direction of directions) {
     const stream = assembleStream(chunks, direction);
@@ -77,7 +80,8 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
       items.push({ direction, ...when(0), opaque: { offset: 0, length: stream.bytes.length, reason } });
       continue;
     }
-    const split = splitRecords(stream.bytes);
+    const split = splitRecords(stream.bytes, 0, MAX_RECORDS_PER_DIRECTION);
+    if (split.stoppedAt !== undefined) recordCapAt[direction] = split.stoppedAt;
     for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
     if (split.garbage) {
       trace.issues.push({ direction, kind: 'malformed', offset: split.garbage.offset, length: split.garbage.length, reason: split.garbage.reason });
@@ -91,14 +95,16 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
 
   let ctx = initial;
   // Message cap (src/limits.ts): a peer sending zero-filled handshake records yields one message
-  // per 4 bytes; past the cap the rest of the direction becomes one undecoded span.
+  // per 4 bytes; messages beyond one per record are bounded, and past that the rest of the
+  // direction becomes one undecoded span.
   const emitted = { client: 0, server: 0 };
+  const recordsSeen = { client: 0, server: 0 };
+  const emptyRecords = new Map<Direction, { issue: DecodeIssue; count: number }>();
   const capped = { client: -1, server: -1 };
-  const recordCount = { client: 0, server: 0 };
   const emit = (msg: Message): void => {
     const d = msg.direction;
     if (capped[d] >= 0) return;
-    if (emitted[d] >= MAX_MESSAGES_PER_DIRECTION) {
+    if (emitted[d] >= recordsSeen[d] + MAX_PACKED_MESSAGES_PER_DIRECTION) {
       // Where the undecoded rest starts in the direction's stream (derived spaces map back).
       capped[d] = msg.space.id === d ? msg.offset : (msg.space.segments[0]?.streamOffset ?? msg.offset);
       return;
@@ -138,12 +144,7 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
       continue;
     }
     const slice = item.slice!;
-    if (++recordCount[item.direction] > MAX_MESSAGES_PER_DIRECTION) {
-      // Records without messages (zero-length ones) count too, or 5-byte records could flood.
-      drain(st, true);
-      capped[item.direction] = slice.offset;
-      continue;
-    }
+    recordsSeen[item.direction] += 1;
     const index = trace.records.length;
     const record: TlsRecord = {
       index,
@@ -189,8 +190,15 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
         if (slice.bodyLength === 0 && slice.declaredLength === 0) {
           // RFC 8446 §5.1 / RFC 5246 §6.2.1: zero-length handshake fragments must not be sent.
           record.issue ??= { kind: 'malformed', offset: record.offset, length: 5, reason: 'zero-length handshake record (not allowed)' };
-          // No message carries this record, so the issue is listed with the trace's own issues.
-          trace.issues.push({ ...record.issue, direction: item.direction });
+          // No message carries this record, so the issue is listed with the trace's own issues:
+          // the first one, with a count of the rest (a flood of them is one finding, not 16384).
+          const first = emptyRecords.get(item.direction);
+          if (first) first.count += 1;
+          else {
+            const listed = { ...record.issue, direction: item.direction };
+            trace.issues.push(listed);
+            emptyRecords.set(item.direction, { issue: listed, count: 1 });
+          }
           break;
         }
         if (st.reassembler.poisoned) {
@@ -232,17 +240,53 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
       }
     }
   }
-  for (const direction of directions) drain(states.get(direction)!, true);
+  for (const [direction, { issue, count }] of emptyRecords) {
+    if (count > 1) issue.reason += ` (${count} such records from the ${direction}; the first is listed)`;
+  }
   for (const direction of directions) {
-    const from = capped[direction];
-    if (from < 0) continue;
     const st = states.get(direction)!;
-    const rest = st.space.bytes.length - from;
-    const reason = `more than ${MAX_MESSAGES_PER_DIRECTION} records or messages from the ${direction} (message cap hit); the remaining ${rest} bytes are not decoded`;
-    trace.issues.push({ direction, kind: 'malformed', offset: from, length: rest, reason });
-    trace.messages.push(opaqueMessage(st.space, from, rest, [], st.stream.times.at(-1) ?? 0, reason));
+    const stop = capped[direction] >= 0 ? { at: capped[direction], what: 'messages' as const } : recordCapAt[direction] >= 0 ? { at: recordCapAt[direction], what: 'records' as const } : undefined;
+    if (stop) stopAtCap(trace, st, stop);
+    else drain(st, true);
   }
   return trace;
+}
+
+/**
+ * Ends a direction at one of tls-trace's own caps: the rest becomes one undecoded span that says
+ * so. A handshake message still waiting for bytes past the cap starts that span instead of being
+ * shown as cut short: the peer did not cut it, the decoder stopped reading.
+ */
+function stopAtCap(trace: DecodedTrace, st: DirState, stop: { at: number; what: 'records' | 'messages' }): void {
+  const direction = st.stream.direction;
+  const pending = st.reassembler.pending();
+  st.reassembler.discard();
+  const from = pending ? Math.min(pending.streamOffset, stop.at) : stop.at;
+  const rest = st.space.bytes.length - from;
+  const records = trace.records.reduce((n, r) => n + (r.direction === direction ? 1 : 0), 0);
+  const limit = stop.what === 'records' ? MAX_RECORDS_PER_DIRECTION : MAX_PACKED_MESSAGES_PER_DIRECTION;
+  const what = stop.what === 'records' ? `${limit} records (its record cap)` : `${records} records, at ${limit} messages beyond one per record (its message cap)`;
+  const said = `tls-trace stopped decoding the ${direction}'s bytes after ${what}`;
+  const reason = `${said}; the remaining ${rest} bytes are not decoded`;
+  const c = chunkAt(st.stream, from);
+  const timeMs = c >= 0 ? st.stream.times[c] : 0;
+  trace.issues.push({ direction, kind: 'limit', offset: from, length: rest, reason });
+  (trace.caps ??= []).push({ direction, cap: stop.what, limit, offset: from, length: rest, timeMs, said });
+  // Not a verdict on the bytes: no issue on the message, and no hex copy of up to megabytes that
+  // the stream space already holds.
+  const span: OpaqueMessage = {
+    kind: 'opaque',
+    ...base(st.space, { offset: from, length: rest }, pending?.records ?? [], timeMs, [
+      { name: 'data', label: 'Not decoded (cap)', offset: from, length: rest, display: byteCount(rest) },
+    ]),
+    reason,
+    cap: true,
+  };
+  // In time order with the other direction's messages (they are, up to here), so the span is
+  // shown where the decoder stopped rather than after everything else.
+  const at = trace.messages.findIndex((m) => m.timeMs > timeMs);
+  if (at < 0) trace.messages.push(span);
+  else trace.messages.splice(at, 0, span);
 }
 
 function base(space: ByteSpace, span: { offset: number; length: number }, records: number[], timeMs: number, fields: Field[], issue?: DecodeIssue) {

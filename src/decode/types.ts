@@ -8,10 +8,11 @@ export type { Direction };
 
 /**
  * Why a decoder stopped. `incomplete` means the bytes ran out before a length said they would
- * (more bytes could fix it); `malformed` means the bytes contradict the protocol.
+ * (more bytes could fix it); `malformed` means the bytes contradict the protocol; `limit` means
+ * tls-trace reached one of its own caps (src/limits.ts) and says nothing about the bytes.
  */
 export interface DecodeIssue {
-  kind: 'incomplete' | 'malformed';
+  kind: 'incomplete' | 'malformed' | 'limit';
   /** Absolute offset (in the field's space) of the first offending byte. */
   offset: number;
   /** How many bytes the issue covers (0 when it is about missing bytes at `offset`). */

@@ -86,6 +86,8 @@ export interface MessageJson {
   guess?: string;
   /** opaque */
   reason?: string;
+  /** opaque: left undecoded at one of tls-trace's own caps (see the trace's `caps`). */
+  cap?: boolean;
 }
 
 export interface SpaceJson {
@@ -244,7 +246,7 @@ function messageJson(m: Message, index: number, name: string): MessageJson {
     case 'application_data':
       return base;
     case 'opaque':
-      return { ...base, reason: m.reason };
+      return m.cap ? { ...base, reason: m.reason, cap: true } : { ...base, reason: m.reason };
   }
 }
 

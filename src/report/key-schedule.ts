@@ -15,11 +15,13 @@ export interface KeyScheduleRenderOptions {
 
 const CHECK = '✔';
 const CROSS = '✖';
+/** A check that could not run (tls-trace's own cap): neither a pass nor a failure. */
+const NOT_RUN = '–';
 
 /** `✔ Server Finished: verify_data equals …` (one line; the mark coloured when asked). */
 export function verificationMark(fact: VerificationFact, opts: { color: boolean }): string {
   const p = palette(opts.color);
-  const mark = fact.ok ? p.good(CHECK) : p.bad(CROSS);
+  const mark = fact.ok ? p.good(CHECK) : fact.notVerified ? p.dim(NOT_RUN) : p.bad(CROSS);
   return `${mark} ${fact.label}: ${escapeControl(fact.reason)}`;
 }
 

@@ -66,6 +66,7 @@ export function describeStep(step: Step, m: Message, tls13: boolean): StepText {
       return { details: d, explanation: 'Application data, protected with the session keys.' };
     case 'opaque':
       add('reason', m.reason);
+      if (m.cap) return { details: d, explanation: 'tls-trace stopped decoding here at one of its own caps; the rest of this direction is not read, which says nothing about the peer.' };
       return { details: d, explanation: 'Bytes that are not a TLS record this tool knows; shown as they are.' };
   }
 }

@@ -5,9 +5,9 @@
 // decoder (decodeStream), so a short or malformed flight is "incomplete"/"malformed", never an
 // exception, and the scan reads exactly what `tls-trace` would show for the same bytes.
 
-import { decodeSslv2ServerHello, decodeStream, SSL2_MT_SERVER_HELLO } from '../decode/index.js';
-import type { HandshakeBody, ServerHello } from '../decode/model.js';
-import { Ext, Version } from '../registry/index.js';
+import { decodeSslv2ServerHello, decodeStream, handshakeTitles, HandshakeType, SSL2_MT_SERVER_HELLO } from '../decode/index.js';
+import { ContentType, type HandshakeBody, type Message, type ServerHello } from '../decode/model.js';
+import { contentTypes, describe, Ext, Version } from '../registry/index.js';
 
 export interface ServerHelloSummary {
   /** The version the server picked: supported_versions if present, else legacy_version. */
@@ -54,6 +54,8 @@ export interface FlightSummary {
   notTls?: boolean;
   /** A decoding problem that stopped the reader. */
   problem?: string;
+  /** The peer answered, but not as a TLS server (e.g. it echoed the ClientHello); `problem` says with what. */
+  notServerAnswer?: boolean;
 }
 
 export interface FlightOptions {
@@ -83,9 +85,16 @@ export function readFirstFlight(bytes: Uint8Array, opts: FlightOptions = {}): Fl
         out.complete = true;
         break;
       }
+      const wrong = out.serverHello ? undefined : notAServerAnswer(m);
+      if (wrong) {
+        Object.assign(out, { problem: wrong, notServerAnswer: true, complete: true });
+        break;
+      }
       readMessage(m.body, out, opts);
     } else if (m.kind === 'encrypted' || m.kind === 'application_data' || m.kind === 'opaque') {
-      // Protected records (or garbage) after the hello: nothing more a probe can read.
+      // Protected records (or garbage) after the hello: nothing more a probe can read. Before it,
+      // they are the whole answer, and the peer is not acting as a TLS server.
+      if (!out.serverHello) Object.assign(out, { problem: notAServerAnswer(m), notServerAnswer: true });
       out.complete = true;
     }
   }
@@ -94,6 +103,28 @@ export function readFirstFlight(bytes: Uint8Array, opts: FlightOptions = {}): Fl
     out.complete = true;
   }
   return out;
+}
+
+/**
+ * Why `m`, arriving before any ServerHello, shows the peer is not answering as a TLS server; undefined
+ * for what may come first (ServerHello or HelloRetryRequest, and HelloRequest, which a client ignores).
+ * A peer that echoes what it receives answers with our own ClientHello: waiting on would only end in
+ * a timeout that says "no answer" although there was one.
+ */
+function notAServerAnswer(m: Message): string | undefined {
+  const first = 'before any ServerHello — not a TLS server answer';
+  switch (m.kind) {
+    case 'handshake':
+      if (m.msgType === HandshakeType.server_hello || m.msgType === HandshakeType.hello_request) return undefined;
+      return `the server answered with a ${handshakeTitles[m.msgType] ?? `handshake message of type ${m.msgType}`} (${m.length} bytes) ${first}`;
+    case 'encrypted':
+    case 'application_data':
+      return `the server answered with ${m.length} bytes of ${describe(contentTypes, m.kind === 'encrypted' ? m.contentType : ContentType.application_data, 1).name} records ${first}`;
+    case 'opaque':
+      return `the server answered with ${m.length} bytes that are not a ServerHello (${m.reason})`;
+    default:
+      return undefined;
+  }
 }
 
 function readMessage(body: HandshakeBody | undefined, out: FlightSummary, opts: FlightOptions): void {

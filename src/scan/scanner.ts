@@ -174,6 +174,9 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
       throw new ScanError('timeout', `no answer from ${address} port ${opts.port} within ${opts.timeoutMs} ms`);
     }
     if (all.some((r) => r.flight.notTls)) throw new ScanError('not-tls', `${address} port ${opts.port} does not speak TLS`);
+    // It answered, but not as a server (an echo peer returns our ClientHello): say with what.
+    const wrong = all.find((r) => r.flight.notServerAnswer)?.flight.problem;
+    if (wrong) throw new ScanError('not-tls', `${address} port ${opts.port}: ${wrong}`);
     if (all.every((r) => r.bytesReceived === 0 && (r.end === 'reset' || r.end === 'closed')) && !(await ssl2Probe).flight.sslv2) {
       throw new ScanError('connect', `${address} port ${opts.port} closed every connection without answering a ClientHello`);
     }

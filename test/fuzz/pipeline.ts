@@ -48,7 +48,9 @@ function checkSpan(what: string, space: ByteSpace, offset: number, length: numbe
 function checkIssue(what: string, space: ByteSpace, issue: DecodeIssue | undefined, out: string[]): void {
   if (!issue) return;
   checkSpan(`${what} issue "${issue.reason}"`, space, issue.offset, issue.length, out);
-  if (issue.kind !== 'incomplete' && issue.kind !== 'malformed') out.push(`${what}: issue kind ${String(issue.kind)}`);
+  // `limit` (tls-trace's own cap) is a fact about the trace, never about a message or field.
+  const kinds = what === 'trace' ? ['incomplete', 'malformed', 'limit'] : ['incomplete', 'malformed'];
+  if (!kinds.includes(issue.kind)) out.push(`${what}: issue kind ${String(issue.kind)}`);
 }
 
 function checkFields(what: string, space: ByteSpace, fields: readonly Field[], out: string[], depth = 0): void {

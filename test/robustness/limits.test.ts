@@ -49,24 +49,50 @@ describe('src/limits.ts and the modules that keep their own copy agree', () => {
 });
 
 describe('hitting a cap is a stated finding', () => {
-  it('message cap: zero-filled handshake records (one 4-byte HelloRequest each) stop at the cap', () => {
+  it('message cap: zero-filled handshake records (4096 empty HelloRequests each) stop at the cap, said as tls-trace\'s own', () => {
     const rec = record(22, Buffer.alloc(16384));
     const bytes = Buffer.concat(Array.from({ length: 4 }, () => rec)); // 16 384 would-be messages
     const { decoded, text, json } = pipeline(serverCapture(bytes));
-    expect(decoded.messages.length).toBe(limits.MAX_MESSAGES_PER_DIRECTION + 1);
-    const issue = decoded.issues.find((i) => /message cap hit/.test(i.reason));
-    expect(issue).toMatchObject({ direction: 'server', kind: 'malformed' });
-    expect(issue!.offset).toBeGreaterThan(0);
-    expect(issue!.offset + issue!.length).toBe(bytes.length);
-    expect(text).toContain(`more than ${limits.MAX_MESSAGES_PER_DIRECTION} records or messages from the server (message cap hit)`);
-    expect(json).toContain('message cap hit');
+    // One message per record rides on the record cap; 2048 more may be packed; then one span.
+    const handshakes = decoded.messages.filter((m) => m.kind === 'handshake');
+    expect(handshakes.length).toBeLessThanOrEqual(4 + limits.MAX_PACKED_MESSAGES_PER_DIRECTION);
+    expect(handshakes.length).toBeGreaterThanOrEqual(limits.MAX_PACKED_MESSAGES_PER_DIRECTION);
+    const span = decoded.messages.at(-1)!;
+    expect(span).toMatchObject({ kind: 'opaque', cap: true });
+    expect(span.issue).toBeUndefined();
+    const issue = decoded.issues.find((i) => i.kind === 'limit');
+    expect(issue).toMatchObject({ direction: 'server', offset: span.offset, length: bytes.length - span.offset });
+    expect(issue!.offset % 4).toBe(1); // a 4-byte message boundary after the 5-byte record header
+    expect(issue!.reason).toMatch(/^tls-trace stopped decoding the server's bytes after \d records, at 2048 messages beyond one per record \(its message cap\); the remaining \d+ bytes are not decoded$/);
+    expect(decoded.caps).toEqual([{ direction: 'server', cap: 'messages', limit: 2048, offset: issue!.offset, length: issue!.length, timeMs: 0, said: issue!.reason.split(';')[0] }]);
+    expect(text).toContain("tls-trace stopped decoding the server's bytes after");
+    expect(json).toContain('(its message cap)');
+    // Never worded as the peer's fault or a protocol verdict.
+    expect(text + json).not.toMatch(/cap hit|malformed at .* cap|the server sent .* cap/);
   });
 
   it('record cap: 5-byte zero-length handshake records (no message each) stop at the cap too', () => {
-    const bytes = Buffer.concat(Array.from({ length: limits.MAX_MESSAGES_PER_DIRECTION * 3 }, () => record(22, Buffer.alloc(0))));
+    const bytes = Buffer.concat(Array.from({ length: limits.MAX_RECORDS_PER_DIRECTION * 3 }, () => record(22, Buffer.alloc(0))));
     const { decoded } = pipeline(serverCapture(bytes));
-    expect(decoded.records.length).toBe(limits.MAX_MESSAGES_PER_DIRECTION);
-    expect(decoded.issues.some((i) => /message cap hit/.test(i.reason) && i.offset === limits.MAX_MESSAGES_PER_DIRECTION * 5)).toBe(true);
+    expect(decoded.records.length).toBe(limits.MAX_RECORDS_PER_DIRECTION);
+    const issue = decoded.issues.find((i) => i.kind === 'limit');
+    expect(issue).toMatchObject({ offset: limits.MAX_RECORDS_PER_DIRECTION * 5, length: bytes.length - limits.MAX_RECORDS_PER_DIRECTION * 5 });
+    expect(issue!.reason).toBe(`tls-trace stopped decoding the server's bytes after 16384 records (its record cap); the remaining ${bytes.length - 16384 * 5} bytes are not decoded`);
+    // The 16384 zero-length records are one finding with a count, not 16384 notes.
+    expect(decoded.issues.filter((i) => i.kind === 'malformed').map((i) => i.reason)).toEqual(['zero-length handshake record (not allowed) (16384 such records from the server; the first is listed)']);
+  });
+
+  it('ordinary framing reaches the 4 MiB byte cap before the record cap: 4 MiB of 300-byte records decode in full', () => {
+    const count = Math.floor(limits.MAX_CAPTURE_BYTES_PER_DIRECTION / 305);
+    const bytes = Buffer.concat(Array.from({ length: count }, () => record(23, Buffer.alloc(300, 7))));
+    expect(bytes.length).toBeLessThanOrEqual(limits.MAX_CAPTURE_BYTES_PER_DIRECTION);
+    const decoded = decodeCapture(serverCapture(bytes));
+    expect(decoded.records.length).toBe(count);
+    expect(decoded.messages.length).toBe(count);
+    expect(decoded.caps).toBeUndefined();
+    expect(decoded.issues).toEqual([]);
+    // The rule: records of 256 bytes or more never reach the record cap within the byte cap.
+    expect(limits.MAX_RECORDS_PER_DIRECTION * (256 + 5)).toBeGreaterThan(limits.MAX_CAPTURE_BYTES_PER_DIRECTION);
   });
 
   it('reassembly cap: a handshake message over 256 KiB is refused with a finding on its length', () => {

@@ -9,7 +9,7 @@ import { decodeHandshakeMessages, handshakeMessageLength, HANDSHAKE_HEADER } fro
 import type { AlertMessage, ApplicationDataMessage, DecodedTrace, HandshakeMessage, Message, OpaqueMessage, TlsRecord } from '../../decode/model.js';
 import { toHex } from '../../decode/reader.js';
 import type { ByteSpace, Direction } from '../../decode/types.js';
-import { MAX_HANDSHAKE_MESSAGE } from '../../limits.js';
+import { MAX_HANDSHAKE_MESSAGE, MAX_PACKED_MESSAGES_PER_DIRECTION } from '../../limits.js';
 import { ContentType, Ext, HS, label, protocolVersions } from '../../registry/index.js';
 import { hasExt, isDecrypted } from '../messages.js';
 import { hashLength } from './hkdf.js';
@@ -46,6 +46,11 @@ interface DirectionState {
    * and this direction's later handshake bytes are shown undecoded (as the plaintext decoder does).
    */
   poisoned: boolean;
+  /** Handshake records consumed and messages decoded, for the message cap (src/limits.ts). */
+  records: number;
+  messages: number;
+  /** Set once the message cap stopped this direction: why its later handshake bytes are undecoded. */
+  capped?: string;
 }
 
 /** The handshake facts decryption needs from the plaintext part of the trace. */
@@ -83,7 +88,7 @@ function plaintextFacts(decoded: DecodedTrace): Negotiated {
 }
 
 function newState(): DirectionState {
-  return { epochs: [], current: 0, pending: { bytes: Buffer.alloc(0), pieces: [] }, poisoned: false };
+  return { epochs: [], current: 0, pending: { bytes: Buffer.alloc(0), pieces: [] }, poisoned: false, records: 0, messages: 0 };
 }
 
 /**
@@ -436,9 +441,10 @@ function consumePlaintext(
         ? [{ name: 'data', label: afterOversized ? 'Undecoded handshake data' : `Content type ${contentType}`, offset: 0, length: plaintext.length, value: toHex(plaintext.subarray(0, 64)) }]
         : [],
     reason: afterOversized
-      ? 'handshake bytes after an oversized handshake message (not decoded)'
+      ? (state.capped ?? 'handshake bytes after an oversized handshake message (not decoded)')
       : `decrypted record of content type ${contentType}, which is not expected inside a protected record`,
   };
+  if (afterOversized && state.capped) m.cap = true;
   return { space, messages: [m] };
 }
 
@@ -455,17 +461,25 @@ function consumeHandshake(rec: TlsRecord, plaintext: Buffer, state: DirectionSta
   let end = 0;
   let oversized: number | undefined;
   const types: number[] = [];
+  // Message cap, as in the plaintext decoder: one message per record, plus a bounded number packed.
+  state.records += 1;
+  const budget = state.records + MAX_PACKED_MESSAGES_PER_DIRECTION - state.messages;
+  let capped = false;
   for (let total = handshakeMessageLength(bytes, end); total !== undefined; total = handshakeMessageLength(bytes, end)) {
     if (total - HANDSHAKE_HEADER > MAX_HANDSHAKE_MESSAGE) {
       oversized = total - HANDSHAKE_HEADER;
       break;
     }
     if (end + total > bytes.length) break;
+    if (types.length >= budget) {
+      capped = true;
+      break;
+    }
     types.push(bytes[end]);
     end += total;
   }
-  // With an oversized message everything is shown now and nothing is kept for later records.
-  const shown = oversized === undefined ? end : bytes.length;
+  // With an oversized message, or at the cap, everything is shown now and nothing is kept.
+  const shown = oversized === undefined && !capped ? end : bytes.length;
   state.pending = {
     bytes: bytes.subarray(shown),
     pieces: pieces
@@ -474,19 +488,26 @@ function consumeHandshake(rec: TlsRecord, plaintext: Buffer, state: DirectionSta
   };
   if (shown === 0) return { messages: [] };
   const space: ByteSpace = { id: `${rec.direction}/plain#${rec.index}`, direction: rec.direction, bytes: Uint8Array.from(bytes.subarray(0, shown)), segments: [], decrypted: true };
-  const messages = decodeHandshakeMessages(space, 0, shown, run.ctx);
+  const messages: Message[] = decodeHandshakeMessages(space, 0, capped ? end : shown, run.ctx);
+  state.messages += messages.length;
+  if (capped) {
+    state.poisoned = true;
+    state.capped = `tls-trace stopped decoding the ${rec.direction}'s decrypted handshake after ${state.records} records, at ${MAX_PACKED_MESSAGES_PER_DIRECTION} messages beyond one per record (its message cap); later handshake bytes are not decoded`;
+    messages.push(capSpan(space, end, shown, rec, state.capped));
+  }
   for (const m of messages) {
     const overlapping = pieces.filter((x) => x.start < m.offset + m.length && x.start + x.length > m.offset);
     m.records = overlapping.map((x) => x.record);
     m.timeMs = overlapping.length > 0 ? overlapping[overlapping.length - 1].timeMs : rec.timeMs;
   }
   advanceEpochs(state, types, run);
-  const produced: Produced = { space, messages: messages as HandshakeMessage[] };
+  const produced: Produced = { space, messages };
+  if (capped) produced.notes = [state.capped!];
   if (oversized !== undefined) {
     state.poisoned = true;
     const limit = `more than the ${MAX_HANDSHAKE_MESSAGE}-byte reassembly limit`;
     // Same finding as the plaintext decoder (src/decode/trace.ts), on the length field.
-    messages[messages.length - 1].issue = {
+    (messages[messages.length - 1] as HandshakeMessage).issue = {
       kind: 'malformed',
       offset: end + 1,
       length: 3,
@@ -499,6 +520,13 @@ function consumeHandshake(rec: TlsRecord, plaintext: Buffer, state: DirectionSta
     ];
   }
   return produced;
+}
+
+/** The rest of a decrypted record past the message cap: one span that names the cap, no hex copy. */
+function capSpan(space: ByteSpace, from: number, to: number, rec: TlsRecord, reason: string): OpaqueMessage {
+  const length = to - from;
+  const fields = length > 0 ? [{ name: 'data', label: 'Not decoded (cap)', offset: from, length, display: `${length} bytes` }] : [];
+  return { kind: 'opaque', direction: rec.direction, space, offset: from, length, records: [rec.index], timeMs: rec.timeMs, fields, reason, cap: true };
 }
 
 /** TLS 1.3: the sender's Finished ends its handshake keys; a KeyUpdate starts the next secret. */

@@ -83,12 +83,15 @@ export type VerificationCheck =
   | 'client-certificate-verify'
   | 'server-key-exchange';
 
-/** One verification fact, shown as ✔/✖ with its reason. */
+/** One verification fact, shown as ✔/✖ with its reason (or a neutral mark when it could not run). */
 export interface VerificationFact {
   check: VerificationCheck;
   /** `Server Finished`, `Server CertificateVerify`, `ServerKeyExchange signature`. */
   label: string;
   ok: boolean;
+  /** The check could not run (e.g. tls-trace stopped decoding at a cap, so the transcript is
+   * incomplete): `ok` is false but nothing was found wrong; the reason starts "not verified:". */
+  notVerified?: boolean;
   reason: string;
   direction: Direction;
   /** Records that carried the checked message. */

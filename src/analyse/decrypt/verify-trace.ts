@@ -11,6 +11,7 @@ import { verifyCertificateVerify13, verifyServerKeyExchange, verifyWithScheme } 
 import { verifyData13 } from './tls13.js';
 import { transcriptBytes, transcriptHash, type TranscriptEntry } from './transcript.js';
 import type { VerificationFact } from './types.js';
+import { verificationPastCaps } from './verify-caps.js';
 
 const HELLO_REQUEST = 0;
 const NEW_SESSION_TICKET = 4;
@@ -118,5 +119,5 @@ export function verifyTrace(merged: DecodedTrace, inputs: VerificationInputs): V
     }
     entries.push({ msgType: m.msgType, raw, helloRetryRequest: body?.type === 'server_hello' && body.helloRetryRequest });
   }
-  return facts;
+  return verificationPastCaps(facts, merged, secrets !== undefined);
 }

@@ -199,9 +199,11 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
       // become the decoded fact: what the server chose that the client never offered.
       const unoffered = decoded ? unofferedChoice(decoded) : undefined;
       if (unoffered) return `${unoffered} (OpenSSL: ${error.message.replace(/^handshake failed: /, '')})`;
-      const opaque = decoded?.messages.find((m) => m.kind === 'opaque' && m.direction === 'server');
+      // A span left undecoded at tls-trace's own cap says nothing about the server: name the cap.
+      const opaque = decoded?.messages.find((m) => m.kind === 'opaque' && m.direction === 'server' && m.cap !== true);
       if (opaque && opaque.kind === 'opaque') return `${where} sent a record TLS does not allow: ${opaque.reason} (OpenSSL: ${error.message.replace(/^handshake failed: /, '')})`;
-      return error.message;
+      const cap = decoded?.caps?.find((c) => c.direction === 'server');
+      return cap ? `${error.message} (${cap.said}, so the bytes in question are not shown)` : error.message;
     }
     default:
       return error.message;

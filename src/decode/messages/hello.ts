@@ -10,6 +10,30 @@ import { decodeExtensions } from '../extensions/index.js';
 export const HELLO_RETRY_REQUEST_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
 /** "DOWNGRD" followed by 0x01 (negotiating TLS 1.2) or 0x00 (TLS 1.1 or below). */
 const DOWNGRADE_PREFIX = '444f574e475244';
+const TLS12 = 0x0303;
+
+/**
+ * The last byte of a server random whose bytes 24–30 read "DOWNGRD" (0x01, 0x00), else undefined.
+ * Only the bytes: whether they are a sentinel depends on the negotiated version.
+ */
+export function downgradeTail(random: string): number | undefined {
+  if (random.length !== 64 || random.slice(48, 62) !== DOWNGRADE_PREFIX) return undefined;
+  const last = parseInt(random.slice(62), 16);
+  return last === 0 || last === 1 ? last : undefined;
+}
+
+/**
+ * The RFC 8446 §4.1.3 sentinel a ServerHello carries for the version it negotiates: the value
+ * means something only below TLS 1.3, and each value belongs to one range (DOWNGRD\x01 to a
+ * TLS 1.2 answer, DOWNGRD\x00 to TLS 1.1 or below). In a TLS 1.3 ServerHello these are just 8 of
+ * 32 random bytes.
+ */
+export function downgradeSentinelFor(random: string, negotiated: number): ServerHello['downgradeSentinel'] {
+  const tail = downgradeTail(random);
+  if (tail === 1 && negotiated === TLS12) return 'tls12';
+  if (tail === 0 && negotiated < TLS12) return 'tls11';
+  return undefined;
+}
 
 function sessionId(r: ByteReader): string {
   const sid = r.vector(1, 'legacy_session_id', 'Session ID', { max: 32 }, (v) => (v.done ? new Uint8Array() : v.rest('value', 'Session ID')));
@@ -39,17 +63,17 @@ export function decodeServerHello(r: ByteReader): ServerHello {
   const randomField = r.fields[r.fields.length - 1];
   const random = toHex(rnd);
   const helloRetryRequest = random === HELLO_RETRY_REQUEST_RANDOM;
-  let downgradeSentinel: ServerHello['downgradeSentinel'];
-  if (random.slice(48, 62) === DOWNGRADE_PREFIX) {
-    if (rnd[31] === 1) downgradeSentinel = 'tls12';
-    else if (rnd[31] === 0) downgradeSentinel = 'tls11';
-  }
   if (helloRetryRequest) randomField.display = 'HelloRetryRequest (RFC 8446 §4.1.3 special value)';
-  else if (downgradeSentinel) randomField.display = `${random} (ends in downgrade sentinel DOWNGRD\\x0${rnd[31]})`;
   const sid = sessionId(r);
   const cipherSuite = r.u16('cipher_suite', 'Cipher suite', fmt.suite);
   const compressionMethod = r.u8('legacy_compression_method', 'Compression method', fmt.compression);
   const extensions = r.done ? [] : decodeExtensions(r, helloRetryRequest ? 'hello_retry_request' : 'server_hello');
+  // The negotiated version (supported_versions, else legacy_version) decides whether the last
+  // bytes of the random are a sentinel, so they are judged only once the extensions are read.
+  const selected = extensions.find((e) => e.info?.kind === 'supported_versions_selected')?.info;
+  const negotiated = selected?.kind === 'supported_versions_selected' ? selected.version : legacyVersion;
+  const downgradeSentinel = helloRetryRequest ? undefined : downgradeSentinelFor(random, negotiated);
+  if (downgradeSentinel) randomField.display = `${random} (ends in downgrade sentinel DOWNGRD\\x0${rnd[31]})`;
   const out: ServerHello = {
     type: 'server_hello',
     legacyVersion,
