@@ -92,7 +92,10 @@ function isCommanderError(e: unknown): e is { code: string; exitCode: number } {
   );
 }
 
-// Run directly under tsx (`npm run dev -- HOST`); the compiled bin imports main() instead.
+// Run directly under tsx (`npm run dev -- HOST`); the compiled bin calls main() instead. No
+// top-level await: the build bundles this module as CommonJS (for V8's code cache).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }
