@@ -1,9 +1,9 @@
 // `npm run bench`: how much a trace costs next to the floor any Node TLS client pays.
 // Against one loopback `openssl s_server`, in one run, it times (median of N, interleaved):
-//   - `node bin/tls-trace.js 127.0.0.1:PORT` (the compiled CLI, output discarded),
+//   - `node bin/tls-trace.cjs 127.0.0.1:PORT` (the compiled CLI, output discarded),
 //   - a bare Node script that only does `tls.connect` and closes,
 //   - `openssl s_client -connect 127.0.0.1:PORT </dev/null`,
-//   - `node bin/tls-trace.js --version` against `node -e 0` (goal: within 1.3x),
+//   - `node bin/tls-trace.cjs --version` against `node -e 0` (goal: within 1.3x),
 // and measures a trace's peak RSS. It prints ratios against the targets with PASS/MISS; it never
 // fails on a miss (timings depend on the machine), only on a broken set-up.
 //
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const serverKind = arg('server', 'openssl');
   const tlsVersion = arg('tls', '1.3');
 
-  const bin = path.join(repoRoot, 'bin', 'tls-trace.js');
+  const bin = path.join(repoRoot, 'bin', 'tls-trace.cjs');
   // Always build: a stale dist/ would measure code that is no longer the source.
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
   if (b.status !== 0) throw new Error('npm run build failed');
@@ -153,8 +153,8 @@ s.once('error', (e) => { console.error(e.message); process.exitCode = 1; });
 }
 
 /**
- * Peak RSS of one trace, in MB: GNU time's %M when /usr/bin/time exists, otherwise a child that
- * runs the CLI in-process and reports `process.resourceUsage().maxRSS` on exit.
+ * Peak RSS of one trace, in MB: GNU time's %M when /usr/bin/time exists, otherwise the CLI with a
+ * preloaded probe that reports `process.resourceUsage().maxRSS` on exit.
  */
 async function peakRssMb(bin: string, target: string, work: string): Promise<number | undefined> {
   if (existsSync('/usr/bin/time')) {
@@ -163,15 +163,10 @@ async function peakRssMb(bin: string, target: string, work: string): Promise<num
     const kb = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
     if (r.code === 0 && Number.isFinite(kb) && kb > 0) return kb / 1024;
   }
-  const probe = path.join(work, 'rss-probe.mjs');
-  writeFileSync(
-    probe,
-    `process.on('exit', () => process.stderr.write('\\nMAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'));
-const { launch } = await import(${JSON.stringify(path.join(repoRoot, 'dist', 'launch.js'))});
-process.exitCode = await launch(process.argv.slice(2));
-`,
-  );
-  const r = await timed(process.execPath, [probe, target]);
+  // Preloaded into the real CLI process: reports its peak RSS as it exits.
+  const probe = path.join(work, 'rss-probe.cjs');
+  writeFileSync(probe, `process.on('exit', () => process.stderr.write('\\nMAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'));\n`);
+  const r = await timed(process.execPath, ['--require', probe, bin, target]);
   const m = /MAXRSS_KB=(\d+)/.exec(r.stderr);
   return m && r.code === 0 ? Number(m[1]) / 1024 : undefined;
 }

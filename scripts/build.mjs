@@ -5,8 +5,9 @@
 //                       Node 20 can cache V8's compiled code only for scripts (vm.Script's
 //                       cachedData), not for ES modules; the first line carries a content hash
 //                       that names the cache (src/cli/compile-cache.ts).
-//   dist/launch.js      the small ES module bin/tls-trace.js imports: --version without loading
+//   dist/launch.cjs     the small launcher bin/tls-trace.cjs requires: --version without loading
 //                       the CLI, else load dist/tls-trace.cjs with the cache and run main().
+//                       CommonJS too: a CommonJS entry skips Node's ES module loader.
 //
 // Pass --metafile to write dist-meta.json (what each input adds to the bundle; esbuild's analyzer
 // reads it) for size work.
@@ -66,6 +67,6 @@ writeFileSync('dist/tls-trace.cjs', `${BUILD_ID_PREFIX}${id}\n${code}`);
 await build({
   ...common,
   entryPoints: ['src/cli/launch.ts'],
-  outfile: 'dist/launch.js',
-  format: 'esm',
+  outfile: 'dist/launch.cjs',
+  format: 'cjs',
 });

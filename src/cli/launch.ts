@@ -1,10 +1,10 @@
-// What bin/tls-trace.js runs (bundled as dist/launch.js): answers --version from package.json
+// What bin/tls-trace.cjs runs (bundled as dist/launch.cjs): answers --version from package.json
 // without loading the CLI, and otherwise loads the CLI bundle (dist/tls-trace.cjs) through the
 // V8 code cache (compile-cache.ts) and runs main(). Start-up is most of a loopback trace's cost.
+// All CommonJS: a CommonJS entry skips Node's ES module loader, a few ms of every run.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cacheDirectory, loadCachedBundle, processCacheEnv, type CacheEnv, type RunCoverage } from './compile-cache.js';
 
 export interface LaunchPaths {
@@ -24,10 +24,9 @@ const FULL_RUN_CODES = new Set([0, 8, 9]);
 /** Internal error and usage error: nothing worth caching ran. */
 const NO_RUN_CODES = new Set([1, 2]);
 
-/** dist/launch.js sits beside dist/tls-trace.cjs, one level under the package root. */
-export function packagePaths(moduleUrl: string): LaunchPaths {
-  const dist = path.dirname(fileURLToPath(moduleUrl));
-  return { bundle: path.join(dist, 'tls-trace.cjs'), packageJson: path.join(dist, '..', 'package.json') };
+/** The files of an installed package (or a checkout) whose root is `root`. */
+export function packagePaths(root: string): LaunchPaths {
+  return { bundle: path.join(root, 'dist', 'tls-trace.cjs'), packageJson: path.join(root, 'package.json') };
 }
 
 /** The command a run is for (its first word that is not an option), which names its cache. */
@@ -41,7 +40,7 @@ export function runCoverage(argv: readonly string[], code: number): RunCoverage 
   return FULL_RUN_CODES.has(code) ? 'full' : 'partial';
 }
 
-export async function launch(argv: string[], paths: LaunchPaths = packagePaths(import.meta.url), ce: CacheEnv = processCacheEnv()): Promise<number> {
+export async function launch(argv: string[], paths: LaunchPaths, ce: CacheEnv = processCacheEnv()): Promise<number> {
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     const pkg = JSON.parse(readFileSync(paths.packageJson, 'utf8')) as { version?: unknown };
     process.stdout.write(`${String(pkg.version)}\n`);

@@ -54,8 +54,8 @@ describeWithTools('npm')('the npm package', () => {
   it('ships the CLI, the demo certificates it reads and a LICENSE, and no CA private key', () => {
     const files = packed.files.map((f) => f.path).sort();
     expect(files).toContain('LICENSE');
-    expect(files).toContain('bin/tls-trace.js');
-    expect(files).toContain('dist/launch.js');
+    expect(files).toContain('bin/tls-trace.cjs');
+    expect(files).toContain('dist/launch.cjs');
     expect(files).toContain('dist/tls-trace.cjs');
     // --demo serves the ECDSA leaf: its chain, its key (a private key by nature, for a name
     // only the demo root vouches for) and the demo root it trusts. The CA keys never ship.
