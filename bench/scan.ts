@@ -5,7 +5,7 @@
 // found (versions and suites per version) so the coverage comparison is visible. A miss is
 // reported, never fatal: timings depend on the machine and its load.
 //
-// tls-trace runs as the real CLI process users get, `node bin/tls-trace.js` over the compiled
+// tls-trace runs as the real CLI process users get, `node bin/tls-trace.cjs` over the compiled
 // dist/ (`npm run build` first; the bench builds it), so the numbers include Node's start-up and
 // module loading, like the other tools'.
 //
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const withTestssl = !process.argv.includes('--no-testssl');
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
-  const bin = path.join(repoRoot, 'bin', 'tls-trace.js');
+  const bin = path.join(repoRoot, 'bin', 'tls-trace.cjs');
 
   // A typical small site: TLS 1.2 and 1.3, nginx's default cipher list, HTTP/2.
   let server: TestServer | undefined;

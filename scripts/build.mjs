@@ -1,26 +1,72 @@
-// `npm run build`: compiles the TypeScript CLI into bundled ES modules, dist/tls-trace.js (the
-// entry bin/tls-trace.js imports) and a few chunks. A handful of bundled files (dependencies included) loads in a fraction of the
-// time Node needs to resolve and read ~150 separate modules, and start-up is most of a loopback
-// trace's cost. Type checking is `npm run typecheck` (tsc), not this step.
-import { rmSync } from 'node:fs';
+// `npm run build`: bundles the TypeScript CLI into dist/ (dependencies included, so an installed
+// package needs nothing else at run time). Type checking is `npm run typecheck` (tsc), not this.
+//
+//   dist/tls-trace.cjs  the whole CLI (src/cli/main.ts) as one CommonJS script. CommonJS because
+//                       Node 20 can cache V8's compiled code only for scripts (vm.Script's
+//                       cachedData), not for ES modules; the first line carries a content hash
+//                       that names the cache (src/cli/compile-cache.ts).
+//   dist/launch.cjs     the small launcher bin/tls-trace.cjs requires: --version without loading
+//                       the CLI, else load dist/tls-trace.cjs with the cache and run main().
+//                       CommonJS too: a CommonJS entry skips Node's ES module loader.
+//
+// Pass --metafile to write dist-meta.json (what each input adds to the bundle; esbuild's analyzer
+// reads it) for size work.
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// Chunk names carry content hashes: start clean so stale chunks never pile up in the package.
+const BUILD_ID_PREFIX = '// tls-trace-build ';
+
+// Start clean so no stale output (old chunk layouts) ships in the package.
 rmSync('dist', { recursive: true, force: true });
 
-await build({
+const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
+
+// commander requires node:child_process at load time, only to run executable subcommands
+// (tls-trace has none). Loading it (and dgram, which it pulls in) costs a few ms of every run:
+// hand commander a stand-in that loads the real module on first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_t, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
+
+const cli = await build({
+  ...common,
   entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist',
-  entryNames: 'tls-trace',
-  // Code split at main.ts's dynamic imports, so `--version` and `--help` load only the entry.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // Bundled CommonJS dependencies (commander, cli-table3, node-forge) call require() for Node's
-  // built-ins; an ES module has no require, so give the bundle one.
-  banner: { js: "import { createRequire as __tlsTraceCreateRequire } from 'node:module';\nconst require = __tlsTraceCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
+  outfile: 'dist/tls-trace.cjs',
+  format: 'cjs',
+  // Fewer bytes to read and hash. Identifiers keep their names (class names show in messages,
+  // function names in TLS_TRACE_DEBUG stacks).
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // The bundle is CommonJS: import.meta does not exist there. The demo server finds its
+  // certificates from its own location, which is the bundle's.
+  define: { 'import.meta.url': '__tlsTraceModuleUrl' },
+  // "use strict" first: a directive counts only at the very start (the ES modules were strict).
+  banner: { js: '"use strict";var __tlsTraceModuleUrl=require("node:url").pathToFileURL(__filename).href;' },
+  metafile: process.argv.includes('--metafile'),
+  plugins: [lazyChildProcess],
+});
+if (cli.metafile) writeFileSync('dist-meta.json', JSON.stringify(cli.metafile));
+
+// A real import() would need a module loader that vm.Script does not have: esbuild turns every
+// bundled dynamic import into a require, so one left over is a build error, not a runtime one.
+const code = readFileSync('dist/tls-trace.cjs', 'utf8');
+if (/\bimport\(/.test(code)) throw new Error('dist/tls-trace.cjs contains a dynamic import(); bundle it or require it');
+const id = createHash('sha256').update(code).digest('hex').slice(0, 32);
+writeFileSync('dist/tls-trace.cjs', `${BUILD_ID_PREFIX}${id}\n${code}`);
+
+await build({
+  ...common,
+  entryPoints: ['src/cli/launch.ts'],
+  outfile: 'dist/launch.cjs',
+  format: 'cjs',
 });

@@ -72,8 +72,12 @@ const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
 const NOT_TLS_GRACE_MS = 100;
 /** After the client's close_notify, how long we wait (by default) for the server's side of the close. */
 const CLOSE_WAIT_MS = 100;
-/** Quiet time that ends the post-handshake drain once the server has sent something. */
-const DRAIN_QUIET_MS = 5;
+/**
+ * Quiet time that ends the post-handshake drain once the server's records are complete. Short:
+ * a ticket that comes later still arrives before the server's answer to our close_notify, and
+ * everything until then is recorded.
+ */
+const DRAIN_QUIET_MS = 2;
 /**
  * After a fatal alert is read from the bytes, how long Node gets to report it too (its OpenSSL
  * reason goes into the message). OpenSSL stays silent on alerts it has no name for.
@@ -93,6 +97,31 @@ export function looksNotTls(first: Uint8Array): boolean {
   // another protocol: leave it to the handshake to fail and the decoder to name the type.
   if (first.length >= 3 && first[1] === 3 && first[2] <= 4) return false;
   return type < 0x80;
+}
+
+/**
+ * Follows TLS record headers through a byte stream fed in pieces; each call says whether the
+ * bytes so far end exactly at the end of a record (no record half-received).
+ */
+function recordBoundaryWalker(): (bytes: Uint8Array) => boolean {
+  let header: number[] = [];
+  let body = 0;
+  return (bytes) => {
+    for (let i = 0; i < bytes.length; ) {
+      if (body > 0) {
+        const n = Math.min(body, bytes.length - i);
+        body -= n;
+        i += n;
+        continue;
+      }
+      header.push(bytes[i++]);
+      if (header.length === 5) {
+        body = (header[3] << 8) | header[4];
+        header = [];
+      }
+    }
+    return body === 0 && header.length === 0;
+  };
 }
 
 export function captureHandshake(opts: CaptureOptions): Promise<Capture> {
@@ -371,26 +400,34 @@ class CaptureRun {
       this.close();
       return;
     }
-    // TLS 1.3 servers send NewSessionTickets after the client's Finished: wait for them, but only
-    // briefly, and stop once the server has gone quiet.
-    const countServer = (): number => this.tap?.bytes('server') ?? 0;
-    const before = countServer();
+    // TLS 1.3 servers send NewSessionTickets right after the client's Finished (OpenSSL: two).
+    // Wait for them, and end as soon as the server's stream rests at a record boundary with
+    // nothing more for DRAIN_QUIET_MS (a record cut across TCP segments is waited for); drainMs
+    // bounds the wait for a server that sends none.
+    const raw = this.raw;
+    const tap = this.tap;
+    const walk = recordBoundaryWalker();
+    let fed = 0;
+    /** Feeds the server chunks recorded since the last call; true if they end a record. */
+    const feedServer = (): boolean => {
+      let boundary = false;
+      for (const chunks = tap?.chunks ?? []; fed < chunks.length; fed++) if (chunks[fed].direction === 'server') boundary = walk(chunks[fed].bytes);
+      return boundary;
+    };
+    feedServer();
     const hardStop = this.after(drainMs, () => this.close());
-    let last = before;
-    let quietSince = performance.now();
-    const poll = (): void => {
-      if (this.finished) return;
-      const n = countServer();
-      if (n !== last) {
-        last = n;
-        quietSince = performance.now();
-      }
-      if (n > before && performance.now() - quietSince >= DRAIN_QUIET_MS) {
+    let quiet: NodeJS.Timeout | undefined;
+    const onServerData = (): void => {
+      this.cancel(quiet);
+      if (this.finished || !feedServer()) return;
+      quiet = this.after(DRAIN_QUIET_MS, () => {
+        raw?.off('data', onServerData);
         this.cancel(hardStop);
         this.close();
-      } else this.after(2, poll);
+      });
     };
-    this.after(5, poll);
+    // Listens after the tap (added first), so the chunk is already recorded.
+    raw?.on('data', onServerData);
   }
 
   /** Ends politely (close_notify, FIN), waits briefly for the server's side, then finishes. */

@@ -113,12 +113,10 @@ function isCommanderError(e: unknown): e is { code: string; exitCode: number } {
   );
 }
 
-/** Runs the CLI as this process: bin/tls-trace.js (through the bundle) and `npm run dev`. */
-export async function runAsProcess(): Promise<void> {
-  process.exitCode = await main(process.argv.slice(2));
-}
-
-// Run directly under tsx (`npm run dev -- HOST`); the compiled bin imports runAsProcess() instead.
+// Run directly under tsx (`npm run dev -- HOST`); the compiled bin calls main() instead. No
+// top-level await: the build bundles this module as CommonJS (for V8's code cache).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  await runAsProcess();
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -13,8 +13,8 @@ import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
 const repoRoot = path.resolve(new URL('.', import.meta.url).pathname, '..', '..');
 const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 const entry = path.join(repoRoot, 'src', 'cli', 'main.ts');
-const bin = path.join(repoRoot, 'bin', 'tls-trace.js');
-const built = existsSync(path.join(repoRoot, 'dist', 'tls-trace.js'));
+const bin = path.join(repoRoot, 'bin', 'tls-trace.cjs');
+const built = existsSync(path.join(repoRoot, 'dist', 'tls-trace.cjs'));
 
 interface Exit {
   code: number | null;
@@ -53,7 +53,7 @@ describe('a closed stdout pipe ends the program quietly with its own exit code',
     expect(await throughHead([tsx, entry, 'check', '--json', ...targets], ['-c', '100'])).toEqual({ code: ExitCode.invalid, stderr: '' });
   }, 60_000);
 
-  (built || process.env.CI ? it : it.skip)('the installed entry (bin/tls-trace.js on the bundle) behaves the same', async () => {
+  (built || process.env.CI ? it : it.skip)('the installed entry (bin/tls-trace.cjs on the bundle) behaves the same', async () => {
     expect(await throughHead(['node', bin, '--demo', '--json'], ['-c', '100'])).toEqual({ code: ExitCode.ok, stderr: '' });
   }, 60_000);
 
