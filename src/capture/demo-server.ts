@@ -29,7 +29,7 @@ export interface DemoServer {
 
 /**
  * The demo PKI directory (the package ships fixtures/certs). Found by walking up from this module,
- * which sits in src/capture/ under tsx and jest but inside the single bundle dist/tls-trace.js in
+ * which sits in src/capture/ under tsx and jest but inside the single bundle dist/tls-trace.cjs in
  * the built CLI.
  */
 export function demoCertDir(): string {
