@@ -1,17 +1,14 @@
-// One probe: a plain TCP connection that sends one hand-built hello, reads the server's first
-// flight only as far as needed (bounded in time and bytes) and closes. The Prober adds what a
-// polite scanner needs around it: a concurrency limit shared by all probes, and retries with
-// backoff when the server resets or refuses a connection it accepted before (rate limiting).
+// One probe: a hand-built hello sent over a capture-layer connection, the server's first flight
+// read only as far as needed (bounded in time and bytes). The Prober adds what a polite scanner
+// needs around it: a concurrency limit shared by all probes, and retries with backoff when the
+// server resets or refuses a connection it accepted before (rate limiting). No socket here: the
+// connection lives in capture/probe-connection.ts; this file decides when a flight is complete.
 
-import net from 'node:net';
+import { exchangeFirstFlight, type ProbeEnd, type ProbeEndpoint } from '../capture/probe-connection.js';
 import { readFirstFlight, type FlightOptions, type FlightSummary } from './first-flight.js';
 import { SCAN_STALL_LIMIT } from '../limits.js';
 
-export interface ProbeEndpoint {
-  /** Resolved address to connect to (no DNS per probe). */
-  address: string;
-  port: number;
-}
+export type { ProbeEnd, ProbeEndpoint } from '../capture/probe-connection.js';
 
 export interface ProbeOptions extends FlightOptions {
   /** Per-probe deadline for connect + first flight, ms. */
@@ -19,9 +16,6 @@ export interface ProbeOptions extends FlightOptions {
   /** Stop reading after this many bytes (default 64 KiB: a long chain fits, a flood does not). */
   maxBytes?: number;
 }
-
-/** How a single connection ended. `answered` means the flight reader saw enough to stop. */
-export type ProbeEnd = 'answered' | 'closed' | 'reset' | 'timeout' | 'connect-failed' | 'too-big';
 
 export interface ProbeResult {
   end: ProbeEnd;
@@ -33,48 +27,16 @@ export interface ProbeResult {
   attempts: number;
 }
 
-/** Sends `hello` once and collects the answer. Never rejects. */
-export function probeOnce(endpoint: ProbeEndpoint, hello: Uint8Array, opts: ProbeOptions): Promise<Omit<ProbeResult, 'attempts'>> {
-  const maxBytes = opts.maxBytes ?? 65536;
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let connected = false;
-    let settled = false;
-    let flight: FlightSummary = { complete: false };
-    const socket = net.connect({ host: endpoint.address, port: endpoint.port });
-    socket.setNoDelay(true);
-    const finish = (end: ProbeEnd, errorCode?: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.removeAllListeners('data');
-      socket.on('error', () => undefined); // errors after we are done are of no interest
-      socket.destroy();
-      resolve({ end, flight, bytesReceived: received, errorCode });
-    };
-    const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(hello);
-    });
-    socket.on('data', (d: Buffer) => {
-      chunks.push(d);
-      received += d.length;
-      flight = readFirstFlight(chunks.length === 1 ? d : Buffer.concat(chunks), opts);
-      if (flight.complete) finish('answered');
-      else if (received >= maxBytes) finish('too-big');
-    });
-    socket.on('end', () => finish('closed'));
-    socket.on('close', () => finish('closed'));
-    socket.on('error', (e: NodeJS.ErrnoException) => {
-      // A server that accepts and resets at once can report ECONNRESET before 'connect' fires.
-      const reset = e.code === 'ECONNRESET' || e.code === 'EPIPE';
-      if (!connected && !reset) finish('connect-failed', e.code);
-      // A reset after the server sent a complete answer is just how some servers hang up.
-      else finish(received > 0 ? 'closed' : 'reset', e.code);
-    });
-  });
+/** Sends `hello` once and reads the answer as a first flight. Never rejects. */
+export async function probeOnce(endpoint: ProbeEndpoint, hello: Uint8Array, opts: ProbeOptions): Promise<Omit<ProbeResult, 'attempts'>> {
+  // The flight is re-read on every socket read; the last reading is the answer.
+  let flight: FlightSummary = { complete: false };
+  const enough = (received: Buffer): boolean => {
+    flight = readFirstFlight(received, opts);
+    return flight.complete;
+  };
+  const r = await exchangeFirstFlight(endpoint, hello, { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes, enough });
+  return { end: r.end, flight, bytesReceived: r.bytesReceived, errorCode: r.errorCode };
 }
 
 export interface ProberStats {

@@ -1,0 +1,129 @@
+// What every scan question shares: the target as resolved, the options, the probe runner with its
+// connection budget (hand-built hellos and Node handshakes draw from the same limit), the
+// certificates seen so far, the notes for the reader and the progress counter. Each question
+// module takes this object and returns its own typed result; nothing else is shared between them.
+
+import { nodeHandshake, type NodeHandshakeResult } from '../capture/probe-connection.js';
+import type { ResolveOptions } from '../capture/resolve.js';
+import { Prober, type ProbeEndpoint, type ProbeResult } from './probe.js';
+import type { FlightOptions } from './first-flight.js';
+import { makeHello, type HelloParams } from './hello.js';
+import { summariseCertificate } from './certificate-summary.js';
+import type { CertificateSeen } from './types.js';
+
+export interface ScanOptions {
+  host: string;
+  port: number;
+  /** SNI; default the host unless it is an IP literal; `false` sends none. */
+  servername?: string | false;
+  /** Per-probe deadline, ms. */
+  timeoutMs: number;
+  /** Probes in flight at once. */
+  concurrency: number;
+  lookup?: ResolveOptions['lookup'];
+  /** Called as steps start and finish with (done, planned, probes sent so far). */
+  onProgress?: (done: number, planned: number, probes: number) => void;
+  /** Largest number of suites in one hello (keeps hellos far below 16 KiB). */
+  maxSuitesPerHello?: number;
+}
+
+/** A scan that could not start: the CLI maps `code` to an exit code. */
+export class ScanError extends Error {
+  constructor(
+    readonly code: 'dns' | 'connect' | 'timeout' | 'not-tls',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ScanError';
+  }
+}
+
+export interface ScanTarget {
+  host: string;
+  port: number;
+  address: string;
+  family: 4 | 6;
+  /** The SNI every probe sends, if any. */
+  sni?: string;
+}
+
+/** What a Node TLS 1.3 handshake may be asked for (the version and deadline come from the scan). */
+export interface Node13Request {
+  sigalgs?: string;
+  alpn?: string[];
+  /** Overrides the scan's SNI ('' sends none). */
+  servername?: string;
+  requestOcsp?: boolean;
+  ticketWaitMs?: number;
+  wantChain?: boolean;
+}
+
+/** Every distinct leaf seen, with where it was served. */
+export class CertificateBook {
+  private readonly certs = new Map<string, CertificateSeen>();
+  // Most probes carry the same chain: summarise each distinct chain once.
+  private readonly summaries = new Map<string, ReturnType<typeof summariseCertificate>>();
+
+  note(chain: readonly Buffer[] | undefined, context: string): void {
+    if (!chain || chain.length === 0) return;
+    const key = chain.map((c) => c.toString('base64')).join(',');
+    if (!this.summaries.has(key)) this.summaries.set(key, summariseCertificate(chain));
+    const s = this.summaries.get(key);
+    if (!s) return;
+    const seen = this.certs.get(s.sha256) ?? { ...s, servedFor: [] };
+    if (!seen.servedFor.includes(context)) seen.servedFor.push(context);
+    this.certs.set(s.sha256, seen);
+  }
+
+  /** In the order first seen. */
+  list(): CertificateSeen[] {
+    return [...this.certs.values()];
+  }
+}
+
+export class ScanContext {
+  readonly prober: Prober;
+  readonly certificates = new CertificateBook();
+  /** Things the reader should know, in the order they were learnt. */
+  readonly notes: string[] = [];
+  /** Full handshakes done with Node's tls. */
+  nodeHandshakes = 0;
+  private planned = 0;
+  private finished = 0;
+
+  constructor(
+    readonly target: ScanTarget,
+    readonly opts: ScanOptions,
+  ) {
+    this.prober = new Prober(this.endpoint, { concurrency: opts.concurrency, timeoutMs: opts.timeoutMs });
+  }
+
+  get endpoint(): ProbeEndpoint {
+    return { address: this.target.address, port: this.target.port };
+  }
+
+  /** `SNI name` or `no SNI`, for where a certificate was served. */
+  get sniLabel(): string {
+    return this.target.sni ? `SNI ${this.target.sni}` : 'no SNI';
+  }
+
+  /** Counts `p` as one step of the progress bar. */
+  step<T>(p: Promise<T>): Promise<T> {
+    this.planned++;
+    this.opts.onProgress?.(this.finished, this.planned, this.prober.stats.probes);
+    return p.finally(() => this.opts.onProgress?.(++this.finished, this.planned, this.prober.stats.probes));
+  }
+
+  /** One probe with the hello `params` describe. */
+  probe(params: HelloParams, flight: FlightOptions = {}): Promise<ProbeResult> {
+    return this.prober.probe(makeHello(params), flight);
+  }
+
+  /** A full TLS 1.3 handshake through Node, under the same connection limit as the probes. */
+  node13(o: Node13Request): Promise<NodeHandshakeResult> {
+    return this.prober.limit(() => {
+      this.nodeHandshakes++;
+      return nodeHandshake(this.endpoint, { version: 'TLSv1.3', timeoutMs: this.opts.timeoutMs, ...o, servername: o.servername ?? this.target.sni });
+    });
+  }
+}
