@@ -6,3 +6,4 @@ export { saveCapture, loadCapture, parseCapture, captureToJson, captureFromJson,
 export { startDemoServer, demoCertDir, type DemoServer, type DemoServerOptions, type DemoKeyType } from './demo-server.js';
 export { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
 export { resolveHost, type ResolveOptions, type Resolved } from './resolve.js';
+export { exchangeFirstFlight, nodeHandshake, nodeKnowsSigalg, type ProbeEndpoint, type ProbeEnd, type ExchangeResult, type NodeHandshakeResult } from './probe-connection.js';
