@@ -22,7 +22,8 @@ export interface FindingRule {
   why: string;
   /** Evidence, one per occurrence; undefined or [] when the rule does not apply. */
   test: (r: ScanResult) => Evidence | Evidence[] | undefined;
-  /** The finding's one line; default `why`, then `; seen` when something specific was seen. */
+  /** The finding's one line; default `why`, then `; seen` when something specific was seen. Rows
+   * whose evidence is already a whole sentence (a certificate, a count) show it alone. */
   reason?: (seen: string, why: string) => string;
 }
 
