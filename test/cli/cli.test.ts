@@ -70,10 +70,16 @@ describe('tls-trace --demo', () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toBe('');
     expect(again.stdout).toBe(live.stdout);
-    const text1 = await run(['replay', file]);
-    const text2 = await run(['replay', '--no-color', file]);
-    expect(text1.stdout).toBe(text2.stdout);
-    expect(text1.stdout).toMatch(/ClientHello/);
+    // On a colour terminal the replay is coloured; --no-color on the same terminal gives the same
+    // text without the colour codes (both on a terminal, so the flag is what makes the difference).
+    const terminal = { stdoutIsTTY: true, env: { TERM: 'xterm-256color' } };
+    const coloured = await run(['replay', file], terminal);
+    const plain = await run(['replay', '--no-color', file], terminal);
+    expect(coloured.stdout).toMatch(ANSI);
+    expect(plain.stdout).not.toMatch(ANSI);
+    // eslint-disable-next-line no-control-regex -- stripping colour codes is the point
+    expect(coloured.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain.stdout);
+    expect(plain.stdout).toMatch(/ClientHello/);
   });
 
   it('an unwritable --save path still prints the trace, then exits 10 with one line', async () => {

@@ -34,19 +34,16 @@ describe('startNodeTlsServer', () => {
   });
 });
 
+// Containers without IPv6 cannot run this and say so by skipping; CI machines must have ::1, so
+// under CI the test runs and fails there.
+const hasV6 = await new Promise<boolean>((resolve) => {
+  const srv = net.createServer();
+  srv.once('error', () => resolve(false));
+  srv.listen(0, '::1', () => srv.close(() => resolve(true)));
+});
+
 describe('IPv6 loopback', () => {
-  const hasV6 = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      const srv = net.createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(0, '::1', () => srv.close(() => resolve(true)));
-    });
-  it('Node and openssl servers listen on ::1', async () => {
-    if (!(await hasV6())) {
-      // Containers without IPv6 cannot run this; CI machines must have it.
-      if (process.env.CI) throw new Error('::1 is not available');
-      return;
-    }
+  (hasV6 || process.env.CI ? it : it.skip)('Node and openssl servers listen on ::1', async () => {
     await handshakeThenClose(await startNodeTlsServer({ host: '::1' }));
     if (requireTool('openssl')) await handshakeThenClose(await startOpensslServer([], { host: '::1' }));
   });
