@@ -68,3 +68,26 @@ export const MAX_TIMEOUT_MS = 600_000;
  * probes are not sent (the report then says its results are incomplete).
  */
 export const SCAN_STALL_LIMIT = 16;
+
+// ---- What the report renders (src/report). A Certificate message of 65,000 one-byte entries is
+// legal framing; rendering every entry would take gigabytes. Past these caps the output says how
+// much it left out and names the cap, so the peak stays within the README's 200 MB.
+
+/** Entries of one list a text step shows (certificates, extension names, …), then "… N more". */
+export const TEXT_MAX_ENTRIES_PER_MESSAGE = 100;
+
+/** Lines of one annotated hex dump (a record, or a message's decrypted plaintext). */
+export const HEX_MAX_LINES_PER_DUMP = 512;
+
+/**
+ * Items of one array in the JSON of a record, message or step (field children, body lists such as
+ * certificate entries, step certificates). A cut array is followed by `<name>Omitted: count`.
+ */
+export const JSON_MAX_LIST_ENTRIES = 1000;
+
+/**
+ * Captured bytes written as hex per direction in the JSON, for each of records' `hex`, messages'
+ * `raw` and decrypted spaces' `hex` (1 MiB; a real handshake is under 100 KiB). Past it the hex is
+ * empty and `hexOmitted`/`rawOmitted` give the byte count left out.
+ */
+export const JSON_MAX_HEX_BYTES_PER_DIRECTION = 1024 * 1024;

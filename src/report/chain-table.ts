@@ -5,7 +5,9 @@
 import Table from 'cli-table3';
 import { stripVTControlCharacters } from 'node:util';
 import type { ChainCertificate, ChainReport } from '../analyse/chain/types.js';
+import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { escapeControl } from './escape.js';
+import { notShown } from './steps.js';
 import { palette, type Palette } from './palette.js';
 
 export interface ChainRenderOptions {
@@ -40,7 +42,8 @@ function verdictText(c: ChainCertificate, p: Palette): string {
 
 export function renderChainTable(report: ChainReport, p: Palette, width?: number): string {
   const head = ['Pos', 'Subject', 'Issuer', 'Key', 'Signature', 'Not after', 'Days', 'Verdict'];
-  const rows = report.certificates.map((c) => [
+  // A hostile Certificate message can list 65,000 entries: the table shows the first ones.
+  const rows = report.certificates.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map((c) => [
     position(c),
     escapeControl(shortName(c.info.subject)),
     escapeControl(shortName(c.info.issuer)),
@@ -54,7 +57,8 @@ export function renderChainTable(report: ChainReport, p: Palette, width?: number
   if (width) opts.colWidths = fitColumns([head, ...rows], width);
   const table = new Table(opts);
   for (const r of rows) table.push(r);
-  return table.toString();
+  const left = report.certificates.length - rows.length;
+  return left > 0 ? `${table.toString()}\n${p.dim(notShown(left))}` : table.toString();
 }
 
 /**
@@ -65,7 +69,7 @@ export function renderChainTable(report: ChainReport, p: Palette, width?: number
  */
 function fitColumns(cells: string[][], width: number): number[] {
   const visible = (t: string): number => stripVTControlCharacters(t).length;
-  const widths = cells[0].map((_, col) => Math.max(...cells.map((r) => visible(r[col]))) + 2);
+  const widths = cells[0].map((_, col) => cells.reduce((w, r) => Math.max(w, visible(r[col])), 0) + 2);
   const borders = widths.length + 1;
   const total = (): number => widths.reduce((a, b) => a + b, 0) + borders;
   const stages: Array<{ cols: number[]; floor: number }> = [
@@ -83,10 +87,18 @@ function fitColumns(cells: string[][], width: number): number[] {
   return widths;
 }
 
+/** Escaped entries, at most TEXT_MAX_ENTRIES_PER_MESSAGE of them, then what was left out. */
+function cappedList(items: readonly string[]): string[] {
+  const shown = items.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map(escapeControl);
+  if (items.length > shown.length) shown.push(notShown(items.length - shown.length));
+  return shown;
+}
+
 /** The one-line verdict: VALID, or INVALID naming every error, plus warnings. */
 export function chainVerdictLine(report: ChainReport, p: Palette): string {
-  const errors = report.errors.map(escapeControl);
-  const warnings = report.problems.filter((x) => !report.errors.includes(x)).map(escapeControl);
+  const errorSet = new Set(report.errors);
+  const errors = cappedList(report.errors);
+  const warnings = cappedList(report.problems.filter((x) => !errorSet.has(x)));
   const head = report.valid ? p.good('VALID') : p.bad('INVALID');
   const parts: string[] = [];
   if (errors.length) parts.push(errors.join('; '));

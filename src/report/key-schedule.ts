@@ -57,7 +57,7 @@ function scheduleLines(p: Palette, ks: KeySchedule, showSecrets: boolean): strin
     const who = s.direction ? (s.direction === 'client' ? p.client(s.name) : p.server(s.name)) : p.name(s.name);
     const opened = s.recordsOpened === 1 ? '1 record' : `${s.recordsOpened} records`;
     lines.push(`  ◆ ${who} (${s.secretLength} bytes) ← ${s.source} · opened ${opened}`);
-    const width = Math.max(...s.outputs.map((o) => o.name.length), 12);
+    const width = s.outputs.reduce((w, o) => Math.max(w, o.name.length), 12);
     if (showSecrets && s.secret) lines.push(`      ${p.label('secret'.padEnd(width))} ${String(s.secretLength).padStart(3)} bytes  ${s.secret}`);
     else hidden = true;
     for (const o of s.outputs) {
@@ -82,7 +82,7 @@ export function keyScheduleJson(result: DecryptionResult): Omit<DecryptionResult
 export function renderKeySchedule(result: DecryptionResult, opts: KeyScheduleRenderOptions): string {
   const p = palette(opts.color);
   const lines: string[] = [];
-  if (result.keySchedule) lines.push(...scheduleLines(p, result.keySchedule, opts.showSecrets));
+  if (result.keySchedule) for (const line of scheduleLines(p, result.keySchedule, opts.showSecrets)) lines.push(line);
   else if (result.status !== 'nothing-encrypted') lines.push(p.heading('Decryption'));
   if (result.records.length > 0) {
     const opened = result.records.filter((r) => r.ok).length;

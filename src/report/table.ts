@@ -20,11 +20,11 @@ export function rowNote(row: NegotiatedRow): string {
 }
 
 export function renderNegotiatedTable(rows: readonly NegotiatedRow[], p: Palette, width: number): string {
-  const paramWidth = 2 + Math.max(9, ...rows.map((r) => r.label.length));
+  const paramWidth = 2 + rows.reduce((w, r) => Math.max(w, r.label.length), 9);
   const rest = Math.max(40, width - paramWidth - 4);
   // The value column takes what its longest line needs (cipher-suite names are long), leaving the
   // note column at least a third of the room.
-  const longest = Math.max(5, ...rows.flatMap((r) => r.value.split('\n').map((l) => escapeControl(l).length)));
+  const longest = rows.flatMap((r) => r.value.split('\n')).reduce((w, l) => Math.max(w, escapeControl(l).length), 5);
   const valueWidth = Math.min(longest + 2, Math.floor(rest * 0.7));
   const noteWidth = rest - valueWidth;
   const table = new Table({

@@ -3,7 +3,8 @@
 
 import type { Flight, Step } from '../analyse/types.js';
 import type { DecodeIssue } from '../decode/types.js';
-import type { Message } from '../decode/model.js';
+import type { DecodedTrace, Message } from '../decode/model.js';
+import { HEX_MAX_LINES_PER_DUMP } from '../limits.js';
 import { escapeControl } from './escape.js';
 import { renderChain } from './chain-table.js';
 import { renderHex } from './hex.js';
@@ -23,9 +24,9 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   const p = palette(opts.color);
   const width = Math.max(60, opts.width ?? DEFAULT_WIDTH);
   const out: string[] = [];
-  out.push(...header(view, p));
+  append(out, header(view, p));
   out.push('');
-  out.push(...handshake(view, opts, p, width));
+  append(out, handshake(view, opts, p, width));
   out.push('');
   const keys = view.decryption ? renderKeySchedule(view.decryption, { color: opts.color, showSecrets: opts.showSecrets === true }) : '';
   if (keys) out.push(keys);
@@ -40,9 +41,14 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   if (notes.length) {
     out.push('');
     out.push(p.heading('Notes'));
-    for (const n of notes) out.push(...wrap(`• ${n}`, width - 2).map((l, i) => (i === 0 ? l : `  ${l}`)));
+    for (const n of notes) append(out, wrap(`• ${n}`, width - 2).map((l, i) => (i === 0 ? l : `  ${l}`)));
   }
   return out.join('\n') + '\n';
+}
+
+/** `out.push(...lines)` without spreading: a spread of 100,000+ lines overflows the call stack. */
+export function append(out: string[], lines: readonly string[]): void {
+  for (const line of lines) out.push(line);
 }
 
 // ---- header ------------------------------------------------------------------------------------
@@ -132,7 +138,7 @@ function handshake(view: TraceView, opts: RenderOptions, p: Palette, width: numb
       );
       if (!m) continue;
       const text = describeStep(step, m, analysis.tls13);
-      const labelWidth = Math.min(22, Math.max(0, ...text.details.map((d) => d.label.length)));
+      const labelWidth = Math.min(22, text.details.reduce((w, d) => Math.max(w, d.label.length), 0));
       for (const d of text.details) {
         const lead = `${indent}${p.dim(d.label.padEnd(labelWidth))}  `;
         const valueLines = wrap(escapeControl(d.value), width - indent.length - labelWidth - 2);
@@ -144,7 +150,7 @@ function handshake(view: TraceView, opts: RenderOptions, p: Palette, width: numb
       if (view.decryption && step.records.length > 0) {
         for (const fact of factsForRecords(view.decryption, step.records, step.direction)) out.push(`${indent}${verificationMark(fact, opts)}`);
       }
-      if (opts.hex) out.push(...hexFor(view, step, m, dumped, p, indent, width));
+      if (opts.hex) append(out, hexFor(view, step, m, dumped, p, indent, width));
     }
   });
   return out;
@@ -171,30 +177,44 @@ function hexFor(view: TraceView, step: Step, m: Message, dumped: Set<number>, p:
   const { decoded } = view;
   const out: string[] = [];
   const stream = streamSpace(decoded, step.direction);
-  for (const r of step.records) {
+  // One budget of hex lines for the step's records: a 260 KB message framed into 17 records of
+  // one-byte fields would otherwise build and print every record's spans.
+  for (const [i, r] of step.records.entries()) {
     const record = decoded.records[r];
     if (!record) continue;
     if (dumped.has(r)) {
       out.push(`${indent}${p.dim(`record #${r + 1}: bytes shown with an earlier step`)}`);
       continue;
     }
+    const budget = HEX_MAX_LINES_PER_DUMP - out.length;
+    if (budget <= 0) {
+      out.push(`${indent}${p.dim(recordsNotShown(decoded.records, step.records.slice(i)))}`);
+      break;
+    }
     dumped.add(r);
-    const map = recordSpans(decoded, record);
+    const map = recordSpans(decoded, record, budget);
     out.push(`${indent}${p.dim(`record #${r + 1} · ${step.direction} stream offset ${record.offset} · ${record.length} bytes`)}`);
     if (!stream) {
       out.push(`${indent}${p.bad('(stream bytes not available)')}`);
       continue;
     }
-    out.push(...renderHex(map, stream.bytes, p, indent, width));
+    append(out, renderHex(map, stream.bytes, p, indent, width, budget));
     if (map.gaps || map.overlaps) {
       out.push(`${indent}${p.bad(`✖ ${map.gaps} byte(s) not explained by any field, ${map.overlaps} claimed twice`)}`);
     }
   }
   if (m.space.decrypted) {
     out.push(`${indent}${p.dim(`decrypted plaintext (${escapeControl(m.space.id)}) · ${m.length} bytes`)}`);
-    out.push(...renderHex(messageSpans(m), m.space.bytes, p, indent, width));
+    append(out, renderHex(messageSpans(m, HEX_MAX_LINES_PER_DUMP), m.space.bytes, p, indent, width));
   }
   return out;
+}
+
+/** `… records #5–#17 (208,123 bytes) not shown (tls-trace shows at most 512 hex lines per message)`. */
+function recordsNotShown(records: DecodedTrace['records'], left: readonly number[]): string {
+  const bytes = left.reduce((n, r) => n + (records[r]?.length ?? 0), 0);
+  const which = left.length === 1 ? `record #${left[0] + 1}` : `records #${left[0] + 1}–#${(left.at(-1) ?? 0) + 1}`;
+  return `… ${which} (${formatBytes(bytes)}) not shown (tls-trace shows at most ${HEX_MAX_LINES_PER_DUMP} hex lines per record or message) …`;
 }
 
 // ---- notes -------------------------------------------------------------------------------------
