@@ -21,10 +21,10 @@ function position(c: ChainCertificate): string {
   return `${where} ${c.role}`;
 }
 
-/** `CN=…` alone when there is one, else the whole name: tables need the short form. */
-export function shortName(dn: string): string {
-  const cn = /(?:^|, )CN=((?:\\.|[^,\\])*)/.exec(dn);
-  return cn ? cn[1].replace(/\\(.)/g, '$1') : dn;
+/** The CN values when there are any, else the whole name: tables need the short form. Taken from
+ * the parsed CNs, not cut out of the DN text, so a comma in a value cannot split it. */
+export function shortName(dn: string, cn: readonly string[] | undefined): string {
+  return cn?.length ? cn.join(' + ') : dn;
 }
 
 function daysText(c: ChainCertificate, p: Palette): string {
@@ -45,8 +45,8 @@ export function renderChainTable(report: ChainReport, p: Palette, width?: number
   // A hostile Certificate message can list 65,000 entries: the table shows the first ones.
   const rows = report.certificates.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map((c) => [
     position(c),
-    escapeControl(shortName(c.info.subject)),
-    escapeControl(shortName(c.info.issuer)),
+    escapeControl(shortName(c.info.subject, c.info.subjectCN)),
+    escapeControl(shortName(c.info.issuer, c.info.issuerCN)),
     c.info.publicKey.label,
     escapeControl(c.info.signatureAlgorithm.name),
     c.info.notAfter.slice(0, 10),

@@ -45,7 +45,7 @@ export function decodeServerHello(r: ByteReader): ServerHello {
     else if (rnd[31] === 0) downgradeSentinel = 'tls11';
   }
   if (helloRetryRequest) randomField.display = 'HelloRetryRequest (RFC 8446 §4.1.3 special value)';
-  else if (downgradeSentinel) randomField.display = `${random} (ends in downgrade sentinel DOWNGRD\\x0${rnd[31]})`;
+  else if (downgradeSentinel) randomField.display = `${random} (ends in downgrade sentinel "DOWNGRD" + 0x0${rnd[31]})`;
   const sid = sessionId(r);
   const cipherSuite = r.u16('cipher_suite', 'Cipher suite', fmt.suite);
   const compressionMethod = r.u8('legacy_compression_method', 'Compression method', fmt.compression);
