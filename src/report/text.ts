@@ -8,7 +8,7 @@ import { HEX_MAX_LINES_PER_DUMP } from '../limits.js';
 import { escapeControl } from './escape.js';
 import { renderChain } from './chain-table.js';
 import { renderHex } from './hex.js';
-import { factsForRecords, renderKeySchedule, verificationMark } from './key-schedule.js';
+import { factsForMessage, renderKeySchedule, verificationMark } from './key-schedule.js';
 import { palette, type Palette } from './palette.js';
 import { messageSpans, recordSpans, streamSpace } from './spans.js';
 import { describeStep } from './steps.js';
@@ -148,7 +148,7 @@ function handshake(view: TraceView, opts: RenderOptions, p: Palette, width: numb
       for (const issue of step.issues) out.push(`${indent}${p.bad(`✖ ${issueWords(issue, m)}`)}`);
       // Finished / CertificateVerify / ServerKeyExchange checks belong on the step they verify.
       if (view.decryption && step.records.length > 0) {
-        for (const fact of factsForRecords(view.decryption, step.records, step.direction)) out.push(`${indent}${verificationMark(fact, opts)}`);
+        for (const fact of factsForMessage(view.decryption, m, step.direction)) out.push(`${indent}${verificationMark(fact, opts)}`);
       }
       if (opts.hex) append(out, hexFor(view, step, m, dumped, p, indent, width));
     }
