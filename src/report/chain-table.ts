@@ -3,10 +3,10 @@
 // ChainReport; every certificate-supplied string goes through escapeControl.
 
 import Table from 'cli-table3';
-import { stripVTControlCharacters } from 'node:util';
 import type { ChainCertificate, ChainReport } from '../analyse/chain/types.js';
 import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { escapeControl } from './escape.js';
+import { fitColumns } from './fit.js';
 import { notShown } from './steps.js';
 import { palette, type Palette } from './palette.js';
 
@@ -54,37 +54,12 @@ export function renderChainTable(report: ChainReport, p: Palette, width?: number
     verdictText(c, p),
   ]);
   const opts: ConstructorParameters<typeof Table>[0] = { head: head.map((h) => p.heading(h)), style: { head: [], border: [] }, wordWrap: true };
-  if (width) opts.colWidths = fitColumns([head, ...rows], width);
+  // Position, names, key and verdict wrap (at spaces only) to fit; the rest stay whole.
+  if (width) opts.colWidths = fitColumns([head, ...rows], width, [0, 1, 2, 3, 7]);
   const table = new Table(opts);
   for (const r of rows) table.push(r);
   const left = report.certificates.length - rows.length;
   return left > 0 ? `${table.toString()}\n${p.dim(notShown(left))}` : table.toString();
-}
-
-/**
- * Column widths: every column as wide as its content when the table fits in `width`. Otherwise the
- * wrappable text columns give up space in turn: the verdict first (down to 30 columns, since the
- * verdict line below repeats it in full), then subject and issuer (down to 16), then all three
- * down to 12.
- */
-function fitColumns(cells: string[][], width: number): number[] {
-  const visible = (t: string): number => stripVTControlCharacters(t).length;
-  const widths = cells[0].map((_, col) => cells.reduce((w, r) => Math.max(w, visible(r[col])), 0) + 2);
-  const borders = widths.length + 1;
-  const total = (): number => widths.reduce((a, b) => a + b, 0) + borders;
-  const stages: Array<{ cols: number[]; floor: number }> = [
-    { cols: [7], floor: 30 },
-    { cols: [1, 2], floor: 16 },
-    { cols: [1, 2, 7], floor: 12 },
-  ];
-  for (const { cols, floor } of stages) {
-    while (total() > width) {
-      const widest = cols.reduce((a, b) => (widths[b] > widths[a] ? b : a));
-      if (widths[widest] <= floor) break;
-      widths[widest] -= 1;
-    }
-  }
-  return widths;
 }
 
 /** Escaped entries, at most TEXT_MAX_ENTRIES_PER_MESSAGE of them, then what was left out. */

@@ -4,12 +4,16 @@
 import Table from 'cli-table3';
 import type { CheckSummary, TargetResult } from '../check/types.js';
 import { escapeControl } from './escape.js';
+import { fitColumns } from './fit.js';
 import { palette, type Palette } from './palette.js';
 
 export interface CheckRenderOptions {
   color: boolean;
+  /** Terminal width; 100 when not given. */
   width?: number;
 }
+
+const DEFAULT_WIDTH = 100;
 
 const STATUS_WORD: Record<TargetResult['status'], string> = { valid: 'VALID', expiring: 'EXPIRING', invalid: 'INVALID', error: 'FAILED' };
 
@@ -27,16 +31,19 @@ function detail(r: TargetResult): string {
 export function renderCheckTable(summary: CheckSummary, options: CheckRenderOptions): string {
   const p = palette(options.color);
   const head = ['Target', 'Status', 'Days left', 'Expires', 'Details'].map((h) => p.heading(h));
-  const opts: ConstructorParameters<typeof Table>[0] = { head, style: { head: [], border: [] }, wordWrap: true };
-  if (options.width) {
-    const fixed = [28, 10, 11, 12];
-    opts.colWidths = [...fixed, Math.max(30, options.width - fixed.reduce((a, b) => a + b, 0) - 6)];
-  }
-  const table = new Table(opts);
-  for (const r of summary.results) {
+  const rows = summary.results.map((r) => {
     const days = r.daysLeft === null ? '-' : r.daysLeft < 0 ? p.bad(String(r.daysLeft)) : r.status === 'expiring' ? p.warn(String(r.daysLeft)) : String(r.daysLeft);
-    table.push([escapeControl(r.target), statusText(r, p), days, r.expiresAt?.slice(0, 10) ?? '-', escapeControl(detail(r))]);
-  }
+    return [escapeControl(r.target), statusText(r, p), days, r.expiresAt?.slice(0, 10) ?? '-', escapeControl(detail(r))];
+  });
+  // Details (and a long target) wrap at spaces to fit the terminal, or 100 columns when there is
+  // none (a CI log); nothing is cut, so a table that cannot fit is wider instead.
+  const table = new Table({
+    head,
+    colWidths: fitColumns([head, ...rows], options.width ?? DEFAULT_WIDTH, [4, 0, 2]),
+    style: { head: [], border: [] },
+    wordWrap: true,
+  });
+  for (const r of rows) table.push(r);
   return table.toString();
 }
 

@@ -6,6 +6,7 @@ import type { DecodeIssue } from '../decode/types.js';
 import type { DecodedTrace, Message } from '../decode/model.js';
 import { HEX_MAX_LINES_PER_DUMP } from '../limits.js';
 import { escapeControl } from './escape.js';
+import { displayWidth } from './fit.js';
 import { renderChain } from './chain-table.js';
 import { renderHex } from './hex.js';
 import { factsForMessage, renderKeySchedule, verificationMark } from './key-schedule.js';
@@ -234,29 +235,54 @@ function notesOf(view: TraceView): string[] {
   return notes;
 }
 
-/** Greedy word wrap; words longer than the width (hex strings) are cut. */
+/**
+ * Greedy word wrap in terminal columns (a CJK character or an emoji counts two). Only a word wider
+ * than the line (a hex string) is split, between characters, never inside one.
+ */
 export function wrap(text: string, width: number): string[] {
   const max = Math.max(20, width);
   const lines: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
-    for (let word of para.split(' ')) {
-      while (word.length > max) {
-        if (line) {
+    let lineWidth = 0;
+    for (const whole of para.split(' ')) {
+      for (const word of splitWide(whole, max)) {
+        const w = displayWidth(word);
+        if (!line) {
+          line = word;
+          lineWidth = w;
+        } else if (lineWidth + 1 + w <= max) {
+          line += ` ${word}`;
+          lineWidth += 1 + w;
+        } else {
           lines.push(line);
-          line = '';
+          line = word;
+          lineWidth = w;
         }
-        lines.push(word.slice(0, max));
-        word = word.slice(max);
-      }
-      if (!line) line = word;
-      else if (line.length + 1 + word.length <= max) line += ` ${word}`;
-      else {
-        lines.push(line);
-        line = word;
       }
     }
     lines.push(line);
   }
   return lines;
+}
+
+/** A word as pieces at most `max` columns wide, cut between code points. */
+function splitWide(word: string, max: number): string[] {
+  if (displayWidth(word) <= max) return [word];
+  const pieces: string[] = [];
+  let piece = '';
+  let pieceWidth = 0;
+  // Width per code point, summed: linear in the word (a peer's name can be 64 KB).
+  for (const ch of word) {
+    const w = displayWidth(ch);
+    if (piece && pieceWidth + w > max) {
+      pieces.push(piece);
+      piece = '';
+      pieceWidth = 0;
+    }
+    piece += ch;
+    pieceWidth += w;
+  }
+  pieces.push(piece);
+  return pieces;
 }

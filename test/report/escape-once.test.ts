@@ -5,30 +5,13 @@
 // once, at output (escapeControl for text, escapeStrings for JSON, which holds the same escaped
 // form as the text).
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseCertificate } from '../../src/analyse/certificates/parse.js';
 import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
 import { analyseCapture } from '../../src/analyse/pipeline.js';
 import { captureFromJson } from '../../src/capture/capture-file.js';
 import { renderJson, renderText, type TraceView } from '../../src/report/index.js';
 import { certificate12, extension, handshakeRecords, serverHello, vec } from '../robustness/tls-bytes.js';
-import { serverOnlyCapture } from './helpers/big-captures.js';
-
-/** A self-signed P-256 certificate with the given `openssl req -subj` (UTF-8), as DER. */
-function selfSigned(subj: string): Buffer {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-dn-'));
-  try {
-    const out = path.join(dir, 'c.der');
-    const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k.pem')];
-    execFileSync('openssl', [...args, '-outform', 'DER', '-out', out, '-days', '30', '-utf8', '-subj', subj], { stdio: 'pipe', timeout: 20_000 });
-    return readFileSync(out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { selfSigned, serverOnlyCapture } from './helpers/big-captures.js';
 
 function replay(server: Buffer): TraceView {
   const capture = captureFromJson(serverOnlyCapture(server));

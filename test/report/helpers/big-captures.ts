@@ -1,8 +1,10 @@
 // Capture files a hostile peer or a hand-made file can produce, for the memory and rendering-cap
 // tests: Certificate messages of tens of thousands of one-byte entries (legal framing, 100–260 KB)
-// and a capture whose one chunk is tens of megabytes of records.
+// and certificates with odd names; a child-process runner that reports peak RSS.
 
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { captureToJson, type CaptureFileJson } from '../../../src/capture/capture-file.js';
 import type { Capture } from '../../../src/capture/types.js';
@@ -52,4 +54,17 @@ export function runMemoryChild(argv: string[]): Promise<ChildResult> {
       }
     });
   });
+}
+
+/** A self-signed P-256 certificate with the given `openssl req -subj` (UTF-8), as DER. */
+export function selfSigned(subj: string): Buffer {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-dn-'));
+  try {
+    const out = path.join(dir, 'c.der');
+    const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k.pem')];
+    execFileSync('openssl', [...args, '-outform', 'DER', '-out', out, '-days', '30', '-utf8', '-subj', subj], { stdio: 'pipe', timeout: 20_000 });
+    return readFileSync(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
