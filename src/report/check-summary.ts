@@ -5,6 +5,8 @@ import Table from 'cli-table3';
 import type { CheckSummary, TargetResult } from '../check/types.js';
 import { escapeControl } from './escape.js';
 import { fitColumns } from './fit.js';
+import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
+import { notShown } from './steps.js';
 import { palette, type Palette } from './palette.js';
 
 export interface CheckRenderOptions {
@@ -23,9 +25,16 @@ export function statusText(r: TargetResult, p: Palette): string {
 }
 
 function detail(r: TargetResult): string {
-  if (r.status === 'error') return r.error?.message ?? r.problems.join('; ');
+  if (r.status === 'error') return r.error?.message ?? problemList(r.problems);
   if (r.status === 'valid') return r.chain?.anchor ? `trusted via ${r.chain.anchor.subject}` : '';
-  return r.problems.join('; ');
+  return problemList(r.problems);
+}
+
+/** At most TEXT_MAX_ENTRIES_PER_MESSAGE problems (a hostile chain can have 65,000), then the count left out. */
+function problemList(problems: readonly string[]): string {
+  const shown = problems.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE);
+  if (problems.length > shown.length) shown.push(notShown(problems.length - shown.length));
+  return shown.join('; ');
 }
 
 export function renderCheckTable(summary: CheckSummary, options: CheckRenderOptions): string {

@@ -3,7 +3,12 @@
 // hex views hundreds of megabytes. Each view now renders at most a fixed number of entries per
 // message and says what it left out, naming the cap.
 
+import { analyseChain } from '../../src/analyse/chain/analyse.js';
+import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
+import type { ChainReport } from '../../src/analyse/chain/types.js';
 import { captureFromJson } from '../../src/capture/capture-file.js';
+import type { CheckSummary, TargetResult } from '../../src/check/types.js';
+import { checkToJson, ndjsonLine } from '../../src/report/check-json.js';
 import { analyseCapture } from '../../src/analyse/pipeline.js';
 import { renderJson, renderText, type MessageJson, type StepJson, type TraceJson, type TraceView } from '../../src/report/index.js';
 import { oneByteCertificates, serverOnlyCapture } from './helpers/big-captures.js';
@@ -75,4 +80,21 @@ describe('JSON hex budget', () => {
     expect(rawCut.length).toBeGreaterThan(0);
     for (const m of rawCut) expect(m.rawOmitted).toBe((m.declaredLength ?? 0) + 4);
   }, 60_000);
+});
+
+describe('check --json / --ndjson', () => {
+  it('a chain report of 1,500 unreadable entries is cut at 1000 with problemsOmitted', () => {
+    const chain = analyseChain({ certificates: Array.from({ length: 1500 }, () => Buffer.from([0x30])), source: 'decoded', at: new Date(0), trustStore: buildTrustStore([]) });
+    expect(chain.problems).toHaveLength(1500);
+    const result: TargetResult = { target: 'h:443', host: 'h', port: 443, checkedName: 'h', status: 'invalid', exitCode: 8, daysLeft: null, problems: chain.problems, chain, durationMs: 1 };
+    const summary: CheckSummary = { at: '', warnDays: 30, results: [result], counts: { valid: 0, expiring: 0, invalid: 1, error: 0 }, exitCode: 8, durationMs: 1 };
+    const doc = checkToJson(summary).results[0] as TargetResult & { chain: ChainReport & { problemsOmitted: number }; problemsOmitted: number };
+    expect(doc.chain.problems).toHaveLength(1000);
+    expect(doc.chain.problemsOmitted).toBe(500);
+    expect(doc.problems).toHaveLength(1000);
+    expect(doc.problemsOmitted).toBe(500);
+    const line = JSON.parse(ndjsonLine(result)) as { chain: { problems: unknown[]; problemsOmitted: number } };
+    expect(line.chain.problems).toHaveLength(1000);
+    expect(line.chain.problemsOmitted).toBe(500);
+  });
 });
