@@ -31,10 +31,10 @@ function detail(r: TargetResult): string {
 }
 
 /** At most TEXT_MAX_ENTRIES_PER_MESSAGE problems (a hostile chain can have 65,000), then the count left out. */
-function problemList(problems: readonly string[]): string {
+export function problemList(problems: readonly string[], separator = '; '): string {
   const shown = problems.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE);
   if (problems.length > shown.length) shown.push(notShown(problems.length - shown.length));
-  return shown.join('; ');
+  return shown.join(separator);
 }
 
 export function renderCheckTable(summary: CheckSummary, options: CheckRenderOptions): string {

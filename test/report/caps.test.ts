@@ -9,6 +9,8 @@ import type { ChainReport } from '../../src/analyse/chain/types.js';
 import { captureFromJson } from '../../src/capture/capture-file.js';
 import type { CheckSummary, TargetResult } from '../../src/check/types.js';
 import { checkToJson, ndjsonLine } from '../../src/report/check-json.js';
+import { renderJunit } from '../../src/report/check-junit.js';
+import { renderCheckTable } from '../../src/report/check-summary.js';
 import { analyseCapture } from '../../src/analyse/pipeline.js';
 import { renderJson, renderText, type MessageJson, type StepJson, type TraceJson, type TraceView } from '../../src/report/index.js';
 import { oneByteCertificates, serverOnlyCapture } from './helpers/big-captures.js';
@@ -96,5 +98,10 @@ describe('check --json / --ndjson', () => {
     const line = JSON.parse(ndjsonLine(result)) as { chain: { problems: unknown[]; problemsOmitted: number } };
     expect(line.chain.problems).toHaveLength(1000);
     expect(line.chain.problemsOmitted).toBe(500);
+    // The summary table and JUnit name 100 problems, then the count left out.
+    for (const text of [renderCheckTable(summary, { color: false, width: 100 }), renderJunit(summary)]) {
+      expect(text.replace(/[\s│]+/g, ' ')).toContain('… 1,400 more entries not shown (tls-trace shows at most 100 per message)');
+      expect(text).not.toContain('#1499');
+    }
   });
 });
