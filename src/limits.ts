@@ -93,3 +93,26 @@ export const MAX_TARGETS_FILE_BYTES = 1024 * 1024;
  * whole root bundle is ~220 KiB; a file past the cap is refused before it is parsed.
  */
 export const MAX_PEM_FILE_BYTES = 4 * 1024 * 1024;
+
+// ---- What the report renders (src/report). A Certificate message of 65,000 one-byte entries is
+// legal framing; rendering every entry would take gigabytes. Past these caps the output says how
+// much it left out and names the cap, so the peak stays within the README's 200 MB.
+
+/** Entries of one list a text step shows (certificates, extension names, …), then "… N more". */
+export const TEXT_MAX_ENTRIES_PER_MESSAGE = 100;
+
+/** Lines of one annotated hex dump (a record, or a message's decrypted plaintext). */
+export const HEX_MAX_LINES_PER_DUMP = 512;
+
+/**
+ * Items of one array in the JSON of a record, message or step (field children, body lists such as
+ * certificate entries, step certificates). A cut array is followed by `<name>Omitted: count`.
+ */
+export const JSON_MAX_LIST_ENTRIES = 1000;
+
+/**
+ * Captured bytes written as hex per direction in the JSON, for each of records' `hex`, messages'
+ * `raw` and decrypted spaces' `hex` (1 MiB; a real handshake is under 100 KiB). Past it the hex is
+ * empty and `hexOmitted`/`rawOmitted` give the byte count left out.
+ */
+export const JSON_MAX_HEX_BYTES_PER_DIRECTION = 1024 * 1024;

@@ -9,6 +9,7 @@ import { codePoint } from './code-point.js';
 import type { CertificateSummary, Flight, Step } from './types.js';
 import { MAX_CERTIFICATE_BYTES, MAX_CERTIFICATES_PER_MESSAGE } from '../limits.js';
 import { handshakeTitles } from '../decode/index.js';
+import { displayNames } from './certificates/parse.js';
 
 
 /** Display name of a message: `ClientHello`, `HelloRetryRequest`, `Alert`, `Encrypted record`. */
@@ -132,18 +133,16 @@ function summariseCertificates(m: HandshakeMessage): CertificateSummary[] {
       return { subject: '?', issuer: '?', error: `not examined: ${e.der.length / 2} bytes is over the ${MAX_CERTIFICATE_BYTES}-byte certificate cap` };
     }
     try {
-      const x = new X509Certificate(Buffer.from(e.der, 'hex'));
-      return { subject: oneLine(x.subject), issuer: oneLine(x.issuer), key: keyWords(x) };
+      const der = Buffer.from(e.der, 'hex');
+      const x = new X509Certificate(der);
+      // Names from our DN formatter: Node's subject is OpenSSL-escaped, which the report would escape again.
+      return { ...displayNames(der, x), key: keyWords(x) };
     } catch (err) {
       // Node falls back to PEM when DER fails, so OpenSSL's text ("PEM routines::no start line")
       // would blame the wrong format: name the real problem first.
       return { subject: '?', issuer: '?', error: `not a valid DER certificate (OpenSSL: ${err instanceof Error ? err.message : String(err)})` };
     }
   });
-}
-
-function oneLine(dn: string): string {
-  return dn.split('\n').filter(Boolean).join(', ');
 }
 
 function keyWords(x: X509Certificate): string | undefined {

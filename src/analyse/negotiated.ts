@@ -263,7 +263,8 @@ function deriveAlpn(
     };
   }
   if (node && (node.alpn || undefined) !== fact.value && node.alpn !== undefined) {
-    crossChecks.push(`Node reports ALPN ${JSON.stringify(node.alpn || '')} but the handshake selects ${fact.value === undefined ? 'none' : JSON.stringify(fact.value)}`);
+    // Plain quotes, not JSON.stringify: its escapes would be escaped again at output.
+    crossChecks.push(`Node reports ALPN "${node.alpn || ''}" but the handshake selects ${fact.value === undefined ? 'none' : `"${fact.value}"`}`);
   }
   return fact;
 }

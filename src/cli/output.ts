@@ -8,7 +8,7 @@ import type { CliContext } from './context.js';
 
 export interface OutputStyle {
   color: boolean;
-  /** Terminal width when stdout is a terminal; undefined means "not a terminal, do not wrap". */
+  /** Width to lay out in: the terminal's, else COLUMNS; undefined means the report's default. */
   width?: number;
 }
 
@@ -37,8 +37,20 @@ export function colorDepth(ctx: Pick<CliContext, 'env' | 'stdoutIsTTY'>, colorFl
 export function decideOutput(ctx: Pick<CliContext, 'env' | 'stdoutIsTTY' | 'stdoutColumns'>, colorFlag: boolean | undefined): OutputStyle {
   // The report uses the 16 basic colours only, so any depth from 4 bits up means colour.
   const color = colorDepth(ctx, colorFlag) >= 4;
-  const width = ctx.stdoutIsTTY && ctx.stdoutColumns && ctx.stdoutColumns > 0 ? ctx.stdoutColumns : undefined;
+  const width = outputWidth(ctx);
   return { color, ...(width ? { width } : {}) };
+}
+
+/**
+ * The terminal's columns when stdout is a terminal; else `COLUMNS` when it is a positive whole
+ * number (a CI log or `COLUMNS=120 tls-trace … | less`); else undefined, and the report uses its
+ * default width.
+ */
+function outputWidth(ctx: Pick<CliContext, 'env' | 'stdoutIsTTY' | 'stdoutColumns'>): number | undefined {
+  if (ctx.stdoutIsTTY && ctx.stdoutColumns && ctx.stdoutColumns > 0) return ctx.stdoutColumns;
+  const columns = ctx.env.COLUMNS?.trim();
+  if (columns && /^[1-9]\d{0,4}$/.test(columns)) return Number(columns);
+  return undefined;
 }
 
 /**

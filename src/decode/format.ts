@@ -44,17 +44,12 @@ export const fmt = {
 } satisfies Record<string, Formatter>;
 
 /**
- * Peer bytes as printable text: ASCII 0x20–0x7e kept (backslash doubled), everything else as
- * `\xNN`. A trace must never write a peer's control characters to the user's terminal.
+ * Peer bytes as text, one character per byte (Latin-1), nothing escaped: the model holds the real
+ * characters and the report escapes control characters once, at output (src/report/escape.ts).
+ * Escaping here as well showed `\\x1b` for a peer's ESC.
  */
-export function escapeText(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) {
-    if (b === 0x5c) out += '\\\\';
-    else if (b >= 0x20 && b <= 0x7e) out += String.fromCharCode(b);
-    else out += '\\x' + b.toString(16).padStart(2, '0');
-  }
-  return out;
+export function bytesAsText(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 /** Number of significant bits in a big-endian unsigned integer (0 for all zeros). */

@@ -16,7 +16,7 @@ export { splitRecords, MAX_RECORD_LENGTH } from './record.js';
 export { MAX_HANDSHAKE_MESSAGE } from './defragment.js';
 export { HELLO_RETRY_REQUEST_RANDOM, downgradeTail } from './messages/hello.js';
 export { recordCoverage, recordLeafSpans, leafSpans, toStreamSpans, type CoverageReport, type LeafSpan, type Span } from './coverage.js';
-export { escapeText } from './format.js';
+export { bytesAsText } from './format.js';
 
 /** Decodes every record and message of a capture, both directions in capture-time order. */
 export function decodeCapture(capture: Capture): DecodedTrace {

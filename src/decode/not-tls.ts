@@ -1,7 +1,7 @@
 // Recognising a peer that does not speak TLS from its first bytes, so the trace can say
 // "the server answered with HTTP" instead of reporting a garbage record.
 
-import { escapeText } from './format.js';
+import { bytesAsText } from './format.js';
 
 export interface NotTls {
   protocol: string;
@@ -38,11 +38,11 @@ function startsWith(b: Uint8Array, text: string): boolean {
 function firstLine(b: Uint8Array): string {
   let end = b.findIndex((x) => x === 0x0a || x === 0x0d);
   if (end < 0) end = b.length;
-  const line = escapeText(b.subarray(0, Math.min(end, 200)));
-  return line.length > 200 ? line.slice(0, 200) + '…' : line;
+  const line = bytesAsText(b.subarray(0, Math.min(end, 200)));
+  return end > 200 ? line + '…' : line;
 }
 
-/** Undefined when the bytes may be TLS; otherwise a protocol guess and the escaped first line. */
+/** Undefined when the bytes may be TLS; otherwise a protocol guess and the first line (raw; escaped at output). */
 export function detectNotTls(b: Uint8Array): NotTls | undefined {
   if (b.length === 0 || plausibleRecordStart(b)) return undefined;
   let protocol = 'unknown';

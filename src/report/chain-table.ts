@@ -3,9 +3,11 @@
 // ChainReport; every certificate-supplied string goes through escapeControl.
 
 import Table from 'cli-table3';
-import { stripVTControlCharacters } from 'node:util';
 import type { ChainCertificate, ChainReport } from '../analyse/chain/types.js';
+import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { escapeControl } from './escape.js';
+import { fitColumns } from './fit.js';
+import { notShown } from './steps.js';
 import { palette, type Palette } from './palette.js';
 
 export interface ChainRenderOptions {
@@ -19,10 +21,10 @@ function position(c: ChainCertificate): string {
   return `${where} ${c.role}`;
 }
 
-/** `CN=…` alone when there is one, else the whole name: tables need the short form. */
-export function shortName(dn: string): string {
-  const cn = /(?:^|, )CN=((?:\\.|[^,\\])*)/.exec(dn);
-  return cn ? cn[1].replace(/\\(.)/g, '$1') : dn;
+/** The CN values when there are any, else the whole name: tables need the short form. Taken from
+ * the parsed CNs, not cut out of the DN text, so a comma in a value cannot split it. */
+export function shortName(dn: string, cn: readonly string[] | undefined): string {
+  return cn?.length ? cn.join(' + ') : dn;
 }
 
 function daysText(c: ChainCertificate, p: Palette): string {
@@ -40,10 +42,11 @@ function verdictText(c: ChainCertificate, p: Palette): string {
 
 export function renderChainTable(report: ChainReport, p: Palette, width?: number): string {
   const head = ['Pos', 'Subject', 'Issuer', 'Key', 'Signature', 'Not after', 'Days', 'Verdict'];
-  const rows = report.certificates.map((c) => [
+  // A hostile Certificate message can list 65,000 entries: the table shows the first ones.
+  const rows = report.certificates.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map((c) => [
     position(c),
-    escapeControl(shortName(c.info.subject)),
-    escapeControl(shortName(c.info.issuer)),
+    escapeControl(shortName(c.info.subject, c.info.subjectCN)),
+    escapeControl(shortName(c.info.issuer, c.info.issuerCN)),
     c.info.publicKey.label,
     escapeControl(c.info.signatureAlgorithm.name),
     c.info.notAfter.slice(0, 10),
@@ -51,42 +54,26 @@ export function renderChainTable(report: ChainReport, p: Palette, width?: number
     verdictText(c, p),
   ]);
   const opts: ConstructorParameters<typeof Table>[0] = { head: head.map((h) => p.heading(h)), style: { head: [], border: [] }, wordWrap: true };
-  if (width) opts.colWidths = fitColumns([head, ...rows], width);
+  // Position, names, key and verdict wrap (at spaces only) to fit; the rest stay whole.
+  if (width) opts.colWidths = fitColumns([head, ...rows], width, [0, 1, 2, 3, 7]);
   const table = new Table(opts);
   for (const r of rows) table.push(r);
-  return table.toString();
+  const left = report.certificates.length - rows.length;
+  return left > 0 ? `${table.toString()}\n${p.dim(notShown(left))}` : table.toString();
 }
 
-/**
- * Column widths: every column as wide as its content when the table fits in `width`. Otherwise the
- * wrappable text columns give up space in turn: the verdict first (down to 30 columns, since the
- * verdict line below repeats it in full), then subject and issuer (down to 16), then all three
- * down to 12.
- */
-function fitColumns(cells: string[][], width: number): number[] {
-  const visible = (t: string): number => stripVTControlCharacters(t).length;
-  const widths = cells[0].map((_, col) => Math.max(...cells.map((r) => visible(r[col]))) + 2);
-  const borders = widths.length + 1;
-  const total = (): number => widths.reduce((a, b) => a + b, 0) + borders;
-  const stages: Array<{ cols: number[]; floor: number }> = [
-    { cols: [7], floor: 30 },
-    { cols: [1, 2], floor: 16 },
-    { cols: [1, 2, 7], floor: 12 },
-  ];
-  for (const { cols, floor } of stages) {
-    while (total() > width) {
-      const widest = cols.reduce((a, b) => (widths[b] > widths[a] ? b : a));
-      if (widths[widest] <= floor) break;
-      widths[widest] -= 1;
-    }
-  }
-  return widths;
+/** Escaped entries, at most TEXT_MAX_ENTRIES_PER_MESSAGE of them, then what was left out. */
+function cappedList(items: readonly string[]): string[] {
+  const shown = items.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map(escapeControl);
+  if (items.length > shown.length) shown.push(notShown(items.length - shown.length));
+  return shown;
 }
 
 /** The one-line verdict: VALID, or INVALID naming every error, plus warnings. */
 export function chainVerdictLine(report: ChainReport, p: Palette): string {
-  const errors = report.errors.map(escapeControl);
-  const warnings = report.problems.filter((x) => !report.errors.includes(x)).map(escapeControl);
+  const errorSet = new Set(report.errors);
+  const errors = cappedList(report.errors);
+  const warnings = cappedList(report.problems.filter((x) => !errorSet.has(x)));
   const head = report.valid ? p.good('VALID') : p.bad('INVALID');
   const parts: string[] = [];
   if (errors.length) parts.push(errors.join('; '));

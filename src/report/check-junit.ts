@@ -2,6 +2,7 @@
 // <error>, expiring → <failure type="expiring"> (CI should see it red before it breaks).
 
 import type { CheckSummary, TargetResult } from '../check/types.js';
+import { problemList } from './check-summary.js';
 
 /** Escapes text for XML content and attributes, dropping characters XML 1.0 cannot carry. */
 export function xmlEscape(text: string): string {
@@ -24,12 +25,12 @@ function testcase(r: TargetResult): string {
     case 'valid':
       return `${open}>\n      <system-out>${xmlEscape(`valid${days}`)}</system-out>\n    </testcase>`;
     case 'error': {
-      const msg = xmlEscape(r.error?.message ?? r.problems.join('; '));
+      const msg = xmlEscape(r.error?.message ?? problemList(r.problems));
       return `${open}>\n      <error type="${xmlEscape(r.error?.code ?? 'error')}" message="${msg}">${msg}</error>\n    </testcase>`;
     }
     default: {
-      const msg = xmlEscape(r.problems.join('; ') + days);
-      const body = xmlEscape(r.problems.join('\n'));
+      const msg = xmlEscape(problemList(r.problems) + days);
+      const body = xmlEscape(problemList(r.problems, '\n'));
       return `${open}>\n      <failure type="${r.status}" message="${msg}">${body}</failure>\n    </testcase>`;
     }
   }

@@ -4,12 +4,18 @@
 import Table from 'cli-table3';
 import type { CheckSummary, TargetResult } from '../check/types.js';
 import { escapeControl } from './escape.js';
+import { fitColumns } from './fit.js';
+import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
+import { notShown } from './steps.js';
 import { palette, type Palette } from './palette.js';
 
 export interface CheckRenderOptions {
   color: boolean;
+  /** Terminal width; 100 when not given. */
   width?: number;
 }
+
+const DEFAULT_WIDTH = 100;
 
 const STATUS_WORD: Record<TargetResult['status'], string> = { valid: 'VALID', expiring: 'EXPIRING', invalid: 'INVALID', error: 'FAILED' };
 
@@ -19,24 +25,34 @@ export function statusText(r: TargetResult, p: Palette): string {
 }
 
 function detail(r: TargetResult): string {
-  if (r.status === 'error') return r.error?.message ?? r.problems.join('; ');
+  if (r.status === 'error') return r.error?.message ?? problemList(r.problems);
   if (r.status === 'valid') return r.chain?.anchor ? `trusted via ${r.chain.anchor.subject}` : '';
-  return r.problems.join('; ');
+  return problemList(r.problems);
+}
+
+/** At most TEXT_MAX_ENTRIES_PER_MESSAGE problems (a hostile chain can have 65,000), then the count left out. */
+export function problemList(problems: readonly string[], separator = '; '): string {
+  const shown = problems.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE);
+  if (problems.length > shown.length) shown.push(notShown(problems.length - shown.length));
+  return shown.join(separator);
 }
 
 export function renderCheckTable(summary: CheckSummary, options: CheckRenderOptions): string {
   const p = palette(options.color);
   const head = ['Target', 'Status', 'Days left', 'Expires', 'Details'].map((h) => p.heading(h));
-  const opts: ConstructorParameters<typeof Table>[0] = { head, style: { head: [], border: [] }, wordWrap: true };
-  if (options.width) {
-    const fixed = [28, 10, 11, 12];
-    opts.colWidths = [...fixed, Math.max(30, options.width - fixed.reduce((a, b) => a + b, 0) - 6)];
-  }
-  const table = new Table(opts);
-  for (const r of summary.results) {
+  const rows = summary.results.map((r) => {
     const days = r.daysLeft === null ? '-' : r.daysLeft < 0 ? p.bad(String(r.daysLeft)) : r.status === 'expiring' ? p.warn(String(r.daysLeft)) : String(r.daysLeft);
-    table.push([escapeControl(r.target), statusText(r, p), days, r.expiresAt?.slice(0, 10) ?? '-', escapeControl(detail(r))]);
-  }
+    return [escapeControl(r.target), statusText(r, p), days, r.expiresAt?.slice(0, 10) ?? '-', escapeControl(detail(r))];
+  });
+  // Details (and a long target) wrap at spaces to fit the terminal, or 100 columns when there is
+  // none (a CI log); nothing is cut, so a table that cannot fit is wider instead.
+  const table = new Table({
+    head,
+    colWidths: fitColumns([head, ...rows], options.width ?? DEFAULT_WIDTH, [4, 0, 2]),
+    style: { head: [], border: [] },
+    wordWrap: true,
+  });
+  for (const r of rows) table.push(r);
   return table.toString();
 }
 

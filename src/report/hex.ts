@@ -1,6 +1,7 @@
 // The annotated hex dump: one block per labelled span, at most 16 bytes per row, each row with its
 // offset, its bytes and (on the span's first row) what the bytes are.
 
+import { HEX_MAX_LINES_PER_DUMP } from '../limits.js';
 import { escapeControl } from './escape.js';
 import type { Palette } from './palette.js';
 import type { HexSpan, SpanMap } from './spans.js';
@@ -10,12 +11,20 @@ const BYTES_PER_ROW = 16;
 const MAX_ROWS = 32;
 const HEAD_ROWS = 8;
 
-export function renderHex(map: SpanMap, bytes: Uint8Array, p: Palette, indent: string, width: number): string[] {
+/** At most `maxLines` lines (plus one saying what was left out). */
+export function renderHex(map: SpanMap, bytes: Uint8Array, p: Palette, indent: string, width: number, maxLines = HEX_MAX_LINES_PER_DUMP): string[] {
   const lines: string[] = [];
   const offsetWidth = Math.max(4, (map.offset + map.length).toString(16).length);
   const hexWidth = BYTES_PER_ROW * 3 - 1;
   const labelWidth = Math.max(20, width - indent.length - offsetWidth - hexWidth - 4);
-  map.spans.forEach((span, i) => {
+  const note = (first: number, spansLeft: number): string => `${indent}${' '.repeat(offsetWidth)}  ${p.dim(hexCapNote(map, first, spansLeft))}`;
+  for (const [i, span] of map.spans.entries()) {
+    // A record of thousands of one-byte fields would print a line per field: stop at the cap and
+    // say how much of the dump was left out.
+    if (lines.length >= maxLines) {
+      lines.push(note(span.offset, map.spans.length - i + (map.omitted?.spans ?? 0)));
+      return lines;
+    }
     const rows = Math.ceil(span.length / BYTES_PER_ROW);
     // Long labels wrap onto the following rows rather than being cut.
     const labelLines = chop(spanLabel(span), labelWidth);
@@ -37,8 +46,20 @@ export function renderHex(map: SpanMap, bytes: Uint8Array, p: Palette, indent: s
       const text = labelLines[line] !== undefined ? colour(labelLines[line]) : '';
       lines.push(`${indent}${offsetText}  ${hex ? p.hex(hex, i) : ''}${' '.repeat(hexWidth - hex.length)}  ${text}`.trimEnd());
     }
-  });
+  }
+  // The span map itself may have stopped early (recordSpans' maxSpans).
+  if (map.omitted) lines.push(note(map.omitted.offset, map.omitted.spans));
   return lines;
+}
+
+/** `… 12,345 bytes (6,172 fields) from offset 0x1f4 not shown (tls-trace shows at most 512 hex lines per dump)`. */
+export function hexCapNote(map: SpanMap, firstOffset: number, spansLeft: number): string {
+  const bytesLeft = map.offset + map.length - firstOffset;
+  const group = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (
+    `… ${group(bytesLeft)} bytes (${group(spansLeft)} field${spansLeft === 1 ? '' : 's'}) from offset 0x${firstOffset.toString(16)} not shown ` +
+    `(tls-trace shows at most ${HEX_MAX_LINES_PER_DUMP} hex lines per record or message) …`
+  );
 }
 
 function hexBytes(bytes: Uint8Array, at: number, n: number): string {

@@ -9,7 +9,8 @@ import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from 
 import { codePoint } from '../analyse/code-point.js';
 import type { CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from '../capture/types.js';
 import type { DecodedTrace, Message, TlsRecord } from '../decode/model.js';
-import type { DecodeIssue, Direction, Field } from '../decode/types.js';
+import type { ByteSpace, DecodeIssue, Direction, Field } from '../decode/types.js';
+import { capArrays, HexBudget, JSON_LIMITS, type JsonLimits } from './json-caps.js';
 import {
   alertDescriptions,
   alertLevels,
@@ -51,8 +52,10 @@ export interface RecordJson {
   bodyLength: number;
   timeMs: number;
   encrypted: boolean;
-  /** Header and body as captured. */
+  /** Header and body as captured; "" past the JSON hex budget (see `hexOmitted`). */
   hex: string;
+  /** Bytes not written to `hex` because the direction's JSON hex budget was spent. */
+  hexOmitted?: number;
   fields: Field[];
   issue?: DecodeIssue;
 }
@@ -75,6 +78,8 @@ export interface MessageJson {
   msgType?: CodePoint;
   declaredLength?: number;
   raw?: string;
+  /** Bytes not written to `raw` because the direction's JSON hex budget was spent. */
+  rawOmitted?: number;
   body?: { [key: string]: JsonValue };
   /** change_cipher_spec */
   compatibility?: boolean;
@@ -98,6 +103,7 @@ export interface SpaceJson {
   segments: Array<{ at: number; streamOffset: number; length: number }>;
   /** Bytes of decrypted plaintext spaces (captured bytes are in `records`). */
   hex?: string;
+  hexOmitted?: number;
 }
 
 export interface StepJson {
@@ -122,6 +128,8 @@ export interface StepJson {
 export interface TraceJson {
   format: typeof TRACE_JSON_FORMAT;
   version: typeof TRACE_JSON_VERSION;
+  /** The caps below which nothing is cut (`…Omitted` members say where something was). */
+  limits: JsonLimits;
   target: CaptureTarget;
   startedAt: string;
   timings: CaptureTimings;
@@ -150,9 +158,13 @@ export interface TraceJson {
 export function renderJson(view: TraceView): TraceJson {
   const { capture, decoded, analysis } = view;
   const stepNames = new Map(analysis.steps.map((s) => [s.message, s.name]));
+  // One budget each for records' hex, messages' raw and decrypted spaces, so the early messages
+  // of a flood keep their raw bytes even when the records spent theirs.
+  const budget = { records: new HexBudget(), raw: new HexBudget(), spaces: new HexBudget() };
   const json: TraceJson = {
     format: TRACE_JSON_FORMAT,
     version: TRACE_JSON_VERSION,
+    limits: JSON_LIMITS,
     target: { ...capture.target },
     startedAt: capture.startedAt,
     timings: { ...capture.timings },
@@ -161,21 +173,16 @@ export function renderJson(view: TraceView): TraceJson {
     error: capture.error,
     truncated: capture.truncated,
     node: capture.node,
-    records: decoded.records.map((r) => recordJson(decoded, r)),
-    messages: decoded.messages.map((m, i) => messageJson(m, i, stepNames.get(i) ?? m.kind)),
-    spaces: decoded.spaces.map((s) => ({
-      id: s.id,
-      direction: s.direction,
-      length: s.bytes.length,
-      decrypted: s.decrypted === true,
-      segments: s.segments.map((g) => ({ ...g })),
-      hex: s.decrypted ? Buffer.from(s.bytes).toString('hex') : undefined,
-    })),
+    // Each record, message, step and the chain is cut to the list cap on its own (json-caps.ts);
+    // the top-level lists are bounded by the decoder's message cap.
+    records: decoded.records.map((r) => capArrays(recordJson(decoded, r, budget.records))),
+    messages: decoded.messages.map((m, i) => capArrays(messageJson(m, i, stepNames.get(i) ?? m.kind, budget.raw))),
+    spaces: decoded.spaces.map((s) => spaceJson(s, budget.spaces)),
     flights: analysis.flights,
     steps: analysis.steps.map((s) => {
       const m = decoded.messages[s.message];
       const text = m ? describeStep(s, m, analysis.tls13) : { details: [], explanation: '' };
-      return { ...s, details: text.details, explanation: text.explanation };
+      return capArrays({ ...s, details: text.details, explanation: text.explanation });
     }),
     negotiated: analysis.negotiated,
     table: analysis.table,
@@ -183,16 +190,25 @@ export function renderJson(view: TraceView): TraceJson {
     notTls: decoded.notTls,
     crossChecks: analysis.crossChecks,
     decryption: view.decryption ? keyScheduleJson(view.decryption) : undefined,
-    chain: view.chain,
+    chain: view.chain ? capArrays(view.chain) : undefined,
   };
   // Peer-supplied strings sit all over the tree (SNI, ALPN, certificate names, banners); escape
   // every string once here rather than trusting each producer. Drop undefined on the way.
   return escapeStrings(json) as unknown as TraceJson;
 }
 
-function recordJson(decoded: DecodedTrace, r: TlsRecord): RecordJson {
+function spaceJson(s: ByteSpace, budget: HexBudget): SpaceJson {
+  const json: SpaceJson = { id: s.id, direction: s.direction, length: s.bytes.length, decrypted: s.decrypted === true, segments: s.segments.map((g) => ({ ...g })) };
+  if (!s.decrypted) return json;
+  if (budget.take(s.direction, s.bytes.length)) json.hex = Buffer.from(s.bytes).toString('hex');
+  else json.hexOmitted = s.bytes.length;
+  return json;
+}
+
+function recordJson(decoded: DecodedTrace, r: TlsRecord, budget: HexBudget): RecordJson {
   const stream = streamSpace(decoded, r.direction);
   const bytes = stream ? stream.bytes.subarray(r.offset, r.offset + r.length) : new Uint8Array(0);
+  const within = budget.take(r.direction, bytes.length);
   return {
     index: r.index,
     direction: r.direction,
@@ -205,13 +221,14 @@ function recordJson(decoded: DecodedTrace, r: TlsRecord): RecordJson {
     bodyLength: r.bodyLength,
     timeMs: r.timeMs,
     encrypted: r.encrypted,
-    hex: Buffer.from(bytes).toString('hex'),
+    hex: within ? Buffer.from(bytes).toString('hex') : '',
+    hexOmitted: within ? undefined : bytes.length,
     fields: r.fields,
     issue: r.issue,
   };
 }
 
-function messageJson(m: Message, index: number, name: string): MessageJson {
+function messageJson(m: Message, index: number, name: string, budget: HexBudget): MessageJson {
   const base: MessageJson = {
     index,
     kind: m.kind,
@@ -228,12 +245,14 @@ function messageJson(m: Message, index: number, name: string): MessageJson {
   };
   switch (m.kind) {
     case 'handshake': {
-      const body = m.body ? codePoints(m.body) : undefined;
+      const body = m.body ? codePoints(capArrays(m.body)) : undefined;
+      const within = budget.take(m.direction, m.raw.length / 2);
       return {
         ...base,
         msgType: codePoint(handshakeTypes, m.msgType, 1),
         declaredLength: m.declaredLength,
-        raw: m.raw,
+        raw: within ? m.raw : '',
+        rawOmitted: within ? undefined : m.raw.length / 2,
         body: body && typeof body === 'object' && !Array.isArray(body) ? body : undefined,
       };
     }

@@ -2,7 +2,8 @@
 // key and IV lengths; values only with --show-secrets), the per-record outcomes, and each
 // verification fact as ✔/✖ with its reason. Reads DecryptionResult only, never bytes.
 
-import type { DecryptionResult, KeySchedule, RecordDecryption, VerificationFact } from '../analyse/decrypt/types.js';
+import type { DecryptionResult, KeySchedule, RecordDecryption, VerificationCheck, VerificationFact } from '../analyse/decrypt/types.js';
+import type { HandshakeBody, Message } from '../decode/model.js';
 import { cipherSuites, contentTypes, label } from '../registry/index.js';
 import { escapeControl } from './escape.js';
 import { palette, type Palette } from './palette.js';
@@ -25,10 +26,26 @@ export function verificationMark(fact: VerificationFact, opts: { color: boolean 
   return `${mark} ${fact.label}: ${escapeControl(fact.reason)}`;
 }
 
-/** The facts about the message carried by `records` (for marks on a Finished or CertificateVerify step). */
-export function factsForRecords(result: DecryptionResult, records: readonly number[], direction?: string): VerificationFact[] {
+/** The handshake message each check verifies (its body type). */
+const VERIFIED_MESSAGE: Record<VerificationCheck, HandshakeBody['type']> = {
+  'server-finished': 'finished',
+  'client-finished': 'finished',
+  'server-certificate-verify': 'certificate_verify',
+  'client-certificate-verify': 'certificate_verify',
+  'server-key-exchange': 'server_key_exchange',
+};
+
+/**
+ * The facts about one message (for ✔/✖ marks under the Finished, CertificateVerify or
+ * ServerKeyExchange step): same direction, same records, and the message the check verifies. One
+ * record often carries EncryptedExtensions … Finished together; matching on records alone put
+ * every mark under each of them.
+ */
+export function factsForMessage(result: DecryptionResult, m: Message, direction: string): VerificationFact[] {
+  if (m.kind !== 'handshake' || !m.body) return [];
+  const type = m.body.type;
   return result.verifications.filter(
-    (f) => (direction === undefined || f.direction === direction) && f.records.length === records.length && f.records.every((r, i) => r === records[i]),
+    (f) => f.direction === direction && VERIFIED_MESSAGE[f.check] === type && f.records.length === m.records.length && f.records.every((r, i) => r === m.records[i]),
   );
 }
 
@@ -37,7 +54,8 @@ function cipherTitle(ks: KeySchedule): string {
 }
 
 function recordLine(p: Palette, r: RecordDecryption): string {
-  const where = `record #${r.record} ${r.direction === 'client' ? p.client('client') : p.server('server')}`;
+  // Numbered from 1, as in the steps and the hex view (`record` is the index in the trace).
+  const where = `record #${r.record + 1} ${r.direction === 'client' ? p.client('client') : p.server('server')}`;
   if (!r.ok) return `  ${p.bad(CROSS)} ${where}: ${escapeControl(r.error ?? 'not decrypted')}`;
   const type = r.contentType === undefined ? '' : label(contentTypes, r.contentType, 1);
   const padding = r.paddingLength ? `, ${r.paddingLength} bytes padding removed` : '';
@@ -59,7 +77,7 @@ function scheduleLines(p: Palette, ks: KeySchedule, showSecrets: boolean): strin
     const who = s.direction ? (s.direction === 'client' ? p.client(s.name) : p.server(s.name)) : p.name(s.name);
     const opened = s.recordsOpened === 1 ? '1 record' : `${s.recordsOpened} records`;
     lines.push(`  ◆ ${who} (${s.secretLength} bytes) ← ${s.source} · opened ${opened}`);
-    const width = Math.max(...s.outputs.map((o) => o.name.length), 12);
+    const width = s.outputs.reduce((w, o) => Math.max(w, o.name.length), 12);
     if (showSecrets && s.secret) lines.push(`      ${p.label('secret'.padEnd(width))} ${String(s.secretLength).padStart(3)} bytes  ${s.secret}`);
     else hidden = true;
     for (const o of s.outputs) {
@@ -84,7 +102,7 @@ export function keyScheduleJson(result: DecryptionResult): Omit<DecryptionResult
 export function renderKeySchedule(result: DecryptionResult, opts: KeyScheduleRenderOptions): string {
   const p = palette(opts.color);
   const lines: string[] = [];
-  if (result.keySchedule) lines.push(...scheduleLines(p, result.keySchedule, opts.showSecrets));
+  if (result.keySchedule) for (const line of scheduleLines(p, result.keySchedule, opts.showSecrets)) lines.push(line);
   else if (result.status !== 'nothing-encrypted') lines.push(p.heading('Decryption'));
   if (result.records.length > 0) {
     const opened = result.records.filter((r) => r.ok).length;

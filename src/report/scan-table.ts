@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import { cipherSuites, hexCode, isForwardSecret, label, namedGroups, signatureSchemes, Version, versionName } from '../registry/index.js';
 import type { FeatureScan, GroupScan, ScanResult, Severity } from '../scan/types.js';
 import { escapeControl } from './escape.js';
+import { fitColumns } from './fit.js';
 import { palette, type Palette } from './palette.js';
 
 export interface ScanRenderOptions {
@@ -89,19 +90,17 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
     if (!v.supported) continue;
     out.push('');
     out.push(p.heading(`Cipher suites — ${versionName(v.version)}`) + p.dim(` (${v.suites.length}; ${ORDER_WORDS[v.order ?? ''] ?? 'order unknown'})`));
-    const table = new Table({
-      head: ['#', 'Suite', 'Code', 'Key exchange', 'Bits'].map((h) => p.heading(h)),
-      style: { head: [], border: [], compact: true },
-      colWidths: [4, Math.min(60, width - 36), 8, 16, 6],
-      wordWrap: true,
-    });
-    v.suites.forEach((s, i) => {
+    const head = ['#', 'Suite', 'Code', 'Key exchange', 'Bits'].map((h) => p.heading(h));
+    const rows = v.suites.map((s, i) => {
       const info = cipherSuites.get(s.code);
       const colour = suiteColour(s.code, p);
       // TLS 1.3 suites do not fix the key exchange (the Groups section does).
       const kx = s.group !== undefined ? label(namedGroups, s.group).replace(/ \(0x[0-9a-f]+\)$/, '') : s.dhBits !== undefined ? `DH ${s.dhBits}` : info?.tls13 ? '' : (info?.kx ?? '');
-      table.push([String(i + 1), colour(info?.name ?? 'unknown'), hexCode(s.code), kx, String(info?.bits ?? '')]);
+      return [String(i + 1), colour(info?.name ?? 'unknown'), hexCode(s.code), kx, String(info?.bits ?? '')];
     });
+    // A suite name is one word: the table wraps the key exchange first and never cuts a name.
+    const table = new Table({ head, style: { head: [], border: [], compact: true }, colWidths: fitColumns([head, ...rows], width, [3, 1]), wordWrap: true });
+    for (const row of rows) table.push(row);
     out.push(table.toString());
   }
 
@@ -137,8 +136,9 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
 
   out.push('');
   out.push(p.heading('Features'));
-  const ft = new Table({ style: { head: [], border: [], compact: true }, colWidths: [44, Math.max(20, Math.min(60, width - 48))], wordWrap: true });
-  for (const row of featureRows(r.features, p)) ft.push(row);
+  const features = featureRows(r.features, p);
+  const ft = new Table({ style: { head: [], border: [], compact: true }, colWidths: fitColumns(features, width, [0, 1]), wordWrap: true });
+  for (const row of features) ft.push(row);
   out.push(ft.toString());
 
   out.push('');

@@ -35,6 +35,8 @@ export interface SpanMap {
   gaps: number;
   /** Bytes claimed by more than one distinct leaf field. */
   overlaps: number;
+  /** Spans past the `maxSpans` asked for: counted, not built (the hex view stops there anyway). */
+  omitted?: { spans: number; offset: number };
 }
 
 interface Placed {
@@ -48,8 +50,8 @@ interface Placed {
   fill?: boolean;
 }
 
-/** Spans of one record in its direction's stream. */
-export function recordSpans(decoded: DecodedTrace, record: TlsRecord): SpanMap {
+/** Spans of one record in its direction's stream; at most `maxSpans` are built. */
+export function recordSpans(decoded: DecodedTrace, record: TlsRecord, maxSpans = Infinity): SpanMap {
   const start = record.offset;
   const end = record.offset + record.length;
   const placed: Placed[] = [];
@@ -62,18 +64,31 @@ export function recordSpans(decoded: DecodedTrace, record: TlsRecord): SpanMap {
       placed.push({ field: { name: 'encrypted_body', label, offset: record.bodyOffset, length: record.bodyLength }, path: [], depth: 0, start: record.bodyOffset, end: record.bodyOffset + record.bodyLength, fill: true });
       continue;
     }
-    collect(m.fields, [], 0, (f, path, depth) => {
-      for (const piece of toStream(m.space, f.offset, f.length)) placed.push({ field: f, path, depth, ...piece });
-    });
+    // Only fields that reach into this record: a 260 KB message of one-byte certificates spans
+    // 17 records and has 260,000 fields, which every record would otherwise map and place.
+    const ranges = spaceRanges(m.space, start, end);
+    const inRecord = (f: Field): boolean => {
+      for (const [lo, hi] of ranges) if (f.offset < hi && f.offset + f.length > lo) return true;
+      return false;
+    };
+    collect(
+      m.fields,
+      [],
+      0,
+      (f, path, depth) => {
+        for (const piece of toStream(m.space, f.offset, f.length)) placed.push({ field: f, path, depth, ...piece });
+      },
+      inRecord,
+    );
   }
-  return assign(placed, start, end);
+  return assign(placed, start, end, maxSpans);
 }
 
-/** Spans of a message inside its own byte space (used for decrypted plaintext). */
-export function messageSpans(m: Message): SpanMap {
+/** Spans of a message inside its own byte space (used for decrypted plaintext); at most `maxSpans` built. */
+export function messageSpans(m: Message, maxSpans = Infinity): SpanMap {
   const placed: Placed[] = [];
   collect(m.fields, [], 0, (f, path, depth) => placed.push({ field: f, path, depth, start: f.offset, end: f.offset + f.length }));
-  return assign(placed, m.offset, m.offset + m.length);
+  return assign(placed, m.offset, m.offset + m.length, maxSpans);
 }
 
 /** Record index → the messages it carries; built once per trace (a trace may hold many records). */
@@ -100,11 +115,31 @@ export function streamSpace(decoded: DecodedTrace, direction: 'client' | 'server
   return decoded.spaces.find((s) => s.id === direction) ?? decoded.spaces.find((s) => s.direction === direction && !s.decrypted && s.segments.length <= 1);
 }
 
-function collect(fields: readonly Field[], path: string[], depth: number, visit: (f: Field, path: string[], depth: number) => void): void {
+/** Visits fields depth first; a field `keep` rejects is skipped with its children (they lie inside it). */
+function collect(
+  fields: readonly Field[],
+  path: string[],
+  depth: number,
+  visit: (f: Field, path: string[], depth: number) => void,
+  keep: (f: Field) => boolean = () => true,
+): void {
   for (const f of fields) {
+    if (!keep(f)) continue;
     visit(f, path, depth);
-    if (f.children?.length) collect(f.children, [...path, f.label], depth + 1, visit);
+    if (f.children?.length) collect(f.children, [...path, f.label], depth + 1, visit, keep);
   }
+}
+
+/** The parts of `space` (as [from, to) in its own offsets) that lie in stream bytes [start, end). */
+function spaceRanges(space: ByteSpace, start: number, end: number): Array<[number, number]> {
+  if (space.segments.length === 0) return [[start, end]];
+  const out: Array<[number, number]> = [];
+  for (const seg of space.segments) {
+    const lo = Math.max(start, seg.streamOffset);
+    const hi = Math.min(end, seg.streamOffset + seg.length);
+    if (lo < hi) out.push([seg.at + (lo - seg.streamOffset), seg.at + (hi - seg.streamOffset)]);
+  }
+  return out;
 }
 
 /** Maps a span of a (non-decrypted) space to pieces of the direction's stream. */
@@ -120,7 +155,7 @@ function toStream(space: ByteSpace, offset: number, length: number): Array<{ sta
   return out;
 }
 
-function assign(placed: Placed[], start: number, end: number): SpanMap {
+function assign(placed: Placed[], start: number, end: number, maxSpans: number): SpanMap {
   const len = Math.max(0, end - start);
   const owner = new Int32Array(len).fill(-1);
   const ownerDepth = new Int32Array(len).fill(-1);
@@ -151,12 +186,16 @@ function assign(placed: Placed[], start: number, end: number): SpanMap {
   });
   const spans: HexSpan[] = [];
   let gaps = 0;
+  let omitted: SpanMap['omitted'];
   for (let k = 0; k < len; ) {
     const o = owner[k];
     let j = k + 1;
     while (j < len && owner[j] === o) j++;
-    if (o < 0) {
-      gaps += j - k;
+    if (o < 0) gaps += j - k;
+    if (spans.length >= maxSpans) {
+      omitted ??= { spans: 0, offset: start + k };
+      omitted.spans++;
+    } else if (o < 0) {
       spans.push({ offset: start + k, length: j - k, label: 'Not explained by any field', path: [], kind: 'gap' });
     } else {
       const p = placed[o];
@@ -173,5 +212,5 @@ function assign(placed: Placed[], start: number, end: number): SpanMap {
     }
     k = j;
   }
-  return { offset: start, length: len, spans, gaps, overlaps };
+  return { offset: start, length: len, spans, gaps, overlaps, ...(omitted ? { omitted } : {}) };
 }

@@ -19,6 +19,7 @@ import {
   signatureSchemes,
 } from '../registry/index.js';
 import { extInfo } from '../analyse/messages.js';
+import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 
 export interface StepText {
   details: Array<{ label: string; value: string }>;
@@ -116,7 +117,24 @@ function counted(codes: readonly number[], registry: Parameters<typeof describe>
 
 function extensionList(exts: readonly Extension[]): string {
   if (exts.length === 0) return 'none';
-  return `${exts.length}: ${exts.map((e) => describe(extensionTypes, e.type).name).join(', ')}`;
+  return `${exts.length}: ${capped(exts.map((e) => describe(extensionTypes, e.type).name))}`;
+}
+
+/** `… 64,900 more entries not shown (tls-trace shows at most 100 per message)`. */
+export function notShown(count: number): string {
+  // Not toLocaleString: its first call loads ICU data (see formatBytes in text.ts).
+  const digits = String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `… ${digits} more ${count === 1 ? 'entry' : 'entries'} not shown (tls-trace shows at most ${TEXT_MAX_ENTRIES_PER_MESSAGE} per message)`;
+}
+
+function cappedList(items: readonly string[] | undefined): string | undefined {
+  return items ? capped(items) : undefined;
+}
+
+/** A comma-separated list of at most TEXT_MAX_ENTRIES_PER_MESSAGE items, then what was left out. */
+function capped(items: readonly string[]): string {
+  if (items.length <= TEXT_MAX_ENTRIES_PER_MESSAGE) return items.join(', ');
+  return `${items.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).join(', ')} ${notShown(items.length - TEXT_MAX_ENTRIES_PER_MESSAGE)}`;
 }
 
 function bytesOf(hex: string | undefined): number {
@@ -134,17 +152,18 @@ function handshakeText(
   switch (body.type) {
     case 'client_hello': {
       const versions = extInfo(body.extensions, 'supported_versions')?.versions;
-      add('versions', versions ? versions.map((v) => describe(protocolVersions, v).name).join(', ') : describe(protocolVersions, body.legacyVersion).name);
+      add('versions', versions ? capped(versions.map((v) => describe(protocolVersions, v).name)) : describe(protocolVersions, body.legacyVersion).name);
       add('random', body.random);
       add('session id', body.sessionId ? `${bytesOf(body.sessionId)} bytes ${body.sessionId}` : 'empty');
       add('cipher suites', counted(body.cipherSuites, cipherSuites, 'suite'));
-      const sni = extInfo(body.extensions, 'server_name')?.names.join(', ');
+      const sniNames = extInfo(body.extensions, 'server_name')?.names;
+      const sni = sniNames ? capped(sniNames) : undefined;
       add('server name', sni);
       const groups = extInfo(body.extensions, 'supported_groups')?.groups;
       if (groups) add('groups', counted(groups, namedGroups, 'group'));
       const shares = extInfo(body.extensions, 'key_share')?.shares;
-      if (shares) add('key shares', shares.map((s) => `${describe(namedGroups, s.group).name} (${bytesOf(s.keyExchange)} B)`).join(', ') || 'none (asks the server to choose)');
-      add('ALPN', extInfo(body.extensions, 'alpn')?.protocols.join(', '));
+      if (shares) add('key shares', capped(shares.map((s) => `${describe(namedGroups, s.group).name} (${bytesOf(s.keyExchange)} B)`)) || 'none (asks the server to choose)');
+      add('ALPN', cappedList(extInfo(body.extensions, 'alpn')?.protocols));
       const sigs = extInfo(body.extensions, 'signature_algorithms')?.schemes;
       if (sigs) add('signature algorithms', counted(sigs, signatureSchemes, 'scheme'));
       add('extensions', extensionList(body.extensions));
@@ -175,7 +194,7 @@ function handshakeText(
       if (body.downgradeSentinel) add('downgrade sentinel', body.downgradeSentinel === 'tls12' ? 'DOWNGRD 01 (server speaks TLS 1.3)' : 'DOWNGRD 00 (server speaks TLS 1.2+)');
       add('session id', body.sessionId ? `${bytesOf(body.sessionId)} bytes ${body.sessionId}` : 'empty');
       if (keyShare) add('key share', `${label(namedGroups, keyShare.group)}${keyShare.keyExchange ? `, ${bytesOf(keyShare.keyExchange)} B` : ''}`);
-      add('ALPN', extInfo(body.extensions, 'alpn')?.protocols.join(', '));
+      add('ALPN', cappedList(extInfo(body.extensions, 'alpn')?.protocols));
       add('extensions', extensionList(body.extensions));
       const base = 'The server picks the protocol version and cipher suite from the client\'s offers and adds its own random; both randoms feed the key derivation.';
       return done(
@@ -186,9 +205,12 @@ function handshakeText(
     }
     case 'certificate': {
       add('certificates', String(body.entries.length));
-      (step.certificates ?? []).forEach((c, i) => {
+      const certs = step.certificates ?? [];
+      // A legal message can carry 65,000 one-byte entries: show the head and say what was left out.
+      for (const [i, c] of certs.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).entries()) {
         add(`  #${i + 1}`, c.error ? `unreadable: ${c.error}` : `${c.subject}${c.key ? ` (${c.key})` : ''}`);
-      });
+      }
+      if (certs.length > TEXT_MAX_ENTRIES_PER_MESSAGE) add('  …', notShown(certs.length - TEXT_MAX_ENTRIES_PER_MESSAGE));
       if (step.direction === 'client') {
         return done(
           body.entries.length === 0
@@ -258,7 +280,7 @@ function handshakeText(
       return done('A session ticket: the client can present it later to resume without a full handshake.');
     case 'encrypted_extensions':
       add('extensions', extensionList(body.extensions));
-      add('ALPN', extInfo(body.extensions, 'alpn')?.protocols.join(', '));
+      add('ALPN', cappedList(extInfo(body.extensions, 'alpn')?.protocols));
       return done('The server\'s answers to the client\'s extensions that need not travel in the clear (ALPN and others): the first encrypted message.');
     case 'key_update':
       add('request update', String(body.requestUpdate));

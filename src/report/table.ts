@@ -4,6 +4,7 @@
 import Table from 'cli-table3';
 import type { NegotiatedRow } from '../analyse/types.js';
 import { escapeControl } from './escape.js';
+import { fitColumns } from './fit.js';
 import type { Palette } from './palette.js';
 
 const SOURCE_WORDS: Record<NegotiatedRow['source'], string | undefined> = {
@@ -20,22 +21,16 @@ export function rowNote(row: NegotiatedRow): string {
 }
 
 export function renderNegotiatedTable(rows: readonly NegotiatedRow[], p: Palette, width: number): string {
-  const paramWidth = 2 + Math.max(9, ...rows.map((r) => r.label.length));
-  const rest = Math.max(40, width - paramWidth - 4);
-  // The value column takes what its longest line needs (cipher-suite names are long), leaving the
-  // note column at least a third of the room.
-  const longest = Math.max(5, ...rows.flatMap((r) => r.value.split('\n').map((l) => escapeControl(l).length)));
-  const valueWidth = Math.min(longest + 2, Math.floor(rest * 0.7));
-  const noteWidth = rest - valueWidth;
+  const cells = rows.map((row) => [row.label, colourValue(row, p), p.dim(escapeControl(rowNote(row)))]);
+  const head = [p.heading('Parameter'), p.heading('Value'), p.heading('Source / note')];
+  // Value and note wrap at spaces to fit; a cipher-suite name is one word and is never cut.
   const table = new Table({
-    head: [p.heading('Parameter'), p.heading('Value'), p.heading('Source / note')],
-    colWidths: [paramWidth, valueWidth, noteWidth],
+    head,
+    colWidths: fitColumns([head, ...cells], width, [1, 2]),
     wordWrap: true,
     style: { head: [], border: [], compact: true },
   });
-  for (const row of rows) {
-    table.push([row.label, colourValue(row, p), p.dim(escapeControl(rowNote(row)))]);
-  }
+  for (const row of cells) table.push(row);
   return table.toString();
 }
 

@@ -3,11 +3,13 @@
 
 import type { Flight, Step } from '../analyse/types.js';
 import type { DecodeIssue } from '../decode/types.js';
-import type { Message } from '../decode/model.js';
+import type { DecodedTrace, Message } from '../decode/model.js';
+import { HEX_MAX_LINES_PER_DUMP } from '../limits.js';
 import { escapeControl } from './escape.js';
+import { displayWidth } from './fit.js';
 import { renderChain } from './chain-table.js';
 import { renderHex } from './hex.js';
-import { factsForRecords, renderKeySchedule, verificationMark } from './key-schedule.js';
+import { factsForMessage, renderKeySchedule, verificationMark } from './key-schedule.js';
 import { palette, type Palette } from './palette.js';
 import { messageSpans, recordSpans, streamSpace } from './spans.js';
 import { describeStep } from './steps.js';
@@ -23,9 +25,9 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   const p = palette(opts.color);
   const width = Math.max(60, opts.width ?? DEFAULT_WIDTH);
   const out: string[] = [];
-  out.push(...header(view, p));
+  append(out, header(view, p));
   out.push('');
-  out.push(...handshake(view, opts, p, width));
+  append(out, handshake(view, opts, p, width));
   out.push('');
   const keys = view.decryption ? renderKeySchedule(view.decryption, { color: opts.color, showSecrets: opts.showSecrets === true }) : '';
   if (keys) out.push(keys);
@@ -40,9 +42,14 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   if (notes.length) {
     out.push('');
     out.push(p.heading('Notes'));
-    for (const n of notes) out.push(...wrap(`• ${n}`, width - 2).map((l, i) => (i === 0 ? l : `  ${l}`)));
+    for (const n of notes) append(out, wrap(`• ${n}`, width - 2).map((l, i) => (i === 0 ? l : `  ${l}`)));
   }
   return out.join('\n') + '\n';
+}
+
+/** `out.push(...lines)` without spreading: a spread of 100,000+ lines overflows the call stack. */
+export function append(out: string[], lines: readonly string[]): void {
+  for (const line of lines) out.push(line);
 }
 
 // ---- header ------------------------------------------------------------------------------------
@@ -132,7 +139,7 @@ function handshake(view: TraceView, opts: RenderOptions, p: Palette, width: numb
       );
       if (!m) continue;
       const text = describeStep(step, m, analysis.tls13);
-      const labelWidth = Math.min(22, Math.max(0, ...text.details.map((d) => d.label.length)));
+      const labelWidth = Math.min(22, text.details.reduce((w, d) => Math.max(w, d.label.length), 0));
       for (const d of text.details) {
         const lead = `${indent}${p.dim(d.label.padEnd(labelWidth))}  `;
         const valueLines = wrap(escapeControl(d.value), width - indent.length - labelWidth - 2);
@@ -142,9 +149,9 @@ function handshake(view: TraceView, opts: RenderOptions, p: Palette, width: numb
       for (const issue of step.issues) out.push(`${indent}${p.bad(`✖ ${issueWords(issue, m)}`)}`);
       // Finished / CertificateVerify / ServerKeyExchange checks belong on the step they verify.
       if (view.decryption && step.records.length > 0) {
-        for (const fact of factsForRecords(view.decryption, step.records, step.direction)) out.push(`${indent}${verificationMark(fact, opts)}`);
+        for (const fact of factsForMessage(view.decryption, m, step.direction)) out.push(`${indent}${verificationMark(fact, opts)}`);
       }
-      if (opts.hex) out.push(...hexFor(view, step, m, dumped, p, indent, width));
+      if (opts.hex) append(out, hexFor(view, step, m, dumped, p, indent, width));
     }
   });
   return out;
@@ -171,30 +178,44 @@ function hexFor(view: TraceView, step: Step, m: Message, dumped: Set<number>, p:
   const { decoded } = view;
   const out: string[] = [];
   const stream = streamSpace(decoded, step.direction);
-  for (const r of step.records) {
+  // One budget of hex lines for the step's records: a 260 KB message framed into 17 records of
+  // one-byte fields would otherwise build and print every record's spans.
+  for (const [i, r] of step.records.entries()) {
     const record = decoded.records[r];
     if (!record) continue;
     if (dumped.has(r)) {
       out.push(`${indent}${p.dim(`record #${r + 1}: bytes shown with an earlier step`)}`);
       continue;
     }
+    const budget = HEX_MAX_LINES_PER_DUMP - out.length;
+    if (budget <= 0) {
+      out.push(`${indent}${p.dim(recordsNotShown(decoded.records, step.records.slice(i)))}`);
+      break;
+    }
     dumped.add(r);
-    const map = recordSpans(decoded, record);
+    const map = recordSpans(decoded, record, budget);
     out.push(`${indent}${p.dim(`record #${r + 1} · ${step.direction} stream offset ${record.offset} · ${record.length} bytes`)}`);
     if (!stream) {
       out.push(`${indent}${p.bad('(stream bytes not available)')}`);
       continue;
     }
-    out.push(...renderHex(map, stream.bytes, p, indent, width));
+    append(out, renderHex(map, stream.bytes, p, indent, width, budget));
     if (map.gaps || map.overlaps) {
       out.push(`${indent}${p.bad(`✖ ${map.gaps} byte(s) not explained by any field, ${map.overlaps} claimed twice`)}`);
     }
   }
   if (m.space.decrypted) {
     out.push(`${indent}${p.dim(`decrypted plaintext (${escapeControl(m.space.id)}) · ${m.length} bytes`)}`);
-    out.push(...renderHex(messageSpans(m), m.space.bytes, p, indent, width));
+    append(out, renderHex(messageSpans(m, HEX_MAX_LINES_PER_DUMP), m.space.bytes, p, indent, width));
   }
   return out;
+}
+
+/** `… records #5–#17 (208,123 bytes) not shown (tls-trace shows at most 512 hex lines per message)`. */
+function recordsNotShown(records: DecodedTrace['records'], left: readonly number[]): string {
+  const bytes = left.reduce((n, r) => n + (records[r]?.length ?? 0), 0);
+  const which = left.length === 1 ? `record #${left[0] + 1}` : `records #${left[0] + 1}–#${(left.at(-1) ?? 0) + 1}`;
+  return `… ${which} (${formatBytes(bytes)}) not shown (tls-trace shows at most ${HEX_MAX_LINES_PER_DUMP} hex lines per record or message) …`;
 }
 
 // ---- notes -------------------------------------------------------------------------------------
@@ -217,29 +238,54 @@ function notesOf(view: TraceView): string[] {
   return notes;
 }
 
-/** Greedy word wrap; words longer than the width (hex strings) are cut. */
+/**
+ * Greedy word wrap in terminal columns (a CJK character or an emoji counts two). Only a word wider
+ * than the line (a hex string) is split, between characters, never inside one.
+ */
 export function wrap(text: string, width: number): string[] {
   const max = Math.max(20, width);
   const lines: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
-    for (let word of para.split(' ')) {
-      while (word.length > max) {
-        if (line) {
+    let lineWidth = 0;
+    for (const whole of para.split(' ')) {
+      for (const word of splitWide(whole, max)) {
+        const w = displayWidth(word);
+        if (!line) {
+          line = word;
+          lineWidth = w;
+        } else if (lineWidth + 1 + w <= max) {
+          line += ` ${word}`;
+          lineWidth += 1 + w;
+        } else {
           lines.push(line);
-          line = '';
+          line = word;
+          lineWidth = w;
         }
-        lines.push(word.slice(0, max));
-        word = word.slice(max);
-      }
-      if (!line) line = word;
-      else if (line.length + 1 + word.length <= max) line += ` ${word}`;
-      else {
-        lines.push(line);
-        line = word;
       }
     }
     lines.push(line);
   }
   return lines;
+}
+
+/** A word as pieces at most `max` columns wide, cut between code points. */
+function splitWide(word: string, max: number): string[] {
+  if (displayWidth(word) <= max) return [word];
+  const pieces: string[] = [];
+  let piece = '';
+  let pieceWidth = 0;
+  // Width per code point, summed: linear in the word (a peer's name can be 64 KB).
+  for (const ch of word) {
+    const w = displayWidth(ch);
+    if (piece && pieceWidth + w > max) {
+      pieces.push(piece);
+      piece = '';
+      pieceWidth = 0;
+    }
+    piece += ch;
+    pieceWidth += w;
+  }
+  pieces.push(piece);
+  return pieces;
 }

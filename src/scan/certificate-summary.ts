@@ -5,7 +5,7 @@
 // "sha256WithRSAEncryption"). Full chain analysis is the certificates command's job.
 
 import { X509Certificate } from 'node:crypto';
-import { parseCertificate } from '../analyse/certificates/parse.js';
+import { displayNames, parseCertificate } from '../analyse/certificates/parse.js';
 import type { ParsedCertificate } from '../analyse/certificates/types.js';
 import type { CertificateSeen } from './types.js';
 
@@ -66,8 +66,8 @@ export function summariseCertificate(chain: readonly Buffer[]): Omit<Certificate
   }
   return {
     sha256: x.fingerprint256.replace(/:/g, '').toLowerCase(),
-    subject: x.subject.replace(/\n/g, ', '),
-    issuer: x.issuer.replace(/\n/g, ', '),
+    // Not Node's subject: OpenSSL escapes it (`O=VeriSign\\, Inc.`) and the report escapes again.
+    ...displayNames(chain[0], x),
     key: words.key,
     keyType: words.keyType,
     keyBits: words.keyBits,

@@ -133,6 +133,7 @@ describe('chain table', () => {
     expect(tableLines.length).toBeGreaterThan(6);
     expect(Math.max(...tableLines.map((l) => l.length))).toBeLessThanOrEqual(140);
     expect(out).not.toContain('…'); // nothing truncated
-    expect(shortName('O=a\\, b, CN=x\\,y')).toBe('x,y');
+    expect(shortName('O=a, b, CN=x,y', ['x,y'])).toBe('x,y');
+    expect(shortName('O=a, b', [])).toBe('O=a, b');
   });
 });

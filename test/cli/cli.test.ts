@@ -149,9 +149,13 @@ describe('decideOutput', () => {
     }
   });
 
-  it('passes the terminal width only for a terminal', () => {
-    expect(decideOutput({ stdoutIsTTY: true, stdoutColumns: 132, env: {} }, undefined).width).toBe(132);
+  it("width: the terminal's columns, else COLUMNS when it is a positive number, else none", () => {
+    expect(decideOutput({ stdoutIsTTY: true, stdoutColumns: 132, env: { COLUMNS: '80' } }, undefined).width).toBe(132);
     expect(decideOutput({ stdoutIsTTY: false, stdoutColumns: 132, env: {} }, undefined).width).toBeUndefined();
+    expect(decideOutput({ stdoutIsTTY: false, env: { COLUMNS: '72' } }, undefined).width).toBe(72);
+    for (const bad of ['0', '-5', 'wide', '12x', '', '9999999']) {
+      expect(decideOutput({ stdoutIsTTY: false, env: { COLUMNS: bad } }, undefined).width).toBeUndefined();
+    }
   });
 });
 

@@ -45,7 +45,8 @@ describe('peers that do not speak TLS', () => {
     ['220 ProFTPD Server (FTP) ready\r\n', 'ftp', '220 ProFTPD Server (FTP) ready'],
     ['+OK POP3 ready\r\n', 'pop3', '+OK POP3 ready'],
     ['* OK IMAP4rev1 ready\r\n', 'imap', '* OK IMAP4rev1 ready'],
-    ['hello\x1b[31mred\x07\n', 'unknown', 'hello\\x1b[31mred\\x07'],
+    // The model holds the real characters; the report escapes them once, at output (issue 9 item 11).
+    ['hello\x1b[31mred\x07\n', 'unknown', 'hello\x1b[31mred\x07'],
   ];
   it.each(cases)('%j', (text, protocol, firstLine) => {
     const t = decodeStream('server', new Uint8Array(Buffer.from(text, 'latin1')));
@@ -53,7 +54,7 @@ describe('peers that do not speak TLS', () => {
     expect(t.records).toEqual([]);
     expect(t.messages).toHaveLength(1);
     expect(t.messages[0]).toMatchObject({ kind: 'opaque', offset: 0, length: text.length });
-    expect([...t.issues[0].reason].some((ch) => ch.charCodeAt(0) < 0x20)).toBe(false);
+    if (firstLine) expect(t.issues[0].reason).toContain(`"${firstLine}"`);
   });
 
   it('recognises an SSL 2.0 record header', () => {
@@ -251,9 +252,9 @@ describe('extensions', () => {
     expect(ch.extensions.every((e) => !e.issue)).toBe(true);
   });
 
-  it('escapes control characters in a server name', () => {
+  it('keeps a server name as sent, one character per byte (escaped only at output)', () => {
     const ch = decodeHello([[0, '000900000661620a63641b']]).body as ClientHello;
-    expect(ch.extensions[0].info).toEqual({ kind: 'server_name', names: ['ab\\x0acd\\x1b'] });
+    expect(ch.extensions[0].info).toEqual({ kind: 'server_name', names: ['ab\ncd\x1b'] });
   });
 });
 

@@ -4,7 +4,7 @@ import type { Capture } from '../../src/capture/types.js';
 import { RFC8448, RFC8448_CLIENT_RANDOM, RFC8448_FLOW, rfc8448Capture, unwrapHex } from '../../fixtures/rfc8448/capture.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import { decryptTrace } from '../../src/analyse/decrypt/index.js';
-import { factsForRecords, keyScheduleJson, renderKeySchedule, verificationMark } from '../../src/report/key-schedule.js';
+import { factsForMessage, keyScheduleJson, renderKeySchedule, verificationMark } from '../../src/report/key-schedule.js';
 
 const V = RFC8448;
 const want = unwrapHex;
@@ -55,11 +55,21 @@ describe('renderKeySchedule', () => {
     const c = capture(KEYLOG, true);
     const result = decryptTrace(c, decodeCapture(c));
     const text = renderKeySchedule(result, { color: true, showSecrets: false });
-    expect(text).toContain('record #3 \x1b[36mclient');
+    // Records are numbered from 1, as in the steps and --hex: the client Finished is the 4th record.
+    expect(text).toContain('record #4 \x1b[36mclient');
     expect(text).toContain('decryption failed: authentication tag mismatch');
-    expect(text).toContain('\x1b[31m✖\x1b[39m record #3');
+    expect(text).toContain('\x1b[31m✖\x1b[39m record #4');
+    expect(text).not.toMatch(/record #0 /);
     const serverFin = result.verifications.find((v) => v.check === 'server-finished')!;
-    expect(factsForRecords(result, serverFin.records, 'server').map((f) => f.check)).toEqual(['server-certificate-verify', 'server-finished']);
+    // One record carries EncryptedExtensions … Finished: each fact belongs to its own message only.
+    const inRecord = result.messages.filter((m) => m.direction === 'server' && m.records.join() === serverFin.records.join());
+    const marks = inRecord.map((m) => [m.kind === 'handshake' ? m.body?.type : m.kind, factsForMessage(result, m, 'server').map((f) => f.check)]);
+    expect(marks).toEqual([
+      ['encrypted_extensions', []],
+      ['certificate', []],
+      ['certificate_verify', ['server-certificate-verify']],
+      ['finished', ['server-finished']],
+    ]);
     expect(verificationMark(serverFin, { color: false })).toMatch(/^✔ Server Finished: /);
   });
 

@@ -238,7 +238,8 @@ describe('a decrypted handshake message declaring more than MAX_HANDSHAKE_MESSAG
   const oversized = Buffer.concat([Buffer.from([11, over >> 16, (over >> 8) & 0xff, over & 0xff]), certBody]);
   const rest = h(V.messages.certificateVerify + V.messages.serverFinished);
   const cut = ee.length + 2; // first record ends inside the oversized header
-  const note = `a decrypted server handshake message in record #3 declares ${over} bytes, more than the ${MAX_HANDSHAKE_MESSAGE}-byte reassembly limit: it is not reassembled and the rest of the server handshake is not decoded`;
+  // Record numbers in notes count from 1, as in the steps (records[3] is record #4).
+  const note = `a decrypted server handshake message in record #4 declares ${over} bytes, more than the ${MAX_HANDSHAKE_MESSAGE}-byte reassembly limit: it is not reassembled and the rest of the server handshake is not decoded`;
 
   const run = (records: Buffer[]) => {
     const extra: Record<string, Buffer> = {};

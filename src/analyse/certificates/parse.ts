@@ -63,12 +63,18 @@ function stringValue(node: Asn1): string {
   return raw; // TeletexString: read as latin1, as OpenSSL prints it
 }
 
-/** RFC 4514-style escaping of one attribute value. */
-function escapeRdnValue(v: string): string {
-  return v.replace(/([,+"\\<>;])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+/**
+ * One attribute value for display: as it is (`O=VeriSign, Inc.`), since the report escapes control
+ * characters once at output and a backslash escape here would be doubled there. Only a value that
+ * could be misread as more attributes (`, CN=` or `+CN=` inside it), that starts or ends with a
+ * space, or holds a double quote is shown in double quotes, inner quotes doubled:
+ * `O="Evil, CN=bank.example"`.
+ */
+export function displayRdnValue(v: string): string {
+  return /[,+]\s*[\w.-]+=|^\s|\s$|"/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** Name as `O=…, CN=…` in the order written, and its CN values. */
+/** Name as `O=…, CN=…` in the order written, and its CN values (unescaped). */
 export function nameToString(name: Asn1): { text: string; cn: string[] } {
   const parts: string[] = [];
   const cn: string[] = [];
@@ -78,11 +84,23 @@ export function nameToString(name: Asn1): { text: string; cn: string[] } {
       const type = oid(typeNode, 'attribute type');
       const value = valueNode ? stringValue(valueNode) : '';
       if (type === '2.5.4.3') cn.push(value);
-      return `${attributeNames[type] ?? type}=${escapeRdnValue(value)}`;
+      return `${attributeNames[type] ?? type}=${displayRdnValue(value)}`;
     });
     parts.push(atvs.join('+'));
   }
   return { text: parts.join(', '), cn };
+}
+
+/**
+ * Subject and issuer of a DER certificate for display (same form as CertificateInfo), without the
+ * rest of parseCertificate. Node's X509Certificate.subject is not used for display: it applies
+ * OpenSSL's own escaping (`O=VeriSign\\, Inc.`, `\\1B`), which the report's escape would double.
+ */
+export function certificateNames(der: Uint8Array | string): { subject: string; issuer: string; subjectCN: string[]; issuerCN: string[] } {
+  const t = tbsParts(typeof der === 'string' ? Buffer.from(der, 'hex') : Buffer.from(der));
+  const subject = nameToString(t.subject);
+  const issuer = nameToString(t.issuer);
+  return { subject: subject.text, issuer: issuer.text, subjectCN: subject.cn, issuerCN: issuer.cn };
 }
 
 export function formatIp(bytes: Buffer): string {
@@ -241,9 +259,34 @@ function signatureAlgorithm(algId: Asn1): { oid: string; name: string; hash?: st
   return hash ? { oid: o, name: known.name, hash } : { oid: o, name: known.name };
 }
 
-/** Parses one DER certificate. Throws DerError if the outer structure is not a certificate. */
-export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
-  const bytes = typeof der === 'string' ? Buffer.from(der, 'hex') : Buffer.from(der);
+/**
+ * Subject and issuer for display: ours (certificateNames) when the DER walk reads the names, else
+ * Node's lines joined with ", " (a certificate OpenSSL accepts but the walk does not; Node's
+ * escapes then remain, which beats no name).
+ */
+export function displayNames(der: Uint8Array, x509: X509Certificate): { subject: string; issuer: string } {
+  try {
+    const { subject, issuer } = certificateNames(der);
+    return { subject, issuer };
+  } catch {
+    const oneLine = (dn: string): string => dn.split('\n').filter(Boolean).join(', ');
+    return { subject: oneLine(x509.subject), issuer: oneLine(x509.issuer) };
+  }
+}
+
+interface TbsParts {
+  version: number;
+  serial: string;
+  issuer: Asn1;
+  validity: Asn1[];
+  subject: Asn1;
+  spki: Asn1[];
+  extensionsNode?: Asn1;
+  sigAlg: Asn1;
+}
+
+/** The TBSCertificate's parts. Throws DerError if the outer structure is not a certificate. */
+function tbsParts(bytes: Buffer): TbsParts {
   const root = parseDer(bytes);
   const [tbs, sigAlg] = children(expectUniversal(root, Tag.SEQUENCE, 'Certificate'), 'Certificate');
   if (!tbs || !sigAlg) throw new DerError('Certificate: missing parts');
@@ -256,11 +299,18 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
   }
   const serial = integerHex(t[i++], 'serialNumber');
   i++; // inner signature AlgorithmIdentifier (must equal the outer one; Node's verify covers it)
-  const issuerNode = expectUniversal(t[i++], Tag.SEQUENCE, 'issuer');
+  const issuer = expectUniversal(t[i++], Tag.SEQUENCE, 'issuer');
   const validity = children(expectUniversal(t[i++], Tag.SEQUENCE, 'validity'), 'validity');
-  const subjectNode = expectUniversal(t[i++], Tag.SEQUENCE, 'subject');
+  const subject = expectUniversal(t[i++], Tag.SEQUENCE, 'subject');
   const spki = children(expectUniversal(t[i++], Tag.SEQUENCE, 'subjectPublicKeyInfo'), 'subjectPublicKeyInfo');
   const extensionsNode = t.slice(i).find((n) => isContext(n, 3));
+  return { version, serial, issuer, validity, subject, spki, sigAlg, ...(extensionsNode ? { extensionsNode } : {}) };
+}
+
+/** Parses one DER certificate. Throws DerError if the outer structure is not a certificate. */
+export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
+  const bytes = typeof der === 'string' ? Buffer.from(der, 'hex') : Buffer.from(der);
+  const { version, serial, issuer: issuerNode, validity, subject: subjectNode, spki, extensionsNode, sigAlg } = tbsParts(bytes);
 
   let x509: X509Certificate;
   try {
@@ -277,6 +327,7 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
     subject: subject.text,
     issuer: issuer.text,
     subjectCN: subject.cn,
+    issuerCN: issuer.cn,
     serial,
     notBefore: time(validity[0], 'notBefore').toISOString(),
     notAfter: time(validity[1], 'notAfter').toISOString(),

@@ -17,11 +17,17 @@ export interface PublicKeyInfo {
 export interface CertificateInfo {
   /** X.509 version (1, 2 or 3). */
   version: number;
-  /** Subject as one line, RFC 4514-like order as written in the certificate (`O=…, CN=…`). */
+  /**
+   * Subject as one line in the order written (`C=US, O=VeriSign, Inc., CN=…`): values as they are,
+   * never backslash-escaped (the report escapes once at output); a value that could be misread as
+   * more attributes is double-quoted (see displayRdnValue).
+   */
   subject: string;
   issuer: string;
   /** Subject commonName values. */
   subjectCN: string[];
+  /** Issuer commonName values (for the short names in tables). */
+  issuerCN?: string[];
   /** Serial number as lower-case hex. */
   serial: string;
   /** Exact validity from the DER, ISO 8601. */

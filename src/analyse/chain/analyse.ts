@@ -66,8 +66,14 @@ function name(c: ParsedCertificate): string {
   return c.info.subject || '(empty subject)';
 }
 
+/**
+ * Whole days from `from` to `to`, rounded toward zero: the floor of the elapsed days, signed. The
+ * Days column (-2160) and the reason ("expired … (2160 days ago)") use this one rule, so they
+ * show the same number; flooring the signed value gave -2161 beside "2160 days ago".
+ */
 function daysBetween(from: number, to: number): number {
-  return Math.floor((to - from) / DAY);
+  const whole = Math.floor(Math.abs(to - from) / DAY);
+  return to >= from ? whole : whole === 0 ? 0 : -whole;
 }
 
 /** Builds leaf → … → anchor from the sent certificates, then the store. */

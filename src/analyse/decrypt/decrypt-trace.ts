@@ -200,7 +200,7 @@ export function decryptTrace(capture: Capture, decoded: DecodedTrace, opts: Decr
       // Handshake bytes waiting for this record can never be completed: drop them with a note
       // rather than splice later bytes onto them.
       if (state.pending.bytes.length > 0) {
-        result.notes.push(`${state.pending.bytes.length} bytes of a ${rec.direction} handshake message were lost with record #${rec.index}`);
+        result.notes.push(`${state.pending.bytes.length} bytes of a ${rec.direction} handshake message were lost with record #${rec.index + 1}`);
         state.pending = { bytes: Buffer.alloc(0), pieces: [] };
       }
       continue;
@@ -516,7 +516,7 @@ function consumeHandshake(rec: TlsRecord, plaintext: Buffer, state: DirectionSta
       actual: String(oversized),
     };
     produced.notes = [
-      `a decrypted ${rec.direction} handshake message in record #${rec.index} declares ${oversized} bytes, ${limit}: it is not reassembled and the rest of the ${rec.direction} handshake is not decoded`,
+      `a decrypted ${rec.direction} handshake message in record #${rec.index + 1} declares ${oversized} bytes, ${limit}: it is not reassembled and the rest of the ${rec.direction} handshake is not decoded`,
     ];
   }
   return produced;

@@ -38,7 +38,7 @@ export function parseKeyLog(input: string | readonly string[]): KeyLog {
     }
     const [label, random, secret] = parts;
     if (!/^[A-Z0-9_]+$/.test(label)) {
-      log.problems.push({ line: i + 1, reason: `label ${JSON.stringify(label.slice(0, 40))} is not a key log label` });
+      log.problems.push({ line: i + 1, reason: `label "${label.slice(0, 40)}" is not a key log label` }); // escaped once, at output
       return;
     }
     if (!HEX.test(random) || random.length !== 64) {

@@ -1,9 +1,9 @@
 // Extensions that carry peer-chosen text: server_name (RFC 6066 §3) and ALPN (RFC 7301 §3.1).
-// Text is stored escaped (see escapeText) so no consumer can print raw control characters.
+// Text is stored as the peer sent it (one character per byte); the report escapes it at output.
 
 import type { ExtensionInfo } from '../model.js';
 import type { ByteReader } from '../reader.js';
-import { escapeText, fmt } from '../format.js';
+import { bytesAsText, fmt } from '../format.js';
 import type { ExtensionWhere } from './where.js';
 
 export function serverName(r: ByteReader, where: ExtensionWhere): ExtensionInfo {
@@ -17,8 +17,8 @@ export function serverName(r: ByteReader, where: ExtensionWhere): ExtensionInfo 
         // host_name is the only defined type; others use the same opaque<1..2^16-1> shape.
         list.vector(2, type === 0 ? 'host_name' : 'name', type === 0 ? 'Host name' : 'Name', { min: 1 }, (n) => {
           if (n.done) return;
-          const bytes = n.rest('value', 'Name', escapeText);
-          const text = escapeText(bytes);
+          const bytes = n.rest('value', 'Name', bytesAsText);
+          const text = bytesAsText(bytes);
           n.fields[n.fields.length - 1].value = text;
           if (type === 0) names.push(text);
         });
@@ -34,8 +34,8 @@ export function alpn(r: ByteReader): ExtensionInfo {
     list.each(() =>
       list.vector(1, 'protocol_name', 'Protocol', { min: 1 }, (p) => {
         if (p.done) return;
-        const bytes = p.rest('value', 'Protocol', escapeText);
-        const text = escapeText(bytes);
+        const bytes = p.rest('value', 'Protocol', bytesAsText);
+        const text = bytesAsText(bytes);
         p.fields[p.fields.length - 1].value = text;
         protocols.push(text);
       }),

@@ -73,7 +73,7 @@ export function decodeServerHello(r: ByteReader): ServerHello {
   const selected = extensions.find((e) => e.info?.kind === 'supported_versions_selected')?.info;
   const negotiated = selected?.kind === 'supported_versions_selected' ? selected.version : legacyVersion;
   const downgradeSentinel = helloRetryRequest ? undefined : downgradeSentinelFor(random, negotiated);
-  if (downgradeSentinel) randomField.display = `${random} (ends in downgrade sentinel DOWNGRD\\x0${rnd[31]})`;
+  if (downgradeSentinel) randomField.display = `${random} (ends in downgrade sentinel "DOWNGRD" + 0x0${rnd[31]})`;
   const out: ServerHello = {
     type: 'server_hello',
     legacyVersion,

@@ -1,0 +1,40 @@
+// Item 7 of issue 9: peak RSS of a replay stays under the README's 200 MB for Certificate messages
+// of one-byte entries, in text, --json and --hex. 25,000 entries (100 KB, a size OpenSSL's client
+// accepts) reached 315–330 MB with --json/--hex; 65,000 entries crashed the text view. Each run is
+// its own process so the peak belongs to it alone.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ExitCode } from '../../src/errors.js';
+import { oneByteCertificates, runMemoryChild, serverOnlyCapture } from './helpers/big-captures.js';
+
+const RSS_LIMIT_MB = 200;
+
+describe('replay of one-byte certificate floods', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-report-memory-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([[[]], [['--json']], [['--hex']]])('25,000 entries, %j: under 200 MB', async (extra: string[]) => {
+    const file = path.join(dir, 'c25k.json');
+    writeFileSync(file, JSON.stringify(serverOnlyCapture(oneByteCertificates(25_000))));
+    const r = await runMemoryChild(['replay', file, '--no-color', ...extra]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(ExitCode.ok);
+    expect(r.maxRssMB).toBeLessThan(RSS_LIMIT_MB);
+    // The report is bounded, not just the process: a few MB at most.
+    expect(r.stdoutBytes).toBeLessThan(4_000_000);
+  }, 120_000);
+
+  it.each([[[]], [['--json']], [['--hex']]])('65,000 entries, %j: no crash, bounded output', async (extra: string[]) => {
+    const file = path.join(dir, 'c65k.json');
+    writeFileSync(file, JSON.stringify(serverOnlyCapture(oneByteCertificates(65_000))));
+    const r = await runMemoryChild(['replay', file, '--no-color', ...extra]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(ExitCode.ok);
+    expect(r.stdoutBytes).toBeLessThan(4_000_000);
+  }, 120_000);
+});
