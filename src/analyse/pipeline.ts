@@ -3,8 +3,8 @@
 
 import type { Capture } from '../capture/types.js';
 import { decodeCapture } from '../decode/index.js';
-import { decryptAndMerge } from './decrypt/index.js';
-import type { DecryptionResult } from './decrypt/types.js';
+import { decryptAndMerge } from '../decrypt/index.js';
+import type { DecryptionResult } from '../decrypt/types.js';
 import { analyseTrace } from './index.js';
 import { chainReportFromCapture } from './chain/from-capture.js';
 import type { TrustStore } from './chain/trust-store.js';

@@ -7,8 +7,8 @@
 import { createCipheriv } from 'node:crypto';
 import { RFC8448, RFC8448_FLOW, rfc8448Capture, unwrapHex } from '../../fixtures/rfc8448/capture.js';
 import { decodeCapture } from '../../src/decode/index.js';
-import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
-import { perRecordNonce } from '../../src/analyse/decrypt/record-protection.js';
+import { decryptAndMerge } from '../../src/decrypt/index.js';
+import { perRecordNonce } from '../../src/decrypt/record-protection.js';
 import { MAX_PACKED_MESSAGES_PER_DIRECTION } from '../../src/limits.js';
 import type { Direction } from '../../src/capture/types.js';
 

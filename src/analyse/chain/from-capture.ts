@@ -4,7 +4,7 @@
 
 import type { Capture } from '../../capture/types.js';
 import { decodeCapture } from '../../decode/index.js';
-import { decryptAndMerge } from '../decrypt/index.js';
+import { decryptAndMerge } from '../../decrypt/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
 import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';

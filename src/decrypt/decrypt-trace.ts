@@ -2,16 +2,16 @@
 // with keys derived from the capture's key log, and decodes what they hold with the same
 // decoders as plaintext. Failures are per record (the trace goes on); missing keys are notes.
 
-import type { Capture } from '../../capture/types.js';
-import { decodeAlerts } from '../../decode/alert.js';
-import { updateContext, TLS12, TLS13, type HandshakeContext } from '../../decode/context.js';
-import { decodeHandshakeMessages, handshakeMessageLength, HANDSHAKE_HEADER } from '../../decode/handshake.js';
-import type { AlertMessage, ApplicationDataMessage, DecodedTrace, HandshakeMessage, Message, OpaqueMessage, TlsRecord } from '../../decode/model.js';
-import { toHex } from '../../decode/reader.js';
-import type { ByteSpace, Direction } from '../../decode/types.js';
-import { MAX_HANDSHAKE_MESSAGE, MAX_PACKED_MESSAGES_PER_DIRECTION } from '../../limits.js';
-import { ContentType, Ext, HS, label, protocolVersions } from '../../registry/index.js';
-import { hasExt, isDecrypted } from '../messages.js';
+import type { Capture } from '../capture/types.js';
+import { decodeAlerts } from '../decode/alert.js';
+import { updateContext, TLS12, TLS13, type HandshakeContext } from '../decode/context.js';
+import { decodeHandshakeMessages, handshakeMessageLength, HANDSHAKE_HEADER } from '../decode/handshake.js';
+import type { AlertMessage, ApplicationDataMessage, DecodedTrace, HandshakeMessage, Message, OpaqueMessage, TlsRecord } from '../decode/model.js';
+import { toHex } from '../decode/reader.js';
+import type { ByteSpace, Direction } from '../decode/types.js';
+import { MAX_HANDSHAKE_MESSAGE, MAX_PACKED_MESSAGES_PER_DIRECTION } from '../limits.js';
+import { ContentType, Ext, HS, label, protocolVersions } from '../registry/index.js';
+import { hasExt, isDecrypted } from '../decode/message-facts.js';
 import { hashLength } from './hkdf.js';
 import { KeyLogLabel, parseKeyLog } from './keylog.js';
 import { keyBlock12 } from './prf.js';

@@ -2,9 +2,9 @@
 // compared, the CertificateVerify and ServerKeyExchange signatures checked with the leaf key.
 // Walks the handshake messages in capture order, which is the order they were sent.
 
-import { TLS13 } from '../../decode/context.js';
-import type { DecodedTrace } from '../../decode/model.js';
-import type { Direction } from '../../decode/types.js';
+import { TLS13 } from '../decode/context.js';
+import type { DecodedTrace } from '../decode/model.js';
+import type { Direction } from '../decode/types.js';
 import type { HashName } from './hkdf.js';
 import { verifyData12 } from './prf.js';
 import { verifyCertificateVerify13, verifyServerKeyExchange, verifyWithScheme } from './signatures.js';
