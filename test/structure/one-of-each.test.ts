@@ -44,3 +44,12 @@ test('one integer-option parser in the CLI', () => {
   const parsers = files('src/cli').filter((f) => /\/\^\[0-9\]\+\$\/\.test\(/.test(text(f)));
   expect(parsers).toEqual(['src/cli/options.ts']);
 });
+
+test('names that meant two things are declared once outside src/report (report/spans.ts still has streamSpace)', () => {
+  const declared = (name: string): string[] =>
+    files('src').filter((f) => !f.startsWith('src/report/') && new RegExp(`(function|interface|type|const|class) ${name}\\b`).test(text(f)));
+  expect(declared('ExtensionInfo')).toEqual(['src/decode/model.ts']);
+  expect(declared('Negotiated')).toEqual(['src/analyse/types.ts']);
+  expect(declared('streamSpace')).toEqual([]);
+  expect(declared('formatBytes')).toEqual([]);
+});
