@@ -3,26 +3,15 @@
 // oversized header give the same messages, record lists and finding as the plaintext decoder fed
 // the same bytes in the same records. Records are sealed with the RFC 8448 server application keys.
 
-import { createCipheriv } from 'node:crypto';
-import { RFC8448, RFC8448_FLOW, rfc8448Capture, unwrapHex } from '../../fixtures/rfc8448/capture.js';
+import { RFC8448_FLOW, rfc8448Capture } from '../../fixtures/rfc8448/capture.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import { decodeChunks } from '../../src/decode/trace.js';
 import { HandshakeReassembler, MessageCap } from '../../src/decode/defragment.js';
 import type { HandshakeMessage, Message } from '../../src/decode/model.js';
 import { decryptAndMerge } from '../../src/decrypt/index.js';
-import { perRecordNonce } from '../../src/decrypt/record-protection.js';
+import { sealServerRecord } from './helpers/seal.js';
 import { MAX_HANDSHAKE_MESSAGE } from '../../src/limits.js';
 import type { Direction } from '../../src/capture/types.js';
-
-function sealServerRecord(seq: bigint, content: Buffer, type: number): Buffer {
-  const inner = Buffer.concat([content, Buffer.from([type])]);
-  const header = Buffer.from([23, 3, 3, (inner.length + 16) >> 8, (inner.length + 16) & 0xff]);
-  const key = Buffer.from(unwrapHex(RFC8448.keys.serverApplicationKey), 'hex');
-  const iv = Buffer.from(unwrapHex(RFC8448.keys.serverApplicationIv), 'hex');
-  const cipher = createCipheriv('aes-128-gcm', key, perRecordNonce(iv, seq));
-  cipher.setAAD(header);
-  return Buffer.concat([header, cipher.update(inner), cipher.final(), cipher.getAuthTag()]);
-}
 
 const msg = (type: number, bodyLength: number, fill: number): Buffer => Buffer.concat([Buffer.from([type, 0, bodyLength >> 8, bodyLength & 0xff]), Buffer.alloc(bodyLength, fill)]);
 const a = msg(200, 10, 0xaa);
