@@ -3,8 +3,7 @@
 // oversized message and the message cap give the same findings as in the plaintext decoder.
 
 import { decodeAlerts } from '../decode/alert.js';
-import type { HandshakeContext } from '../decode/context.js';
-import { updateContext } from '../decode/context.js';
+import { updateContext, type HandshakeContext } from '../decode/context.js';
 import { oversizedIssue, type MessageSlice } from '../decode/defragment.js';
 import { decodeHandshakeMessage } from '../decode/handshake.js';
 import type { AlertMessage, ApplicationDataMessage, Message, OpaqueMessage, TlsRecord } from '../decode/model.js';
