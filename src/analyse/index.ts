@@ -6,13 +6,16 @@ import { alertDescriptions, alertLevels } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { buildSteps } from './flights.js';
 import { findBodies } from './messages.js';
-import { deriveNegotiated, negotiatedRows } from './negotiated.js';
+import { deriveNegotiated } from './negotiated.js';
+import { negotiatedRows } from './negotiated-rows.js';
 import type { TraceAnalysis, TraceOutcome } from './types.js';
 
 export type * from './types.js';
 export { codePoint, showCodePoint } from './code-point.js';
 export { messageName, messageIssues } from './flights.js';
-export { deriveNegotiated, negotiatedRows, suiteFact } from './negotiated.js';
+export { deriveNegotiated, suiteFact } from './negotiated.js';
+export { negotiatedRows } from './negotiated-rows.js';
+export { answeredHellos, finalAnswer, unofferedChoice, type AnsweredHello, type Unoffered } from './answered-hellos.js';
 
 export function analyseTrace(capture: Capture, decoded: DecodedTrace): TraceAnalysis {
   const { negotiated, crossChecks } = deriveNegotiated(capture, decoded);

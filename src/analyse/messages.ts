@@ -1,7 +1,7 @@
 // Small lookups over the decoded messages that several analyses share.
 
 import type { Direction } from '../decode/types.js';
-import type { DecodedTrace, Extension, ExtensionInfo, HandshakeBody, HandshakeMessage, Message } from '../decode/model.js';
+import type { DecodedTrace, Extension, ExtensionInfo, HandshakeBody, HandshakeMessage } from '../decode/model.js';
 import { Ext, Suite } from '../registry/index.js';
 
 export type BodyOf<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>;
@@ -30,13 +30,7 @@ export function extInfo<K extends ExtensionInfo['kind']>(
   return undefined;
 }
 
-export function hasExt(exts: readonly Extension[] | undefined, type: number): boolean {
-  return (exts ?? []).some((e) => e.type === type);
-}
-
-export function isDecrypted(m: Message): boolean {
-  return m.space.decrypted === true;
-}
+export { hasExt, isDecrypted } from '../decode/message-facts.js';
 
 /** Extension code points the analysis asks about, from the registry (IANA names). */
 export const ExtCode = {

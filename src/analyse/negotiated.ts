@@ -8,7 +8,8 @@ import { cipherSuites, isForwardSecret, namedGroups, protocolVersions, signature
 import { codePoint, showCodePoint } from './code-point.js';
 import { ExtCode, RENEGOTIATION_SCSV, extInfo, findBodies, hasExt, isDecrypted, type Found } from './messages.js';
 import { judgeDowngradeSentinel } from './downgrade.js';
-import type { CodePoint, Fact, FactSource, GroupFact, Negotiated, NegotiatedRow, SuiteFact } from './types.js';
+import { answeredHellos, type AnsweredHello } from './answered-hellos.js';
+import type { CodePoint, Fact, FactSource, GroupFact, Negotiated, SuiteFact } from './types.js';
 
 const TLS13 = 0x0304;
 
@@ -26,99 +27,89 @@ export interface NegotiatedResult {
 export function deriveNegotiated(capture: Capture, decoded: DecodedTrace): NegotiatedResult {
   const node = capture.node;
   const crossChecks: string[] = [];
+  const answers = answeredHellos(decoded);
+  const hrr = answers.find((h) => h.helloRetryRequest);
+  const final = answers.filter((h) => !h.helloRetryRequest).at(-1);
+  const sh = final?.serverHello;
   const clientHellos = findBodies(decoded, 'client_hello', 'client');
-  const serverHellos = findBodies(decoded, 'server_hello', 'server');
-  const hrr = serverHellos.find((s) => s.body.helloRetryRequest);
-  const sh = serverHellos.filter((s) => !s.body.helloRetryRequest).at(-1);
-  // The ClientHello the ServerHello answers: the last one sent before it (the second after HRR).
-  const ch = (sh ? clientHellos.filter((c) => c.msg.timeMs <= sh.msg.timeMs).at(-1) : undefined) ?? clientHellos.at(-1);
-  const firstCh = clientHellos[0];
+  const ch = final ? final.clientHello : clientHellos.at(-1);
 
-  const version = deriveVersion(sh, node, crossChecks);
+  const version = deriveVersion(final, node, crossChecks);
   const tls13 = version.value?.code === TLS13;
   const suite = deriveSuite(sh, node, crossChecks);
   // A hostile or broken server may pick what the client never offered: say so rather than
   // present the choice as an agreement.
-  if (sh && ch && version.value) {
-    const listed = extInfo(ch.body.extensions, 'supported_versions')?.versions;
-    const offered = listed ? listed.includes(version.value.code) : version.value.code <= ch.body.legacyVersion;
-    if (!offered) version.note = 'not offered by the client';
-  }
-  if (sh && ch && suite.value && !ch.body.cipherSuites.includes(sh.body.cipherSuite)) suite.note = 'not offered by the client';
-  const group = deriveGroup(decoded, sh, tls13, suite.value, node);
-  const signatureScheme = deriveSignature(decoded, tls13, suite.value, sh !== undefined);
-  const alpn = deriveAlpn(decoded, sh, tls13, node, crossChecks);
-  const resumed = deriveResumed(decoded, ch, sh, tls13, node, crossChecks);
-  const forwardSecrecy = deriveForwardSecrecy(sh, tls13, suite.value);
-  const ocspStapled = deriveOcsp(decoded, ch, sh, tls13, node);
-
-  const sniName = extInfo(firstCh?.body.extensions, 'server_name')?.names[0];
-  const sni: Fact<string> = firstCh
-    ? { value: sniName, source: 'decoded', note: sniName === undefined ? 'not sent' : undefined }
-    : { source: 'unknown', note: 'no ClientHello captured' };
-
-  const both = (type: number, what: string): Fact<boolean> => {
-    if (!sh || !ch) return { source: 'unknown', note: 'no ServerHello' };
-    if (tls13) return { source: 'not-applicable', note: what };
-    const offered = hasExt(ch.body.extensions, type);
-    const accepted = hasExt(sh.body.extensions, type);
-    return { value: offered && accepted, source: 'decoded', note: offered ? (accepted ? undefined : 'offered, server declined') : 'not offered' };
-  };
-  const extendedMasterSecret = both(ExtCode.extended_master_secret, 'TLS 1.3 always binds keys to the transcript');
-  let encryptThenMac = both(ExtCode.encrypt_then_mac, 'TLS 1.3 uses only AEAD ciphers');
-  if (!tls13 && encryptThenMac.value === false && suite.value && isAead(suite.value)) {
-    encryptThenMac = { value: false, source: 'decoded', note: 'not needed: AEAD cipher' };
-  }
-
-  let secureRenegotiation: Fact<boolean>;
-  if (!sh || !ch) secureRenegotiation = { source: 'unknown', note: 'no ServerHello' };
-  else if (tls13) secureRenegotiation = { source: 'not-applicable', note: 'TLS 1.3 has no renegotiation' };
-  else {
-    const offered = hasExt(ch.body.extensions, ExtCode.renegotiation_info) || ch.body.cipherSuites.includes(RENEGOTIATION_SCSV);
-    const accepted = hasExt(sh.body.extensions, ExtCode.renegotiation_info);
-    secureRenegotiation = { value: offered && accepted, source: 'decoded', note: accepted ? undefined : 'server did not send renegotiation_info' };
-  }
-
-  const helloRetryRequest: Fact<boolean> = serverHellos.length
-    ? { value: hrr !== undefined, source: 'decoded', note: hrr ? hrrNote(hrr) : undefined }
-    : { source: 'unknown', note: 'no ServerHello' };
-
-  const downgradeSentinel = judgeDowngradeSentinel(sh, ch, version.value?.code);
-
+  if (version.value && final?.unoffered.some((u) => u.what === 'version')) version.note = 'not offered by the client';
+  if (suite.value && final?.unoffered.some((u) => u.what === 'cipher_suite')) suite.note = 'not offered by the client';
+  const hellos = { ch, sh, tls13 };
   return {
     negotiated: {
       version,
       cipherSuite: suite,
-      group,
-      signatureScheme,
-      alpn,
-      resumed,
-      forwardSecrecy,
-      ocspStapled,
-      sni,
-      extendedMasterSecret,
-      secureRenegotiation,
-      encryptThenMac,
-      helloRetryRequest,
-      downgradeSentinel,
+      group: deriveGroup(decoded, final, tls13, suite.value, node),
+      signatureScheme: deriveSignature(decoded, tls13, suite.value, sh !== undefined),
+      alpn: deriveAlpn(decoded, sh, tls13, node, crossChecks),
+      resumed: deriveResumed(decoded, ch, sh, tls13, node, crossChecks),
+      forwardSecrecy: deriveForwardSecrecy(sh, tls13, suite.value),
+      ocspStapled: deriveOcsp(decoded, ch, sh, tls13, node),
+      sni: deriveSni(clientHellos[0]),
+      extendedMasterSecret: bothSides(hellos, ExtCode.extended_master_secret, 'TLS 1.3 always binds keys to the transcript'),
+      secureRenegotiation: deriveSecureRenegotiation(hellos),
+      encryptThenMac: deriveEncryptThenMac(hellos, suite.value),
+      helloRetryRequest: answers.length ? { value: hrr !== undefined, source: 'decoded', note: hrr ? hrrNote(hrr) : undefined } : { source: 'unknown', note: 'no ServerHello' },
+      downgradeSentinel: judgeDowngradeSentinel(sh, ch, version.value?.code),
     },
     crossChecks,
   };
 }
 
-function deriveVersion(sh: Found<'server_hello'> | undefined, node: NodeSummary | undefined, crossChecks: string[]): Fact<CodePoint> {
+/** The final hellos of the handshake, for the facts that compare what was offered and accepted. */
+interface Hellos {
+  ch: Found<'client_hello'> | undefined;
+  sh: Found<'server_hello'> | undefined;
+  tls13: boolean;
+}
+
+function deriveSni(firstCh: Found<'client_hello'> | undefined): Fact<string> {
+  if (!firstCh) return { source: 'unknown', note: 'no ClientHello captured' };
+  const name = extInfo(firstCh.body.extensions, 'server_name')?.names[0];
+  return { value: name, source: 'decoded', note: name === undefined ? 'not sent' : undefined };
+}
+
+/** A TLS ≤ 1.2 extension in effect only when the client offered it and the server accepted it. */
+function bothSides({ ch, sh, tls13 }: Hellos, type: number, whyNotApplicable: string): Fact<boolean> {
+  if (!sh || !ch) return { source: 'unknown', note: 'no ServerHello' };
+  if (tls13) return { source: 'not-applicable', note: whyNotApplicable };
+  const offered = hasExt(ch.body.extensions, type);
+  const accepted = hasExt(sh.body.extensions, type);
+  return { value: offered && accepted, source: 'decoded', note: offered ? (accepted ? undefined : 'offered, server declined') : 'not offered' };
+}
+
+function deriveEncryptThenMac(hellos: Hellos, suite: SuiteFact | undefined): Fact<boolean> {
+  const fact = bothSides(hellos, ExtCode.encrypt_then_mac, 'TLS 1.3 uses only AEAD ciphers');
+  if (!hellos.tls13 && fact.value === false && suite && isAead(suite)) return { value: false, source: 'decoded', note: 'not needed: AEAD cipher' };
+  return fact;
+}
+
+function deriveSecureRenegotiation({ ch, sh, tls13 }: Hellos): Fact<boolean> {
+  if (!sh || !ch) return { source: 'unknown', note: 'no ServerHello' };
+  if (tls13) return { source: 'not-applicable', note: 'TLS 1.3 has no renegotiation' };
+  const offered = hasExt(ch.body.extensions, ExtCode.renegotiation_info) || ch.body.cipherSuites.includes(RENEGOTIATION_SCSV);
+  const accepted = hasExt(sh.body.extensions, ExtCode.renegotiation_info);
+  return { value: offered && accepted, source: 'decoded', note: accepted ? undefined : 'server did not send renegotiation_info' };
+}
+
+function deriveVersion(final: AnsweredHello | undefined, node: NodeSummary | undefined, crossChecks: string[]): Fact<CodePoint> {
   const nodeCode = node?.protocol ? NODE_PROTOCOLS[node.protocol] : undefined;
-  if (!sh) {
+  if (!final) {
     if (nodeCode !== undefined) return { value: codePoint(protocolVersions, nodeCode), source: 'node', note: 'no ServerHello decoded' };
     return { source: 'unknown', note: 'no ServerHello' };
   }
-  const selected = extInfo(sh.body.extensions, 'supported_versions_selected')?.version;
-  const code = selected ?? sh.body.legacyVersion;
-  const value = codePoint(protocolVersions, code);
-  if (nodeCode !== undefined && nodeCode !== code) {
+  const value = codePoint(protocolVersions, final.version);
+  if (nodeCode !== undefined && nodeCode !== final.version) {
     crossChecks.push(`Node reports ${node?.protocol} but the ServerHello selects ${value.name} (${value.hex})`);
   }
-  return { value, source: 'decoded', note: selected !== undefined ? 'from supported_versions' : undefined };
+  return { value, source: 'decoded', note: final.versionFromSupportedVersions ? 'from supported_versions' : undefined };
 }
 
 function deriveSuite(sh: Found<'server_hello'> | undefined, node: NodeSummary | undefined, crossChecks: string[]): Fact<SuiteFact> {
@@ -183,7 +174,7 @@ function namedGroup(code: number): GroupFact {
 
 function deriveGroup(
   decoded: DecodedTrace,
-  sh: Found<'server_hello'> | undefined,
+  final: AnsweredHello | undefined,
   tls13: boolean,
   suite: SuiteFact | undefined,
   node: NodeSummary | undefined,
@@ -191,11 +182,10 @@ function deriveGroup(
   const nodeKey = node?.ephemeralKey;
   const fromNode = (why: string): Fact<GroupFact> | undefined =>
     nodeKey ? { value: nodeKey.name ? groupByName(nodeKey.name) : { name: `${nodeKey.type} ${nodeKey.size}-bit` }, source: 'node', note: why } : undefined;
-  if (!sh) return fromNode('no ServerHello decoded') ?? { source: 'unknown', note: 'no ServerHello' };
+  if (!final) return fromNode('no ServerHello decoded') ?? { source: 'unknown', note: 'no ServerHello' };
   if (tls13) {
-    const sel = extInfo(sh.body.extensions, 'key_share_selected');
-    if (sel) return { value: namedGroup(sel.group), source: 'decoded', note: 'from key_share' };
-    if (hasExt(sh.body.extensions, ExtCode.pre_shared_key)) return { source: 'decoded', note: 'none: PSK-only resumption (psk_ke)' };
+    if (final.group !== undefined) return { value: namedGroup(final.group), source: 'decoded', note: 'from key_share' };
+    if (hasExt(final.serverHello.body.extensions, ExtCode.pre_shared_key)) return { source: 'decoded', note: 'none: PSK-only resumption (psk_ke)' };
     return fromNode('no key_share decoded') ?? { source: 'unknown', note: 'no key_share in ServerHello' };
   }
   const ske = findBodies(decoded, 'server_key_exchange', 'server').at(-1);
@@ -334,74 +324,8 @@ function deriveOcsp(
   return { value: false, source: 'decoded', note: requested ? undefined : 'not requested' };
 }
 
-function hrrNote(hrr: Found<'server_hello'>): string {
-  const sel = extInfo(hrr.body.extensions, 'key_share_selected');
-  return sel ? `server asked for a ${codePoint(namedGroups, sel.group).name} key share` : 'server asked for a second ClientHello';
-}
-
-// ---- the table ---------------------------------------------------------------------------------
-
-const ROW_LABELS: Array<[keyof Negotiated, string]> = [
-  ['version', 'Protocol version'],
-  ['cipherSuite', 'Cipher suite'],
-  ['group', 'Key exchange group'],
-  ['signatureScheme', 'Server signature'],
-  ['alpn', 'ALPN'],
-  ['resumed', 'Session resumed'],
-  ['forwardSecrecy', 'Forward secrecy'],
-  ['ocspStapled', 'OCSP staple'],
-  ['sni', 'SNI sent'],
-  ['extendedMasterSecret', 'Extended master secret'],
-  ['secureRenegotiation', 'Secure renegotiation'],
-  ['encryptThenMac', 'Encrypt-then-MAC'],
-  ['helloRetryRequest', 'HelloRetryRequest'],
-  ['downgradeSentinel', 'Downgrade sentinel'],
-];
-
-/** The negotiated facts as table rows of words (peer strings still unescaped: the report escapes). */
-export function negotiatedRows(n: Negotiated): NegotiatedRow[] {
-  return ROW_LABELS.map(([key, label]) => {
-    const fact = n[key] as Fact<unknown>;
-    return { key, label, value: factWords(key, fact), source: fact.source, note: fact.note };
-  });
-}
-
-function factWords(key: keyof Negotiated, fact: Fact<unknown>): string {
-  const v = fact.value;
-  if (v === undefined) {
-    if (fact.source === 'not-applicable') return 'n/a';
-    if (fact.source === 'unknown') return 'unknown';
-    return 'none';
-  }
-  switch (key) {
-    case 'cipherSuite': {
-      const s = v as SuiteFact;
-      const parts = [showCodePoint(s)];
-      if (s.openssl && s.openssl !== s.name) parts.push(`OpenSSL: ${s.openssl}`);
-      if (!s.tls13 && s.kx) parts.push(`kx ${s.kx} · auth ${s.auth} · ${s.enc} · ${s.mac}`);
-      else if (s.enc) parts.push(`${s.enc} · ${s.mac}`);
-      return parts.join('\n');
-    }
-    case 'version':
-    case 'signatureScheme':
-      return showCodePoint(v as CodePoint);
-    case 'group': {
-      const g = v as GroupFact;
-      return g.hex ? `${g.name} (${g.hex})` : g.name;
-    }
-    case 'downgradeSentinel':
-      return v === false ? 'no' : `yes (${v === 'tls12' ? 'DOWNGRD 01: offered TLS 1.2' : 'DOWNGRD 00: offered TLS 1.1 or below'})`;
-    case 'resumed':
-    case 'forwardSecrecy':
-    case 'ocspStapled':
-    case 'extendedMasterSecret':
-    case 'secureRenegotiation':
-    case 'encryptThenMac':
-    case 'helloRetryRequest':
-      return v ? 'yes' : 'no';
-    default:
-      return String(v);
-  }
+function hrrNote(hrr: AnsweredHello): string {
+  return hrr.group !== undefined ? `server asked for a ${codePoint(namedGroups, hrr.group).name} key share` : 'server asked for a second ClientHello';
 }
 
 export type { FactSource };

@@ -3,8 +3,8 @@
 
 import type { Capture } from '../capture/types.js';
 import { decodeCapture } from '../decode/index.js';
-import { decryptAndMerge } from './decrypt/index.js';
-import type { DecryptionResult } from './decrypt/types.js';
+import { decryptAndMerge } from '../decrypt/index.js';
+import type { DecryptionResult } from '../decrypt/types.js';
 import { analyseTrace } from './index.js';
 import { chainReportFromCapture } from './chain/from-capture.js';
 import type { TrustStore } from './chain/trust-store.js';
@@ -31,9 +31,16 @@ export interface AnalysedCapture {
   chain?: ChainReport;
 }
 
+/**
+ * The first two stages: decode, then decrypt what the key log opens, merged in place. `check`
+ * (which needs only the certificates) stops here; analyseCapture goes on.
+ */
+export function decodeAndDecrypt(capture: Capture, opts: PipelineOptions = {}): { trace: DecodedTrace; decryption: DecryptionResult } {
+  return decryptAndMerge(capture, decodeCapture(capture), { showSecrets: opts.showSecrets === true });
+}
+
 export function analyseCapture(capture: Capture, opts: PipelineOptions = {}): AnalysedCapture {
-  const raw = decodeCapture(capture);
-  const { trace, decryption } = decryptAndMerge(capture, raw, { showSecrets: opts.showSecrets === true });
+  const { trace, decryption } = decodeAndDecrypt(capture, opts);
   const chain = opts.trustStore ? chainReportFromCapture(capture, { trace, trustStore: opts.trustStore, ...(opts.at ? { at: opts.at } : {}) }) : undefined;
   return { capture, decoded: trace, analysis: analyseTrace(capture, trace), decryption, ...(chain ? { chain } : {}) };
 }

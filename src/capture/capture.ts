@@ -4,69 +4,19 @@
 // Capture whose `error` says what went wrong, holding whatever was exchanged until then.
 
 import type { LookupAddress } from 'node:dns';
-import net, { type LookupFunction } from 'node:net';
+import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { AlertWatcher, alertNameFromNode, alertText, openSslReason, withAlertCode } from './alert-watch.js';
-import { completeRecordsLength, cutStream } from './framing.js';
+import { AlertWatcher, openSslReason } from './alert-watch.js';
+import { completeRecordsLength, cutStream, looksNotTls, recordBoundaryWalker } from './framing.js';
+import { captureOptionsRecord, formatAddress, tlsVersion, type CaptureErrorCode, type CaptureOptions } from './options.js';
+import { classifyConnectError, errorMessage, summariseSocket } from './socket-facts.js';
+import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { resolveHost } from './resolve.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
+export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
+export { looksNotTls } from './framing.js';
 import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
-
-export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
-
-export interface CaptureOptions {
-  host: string;
-  port: number;
-  /** SNI to send; default: the host unless it is an IP literal. `false` sends none. */
-  servername?: string | false;
-  minVersion?: TlsVersionName;
-  maxVersion?: TlsVersionName;
-  /** OpenSSL cipher string (TLS 1.2 and below) and TLS 1.3 suites, as Node takes them. */
-  ciphers?: string;
-  /** Colon-separated group list, as Node's `ecdhCurve` takes it. */
-  groups?: string;
-  alpn?: string[];
-  /** Ask for an OCSP staple (status_request). */
-  requestOcsp?: boolean;
-  /** Overall deadline for DNS + connect + handshake, ms. */
-  timeoutMs: number;
-  /** Injected resolver (tests); see resolve.ts for the default. */
-  lookup?: LookupFunction;
-  /** Client certificate to offer if the server asks (PEM). */
-  clientCert?: { cert: string; key: string };
-  /**
-   * Maximum bytes recorded per direction (default 4 MiB). Past it recording stops but the
-   * connection goes on; the capture's `truncated` says where, and the verdict is the handshake's.
-   */
-  captureLimit?: number;
-  /**
-   * How long to keep listening after the handshake for the server's post-handshake records
-   * (TLS 1.3 NewSessionTickets), ms. Default 150; 0 closes at once.
-   */
-  drainMs?: number;
-  /** After our close_notify, how long to wait for the server's side of the close, ms (default 100). */
-  closeWaitMs?: number;
-}
-
-/** Stable `error.code` values of a failed capture. */
-export type CaptureErrorCode =
-  | 'dns'
-  | 'refused'
-  | 'unreachable'
-  | 'reset'
-  | 'timeout'
-  | 'closed'
-  | 'alert'
-  | 'not-tls'
-  | 'tls';
-
-const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
-  '1.0': 'TLSv1',
-  '1.1': 'TLSv1.1',
-  '1.2': 'TLSv1.2',
-  '1.3': 'TLSv1.3',
-};
 
 /** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */
 const NOT_TLS_GRACE_MS = 100;
@@ -84,45 +34,6 @@ const DRAIN_QUIET_MS = 2;
  */
 const ALERT_GRACE_MS = 20;
 
-/**
- * Whether the first bytes a server sent cannot start a TLS record: a content type outside 20–24
- * or a major version other than 3. Bytes with the high bit set may be an SSL 2.0 record header,
- * which OpenSSL reports itself, so they are not called "not TLS" here.
- */
-export function looksNotTls(first: Uint8Array): boolean {
-  if (first.length === 0) return false;
-  const type = first[0];
-  if (type >= 20 && type <= 24) return first.length >= 2 && first[1] !== 3;
-  // A record header of an unknown content type (version 3.x) is TLS framing gone wrong, not
-  // another protocol: leave it to the handshake to fail and the decoder to name the type.
-  if (first.length >= 3 && first[1] === 3 && first[2] <= 4) return false;
-  return type < 0x80;
-}
-
-/**
- * Follows TLS record headers through a byte stream fed in pieces; each call says whether the
- * bytes so far end exactly at the end of a record (no record half-received).
- */
-function recordBoundaryWalker(): (bytes: Uint8Array) => boolean {
-  let header: number[] = [];
-  let body = 0;
-  return (bytes) => {
-    for (let i = 0; i < bytes.length; ) {
-      if (body > 0) {
-        const n = Math.min(body, bytes.length - i);
-        body -= n;
-        i += n;
-        continue;
-      }
-      header.push(bytes[i++]);
-      if (header.length === 5) {
-        body = (header[3] << 8) | header[4];
-        header = [];
-      }
-    }
-    return body === 0 && header.length === 0;
-  };
-}
 
 export function captureHandshake(opts: CaptureOptions): Promise<Capture> {
   return new Promise((resolve) => new CaptureRun(opts, resolve).start());
@@ -326,45 +237,20 @@ class CaptureRun {
       this.waitForFirstLine(() => this.fail('not-tls', 'the server answered with bytes that are not TLS'));
       return;
     }
-    const err = this.nodeError;
-    const nodeText = err ? openSslReason(err.message) : undefined;
-    // Node's own "socket disconnected" is no OpenSSL verdict: only OpenSSL's reasons are quoted.
-    const fromOpenSsl = err !== undefined && (err.code?.startsWith('ERR_SSL_') === true || /error:[0-9A-Fa-f]+:/.test(err.message));
-    const openSsl = nodeText && fromOpenSsl ? ` (OpenSSL: ${nodeText})` : '';
-    // The bytes say which alert the server sent; Node's error is only the fallback, for alerts
-    // it decrypted (TLS 1.3) and for alert names it knows.
-    const fatal = this.alerts.fatal;
-    const alertFromNode = err ? alertNameFromNode(err) : undefined;
-    if (fatal || alertFromNode) {
-      this.fail('alert', `server sent fatal alert ${fatal ? alertText(fatal) : withAlertCode(alertFromNode ?? '')}${openSsl}`);
-      return;
-    }
-    const warning = this.alerts.lastWarning;
-    // close_notify is the TLS way of closing: Node then reports a disconnect, the socket may not have ended yet.
-    const closedOrReset = this.rawErrorCode === 'ECONNRESET' || this.rawEnded || (this.raw?.destroyed && !err) || warning?.description === 0;
-    if (closedOrReset && warning && warning.description !== 0) {
-      // Anything but close_notify ends the handshake as an error (RFC 8446 §6, unknown alerts too).
-      this.fail('alert', `server sent warning alert ${alertText(warning)} and closed the connection during the handshake`);
-      return;
-    }
-    if (this.rawErrorCode === 'ECONNRESET') {
-      this.fail('reset', 'the server reset the connection during the handshake');
-      return;
-    }
-    if (closedOrReset) {
-      this.fail('closed', 'the server closed the connection during the handshake');
-      return;
-    }
-    if (!err) return; // a bare 'close' with no reason yet: the error event follows
-    this.fail('tls', `handshake failed: ${nodeText}${err.code ? ` (${err.code})` : ''}`);
+    const failure = failureFromEvidence({
+      nodeError: this.nodeError,
+      alerts: this.alerts,
+      rawErrorCode: this.rawErrorCode,
+      rawEnded: this.rawEnded,
+      rawDestroyed: this.raw?.destroyed === true,
+    });
+    // Undefined: a bare 'close' with no reason yet; the error event follows.
+    if (failure) this.finish(failure);
   }
 
   /** An alert Node reported after 'secureConnect' (see handshakeFailed), as a capture error. */
   private lateAlert(): CaptureError | undefined {
-    const err = this.nodeError;
-    const name = err ? alertNameFromNode(err) : undefined;
-    if (!err || !name) return undefined;
-    return { code: 'alert', message: `server sent fatal alert ${withAlertCode(name)} after the handshake (OpenSSL: ${openSslReason(err.message)})` };
+    return lateAlertError(this.nodeError);
   }
 
   /** For not-TLS answers, give the peer a moment to finish its first line (an HTTP status line). */
@@ -390,7 +276,7 @@ class CaptureRun {
     const firstClient = this.tap?.chunks.find((c) => c.direction === 'client');
     if (firstClient) this.timings.tlsMs = endMs - firstClient.timeMs;
     this.timings.totalMs = endMs;
-    this.summarise(sock);
+    summariseSocket(sock, this.node);
     this.stage = 'drain';
     // Keep reading so Node consumes post-handshake messages (tickets) instead of buffering.
     sock.on('data', () => undefined);
@@ -445,19 +331,6 @@ class CaptureRun {
     sock.end();
   }
 
-  private summarise(sock: tls.TLSSocket): void {
-    const n = this.node;
-    n.protocol = sock.getProtocol() ?? undefined;
-    const c = sock.getCipher();
-    if (c) n.cipher = { name: c.name, standardName: c.standardName, version: c.version };
-    if (sock.alpnProtocol) n.alpn = sock.alpnProtocol;
-    const k = sock.getEphemeralKeyInfo();
-    if (k && 'type' in k && k.type) n.ephemeralKey = { type: k.type, ...(k.name ? { name: k.name } : {}), size: k.size ?? 0 };
-    n.peerCertificates = peerChain(sock);
-    n.authorized = sock.authorized;
-    if (sock.authorizationError) n.authorizationError = String(sock.authorizationError);
-    n.sessionReused = sock.isSessionReused();
-  }
 
   private onDeadline(): void {
     if (this.finished) return;
@@ -465,20 +338,8 @@ class CaptureRun {
       this.finish();
       return;
     }
-    const ms = this.opts.timeoutMs;
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
-    const received = this.tap?.received('server') ?? 0;
-    const message =
-      this.stage === 'dns'
-        ? `DNS lookup of ${this.opts.host} did not finish within ${ms} ms`
-        : this.stage === 'connect'
-          ? `TCP connect to ${where} did not complete within ${ms} ms`
-          : received === 0
-            ? `no answer from ${where} within ${ms} ms`
-            : `handshake with ${where} did not complete within ${ms} ms (${received} bytes received)`;
-    // A look-up that did not finish is a name that did not resolve (exit 3), not a silent server.
-    const code = this.notTls ? 'not-tls' : this.stage === 'dns' ? 'dns' : 'timeout';
-    this.fail(code, this.notTls ? 'the server answered with bytes that are not TLS' : message);
+    this.finish(deadlineError({ stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
   }
 
   private fail(code: CaptureErrorCode, message: string): void {
@@ -523,53 +384,7 @@ class CaptureRun {
   }
 }
 
-function captureOptionsRecord(o: CaptureOptions): Capture['options'] {
-  const rec: Capture['options'] = { timeoutMs: o.timeoutMs };
-  if (o.servername !== undefined) rec.servername = o.servername === false ? false : o.servername;
-  if (o.minVersion) rec.minVersion = o.minVersion;
-  if (o.maxVersion) rec.maxVersion = o.maxVersion;
-  if (o.ciphers) rec.ciphers = o.ciphers;
-  if (o.groups) rec.groups = o.groups;
-  if (o.alpn && o.alpn.length > 0) rec.alpn = [...o.alpn];
-  if (o.requestOcsp) rec.requestOcsp = true;
-  if (o.clientCert) rec.clientCert = true;
-  return rec;
-}
 
-/** The peer chain as DER hex, leaf first; Node links a self-signed root to itself, so stop on repeats. */
-function peerChain(sock: tls.TLSSocket): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  let cert: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true);
-  while (cert && cert.raw && cert.raw.length > 0) {
-    const hex = cert.raw.toString('hex');
-    if (seen.has(hex)) break;
-    seen.add(hex);
-    out.push(hex);
-    cert = cert.issuerCertificate;
-  }
-  return out;
-}
 
-/** The message of anything thrown; `instanceof Error` is unreliable across realms (jest's vm). */
-function errorMessage(e: unknown): string {
-  if (typeof e === 'object' && e !== null && 'message' in e && typeof e.message === 'string') return e.message;
-  return String(e);
-}
 
-function classifyConnectError(err: NodeJS.ErrnoException): CaptureErrorCode {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'ETIMEDOUT':
-      return 'timeout';
-    case 'ECONNRESET':
-      return 'reset';
-    default:
-      return 'unreachable';
-  }
-}
 
-export function formatAddress(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
-}

@@ -27,3 +27,43 @@ export function cutStream(chunks: readonly CaptureChunk[], direction: Direction,
   }
   return out;
 }
+
+/**
+ * Whether the first bytes a server sent cannot start a TLS record: a content type outside 20–24
+ * or a major version other than 3. Bytes with the high bit set may be an SSL 2.0 record header,
+ * which OpenSSL reports itself, so they are not called "not TLS" here.
+ */
+export function looksNotTls(first: Uint8Array): boolean {
+  if (first.length === 0) return false;
+  const type = first[0];
+  if (type >= 20 && type <= 24) return first.length >= 2 && first[1] !== 3;
+  // A record header of an unknown content type (version 3.x) is TLS framing gone wrong, not
+  // another protocol: leave it to the handshake to fail and the decoder to name the type.
+  if (first.length >= 3 && first[1] === 3 && first[2] <= 4) return false;
+  return type < 0x80;
+}
+
+/**
+ * Follows TLS record headers through a byte stream fed in pieces; each call says whether the
+ * bytes so far end exactly at the end of a record (no record half-received).
+ */
+export function recordBoundaryWalker(): (bytes: Uint8Array) => boolean {
+  let header: number[] = [];
+  let body = 0;
+  return (bytes) => {
+    for (let i = 0; i < bytes.length; ) {
+      if (body > 0) {
+        const n = Math.min(body, bytes.length - i);
+        body -= n;
+        i += n;
+        continue;
+      }
+      header.push(bytes[i++]);
+      if (header.length === 5) {
+        body = (header[3] << 8) | header[4];
+        header = [];
+      }
+    }
+    return body === 0 && header.length === 0;
+  };
+}

@@ -3,6 +3,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { chainFromCapture } from '../analyse/chain/from-capture.js';
+import { decodeAndDecrypt } from '../analyse/pipeline.js';
 import { captureHandshake, type CaptureOptions } from '../capture/capture.js';
 
 export interface FetchedChain {
@@ -30,6 +31,6 @@ export const fetchChain: FetchChain = async (opts) => {
     const serverBytes = capture.chunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
     return { certificates: [], source: 'node', error: capture.error, serverBytes, durationMs, ...address };
   }
-  const chain = chainFromCapture(capture) ?? { certificates: [], source: 'node' as const };
+  const chain = chainFromCapture(capture, decodeAndDecrypt(capture).trace) ?? { certificates: [], source: 'node' as const };
   return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}) };
 };

@@ -57,12 +57,25 @@ export function addClientOptions(cmd: Command): Command {
     .option('--timeout <ms>', `deadline for DNS, connect and handshake together (default ${DEFAULT_TIMEOUT_MS})`);
 }
 
-export function parseTimeout(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_TIMEOUT_MS;
-  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > MAX_TIMEOUT_MS) {
-    throw new UsageError(`bad --timeout "${text}": give milliseconds from 1 to ${MAX_TIMEOUT_MS}`, 'e.g. --timeout 5000');
+/**
+ * The CLI's one integer-option parser: digits only (no sign, exponent or fraction), within
+ * [min, max], `fallback` when the flag is absent; anything else is a usage error naming the flag.
+ */
+export function parseWholeNumber(
+  text: string | undefined,
+  flag: string,
+  range: { fallback: number; min: number; max: number; what?: string; hint?: string },
+): number {
+  if (text === undefined) return range.fallback;
+  const { min, max } = range;
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`bad ${flag} "${text}": give ${range.what ?? 'a whole number'} from ${min} to ${max}`, range.hint);
   }
   return Number(text);
+}
+
+export function parseTimeout(text: string | undefined): number {
+  return parseWholeNumber(text, '--timeout', { fallback: DEFAULT_TIMEOUT_MS, min: 1, max: MAX_TIMEOUT_MS, what: 'milliseconds', hint: 'e.g. --timeout 5000' });
 }
 
 export function parseAlpn(text: string): string[] {

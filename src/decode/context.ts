@@ -3,7 +3,7 @@
 // suite's key exchange, Certificate/CertificateRequest/NewSessionTicket on the version.
 
 import { cipherSuites } from '../registry/index.js';
-import type { HandshakeBody } from './model.js';
+import type { HandshakeBody, ServerHello } from './model.js';
 
 export const TLS10 = 0x0301;
 export const TLS12 = 0x0303;
@@ -58,16 +58,23 @@ export function tls13HashLength(suite: number | undefined): number {
   return prf === 'SHA384' ? 48 : prf === 'SHA512' ? 64 : 32;
 }
 
+/**
+ * The version a ServerHello selects: supported_versions when present (RFC 8446 §4.2.1), else
+ * legacy_version. The one place this rule is written; analyse's answeredHellos() builds on it.
+ */
+export function selectedVersion(sh: ServerHello): { version: number; fromSupportedVersions: boolean } {
+  for (const e of sh.extensions) {
+    if (e.info?.kind === 'supported_versions_selected') return { version: e.info.version, fromSupportedVersions: true };
+  }
+  return { version: sh.legacyVersion, fromSupportedVersions: false };
+}
+
 /** The context after `body` was seen. Pure: returns a new object when something changes. */
 export function updateContext(ctx: HandshakeContext, body: HandshakeBody | undefined): HandshakeContext {
   if (body?.type === 'server_key_exchange') return { ...ctx, serverKeyExchange: body.form };
   if (!body || body.type !== 'server_hello') return ctx;
-  let version = body.legacyVersion;
-  let pskAccepted = false;
-  for (const e of body.extensions) {
-    if (e.info?.kind === 'supported_versions_selected') version = e.info.version;
-    if (e.info?.kind === 'pre_shared_key' && e.info.selected !== undefined) pskAccepted = true;
-  }
+  const { version } = selectedVersion(body);
+  const pskAccepted = body.extensions.some((e) => e.info?.kind === 'pre_shared_key' && e.info.selected !== undefined);
   const { serverKeyExchange: _previous, ...rest } = ctx;
   void _previous;
   return {

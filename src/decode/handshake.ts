@@ -48,16 +48,6 @@ export const handshakeTitles: Readonly<Record<number, string>> = {
 /** Handshake header size: msg_type (1) + length (3). */
 export const HANDSHAKE_HEADER = 4;
 
-/**
- * Total size (4-byte header + body) of the handshake message whose header starts at `at`, as its
- * uint24 length declares; undefined when fewer than HANDSHAKE_HEADER bytes lie before `end`. The
- * caller applies MAX_HANDSHAKE_MESSAGE (src/limits.ts) to `total - HANDSHAKE_HEADER`.
- */
-export function handshakeMessageLength(bytes: Uint8Array, at = 0, end = bytes.length): number | undefined {
-  if (end - at < HANDSHAKE_HEADER) return undefined;
-  return HANDSHAKE_HEADER + ((bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]);
-}
-
 function decodeBody(type: number, r: ByteReader, ctx: HandshakeContext): HandshakeBody {
   const tls13 = ctx.version === TLS13;
   switch (type) {

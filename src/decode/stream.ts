@@ -54,7 +54,8 @@ export function chunkAt(s: DirectionStream, offset: number): number {
   return lo;
 }
 
-export function streamSpace(s: DirectionStream): ByteSpace {
+/** A direction's assembled stream as the ByteSpace its records and messages index into. */
+export function directionSpace(s: DirectionStream): ByteSpace {
   return {
     id: s.direction,
     direction: s.direction,

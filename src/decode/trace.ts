@@ -3,41 +3,30 @@
 // switched to encrypted records, handshake reassembly per direction).
 
 import type { CaptureChunk } from '../capture/types.js';
-import type {
-  AlertMessage,
-  ChangeCipherSpecMessage,
-  DecodedTrace,
-  EncryptedMessage,
-  HandshakeMessage,
-  Message,
-  OpaqueMessage,
-  TlsRecord,
-  MessageBase,
-} from './model.js';
+import type { AlertMessage, ChangeCipherSpecMessage, DecodedTrace, HandshakeMessage, Message, OpaqueMessage, TlsRecord } from './model.js';
 import { ContentType } from './model.js';
-import type { ByteSpace, DecodeIssue, Direction, Field } from './types.js';
-import { toHex } from './reader.js';
+import type { DecodeIssue, Direction } from './types.js';
 import { byteCount } from './format.js';
-import { TLS13, tls13HashLength, updateContext, type HandshakeContext } from './context.js';
-import { assembleStream, chunkAt, streamSpace, type DirectionStream } from './stream.js';
+import { TLS13, updateContext, type HandshakeContext } from './context.js';
+import { assembleStream, chunkAt, directionSpace, type DirectionStream } from './stream.js';
 import { MAX_PLAINTEXT_LENGTH, splitRecords, type RecordSlice } from './record.js';
 import { detectNotTls } from './not-tls.js';
 import { decodeHandshakeMessage } from './handshake.js';
-import { HandshakeReassembler, type MessageSlice } from './defragment.js';
+import { HandshakeReassembler, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
+import { encryptedMessage, type GuessState } from './protected-guess.js';
+import { messageBase, opaqueMessage } from './message-base.js';
 import { MAX_PACKED_MESSAGES_PER_DIRECTION, MAX_RECORDS_PER_DIRECTION } from '../limits.js';
 
-interface DirState {
+interface DirState extends GuessState {
   stream: DirectionStream;
-  space: ByteSpace;
   reassembler: HandshakeReassembler;
-  /** TLS ≤ 1.2: a ChangeCipherSpec was sent, later records are protected. */
-  ccsSeen: boolean;
-  /** Protected records seen so far in this direction (drives the `guess`). */
-  protectedCount: number;
-  finishedGuessed: boolean;
-  /** TLS 1.3 protected records before this direction's Finished, relabelled once it is seen. */
-  flight: EncryptedMessage[];
+  /** Message cap (src/limits.ts), shared with decryption's framing. */
+  cap: MessageCap;
+  /** Where the message cap stopped this direction in its stream; -1 while it has not. */
+  cappedAt: number;
+  /** Where the record cap stopped splitting; -1 when it did not. */
+  recordCapAt: number;
 }
 
 interface Item {
@@ -56,98 +45,141 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
   const trace: DecodedTrace = { records: [], messages: [], spaces: [], issues: [] };
   const states = new Map<Direction, DirState>();
   const items: Item[] = [];
-  // Record cap (src/limits.ts): where splitting stopped, per direction; the records before it are
-  // decoded as usual.
-  const recordCapAt = { client: -1, server: -1 };
-
   for (const direction of directions) {
-    const stream = assembleStream(chunks, direction);
-    for (const issue of stream.issues) trace.issues.push({ ...issue, direction });
-    const space = streamSpace(stream);
-    trace.spaces.push(space);
-    states.set(direction, { stream, space, reassembler: new HandshakeReassembler(space), ccsSeen: false, protectedCount: 0, finishedGuessed: false, flight: [] });
-    if (stream.bytes.length === 0) continue;
-    const when = (offset: number) => {
-      const c = chunkAt(stream, offset);
-      return { timeMs: stream.times[c], chunkIndex: stream.chunkIndexes[c] };
-    };
-    const notTls = detectNotTls(stream.bytes);
-    if (notTls) {
-      const what = notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${notTls.protocol.toUpperCase()}, not TLS`;
-      const reason = `the ${direction} sent ${what}${notTls.firstLine ? `: "${notTls.firstLine}"` : ''}`;
-      trace.notTls ??= { direction, ...notTls };
-      trace.issues.push({ direction, kind: 'malformed', offset: 0, length: stream.bytes.length, reason });
-      items.push({ direction, ...when(0), opaque: { offset: 0, length: stream.bytes.length, reason } });
-      continue;
-    }
-    const split = splitRecords(stream.bytes, 0, MAX_RECORDS_PER_DIRECTION);
-    if (split.stoppedAt !== undefined) recordCapAt[direction] = split.stoppedAt;
-    for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
-    if (split.garbage) {
-      trace.issues.push({ direction, kind: 'malformed', offset: split.garbage.offset, length: split.garbage.length, reason: split.garbage.reason });
-      items.push({ direction, ...when(split.garbage.offset), opaque: split.garbage });
-    }
+    const st = splitDirection(chunks, direction, trace, items);
+    states.set(direction, st);
   }
-
   // Capture order: time first, then the chunk's position in the capture (ties are common when
   // timestamps are coarse); the sort is stable, so records of one chunk keep stream order.
   items.sort((a, b) => a.timeMs - b.timeMs || a.chunkIndex - b.chunkIndex);
+  const decoder = new TraceDecoder(trace, states, initial);
+  for (const item of items) decoder.add(item);
+  decoder.finish();
+  return trace;
+}
 
-  let ctx = initial;
-  // Message cap (src/limits.ts): a peer sending zero-filled handshake records yields one message
-  // per 4 bytes; messages beyond one per record are bounded, and past that the rest of the
-  // direction becomes one undecoded span.
-  const emitted = { client: 0, server: 0 };
-  const recordsSeen = { client: 0, server: 0 };
-  const emptyRecords = new Map<Direction, { issue: DecodeIssue; count: number }>();
-  const capped = { client: -1, server: -1 };
-  const emit = (msg: Message): void => {
-    const d = msg.direction;
-    if (capped[d] >= 0) return;
-    if (emitted[d] >= recordsSeen[d] + MAX_PACKED_MESSAGES_PER_DIRECTION) {
+/** One direction's stream split into records (or one undecodable span), queued as items. */
+function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, trace: DecodedTrace, items: Item[]): DirState {
+  const stream = assembleStream(chunks, direction);
+  for (const issue of stream.issues) trace.issues.push({ ...issue, direction });
+  const space = directionSpace(stream);
+  trace.spaces.push(space);
+  const st: DirState = {
+    stream,
+    space,
+    reassembler: new HandshakeReassembler(space),
+    cap: new MessageCap(),
+    cappedAt: -1,
+    recordCapAt: -1,
+    ccsSeen: false,
+    protectedCount: 0,
+    finishedGuessed: false,
+    flight: [],
+  };
+  if (stream.bytes.length === 0) return st;
+  const when = (offset: number): { timeMs: number; chunkIndex: number } => {
+    const c = chunkAt(stream, offset);
+    return { timeMs: stream.times[c], chunkIndex: stream.chunkIndexes[c] };
+  };
+  const notTls = detectNotTls(stream.bytes);
+  if (notTls) {
+    const what = notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${notTls.protocol.toUpperCase()}, not TLS`;
+    const reason = `the ${direction} sent ${what}${notTls.firstLine ? `: "${notTls.firstLine}"` : ''}`;
+    trace.notTls ??= { direction, ...notTls };
+    trace.issues.push({ direction, kind: 'malformed', offset: 0, length: stream.bytes.length, reason });
+    items.push({ direction, ...when(0), opaque: { offset: 0, length: stream.bytes.length, reason } });
+    return st;
+  }
+  // Record cap (src/limits.ts): where splitting stopped; the records before it decode as usual.
+  const split = splitRecords(stream.bytes, 0, MAX_RECORDS_PER_DIRECTION);
+  if (split.stoppedAt !== undefined) st.recordCapAt = split.stoppedAt;
+  for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
+  if (split.garbage) {
+    trace.issues.push({ direction, kind: 'malformed', offset: split.garbage.offset, length: split.garbage.length, reason: split.garbage.reason });
+    items.push({ direction, ...when(split.garbage.offset), opaque: split.garbage });
+  }
+  return st;
+}
+
+/** Walks the items in capture order, keeping the context that later decoding depends on. */
+class TraceDecoder {
+  private ctx: HandshakeContext;
+  private readonly emptyRecords = new Map<Direction, { issue: DecodeIssue; count: number }>();
+
+  constructor(
+    private readonly trace: DecodedTrace,
+    private readonly states: Map<Direction, DirState>,
+    initial: HandshakeContext,
+  ) {
+    this.ctx = initial;
+  }
+
+  /**
+   * Message cap (src/limits.ts): a peer sending zero-filled handshake records yields one message
+   * per 4 bytes; messages beyond one per record are bounded, and past that the rest of the
+   * direction becomes one undecoded span.
+   */
+  private emit(msg: Message): void {
+    const st = this.states.get(msg.direction)!;
+    if (st.cappedAt >= 0) return;
+    if (st.cap.full) {
       // Where the undecoded rest starts in the direction's stream (derived spaces map back).
-      capped[d] = msg.space.id === d ? msg.offset : (msg.space.segments[0]?.streamOffset ?? msg.offset);
+      st.cappedAt = msg.space.id === msg.direction ? msg.offset : (msg.space.segments[0]?.streamOffset ?? msg.offset);
       return;
     }
-    emitted[d] += 1;
-    trace.messages.push(msg);
-  };
-  const emitHandshake = (st: DirState, slice: MessageSlice) => {
-    const msg: HandshakeMessage = decodeHandshakeMessage(slice.space, slice.start, slice.end, ctx);
+    st.cap.count();
+    this.trace.messages.push(msg);
+  }
+
+  private emitHandshake(st: DirState, slice: MessageSlice): void {
+    const msg: HandshakeMessage = decodeHandshakeMessage(slice.space, slice.start, slice.end, this.ctx);
     msg.records = slice.records;
     msg.timeMs = slice.timeMs;
-    if (slice.oversized !== undefined) {
-      msg.issue = {
-        kind: 'malformed',
-        offset: slice.start + 1,
-        length: 3,
-        reason: `handshake message declares ${slice.oversized} bytes, more than the ${st.reassembler.cap}-byte reassembly limit; the rest of this direction's handshake is not decoded`,
-        expected: `<= ${st.reassembler.cap}`,
-        actual: String(slice.oversized),
-      };
-    }
-    if (slice.space !== st.space) trace.spaces.push(slice.space);
-    emit(msg);
-    ctx = updateContext(ctx, msg.body);
-  };
-  const drain = (st: DirState, final: boolean) => {
-    for (let s = st.reassembler.take(final); s; s = st.reassembler.take(final)) emitHandshake(st, s);
-  };
+    if (slice.oversized !== undefined) msg.issue = oversizedIssue(slice, st.reassembler.cap);
+    if (slice.space !== st.space) this.trace.spaces.push(slice.space);
+    this.emit(msg);
+    this.ctx = updateContext(this.ctx, msg.body);
+  }
 
-  for (const item of items) {
-    const st = states.get(item.direction)!;
-    if (capped[item.direction] >= 0) continue;
+  private drain(st: DirState, final: boolean): void {
+    for (let s = st.reassembler.take(final); s; s = st.reassembler.take(final)) this.emitHandshake(st, s);
+  }
+
+  add(item: Item): void {
+    const st = this.states.get(item.direction)!;
+    if (st.cappedAt >= 0) return;
     if (item.opaque) {
       // Anything still buffered can never complete now.
-      drain(st, true);
-      emit(opaqueMessage(st.space, item.opaque.offset, item.opaque.length, [], item.timeMs, item.opaque.reason));
-      continue;
+      this.drain(st, true);
+      this.emit(opaqueMessage(st.space, item.opaque.offset, item.opaque.length, [], item.timeMs, item.opaque.reason));
+      return;
     }
     const slice = item.slice!;
-    recordsSeen[item.direction] += 1;
-    const index = trace.records.length;
+    st.cap.record();
+    const record = this.pushRecord(item, slice);
+    const body = { offset: slice.bodyOffset, length: slice.bodyLength };
+    const tls13 = this.ctx.version === TLS13;
+    const type = slice.contentType;
+    if (type < 0) return; // header cut short: nothing more to say
+    if (type === ContentType.application_data || (st.ccsSeen && !tls13)) {
+      record.encrypted = true;
+      this.drain(st, true);
+      this.emit(encryptedMessage(st, record, body, this.ctx, item.timeMs));
+      return;
+    }
+    flagOversizedPlaintext(record, slice);
+    if (type === ContentType.handshake) this.handshakeRecord(st, record, body);
+    else if (type === ContentType.change_cipher_spec) this.changeCipherSpec(st, record, body, tls13);
+    else if (type === ContentType.alert) this.alerts(st, record, body);
+    else {
+      const what = type === ContentType.heartbeat ? 'heartbeat record (RFC 6520), not decoded' : `unknown content type ${type}`;
+      this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, what));
+    }
+  }
+
+  private pushRecord(item: Item, slice: RecordSlice): TlsRecord {
     const record: TlsRecord = {
-      index,
+      index: this.trace.records.length,
       direction: item.direction,
       offset: slice.offset,
       length: slice.bodyOffset - slice.offset + slice.bodyLength,
@@ -161,95 +193,87 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
       fields: slice.fields,
     };
     if (slice.issue) record.issue = slice.issue;
-    trace.records.push(record);
-    const body = { offset: slice.bodyOffset, length: slice.bodyLength };
-    const tls13 = ctx.version === TLS13;
-    const type = slice.contentType;
+    this.trace.records.push(record);
+    return record;
+  }
 
-    if (slice.contentType < 0) continue; // header cut short: nothing more to say
-    if (type === ContentType.application_data || (st.ccsSeen && !tls13)) {
-      record.encrypted = true;
-      drain(st, true);
-      emit(encryptedMessage(st, record, body, ctx, item.timeMs));
-      continue;
+  private handshakeRecord(st: DirState, record: TlsRecord, body: { offset: number; length: number }): void {
+    if (record.bodyLength === 0 && record.declaredLength === 0) {
+      this.emptyHandshakeRecord(record);
+      return;
     }
-    if (slice.declaredLength > MAX_PLAINTEXT_LENGTH && !record.issue) {
-      // RFC 8446 §5.1 / RFC 5246 §6.2.1: an unprotected record carries at most 2^14 bytes.
-      record.issue = {
-        kind: 'malformed',
-        offset: record.offset + 3,
-        length: 2,
-        reason: `plaintext record length ${slice.declaredLength} exceeds 2^14 (${MAX_PLAINTEXT_LENGTH})`,
-        expected: `<= ${MAX_PLAINTEXT_LENGTH}`,
-        actual: String(slice.declaredLength),
+    if (st.reassembler.poisoned) {
+      this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, 'handshake bytes after an oversized handshake message (not decoded)'));
+      return;
+    }
+    st.reassembler.push({ streamOffset: body.offset, length: body.length, record: record.index, timeMs: record.timeMs });
+    this.drain(st, false);
+  }
+
+  /** RFC 8446 §5.1 / RFC 5246 §6.2.1: zero-length handshake fragments must not be sent. */
+  private emptyHandshakeRecord(record: TlsRecord): void {
+    record.issue ??= { kind: 'malformed', offset: record.offset, length: 5, reason: 'zero-length handshake record (not allowed)' };
+    // No message carries this record, so the issue is listed with the trace's own issues: the
+    // first one, with a count of the rest (a flood of them is one finding, not 16384).
+    const first = this.emptyRecords.get(record.direction);
+    if (first) first.count += 1;
+    else {
+      const listed = { ...record.issue, direction: record.direction };
+      this.trace.issues.push(listed);
+      this.emptyRecords.set(record.direction, { issue: listed, count: 1 });
+    }
+  }
+
+  private changeCipherSpec(st: DirState, record: TlsRecord, body: { offset: number; length: number }, tls13: boolean): void {
+    this.drain(st, true);
+    const ccs = decodeChangeCipherSpec(st.space.bytes, body.offset, body.offset + body.length);
+    const msg: ChangeCipherSpecMessage = {
+      kind: 'change_cipher_spec',
+      ...messageBase(st.space, body, [record.index], record.timeMs, ccs.fields, ccs.issue),
+      compatibility: tls13,
+    };
+    if (!tls13) st.ccsSeen = true;
+    this.emit(msg);
+  }
+
+  private alerts(st: DirState, record: TlsRecord, body: { offset: number; length: number }): void {
+    this.drain(st, true);
+    for (const a of decodeAlerts(st.space.bytes, body.offset, body.offset + body.length)) {
+      const msg: AlertMessage = {
+        kind: 'alert',
+        ...messageBase(st.space, { offset: a.offset, length: a.length }, [record.index], record.timeMs, a.fields, a.issue),
+        level: a.level,
+        description: a.description,
       };
-      record.fields[2].issue ??= record.issue;
-    }
-    switch (type) {
-      case ContentType.handshake: {
-        if (slice.bodyLength === 0 && slice.declaredLength === 0) {
-          // RFC 8446 §5.1 / RFC 5246 §6.2.1: zero-length handshake fragments must not be sent.
-          record.issue ??= { kind: 'malformed', offset: record.offset, length: 5, reason: 'zero-length handshake record (not allowed)' };
-          // No message carries this record, so the issue is listed with the trace's own issues:
-          // the first one, with a count of the rest (a flood of them is one finding, not 16384).
-          const first = emptyRecords.get(item.direction);
-          if (first) first.count += 1;
-          else {
-            const listed = { ...record.issue, direction: item.direction };
-            trace.issues.push(listed);
-            emptyRecords.set(item.direction, { issue: listed, count: 1 });
-          }
-          break;
-        }
-        if (st.reassembler.poisoned) {
-          emit(opaqueMessage(st.space, body.offset, body.length, [index], item.timeMs, 'handshake bytes after an oversized handshake message (not decoded)'));
-          break;
-        }
-        st.reassembler.push({ streamOffset: body.offset, length: body.length, record: index, timeMs: item.timeMs });
-        drain(st, false);
-        break;
-      }
-      case ContentType.change_cipher_spec: {
-        drain(st, true);
-        const ccs = decodeChangeCipherSpec(st.space.bytes, body.offset, body.offset + body.length);
-        const msg: ChangeCipherSpecMessage = {
-          kind: 'change_cipher_spec',
-          ...base(st.space, body, [index], item.timeMs, ccs.fields, ccs.issue),
-          compatibility: tls13,
-        };
-        if (!tls13) st.ccsSeen = true;
-        emit(msg);
-        break;
-      }
-      case ContentType.alert: {
-        drain(st, true);
-        for (const a of decodeAlerts(st.space.bytes, body.offset, body.offset + body.length)) {
-          const msg: AlertMessage = {
-            kind: 'alert',
-            ...base(st.space, { offset: a.offset, length: a.length }, [index], item.timeMs, a.fields, a.issue),
-            level: a.level,
-            description: a.description,
-          };
-          emit(msg);
-        }
-        break;
-      }
-      default: {
-        const what = type === ContentType.heartbeat ? 'heartbeat record (RFC 6520), not decoded' : `unknown content type ${type}`;
-        emit(opaqueMessage(st.space, body.offset, body.length, [index], item.timeMs, what));
-      }
+      this.emit(msg);
     }
   }
-  for (const [direction, { issue, count }] of emptyRecords) {
-    if (count > 1) issue.reason += ` (${count} such records from the ${direction}; the first is listed)`;
+
+  finish(): void {
+    for (const [direction, { issue, count }] of this.emptyRecords) {
+      if (count > 1) issue.reason += ` (${count} such records from the ${direction}; the first is listed)`;
+    }
+    for (const direction of directions) {
+      const st = this.states.get(direction)!;
+      const stop = st.cappedAt >= 0 ? { at: st.cappedAt, what: 'messages' as const } : st.recordCapAt >= 0 ? { at: st.recordCapAt, what: 'records' as const } : undefined;
+      if (stop) stopAtCap(this.trace, st, stop);
+      else this.drain(st, true);
+    }
   }
-  for (const direction of directions) {
-    const st = states.get(direction)!;
-    const stop = capped[direction] >= 0 ? { at: capped[direction], what: 'messages' as const } : recordCapAt[direction] >= 0 ? { at: recordCapAt[direction], what: 'records' as const } : undefined;
-    if (stop) stopAtCap(trace, st, stop);
-    else drain(st, true);
-  }
-  return trace;
+}
+
+/** RFC 8446 §5.1 / RFC 5246 §6.2.1: an unprotected record carries at most 2^14 bytes. */
+function flagOversizedPlaintext(record: TlsRecord, slice: RecordSlice): void {
+  if (slice.declaredLength <= MAX_PLAINTEXT_LENGTH || record.issue) return;
+  record.issue = {
+    kind: 'malformed',
+    offset: record.offset + 3,
+    length: 2,
+    reason: `plaintext record length ${slice.declaredLength} exceeds 2^14 (${MAX_PLAINTEXT_LENGTH})`,
+    expected: `<= ${MAX_PLAINTEXT_LENGTH}`,
+    actual: String(slice.declaredLength),
+  };
+  record.fields[2].issue ??= record.issue;
 }
 
 /**
@@ -265,8 +289,7 @@ function stopAtCap(trace: DecodedTrace, st: DirState, stop: { at: number; what: 
   const rest = st.space.bytes.length - from;
   const records = trace.records.reduce((n, r) => n + (r.direction === direction ? 1 : 0), 0);
   const limit = stop.what === 'records' ? MAX_RECORDS_PER_DIRECTION : MAX_PACKED_MESSAGES_PER_DIRECTION;
-  const what = stop.what === 'records' ? `${limit} records (its record cap)` : `${records} records, at ${limit} messages beyond one per record (its message cap)`;
-  const said = `tls-trace stopped decoding the ${direction}'s bytes after ${what}`;
+  const said = stop.what === 'records' ? `tls-trace stopped decoding the ${direction}'s bytes after ${limit} records (its record cap)` : st.cap.said(direction, 'bytes', records);
   const reason = `${said}; the remaining ${rest} bytes are not decoded`;
   const c = chunkAt(st.stream, from);
   const timeMs = c >= 0 ? st.stream.times[c] : 0;
@@ -276,7 +299,7 @@ function stopAtCap(trace: DecodedTrace, st: DirState, stop: { at: number; what: 
   // the stream space already holds.
   const span: OpaqueMessage = {
     kind: 'opaque',
-    ...base(st.space, { offset: from, length: rest }, pending?.records ?? [], timeMs, [
+    ...messageBase(st.space, { offset: from, length: rest }, pending?.records ?? [], timeMs, [
       { name: 'data', label: 'Not decoded (cap)', offset: from, length: rest, display: byteCount(rest) },
     ]),
     reason,
@@ -287,73 +310,4 @@ function stopAtCap(trace: DecodedTrace, st: DirState, stop: { at: number; what: 
   const at = trace.messages.findIndex((m) => m.timeMs > timeMs);
   if (at < 0) trace.messages.push(span);
   else trace.messages.splice(at, 0, span);
-}
-
-function base(space: ByteSpace, span: { offset: number; length: number }, records: number[], timeMs: number, fields: Field[], issue?: DecodeIssue) {
-  const out: MessageBase = { direction: space.direction, space, offset: span.offset, length: span.length, records, timeMs, fields };
-  if (issue) out.issue = issue;
-  return out;
-}
-
-function opaqueMessage(space: ByteSpace, offset: number, length: number, records: number[], timeMs: number, reason: string): OpaqueMessage {
-  const fields: Field[] =
-    length > 0 ? [{ name: 'data', label: 'Undecoded data', offset, length, value: toHex(space.bytes.subarray(offset, offset + length)), display: byteCount(length) }] : [];
-  return { kind: 'opaque', ...base(space, { offset, length }, records, timeMs, fields), reason };
-}
-
-/** What a protected record most likely holds, judged from its position and size. */
-function guessProtected(st: DirState, record: TlsRecord, ctx: HandshakeContext): string {
-  const n = st.protectedCount++;
-  if (ctx.version !== TLS13) {
-    if (record.contentType === ContentType.handshake) {
-      if (!st.finishedGuessed) {
-        st.finishedGuessed = true;
-        return 'Finished';
-      }
-      return 'handshake message (renegotiation?)';
-    }
-    if (record.contentType === ContentType.alert) return 'Alert';
-    return ctx.version === undefined && !st.ccsSeen ? 'early data or application data' : 'application data';
-  }
-  if (st.finishedGuessed) return st.stream.direction === 'server' ? 'NewSessionTicket or application data' : 'application data';
-  // A TLS 1.3 Finished record: 4-byte header + hash, the inner content type, a 16-byte AEAD tag.
-  const finishedLength = 4 + tls13HashLength(ctx.cipherSuite) + 1 + 16;
-  if (record.bodyLength === finishedLength) {
-    st.finishedGuessed = true;
-    return 'Finished';
-  }
-  if (st.stream.direction === 'client') return 'Certificate or CertificateVerify';
-  const flight = ctx.pskAccepted ? ['EncryptedExtensions'] : ['EncryptedExtensions', 'Certificate', 'CertificateVerify'];
-  return flight[n] ?? 'handshake message';
-}
-
-function encryptedMessage(st: DirState, record: TlsRecord, body: { offset: number; length: number }, ctx: HandshakeContext, timeMs: number): EncryptedMessage {
-  const fields: Field[] =
-    body.length > 0 ? [{ name: 'encrypted_record', label: 'Encrypted data', offset: body.offset, length: body.length, display: byteCount(body.length) }] : [];
-  // Before the ServerHello a client's application_data record can only be 0-RTT early data.
-  const early = ctx.version === undefined && st.stream.direction === 'client' && !st.ccsSeen;
-  const beforeFinished = ctx.version === TLS13 && !st.finishedGuessed;
-  const guess = early ? 'early data' : guessProtected(st, record, ctx);
-  const msg: EncryptedMessage = { kind: 'encrypted', ...base(st.space, body, [record.index], timeMs, fields, record.issue), contentType: record.contentType, guess };
-  if (beforeFinished && guess !== 'Finished') st.flight.push(msg);
-  if (beforeFinished && guess === 'Finished') relabelFlight(st);
-  return msg;
-}
-
-/**
- * Once a TLS 1.3 Finished is recognised, the number of protected records before it tells the
- * flight's shape (OpenSSL-style stacks send one message per record): the server's 1 = PSK
- * resumption, 3 = the usual, 4 = with a CertificateRequest; the client's 1 or 2 = client auth.
- */
-function relabelFlight(st: DirState): void {
-  const n = st.flight.length;
-  const server: Record<number, string[]> = {
-    1: ['EncryptedExtensions'],
-    3: ['EncryptedExtensions', 'Certificate', 'CertificateVerify'],
-    4: ['EncryptedExtensions', 'CertificateRequest', 'Certificate', 'CertificateVerify'],
-  };
-  const client: Record<number, string[]> = { 1: ['Certificate'], 2: ['Certificate', 'CertificateVerify'] };
-  const names = (st.stream.direction === 'server' ? server : client)[n];
-  if (names) st.flight.forEach((m, i) => (m.guess = names[i]));
-  st.flight = [];
 }

@@ -2,14 +2,14 @@
 // extensions that real clients send, so a trace of a browser's ClientHello names them.
 import { makeRegistry, type RegistryEntry } from './lookup.js';
 
-export interface ExtensionInfo extends RegistryEntry {
+export interface ExtensionTypeInfo extends RegistryEntry {
   /** Not in IANA's registry (vendor or draft code point seen on the wire). */
   unofficial?: boolean;
   /** IANA lists the code point as reserved / deprecated; kept so old peers still read well. */
   reserved?: boolean;
 }
 
-export const extensionTypes = makeRegistry<ExtensionInfo>([
+export const extensionTypes = makeRegistry<ExtensionTypeInfo>([
   { code: 0, name: 'server_name' },
   { code: 1, name: 'max_fragment_length' },
   { code: 2, name: 'client_certificate_url' },

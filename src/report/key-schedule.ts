@@ -2,7 +2,7 @@
 // key and IV lengths; values only with --show-secrets), the per-record outcomes, and each
 // verification fact as ✔/✖ with its reason. Reads DecryptionResult only, never bytes.
 
-import type { DecryptionResult, KeySchedule, RecordDecryption, VerificationCheck, VerificationFact } from '../analyse/decrypt/types.js';
+import type { DecryptionResult, KeySchedule, RecordDecryption, VerificationCheck, VerificationFact } from '../decrypt/types.js';
 import type { HandshakeBody, Message } from '../decode/model.js';
 import { cipherSuites, contentTypes, label } from '../registry/index.js';
 import { escapeControl } from './escape.js';

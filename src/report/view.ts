@@ -1,7 +1,7 @@
 // What the renderers take: the capture, the decoded wire model and the analysis of it.
 
 import type { ChainReport } from '../analyse/chain/types.js';
-import type { DecryptionResult } from '../analyse/decrypt/types.js';
+import type { DecryptionResult } from '../decrypt/types.js';
 import type { TraceAnalysis } from '../analyse/types.js';
 import type { Capture } from '../capture/types.js';
 import type { DecodedTrace } from '../decode/model.js';

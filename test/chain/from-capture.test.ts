@@ -3,7 +3,9 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
-import { chainFromTrace, chainReportFromCapture } from '../../src/analyse/chain/from-capture.js';
+import { chainFromCapture, chainFromTrace } from '../../src/analyse/chain/from-capture.js';
+import { analyseCapture } from '../../src/analyse/pipeline.js';
+import type { Capture } from '../../src/capture/types.js';
 import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
 import { captureHandshake } from '../../src/capture/capture.js';
 import type { DecodedTrace, HandshakeMessage } from '../../src/decode/model.js';
@@ -21,6 +23,9 @@ async function captureFrom(version: tls.SecureVersion) {
     await new Promise<void>((res) => server.close(() => res()));
   }
 }
+
+// The chain report comes out of the one pipeline (decode → decrypt → analyse), not a second run.
+const chainReportFromCapture = (capture: Capture, opts: { trustStore: typeof store }) => analyseCapture(capture, opts).chain;
 
 test('TLS 1.2: decoded, in the order sent, so the out-of-order chain is noticed', async () => {
   const report = chainReportFromCapture(await captureFrom('TLSv1.2'), { trustStore: store });
@@ -55,4 +60,20 @@ test('chainFromTrace: TLS 1.3 entry status_request extension carries the staple'
   const trace = { records: [], messages: [message], spaces: [], issues: [] } as DecodedTrace;
   expect(chainFromTrace(trace)).toEqual({ certificates: [leaf], ocspResponse: staple });
   expect(chainFromTrace({ ...trace, messages: [] })).toBeUndefined();
+});
+
+test('chainFromCapture reads the trace it is given and swallows no exception', () => {
+  const node = { peerCertificates: ['3003020101'] } as Capture['node'];
+  const capture = { target: { host: 'h', port: 443 }, options: {}, chunks: [], keylog: [], node } as unknown as Capture;
+  const empty = { records: [], messages: [], spaces: [], issues: [] } as DecodedTrace;
+  // No Certificate message in the pipeline's trace: Node's chain, said as such.
+  expect(chainFromCapture(capture, empty)).toEqual({ certificates: ['3003020101'], source: 'node' });
+  // A bug while reading the trace is not turned into "use Node's chain" (it used to be caught).
+  const broken = {
+    ...empty,
+    get messages(): never {
+      throw new Error('bug in the trace');
+    },
+  } as DecodedTrace;
+  expect(() => chainFromCapture(capture, broken)).toThrow('bug in the trace');
 });

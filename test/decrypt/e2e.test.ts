@@ -10,9 +10,9 @@ import path from 'node:path';
 import type { Capture, CaptureChunk } from '../../src/capture/types.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { CertificateMessage, HandshakeMessage } from '../../src/decode/model.js';
-import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
+import { decryptAndMerge } from '../../src/decrypt/index.js';
 import { captureHandshake } from '../../src/capture/capture.js';
-import type { DecryptionResult } from '../../src/analyse/decrypt/index.js';
+import type { DecryptionResult } from '../../src/decrypt/index.js';
 import { recordHandshake, type RecordOptions } from '../helpers/recorder.js';
 import { demoCerts, describeWithTools, startGnutlsServer, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
 

@@ -4,25 +4,12 @@
 // plaintext decoder (src/limits.ts): one message per record plus MAX_PACKED_MESSAGES_PER_DIRECTION,
 // then one span that names tls-trace's cap. Records are sealed here with the RFC 8448 keys.
 
-import { createCipheriv } from 'node:crypto';
-import { RFC8448, RFC8448_FLOW, rfc8448Capture, unwrapHex } from '../../fixtures/rfc8448/capture.js';
+import { RFC8448_FLOW, rfc8448Capture } from '../../fixtures/rfc8448/capture.js';
 import { decodeCapture } from '../../src/decode/index.js';
-import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
-import { perRecordNonce } from '../../src/analyse/decrypt/record-protection.js';
+import { decryptAndMerge } from '../../src/decrypt/index.js';
+import { sealServerRecord } from './helpers/seal.js';
 import { MAX_PACKED_MESSAGES_PER_DIRECTION } from '../../src/limits.js';
 import type { Direction } from '../../src/capture/types.js';
-
-/** A TLS 1.3 record sealed with the server's application keys (AES-128-GCM, RFC 8446 §5.2). */
-function sealServerRecord(seq: bigint, content: Buffer, type: number): Buffer {
-  const inner = Buffer.concat([content, Buffer.from([type])]);
-  const header = Buffer.from([23, 3, 3, (inner.length + 16) >> 8, (inner.length + 16) & 0xff]);
-  const key = Buffer.from(unwrapHex(RFC8448.keys.serverApplicationKey), 'hex');
-  const iv = Buffer.from(unwrapHex(RFC8448.keys.serverApplicationIv), 'hex');
-  const cipher = createCipheriv('aes-128-gcm', key, perRecordNonce(iv, seq));
-  cipher.setAAD(header);
-  const body = Buffer.concat([cipher.update(inner), cipher.final(), cipher.getAuthTag()]);
-  return Buffer.concat([header, body]);
-}
 
 describe('message cap in decrypted handshake records', () => {
   const FLOOD = 4;

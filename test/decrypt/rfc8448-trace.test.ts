@@ -8,9 +8,9 @@ import { decodeCapture } from '../../src/decode/index.js';
 import type { HandshakeMessage } from '../../src/decode/model.js';
 import type { Direction } from '../../src/decode/types.js';
 import { createCipheriv } from 'node:crypto';
-import { decryptAndMerge, mergeDecrypted, decryptTrace } from '../../src/analyse/decrypt/index.js';
-import { perRecordNonce } from '../../src/analyse/decrypt/record-protection.js';
-import { nextTrafficSecret, trafficKeys } from '../../src/analyse/decrypt/tls13.js';
+import { decryptAndMerge, mergeDecrypted, decryptTrace } from '../../src/decrypt/index.js';
+import { perRecordNonce } from '../../src/decrypt/record-protection.js';
+import { nextTrafficSecret, trafficKeys } from '../../src/decrypt/tls13.js';
 import { MAX_HANDSHAKE_MESSAGE } from '../../src/limits.js';
 
 // The test reads the vectors under short names; the capture is built by the fixture's own builder.

@@ -2,13 +2,13 @@
 // schedule, record protection, transcript, Finished and CertificateVerify; TLS 1.2 PRF vectors.
 
 import { RFC8448 } from '../../fixtures/rfc8448/capture.js';
-import { hkdfExpand, hkdfExtract, digest } from '../../src/analyse/decrypt/hkdf.js';
-import { prf12 } from '../../src/analyse/decrypt/prf.js';
-import { openTls13Record, perRecordNonce } from '../../src/analyse/decrypt/record-protection.js';
-import { finishedKey, scheduleFromSharedSecret, trafficKeys, verifyData13 } from '../../src/analyse/decrypt/tls13.js';
-import { transcriptHash } from '../../src/analyse/decrypt/transcript.js';
-import { verifyCertificateVerify13 } from '../../src/analyse/decrypt/signatures.js';
-import type { SuiteCrypto } from '../../src/analyse/decrypt/suites.js';
+import { hkdfExpand, hkdfExtract, digest } from '../../src/decrypt/hkdf.js';
+import { prf12 } from '../../src/decrypt/prf.js';
+import { openTls13Record, perRecordNonce } from '../../src/decrypt/record-protection.js';
+import { finishedKey, scheduleFromSharedSecret, trafficKeys, verifyData13 } from '../../src/decrypt/tls13.js';
+import { transcriptHash } from '../../src/decrypt/transcript.js';
+import { verifyCertificateVerify13 } from '../../src/decrypt/signatures.js';
+import type { SuiteCrypto } from '../../src/decrypt/suites.js';
 
 const V = RFC8448;
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');

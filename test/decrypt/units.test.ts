@@ -5,12 +5,12 @@ import { createCipheriv, createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseKeyLog, keyLogLine } from '../../src/analyse/decrypt/keylog.js';
+import { parseKeyLog, keyLogLine } from '../../src/decrypt/keylog.js';
 import { writeKeyLogFile } from '../../src/cli/keylog-file.js';
-import { openTls12Record, openTls13Record } from '../../src/analyse/decrypt/record-protection.js';
-import { suiteCrypto, isSupported, type SuiteCrypto } from '../../src/analyse/decrypt/suites.js';
-import { verifyCertificateVerify13, verifyWithScheme } from '../../src/analyse/decrypt/signatures.js';
-import { transcriptBytes } from '../../src/analyse/decrypt/transcript.js';
+import { openTls12Record, openTls13Record } from '../../src/decrypt/record-protection.js';
+import { suiteCrypto, isSupported, type SuiteCrypto } from '../../src/decrypt/suites.js';
+import { verifyCertificateVerify13, verifyWithScheme } from '../../src/decrypt/signatures.js';
+import { transcriptBytes } from '../../src/decrypt/transcript.js';
 
 const R = 'aa'.repeat(32);
 

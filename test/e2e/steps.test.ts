@@ -4,7 +4,7 @@
 
 import { captureHandshake, type CaptureOptions } from '../../src/capture/capture.js';
 import type { Capture } from '../../src/capture/types.js';
-import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
+import { decryptAndMerge } from '../../src/decrypt/index.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { DecodedTrace, EncryptedMessage, HandshakeMessage } from '../../src/decode/model.js';
 import { runCli } from '../helpers/cli.js';

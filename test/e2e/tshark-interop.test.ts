@@ -12,7 +12,7 @@ import path from 'node:path';
 import { captureHandshake } from '../../src/capture/capture.js';
 import { loadCapture } from '../../src/capture/capture-file.js';
 import type { Capture } from '../../src/capture/types.js';
-import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
+import { decryptAndMerge } from '../../src/decrypt/index.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { DecodedTrace, Extension, ExtensionInfo, HandshakeMessage } from '../../src/decode/model.js';
 import type { Direction } from '../../src/decode/types.js';

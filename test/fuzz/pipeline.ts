@@ -9,7 +9,7 @@ import type { Capture } from '../../src/capture/types.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { DecodedTrace } from '../../src/decode/model.js';
 import type { ByteSpace, DecodeIssue, Field } from '../../src/decode/types.js';
-import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
+import { decryptAndMerge } from '../../src/decrypt/index.js';
 import { analyseTrace, renderJson, renderText } from '../../src/report/index.js';
 import { analyseChain, buildTrustStore, type TrustStore } from '../../src/analyse/chain/index.js';
 import { renderChain } from '../../src/report/chain-table.js';

@@ -1,59 +1,14 @@
-// A small recording TLS client for tests: Node's `tls` runs over a Duplex that copies every byte
-// to and from the TCP socket and notes its direction, time and stream offset. It yields the same
-// `Capture` shape as the real capture layer (src/capture), so tests and fixtures can be written
-// before — and checked independently of — `captureHandshake`.
+// A small recording TLS client for tests: Node's `tls` runs over capture's RecordingTap (the one
+// tap, src/capture/tap.ts), which copies every byte to and from the TCP socket with its direction,
+// time and stream offset. The connection logic here is its own, so tests and fixtures stay
+// checked independently of `captureHandshake`; the recording is not a second implementation.
 
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import type { Capture, CaptureChunk, NodeSummary } from '../../src/capture/types.js';
+import { RecordingTap } from '../../src/capture/tap.js';
+import type { Capture, NodeSummary } from '../../src/capture/types.js';
 import type { Direction } from '../../src/decode/types.js';
-
-/** A Duplex between Node's TLS engine and a TCP socket that records both directions. */
-export class RecordingDuplex extends Duplex {
-  readonly chunks: CaptureChunk[] = [];
-  private readonly offsets: Record<Direction, number> = { client: 0, server: 0 };
-
-  constructor(
-    private readonly socket: net.Socket,
-    private readonly t0: number,
-  ) {
-    super();
-    socket.on('data', (b: Buffer) => {
-      this.note('server', b);
-      if (!this.push(b)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('error', (e) => this.destroy(e));
-    socket.on('close', () => {
-      if (!this.destroyed) this.destroy();
-    });
-  }
-
-  private note(direction: Direction, b: Uint8Array): void {
-    this.chunks.push({ direction, timeMs: performance.now() - this.t0, offset: this.offsets[direction], bytes: Uint8Array.from(b) });
-    this.offsets[direction] += b.length;
-  }
-
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.note('client', chunk);
-    this.socket.write(chunk, cb);
-  }
-
-  override _final(cb: (e?: Error | null) => void): void {
-    this.socket.end(cb);
-  }
-
-  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.socket.destroy();
-    cb(err);
-  }
-}
 
 export interface RecordOptions extends Omit<tls.ConnectionOptions, 'socket' | 'host' | 'port'> {
   host: string;
@@ -85,7 +40,7 @@ export async function recordHandshake(opts: RecordOptions): Promise<Capture> {
   const keylog: string[] = [];
   let node: NodeSummary | undefined;
   let error: Capture['error'];
-  let duplex: RecordingDuplex | undefined;
+  let duplex: RecordingTap | undefined;
 
   await new Promise<void>((resolve) => {
     let finished = false;
@@ -108,7 +63,11 @@ export async function recordHandshake(opts: RecordOptions): Promise<Capture> {
     socket.once('connect', () => {
       connectMs = performance.now() - t0;
       tlsStart = performance.now();
-      duplex = new RecordingDuplex(socket, t0);
+      // No recording cap: a test records whatever its server sends.
+      duplex = new RecordingTap(socket, { t0, limit: Number.POSITIVE_INFINITY });
+      const tap = duplex;
+      // The tap leaves socket errors to its owner: pass them to TLS, as a failed read would.
+      socket.on('error', (e) => tap.destroy(e));
       const servername = tlsOpts.servername ?? (net.isIP(host) ? undefined : host);
       const conn = tls.connect({ rejectUnauthorized: false, ...tlsOpts, servername, socket: duplex });
       conn.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1').trimEnd()));

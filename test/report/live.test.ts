@@ -3,7 +3,7 @@
 // server's configuration and from Node's own view of the connection (an independent source).
 
 import { decodeCapture, recordCoverage } from '../../src/decode/index.js';
-import { decryptAndMerge } from '../../src/analyse/decrypt/index.js';
+import { decryptAndMerge } from '../../src/decrypt/index.js';
 import type { Capture } from '../../src/capture/types.js';
 import { analyseTrace, recordSpans, renderJson, renderText, type TraceView } from '../../src/report/index.js';
 import { recordHandshake } from '../helpers/recorder.js';

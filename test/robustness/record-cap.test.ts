@@ -14,8 +14,8 @@ import { failureLine } from '../../src/cli/commands/trace.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { Capture } from '../../src/capture/types.js';
 import type { DecodedTrace } from '../../src/decode/model.js';
-import type { VerificationFact } from '../../src/analyse/decrypt/types.js';
-import { verificationPastCaps } from '../../src/analyse/decrypt/verify-caps.js';
+import type { VerificationFact } from '../../src/decrypt/types.js';
+import { verificationPastCaps } from '../../src/decrypt/verify-caps.js';
 import { record } from './tls-bytes.js';
 import { traceValidator } from '../report/helpers/checks.js';
 
@@ -147,7 +147,7 @@ describe('the cap in the one-line failure and with legal records', () => {
   });
 });
 
-describe('verification past a cap (src/analyse/decrypt/verify-caps.ts)', () => {
+describe('verification past a cap (src/decrypt/verify-caps.ts)', () => {
   const fact: VerificationFact = { check: 'client-finished', label: 'Client Finished', ok: false, reason: 'verify_data does not match …', direction: 'client', records: [0], expected: 'aa', actual: 'bb' };
   const trace = (capAt: number): DecodedTrace => ({
     records: [{ timeMs: 5 } as DecodedTrace['records'][number]],

@@ -2,128 +2,29 @@
 // path the way a verifier would (sent certificates first, then the trust store), records why each
 // candidate issuer was rejected, and then states every check as its own fact.
 
-import { parseCertificate } from '../certificates/parse.js';
 import type { ParsedCertificate } from '../certificates/types.js';
 import { matchHostname } from './hostname.js';
 import { checkOcsp, parseOcspResponse } from './ocsp.js';
-import type { TrustAnchor, TrustStore } from './trust-store.js';
+import { DAY, MAX_PATH, buildPath, daysBetween, name, originLabel, parseCached, type PathEnd, type PathNode } from './path.js';
 import type { ChainCertificate, ChainFact, ChainInput, ChainReport, CertificateRole, Severity } from './types.js';
 
-const DAY = 86_400_000;
 /** CA/Browser Forum Baseline Requirements §6.3.2: 398 days for certificates issued from 2020-09-01. */
 const MAX_LEAF_DAYS = 398;
 const LIFETIME_RULE_START = Date.parse('2020-09-01T00:00:00Z');
-const MAX_PATH = 12;
 
-// A fleet check sees the same intermediates again and again: parsed certificates are immutable,
-// so they are shared through a small bounded cache keyed by their DER.
-const PARSE_CACHE_MAX = 2048;
-const parseCache = new Map<string, ParsedCertificate>();
-
-function parseCached(der: Uint8Array | string): ParsedCertificate {
-  const key = typeof der === 'string' ? der.toLowerCase() : Buffer.from(der).toString('hex');
-  const hit = parseCache.get(key);
-  if (hit) return hit;
-  const parsed = parseCertificate(key);
-  if (parseCache.size >= PARSE_CACHE_MAX) parseCache.delete(parseCache.keys().next().value as string);
-  parseCache.set(key, parsed);
-  return parsed;
-}
-
-interface Node {
-  cert: ParsedCertificate;
-  sentIndex: number | null;
-  anchor?: TrustAnchor;
-}
-
-type PathEnd =
-  | { kind: 'anchor'; anchor: TrustAnchor; sent: boolean }
-  | { kind: 'self-signed-leaf' }
-  | { kind: 'untrusted-root' }
-  | { kind: 'missing-issuer'; issuer: string; caIssuers: string[]; rejected: string[] }
-  | { kind: 'too-long' };
-
-// Signature checks are the costliest step and repeat across a fleet (every leaf's intermediate is
-// verified against the same root): the answer for a (child, issuer) pair never changes.
-const verifyCache = new Map<string, boolean>();
-
-function signedBy(child: ParsedCertificate, issuer: ParsedCertificate): boolean {
-  const key = `${child.info.fingerprint256}:${issuer.info.fingerprint256}`;
-  const hit = verifyCache.get(key);
-  if (hit !== undefined) return hit;
-  let ok: boolean;
-  try {
-    ok = child.x509.verify(issuer.x509.publicKey);
-  } catch {
-    ok = false;
-  }
-  if (verifyCache.size >= PARSE_CACHE_MAX) verifyCache.delete(verifyCache.keys().next().value as string);
-  verifyCache.set(key, ok);
-  return ok;
-}
-
-function name(c: ParsedCertificate): string {
-  return c.info.subject || '(empty subject)';
-}
-
-/**
- * Whole days from `from` to `to`, rounded toward zero: the floor of the elapsed days, signed. The
- * Days column (-2160) and the reason ("expired … (2160 days ago)") use this one rule, so they
- * show the same number; flooring the signed value gave -2161 beside "2160 days ago".
- */
-function daysBetween(from: number, to: number): number {
-  const whole = Math.floor(Math.abs(to - from) / DAY);
-  return to >= from ? whole : whole === 0 ? 0 : -whole;
-}
-
-/** Builds leaf → … → anchor from the sent certificates, then the store. */
-function buildPath(sent: Array<ParsedCertificate | undefined>, store: TrustStore): { path: Node[]; end: PathEnd } {
-  const leaf = sent[0] as ParsedCertificate;
-  const path: Node[] = [{ cert: leaf, sentIndex: 0 }];
-  const used = new Set<number>([0]);
-  for (;;) {
-    const cur = path[path.length - 1];
-    const pinned = store.byFingerprint.get(cur.cert.info.fingerprint256);
-    if (pinned) {
-      cur.anchor = pinned;
-      return { path, end: { kind: 'anchor', anchor: pinned, sent: cur.sentIndex !== null } };
-    }
-    if (path.length >= MAX_PATH) return { path, end: { kind: 'too-long' } };
-    if (cur.cert.info.selfSigned) return { path, end: path.length === 1 ? { kind: 'self-signed-leaf' } : { kind: 'untrusted-root' } };
-    const rejected: string[] = [];
-    let next: Node | undefined;
-    sent.forEach((cand, i) => {
-      if (next || !cand || used.has(i) || !cand.subjectDer.equals(cur.cert.issuerDer)) return;
-      if (signedBy(cur.cert, cand)) next = { cert: cand, sentIndex: i };
-      else rejected.push(`sent #${i} has the issuer's name but its key does not verify the signature`);
-    });
-    if (next) {
-      used.add(next.sentIndex as number);
-      path.push(next);
-      continue;
-    }
-    for (const anchor of store.bySubject.get(cur.cert.issuerDer.toString('hex')) ?? []) {
-      // Anchors are parsed lazily; one that does not parse is a rejected candidate, not a crash.
-      try {
-        void anchor.cert;
-      } catch (e) {
-        rejected.push(`trust anchor from ${originLabel(anchor)} has the issuer's name but does not parse: ${e instanceof Error ? e.message : String(e)}`);
-        continue;
-      }
-      if (signedBy(cur.cert, anchor.cert)) {
-        path.push({ cert: anchor.cert, sentIndex: null, anchor });
-        return { path, end: { kind: 'anchor', anchor, sent: false } };
-      }
-      rejected.push(`trust anchor "${name(anchor.cert)}" has the issuer's name but its key does not verify the signature`);
-    }
-    return { path, end: { kind: 'missing-issuer', issuer: cur.cert.info.issuer, caIssuers: cur.cert.info.aia.caIssuers, rejected } };
-  }
-}
-
-function originLabel(a: TrustAnchor): string {
-  if (a.origin === 'system') return "Node's root store";
-  if (a.origin === 'ca-file') return `--ca ${a.file ?? ''}`.trim();
-  return `NODE_EXTRA_CA_CERTS ${a.file ?? ''}`.trim();
+/** What every check reads: the input, the path and how it ended, and where facts go. */
+interface Run {
+  input: ChainInput;
+  /** The pinned clock, ms. */
+  at: number;
+  report: ChainReport;
+  sent: Array<ParsedCertificate | undefined>;
+  path: PathNode[];
+  end: PathEnd;
+  /** Sent indexes the path uses. */
+  usedSent: Set<number | null>;
+  leaf: ParsedCertificate;
+  fact: (check: string, ok: boolean, severity: Severity, reason: string, cert?: ParsedCertificate) => void;
 }
 
 export function analyseChain(input: ChainInput): ChainReport {
@@ -153,8 +54,30 @@ export function analyseChain(input: ChainInput): ChainReport {
     if (sent.length === 0) facts.push({ check: 'present', ok: false, severity: 'error', reason: 'the server sent no certificate' });
     return finish(report);
   }
-
   const { path, end } = buildPath(sent, input.trustStore);
+  const rowOf = certificateRows(report, path, sent, at);
+  const fact: Run['fact'] = (check, ok, severity, reason, cert) => {
+    const f: ChainFact = { check, ok, severity, reason };
+    if (cert) f.cert = rowOf.get(cert);
+    facts.push(f);
+  };
+  const run: Run = { input, at, report, sent, path, end, usedSent: new Set(path.map((n) => n.sentIndex)), leaf: path[0].cert, fact };
+  const publicAnchor = trustFacts(run);
+  linkFacts(run);
+  pathCertificateFacts(run);
+  leafFacts(run, publicAnchor);
+  if (input.source === 'node') {
+    fact('sent.order', true, 'info', "chain as sent not checked: certificates from Node's getPeerCertificate (reordered, and completed from its store)");
+  } else {
+    sentFacts(run);
+  }
+  expiryFacts(run);
+  ocspFacts(run);
+  return finish(report);
+}
+
+/** One row per certificate: the path first, then sent ones off the path; returns each one's row. */
+function certificateRows(report: ChainReport, path: PathNode[], sent: Array<ParsedCertificate | undefined>, at: number): Map<ParsedCertificate, number> {
   const rows: ChainCertificate[] = [];
   const rowOf = new Map<ParsedCertificate, number>();
   const addRow = (cert: ParsedCertificate, sentIndex: number | null, role: CertificateRole, inPath: boolean): number => {
@@ -178,13 +101,11 @@ export function analyseChain(input: ChainInput): ChainReport {
     row.problems.push(first < i ? `duplicate of #${first}` : 'sent, but not on the path to a trust anchor');
   });
   report.certificates = rows;
-  const fact = (check: string, ok: boolean, severity: Severity, reason: string, cert?: ParsedCertificate): void => {
-    const f: ChainFact = { check, ok, severity, reason };
-    if (cert) f.cert = rowOf.get(cert);
-    facts.push(f);
-  };
+  return rowOf;
+}
 
-  // --- trust
+/** How the path ended; true when it ends at a public (system store) anchor. */
+function trustFacts({ report, path, end, fact }: Run): boolean {
   let publicAnchor = false;
   if (end.kind === 'anchor') {
     publicAnchor = end.anchor.origin === 'system';
@@ -205,8 +126,11 @@ export function analyseChain(input: ChainInput): ChainReport {
   } else {
     fact('trust', false, 'error', `no trust anchor within ${MAX_PATH} certificates`);
   }
+  return publicAnchor;
+}
 
-  // --- each link (child signed by the next certificate on the path)
+/** Each link: the child is signed by the next certificate on the path, which may sign it. */
+function linkFacts({ path, fact }: Run): void {
   for (let i = 0; i + 1 < path.length; i++) {
     const child = path[i].cert;
     const issuer = path[i + 1].cert;
@@ -230,8 +154,10 @@ export function analyseChain(input: ChainInput): ChainReport {
       fact('link.pathLen', below <= bc.pathLen, 'error', below <= bc.pathLen ? `path length ${below} within ${issuerLabel}'s pathLen ${bc.pathLen}` : `path length ${below} exceeds ${issuerLabel}'s pathLen ${bc.pathLen}`, issuer);
     }
   }
+}
 
-  // --- each certificate on the path: validity and strength
+/** Each certificate on the path: validity and strength. */
+function pathCertificateFacts({ path, at, fact }: Run): void {
   path.forEach((n, i) => {
     const c = n.cert;
     const nb = Date.parse(c.info.notBefore);
@@ -253,9 +179,10 @@ export function analyseChain(input: ChainInput): ChainReport {
     }
     for (const issue of c.info.parseIssues) fact('parse.extension', false, 'warning', `${who}: ${issue}`, c);
   });
+}
 
-  // --- the leaf
-  const leaf = path[0].cert;
+/** The leaf: host name, key usage for TLS servers, not a CA, lifetime. */
+function leafFacts({ input, leaf, fact }: Run, publicAnchor: boolean): void {
   if (input.host !== undefined) {
     const h = matchHostname(input.host, leaf.info);
     fact('hostname', h.ok, 'error', h.reason, leaf);
@@ -277,30 +204,30 @@ export function analyseChain(input: ChainInput): ChainReport {
       fact('leaf.lifetime', ok, sev, ok ? `leaf lifetime ${Math.round(lifetime)} days (limit ${MAX_LEAF_DAYS})` : `leaf lifetime ${Math.round(lifetime)} days exceeds ${MAX_LEAF_DAYS} days (CA/B Forum rule for certificates issued after 2020-09-01${publicAnchor ? '' : '; applies to public CAs only'})`, leaf);
     }
   }
+}
 
-  // --- the chain as sent
-  if (input.source === 'node') {
-    fact('sent.order', true, 'info', "chain as sent not checked: certificates from Node's getPeerCertificate (reordered, and completed from its store)");
-  } else {
-    const pathSent = path.filter((n) => n.sentIndex !== null).map((n) => n.sentIndex as number);
-    const inOrder = pathSent.every((s, i) => s === i);
-    fact('sent.order', inOrder, 'warning', inOrder ? 'sent in order' : `sent out of order: path uses sent certificates ${pathSent.map((s) => `#${s}`).join(' → ')}; send each certificate's issuer right after it`);
-    const seen = new Map<string, number>();
-    const dups: string[] = [];
-    sent.forEach((c, i) => {
-      if (!c) return;
-      const first = seen.get(c.info.fingerprint256);
-      if (first !== undefined) dups.push(`#${i} duplicates #${first}`);
-      else seen.set(c.info.fingerprint256, i);
-    });
-    fact('sent.duplicates', dups.length === 0, 'warning', dups.length ? `duplicate certificates sent: ${dups.join(', ')}` : 'no duplicates');
-    const extras = sent.flatMap((c, i) => (c && !usedSent.has(i) && !dups.some((d) => d.startsWith(`#${i} `)) ? [`#${i} "${name(c)}"`] : []));
-    fact('sent.extra', extras.length === 0, 'warning', extras.length ? `certificates sent that are not on the path: ${extras.join(', ')}` : 'no unrelated certificates');
-    const sentRoot = path.find((n) => n.sentIndex !== null && n.sentIndex > 0 && n.cert.info.selfSigned);
-    if (sentRoot) fact('sent.root', false, 'info', `root "${name(sentRoot.cert)}" was sent; clients ignore it (it must already be trusted), it only adds bytes`, sentRoot.cert);
-  }
+/** The chain as sent: order, duplicates, unrelated certificates, a sent root. */
+function sentFacts({ sent, path, usedSent, fact }: Run): void {
+  const pathSent = path.filter((n) => n.sentIndex !== null).map((n) => n.sentIndex as number);
+  const inOrder = pathSent.every((s, i) => s === i);
+  fact('sent.order', inOrder, 'warning', inOrder ? 'sent in order' : `sent out of order: path uses sent certificates ${pathSent.map((s) => `#${s}`).join(' → ')}; send each certificate's issuer right after it`);
+  const seen = new Map<string, number>();
+  const dups: string[] = [];
+  sent.forEach((c, i) => {
+    if (!c) return;
+    const first = seen.get(c.info.fingerprint256);
+    if (first !== undefined) dups.push(`#${i} duplicates #${first}`);
+    else seen.set(c.info.fingerprint256, i);
+  });
+  fact('sent.duplicates', dups.length === 0, 'warning', dups.length ? `duplicate certificates sent: ${dups.join(', ')}` : 'no duplicates');
+  const extras = sent.flatMap((c, i) => (c && !usedSent.has(i) && !dups.some((d) => d.startsWith(`#${i} `)) ? [`#${i} "${name(c)}"`] : []));
+  fact('sent.extra', extras.length === 0, 'warning', extras.length ? `certificates sent that are not on the path: ${extras.join(', ')}` : 'no unrelated certificates');
+  const sentRoot = path.find((n) => n.sentIndex !== null && n.sentIndex > 0 && n.cert.info.selfSigned);
+  if (sentRoot) fact('sent.root', false, 'info', `root "${name(sentRoot.cert)}" was sent; clients ignore it (it must already be trusted), it only adds bytes`, sentRoot.cert);
+}
 
-  // --- expiry (sent certificates only: an expiring store root is not the server's to fix)
+/** Expiry of the sent certificates only: an expiring store root is not the server's to fix. */
+function expiryFacts({ input, at, report, path, leaf, fact }: Run): void {
   const sentOnPath = path.filter((n) => n.sentIndex !== null);
   let soonest: ParsedCertificate | undefined;
   for (const n of sentOnPath) if (!soonest || Date.parse(n.cert.info.notAfter) < Date.parse(soonest.info.notAfter)) soonest = n.cert;
@@ -313,8 +240,10 @@ export function analyseChain(input: ChainInput): ChainReport {
       fact('expiry.soon', !soon, 'warning', soon ? `${who} expires in ${report.daysLeft} days (${soonest.info.notAfter}), within --warn-days ${input.warnDays}` : `${report.daysLeft} days left (threshold ${input.warnDays})`, soonest);
     }
   }
+}
 
-  // --- OCSP staple
+/** The stapled OCSP response, or its absence when one was requested. */
+function ocspFacts({ input, report, path, leaf, fact }: Run): void {
   if (input.ocspResponse !== undefined) {
     const der = typeof input.ocspResponse === 'string' ? Buffer.from(input.ocspResponse, 'hex') : input.ocspResponse;
     try {
@@ -328,7 +257,6 @@ export function analyseChain(input: ChainInput): ChainReport {
   } else if (input.ocspRequested) {
     fact('ocsp.stapled', false, 'info', 'no OCSP response stapled');
   }
-  return finish(report);
 }
 
 const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

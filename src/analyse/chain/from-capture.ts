@@ -1,10 +1,12 @@
 // Where a capture keeps its certificates: the decoded Certificate message (TLS 1.2, or TLS 1.3
 // once decrypted) in the order sent, else Node's reconstructed chain; and the OCSP staple from
 // CertificateStatus, the TLS 1.3 leaf entry's status_request extension, or Node's event.
+//
+// It reads the trace the pipeline (src/analyse/pipeline.ts) already decoded and decrypted; it
+// runs no decoder of its own. Bad input is never an exception there (it is issues on the trace,
+// failed records in the decryption), so nothing here is caught: an exception is a bug to see.
 
 import type { Capture } from '../../capture/types.js';
-import { decodeCapture } from '../../decode/index.js';
-import { decryptAndMerge } from '../decrypt/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
 import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';
@@ -42,29 +44,13 @@ export function chainFromTrace(trace: DecodedTrace): Omit<CapturedChain, 'source
   return { certificates, ...(decrypted ? { decrypted } : {}), ...(ocspResponse ? { ocspResponse } : {}) };
 }
 
-/** Decodes a capture and, when its key log allows, decrypts the TLS 1.3 handshake in place. */
-function decodeAndDecrypt(capture: Capture): DecodedTrace {
-  const raw = decodeCapture(capture);
-  if (capture.keylog.length === 0) return raw;
-  try {
-    return decryptAndMerge(capture, raw).trace;
-  } catch {
-    return raw;
-  }
-}
-
 /**
- * Certificates and staple of a capture: from the (decrypted, if possible) decoded trace when it
- * has them — pass the trace when you already have it — else Node's view. Undefined when there is
- * no certificate at all.
+ * Certificates and staple of a capture: from the pipeline's decoded (and, where the key log
+ * allowed, decrypted) trace when it has them, else Node's view. Undefined when there is no
+ * certificate at all.
  */
-export function chainFromCapture(capture: Capture, trace?: DecodedTrace): CapturedChain | undefined {
-  let decoded: ReturnType<typeof chainFromTrace>;
-  try {
-    decoded = chainFromTrace(trace ?? decodeAndDecrypt(capture));
-  } catch {
-    decoded = undefined; // a decoder failure must not lose the verdict: Node's chain still works
-  }
+export function chainFromCapture(capture: Capture, trace: DecodedTrace): CapturedChain | undefined {
+  const decoded = chainFromTrace(trace);
   const nodeOcsp = capture.node?.ocspResponse;
   if (decoded) {
     const ocsp = decoded.ocspResponse ?? nodeOcsp;
@@ -82,7 +68,8 @@ export interface CaptureChainOptions {
   host?: string;
   /** The anchors (the CLI builds them: reading files is not analysis). */
   trustStore: TrustStore;
-  trace?: DecodedTrace;
+  /** The pipeline's trace (decoded, decrypted where possible): see analyseCapture. */
+  trace: DecodedTrace;
   warnDays?: number;
 }
 

@@ -15,7 +15,7 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { parseSni, parseTimeout } from '../options.js';
+import { parseSni, parseTimeout, parseWholeNumber } from '../options.js';
 import { decideOutput } from '../output.js';
 import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
@@ -41,14 +41,6 @@ interface CheckFlags {
   color?: boolean;
   ocsp?: boolean;
   chains?: boolean;
-}
-
-function positiveInt(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`bad ${flag} "${text}": give a whole number from ${min} to ${max}`);
-  }
-  return Number(text);
 }
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
@@ -78,8 +70,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       const targets: CheckTarget[] = args.map(toCheckTarget);
       if (flags.targets !== undefined) targets.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
       if (targets.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
-      const warnDays = positiveInt(flags.warnDays, '--warn-days', DEFAULT_WARN_DAYS, 0, 36500);
-      const concurrency = positiveInt(flags.concurrency, '--concurrency', DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
+      const warnDays = parseWholeNumber(flags.warnDays, '--warn-days', { fallback: DEFAULT_WARN_DAYS, min: 0, max: 36500 });
+      const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
       const timeoutMs = parseTimeout(flags.timeout);
       const at = parseAt(flags.at);
       // check has no --no-sni: the name is what the certificate is checked against.

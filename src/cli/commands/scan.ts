@@ -13,7 +13,7 @@ import type { Severity } from '../../scan/types.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { decideOutput } from '../output.js';
-import { parseSni, parseTimeout } from '../options.js';
+import { parseSni, parseTimeout, parseWholeNumber } from '../options.js';
 import { parseTarget } from '../target.js';
 
 export const SCAN_DEFAULT_TIMEOUT_MS = 5000;
@@ -29,14 +29,6 @@ interface ScanFlags {
   color?: boolean;
   failOn?: string;
   progress?: boolean;
-}
-
-function wholeNumber(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`bad ${flag} "${text}": give a whole number from ${min} to ${max}`);
-  }
-  return Number(text);
 }
 
 const ERROR_CODES = { dns: ExitCode.dns, connect: ExitCode.connect, timeout: ExitCode.timeout, 'not-tls': ExitCode.notTls } as const;
@@ -59,7 +51,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
       const servername = parseSni(flags);
       // Same bounds and message as the other commands' --timeout; only the default differs.
       const timeoutMs = flags.timeout === undefined ? SCAN_DEFAULT_TIMEOUT_MS : parseTimeout(flags.timeout);
-      const concurrency = wholeNumber(flags.concurrency, '--concurrency', SCAN_DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY);
+      const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: SCAN_DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
       let failOn: Severity | undefined;
       if (flags.failOn !== undefined) {
         if (!(SEVERITY_ORDER as readonly string[]).includes(flags.failOn)) {

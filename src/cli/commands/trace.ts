@@ -10,10 +10,11 @@ import { demoCertDir, startDemoServer, type DemoServer } from '../../capture/dem
 import type { TrustStore } from '../../analyse/chain/trust-store.js';
 import type { Capture } from '../../capture/types.js';
 import { analyseCapture } from '../../analyse/pipeline.js';
+import { unofferedChoice } from '../../analyse/answered-hellos.js';
 import { writeKeyLogFile } from '../keylog-file.js';
 import { detectNotTls } from '../../decode/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
-import { Ext, Suite, alertDescriptions, cipherSuites, describe, extensionTypes, label, protocolVersions } from '../../registry/index.js';
+import { alertDescriptions, describe } from '../../registry/index.js';
 import { renderJson, renderText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
@@ -223,31 +224,4 @@ function firstBytesHex(capture: Capture): string {
 /** The server's first bytes, for naming the protocol when decoding itself failed. */
 function serverPrefix(capture: Capture): Uint8Array {
   return Buffer.concat(capture.chunks.filter((c) => c.direction === 'server').map((c) => c.bytes)).subarray(0, 512);
-}
-
-/**
- * What the last ServerHello chose that the ClientHello before it did not offer: a version, a
- * cipher suite, or extensions (RFC 8446 §4.1.3, §4.2; RFC 5246 §7.4.1.4). Undefined when nothing.
- */
-function unofferedChoice(decoded: DecodedTrace): string | undefined {
-  const hellos = decoded.messages.filter((m) => m.kind === 'handshake' && (m.body?.type === 'client_hello' || m.body?.type === 'server_hello'));
-  const shMsg = hellos.filter((m) => m.kind === 'handshake' && m.body?.type === 'server_hello' && !m.body.helloRetryRequest).at(-1);
-  const chMsg = hellos.filter((m) => m.kind === 'handshake' && m.body?.type === 'client_hello' && (!shMsg || m.timeMs <= shMsg.timeMs)).at(-1);
-  if (shMsg?.kind !== 'handshake' || shMsg.body?.type !== 'server_hello' || chMsg?.kind !== 'handshake' || chMsg.body?.type !== 'client_hello') return undefined;
-  const sh = shMsg.body;
-  const ch = chMsg.body;
-  const selected = sh.extensions.find((e) => e.info?.kind === 'supported_versions_selected');
-  const version = selected?.info?.kind === 'supported_versions_selected' ? selected.info.version : sh.legacyVersion;
-  const listed = ch.extensions.find((e) => e.info?.kind === 'supported_versions');
-  const offeredVersions = listed?.info?.kind === 'supported_versions' ? listed.info.versions : undefined;
-  if (offeredVersions ? !offeredVersions.includes(version) : version > ch.legacyVersion) {
-    return `the server chose ${label(protocolVersions, version)}, which the client did not offer`;
-  }
-  if (!ch.cipherSuites.includes(sh.cipherSuite)) return `the server chose cipher suite ${label(cipherSuites, sh.cipherSuite)}, which the client did not offer`;
-  const offered = new Set(ch.extensions.map((e) => e.type));
-  // renegotiation_info answers the SCSV as well as the extension (RFC 5746 §3.6).
-  if (ch.cipherSuites.includes(Suite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) offered.add(Ext.renegotiation_info);
-  const extra = sh.extensions.filter((e) => !offered.has(e.type)).map((e) => label(extensionTypes, e.type));
-  if (extra.length > 0) return `the server sent extension${extra.length === 1 ? '' : 's'} the client did not offer: ${extra.join(', ')}`;
-  return undefined;
 }

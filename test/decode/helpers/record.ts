@@ -1,49 +1,12 @@
-// A tiny recording client for decoder tests: a Node TLS client whose bytes pass through a Duplex
-// that records every chunk with direction, time and stream offset (the real tap lives in
-// src/capture; these tests must not depend on it).
+// A tiny recording client for decoder tests: a Node TLS client whose bytes pass through capture's
+// RecordingTap (src/capture/tap.ts, the one tap), which records every chunk with direction, time
+// and stream offset. The connection logic stays here, apart from `captureHandshake`.
 
 import net from 'node:net';
 import tls from 'node:tls';
-import { Duplex } from 'node:stream';
-import type { Capture, CaptureChunk } from '../../../src/capture/types.js';
-
-class Tap extends Duplex {
-  readonly chunks: CaptureChunk[] = [];
-  private readonly offsets = { client: 0, server: 0 };
-  private readonly t0 = performance.now();
-
-  constructor(private readonly socket: net.Socket) {
-    super();
-    socket.on('data', (b: Buffer) => {
-      this.note('server', b);
-      this.push(b);
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('error', (e) => this.destroy(e));
-  }
-
-  private note(direction: 'client' | 'server', b: Buffer): void {
-    this.chunks.push({ direction, timeMs: performance.now() - this.t0, offset: this.offsets[direction], bytes: new Uint8Array(b) });
-    this.offsets[direction] += b.length;
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.note('client', chunk);
-    this.socket.write(chunk, cb);
-  }
-
-  override _read(): void {}
-
-  override _final(cb: () => void): void {
-    this.socket.end();
-    cb();
-  }
-
-  override _destroy(err: Error | null, cb: (e: Error | null) => void): void {
-    this.socket.destroy();
-    cb(err);
-  }
-}
+import { performance } from 'node:perf_hooks';
+import { RecordingTap } from '../../../src/capture/tap.js';
+import type { Capture } from '../../../src/capture/types.js';
 
 export interface RecordOptions extends tls.ConnectionOptions {
   port: number;
@@ -63,7 +26,10 @@ export async function record(opts: RecordOptions): Promise<Capture> {
     socket.once('connect', () => (clearTimeout(timer), resolve()));
     socket.once('error', (e) => (clearTimeout(timer), reject(e)));
   });
-  const tap = new Tap(socket);
+  // No recording cap: a test records whatever its server sends.
+  const tap = new RecordingTap(socket, { t0: performance.now(), limit: Number.POSITIVE_INFINITY });
+  // The tap leaves socket errors to its owner: pass them to TLS, as a failed read would.
+  socket.on('error', (e) => tap.destroy(e));
   const client = tls.connect({ socket: tap, rejectUnauthorized: false, ...tlsOpts });
   if (onSession) client.on('session', onSession);
   let error: string | undefined;

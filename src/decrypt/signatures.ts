@@ -3,7 +3,7 @@
 // ServerKeyExchange signature (RFC 5246 §7.4.3, RFC 4492 §5.4).
 
 import { X509Certificate, constants, createHash, publicDecrypt, verify, type KeyObject } from 'node:crypto';
-import { label, signatureSchemes } from '../../registry/index.js';
+import { label, signatureSchemes } from '../registry/index.js';
 
 type Digest = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 

@@ -1,7 +1,7 @@
 // What decryption needs to know about a cipher suite, derived from the registry entry (IANA name,
 // bulk cipher, MAC) so the suite table stays in one place.
 
-import { cipherSuites, label } from '../../registry/index.js';
+import { cipherSuites, label } from '../registry/index.js';
 import type { HashName } from './hkdf.js';
 
 export type BulkCipher = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305' | 'aes-128-cbc' | 'aes-256-cbc';

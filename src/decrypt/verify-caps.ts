@@ -3,8 +3,8 @@
 // not match proves nothing about the peer: it is "not verified", never a failure. A Finished that
 // lies in the undecoded part is said to be not verified too, rather than left out silently.
 
-import type { DecodeCap, DecodedTrace, Message } from '../../decode/model.js';
-import type { Direction } from '../../decode/types.js';
+import type { DecodeCap, DecodedTrace, Message } from '../decode/model.js';
+import type { Direction } from '../decode/types.js';
 import type { VerificationFact } from './types.js';
 
 /** Checks whose input is the handshake transcript (a hole in it changes the expected value). */

@@ -1,8 +1,8 @@
 // What decryption hands to the report and to the rest of analysis. JSON-safe data only: byte
 // strings are lower-case hex, and secret values appear only when the caller asked (`showSecrets`).
 
-import type { ByteSpace, Direction } from '../../decode/types.js';
-import type { Message } from '../../decode/model.js';
+import type { ByteSpace, Direction } from '../decode/types.js';
+import type { Message } from '../decode/model.js';
 import type { HashName } from './hkdf.js';
 import type { BulkCipher } from './suites.js';
 

@@ -2,8 +2,8 @@
 // `decryptTrace` (facts and decrypted messages) and `mergeDecrypted` (a DecodedTrace where each
 // decrypted record's EncryptedMessage is replaced by what it held); `decryptAndMerge` does both.
 
-import type { Capture } from '../../capture/types.js';
-import type { DecodedTrace } from '../../decode/model.js';
+import type { Capture } from '../capture/types.js';
+import type { DecodedTrace } from '../decode/model.js';
 import { decryptTrace } from './decrypt-trace.js';
 import { mergeDecrypted } from './merge.js';
 import type { DecryptOptions, DecryptionResult } from './types.js';

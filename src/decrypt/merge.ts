@@ -3,7 +3,7 @@
 // EncryptedMessage with the failure as its issue. Records, plaintext messages and the raw streams
 // are unchanged, so the report and chain validation read one ordinary DecodedTrace.
 
-import type { DecodedTrace, EncryptedMessage, Message } from '../../decode/model.js';
+import type { DecodedTrace, EncryptedMessage, Message } from '../decode/model.js';
 import type { DecryptionResult } from './types.js';
 
 /** The record a decrypted message is shown at: the last record that carried its bytes. */

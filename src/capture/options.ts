@@ -1,0 +1,80 @@
+// What a live capture is asked to do (the options the CLI and scan pass) and the record of them a
+// capture keeps. Apart from capture.ts so that callers can build options without the socket code.
+
+import net from 'node:net';
+import type tls from 'node:tls';
+import type { LookupFunction } from 'node:net';
+import type { Capture } from './types.js';
+
+export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
+
+export interface CaptureOptions {
+  host: string;
+  port: number;
+  /** SNI to send; default: the host unless it is an IP literal. `false` sends none. */
+  servername?: string | false;
+  minVersion?: TlsVersionName;
+  maxVersion?: TlsVersionName;
+  /** OpenSSL cipher string (TLS 1.2 and below) and TLS 1.3 suites, as Node takes them. */
+  ciphers?: string;
+  /** Colon-separated group list, as Node's `ecdhCurve` takes it. */
+  groups?: string;
+  alpn?: string[];
+  /** Ask for an OCSP staple (status_request). */
+  requestOcsp?: boolean;
+  /** Overall deadline for DNS + connect + handshake, ms. */
+  timeoutMs: number;
+  /** Injected resolver (tests); see resolve.ts for the default. */
+  lookup?: LookupFunction;
+  /** Client certificate to offer if the server asks (PEM). */
+  clientCert?: { cert: string; key: string };
+  /**
+   * Maximum bytes recorded per direction (default 4 MiB). Past it recording stops but the
+   * connection goes on; the capture's `truncated` says where, and the verdict is the handshake's.
+   */
+  captureLimit?: number;
+  /**
+   * How long to keep listening after the handshake for the server's post-handshake records
+   * (TLS 1.3 NewSessionTickets), ms. Default 150; 0 closes at once.
+   */
+  drainMs?: number;
+  /** After our close_notify, how long to wait for the server's side of the close, ms (default 100). */
+  closeWaitMs?: number;
+}
+
+/** Stable `error.code` values of a failed capture. */
+export type CaptureErrorCode =
+  | 'dns'
+  | 'refused'
+  | 'unreachable'
+  | 'reset'
+  | 'timeout'
+  | 'closed'
+  | 'alert'
+  | 'not-tls'
+  | 'tls';
+
+export const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
+  '1.0': 'TLSv1',
+  '1.1': 'TLSv1.1',
+  '1.2': 'TLSv1.2',
+  '1.3': 'TLSv1.3',
+};
+
+/** The options as a capture file records them (no secrets, no functions). */
+export function captureOptionsRecord(o: CaptureOptions): Capture['options'] {
+  const rec: Capture['options'] = { timeoutMs: o.timeoutMs };
+  if (o.servername !== undefined) rec.servername = o.servername === false ? false : o.servername;
+  if (o.minVersion) rec.minVersion = o.minVersion;
+  if (o.maxVersion) rec.maxVersion = o.maxVersion;
+  if (o.ciphers) rec.ciphers = o.ciphers;
+  if (o.groups) rec.groups = o.groups;
+  if (o.alpn && o.alpn.length > 0) rec.alpn = [...o.alpn];
+  if (o.requestOcsp) rec.requestOcsp = true;
+  if (o.clientCert) rec.clientCert = true;
+  return rec;
+}
+
+export function formatAddress(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
