@@ -275,7 +275,7 @@ describeOpenssl('OCSP stapling from openssl s_server -status_file', () => {
       expect(r.code).toBe(0);
       const chain = r.doc.results[0].chain;
       expect(chain?.source).toBe('decoded');
-      expect(chain?.ocsp?.responses[0]).toMatchObject({ status: 'good', serial: chain?.certificates[0].info.serial });
+      expect(chain?.ocsp?.responses[0]).toMatchObject({ status: 'good', serial: chain?.certificates[0].certificate.serial });
       expect(chain?.ocsp?.responder).toBe('O=tls-trace test, CN=tls-trace Test Intermediate CA');
       expect(chain?.facts.find((f) => f.check === 'ocsp.signature')?.reason).toBe('OCSP response signed by the issuing CA');
     } finally {

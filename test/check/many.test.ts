@@ -71,6 +71,6 @@ test('200 targets plus two dead ones: correct verdict for each, exit 4 (connect 
   expect([...days].sort((a, b) => a - b)).toEqual(days);
   // TLS 1.2 targets were judged from the Certificate message on the wire, TLS 1.3 from the
   // decrypted one.
-  const sources = new Set(doc.results.filter((r) => r.chain).map((r) => `${r.protocol}:${r.chain?.source}:${r.chain?.decrypted ?? false}`));
-  expect([...sources].sort()).toEqual(['TLSv1.2:decoded:false', 'TLSv1.3:decoded:true']);
+  const sources = new Set(doc.results.filter((r) => r.chain).map((r) => `${r.protocol?.name}:${r.chain?.source}:${r.chain?.decrypted ?? false}`));
+  expect([...sources].sort()).toEqual(['TLS 1.2:decoded:false', 'TLS 1.3:decoded:true']);
 }, 120_000);

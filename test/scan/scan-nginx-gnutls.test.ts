@@ -47,9 +47,9 @@ ssl_certificate_key {{CERTS}}/leaf-ecdsa.key;`),
     expect(r.features.sessionTickets).toBe(true);
     expect(r.features.fallbackScsv).toBe('protected');
     // Both certificates, each for the suites of its key type, in TLS 1.2 and TLS 1.3.
-    const keys = r.certificates.map((c) => c.key).sort();
+    const keys = r.certificates.map((c) => c.publicKey.label).sort();
     expect(keys).toEqual(['EC P-256', 'RSA 2048']);
-    const ec = r.certificates.find((c) => c.key === 'EC P-256')!;
+    const ec = r.certificates.find((c) => c.publicKey.label === 'EC P-256')!;
     expect(ec.servedFor).toEqual(expect.arrayContaining(['TLS 1.2 ECDSA suites, SNI localhost', 'TLS 1.2 ECDSA suites, no SNI', 'TLS 1.3, SNI localhost']));
     expect(r.signatureSchemes.tls13).toEqual(expect.arrayContaining([0x0403, 0x0804]));
     expect(r.signatureSchemes.tls12).toEqual(expect.arrayContaining([0x0403, 0x0804, 0x0401]));

@@ -87,8 +87,8 @@ function expectAgreement(ours: ScanResult, theirs: SslscanResult): void {
   if (theirs.sigs.has('TLS 1.3')) expect(sorted(ours.signatureSchemes.tls13)).toEqual(sorted(theirs.sigs.get('TLS 1.3')));
   if (theirs.sigs.has('TLS 1.2')) expect(sorted(ours.signatureSchemes.tls12)).toEqual(sorted(theirs.sigs.get('TLS 1.2')));
   if (theirs.leaf) {
-    expect(ours.certificates.map((c) => c.key)).toContain(theirs.leaf.key);
-    expect(ours.certificates.find((c) => c.key === theirs.leaf!.key)?.signatureAlgorithm).toBe(theirs.leaf.signature);
+    expect(ours.certificates.map((c) => c.publicKey.label)).toContain(theirs.leaf.key);
+    expect(ours.certificates.find((c) => c.publicKey.label === theirs.leaf!.key)?.signatureAlgorithm?.name).toBe(theirs.leaf.signature);
   }
 }
 

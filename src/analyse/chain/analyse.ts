@@ -71,7 +71,7 @@ function name(c: ParsedCertificate): string {
  * Days column (-2160) and the reason ("expired … (2160 days ago)") use this one rule, so they
  * show the same number; flooring the signed value gave -2161 beside "2160 days ago".
  */
-function daysBetween(from: number, to: number): number {
+export function daysBetween(from: number, to: number): number {
   const whole = Math.floor(Math.abs(to - from) / DAY);
   return to >= from ? whole : whole === 0 ? 0 : -whole;
 }
