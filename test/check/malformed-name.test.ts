@@ -9,6 +9,7 @@ import type { CheckJson } from '../../src/report/check-json.js';
 import { craftCertificate, ia5, StringTag } from '../chain/helpers/craft-cert.js';
 import { runCli } from '../helpers/cli.js';
 import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
+import { parseValid } from '../helpers/schema.js';
 
 let dir: string;
 let caFile: string;
@@ -34,7 +35,7 @@ const args = (): string[] => ['check', `127.0.0.1:${server.port}`, '--servername
 test('--json: invalid, exit 8, hostname failed and the malformed name is a finding on the leaf', async () => {
   const r = await runCli([...args(), '--json']);
   expect(r.code).toBe(8);
-  const doc = JSON.parse(r.stdout) as CheckJson;
+  const doc = parseValid<CheckJson>('check', r.stdout);
   const result = doc.results[0];
   expect(result.status).toBe('invalid');
   const failed = (result.chain?.facts ?? []).filter((f) => !f.ok && f.severity !== 'info').map((f) => [f.check, f.severity, f.cert, f.reason]);

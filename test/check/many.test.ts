@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import type { CheckJson } from '../../src/report/check-json.js';
 import { testPki } from '../chain/helpers/pki.js';
 import { testContext } from './helpers.js';
+import { parseValid } from '../helpers/schema.js';
 
 const pki = testPki();
 const mix: Array<[string, 'valid' | 'expiring' | 'invalid']> = [
@@ -56,7 +57,7 @@ test('200 targets plus two dead ones: correct verdict for each, exit 4 (connect 
   writeFileSync(list, ['# 200 loopback servers', ...expected.keys(), '', '# nobody listens on port 1', ...dead].join('\n'));
   const ctx = testContext();
   const code = await main(['check', '--targets', list, '--servername', 'localhost', '--ca', pki.file('root.pem'), '--concurrency', '32', '--json'], ctx);
-  const doc = JSON.parse(ctx.out()) as CheckJson;
+  const doc = parseValid<CheckJson>('check', ctx.out());
   expect(doc.results).toHaveLength(N + 2);
   for (const r of doc.results) {
     if (r.port === 1) {

@@ -16,7 +16,8 @@ import type { CheckSummary, TargetResult } from '../../src/check/types.js';
 import { parseAt } from '../../src/cli/trust-options.js';
 import { UsageError } from '../../src/errors.js';
 import { renderChain, shortName } from '../../src/report/chain-table.js';
-import { ndjsonLine, ndjsonSummaryLine } from '../../src/report/check-json.js';
+import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../src/report/check-json.js';
+import { expectSchemaValid, schemaValidator } from '../helpers/schema.js';
 import { renderJunit, xmlEscape } from '../../src/report/check-junit.js';
 import { renderCheckTable } from '../../src/report/check-summary.js';
 import { testPki } from '../chain/helpers/pki.js';
@@ -103,6 +104,17 @@ test('JUnit: XML escaping of names and messages, counts', () => {
   expect(xml).toContain('<system-out>valid (80 days left)</system-out>');
   const line = ndjsonLine(summary.results[0]);
   expect(line.endsWith('}\n')).toBe(true);
+  expectSchemaValid('check-line', JSON.parse(line));
+  expectSchemaValid('check-line', JSON.parse(ndjsonSummaryLine(summary)));
+  expectSchemaValid('check', checkToJson(summary));
+  // The schemas hold the shared vocabulary: Node's protocol string, expiresAt and a line without
+  // its format are the old shapes.
+  const lineDoc = JSON.parse(line) as Record<string, unknown>;
+  const validateLine = schemaValidator('check-line');
+  expect(validateLine({ ...lineDoc, protocol: 'TLSv1.3' }).ok).toBe(false);
+  expect(validateLine({ ...lineDoc, expiresAt: '2027-01-01T00:00:00.000Z' }).ok).toBe(false);
+  expect(validateLine({ ...lineDoc, format: undefined }).ok).toBe(false);
+  expect(validateLine({ ...lineDoc, protocol: { code: 0x0304, hex: '0x0304', name: 'TLS 1.3' } }).ok).toBe(true);
   expect(JSON.parse(line)).toMatchObject({ format: 'tls-trace-check-line', schemaVersion: '1', type: 'target', target: 'bad<host>:443', status: 'invalid' });
   expect(JSON.parse(ndjsonSummaryLine(summary))).toMatchObject({ format: 'tls-trace-check-line', schemaVersion: '1', type: 'summary', exitCode: summary.exitCode });
   const table = renderCheckTable(summary, { color: false });

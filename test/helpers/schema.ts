@@ -49,3 +49,22 @@ export function schemaValidator(name: OutputSchema): (data: unknown) => SchemaRe
 export function expectSchemaValid(name: OutputSchema, data: unknown): void {
   expect(schemaValidator(name)(data).errors).toBe('No errors');
 }
+
+/** Parses one JSON document tls-trace wrote and checks it against its schema before a test reads it. */
+export function parseValid<T>(name: Exclude<OutputSchema, 'check-line'>, text: string): T {
+  const doc = JSON.parse(text) as unknown;
+  expectSchemaValid(name, doc);
+  return doc as T;
+}
+
+/** Parses `check --ndjson` output, checking every line against schema/check-line.schema.json. */
+export function parseValidLines<T>(text: string): T[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const doc = JSON.parse(line) as unknown;
+      expectSchemaValid('check-line', doc);
+      return doc as T;
+    });
+}

@@ -139,6 +139,11 @@ describe('the vocabulary trace shares with check and scan', () => {
     // Chain facts on the scale scan findings use.
     for (const f of json.chain.facts) expect(['critical', 'high', 'medium', 'low', 'info']).toContain(f.severity);
     expect(json.chain.facts.find((f: { check: string }) => f.check === 'link.keyId').severity).toBe('medium');
+    // And the schema holds that shape: the old chain row (`info`, SANs by type) is rejected.
+    expect(traceValidator()(json).ok).toBe(true);
+    json.chain.certificates[0].info = { ...leaf.certificate, san: { dns: ['localhost'], ip: [], email: [], uri: [] } };
+    delete json.chain.certificates[0].certificate;
+    expect(traceValidator()(json).ok).toBe(false);
     expect(json.chain.facts.find((f: { check: string }) => f.check === 'trust').severity).toBe('critical');
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { renderScanProgress, renderScanText } from '../../src/report/scan-table.js';
 import { scanToJson } from '../../src/report/scan-json.js';
 import type { ScanResult } from '../../src/scan/types.js';
+import { expectSchemaValid, schemaValidator } from '../helpers/schema.js';
 
 function result(): ScanResult {
   return {
@@ -76,6 +77,7 @@ describe('scan report', () => {
     expect(j.signatureSchemes.tls12).toEqual([{ code: 0x0804, hex: '0x0804', name: 'rsa_pss_rsae_sha256' }]);
     expect(j.certificates[0].subject).toBe('CN=evil\\x1b[2J\\u{202e}');
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
+    expectSchemaValid('scan', j);
   });
 
   it('JSON: the certificate summary trace and check write (SANs as {type, value}, days left from the scan start)', () => {
@@ -99,6 +101,25 @@ describe('scan report', () => {
       chainLength: 2,
       servedFor: ['TLS 1.2 RSA suites, SNI example.test'],
     });
+  });
+
+  it('scan.schema.json rejects the old vocabulary: {value, hex, name}, sha256, a SAN string, an unknown severity', () => {
+    const validate = schemaValidator('scan');
+    const fresh = (): ReturnType<typeof scanToJson> => JSON.parse(JSON.stringify(scanToJson(result())));
+    expect(validate(fresh()).ok).toBe(true);
+    const oldCode = fresh() as unknown as { protocols: Array<{ version: Record<string, unknown> }> };
+    oldCode.protocols[0].version = { value: 0x0301, hex: '0x0301', name: 'TLS 1.0' };
+    const oldCert = fresh() as unknown as { certificates: Array<Record<string, unknown>> };
+    oldCert.certificates[0].sha256 = oldCert.certificates[0].fingerprint256;
+    delete oldCert.certificates[0].fingerprint256;
+    const sanString = fresh() as unknown as { certificates: Array<Record<string, unknown>> };
+    sanString.certificates[0].sans = 'DNS:example.test';
+    const severity = fresh() as unknown as { findings: Array<Record<string, unknown>> };
+    severity.findings[0].severity = 'error';
+    const version = fresh() as unknown as Record<string, unknown>;
+    version.version = 1;
+    delete version.schemaVersion;
+    expect([oldCode, oldCert, sanString, severity, version].map((doc) => validate(doc).ok)).toEqual([false, false, false, false, false]);
   });
 
   it('progress line', () => {

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { scanServer } from '../../src/scan/scanner.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { describeWithTools, startGnutlsServer, startNginx, type TestServer } from '../helpers/servers.js';
+import { withValidJson } from './helpers.js';
 
 const TLS12 = 0x0303;
 const TLS13 = 0x0304;
@@ -14,7 +15,7 @@ const TLS13 = 0x0304;
 async function scan(server: Promise<TestServer>): Promise<ScanResult> {
   const s = await server;
   try {
-    return await scanServer({ host: '127.0.0.1', port: s.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 });
+    return withValidJson(await scanServer({ host: '127.0.0.1', port: s.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 }));
   } finally {
     await s.close();
   }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { scanServer } from '../../src/scan/scanner.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { demoPaths, describeWithTools, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { withValidJson } from './helpers.js';
 
 const TLS10 = 0x0301;
 const TLS11 = 0x0302;
@@ -19,7 +20,7 @@ const TLS13 = 0x0304;
 async function scanWith(args: string[]): Promise<ScanResult> {
   const server: TestServer = await startOpensslServer(args);
   try {
-    return await scanServer({ host: '127.0.0.1', port: server.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 });
+    return withValidJson(await scanServer({ host: '127.0.0.1', port: server.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 }));
   } finally {
     await server.close();
   }
