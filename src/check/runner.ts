@@ -5,7 +5,10 @@ import { performance } from 'node:perf_hooks';
 import type { LookupFunction } from 'node:net';
 import { analyseChain } from '../analyse/chain/analyse.js';
 import type { TrustStore } from '../analyse/chain/trust-store.js';
+import { codePoint } from '../analyse/code-point.js';
+import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
+import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 
@@ -43,6 +46,12 @@ export function combineExitCodes(codes: number[]): number {
   return codes.includes(ExitCode.internal) ? ExitCode.internal : ExitCode.ok;
 }
 
+/** Node's `TLSv1.3` as the code point the trace and scan write (`TLS 1.3`); unknown words are dropped. */
+function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } {
+  const code = nodeProtocol === undefined ? undefined : NODE_PROTOCOL_VERSIONS[nodeProtocol];
+  return code === undefined ? {} : { protocol: codePoint(protocolVersions, code) };
+}
+
 export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions): TargetResult {
   const checkedName = opts.servername ?? target.host;
   const base = {
@@ -52,7 +61,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     checkedName,
     durationMs: Math.round(fetched.durationMs),
     ...(fetched.address ? { address: fetched.address } : {}),
-    ...(fetched.protocol ? { protocol: fetched.protocol } : {}),
+    ...protocolOf(fetched.protocol),
   };
   if (fetched.error) {
     return { ...base, status: 'error', exitCode: exitCodeForCaptureError(fetched.error.code, fetched.serverBytes ?? 1), daysLeft: null, problems: [fetched.error.message], error: fetched.error };
@@ -75,7 +84,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     status,
     exitCode: statusExit[status],
     daysLeft: chain.daysLeft,
-    ...(chain.expiresAt ? { expiresAt: chain.expiresAt } : {}),
+    ...(chain.expiresAt ? { notAfter: chain.expiresAt } : {}),
     problems: chain.problems,
     chain,
   };

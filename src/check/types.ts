@@ -2,6 +2,7 @@
 // summary table, NDJSON, JSON and JUnit writers read only these.
 
 import type { ChainReport } from '../analyse/chain/types.js';
+import type { CodePoint } from '../analyse/types.js';
 
 export interface CheckTarget {
   /** As the user wrote it (command line or --targets line). */
@@ -30,10 +31,12 @@ export interface TargetResult {
   /** The exit code this target alone would give. */
   exitCode: number;
   daysLeft: number | null;
-  expiresAt?: string;
+  /** notAfter of the sent certificate `daysLeft` counts to. */
+  notAfter?: string;
   /** Verdict sentences: failed errors and warnings, or the connection error. */
   problems: string[];
-  protocol?: string;
+  /** The version the handshake settled on, named as the trace names it (`TLS 1.3`). */
+  protocol?: CodePoint;
   chain?: ChainReport;
   error?: { code: string; message: string };
   durationMs: number;

@@ -45,6 +45,9 @@ export const Version = {
   DTLS13: 0xfefc,
 } as const;
 
+/** Node's protocol strings (`tls.TLSSocket.getProtocol()`) as version code points. */
+export const NODE_PROTOCOL_VERSIONS: Readonly<Record<string, number>> = { 'TLSv1.3': 0x0304, 'TLSv1.2': 0x0303, 'TLSv1.1': 0x0302, TLSv1: 0x0301, SSLv3: 0x0300 };
+
 /** `TLS 1.2`, `TLS 1.3 draft 23`, `GREASE`, or `unknown (0x0305)`. */
 export function versionName(code: number): string {
   const d = describe(protocolVersions, code);

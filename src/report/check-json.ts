@@ -1,49 +1,58 @@
 // Machine output of the check command: one JSON document (`--json`) or one line per target as it
-// finishes (`--ndjson`). Both carry the chain report per target, its lists cut at
-// JSON_MAX_LIST_ENTRIES with a `<name>Omitted` count (src/report/json-caps.ts).
+// finishes (`--ndjson`). Both carry the chain report per target in the shared vocabulary
+// (shared-json.ts), its lists cut at JSON_MAX_LIST_ENTRIES with a `<name>Omitted` count
+// (src/report/json-caps.ts). schema/check.schema.json and schema/check-line.schema.json describe them.
 
 import type { CheckSummary, TargetResult } from '../check/types.js';
 import { escapeStrings } from './escape.js';
 import { capArrays } from './json-caps.js';
+import { chainJson, SCHEMA_VERSION, type ChainJson } from './shared-json.js';
 
-export const CHECK_JSON_VERSION = 1;
+export const CHECK_JSON_FORMAT = 'tls-trace-check';
+export const CHECK_LINE_FORMAT = 'tls-trace-check-line';
+
+export interface TargetResultJson extends Omit<TargetResult, 'chain'> {
+  chain?: ChainJson;
+}
 
 export interface CheckJson {
-  format: 'tls-trace-check';
-  version: number;
+  format: typeof CHECK_JSON_FORMAT;
+  schemaVersion: typeof SCHEMA_VERSION;
   at: string;
   warnDays: number;
   exitCode: number;
   counts: CheckSummary['counts'];
   durationMs: number;
-  results: TargetResult[];
+  results: TargetResultJson[];
+}
+
+/** Run-wide facts, in the document and in the NDJSON summary line alike. */
+function runFacts(summary: CheckSummary): Pick<CheckJson, 'at' | 'warnDays' | 'exitCode' | 'counts' | 'durationMs'> {
+  return { at: summary.at, warnDays: summary.warnDays, exitCode: summary.exitCode, counts: summary.counts, durationMs: summary.durationMs };
 }
 
 // Certificate names and server messages are peer-controlled: every string is escaped as in the
 // text output (JSON.stringify alone would pass bidi overrides and C1 controls through).
 export function checkToJson(summary: CheckSummary): CheckJson {
   return escapeStrings({
-    format: 'tls-trace-check',
-    version: CHECK_JSON_VERSION,
-    at: summary.at,
-    warnDays: summary.warnDays,
-    exitCode: summary.exitCode,
-    counts: summary.counts,
-    durationMs: summary.durationMs,
-    results: summary.results.map(capResult),
+    format: CHECK_JSON_FORMAT,
+    schemaVersion: SCHEMA_VERSION,
+    ...runFacts(summary),
+    results: summary.results.map(resultJson),
   }) as unknown as CheckJson;
 }
 
 /** A hostile server's chain can list 65,000 certificates: lists in a result are cut as in the trace JSON. */
-function capResult(result: TargetResult): TargetResult {
-  return capArrays(result);
+function resultJson(result: TargetResult): TargetResultJson {
+  const { chain, ...rest } = result;
+  return capArrays(chain ? { ...rest, chain: chainJson(chain) } : rest);
 }
 
 /** One NDJSON line (with the trailing newline). */
 export function ndjsonLine(result: TargetResult): string {
-  return `${JSON.stringify(escapeStrings({ type: 'target', ...capResult(result) }))}\n`;
+  return `${JSON.stringify(escapeStrings({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'target', ...resultJson(result) }))}\n`;
 }
 
 export function ndjsonSummaryLine(summary: CheckSummary): string {
-  return `${JSON.stringify({ type: 'summary', at: summary.at, warnDays: summary.warnDays, exitCode: summary.exitCode, counts: summary.counts, durationMs: summary.durationMs })}\n`;
+  return `${JSON.stringify({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'summary', ...runFacts(summary) })}\n`;
 }

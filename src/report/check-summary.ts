@@ -42,7 +42,7 @@ export function renderCheckTable(summary: CheckSummary, options: CheckRenderOpti
   const head = ['Target', 'Status', 'Days left', 'Expires', 'Details'].map((h) => p.heading(h));
   const rows = summary.results.map((r) => {
     const days = r.daysLeft === null ? '-' : r.daysLeft < 0 ? p.bad(String(r.daysLeft)) : r.status === 'expiring' ? p.warn(String(r.daysLeft)) : String(r.daysLeft);
-    return [escapeControl(r.target), statusText(r, p), days, r.expiresAt?.slice(0, 10) ?? '-', escapeControl(detail(r))];
+    return [escapeControl(r.target), statusText(r, p), days, r.notAfter?.slice(0, 10) ?? '-', escapeControl(detail(r))];
   });
   // Details (and a long target) wrap at spaces to fit the terminal, or 100 columns when there is
   // none (a CI log); nothing is cut, so a table that cannot fit is wider instead.

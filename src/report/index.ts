@@ -18,7 +18,8 @@ export type {
 } from '../analyse/types.js';
 export type { TraceView, RenderOptions } from './view.js';
 export { renderText } from './text.js';
-export { renderJson, TRACE_JSON_FORMAT, TRACE_JSON_VERSION } from './json.js';
+export { renderJson, TRACE_JSON_FORMAT } from './json.js';
+export { SCHEMA_VERSION } from './shared-json.js';
 export type { TraceJson, RecordJson, MessageJson, StepJson, SpaceJson, JsonValue } from './json.js';
 export { escapeControl } from './escape.js';
 export { recordSpans, messageSpans, type SpanMap, type HexSpan } from './spans.js';

@@ -1,9 +1,9 @@
 // The whole trace as JSON (`--json`): target and timings, every record with its bytes, every
 // message with its labelled field tree and typed body, the steps and flights, and the negotiated
 // table. Code points are `{ code, hex, name }` objects (zcrypto style) so a consumer never needs
-// our registries. The shape is described by schema/trace.schema.json.
+// our registries. Certificates, the chain report and severities use the vocabulary shared with
+// check and scan (shared-json.ts). The shape is described by schema/trace.schema.json.
 
-import type { ChainReport } from '../analyse/chain/types.js';
 import { keyScheduleJson } from './key-schedule.js';
 import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
@@ -31,12 +31,12 @@ import {
   type Registry,
 } from '../registry/index.js';
 import { escapeStrings, type JsonValue } from './escape.js';
+import { chainJson, SCHEMA_VERSION, type ChainJson } from './shared-json.js';
 import { streamSpace } from './spans.js';
 import { describeStep } from './steps.js';
 import type { TraceView } from './view.js';
 
 export const TRACE_JSON_FORMAT = 'tls-trace';
-export const TRACE_JSON_VERSION = 1;
 
 export type { JsonValue } from './escape.js';
 
@@ -127,7 +127,7 @@ export interface StepJson {
 
 export interface TraceJson {
   format: typeof TRACE_JSON_FORMAT;
-  version: typeof TRACE_JSON_VERSION;
+  schemaVersion: typeof SCHEMA_VERSION;
   /** The caps below which nothing is cut (`…Omitted` members say where something was). */
   limits: JsonLimits;
   target: CaptureTarget;
@@ -152,7 +152,7 @@ export interface TraceJson {
   /** Key schedule (values only with --show-secrets), per-record outcomes, verification facts. */
   decryption?: ReturnType<typeof keyScheduleJson>;
   /** Certificate chain validation: one row per certificate, every check a separate fact. */
-  chain?: ChainReport;
+  chain?: ChainJson;
 }
 
 export function renderJson(view: TraceView): TraceJson {
@@ -163,7 +163,7 @@ export function renderJson(view: TraceView): TraceJson {
   const budget = { records: new HexBudget(), raw: new HexBudget(), spaces: new HexBudget() };
   const json: TraceJson = {
     format: TRACE_JSON_FORMAT,
-    version: TRACE_JSON_VERSION,
+    schemaVersion: SCHEMA_VERSION,
     limits: JSON_LIMITS,
     target: { ...capture.target },
     startedAt: capture.startedAt,
@@ -190,7 +190,7 @@ export function renderJson(view: TraceView): TraceJson {
     notTls: decoded.notTls,
     crossChecks: analysis.crossChecks,
     decryption: view.decryption ? keyScheduleJson(view.decryption) : undefined,
-    chain: view.chain ? capArrays(view.chain) : undefined,
+    chain: view.chain ? capArrays(chainJson(view.chain)) : undefined,
   };
   // Peer-supplied strings sit all over the tree (SNI, ALPN, certificate names, banners); escape
   // every string once here rather than trusting each producer. Drop undefined on the way.

@@ -1,17 +1,26 @@
-// The scan's JSON view: everything in the result, with every code point written as
-// `{ value, hex, name }` (so consumers need no registry) and every peer-supplied string escaped.
+// The scan's JSON view: everything in the result in the vocabulary trace and check share
+// (shared-json.ts): every code point written as `{ code, hex, name }` (so consumers need no
+// registry), certificates as the shared summary, and every peer-supplied string escaped.
+// schema/scan.schema.json describes it.
 
-import { cipherSuites, describe, namedGroups, protocolVersions, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
-import type { ScanResult, Severity } from '../scan/types.js';
+import { daysBetween } from '../analyse/chain/path.js';
+import { codePoint } from '../analyse/code-point.js';
+import type { CodePoint } from '../analyse/types.js';
+import type { CertificateInfo } from '../analyse/certificates/types.js';
+import { cipherSuites, namedGroups, protocolVersions, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
+import type { CertificateSeen, ScanResult } from '../scan/types.js';
 import { escapeControl } from './escape.js';
+import { SCHEMA_VERSION, sansOf, type CertificateSummaryJson, type FindingSeverity } from './shared-json.js';
 
 export const SCAN_JSON_FORMAT = 'tls-trace-scan';
-export const SCAN_JSON_VERSION = 1;
 
-export interface CodePointJson {
-  value: number;
-  hex: string;
-  name: string;
+export type CodePointJson = CodePoint;
+
+/** A served leaf: the shared summary, its signature algorithm, and where it was served. */
+export interface ScanCertificateJson extends CertificateSummaryJson {
+  signatureAlgorithm?: CertificateInfo['signatureAlgorithm'];
+  chainLength: number;
+  servedFor: string[];
 }
 
 export interface SuiteJson extends CodePointJson {
@@ -27,7 +36,7 @@ export interface SuiteJson extends CodePointJson {
 
 export interface ScanJson {
   format: typeof SCAN_JSON_FORMAT;
-  version: typeof SCAN_JSON_VERSION;
+  schemaVersion: typeof SCHEMA_VERSION;
   target: ScanResult['target'];
   startedAt: string;
   durationMs: number;
@@ -38,16 +47,34 @@ export interface ScanJson {
     tls13: { groups: CodePointJson[]; order: string | null; typicalClient: { group: CodePointJson; helloRetryRequest: boolean } | null } | null;
   };
   signatureSchemes: { tls12: CodePointJson[] | null; tls13: CodePointJson[] | null; tls13Method: string };
-  certificates: ScanResult['certificates'];
+  certificates: ScanCertificateJson[];
   features: ScanResult['features'];
-  findings: Array<{ id: string; severity: Severity; title: string; reason: string }>;
+  findings: Array<{ id: string; severity: FindingSeverity; title: string; reason: string }>;
   stats: ScanResult['stats'];
   notes: string[];
 }
 
 function cp<E extends RegistryEntry>(registry: Registry<E>, value: number): CodePointJson {
-  const d = describe(registry, value);
-  return { value, hex: d.hex, name: d.name };
+  return codePoint(registry, value);
+}
+
+/** Days left count from the scan's start, the one clock of the run (rounded as in check). */
+function certificateJson(c: CertificateSeen, startedAt: string): ScanCertificateJson {
+  const e = escapeControl;
+  return {
+    subject: e(c.subject),
+    issuer: e(c.issuer),
+    serial: c.serial,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    daysLeft: daysBetween(Date.parse(startedAt), Date.parse(c.notAfter)),
+    publicKey: { ...c.publicKey },
+    fingerprint256: c.fingerprint256,
+    sans: sansOf(c.san).map((s) => ({ type: s.type, value: e(s.value) })),
+    ...(c.signatureAlgorithm ? { signatureAlgorithm: { ...c.signatureAlgorithm } } : {}),
+    chainLength: c.chainLength,
+    servedFor: c.servedFor.map(e),
+  };
 }
 
 export function versionJson(value: number): CodePointJson {
@@ -58,7 +85,7 @@ export function scanToJson(r: ScanResult): ScanJson {
   const e = escapeControl;
   return {
     format: SCAN_JSON_FORMAT,
-    version: SCAN_JSON_VERSION,
+    schemaVersion: SCHEMA_VERSION,
     target: { ...r.target, host: e(r.target.host), servername: r.target.servername === undefined ? undefined : e(r.target.servername) },
     startedAt: r.startedAt,
     durationMs: r.durationMs,
@@ -92,13 +119,7 @@ export function scanToJson(r: ScanResult): ScanJson {
       tls13: r.signatureSchemes.tls13 && r.signatureSchemes.tls13.map((s) => cp(signatureSchemes, s)),
       tls13Method: 'node-tls-sigalgs: one full Node handshake per scheme with sigalgs restricted to it',
     },
-    certificates: r.certificates.map((c) => ({
-      ...c,
-      subject: e(c.subject),
-      issuer: e(c.issuer),
-      subjectAltName: c.subjectAltName === undefined ? undefined : e(c.subjectAltName),
-      servedFor: c.servedFor.map(e),
-    })),
+    certificates: r.certificates.map((c) => certificateJson(c, r.startedAt)),
     features: { ...r.features, alpn: r.features.alpn && r.features.alpn.map(e) },
     findings: r.findings.map((f) => ({ ...f, reason: e(f.reason) })),
     stats: r.stats,

@@ -129,8 +129,8 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
   out.push(p.heading('Certificates'));
   if (r.certificates.length === 0) out.push(p.dim('  none seen'));
   for (const c of r.certificates) {
-    out.push(`  ${p.name(escapeControl(c.subject))} — ${c.key}, ${c.signatureAlgorithm ?? 'unknown signature'}, expires ${c.notAfter.slice(0, 10)}, chain of ${c.chainLength}`);
-    out.push(p.dim(`    issuer ${escapeControl(c.issuer)}; SHA-256 ${c.sha256.slice(0, 16)}…`));
+    out.push(`  ${p.name(escapeControl(c.subject))} — ${c.publicKey.label}, ${c.signatureAlgorithm?.name ?? 'unknown signature'}, expires ${c.notAfter.slice(0, 10)}, chain of ${c.chainLength}`);
+    out.push(p.dim(`    issuer ${escapeControl(c.issuer)}; SHA-256 ${c.fingerprint256.slice(0, 16)}…`));
     out.push(p.dim(`    served for: ${c.servedFor.map(escapeControl).join('; ')}`));
   }
 

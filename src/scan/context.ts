@@ -70,9 +70,9 @@ export class CertificateBook {
     if (!this.summaries.has(key)) this.summaries.set(key, summariseCertificate(chain));
     const s = this.summaries.get(key);
     if (!s) return;
-    const seen = this.certs.get(s.sha256) ?? { ...s, servedFor: [] };
+    const seen = this.certs.get(s.fingerprint256) ?? { ...s, servedFor: [] };
     if (!seen.servedFor.includes(context)) seen.servedFor.push(context);
-    this.certs.set(s.sha256, seen);
+    this.certs.set(s.fingerprint256, seen);
   }
 
   /** In the order first seen. */

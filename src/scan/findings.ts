@@ -124,10 +124,12 @@ export const FINDING_RULES: readonly FindingRule[] = [
   { id: 'insecure-renegotiation', severity: 'medium', title: 'no secure renegotiation', why: 'renegotiation_info is not supported (RFC 5746): renegotiation injection is possible', test: (r) => when(r.features.secureRenegotiation === false) },
   { id: 'tls-compression', severity: 'high', title: 'TLS compression enabled', why: 'compression leaks secrets through length (CRIME)', test: (r) => when((r.features.compression?.length ?? 0) > 0) },
   certificateRule('weak-key', 'high', 'weak certificate key', 'an RSA or DSA key below 2048 bits can be factored with enough resources', (c) =>
-    (c.keyType === 'RSA' || c.keyType === 'DSA') && c.keyBits !== undefined && c.keyBits < 2048 ? `${c.key} key in ${c.subject} (below 2048 bits)` : undefined,
+    (c.publicKey.type === 'rsa' || c.publicKey.type === 'dsa') && c.publicKey.bits !== undefined && c.publicKey.bits < 2048
+      ? `${c.publicKey.label} key in ${c.subject} (below 2048 bits)`
+      : undefined,
   ),
   certificateRule('weak-signature', 'medium', 'weak certificate signature', 'MD5 and SHA-1 signatures can be forged by collision', (c) =>
-    c.signatureAlgorithm && /md5|sha1/i.test(c.signatureAlgorithm) ? `${c.subject} is signed with ${c.signatureAlgorithm}` : undefined,
+    c.signatureAlgorithm && /md5|sha1/i.test(c.signatureAlgorithm.name) ? `${c.subject} is signed with ${c.signatureAlgorithm.name}` : undefined,
   ),
 ];
 

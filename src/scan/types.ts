@@ -2,6 +2,8 @@
 // names from the registry. `null` means "could not be determined" (e.g. needs a version the server
 // does not offer), which is different from `false`.
 
+import type { CertificateInfo, PublicKeyInfo } from '../analyse/certificates/types.js';
+
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
 export interface Finding {
@@ -43,18 +45,19 @@ export interface GroupScan {
 }
 
 export interface CertificateSeen {
-  /** SHA-256 fingerprint of the leaf, colon-free hex. */
-  sha256: string;
+  /** SHA-256 fingerprint of the leaf, lower-case hex without separators. */
+  fingerprint256: string;
   subject: string;
   issuer: string;
-  /** `RSA 2048`, `EC P-256`, `Ed25519` … */
-  key: string;
-  keyType: string;
-  keyBits?: number;
-  signatureAlgorithm?: string;
+  /** Lower-case hex. */
+  serial: string;
+  /** Type, size or curve, and the `RSA 2048` / `EC P-256` / `Ed25519` label, as the chain table has them. */
+  publicKey: PublicKeyInfo;
+  /** Absent when only Node could read the certificate. */
+  signatureAlgorithm?: CertificateInfo['signatureAlgorithm'];
   notBefore: string;
   notAfter: string;
-  subjectAltName?: string;
+  san: CertificateInfo['san'];
   chainLength: number;
   /** Where this certificate was served: `TLS 1.2 ECDSA suites, SNI localhost`, … */
   servedFor: string[];

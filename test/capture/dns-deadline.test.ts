@@ -12,6 +12,7 @@ import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { startFakeDns, type FakeDns } from '../helpers/fake-dns.js';
 import { demoPaths, repoRoot, startNodeTlsServer, type TestServer } from '../helpers/servers.js';
+import { parseValid } from '../helpers/schema.js';
 
 const TIMEOUT_MS = 1500;
 /** Room for a loaded 2-core machine; the bug was tens of seconds. */
@@ -61,7 +62,7 @@ describe('DNS inside --timeout (in-process CLI)', () => {
     const targets = [...HANGING, 'localhost'].map((h) => `${h}:${server.port}`);
     const r = await runCli(['check', ...targets, '--timeout', String(TIMEOUT_MS), '--ca', demoPaths.root, '--json'], { lookup: someNamesOnly });
     expect(r.code).toBe(ExitCode.dns);
-    expectFiveDnsTimeoutsAndOneValid(JSON.parse(r.stdout) as CheckJson);
+    expectFiveDnsTimeoutsAndOneValid(parseValid<CheckJson>('check', r.stdout));
     expect(r.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
   });
 
@@ -87,7 +88,7 @@ describe('DNS inside --timeout (in-process CLI)', () => {
     it('check: the name from /etc/hosts is not starved by five hanging look-ups', async () => {
       const targets = [...HANGING, 'localhost'].map((h) => `${h}:${server.port}`);
       const r = await runCli(['check', ...targets, '--timeout', String(TIMEOUT_MS), '--ca', demoPaths.root, '--json']);
-      expectFiveDnsTimeoutsAndOneValid(JSON.parse(r.stdout) as CheckJson);
+      expectFiveDnsTimeoutsAndOneValid(parseValid<CheckJson>('check', r.stdout));
       expect(r.ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
       // Asked of DNS (perhaps under a resolv.conf search domain first), not answered from a cache.
       for (const h of HANGING) expect(fakeDns.queries.some((q) => q.startsWith(h))).toBe(true);

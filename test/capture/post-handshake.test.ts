@@ -9,6 +9,7 @@ import { DEFAULT_CAPTURE_LIMIT } from '../../src/capture/tap.js';
 import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { demoPaths, startNodeTlsServer, type TestServer } from '../helpers/servers.js';
+import { parseValid } from '../helpers/schema.js';
 
 const EIGHT_MB = 8 * 1024 * 1024;
 
@@ -52,7 +53,7 @@ describe.each(['TLSv1.2', 'TLSv1.3'] as const)('%s server writing 8 MB right aft
   it('trace: exit 0, handshake complete, a note naming the cap, no record reported cut', async () => {
     const jsonRun = await runCli([`127.0.0.1:${server.port}`, '--json', '--timeout', '10000']);
     expect(jsonRun.code).toBe(ExitCode.ok);
-    const json = JSON.parse(jsonRun.stdout) as { outcome: { complete: boolean }; truncated?: Array<{ recordedBytes: number }>; error?: unknown; issues: Array<{ kind: string }> };
+    const json = parseValid<{ outcome: { complete: boolean }; truncated?: Array<{ recordedBytes: number }>; error?: unknown; issues: Array<{ kind: string }> }>('trace', jsonRun.stdout);
     expect(json.outcome.complete).toBe(true);
     expect(json.error).toBeUndefined();
     expect(json.issues.filter((i) => i.kind === 'incomplete')).toEqual([]);
@@ -76,7 +77,7 @@ describe.each(['TLSv1.2', 'TLSv1.3'] as const)('%s server writing 8 MB right aft
     for (let i = 0; i < 6; i++) {
       const r = await runCli(['check', `127.0.0.1:${server.port}`, '--no-color', '--ca', demoPaths.root, '--json']);
       codes.push(r.code);
-      verdicts.push((JSON.parse(r.stdout) as { results: Array<{ status: string }> }).results[0].status);
+      verdicts.push(parseValid<{ results: Array<{ status: string }> }>('check', r.stdout).results[0].status);
     }
     expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
     expect(verdicts).toEqual(Array(6).fill('valid'));
@@ -89,7 +90,7 @@ describe('a server that writes a banner line after the handshake', () => {
     try {
       const trace = await runCli([`127.0.0.1:${server.port}`, '--json', '--timeout', '10000']);
       expect(trace.code).toBe(ExitCode.ok);
-      const json = JSON.parse(trace.stdout) as { outcome: { complete: boolean }; truncated?: unknown };
+      const json = parseValid<{ outcome: { complete: boolean }; truncated?: unknown }>('trace', trace.stdout);
       expect(json.outcome.complete).toBe(true);
       expect(json.truncated).toBeUndefined();
       const check = await runCli(['check', `127.0.0.1:${server.port}`, '--no-color', '--ca', demoPaths.root]);

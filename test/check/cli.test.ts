@@ -14,6 +14,7 @@ import type { CheckJson } from '../../src/report/check-json.js';
 import { testPki } from '../chain/helpers/pki.js';
 import { hasTool, startOpensslServer, type TestServer } from '../helpers/servers.js';
 import { hostFor, startVariant, testContext } from './helpers.js';
+import { parseValid, parseValidLines } from '../helpers/schema.js';
 
 const pki = testPki();
 const root = pki.file('root.pem');
@@ -76,7 +77,7 @@ async function check(args: string[], env: Record<string, string> = {}): Promise<
 
 async function checkJson(args: string[], env: Record<string, string> = {}): Promise<{ code: number; doc: CheckJson }> {
   const r = await check([...args, '--json'], env);
-  return { code: r.code, doc: JSON.parse(r.out) as CheckJson };
+  return { code: r.code, doc: parseValid<CheckJson>('check', r.out) };
 }
 
 const failedChecks = (doc: CheckJson, i = 0): string[] =>
@@ -199,7 +200,7 @@ describe('options', () => {
   test('--ndjson: one line per target as it finishes, then a summary', async () => {
     const targets = ['good-rsa', 'wronghost'].map((v) => `127.0.0.1:${(servers.get(v) as TestServer).port}`);
     const r = await check([...targets, '--servername', 'localhost', '--ca', root, '--ndjson']);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; status?: string; exitCode: number });
+    const lines = parseValidLines<{ type: string; status?: string; exitCode: number }>(r.out);
     expect(lines.map((l) => l.type)).toEqual(['target', 'target', 'summary']);
     expect(lines.slice(0, 2).map((l) => l.status).sort()).toEqual(['invalid', 'valid']);
     expect(lines[2].exitCode).toBe(8);
@@ -275,7 +276,7 @@ describeOpenssl('OCSP stapling from openssl s_server -status_file', () => {
       expect(r.code).toBe(0);
       const chain = r.doc.results[0].chain;
       expect(chain?.source).toBe('decoded');
-      expect(chain?.ocsp?.responses[0]).toMatchObject({ status: 'good', serial: chain?.certificates[0].info.serial });
+      expect(chain?.ocsp?.responses[0]).toMatchObject({ status: 'good', serial: chain?.certificates[0].certificate.serial });
       expect(chain?.ocsp?.responder).toBe('O=tls-trace test, CN=tls-trace Test Intermediate CA');
       expect(chain?.facts.find((f) => f.check === 'ocsp.signature')?.reason).toBe('OCSP response signed by the issuing CA');
     } finally {

@@ -9,6 +9,7 @@ import type { CheckJson } from '../../src/report/check-json.js';
 import { craftCertificate, ia5, StringTag } from '../chain/helpers/craft-cert.js';
 import { runCli } from '../helpers/cli.js';
 import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
+import { parseValid } from '../helpers/schema.js';
 
 let dir: string;
 let caFile: string;
@@ -34,16 +35,20 @@ const args = (): string[] => ['check', `127.0.0.1:${server.port}`, '--servername
 test('--json: invalid, exit 8, hostname failed and the malformed name is a finding on the leaf', async () => {
   const r = await runCli([...args(), '--json']);
   expect(r.code).toBe(8);
-  const doc = JSON.parse(r.stdout) as CheckJson;
+  const doc = parseValid<CheckJson>('check', r.stdout);
   const result = doc.results[0];
   expect(result.status).toBe('invalid');
   const failed = (result.chain?.facts ?? []).filter((f) => !f.ok && f.severity !== 'info').map((f) => [f.check, f.severity, f.cert, f.reason]);
   // Escaped once (ESC as the four characters \x1b); U+FFFD is printable and stays as it is.
   expect(failed).toEqual([
-    ['parse.extension', 'warning', 0, 'leaf: subjectAltName dNSName "loc\ufffdlhost" is not ASCII (bytes 6c6f63aa6c686f7374); it never matches a host name'],
-    ['hostname', 'error', 0, 'localhost does not match the SANs (loc\ufffdlhost, x\\x1b[2J.test); never matching: loc\ufffdlhost (not ASCII)'],
+    // JSON severities are on the scale scan findings use: a warning fact is `medium`, an error `critical`.
+    ['parse.extension', 'medium', 0, 'leaf: subjectAltName dNSName "loc\ufffdlhost" is not ASCII (bytes 6c6f63aa6c686f7374); it never matches a host name'],
+    ['hostname', 'critical', 0, 'localhost does not match the SANs (loc\ufffdlhost, x\\x1b[2J.test); never matching: loc\ufffdlhost (not ASCII)'],
   ]);
-  expect(result.chain?.certificates[0].info.san.dns).toEqual(['loc\ufffdlhost', 'x\\x1b[2J.test']);
+  expect(result.chain?.certificates[0].certificate.sans).toEqual([
+    { type: 'dns', value: 'loc\ufffdlhost' },
+    { type: 'dns', value: 'x\\x1b[2J.test' },
+  ]);
 });
 
 test('text: Hostname MISMATCH and an INVALID verdict, never "match"', async () => {

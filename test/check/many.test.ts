@@ -10,6 +10,7 @@ import { main } from '../../src/cli/main.js';
 import type { CheckJson } from '../../src/report/check-json.js';
 import { testPki } from '../chain/helpers/pki.js';
 import { testContext } from './helpers.js';
+import { parseValid } from '../helpers/schema.js';
 
 const pki = testPki();
 const mix: Array<[string, 'valid' | 'expiring' | 'invalid']> = [
@@ -56,7 +57,7 @@ test('200 targets plus two dead ones: correct verdict for each, exit 4 (connect 
   writeFileSync(list, ['# 200 loopback servers', ...expected.keys(), '', '# nobody listens on port 1', ...dead].join('\n'));
   const ctx = testContext();
   const code = await main(['check', '--targets', list, '--servername', 'localhost', '--ca', pki.file('root.pem'), '--concurrency', '32', '--json'], ctx);
-  const doc = JSON.parse(ctx.out()) as CheckJson;
+  const doc = parseValid<CheckJson>('check', ctx.out());
   expect(doc.results).toHaveLength(N + 2);
   for (const r of doc.results) {
     if (r.port === 1) {
@@ -71,6 +72,6 @@ test('200 targets plus two dead ones: correct verdict for each, exit 4 (connect 
   expect([...days].sort((a, b) => a - b)).toEqual(days);
   // TLS 1.2 targets were judged from the Certificate message on the wire, TLS 1.3 from the
   // decrypted one.
-  const sources = new Set(doc.results.filter((r) => r.chain).map((r) => `${r.protocol}:${r.chain?.source}:${r.chain?.decrypted ?? false}`));
-  expect([...sources].sort()).toEqual(['TLSv1.2:decoded:false', 'TLSv1.3:decoded:true']);
+  const sources = new Set(doc.results.filter((r) => r.chain).map((r) => `${r.protocol?.name}:${r.chain?.source}:${r.chain?.decrypted ?? false}`));
+  expect([...sources].sort()).toEqual(['TLS 1.2:decoded:false', 'TLS 1.3:decoded:true']);
 }, 120_000);

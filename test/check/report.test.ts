@@ -1,6 +1,7 @@
 // Writers and helpers of the check command: exit-code precedence, sorting, target files, --at,
 // JUnit escaping, NDJSON, and the chain table's escaping of hostile certificate text.
 
+import { X509Certificate } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ import type { CheckSummary, TargetResult } from '../../src/check/types.js';
 import { parseAt } from '../../src/cli/trust-options.js';
 import { UsageError } from '../../src/errors.js';
 import { renderChain, shortName } from '../../src/report/chain-table.js';
-import { ndjsonLine } from '../../src/report/check-json.js';
+import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../src/report/check-json.js';
+import { expectSchemaValid, schemaValidator } from '../helpers/schema.js';
 import { renderJunit, xmlEscape } from '../../src/report/check-junit.js';
 import { renderCheckTable } from '../../src/report/check-summary.js';
 import { testPki } from '../chain/helpers/pki.js';
@@ -69,6 +71,17 @@ test('judge: expiring only when valid; status and exit code per target', () => {
   expect(judge(t, { certificates: [], source: 'node', durationMs: 1, error: { code: 'timeout', message: 'slow' } }, opts)).toMatchObject({ status: 'error', exitCode: 5, problems: ['slow'] });
 });
 
+test('judge: the protocol as the code point trace and scan write, expiry as notAfter beside daysLeft', () => {
+  const opts = { at: new Date(), warnDays: 30, concurrency: 1, timeoutMs: 1000, trustStore: store, servername: 'localhost' };
+  const t = { input: 'x', host: '127.0.0.1', port: 1, display: '127.0.0.1:1' };
+  const chain = pki.chain('good-rsa');
+  const r = judge(t, { certificates: chain.map((d) => d.toString('hex')), source: 'decoded', protocol: 'TLSv1.3', durationMs: 1 }, opts);
+  expect(r.protocol).toEqual({ code: 0x0304, hex: '0x0304', name: 'TLS 1.3' });
+  expect(r.notAfter).toBe(new Date(new X509Certificate(chain[0]).validTo).toISOString());
+  expect(Object.keys(r)).not.toContain('expiresAt');
+  expect(judge(t, { certificates: [], source: 'node', protocol: 'TLSv9', durationMs: 1, error: { code: 'timeout', message: 'slow' } }, opts).protocol).toBeUndefined();
+});
+
 test('JUnit: XML escaping of names and messages, counts', () => {
   expect(xmlEscape(`a<b>&"c'\u0001`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;\\x01');
   const summary: CheckSummary = {
@@ -91,7 +104,19 @@ test('JUnit: XML escaping of names and messages, counts', () => {
   expect(xml).toContain('<system-out>valid (80 days left)</system-out>');
   const line = ndjsonLine(summary.results[0]);
   expect(line.endsWith('}\n')).toBe(true);
-  expect(JSON.parse(line)).toMatchObject({ type: 'target', target: 'bad<host>:443', status: 'invalid' });
+  expectSchemaValid('check-line', JSON.parse(line));
+  expectSchemaValid('check-line', JSON.parse(ndjsonSummaryLine(summary)));
+  expectSchemaValid('check', checkToJson(summary));
+  // The schemas hold the shared vocabulary: Node's protocol string, expiresAt and a line without
+  // its format are the old shapes.
+  const lineDoc = JSON.parse(line) as Record<string, unknown>;
+  const validateLine = schemaValidator('check-line');
+  expect(validateLine({ ...lineDoc, protocol: 'TLSv1.3' }).ok).toBe(false);
+  expect(validateLine({ ...lineDoc, expiresAt: '2027-01-01T00:00:00.000Z' }).ok).toBe(false);
+  expect(validateLine({ ...lineDoc, format: undefined }).ok).toBe(false);
+  expect(validateLine({ ...lineDoc, protocol: { code: 0x0304, hex: '0x0304', name: 'TLS 1.3' } }).ok).toBe(true);
+  expect(JSON.parse(line)).toMatchObject({ format: 'tls-trace-check-line', schemaVersion: '1', type: 'target', target: 'bad<host>:443', status: 'invalid' });
+  expect(JSON.parse(ndjsonSummaryLine(summary))).toMatchObject({ format: 'tls-trace-check-line', schemaVersion: '1', type: 'summary', exitCode: summary.exitCode });
   const table = renderCheckTable(summary, { color: false });
   expect(table).toContain('connection refused');
   expect(table).not.toContain('\x1b[');

@@ -10,6 +10,7 @@ import { ExitCode } from '../../src/errors.js';
 import { colorDepth, decideOutput } from '../../src/cli/output.js';
 import { closedPort, peers, startPeer, type Peer } from '../capture/peers.js';
 import { runCli, type CliRun as Run } from '../helpers/cli.js';
+import { parseValid } from '../helpers/schema.js';
 
 const run = runCli;
 
@@ -38,7 +39,7 @@ describe('tls-trace --demo', () => {
   it('--json prints one JSON document describing a complete TLS 1.3 handshake', async () => {
     const r = await run(['--demo', '--json']);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    const doc = parseValid<Record<string, unknown>>('trace', r.stdout);
     expect(doc.format).toBe('tls-trace');
     expect(doc.error).toBeUndefined();
     expect(Array.isArray(doc.records) && doc.records.length).toBeGreaterThan(3);
@@ -57,7 +58,7 @@ describe('tls-trace --demo', () => {
     const r = await run(['--demo', '--json', '--tls-max', '1.1']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { node?: { protocol?: string }; options?: Record<string, unknown> };
+    const doc = parseValid<{ node?: { protocol?: string }; options?: Record<string, unknown> }>('trace', r.stdout);
     expect(doc.node?.protocol).toBe('TLSv1.1');
   });
 
@@ -179,7 +180,7 @@ describe('failures: the partial trace, one stderr line, a distinct exit code', (
     expect(r.code).toBe(ExitCode.dns);
     expect(asked).toEqual(['xn--bcher-kva.test']);
     expect(r.stderr).toBe('tls-trace: cannot resolve bücher.test (xn--bcher-kva.test): no such host\n');
-    expect(JSON.parse(r.stdout)).toMatchObject({ target: { host: 'xn--bcher-kva.test', port: 8443, servername: 'xn--bcher-kva.test', unicodeHost: 'bücher.test' } });
+    expect(parseValid('trace', r.stdout)).toMatchObject({ target: { host: 'xn--bcher-kva.test', port: 8443, servername: 'xn--bcher-kva.test', unicodeHost: 'bücher.test' } });
   });
 
   it('refused → 4', async () => {

@@ -13,6 +13,7 @@ import { MAX_CAPTURE_FILE_BYTES, MAX_PEM_FILE_BYTES, MAX_TARGETS_FILE_BYTES } fr
 import { readInputFile, readInputStream } from '../../src/cli/read-file.js';
 import { runCli } from '../helpers/cli.js';
 import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
+import { parseValid } from '../helpers/schema.js';
 
 const repoRoot = path.resolve(new URL('.', import.meta.url).pathname, '..', '..');
 const hasDevFull = existsSync('/dev/full');
@@ -146,7 +147,7 @@ describe('files the CLI writes: one line, exit 10, after the output', () => {
     const target = `127.0.0.1:${server.port}`;
     const r = await runCli(['check', target, '--junit', '/dev/full', '--json']);
     // The self-signed test server is untrusted: the verdict (8) wins over the write failure.
-    expect(JSON.parse(r.stdout)).toMatchObject({ counts: { invalid: 1 } });
+    expect(parseValid('check', r.stdout)).toMatchObject({ counts: { invalid: 1 } });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: ExitCode.invalid, stderr: 'tls-trace: cannot write --junit /dev/full: no space left on device (ENOSPC)\n' });
   });
 

@@ -10,6 +10,7 @@ import type { DecodedTrace, EncryptedMessage, HandshakeMessage } from '../../src
 import { runCli } from '../helpers/cli.js';
 import { expectHandshakeThenTail, handshakes, sequence, TLS12_ECDHE_SEQUENCE, TLS13_SEQUENCE } from '../helpers/sequence.js';
 import { demoCerts, demoPaths, describeWithTools, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { parseValid } from '../helpers/schema.js';
 
 async function trace(server: TestServer, opts: Partial<CaptureOptions> = {}): Promise<{ capture: Capture; decoded: DecodedTrace; seq: string[] }> {
   const capture = await captureHandshake({ host: server.host, port: server.port, servername: 'localhost', timeoutMs: 10_000, ...opts });
@@ -207,7 +208,7 @@ describeWithTools('openssl')('handshake step sequences', () => {
     async function cliSteps(server: TestServer): Promise<string[]> {
       const { code, stdout: out, stderr: err } = await runCli([`${server.host}:${server.port}`, '--servername', 'localhost', '--json']);
       expect({ code, err }).toEqual({ code: 0, err: '' });
-      const steps = (JSON.parse(out) as { steps: StepOut[] }).steps;
+      const steps = parseValid<{ steps: StepOut[] }>('trace', out).steps;
       // A protected record shows as encrypted unless the report decrypted it; either way it was
       // protected on the wire, which is what this sequence asserts.
       return steps.map((s) => `${s.direction === 'client' ? 'C' : 'S'} ${s.kind === 'encrypted' || s.decrypted ? 'protected' : s.name}`);

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { expectSchemaValid } from '../helpers/schema.js';
 import { goldenCases, goldenDir, normalise } from './cases.js';
 
 describe('golden outputs (replay of every fixture capture)', () => {
@@ -12,5 +13,6 @@ describe('golden outputs (replay of every fixture capture)', () => {
     const expected = readFileSync(path.join(goldenDir, golden.file), 'utf8');
     expect(normalise(run.stdout)).toBe(expected);
     expect(run.stderr).toBe('');
+    if (golden.file.endsWith('.json')) expectSchemaValid('trace', JSON.parse(run.stdout));
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
+import { parseValid } from '../helpers/schema.js';
 
 interface PackResult {
   filename: string;
@@ -88,7 +89,7 @@ describeWithTools('npm')('the npm package', () => {
     for (const round of ['first run, writes the code cache', 'second run, from the cache']) {
       const demo = run('npx', ['--no-install', 'tls-trace', '--demo', '--json'], app, env);
       expect({ round, status: demo.status, stderr: demo.stderr }).toEqual({ round, status: 0, stderr: '' });
-      const trace = JSON.parse(demo.stdout) as { outcome: { complete: boolean }; negotiated: { version: { value: { name: string } } }; target: { servername?: string } };
+      const trace = parseValid<{ outcome: { complete: boolean }; negotiated: { version: { value: { name: string } } }; target: { servername?: string } }>('trace', demo.stdout);
       expect(trace.outcome.complete).toBe(true);
       expect(trace.negotiated.version.value.name).toBe('TLS 1.3');
       expect(trace.target.servername).toBe('localhost');

@@ -15,6 +15,7 @@ import { analyseCapture } from '../../src/analyse/pipeline.js';
 import { renderJson, renderText, type MessageJson, type StepJson, type TraceJson, type TraceView } from '../../src/report/index.js';
 import { oneByteCertificates, serverOnlyCapture } from './helpers/big-captures.js';
 import { traceValidator } from './helpers/checks.js';
+import { expectSchemaValid } from '../helpers/schema.js';
 
 function view(entries: number): TraceView {
   const capture = captureFromJson(serverOnlyCapture(oneByteCertificates(entries)));
@@ -89,13 +90,15 @@ describe('check --json / --ndjson', () => {
     const chain = analyseChain({ certificates: Array.from({ length: 1500 }, () => Buffer.from([0x30])), source: 'decoded', at: new Date(0), trustStore: buildTrustStore([]) });
     expect(chain.problems).toHaveLength(1500);
     const result: TargetResult = { target: 'h:443', host: 'h', port: 443, checkedName: 'h', status: 'invalid', exitCode: 8, daysLeft: null, problems: chain.problems, chain, durationMs: 1 };
-    const summary: CheckSummary = { at: '', warnDays: 30, results: [result], counts: { valid: 0, expiring: 0, invalid: 1, error: 0 }, exitCode: 8, durationMs: 1 };
-    const doc = checkToJson(summary).results[0] as TargetResult & { chain: ChainReport & { problemsOmitted: number }; problemsOmitted: number };
+    const summary: CheckSummary = { at: '1970-01-01T00:00:00.000Z', warnDays: 30, results: [result], counts: { valid: 0, expiring: 0, invalid: 1, error: 0 }, exitCode: 8, durationMs: 1 };
+    const doc = checkToJson(summary).results[0] as unknown as TargetResult & { chain: ChainReport & { problemsOmitted: number }; problemsOmitted: number };
     expect(doc.chain.problems).toHaveLength(1000);
     expect(doc.chain.problemsOmitted).toBe(500);
     expect(doc.problems).toHaveLength(1000);
     expect(doc.problemsOmitted).toBe(500);
+    expectSchemaValid('check', checkToJson(summary));
     const line = JSON.parse(ndjsonLine(result)) as { chain: { problems: unknown[]; problemsOmitted: number } };
+    expectSchemaValid('check-line', line);
     expect(line.chain.problems).toHaveLength(1000);
     expect(line.chain.problemsOmitted).toBe(500);
     // The summary table and JUnit name 100 problems, then the count left out.

@@ -51,10 +51,10 @@ describe('certificate names are escaped once', () => {
   });
 
   it('JSON: the same once-escaped string in the step and the chain', () => {
-    const json = JSON.parse(JSON.stringify(renderJson(view))) as { steps: Array<{ certificates?: Array<{ subject: string }> }>; chain: { certificates: Array<{ info: { subject: string; subjectCN: string[] } }> } };
+    const json = JSON.parse(JSON.stringify(renderJson(view))) as { steps: Array<{ certificates?: Array<{ subject: string }> }>; chain: { certificates: Array<{ certificate: { subject: string; subjectCN: string[] } }> } };
     expect(json.steps[1].certificates?.[0].subject).toBe(SHOWN);
-    expect(json.chain.certificates[0].info.subject).toBe(SHOWN);
-    expect(json.chain.certificates[0].info.subjectCN).toEqual(['esc\\x1b[2J日本 end']);
+    expect(json.chain.certificates[0].certificate.subject).toBe(SHOWN);
+    expect(json.chain.certificates[0].certificate.subjectCN).toEqual(['esc\\x1b[2J日本 end']);
   });
 });
 

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { analyseTrace } from '../../src/analyse/index.js';
@@ -106,5 +107,43 @@ describe('JSON of every recorded fixture, through the whole pipeline (decryption
     expect(json.decryption?.status).toBe('decrypted');
     const result = validate(JSON.parse(JSON.stringify(json)));
     expect(result.ok ? '' : result.errors).toBe('');
+  });
+});
+
+describe('the vocabulary trace shares with check and scan', () => {
+  it('schemaVersion beside format; the chain leaf as the shared certificate summary, cross-checked with Node', async () => {
+    const capture = await loadCapture(path.join(repoRoot, 'fixtures', 'captures', 'openssl-tls13.json'));
+    const json = JSON.parse(JSON.stringify(renderJson(analyseCapture(capture, { trustStore: buildTrustStore([]), at: new Date('2027-01-15T00:00:00Z') }))));
+    expect([json.format, json.schemaVersion, json.version]).toEqual(['tls-trace', '1', undefined]);
+    // Node's own summary keeps Node's words; it is the one place `TLSv1.3` appears.
+    expect(json.node.protocol).toBe('TLSv1.3');
+    const x = new X509Certificate(Buffer.from(capture.node?.peerCertificates?.[0] ?? '', 'hex'));
+    const leaf = json.chain.certificates[0];
+    expect(Object.keys(leaf)).toEqual(['sentIndex', 'role', 'inPath', 'certificate', 'verdict', 'problems']);
+    expect(leaf.certificate).toMatchObject({
+      subject: 'CN=localhost',
+      serial: x.serialNumber.toLowerCase(),
+      notAfter: new Date(x.validTo).toISOString(),
+      daysLeft: Math.floor((Date.parse(x.validTo) - Date.parse('2027-01-15T00:00:00Z')) / 86_400_000),
+      publicKey: { type: x.publicKey.asymmetricKeyType, bits: x.publicKey.asymmetricKeyDetails?.modulusLength, label: 'RSA 2048' },
+      fingerprint256: x.fingerprint256.replace(/:/g, '').toLowerCase(),
+      sans: [
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+        { type: 'ip', value: '::1' },
+      ],
+    });
+    expect(x.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+    expect([leaf.certificate.san, leaf.info, leaf.daysLeft, json.chain.expiresAt]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(json.chain.notAfter).toBe(leaf.certificate.notAfter);
+    // Chain facts on the scale scan findings use.
+    for (const f of json.chain.facts) expect(['critical', 'high', 'medium', 'low', 'info']).toContain(f.severity);
+    expect(json.chain.facts.find((f: { check: string }) => f.check === 'link.keyId').severity).toBe('medium');
+    // And the schema holds that shape: the old chain row (`info`, SANs by type) is rejected.
+    expect(traceValidator()(json).ok).toBe(true);
+    json.chain.certificates[0].info = { ...leaf.certificate, san: { dns: ['localhost'], ip: [], email: [], uri: [] } };
+    delete json.chain.certificates[0].certificate;
+    expect(traceValidator()(json).ok).toBe(false);
+    expect(json.chain.facts.find((f: { check: string }) => f.check === 'trust').severity).toBe('critical');
   });
 });

@@ -70,7 +70,7 @@ describe('check summary table', () => {
     status: 'invalid',
     exitCode: 8,
     daysLeft: 12,
-    expiresAt: '2027-01-01T00:00:00.000Z',
+    notAfter: '2027-01-01T00:00:00.000Z',
     problems: [details],
     durationMs: 1,
   });

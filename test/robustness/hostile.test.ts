@@ -10,6 +10,7 @@ import { ExitCode } from '../../src/errors.js';
 import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
 import { behaviours, startHostileServer, truncatedFinished, warningAlertThenContinue, type Behaviour, type ScenarioName } from './hostile-server.js';
 import { runCli, stepTitles } from './run-cli.js';
+import { parseValid } from '../helpers/schema.js';
 
 interface Scenario {
   /** A named behaviour, or one built from the TLS 1.2 backend's port (tampering proxies). */
@@ -231,7 +232,7 @@ describe('hostile servers: finish, show the partial trace, one line, documented 
     const replay = await runCli(['replay', saved, '--json']);
     expect(replay.code).toBe(s.code);
     expect(replay.stderr).toBe(run.stderr.replace(/127\.0\.0\.1:\d+/g, (m) => m));
-    const json = JSON.parse(replay.stdout) as { messages: unknown[] };
+    const json = parseValid<{ messages: unknown[] }>('trace', replay.stdout);
     expect(Array.isArray(json.messages)).toBe(true);
     expect(json.messages.length).toBeGreaterThanOrEqual(1);
   });

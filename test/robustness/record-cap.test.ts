@@ -18,6 +18,7 @@ import type { VerificationFact } from '../../src/decrypt/types.js';
 import { verificationPastCaps } from '../../src/decrypt/verify-caps.js';
 import { record } from './tls-bytes.js';
 import { traceValidator } from '../report/helpers/checks.js';
+import { parseValid } from '../helpers/schema.js';
 
 interface Fact {
   check: string;
@@ -56,7 +57,7 @@ describe('a legal ~89 KB certificate chain re-framed into small records (TLS 1.2
       const json = await runCli([`127.0.0.1:${proxy.port}`, '--json', '--timeout', '20000']);
       const text = await runCli([`127.0.0.1:${proxy.port}`, '--no-color', '--timeout', '20000']);
       expect(json.code).toBe(text.code);
-      return { doc: JSON.parse(json.stdout) as TraceDoc, text: text.stdout, code: text.code, stderr: json.stderr + text.stderr };
+      return { doc: parseValid<TraceDoc>('trace', json.stdout), text: text.stdout, code: text.code, stderr: json.stderr + text.stderr };
     } finally {
       await proxy.close();
     }

@@ -5,6 +5,8 @@ import net, { type LookupFunction } from 'node:net';
 import { ExitCode } from '../../src/errors.js';
 import { requireTool, startOpensslServer, type TestServer } from '../helpers/servers.js';
 import { runCli } from '../helpers/cli.js';
+import type { ScanJson } from '../../src/report/scan-json.js';
+import { parseValid } from '../helpers/schema.js';
 
 const run = runCli;
 
@@ -28,14 +30,16 @@ describeOpenssl('tls-trace scan against a loopback openssl s_server', () => {
   it('--json prints the whole result with named code points', async () => {
     const r = await run(['scan', `127.0.0.1:${server.port}`, '--json']);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout);
+    const doc = parseValid<ScanJson>('scan', r.stdout);
     expect(doc.format).toBe('tls-trace-scan');
-    const tls12 = doc.protocols.find((p: { version: { name: string } }) => p.version.name === 'TLS 1.2');
+    expect(doc.schemaVersion).toBe('1');
+    const tls12 = doc.protocols.find((p) => p.version.name === 'TLS 1.2');
+    if (!tls12) throw new Error('no TLS 1.2 row');
     expect(tls12.supported).toBe(true);
-    expect(new Set(tls12.suites.map((s: { name: string }) => s.name))).toEqual(new Set(['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_RSA_WITH_AES_128_CBC_SHA']));
+    expect(new Set(tls12.suites.map((s) => s.name))).toEqual(new Set(['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_RSA_WITH_AES_128_CBC_SHA']));
     expect(tls12.suites[0]).toMatchObject({ hex: expect.stringMatching(/^0x[0-9a-f]{4}$/), openssl: expect.any(String), kx: expect.any(String) });
-    expect(doc.protocols.find((p: { version: { name: string } }) => p.version.name === 'TLS 1.3').supported).toBe(false);
-    expect(doc.findings.map((f: { id: string }) => f.id)).toContain('no-tls13');
+    expect(doc.protocols.find((p) => p.version.name === 'TLS 1.3')?.supported).toBe(false);
+    expect(doc.findings.map((f) => f.id)).toContain('no-tls13');
     expect(r.stderr).toBe('');
   });
 

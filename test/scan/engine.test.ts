@@ -189,7 +189,19 @@ describe('findings', () => {
     const r = emptyResult();
     r.versions = [{ version: 0x0304, supported: true, suites: [{ code: 0x1301 }] }];
     r.certificates = [
-      { sha256: '', subject: 'CN=old', issuer: '', key: 'RSA 1024', keyType: 'RSA', keyBits: 1024, signatureAlgorithm: 'sha1WithRSAEncryption', notBefore: '', notAfter: '', chainLength: 1, servedFor: [] },
+      {
+        fingerprint256: '',
+        subject: 'CN=old',
+        issuer: '',
+        serial: '01',
+        publicKey: { type: 'rsa', bits: 1024, label: 'RSA 1024' },
+        signatureAlgorithm: { oid: '1.2.840.113549.1.1.5', name: 'sha1WithRSAEncryption', hash: 'sha1' },
+        notBefore: '',
+        notAfter: '',
+        san: { dns: [], ip: [], email: [], uri: [] },
+        chainLength: 1,
+        servedFor: [],
+      },
     ];
     expect(deriveFindings(r).map((f) => f.id)).toEqual(['weak-key', 'weak-signature']);
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { renderScanProgress, renderScanText } from '../../src/report/scan-table.js';
 import { scanToJson } from '../../src/report/scan-json.js';
 import type { ScanResult } from '../../src/scan/types.js';
+import { expectSchemaValid, schemaValidator } from '../helpers/schema.js';
 
 function result(): ScanResult {
   return {
@@ -21,15 +22,15 @@ function result(): ScanResult {
     signatureSchemes: { tls12: [0x0804], tls13: [0x0804] },
     certificates: [
       {
-        sha256: 'ab'.repeat(32),
+        fingerprint256: 'ab'.repeat(32),
         subject: 'CN=evil\u001b[2J\u202e',
         issuer: 'CN=ca',
-        key: 'RSA 2048',
-        keyType: 'RSA',
-        keyBits: 2048,
-        signatureAlgorithm: 'sha256WithRSAEncryption',
+        serial: '0a1b',
+        publicKey: { type: 'rsa', bits: 2048, label: 'RSA 2048' },
+        signatureAlgorithm: { oid: '1.2.840.113549.1.1.11', name: 'sha256WithRSAEncryption', hash: 'sha256' },
         notBefore: '2026-01-01T00:00:00.000Z',
         notAfter: '2027-01-01T00:00:00.000Z',
+        san: { dns: ['example.test', 'evil\u001b.test'], ip: ['127.0.0.1'], email: [], uri: [] },
         chainLength: 2,
         servedFor: ['TLS 1.2 RSA suites, SNI example.test'],
       },
@@ -66,15 +67,59 @@ describe('scan report', () => {
     expect(renderScanText(result(), { color: true })).toContain('\x1b[');
   });
 
-  it('JSON: code points as {value, hex, name}, strings escaped', () => {
+  it('JSON: code points as {code, hex, name} like the trace, schemaVersion beside format, strings escaped', () => {
     const j = scanToJson(result());
     expect(j.format).toBe('tls-trace-scan');
-    expect(j.protocols[1].version).toEqual({ value: 0x0303, hex: '0x0303', name: 'TLS 1.2' });
-    expect(j.protocols[1].suites[0]).toMatchObject({ value: 0xc02f, hex: '0xc02f', name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', group: { value: 0x1d, hex: '0x001d', name: 'x25519' } });
-    expect(j.groups.tls13?.typicalClient).toEqual({ group: { value: 0x1d, hex: '0x001d', name: 'x25519' }, helloRetryRequest: false });
-    expect(j.signatureSchemes.tls12).toEqual([{ value: 0x0804, hex: '0x0804', name: 'rsa_pss_rsae_sha256' }]);
+    expect(j.schemaVersion).toBe('1');
+    expect(j.protocols[1].version).toEqual({ code: 0x0303, hex: '0x0303', name: 'TLS 1.2' });
+    expect(j.protocols[1].suites[0]).toMatchObject({ code: 0xc02f, hex: '0xc02f', name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', group: { code: 0x1d, hex: '0x001d', name: 'x25519' } });
+    expect(j.groups.tls13?.typicalClient).toEqual({ group: { code: 0x1d, hex: '0x001d', name: 'x25519' }, helloRetryRequest: false });
+    expect(j.signatureSchemes.tls12).toEqual([{ code: 0x0804, hex: '0x0804', name: 'rsa_pss_rsae_sha256' }]);
     expect(j.certificates[0].subject).toBe('CN=evil\\x1b[2J\\u{202e}');
     expect(JSON.parse(JSON.stringify(j))).toEqual(j);
+    expectSchemaValid('scan', j);
+  });
+
+  it('JSON: the certificate summary trace and check write (SANs as {type, value}, days left from the scan start)', () => {
+    const j = scanToJson({ ...result(), startedAt: '2026-12-01T12:00:00.000Z' });
+    expect(j.certificates[0]).toEqual({
+      subject: 'CN=evil\\x1b[2J\\u{202e}',
+      issuer: 'CN=ca',
+      serial: '0a1b',
+      notBefore: '2026-01-01T00:00:00.000Z',
+      notAfter: '2027-01-01T00:00:00.000Z',
+      // 30.5 days from the scan start: whole days, rounded toward zero as in check.
+      daysLeft: 30,
+      publicKey: { type: 'rsa', bits: 2048, label: 'RSA 2048' },
+      fingerprint256: 'ab'.repeat(32),
+      sans: [
+        { type: 'dns', value: 'example.test' },
+        { type: 'dns', value: 'evil\\x1b.test' },
+        { type: 'ip', value: '127.0.0.1' },
+      ],
+      signatureAlgorithm: { oid: '1.2.840.113549.1.1.11', name: 'sha256WithRSAEncryption', hash: 'sha256' },
+      chainLength: 2,
+      servedFor: ['TLS 1.2 RSA suites, SNI example.test'],
+    });
+  });
+
+  it('scan.schema.json rejects the old vocabulary: {value, hex, name}, sha256, a SAN string, an unknown severity', () => {
+    const validate = schemaValidator('scan');
+    const fresh = (): ReturnType<typeof scanToJson> => JSON.parse(JSON.stringify(scanToJson(result())));
+    expect(validate(fresh()).ok).toBe(true);
+    const oldCode = fresh() as unknown as { protocols: Array<{ version: Record<string, unknown> }> };
+    oldCode.protocols[0].version = { value: 0x0301, hex: '0x0301', name: 'TLS 1.0' };
+    const oldCert = fresh() as unknown as { certificates: Array<Record<string, unknown>> };
+    oldCert.certificates[0].sha256 = oldCert.certificates[0].fingerprint256;
+    delete oldCert.certificates[0].fingerprint256;
+    const sanString = fresh() as unknown as { certificates: Array<Record<string, unknown>> };
+    sanString.certificates[0].sans = 'DNS:example.test';
+    const severity = fresh() as unknown as { findings: Array<Record<string, unknown>> };
+    severity.findings[0].severity = 'error';
+    const version = fresh() as unknown as Record<string, unknown>;
+    version.version = 1;
+    delete version.schemaVersion;
+    expect([oldCode, oldCert, sanString, severity, version].map((doc) => validate(doc).ok)).toEqual([false, false, false, false, false]);
   });
 
   it('progress line', () => {

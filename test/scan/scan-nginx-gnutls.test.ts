@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { scanServer } from '../../src/scan/scanner.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { describeWithTools, startGnutlsServer, startNginx, type TestServer } from '../helpers/servers.js';
+import { withValidJson } from './helpers.js';
 
 const TLS12 = 0x0303;
 const TLS13 = 0x0304;
@@ -14,7 +15,7 @@ const TLS13 = 0x0304;
 async function scan(server: Promise<TestServer>): Promise<ScanResult> {
   const s = await server;
   try {
-    return await scanServer({ host: '127.0.0.1', port: s.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 });
+    return withValidJson(await scanServer({ host: '127.0.0.1', port: s.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 }));
   } finally {
     await s.close();
   }
@@ -47,9 +48,9 @@ ssl_certificate_key {{CERTS}}/leaf-ecdsa.key;`),
     expect(r.features.sessionTickets).toBe(true);
     expect(r.features.fallbackScsv).toBe('protected');
     // Both certificates, each for the suites of its key type, in TLS 1.2 and TLS 1.3.
-    const keys = r.certificates.map((c) => c.key).sort();
+    const keys = r.certificates.map((c) => c.publicKey.label).sort();
     expect(keys).toEqual(['EC P-256', 'RSA 2048']);
-    const ec = r.certificates.find((c) => c.key === 'EC P-256')!;
+    const ec = r.certificates.find((c) => c.publicKey.label === 'EC P-256')!;
     expect(ec.servedFor).toEqual(expect.arrayContaining(['TLS 1.2 ECDSA suites, SNI localhost', 'TLS 1.2 ECDSA suites, no SNI', 'TLS 1.3, SNI localhost']));
     expect(r.signatureSchemes.tls13).toEqual(expect.arrayContaining([0x0403, 0x0804]));
     expect(r.signatureSchemes.tls12).toEqual(expect.arrayContaining([0x0403, 0x0804, 0x0401]));

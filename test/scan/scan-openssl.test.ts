@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { scanServer } from '../../src/scan/scanner.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { demoPaths, describeWithTools, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { withValidJson } from './helpers.js';
 
 const TLS10 = 0x0301;
 const TLS11 = 0x0302;
@@ -19,7 +20,7 @@ const TLS13 = 0x0304;
 async function scanWith(args: string[]): Promise<ScanResult> {
   const server: TestServer = await startOpensslServer(args);
   try {
-    return await scanServer({ host: '127.0.0.1', port: server.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 });
+    return withValidJson(await scanServer({ host: '127.0.0.1', port: server.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 }));
   } finally {
     await server.close();
   }
@@ -59,7 +60,7 @@ describeWithTools('openssl')('scan against openssl s_server', () => {
     expect(r.features.compression).toEqual([]);
     expect(r.features.alpn).toEqual(['http/1.1', 'h2']); // s_server picks by its own list's order
     expect(r.certificates).toHaveLength(1);
-    expect(r.certificates[0]).toMatchObject({ key: 'RSA 2048', subject: 'CN=localhost', chainLength: 2 });
+    expect(r.certificates[0]).toMatchObject({ publicKey: { type: 'rsa', bits: 2048, label: 'RSA 2048' }, subject: 'CN=localhost', chainLength: 2 });
     expect(findingIds(r)).toEqual(expect.arrayContaining(['no-tls13', 'static-key-exchange']));
     expect(findingIds(r)).not.toContain('no-forward-secrecy');
   });
@@ -88,7 +89,7 @@ describeWithTools('openssl')('scan against openssl s_server', () => {
     expect(r.groups.tls13?.typicalClient).toEqual({ group: 0x001e, helloRetryRequest: true });
     // A P-256 key signs only with ecdsa_secp256r1_sha256 in TLS 1.3 (RFC 8446 §4.2.3).
     expect(r.signatureSchemes.tls13).toEqual([0x0403]);
-    expect(r.certificates.map((c) => c.key)).toEqual(['EC P-256']);
+    expect(r.certificates.map((c) => c.publicKey.label)).toEqual(['EC P-256']);
     expect(r.features.fallbackScsv).toBeNull();
     expect(r.features.alpn).toEqual(['h2', 'http/1.1']); // through Node handshakes: 1.3 encrypts ALPN
     expect(findingIds(r)).not.toContain('no-tls13');
@@ -109,7 +110,7 @@ describeWithTools('openssl')('scan against openssl s_server', () => {
   it('a different certificate with SNI than without', async () => {
     // s_server answers SNI "localhost" from its second context (ECDSA), everything else with RSA.
     const r = await scanWith(['-tls1_2', '-servername', 'localhost', '-cert2', demoPaths.ecdsaLeaf, '-key2', demoPaths.ecdsaKey]);
-    const byKey = new Map(r.certificates.map((c) => [c.key, c.servedFor]));
+    const byKey = new Map(r.certificates.map((c) => [c.publicKey.label, c.servedFor]));
     expect([...byKey.keys()].sort()).toEqual(['EC P-256', 'RSA 2048']);
     expect(byKey.get('EC P-256')).toEqual(['TLS 1.2 ECDSA suites, SNI localhost']);
     expect(byKey.get('RSA 2048')).toEqual(['TLS 1.2 RSA suites, no SNI']);
@@ -158,8 +159,8 @@ describeWithTools('openssl')('scan against openssl s_server', () => {
       expect(suites(r, TLS12)).toEqual([0xc02b]);
       expect(r.signatureSchemes.tls12).toEqual([0x0807]);
       expect(r.signatureSchemes.tls13).toEqual([0x0807]);
-      expect(r.certificates.map((c) => c.key)).toEqual(['Ed25519']);
-      expect(r.certificates[0].signatureAlgorithm).toBe('Ed25519');
+      expect(r.certificates.map((c) => c.publicKey.label)).toEqual(['Ed25519']);
+      expect(r.certificates[0].signatureAlgorithm?.name).toBe('Ed25519');
     });
   });
 

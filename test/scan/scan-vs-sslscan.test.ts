@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { scanServer } from '../../src/scan/scanner.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { describeWithTools, startOpensslServer } from '../helpers/servers.js';
+import { withValidJson } from './helpers.js';
 
 interface SslscanResult {
   protocols: Map<string, boolean>;
@@ -61,7 +62,7 @@ const NAMES: Record<number, string> = { 0x0300: 'SSL 3.0', 0x0301: 'TLS 1.0', 0x
 async function both(args: string[]): Promise<{ ours: ScanResult; theirs: SslscanResult }> {
   const server = await startOpensslServer(args);
   try {
-    const ours = await scanServer({ host: '127.0.0.1', port: server.port, servername: false, timeoutMs: 5000, concurrency: 6 });
+    const ours = withValidJson(await scanServer({ host: '127.0.0.1', port: server.port, servername: false, timeoutMs: 5000, concurrency: 6 }));
     const theirs = parseSslscanXml(await runSslscan(`127.0.0.1:${server.port}`));
     return { ours, theirs };
   } finally {
@@ -87,8 +88,8 @@ function expectAgreement(ours: ScanResult, theirs: SslscanResult): void {
   if (theirs.sigs.has('TLS 1.3')) expect(sorted(ours.signatureSchemes.tls13)).toEqual(sorted(theirs.sigs.get('TLS 1.3')));
   if (theirs.sigs.has('TLS 1.2')) expect(sorted(ours.signatureSchemes.tls12)).toEqual(sorted(theirs.sigs.get('TLS 1.2')));
   if (theirs.leaf) {
-    expect(ours.certificates.map((c) => c.key)).toContain(theirs.leaf.key);
-    expect(ours.certificates.find((c) => c.key === theirs.leaf!.key)?.signatureAlgorithm).toBe(theirs.leaf.signature);
+    expect(ours.certificates.map((c) => c.publicKey.label)).toContain(theirs.leaf.key);
+    expect(ours.certificates.find((c) => c.publicKey.label === theirs.leaf!.key)?.signatureAlgorithm?.name).toBe(theirs.leaf.signature);
   }
 }
 

@@ -45,7 +45,7 @@ interface CheckFlags {
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
   const p = palette(color);
-  const head = `${p.heading(escapeControl(r.target))} — ${statusText(r, p)}${r.protocol ? p.dim(` (${r.protocol})`) : ''}\n`;
+  const head = `${p.heading(escapeControl(r.target))} — ${statusText(r, p)}${r.protocol ? p.dim(` (${r.protocol.name})`) : ''}\n`;
   if (!r.chain) return `${head}${p.bad(escapeControl(r.error?.message ?? r.problems.join('; ')))}\n`;
   return head + renderChain(r.chain, { color, ...(width ? { width } : {}) });
 }

@@ -1,9 +1,6 @@
 // Shared assertions for the report tests: exact span cover of a record, and the JSON Schema check.
 
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { schemaValidator } from '../../helpers/schema.js';
 import type { SpanMap } from '../../../src/report/index.js';
 
 /** Every byte of [offset, offset+length) in exactly one span, in order, none unexplained. */
@@ -20,20 +17,7 @@ export function expectExactCover(map: SpanMap, offset: number, length: number): 
   expect(map.overlaps).toBe(0);
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const schema = JSON.parse(readFileSync(path.join(here, '..', '..', '..', 'schema', 'trace.schema.json'), 'utf8')) as object;
-
-let compiled: ((data: unknown) => { ok: boolean; errors: string }) | undefined;
-
-/** Validates against schema/trace.schema.json (compiled once per test file). */
+/** Validates against schema/trace.schema.json (the shared validator in test/helpers/schema.ts). */
 export function traceValidator(): (data: unknown) => { ok: boolean; errors: string } {
-  if (compiled) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  const validate = ajv.compile(schema);
-  compiled = (data) => {
-    const ok = validate(data) as boolean;
-    return { ok, errors: ajv.errorsText(validate.errors, { separator: '\n' }) };
-  };
-  return compiled;
+  return schemaValidator('trace');
 }
-
