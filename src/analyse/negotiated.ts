@@ -4,7 +4,7 @@
 
 import type { Capture, NodeSummary } from '../capture/types.js';
 import type { DecodedTrace } from '../decode/model.js';
-import { cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
+import { NODE_PROTOCOL_VERSIONS, cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { ExtCode, RENEGOTIATION_SCSV, extInfo, findBodies, hasExt, isDecrypted, type Found } from './messages.js';
 import { judgeDowngradeSentinel } from './downgrade.js';
@@ -12,9 +12,6 @@ import { answeredHellos, type AnsweredHello } from './answered-hellos.js';
 import type { CodePoint, Fact, FactSource, GroupFact, Negotiated, SuiteFact } from './types.js';
 
 const TLS13 = 0x0304;
-
-/** Node's protocol strings (`tls.TLSSocket.getProtocol()`) as version code points. */
-const NODE_PROTOCOLS: Record<string, number> = { 'TLSv1.3': 0x0304, 'TLSv1.2': 0x0303, 'TLSv1.1': 0x0302, TLSv1: 0x0301, SSLv3: 0x0300 };
 
 /** OpenSSL curve names that differ from the IANA group names. */
 const OPENSSL_GROUP_ALIASES: Record<string, string> = { prime256v1: 'secp256r1', 'p-256': 'secp256r1', 'p-384': 'secp384r1', 'p-521': 'secp521r1' };
@@ -100,7 +97,7 @@ function deriveSecureRenegotiation({ ch, sh, tls13 }: Hellos): Fact<boolean> {
 }
 
 function deriveVersion(final: AnsweredHello | undefined, node: NodeSummary | undefined, crossChecks: string[]): Fact<CodePoint> {
-  const nodeCode = node?.protocol ? NODE_PROTOCOLS[node.protocol] : undefined;
+  const nodeCode = node?.protocol ? NODE_PROTOCOL_VERSIONS[node.protocol] : undefined;
   if (!final) {
     if (nodeCode !== undefined) return { value: codePoint(protocolVersions, nodeCode), source: 'node', note: 'no ServerHello decoded' };
     return { source: 'unknown', note: 'no ServerHello' };
