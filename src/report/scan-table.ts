@@ -67,45 +67,59 @@ function featureRows(f: FeatureScan, p: Palette): Array<[string, string]> {
 export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
   const p = palette(opts.color);
   const width = Math.max(60, opts.width ?? 100);
-  const out: string[] = [];
+  const sections = [
+    headerLines(r, p),
+    protocolLines(r, p),
+    ...[...r.versions].reverse().filter((v) => v.supported).map((v) => suiteLines(v, p, width)),
+    groupLines(r, p),
+    signatureSchemeLines(r, p),
+    certificateLines(r, p),
+    featureLines(r, p, width),
+    findingLines(r, p),
+  ];
+  if (r.notes.length > 0) sections.push(r.notes.map((n) => p.dim(`note: ${escapeControl(n)}`)));
+  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+}
+
+function headerLines(r: ScanResult, p: Palette): string[] {
   const t = r.target;
   const hostPort = t.host.includes(':') ? `[${escapeControl(t.host)}]:${t.port}` : `${escapeControl(t.host)}:${t.port}`;
-  out.push(
+  return [
     p.heading(`Scan of ${hostPort}`) +
       (t.address !== t.host ? ` (${t.address})` : '') +
       p.dim(` — SNI ${t.servername ? escapeControl(t.servername) : 'none'}, ${(r.durationMs / 1000).toFixed(2)} s, ${r.stats.probes} probes, ${r.stats.nodeHandshakes} full handshakes`),
-  );
-  out.push('');
+  ];
+}
 
-  out.push(p.heading('Protocols'));
-  out.push(`  ${'SSL 2.0'.padEnd(8)} ${r.ssl2 === null ? p.dim('not tested') : r.ssl2 ? p.bad('yes') : p.good('no')}`);
+function protocolLines(r: ScanResult, p: Palette): string[] {
+  const out = [p.heading('Protocols'), `  ${'SSL 2.0'.padEnd(8)} ${r.ssl2 === null ? p.dim('not tested') : r.ssl2 ? p.bad('yes') : p.good('no')}`];
   for (const v of r.versions) {
     const name = versionName(v.version).padEnd(8);
     const old = v.version <= Version.TLS11;
     const state = v.supported ? (old ? p.bad('yes') : p.good('yes')) : v.version >= Version.TLS12 ? p.warn('no') : p.good('no');
     out.push(`  ${name} ${state}${!v.supported && v.refusal ? p.dim(`  (${escapeControl(v.refusal)})`) : ''}`);
   }
+  return out;
+}
 
-  for (const v of [...r.versions].reverse()) {
-    if (!v.supported) continue;
-    out.push('');
-    out.push(p.heading(`Cipher suites — ${versionName(v.version)}`) + p.dim(` (${v.suites.length}; ${ORDER_WORDS[v.order ?? ''] ?? 'order unknown'})`));
-    const head = ['#', 'Suite', 'Code', 'Key exchange', 'Bits'].map((h) => p.heading(h));
-    const rows = v.suites.map((s, i) => {
-      const info = cipherSuites.get(s.code);
-      const colour = suiteColour(s.code, p);
-      // TLS 1.3 suites do not fix the key exchange (the Groups section does).
-      const kx = s.group !== undefined ? label(namedGroups, s.group).replace(/ \(0x[0-9a-f]+\)$/, '') : s.dhBits !== undefined ? `DH ${s.dhBits}` : info?.tls13 ? '' : (info?.kx ?? '');
-      return [String(i + 1), colour(info?.name ?? 'unknown'), hexCode(s.code), kx, String(info?.bits ?? '')];
-    });
-    // A suite name is one word: the table wraps the key exchange first and never cuts a name.
-    const table = new Table({ head, style: { head: [], border: [], compact: true }, colWidths: fitColumns([head, ...rows], width, [3, 1]), wordWrap: true });
-    for (const row of rows) table.push(row);
-    out.push(table.toString());
-  }
+function suiteLines(v: ScanResult['versions'][number], p: Palette, width: number): string[] {
+  const title = p.heading(`Cipher suites — ${versionName(v.version)}`) + p.dim(` (${v.suites.length}; ${ORDER_WORDS[v.order ?? ''] ?? 'order unknown'})`);
+  const head = ['#', 'Suite', 'Code', 'Key exchange', 'Bits'].map((h) => p.heading(h));
+  const rows = v.suites.map((s, i) => {
+    const info = cipherSuites.get(s.code);
+    const colour = suiteColour(s.code, p);
+    // TLS 1.3 suites do not fix the key exchange (the Groups section does).
+    const kx = s.group !== undefined ? label(namedGroups, s.group).replace(/ \(0x[0-9a-f]+\)$/, '') : s.dhBits !== undefined ? `DH ${s.dhBits}` : info?.tls13 ? '' : (info?.kx ?? '');
+    return [String(i + 1), colour(info?.name ?? 'unknown'), hexCode(s.code), kx, String(info?.bits ?? '')];
+  });
+  // A suite name is one word: the table wraps the key exchange first and never cuts a name.
+  const table = new Table({ head, style: { head: [], border: [], compact: true }, colWidths: fitColumns([head, ...rows], width, [3, 1]), wordWrap: true });
+  for (const row of rows) table.push(row);
+  return [title, table.toString()];
+}
 
-  out.push('');
-  out.push(p.heading('Groups'));
+function groupLines(r: ScanResult, p: Palette): string[] {
+  const out = [p.heading('Groups')];
   if (r.groups.tls13) {
     out.push(`  TLS 1.3: ${groupLine(r.groups.tls13, p)}`);
     const tc = r.groups.tls13.typicalClient;
@@ -118,39 +132,41 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
   }
   if (r.groups.tls12) out.push(`  TLS ≤1.2 (ECDHE): ${groupLine(r.groups.tls12, p)}`);
   if (!r.groups.tls13 && !r.groups.tls12) out.push(p.dim('  none found (no ECDHE or TLS 1.3)'));
+  return out;
+}
 
-  out.push('');
-  out.push(p.heading('Signature schemes'));
+function signatureSchemeLines(r: ScanResult, p: Palette): string[] {
   const sigs = (list: number[] | null): string => (list === null ? p.dim('n/a') : list.length ? list.map((s) => label(signatureSchemes, s)).join(', ') : p.dim('none'));
-  out.push(`  TLS 1.2 (from ServerKeyExchange): ${sigs(r.signatureSchemes.tls12)}`);
-  out.push(`  TLS 1.3 (full handshakes, one scheme each): ${sigs(r.signatureSchemes.tls13)}`);
+  return [
+    p.heading('Signature schemes'),
+    `  TLS 1.2 (from ServerKeyExchange): ${sigs(r.signatureSchemes.tls12)}`,
+    `  TLS 1.3 (full handshakes, one scheme each): ${sigs(r.signatureSchemes.tls13)}`,
+  ];
+}
 
-  out.push('');
-  out.push(p.heading('Certificates'));
+function certificateLines(r: ScanResult, p: Palette): string[] {
+  const out = [p.heading('Certificates')];
   if (r.certificates.length === 0) out.push(p.dim('  none seen'));
   for (const c of r.certificates) {
     out.push(`  ${p.name(escapeControl(c.subject))} — ${c.publicKey.label}, ${c.signatureAlgorithm?.name ?? 'unknown signature'}, expires ${c.notAfter.slice(0, 10)}, chain of ${c.chainLength}`);
     out.push(p.dim(`    issuer ${escapeControl(c.issuer)}; SHA-256 ${c.fingerprint256.slice(0, 16)}…`));
     out.push(p.dim(`    served for: ${c.servedFor.map(escapeControl).join('; ')}`));
   }
+  return out;
+}
 
-  out.push('');
-  out.push(p.heading('Features'));
+function featureLines(r: ScanResult, p: Palette, width: number): string[] {
   const features = featureRows(r.features, p);
   const ft = new Table({ style: { head: [], border: [], compact: true }, colWidths: fitColumns(features, width, [0, 1]), wordWrap: true });
   for (const row of features) ft.push(row);
-  out.push(ft.toString());
+  return [p.heading('Features'), ft.toString()];
+}
 
-  out.push('');
-  out.push(p.heading(`Findings (${r.findings.length})`));
+function findingLines(r: ScanResult, p: Palette): string[] {
+  const out = [p.heading(`Findings (${r.findings.length})`)];
   if (r.findings.length === 0) out.push(p.good('  nothing to report'));
   for (const f of r.findings) out.push(`  ${severityText(f.severity, p)} ${p.name(f.title)}: ${escapeControl(f.reason)}`);
-
-  if (r.notes.length > 0) {
-    out.push('');
-    for (const n of r.notes) out.push(p.dim(`note: ${escapeControl(n)}`));
-  }
-  return out.join('\n') + '\n';
+  return out;
 }
 
 /** One progress line for stderr on a terminal: `[#####.....] 12/30 probes`. */
