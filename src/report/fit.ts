@@ -1,8 +1,10 @@
 // Column widths for the cli-table3 tables (chain, negotiated, check, scan), measured in terminal
-// columns, not UTF-16 units: a CJK character or an emoji takes two. A column is never narrower
-// than its longest word, so cli-table3 wraps at spaces and never cuts a name with `…` or splits a
-// character; when the table cannot fit `width` that way it is wider than asked (a full value
-// beats a truncated one, in a terminal and in a CI log alike).
+// columns, not UTF-16 units: a CJK character or an emoji takes two. Nothing is ever cut with `…`
+// or split inside a character. For a width that is only a preference (a pipe, a CI log) a column
+// is never narrower than its longest word, so words stay whole and the table may be wider than
+// asked. For a terminal's width (`hard`), the table must fit, because a line wider than the
+// terminal breaks the whole box: columns shrink below their longest word and the words that no
+// longer fit are broken across lines at character boundaries (breakLongWords), never cut.
 
 import tableUtils from 'cli-table3/src/utils.js';
 
@@ -25,12 +27,16 @@ export function longestWord(text: string): number {
 /** cli-table3's default cell padding: one space each side. */
 const PADDING = 2;
 
+/** Narrowest content a column shrinks to for a hard width (plus padding): a few characters a line. */
+const MIN_HARD_CONTENT = 4;
+
 /**
  * Widths for `cells` (header row included) so the table fits in `width` columns. Every column
  * starts as wide as its content; while the table is too wide, the widest column listed in
- * `shrinkable` gives up one column, down to its longest word. Without `width`: content widths.
+ * `shrinkable` gives up one column, down to its longest word — and, when `hard`, on down to
+ * MIN_HARD_CONTENT (render such cells through breakLongWords). Without `width`: content widths.
  */
-export function fitColumns(cells: readonly (readonly string[])[], width: number | undefined, shrinkable: readonly number[]): number[] {
+export function fitColumns(cells: readonly (readonly string[])[], width: number | undefined, shrinkable: readonly number[], hard = false): number[] {
   const count = cells[0]?.length ?? 0;
   const widths: number[] = [];
   const floors: number[] = [];
@@ -39,14 +45,56 @@ export function fitColumns(cells: readonly (readonly string[])[], width: number 
     floors.push(cells.reduce((w, row) => Math.max(w, longestWord(row[col] ?? '')), 0) + PADDING);
   }
   if (width === undefined) return widths;
-  const borders = count + 1;
-  let total = widths.reduce((a, b) => a + b, 0) + borders;
-  while (total > width) {
+  const total = widths.reduce((a, b) => a + b, 0) + count + 1;
+  let excess = shrinkTo(widths, floors, shrinkable, total - width);
+  if (hard && excess > 0) excess = shrinkTo(widths, widths.map(() => MIN_HARD_CONTENT + PADDING), shrinkable, excess);
+  return widths;
+}
+
+/** Takes up to `excess` columns from the widest shrinkable columns, none below its floor; returns what is left. */
+function shrinkTo(widths: number[], floors: readonly number[], shrinkable: readonly number[], excess: number): number {
+  while (excess > 0) {
     let widest = -1;
     for (const col of shrinkable) if (widths[col] > floors[col] && (widest < 0 || widths[col] > widths[widest])) widest = col;
-    if (widest < 0) break; // every shrinkable column is at its longest word: stay wider than asked
+    if (widest < 0) break; // every shrinkable column is at its floor: the table stays wider than asked
     widths[widest] -= 1;
-    total -= 1;
+    excess -= 1;
   }
-  return widths;
+  return excess;
+}
+
+/**
+ * `text` with every word wider than `columns` terminal columns broken across lines between grapheme
+ * clusters (measured as the terminal shows them), so cli-table3 wraps instead of
+ * cutting it with `…`. Shorter words and the spaces between them are left as they are. ANSI
+ * colour codes are not expected here: callers colour after fitting, or pass plain text.
+ */
+export function breakLongWords(text: string, columns: number): string {
+  if (columns < 1 || displayWidth(text) <= columns) return text;
+  return text
+    .split('\n')
+    .map((line) =>
+      line
+        .split(' ')
+        .map((word) => (displayWidth(word) <= columns ? word : splitWord(word, columns)))
+        .join(' '),
+    )
+    .join('\n');
+}
+
+/** Grapheme clusters, so an emoji sequence or a letter with its combining marks is never split. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+function splitWord(word: string, columns: number): string {
+  const pieces: string[] = [];
+  let piece = '';
+  for (const { segment: ch } of graphemes.segment(word)) {
+    if (piece !== '' && displayWidth(piece + ch) > columns) {
+      pieces.push(piece);
+      piece = '';
+    }
+    piece += ch;
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces.join('\n');
 }

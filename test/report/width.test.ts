@@ -8,7 +8,7 @@ import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
 import type { CheckSummary, TargetResult } from '../../src/check/types.js';
 import { renderChain } from '../../src/report/chain-table.js';
 import { renderCheckTable } from '../../src/report/check-summary.js';
-import { displayWidth, fitColumns } from '../../src/report/fit.js';
+import { breakLongWords, displayWidth, fitColumns } from '../../src/report/fit.js';
 import { wrap } from '../../src/report/text.js';
 import { selfSigned } from './helpers/big-captures.js';
 
@@ -120,5 +120,21 @@ describe('wrap and fitColumns', () => {
     expect(fitColumns([['abc def ghi', 'x']], 10, [0])).toEqual([5, 3]);
     expect(fitColumns([['日本語 テスト', 'x']], 8, [0])).toEqual([8, 3]);
     expect(fitColumns([['abc def', 'x']], undefined, [0])).toEqual([9, 3]);
+  });
+});
+
+describe('a hard width (a terminal): the table fits, long words break across lines, nothing is cut', () => {
+  it('fitColumns goes below the longest word only when hard', () => {
+    expect(fitColumns([['Intermediate', 'x']], 10, [0])).toEqual([14, 3]);
+    expect(fitColumns([['Intermediate', 'x']], 10, [0], true)).toEqual([6, 3]);
+  });
+
+  it('breakLongWords splits between grapheme clusters by terminal columns, and keeps short words whole', () => {
+    expect(breakLongWords('tls-trace Demo Intermediate CA', 8)).toBe('tls-trac\ne Demo Intermed\niate CA');
+    expect(breakLongWords('日本語テスト', 4)).toBe('日本\n語テ\nスト');
+    // A family emoji (one grapheme of several code points) and e + combining acute stay whole.
+    expect(breakLongWords('👨‍👩‍👧ab', 2)).toBe('👨‍👩‍👧\nab');
+    expect(breakLongWords('ééééé', 2)).toBe('éé\néé\né');
+    expect(breakLongWords('short words only', 6)).toBe('short words only');
   });
 });
