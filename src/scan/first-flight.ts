@@ -6,6 +6,7 @@
 // exception, and the scan reads exactly what `tls-trace` would show for the same bytes.
 
 import { decodeSslv2ServerHello, decodeStream, handshakeTitles, HandshakeType, SSL2_MT_SERVER_HELLO } from '../decode/index.js';
+import { selectedVersion } from '../decode/context.js';
 import { ContentType, type HandshakeBody, type Message, type ServerHello } from '../decode/model.js';
 import { contentTypes, describe, Ext, Version } from '../registry/index.js';
 
@@ -160,7 +161,8 @@ function readMessage(body: HandshakeBody | undefined, out: FlightSummary, opts: 
 
 function summariseServerHello(b: ServerHello): ServerHelloSummary {
   const sh: ServerHelloSummary = {
-    version: b.legacyVersion,
+    // supported_versions, else legacy_version: the one rule every stage uses.
+    version: selectedVersion(b).version,
     legacyVersion: b.legacyVersion,
     random: b.random,
     sessionIdLength: b.sessionId.length / 2,
@@ -175,8 +177,7 @@ function summariseServerHello(b: ServerHello): ServerHelloSummary {
     const info = e.info;
     if (e.type === Ext.renegotiation_info) sh.secureRenegotiation = true;
     if (!info) continue;
-    if (info.kind === 'supported_versions_selected') sh.version = info.version;
-    else if (info.kind === 'key_share_selected') sh.selectedGroup = info.group;
+    if (info.kind === 'key_share_selected') sh.selectedGroup = info.group;
     else if (info.kind === 'alpn') sh.alpn = info.protocols[0];
   }
   return sh;
