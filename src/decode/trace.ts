@@ -13,6 +13,8 @@ import type {
   OpaqueMessage,
   TlsRecord,
   MessageBase,
+  FlightMessageName,
+  ProtectedGuess,
 } from './model.js';
 import { ContentType } from './model.js';
 import type { ByteSpace, DecodeIssue, Direction, Field } from './types.js';
@@ -302,29 +304,29 @@ function opaqueMessage(space: ByteSpace, offset: number, length: number, records
 }
 
 /** What a protected record most likely holds, judged from its position and size. */
-function guessProtected(st: DirState, record: TlsRecord, ctx: HandshakeContext): string {
+function guessProtected(st: DirState, record: TlsRecord, ctx: HandshakeContext): ProtectedGuess {
   const n = st.protectedCount++;
   if (ctx.version !== TLS13) {
     if (record.contentType === ContentType.handshake) {
       if (!st.finishedGuessed) {
         st.finishedGuessed = true;
-        return 'Finished';
+        return { kind: 'finished' };
       }
-      return 'handshake message (renegotiation?)';
+      return { kind: 'renegotiation' };
     }
-    if (record.contentType === ContentType.alert) return 'Alert';
-    return ctx.version === undefined && !st.ccsSeen ? 'early data or application data' : 'application data';
+    if (record.contentType === ContentType.alert) return { kind: 'alert' };
+    return { kind: ctx.version === undefined && !st.ccsSeen ? 'early-or-application-data' : 'application-data' };
   }
-  if (st.finishedGuessed) return st.stream.direction === 'server' ? 'NewSessionTicket or application data' : 'application data';
+  if (st.finishedGuessed) return { kind: st.stream.direction === 'server' ? 'ticket-or-application-data' : 'application-data' };
   // A TLS 1.3 Finished record: 4-byte header + hash, the inner content type, a 16-byte AEAD tag.
   const finishedLength = 4 + tls13HashLength(ctx.cipherSuite) + 1 + 16;
   if (record.bodyLength === finishedLength) {
     st.finishedGuessed = true;
-    return 'Finished';
+    return { kind: 'finished' };
   }
-  if (st.stream.direction === 'client') return 'Certificate or CertificateVerify';
-  const flight = ctx.pskAccepted ? ['EncryptedExtensions'] : ['EncryptedExtensions', 'Certificate', 'CertificateVerify'];
-  return flight[n] ?? 'handshake message';
+  if (st.stream.direction === 'client') return { kind: 'client-auth' };
+  const flight: FlightMessageName[] = ctx.pskAccepted ? ['EncryptedExtensions'] : ['EncryptedExtensions', 'Certificate', 'CertificateVerify'];
+  return { kind: 'flight-message', message: flight[n] };
 }
 
 function encryptedMessage(st: DirState, record: TlsRecord, body: { offset: number; length: number }, ctx: HandshakeContext, timeMs: number): EncryptedMessage {
@@ -333,10 +335,10 @@ function encryptedMessage(st: DirState, record: TlsRecord, body: { offset: numbe
   // Before the ServerHello a client's application_data record can only be 0-RTT early data.
   const early = ctx.version === undefined && st.stream.direction === 'client' && !st.ccsSeen;
   const beforeFinished = ctx.version === TLS13 && !st.finishedGuessed;
-  const guess = early ? 'early data' : guessProtected(st, record, ctx);
+  const guess: ProtectedGuess = early ? { kind: 'early-data' } : guessProtected(st, record, ctx);
   const msg: EncryptedMessage = { kind: 'encrypted', ...base(st.space, body, [record.index], timeMs, fields, record.issue), contentType: record.contentType, guess };
-  if (beforeFinished && guess !== 'Finished') st.flight.push(msg);
-  if (beforeFinished && guess === 'Finished') relabelFlight(st);
+  if (beforeFinished && guess.kind !== 'finished') st.flight.push(msg);
+  if (beforeFinished && guess.kind === 'finished') relabelFlight(st);
   return msg;
 }
 
@@ -347,13 +349,13 @@ function encryptedMessage(st: DirState, record: TlsRecord, body: { offset: numbe
  */
 function relabelFlight(st: DirState): void {
   const n = st.flight.length;
-  const server: Record<number, string[]> = {
+  const server: Record<number, FlightMessageName[]> = {
     1: ['EncryptedExtensions'],
     3: ['EncryptedExtensions', 'Certificate', 'CertificateVerify'],
     4: ['EncryptedExtensions', 'CertificateRequest', 'Certificate', 'CertificateVerify'],
   };
-  const client: Record<number, string[]> = { 1: ['Certificate'], 2: ['Certificate', 'CertificateVerify'] };
+  const client: Record<number, FlightMessageName[]> = { 1: ['Certificate'], 2: ['Certificate', 'CertificateVerify'] };
   const names = (st.stream.direction === 'server' ? server : client)[n];
-  if (names) st.flight.forEach((m, i) => (m.guess = names[i]));
+  if (names) st.flight.forEach((m, i) => (m.guess = { kind: 'flight-message', message: names[i] }));
   st.flight = [];
 }

@@ -7,7 +7,7 @@ import type { ChainCertificate, ChainReport } from '../analyse/chain/types.js';
 import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { escapeControl } from './escape.js';
 import { fitColumns } from './fit.js';
-import { notShown } from './steps.js';
+import { notShown } from '../view/index.js';
 import { palette, type Palette } from './palette.js';
 
 export interface ChainRenderOptions {

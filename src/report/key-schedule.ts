@@ -2,8 +2,7 @@
 // key and IV lengths; values only with --show-secrets), the per-record outcomes, and each
 // verification fact as ✔/✖ with its reason. Reads DecryptionResult only, never bytes.
 
-import type { DecryptionResult, KeySchedule, RecordDecryption, VerificationCheck, VerificationFact } from '../analyse/decrypt/types.js';
-import type { HandshakeBody, Message } from '../decode/model.js';
+import type { DecryptionResult, KeySchedule, RecordDecryption, VerificationFact } from '../analyse/decrypt/types.js';
 import { cipherSuites, contentTypes, label } from '../registry/index.js';
 import { escapeControl } from './escape.js';
 import { palette, type Palette } from './palette.js';
@@ -24,29 +23,6 @@ export function verificationMark(fact: VerificationFact, opts: { color: boolean 
   const p = palette(opts.color);
   const mark = fact.ok ? p.good(CHECK) : fact.notVerified ? p.dim(NOT_RUN) : p.bad(CROSS);
   return `${mark} ${fact.label}: ${escapeControl(fact.reason)}`;
-}
-
-/** The handshake message each check verifies (its body type). */
-const VERIFIED_MESSAGE: Record<VerificationCheck, HandshakeBody['type']> = {
-  'server-finished': 'finished',
-  'client-finished': 'finished',
-  'server-certificate-verify': 'certificate_verify',
-  'client-certificate-verify': 'certificate_verify',
-  'server-key-exchange': 'server_key_exchange',
-};
-
-/**
- * The facts about one message (for ✔/✖ marks under the Finished, CertificateVerify or
- * ServerKeyExchange step): same direction, same records, and the message the check verifies. One
- * record often carries EncryptedExtensions … Finished together; matching on records alone put
- * every mark under each of them.
- */
-export function factsForMessage(result: DecryptionResult, m: Message, direction: string): VerificationFact[] {
-  if (m.kind !== 'handshake' || !m.body) return [];
-  const type = m.body.type;
-  return result.verifications.filter(
-    (f) => f.direction === direction && VERIFIED_MESSAGE[f.check] === type && f.records.length === m.records.length && f.records.every((r, i) => r === m.records[i]),
-  );
 }
 
 function cipherTitle(ks: KeySchedule): string {

@@ -1,0 +1,9 @@
+// The view stage: analysis and decoded messages turned into what a reader sees (labelled details,
+// explanations, resolved code points, byte spans). The report renders it; nothing there reads a
+// decoded message body.
+
+export type { AddDetail, ByteSpan, Detail, StepText, StepView } from './types.js';
+export { describeMessage, viewStep } from './step.js';
+export { encryptedExplanation, guessWords } from './guess.js';
+export { factsForMessage } from './verifications.js';
+export { notShown } from './words.js';

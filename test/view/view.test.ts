@@ -1,0 +1,94 @@
+// The view stage: the decoder's typed guess and how the view words it, and the step view's
+// resolved code points and byte spans, read from recorded fixtures.
+
+import path from 'node:path';
+import { analyseTrace } from '../../src/analyse/index.js';
+import type { Step } from '../../src/analyse/types.js';
+import { loadCapture } from '../../src/capture/capture-file.js';
+import { decodeCapture } from '../../src/decode/index.js';
+import type { EncryptedMessage, ProtectedGuess } from '../../src/decode/model.js';
+import { encryptedExplanation, guessWords, viewStep } from '../../src/view/index.js';
+import { repoRoot } from '../golden/cases.js';
+
+async function fixture(name: string) {
+  const capture = await loadCapture(path.join(repoRoot, 'fixtures/captures', `${name}.json`));
+  const decoded = decodeCapture(capture);
+  return { capture, decoded, analysis: analyseTrace(capture, decoded) };
+}
+
+function guesses(decoded: Awaited<ReturnType<typeof fixture>>['decoded']): Array<[string, ProtectedGuess | undefined]> {
+  return decoded.messages.filter((m): m is EncryptedMessage => m.kind === 'encrypted').map((m) => [m.direction, m.guess]);
+}
+
+describe('typed guess at protected records', () => {
+  it('names the TLS 1.3 server flight by kind once its Finished is recognised (no keys given to decode)', async () => {
+    const { decoded } = await fixture('openssl-tls13');
+    const server = guesses(decoded).filter(([d]) => d === 'server').slice(0, 4).map(([, g]) => g);
+    expect(server).toEqual([
+      { kind: 'flight-message', message: 'EncryptedExtensions' },
+      { kind: 'flight-message', message: 'Certificate' },
+      { kind: 'flight-message', message: 'CertificateVerify' },
+      { kind: 'finished' },
+    ]);
+  });
+
+  it('marks the TLS 1.2 encrypted Finished of each side', async () => {
+    const { decoded } = await fixture('openssl-tls12-ecdhe-rsa');
+    const finished = guesses(decoded).filter(([, g]) => g?.kind === 'finished').map(([d]) => d);
+    expect(finished).toEqual(['client', 'server']);
+  });
+
+  // The words the text and JSON showed when the guess was free text: they must not move.
+  it.each<[ProtectedGuess, string]>([
+    [{ kind: 'finished' }, 'Finished'],
+    [{ kind: 'early-data' }, 'early data'],
+    [{ kind: 'early-or-application-data' }, 'early data or application data'],
+    [{ kind: 'application-data' }, 'application data'],
+    [{ kind: 'alert' }, 'Alert'],
+    [{ kind: 'renegotiation' }, 'handshake message (renegotiation?)'],
+    [{ kind: 'ticket-or-application-data' }, 'NewSessionTicket or application data'],
+    [{ kind: 'client-auth' }, 'Certificate or CertificateVerify'],
+    [{ kind: 'flight-message', message: 'CertificateRequest' }, 'CertificateRequest'],
+    [{ kind: 'flight-message' }, 'handshake message'],
+  ])('words %j as "%s"', (guess, words) => {
+    expect(guessWords(guess)).toBe(words);
+  });
+
+  it('explains by kind, not by the words', () => {
+    const client = { direction: 'client' } as Step;
+    const server = { direction: 'server' } as Step;
+    expect(encryptedExplanation(client, true, { kind: 'client-auth' })).toMatch(/^Part of the client's encrypted flight, protected with the handshake keys/);
+    expect(encryptedExplanation(server, true, { kind: 'flight-message' })).toMatch(/^Part of the server's encrypted flight, protected with the handshake keys/);
+    // Outside TLS 1.3 a flight guess falls back to the generic sentence, naming the guess.
+    expect(encryptedExplanation(server, false, { kind: 'flight-message', message: 'Certificate' })).toBe(
+      'A protected record (most likely Certificate). Decrypting it needs the session keys.',
+    );
+    expect(encryptedExplanation(server, false, { kind: 'renegotiation' })).toBe(
+      'A protected record (most likely handshake message (renegotiation?)). Decrypting it needs the session keys.',
+    );
+    expect(encryptedExplanation(server, true, { kind: 'ticket-or-application-data' })).toMatch(/^After the handshake: most likely a NewSessionTicket/);
+  });
+});
+
+describe('step view', () => {
+  it('carries resolved code points, the message span and the guess in words', async () => {
+    const { decoded, analysis } = await fixture('openssl-tls13');
+    const shStep = analysis.steps.find((s) => s.name === 'ServerHello')!;
+    const sh = decoded.messages[shStep.message];
+    const view = viewStep(shStep, sh, analysis.tls13);
+    const suite = view.details.find((d) => d.label === 'cipher suite');
+    expect(suite?.codes).toEqual([{ code: 0x1301, hex: '0x1301', name: 'TLS_AES_128_GCM_SHA256' }]);
+    expect(view.details.find((d) => d.label === 'version')?.codes).toEqual([{ code: 0x0304, hex: '0x0304', name: 'TLS 1.3' }]);
+    expect(view.span).toEqual({ space: sh.space.id, offset: sh.offset, length: sh.length, records: sh.records });
+    expect(view.span.length).toBe(shStep.messageLength);
+
+    const chStep = analysis.steps[0];
+    const ch = viewStep(chStep, decoded.messages[chStep.message], analysis.tls13);
+    const suites = ch.details.find((d) => d.label === 'cipher suites');
+    expect(suites?.codes?.map((c) => c.code)).toContain(0x1301);
+    expect(suites?.codes?.every((c) => c.hex === `0x${c.code.toString(16).padStart(4, '0')}`)).toBe(true);
+
+    const encrypted = analysis.steps.find((s) => s.kind === 'encrypted' && s.direction === 'server')!;
+    expect(viewStep(encrypted, decoded.messages[encrypted.message], analysis.tls13).guess).toBe('EncryptedExtensions');
+  });
+});
