@@ -91,7 +91,7 @@ describe('trace report on real loopback handshakes', () => {
     expect(n.resumed.value).toBe(false);
     expect(v.analysis.crossChecks).toEqual([]);
     expect(v.analysis.outcome.complete).toBe(true);
-    expect(v.analysis.steps[2].certificates?.[0]).toMatchObject({ subject: 'CN=localhost', key: 'EC prime256v1' });
+    expect(v.analysis.steps[2].certificates?.[0]).toMatchObject({ subject: 'CN=localhost', key: 'EC P-256' });
     commonChecks(v);
   });
 

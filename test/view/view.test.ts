@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { analyseTrace } from '../../src/analyse/index.js';
 import type { Step } from '../../src/analyse/types.js';
+import { X509Certificate } from 'node:crypto';
+import { parseCertificate } from '../../src/analyse/certificates/parse.js';
 import { loadCapture } from '../../src/capture/capture-file.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { EncryptedMessage, ProtectedGuess } from '../../src/decode/model.js';
@@ -90,5 +92,25 @@ describe('step view', () => {
 
     const encrypted = analysis.steps.find((s) => s.kind === 'encrypted' && s.direction === 'server')!;
     expect(viewStep(encrypted, decoded.messages[encrypted.message], analysis.tls13).guess).toBe('EncryptedExtensions');
+  });
+});
+
+describe('certificate key words', () => {
+  // One describer: the trace's Certificate step names each key as the chain table does.
+  it.each(['openssl-tls12-client-cert', 'openssl-tls12-rsa-kx'])('%s: step keys equal the chain parser labels and Node\'s key details', async (name) => {
+    const { decoded, analysis } = await fixture(name);
+    const step = analysis.steps.find((s) => s.name === 'Certificate' && s.direction === 'server')!;
+    const m = decoded.messages[step.message];
+    if (m.kind !== 'handshake' || m.body?.type !== 'certificate') throw new Error('no Certificate message');
+    const ders = m.body.entries.map((e) => Buffer.from(e.der, 'hex'));
+    expect(step.certificates?.map((c) => c.key)).toEqual(ders.map((der) => parseCertificate(der).info.publicKey.label));
+    // Independent of our parser: Node's own key details, in the IANA-style wording.
+    const fromNode = ders.map((der) => {
+      const k = new X509Certificate(der).publicKey;
+      const d = k.asymmetricKeyDetails;
+      return k.asymmetricKeyType === 'ec' ? `EC ${d?.namedCurve === 'prime256v1' ? 'P-256' : d?.namedCurve}` : `RSA ${d?.modulusLength}`;
+    });
+    expect(step.certificates?.map((c) => c.key)).toEqual(fromNode);
+    expect(step.certificates?.every((c) => !c.key?.includes('prime256v1'))).toBe(true);
   });
 });
