@@ -32,7 +32,7 @@ import {
 } from '../registry/index.js';
 import { escapeStrings, type JsonValue } from './escape.js';
 import { streamSpace } from './spans.js';
-import { guessWords, viewStep, type StepView } from '../view/index.js';
+import { describeNegotiated, guessWords, viewStep, type StepView } from '../view/index.js';
 import type { TraceView } from './view.js';
 
 export const TRACE_JSON_FORMAT = 'tls-trace';
@@ -181,7 +181,8 @@ export function renderJson(view: TraceView): TraceJson {
     flights: analysis.flights,
     steps: analysis.steps.map((s) => capArrays(stepJson(viewStep(s, decoded.messages[s.message], analysis.tls13)))),
     negotiated: analysis.negotiated,
-    table: analysis.table,
+    // The view's rows without its text-only parts (tone, the joined note, the code point).
+    table: describeNegotiated(analysis).map(({ key, label, value, source, note }) => ({ key, label, value, source, note })),
     issues: decoded.issues,
     notTls: decoded.notTls,
     crossChecks: analysis.crossChecks,

@@ -14,7 +14,7 @@ import { palette, type Palette } from './palette.js';
 import { messageSpans, recordSpans, streamSpace } from './spans.js';
 import { renderNegotiatedTable } from './table.js';
 import type { RenderOptions, TraceView } from './view.js';
-import { viewStep, type StepView } from '../view/index.js';
+import { describeNegotiated, viewStep, type StepView } from '../view/index.js';
 
 const DEFAULT_WIDTH = 100;
 /** A hostile peer can send thousands of tiny records: the text shows the head and tail only. */
@@ -32,7 +32,7 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   const keys = view.decryption ? renderKeySchedule(view.decryption, { color: opts.color, showSecrets: opts.showSecrets === true }) : '';
   if (keys) out.push(keys);
   out.push(p.heading('Negotiated'));
-  out.push(renderNegotiatedTable(view.analysis.table, p, width));
+  out.push(renderNegotiatedTable(describeNegotiated(view.analysis), p, width));
   if (view.chain) {
     out.push('');
     out.push(p.heading('Certificate chain'));

@@ -2,7 +2,8 @@
 // explanations, resolved code points, byte spans). The report renders it; nothing there reads a
 // decoded message body.
 
-export type { AddDetail, ByteSpan, Detail, StepText, StepView } from './types.js';
+export type { AddDetail, ByteSpan, Detail, StepText, StepView, Tone } from './types.js';
+export { describeNegotiated, type NegotiatedRowView } from './negotiated.js';
 export { describeMessage, viewStep } from './step.js';
 export { encryptedExplanation, guessWords } from './guess.js';
 export { factsForMessage } from './verifications.js';

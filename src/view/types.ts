@@ -41,6 +41,9 @@ export interface StepView extends StepText {
   verifications: VerificationFact[];
 }
 
+/** Whether a value is worth noticing; the text report colours by it. */
+export type Tone = 'good' | 'bad' | 'warn';
+
 /** Collects details, dropping values that are absent or empty. */
 export type AddDetail = (label: string, value: string | undefined, codes?: CodePoint[]) => void;
 

@@ -9,7 +9,7 @@ import { parseCertificate } from '../../src/analyse/certificates/parse.js';
 import { loadCapture } from '../../src/capture/capture-file.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { EncryptedMessage, ProtectedGuess } from '../../src/decode/model.js';
-import { encryptedExplanation, guessWords, viewStep } from '../../src/view/index.js';
+import { describeNegotiated, encryptedExplanation, guessWords, viewStep } from '../../src/view/index.js';
 import { repoRoot } from '../golden/cases.js';
 
 async function fixture(name: string) {
@@ -112,5 +112,20 @@ describe('certificate key words', () => {
     });
     expect(step.certificates?.map((c) => c.key)).toEqual(fromNode);
     expect(step.certificates?.every((c) => !c.key?.includes('prime256v1'))).toBe(true);
+  });
+});
+
+describe('negotiated section', () => {
+  it('gives each row its code point, note words and tone', async () => {
+    const { analysis } = await fixture('openssl-tls12-ecdhe-rsa');
+    const rows = new Map(describeNegotiated(analysis).map((r) => [r.key, r]));
+    expect(rows.get('version')?.code).toEqual({ code: 0x0303, hex: '0x0303', name: 'TLS 1.2' });
+    expect(rows.get('group')?.code).toEqual({ code: 29, hex: '0x001d', name: 'x25519' });
+    expect(rows.get('forwardSecrecy')).toMatchObject({ value: 'yes', tone: 'good' });
+    expect(rows.get('alpn')?.code).toBeUndefined();
+    // The rows keep the analysis's words: the JSON table is these rows.
+    expect(describeNegotiated(analysis).map(({ key, label, value, source, note }) => ({ key, label, value, source, note }))).toEqual(
+      analysis.table.map(({ key, label, value, source, note }) => ({ key, label, value, source, note })),
+    );
   });
 });
