@@ -3,6 +3,7 @@
 // decoded message body.
 
 export type { AddDetail, ByteSpan, Detail, StepText, StepView, Tone } from './types.js';
+export { describeChain, shortName, type ChainRowView, type ChainView, type Toned } from './chain.js';
 export { describeNegotiated, type NegotiatedRowView } from './negotiated.js';
 export { describeMessage, viewStep } from './step.js';
 export { encryptedExplanation, guessWords } from './guess.js';

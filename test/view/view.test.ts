@@ -9,7 +9,10 @@ import { parseCertificate } from '../../src/analyse/certificates/parse.js';
 import { loadCapture } from '../../src/capture/capture-file.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { EncryptedMessage, ProtectedGuess } from '../../src/decode/model.js';
-import { describeNegotiated, encryptedExplanation, guessWords, viewStep } from '../../src/view/index.js';
+import { readFileSync } from 'node:fs';
+import { analyseCapture } from '../../src/analyse/pipeline.js';
+import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
+import { describeChain, describeNegotiated, encryptedExplanation, guessWords, viewStep } from '../../src/view/index.js';
 import { repoRoot } from '../golden/cases.js';
 
 async function fixture(name: string) {
@@ -127,5 +130,23 @@ describe('negotiated section', () => {
     expect(describeNegotiated(analysis).map(({ key, label, value, source, note }) => ({ key, label, value, source, note }))).toEqual(
       analysis.table.map(({ key, label, value, source, note }) => ({ key, label, value, source, note })),
     );
+  });
+});
+
+describe('chain section', () => {
+  it('rows in words with tones, the anchor line and the verdict lists', async () => {
+    const capture = await loadCapture(path.join(repoRoot, 'fixtures/captures/openssl-tls12-ecdhe-rsa.json'));
+    const file = path.join(repoRoot, 'fixtures/certs/demo/root.pem');
+    const trustStore = buildTrustStore([{ origin: 'ca-file', pem: readFileSync(file, 'utf8'), file }]);
+    const { chain } = analyseCapture(capture, { trustStore, at: new Date('2027-01-15T00:00:00Z') });
+    const view = describeChain(chain!);
+    const ok = { text: 'ok', tone: 'good' };
+    expect(view.rows.map((r) => [r.position, r.key, r.verdict])).toEqual([
+      ['#0 leaf', 'RSA 2048', ok],
+      ['#1 intermediate', 'EC P-256', ok],
+      ['store anchor', 'EC P-256', ok],
+    ]);
+    expect(view.anchor).toBe(`Trust anchor: ${chain!.anchor!.subject} (--ca ${file})`);
+    expect(view).toMatchObject({ valid: true, errors: [], omitted: 0 });
   });
 });
