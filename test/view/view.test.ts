@@ -12,7 +12,9 @@ import type { EncryptedMessage, ProtectedGuess } from '../../src/decode/model.js
 import { readFileSync } from 'node:fs';
 import { analyseCapture } from '../../src/analyse/pipeline.js';
 import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
-import { describeChain, describeNegotiated, encryptedExplanation, guessWords, viewStep } from '../../src/view/index.js';
+import { RFC8448, RFC8448_CLIENT_RANDOM, RFC8448_FLOW, rfc8448Capture, unwrapHex } from '../../fixtures/rfc8448/capture.js';
+import { decryptTrace } from '../../src/analyse/decrypt/index.js';
+import { describeChain, describeDecryption, describeNegotiated, encryptedExplanation, guessWords, viewStep } from '../../src/view/index.js';
 import { repoRoot } from '../golden/cases.js';
 
 async function fixture(name: string) {
@@ -148,5 +150,32 @@ describe('chain section', () => {
     ]);
     expect(view.anchor).toBe(`Trust anchor: ${chain!.anchor!.subject} (--ca ${file})`);
     expect(view).toMatchObject({ valid: true, errors: [], omitted: 0 });
+  });
+});
+
+describe('key-schedule section', () => {
+  const keylog = [
+    `SERVER_HANDSHAKE_TRAFFIC_SECRET ${RFC8448_CLIENT_RANDOM} ${unwrapHex(RFC8448.secrets.serverHandshakeTraffic)}`,
+    `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${RFC8448_CLIENT_RANDOM} ${unwrapHex(RFC8448.secrets.clientHandshakeTraffic)}`,
+  ];
+  const capture = rfc8448Capture({ keylog, flow: RFC8448_FLOW.slice(0, 4) });
+  // Computed with values, so only the view decides whether they are shown.
+  const result = decryptTrace(capture, decodeCapture(capture), { showSecrets: true });
+  const secret = unwrapHex(RFC8448.secrets.serverHandshakeTraffic);
+
+  it('holds no secret or key value unless asked', () => {
+    const view = describeDecryption(result, false);
+    expect(JSON.stringify(view)).not.toContain(secret);
+    expect(view.schedule?.secrets.flatMap((s) => s.outputs).every((o) => o.value === undefined)).toBe(true);
+    expect(view.schedule?.secretsHidden).toBe(true);
+    expect(view.schedule?.title).toBe('Key schedule · TLS 1.3 · TLS_AES_128_GCM_SHA256 (0x1301) · HKDF-SHA256 · AES-128-GCM');
+    expect(view.schedule?.secrets[0].words).toBe('(32 bytes) ← key log SERVER_HANDSHAKE_TRAFFIC_SECRET · opened 1 record');
+    expect(view.records.map((r) => [r.number, r.ok])).toEqual(result.records.map((r) => [r.record + 1, true]));
+  });
+
+  it('shows them with showSecrets, and then says nothing is hidden', () => {
+    const view = describeDecryption(result, true);
+    expect(view.schedule?.secrets.find((s) => s.name === 'server handshake traffic secret')?.secret).toBe(secret);
+    expect(view.schedule?.secretsHidden).toBe(false);
   });
 });
