@@ -9,7 +9,7 @@ import { codePoint } from './code-point.js';
 import type { CertificateSummary, Flight, Step } from './types.js';
 import { MAX_CERTIFICATE_BYTES, MAX_CERTIFICATES_PER_MESSAGE } from '../limits.js';
 import { handshakeTitles } from '../decode/index.js';
-import { displayNames } from './certificates/parse.js';
+import { describeKey, displayNames } from './certificates/parse.js';
 
 
 /** Display name of a message: `ClientHello`, `HelloRetryRequest`, `Alert`, `Encrypted record`. */
@@ -136,29 +136,11 @@ function summariseCertificates(m: HandshakeMessage): CertificateSummary[] {
       const der = Buffer.from(e.der, 'hex');
       const x = new X509Certificate(der);
       // Names from our DN formatter: Node's subject is OpenSSL-escaped, which the report would escape again.
-      return { ...displayNames(der, x), key: keyWords(x) };
+      return { ...displayNames(der, x), key: describeKey(x.publicKey).label };
     } catch (err) {
       // Node falls back to PEM when DER fails, so OpenSSL's text ("PEM routines::no start line")
       // would blame the wrong format: name the real problem first.
       return { subject: '?', issuer: '?', error: `not a valid DER certificate (OpenSSL: ${err instanceof Error ? err.message : String(err)})` };
     }
   });
-}
-
-function keyWords(x: X509Certificate): string | undefined {
-  const k = x.publicKey;
-  const d = k.asymmetricKeyDetails;
-  switch (k.asymmetricKeyType) {
-    case 'rsa':
-    case 'rsa-pss':
-      return `RSA ${d?.modulusLength ?? '?'}`;
-    case 'ec':
-      return `EC ${d?.namedCurve ?? '?'}`;
-    case 'ed25519':
-      return 'Ed25519';
-    case 'ed448':
-      return 'Ed448';
-    default:
-      return k.asymmetricKeyType;
-  }
 }

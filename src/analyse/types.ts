@@ -2,6 +2,7 @@
 // how the messages group into steps and flights. Pure data, so the text and JSON reports and the
 // CLI read the same facts.
 
+import type { ProtectedGuess } from '../decode/model.js';
 import type { DecodeIssue, Direction } from '../decode/types.js';
 
 /** A code point as the report shows it (zcrypto style): the number, its hex and its IANA name. */
@@ -114,7 +115,7 @@ export interface Step {
   /** Certificates carried by a Certificate message. */
   certificates?: CertificateSummary[];
   /** For an encrypted record: what it most likely holds, judged by the decoder from its position. */
-  guess?: string;
+  guess?: ProtectedGuess;
 }
 
 export interface Flight {

@@ -267,9 +267,31 @@ export interface EncryptedMessage extends MessageBase {
   kind: 'encrypted';
   /** Outer content type of the record (23 in TLS 1.3, the real type in TLS 1.2). */
   contentType: number;
-  /** What the record most likely holds, judged from its position (e.g. 'Finished'). */
-  guess?: string;
+  /** What the record most likely holds, judged from its position and size (the view words it). */
+  guess?: ProtectedGuess;
 }
+
+/** A TLS 1.3 handshake message that travels encrypted in the first flights. */
+export type FlightMessageName = 'EncryptedExtensions' | 'CertificateRequest' | 'Certificate' | 'CertificateVerify';
+
+/**
+ * The decoder's guess at a protected record it could not open: a typed value, so the view words it
+ * and every reader branches on `kind` rather than on text.
+ */
+export type ProtectedGuess =
+  | { kind: 'finished' }
+  | { kind: 'early-data' }
+  | { kind: 'early-or-application-data' }
+  | { kind: 'application-data' }
+  | { kind: 'alert' }
+  /** A second protected handshake record in TLS 1.2: most likely renegotiation. */
+  | { kind: 'renegotiation' }
+  /** A TLS 1.3 server record after its Finished. */
+  | { kind: 'ticket-or-application-data' }
+  /** A TLS 1.3 client record before its Finished: client authentication. */
+  | { kind: 'client-auth' }
+  /** Part of a TLS 1.3 encrypted flight; `message` once the flight's shape tells which. */
+  | { kind: 'flight-message'; message?: FlightMessageName };
 
 export interface ApplicationDataMessage extends MessageBase {
   kind: 'application_data';

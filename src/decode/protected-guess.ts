@@ -2,7 +2,7 @@
 // the trace state machine (trace.ts) because it is heuristics, not decoding: decryption replaces
 // every guess it can with the real message.
 
-import type { EncryptedMessage, TlsRecord } from './model.js';
+import type { EncryptedMessage, FlightMessageName, ProtectedGuess, TlsRecord } from './model.js';
 import { ContentType } from './model.js';
 import type { ByteSpace, Field } from './types.js';
 import { byteCount } from './format.js';
@@ -21,29 +21,29 @@ export interface GuessState {
   flight: EncryptedMessage[];
 }
 
-function guessProtected(st: GuessState, record: TlsRecord, ctx: HandshakeContext): string {
+function guessProtected(st: GuessState, record: TlsRecord, ctx: HandshakeContext): ProtectedGuess {
   const n = st.protectedCount++;
   if (ctx.version !== TLS13) {
     if (record.contentType === ContentType.handshake) {
       if (!st.finishedGuessed) {
         st.finishedGuessed = true;
-        return 'Finished';
+        return { kind: 'finished' };
       }
-      return 'handshake message (renegotiation?)';
+      return { kind: 'renegotiation' };
     }
-    if (record.contentType === ContentType.alert) return 'Alert';
-    return ctx.version === undefined && !st.ccsSeen ? 'early data or application data' : 'application data';
+    if (record.contentType === ContentType.alert) return { kind: 'alert' };
+    return { kind: ctx.version === undefined && !st.ccsSeen ? 'early-or-application-data' : 'application-data' };
   }
-  if (st.finishedGuessed) return st.space.direction === 'server' ? 'NewSessionTicket or application data' : 'application data';
+  if (st.finishedGuessed) return { kind: st.space.direction === 'server' ? 'ticket-or-application-data' : 'application-data' };
   // A TLS 1.3 Finished record: 4-byte header + hash, the inner content type, a 16-byte AEAD tag.
   const finishedLength = 4 + tls13HashLength(ctx.cipherSuite) + 1 + 16;
   if (record.bodyLength === finishedLength) {
     st.finishedGuessed = true;
-    return 'Finished';
+    return { kind: 'finished' };
   }
-  if (st.space.direction === 'client') return 'Certificate or CertificateVerify';
-  const flight = ctx.pskAccepted ? ['EncryptedExtensions'] : ['EncryptedExtensions', 'Certificate', 'CertificateVerify'];
-  return flight[n] ?? 'handshake message';
+  if (st.space.direction === 'client') return { kind: 'client-auth' };
+  const flight: FlightMessageName[] = ctx.pskAccepted ? ['EncryptedExtensions'] : ['EncryptedExtensions', 'Certificate', 'CertificateVerify'];
+  return { kind: 'flight-message', message: flight[n] };
 }
 
 /** The message shown for a protected record: its bytes and what it most likely holds. */
@@ -53,10 +53,10 @@ export function encryptedMessage(st: GuessState, record: TlsRecord, body: { offs
   // Before the ServerHello a client's application_data record can only be 0-RTT early data.
   const early = ctx.version === undefined && st.space.direction === 'client' && !st.ccsSeen;
   const beforeFinished = ctx.version === TLS13 && !st.finishedGuessed;
-  const guess = early ? 'early data' : guessProtected(st, record, ctx);
+  const guess: ProtectedGuess = early ? { kind: 'early-data' } : guessProtected(st, record, ctx);
   const msg: EncryptedMessage = { kind: 'encrypted', ...messageBase(st.space, body, [record.index], timeMs, fields, record.issue), contentType: record.contentType, guess };
-  if (beforeFinished && guess !== 'Finished') st.flight.push(msg);
-  if (beforeFinished && guess === 'Finished') relabelFlight(st);
+  if (beforeFinished && guess.kind !== 'finished') st.flight.push(msg);
+  if (beforeFinished && guess.kind === 'finished') relabelFlight(st);
   return msg;
 }
 
@@ -67,13 +67,13 @@ export function encryptedMessage(st: GuessState, record: TlsRecord, body: { offs
  */
 function relabelFlight(st: GuessState): void {
   const n = st.flight.length;
-  const server: Record<number, string[]> = {
+  const server: Record<number, FlightMessageName[]> = {
     1: ['EncryptedExtensions'],
     3: ['EncryptedExtensions', 'Certificate', 'CertificateVerify'],
     4: ['EncryptedExtensions', 'CertificateRequest', 'Certificate', 'CertificateVerify'],
   };
-  const client: Record<number, string[]> = { 1: ['Certificate'], 2: ['Certificate', 'CertificateVerify'] };
+  const client: Record<number, FlightMessageName[]> = { 1: ['Certificate'], 2: ['Certificate', 'CertificateVerify'] };
   const names = (st.space.direction === 'server' ? server : client)[n];
-  if (names) st.flight.forEach((m, i) => (m.guess = names[i]));
+  if (names) st.flight.forEach((m, i) => (m.guess = { kind: 'flight-message', message: names[i] }));
   st.flight = [];
 }

@@ -1,14 +1,13 @@
-// The certificate-chain view: one table row per certificate (path order, then unrelated extras),
-// then the anchor, hostname, OCSP and a verdict line naming every problem. Reads only the
-// ChainReport; every certificate-supplied string goes through escapeControl.
+// The certificate-chain section as text, rendered from the view (src/view/chain.ts): the table, then
+// the anchor, hostname, OCSP and verdict lines. Every string is escaped here, once.
 
 import Table from 'cli-table3';
-import type { ChainCertificate, ChainReport } from '../analyse/chain/types.js';
-import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
+import type { ChainReport } from '../analyse/chain/types.js';
+import { describeChain, notShown, type ChainView } from '../view/index.js';
 import { escapeControl } from './escape.js';
 import { fitColumns } from './fit.js';
-import { notShown } from './steps.js';
 import { palette, type Palette } from './palette.js';
+import { toned } from './table.js';
 
 export interface ChainRenderOptions {
   color: boolean;
@@ -16,91 +15,45 @@ export interface ChainRenderOptions {
   width?: number;
 }
 
-function position(c: ChainCertificate): string {
-  const where = c.sentIndex === null ? 'store' : `#${c.sentIndex}`;
-  return `${where} ${c.role}`;
-}
-
-/** The CN values when there are any, else the whole name: tables need the short form. Taken from
- * the parsed CNs, not cut out of the DN text, so a comma in a value cannot split it. */
-export function shortName(dn: string, cn: readonly string[] | undefined): string {
-  return cn?.length ? cn.join(' + ') : dn;
-}
-
-function daysText(c: ChainCertificate, p: Palette): string {
-  const d = c.daysLeft;
-  if (d < 0) return p.bad(`${d}`);
-  if (d < 30) return p.warn(`${d}`);
-  return `${d}`;
-}
-
-function verdictText(c: ChainCertificate, p: Palette): string {
-  if (c.verdict === 'ok') return p.good('ok');
-  const text = c.problems.map(escapeControl).join('; ');
-  return c.verdict === 'error' ? p.bad(`FAIL: ${text}`) : p.warn(`WARN: ${text}`);
-}
-
-export function renderChainTable(report: ChainReport, p: Palette, width?: number): string {
+function renderChainTable(view: ChainView, p: Palette, width?: number): string {
   const head = ['Pos', 'Subject', 'Issuer', 'Key', 'Signature', 'Not after', 'Days', 'Verdict'];
-  // A hostile Certificate message can list 65,000 entries: the table shows the first ones.
-  const rows = report.certificates.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map((c) => [
-    position(c),
-    escapeControl(shortName(c.info.subject, c.info.subjectCN)),
-    escapeControl(shortName(c.info.issuer, c.info.issuerCN)),
-    c.info.publicKey.label,
-    escapeControl(c.info.signatureAlgorithm.name),
-    c.info.notAfter.slice(0, 10),
-    daysText(c, p),
-    verdictText(c, p),
+  const rows = view.rows.map((r) => [
+    escapeControl(r.position),
+    escapeControl(r.subject),
+    escapeControl(r.issuer),
+    escapeControl(r.key),
+    escapeControl(r.signature),
+    escapeControl(r.notAfter),
+    toned(r.days.text, r.days.tone, p),
+    toned(escapeControl(r.verdict.text), r.verdict.tone, p),
   ]);
   const opts: ConstructorParameters<typeof Table>[0] = { head: head.map((h) => p.heading(h)), style: { head: [], border: [] }, wordWrap: true };
   // Position, names, key and verdict wrap (at spaces only) to fit; the rest stay whole.
   if (width) opts.colWidths = fitColumns([head, ...rows], width, [0, 1, 2, 3, 7]);
   const table = new Table(opts);
   for (const r of rows) table.push(r);
-  const left = report.certificates.length - rows.length;
-  return left > 0 ? `${table.toString()}\n${p.dim(notShown(left))}` : table.toString();
-}
-
-/** Escaped entries, at most TEXT_MAX_ENTRIES_PER_MESSAGE of them, then what was left out. */
-function cappedList(items: readonly string[]): string[] {
-  const shown = items.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map(escapeControl);
-  if (items.length > shown.length) shown.push(notShown(items.length - shown.length));
-  return shown;
+  return view.omitted > 0 ? `${table.toString()}\n${p.dim(notShown(view.omitted))}` : table.toString();
 }
 
 /** The one-line verdict: VALID, or INVALID naming every error, plus warnings. */
-export function chainVerdictLine(report: ChainReport, p: Palette): string {
-  const errorSet = new Set(report.errors);
-  const errors = cappedList(report.errors);
-  const warnings = cappedList(report.problems.filter((x) => !errorSet.has(x)));
-  const head = report.valid ? p.good('VALID') : p.bad('INVALID');
+function verdictLine(view: ChainView, p: Palette): string {
+  const head = view.valid ? p.good('VALID') : p.bad('INVALID');
   const parts: string[] = [];
-  if (errors.length) parts.push(errors.join('; '));
-  if (warnings.length) parts.push(p.warn(`warnings: ${warnings.join('; ')}`));
+  if (view.errors.length) parts.push(view.errors.map(escapeControl).join('; '));
+  if (view.warnings.length) parts.push(p.warn(`warnings: ${view.warnings.map(escapeControl).join('; ')}`));
   return `Verdict: ${head}${parts.length ? ` — ${parts.join(' | ')}` : ''}`;
 }
 
 export function renderChain(report: ChainReport, options: ChainRenderOptions): string {
   const p = palette(options.color);
+  const view = describeChain(report);
   const lines: string[] = [];
-  if (report.certificates.length) lines.push(renderChainTable(report, p, options.width));
-  if (report.decrypted) lines.push(p.dim('Certificates read from the decrypted TLS 1.3 Certificate message.'));
-  if (report.source === 'node') lines.push(p.dim("Chain as Node reports it (the Certificate message was not decoded, e.g. TLS 1.3 without keys): sent order not checked."));
-  if (report.anchor) {
-    const a = report.anchor;
-    const from = a.origin === 'system' ? "Node's root store" : a.origin === 'ca-file' ? `--ca ${a.file ?? ''}` : `NODE_EXTRA_CA_CERTS ${a.file ?? ''}`;
-    lines.push(`Trust anchor: ${escapeControl(a.subject)} (${escapeControl(from.trim())}${a.sent ? ', sent by the server' : ''})`);
-  }
-  const host = report.facts.find((f) => f.check === 'hostname');
-  if (host) lines.push(`Hostname: ${host.ok ? p.good('match') : p.bad('MISMATCH')} — ${escapeControl(host.reason)}`);
-  if (report.ocsp) {
-    const r = report.ocsp.responses[0];
-    const status = r ? (r.status === 'good' ? p.good('good') : r.status === 'revoked' ? p.bad('REVOKED') : p.warn('unknown')) : p.warn(report.ocsp.responseStatusName);
-    const extra = r ? `, thisUpdate ${r.thisUpdate}${r.nextUpdate ? `, nextUpdate ${r.nextUpdate}` : ''}` : '';
-    lines.push(`OCSP staple: ${status} (produced ${report.ocsp.producedAt ?? '?'}${extra}; responder ${escapeControl(report.ocsp.responder ?? '?')})`);
-  } else if (report.facts.some((f) => f.check === 'ocsp.stapled')) lines.push(p.dim('OCSP staple: none'));
-  lines.push(chainVerdictLine(report, p));
+  if (view.rows.length || view.omitted) lines.push(renderChainTable(view, p, options.width));
+  for (const note of view.notes) lines.push(p.dim(note));
+  if (view.anchor) lines.push(escapeControl(view.anchor));
+  if (view.hostname) lines.push(`Hostname: ${view.hostname.ok ? p.good('match') : p.bad('MISMATCH')} — ${escapeControl(view.hostname.reason)}`);
+  if (view.ocsp === 'none') lines.push(p.dim('OCSP staple: none'));
+  else if (view.ocsp) lines.push(`OCSP staple: ${toned(escapeControl(view.ocsp.status.text), view.ocsp.status.tone, p)} ${escapeControl(view.ocsp.detail)}`);
+  lines.push(verdictLine(view, p));
   return `${lines.join('\n')}\n`;
 }
-

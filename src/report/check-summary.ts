@@ -6,7 +6,7 @@ import type { CheckSummary, TargetResult } from '../check/types.js';
 import { escapeControl } from './escape.js';
 import { fitColumns } from './fit.js';
 import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
-import { notShown } from './steps.js';
+import { notShown } from '../view/index.js';
 import { palette, type Palette } from './palette.js';
 
 export interface CheckRenderOptions {

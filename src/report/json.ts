@@ -33,7 +33,7 @@ import {
 import { escapeStrings, type JsonValue } from './escape.js';
 import { chainJson, SCHEMA_VERSION, type ChainJson } from './shared-json.js';
 import { streamSpace } from './spans.js';
-import { describeStep } from './steps.js';
+import { describeNegotiated, guessWords, viewStep, type StepView } from '../view/index.js';
 import type { TraceView } from './view.js';
 
 export const TRACE_JSON_FORMAT = 'tls-trace';
@@ -179,13 +179,10 @@ export function renderJson(view: TraceView): TraceJson {
     messages: decoded.messages.map((m, i) => capArrays(messageJson(m, i, stepNames.get(i) ?? m.kind, budget.raw))),
     spaces: decoded.spaces.map((s) => spaceJson(s, budget.spaces)),
     flights: analysis.flights,
-    steps: analysis.steps.map((s) => {
-      const m = decoded.messages[s.message];
-      const text = m ? describeStep(s, m, analysis.tls13) : { details: [], explanation: '' };
-      return capArrays({ ...s, details: text.details, explanation: text.explanation });
-    }),
+    steps: analysis.steps.map((s) => capArrays(stepJson(viewStep(s, decoded.messages[s.message], analysis.tls13)))),
     negotiated: analysis.negotiated,
-    table: analysis.table,
+    // The view's rows without its text-only parts (tone, the joined note, the code point).
+    table: describeNegotiated(analysis).map(({ key, label, value, source, note }) => ({ key, label, value, source, note })),
     issues: decoded.issues,
     notTls: decoded.notTls,
     crossChecks: analysis.crossChecks,
@@ -195,6 +192,13 @@ export function renderJson(view: TraceView): TraceJson {
   // Peer-supplied strings sit all over the tree (SNI, ALPN, certificate names, banners); escape
   // every string once here rather than trusting each producer. Drop undefined on the way.
   return escapeStrings(json) as unknown as TraceJson;
+}
+
+/** A step as the view describes it; details as label and value (the JSON vocabulary has no codes there yet). */
+function stepJson(view: StepView): StepJson {
+  const details = view.details.map((d) => ({ label: d.label, value: d.value }));
+  // `guess` keeps its place among the step's members: the output is compared byte for byte.
+  return { ...view.step, guess: view.guess, details, explanation: view.explanation };
 }
 
 function spaceJson(s: ByteSpace, budget: HexBudget): SpaceJson {
@@ -261,7 +265,7 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
     case 'alert':
       return { ...base, level: codePoint(alertLevels, m.level, 1), description: codePoint(alertDescriptions, m.description, 1) };
     case 'encrypted':
-      return { ...base, contentType: codePoint(contentTypes, m.contentType, 1), guess: m.guess };
+      return { ...base, contentType: codePoint(contentTypes, m.contentType, 1), guess: m.guess ? guessWords(m.guess) : undefined };
     case 'application_data':
       return base;
     case 'opaque':

@@ -2,9 +2,8 @@
 // key and IV lengths; values only with --show-secrets), the per-record outcomes, and each
 // verification fact as ✔/✖ with its reason. Reads DecryptionResult only, never bytes.
 
-import type { DecryptionResult, KeySchedule, RecordDecryption, VerificationCheck, VerificationFact } from '../decrypt/types.js';
-import type { HandshakeBody, Message } from '../decode/model.js';
-import { cipherSuites, contentTypes, label } from '../registry/index.js';
+import type { DecryptionResult, VerificationFact } from '../decrypt/types.js';
+import { describeDecryption, type RecordLineView, type ScheduleView } from '../view/index.js';
 import { escapeControl } from './escape.js';
 import { palette, type Palette } from './palette.js';
 
@@ -26,66 +25,28 @@ export function verificationMark(fact: VerificationFact, opts: { color: boolean 
   return `${mark} ${fact.label}: ${escapeControl(fact.reason)}`;
 }
 
-/** The handshake message each check verifies (its body type). */
-const VERIFIED_MESSAGE: Record<VerificationCheck, HandshakeBody['type']> = {
-  'server-finished': 'finished',
-  'client-finished': 'finished',
-  'server-certificate-verify': 'certificate_verify',
-  'client-certificate-verify': 'certificate_verify',
-  'server-key-exchange': 'server_key_exchange',
-};
-
-/**
- * The facts about one message (for ✔/✖ marks under the Finished, CertificateVerify or
- * ServerKeyExchange step): same direction, same records, and the message the check verifies. One
- * record often carries EncryptedExtensions … Finished together; matching on records alone put
- * every mark under each of them.
- */
-export function factsForMessage(result: DecryptionResult, m: Message, direction: string): VerificationFact[] {
-  if (m.kind !== 'handshake' || !m.body) return [];
-  const type = m.body.type;
-  return result.verifications.filter(
-    (f) => f.direction === direction && VERIFIED_MESSAGE[f.check] === type && f.records.length === m.records.length && f.records.every((r, i) => r === m.records[i]),
-  );
+function recordLine(p: Palette, r: RecordLineView): string {
+  const where = `record #${r.number} ${r.direction === 'client' ? p.client('client') : p.server('server')}`;
+  return r.ok ? `  ${p.good(CHECK)} ${where} · ${escapeControl(r.words)}` : `  ${p.bad(CROSS)} ${where}: ${escapeControl(r.words)}`;
 }
 
-function cipherTitle(ks: KeySchedule): string {
-  return ks.cipher.toUpperCase();
-}
-
-function recordLine(p: Palette, r: RecordDecryption): string {
-  // Numbered from 1, as in the steps and the hex view (`record` is the index in the trace).
-  const where = `record #${r.record + 1} ${r.direction === 'client' ? p.client('client') : p.server('server')}`;
-  if (!r.ok) return `  ${p.bad(CROSS)} ${where}: ${escapeControl(r.error ?? 'not decrypted')}`;
-  const type = r.contentType === undefined ? '' : label(contentTypes, r.contentType, 1);
-  const padding = r.paddingLength ? `, ${r.paddingLength} bytes padding removed` : '';
-  return `  ${p.good(CHECK)} ${where} · ${r.epoch} keys, seq ${r.seq} · ${type}, ${r.plaintextLength ?? 0} bytes${padding}`;
-}
-
-function scheduleLines(p: Palette, ks: KeySchedule, showSecrets: boolean): string[] {
+function scheduleLines(p: Palette, ks: ScheduleView): string[] {
   const lines: string[] = [];
-  const kdf = ks.version === 'TLS 1.3' ? `HKDF-${ks.hash.toUpperCase()}` : `PRF-${ks.hash.toUpperCase()}`;
-  lines.push(p.heading(`Key schedule · ${ks.version} · ${label(cipherSuites, ks.cipherSuite)} · ${kdf} · ${cipherTitle(ks)}`));
+  lines.push(p.heading(ks.title));
   lines.push(`  ${p.label('client random')} ${ks.clientRandom} ${p.dim('(names this connection in the key log)')}`);
-  const extras: string[] = [];
-  if (ks.extendedMasterSecret) extras.push('extended master secret');
-  if (ks.encryptThenMac !== undefined) extras.push(ks.encryptThenMac ? 'encrypt-then-MAC' : 'MAC-then-encrypt');
-  if (extras.length > 0) lines.push(`  ${p.label('negotiated')} ${extras.join(', ')}`);
+  if (ks.negotiated) lines.push(`  ${p.label('negotiated')} ${ks.negotiated}`);
   lines.push(`  ${p.label('records')} ${ks.recordProtection}`);
-  let hidden = false;
-  for (const s of ks.steps) {
+  for (const s of ks.secrets) {
     const who = s.direction ? (s.direction === 'client' ? p.client(s.name) : p.server(s.name)) : p.name(s.name);
-    const opened = s.recordsOpened === 1 ? '1 record' : `${s.recordsOpened} records`;
-    lines.push(`  ◆ ${who} (${s.secretLength} bytes) ← ${s.source} · opened ${opened}`);
+    lines.push(`  ◆ ${who} ${s.words}`);
     const width = s.outputs.reduce((w, o) => Math.max(w, o.name.length), 12);
-    if (showSecrets && s.secret) lines.push(`      ${p.label('secret'.padEnd(width))} ${String(s.secretLength).padStart(3)} bytes  ${s.secret}`);
-    else hidden = true;
+    if (s.secret) lines.push(`      ${p.label('secret'.padEnd(width))} ${String(s.secretLength).padStart(3)} bytes  ${s.secret}`);
     for (const o of s.outputs) {
       lines.push(`      ${p.label(o.name.padEnd(width))} ${String(o.length).padStart(3)} bytes  ${o.derivation}`);
-      if (showSecrets && o.value) lines.push(`      ${' '.repeat(width)}            ${o.value}`);
+      if (o.value) lines.push(`      ${' '.repeat(width)}            ${o.value}`);
     }
   }
-  if (hidden && !showSecrets) lines.push(p.dim('  secret values are hidden; --show-secrets prints them'));
+  if (ks.secretsHidden) lines.push(p.dim('  secret values are hidden; --show-secrets prints them'));
   return lines;
 }
 
@@ -101,18 +62,18 @@ export function keyScheduleJson(result: DecryptionResult): Omit<DecryptionResult
 /** The whole decryption block: key schedule, record outcomes, verification marks, notes. */
 export function renderKeySchedule(result: DecryptionResult, opts: KeyScheduleRenderOptions): string {
   const p = palette(opts.color);
+  const view = describeDecryption(result, opts.showSecrets);
   const lines: string[] = [];
-  if (result.keySchedule) for (const line of scheduleLines(p, result.keySchedule, opts.showSecrets)) lines.push(line);
-  else if (result.status !== 'nothing-encrypted') lines.push(p.heading('Decryption'));
-  if (result.records.length > 0) {
-    const opened = result.records.filter((r) => r.ok).length;
-    lines.push(p.heading(`Decrypted records · ${opened} of ${result.records.length}`));
-    for (const r of result.records) lines.push(recordLine(p, r));
+  if (view.schedule) for (const line of scheduleLines(p, view.schedule)) lines.push(line);
+  else if (view.heading) lines.push(p.heading(view.heading));
+  if (view.records.length > 0) {
+    lines.push(p.heading(`Decrypted records · ${view.opened} of ${view.records.length}`));
+    for (const r of view.records) lines.push(recordLine(p, r));
   }
-  if (result.verifications.length > 0) {
+  if (view.verifications.length > 0) {
     lines.push(p.heading('Verification'));
-    for (const f of result.verifications) lines.push(`  ${verificationMark(f, opts)}`);
+    for (const f of view.verifications) lines.push(`  ${verificationMark(f, opts)}`);
   }
-  for (const n of result.notes) lines.push(`  ${p.warn('!')} ${escapeControl(n)}`);
+  for (const n of view.notes) lines.push(`  ${p.warn('!')} ${escapeControl(n)}`);
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }

@@ -1,27 +1,15 @@
-// The negotiated-parameters table (cli-table3). Borders and headings get their colour from our
-// palette; cli-table3's own colouring is switched off because it decides colour support itself.
+// The negotiated-parameters table (cli-table3), rendered from the view's rows. Borders and headings
+// get their colour from our palette; cli-table3's own colouring is switched off because it decides
+// colour support itself.
 
 import Table from 'cli-table3';
-import type { NegotiatedRow } from '../analyse/types.js';
+import type { NegotiatedRowView, Tone } from '../view/index.js';
 import { escapeControl } from './escape.js';
 import { fitColumns } from './fit.js';
 import type { Palette } from './palette.js';
 
-const SOURCE_WORDS: Record<NegotiatedRow['source'], string | undefined> = {
-  decoded: undefined,
-  decrypted: 'decrypted',
-  node: 'from Node, not the bytes',
-  'not-applicable': undefined,
-  unknown: undefined,
-};
-
-/** `decrypted · from CertificateVerify`: where a value came from, in words. */
-export function rowNote(row: NegotiatedRow): string {
-  return [SOURCE_WORDS[row.source], row.note].filter(Boolean).join(' · ');
-}
-
-export function renderNegotiatedTable(rows: readonly NegotiatedRow[], p: Palette, width: number): string {
-  const cells = rows.map((row) => [row.label, colourValue(row, p), p.dim(escapeControl(rowNote(row)))]);
+export function renderNegotiatedTable(rows: readonly NegotiatedRowView[], p: Palette, width: number): string {
+  const cells = rows.map((row) => [row.label, colourValue(row, p), p.dim(escapeControl(row.noteWords))]);
   const head = [p.heading('Parameter'), p.heading('Value'), p.heading('Source / note')];
   // Value and note wrap at spaces to fit; a cipher-suite name is one word and is never cut.
   const table = new Table({
@@ -34,13 +22,13 @@ export function renderNegotiatedTable(rows: readonly NegotiatedRow[], p: Palette
   return table.toString();
 }
 
-function colourValue(row: NegotiatedRow, p: Palette): string {
+/** The palette colour for a tone (none: the text as it is). */
+export function toned(text: string, tone: Tone | undefined, p: Palette): string {
+  return tone === 'good' ? p.good(text) : tone === 'bad' ? p.bad(text) : tone === 'warn' ? p.warn(text) : text;
+}
+
+function colourValue(row: NegotiatedRowView, p: Palette): string {
   // Only the cipher-suite value is multi-line by our own making; everything else is escaped whole.
   const text = row.key === 'cipherSuite' ? row.value.split('\n').map(escapeControl).join('\n') : escapeControl(row.value);
-  if (row.value === 'unknown') return p.warn(text);
-  // Yes/no rows where "no" is worth noticing.
-  const goodWhenYes: Array<NegotiatedRow['key']> = ['forwardSecrecy', 'extendedMasterSecret', 'secureRenegotiation'];
-  if (goodWhenYes.includes(row.key)) return row.value === 'yes' ? p.good(text) : row.value === 'no' ? p.bad(text) : text;
-  if (row.key === 'downgradeSentinel' && row.value !== 'no') return row.note?.includes('attack') ? p.bad(text) : p.warn(text);
-  return text;
+  return toned(text, row.tone, p);
 }

@@ -9,12 +9,12 @@ import { escapeControl } from './escape.js';
 import { displayWidth } from './fit.js';
 import { renderChain } from './chain-table.js';
 import { renderHex } from './hex.js';
-import { factsForMessage, renderKeySchedule, verificationMark } from './key-schedule.js';
+import { renderKeySchedule, verificationMark } from './key-schedule.js';
 import { palette, type Palette } from './palette.js';
 import { messageSpans, recordSpans, streamSpace } from './spans.js';
-import { describeStep } from './steps.js';
 import { renderNegotiatedTable } from './table.js';
 import type { RenderOptions, TraceView } from './view.js';
+import { describeNegotiated, viewStep, type StepView } from '../view/index.js';
 
 const DEFAULT_WIDTH = 100;
 /** A hostile peer can send thousands of tiny records: the text shows the head and tail only. */
@@ -32,7 +32,7 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   const keys = view.decryption ? renderKeySchedule(view.decryption, { color: opts.color, showSecrets: opts.showSecrets === true }) : '';
   if (keys) out.push(keys);
   out.push(p.heading('Negotiated'));
-  out.push(renderNegotiatedTable(view.analysis.table, p, width));
+  out.push(renderNegotiatedTable(describeNegotiated(view.analysis), p, width));
   if (view.chain) {
     out.push('');
     out.push(p.heading('Certificate chain'));
@@ -133,27 +133,39 @@ function handshake(view: TraceView, opts: RenderOptions, p: Palette, width: numb
       }
       const step = steps[n - 1];
       const m = decoded.messages[step.message];
-      const marker = (step.guess ? ` ${p.dim(`(likely ${escapeControl(step.guess)})`)}` : '') + (step.decrypted ? ` ${p.good('[decrypted]')}` : '');
-      out.push(
-        `  ${String(step.index).padStart(numWidth)} ${arrow(step, p)} ${p.name(escapeControl(step.name))}${marker}  ${p.dim(`${formatMs(step.timeMs)} · ${recordWords(step)}`)}`,
-      );
-      if (!m) continue;
-      const text = describeStep(step, m, analysis.tls13);
-      const labelWidth = Math.min(22, text.details.reduce((w, d) => Math.max(w, d.label.length), 0));
-      for (const d of text.details) {
-        const lead = `${indent}${p.dim(d.label.padEnd(labelWidth))}  `;
-        const valueLines = wrap(escapeControl(d.value), width - indent.length - labelWidth - 2);
-        valueLines.forEach((v, i) => out.push(i === 0 ? `${lead}${v}` : `${indent}${' '.repeat(labelWidth + 2)}${v}`));
-      }
-      for (const l of wrap(text.explanation, width - indent.length)) out.push(`${indent}${l}`);
-      for (const issue of step.issues) out.push(`${indent}${p.bad(`✖ ${issueWords(issue, m)}`)}`);
-      // Finished / CertificateVerify / ServerKeyExchange checks belong on the step they verify.
-      if (view.decryption && step.records.length > 0) {
-        for (const fact of factsForMessage(view.decryption, m, step.direction)) out.push(`${indent}${verificationMark(fact, opts)}`);
-      }
-      if (opts.hex) append(out, hexFor(view, step, m, dumped, p, indent, width));
+      append(out, stepLines(view, viewStep(step, m, analysis.tls13, view.decryption), { p, color: opts.color, indent, width, numWidth }));
+      if (m && opts.hex) append(out, hexFor(view, step, m, dumped, p, indent, width));
     }
   });
+  return out;
+}
+
+interface StepLayout {
+  p: Palette;
+  color: boolean;
+  indent: string;
+  width: number;
+  numWidth: number;
+}
+
+/** The step's title line, then (when its message was decoded) its details, explanation, issues and marks. */
+function stepLines(view: TraceView, sv: StepView, { p, color, indent, width, numWidth }: StepLayout): string[] {
+  const { step } = sv;
+  const out: string[] = [];
+  const marker = (sv.guess ? ` ${p.dim(`(likely ${escapeControl(sv.guess)})`)}` : '') + (step.decrypted ? ` ${p.good('[decrypted]')}` : '');
+  out.push(`  ${String(step.index).padStart(numWidth)} ${arrow(step, p)} ${p.name(escapeControl(step.name))}${marker}  ${p.dim(`${formatMs(step.timeMs)} · ${recordWords(step)}`)}`);
+  const m = view.decoded.messages[step.message];
+  if (!m) return out;
+  const labelWidth = Math.min(22, sv.details.reduce((w, d) => Math.max(w, d.label.length), 0));
+  for (const d of sv.details) {
+    const lead = `${indent}${p.dim(d.label.padEnd(labelWidth))}  `;
+    const valueLines = wrap(escapeControl(d.value), width - indent.length - labelWidth - 2);
+    valueLines.forEach((v, i) => out.push(i === 0 ? `${lead}${v}` : `${indent}${' '.repeat(labelWidth + 2)}${v}`));
+  }
+  for (const l of wrap(sv.explanation, width - indent.length)) out.push(`${indent}${l}`);
+  for (const issue of step.issues) out.push(`${indent}${p.bad(`✖ ${issueWords(issue, m)}`)}`);
+  // Finished / CertificateVerify / ServerKeyExchange checks belong on the step they verify.
+  for (const fact of sv.verifications) out.push(`${indent}${verificationMark(fact, { color })}`);
   return out;
 }
 

@@ -35,9 +35,9 @@ function tls12Ecdhe(): Spec[] {
     { dir: 'server', t: 2.3, hs: { type: 'server_hello_done' } },
     { dir: 'client', t: 3, hs: { type: 'client_key_exchange', form: 'ecdhe', exchange: '05'.repeat(32) } },
     { dir: 'client', t: 3.1, ccs: true },
-    { dir: 'client', t: 3.2, encrypted: 40, guess: 'Finished', contentType: 22 },
+    { dir: 'client', t: 3.2, encrypted: 40, guess: { kind: 'finished' }, contentType: 22 },
     { dir: 'server', t: 4, ccs: true },
-    { dir: 'server', t: 4.1, encrypted: 40, guess: 'Finished', contentType: 22 },
+    { dir: 'server', t: 4.1, encrypted: 40, guess: { kind: 'finished' }, contentType: 22 },
   ];
 }
 
@@ -184,9 +184,9 @@ describe('negotiated parameters', () => {
         { dir: 'client', t: 1, hs: clientHello({ sessionId: SID_A }) },
         { dir: 'server', t: 2, hs: serverHello({ sessionId: SID_A }) },
         { dir: 'server', t: 2.1, ccs: true },
-        { dir: 'server', t: 2.2, encrypted: 40, guess: 'Finished', contentType: 22 },
+        { dir: 'server', t: 2.2, encrypted: 40, guess: { kind: 'finished' }, contentType: 22 },
         { dir: 'client', t: 3, ccs: true },
-        { dir: 'client', t: 3.1, encrypted: 40, guess: 'Finished', contentType: 22 },
+        { dir: 'client', t: 3.1, encrypted: 40, guess: { kind: 'finished' }, contentType: 22 },
       ],
       { node: { protocol: 'TLSv1.2', sessionReused: false } },
     );

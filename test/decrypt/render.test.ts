@@ -4,7 +4,8 @@ import type { Capture } from '../../src/capture/types.js';
 import { RFC8448, RFC8448_CLIENT_RANDOM, RFC8448_FLOW, rfc8448Capture, unwrapHex } from '../../fixtures/rfc8448/capture.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import { decryptTrace } from '../../src/decrypt/index.js';
-import { factsForMessage, keyScheduleJson, renderKeySchedule, verificationMark } from '../../src/report/key-schedule.js';
+import { keyScheduleJson, renderKeySchedule, verificationMark } from '../../src/report/key-schedule.js';
+import { factsForMessage } from '../../src/view/index.js';
 
 const V = RFC8448;
 const want = unwrapHex;

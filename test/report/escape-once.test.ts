@@ -44,7 +44,7 @@ describe('certificate names are escaped once', () => {
 
   it('text: the step and the chain table show the name escaped once', () => {
     const text = renderText(view, { color: false, hex: false, width: 220 });
-    expect(text).toContain(`#1          ${SHOWN} (EC prime256v1)`);
+    expect(text).toContain(`#1          ${SHOWN} (EC P-256)`);
     expect(text).toMatch(/│ #0 leaf +│ esc\\x1b\[2J日本/);
     expect(text).not.toContain('\\\\');
     expect(text).not.toContain('\\1B');

@@ -14,7 +14,7 @@ function sample(): Built {
     { dir: 'server', t: 2.2, hs: { type: 'server_key_exchange', form: 'ecdhe', namedGroup: 29 }, size: 70, join: true },
     { dir: 'server', t: 2.3, hs: { type: 'server_hello_done' }, size: 0, join: true },
     { dir: 'client', t: 3, ccs: true },
-    { dir: 'client', t: 3.1, encrypted: 40, guess: 'Finished', contentType: 22 },
+    { dir: 'client', t: 3.1, encrypted: 40, guess: { kind: 'finished' }, contentType: 22 },
     { dir: 'server', t: 4, hs: { type: 'finished', verifyData: '00'.repeat(12) }, size: 12, decrypted: true },
     { dir: 'server', t: 4.2, alert: [1, 0] },
   ]);

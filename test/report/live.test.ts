@@ -74,7 +74,7 @@ describe('trace report on real loopback handshakes', () => {
       '← Encrypted record',
     ]);
     // Both Finished messages are recognised by position; what follows is the closing alerts.
-    expect(v.analysis.steps.filter((s) => s.kind === 'encrypted').slice(0, 2).map((s) => s.guess)).toEqual(['Finished', 'Finished']);
+    expect(v.analysis.steps.filter((s) => s.kind === 'encrypted').slice(0, 2).map((s) => s.guess)).toEqual([{ kind: 'finished' }, { kind: 'finished' }]);
     expect(v.analysis.flights.slice(0, 4).map((f) => f.label)).toEqual(['C1', 'S1', 'C2', 'S2']);
     const n = v.analysis.negotiated;
     const node = v.capture.node!;
@@ -91,7 +91,7 @@ describe('trace report on real loopback handshakes', () => {
     expect(n.resumed.value).toBe(false);
     expect(v.analysis.crossChecks).toEqual([]);
     expect(v.analysis.outcome.complete).toBe(true);
-    expect(v.analysis.steps[2].certificates?.[0]).toMatchObject({ subject: 'CN=localhost', key: 'EC prime256v1' });
+    expect(v.analysis.steps[2].certificates?.[0]).toMatchObject({ subject: 'CN=localhost', key: 'EC P-256' });
     commonChecks(v);
   });
 

@@ -14,9 +14,9 @@ function tls12(): Spec[] {
     { dir: 'server', t: 2.05, hs: { type: 'server_hello_done' } },
     { dir: 'client', t: 3.0, hs: { type: 'client_key_exchange', form: 'ecdhe', exchange: '04'.repeat(32) } },
     { dir: 'client', t: 3.1, ccs: true },
-    { dir: 'client', t: 3.2, encrypted: 40, guess: 'Finished', contentType: 22 },
+    { dir: 'client', t: 3.2, encrypted: 40, guess: { kind: 'finished' }, contentType: 22 },
     { dir: 'server', t: 4.0, ccs: true },
-    { dir: 'server', t: 4.1, encrypted: 40, guess: 'Finished', contentType: 22 },
+    { dir: 'server', t: 4.1, encrypted: 40, guess: { kind: 'finished' }, contentType: 22 },
   ];
 }
 

@@ -3,7 +3,7 @@
 // algorithm, key usage bits, EKU OIDs, basic constraints, AIA, key identifiers, SCT count, exact
 // validity). A malformed extension becomes a `parseIssues` entry, never a lost certificate.
 
-import { X509Certificate, createHash } from 'node:crypto';
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import {
   type Asn1,
   DerError,
@@ -219,8 +219,11 @@ function applyExtension(extnId: string, valueDer: Buffer, info: CertificateInfo)
   }
 }
 
-function describeKey(x509: X509Certificate): PublicKeyInfo {
-  const key = x509.publicKey;
+/**
+ * The one describer of a certificate's public key (`RSA 2048`, `EC P-256`, `Ed25519`): the chain
+ * table, the trace's Certificate step and the scan all name keys through it.
+ */
+export function describeKey(key: KeyObject): PublicKeyInfo {
   const type = key.asymmetricKeyType ?? 'unknown';
   const details = key.asymmetricKeyDetails ?? {};
   switch (type) {
@@ -332,7 +335,7 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
     notBefore: time(validity[0], 'notBefore').toISOString(),
     notAfter: time(validity[1], 'notAfter').toISOString(),
     san: { dns: [], ip: [], email: [], uri: [] },
-    publicKey: describeKey(x509),
+    publicKey: describeKey(x509.publicKey),
     signatureAlgorithm: signatureAlgorithm(sigAlg),
     aia: { ocsp: [], caIssuers: [] },
     fingerprint256: createHash('sha256').update(bytes).digest('hex'),

@@ -6,6 +6,7 @@ import type { Capture, CaptureChunk } from '../../../src/capture/types.js';
 import type { DecodedTrace, Message } from '../../../src/decode/model.js';
 import type { ByteSpace, Field } from '../../../src/decode/types.js';
 import { traceRecordCoverage } from '../../../src/decode/index.js';
+import { guessWords } from '../../../src/view/index.js';
 import { walkFields } from '../../../src/decode/reader.js';
 import { RFC8448, type Rfc8448Vectors } from '../../../fixtures/rfc8448/capture.js';
 
@@ -54,7 +55,7 @@ export function steps(trace: DecodedTrace): string[] {
   return trace.messages.map((m: Message) => {
     const who = m.direction === 'client' ? 'C' : 'S';
     if (m.kind === 'handshake') return `${who} ${m.body?.type ?? `hs${m.msgType}`}`;
-    if (m.kind === 'encrypted') return `${who} encrypted(${m.guess ?? ''})`;
+    if (m.kind === 'encrypted') return `${who} encrypted(${m.guess ? guessWords(m.guess) : ''})`;
     if (m.kind === 'change_cipher_spec') return `${who} ccs${m.compatibility ? '(compat)' : ''}`;
     if (m.kind === 'alert') return `${who} alert(${m.level},${m.description})`;
     return `${who} ${m.kind}`;

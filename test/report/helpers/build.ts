@@ -14,6 +14,7 @@ import type {
   TlsRecord,
 } from '../../../src/decode/model.js';
 import type { ByteSpace, Direction, Field } from '../../../src/decode/types.js';
+import type { ProtectedGuess } from '../../../src/decode/model.js';
 import { HS } from '../../../src/registry/index.js';
 
 /** Wire code of a body type: the registry's, and 99 (unassigned) for the decoder's `unknown`. */
@@ -23,7 +24,7 @@ export type Spec =
   | { dir: Direction; t: number; hs: HandshakeBody; size?: number; join?: boolean; decrypted?: boolean }
   | { dir: Direction; t: number; ccs: true; compatibility?: boolean; join?: boolean }
   | { dir: Direction; t: number; alert: [number, number]; join?: boolean }
-  | { dir: Direction; t: number; encrypted: number; guess?: string; contentType?: number };
+  | { dir: Direction; t: number; encrypted: number; guess?: ProtectedGuess; contentType?: number };
 
 export function ext(type: number, info?: ExtensionInfo, data = ''): Extension {
   return { type, offset: 0, length: 4 + data.length / 2, data, info };

@@ -1,0 +1,51 @@
+// The messages that prove who is at the other end: Certificate, the stapled OCSP status,
+// CertificateRequest and CertificateVerify.
+
+import { codePoint } from '../../analyse/code-point.js';
+import type { CertificateMessage, CertificateRequest, CertificateStatus, CertificateVerify } from '../../decode/model.js';
+import { certificateStatusTypes, clientCertificateTypes, label, signatureSchemes } from '../../registry/index.js';
+import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../../limits.js';
+import { bytesOf, codesOf, counted, names, notShown } from '../words.js';
+import type { Describer } from './describer.js';
+
+export const describeCertificate: Describer<CertificateMessage> = (body, { step, add }) => {
+  add('certificates', String(body.entries.length));
+  const certs = step.certificates ?? [];
+  // A legal message can carry 65,000 one-byte entries: show the head and say what was left out.
+  for (const [i, c] of certs.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).entries()) {
+    add(`  #${i + 1}`, c.error ? `unreadable: ${c.error}` : `${c.subject}${c.key ? ` (${c.key})` : ''}`);
+  }
+  if (certs.length > TEXT_MAX_ENTRIES_PER_MESSAGE) add('  …', notShown(certs.length - TEXT_MAX_ENTRIES_PER_MESSAGE));
+  const empty = body.entries.length === 0;
+  if (step.direction === 'client') {
+    return empty
+      ? 'The server asked for a client certificate; the client has none to offer and sends an empty list. The server decides whether to go on.'
+      : "The client's certificate chain, sent because the server asked for one.";
+  }
+  return empty
+    ? 'An empty certificate list.'
+    : "The server's certificate chain. The first certificate carries the server's public key; the client checks the chain up to a trusted root and that it names the host.";
+};
+
+export const describeCertificateStatus: Describer<CertificateStatus> = (body, { add }) => {
+  add('status type', label(certificateStatusTypes, body.statusType, 1), [codePoint(certificateStatusTypes, body.statusType, 1)]);
+  add('OCSP response', `${bytesOf(body.response)} bytes`);
+  return "A stapled OCSP response: the CA's signed statement that the certificate is not revoked, so the client need not ask the CA itself.";
+};
+
+export const describeCertificateRequest: Describer<CertificateRequest> = (body, { add }) => {
+  if (body.certificateTypes) {
+    add('certificate types', names(body.certificateTypes, clientCertificateTypes, 1), codesOf(clientCertificateTypes, body.certificateTypes, 1));
+  }
+  add('signature schemes', counted(body.signatureSchemes, signatureSchemes, 'scheme'), codesOf(signatureSchemes, body.signatureSchemes));
+  add('acceptable CAs', String(body.authorities.length));
+  return 'The server asks the client to authenticate with a certificate of its own.';
+};
+
+export const describeCertificateVerify: Describer<CertificateVerify> = (body, { step, add }) => {
+  add('signature scheme', label(signatureSchemes, body.signatureScheme), [codePoint(signatureSchemes, body.signatureScheme)]);
+  add('signature', `${bytesOf(body.signature)} bytes`);
+  return step.direction === 'server'
+    ? "The server signs the handshake transcript with its certificate's private key, proving it holds that key."
+    : "The client signs the handshake transcript with its certificate's private key, proving it holds that key.";
+};
