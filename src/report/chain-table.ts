@@ -5,17 +5,19 @@ import Table from 'cli-table3';
 import type { ChainReport } from '../analyse/chain/types.js';
 import { describeChain, notShown, type ChainView } from '../view/index.js';
 import { escapeControl } from './escape.js';
-import { fitColumns } from './fit.js';
+import { fitTable } from './fit.js';
 import { palette, type Palette } from './palette.js';
 import { toned } from './table.js';
 
 export interface ChainRenderOptions {
   color: boolean;
-  /** Terminal width to fit the table in; omitted: no wrapping. */
+  /** Width to fit the table in; omitted: no wrapping. */
   width?: number;
+  /** The width is a terminal's (or COLUMNS): keep to it, breaking words too long for a column. */
+  hard?: boolean;
 }
 
-function renderChainTable(view: ChainView, p: Palette, width?: number): string {
+function renderChainTable(view: ChainView, p: Palette, width: number | undefined, hard: boolean): string {
   const head = ['Pos', 'Subject', 'Issuer', 'Key', 'Signature', 'Not after', 'Days', 'Verdict'];
   const rows = view.rows.map((r) => [
     escapeControl(r.position),
@@ -27,11 +29,12 @@ function renderChainTable(view: ChainView, p: Palette, width?: number): string {
     toned(r.days.text, r.days.tone, p),
     toned(escapeControl(r.verdict.text), r.verdict.tone, p),
   ]);
-  const opts: ConstructorParameters<typeof Table>[0] = { head: head.map((h) => p.heading(h)), style: { head: [], border: [] }, wordWrap: true };
-  // Position, names, key and verdict wrap (at spaces only) to fit; the rest stay whole.
-  if (width) opts.colWidths = fitColumns([head, ...rows], width, [0, 1, 2, 3, 7]);
+  // Position, names, key and verdict wrap (at spaces; words too, for a terminal) to fit; the rest stay whole.
+  const fitted = fitTable([head, ...rows], width, [0, 1, 2, 3, 7], hard && width !== undefined);
+  const opts: ConstructorParameters<typeof Table>[0] = { head: fitted.rows[0].map((h) => p.heading(h)), style: { head: [], border: [] }, wordWrap: true };
+  if (width) opts.colWidths = fitted.colWidths;
   const table = new Table(opts);
-  for (const r of rows) table.push(r);
+  for (const r of fitted.rows.slice(1)) table.push(r);
   return view.omitted > 0 ? `${table.toString()}\n${p.dim(notShown(view.omitted))}` : table.toString();
 }
 
@@ -48,7 +51,7 @@ export function renderChain(report: ChainReport, options: ChainRenderOptions): s
   const p = palette(options.color);
   const view = describeChain(report);
   const lines: string[] = [];
-  if (view.rows.length || view.omitted) lines.push(renderChainTable(view, p, options.width));
+  if (view.rows.length || view.omitted) lines.push(renderChainTable(view, p, options.width, options.hard === true));
   for (const note of view.notes) lines.push(p.dim(note));
   if (view.anchor) lines.push(escapeControl(view.anchor));
   if (view.hostname) lines.push(`Hostname: ${view.hostname.ok ? p.good('match') : p.bad('MISMATCH')} — ${escapeControl(view.hostname.reason)}`);

@@ -4,7 +4,7 @@
 import Table from 'cli-table3';
 import type { CheckSummary, TargetResult } from '../check/types.js';
 import { escapeControl } from './escape.js';
-import { fitColumns } from './fit.js';
+import { fitTable } from './fit.js';
 import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { notShown } from '../view/index.js';
 import { palette, type Palette } from './palette.js';
@@ -45,14 +45,11 @@ export function renderCheckTable(summary: CheckSummary, options: CheckRenderOpti
     return [escapeControl(r.target), statusText(r, p), days, r.notAfter?.slice(0, 10) ?? '-', escapeControl(detail(r))];
   });
   // Details (and a long target) wrap at spaces to fit the terminal, or 100 columns when there is
-  // none (a CI log); nothing is cut, so a table that cannot fit is wider instead.
-  const table = new Table({
-    head,
-    colWidths: fitColumns([head, ...rows], options.width ?? DEFAULT_WIDTH, [4, 0, 2]),
-    style: { head: [], border: [] },
-    wordWrap: true,
-  });
-  for (const r of rows) table.push(r);
+  // none (a CI log). Nothing is cut: without a terminal a table that cannot fit is wider instead;
+  // on a terminal (or with COLUMNS) words too long for their column are broken across lines.
+  const fitted = fitTable([head, ...rows], options.width ?? DEFAULT_WIDTH, [4, 0, 2], options.width !== undefined);
+  const table = new Table({ head: fitted.rows[0], colWidths: fitted.colWidths, style: { head: [], border: [] }, wordWrap: true });
+  for (const r of fitted.rows.slice(1)) table.push(r);
   return table.toString();
 }
 

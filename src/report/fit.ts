@@ -64,10 +64,24 @@ function shrinkTo(widths: number[], floors: readonly number[], shrinkable: reado
 }
 
 /**
+ * fitColumns plus the cells to push: for a hard width, every word wider than its column is broken
+ * across lines (breakLongWords), so the table keeps to the terminal and nothing is cut.
+ */
+export function fitTable(
+  cells: readonly (readonly string[])[],
+  width: number | undefined,
+  shrinkable: readonly number[],
+  hard: boolean,
+): { colWidths: number[]; rows: string[][] } {
+  const colWidths = fitColumns(cells, width, shrinkable, hard);
+  const rows = cells.map((row) => row.map((cell, col) => (hard ? breakLongWords(cell, colWidths[col] - PADDING) : cell)));
+  return { colWidths, rows };
+}
+
+/**
  * `text` with every word wider than `columns` terminal columns broken across lines between grapheme
- * clusters (measured as the terminal shows them), so cli-table3 wraps instead of
- * cutting it with `…`. Shorter words and the spaces between them are left as they are. ANSI
- * colour codes are not expected here: callers colour after fitting, or pass plain text.
+ * clusters (measured as the terminal shows them), so cli-table3 wraps instead of cutting it with
+ * `…`. Shorter words and the spaces between them are left as they are.
  */
 export function breakLongWords(text: string, columns: number): string {
   if (columns < 1 || displayWidth(text) <= columns) return text;
@@ -84,16 +98,32 @@ export function breakLongWords(text: string, columns: number): string {
 
 /** Grapheme clusters, so an emoji sequence or a letter with its combining marks is never split. */
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// eslint-disable-next-line no-control-regex -- colour codes are what this finds
+const SGR = /(\x1b\[[0-9;]*m)/;
 
+/**
+ * The word in pieces of at most `columns` terminal columns. Colour codes (SGR) take no column and
+ * ride with the piece they are in; cli-table3 carries the colour over to the next line.
+ */
 function splitWord(word: string, columns: number): string {
   const pieces: string[] = [];
   let piece = '';
-  for (const { segment: ch } of graphemes.segment(word)) {
-    if (piece !== '' && displayWidth(piece + ch) > columns) {
-      pieces.push(piece);
-      piece = '';
+  let used = 0;
+  for (const part of word.split(SGR)) {
+    if (SGR.test(part)) {
+      piece += part;
+      continue;
     }
-    piece += ch;
+    for (const { segment } of graphemes.segment(part)) {
+      const w = displayWidth(segment);
+      if (used > 0 && used + w > columns) {
+        pieces.push(piece);
+        piece = '';
+        used = 0;
+      }
+      piece += segment;
+      used += w;
+    }
   }
   if (piece !== '') pieces.push(piece);
   return pieces.join('\n');

@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import { cipherSuites, hexCode, isForwardSecret, label, namedGroups, signatureSchemes, Version, versionName } from '../registry/index.js';
 import type { FeatureScan, GroupScan, ScanResult, Severity } from '../scan/types.js';
 import { escapeControl } from './escape.js';
-import { fitColumns } from './fit.js';
+import { fitTable } from './fit.js';
 import { palette, type Palette } from './palette.js';
 
 export interface ScanRenderOptions {
@@ -67,14 +67,16 @@ function featureRows(f: FeatureScan, p: Palette): Array<[string, string]> {
 export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
   const p = palette(opts.color);
   const width = Math.max(60, opts.width ?? 100);
+  // A terminal's width (or COLUMNS) is kept to: words too long for a column are broken.
+  const hard = opts.width !== undefined;
   const sections = [
     headerLines(r, p),
     protocolLines(r, p),
-    ...[...r.versions].reverse().filter((v) => v.supported).map((v) => suiteLines(v, p, width)),
+    ...[...r.versions].reverse().filter((v) => v.supported).map((v) => suiteLines(v, p, width, hard)),
     groupLines(r, p),
     signatureSchemeLines(r, p),
     certificateLines(r, p),
-    featureLines(r, p, width),
+    featureLines(r, p, width, hard),
     findingLines(r, p),
   ];
   if (r.notes.length > 0) sections.push(r.notes.map((n) => p.dim(`note: ${escapeControl(n)}`)));
@@ -102,7 +104,7 @@ function protocolLines(r: ScanResult, p: Palette): string[] {
   return out;
 }
 
-function suiteLines(v: ScanResult['versions'][number], p: Palette, width: number): string[] {
+function suiteLines(v: ScanResult['versions'][number], p: Palette, width: number, hard: boolean): string[] {
   const title = p.heading(`Cipher suites — ${versionName(v.version)}`) + p.dim(` (${v.suites.length}; ${ORDER_WORDS[v.order ?? ''] ?? 'order unknown'})`);
   const head = ['#', 'Suite', 'Code', 'Key exchange', 'Bits'].map((h) => p.heading(h));
   const rows = v.suites.map((s, i) => {
@@ -113,8 +115,9 @@ function suiteLines(v: ScanResult['versions'][number], p: Palette, width: number
     return [String(i + 1), colour(info?.name ?? 'unknown'), hexCode(s.code), kx, String(info?.bits ?? '')];
   });
   // A suite name is one word: the table wraps the key exchange first and never cuts a name.
-  const table = new Table({ head, style: { head: [], border: [], compact: true }, colWidths: fitColumns([head, ...rows], width, [3, 1]), wordWrap: true });
-  for (const row of rows) table.push(row);
+  const fitted = fitTable([head, ...rows], width, [3, 1], hard);
+  const table = new Table({ head: fitted.rows[0], style: { head: [], border: [], compact: true }, colWidths: fitted.colWidths, wordWrap: true });
+  for (const row of fitted.rows.slice(1)) table.push(row);
   return [title, table.toString()];
 }
 
@@ -155,10 +158,11 @@ function certificateLines(r: ScanResult, p: Palette): string[] {
   return out;
 }
 
-function featureLines(r: ScanResult, p: Palette, width: number): string[] {
+function featureLines(r: ScanResult, p: Palette, width: number, hard: boolean): string[] {
   const features = featureRows(r.features, p);
-  const ft = new Table({ style: { head: [], border: [], compact: true }, colWidths: fitColumns(features, width, [0, 1]), wordWrap: true });
-  for (const row of features) ft.push(row);
+  const fitted = fitTable(features, width, [0, 1], hard);
+  const ft = new Table({ style: { head: [], border: [], compact: true }, colWidths: fitted.colWidths, wordWrap: true });
+  for (const row of fitted.rows) ft.push(row);
   return [p.heading('Features'), ft.toString()];
 }
 

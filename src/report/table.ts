@@ -5,20 +5,17 @@
 import Table from 'cli-table3';
 import type { NegotiatedRowView, Tone } from '../view/index.js';
 import { escapeControl } from './escape.js';
-import { fitColumns } from './fit.js';
+import { fitTable } from './fit.js';
 import type { Palette } from './palette.js';
 
-export function renderNegotiatedTable(rows: readonly NegotiatedRowView[], p: Palette, width: number): string {
+/** `hard`: the width is a terminal's (or COLUMNS), so words too long for a column are broken to keep to it. */
+export function renderNegotiatedTable(rows: readonly NegotiatedRowView[], p: Palette, width: number, hard = false): string {
   const cells = rows.map((row) => [row.label, colourValue(row, p), p.dim(escapeControl(row.noteWords))]);
   const head = [p.heading('Parameter'), p.heading('Value'), p.heading('Source / note')];
   // Value and note wrap at spaces to fit; a cipher-suite name is one word and is never cut.
-  const table = new Table({
-    head,
-    colWidths: fitColumns([head, ...cells], width, [1, 2]),
-    wordWrap: true,
-    style: { head: [], border: [], compact: true },
-  });
-  for (const row of cells) table.push(row);
+  const fitted = fitTable([head, ...cells], width, [1, 2], hard);
+  const table = new Table({ head: fitted.rows[0], colWidths: fitted.colWidths, wordWrap: true, style: { head: [], border: [], compact: true } });
+  for (const row of fitted.rows.slice(1)) table.push(row);
   return table.toString();
 }
 

@@ -32,11 +32,11 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   const keys = view.decryption ? renderKeySchedule(view.decryption, { color: opts.color, showSecrets: opts.showSecrets === true }) : '';
   if (keys) out.push(keys);
   out.push(p.heading('Negotiated'));
-  out.push(renderNegotiatedTable(describeNegotiated(view.analysis), p, width));
+  out.push(renderNegotiatedTable(describeNegotiated(view.analysis), p, width, opts.width !== undefined));
   if (view.chain) {
     out.push('');
     out.push(p.heading('Certificate chain'));
-    out.push(renderChain(view.chain, { color: opts.color, width }).replace(/\n$/, ''));
+    out.push(renderChain(view.chain, { color: opts.color, width, hard: opts.width !== undefined }).replace(/\n$/, ''));
   }
   const notes = notesOf(view);
   if (notes.length) {

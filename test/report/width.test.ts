@@ -22,6 +22,15 @@ function tableOf(out: string): string {
   return lines.slice(0, lines.findIndex((l) => l.startsWith('└')) + 1).join('\n');
 }
 
+/** Everything column `col` of a boxed table shows, its lines joined with the white space removed. */
+function columnText(table: string, col: number): string {
+  return table
+    .split('\n')
+    .filter((l) => l.startsWith('│'))
+    .map((l) => (l.split('│')[col + 1] ?? '').replace(/\s+/g, ''))
+    .join('');
+}
+
 /** The widest line, in terminal columns. */
 function widest(out: string): number {
   return out.split('\n').reduce((w, l) => Math.max(w, displayWidth(l)), 0);
@@ -49,6 +58,15 @@ describe('chain table', () => {
     expect(table).toContain(CJK);
     expect(table).toContain(' Intermediate ');
     expect(new Set(table.split('\n').map(displayWidth)).size).toBe(1);
+  });
+
+  it('a terminal of 80 columns (hard): the table keeps to 80 and every name is all there, broken across lines', () => {
+    const table = tableOf(renderChain(report, { color: false, width: 80, hard: true }));
+    expect(widest(table)).toBeLessThanOrEqual(80);
+    expect(table).not.toContain('…');
+    expect(new Set(table.split('\n').map(displayWidth)).size).toBe(1);
+    const subjects = columnText(table, 1);
+    for (const name of [CJK, EMOJI, LONG]) expect(subjects).toContain(name.replace(/\s+/g, ''));
   });
 
   it('without a width (no terminal): one line per name, nothing wrapped', () => {
@@ -93,11 +111,11 @@ describe('check summary table', () => {
     expect(new Set(out.trimEnd().split('\n').map(displayWidth)).size).toBe(1);
   });
 
-  it('width 60 (too narrow for the names): as narrow as the words allow, nothing cut', () => {
+  it('a terminal of 60 columns (too narrow for the names): the table keeps to 60, long words break across lines, nothing cut', () => {
     const out = renderCheckTable(summary, { color: false, width: 60 });
-    expect(widest(out)).toBeLessThan(widest(renderCheckTable(summary, { color: false, width: 100 })));
+    expect(widest(out)).toBeLessThanOrEqual(60);
     expect(out).not.toContain('…');
-    expect(out).toContain(`│ ${CJK}.example:443 `);
+    expect(columnText(out, 0)).toContain(`${CJK}.example:443`);
   });
 
   it('piped (no width): 100 columns, nothing cut (was one 280-column row per target)', () => {

@@ -47,7 +47,7 @@ function resultBlock(r: TargetResult, color: boolean, width: number | undefined)
   const p = palette(color);
   const head = `${p.heading(escapeControl(r.target))} — ${statusText(r, p)}${r.protocol ? p.dim(` (${r.protocol.name})`) : ''}\n`;
   if (!r.chain) return `${head}${p.bad(escapeControl(r.error?.message ?? r.problems.join('; ')))}\n`;
-  return head + renderChain(r.chain, { color, ...(width ? { width } : {}) });
+  return head + renderChain(r.chain, { color, ...(width ? { width, hard: true } : {}) });
 }
 
 export function registerCheck(program: Command, ctx: CliContext): void {
