@@ -23,9 +23,10 @@ export interface CoverageReport {
   overlaps: Span[];
 }
 
-/** Maps a span of `space` to stream spans (none for decrypted plaintext). */
+/** Maps a span of `space` to stream spans (none for decrypted plaintext; a space that lists no segments maps to itself). */
 export function toStreamSpans(space: ByteSpace, offset: number, length: number): Span[] {
   if (space.decrypted) return [];
+  if (space.segments.length === 0) return [{ offset, length }];
   const out: Span[] = [];
   for (const s of space.segments) {
     const from = Math.max(offset, s.at);

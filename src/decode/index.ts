@@ -32,9 +32,17 @@ export function decodeStream(direction: Direction, bytes: Uint8Array, ctx: Hands
   return decodeChunks([{ direction, timeMs: 0, offset: 0, bytes }], ctx);
 }
 
-/** The raw stream space of a direction in a trace. */
+/**
+ * The raw stream space of a direction (where record offsets point), or undefined when the trace
+ * has none (a direction that sent nothing).
+ */
+export function findStreamSpace(trace: DecodedTrace, direction: Direction): ByteSpace | undefined {
+  return trace.spaces.find((x) => x.id === direction) ?? trace.spaces.find((x) => x.direction === direction && !x.decrypted && x.segments.length <= 1);
+}
+
+/** The raw stream space of a direction in a trace; throws if there is none (a caller's bug). */
 export function streamSpaceOf(trace: DecodedTrace, direction: Direction): ByteSpace {
-  const s = trace.spaces.find((x) => x.id === direction);
+  const s = findStreamSpace(trace, direction);
   if (!s) throw new Error(`trace has no ${direction} stream space`);
   return s;
 }

@@ -32,7 +32,7 @@ import {
 } from '../registry/index.js';
 import { escapeStrings, type JsonValue } from './escape.js';
 import { chainJson, SCHEMA_VERSION, type ChainJson } from './shared-json.js';
-import { streamSpace } from './spans.js';
+import { findStreamSpace } from '../decode/index.js';
 import { describeNegotiated, guessWords, viewStep, type StepView } from '../view/index.js';
 import type { TraceView } from './view.js';
 
@@ -210,7 +210,7 @@ function spaceJson(s: ByteSpace, budget: HexBudget): SpaceJson {
 }
 
 function recordJson(decoded: DecodedTrace, r: TlsRecord, budget: HexBudget): RecordJson {
-  const stream = streamSpace(decoded, r.direction);
+  const stream = findStreamSpace(decoded, r.direction);
   const bytes = stream ? stream.bytes.subarray(r.offset, r.offset + r.length) : new Uint8Array(0);
   const within = budget.take(r.direction, bytes.length);
   return {

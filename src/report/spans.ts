@@ -9,6 +9,7 @@
 
 import type { DecodedTrace, Message, TlsRecord } from '../decode/model.js';
 import type { ByteSpace, Field, FieldValue } from '../decode/types.js';
+import { toStreamSpans } from '../decode/coverage.js';
 
 export interface HexSpan {
   /** Offset in the byte space being dumped (the direction's stream for records). */
@@ -76,7 +77,7 @@ export function recordSpans(decoded: DecodedTrace, record: TlsRecord, maxSpans =
       [],
       0,
       (f, path, depth) => {
-        for (const piece of toStream(m.space, f.offset, f.length)) placed.push({ field: f, path, depth, ...piece });
+        for (const piece of toStreamSpans(m.space, f.offset, f.length)) placed.push({ field: f, path, depth, start: piece.offset, end: piece.offset + piece.length });
       },
       inRecord,
     );
@@ -110,11 +111,6 @@ export function messagesOfRecord(decoded: DecodedTrace, recordIndex: number): Me
   return index.get(recordIndex) ?? [];
 }
 
-/** The direction's raw stream space (where record offsets point). */
-export function streamSpace(decoded: DecodedTrace, direction: 'client' | 'server'): ByteSpace | undefined {
-  return decoded.spaces.find((s) => s.id === direction) ?? decoded.spaces.find((s) => s.direction === direction && !s.decrypted && s.segments.length <= 1);
-}
-
 /** Visits fields depth first; a field `keep` rejects is skipped with its children (they lie inside it). */
 function collect(
   fields: readonly Field[],
@@ -138,19 +134,6 @@ function spaceRanges(space: ByteSpace, start: number, end: number): Array<[numbe
     const lo = Math.max(start, seg.streamOffset);
     const hi = Math.min(end, seg.streamOffset + seg.length);
     if (lo < hi) out.push([seg.at + (lo - seg.streamOffset), seg.at + (hi - seg.streamOffset)]);
-  }
-  return out;
-}
-
-/** Maps a span of a (non-decrypted) space to pieces of the direction's stream. */
-function toStream(space: ByteSpace, offset: number, length: number): Array<{ start: number; end: number }> {
-  // A raw stream space maps to itself; so does one that lists no segments.
-  if (space.segments.length === 0) return [{ start: offset, end: offset + length }];
-  const out: Array<{ start: number; end: number }> = [];
-  for (const seg of space.segments) {
-    const lo = Math.max(offset, seg.at);
-    const hi = Math.min(offset + length, seg.at + seg.length);
-    if (lo < hi) out.push({ start: seg.streamOffset + (lo - seg.at), end: seg.streamOffset + (hi - seg.at) });
   }
   return out;
 }

@@ -11,7 +11,8 @@ import { renderChain } from './chain-table.js';
 import { renderHex } from './hex.js';
 import { renderKeySchedule, verificationMark } from './key-schedule.js';
 import { palette, type Palette } from './palette.js';
-import { messageSpans, recordSpans, streamSpace } from './spans.js';
+import { messageSpans, recordSpans } from './spans.js';
+import { findStreamSpace } from '../decode/index.js';
 import { renderNegotiatedTable } from './table.js';
 import type { RenderOptions, TraceView } from './view.js';
 import { describeNegotiated, viewStep, type StepView } from '../view/index.js';
@@ -189,7 +190,7 @@ function streamOffsetOf(m: Message, offset: number): number {
 function hexFor(view: TraceView, step: Step, m: Message, dumped: Set<number>, p: Palette, indent: string, width: number): string[] {
   const { decoded } = view;
   const out: string[] = [];
-  const stream = streamSpace(decoded, step.direction);
+  const stream = findStreamSpace(decoded, step.direction);
   // One budget of hex lines for the step's records: a 260 KB message framed into 17 records of
   // one-byte fields would otherwise build and print every record's spans.
   for (const [i, r] of step.records.entries()) {
