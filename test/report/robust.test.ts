@@ -3,7 +3,8 @@
 // the JSON still matches the schema and every record's bytes stay labelled exactly once.
 
 import type { Capture } from '../../src/capture/types.js';
-import { decodeCapture } from '../../src/decode/index.js';
+import { decodeCapture, traceRecordCoverage } from '../../src/decode/index.js';
+import type { DecodedTrace, TlsRecord } from '../../src/decode/model.js';
 import { analyseTrace, recordSpans, renderJson, renderText } from '../../src/report/index.js';
 import { recordHandshake } from '../helpers/recorder.js';
 import { demoCerts, startNodeTlsServer } from '../helpers/servers.js';
@@ -62,11 +63,27 @@ describe('report on mutated captures', () => {
       const json = JSON.parse(JSON.stringify(renderJson(view))) as unknown;
       const check = validate(json);
       if (!check.ok) throw new Error(`case ${i}: ${check.errors}`);
-      for (const r of decoded.records) {
-        const map = recordSpans(decoded, r);
-        const covered = map.spans.reduce((n, s) => n + s.length, 0);
-        expect(covered).toBe(map.length);
-      }
+      for (const r of decoded.records) expectEachByteLabelledOnce(decoded, r, i);
     }
   });
 });
+
+/**
+ * Each byte of the record is in exactly one span (they follow each other from the record's first
+ * byte to its last), that span is a field's (no gap), and no two leaf fields claim the same byte.
+ * The gap and overlap counts are checked against decode's own coverage proof, computed
+ * independently from the leaf fields.
+ */
+function expectEachByteLabelledOnce(decoded: DecodedTrace, r: TlsRecord, seed: number): void {
+  const map = recordSpans(decoded, r);
+  let at = r.offset;
+  for (const span of map.spans) {
+    if (span.offset !== at || span.length <= 0) throw new Error(`case ${seed}: record #${r.index + 1} byte ${at} is labelled ${span.offset < at ? 'twice' : 'by no span'}`);
+    at += span.length;
+  }
+  expect(at).toBe(r.offset + r.length);
+  const coverage = traceRecordCoverage(decoded, r);
+  const fromLeaves = { gaps: coverage.gaps.reduce((n, g) => n + g.length, 0), overlaps: coverage.overlaps.length > 0 };
+  expect({ gaps: map.gaps, overlaps: map.overlaps > 0 }).toEqual(fromLeaves);
+  expect(map.spans.filter((s) => s.kind === 'gap').reduce((n, s) => n + s.length, 0)).toBe(map.gaps);
+}
