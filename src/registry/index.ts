@@ -11,3 +11,4 @@ export * from './alerts.js';
 export * from './handshake-types.js';
 export * from './versions.js';
 export * from './misc.js';
+export * from './code-point-kinds.js';

@@ -14,21 +14,12 @@ import { capArrays, HexBudget, JSON_LIMITS, type JsonLimits } from './json-caps.
 import {
   alertDescriptions,
   alertLevels,
-  certificateCompressionAlgorithms,
-  certificateStatusTypes,
-  cipherSuites,
-  clientCertificateTypes,
-  compressionMethods,
+  codePointKinds,
   contentTypes,
-  ecCurveTypes,
-  ecPointFormats,
   extensionTypes,
   handshakeTypes,
-  namedGroups,
   protocolVersions,
-  pskKeyExchangeModes,
-  signatureSchemes,
-  type Registry,
+  type CodePointKindName,
 } from '../registry/index.js';
 import { escapeStrings, type JsonValue } from './escape.js';
 import { chainJson, SCHEMA_VERSION, type ChainJson } from './shared-json.js';
@@ -274,26 +265,27 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
 }
 
 /** Which registry names a numeric property of a typed body, by property name. */
-const CODE_KEYS: Record<string, [Registry, 1 | 2]> = {
-  cipherSuites: [cipherSuites, 2],
-  cipherSuite: [cipherSuites, 2],
-  legacyVersion: [protocolVersions, 2],
-  versions: [protocolVersions, 2],
-  version: [protocolVersions, 2],
-  groups: [namedGroups, 2],
-  group: [namedGroups, 2],
-  namedGroup: [namedGroups, 2],
-  schemes: [signatureSchemes, 2],
-  signatureScheme: [signatureSchemes, 2],
-  signatureSchemes: [signatureSchemes, 2],
-  compressionMethods: [compressionMethods, 1],
-  compressionMethod: [compressionMethods, 1],
-  formats: [ecPointFormats, 1],
-  modes: [pskKeyExchangeModes, 1],
-  algorithms: [certificateCompressionAlgorithms, 2],
-  statusType: [certificateStatusTypes, 1],
-  certificateTypes: [clientCertificateTypes, 1],
-  curveType: [ecCurveTypes, 1],
+/** Decoded-body property → the kind of code point it holds (registry/code-point-kinds.ts). */
+const CODE_KEYS: Record<string, CodePointKindName> = {
+  cipherSuites: 'suite',
+  cipherSuite: 'suite',
+  legacyVersion: 'version',
+  versions: 'version',
+  version: 'version',
+  groups: 'group',
+  group: 'group',
+  namedGroup: 'group',
+  schemes: 'scheme',
+  signatureScheme: 'scheme',
+  signatureSchemes: 'scheme',
+  compressionMethods: 'compression',
+  compressionMethod: 'compression',
+  formats: 'pointFormat',
+  modes: 'pskMode',
+  algorithms: 'certCompression',
+  statusType: 'statusType',
+  certificateTypes: 'clientCertType',
+  curveType: 'curveType',
 };
 
 /** Copies a typed body, turning code-point numbers into `{ code, hex, name }`. */
@@ -310,7 +302,7 @@ function codePoints(value: unknown, key?: string, isExtension = false): JsonValu
     return out;
   }
   if (typeof value === 'number' && key !== undefined && CODE_KEYS[key]) {
-    const [registry, width] = CODE_KEYS[key];
+    const { registry, width } = codePointKinds[CODE_KEYS[key]];
     return { ...codePoint(registry, value, width) };
   }
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
