@@ -116,3 +116,21 @@ export const JSON_MAX_LIST_ENTRIES = 1000;
  * empty and `hexOmitted`/`rawOmitted` give the byte count left out.
  */
 export const JSON_MAX_HEX_BYTES_PER_DIRECTION = 1024 * 1024;
+
+/**
+ * Fields itemised per direction (20,000; the recorded fixtures have 45–355 per direction). Every
+ * decoded field costs about 200 bytes whatever its size, so a Certificate message of 65,000
+ * one-byte entries builds 260,000 of them, and a capture file with sixteen such messages took
+ * 1 GB. Past the cap a handshake message is still decoded in full (its body, framing checks and
+ * verdicts) but shown as its header plus one body span, and the trace notes that tls-trace
+ * stopped itemising there. Used by src/decode/trace.ts and src/decrypt/plaintext.ts.
+ */
+export const MAX_FIELDS_PER_DIRECTION = 20_000;
+
+/**
+ * Entries of one Certificate message kept in the decoded body (1,000; real chains have 2–5). Every
+ * entry is still read and its framing checked; past the cap only the count is kept
+ * (`entriesOmitted`), because a 260 KB message of one-byte entries holds 65,000 of them and a
+ * capture file may hold many such messages. Chain analysis never sees more than this many.
+ */
+export const MAX_CERTIFICATE_ENTRIES_KEPT = 1000;

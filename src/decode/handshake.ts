@@ -3,8 +3,8 @@
 // message reassembled from several records, or decrypted TLS 1.3 plaintext.
 
 import type { HandshakeBody, HandshakeMessage } from './model.js';
-import type { ByteSpace } from './types.js';
-import { decodeWith, toHex, type ByteReader } from './reader.js';
+import type { ByteSpace, Field } from './types.js';
+import { decodeWith, toHex, type ByteReader, type FieldBudget } from './reader.js';
 import { firstIssue, labelUndecoded } from './fields.js';
 import { fmt } from './format.js';
 import { TLS13, updateContext, type HandshakeContext } from './context.js';
@@ -93,17 +93,24 @@ function decodeBody(type: number, r: ByteReader, ctx: HandshakeContext): Handsha
  * capture ended): the message then carries an `incomplete` issue. Never throws for bad input.
  * `records` and `timeMs` are left for the caller (empty / 0).
  */
-export function decodeHandshakeMessage(space: ByteSpace, start: number, end: number, ctx: HandshakeContext): HandshakeMessage {
+export function decodeHandshakeMessage(space: ByteSpace, start: number, end: number, ctx: HandshakeContext, budget?: FieldBudget): HandshakeMessage {
   let msgType = -1;
   let declaredLength = 0;
   let body: HandshakeBody | undefined;
-  const out = decodeWith(space.bytes, start, end, (r) => {
-    msgType = r.u8('msg_type', 'Handshake type', fmt.handshakeType);
-    declaredLength = r.u24('length', 'Message length');
-    const title = handshakeTitles[msgType] ?? 'Handshake message';
-    body = r.within(declaredLength, 'body', title, (b) => decodeBody(msgType, b, ctx));
-  });
-  const fields = out.fields;
+  const out = decodeWith(
+    space.bytes,
+    start,
+    end,
+    (r) => {
+      msgType = r.u8('msg_type', 'Handshake type', fmt.handshakeType);
+      declaredLength = r.u24('length', 'Message length');
+      const title = handshakeTitles[msgType] ?? 'Handshake message';
+      body = r.within(declaredLength, 'body', title, (b) => decodeBody(msgType, b, ctx));
+    },
+    budget,
+  );
+  // Past the field budget the tree is incomplete: show the header and the body as one span.
+  const fields = budget?.exhausted && out.consumed >= 4 ? unitemisedFields(space, start, end, msgType, declaredLength) : out.fields;
   if (out.issue) {
     // The 4-byte header itself was cut short: label the stub so coverage still holds.
     fields.push({ name: 'fragment', label: 'Truncated handshake header', offset: start + out.consumed, length: end - start - out.consumed, issue: out.issue });
@@ -123,9 +130,22 @@ export function decodeHandshakeMessage(space: ByteSpace, start: number, end: num
     raw: toHex(space.bytes.subarray(start, end)),
   };
   if (body) msg.body = body;
-  const issue = out.issue ?? firstIssue(fields);
+  const issue = out.issue ?? firstIssue(out.fields);
   if (issue) msg.issue = issue;
   return msg;
+}
+
+/** The header fields and one span over the body, for a message decoded past the field budget. */
+function unitemisedFields(space: ByteSpace, start: number, end: number, msgType: number, declaredLength: number): Field[] {
+  const fields: Field[] = [
+    { name: 'msg_type', label: 'Handshake type', offset: start, length: 1, value: msgType, display: fmt.handshakeType(msgType) },
+    { name: 'length', label: 'Message length', offset: start + 1, length: 3, value: declaredLength },
+  ];
+  if (end > start + 4) {
+    const label = `${handshakeTitles[msgType] ?? 'Handshake message'} body, not itemised (tls-trace's field cap)`;
+    fields.push({ name: 'body', label, offset: start + 4, length: end - start - 4 });
+  }
+  return fields;
 }
 
 /**

@@ -116,7 +116,10 @@ export interface CertificateMessage {
   /** TLS 1.3 form (with request context and per-entry extensions). */
   tls13: boolean;
   requestContext?: string;
+  /** The first MAX_CERTIFICATE_ENTRIES_KEPT entries (every entry is still read and checked). */
   entries: CertificateEntry[];
+  /** Entries read but not kept, past MAX_CERTIFICATE_ENTRIES_KEPT (tls-trace's own cap). */
+  entriesOmitted?: number;
 }
 
 export interface CertificateStatus {

@@ -17,6 +17,16 @@ export class DecodeStop extends Error {
 
 export type Formatter = (value: number) => string;
 
+/**
+ * How many more fields the readers of one direction may record (MAX_FIELDS_PER_DIRECTION). Shared
+ * by reference by a reader and every sub-reader it opens; once `left` reaches 0 fields are no
+ * longer stored (values are still read and returned) and `exhausted` says so.
+ */
+export interface FieldBudget {
+  left: number;
+  exhausted: boolean;
+}
+
 export class ByteReader {
   private cursor: number;
   /** Fields recorded at this nesting level. */
@@ -31,6 +41,7 @@ export class ByteReader {
     readonly bytes: Uint8Array,
     readonly start = 0,
     readonly end = bytes.length,
+    readonly budget?: FieldBudget,
   ) {
     if (start < 0 || end > bytes.length || start > end) {
       throw new RangeError(`reader bounds ${start}..${end} outside 0..${bytes.length}`);
@@ -76,7 +87,7 @@ export class ByteReader {
     let v = 0;
     for (let i = 0; i < size; i++) v = v * 256 + this.bytes[at + i];
     this.cursor += size;
-    this.push({ name, label, offset: at, length: size, value: v, display: format ? format(v) : undefined });
+    if (this.recording()) this.push({ name, label, offset: at, length: size, value: v, display: format ? format(v) : undefined });
     return v;
   }
 
@@ -102,7 +113,7 @@ export class ByteReader {
     const at = this.cursor;
     const out = this.bytes.subarray(at, at + n);
     this.cursor += n;
-    this.push({ name, label, offset: at, length: n, value: toHex(out), display: display ? display(out) : undefined });
+    if (this.recording()) this.push({ name, label, offset: at, length: n, value: toHex(out), display: display ? display(out) : undefined });
     return out;
   }
 
@@ -122,8 +133,25 @@ export class ByteReader {
     return this.bytes[this.cursor + at] * 256 + this.bytes[this.cursor + at + 1];
   }
 
+  /**
+   * Whether a field read now is stored: false once the field budget is spent (then the budget is
+   * marked exhausted, and the field's value and display are not even built).
+   */
+  recording(): boolean {
+    if (!this.budget || this.budget.left > 0) return true;
+    this.budget.exhausted = true;
+    return false;
+  }
+
   /** Records a field the caller computed itself (e.g. a derived note over already-read bytes). */
   push(field: Field): Field {
+    if (this.budget) {
+      if (this.budget.left <= 0) {
+        this.budget.exhausted = true;
+        return field;
+      }
+      this.budget.left--;
+    }
     this.fields.push(field);
     return field;
   }
@@ -145,7 +173,7 @@ export class ByteReader {
     const at = this.cursor;
     const parent: Field = { name, label, offset: at, length: 0, children: [] };
     this.push(parent);
-    const lenReader = new ByteReader(this.bytes, this.cursor, this.end);
+    const lenReader = new ByteReader(this.bytes, this.cursor, this.end, this.budget);
     let len: number;
     try {
       len = lenReader.uint(lenSize, 'length', `${label} length`);
@@ -163,7 +191,7 @@ export class ByteReader {
       // The declared body runs past what we have: decode what is there, then report.
       parent.length = this.end - at;
       this.cursor = this.end;
-      const sub = new ByteReader(this.bytes, bodyStart, this.end);
+      const sub = new ByteReader(this.bytes, bodyStart, this.end, this.budget);
       runCaught(sub, body);
       parent.children!.push(...sub.fields);
       parent.issue = {
@@ -198,7 +226,7 @@ export class ByteReader {
    * body left unread are labelled and flagged as trailing.
    */
   private runSub<T>(parent: Field, start: number, end: number, body: (r: ByteReader) => T, trailingWhere = ''): T | undefined {
-    const sub = new ByteReader(this.bytes, start, end);
+    const sub = new ByteReader(this.bytes, start, end, this.budget);
     const result = runCaught(sub, body);
     parent.children!.push(...sub.fields);
     if (result.issue) {
@@ -235,7 +263,7 @@ export class ByteReader {
     this.cursor = at + avail;
     if (avail < length) {
       // Decode what is there, but the missing bytes are the story: report them, not what broke.
-      const sub = new ByteReader(this.bytes, at, at + avail);
+      const sub = new ByteReader(this.bytes, at, at + avail, this.budget);
       runCaught(sub, body);
       parent.children!.push(...sub.fields);
       parent.issue = {
@@ -265,7 +293,7 @@ export class ByteReader {
     } finally {
       parent.children = this.fields.splice(mark);
       parent.length = this.cursor - at;
-      this.fields.push(parent);
+      this.push(parent);
     }
     parent.display = display?.(value);
     return value;
@@ -298,8 +326,9 @@ export function decodeWith<T>(
   start: number,
   end: number,
   body: (r: ByteReader) => T,
+  budget?: FieldBudget,
 ): { value?: T; fields: Field[]; issue?: DecodeIssue; consumed: number } {
-  const r = new ByteReader(bytes, start, end);
+  const r = new ByteReader(bytes, start, end, budget);
   const result = runCaught(r, body);
   return { value: result.value, fields: r.fields, issue: result.issue, consumed: r.offset - start };
 }

@@ -16,7 +16,8 @@ import { HandshakeReassembler, MessageCap, oversizedIssue, type MessageSlice } f
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
 import { encryptedMessage, type GuessState } from './protected-guess.js';
 import { messageBase, opaqueMessage } from './message-base.js';
-import { MAX_PACKED_MESSAGES_PER_DIRECTION, MAX_RECORDS_PER_DIRECTION } from '../limits.js';
+import { MAX_FIELDS_PER_DIRECTION, MAX_PACKED_MESSAGES_PER_DIRECTION, MAX_RECORDS_PER_DIRECTION } from '../limits.js';
+import type { FieldBudget } from './reader.js';
 
 interface DirState extends GuessState {
   stream: DirectionStream;
@@ -27,6 +28,8 @@ interface DirState extends GuessState {
   cappedAt: number;
   /** Where the record cap stopped splitting; -1 when it did not. */
   recordCapAt: number;
+  /** Fields this direction may still itemise (MAX_FIELDS_PER_DIRECTION). */
+  fields: FieldBudget;
 }
 
 interface Item {
@@ -71,6 +74,7 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     cap: new MessageCap(),
     cappedAt: -1,
     recordCapAt: -1,
+    fields: { left: MAX_FIELDS_PER_DIRECTION, exhausted: false },
     ccsSeen: false,
     protectedCount: 0,
     finishedGuessed: false,
@@ -132,7 +136,9 @@ class TraceDecoder {
   }
 
   private emitHandshake(st: DirState, slice: MessageSlice): void {
-    const msg: HandshakeMessage = decodeHandshakeMessage(slice.space, slice.start, slice.end, this.ctx);
+    const wasExhausted = st.fields.exhausted;
+    const msg: HandshakeMessage = decodeHandshakeMessage(slice.space, slice.start, slice.end, this.ctx, st.fields);
+    if (st.fields.exhausted && !wasExhausted) noteFieldCap(this.trace, st, msg);
     msg.records = slice.records;
     msg.timeMs = slice.timeMs;
     if (slice.oversized !== undefined) msg.issue = oversizedIssue(slice, st.reassembler.cap);
@@ -310,4 +316,17 @@ function stopAtCap(trace: DecodedTrace, st: DirState, stop: { at: number; what: 
   const at = trace.messages.findIndex((m) => m.timeMs > timeMs);
   if (at < 0) trace.messages.push(span);
   else trace.messages.splice(at, 0, span);
+}
+
+/**
+ * Said once per direction when the field budget runs out: decoding goes on (bodies, verdicts and
+ * every later message are whole), only the itemised field tree stops, so this is a note of
+ * tls-trace's own limit, not a cap that leaves bytes undecoded (no entry in `caps`).
+ */
+function noteFieldCap(trace: DecodedTrace, st: DirState, msg: HandshakeMessage): void {
+  const direction = st.stream.direction;
+  const reason = `tls-trace stopped itemising the ${direction}'s fields after ${MAX_FIELDS_PER_DIRECTION} (its field cap): this and later handshake messages are decoded in full but shown as their header and one body span`;
+  // Issue offsets are stream offsets; a reassembled message's space maps back through its segments.
+  const offset = msg.space.id === direction ? msg.offset : (msg.space.segments[0]?.streamOffset ?? msg.offset);
+  trace.issues.push({ direction, kind: 'limit', offset, length: msg.length, reason });
 }

@@ -4,6 +4,8 @@
 
 import { HandshakeReassembler, MessageCap } from '../decode/defragment.js';
 import type { ByteSpace, Direction } from '../decode/types.js';
+import type { FieldBudget } from '../decode/reader.js';
+import { MAX_FIELDS_PER_DIRECTION } from '../limits.js';
 import type { DirectionKeys } from './record-protection.js';
 import type { KeyScheduleStep } from './types.js';
 
@@ -56,11 +58,20 @@ export interface DirectionState {
   cap: MessageCap;
   /** Set once the message cap stopped this direction: why its later handshake bytes are undecoded. */
   capped?: string;
+  /** Fields the decrypted handshake of this direction may still itemise (MAX_FIELDS_PER_DIRECTION). */
+  fields: FieldBudget;
 }
 
 export function newState(direction: Direction): DirectionState {
   const plaintext = new PlaintextStream(direction);
-  return { epochs: [], current: 0, plaintext, reassembler: new HandshakeReassembler(plaintext.space), cap: new MessageCap() };
+  return {
+    epochs: [],
+    current: 0,
+    plaintext,
+    reassembler: new HandshakeReassembler(plaintext.space),
+    cap: new MessageCap(),
+    fields: { left: MAX_FIELDS_PER_DIRECTION, exhausted: false },
+  };
 }
 
 /** Later handshake bytes of this direction are shown undecoded (after an oversized message or the cap). */

@@ -131,7 +131,7 @@ function consumeHandshake(rec: TlsRecord, plaintext: Buffer, state: DirectionSta
   const types: number[] = [];
   let ctx = run.ctx;
   for (const p of placed.slice(0, slices.length)) {
-    const msg = decodeHandshakeMessage(space, p.start, p.end, ctx);
+    const msg = decodeHandshakeMessage(space, p.start, p.end, ctx, state.fields);
     ctx = updateContext(ctx, msg.body);
     msg.records = p.slice.records;
     msg.timeMs = p.slice.endTimeMs;

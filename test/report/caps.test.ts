@@ -12,7 +12,7 @@ import { checkToJson, ndjsonLine } from '../../src/report/check-json.js';
 import { renderJunit } from '../../src/report/check-junit.js';
 import { renderCheckTable } from '../../src/report/check-summary.js';
 import { analyseCapture } from '../../src/analyse/pipeline.js';
-import { renderJson, renderText, type MessageJson, type StepJson, type TraceJson, type TraceView } from '../../src/report/index.js';
+import { renderJson, renderText, type MessageJson, type TraceJson, type TraceView } from '../../src/report/index.js';
 import { oneByteCertificates, serverOnlyCapture } from './helpers/big-captures.js';
 import { traceValidator } from './helpers/checks.js';
 import { expectSchemaValid } from '../helpers/schema.js';
@@ -37,34 +37,56 @@ describe('a Certificate message of 65,000 one-byte entries', () => {
     expect(text.length).toBeLessThan(100_000);
   });
 
-  it('hex: at most 512 hex lines for the message, then the records and bytes left out', () => {
+  it('decode: past the field cap the message is its header plus one body span; entries past 1000 are counted, not kept', () => {
+    const cert = v.decoded.messages[1];
+    expect(cert.fields.map((f) => [f.name, f.offset - cert.offset, f.length])).toEqual([
+      ['msg_type', 0, 1],
+      ['length', 1, 3],
+      ['body', 4, cert.length - 4],
+    ]);
+    expect(cert.fields[2].label).toBe("Certificate body, not itemised (tls-trace's field cap)");
+    expect(cert.issue).toBeUndefined();
+    const body = cert.kind === 'handshake' && cert.body?.type === 'certificate' ? cert.body : undefined;
+    expect(body?.entries).toHaveLength(1000);
+    expect(body?.entriesOmitted).toBe(64_000);
+    expect(v.decoded.issues.filter((i) => i.kind === 'limit').map((i) => i.reason)).toEqual([
+      "tls-trace stopped itemising the server's fields after 20000 (its field cap): this and later handshake messages are decoded in full but shown as their header and one body span",
+    ]);
+  });
+});
+
+describe('a Certificate message of 3,000 one-byte entries (itemised, past the report caps)', () => {
+  let v: TraceView;
+  beforeAll(() => {
+    v = view(3_000);
+  });
+
+  it('hex: at most 512 hex lines for the message, then the bytes and fields left out', () => {
     const text = renderText(v, { color: false, hex: true });
     const cert = text.slice(text.indexOf('2 ← Certificate'));
-    expect(cert).toMatch(/… 15,365 bytes \(7,683 fields\) from offset 0x42f not shown \(tls-trace shows at most 512 hex lines per record or message\) …/);
-    expect(cert).toContain('… records #3–#17 (243,698 B) not shown (tls-trace shows at most 512 hex lines per record or message) …');
+    expect(cert).toContain('… 10,988 bytes (5,494 fields) from offset 0x42f not shown (tls-trace shows at most 512 hex lines per record or message) …');
     const hexLines = cert.split('\n').filter((l) => /^\s+[0-9a-f]{4,} {2}[0-9a-f]{2} /.test(l));
-    expect(hexLines.length).toBeLessThanOrEqual(512);
-    expect(hexLines.length).toBeGreaterThan(400);
+    expect(hexLines).toHaveLength(512);
   });
 
   it('JSON: lists cut at 1000 entries with an `…Omitted` count, and still schema-valid', () => {
     const json = JSON.parse(JSON.stringify(renderJson(v))) as TraceJson;
     expect(json.limits).toEqual({ listEntries: 1000, hexBytesPerDirection: 1048576 });
     const cert = json.messages[1] as MessageJson & { body: { entries: unknown[]; entriesOmitted: number } };
+    // The decoder keeps 1000 entries and counts the rest.
     expect(cert.body.entries).toHaveLength(1000);
-    expect(cert.body.entriesOmitted).toBe(64_000);
+    expect(cert.body.entriesOmitted).toBe(2000);
     type CutField = { children?: CutField[]; childrenOmitted?: number };
     const lists = (cert.fields as CutField[]).flatMap(function all(f: CutField): CutField[] {
       return [f, ...(f.children ?? []).flatMap(all)];
     });
     const list = lists.find((f) => f.childrenOmitted !== undefined);
     expect(list?.children).toHaveLength(1000);
-    // The list field holds its length prefix and the 65,000 entries.
-    expect(list?.childrenOmitted).toBe(64_001);
-    const step = json.steps[1] as StepJson & { certificatesOmitted?: number };
+    // The list field holds its length prefix and the 3,000 entries.
+    expect(list?.childrenOmitted).toBe(2001);
+    const step = json.steps[1];
     expect(step.certificates).toHaveLength(1000);
-    expect(step.certificatesOmitted).toBe(64_000);
-    expect(step.details.at(-1)?.value).toBe('… 64,900 more entries not shown (tls-trace shows at most 100 per message)');
+    expect(step.details.at(-1)?.value).toBe('… 2,900 more entries not shown (tls-trace shows at most 100 per message)');
     expect(traceValidator()(json).errors).toBe('No errors');
   });
 });

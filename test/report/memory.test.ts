@@ -37,4 +37,15 @@ describe('replay of one-byte certificate floods', () => {
     expect(r.code).toBe(ExitCode.ok);
     expect(r.stdoutBytes).toBeLessThan(4_000_000);
   }, 120_000);
+
+  // Sixteen such messages in one capture file took 1 GB in decode alone (260,000 field objects
+  // each); the decoder's field cap and entry cap bound them (src/limits.ts).
+  it.each([[[]], [['--json']], [['--hex']]])('sixteen messages of 65,000 entries, %j: under 200 MB', async (extra: string[]) => {
+    const file = path.join(dir, 'c65kx16.json');
+    writeFileSync(file, JSON.stringify(serverOnlyCapture(oneByteCertificates(65_000, 16))));
+    const r = await runMemoryChild(['replay', file, '--no-color', ...extra]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(ExitCode.ok);
+    expect(r.maxRssMB).toBeLessThan(RSS_LIMIT_MB);
+  }, 120_000);
 });

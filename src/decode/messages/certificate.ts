@@ -5,6 +5,7 @@ import type { CertificateEntry, CertificateMessage, CertificateStatus, Extension
 import { toHex, type ByteReader } from '../reader.js';
 import { byteCount, fmt } from '../format.js';
 import { decodeExtensions } from '../extensions/index.js';
+import { MAX_CERTIFICATE_ENTRIES_KEPT } from '../../limits.js';
 
 export function decodeCertificate(r: ByteReader, tls13: boolean): CertificateMessage {
   let requestContext: string | undefined;
@@ -13,6 +14,7 @@ export function decodeCertificate(r: ByteReader, tls13: boolean): CertificateMes
     requestContext = ctx ? toHex(ctx) : '';
   }
   const entries: CertificateEntry[] = [];
+  let omitted = 0;
   r.vector(3, 'certificate_list', 'Certificates', {}, (list) =>
     list.each((_, i) => {
       const offset = list.offset;
@@ -21,16 +23,23 @@ export function decodeCertificate(r: ByteReader, tls13: boolean): CertificateMes
       list.group('certificate_entry', `Certificate ${i + 1}`, () => {
         list.vector(3, 'cert_data', 'Certificate (DER)', { min: 1 }, (c) => {
           const n = c.remaining;
-          if (n > 0) der = toHex(c.rest('der', 'DER', () => byteCount(n)));
+          // Past the keep cap only the framing is checked: no hex copy of an entry that is not kept.
+          if (n > 0 && entries.length >= MAX_CERTIFICATE_ENTRIES_KEPT) c.rest('der', 'DER');
+          else if (n > 0) der = toHex(c.rest('der', 'DER', () => byteCount(n)));
         });
         if (tls13) extensions = decodeExtensions(list, 'certificate');
       });
+      if (entries.length >= MAX_CERTIFICATE_ENTRIES_KEPT) {
+        omitted++;
+        return;
+      }
       const entry: CertificateEntry = { der, offset, length: list.offset - offset };
       if (extensions) entry.extensions = extensions;
       entries.push(entry);
     }),
   );
   const out: CertificateMessage = { type: 'certificate', tls13, entries };
+  if (omitted > 0) out.entriesOmitted = omitted;
   if (requestContext !== undefined) out.requestContext = requestContext;
   return out;
 }

@@ -9,13 +9,16 @@ import { bytesOf, codesOf, counted, names, notShown } from '../words.js';
 import type { Describer } from './describer.js';
 
 export const describeCertificate: Describer<CertificateMessage> = (body, { step, add }) => {
-  add('certificates', String(body.entries.length));
+  // Entries past the decoder's keep cap are counted, not kept (entriesOmitted).
+  const total = body.entries.length + (body.entriesOmitted ?? 0);
+  add('certificates', String(total));
   const certs = step.certificates ?? [];
   // A legal message can carry 65,000 one-byte entries: show the head and say what was left out.
-  for (const [i, c] of certs.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).entries()) {
+  const shown = certs.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE);
+  for (const [i, c] of shown.entries()) {
     add(`  #${i + 1}`, c.error ? `unreadable: ${c.error}` : `${c.subject}${c.key ? ` (${c.key})` : ''}`);
   }
-  if (certs.length > TEXT_MAX_ENTRIES_PER_MESSAGE) add('  …', notShown(certs.length - TEXT_MAX_ENTRIES_PER_MESSAGE));
+  if (total > shown.length && shown.length > 0) add('  …', notShown(total - shown.length));
   const empty = body.entries.length === 0;
   if (step.direction === 'client') {
     return empty
