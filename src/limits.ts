@@ -26,8 +26,12 @@ export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
  */
 export const MAX_CAPTURE_BYTES_PER_DIRECTION = 4 * 1024 * 1024;
 
-/** Largest capture file `replay` reads (64 MiB). */
-export const MAX_CAPTURE_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest capture file `replay` reads (24 MiB). A `--save` of the most a live trace records (two
+ * directions of 4 MiB, written as hex) is about 17 MiB; the file is read, parsed and its hex turned
+ * into bytes, each a copy, so a 60 MB file peaked at 350 MB and a 24 MB one stays near 165 MB.
+ */
+export const MAX_CAPTURE_FILE_BYTES = 24 * 1024 * 1024;
 
 /**
  * Records decoded per direction. What the record and message caps protect is memory per decoded

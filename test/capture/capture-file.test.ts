@@ -128,6 +128,6 @@ describe('saveCapture / loadCapture', () => {
     const huge = path.join(dir, 'huge.json');
     writeFileSync(huge, '');
     truncateSync(huge, MAX_CAPTURE_FILE_BYTES + 1); // sparse: no real disk use
-    await expect(loadCapture(huge)).rejects.toThrow(/over the 64 MiB limit/);
+    await expect(loadCapture(huge)).rejects.toThrow(/over the 24 MiB limit/);
   });
 });

@@ -52,7 +52,7 @@ function readCases(): [string, string[], string][] {
   out.push(['--targets over its cap', ['check', '--targets', bigTargets], `cannot read --targets ${bigTargets}: larger than 1 MiB, the most tls-trace reads for --targets`]);
   out.push(['--ca over its cap', ['check', '--ca', bigPem, 'x.test'], `cannot read --ca ${bigPem}: larger than 4 MiB, the most tls-trace reads for --ca`]);
   out.push(['--key over its cap', ['--cert', '/etc/hostname', '--key', bigPem, 'x.test'], `cannot read --key ${bigPem}: larger than 4 MiB, the most tls-trace reads for --key`]);
-  out.push(['replay over its cap', ['replay', bigCapture], `cannot read capture file ${bigCapture}: larger than 64 MiB, the most tls-trace reads for capture file`]);
+  out.push(['replay over its cap', ['replay', bigCapture], `cannot read capture file ${bigCapture}: larger than 24 MiB, the most tls-trace reads for capture file`]);
   return out;
 }
 

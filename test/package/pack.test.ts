@@ -3,7 +3,7 @@
 // runtime dependencies) and that installing it neither runs nor asks to run scripts.
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
@@ -18,6 +18,17 @@ const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1', ...env } });
+}
+
+/**
+ * What `npm pack` needs of the checkout (the sources the build reads, the build script, the files
+ * the package lists), copied to `dir`; node_modules is linked, not copied.
+ */
+function stageCheckout(dir: string): string {
+  const entries = ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'bin', 'src', 'schema', 'scripts/build.mjs', 'fixtures/certs/demo'];
+  for (const entry of entries) cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
 }
 
 /** Every file under dir, relative, sorted (to show the installed package is never written to). */
@@ -36,8 +47,11 @@ describeWithTools('npm')('the npm package', () => {
 
   beforeAll(() => {
     work = mkdtempSync(path.join(os.tmpdir(), 'tls-trace-pack-'));
-    // `npm pack` runs prepack, which builds dist/ from the current sources.
-    const p = run('npm', ['pack', '--json', '--pack-destination', work], repoRoot);
+    // `npm pack` runs prepack, which rebuilds dist/ from the sources. It runs in a copy of the
+    // checkout: rebuilding the checkout's own dist/ would pull it from under the tests that run the
+    // built CLI at the same time (jest runs suites in parallel).
+    const stage = stageCheckout(path.join(work, 'checkout'));
+    const p = run('npm', ['pack', '--json', '--pack-destination', work], stage);
     if (p.status !== 0) throw new Error(`npm pack failed: ${p.stderr}`);
     packed = (JSON.parse(p.stdout) as PackResult[])[0];
     app = path.join(work, 'app');

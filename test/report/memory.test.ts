@@ -3,10 +3,11 @@
 // accepts) reached 315–330 MB with --json/--hex; 65,000 entries crashed the text view. Each run is
 // its own process so the peak belongs to it alone.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors.js';
+import { MAX_CAPTURE_FILE_BYTES } from '../../src/limits.js';
 import { oneByteCertificates, runMemoryChild, serverOnlyCapture } from './helpers/big-captures.js';
 
 const RSS_LIMIT_MB = 200;
@@ -46,6 +47,19 @@ describe('replay of one-byte certificate floods', () => {
     const r = await runMemoryChild(['replay', file, '--no-color', ...extra]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(ExitCode.ok);
+    expect(r.maxRssMB).toBeLessThan(RSS_LIMIT_MB);
+  }, 120_000);
+
+  // The largest capture file replay reads: one chunk of ~12 MB of records, written as hex.
+  it('a capture file just under the 24 MiB cap: under 200 MB', async () => {
+    const file = path.join(dir, 'big.json');
+    const record = Buffer.concat([Buffer.from([23, 3, 3, 0x40, 0x00]), Buffer.alloc(0x4000, 0x41)]);
+    const server = Buffer.concat([oneByteCertificates(1), ...Array<Buffer>(740).fill(record)]);
+    writeFileSync(file, JSON.stringify(serverOnlyCapture(server)));
+    expect(statSync(file).size).toBeGreaterThan(MAX_CAPTURE_FILE_BYTES - 1024 * 1024);
+    expect(statSync(file).size).toBeLessThanOrEqual(MAX_CAPTURE_FILE_BYTES);
+    const r = await runMemoryChild(['replay', file, '--no-color', '--json']);
+    expect(r.stderr).toBe('');
     expect(r.maxRssMB).toBeLessThan(RSS_LIMIT_MB);
   }, 120_000);
 });

@@ -3,7 +3,7 @@
 // and certificates with odd names; a child-process runner that reports peak RSS.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { captureToJson, type CaptureFileJson } from '../../../src/capture/capture-file.js';
@@ -41,12 +41,19 @@ export interface ChildResult {
   maxRssMB: number;
 }
 
-/** Runs the CLI in its own process (so the peak RSS is this run's alone). */
+/**
+ * Runs the CLI in its own process (so the peak RSS is this run's alone): the built bundle, which
+ * is what users run, when it exists (CI builds it before the tests), else the sources under tsx
+ * (whose own transpiler adds some 30 MB to every peak).
+ */
 export function runMemoryChild(argv: string[]): Promise<ChildResult> {
-  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const child = path.join(repoRoot, 'test', 'robustness', 'memory-child.ts');
+  const bundle = path.join(repoRoot, 'dist', 'tls-trace.cjs');
+  const [cmd, args] = existsSync(bundle)
+    ? [process.execPath, ['-e', BUNDLE_CHILD, '--', ...argv]]
+    : [path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, 'test', 'robustness', 'memory-child.ts'), ...argv]];
   return new Promise((resolve, reject) => {
-    execFile(tsx, [child, ...argv], { cwd: repoRoot, timeout: 120_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+    // The bundle's path goes by environment: as argv[1] it would look like the bundle run directly.
+    execFile(cmd, args, { cwd: repoRoot, timeout: 120_000, maxBuffer: 1 << 20, env: { ...process.env, TLS_TRACE_BUNDLE: bundle } }, (err, stdout, stderr) => {
       try {
         resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ChildResult);
       } catch {
@@ -55,6 +62,16 @@ export function runMemoryChild(argv: string[]): Promise<ChildResult> {
     });
   });
 }
+
+/** test/robustness/memory-child.ts for the bundle: main() with the output counted, then the peak RSS. */
+const BUNDLE_CHILD = `
+const argv = process.argv.slice(1);
+let stdoutBytes = 0;
+let stderr = '';
+require(process.env.TLS_TRACE_BUNDLE)
+  .main(argv, { stdout: (t) => { stdoutBytes += t.length; }, stderr: (t) => { stderr += t; }, stdoutIsTTY: false, env: {}, exitCode: 0 })
+  .then((code) => process.stdout.write(JSON.stringify({ code, stderr, stdoutBytes, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\\n'));
+`;
 
 /** A self-signed P-256 certificate with the given `openssl req -subj` (UTF-8), as DER. */
 export function selfSigned(subj: string): Buffer {
