@@ -18,7 +18,7 @@ export type {
 } from '../analyse/types.js';
 export type { TraceView, RenderOptions } from './view.js';
 export { renderText } from './text.js';
-export { renderJson, TRACE_JSON_FORMAT } from './json.js';
+export { renderJson, renderJsonText, TRACE_JSON_FORMAT } from './json.js';
 export { SCHEMA_VERSION } from './shared-json.js';
 export type { TraceJson, RecordJson, MessageJson, StepJson, SpaceJson, JsonValue } from './json.js';
 export { escapeControl } from './escape.js';

@@ -146,13 +146,21 @@ export interface TraceJson {
   chain?: ChainJson;
 }
 
-export function renderJson(view: TraceView): TraceJson {
+/** The trace's three long lists (one entry per record, message and step), produced one at a time. */
+type LazyLists = { records: () => Iterable<RecordJson>; messages: () => Iterable<MessageJson>; steps: () => Iterable<StepJson> };
+const LAZY_KEYS = new Set<string>(['records', 'messages', 'steps']);
+
+/**
+ * The trace document with its long lists left as generators, keys in output order. renderJson
+ * materialises it; renderJsonText writes it out entry by entry.
+ */
+function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLists {
   const { capture, decoded, analysis } = view;
   const stepNames = new Map(analysis.steps.map((s) => [s.message, s.name]));
   // One budget each for records' hex, messages' raw and decrypted spaces, so the early messages
   // of a flood keep their raw bytes even when the records spent theirs.
   const budget = { records: new HexBudget(), raw: new HexBudget(), spaces: new HexBudget() };
-  const json: TraceJson = {
+  return {
     format: TRACE_JSON_FORMAT,
     schemaVersion: SCHEMA_VERSION,
     limits: JSON_LIMITS,
@@ -165,12 +173,18 @@ export function renderJson(view: TraceView): TraceJson {
     truncated: capture.truncated,
     node: capture.node,
     // Each record, message, step and the chain is cut to the list cap on its own (json-caps.ts);
-    // the top-level lists are bounded by the decoder's message cap.
-    records: decoded.records.map((r) => capArrays(recordJson(decoded, r, budget.records))),
-    messages: decoded.messages.map((m, i) => capArrays(messageJson(m, i, stepNames.get(i) ?? m.kind, budget.raw))),
+    // the top-level lists are bounded by the decoder's record and message caps.
+    records: function* () {
+      for (const r of decoded.records) yield capArrays(recordJson(decoded, r, budget.records));
+    },
+    messages: function* () {
+      for (const [i, m] of decoded.messages.entries()) yield capArrays(messageJson(m, i, stepNames.get(i) ?? m.kind, budget.raw));
+    },
     spaces: decoded.spaces.map((s) => spaceJson(s, budget.spaces)),
     flights: analysis.flights,
-    steps: analysis.steps.map((s) => capArrays(stepJson(viewStep(s, decoded.messages[s.message], analysis.tls13)))),
+    steps: function* () {
+      for (const s of analysis.steps) yield capArrays(stepJson(viewStep(s, decoded.messages[s.message], analysis.tls13)));
+    },
     negotiated: analysis.negotiated,
     // The view's rows without its text-only parts (tone, the joined note, the code point).
     table: describeNegotiated(analysis).map(({ key, label, value, source, note }) => ({ key, label, value, source, note })),
@@ -180,9 +194,47 @@ export function renderJson(view: TraceView): TraceJson {
     decryption: view.decryption ? keyScheduleJson(view.decryption) : undefined,
     chain: view.chain ? capArrays(chainJson(view.chain)) : undefined,
   };
+}
+
+export function renderJson(view: TraceView): TraceJson {
+  const parts = traceParts(view);
+  const json = { ...parts, records: [...parts.records()], messages: [...parts.messages()], steps: [...parts.steps()] };
   // Peer-supplied strings sit all over the tree (SNI, ALPN, certificate names, banners); escape
   // every string once here rather than trusting each producer. Drop undefined on the way.
   return escapeStrings(json) as unknown as TraceJson;
+}
+
+/**
+ * The same text as `JSON.stringify(renderJson(view), null, 2)`, in pieces: the long lists are
+ * built, escaped and written one entry at a time, so a capture of 16,000 records never holds the
+ * whole document (a 36 MB string and its copies) in memory at once.
+ */
+export function* renderJsonText(view: TraceView): Generator<string> {
+  const parts = traceParts(view) as unknown as Record<string, unknown>;
+  const keys = Object.keys(parts).filter((k) => parts[k] !== undefined);
+  yield '{\n';
+  for (const [n, key] of keys.entries()) {
+    const last = n === keys.length - 1;
+    yield `  ${JSON.stringify(key)}: `;
+    if (LAZY_KEYS.has(key)) yield* listText((parts[key] as () => Iterable<unknown>)());
+    else yield indented(JSON.stringify(escapeStrings(parts[key]), null, 2), '  ');
+    yield last ? '\n' : ',\n';
+  }
+  yield '}';
+}
+
+function* listText(entries: Iterable<unknown>): Generator<string> {
+  let first = true;
+  for (const entry of entries) {
+    yield `${first ? '[\n' : ',\n'}    ${indented(JSON.stringify(escapeStrings(entry), null, 2), '    ')}`;
+    first = false;
+  }
+  yield first ? '[]' : '\n  ]';
+}
+
+/** Every line after the first indented by `pad` (JSON.stringify's nesting one level down). */
+function indented(text: string, pad: string): string {
+  return text.replace(/\n/g, `\n${pad}`);
 }
 
 /** A step as the view describes it; details as label and value (the JSON vocabulary has no codes there yet). */

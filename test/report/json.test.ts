@@ -1,12 +1,16 @@
 import { X509Certificate } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyseTrace } from '../../src/analyse/index.js';
 import { analyseCapture } from '../../src/analyse/pipeline.js';
 import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
 import { loadCapture } from '../../src/capture/capture-file.js';
 import { repoRoot } from '../helpers/servers.js';
-import { renderJson, type TraceJson } from '../../src/report/index.js';
+import { renderJson, renderJsonText, type TraceJson } from '../../src/report/index.js';
+import { captureFromJson, type CaptureFileJson } from '../../src/capture/capture-file.js';
+import type { Capture } from '../../src/capture/types.js';
+import { serverOnlyCapture } from './helpers/big-captures.js';
+import { handshakeRecords, serverHello as tlsServerHello } from '../robustness/tls-bytes.js';
 import { buildTrace, clientHello, ext, serverHello } from './helpers/build.js';
 import { traceValidator } from './helpers/checks.js';
 
@@ -147,3 +151,33 @@ describe('the vocabulary trace shares with check and scan', () => {
     expect(json.chain.facts.find((f: { check: string }) => f.check === 'trust').severity).toBe('critical');
   });
 });
+
+describe('renderJsonText: the streamed --json', () => {
+  // Written entry by entry so a capture of thousands of records never holds the whole document;
+  // it must be exactly JSON.stringify of the document (the golden tests pin the fixtures too).
+  const cases: Array<[string, () => Capture]> = [
+    ['a decrypted TLS 1.3 fixture', () => captureFromJson(JSON.parse(readFileSync(path.join(repoRoot, 'fixtures/captures/openssl-tls13-hrr.json'), 'utf8')) as CaptureFileJson)],
+    ['no records at all (every long list empty)', () => captureFromJson(serverOnlyCapture(new Uint8Array(0)))],
+    ['2,000 application-data records and a ServerHello', () => captureFromJson(serverOnlyCapture(manyRecords(2000)))],
+  ];
+  it.each(cases)('%s: the pieces join to JSON.stringify(renderJson(view), null, 2)', (_name, make) => {
+    const view = analyseCapture(make(), { at: new Date(0) });
+    const streamed = [...renderJsonText(view)];
+    expect(streamed.join('')).toBe(JSON.stringify(renderJson(view), null, 2));
+  });
+
+  it('writes no piece larger than one entry: the long lists are not built into one string', () => {
+    const view = analyseCapture(captureFromJson(serverOnlyCapture(manyRecords(2000))), { at: new Date(0) });
+    const pieces = [...renderJsonText(view)];
+    const total = pieces.reduce((n, p) => n + p.length, 0);
+    expect(pieces.length).toBeGreaterThan(6000);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(total / 100);
+  });
+});
+
+/** A ServerHello record, then `n` application-data records of 300 bytes. */
+function manyRecords(n: number): Uint8Array {
+  const record = Buffer.concat([Buffer.from([23, 3, 3, 0x01, 0x27]), Buffer.alloc(295, 0x41)]);
+  const hello = handshakeRecords(tlsServerHello({ sessionId: Buffer.alloc(0), suite: 0xc02f }));
+  return Buffer.concat([hello, ...Array<Buffer>(n).fill(record)]);
+}

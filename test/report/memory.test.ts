@@ -62,4 +62,15 @@ describe('replay of one-byte certificate floods', () => {
     expect(r.stderr).toBe('');
     expect(r.maxRssMB).toBeLessThan(RSS_LIMIT_MB);
   }, 120_000);
+
+  // A legal 4 MiB direction of 300-byte records (14,000 of them) made a 36 MB JSON document that
+  // was built, escaped and stringified whole: 343 MB. The JSON is now written entry by entry.
+  it.each([[[]], [['--json']], [['--hex']]])('4 MiB of 300-byte records, %j: under 200 MB', async (extra: string[]) => {
+    const file = path.join(dir, 'r300.json');
+    const record = Buffer.concat([Buffer.from([23, 3, 3, 0x01, 0x27]), Buffer.alloc(295, 0x41)]);
+    writeFileSync(file, JSON.stringify(serverOnlyCapture(Buffer.concat([oneByteCertificates(1), ...Array<Buffer>(13_980).fill(record)]))));
+    const r = await runMemoryChild(['replay', file, '--no-color', ...extra]);
+    expect(r.stderr).toBe('');
+    expect(r.maxRssMB).toBeLessThan(RSS_LIMIT_MB);
+  }, 120_000);
 });

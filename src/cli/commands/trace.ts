@@ -15,7 +15,7 @@ import { writeKeyLogFile } from '../keylog-file.js';
 import { detectNotTls } from '../../decode/index.js';
 import type { DecodedTrace } from '../../decode/model.js';
 import { alertDescriptions, describe } from '../../registry/index.js';
-import { renderJson, renderText } from '../../report/index.js';
+import { renderJsonText, renderText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
 import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
@@ -121,7 +121,6 @@ export interface PresentOptions {
  */
 export function present(ctx: CliContext, capture: Capture, opts: PresentOptions): void {
   let decoded: DecodedTrace | undefined;
-  let text: string;
   try {
     const view = analyseCapture(capture, {
       showSecrets: opts.showSecrets === true,
@@ -131,20 +130,24 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
       at: opts.at ?? new Date(capture.startedAt),
     });
     decoded = view.decoded;
-    text = opts.json
-      ? JSON.stringify(renderJson(view), null, 2)
-      : renderText(view, {
-          color: opts.style.color,
-          hex: opts.hex,
-          showSecrets: opts.showSecrets === true,
-          ...(opts.style.width ? { width: opts.style.width } : {}),
-        });
+    if (opts.json) {
+      // Written piece by piece: a capture of thousands of records makes a document of tens of MB.
+      for (const piece of renderJsonText(view)) ctx.stdout(piece);
+      ctx.stdout('\n');
+    } else {
+      const text = renderText(view, {
+        color: opts.style.color,
+        hex: opts.hex,
+        showSecrets: opts.showSecrets === true,
+        ...(opts.style.width ? { width: opts.style.width } : {}),
+      });
+      ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);
+    }
   } catch (e) {
     // A bug in decoding or rendering (exit 1) must not hide what went wrong on the wire.
     if (capture.error) printError(ctx, failureLine(capture, decoded));
     throw e;
   }
-  ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);
   if (capture.error) {
     printError(ctx, failureLine(capture, decoded));
     ctx.exitCode = exitCodeFor(capture);
