@@ -116,3 +116,41 @@ export const JSON_MAX_LIST_ENTRIES = 1000;
  * empty and `hexOmitted`/`rawOmitted` give the byte count left out.
  */
 export const JSON_MAX_HEX_BYTES_PER_DIRECTION = 1024 * 1024;
+
+// ---- Reading tcpdump/Wireshark captures (`tls-trace read`, src/capture/pcap). Files are streamed,
+// so memory follows these caps, not the file's size.
+
+/**
+ * Largest pcap record or pcapng block tls-trace reads (16 MiB; tcpdump's snap length is at most
+ * 256 KiB). A larger declared length is treated as corruption: reading stops there with a note.
+ */
+export const MAX_CAPTURE_BLOCK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * IPv4 datagrams being reassembled from fragments at once (64), each at most 65535 bytes. Past it
+ * the oldest is dropped with a note; real TCP on loopback or Ethernet is not fragmented.
+ */
+export const MAX_IP_FRAGMENT_DATAGRAMS = 64;
+
+/**
+ * Stream bytes kept per TCP connection and direction (4 MiB, the live capture's cap). Past it the
+ * direction is recorded as truncated, as a live capture's is.
+ */
+export const MAX_TCP_STREAM_BYTES_PER_DIRECTION = MAX_CAPTURE_BYTES_PER_DIRECTION;
+
+/**
+ * Out-of-order bytes held per direction while waiting for a missing segment (1 MiB). Past it the
+ * missing bytes are declared a gap and the held bytes are delivered after it.
+ */
+export const MAX_TCP_OUT_OF_ORDER_BYTES = 1024 * 1024;
+
+/**
+ * TCP connections tracked at once (4096) and stream bytes held over all of them (256 MiB). A new
+ * connection past the count is listed as skipped; past the byte total, further payload of every
+ * connection is dropped with a note, so a large file cannot exhaust memory.
+ */
+export const MAX_TCP_CONNECTIONS = 4096;
+export const MAX_TCP_TOTAL_BYTES = 256 * 1024 * 1024;
+
+/** TCP segments recorded per connection for the packet list (65536); later ones are counted only. */
+export const MAX_TCP_PACKETS_PER_CONNECTION = 65536;
