@@ -154,3 +154,6 @@ export const MAX_TCP_TOTAL_BYTES = 256 * 1024 * 1024;
 
 /** TCP segments recorded per connection for the packet list (65536); later ones are counted only. */
 export const MAX_TCP_PACKETS_PER_CONNECTION = 65536;
+
+/** Largest `--keylog` file `read` takes (64 MiB: some 300,000 connections' secrets). */
+export const MAX_KEYLOG_FILE_BYTES = 64 * 1024 * 1024;

@@ -68,13 +68,13 @@ export interface Recorded {
  * Records `connections` handshakes of a Node client against `openssl s_server` (its own key log
  * written with -keylogfile) into `dir/name.pcap`. `serverArgs` add s_server options (-tls1_2 …).
  */
-export async function recordOpenssl(dir: string, name: string, serverArgs: string[] = [], connections = 1): Promise<Recorded> {
+export async function recordOpenssl(dir: string, name: string, serverArgs: string[] = [], connections = 1, clientOpts: tls.ConnectionOptions = {}): Promise<Recorded> {
   const pcap = `${dir}/${name}.pcap`;
   const keylog = `${dir}/${name}.keys`;
   const server: TestServer = await startOpensslServer(['-keylogfile', keylog, ...serverArgs]);
   const dump = await startTcpdump(pcap, server.port);
   try {
-    for (let i = 0; i < connections; i++) await nodeClient(server.port).catch(() => undefined);
+    for (let i = 0; i < connections; i++) await nodeClient(server.port, clientOpts).catch(() => undefined);
   } finally {
     await stopTcpdump(dump);
     await server.close();
@@ -89,6 +89,9 @@ export async function recordNodeServer(dir: string, name: string, serverOpts: tl
   const lines: string[] = [];
   const port = await freePort();
   const server = tls.createServer({ ...demoCerts().ecdsa, ...serverOpts }, (s) => s.end('HTTP/1.0 200 OK\r\n\r\nhello'));
+  // server.close waits for every connection; a half-closed one would keep it waiting.
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => sockets.add(s));
   server.on('keylog', (line: Buffer) => lines.push(line.toString().trim()));
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   const dump = await startTcpdump(pcap, port);
@@ -96,6 +99,7 @@ export async function recordNodeServer(dir: string, name: string, serverOpts: tl
     await nodeClient(port);
   } finally {
     await stopTcpdump(dump);
+    for (const s of sockets) s.destroy();
     await new Promise((r) => server.close(r));
   }
   writeFileSync(keylog, lines.join('\n') + '\n');
