@@ -145,15 +145,20 @@ export const MAX_TCP_STREAM_BYTES_PER_DIRECTION = MAX_CAPTURE_BYTES_PER_DIRECTIO
 export const MAX_TCP_OUT_OF_ORDER_BYTES = 1024 * 1024;
 
 /**
- * TCP connections tracked at once (4096) and stream bytes held over all of them (256 MiB). A new
- * connection past the count is listed as skipped; past the byte total, further payload of every
- * connection is dropped with a note, so a large file cannot exhaust memory.
+ * TCP connections tracked per file (65536) and stream bytes held over all of them (256 MiB).
+ * Segments of later connections are counted and skipped with a note; past the byte total, further
+ * payload of every connection is dropped with a note, so a large file cannot exhaust memory.
+ * A connection found not to be TLS frees its bytes and packet list at once.
  */
-export const MAX_TCP_CONNECTIONS = 4096;
+export const MAX_TCP_CONNECTIONS = 65536;
 export const MAX_TCP_TOTAL_BYTES = 256 * 1024 * 1024;
 
-/** TCP segments recorded per connection for the packet list (65536); later ones are counted only. */
+/**
+ * TCP segments recorded for the packet lists: per connection (65536) and over the whole file
+ * (262144, some 50 MB). Later segments are still reassembled, only not listed; they are counted.
+ */
 export const MAX_TCP_PACKETS_PER_CONNECTION = 65536;
+export const MAX_TCP_TOTAL_PACKETS = 262144;
 
 /** Largest `--keylog` file `read` takes (64 MiB: some 300,000 connections' secrets). */
 export const MAX_KEYLOG_FILE_BYTES = 64 * 1024 * 1024;

@@ -12,7 +12,7 @@ import { decryptAndMerge } from '../../src/decrypt/index.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { Extension, HandshakeMessage } from '../../src/decode/model.js';
 import { runCli } from '../helpers/cli.js';
-import { editcap, recordNodeServer, recordOpenssl, run, type Recorded } from '../helpers/pcap-tools.js';
+import { editcap, recordNodeServer, recordOpenssl, recordPlain, run, type Recorded } from '../helpers/pcap-tools.js';
 import { describeWithTools } from '../helpers/servers.js';
 import { hex, num, tsharkDecodeFile, tsharkHandshakes, type TsharkHandshake } from '../helpers/tshark.js';
 
@@ -145,6 +145,24 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on 
     expect(all.stdout.match(/^tls-trace 127\.0\.0\.1:/gm)).toHaveLength(3);
     const bad = await runCli(['read', tls12.pcap, '--stream', '9']);
     expect([bad.code, bad.stderr]).toEqual([2, 'tls-trace: --stream 9: no TLS connection with that number (the TLS connections are 1, 2, 3)\n']);
+  });
+
+  it('IPv6 (Node server on ::1): agrees with tshark', async () => {
+    const v6 = await recordNodeServer(dir, 'v6', { maxVersion: 'TLSv1.3' }, '::1');
+    const capture = await onlyCapture(v6.pcap, keylogOf(v6));
+    expect(capture.target).toMatchObject({ host: '::1', family: 6 });
+    await agreeWithTshark(v6, capture);
+  });
+
+  it('a plaintext connection beside TLS ones is listed as skipped, with why', async () => {
+    const plain = await recordPlain(dir, 'plain');
+    const merged = path.join(dir, 'merged.pcap');
+    await run('mergecap', ['-F', 'pcap', '-w', merged, tls12.pcap, plain.pcap]);
+    const contents = await readPacketCapture(merged);
+    const skipped = contents.connections.filter((c) => !c.tls);
+    expect(skipped.map((c) => [c.server.port, c.tls ? '' : c.reason])).toEqual([[plain.port, 'not TLS: neither stream starts with a TLS record (STARTTLS is not read yet)']]);
+    const r = await runCli(['read', merged]);
+    expect(r.stdout).toMatch(new RegExp(`1 other TCP connection\\(s\\) skipped:\\n  4  127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${plain.port}: not TLS`));
   });
 
   it('a failed handshake exits 7 with the alert on stderr, as a live trace does', async () => {

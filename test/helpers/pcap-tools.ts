@@ -6,6 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import net from 'node:net';
 import tls from 'node:tls';
 import { demoCerts, freePort, startOpensslServer, type TestServer } from './servers.js';
 
@@ -83,20 +84,20 @@ export async function recordOpenssl(dir: string, name: string, serverArgs: strin
 }
 
 /** Records one handshake against an in-process Node TLS server, its key log from the 'keylog' event. */
-export async function recordNodeServer(dir: string, name: string, serverOpts: tls.TlsOptions = {}): Promise<Recorded> {
+export async function recordNodeServer(dir: string, name: string, serverOpts: tls.TlsOptions = {}, host = '127.0.0.1'): Promise<Recorded> {
   const pcap = `${dir}/${name}.pcap`;
   const keylog = `${dir}/${name}.keys`;
   const lines: string[] = [];
-  const port = await freePort();
+  const port = await freePort(host);
   const server = tls.createServer({ ...demoCerts().ecdsa, ...serverOpts }, (s) => s.end('HTTP/1.0 200 OK\r\n\r\nhello'));
   // server.close waits for every connection; a half-closed one would keep it waiting.
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => sockets.add(s));
   server.on('keylog', (line: Buffer) => lines.push(line.toString().trim()));
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(port, host, r));
   const dump = await startTcpdump(pcap, port);
   try {
-    await nodeClient(port);
+    await nodeClient(port, { host });
   } finally {
     await stopTcpdump(dump);
     for (const s of sockets) s.destroy();
@@ -104,6 +105,27 @@ export async function recordNodeServer(dir: string, name: string, serverOpts: tl
   }
   writeFileSync(keylog, lines.join('\n') + '\n');
   return { pcap, keylog, port };
+}
+
+/** A plaintext exchange (an HTTP-like request and answer) on loopback, for "not TLS" cases. */
+export async function recordPlain(dir: string, name: string): Promise<Recorded> {
+  const pcap = `${dir}/${name}.pcap`;
+  const port = await freePort();
+  const server = net.createServer((s) => s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\nplain')));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const dump = await startTcpdump(pcap, port);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const c = net.connect(port, '127.0.0.1', () => c.write('GET / HTTP/1.0\r\n\r\n'));
+      c.on('data', () => undefined);
+      c.on('error', reject);
+      c.on('close', () => resolve());
+    });
+  } finally {
+    await stopTcpdump(dump);
+    await new Promise((r) => server.close(r));
+  }
+  return { pcap, keylog: '', port };
 }
 
 /** editcap with arguments, IN → OUT. */
@@ -195,3 +217,89 @@ export const linkHeaders = {
   /** Ethernet with QinQ: an 802.1ad outer tag (VLAN 10) around an 802.1Q inner tag (VLAN 100). */
   vlan: (v: number): Buffer => Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64, v === 6 ? 0x86 : 0x08, v === 6 ? 0xdd : 0x00]),
 };
+
+/**
+ * The same pcapng in big-endian byte order (as written on a big-endian host): every block's
+ * header, the fixed fields of SHB, IDB, EPB and DSB, and option codes and lengths are swapped;
+ * option values are left as they are (tls-trace reads only if_tsresol, a single byte).
+ */
+export function swapPcapngByteOrder(input: string, output: string): string {
+  const b = Buffer.from(readFileSync(input));
+  const s32 = (o: number): void => void b.writeUInt32BE(b.readUInt32LE(o), o);
+  const s16 = (o: number): void => void b.writeUInt16BE(b.readUInt16LE(o), o);
+  const options = (from: number, to: number): void => {
+    for (let o = from; o + 4 <= to; ) {
+      const len = b.readUInt16LE(o + 2);
+      const code = b.readUInt16LE(o);
+      s16(o);
+      s16(o + 2);
+      if (code === 0) break;
+      o += 4 + Math.ceil(len / 4) * 4;
+    }
+  };
+  for (let o = 0; o + 12 <= b.length; ) {
+    const type = b.readUInt32LE(o);
+    const total = b.readUInt32LE(o + 4);
+    const end = o + total - 4;
+    if (type === 0x0a0d0d0a) {
+      s32(o + 8);
+      s16(o + 12);
+      s16(o + 14);
+      b.writeBigUInt64BE(b.readBigUInt64LE(o + 16), o + 16);
+      options(o + 24, end);
+    } else if (type === 1) {
+      s16(o + 8);
+      s16(o + 10);
+      s32(o + 12);
+      options(o + 16, end);
+    } else if (type === 6) {
+      for (const f of [8, 12, 16, 20, 24]) s32(o + f);
+      options(o + 28 + Math.ceil(b.readUInt32BE(o + 20) / 4) * 4, end);
+    } else if (type === 10) {
+      s32(o + 8);
+      s32(o + 12);
+    }
+    s32(o);
+    s32(o + 4);
+    s32(end);
+    o += total;
+  }
+  writeFileSync(output, b);
+  return output;
+}
+
+/**
+ * Splits every IPv4 packet carrying more than `size` bytes of TCP data into IP fragments of at most
+ * `size` bytes (a multiple of 8), the last one first, so reassembly is tested out of order too.
+ * Input: a little-endian microsecond Ethernet pcap as tcpdump writes it.
+ */
+export function fragmentIpv4(input: string, output: string, size: number): string {
+  const b = readFileSync(input);
+  const out: Buffer[] = [b.subarray(0, 24)];
+  for (let o = 24; o + 16 <= b.length; ) {
+    const len = b.readUInt32LE(o + 8);
+    const frame = b.subarray(o + 16, o + 16 + len);
+    const rec = b.subarray(o, o + 16);
+    o += 16 + len;
+    const ihl = (frame[14] & 0x0f) * 4;
+    const payload = frame.subarray(14 + ihl, 14 + frame.readUInt16BE(16));
+    if (frame.readUInt16BE(12) !== 0x0800 || payload.length <= size + 60) {
+      out.push(rec, frame);
+      continue;
+    }
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < payload.length; at += size) {
+      const part = payload.subarray(at, at + size);
+      const f = Buffer.concat([frame.subarray(0, 14 + ihl), part]);
+      f.writeUInt16BE(ihl + part.length, 16);
+      f.writeUInt16BE(((at + size < payload.length ? 0x2000 : 0) | (at / 8)) & 0xffff, 20);
+      const r = Buffer.from(rec);
+      r.writeUInt32LE(f.length, 8);
+      r.writeUInt32LE(f.length, 12);
+      pieces.push(Buffer.concat([r, f]));
+    }
+    out.push(...pieces.reverse());
+  }
+  writeFileSync(output, Buffer.concat(out));
+  return output;
+}

@@ -3,10 +3,11 @@
 // SYN, the side whose stream starts with a ClientHello (decided in `tls-start.ts`); else the
 // first sender. A connection seen again after both FINs or an RST with a new SYN starts a new entry.
 
-import { MAX_TCP_CONNECTIONS, MAX_TCP_PACKETS_PER_CONNECTION, MAX_TCP_TOTAL_BYTES } from '../../limits.js';
+import { MAX_TCP_CONNECTIONS, MAX_TCP_PACKETS_PER_CONNECTION, MAX_TCP_TOTAL_BYTES, MAX_TCP_TOTAL_PACKETS } from '../../limits.js';
 import type { CapturePacket, Direction, TcpFlagName } from '../types.js';
 import type { TcpSegment } from './layers.js';
 import { TcpStream, type ByteBudget } from './tcp-stream.js';
+import { leadingBytes, startsTls } from './tls-start.js';
 
 export interface Endpoint {
   addr: string;
@@ -21,6 +22,7 @@ export interface TcpConnection {
   firstTimeMs: number;
   lastTimeMs: number;
   streams: Record<Direction, TcpStream>;
+  /** Emptied when the connection is found not to be TLS. */
   packets: CapturePacket[];
   /** Segments past MAX_TCP_PACKETS_PER_CONNECTION, counted only. */
   packetsOmitted: number;
@@ -29,6 +31,8 @@ export interface TcpConnection {
   synAck?: number;
   handshakeAck?: number;
   closed: boolean;
+  /** Set once both stream starts were seen and neither is TLS: bytes are no longer kept. */
+  notTls?: boolean;
 }
 
 const FLAG_NAMES: [number, TcpFlagName][] = [
@@ -55,9 +59,11 @@ function key(a: Endpoint, b: Endpoint): string {
 export class ConnectionTable {
   private readonly live = new Map<string, TcpConnection>();
   readonly all: TcpConnection[] = [];
-  /** Connections not tracked because MAX_TCP_CONNECTIONS were already open. */
+  /** Segments not read because MAX_TCP_CONNECTIONS connections were already tracked. */
   untracked = 0;
   readonly budget: ByteBudget = { used: 0, limit: MAX_TCP_TOTAL_BYTES, exhausted: false };
+  /** Segments listed over all connections (MAX_TCP_TOTAL_PACKETS). */
+  readonly listed = { count: 0 };
 
   add(seg: TcpSegment, timeMs: number): void {
     const src = { addr: seg.srcAddr, port: seg.srcPort };
@@ -69,7 +75,7 @@ export class ConnectionTable {
     // A fresh SYN on a closed 4-tuple is a new connection (port reuse).
     if (conn && conn.closed && syn && !ackFlag) conn = undefined;
     if (!conn) {
-      if (this.live.size >= MAX_TCP_CONNECTIONS) {
+      if (this.all.length >= MAX_TCP_CONNECTIONS) {
         this.untracked++;
         return;
       }
@@ -89,7 +95,11 @@ export class ConnectionTable {
       this.live.set(k, conn);
       this.all.push(conn);
     }
-    record(conn, seg, timeMs);
+    record(conn, seg, timeMs, this.listed);
+    if (conn.notTls === undefined && decideEarly(conn)) {
+      this.listed.count -= conn.packets.length;
+      conn.packets = [];
+    }
   }
 
   finish(): void {
@@ -100,7 +110,7 @@ export class ConnectionTable {
   }
 }
 
-function record(conn: TcpConnection, seg: TcpSegment, timeMs: number): void {
+function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { count: number }): void {
   const direction: Direction = seg.srcAddr === conn.client.addr && seg.srcPort === conn.client.port ? 'client' : 'server';
   const stream = conn.streams[direction];
   const other = conn.streams[direction === 'client' ? 'server' : 'client'];
@@ -116,10 +126,12 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number): void {
   if ((seg.flags & 0x01) !== 0) stream.finSeen = true;
   const rel = at;
   const placed = stream.add(seg.seq, syn, seg.payload, rel);
-  if (conn.packets.length >= MAX_TCP_PACKETS_PER_CONNECTION) {
+  if (conn.notTls === true) return;
+  if (conn.packets.length >= MAX_TCP_PACKETS_PER_CONNECTION || listed.count >= MAX_TCP_TOTAL_PACKETS) {
     conn.packetsOmitted++;
     return;
   }
+  listed.count++;
   const seqRel = stream.isn === undefined ? 0 : (seg.seq - stream.isn) >>> 0;
   const ackRel = ackFlag && other.isn !== undefined ? (seg.ack - other.isn) >>> 0 : undefined;
   conn.packets.push({
@@ -132,4 +144,22 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number): void {
     payloadLength: seg.payload.length,
     ...placed,
   });
+}
+
+/**
+ * Frees the bytes of a connection that is plainly not TLS as soon as that is known, so a capture
+ * full of other traffic costs no stream memory: both streams' starts were captured (SYN seen) and
+ * neither opens with a TLS record. Connections joined mid-stream are decided at the end instead.
+ */
+function decideEarly(conn: TcpConnection): boolean {
+  const { client, server } = conn.streams;
+  if (!client.synSeen || !server.synSeen || client.kept < 5 || server.kept < 5) return false;
+  if (startsTls(leadingBytes(client.chunks, 5)) || startsTls(leadingBytes(server.chunks, 5))) {
+    conn.notTls = false;
+    return false;
+  }
+  conn.notTls = true;
+  client.release();
+  server.release();
+  return true;
 }

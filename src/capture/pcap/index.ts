@@ -4,6 +4,7 @@
 // src/limits.ts, not the file's size. Damage stops reading with one note; what came before stays.
 
 import { UsageError } from '../../errors.js';
+import { MAX_TCP_CONNECTIONS } from '../../limits.js';
 import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput } from './byte-reader.js';
 import { ConnectionTable } from './connections.js';
 import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat } from './file-format.js';
@@ -48,7 +49,9 @@ export async function readPacketCapture(path: string, keylog: readonly string[] 
     // A cut .gz whose last whole frame ended exactly where decompression stopped: say so all the same.
     if (gzipTruncated.at !== undefined && !notes.some((n) => n.startsWith('the capture is truncated'))) notes.push(`the capture is truncated: the gzip data ends early, after ${gzipTruncated.at} decompressed bytes; the ${frames} frame(s) before it were read`);
     table.finish();
-    if (table.untracked > 0) notes.push(`${table.untracked} connection(s) were not tracked: more than tls-trace's limit of open connections at once`);
+    if (table.untracked > 0) notes.push(`${table.untracked} segment(s) of connections past tls-trace's limit of ${MAX_TCP_CONNECTIONS} connections per file were not read`);
+    const omitted = table.all.reduce((n, c) => n + c.packetsOmitted, 0);
+    if (omitted > 0) notes.push(`${omitted} TCP segment(s) were reassembled but not listed: past tls-trace's packet-list limits`);
     if (table.budget.exhausted) notes.push(`stream bytes past tls-trace's ${table.budget.limit}-byte total were not kept`);
     const connections = table.all.map((c) => connectionCapture(c, secrets));
     return { format, gzip, frames, connections, notes };

@@ -50,8 +50,10 @@ export function connectionCapture(conn: TcpConnection, keylog: readonly string[]
     client: tlsStart(heads.client, !streams.client.synSeen),
     server: tlsStart(heads.server, !streams.server.synSeen),
   };
-  if (start.client === undefined && start.server === undefined) {
-    const reason = heads.client.length === 0 && heads.server.length === 0 ? 'no payload' : 'not TLS (neither stream starts with a TLS record)';
+  if (conn.notTls === true || (start.client === undefined && start.server === undefined)) {
+    // A connection decided early (src/capture/pcap/connections.ts) has released its bytes: it had payload.
+    const empty = conn.notTls !== true && heads.client.length === 0 && heads.server.length === 0;
+    const reason = empty ? 'no payload' : 'not TLS: neither stream starts with a TLS record (STARTTLS is not read yet)';
     return { ...base, tls: false, reason };
   }
   const direction = (d: Direction): CaptureChunk[] => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readPacketCapture, type CaptureFileContents } from '../../../src/capture/pcap/index.js';
 import type { Capture } from '../../../src/capture/types.js';
 import { UsageError } from '../../../src/errors.js';
-import { editcap, gzipFile, linkHeaders, recordOpenssl, relink, run, swapPcapByteOrder, truncateFile, type Recorded } from '../../helpers/pcap-tools.js';
+import { editcap, fragmentIpv4, gzipFile, linkHeaders, recordOpenssl, relink, run, swapPcapByteOrder, swapPcapngByteOrder, truncateFile, type Recorded } from '../../helpers/pcap-tools.js';
 import { describeWithTools } from '../../helpers/servers.js';
 
 function only(c: CaptureFileContents): Capture {
@@ -71,6 +71,8 @@ describeWithTools('tcpdump', 'editcap', 'text2pcap', 'openssl')('tls-trace read:
     ['pcapng', () => editcap(['-F', 'pcapng'], rec.pcap, path.join(dir, 'x.pcapng'))],
     ['nanosecond pcap', () => editcap(['-F', 'nsecpcap'], rec.pcap, path.join(dir, 'x.nsec.pcap'))],
     ['big-endian pcap', () => Promise.resolve(swapPcapByteOrder(rec.pcap, path.join(dir, 'x.be.pcap')))],
+    ['big-endian pcapng', async () => swapPcapngByteOrder(await editcap(['-F', 'pcapng'], rec.pcap, path.join(dir, 'le.pcapng')), path.join(dir, 'be.pcapng'))],
+    ['IPv4 fragments (last first)', () => Promise.resolve(fragmentIpv4(rec.pcap, path.join(dir, 'frag.pcap'), 512))],
     ['gzip pcap', () => Promise.resolve(gzipFile(rec.pcap, path.join(dir, 'x.pcap.gz')))],
     ['gzip pcapng', async () => gzipFile(await editcap(['-F', 'pcapng'], rec.pcap, path.join(dir, 'y.pcapng')), path.join(dir, 'y.pcapng.gz'))],
     ['Linux cooked SLL', () => relink(rec.pcap, path.join(dir, 'sll.pcap'), 113, linkHeaders.sll)],
@@ -89,6 +91,29 @@ describeWithTools('tcpdump', 'editcap', 'text2pcap', 'openssl')('tls-trace read:
     expect(got.packets?.map((p) => [p.direction, p.flags.join('+'), p.seq, p.payloadLength])).toEqual(base.packets?.map((p) => [p.direction, p.flags.join('+'), p.seq, p.payloadLength]));
     expect(got.startedAt).toBe(base.startedAt);
     expect(got.timings.totalMs).toBeCloseTo(base.timings.totalMs, 2);
+  });
+
+  it('several pcapng sections (two files concatenated, one of them big-endian) read as one capture', async () => {
+    const le = await editcap(['-F', 'pcapng'], rec.pcap, path.join(dir, 's1.pcapng'));
+    const be = swapPcapngByteOrder(le, path.join(dir, 's2.pcapng'));
+    writeFileSync(path.join(dir, 'two.pcapng'), Buffer.concat([readFileSync(le), readFileSync(be)]));
+    const c = await readPacketCapture(path.join(dir, 'two.pcapng'));
+    expect(c.notes).toEqual([]);
+    expect(c.frames).toBe(2 * (base.packets?.length ?? 0));
+    // The same packets again after the connection closed: a SYN on a closed 4-tuple is a new connection.
+    const caps = c.connections.flatMap((x) => (x.tls ? [x.capture] : []));
+    expect(caps).toHaveLength(2);
+    for (const cap of caps) expect([stream(cap, 'client'), stream(cap, 'server')]).toEqual([stream(base, 'client'), stream(base, 'server')]);
+  });
+
+  it('a frame of an unknown link type is skipped with a note naming it; the rest is read', async () => {
+    const b = Buffer.from(readFileSync(rec.pcap));
+    b.writeUInt32LE(147, 20);
+    writeFileSync(path.join(dir, 'dlt147.pcap'), b);
+    const c = await readPacketCapture(path.join(dir, 'dlt147.pcap'));
+    expect(c.connections).toEqual([]);
+    expect(c.notes).toHaveLength(1);
+    expect(c.notes[0]).toMatch(new RegExp(`^${base.packets?.length} frame\\(s\\) skipped: link type 147 is not one tls-trace reads \\(it reads 0 BSD null/loopback, 1 Ethernet, `));
   });
 
   it('a truncated file yields the frames before the cut and one note saying where', async () => {

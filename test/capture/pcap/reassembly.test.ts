@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readPacketCapture } from '../../../src/capture/pcap/index.js';
+import { ConnectionTable } from '../../../src/capture/pcap/connections.js';
+import type { TcpSegment } from '../../../src/capture/pcap/layers.js';
 import { TcpStream, type ByteBudget } from '../../../src/capture/pcap/tcp-stream.js';
 import type { Capture } from '../../../src/capture/types.js';
 import { editcap, recordOpenssl, run, type Recorded } from '../../helpers/pcap-tools.js';
@@ -57,6 +59,35 @@ describe('TcpStream', () => {
     expect(text(s)).toBe('abcd');
     expect(s.capped).toBe(true);
     expect(b.exhausted).toBe(true);
+  });
+});
+
+describe('ConnectionTable', () => {
+  const seg = (fromClient: boolean, flags: number, seq: number, ack: number, payload = ''): TcpSegment => ({
+    srcAddr: fromClient ? '10.0.0.1' : '10.0.0.2',
+    dstAddr: fromClient ? '10.0.0.2' : '10.0.0.1',
+    srcPort: fromClient ? 50000 : 25,
+    dstPort: fromClient ? 25 : 50000,
+    seq,
+    ack,
+    flags,
+    window: 100,
+    payload: Buffer.from(payload),
+  });
+
+  it('frees a plaintext connection\'s bytes and packet list as soon as both stream starts show it is not TLS', () => {
+    const t = new ConnectionTable();
+    t.add(seg(true, 0x02, 100, 0), 0);
+    t.add(seg(false, 0x12, 500, 101), 1);
+    t.add(seg(false, 0x18, 501, 101, '220 mail.example ESMTP\r\n'), 2);
+    expect(t.budget.used).toBe(24);
+    t.add(seg(true, 0x18, 101, 525, 'EHLO me\r\n'), 3);
+    expect(t.budget.used).toBe(0);
+    expect(t.listed.count).toBe(0);
+    t.add(seg(false, 0x18, 525, 110, '250 ok\r\n'), 4);
+    expect(t.budget.used).toBe(0);
+    expect(t.all[0]).toMatchObject({ notTls: true, packets: [] });
+    expect(t.all[0].streams.server.delivered).toBe(32);
   });
 });
 
