@@ -56,14 +56,28 @@ function key(a: Endpoint, b: Endpoint): string {
   return x < y ? `${x}>${y}` : `${y}>${x}`;
 }
 
+/**
+ * A closed connection (both FINs or an RST) is handed on once this much capture time has passed
+ * without a packet of its own, so the last ACKs still find it; then its memory is the consumer's.
+ */
+const CLOSED_LINGER_MS = 2000;
+
 export class ConnectionTable {
   private readonly live = new Map<string, TcpConnection>();
-  readonly all: TcpConnection[] = [];
+  /** Closed connections in order of closing, with their keys, waiting to be handed on. */
+  private closing: { key: string; conn: TcpConnection }[] = [];
+  /** Connections created so far (numbers are 1-based in order of first packet). */
+  created = 0;
   /** Segments not read because MAX_TCP_CONNECTIONS connections were already tracked. */
   untracked = 0;
+  /** Segments reassembled but not listed (packet-list caps), over every connection. */
+  packetsOmitted = 0;
   readonly budget: ByteBudget = { used: 0, limit: MAX_TCP_TOTAL_BYTES, exhausted: false };
-  /** Segments listed over all connections (MAX_TCP_TOTAL_PACKETS). */
+  /** Segments listed over the open connections (MAX_TCP_TOTAL_PACKETS). */
   readonly listed = { count: 0 };
+
+  /** `done` receives each connection once it is over, so only open connections are held here. */
+  constructor(private readonly done: (conn: TcpConnection) => void) {}
 
   add(seg: TcpSegment, timeMs: number): void {
     const src = { addr: seg.srcAddr, port: seg.srcPort };
@@ -73,40 +87,70 @@ export class ConnectionTable {
     const ackFlag = (seg.flags & 0x10) !== 0;
     let conn = this.live.get(k);
     // A fresh SYN on a closed 4-tuple is a new connection (port reuse).
-    if (conn && conn.closed && syn && !ackFlag) conn = undefined;
+    if (conn && conn.closed && syn && !ackFlag) {
+      this.emit(k, conn);
+      conn = undefined;
+    }
     if (!conn) {
-      if (this.all.length >= MAX_TCP_CONNECTIONS) {
+      // A bare ACK/FIN/RST of a connection already handed on (or joined at its very end) starts nothing.
+      if (!syn && seg.payload.length === 0) return;
+      if (this.created >= MAX_TCP_CONNECTIONS) {
         this.untracked++;
         return;
       }
-      // A SYN-ACK's sender is the server; any other first packet's sender is taken as the client.
-      const senderIsServer = syn && ackFlag;
-      conn = {
-        number: this.all.length + 1,
-        client: senderIsServer ? dst : src,
-        server: senderIsServer ? src : dst,
-        firstTimeMs: timeMs,
-        lastTimeMs: timeMs,
-        streams: { client: new TcpStream('client', this.budget), server: new TcpStream('server', this.budget) },
-        packets: [],
-        packetsOmitted: 0,
-        closed: false,
-      };
+      conn = this.open(src, dst, syn && ackFlag, timeMs);
       this.live.set(k, conn);
-      this.all.push(conn);
+      this.sweep(timeMs);
     }
+    const wasClosed = conn.closed;
     record(conn, seg, timeMs, this.listed);
+    if (conn.closed && !wasClosed) this.closing.push({ key: k, conn });
     if (conn.notTls === undefined && decideEarly(conn)) {
       this.listed.count -= conn.packets.length;
       conn.packets = [];
     }
   }
 
-  finish(): void {
-    for (const c of this.all) {
-      c.streams.client.finish();
-      c.streams.server.finish();
+  private open(src: Endpoint, dst: Endpoint, senderIsServer: boolean, timeMs: number): TcpConnection {
+    // A SYN-ACK's sender is the server; any other first packet's sender is taken as the client.
+    this.created++;
+    return {
+      number: this.created,
+      client: senderIsServer ? dst : src,
+      server: senderIsServer ? src : dst,
+      firstTimeMs: timeMs,
+      lastTimeMs: timeMs,
+      streams: { client: new TcpStream('client', this.budget), server: new TcpStream('server', this.budget) },
+      packets: [],
+      packetsOmitted: 0,
+      closed: false,
+    };
+  }
+
+  /** Hands on closed connections that have been quiet for CLOSED_LINGER_MS (checked as connections open). */
+  private sweep(now: number): void {
+    while (this.closing.length > 0 && now - this.closing[0].conn.lastTimeMs > CLOSED_LINGER_MS) {
+      const { key: k, conn } = this.closing.shift() as { key: string; conn: TcpConnection };
+      if (this.live.get(k) === conn) this.emit(k, conn);
     }
+  }
+
+  private emit(k: string, conn: TcpConnection): void {
+    if (this.live.get(k) !== conn) return;
+    this.live.delete(k);
+    conn.streams.client.finish();
+    conn.streams.server.finish();
+    // From here the bytes and packets are the consumer's to keep or drop.
+    this.budget.used -= conn.streams.client.kept + conn.streams.server.kept;
+    this.listed.count -= conn.packets.length;
+    this.packetsOmitted += conn.packetsOmitted;
+    this.done(conn);
+  }
+
+  /** At the end of the file: every connection still open is handed on, in order of first packet. */
+  finish(): void {
+    const rest = [...this.live.entries()].sort((a, b) => a[1].number - b[1].number);
+    for (const [k, c] of rest) this.emit(k, c);
   }
 }
 

@@ -34,26 +34,37 @@ export async function isPacketCapture(path: string): Promise<boolean> {
   }
 }
 
-/** Reads FILE; `keylog` adds NSS key log lines (from --keylog) to those in the file's DSBs. */
-export async function readPacketCapture(path: string, keylog: readonly string[] = []): Promise<CaptureFileContents> {
+/**
+ * Reads FILE; `keylog` adds NSS key log lines (from --keylog) to those in the file's DSBs. With
+ * `onConnection`, each connection is handed over as soon as it is over (closed and quiet, or at the
+ * end of the file) and `connections` stays empty, so a caller that keeps only a summary per
+ * connection holds only the open ones in memory. Key log lines from a DSB apply to the connections
+ * that end after it (pcapng writers put DSBs before the packets they decrypt).
+ */
+export async function readPacketCapture(path: string, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
   const { reader, gzip, gzipTruncated, close } = await openCaptureBytes(path);
   try {
     const head = await reader.peek(4);
     if (head.length === 0) throw new UsageError(`${path} is empty: not a capture`);
     const format = sniffFormat(head);
     if (!format) throw new UsageError(`${path} is not a pcap or pcapng capture (it starts with ${head.toString('hex')})`);
-    const table = new ConnectionTable();
     const secrets: string[] = [...keylog];
+    const connections: FoundConnection[] = [];
+    const table = new ConnectionTable((conn) => {
+      const found = connectionCapture(conn, secrets);
+      if (onConnection) onConnection(found);
+      else connections.push(found);
+    });
     const notes: string[] = [];
     const frames = await readFrames(reader, format, table, secrets, notes);
     // A cut .gz whose last whole frame ended exactly where decompression stopped: say so all the same.
     if (gzipTruncated.at !== undefined && !notes.some((n) => n.startsWith('the capture is truncated'))) notes.push(`the capture is truncated: the gzip data ends early, after ${gzipTruncated.at} decompressed bytes; the ${frames} frame(s) before it were read`);
     table.finish();
     if (table.untracked > 0) notes.push(`${table.untracked} segment(s) of connections past tls-trace's limit of ${MAX_TCP_CONNECTIONS} connections per file were not read`);
-    const omitted = table.all.reduce((n, c) => n + c.packetsOmitted, 0);
+    const omitted = table.packetsOmitted;
     if (omitted > 0) notes.push(`${omitted} TCP segment(s) were reassembled but not listed: past tls-trace's packet-list limits`);
     if (table.budget.exhausted) notes.push(`stream bytes past tls-trace's ${table.budget.limit}-byte total were not kept`);
-    const connections = table.all.map((c) => connectionCapture(c, secrets));
+    connections.sort((a, b) => a.number - b.number);
     return { format, gzip, frames, connections, notes };
   } finally {
     await close();

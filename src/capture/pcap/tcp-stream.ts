@@ -143,7 +143,8 @@ export class TcpStream {
   /** Drops the kept bytes (the connection turned out not to be TLS) and stops keeping more. */
   release(): void {
     this.keep = false;
-    for (const c of this.chunks) this.budget.used -= c.bytes.length;
+    this.budget.used -= this.kept;
+    this.kept = 0;
     this.chunks.length = 0;
     this.held = [];
     this.heldBytes = 0;

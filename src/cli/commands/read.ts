@@ -5,7 +5,7 @@
 
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { analyseCapture } from '../../analyse/pipeline.js';
+import { analyseCapture, type AnalysedCapture } from '../../analyse/pipeline.js';
 import { parseCapture } from '../../capture/capture-file.js';
 import { isPacketCapture, readPacketCapture, type FoundConnection } from '../../capture/pcap/index.js';
 import type { Capture } from '../../capture/types.js';
@@ -65,27 +65,61 @@ function keylogLines(files: readonly string[]): string[] {
   );
 }
 
+/**
+ * What `read` keeps of each connection as the file streams past: a table row for every TLS one,
+ * the capture itself only when it may be traced (the first one, `--stream N`'s, or all for
+ * `--all`), so a table of a large file holds rows, not captures.
+ */
+class Collector {
+  readonly rows: ConnectionRow[] = [];
+  readonly skipped: SkippedConnection[] = [];
+  readonly kept: { number: number; capture: Capture }[] = [];
+  tlsNumbers: number[] = [];
+  total = 0;
+
+  constructor(private readonly mode: { stream?: number; all: boolean }) {}
+
+  add(c: FoundConnection): void {
+    this.total++;
+    if (!c.tls) {
+      this.skipped.push({ number: c.number, client: address(c.client), server: address(c.server), reason: c.reason });
+      return;
+    }
+    this.tlsNumbers.push(c.number);
+    if (this.mode.stream !== undefined) {
+      // Only the chosen connection is analysed: the others are just counted.
+      if (c.number === this.mode.stream) this.kept.push({ number: c.number, capture: c.capture });
+      if (c.number === this.mode.stream) settleCapture(c.capture);
+      return;
+    }
+    const analysed = settleCapture(c.capture);
+    if (!this.mode.all) this.rows.push(connectionRow(c.number, address(c.client), analysed));
+    // Without --all only a lone connection is traced: keep the first until a second shows up.
+    if (this.mode.all || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
+    else this.kept.length = 0;
+  }
+}
+
 async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & TrustFlags): Promise<void> {
   checkInputFile(file);
   if (flags.stream !== undefined && flags.all) throw new UsageError('--stream and --all cannot be used together');
   const stream = flags.stream === undefined ? undefined : parseStream(flags.stream);
   const keylog = keylogLines(flags.keylog);
   if (!(await isPacketCapture(file))) return readSavedCapture(ctx, file, flags, keylog);
-  const contents = await readPacketCapture(file, keylog);
+  const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all) });
+  const contents = await readPacketCapture(file, keylog, (c) => got.add(c));
   for (const note of contents.notes) printError(ctx, `note: ${note}`);
-  const found = contents.connections;
-  const tls = found.flatMap((c) => (c.tls ? [c] : []));
-  if (tls.length === 0) throw new UserError(`no TLS connection in ${file}: ${found.length} TCP connection(s), none starts with a TLS record (${contents.frames} frames read)`, ExitCode.notTls);
-  for (const c of tls) settleCapture(c.capture);
+  const numbers = got.tlsNumbers.sort((a, b) => a - b);
+  if (numbers.length === 0) throw new UserError(`no TLS connection in ${file}: ${got.total} TCP connection(s), none starts with a TLS record (${contents.frames} frames read)`, ExitCode.notTls);
   if (stream !== undefined) {
-    const chosen = tls.find((c) => c.number === stream);
-    if (!chosen) throw new UsageError(`--stream ${stream}: no TLS connection with that number (the TLS connections are ${tls.map((c) => c.number).join(', ')})`);
-    return traceOne(ctx, chosen.capture, flags);
+    const chosen = got.kept[0]?.capture;
+    if (!chosen) throw new UsageError(`--stream ${stream}: no TLS connection with that number (the TLS connections are ${numbers.join(', ')})`);
+    return traceOne(ctx, chosen, flags);
   }
-  if (tls.length === 1) return traceOne(ctx, tls[0].capture, flags);
-  if (flags.all) return traceAll(ctx, file, tls.map((c) => c.capture), flags);
-  const rows = tls.map((c) => connectionRow(c.number, address(c.client), c.capture));
-  const skipped: SkippedConnection[] = found.flatMap((c) => (c.tls ? [] : [{ number: c.number, client: address(c.client), server: address(c.server), reason: c.reason }]));
+  if (numbers.length === 1) return traceOne(ctx, got.kept[0].capture, flags);
+  if (flags.all) return traceAll(ctx, file, got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture), flags);
+  const rows = got.rows.sort((a, b) => a.number - b.number);
+  const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
   const text = flags.json ? JSON.stringify(connectionsJson(file, rows, skipped, contents.notes), null, 2) : renderConnectionsTable(file, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) });
   ctx.stdout(`${text}\n`);
@@ -105,16 +139,17 @@ function address(e: FoundConnection['client']): string {
  * server (for the certificate host check), and a handshake that did not complete is the
  * capture's failure (exit code and stderr line as in a live trace).
  */
-function settleCapture(capture: Capture): void {
-  const { analysis } = analyseCapture(capture, { at: new Date(capture.startedAt) });
+function settleCapture(capture: Capture): AnalysedCapture {
+  const analysed = analyseCapture(capture, { at: new Date(capture.startedAt) });
+  const { analysis } = analysed;
   const sni = analysis.negotiated.sni.value;
   if (sni !== undefined) capture.target.servername = sni;
   const outcome = analysis.outcome;
   if (!outcome.complete) capture.error = { code: outcome.alert ? 'alert' : 'closed', message: outcome.summary };
+  return analysed;
 }
 
-function connectionRow(number: number, client: string, capture: Capture): ConnectionRow {
-  const { analysis, decoded } = analyseCapture(capture, { at: new Date(capture.startedAt) });
+function connectionRow(number: number, client: string, { capture, analysis, decoded }: AnalysedCapture): ConnectionRow {
   const value = (key: string): string | undefined => {
     const row = analysis.table.find((r) => r.key === key);
     // The table's first line, without the code point (`TLS 1.3`, not `TLS 1.3 (0x0304)`): the row must stay narrow.

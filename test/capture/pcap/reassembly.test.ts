@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readPacketCapture } from '../../../src/capture/pcap/index.js';
-import { ConnectionTable } from '../../../src/capture/pcap/connections.js';
+import { ConnectionTable, type TcpConnection } from '../../../src/capture/pcap/connections.js';
 import type { TcpSegment } from '../../../src/capture/pcap/layers.js';
 import { TcpStream, type ByteBudget } from '../../../src/capture/pcap/tcp-stream.js';
 import type { Capture } from '../../../src/capture/types.js';
@@ -76,7 +76,8 @@ describe('ConnectionTable', () => {
   });
 
   it('frees a plaintext connection\'s bytes and packet list as soon as both stream starts show it is not TLS', () => {
-    const t = new ConnectionTable();
+    const done: TcpConnection[] = [];
+    const t = new ConnectionTable((c) => done.push(c));
     t.add(seg(true, 0x02, 100, 0), 0);
     t.add(seg(false, 0x12, 500, 101), 1);
     t.add(seg(false, 0x18, 501, 101, '220 mail.example ESMTP\r\n'), 2);
@@ -86,8 +87,43 @@ describe('ConnectionTable', () => {
     expect(t.listed.count).toBe(0);
     t.add(seg(false, 0x18, 525, 110, '250 ok\r\n'), 4);
     expect(t.budget.used).toBe(0);
-    expect(t.all[0]).toMatchObject({ notTls: true, packets: [] });
-    expect(t.all[0].streams.server.delivered).toBe(32);
+    t.finish();
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ notTls: true, packets: [] });
+    expect(done[0].streams.server.delivered).toBe(32);
+  });
+});
+
+describe('ConnectionTable hands on connections as they end', () => {
+  const seg = (port: number, fromClient: boolean, flags: number, seq: number, payload = ''): TcpSegment => ({
+    srcAddr: '10.0.0.1',
+    dstAddr: '10.0.0.1',
+    srcPort: fromClient ? port : 443,
+    dstPort: fromClient ? 443 : port,
+    seq,
+    ack: 0,
+    flags,
+    window: 1,
+    payload: Buffer.from(payload),
+  });
+
+  it('a closed connection goes once 2 s of capture time pass; late ACKs before that still find it, after it start nothing', () => {
+    const done: TcpConnection[] = [];
+    const t = new ConnectionTable((c) => done.push(c));
+    t.add(seg(1000, true, 0x02, 1), 0);
+    t.add(seg(1000, true, 0x18, 2, 'hello'), 1);
+    t.add(seg(1000, true, 0x11, 7), 2);
+    t.add(seg(1000, false, 0x11, 100), 3);
+    t.add(seg(1000, true, 0x10, 8), 4);
+    expect(t.budget.used).toBe(5);
+    t.add(seg(2000, true, 0x02, 1), 1000);
+    expect(done).toEqual([]);
+    t.add(seg(3000, true, 0x02, 1), 2005);
+    expect(done.map((c) => [c.number, c.packets.length])).toEqual([[1, 5]]);
+    expect(t.budget.used).toBe(0);
+    t.add(seg(1000, true, 0x10, 8), 3000);
+    t.finish();
+    expect(done.map((c) => c.number)).toEqual([1, 2, 3]);
   });
 });
 
