@@ -93,6 +93,8 @@ const SECRETS_TLS_KEYLOG = 0x544c534b;
 export async function* readPcapng(reader: ByteReader): AsyncGenerator<CaptureEvent> {
   let section: Section | undefined;
   let number = 0;
+  // A Simple Packet Block has no timestamp: it is given the time of the frame before it.
+  let lastTimeMs = 0;
   while (!(await reader.atEnd())) {
     const offset = reader.position;
     const head = await reader.read(12);
@@ -116,10 +118,12 @@ export async function* readPcapng(reader: ByteReader): AsyncGenerator<CaptureEve
     const body = Buffer.concat([head.subarray(8), rest.subarray(0, rest.length - 4)]);
     if (u32(rest, rest.length - 4) !== total) throw new CaptureFormatError(offset, `a pcapng block's trailing length ${u32(rest, rest.length - 4)} differs from its leading length ${total}`);
     const event = pcapngBlock(type, body, section, offset, number + 1);
-    if (event) {
-      if (event.kind === 'frame') number++;
-      yield event;
+    if (event?.kind === 'frame') {
+      number++;
+      if (type === SPB) event.timeMs = lastTimeMs;
+      lastTimeMs = event.timeMs;
     }
+    if (event) yield event;
   }
 }
 
@@ -148,7 +152,7 @@ function pcapngBlock(type: number, body: Buffer, section: Section, offset: numbe
     need(4, 'Simple Packet');
     const iface = section.interfaces[0];
     if (!iface) throw new CaptureFormatError(offset, 'a Simple Packet Block comes before any Interface Description Block');
-    // An SPB has no timestamp; its captured length is the smaller of the block and the original length.
+    // An SPB has no timestamp (the caller gives it the previous frame's); its captured length is the smaller of the block and the original length.
     const len = Math.min(u32(0), body.length - 4);
     return { kind: 'frame', timeMs: 0, linkType: iface.linkType, data: body.subarray(4, 4 + len), offset, number };
   }

@@ -88,6 +88,8 @@ function ipv6Text(b: Buffer, at: number): string {
 
 interface Fragments {
   parts: { offset: number; data: Buffer }[];
+  /** Bytes held in `parts` (duplicates included), bounded so repeated fragments cannot grow it. */
+  held: number;
   /** Total payload length, known once the last fragment (MF clear) is seen. */
   total?: number;
 }
@@ -106,10 +108,17 @@ export class Ipv4Defragmenter {
         this.pending.delete(oldest);
         this.dropped++;
       }
-      entry = { parts: [] };
+      entry = { parts: [], held: 0 };
       this.pending.set(key, entry);
     }
-    entry.parts.push({ offset, data });
+    // An IPv4 datagram is at most 65535 bytes; more held than twice that is a fragment flood.
+    if (entry.held + data.length > 2 * 65535) {
+      this.pending.delete(key);
+      this.dropped++;
+      return undefined;
+    }
+    entry.parts.push({ offset, data: Buffer.from(data) });
+    entry.held += data.length;
     if (!more) entry.total = offset + data.length;
     if (entry.total === undefined || entry.total > 65535) return undefined;
     const out = Buffer.alloc(entry.total);

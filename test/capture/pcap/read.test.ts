@@ -8,7 +8,7 @@ import path from 'node:path';
 import { readPacketCapture, type CaptureFileContents } from '../../../src/capture/pcap/index.js';
 import type { Capture } from '../../../src/capture/types.js';
 import { UsageError } from '../../../src/errors.js';
-import { editcap, fragmentIpv4, gzipFile, linkHeaders, recordOpenssl, relink, run, swapPcapByteOrder, swapPcapngByteOrder, truncateFile, type Recorded } from '../../helpers/pcap-tools.js';
+import { editcap, fragmentIpv4, framesOf, gzipFile, linkHeaders, recordOpenssl, relink, run, swapPcapByteOrder, swapPcapngByteOrder, truncateFile, type Recorded } from '../../helpers/pcap-tools.js';
 import { describeWithTools } from '../../helpers/servers.js';
 
 function only(c: CaptureFileContents): Capture {
@@ -91,6 +91,58 @@ describeWithTools('tcpdump', 'editcap', 'text2pcap', 'openssl')('tls-trace read:
     expect(got.packets?.map((p) => [p.direction, p.flags.join('+'), p.seq, p.payloadLength])).toEqual(base.packets?.map((p) => [p.direction, p.flags.join('+'), p.seq, p.payloadLength]));
     expect(got.startedAt).toBe(base.startedAt);
     expect(got.timings.totalMs).toBeCloseTo(base.timings.totalMs, 2);
+  });
+
+  it('a hand-built pcapng: nanosecond if_tsresol, an unknown block skipped by its length, a Simple Packet Block', async () => {
+    const frames = await framesOf(rec.pcap);
+    const block = (type: number, body: Buffer): Buffer => {
+      const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+      const head = Buffer.alloc(8);
+      head.writeUInt32LE(type, 0);
+      head.writeUInt32LE(padded.length + 12, 4);
+      const tail = Buffer.alloc(4);
+      tail.writeUInt32LE(padded.length + 12, 0);
+      return Buffer.concat([head, padded, tail]);
+    };
+    const shb = Buffer.alloc(16);
+    shb.writeUInt32LE(0x1a2b3c4d, 0);
+    shb.writeUInt16LE(1, 4);
+    shb.writeBigInt64LE(-1n, 8);
+    // IDB: Ethernet, snaplen 0, option if_tsresol (9) = 9 (nanoseconds), then opt_endofopt.
+    const idb = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 9, 0, 1, 0, 9, 0, 0, 0, 0, 0, 0, 0]);
+    const epb = (f: { time: string; data: Buffer }): Buffer => {
+      const [sec, frac] = f.time.split('.');
+      const ns = BigInt(sec) * 1_000_000_000n + BigInt(frac) * 1000n;
+      const fixed = Buffer.alloc(20);
+      fixed.writeUInt32LE(0, 0);
+      fixed.writeUInt32LE(Number(ns >> 32n), 4);
+      fixed.writeUInt32LE(Number(ns & 0xffffffffn), 8);
+      fixed.writeUInt32LE(f.data.length, 12);
+      fixed.writeUInt32LE(f.data.length, 16);
+      return block(6, Buffer.concat([fixed, f.data]));
+    };
+    const last = frames[frames.length - 1];
+    const spbLen = Buffer.alloc(4);
+    spbLen.writeUInt32LE(last.data.length);
+    const file = Buffer.concat([
+      block(0x0a0d0d0a, shb),
+      block(1, idb),
+      block(0x00000bad, Buffer.from('an unknown block tls-trace must skip')),
+      ...frames.slice(0, -1).map(epb),
+      block(3, Buffer.concat([spbLen, last.data])),
+    ]);
+    writeFileSync(path.join(dir, 'crafted.pcapng'), file);
+    const c = await readPacketCapture(path.join(dir, 'crafted.pcapng'));
+    expect(c.notes).toEqual([]);
+    expect(c.frames).toBe(frames.length);
+    const got = only(c);
+    expect(got.startedAt).toBe(base.startedAt);
+    expect(stream(got, 'client')).toBe(stream(base, 'client'));
+    expect(stream(got, 'server')).toBe(stream(base, 'server'));
+    expect(got.packets).toHaveLength(frames.length);
+    // The SPB (no timestamp of its own) takes the time of the frame before it.
+    const times = got.packets?.map((p) => p.timeMs) ?? [];
+    expect(times[times.length - 1]).toBe(times[times.length - 2]);
   });
 
   it('several pcapng sections (two files concatenated, one of them big-endian) read as one capture', async () => {
