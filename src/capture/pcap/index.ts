@@ -44,7 +44,11 @@ export async function isPacketCapture(path: string): Promise<boolean> {
 export async function readPacketCapture(path: string, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
   const { reader, gzip, gzipTruncated, close } = await openCaptureBytes(path);
   try {
-    const head = await reader.peek(4);
+    const head = await reader.peek(4).catch((e: unknown) => {
+      // The gzip data is broken before any capture byte came out: nothing to show, so a usage error.
+      if (e instanceof CompressedInputError) throw new UsageError(`${path} is not a readable capture: ${e.message}`);
+      throw e;
+    });
     if (head.length === 0) throw new UsageError(`${path} is empty: not a capture`);
     const format = sniffFormat(head);
     if (!format) throw new UsageError(`${path} is not a pcap or pcapng capture (it starts with ${head.toString('hex')})`);

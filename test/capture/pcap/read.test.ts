@@ -198,6 +198,35 @@ describeWithTools('tcpdump', 'editcap', 'text2pcap', 'openssl')('tls-trace read:
     expect(c.notes).toEqual([`the capture is damaged: a pcap record declares 2147483647 captured bytes, more than tls-trace's 16777216-byte limit for one frame (at byte ${o}); the 3 frame(s) before it were read`]);
   });
 
+  it('seeded mutations and prefixes of pcap, pcapng and gzip files never throw: notes, or a usage error for a broken header', async () => {
+    const ng = await editcap(['-F', 'pcapng', '--inject-secrets', `tls,${rec.keylog}`], rec.pcap, path.join(dir, 'm.pcapng'));
+    const sources = [readFileSync(rec.pcap), readFileSync(ng)];
+    sources.push(readFileSync(gzipFile(ng, path.join(dir, 'm.pcapng.gz'))));
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const file = path.join(dir, 'mutant');
+    const tryRead = async (bytes: Buffer): Promise<void> => {
+      writeFileSync(file, bytes);
+      try {
+        const c = await readPacketCapture(file);
+        for (const n of c.notes) expect(typeof n).toBe('string');
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+      }
+    };
+    for (const src of sources) {
+      for (let i = 0; i < 300; i++) {
+        const m = Buffer.from(src);
+        for (let k = 0; k < 1 + rand(8); k++) m[rand(m.length)] = rand(256);
+        await tryRead(m);
+      }
+      for (let cut = 0; cut < src.length; cut += 1 + rand(97)) await tryRead(src.subarray(0, cut));
+    }
+  });
+
   it('an empty file and a file that is not a capture are usage errors (exit 2), one line each', async () => {
     writeFileSync(path.join(dir, 'empty'), '');
     writeFileSync(path.join(dir, 'text'), 'hello world\n');
