@@ -13,7 +13,7 @@ import { decodeCapture } from '../../src/decode/index.js';
 import type { Extension, HandshakeMessage } from '../../src/decode/model.js';
 import { runCli } from '../helpers/cli.js';
 import { editcap, recordNodeServer, recordOpenssl, recordPlain, run, type Recorded } from '../helpers/pcap-tools.js';
-import { describeWithTools } from '../helpers/servers.js';
+import { describeWithTools, repoRoot } from '../helpers/servers.js';
 import { hex, num, tsharkDecodeFile, tsharkHandshakes, type TsharkHandshake } from '../helpers/tshark.js';
 
 const directions = ['client', 'server'] as const;
@@ -65,6 +65,15 @@ async function agreeWithTshark(r: Recorded, capture: Capture): Promise<Handshake
   expect(ours.some((m) => m.space.decrypted && m.msgType === 20)).toBe(true);
   return ours;
 }
+
+describe('tls-trace read on a --save capture file', () => {
+  it('prints exactly what replay prints, exit code included', async () => {
+    const file = path.join(repoRoot, 'fixtures', 'captures', 'openssl-tls13-client-cert.json');
+    const [read, replay] = [await runCli(['read', file]), await runCli(['replay', file])];
+    expect(read.stdout.length).toBeGreaterThan(1000);
+    expect([read.code, read.stdout, read.stderr]).toEqual([replay.code, replay.stdout, replay.stderr]);
+  });
+});
 
 describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on tcpdump captures', () => {
   let dir: string;

@@ -65,7 +65,8 @@ export function connectionCapture(conn: TcpConnection, keylog: readonly string[]
   const random = clientRandom(heads.client.subarray(start.client ?? 0));
   const lines = random ? keylog.filter((l) => l.split(/\s+/)[1]?.toLowerCase() === random) : [];
   const truncated: CaptureTruncation[] = (['client', 'server'] as const).filter((d) => streams[d].capped).map((d) => ({ direction: d, recordedBytes: chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.bytes.length, 0) }));
-  const gaps = [...streams.client.gaps, ...streams.server.gaps].map((g) => ({ ...g, direction: g.direction === streams.client.direction ? ('client' as const) : ('server' as const) }));
+  // Gap offsets in the same space as the chunks': from where TLS starts in that direction.
+  const gaps = (['client', 'server'] as const).flatMap((d) => streams[d].gaps.map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));
   const connectMs = conn.syn !== undefined && conn.handshakeAck !== undefined ? conn.handshakeAck - conn.syn : undefined;
   const capture: Capture = {
     format: 'tls-trace-capture',
