@@ -31,6 +31,11 @@ export function startsClientHello(b: Uint8Array): boolean {
   return (isRecordHeader(b) && b[0] === 22 && b.length > 5 && b[5] === 1) || isSslv2Hello(b);
 }
 
+/** True when the bytes open with a TLS record holding a ServerHello. */
+export function startsServerHello(b: Uint8Array): boolean {
+  return isRecordHeader(b) && b[0] === 22 && b.length > 5 && b[5] === 2;
+}
+
 /** The first record boundary in bytes joined mid-stream, or undefined. */
 export function findRecordBoundary(b: Uint8Array): number | undefined {
   const end = Math.min(b.length, RESYNC_WINDOW);

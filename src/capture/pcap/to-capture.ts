@@ -4,7 +4,7 @@
 
 import type { Capture, CaptureChunk, CaptureGap, CaptureTruncation, Direction } from '../types.js';
 import type { Endpoint, TcpConnection } from './connections.js';
-import { clientRandom, findRecordBoundary, leadingBytes, startsClientHello, startsTls } from './tls-start.js';
+import { clientRandom, findRecordBoundary, leadingBytes, startsClientHello, startsServerHello, startsTls } from './tls-start.js';
 
 export type FoundConnection =
   | { number: number; client: Endpoint; server: Endpoint; startedAt: string; tls: true; capture: Capture }
@@ -38,8 +38,10 @@ export function connectionCapture(conn: TcpConnection, keylog: readonly string[]
   let { client, server } = conn;
   let streams = conn.streams;
   let heads = { client: leadingBytes(streams.client.chunks, SNIFF_BYTES), server: leadingBytes(streams.server.chunks, SNIFF_BYTES) };
-  // Without a captured SYN the first sender may be the server: the ClientHello says who the client is.
-  if (conn.syn === undefined && conn.synAck === undefined && !startsClientHello(heads.client) && startsClientHello(heads.server)) {
+  // Without a captured SYN the first sender may be the server: the ClientHello (or, in a capture of
+  // the server side only, the ServerHello) says who is who.
+  const serverSpokeFirst = startsClientHello(heads.server) || (startsServerHello(heads.client) && heads.server.length === 0);
+  if (conn.syn === undefined && conn.synAck === undefined && !startsClientHello(heads.client) && serverSpokeFirst) {
     [client, server] = [server, client];
     streams = { client: streams.server, server: streams.client };
     heads = { client: heads.server, server: heads.client };

@@ -198,4 +198,13 @@ describeWithTools('tcpdump', 'editcap', 'mergecap', 'tshark', 'openssl')('tls-tr
     expect(stream(got, 'server')).toBe('');
     expect(readFileSync(out).length).toBeGreaterThan(24);
   });
+
+  it('the server side only, without the SYN-ACK: the ServerHello tells the server apart', async () => {
+    const out = path.join(dir, 'server-only.pcap');
+    await run('tshark', ['-r', rec.pcap, '-Y', `tcp.srcport==${rec.port} && !(tcp.flags.syn==1)`, '-F', 'pcap', '-w', out]);
+    const got = await only(out);
+    expect(got.target.port).toBe(rec.port);
+    expect(stream(got, 'server')).toBe(stream(base, 'server'));
+    expect(stream(got, 'client')).toBe('');
+  });
 });
