@@ -138,3 +138,51 @@ export const MAX_FIELDS_PER_DIRECTION = 20_000;
  * capture file may hold many such messages. Chain analysis never sees more than this many.
  */
 export const MAX_CERTIFICATE_ENTRIES_KEPT = 1000;
+
+// ---- Reading tcpdump/Wireshark captures (`tls-trace read`, src/capture/pcap). Files are streamed,
+// so memory follows these caps, not the file's size.
+
+/**
+ * Largest pcap record or pcapng block tls-trace reads (16 MiB; tcpdump's snap length is at most
+ * 256 KiB). A larger declared length is treated as corruption: reading stops there with a note.
+ */
+export const MAX_CAPTURE_BLOCK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * IPv4 datagrams being reassembled from fragments at once (64), each at most 65535 bytes. Past it
+ * the oldest is dropped with a note; real TCP on loopback or Ethernet is not fragmented.
+ */
+export const MAX_IP_FRAGMENT_DATAGRAMS = 64;
+
+/**
+ * Stream bytes kept per TCP connection and direction (4 MiB, the live capture's cap). Past it the
+ * direction is recorded as truncated, as a live capture's is.
+ */
+export const MAX_TCP_STREAM_BYTES_PER_DIRECTION = MAX_CAPTURE_BYTES_PER_DIRECTION;
+
+/**
+ * Out-of-order bytes held per direction while waiting for a missing segment (1 MiB). Past it the
+ * missing bytes are declared a gap and the held bytes are delivered after it.
+ */
+export const MAX_TCP_OUT_OF_ORDER_BYTES = 1024 * 1024;
+
+/**
+ * TCP connections tracked per file (65536) and stream bytes held over all of them (64 MiB: sixteen
+ * connections at the per-direction cap, and within the 200 MB peak the README promises). Segments
+ * of later connections are counted and skipped with a note; past the byte total, further payload
+ * of every connection is dropped with a note, so a large file cannot exhaust memory. A connection
+ * found not to be TLS frees its bytes and packet list at once, and one that has closed is handed
+ * on and freed.
+ */
+export const MAX_TCP_CONNECTIONS = 65536;
+export const MAX_TCP_TOTAL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * TCP segments recorded for the packet lists: per connection (65536) and over the whole file
+ * (262144, some 50 MB). Later segments are still reassembled, only not listed; they are counted.
+ */
+export const MAX_TCP_PACKETS_PER_CONNECTION = 65536;
+export const MAX_TCP_TOTAL_PACKETS = 262144;
+
+/** Largest `--keylog` file `read` takes (64 MiB: some 300,000 connections' secrets). */
+export const MAX_KEYLOG_FILE_BYTES = 64 * 1024 * 1024;

@@ -65,6 +65,55 @@ export interface CaptureTruncation {
   recordedBytes: number;
 }
 
+/**
+ * Where a Capture came from. Each source fills the same shape so the decoder, decryption and
+ * analysis run unchanged: `live` is the socket tap (src/capture/tap.ts), `file` a capture file
+ * saved with `--save`, `pcap` one TCP connection found in a tcpdump/Wireshark file
+ * (src/capture/pcap/). Absent means `live` or `file` (captures written before sources existed).
+ */
+export type CaptureSource = 'live' | 'file' | 'pcap';
+
+/** TCP header flags of one packet, as names (`SYN`, `ACK`, `FIN`, `RST`, `PSH`, `URG`, `ECE`, `CWR`). */
+export type TcpFlagName = 'FIN' | 'SYN' | 'RST' | 'PSH' | 'ACK' | 'URG' | 'ECE' | 'CWR';
+
+/**
+ * One TCP segment of a packet source, in capture order. Only packet sources (pcap) have these;
+ * a socket never sees segments.
+ */
+export interface CapturePacket {
+  /** Milliseconds since the capture's `startedAt` (the connection's first packet). */
+  timeMs: number;
+  direction: Direction;
+  flags: TcpFlagName[];
+  /** Sequence and acknowledgement numbers relative to each side's initial sequence number. */
+  seq: number;
+  ack?: number;
+  window: number;
+  payloadLength: number;
+  /**
+   * Which bytes of its direction's stream (the offsets of `CaptureChunk.offset`) the payload
+   * carries, when it carries any that were kept; a retransmission of bytes already kept has none.
+   */
+  stream?: { offset: number; length: number };
+  /** What reassembly made of the segment, when it was not plain new data. */
+  note?: 'retransmission' | 'overlap' | 'out-of-order' | 'after-gap';
+}
+
+/** Bytes one side sent before TLS started (a STARTTLS dialogue, a PROXY header). */
+export interface CapturePrologue {
+  direction: Direction;
+  timeMs: number;
+  bytes: Uint8Array;
+}
+
+/** A hole in a direction's stream: bytes the capture did not contain (dropped by the capturer). */
+export interface CaptureGap {
+  direction: Direction;
+  /** Stream offset where the missing bytes start (the bytes after it are not in `chunks`). */
+  offset: number;
+  length: number;
+}
+
 export interface Capture {
   format: 'tls-trace-capture';
   version: 1;
@@ -81,4 +130,12 @@ export interface Capture {
   error?: CaptureError;
   /** Present when a direction was longer than the capture cap (see CaptureTruncation). */
   truncated?: CaptureTruncation[];
+  /** Which source produced the capture; absent for live traces and `--save` files. */
+  source?: CaptureSource;
+  /** The TCP segments, for packet sources only. */
+  packets?: CapturePacket[];
+  /** Plaintext sent before TLS started, for packet sources only. */
+  prologue?: CapturePrologue[];
+  /** Missing stream bytes, for packet sources only; decoding of a direction stops at its first gap. */
+  gaps?: CaptureGap[];
 }

@@ -21,6 +21,7 @@ export async function buildProgram(ctx: CliContext): Promise<Command> {
   const { Command } = await import('commander');
   const { registerTrace } = await import('./commands/trace.js');
   const { registerReplay } = await import('./commands/replay.js');
+  const { registerRead } = await import('./commands/read.js');
   const { registerCheck } = await import('./commands/check.js');
   const { registerScan } = await import('./commands/scan.js');
   const { registerHelp } = await import('./commands/help.js');
@@ -41,6 +42,7 @@ export async function buildProgram(ctx: CliContext): Promise<Command> {
     .enablePositionalOptions();
   registerTrace(program, ctx);
   registerReplay(program, ctx);
+  registerRead(program, ctx);
   registerCheck(program, ctx);
   registerScan(program, ctx);
   registerHelp(program);

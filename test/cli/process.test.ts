@@ -83,6 +83,6 @@ describe('tls-trace help [command] is --help (exit 0, no DNS)', () => {
   it('the root help lists the help command; an unknown name is one usage line', async () => {
     expect((await runCli(['--help'])).stdout).toMatch(/^ {2}help \[command\] +display help for command$/m);
     const r = await runCli(['help', 'nope']);
-    expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ code: ExitCode.usage, stderr: 'tls-trace: unknown command "nope" (hint: commands: replay, check, scan, help)\n', stdout: '' });
+    expect({ code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ code: ExitCode.usage, stderr: 'tls-trace: unknown command "nope" (hint: commands: replay, read, check, scan, help)\n', stdout: '' });
   });
 });

@@ -71,7 +71,7 @@ describe('usage errors quote what the user gave, escaped once', () => {
     ['a bad port', [`x.test:${HOSTILE}`], `bad port "${SHOWN}" in "x.test:${SHOWN}": a port is a number from 1 to 65535`],
     ['--timeout', ['--timeout', HOSTILE, 'x.test'], `bad --timeout "${SHOWN}": give milliseconds from 1 to 600000 (hint: e.g. --timeout 5000)`],
     ['an unknown option (commander)', [`--${HOSTILE}`, 'x.test'], `unknown option '--${SHOWN}'`],
-    ['an unknown command for help', ['help', HOSTILE], `unknown command "${SHOWN}" (hint: commands: replay, check, scan, help)`],
+    ['an unknown command for help', ['help', HOSTILE], `unknown command "${SHOWN}" (hint: commands: replay, read, check, scan, help)`],
     ['a missing --ca file', ['check', '--ca', path.join(dir, HOSTILE), 'x.test'], `cannot read --ca ${dir}/${SHOWN}: no such file (ENOENT)`],
   ];
   it.each(cases)('%s', async (_name, argv, line) => {

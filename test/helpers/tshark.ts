@@ -178,3 +178,18 @@ export function tsharkHandshakes(records: TsharkRecord[]): TsharkHandshake[] {
 export function extensionNumbers(h: TsharkHandshake, type: number, name: string): number[] {
   return (h.extensions.find((e) => e.type === type)?.fields[name] ?? []).map(num);
 }
+
+/**
+ * tshark over a capture file as it is (tcpdump's own, for `tls-trace read`), TLS dissected on
+ * `serverPort`; with `keylogFile` tshark decrypts too.
+ */
+export async function tsharkDecodeFile(file: string, serverPort: number, keylogFile?: string): Promise<TsharkRecord[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-tshark-'));
+  try {
+    const args = ['-r', file, '-o', 'tls.desegment_ssl_records:TRUE', '-o', 'tcp.desegment_tcp_streams:TRUE', '-d', `tcp.port==${serverPort},tls`, '-T', 'json', '--no-duplicate-keys', '-J', 'tcp tls'];
+    if (keylogFile) args.push('-o', `tls.keylog_file:${keylogFile}`);
+    return parseTsharkJson(await run('tshark', args, 20_000, dir), serverPort);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

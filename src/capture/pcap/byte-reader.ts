@@ -1,0 +1,135 @@
+// Reads a capture file as a stream of exact-size pieces, never the whole file: plain files through
+// fs read calls of READ_CHUNK_BYTES, gzip files through node:zlib's streaming gunzip. Offsets in
+// errors are positions in the (decompressed) capture, which is what editcap and tshark report.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** Bytes asked of the file per read call. */
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/** Input ended inside a structure that declared more bytes: everything before is still valid. */
+export class TruncatedInput extends Error {
+  constructor(readonly offset: number, readonly wanted: number, readonly got: number) {
+    super(`the file ends at byte ${offset + got}, inside a ${wanted}-byte structure that starts at byte ${offset}`);
+    this.name = 'TruncatedInput';
+  }
+}
+
+/** The gzip layer itself is damaged (not a truncation of the capture inside it). */
+export class CompressedInputError extends Error {
+  constructor(readonly offset: number, message: string) {
+    super(message);
+    this.name = 'CompressedInputError';
+  }
+}
+
+async function* fileChunks(fh: FileHandle): AsyncGenerator<Buffer> {
+  for (;;) {
+    const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, READ_CHUNK_BYTES, null);
+    if (bytesRead === 0) return;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
+/** Pulls exact-size pieces from an async sequence of chunks; holds at most one piece plus one chunk. */
+export class ByteReader {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private done = false;
+  /** Offset of the next byte `read` returns. */
+  position = 0;
+
+  constructor(private readonly chunks: AsyncIterator<Buffer>) {}
+
+  private async fill(n: number): Promise<void> {
+    while (this.pendingBytes < n && !this.done) {
+      const next = await this.chunks.next();
+      if (next.done) this.done = true;
+      else if (next.value.length > 0) {
+        this.pending.push(next.value);
+        this.pendingBytes += next.value.length;
+      }
+    }
+  }
+
+  /** True when no byte is left. */
+  async atEnd(): Promise<boolean> {
+    await this.fill(1);
+    return this.pendingBytes === 0;
+  }
+
+  /** Looks at up to `n` next bytes without consuming them. */
+  async peek(n: number): Promise<Buffer> {
+    await this.fill(n);
+    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending = all.length > 0 ? [all] : [];
+    return all.subarray(0, Math.min(n, all.length));
+  }
+
+  /** Exactly `n` bytes, or TruncatedInput when the input ends first. */
+  async read(n: number): Promise<Buffer> {
+    await this.fill(n);
+    if (this.pendingBytes < n) throw new TruncatedInput(this.position, n, this.pendingBytes);
+    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.pending = rest.length > 0 ? [rest] : [];
+    this.pendingBytes = rest.length;
+    this.position += n;
+    return out;
+  }
+
+  /** Consumes `n` bytes without keeping them (skipping unknown blocks costs no memory). */
+  async skip(n: number): Promise<void> {
+    let left = n;
+    while (left > 0) {
+      const step = Math.min(left, READ_CHUNK_BYTES);
+      await this.read(step);
+      left -= step;
+    }
+  }
+}
+
+/** Opens FILE (gzip or not, told by its magic) as a ByteReader; `close` releases the handle. */
+export interface CaptureBytes {
+  reader: ByteReader;
+  gzip: boolean;
+  /** Set when the gzip stream ended early (a cut .gz file): the capture inside is cut there too. */
+  gzipTruncated: { at?: number };
+  close: () => Promise<void>;
+}
+
+export async function openCaptureBytes(path: string): Promise<CaptureBytes> {
+  const fh = await open(path, 'r');
+  const head = Buffer.alloc(2);
+  const { bytesRead } = await fh.read(head, 0, 2, 0);
+  const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const raw = fileChunks(fh);
+  const gzipTruncated: { at?: number } = {};
+  if (!gzip) return { reader: new ByteReader(raw), gzip, gzipTruncated, close: () => fh.close() };
+  const gunzip = Readable.from(raw).pipe(createGunzip());
+  return { reader: new ByteReader(gunzipChunks(gunzip, gzipTruncated)), gzip, gzipTruncated, close: () => fh.close() };
+}
+
+/** Gunzip's output; a gzip stream cut short ends the sequence (the capture parser then sees truncation). */
+async function* gunzipChunks(gunzip: NodeJS.ReadableStream, truncated: { at?: number }): AsyncGenerator<Buffer> {
+  let offset = 0;
+  try {
+    for await (const chunk of gunzip) {
+      const b = chunk as Buffer;
+      offset += b.length;
+      yield b;
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    // "unexpected end of file": the .gz was cut; what came out before is good capture data.
+    if (code === 'Z_BUF_ERROR') {
+      truncated.at = offset;
+      return;
+    }
+    throw new CompressedInputError(offset, `the gzip data is damaged after ${offset} decompressed bytes (${(e as Error).message})`);
+  }
+}

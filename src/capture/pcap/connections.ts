@@ -1,0 +1,209 @@
+// TCP connections of a capture file, keyed by their 4-tuple, each with two reassembled streams and
+// its packet list. Which side is the client: the sender of a SYN without ACK; without a captured
+// SYN, the side whose stream starts with a ClientHello (decided in `tls-start.ts`); else the
+// first sender. A connection seen again after both FINs or an RST with a new SYN starts a new entry.
+
+import { MAX_TCP_CONNECTIONS, MAX_TCP_PACKETS_PER_CONNECTION, MAX_TCP_TOTAL_BYTES, MAX_TCP_TOTAL_PACKETS } from '../../limits.js';
+import type { CapturePacket, Direction, TcpFlagName } from '../types.js';
+import type { TcpSegment } from './layers.js';
+import { TcpStream, type ByteBudget } from './tcp-stream.js';
+import { leadingBytes, startsTls } from './tls-start.js';
+
+export interface Endpoint {
+  addr: string;
+  port: number;
+}
+
+export interface TcpConnection {
+  /** 1-based, in order of first packet. */
+  number: number;
+  client: Endpoint;
+  server: Endpoint;
+  firstTimeMs: number;
+  lastTimeMs: number;
+  streams: Record<Direction, TcpStream>;
+  /** Emptied when the connection is found not to be TLS. */
+  packets: CapturePacket[];
+  /** Segments past MAX_TCP_PACKETS_PER_CONNECTION, counted only. */
+  packetsOmitted: number;
+  /** Times of the three-way handshake (ms after the first packet), when captured. */
+  syn?: number;
+  synAck?: number;
+  handshakeAck?: number;
+  closed: boolean;
+  /** Set once both stream starts were seen and neither is TLS: bytes are no longer kept. */
+  notTls?: boolean;
+}
+
+const FLAG_NAMES: [number, TcpFlagName][] = [
+  [0x02, 'SYN'],
+  [0x10, 'ACK'],
+  [0x08, 'PSH'],
+  [0x01, 'FIN'],
+  [0x04, 'RST'],
+  [0x20, 'URG'],
+  [0x40, 'ECE'],
+  [0x80, 'CWR'],
+];
+
+export function flagNames(flags: number): TcpFlagName[] {
+  return FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+}
+
+function key(a: Endpoint, b: Endpoint): string {
+  const x = `${a.addr}|${a.port}`;
+  const y = `${b.addr}|${b.port}`;
+  return x < y ? `${x}>${y}` : `${y}>${x}`;
+}
+
+/**
+ * A closed connection (both FINs or an RST) is handed on once this much capture time has passed
+ * without a packet of its own, so the last ACKs still find it; then its memory is the consumer's.
+ */
+const CLOSED_LINGER_MS = 2000;
+
+export class ConnectionTable {
+  private readonly live = new Map<string, TcpConnection>();
+  /** Closed connections in order of closing, with their keys, waiting to be handed on. */
+  private closing: { key: string; conn: TcpConnection }[] = [];
+  /** Connections created so far (numbers are 1-based in order of first packet). */
+  created = 0;
+  /** Segments not read because MAX_TCP_CONNECTIONS connections were already tracked. */
+  untracked = 0;
+  /** Segments reassembled but not listed (packet-list caps), over every connection. */
+  packetsOmitted = 0;
+  readonly budget: ByteBudget = { used: 0, limit: MAX_TCP_TOTAL_BYTES, exhausted: false };
+  /** Segments listed over the open connections (MAX_TCP_TOTAL_PACKETS). */
+  readonly listed = { count: 0 };
+
+  /** `done` receives each connection once it is over, so only open connections are held here. */
+  constructor(private readonly done: (conn: TcpConnection) => void) {}
+
+  add(seg: TcpSegment, timeMs: number): void {
+    const src = { addr: seg.srcAddr, port: seg.srcPort };
+    const dst = { addr: seg.dstAddr, port: seg.dstPort };
+    const k = key(src, dst);
+    const syn = (seg.flags & 0x02) !== 0;
+    const ackFlag = (seg.flags & 0x10) !== 0;
+    let conn = this.live.get(k);
+    // A fresh SYN on a closed 4-tuple is a new connection (port reuse).
+    if (conn && conn.closed && syn && !ackFlag) {
+      this.emit(k, conn);
+      conn = undefined;
+    }
+    if (!conn) {
+      // A bare ACK/FIN/RST of a connection already handed on (or joined at its very end) starts nothing.
+      if (!syn && seg.payload.length === 0) return;
+      if (this.created >= MAX_TCP_CONNECTIONS) {
+        this.untracked++;
+        return;
+      }
+      conn = this.open(src, dst, syn && ackFlag, timeMs);
+      this.live.set(k, conn);
+      this.sweep(timeMs);
+    }
+    const wasClosed = conn.closed;
+    record(conn, seg, timeMs, this.listed);
+    if (conn.closed && !wasClosed) this.closing.push({ key: k, conn });
+    if (conn.notTls === undefined && decideEarly(conn)) {
+      this.listed.count -= conn.packets.length;
+      conn.packets = [];
+    }
+  }
+
+  private open(src: Endpoint, dst: Endpoint, senderIsServer: boolean, timeMs: number): TcpConnection {
+    // A SYN-ACK's sender is the server; any other first packet's sender is taken as the client.
+    this.created++;
+    return {
+      number: this.created,
+      client: senderIsServer ? dst : src,
+      server: senderIsServer ? src : dst,
+      firstTimeMs: timeMs,
+      lastTimeMs: timeMs,
+      streams: { client: new TcpStream('client', this.budget), server: new TcpStream('server', this.budget) },
+      packets: [],
+      packetsOmitted: 0,
+      closed: false,
+    };
+  }
+
+  /** Hands on closed connections that have been quiet for CLOSED_LINGER_MS (checked as connections open). */
+  private sweep(now: number): void {
+    while (this.closing.length > 0 && now - this.closing[0].conn.lastTimeMs > CLOSED_LINGER_MS) {
+      const { key: k, conn } = this.closing.shift() as { key: string; conn: TcpConnection };
+      if (this.live.get(k) === conn) this.emit(k, conn);
+    }
+  }
+
+  private emit(k: string, conn: TcpConnection): void {
+    if (this.live.get(k) !== conn) return;
+    this.live.delete(k);
+    conn.streams.client.finish();
+    conn.streams.server.finish();
+    // From here the bytes and packets are the consumer's to keep or drop.
+    this.budget.used -= conn.streams.client.kept + conn.streams.server.kept;
+    this.listed.count -= conn.packets.length;
+    this.packetsOmitted += conn.packetsOmitted;
+    this.done(conn);
+  }
+
+  /** At the end of the file: every connection still open is handed on, in order of first packet. */
+  finish(): void {
+    const rest = [...this.live.entries()].sort((a, b) => a[1].number - b[1].number);
+    for (const [k, c] of rest) this.emit(k, c);
+  }
+}
+
+function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { count: number }): void {
+  const direction: Direction = seg.srcAddr === conn.client.addr && seg.srcPort === conn.client.port ? 'client' : 'server';
+  const stream = conn.streams[direction];
+  const other = conn.streams[direction === 'client' ? 'server' : 'client'];
+  const syn = (seg.flags & 0x02) !== 0;
+  const ackFlag = (seg.flags & 0x10) !== 0;
+  conn.lastTimeMs = Math.max(conn.lastTimeMs, timeMs);
+  // Microseconds: an absolute epoch time in milliseconds keeps about 0.25 µs of precision in a double.
+  const at = Math.round((timeMs - conn.firstTimeMs) * 1000) / 1000;
+  if (syn && !ackFlag && conn.syn === undefined) conn.syn = at;
+  if (syn && ackFlag && conn.synAck === undefined) conn.synAck = at;
+  if (!syn && ackFlag && conn.synAck !== undefined && conn.handshakeAck === undefined && direction === 'client') conn.handshakeAck = at;
+  if ((seg.flags & 0x04) !== 0 || ((seg.flags & 0x01) !== 0 && other.finSeen)) conn.closed = true;
+  if ((seg.flags & 0x01) !== 0) stream.finSeen = true;
+  const rel = at;
+  const placed = stream.add(seg.seq, syn, seg.payload, rel);
+  if (conn.notTls === true) return;
+  if (conn.packets.length >= MAX_TCP_PACKETS_PER_CONNECTION || listed.count >= MAX_TCP_TOTAL_PACKETS) {
+    conn.packetsOmitted++;
+    return;
+  }
+  listed.count++;
+  const seqRel = stream.isn === undefined ? 0 : (seg.seq - stream.isn) >>> 0;
+  const ackRel = ackFlag && other.isn !== undefined ? (seg.ack - other.isn) >>> 0 : undefined;
+  conn.packets.push({
+    timeMs: rel,
+    direction,
+    flags: flagNames(seg.flags),
+    seq: seqRel,
+    ...(ackRel !== undefined ? { ack: ackRel } : {}),
+    window: seg.window,
+    payloadLength: seg.payload.length,
+    ...placed,
+  });
+}
+
+/**
+ * Frees the bytes of a connection that is plainly not TLS as soon as that is known, so a capture
+ * full of other traffic costs no stream memory: both streams' starts were captured (SYN seen) and
+ * neither opens with a TLS record. Connections joined mid-stream are decided at the end instead.
+ */
+function decideEarly(conn: TcpConnection): boolean {
+  const { client, server } = conn.streams;
+  if (!client.synSeen || !server.synSeen || client.kept < 5 || server.kept < 5) return false;
+  if (startsTls(leadingBytes(client.chunks, 5)) || startsTls(leadingBytes(server.chunks, 5))) {
+    conn.notTls = false;
+    return false;
+  }
+  conn.notTls = true;
+  client.release();
+  server.release();
+  return true;
+}

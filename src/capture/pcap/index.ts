@@ -1,0 +1,102 @@
+// `tls-trace read FILE`: a tcpdump/Wireshark capture (pcap or pcapng, gzip or not) becomes one
+// Capture per TLS connection found in it, so the ordinary pipeline decodes, decrypts and analyses
+// each exactly as it does a live trace. The file is streamed; memory follows the caps in
+// src/limits.ts, not the file's size. Damage stops reading with one note; what came before stays.
+
+import { UsageError } from '../../errors.js';
+import { MAX_TCP_CONNECTIONS } from '../../limits.js';
+import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput } from './byte-reader.js';
+import { ConnectionTable } from './connections.js';
+import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat } from './file-format.js';
+import { decodeFrame, Ipv4Defragmenter } from './layers.js';
+import { connectionCapture, type FoundConnection } from './to-capture.js';
+
+export type { FoundConnection } from './to-capture.js';
+
+export interface CaptureFileContents {
+  format: CaptureFormat;
+  gzip: boolean;
+  frames: number;
+  connections: FoundConnection[];
+  /** Sentences about damage, caps and skipped frames, for stderr. */
+  notes: string[];
+}
+
+/** Whether FILE starts like a pcap/pcapng capture (gzip or not); for choosing between read paths. */
+export async function isPacketCapture(path: string): Promise<boolean> {
+  const { reader, close } = await openCaptureBytes(path);
+  try {
+    return sniffFormat(await reader.peek(4)) !== undefined;
+  } catch {
+    return false;
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * Reads FILE; `keylog` adds NSS key log lines (from --keylog) to those in the file's DSBs. With
+ * `onConnection`, each connection is handed over as soon as it is over (closed and quiet, or at the
+ * end of the file) and `connections` stays empty, so a caller that keeps only a summary per
+ * connection holds only the open ones in memory. Key log lines from a DSB apply to the connections
+ * that end after it (pcapng writers put DSBs before the packets they decrypt).
+ */
+export async function readPacketCapture(path: string, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
+  const { reader, gzip, gzipTruncated, close } = await openCaptureBytes(path);
+  try {
+    const head = await reader.peek(4).catch((e: unknown) => {
+      // The gzip data is broken before any capture byte came out: nothing to show, so a usage error.
+      if (e instanceof CompressedInputError) throw new UsageError(`${path} is not a readable capture: ${e.message}`);
+      throw e;
+    });
+    if (head.length === 0) throw new UsageError(`${path} is empty: not a capture`);
+    const format = sniffFormat(head);
+    if (!format) throw new UsageError(`${path} is not a pcap or pcapng capture (it starts with ${head.toString('hex')})`);
+    const secrets: string[] = [...keylog];
+    const connections: FoundConnection[] = [];
+    const table = new ConnectionTable((conn) => {
+      const found = connectionCapture(conn, secrets);
+      if (onConnection) onConnection(found);
+      else connections.push(found);
+    });
+    const notes: string[] = [];
+    const frames = await readFrames(reader, format, table, secrets, notes);
+    // A cut .gz whose last whole frame ended exactly where decompression stopped: say so all the same.
+    if (gzipTruncated.at !== undefined && !notes.some((n) => n.startsWith('the capture is truncated'))) notes.push(`the capture is truncated: the gzip data ends early, after ${gzipTruncated.at} decompressed bytes; the ${frames} frame(s) before it were read`);
+    table.finish();
+    if (table.untracked > 0) notes.push(`${table.untracked} segment(s) of connections past tls-trace's limit of ${MAX_TCP_CONNECTIONS} connections per file were not read`);
+    const omitted = table.packetsOmitted;
+    if (omitted > 0) notes.push(`${omitted} TCP segment(s) were reassembled but not listed: past tls-trace's packet-list limits`);
+    if (table.budget.exhausted) notes.push(`stream bytes past tls-trace's ${table.budget.limit}-byte total were not kept`);
+    connections.sort((a, b) => a.number - b.number);
+    return { format, gzip, frames, connections, notes };
+  } finally {
+    await close();
+  }
+}
+
+async function readFrames(reader: ByteReader, format: CaptureFormat, table: ConnectionTable, secrets: string[], notes: string[]): Promise<number> {
+  const defrag = new Ipv4Defragmenter();
+  const badFrames = new Map<string, number>();
+  let frames = 0;
+  try {
+    const events = format === 'pcap' ? readPcap(reader) : readPcapng(reader);
+    for await (const ev of events) {
+      if (ev.kind === 'secrets') {
+        secrets.push(...ev.keylog);
+        continue;
+      }
+      frames++;
+      const r = decodeFrame(ev.linkType, ev.data, defrag);
+      if (r.kind === 'tcp') table.add(r.segment, ev.timeMs);
+      else if (r.kind === 'bad') badFrames.set(r.reason, (badFrames.get(r.reason) ?? 0) + 1);
+    }
+  } catch (e) {
+    if (e instanceof TruncatedInput) notes.push(`the capture is truncated: ${e.message}; the ${frames} frame(s) before it were read`);
+    else if (e instanceof CaptureFormatError || e instanceof CompressedInputError) notes.push(`the capture is damaged: ${e.message}; the ${frames} frame(s) before it were read`);
+    else throw e;
+  }
+  for (const [reason, n] of badFrames) notes.push(`${n} frame(s) skipped: ${reason}`);
+  if (defrag.dropped > 0) notes.push(`${defrag.dropped} fragmented IPv4 datagram(s) were never completed`);
+  return frames;
+}

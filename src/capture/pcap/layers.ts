@@ -1,0 +1,201 @@
+// From a captured frame to a TCP segment: the link layer (Ethernet with 802.1Q/802.1ad tags, Linux
+// cooked SLL and SLL2, BSD null/loopback, raw IP), then IPv4 (options skipped by IHL, fragments
+// reassembled, bounded) or IPv6 (extension headers walked), then the TCP header. Frames that are
+// not TCP are skipped silently (ARP, UDP…); frames whose headers are malformed give a reason.
+
+import { MAX_IP_FRAGMENT_DATAGRAMS } from '../../limits.js';
+
+export interface TcpSegment {
+  srcAddr: string;
+  dstAddr: string;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  /** The TCP flags byte (FIN 0x01 … CWR 0x80). */
+  flags: number;
+  window: number;
+  payload: Buffer;
+}
+
+export type LayerResult = { kind: 'tcp'; segment: TcpSegment } | { kind: 'skip' } | { kind: 'bad'; reason: string };
+
+const ETH_IPV4 = 0x0800;
+const ETH_IPV6 = 0x86dd;
+const ETH_VLAN = [0x8100, 0x88a8, 0x9100];
+
+/** The link types tls-trace reads (LINKTYPE_* numbers, tcpdump.org/linktypes.html). */
+export const LINK_TYPES: Record<number, string> = { 0: 'BSD null/loopback', 1: 'Ethernet', 101: 'raw IP', 113: 'Linux cooked (SLL)', 228: 'raw IPv4', 229: 'raw IPv6', 276: 'Linux cooked v2 (SLL2)' };
+
+/** Where the network layer starts in a frame, and its EtherType; undefined for frames without IP. */
+function linkPayload(linkType: number, f: Buffer): { at: number; etherType: number } | { bad: string } | undefined {
+  switch (linkType) {
+    case 1: {
+      if (f.length < 14) return { bad: 'an Ethernet frame shorter than its 14-byte header' };
+      let at = 12;
+      let etherType = f.readUInt16BE(at);
+      while (ETH_VLAN.includes(etherType)) {
+        at += 4;
+        if (f.length < at + 2) return { bad: 'a VLAN tag cut short' };
+        etherType = f.readUInt16BE(at);
+      }
+      return { at: at + 2, etherType };
+    }
+    case 113:
+      if (f.length < 16) return { bad: 'a Linux cooked (SLL) frame shorter than its 16-byte header' };
+      return { at: 16, etherType: f.readUInt16BE(14) };
+    case 276:
+      if (f.length < 20) return { bad: 'a Linux cooked v2 (SLL2) frame shorter than its 20-byte header' };
+      return { at: 20, etherType: f.readUInt16BE(0) };
+    case 0: {
+      if (f.length < 4) return { bad: 'a loopback frame shorter than its 4-byte header' };
+      // The address family is in the capturing host's byte order: try both. AF_INET is 2 everywhere;
+      // AF_INET6 is 10 (Linux), 24, 28 or 30 (BSDs, macOS).
+      const fam = f.readUInt32LE(0) <= 0xffff ? f.readUInt32LE(0) : f.readUInt32BE(0);
+      if (fam === 2) return { at: 4, etherType: ETH_IPV4 };
+      if ([10, 24, 28, 30].includes(fam)) return { at: 4, etherType: ETH_IPV6 };
+      return undefined;
+    }
+    case 101:
+    case 228:
+    case 229:
+      if (f.length < 1) return { bad: 'an empty raw IP frame' };
+      return { at: 0, etherType: f[0] >> 4 === 6 ? ETH_IPV6 : ETH_IPV4 };
+    default:
+      return { bad: `link type ${linkType} is not one tls-trace reads (it reads ${Object.entries(LINK_TYPES).map(([n, name]) => `${n} ${name}`).join(', ')})` };
+  }
+}
+
+function ipv4Text(b: Buffer, at: number): string {
+  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+}
+
+function ipv6Text(b: Buffer, at: number): string {
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(at + i).toString(16));
+  // Compress the longest run of zero groups, as RFC 5952 writes addresses.
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > bestLen && j - i > 1) [best, bestLen] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  if (best < 0) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+interface Fragments {
+  parts: { offset: number; data: Buffer }[];
+  /** Bytes held in `parts` (duplicates included), bounded so repeated fragments cannot grow it. */
+  held: number;
+  /** Total payload length, known once the last fragment (MF clear) is seen. */
+  total?: number;
+}
+
+/** Reassembles IPv4 fragments; holds at most MAX_IP_FRAGMENT_DATAGRAMS datagrams at once. */
+export class Ipv4Defragmenter {
+  private readonly pending = new Map<string, Fragments>();
+  dropped = 0;
+
+  /** The whole payload once every fragment is in, else undefined. */
+  add(key: string, offset: number, more: boolean, data: Buffer): Buffer | undefined {
+    let entry = this.pending.get(key);
+    if (!entry) {
+      if (this.pending.size >= MAX_IP_FRAGMENT_DATAGRAMS) {
+        const oldest = this.pending.keys().next().value as string;
+        this.pending.delete(oldest);
+        this.dropped++;
+      }
+      entry = { parts: [], held: 0 };
+      this.pending.set(key, entry);
+    }
+    // An IPv4 datagram is at most 65535 bytes; more held than twice that is a fragment flood.
+    if (entry.held + data.length > 2 * 65535) {
+      this.pending.delete(key);
+      this.dropped++;
+      return undefined;
+    }
+    entry.parts.push({ offset, data: Buffer.from(data) });
+    entry.held += data.length;
+    if (!more) entry.total = offset + data.length;
+    if (entry.total === undefined || entry.total > 65535) return undefined;
+    const out = Buffer.alloc(entry.total);
+    const have = new Uint8Array(entry.total);
+    for (const p of entry.parts) {
+      const len = Math.max(0, Math.min(p.data.length, entry.total - p.offset));
+      p.data.copy(out, p.offset, 0, len);
+      have.fill(1, p.offset, p.offset + len);
+    }
+    if (have.includes(0)) return undefined;
+    this.pending.delete(key);
+    return out;
+  }
+}
+
+/** Decodes one frame down to TCP. */
+export function decodeFrame(linkType: number, frame: Buffer, defrag: Ipv4Defragmenter): LayerResult {
+  const link = linkPayload(linkType, frame);
+  if (!link) return { kind: 'skip' };
+  if ('bad' in link) return { kind: 'bad', reason: link.bad };
+  if (link.etherType === ETH_IPV4) return ipv4(frame.subarray(link.at), defrag);
+  if (link.etherType === ETH_IPV6) return ipv6(frame.subarray(link.at));
+  return { kind: 'skip' };
+}
+
+function ipv4(p: Buffer, defrag: Ipv4Defragmenter): LayerResult {
+  if (p.length < 20 || p[0] >> 4 !== 4) return { kind: 'bad', reason: 'an IPv4 header cut short or with the wrong version' };
+  const ihl = (p[0] & 0x0f) * 4;
+  const total = p.readUInt16BE(2);
+  if (ihl < 20 || total < ihl || p.length < ihl) return { kind: 'bad', reason: `an IPv4 header with header length ${ihl} and total length ${total}` };
+  // Ethernet pads short frames: the datagram ends at its total length (or where the snap length cut it).
+  let payload = p.subarray(ihl, Math.min(total, p.length));
+  const proto = p[9];
+  const src = ipv4Text(p, 12);
+  const dst = ipv4Text(p, 16);
+  const fragWord = p.readUInt16BE(6);
+  const more = (fragWord & 0x2000) !== 0;
+  const fragOffset = (fragWord & 0x1fff) * 8;
+  if (more || fragOffset > 0) {
+    const whole = defrag.add(`${src}>${dst}/${proto}/${p.readUInt16BE(4)}`, fragOffset, more, payload);
+    if (!whole) return { kind: 'skip' };
+    payload = whole;
+  }
+  if (proto !== 6) return { kind: 'skip' };
+  return tcp(payload, src, dst);
+}
+
+/** IPv6 extension headers walked to find TCP: hop-by-hop, routing, destination options, fragment (first only). */
+function ipv6(p: Buffer): LayerResult {
+  if (p.length < 40 || p[0] >> 4 !== 6) return { kind: 'bad', reason: 'an IPv6 header cut short or with the wrong version' };
+  const payloadLength = p.readUInt16BE(4);
+  let next = p[6];
+  let at = 40;
+  const end = Math.min(p.length, 40 + payloadLength);
+  while ([0, 43, 44, 60].includes(next)) {
+    if (at + 8 > end) return { kind: 'bad', reason: 'an IPv6 extension header cut short' };
+    if (next === 44) {
+      // A fragment other than the first carries no TCP header; IPv6 TCP fragmentation is not reassembled.
+      if ((p.readUInt16BE(at + 2) & 0xfff8) !== 0 || (p[at + 3] & 1) === 1) return { kind: 'skip' };
+      next = p[at];
+      at += 8;
+    } else {
+      const len = (p[at + 1] + 1) * 8;
+      next = p[at];
+      at += len;
+    }
+  }
+  if (next !== 6) return { kind: 'skip' };
+  return tcp(p.subarray(at, end), ipv6Text(p, 8), ipv6Text(p, 24));
+}
+
+function tcp(t: Buffer, srcAddr: string, dstAddr: string): LayerResult {
+  if (t.length < 20) return { kind: 'bad', reason: 'a TCP header cut short' };
+  const dataOffset = (t[12] >> 4) * 4;
+  if (dataOffset < 20 || dataOffset > t.length) return { kind: 'bad', reason: `a TCP header declaring ${dataOffset} header bytes in a ${t.length}-byte segment` };
+  return {
+    kind: 'tcp',
+    segment: { srcAddr, dstAddr, srcPort: t.readUInt16BE(0), dstPort: t.readUInt16BE(2), seq: t.readUInt32BE(4), ack: t.readUInt32BE(8), flags: t[13], window: t.readUInt16BE(14), payload: t.subarray(dataOffset) },
+  };
+}
