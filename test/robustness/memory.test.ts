@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors.js';
 import { captureToJson } from '../../src/capture/capture-file.js';
-import type { Capture } from '../../src/capture/types.js';
+import { serverOnly } from '../report/helpers/big-captures.js';
 import { repoRoot } from '../helpers/servers.js';
 import { behaviours, startHostileServer, type ScenarioName } from './hostile-server.js';
 
@@ -65,16 +65,7 @@ describe(`peak RSS stays below ${RSS_LIMIT_MB} MB`, () => {
   it('replay of 4 MiB of zero-filled handshake records hits the message cap, text and JSON', async () => {
     const record = Buffer.concat([Buffer.from([22, 3, 3, 0x40, 0x00]), Buffer.alloc(16384)]);
     const server = Buffer.concat(Array.from({ length: 256 }, () => record));
-    const capture: Capture = {
-      format: 'tls-trace-capture',
-      version: 1,
-      target: { host: '127.0.0.1', port: 443, address: '127.0.0.1', family: 4 },
-      startedAt: new Date(0).toISOString(),
-      timings: { totalMs: 1 },
-      options: {},
-      chunks: [{ direction: 'server', timeMs: 0, offset: 0, bytes: new Uint8Array(server) }],
-      keylog: [],
-    };
+    const capture = serverOnly(new Uint8Array(server));
     const file = path.join(dir, 'zero-flood.json');
     writeFileSync(file, JSON.stringify(captureToJson(capture)));
     for (const extra of [[], ['--json']]) {

@@ -18,6 +18,7 @@ import type { VerificationFact } from '../../src/decrypt/types.js';
 import { verificationPastCaps } from '../../src/decrypt/verify-caps.js';
 import { record } from './tls-bytes.js';
 import { traceValidator } from '../report/helpers/checks.js';
+import { serverOnly } from '../report/helpers/big-captures.js';
 import { parseValid } from '../helpers/schema.js';
 
 interface Fact {
@@ -109,19 +110,7 @@ describe('a legal ~89 KB certificate chain re-framed into small records (TLS 1.2
 });
 
 describe('the cap in the one-line failure and with legal records', () => {
-  function capture(server: Uint8Array, error?: Capture['error']): Capture {
-    return {
-      format: 'tls-trace-capture',
-      version: 1,
-      target: { host: '127.0.0.1', port: 443, address: '127.0.0.1', family: 4 },
-      startedAt: new Date(0).toISOString(),
-      timings: { totalMs: 1 },
-      options: {},
-      chunks: [{ direction: 'server', timeMs: 0, offset: 0, bytes: server }],
-      keylog: [],
-      ...(error ? { error } : {}),
-    };
-  }
+  const capture = serverOnly;
 
   it('more records of legal size than the cap (256-byte application data, 4.4 MB): the cap wording, no verdict', () => {
     const count = MAX_RECORDS_PER_DIRECTION + 600;

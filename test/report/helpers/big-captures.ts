@@ -18,9 +18,9 @@ export function oneByteCertificates(entries: number, messages = 1): Buffer {
   return Buffer.concat([handshakeRecords(hello), ...Array.from({ length: messages }, () => handshakeRecords(cert))]);
 }
 
-/** A capture whose server stream is `server` in one chunk (no client bytes). */
-export function serverOnlyCapture(server: Uint8Array): CaptureFileJson {
-  const capture: Capture = {
+/** A capture whose server stream is `server` in one chunk (no client bytes), failed with `error` if given. */
+export function serverOnly(server: Uint8Array, error?: Capture['error']): Capture {
+  return {
     format: 'tls-trace-capture',
     version: 1,
     target: { host: '127.0.0.1', port: 443, address: '127.0.0.1', family: 4 },
@@ -29,8 +29,13 @@ export function serverOnlyCapture(server: Uint8Array): CaptureFileJson {
     options: {},
     chunks: [{ direction: 'server', timeMs: 0, offset: 0, bytes: server }],
     keylog: [],
+    ...(error ? { error } : {}),
   };
-  return captureToJson(capture);
+}
+
+/** serverOnly() as a capture file's JSON. */
+export function serverOnlyCapture(server: Uint8Array): CaptureFileJson {
+  return captureToJson(serverOnly(server));
 }
 
 /** Result line of test/robustness/memory-child.ts: exit code, stderr, output size, peak RSS. */
