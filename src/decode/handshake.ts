@@ -3,7 +3,7 @@
 // message reassembled from several records, or decrypted TLS 1.3 plaintext.
 
 import type { HandshakeBody, HandshakeMessage } from './model.js';
-import type { ByteSpace, Field } from './types.js';
+import type { ByteSpace, DecodeIssue, Field } from './types.js';
 import { decodeWith, toHex, type ByteReader, type FieldBudget } from './reader.js';
 import { firstIssue, labelUndecoded } from './fields.js';
 import { fmt } from './format.js';
@@ -97,6 +97,7 @@ export function decodeHandshakeMessage(space: ByteSpace, start: number, end: num
   let msgType = -1;
   let declaredLength = 0;
   let body: HandshakeBody | undefined;
+  if (budget) budget.firstIssue = undefined;
   const out = decodeWith(
     space.bytes,
     start,
@@ -109,8 +110,10 @@ export function decodeHandshakeMessage(space: ByteSpace, start: number, end: num
     },
     budget,
   );
-  // Past the field budget the tree is incomplete: show the header and the body as one span.
-  const fields = budget?.exhausted && out.consumed >= 4 ? unitemisedFields(space, start, end, msgType, declaredLength) : out.fields;
+  // Past the field budget the tree is incomplete: show the header and the body as one span, which
+  // carries the first issue found (the fields that held it may not have been kept).
+  const treeIssue = firstIssue(out.fields) ?? budget?.firstIssue;
+  const fields = budget?.exhausted && out.consumed >= 4 ? unitemisedFields(space, start, end, msgType, declaredLength, treeIssue) : out.fields;
   if (out.issue) {
     // The 4-byte header itself was cut short: label the stub so coverage still holds.
     fields.push({ name: 'fragment', label: 'Truncated handshake header', offset: start + out.consumed, length: end - start - out.consumed, issue: out.issue });
@@ -130,20 +133,20 @@ export function decodeHandshakeMessage(space: ByteSpace, start: number, end: num
     raw: toHex(space.bytes.subarray(start, end)),
   };
   if (body) msg.body = body;
-  const issue = out.issue ?? firstIssue(out.fields);
+  const issue = out.issue ?? treeIssue;
   if (issue) msg.issue = issue;
   return msg;
 }
 
 /** The header fields and one span over the body, for a message decoded past the field budget. */
-function unitemisedFields(space: ByteSpace, start: number, end: number, msgType: number, declaredLength: number): Field[] {
+function unitemisedFields(space: ByteSpace, start: number, end: number, msgType: number, declaredLength: number, issue: DecodeIssue | undefined): Field[] {
   const fields: Field[] = [
     { name: 'msg_type', label: 'Handshake type', offset: start, length: 1, value: msgType, display: fmt.handshakeType(msgType) },
     { name: 'length', label: 'Message length', offset: start + 1, length: 3, value: declaredLength },
   ];
   if (end > start + 4) {
     const label = `${handshakeTitles[msgType] ?? 'Handshake message'} body, not itemised (tls-trace's field cap)`;
-    fields.push({ name: 'body', label, offset: start + 4, length: end - start - 4 });
+    fields.push({ name: 'body', label, offset: start + 4, length: end - start - 4, ...(issue ? { issue } : {}) });
   }
   return fields;
 }

@@ -25,6 +25,8 @@ export type Formatter = (value: number) => string;
 export interface FieldBudget {
   left: number;
   exhausted: boolean;
+  /** The first issue found past the budget in the message being decoded (reset per message). */
+  firstIssue?: DecodeIssue;
 }
 
 export class ByteReader {
@@ -143,6 +145,16 @@ export class ByteReader {
     return false;
   }
 
+  /**
+   * Puts `issue` on `parent` (unless it has one) and, past the field budget, where
+   * decodeHandshakeMessage still finds it: a parent that was not stored would otherwise take the
+   * only record of a malformed vector with it.
+   */
+  private flag(parent: Field, issue: DecodeIssue): void {
+    parent.issue ??= issue;
+    if (this.budget?.exhausted) this.budget.firstIssue ??= parent.issue;
+  }
+
   /** Records a field the caller computed itself (e.g. a derived note over already-read bytes). */
   push(field: Field): Field {
     if (this.budget) {
@@ -194,27 +206,27 @@ export class ByteReader {
       const sub = new ByteReader(this.bytes, bodyStart, this.end, this.budget);
       runCaught(sub, body);
       parent.children!.push(...sub.fields);
-      parent.issue = {
+      this.flag(parent, {
         kind: 'incomplete',
         offset: bodyStart,
         length: this.end - bodyStart,
         reason: `${label}: length ${len} runs past the end (${this.end - bodyStart} bytes available)`,
         expected: `${len} bytes`,
         actual: `${this.end - bodyStart} bytes`,
-      };
+      });
       return undefined;
     }
     parent.length = lenSize + len;
     this.cursor = bodyStart + len;
     if (len < min || len > max || (bounds.multipleOf && len % bounds.multipleOf !== 0)) {
-      parent.issue = {
+      this.flag(parent, {
         kind: 'malformed',
         offset: at,
         length: lenSize,
         reason: `${label}: length ${len} outside ${min}..${max}${bounds.multipleOf ? ` (multiple of ${bounds.multipleOf})` : ''}`,
         expected: `${min}..${max}`,
         actual: String(len),
-      };
+      });
       // Still decode the body: a tracer shows what is there even when a bound is broken.
     }
     return this.runSub(parent, bodyStart, bodyStart + len, body, ' after the last element');
@@ -230,7 +242,7 @@ export class ByteReader {
     const result = runCaught(sub, body);
     parent.children!.push(...sub.fields);
     if (result.issue) {
-      parent.issue ??= result.issue;
+      this.flag(parent, result.issue);
       return undefined;
     }
     if (!sub.done) {
@@ -241,12 +253,12 @@ export class ByteReader {
         length: sub.remaining,
         value: toHex(this.bytes.subarray(sub.offset, sub.end)),
       });
-      parent.issue ??= {
+      this.flag(parent, {
         kind: 'malformed',
         offset: sub.offset,
         length: sub.remaining,
         reason: `${parent.label}: ${sub.remaining} trailing byte${sub.remaining === 1 ? '' : 's'}${trailingWhere}`,
-      };
+      });
     }
     return result.value;
   }
@@ -266,14 +278,14 @@ export class ByteReader {
       const sub = new ByteReader(this.bytes, at, at + avail, this.budget);
       runCaught(sub, body);
       parent.children!.push(...sub.fields);
-      parent.issue = {
+      this.flag(parent, {
         kind: 'incomplete',
         offset: at,
         length: avail,
         reason: `${label}: ${length} bytes declared, ${avail} available`,
         expected: `${length} bytes`,
         actual: `${avail} bytes`,
-      };
+      });
       return undefined;
     }
     return this.runSub(parent, at, at + avail, body);
