@@ -10,7 +10,7 @@
 
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -111,7 +111,7 @@ interface CacheFile {
 function readCache(file: string): CacheFile | 'corrupt' | undefined {
   let raw: Buffer;
   try {
-    raw = readFileSync(file);
+    raw = readCapped(file);
   } catch {
     return undefined;
   }
@@ -119,6 +119,31 @@ function readCache(file: string): CacheFile | 'corrupt' | undefined {
   const data = raw.subarray(HEADER);
   if (!digest(data).equals(raw.subarray(MAGIC.length + 1, HEADER))) return 'corrupt';
   return { data, coverage: raw[MAGIC.length] === 2 ? 'full' : 'partial' };
+}
+
+/**
+ * Largest cache file read (32 MiB; V8's data for the bundle is a few MB). Like every file
+ * tls-trace reads, it is size-capped and must be a regular file: anything else is treated as
+ * corrupt and replaced.
+ */
+const MAX_CACHE_FILE_BYTES = 32 * 1024 * 1024;
+
+function readCapped(file: string): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_CACHE_FILE_BYTES) return Buffer.alloc(0);
+    const buf = Buffer.alloc(st.size);
+    let at = 0;
+    while (at < buf.length) {
+      const n = readSync(fd, buf, at, buf.length - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return buf.subarray(0, at);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes through a temporary file and a rename, so a concurrent run never reads half a file. */
