@@ -186,3 +186,10 @@ export const MAX_TCP_TOTAL_PACKETS = 262144;
 
 /** Largest `--keylog` file `read` takes (64 MiB: some 300,000 connections' secrets). */
 export const MAX_KEYLOG_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Out-of-order segments held per direction while waiting for a missing segment (4096). Past it,
+ * as past MAX_TCP_OUT_OF_ORDER_BYTES, the missing bytes are declared a gap and the held segments
+ * delivered after it, so a capture of tiny segments with holes cannot make reassembly slow.
+ */
+export const MAX_TCP_OUT_OF_ORDER_SEGMENTS = 4096;

@@ -4,7 +4,7 @@
 // src/limits.ts, not the file's size. Damage stops reading with one note; what came before stays.
 
 import { UsageError } from '../../errors.js';
-import { MAX_TCP_CONNECTIONS } from '../../limits.js';
+import { MAX_TCP_CONNECTIONS, MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../limits.js';
 import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput } from './byte-reader.js';
 import { ConnectionTable } from './connections.js';
 import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat } from './file-format.js';
@@ -63,15 +63,28 @@ export async function readPacketCapture(path: string, keylog: readonly string[] 
     const frames = await readFrames(reader, format, table, secrets, notes);
     // A cut .gz whose last whole frame ended exactly where decompression stopped: say so all the same.
     if (gzipTruncated.at !== undefined && !notes.some((n) => n.startsWith('the capture is truncated'))) notes.push(`the capture is truncated: the gzip data ends early, after ${gzipTruncated.at} decompressed bytes; the ${frames} frame(s) before it were read`);
-    table.finish();
+    finishTable(table, notes);
     if (table.untracked > 0) notes.push(`${table.untracked} segment(s) of connections past tls-trace's limit of ${MAX_TCP_CONNECTIONS} connections per file were not read`);
     const omitted = table.packetsOmitted;
     if (omitted > 0) notes.push(`${omitted} TCP segment(s) were reassembled but not listed: past tls-trace's packet-list limits`);
+    if (table.heldLimitHits > 0) notes.push(`${table.heldLimitHits} time(s) out-of-order TCP data reached tls-trace's limit of ${MAX_TCP_OUT_OF_ORDER_SEGMENTS} segments or ${MAX_TCP_OUT_OF_ORDER_BYTES} bytes held per direction: the bytes still missing were recorded as a gap`);
     if (table.budget.exhausted) notes.push(`stream bytes past tls-trace's ${table.budget.limit}-byte total were not kept`);
     connections.sort((a, b) => a.number - b.number);
     return { format, gzip, frames, connections, notes };
   } finally {
     await close();
+  }
+}
+
+/**
+ * Hands on the connections still open. Reassembly and key matching run here for most connections;
+ * a failure in them is a note like any other damage, so what was read before still shows.
+ */
+function finishTable(table: ConnectionTable, notes: string[]): void {
+  try {
+    table.finish();
+  } catch (e) {
+    notes.push(`the connections still open at the end of the capture could not all be reassembled: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -1,0 +1,121 @@
+// Out-of-order reassembly stays bounded: a capture of 1-byte segments at every other sequence
+// number (each waiting for a byte that never comes) is held up to tls-trace's segment limit, then
+// the missing bytes become gaps; held bytes count against the shared byte budget.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readPacketCapture } from '../../../src/capture/pcap/index.js';
+import { TcpStream, type ByteBudget } from '../../../src/capture/pcap/tcp-stream.js';
+import { MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../../src/limits.js';
+
+/** One Ethernet/IPv4/TCP frame from 10.0.0.1:40000 to 10.0.0.2:443 (checksums left zero: not checked). */
+function frame(seq: number, flags: number, payload: Buffer): Buffer {
+  const eth = Buffer.alloc(14);
+  eth.writeUInt16BE(0x0800, 12);
+  const ip = Buffer.alloc(20);
+  ip[0] = 0x45;
+  ip.writeUInt16BE(20 + 20 + payload.length, 2);
+  ip[8] = 64;
+  ip[9] = 6;
+  Buffer.from([10, 0, 0, 1]).copy(ip, 12);
+  Buffer.from([10, 0, 0, 2]).copy(ip, 16);
+  const tcp = Buffer.alloc(20);
+  tcp.writeUInt16BE(40000, 0);
+  tcp.writeUInt16BE(443, 2);
+  tcp.writeUInt32BE(seq >>> 0, 4);
+  tcp[12] = 5 << 4;
+  tcp[13] = flags;
+  tcp.writeUInt16BE(65535, 14);
+  return Buffer.concat([eth, ip, tcp, payload]);
+}
+
+/** A classic little-endian pcap (microseconds, Ethernet) of the given frames, 1 ms apart. */
+export function pcapOf(frames: Buffer[]): Buffer {
+  const head = Buffer.alloc(24);
+  head.writeUInt32LE(0xa1b2c3d4, 0);
+  head.writeUInt16LE(2, 4);
+  head.writeUInt16LE(4, 6);
+  head.writeUInt32LE(65535, 16);
+  head.writeUInt32LE(1, 20);
+  const parts: Buffer[] = [head];
+  frames.forEach((f, i) => {
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(1_700_000_000 + Math.floor(i / 1000), 0);
+    rec.writeUInt32LE((i % 1000) * 1000, 4);
+    rec.writeUInt32LE(f.length, 8);
+    rec.writeUInt32LE(f.length, 12);
+    parts.push(rec, f);
+  });
+  return Buffer.concat(parts);
+}
+
+describe('out-of-order segments held', () => {
+  const budget = (): ByteBudget => ({ used: 0, limit: 1 << 20, exhausted: false });
+
+  it('are capped in number per direction: 130,000 holes become gaps, fast and without a stack overflow', () => {
+    const s = new TcpStream('client', budget());
+    s.add(1000, true, Buffer.alloc(0), 0);
+    const n = 130_000;
+    for (let i = 0; i < n; i++) s.add(1000 + 2 + 2 * i, false, Buffer.from([i & 0xff]), i);
+    s.finish();
+    // Every byte at an even offset is missing: one 1-byte gap before each held byte.
+    expect(s.gaps).toHaveLength(n);
+    expect(s.gaps[0]).toEqual({ direction: 'client', offset: 0, length: 1 });
+    expect(s.delivered).toBe(2 * n);
+    expect(s.kept).toBe(n);
+    // The limit declared the gap early once past MAX_TCP_OUT_OF_ORDER_SEGMENTS held, on every later segment.
+    expect(s.heldLimitHits).toBe(n - MAX_TCP_OUT_OF_ORDER_SEGMENTS);
+  }, 20_000);
+
+  it('are charged to the shared byte budget while held and given back when delivered or released', () => {
+    const b = budget();
+    const s = new TcpStream('client', b);
+    s.add(1000, true, Buffer.alloc(0), 0);
+    s.add(1004, false, Buffer.from('defg'), 1);
+    expect(b.used).toBe(4);
+    s.add(1001, false, Buffer.from('abc'), 2);
+    expect(b.used).toBe(7);
+    expect(s.kept).toBe(7);
+    s.add(1020, false, Buffer.from('zz'), 3);
+    expect(b.used).toBe(9);
+    s.release();
+    expect(b.used).toBe(0);
+    s.finish();
+    expect(s.delivered).toBe(21);
+    expect(b.used).toBe(0);
+  });
+
+  it('a held segment the budget has no room for is dropped and the direction marked truncated', () => {
+    const b: ByteBudget = { used: 0, limit: 5, exhausted: false };
+    const s = new TcpStream('client', b);
+    s.add(1000, true, Buffer.alloc(0), 0);
+    s.add(1004, false, Buffer.from('defghi'), 1);
+    expect(b.used).toBe(0);
+    s.add(1001, false, Buffer.from('abc'), 2);
+    expect(Buffer.concat(s.chunks.map((c) => c.bytes)).toString()).toBe('abc');
+    expect(s.capped).toBe(true);
+    expect(b.exhausted).toBe(true);
+    expect(s.delivered).toBe(9);
+  });
+});
+
+describe('tls-trace read: a capture of 1-byte segments at every other sequence number', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-held-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finishes within the test timeout with a note naming tls-trace\'s own limit', async () => {
+    const n = 20_000;
+    const frames = [frame(5000, 0x02, Buffer.alloc(0))];
+    for (let i = 0; i < n; i++) frames.push(frame(5000 + 2 + 2 * i, 0x18, Buffer.from([0x16])));
+    const file = path.join(dir, 'holes.pcap');
+    writeFileSync(file, pcapOf(frames));
+    const c = await readPacketCapture(file);
+    expect(c.frames).toBe(n + 1);
+    expect(c.connections).toHaveLength(1);
+    expect(c.notes).toContain(`${n - MAX_TCP_OUT_OF_ORDER_SEGMENTS} time(s) out-of-order TCP data reached tls-trace's limit of ${MAX_TCP_OUT_OF_ORDER_SEGMENTS} segments or 1048576 bytes held per direction: the bytes still missing were recorded as a gap`);
+  }, 10_000);
+});
