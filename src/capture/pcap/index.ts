@@ -4,10 +4,11 @@
 // src/limits.ts, not the file's size. Damage stops reading with one note; what came before stays.
 
 import { UsageError } from '../../errors.js';
-import { MAX_TCP_CONNECTIONS, MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../limits.js';
+import { MAX_CAPTURE_KEYLOG_BYTES, MAX_CAPTURE_KEYLOG_LINES, MAX_TCP_CONNECTIONS, MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../limits.js';
 import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput } from './byte-reader.js';
 import { ConnectionTable } from './connections.js';
 import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat } from './file-format.js';
+import { KeylogIndex } from './keylog-index.js';
 import { decodeFrame, Ipv4Defragmenter } from './layers.js';
 import { connectionCapture, type FoundConnection } from './to-capture.js';
 
@@ -52,7 +53,8 @@ export async function readPacketCapture(path: string, keylog: readonly string[] 
     if (head.length === 0) throw new UsageError(`${path} is empty: not a capture`);
     const format = sniffFormat(head);
     if (!format) throw new UsageError(`${path} is not a pcap or pcapng capture (it starts with ${head.toString('hex')})`);
-    const secrets: string[] = [...keylog];
+    const secrets = new KeylogIndex();
+    secrets.add(keylog);
     const connections: FoundConnection[] = [];
     const table = new ConnectionTable((conn) => {
       const found = connectionCapture(conn, secrets);
@@ -67,6 +69,7 @@ export async function readPacketCapture(path: string, keylog: readonly string[] 
     if (table.untracked > 0) notes.push(`${table.untracked} segment(s) of connections past tls-trace's limit of ${MAX_TCP_CONNECTIONS} connections per file were not read`);
     const omitted = table.packetsOmitted;
     if (omitted > 0) notes.push(`${omitted} TCP segment(s) were reassembled but not listed: past tls-trace's packet-list limits`);
+    if (secrets.dropped > 0) notes.push(`${secrets.dropped} key log line(s) past tls-trace's limit of ${MAX_CAPTURE_KEYLOG_LINES} lines or ${MAX_CAPTURE_KEYLOG_BYTES} bytes of secrets per capture were not used`);
     if (table.heldLimitHits > 0) notes.push(`${table.heldLimitHits} time(s) out-of-order TCP data reached tls-trace's limit of ${MAX_TCP_OUT_OF_ORDER_SEGMENTS} segments or ${MAX_TCP_OUT_OF_ORDER_BYTES} bytes held per direction: the bytes still missing were recorded as a gap`);
     if (table.budget.exhausted) notes.push(`stream bytes past tls-trace's ${table.budget.limit}-byte total were not kept`);
     connections.sort((a, b) => a.number - b.number);
@@ -88,7 +91,7 @@ function finishTable(table: ConnectionTable, notes: string[]): void {
   }
 }
 
-async function readFrames(reader: ByteReader, format: CaptureFormat, table: ConnectionTable, secrets: string[], notes: string[]): Promise<number> {
+async function readFrames(reader: ByteReader, format: CaptureFormat, table: ConnectionTable, secrets: KeylogIndex, notes: string[]): Promise<number> {
   const defrag = new Ipv4Defragmenter();
   const badFrames = new Map<string, number>();
   let frames = 0;
@@ -96,7 +99,7 @@ async function readFrames(reader: ByteReader, format: CaptureFormat, table: Conn
     const events = format === 'pcap' ? readPcap(reader) : readPcapng(reader);
     for await (const ev of events) {
       if (ev.kind === 'secrets') {
-        secrets.push(...ev.keylog);
+        secrets.add(ev.keylog);
         continue;
       }
       frames++;

@@ -209,6 +209,7 @@ async function readSavedCapture(ctx: CliContext, file: string, flags: ReadFlags 
     throw new UsageError(text.length === 0 ? `${file} is empty: not a capture` : `${file} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with ${head})`);
   }
   const capture = parseCapture(text, file);
-  capture.keylog.push(...keylog);
+  // A loop, not push(...keylog): a long --keylog would overflow the argument limit.
+  for (const l of keylog) capture.keylog.push(l);
   traceOne(ctx, capture, flags);
 }
