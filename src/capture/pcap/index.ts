@@ -93,7 +93,8 @@ function finishTable(table: ConnectionTable, notes: string[]): void {
 
 async function readFrames(reader: ByteReader, format: CaptureFormat, table: ConnectionTable, secrets: KeylogIndex, notes: string[]): Promise<number> {
   const defrag = new Ipv4Defragmenter();
-  const badFrames = new Map<string, number>();
+  // Keyed by the fixed reason text: a count and the first frame's details, however many frames are bad.
+  const badFrames = new Map<string, { count: number; example?: string }>();
   let frames = 0;
   try {
     const events = format === 'pcap' ? readPcap(reader) : readPcapng(reader);
@@ -105,14 +106,18 @@ async function readFrames(reader: ByteReader, format: CaptureFormat, table: Conn
       frames++;
       const r = decodeFrame(ev.linkType, ev.data, defrag);
       if (r.kind === 'tcp') table.add(r.segment, ev.timeMs);
-      else if (r.kind === 'bad') badFrames.set(r.reason, (badFrames.get(r.reason) ?? 0) + 1);
+      else if (r.kind === 'bad') {
+        const seen = badFrames.get(r.reason);
+        if (seen) seen.count++;
+        else badFrames.set(r.reason, { count: 1, ...(r.example !== undefined ? { example: `frame ${frames}: ${r.example}` } : {}) });
+      }
     }
   } catch (e) {
     if (e instanceof TruncatedInput) notes.push(`the capture is truncated: ${e.message}; the ${frames} frame(s) before it were read`);
     else if (e instanceof CaptureFormatError || e instanceof CompressedInputError) notes.push(`the capture is damaged: ${e.message}; the ${frames} frame(s) before it were read`);
     else throw e;
   }
-  for (const [reason, n] of badFrames) notes.push(`${n} frame(s) skipped: ${reason}`);
+  for (const [reason, b] of badFrames) notes.push(`${b.count} frame(s) skipped: ${reason}${b.example !== undefined ? ` (the first, ${b.example})` : ''}`);
   if (defrag.dropped > 0) notes.push(`${defrag.dropped} fragmented IPv4 datagram(s) were never completed`);
   return frames;
 }
