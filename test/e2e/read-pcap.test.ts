@@ -211,14 +211,18 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on 
     expect(r.stderr.split('\n').filter((l) => l.startsWith('tls-trace: note: the capture is truncated: '))).toHaveLength(1);
   });
 
-  it('not a capture, an empty file, a directory: exit 2 and one line', async () => {
+  it('not a capture, an empty file, a directory, a device, a FIFO, a missing file: exit 2 and one line', async () => {
     writeFileSync(path.join(dir, 'text'), 'hello\n');
     writeFileSync(path.join(dir, 'empty'), '');
     const cases: [string, string][] = [
       [path.join(dir, 'text'), `tls-trace: ${path.join(dir, 'text')} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with 68656c6c)\n`],
       [path.join(dir, 'empty'), `tls-trace: ${path.join(dir, 'empty')} is empty: not a capture\n`],
       [dir, `tls-trace: cannot read capture file ${dir}: a directory, not a regular file\n`],
+      ['/dev/zero', 'tls-trace: cannot read capture file /dev/zero: a character device, not a regular file\n'],
+      [path.join(dir, 'fifo'), `tls-trace: cannot read capture file ${path.join(dir, 'fifo')}: a FIFO (named pipe), not a regular file\n`],
+      [path.join(dir, 'missing'), `tls-trace: cannot read capture file ${path.join(dir, 'missing')}: no such file (ENOENT)\n`],
     ];
+    await run('mkfifo', [path.join(dir, 'fifo')]);
     for (const [file, line] of cases) {
       const r = await runCli(['read', file]);
       expect([r.code, r.stdout, r.stderr]).toEqual([2, '', line]);

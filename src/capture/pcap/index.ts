@@ -13,6 +13,7 @@ import { decodeFrame, Ipv4Defragmenter } from './layers.js';
 import { connectionCapture, type FoundConnection } from './to-capture.js';
 
 export type { FoundConnection } from './to-capture.js';
+export { NotRegularFile } from './byte-reader.js';
 
 export interface CaptureFileContents {
   format: CaptureFormat;
