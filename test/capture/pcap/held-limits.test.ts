@@ -78,4 +78,13 @@ describe('tls-trace read: a capture of 1-byte segments at every other sequence n
     expect(c.connections).toHaveLength(1);
     expect(c.notes).toContain(`${n - MAX_TCP_OUT_OF_ORDER_SEGMENTS} time(s) out-of-order TCP data reached tls-trace's limit of ${MAX_TCP_OUT_OF_ORDER_SEGMENTS} segments or 1048576 bytes held per direction: the bytes still missing were recorded as a gap`);
   }, 10_000);
+
+  it('an exception while handing on the connections still open at the end becomes a note, not an internal error', async () => {
+    const file = path.join(dir, 'open-at-end.pcap');
+    writeFileSync(file, pcapOf([frame(5000, 0x02, Buffer.alloc(0)), frame(5001, 0x18, Buffer.from('x'))]));
+    const c = await readPacketCapture(file, [], () => {
+      throw new RangeError('Maximum call stack size exceeded');
+    });
+    expect(c.notes).toEqual(['the connections still open at the end of the capture could not all be reassembled: Maximum call stack size exceeded']);
+  });
 });
