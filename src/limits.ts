@@ -186,3 +186,18 @@ export const MAX_TCP_TOTAL_PACKETS = 262144;
 
 /** Largest `--keylog` file `read` takes (64 MiB: some 300,000 connections' secrets). */
 export const MAX_KEYLOG_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Out-of-order segments held per direction while waiting for a missing segment (4096). Past it,
+ * as past MAX_TCP_OUT_OF_ORDER_BYTES, the missing bytes are declared a gap and the held segments
+ * delivered after it, so a capture of tiny segments with holes cannot make reassembly slow.
+ */
+export const MAX_TCP_OUT_OF_ORDER_SEGMENTS = 4096;
+
+/**
+ * Key log lines `read` holds for a capture, from its DSBs and `--keylog` together (524288 lines or
+ * 64 MiB, whichever comes first: some 100,000 TLS 1.3 connections' secrets). Later lines are
+ * counted and dropped with a note; connections whose secrets were among them stay encrypted.
+ */
+export const MAX_CAPTURE_KEYLOG_LINES = 524288;
+export const MAX_CAPTURE_KEYLOG_BYTES = 64 * 1024 * 1024;

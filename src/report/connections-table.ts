@@ -4,7 +4,7 @@
 // connection; this file only lays them out (text and JSON).
 
 import Table from 'cli-table3';
-import { escapeControl } from './escape.js';
+import { escapeControl, escapeStrings, type JsonValue } from './escape.js';
 import { fitColumns } from './fit.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
@@ -70,6 +70,7 @@ export function renderConnectionsTable(file: string, rows: readonly ConnectionRo
   return lines.join('\n');
 }
 
-export function connectionsJson(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[]): Record<string, unknown> {
-  return { format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, connections: rows, skipped, notes };
+/** The connections list as JSON-ready data, every string escaped once here (SNI, ALPN and outcomes come from peers). */
+export function connectionsJson(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[]): JsonValue {
+  return escapeStrings({ format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, connections: rows, skipped, notes });
 }

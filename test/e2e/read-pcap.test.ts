@@ -156,6 +156,28 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on 
     expect([bad.code, bad.stderr]).toEqual([2, 'tls-trace: --stream 9: no TLS connection with that number (the TLS connections are 1, 2, 3)\n']);
   });
 
+  it('--json escapes peer strings in the connections list: an SNI with C1 controls comes out as \\xNN', async () => {
+    // The SNI "localhost" (host_name type 0, length 9) patched in place to UTF-8 "l" U+009B U+202E "ost":
+    // same length, so the TCP and TLS framing still hold (tls-trace does not check TCP checksums).
+    const bytes = readFileSync(tls12.pcap);
+    const from = Buffer.concat([Buffer.from([0, 0, 9]), Buffer.from('localhost')]);
+    const to = Buffer.concat([Buffer.from([0, 0, 9]), Buffer.from('l\u009b\u202eost', 'utf8')]);
+    let patched = 0;
+    for (let at = bytes.indexOf(from); at >= 0; at = bytes.indexOf(from, at + 1)) {
+      to.copy(bytes, at);
+      patched++;
+    }
+    expect(patched).toBe(3);
+    const file = path.join(dir, 'tls12-sni.pcap');
+    writeFileSync(file, bytes);
+    const r = await runCli(['read', file, '--json']);
+    expect(r.code).toBe(0);
+    // Read as Latin-1 bytes (as the decoder shows host names): c2 9b e2 80 ae; 0x9b and 0x80 are C1 controls.
+    const json = JSON.parse(r.stdout) as { connections: { sni: string }[] };
+    expect(json.connections.map((c) => c.sni)).toEqual(Array(3).fill('l\u00c2\\x9b\u00e2\\x80\u00aeost'));
+    expect(r.stdout).not.toMatch(/[\u0080-\u009f\u202e]/u);
+  });
+
   it('IPv6 (Node server on ::1): agrees with tshark', async () => {
     const v6 = await recordNodeServer(dir, 'v6', { maxVersion: 'TLSv1.3' }, '::1');
     const capture = await onlyCapture(v6.pcap, keylogOf(v6));
@@ -189,14 +211,18 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on 
     expect(r.stderr.split('\n').filter((l) => l.startsWith('tls-trace: note: the capture is truncated: '))).toHaveLength(1);
   });
 
-  it('not a capture, an empty file, a directory: exit 2 and one line', async () => {
+  it('not a capture, an empty file, a directory, a device, a FIFO, a missing file: exit 2 and one line', async () => {
     writeFileSync(path.join(dir, 'text'), 'hello\n');
     writeFileSync(path.join(dir, 'empty'), '');
     const cases: [string, string][] = [
       [path.join(dir, 'text'), `tls-trace: ${path.join(dir, 'text')} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with 68656c6c)\n`],
       [path.join(dir, 'empty'), `tls-trace: ${path.join(dir, 'empty')} is empty: not a capture\n`],
       [dir, `tls-trace: cannot read capture file ${dir}: a directory, not a regular file\n`],
+      ['/dev/zero', 'tls-trace: cannot read capture file /dev/zero: a character device, not a regular file\n'],
+      [path.join(dir, 'fifo'), `tls-trace: cannot read capture file ${path.join(dir, 'fifo')}: a FIFO (named pipe), not a regular file\n`],
+      [path.join(dir, 'missing'), `tls-trace: cannot read capture file ${path.join(dir, 'missing')}: no such file (ENOENT)\n`],
     ];
+    await run('mkfifo', [path.join(dir, 'fifo')]);
     for (const [file, line] of cases) {
       const r = await runCli(['read', file]);
       expect([r.code, r.stdout, r.stderr]).toEqual([2, '', line]);

@@ -2,6 +2,7 @@
 // fs read calls of READ_CHUNK_BYTES, gzip files through node:zlib's streaming gunzip. Offsets in
 // errors are positions in the (decompressed) capture, which is what editcap and tshark report.
 
+import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -14,6 +15,14 @@ export class TruncatedInput extends Error {
   constructor(readonly offset: number, readonly wanted: number, readonly got: number) {
     super(`the file ends at byte ${offset + got}, inside a ${wanted}-byte structure that starts at byte ${offset}`);
     this.name = 'TruncatedInput';
+  }
+}
+
+/** FILE is not a regular file (a FIFO, a device, a directory): the CLI names what it is. */
+export class NotRegularFile extends Error {
+  constructor(readonly stats: Stats) {
+    super('not a regular file');
+    this.name = 'NotRegularFile';
   }
 }
 
@@ -102,16 +111,29 @@ export interface CaptureBytes {
   close: () => Promise<void>;
 }
 
+/**
+ * Opens FILE for streaming. Non-blocking, because opening a FIFO for reading otherwise waits for a
+ * writer for ever; the type is checked with fstat on the opened handle (a stat before the open
+ * would be defeated by a path swapped in between). The handle is closed on every failure here.
+ * Errors: NotRegularFile, or the system error of the open or first read (its `code` says which).
+ */
 export async function openCaptureBytes(path: string): Promise<CaptureBytes> {
-  const fh = await open(path, 'r');
-  const head = Buffer.alloc(2);
-  const { bytesRead } = await fh.read(head, 0, 2, 0);
-  const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  const raw = fileChunks(fh);
-  const gzipTruncated: { at?: number } = {};
-  if (!gzip) return { reader: new ByteReader(raw), gzip, gzipTruncated, close: () => fh.close() };
-  const gunzip = Readable.from(raw).pipe(createGunzip());
-  return { reader: new ByteReader(gunzipChunks(gunzip, gzipTruncated)), gzip, gzipTruncated, close: () => fh.close() };
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new NotRegularFile(st);
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const raw = fileChunks(fh);
+    const gzipTruncated: { at?: number } = {};
+    if (!gzip) return { reader: new ByteReader(raw), gzip, gzipTruncated, close: () => fh.close() };
+    const gunzip = Readable.from(raw).pipe(createGunzip());
+    return { reader: new ByteReader(gunzipChunks(gunzip, gzipTruncated)), gzip, gzipTruncated, close: () => fh.close() };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
 }
 
 /** Gunzip's output; a gzip stream cut short ends the sequence (the capture parser then sees truncation). */

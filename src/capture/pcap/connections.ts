@@ -72,6 +72,8 @@ export class ConnectionTable {
   untracked = 0;
   /** Segments reassembled but not listed (packet-list caps), over every connection. */
   packetsOmitted = 0;
+  /** Times a stream hit tls-trace's out-of-order limits and declared missing bytes a gap early. */
+  heldLimitHits = 0;
   readonly budget: ByteBudget = { used: 0, limit: MAX_TCP_TOTAL_BYTES, exhausted: false };
   /** Segments listed over the open connections (MAX_TCP_TOTAL_PACKETS). */
   readonly listed = { count: 0 };
@@ -144,6 +146,7 @@ export class ConnectionTable {
     this.budget.used -= conn.streams.client.kept + conn.streams.server.kept;
     this.listed.count -= conn.packets.length;
     this.packetsOmitted += conn.packetsOmitted;
+    this.heldLimitHits += conn.streams.client.heldLimitHits + conn.streams.server.heldLimitHits;
     this.done(conn);
   }
 

@@ -4,14 +4,16 @@
 // src/limits.ts, not the file's size. Damage stops reading with one note; what came before stays.
 
 import { UsageError } from '../../errors.js';
-import { MAX_TCP_CONNECTIONS } from '../../limits.js';
+import { MAX_CAPTURE_KEYLOG_BYTES, MAX_CAPTURE_KEYLOG_LINES, MAX_TCP_CONNECTIONS, MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../limits.js';
 import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput } from './byte-reader.js';
 import { ConnectionTable } from './connections.js';
 import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat } from './file-format.js';
+import { KeylogIndex } from './keylog-index.js';
 import { decodeFrame, Ipv4Defragmenter } from './layers.js';
 import { connectionCapture, type FoundConnection } from './to-capture.js';
 
 export type { FoundConnection } from './to-capture.js';
+export { NotRegularFile } from './byte-reader.js';
 
 export interface CaptureFileContents {
   format: CaptureFormat;
@@ -52,7 +54,8 @@ export async function readPacketCapture(path: string, keylog: readonly string[] 
     if (head.length === 0) throw new UsageError(`${path} is empty: not a capture`);
     const format = sniffFormat(head);
     if (!format) throw new UsageError(`${path} is not a pcap or pcapng capture (it starts with ${head.toString('hex')})`);
-    const secrets: string[] = [...keylog];
+    const secrets = new KeylogIndex();
+    secrets.add(keylog);
     const connections: FoundConnection[] = [];
     const table = new ConnectionTable((conn) => {
       const found = connectionCapture(conn, secrets);
@@ -63,10 +66,12 @@ export async function readPacketCapture(path: string, keylog: readonly string[] 
     const frames = await readFrames(reader, format, table, secrets, notes);
     // A cut .gz whose last whole frame ended exactly where decompression stopped: say so all the same.
     if (gzipTruncated.at !== undefined && !notes.some((n) => n.startsWith('the capture is truncated'))) notes.push(`the capture is truncated: the gzip data ends early, after ${gzipTruncated.at} decompressed bytes; the ${frames} frame(s) before it were read`);
-    table.finish();
+    finishTable(table, notes);
     if (table.untracked > 0) notes.push(`${table.untracked} segment(s) of connections past tls-trace's limit of ${MAX_TCP_CONNECTIONS} connections per file were not read`);
     const omitted = table.packetsOmitted;
     if (omitted > 0) notes.push(`${omitted} TCP segment(s) were reassembled but not listed: past tls-trace's packet-list limits`);
+    if (secrets.dropped > 0) notes.push(`${secrets.dropped} key log line(s) past tls-trace's limit of ${MAX_CAPTURE_KEYLOG_LINES} lines or ${MAX_CAPTURE_KEYLOG_BYTES} bytes of secrets per capture were not used`);
+    if (table.heldLimitHits > 0) notes.push(`${table.heldLimitHits} time(s) out-of-order TCP data reached tls-trace's limit of ${MAX_TCP_OUT_OF_ORDER_SEGMENTS} segments or ${MAX_TCP_OUT_OF_ORDER_BYTES} bytes held per direction: the bytes still missing were recorded as a gap`);
     if (table.budget.exhausted) notes.push(`stream bytes past tls-trace's ${table.budget.limit}-byte total were not kept`);
     connections.sort((a, b) => a.number - b.number);
     return { format, gzip, frames, connections, notes };
@@ -75,28 +80,45 @@ export async function readPacketCapture(path: string, keylog: readonly string[] 
   }
 }
 
-async function readFrames(reader: ByteReader, format: CaptureFormat, table: ConnectionTable, secrets: string[], notes: string[]): Promise<number> {
+/**
+ * Hands on the connections still open. Reassembly and key matching run here for most connections;
+ * a failure in them is a note like any other damage, so what was read before still shows.
+ */
+function finishTable(table: ConnectionTable, notes: string[]): void {
+  try {
+    table.finish();
+  } catch (e) {
+    notes.push(`the connections still open at the end of the capture could not all be reassembled: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function readFrames(reader: ByteReader, format: CaptureFormat, table: ConnectionTable, secrets: KeylogIndex, notes: string[]): Promise<number> {
   const defrag = new Ipv4Defragmenter();
-  const badFrames = new Map<string, number>();
+  // Keyed by the fixed reason text: a count and the first frame's details, however many frames are bad.
+  const badFrames = new Map<string, { count: number; example?: string }>();
   let frames = 0;
   try {
     const events = format === 'pcap' ? readPcap(reader) : readPcapng(reader);
     for await (const ev of events) {
       if (ev.kind === 'secrets') {
-        secrets.push(...ev.keylog);
+        secrets.add(ev.keylog);
         continue;
       }
       frames++;
       const r = decodeFrame(ev.linkType, ev.data, defrag);
       if (r.kind === 'tcp') table.add(r.segment, ev.timeMs);
-      else if (r.kind === 'bad') badFrames.set(r.reason, (badFrames.get(r.reason) ?? 0) + 1);
+      else if (r.kind === 'bad') {
+        const seen = badFrames.get(r.reason);
+        if (seen) seen.count++;
+        else badFrames.set(r.reason, { count: 1, ...(r.example !== undefined ? { example: `frame ${frames}: ${r.example}` } : {}) });
+      }
     }
   } catch (e) {
     if (e instanceof TruncatedInput) notes.push(`the capture is truncated: ${e.message}; the ${frames} frame(s) before it were read`);
     else if (e instanceof CaptureFormatError || e instanceof CompressedInputError) notes.push(`the capture is damaged: ${e.message}; the ${frames} frame(s) before it were read`);
     else throw e;
   }
-  for (const [reason, n] of badFrames) notes.push(`${n} frame(s) skipped: ${reason}`);
+  for (const [reason, b] of badFrames) notes.push(`${b.count} frame(s) skipped: ${reason}${b.example !== undefined ? ` (the first, ${b.example})` : ''}`);
   if (defrag.dropped > 0) notes.push(`${defrag.dropped} fragmented IPv4 datagram(s) were never completed`);
   return frames;
 }

@@ -18,7 +18,11 @@ export interface TcpSegment {
   payload: Buffer;
 }
 
-export type LayerResult = { kind: 'tcp'; segment: TcpSegment } | { kind: 'skip' } | { kind: 'bad'; reason: string };
+/**
+ * A bad frame's `reason` is one of a fixed set of sentences (frames are counted per reason, so the
+ * count of distinct reasons stays small whatever the file holds); `example` has this frame's numbers.
+ */
+export type LayerResult = { kind: 'tcp'; segment: TcpSegment } | { kind: 'skip' } | { kind: 'bad'; reason: string; example?: string };
 
 const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
@@ -28,7 +32,7 @@ const ETH_VLAN = [0x8100, 0x88a8, 0x9100];
 export const LINK_TYPES: Record<number, string> = { 0: 'BSD null/loopback', 1: 'Ethernet', 101: 'raw IP', 113: 'Linux cooked (SLL)', 228: 'raw IPv4', 229: 'raw IPv6', 276: 'Linux cooked v2 (SLL2)' };
 
 /** Where the network layer starts in a frame, and its EtherType; undefined for frames without IP. */
-function linkPayload(linkType: number, f: Buffer): { at: number; etherType: number } | { bad: string } | undefined {
+function linkPayload(linkType: number, f: Buffer): { at: number; etherType: number } | { bad: string; example?: string } | undefined {
   switch (linkType) {
     case 1: {
       if (f.length < 14) return { bad: 'an Ethernet frame shorter than its 14-byte header' };
@@ -62,7 +66,7 @@ function linkPayload(linkType: number, f: Buffer): { at: number; etherType: numb
       if (f.length < 1) return { bad: 'an empty raw IP frame' };
       return { at: 0, etherType: f[0] >> 4 === 6 ? ETH_IPV6 : ETH_IPV4 };
     default:
-      return { bad: `link type ${linkType} is not one tls-trace reads (it reads ${Object.entries(LINK_TYPES).map(([n, name]) => `${n} ${name}`).join(', ')})` };
+      return { bad: `a link type tls-trace does not read (it reads ${Object.entries(LINK_TYPES).map(([n, name]) => `${n} ${name}`).join(', ')})`, example: `link type ${linkType}` };
   }
 }
 
@@ -138,7 +142,7 @@ export class Ipv4Defragmenter {
 export function decodeFrame(linkType: number, frame: Buffer, defrag: Ipv4Defragmenter): LayerResult {
   const link = linkPayload(linkType, frame);
   if (!link) return { kind: 'skip' };
-  if ('bad' in link) return { kind: 'bad', reason: link.bad };
+  if ('bad' in link) return { kind: 'bad', reason: link.bad, ...(link.example !== undefined ? { example: link.example } : {}) };
   if (link.etherType === ETH_IPV4) return ipv4(frame.subarray(link.at), defrag);
   if (link.etherType === ETH_IPV6) return ipv6(frame.subarray(link.at));
   return { kind: 'skip' };
@@ -148,7 +152,7 @@ function ipv4(p: Buffer, defrag: Ipv4Defragmenter): LayerResult {
   if (p.length < 20 || p[0] >> 4 !== 4) return { kind: 'bad', reason: 'an IPv4 header cut short or with the wrong version' };
   const ihl = (p[0] & 0x0f) * 4;
   const total = p.readUInt16BE(2);
-  if (ihl < 20 || total < ihl || p.length < ihl) return { kind: 'bad', reason: `an IPv4 header with header length ${ihl} and total length ${total}` };
+  if (ihl < 20 || total < ihl || p.length < ihl) return { kind: 'bad', reason: 'an IPv4 header whose lengths do not fit', example: `header length ${ihl}, total length ${total}` };
   // Ethernet pads short frames: the datagram ends at its total length (or where the snap length cut it).
   let payload = p.subarray(ihl, Math.min(total, p.length));
   const proto = p[9];
@@ -193,7 +197,7 @@ function ipv6(p: Buffer): LayerResult {
 function tcp(t: Buffer, srcAddr: string, dstAddr: string): LayerResult {
   if (t.length < 20) return { kind: 'bad', reason: 'a TCP header cut short' };
   const dataOffset = (t[12] >> 4) * 4;
-  if (dataOffset < 20 || dataOffset > t.length) return { kind: 'bad', reason: `a TCP header declaring ${dataOffset} header bytes in a ${t.length}-byte segment` };
+  if (dataOffset < 20 || dataOffset > t.length) return { kind: 'bad', reason: 'a TCP header longer than its segment or shorter than 20 bytes', example: `${dataOffset} header bytes in a ${t.length}-byte segment` };
   return {
     kind: 'tcp',
     segment: { srcAddr, dstAddr, srcPort: t.readUInt16BE(0), dstPort: t.readUInt16BE(2), seq: t.readUInt32BE(4), ack: t.readUInt32BE(8), flags: t[13], window: t.readUInt16BE(14), payload: t.subarray(dataOffset) },

@@ -4,7 +4,7 @@
 // are dropped (the first copy wins, as in most stacks), overlaps trimmed, out-of-order segments
 // held until the bytes before them arrive, and bytes that never arrive become a recorded gap.
 
-import { MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_STREAM_BYTES_PER_DIRECTION } from '../../limits.js';
+import { MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS, MAX_TCP_STREAM_BYTES_PER_DIRECTION } from '../../limits.js';
 import type { CaptureChunk, CaptureGap, CapturePacket, Direction } from '../types.js';
 
 /** Bytes held across every connection, shared so the total stays under MAX_TCP_TOTAL_BYTES. */
@@ -17,7 +17,9 @@ export interface ByteBudget {
 
 interface Held {
   rel: number;
-  data: Buffer;
+  length: number;
+  /** The bytes, charged to the budget; absent when they would not be kept anyway (or the budget had no room). */
+  data?: Buffer;
   timeMs: number;
 }
 
@@ -28,8 +30,13 @@ export class TcpStream {
   delivered = 0;
   readonly chunks: CaptureChunk[] = [];
   readonly gaps: CaptureGap[] = [];
+  /** Sorted by `rel`, at most one entry per `rel`, so draining and skipping never sort or scan. */
   private held: Held[] = [];
+  /** Entries before this index were delivered; dropped in bulk so draining one is not a shift of all. */
+  private heldHead = 0;
   private heldBytes = 0;
+  /** Times tls-trace's out-of-order limits (segments or bytes) declared missing bytes a gap early. */
+  heldLimitHits = 0;
   /** Bytes kept in `chunks` (stops at the per-direction cap). */
   kept = 0;
   /** True once the per-direction cap (or the total budget) stopped keeping bytes. */
@@ -79,48 +86,94 @@ export class TcpStream {
       note = 'overlap';
     }
     if (rel > this.delivered) {
-      this.hold({ rel, data: Buffer.from(data), timeMs });
+      this.hold(rel, data, timeMs);
       return { stream: { offset: rel, length: data.length }, note: 'out-of-order' };
     }
-    this.deliver(data, timeMs);
+    this.deliver(data, data.length, timeMs);
     this.drain();
     return { stream: { offset: rel, length: data.length }, ...(note ? { note } : {}) };
   }
 
-  private hold(h: Held): void {
-    if (this.held.some((x) => x.rel === h.rel && x.data.length >= h.data.length)) return;
-    this.held.push(h);
-    this.heldBytes += h.data.length;
-    if (this.heldBytes > MAX_TCP_OUT_OF_ORDER_BYTES) this.skipToHeld();
+  private hold(rel: number, payload: Buffer, timeMs: number): void {
+    const at = this.heldIndex(rel);
+    const same = this.held[at];
+    if (same !== undefined && same.rel === rel && same.length >= payload.length) return;
+    const h: Held = { rel, length: payload.length, timeMs };
+    // Held bytes count against the shared budget like kept ones; without room they are dropped here
+    // and that shows when they are delivered (capped), as it would have there.
+    if (this.keep && !this.capped && this.budget.used + payload.length <= this.budget.limit) {
+      h.data = Buffer.from(payload);
+      this.budget.used += payload.length;
+      this.heldBytes += payload.length;
+    }
+    if (same !== undefined && same.rel === rel) {
+      this.unhold(same);
+      this.held[at] = h;
+    } else this.held.splice(at, 0, h);
+    if (this.heldBytes > MAX_TCP_OUT_OF_ORDER_BYTES || this.heldCount > MAX_TCP_OUT_OF_ORDER_SEGMENTS) {
+      this.heldLimitHits++;
+      this.skipToHeld();
+    }
+  }
+
+  /** Index of the first held segment with rel >= `rel` (binary search over the sorted list). */
+  private heldIndex(rel: number): number {
+    let lo = this.heldHead;
+    let hi = this.held.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.held[mid].rel < rel) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private get heldCount(): number {
+    return this.held.length - this.heldHead;
+  }
+
+  /** Gives a held segment's bytes back to the budget. */
+  private unhold(h: Held): void {
+    if (h.data === undefined) return;
+    this.heldBytes -= h.data.length;
+    this.budget.used -= h.data.length;
   }
 
   /** Declares the bytes before the earliest held segment missing, then delivers what follows. */
   private skipToHeld(): void {
-    if (this.held.length === 0) return;
-    const first = Math.min(...this.held.map((h) => h.rel));
-    if (first > this.delivered) {
-      this.gaps.push({ direction: this.direction, offset: this.delivered, length: first - this.delivered });
-      this.delivered = first;
+    const first = this.held[this.heldHead];
+    if (first === undefined) return;
+    if (first.rel > this.delivered) {
+      this.gaps.push({ direction: this.direction, offset: this.delivered, length: first.rel - this.delivered });
+      this.delivered = first.rel;
     }
     this.drain();
   }
 
   private drain(): void {
-    for (;;) {
-      this.held.sort((a, b) => a.rel - b.rel);
-      const next = this.held[0];
-      if (!next || next.rel > this.delivered) return;
-      this.held.shift();
-      this.heldBytes -= next.data.length;
-      const end = next.rel + next.data.length;
-      if (end > this.delivered) this.deliver(next.data.subarray(this.delivered - next.rel), next.timeMs);
+    while (this.heldHead < this.held.length && this.held[this.heldHead].rel <= this.delivered) {
+      const next = this.held[this.heldHead++];
+      this.unhold(next);
+      const skip = this.delivered - next.rel;
+      if (next.length > skip) this.deliver(next.data?.subarray(skip), next.length - skip, next.timeMs);
+    }
+    // Compacts once the delivered entries outnumber the waiting ones: amortised O(1) per segment.
+    if (this.heldHead > 0 && this.heldHead * 2 >= this.held.length) {
+      this.held.splice(0, this.heldHead);
+      this.heldHead = 0;
     }
   }
 
-  private deliver(data: Buffer, timeMs: number): void {
+  /** `data` undefined: `length` bytes that were not kept while held (not TLS, or no budget room). */
+  private deliver(data: Buffer | undefined, length: number, timeMs: number): void {
     const offset = this.delivered;
-    this.delivered += data.length;
+    this.delivered += length;
     if (!this.keep || this.capped) return;
+    if (data === undefined) {
+      this.capped = true;
+      this.budget.exhausted = true;
+      return;
+    }
     const room = MAX_TCP_STREAM_BYTES_PER_DIRECTION - this.kept;
     const budgetRoom = this.budget.limit - this.budget.used;
     const take = Math.min(data.length, room, budgetRoom);
@@ -137,7 +190,7 @@ export class TcpStream {
 
   /** At the end of the capture: bytes still waiting behind a hole are delivered after a gap. */
   finish(): void {
-    while (this.held.length > 0) this.skipToHeld();
+    while (this.heldCount > 0) this.skipToHeld();
   }
 
   /** Drops the kept bytes (the connection turned out not to be TLS) and stops keeping more. */
@@ -146,7 +199,10 @@ export class TcpStream {
     this.budget.used -= this.kept;
     this.kept = 0;
     this.chunks.length = 0;
-    this.held = [];
-    this.heldBytes = 0;
+    // Held segments keep their place (the stream's length is still counted) but give back their bytes.
+    for (const h of this.held.slice(this.heldHead)) {
+      this.unhold(h);
+      delete h.data;
+    }
   }
 }

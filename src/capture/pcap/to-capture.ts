@@ -4,6 +4,7 @@
 
 import type { Capture, CaptureChunk, CaptureGap, CaptureTruncation, Direction } from '../types.js';
 import type { Endpoint, TcpConnection } from './connections.js';
+import type { KeylogIndex } from './keylog-index.js';
 import { clientRandom, findRecordBoundary, leadingBytes, startsClientHello, startsServerHello, startsTls } from './tls-start.js';
 
 export type FoundConnection =
@@ -34,7 +35,7 @@ function tlsStart(head: Buffer, joinedMidStream: boolean): number | undefined {
   return joinedMidStream ? findRecordBoundary(head) : undefined;
 }
 
-export function connectionCapture(conn: TcpConnection, keylog: readonly string[]): FoundConnection {
+export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): FoundConnection {
   let { client, server } = conn;
   let streams = conn.streams;
   let heads = { client: leadingBytes(streams.client.chunks, SNIFF_BYTES), server: leadingBytes(streams.server.chunks, SNIFF_BYTES) };
@@ -65,7 +66,7 @@ export function connectionCapture(conn: TcpConnection, keylog: readonly string[]
   // Both directions' chunks in packet-time order, so the steps follow the wire (a stable sort keeps each direction's order).
   const chunks = [...direction('client'), ...direction('server')].sort((a, b) => a.timeMs - b.timeMs);
   const random = clientRandom(heads.client.subarray(start.client ?? 0));
-  const lines = random ? keylog.filter((l) => l.split(/\s+/)[1]?.toLowerCase() === random) : [];
+  const lines = random ? keylog.linesFor(random) : [];
   const truncated: CaptureTruncation[] = (['client', 'server'] as const).filter((d) => streams[d].capped).map((d) => ({ direction: d, recordedBytes: chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.bytes.length, 0) }));
   // Gap offsets in the same space as the chunks': from where TLS starts in that direction.
   const gaps = (['client', 'server'] as const).flatMap((d) => streams[d].gaps.map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));

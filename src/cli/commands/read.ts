@@ -3,11 +3,10 @@
 // `--stream N` traces one and `--all` every one. The file's own DSB secrets and `--keylog FILE`s
 // decrypt as a live trace's key log does. A tls-trace capture JSON (`--save`) is read as `replay` reads it.
 
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { analyseCapture, type AnalysedCapture } from '../../analyse/pipeline.js';
 import { parseCapture } from '../../capture/capture-file.js';
-import { isPacketCapture, readPacketCapture, type FoundConnection } from '../../capture/pcap/index.js';
+import { isPacketCapture, NotRegularFile, readPacketCapture, type FoundConnection } from '../../capture/pcap/index.js';
 import type { Capture } from '../../capture/types.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES } from '../../limits.js';
@@ -44,16 +43,18 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .action(async (file: string, flags: ReadFlags & TrustFlags) => readCommand(ctx, file, flags));
 }
 
-/** A regular file or a UsageError (a FIFO would block the streaming reader for ever). */
-function checkInputFile(file: string): void {
-  let kind: string | undefined;
+/**
+ * The capture file's open errors as the one-line errors of src/cli/read-file.ts. The file is
+ * opened non-blocking and checked with fstat by the reader itself (no stat-then-open here).
+ */
+async function capturePath<T>(file: string, use: () => Promise<T>): Promise<T> {
   try {
-    const st = statSync(file);
-    if (!st.isFile()) kind = `${fileKind(st)}, not a regular file`;
+    return await use();
   } catch (e) {
-    throw new UsageError(`cannot read capture file ${file}: ${errnoReason(e)}`);
+    if (e instanceof NotRegularFile) throw new UsageError(`cannot read capture file ${file}: ${fileKind(e.stats)}, not a regular file`);
+    if (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && 'syscall' in e) throw new UsageError(`cannot read capture file ${file}: ${errnoReason(e)}`);
+    throw e;
   }
-  if (kind) throw new UsageError(`cannot read capture file ${file}: ${kind}`);
 }
 
 function keylogLines(files: readonly string[]): string[] {
@@ -101,13 +102,12 @@ class Collector {
 }
 
 async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & TrustFlags): Promise<void> {
-  checkInputFile(file);
   if (flags.stream !== undefined && flags.all) throw new UsageError('--stream and --all cannot be used together');
   const stream = flags.stream === undefined ? undefined : parseStream(flags.stream);
   const keylog = keylogLines(flags.keylog);
-  if (!(await isPacketCapture(file))) return readSavedCapture(ctx, file, flags, keylog);
+  if (!(await capturePath(file, () => isPacketCapture(file)))) return readSavedCapture(ctx, file, flags, keylog);
   const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all) });
-  const contents = await readPacketCapture(file, keylog, (c) => got.add(c));
+  const contents = await capturePath(file, () => readPacketCapture(file, keylog, (c) => got.add(c)));
   for (const note of contents.notes) printError(ctx, `note: ${note}`);
   const numbers = got.tlsNumbers.sort((a, b) => a - b);
   if (numbers.length === 0) throw new UserError(`no TLS connection in ${file}: ${got.total} TCP connection(s), none starts with a TLS record (${contents.frames} frames read)`, ExitCode.notTls);
@@ -209,6 +209,7 @@ async function readSavedCapture(ctx: CliContext, file: string, flags: ReadFlags 
     throw new UsageError(text.length === 0 ? `${file} is empty: not a capture` : `${file} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with ${head})`);
   }
   const capture = parseCapture(text, file);
-  capture.keylog.push(...keylog);
+  // A loop, not push(...keylog): a long --keylog would overflow the argument limit.
+  for (const l of keylog) capture.keylog.push(l);
   traceOne(ctx, capture, flags);
 }
