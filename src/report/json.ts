@@ -14,17 +14,14 @@ import { capArrays, HexBudget, JSON_LIMITS, type JsonLimits } from './json-caps.
 import {
   alertDescriptions,
   alertLevels,
-  codePointKinds,
   contentTypes,
-  extensionTypes,
   handshakeTypes,
   protocolVersions,
-  type CodePointKindName,
 } from '../registry/index.js';
 import { escapeStrings, type JsonValue } from './escape.js';
 import { chainJson, SCHEMA_VERSION, type ChainJson } from './shared-json.js';
 import { findStreamSpace } from '../decode/index.js';
-import { describeNegotiated, guessWords, viewStep, type StepView } from '../view/index.js';
+import { bodyView, describeNegotiated, guessWords, viewStep, type StepView } from '../view/index.js';
 import type { TraceView } from './view.js';
 
 export const TRACE_JSON_FORMAT = 'tls-trace';
@@ -292,7 +289,7 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
   };
   switch (m.kind) {
     case 'handshake': {
-      const body = m.body ? codePoints(capArrays(m.body)) : undefined;
+      const body = bodyView(m, capArrays);
       const within = budget.take(m.direction, m.raw.length / 2);
       return {
         ...base,
@@ -300,7 +297,7 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
         declaredLength: m.declaredLength,
         raw: within ? m.raw : '',
         rawOmitted: within ? undefined : m.raw.length / 2,
-        body: body && typeof body === 'object' && !Array.isArray(body) ? body : undefined,
+        body,
       };
     }
     case 'change_cipher_spec':
@@ -314,51 +311,6 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
     case 'opaque':
       return m.cap ? { ...base, reason: m.reason, cap: true } : { ...base, reason: m.reason };
   }
-}
-
-/** Which registry names a numeric property of a typed body, by property name. */
-/** Decoded-body property → the kind of code point it holds (registry/code-point-kinds.ts). */
-const CODE_KEYS: Record<string, CodePointKindName> = {
-  cipherSuites: 'suite',
-  cipherSuite: 'suite',
-  legacyVersion: 'version',
-  versions: 'version',
-  version: 'version',
-  groups: 'group',
-  group: 'group',
-  namedGroup: 'group',
-  schemes: 'scheme',
-  signatureScheme: 'scheme',
-  signatureSchemes: 'scheme',
-  compressionMethods: 'compression',
-  compressionMethod: 'compression',
-  formats: 'pointFormat',
-  modes: 'pskMode',
-  algorithms: 'certCompression',
-  statusType: 'statusType',
-  certificateTypes: 'clientCertType',
-  curveType: 'curveType',
-};
-
-/** Copies a typed body, turning code-point numbers into `{ code, hex, name }`. */
-function codePoints(value: unknown, key?: string, isExtension = false): JsonValue {
-  if (Array.isArray(value)) return value.map((v) => codePoints(v, key === 'extensions' ? 'extension' : key));
-  if (value !== null && typeof value === 'object') {
-    const out: { [k: string]: JsonValue } = {};
-    const extension = key === 'extension' || isExtension;
-    for (const [k, v] of Object.entries(value)) {
-      if (v === undefined) continue;
-      if (extension && k === 'type' && typeof v === 'number') out[k] = { ...codePoint(extensionTypes, v) };
-      else out[k] = codePoints(v, k);
-    }
-    return out;
-  }
-  if (typeof value === 'number' && key !== undefined && CODE_KEYS[key]) {
-    const { registry, width } = codePointKinds[CODE_KEYS[key]];
-    return { ...codePoint(registry, value, width) };
-  }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
-  return null;
 }
 
 /** Deep copy that escapes control characters in every string and drops undefined properties. */

@@ -10,3 +10,4 @@ export { describeMessage, viewStep } from './step.js';
 export { encryptedExplanation, guessWords } from './guess.js';
 export { factsForMessage } from './verifications.js';
 export { notShown } from './words.js';
+export { bodyView, type BodyValue } from './body.js';

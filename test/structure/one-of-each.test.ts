@@ -53,3 +53,14 @@ test('names that meant two things are declared once outside src/report (report/s
   expect(declared('streamSpace')).toEqual([]);
   expect(declared('formatBytes')).toEqual([]);
 });
+
+test('the report renders the view: nothing in src/report reads a decoded message body', () => {
+  // `.body` is a decoded handshake message's typed body; the view (src/view) describes it.
+  const readers = files('src/report').filter((f) => /\.body\b/.test(text(f)));
+  expect(readers).toEqual([]);
+});
+
+test('the view imports nothing from the report (report renders the view, not the other way round)', () => {
+  const bad = files('src/view').flatMap((f) => imports(f).filter((i) => /^src\/(report|cli)\//.test(i)).map((i) => `${f} -> ${i}`));
+  expect(bad).toEqual([]);
+});
