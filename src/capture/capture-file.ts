@@ -199,6 +199,7 @@ export function captureFromJson(value: unknown): Capture {
   const capture: Capture = {
     format: 'tls-trace-capture',
     version: 1,
+    source: 'file',
     target: inFileOrder(t, target),
     startedAt,
     timings: inFileOrder(tm, timings),

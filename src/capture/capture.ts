@@ -370,6 +370,7 @@ class CaptureRun {
     const capture: Capture = {
       format: 'tls-trace-capture',
       version: 1,
+      source: 'live',
       target: this.target,
       startedAt: this.startedAt,
       timings: this.timings,

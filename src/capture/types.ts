@@ -69,7 +69,7 @@ export interface CaptureTruncation {
  * Where a Capture came from. Each source fills the same shape so the decoder, decryption and
  * analysis run unchanged: `live` is the socket tap (src/capture/tap.ts), `file` a capture file
  * saved with `--save`, `pcap` one TCP connection found in a tcpdump/Wireshark file
- * (src/capture/pcap/). Absent means `live` or `file` (captures written before sources existed).
+ * (src/capture/pcap/). Every source sets it; a capture file does not store it (a file read back is `file`).
  */
 export type CaptureSource = 'live' | 'file' | 'pcap';
 
@@ -130,7 +130,7 @@ export interface Capture {
   error?: CaptureError;
   /** Present when a direction was longer than the capture cap (see CaptureTruncation). */
   truncated?: CaptureTruncation[];
-  /** Which source produced the capture; absent for live traces and `--save` files. */
+  /** Which source produced the capture (optional only for captures built by hand, e.g. in tests). */
   source?: CaptureSource;
   /** The TCP segments, for packet sources only. */
   packets?: CapturePacket[];
