@@ -42,25 +42,34 @@ export function parseAt(text: string | undefined): Date {
 /** Node's roots (unless --no-system-ca) + every --ca file + NODE_EXTRA_CA_CERTS, + `extraFiles`. */
 export function trustStoreFromFlags(flags: TrustFlags, ctx: CliContext, extraFiles: readonly string[] = []): TrustStore {
   const caFiles = [...(flags.ca ?? []), ...extraFiles];
-  let extraCaFile = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
+  const extraCaFile = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
+  let extraCa: PemFile | undefined;
   if (extraCaFile) {
-    // Node itself warns and carries on when this file cannot be loaded; so do we.
+    // Node itself warns and carries on when this file cannot be loaded; so do we. Read (and
+    // decoded) once here: the store is built from what this read.
     try {
-      readPemFile(extraCaFile, 'NODE_EXTRA_CA_CERTS');
+      extraCa = readPemFile(extraCaFile, 'NODE_EXTRA_CA_CERTS');
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       printError(ctx, `warning: ${e.message}; ignored`);
-      extraCaFile = undefined;
     }
   }
-  return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCaFile ? { extraCaFile } : {}) });
+  return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCa ? { extraCa } : {}) });
+}
+
+/** A PEM file as read, with its certificates' DER. */
+interface PemFile {
+  file: string;
+  pem: string;
+  ders: Buffer[];
 }
 
 /** A PEM file through the CLI's capped reader; one that holds no certificate is a usage error. */
-function readPemFile(file: string, what: string): string {
+function readPemFile(file: string, what: string): PemFile {
   const pem = readInputFile(file, { what, maxBytes: MAX_PEM_FILE_BYTES }).toString('utf8');
-  if (pemToDer(pem).length === 0) throw new UsageError(`cannot read ${what} ${file}: no PEM certificate in it`);
-  return pem;
+  const ders = pemToDer(pem);
+  if (ders.length === 0) throw new UsageError(`cannot read ${what} ${file}: no PEM certificate in it`);
+  return { file, pem, ders };
 }
 
 export interface TrustStoreOptions {
@@ -68,8 +77,8 @@ export interface TrustStoreOptions {
   system?: boolean;
   /** `--ca` files (PEM, one or more certificates each). */
   caFiles?: string[];
-  /** The NODE_EXTRA_CA_CERTS file, if set. */
-  extraCaFile?: string;
+  /** The NODE_EXTRA_CA_CERTS file, if set and readable (read by trustStoreFromFlags). */
+  extraCa?: PemFile;
 }
 
 const cache = new Map<string, TrustStore>();
@@ -79,16 +88,16 @@ const cache = new Map<string, TrustStore>();
  * file cannot be read, is not a regular file, is over MAX_PEM_FILE_BYTES or holds no certificate.
  */
 export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
-  const key = JSON.stringify([opts.system ?? true, opts.caFiles ?? [], opts.extraCaFile ?? '']);
+  const key = JSON.stringify([opts.system ?? true, opts.caFiles ?? [], opts.extraCa?.file ?? '']);
   const hit = cache.get(key);
   if (hit) return hit;
   const sources: TrustStoreSource[] = [];
   if (opts.system ?? true) sources.push({ origin: 'system', pem: rootCertificates.join('\n') });
-  const readPem = (file: string, origin: AnchorOrigin, what: string): void => {
-    sources.push({ origin, pem: readPemFile(file, what), file });
+  const add = (read: PemFile, origin: AnchorOrigin): void => {
+    sources.push({ origin, pem: read.pem, ders: read.ders, file: read.file });
   };
-  for (const f of opts.caFiles ?? []) readPem(f, 'ca-file', '--ca');
-  if (opts.extraCaFile) readPem(opts.extraCaFile, 'env', 'NODE_EXTRA_CA_CERTS');
+  for (const f of opts.caFiles ?? []) add(readPemFile(f, '--ca'), 'ca-file');
+  if (opts.extraCa) add(opts.extraCa, 'env');
   const store = buildTrustStore(sources);
   cache.set(key, store);
   return store;

@@ -96,8 +96,12 @@ export function breakLongWords(text: string, columns: number): string {
     .join('\n');
 }
 
-/** Grapheme clusters, so an emoji sequence or a letter with its combining marks is never split. */
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * Grapheme clusters, so an emoji sequence or a letter with its combining marks is never split.
+ * Made on first use: constructing a Segmenter loads ICU's break rules, ≈ 10 ms that was paid at
+ * start-up by every run, while only a word too wide for a terminal's column needs it.
+ */
+let graphemes: Intl.Segmenter | undefined;
 // eslint-disable-next-line no-control-regex -- colour codes are what this finds
 const SGR = /(\x1b\[[0-9;]*m)/;
 
@@ -114,7 +118,7 @@ function splitWord(word: string, columns: number): string {
       piece += part;
       continue;
     }
-    for (const { segment } of graphemes.segment(part)) {
+    for (const { segment } of (graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(part)) {
       const w = displayWidth(segment);
       if (used > 0 && used + w > columns) {
         pieces.push(piece);

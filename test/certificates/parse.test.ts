@@ -151,3 +151,18 @@ describe('parseCertificate: bad input', () => {
     expect(formatIp(Buffer.from('20010db8000100000001000000000001', 'hex'))).toBe('2001:db8:1:0:1::1');
   });
 });
+
+describe('pemToDer', () => {
+  // Issue 9 item 19: the base64 is decoded as it stands (Node's decoder skips whitespace), without
+  // first copying it with the whitespace removed; any layout must still give the same DER.
+  test('line breaks, CRLF, tabs and spaces inside the base64 give the same DER', () => {
+    const der = Buffer.from(Array.from({ length: 301 }, (_, i) => (i * 37) & 0xff));
+    const b64 = der.toString('base64');
+    const lines = (sep: string, width: number): string => b64.match(new RegExp(`.{1,${width}}`, 'g'))!.join(sep);
+    const layouts = [b64, lines('\n', 64), lines('\r\n', 76), lines(' \t ', 10), `\n\n${lines('\n', 1)}\n\n`];
+    for (const body of layouts) {
+      const pem = `junk\n-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\ntrailer`;
+      expect(pemToDer(pem + '\n' + pem)).toEqual([der, der]);
+    }
+  });
+});

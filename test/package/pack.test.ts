@@ -25,7 +25,7 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
  * the package lists), copied to `dir`; node_modules is linked, not copied.
  */
 function stageCheckout(dir: string): string {
-  const entries = ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'bin', 'src', 'schema', 'scripts/build.mjs', 'fixtures/certs/demo'];
+  const entries = ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'bin', 'src', 'schema', 'scripts/build.mjs', 'scripts/string-width-fast.cjs', 'fixtures/certs/demo'];
   for (const entry of entries) cpSync(path.join(repoRoot, entry), path.join(dir, entry), { recursive: true });
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;

@@ -371,6 +371,8 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
 export function pemToDer(pem: string): Buffer[] {
   const out: Buffer[] = [];
   const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-  for (let m = re.exec(pem); m; m = re.exec(pem)) out.push(Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+  // Node's base64 decoder skips the line breaks and spaces itself (documented for Buffer.from), so
+  // no copy without them is made: for Node's ~150 roots that copy was most of this function's time.
+  for (let m = re.exec(pem); m; m = re.exec(pem)) out.push(Buffer.from(m[1], 'base64'));
   return out;
 }

@@ -34,12 +34,19 @@ export interface TrustStoreSource {
   origin: AnchorOrigin;
   pem: string;
   file?: string;
+  /** `pem` already split into DER (pemToDer), when the caller had to do that anyway. */
+  ders?: Buffer[];
 }
 
 export function buildTrustStore(sources: TrustStoreSource[]): TrustStore {
   const store: TrustStore = { anchors: [], bySubject: new Map(), byFingerprint: new Map(), skipped: [] };
   for (const src of sources) {
-    pemToDer(src.pem).forEach((der, i) => {
+    (src.ders ?? pemToDer(src.pem)).forEach((der, i) => {
+      // Same digest as ParsedCertificate.info.fingerprint256, so lookups by either agree. A copy
+      // of an anchor already in (NODE_EXTRA_CA_CERTS is often the system bundle, which holds
+      // most of Node's roots) is dropped before its subject is looked for.
+      const fingerprint = createHash('sha256').update(der).digest('hex');
+      if (store.byFingerprint.has(fingerprint)) return;
       let subject: Buffer;
       try {
         subject = subjectNameDer(der);
@@ -47,9 +54,6 @@ export function buildTrustStore(sources: TrustStoreSource[]): TrustStore {
         store.skipped.push(`${src.file ?? src.origin} #${i}: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }
-      // Same digest as ParsedCertificate.info.fingerprint256, so lookups by either agree.
-      const fingerprint = createHash('sha256').update(der).digest('hex');
-      if (store.byFingerprint.has(fingerprint)) return;
       const anchor = lazyAnchor(der, src);
       store.anchors.push(anchor);
       store.byFingerprint.set(fingerprint, anchor);
