@@ -81,7 +81,9 @@ export function flagLetters(p: CapturePacket): string {
 export function tcpView(capture: Capture, records: readonly TlsRecord[]): TcpView | undefined {
   if (capture.source !== 'pcap' || !capture.packets) return undefined;
   const packets = capture.packets;
-  return { handshake: handshakeOf(packets), teardown: teardownOf(packets), packets: packetRows(packets, records) };
+  // Where each missing stretch ends: the segment starting there is the first one after the gap.
+  const gapEnds = new Set((capture.gaps ?? []).map((g) => `${g.direction}:${g.offset + g.length}`));
+  return { handshake: handshakeOf(packets), teardown: teardownOf(packets), packets: packetRows(packets, records, gapEnds) };
 }
 
 function handshakeOf(packets: readonly CapturePacket[]): TcpHandshakeView {
@@ -114,7 +116,7 @@ function teardownOf(packets: readonly CapturePacket[]): TcpTeardownView {
   return { how, events, ...(events[0] ? { closedFirstBy: events[0].direction } : {}) };
 }
 
-function packetRows(packets: readonly CapturePacket[], records: readonly TlsRecord[]): PacketRow[] {
+function packetRows(packets: readonly CapturePacket[], records: readonly TlsRecord[], gapEnds: ReadonlySet<string>): PacketRow[] {
   const byDirection: Record<Direction, TlsRecord[]> = { client: [], server: [] };
   for (const r of records) byDirection[r.direction].push(r);
   const last: Partial<Record<Direction, CapturePacket>> = {};
@@ -122,10 +124,16 @@ function packetRows(packets: readonly CapturePacket[], records: readonly TlsReco
   const next: Partial<Record<Direction, number>> = {};
   return packets.map((p) => {
     const marks: PacketMark[] = [];
-    if (p.note) marks.push(p.note === 'after-gap' ? 'after gap' : p.note);
+    const afterGap = p.note === 'after-gap' || (p.stream !== undefined && p.note !== 'retransmission' && gapEnds.has(`${p.direction}:${p.stream.offset}`));
+    // A segment held because bytes before it never came is after a gap, not merely out of order.
     // Reassembly notes data segments only; a SYN or FIN sent again is a retransmission too.
     const control = (p.flags.includes('SYN') ? 1 : 0) + (p.flags.includes('FIN') ? 1 : 0);
     const used = next[p.direction];
+    // Reassembly holds every segment behind missing bytes; on the wire only one that comes before
+    // a segment already seen is out of order (the others merely wait behind the gap).
+    const behindGap = p.note === 'out-of-order' && used !== undefined && p.seq >= used;
+    if (afterGap) marks.push('after gap');
+    else if (p.note && !behindGap) marks.push(p.note === 'after-gap' ? 'after gap' : p.note);
     if (p.payloadLength === 0 && control > 0 && used !== undefined && p.seq + control <= used) marks.push('retransmission');
     next[p.direction] = Math.max(used ?? 0, p.seq + p.payloadLength + control);
     if (isDuplicateAck(p, last[p.direction])) marks.push('duplicate ACK');

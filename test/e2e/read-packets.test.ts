@@ -135,6 +135,20 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'mergecap', 'openssl')('tls-tr
     expect(json.tcp.handshake).toEqual({ startCaptured: false });
   });
 
+  it('a server data segment cut out (editcap): the next one is marked after a gap where tshark sees a lost segment', async () => {
+    const frames = (await run('tshark', ['-r', tls13.pcap, '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tcp.len'])).replace(/\n$/, '').split('\n').map((l) => l.split('\t').map(Number));
+    // The server's first flight (ServerHello …): the first server segment with payload.
+    const cut = frames.findIndex(([port, len]) => port === tls13.port && len > 0) + 1;
+    const gapped = path.join(dir, 'gapped.pcap');
+    await run('editcap', ['-F', 'pcap', tls13.pcap, gapped, String(cut)]);
+    const lost = (await run('tshark', ['-r', gapped, '-T', 'fields', '-e', 'tcp.analysis.lost_segment'])).replace(/\n$/, '').split('\n').map((f) => f !== '');
+    const json = JSON.parse((await runCli(['read', gapped, '--json'])).stdout) as { tcp: { packets: { marks: string[] }[] } };
+    expect(json.tcp.packets.map((p) => p.marks.includes('after gap'))).toEqual(lost);
+    expect(lost.filter(Boolean)).toHaveLength(1);
+    // Segments that merely wait behind the gap are not called out of order (tshark does not either).
+    expect(json.tcp.packets.flatMap((p) => p.marks).filter((m) => m === 'out-of-order')).toEqual([]);
+  });
+
   it('--packets keeps its output bounded: past the cap one line counts the rest', async () => {
     const { renderPacketList } = await import('../../src/report/packets.js');
     const { palette } = await import('../../src/report/palette.js');
