@@ -64,9 +64,13 @@ export function packetLine(row: PacketRow, p: Palette): string {
 
 /** `--packets`: every segment of the connection, at most TEXT_MAX_PACKET_LINES of them. */
 export function renderPacketList(tcp: TcpView, p: Palette, max: number = TEXT_MAX_PACKET_LINES): string[] {
-  const n = tcp.packets.length;
+  const listed = tcp.packets.length;
+  // Segments the reader did not keep (its own caps) count as not shown too.
+  const n = listed + (tcp.unlisted ?? 0);
   const out = [p.heading(`Packets · ${n} TCP segment${n === 1 ? '' : 's'} (seq/ack relative to each side's first sequence number)`)];
   for (const row of tcp.packets.slice(0, max)) out.push(packetLine(row, p));
-  if (n > max) out.push(p.dim(`  … ${n - max} more segments not shown (tls-trace shows at most ${max})`));
+  const shown = Math.min(listed, max);
+  const why = listed > max ? `tls-trace shows at most ${max}` : "past tls-trace's packet-list caps, see Reliability in the README";
+  if (n > shown) out.push(p.dim(`  … ${n - shown} more segments not shown (${why})`));
   return out;
 }

@@ -59,6 +59,8 @@ export interface TcpView {
   handshake: TcpHandshakeView;
   teardown: TcpTeardownView;
   packets: PacketRow[];
+  /** Segments the capture reader reassembled but did not list (its per-connection and total caps). */
+  unlisted?: number;
 }
 
 const LETTERS: [string, string][] = [
@@ -83,7 +85,8 @@ export function tcpView(capture: Capture, records: readonly TlsRecord[]): TcpVie
   const packets = capture.packets;
   // Where each missing stretch ends: the segment starting there is the first one after the gap.
   const gapEnds = new Set((capture.gaps ?? []).map((g) => `${g.direction}:${g.offset + g.length}`));
-  return { handshake: handshakeOf(packets), teardown: teardownOf(packets), packets: packetRows(packets, records, gapEnds) };
+  const unlisted = capture.packetsOmitted ?? 0;
+  return { handshake: handshakeOf(packets), teardown: teardownOf(packets), packets: packetRows(packets, records, gapEnds), ...(unlisted > 0 ? { unlisted } : {}) };
 }
 
 function handshakeOf(packets: readonly CapturePacket[]): TcpHandshakeView {

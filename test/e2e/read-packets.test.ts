@@ -156,5 +156,9 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'mergecap', 'openssl')('tls-tr
     const lines = renderPacketList({ handshake: { startCaptured: true }, teardown: { how: 'open', events: [] }, packets: Array.from({ length: 7 }, () => row) }, palette(false), 5);
     expect(lines).toHaveLength(1 + 5 + 1);
     expect(lines[6]).toBe('  … 2 more segments not shown (tls-trace shows at most 5)');
+    // Segments the reader did not keep (its own caps) are counted in the same line.
+    const capped = renderPacketList({ handshake: { startCaptured: true }, teardown: { how: 'open', events: [] }, packets: Array.from({ length: 3 }, () => row), unlisted: 4 }, palette(false), 5);
+    expect(capped[0]).toBe("Packets · 7 TCP segments (seq/ack relative to each side's first sequence number)");
+    expect(capped.at(-1)).toBe("  … 4 more segments not shown (past tls-trace's packet-list caps, see Reliability in the README)");
   });
 });

@@ -84,6 +84,7 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
     keylog: lines,
     source: 'pcap',
     packets: conn.packets,
+    ...(conn.packetsOmitted > 0 ? { packetsOmitted: conn.packetsOmitted } : {}),
     ...(gaps.length > 0 ? { gaps } : {}),
     ...(truncated.length > 0 ? { truncated } : {}),
   };
