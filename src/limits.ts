@@ -201,3 +201,6 @@ export const MAX_TCP_OUT_OF_ORDER_SEGMENTS = 4096;
  */
 export const MAX_CAPTURE_KEYLOG_LINES = 524288;
 export const MAX_CAPTURE_KEYLOG_BYTES = 64 * 1024 * 1024;
+
+/** Segments `read --packets` lists per connection; the rest are counted in one line. */
+export const TEXT_MAX_PACKET_LINES = 2000;

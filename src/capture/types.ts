@@ -134,6 +134,8 @@ export interface Capture {
   source?: CaptureSource;
   /** The TCP segments, for packet sources only. */
   packets?: CapturePacket[];
+  /** Segments reassembled but not in `packets` (tls-trace's packet-list caps), when any were left out. */
+  packetsOmitted?: number;
   /** Plaintext sent before TLS started, for packet sources only. */
   prologue?: CapturePrologue[];
   /** Missing stream bytes, for packet sources only; decoding of a direction stops at its first gap. */

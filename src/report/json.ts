@@ -4,6 +4,7 @@
 // our registries. Certificates, the chain report and severities use the vocabulary shared with
 // check and scan (shared-json.ts). The shape is described by schema/trace.schema.json.
 
+import { tcpView, type TcpView } from '../view/tcp.js';
 import { keyScheduleJson } from './key-schedule.js';
 import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
@@ -127,6 +128,11 @@ export interface TraceJson {
   /** Directions whose recording stopped at tls-trace's capture cap. */
   truncated?: CaptureTruncation[];
   node?: NodeSummary;
+  /**
+   * Packet sources (pcap) only: the TCP three-way handshake, the teardown and every segment with
+   * the TLS record bytes it carries (src/view/tcp.ts). Absent for live traces and `--save` replays.
+   */
+  tcp?: TcpView;
   records: RecordJson[];
   messages: MessageJson[];
   spaces: SpaceJson[];
@@ -169,6 +175,8 @@ function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLis
     error: capture.error,
     truncated: capture.truncated,
     node: capture.node,
+    // Cut to the list cap like every list (`packetsOmitted` then counts the rest).
+    tcp: tcpJson(view),
     // Each record, message, step and the chain is cut to the list cap on its own (json-caps.ts);
     // the top-level lists are bounded by the decoder's record and message caps.
     records: function* () {
@@ -191,6 +199,11 @@ function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLis
     decryption: view.decryption ? keyScheduleJson(view.decryption) : undefined,
     chain: view.chain ? capArrays(chainJson(view.chain)) : undefined,
   };
+}
+
+function tcpJson(view: TraceView): TcpView | undefined {
+  const tcp = tcpView(view.capture, view.decoded.records);
+  return tcp ? capArrays(tcp) : undefined;
 }
 
 export function renderJson(view: TraceView): TraceJson {

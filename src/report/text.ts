@@ -16,6 +16,8 @@ import { findStreamSpace } from '../decode/index.js';
 import { renderNegotiatedTable } from './table.js';
 import type { RenderOptions, TraceView } from './view.js';
 import { describeNegotiated, viewStep, type StepView } from '../view/index.js';
+import { tcpView } from '../view/tcp.js';
+import { renderPacketList, tcpCloseLines, tcpOpenLines } from './packets.js';
 
 const DEFAULT_WIDTH = 100;
 /** A hostile peer can send thousands of tiny records: the text shows the head and tail only. */
@@ -28,8 +30,13 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   const out: string[] = [];
   append(out, header(view, p));
   out.push('');
+  // Packet sources only: the TCP handshake before Flight 1, the teardown and --packets after the last flight.
+  const tcp = tcpView(view.capture, view.decoded.records);
+  if (tcp) append(out, [...tcpOpenLines(tcp, p), '']);
   append(out, handshake(view, opts, p, width));
   out.push('');
+  if (tcp) append(out, [...tcpCloseLines(tcp, p), '']);
+  if (tcp && opts.packets) append(out, [...renderPacketList(tcp, p), '']);
   const keys = view.decryption ? renderKeySchedule(view.decryption, { color: opts.color, showSecrets: opts.showSecrets === true }) : '';
   if (keys) out.push(keys);
   out.push(p.heading('Negotiated'));

@@ -25,4 +25,6 @@ export interface RenderOptions {
   width?: number;
   /** Print secret, key and IV values in the key-schedule section (--show-secrets). */
   showSecrets?: boolean;
+  /** List every TCP segment of a packet source (`read --packets`). */
+  packets?: boolean;
 }

@@ -128,6 +128,34 @@ export async function recordPlain(dir: string, name: string): Promise<Recorded> 
   return { pcap, keylog: '', port };
 }
 
+/**
+ * A TLS handshake whose server then resets the connection (RST, no FIN): a Node TLS server that
+ * resets the TCP socket once the handshake is done, recorded like the others.
+ */
+export async function recordReset(dir: string, name: string): Promise<Recorded> {
+  const pcap = `${dir}/${name}.pcap`;
+  const port = await freePort();
+  // A TLSSocket cannot reset: the raw TCP socket under it (by the client's port) does.
+  const raw = new Map<number | undefined, net.Socket>();
+  const server = tls.createServer({ ...demoCerts().ecdsa }, (s) => {
+    s.on('error', () => undefined);
+    raw.get(s.remotePort)?.resetAndDestroy();
+  });
+  server.on('connection', (s: net.Socket) => {
+    s.on('error', () => undefined);
+    raw.set(s.remotePort, s);
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const dump = await startTcpdump(pcap, port);
+  try {
+    await nodeClient(port).catch(() => undefined);
+  } finally {
+    await stopTcpdump(dump);
+    await new Promise((r) => server.close(r));
+  }
+  return { pcap, keylog: '', port };
+}
+
 /** editcap with arguments, IN → OUT. */
 export async function editcap(args: string[], input: string, output: string): Promise<string> {
   await run('editcap', [...args, input, output]);

@@ -70,6 +70,8 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
   const truncated: CaptureTruncation[] = (['client', 'server'] as const).filter((d) => streams[d].capped).map((d) => ({ direction: d, recordedBytes: chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.bytes.length, 0) }));
   // Gap offsets in the same space as the chunks': from where TLS starts in that direction.
   const gaps = (['client', 'server'] as const).flatMap((d) => streams[d].gaps.map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));
+  // Packet stream offsets in the same space too, so the packet view can name the records they carry.
+  for (const p of conn.packets) if (p.stream && start[p.direction]) p.stream = { offset: p.stream.offset - (start[p.direction] ?? 0), length: p.stream.length };
   const connectMs = conn.syn !== undefined && conn.handshakeAck !== undefined ? conn.handshakeAck - conn.syn : undefined;
   const capture: Capture = {
     format: 'tls-trace-capture',
@@ -82,6 +84,7 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
     keylog: lines,
     source: 'pcap',
     packets: conn.packets,
+    ...(conn.packetsOmitted > 0 ? { packetsOmitted: conn.packetsOmitted } : {}),
     ...(gaps.length > 0 ? { gaps } : {}),
     ...(truncated.length > 0 ? { truncated } : {}),
   };

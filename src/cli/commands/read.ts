@@ -27,6 +27,7 @@ interface ReadFlags {
   hex?: boolean;
   color?: boolean;
   showSecrets?: boolean;
+  packets?: boolean;
 }
 
 export function registerRead(program: Command, ctx: CliContext): void {
@@ -39,6 +40,7 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON: the trace, or the table of connections')
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
+    .option('--packets', 'list every TCP segment (flags, relative seq/ack, window, length, the TLS record bytes it carries)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .action(async (file: string, flags: ReadFlags & TrustFlags) => readCommand(ctx, file, flags));
 }
@@ -178,7 +180,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags): void {
   const trustStore = traceTrustStore(ctx, flags, false);
   const at = flags.at === undefined ? undefined : parseAt(flags.at);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
 }
 
 /** Every connection in turn; the exit code is the most severe of theirs. */
@@ -194,7 +196,7 @@ function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], f
   let worst = 0;
   for (const c of captures) {
     ctx.exitCode = 0;
-    present(ctx, c, { json: false, hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+    present(ctx, c, { json: false, hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
     worst = Math.max(worst, ctx.exitCode);
     ctx.stdout('\n');
   }

@@ -113,6 +113,8 @@ export interface PresentOptions {
   /** Anchors for chain validation; without them the chain table is left out. */
   trustStore?: TrustStore;
   at?: Date;
+  /** `read --packets`: list every TCP segment after the trace (packet sources only). */
+  packets?: boolean;
 }
 
 /**
@@ -139,6 +141,7 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
         color: opts.style.color,
         hex: opts.hex,
         showSecrets: opts.showSecrets === true,
+        packets: opts.packets === true,
         ...(opts.style.width ? { width: opts.style.width } : {}),
       });
       ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);

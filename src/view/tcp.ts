@@ -1,0 +1,183 @@
+// The packet view of a packet source (pcap): the TCP three-way handshake, the teardown and every
+// segment with the TLS record bytes it carries. Built from the capture's packets and the decoded
+// records only; live traces and `--save` replays have no packets and get no TCP view.
+
+import type { Capture, CapturePacket, Direction } from '../capture/types.js';
+import type { TlsRecord } from '../decode/model.js';
+
+/** The three-way handshake as captured; times are ms after the connection's first packet. */
+export interface TcpHandshakeView {
+  /** False when the client's SYN is not in the capture: the connection's start was not captured. */
+  startCaptured: boolean;
+  synMs?: number;
+  synAckMs?: number;
+  ackMs?: number;
+  /** SYN → SYN-ACK: one network round trip as seen where the capture was taken. */
+  roundTripMs?: number;
+}
+
+/** One closing packet: the first FIN of a direction, or an RST. */
+export interface TcpCloseEvent {
+  timeMs: number;
+  direction: Direction;
+  kind: 'FIN' | 'RST';
+}
+
+export interface TcpTeardownView {
+  /** `fin` when both sides sent a FIN, `half` one side only, `rst` a reset, `open` neither. */
+  how: 'fin' | 'half' | 'rst' | 'open';
+  events: TcpCloseEvent[];
+  /** The side whose FIN or RST came first. */
+  closedFirstBy?: Direction;
+}
+
+/** The part of one TLS record a segment carries: `record` is 1-based as in the text output. */
+export interface RecordPiece {
+  record: number;
+  from: number;
+  /** Inclusive. */
+  to: number;
+}
+
+export type PacketMark = 'retransmission' | 'overlap' | 'out-of-order' | 'after gap' | 'duplicate ACK' | 'zero window';
+
+export interface PacketRow {
+  timeMs: number;
+  direction: Direction;
+  /** tcpdump's flag letters: `[S]`, `[S.]`, `[.]`, `[P.]`, `[F.]`, `[R]`. */
+  flags: string;
+  seq: number;
+  ack?: number;
+  /** The window field as sent (not scaled: the scale factor is in the SYNs' options). */
+  window: number;
+  payloadLength: number;
+  records: RecordPiece[];
+  marks: PacketMark[];
+}
+
+export interface TcpView {
+  handshake: TcpHandshakeView;
+  teardown: TcpTeardownView;
+  packets: PacketRow[];
+  /** Segments the capture reader reassembled but did not list (its per-connection and total caps). */
+  unlisted?: number;
+}
+
+const LETTERS: [string, string][] = [
+  ['SYN', 'S'],
+  ['FIN', 'F'],
+  ['RST', 'R'],
+  ['PSH', 'P'],
+  ['URG', 'U'],
+  ['ECE', 'E'],
+  ['CWR', 'W'],
+];
+
+/** tcpdump's notation: a letter per flag, `.` for ACK, so a bare ACK reads `[.]`. */
+export function flagLetters(p: CapturePacket): string {
+  const letters = LETTERS.filter(([name]) => p.flags.includes(name as CapturePacket['flags'][number])).map(([, l]) => l);
+  return `[${letters.join('')}${p.flags.includes('ACK') ? '.' : ''}]`;
+}
+
+/** The TCP view, for packet sources only. */
+export function tcpView(capture: Capture, records: readonly TlsRecord[]): TcpView | undefined {
+  if (capture.source !== 'pcap' || !capture.packets) return undefined;
+  const packets = capture.packets;
+  // Where each missing stretch ends: the segment starting there is the first one after the gap.
+  const gapEnds = new Set((capture.gaps ?? []).map((g) => `${g.direction}:${g.offset + g.length}`));
+  const unlisted = capture.packetsOmitted ?? 0;
+  return { handshake: handshakeOf(packets), teardown: teardownOf(packets), packets: packetRows(packets, records, gapEnds), ...(unlisted > 0 ? { unlisted } : {}) };
+}
+
+function handshakeOf(packets: readonly CapturePacket[]): TcpHandshakeView {
+  const syn = packets.find((p) => p.direction === 'client' && p.flags.includes('SYN') && !p.flags.includes('ACK'));
+  const synAck = packets.find((p) => p.direction === 'server' && p.flags.includes('SYN') && p.flags.includes('ACK'));
+  const ack = synAck ? packets.find((p) => p.direction === 'client' && p.timeMs >= synAck.timeMs && !p.flags.includes('SYN') && p.flags.includes('ACK')) : undefined;
+  const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+  return {
+    startCaptured: syn !== undefined,
+    ...(syn ? { synMs: syn.timeMs } : {}),
+    ...(synAck ? { synAckMs: synAck.timeMs } : {}),
+    ...(ack ? { ackMs: ack.timeMs } : {}),
+    ...(syn && synAck ? { roundTripMs: round(synAck.timeMs - syn.timeMs) } : {}),
+  };
+}
+
+function teardownOf(packets: readonly CapturePacket[]): TcpTeardownView {
+  const events: TcpCloseEvent[] = [];
+  const finSeen = new Set<Direction>();
+  for (const p of packets) {
+    if (p.flags.includes('RST')) {
+      events.push({ timeMs: p.timeMs, direction: p.direction, kind: 'RST' });
+    } else if (p.flags.includes('FIN') && !finSeen.has(p.direction)) {
+      // A retransmitted FIN closes nothing new.
+      finSeen.add(p.direction);
+      events.push({ timeMs: p.timeMs, direction: p.direction, kind: 'FIN' });
+    }
+  }
+  const how = events.some((e) => e.kind === 'RST') ? 'rst' : finSeen.size === 2 ? 'fin' : finSeen.size === 1 ? 'half' : 'open';
+  return { how, events, ...(events[0] ? { closedFirstBy: events[0].direction } : {}) };
+}
+
+function packetRows(packets: readonly CapturePacket[], records: readonly TlsRecord[], gapEnds: ReadonlySet<string>): PacketRow[] {
+  const byDirection: Record<Direction, TlsRecord[]> = { client: [], server: [] };
+  for (const r of records) byDirection[r.direction].push(r);
+  const last: Partial<Record<Direction, CapturePacket>> = {};
+  // The next sequence number each side has used up to, counting SYN and FIN as one each (as TCP does).
+  const next: Partial<Record<Direction, number>> = {};
+  return packets.map((p) => {
+    const marks: PacketMark[] = [];
+    const afterGap = p.note === 'after-gap' || (p.stream !== undefined && p.note !== 'retransmission' && gapEnds.has(`${p.direction}:${p.stream.offset}`));
+    // A segment held because bytes before it never came is after a gap, not merely out of order.
+    // Reassembly notes data segments only; a SYN or FIN sent again is a retransmission too.
+    const control = (p.flags.includes('SYN') ? 1 : 0) + (p.flags.includes('FIN') ? 1 : 0);
+    const used = next[p.direction];
+    // Reassembly holds every segment behind missing bytes; on the wire only one that comes before
+    // a segment already seen is out of order (the others merely wait behind the gap).
+    const behindGap = p.note === 'out-of-order' && used !== undefined && p.seq >= used;
+    if (afterGap) marks.push('after gap');
+    else if (p.note && !behindGap) marks.push(p.note === 'after-gap' ? 'after gap' : p.note);
+    if (p.payloadLength === 0 && control > 0 && used !== undefined && p.seq + control <= used) marks.push('retransmission');
+    next[p.direction] = Math.max(used ?? 0, p.seq + p.payloadLength + control);
+    if (isDuplicateAck(p, last[p.direction])) marks.push('duplicate ACK');
+    if (p.window === 0 && !p.flags.includes('RST')) marks.push('zero window');
+    last[p.direction] = p;
+    return {
+      timeMs: p.timeMs,
+      direction: p.direction,
+      flags: flagLetters(p),
+      seq: p.seq,
+      ...(p.ack !== undefined ? { ack: p.ack } : {}),
+      window: p.window,
+      payloadLength: p.payloadLength,
+      records: p.stream ? piecesOf(byDirection[p.direction], p.stream.offset, p.stream.length) : [],
+      marks,
+    };
+  });
+}
+
+/** As Wireshark counts one: an empty pure ACK repeating the previous segment's seq, ack and window. */
+function isDuplicateAck(p: CapturePacket, prev: CapturePacket | undefined): boolean {
+  if (!prev || p.payloadLength !== 0 || p.flags.some((f) => f === 'SYN' || f === 'FIN' || f === 'RST')) return false;
+  if (prev.flags.some((f) => f === 'SYN' || f === 'FIN' || f === 'RST')) return false;
+  return prev.ack !== undefined && p.ack === prev.ack && p.seq === prev.seq && p.window === prev.window;
+}
+
+/** The records of one direction (in stream order) that overlap stream bytes [offset, offset+length). */
+function piecesOf(records: readonly TlsRecord[], offset: number, length: number): RecordPiece[] {
+  const end = offset + length;
+  let lo = 0;
+  let hi = records.length;
+  // The first record ending after `offset`, by binary search: a connection may hold thousands.
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (records[mid].offset + records[mid].length <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: RecordPiece[] = [];
+  for (let i = lo; i < records.length && records[i].offset < end; i++) {
+    const r = records[i];
+    out.push({ record: r.index + 1, from: Math.max(offset, r.offset) - r.offset, to: Math.min(end, r.offset + r.length) - 1 - r.offset });
+  }
+  return out;
+}
