@@ -7,16 +7,9 @@ import path from 'node:path';
 import { readPacketCapture } from '../../../src/capture/pcap/index.js';
 import { KeylogIndex } from '../../../src/capture/pcap/keylog-index.js';
 import { MAX_CAPTURE_KEYLOG_BYTES, MAX_CAPTURE_KEYLOG_LINES } from '../../../src/limits.js';
+import { pcapngBlock } from './pcap-bytes.js';
 
-function block(type: number, body: Buffer): Buffer {
-  const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
-  const head = Buffer.alloc(8);
-  head.writeUInt32LE(type, 0);
-  head.writeUInt32LE(padded.length + 12, 4);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt32LE(padded.length + 12, 0);
-  return Buffer.concat([head, padded, tail]);
-}
+const block = pcapngBlock;
 
 /** A pcapng (SHB, Ethernet IDB) with one "TLS Key Log" Decryption Secrets Block per text. */
 function pcapngWithSecrets(texts: string[]): Buffer {

@@ -41,3 +41,14 @@ export function pcapOf(frames: Buffer[]): Buffer {
   });
   return Buffer.concat(parts);
 }
+
+/** One little-endian pcapng block: type, total length, the body padded to 32 bits, the length again. */
+export function pcapngBlock(type: number, body: Buffer): Buffer {
+  const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(type, 0);
+  head.writeUInt32LE(padded.length + 12, 4);
+  const tail = Buffer.alloc(4);
+  tail.writeUInt32LE(padded.length + 12, 0);
+  return Buffer.concat([head, padded, tail]);
+}

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readPacketCapture, type CaptureFileContents } from '../../../src/capture/pcap/index.js';
+import { pcapngBlock } from './pcap-bytes.js';
 import type { Capture } from '../../../src/capture/types.js';
 import { UsageError } from '../../../src/errors.js';
 import { editcap, fragmentIpv4, framesOf, gzipFile, linkHeaders, recordOpenssl, relink, run, swapPcapByteOrder, swapPcapngByteOrder, truncateFile, type Recorded } from '../../helpers/pcap-tools.js';
@@ -95,15 +96,7 @@ describeWithTools('tcpdump', 'editcap', 'text2pcap', 'openssl')('tls-trace read:
 
   it('a hand-built pcapng: nanosecond if_tsresol, an unknown block skipped by its length, a Simple Packet Block', async () => {
     const frames = await framesOf(rec.pcap);
-    const block = (type: number, body: Buffer): Buffer => {
-      const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
-      const head = Buffer.alloc(8);
-      head.writeUInt32LE(type, 0);
-      head.writeUInt32LE(padded.length + 12, 4);
-      const tail = Buffer.alloc(4);
-      tail.writeUInt32LE(padded.length + 12, 0);
-      return Buffer.concat([head, padded, tail]);
-    };
+    const block = pcapngBlock;
     const shb = Buffer.alloc(16);
     shb.writeUInt32LE(0x1a2b3c4d, 0);
     shb.writeUInt16LE(1, 4);
