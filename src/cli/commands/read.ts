@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { analyseCapture, type AnalysedCapture } from '../../analyse/pipeline.js';
 import { parseCapture } from '../../capture/capture-file.js';
+import { formatAddress } from '../../capture/options.js';
 import { isPacketCapture, NotRegularFile, readPacketCapture, type FoundConnection } from '../../capture/pcap/index.js';
 import type { Capture } from '../../capture/types.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
@@ -133,7 +134,7 @@ function parseStream(text: string): number {
 }
 
 function address(e: FoundConnection['client']): string {
-  return e.addr.includes(':') ? `[${e.addr}]:${e.port}` : `${e.addr}:${e.port}`;
+  return formatAddress(e.addr, e.port);
 }
 
 /**
