@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { describeWithServers, type RealServer } from '../helpers/real-servers/common.js';
 import { startDovecot, hasManageSieve } from '../helpers/real-servers/dovecot.js';
 import { startExim } from '../helpers/real-servers/exim.js';
+import { startPostgres } from '../helpers/real-servers/postgres.js';
 import { requireTool } from '../helpers/servers.js';
 
 const hasOpenssl = requireTool('openssl');
@@ -90,5 +91,12 @@ realServerSuite('dovecot (IMAP STARTTLS, POP3 STLS, ManageSieve STARTTLS)', ['do
   (hasManageSieve() || process.env.CI ? it : it.skip)('s_client -starttls sieve verifies the demo chain', async () => {
     const server = get();
     expectVerifiedHandshake(await sClient(server, 'sieve', server.ports.sieve), server);
+  });
+});
+
+realServerSuite('postgresql (SSLRequest)', ['initdb', 'postgres'], () => startPostgres(), (get) => {
+  it('s_client -starttls postgres verifies the demo chain', async () => {
+    const server = get();
+    expectVerifiedHandshake(await sClient(server, 'postgres'), server);
   });
 });

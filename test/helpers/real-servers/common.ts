@@ -203,8 +203,8 @@ export interface RealServerSpec {
   command: (ports: Record<string, number>) => { cmd: string; args: string[]; env?: NodeJS.ProcessEnv };
   /** Log files inside the dir appended to output() (for servers that log to files). */
   logFiles?: string[];
-  /** When the server is ready; default: a TCP connect to every port succeeds. */
-  ready?: (ports: Record<string, number>, alive: () => boolean, timeoutMs: number) => Promise<void>;
+  /** Ready once a TCP connect to every port succeeds and, if given, this appears in output(). */
+  readyPattern?: RegExp;
   /** When setup started (Date.now()), so startMs covers initdb and the like. */
   setupStartedAt?: number;
   options?: RealServerOptions;
@@ -244,9 +244,15 @@ function collectOutput(child: ChildProcess): () => string {
   return () => out;
 }
 
-async function defaultReady(ports: Record<string, number>, alive: () => boolean, timeoutMs: number): Promise<void> {
+async function waitReady(ports: Record<string, number>, alive: () => boolean, timeoutMs: number, output: () => string, pattern?: RegExp): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const p of Object.values(ports)) await waitForPort(LOOPBACK, p, Math.max(1, deadline - Date.now()), alive);
+  // Some servers listen before they serve (PostgreSQL while it recovers): wait for their word too.
+  while (pattern && !pattern.test(output())) {
+    if (!alive()) throw new Error('exited before saying it was ready');
+    if (Date.now() > deadline) throw new Error(`listening but not ready (no ${pattern}) after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /**
@@ -269,7 +275,7 @@ export async function startRealServer(spec: RealServerSpec): Promise<RealServer>
     const output = (): string => printed() + readLogs(dir, spec.logFiles);
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
     try {
-      await (spec.ready ?? defaultReady)(ports, alive, readyTimeoutMs);
+      await waitReady(ports, alive, readyTimeoutMs, output, spec.readyPattern);
       if (!alive()) throw new Error('exited right after starting');
     } catch (e) {
       await killAndWait(child);
