@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { describeWithServers, type RealServer } from '../helpers/real-servers/common.js';
 import { startDovecot, hasManageSieve } from '../helpers/real-servers/dovecot.js';
 import { startExim } from '../helpers/real-servers/exim.js';
+import { startMariadb } from '../helpers/real-servers/mariadb.js';
 import { startPostgres } from '../helpers/real-servers/postgres.js';
 import { requireTool } from '../helpers/servers.js';
 
@@ -98,5 +99,12 @@ realServerSuite('postgresql (SSLRequest)', ['initdb', 'postgres'], () => startPo
   it('s_client -starttls postgres verifies the demo chain', async () => {
     const server = get();
     expectVerifiedHandshake(await sClient(server, 'postgres'), server);
+  });
+});
+
+realServerSuite('mariadb (CLIENT_SSL)', ['mariadb-install-db', 'mariadbd'], () => startMariadb(), (get) => {
+  it('s_client -starttls mysql verifies the demo chain', async () => {
+    const server = get();
+    expectVerifiedHandshake(await sClient(server, 'mysql'), server);
   });
 });
