@@ -11,6 +11,7 @@ import { startDovecot, hasManageSieve } from '../helpers/real-servers/dovecot.js
 import { startExim } from '../helpers/real-servers/exim.js';
 import { startMariadb } from '../helpers/real-servers/mariadb.js';
 import { startPostgres } from '../helpers/real-servers/postgres.js';
+import { startSlapd } from '../helpers/real-servers/slapd.js';
 import { requireTool } from '../helpers/servers.js';
 
 const hasOpenssl = requireTool('openssl');
@@ -106,5 +107,12 @@ realServerSuite('mariadb (CLIENT_SSL)', ['mariadb-install-db', 'mariadbd'], () =
   it('s_client -starttls mysql verifies the demo chain', async () => {
     const server = get();
     expectVerifiedHandshake(await sClient(server, 'mysql'), server);
+  });
+});
+
+realServerSuite('slapd (LDAP StartTLS)', ['slapd'], () => startSlapd(), (get) => {
+  it('s_client -starttls ldap verifies the demo chain', async () => {
+    const server = get();
+    expectVerifiedHandshake(await sClient(server, 'ldap'), server);
   });
 });
