@@ -12,6 +12,7 @@ import { startExim } from '../helpers/real-servers/exim.js';
 import { startMariadb } from '../helpers/real-servers/mariadb.js';
 import { startPostgres } from '../helpers/real-servers/postgres.js';
 import { startSlapd } from '../helpers/real-servers/slapd.js';
+import { startVsftpd } from '../helpers/real-servers/vsftpd.js';
 import { requireTool } from '../helpers/servers.js';
 
 const hasOpenssl = requireTool('openssl');
@@ -114,5 +115,12 @@ realServerSuite('slapd (LDAP StartTLS)', ['slapd'], () => startSlapd(), (get) =>
   it('s_client -starttls ldap verifies the demo chain', async () => {
     const server = get();
     expectVerifiedHandshake(await sClient(server, 'ldap'), server);
+  });
+});
+
+realServerSuite('vsftpd (FTP AUTH TLS)', ['vsftpd'], () => startVsftpd(), (get) => {
+  it('s_client -starttls ftp verifies the demo chain', async () => {
+    const server = get();
+    expectVerifiedHandshake(await sClient(server, 'ftp'), server);
   });
 });
