@@ -11,6 +11,7 @@ import { startDovecot, hasManageSieve } from '../helpers/real-servers/dovecot.js
 import { startExim } from '../helpers/real-servers/exim.js';
 import { startMariadb } from '../helpers/real-servers/mariadb.js';
 import { startPostgres } from '../helpers/real-servers/postgres.js';
+import { startProsody } from '../helpers/real-servers/prosody.js';
 import { startSlapd } from '../helpers/real-servers/slapd.js';
 import { startVsftpd } from '../helpers/real-servers/vsftpd.js';
 import { requireTool } from '../helpers/servers.js';
@@ -56,9 +57,9 @@ function expectVerifiedHandshake(result: SClientResult, server: RealServer): voi
 }
 
 /** One server's suite: start in beforeAll, stop in afterAll, with the output on failure. */
-function realServerSuite(title: string, binaries: string[], start: () => Promise<RealServer>, body: (get: () => RealServer) => void): void {
+function realServerSuite<T extends RealServer>(title: string, binaries: string[], start: () => Promise<T>, body: (get: () => T) => void): void {
   (hasOpenssl ? describeWithServers(...binaries) : describe.skip)(title, () => {
-    let server: RealServer | undefined;
+    let server: T | undefined;
     beforeAll(async () => {
       server = await start();
     }, 120_000);
@@ -122,5 +123,16 @@ realServerSuite('vsftpd (FTP AUTH TLS)', ['vsftpd'], () => startVsftpd(), (get) 
   it('s_client -starttls ftp verifies the demo chain', async () => {
     const server = get();
     expectVerifiedHandshake(await sClient(server, 'ftp'), server);
+  });
+});
+
+realServerSuite('prosody (XMPP c2s and s2s STARTTLS)', ['prosody'], () => startProsody(), (get) => {
+  it('s_client -starttls xmpp verifies the demo chain', async () => {
+    const server = get();
+    expectVerifiedHandshake(await sClient(server, 'xmpp', server.ports.c2s, ['-xmpphost', server.xmppHost]), server);
+  });
+  it('s_client -starttls xmpp-server verifies the demo chain', async () => {
+    const server = get();
+    expectVerifiedHandshake(await sClient(server, 'xmpp-server', server.ports.s2s, ['-xmpphost', server.xmppHost]), server);
   });
 });
