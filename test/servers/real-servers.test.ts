@@ -10,6 +10,7 @@ import { describeWithServers, type RealServer } from '../helpers/real-servers/co
 import { startDovecot, hasManageSieve } from '../helpers/real-servers/dovecot.js';
 import { startExim } from '../helpers/real-servers/exim.js';
 import { startMariadb } from '../helpers/real-servers/mariadb.js';
+import { startNnrpd } from '../helpers/real-servers/nnrpd.js';
 import { startPostgres } from '../helpers/real-servers/postgres.js';
 import { startProsody } from '../helpers/real-servers/prosody.js';
 import { startSlapd } from '../helpers/real-servers/slapd.js';
@@ -134,5 +135,12 @@ realServerSuite('prosody (XMPP c2s and s2s STARTTLS)', ['prosody'], () => startP
   it('s_client -starttls xmpp-server verifies the demo chain', async () => {
     const server = get();
     expectVerifiedHandshake(await sClient(server, 'xmpp-server', server.ports.s2s, ['-xmpphost', server.xmppHost]), server);
+  });
+});
+
+realServerSuite('INN nnrpd (NNTP STARTTLS)', ['nnrpd', 'makehistory'], () => startNnrpd(), (get) => {
+  it('s_client -starttls nntp verifies the demo chain', async () => {
+    const server = get();
+    expectVerifiedHandshake(await sClient(server, 'nntp'), server);
   });
 });

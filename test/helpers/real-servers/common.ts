@@ -55,8 +55,8 @@ export interface Account {
 const LOOPBACK = '127.0.0.1';
 /** Characters of server output kept (a chatty debug mode must not grow without bound). */
 const MAX_OUTPUT = 1 << 20;
-/** Where Debian keeps daemons that are not on a normal user's PATH. */
-const EXTRA_BIN_DIRS = ['/usr/sbin', '/sbin', '/usr/bin'];
+/** Where Debian keeps daemons that are not on a normal user's PATH (INN's in its own dir). */
+const EXTRA_BIN_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/usr/lib/news/bin'];
 
 // ---------------------------------------------------------------------------------------------
 // Binaries and skipping
@@ -179,10 +179,10 @@ export function ownTree(dir: string, account: Account): void {
 }
 
 /** Runs a setup command (initdb, mariadb-install-db) as `account`, bounded; throws with its output. */
-export function runSetupStep(account: Account, cmd: string, args: string[], timeoutMs = 60_000): Promise<string> {
+export function runSetupStep(account: Account, cmd: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' }): Promise<string> {
   const wrapped = asAccount(account, cmd, args);
   return new Promise((resolve, reject) => {
-    execFile(wrapped.cmd, wrapped.args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
+    execFile(wrapped.cmd, wrapped.args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, env }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`));
       else resolve(stdout + stderr);
     });
