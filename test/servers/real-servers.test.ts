@@ -6,11 +6,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
 import { describeWithServers, type RealServer } from '../helpers/real-servers/common.js';
 import { startDovecot, hasManageSieve } from '../helpers/real-servers/dovecot.js';
 import { startExim } from '../helpers/real-servers/exim.js';
 import { startMariadb } from '../helpers/real-servers/mariadb.js';
-import { startNnrpd } from '../helpers/real-servers/nnrpd.js';
+import { canRunNnrpd, startNnrpd } from '../helpers/real-servers/nnrpd.js';
 import { startPostgres } from '../helpers/real-servers/postgres.js';
 import { startProsody } from '../helpers/real-servers/prosody.js';
 import { startSlapd } from '../helpers/real-servers/slapd.js';
@@ -58,8 +59,8 @@ function expectVerifiedHandshake(result: SClientResult, server: RealServer): voi
 }
 
 /** One server's suite: start in beforeAll, stop in afterAll, with the output on failure. */
-function realServerSuite<T extends RealServer>(title: string, binaries: string[], start: () => Promise<T>, body: (get: () => T) => void): void {
-  (hasOpenssl ? describeWithServers(...binaries) : describe.skip)(title, () => {
+function realServerSuite<T extends RealServer>(title: string, binaries: string[], start: () => Promise<T>, body: (get: () => T) => void, runnable = true): void {
+  (hasOpenssl && runnable ? describeWithServers(...binaries) : describe.skip)(title, () => {
     let server: T | undefined;
     beforeAll(async () => {
       server = await start();
@@ -138,9 +139,93 @@ realServerSuite('prosody (XMPP c2s and s2s STARTTLS)', ['prosody'], () => startP
   });
 });
 
-realServerSuite('INN nnrpd (NNTP STARTTLS)', ['nnrpd', 'makehistory'], () => startNnrpd(), (get) => {
-  it('s_client -starttls nntp verifies the demo chain', async () => {
-    const server = get();
-    expectVerifiedHandshake(await sClient(server, 'nntp'), server);
+// INN runs only as news: as a user who is neither root nor in the news group this skips, CI or not.
+realServerSuite(
+  'INN nnrpd (NNTP STARTTLS)',
+  ['nnrpd', 'makehistory'],
+  () => startNnrpd(),
+  (get) => {
+    it('s_client -starttls nntp verifies the demo chain', async () => {
+      const server = get();
+      expectVerifiedHandshake(await sClient(server, 'nntp'), server);
+    });
+  },
+  canRunNnrpd(),
+);
+
+/** A server started with its TLS switched off, and what s_client then reports. */
+interface NoTlsCase {
+  title: string;
+  binaries: string[];
+  proto: string;
+  start: () => Promise<RealServer>;
+  /** s_client's words for it; undefined where it just gives up silently (postgres 'N'). */
+  says?: RegExp;
+  extra?: string[];
+  runnable?: boolean;
+}
+
+const noTlsCases: NoTlsCase[] = [
+  { title: 'exim4 starttls:false', binaries: ['exim4'], proto: 'smtp', start: () => startExim({ starttls: false }), says: /Didn't find STARTTLS/ },
+  { title: 'dovecot starttls:false', binaries: ['dovecot'], proto: 'imap', start: () => startDovecot({ starttls: false }), says: /Didn't find STARTTLS/ },
+  { title: 'postgres ssl:false', binaries: ['initdb', 'postgres'], proto: 'postgres', start: () => startPostgres({ ssl: false }) },
+  { title: 'mariadb ssl:false', binaries: ['mariadb-install-db', 'mariadbd'], proto: 'mysql', start: () => startMariadb({ ssl: false }), says: /MySQL server does not support SSL/ },
+  { title: 'slapd tls:false', binaries: ['slapd'], proto: 'ldap', start: () => startSlapd({ tls: false }), says: /STARTTLS failed, LDAP Result Code: 2/ },
+  { title: 'vsftpd tls:false', binaries: ['vsftpd'], proto: 'ftp', start: () => startVsftpd({ tls: false }), says: /wrong version number/ },
+  { title: 'nnrpd tls:false', binaries: ['nnrpd', 'makehistory'], proto: 'nntp', start: () => startNnrpd({ tls: false }), says: /STARTTLS failed/, runnable: canRunNnrpd() },
+];
+
+/** The stream features Prosody sends a client naming `localhost`, read within 10 s. */
+function xmppFeatures(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => finish(new Error(`no stream features within 10 s: ${text}`)), 10_000);
+    function finish(err?: Error): void {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(text);
+    }
+    socket.on('connect', () => socket.write(`<?xml version='1.0'?><stream:stream xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:client' to='localhost' version='1.0'>`));
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      if (text.includes('</stream:features>')) finish();
+    });
+    socket.on('error', (e) => finish(e));
   });
+}
+
+// The servers r13's failure cases need: the same daemons with TLS off. s_client must not complete
+// a handshake, and where it names the reason, it names this one.
+describe('real servers with TLS switched off', () => {
+  for (const c of noTlsCases) {
+    const runs = hasOpenssl && (c.runnable ?? true) && describeWithServers(...c.binaries) === describe;
+    (runs ? it : it.skip)(`${c.title}: s_client -starttls ${c.proto} gets no handshake`, async () => {
+      const server = await c.start();
+      try {
+        const text = await run(['s_client', '-starttls', c.proto, '-connect', `${server.host}:${server.port}`, '-CAfile', server.caFile, '-brief', ...(c.extra ?? [])]);
+        expect(text).not.toMatch(/CONNECTION ESTABLISHED/);
+        expect(text).toMatch(/\[exit: /);
+        if (c.says) expect(text).toMatch(c.says);
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+  }
+});
+
+// s_client -starttls xmpp waits until its own timeout for a <starttls/> that never comes, so the
+// features are read directly: SASL is offered, STARTTLS is not.
+(hasOpenssl ? describeWithServers('prosody') : describe.skip)('prosody tls:false', () => {
+  it('offers SASL in its stream features and no <starttls/>', async () => {
+    const server = await startProsody({ tls: false });
+    try {
+      const features = await xmppFeatures(server.port);
+      expect(features).toMatch(/<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>/);
+      expect(features).not.toMatch(/<starttls/);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
 });

@@ -5,12 +5,16 @@
 // "400 NNTP server unavailable" unless the overview exists, so setup runs `makehistory -O -x`
 // over an active file with one empty group. As root it runs as the news user.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeServerDir, ownTree, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions, type ServerFiles } from './common.js';
 
 export interface NnrpdOptions extends RealServerOptions {
-  /** Offer STARTTLS (default true); false leaves TLS unconfigured, so it is not advertised. */
+  /**
+   * Configure TLS (default true). false leaves it unconfigured: nnrpd still advertises STARTTLS
+   * and then refuses it with `580 Error initializing TLS` (a "refused" case).
+   */
   tls?: boolean;
 }
 
@@ -59,6 +63,15 @@ function writeNewsTree(files: ServerFiles, tls: boolean): string {
   const conf = path.join(files.dir, 'inn.conf');
   writeFileSync(conf, innConf(files, tls));
   return conf;
+}
+
+/**
+ * INN's programs refuse to run unless as the news user or group ("must be run as news group"), so
+ * nnrpd can run only when the tests run as root (it then runs as news) or in the news group.
+ */
+export function canRunNnrpd(): boolean {
+  if (process.getuid?.() === 0) return true;
+  return spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim() === 'news';
 }
 
 /** Starts nnrpd listening for NNTP (STARTTLS advertised) on 127.0.0.1 at a free port. */
