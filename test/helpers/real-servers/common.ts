@@ -14,7 +14,7 @@ import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LIFETIME_MS, demoPaths, freePort, killAndWait, spawnBounded, waitForPort } from '../servers.js';
+import { collectOutput, DEFAULT_LIFETIME_MS, demoPaths, freePort, killAndWait, spawnBounded, waitForPort } from '../servers.js';
 
 /** A real server listening on loopback. */
 export interface RealServer {
@@ -201,6 +201,16 @@ export function ownTree(dir: string, account: Account): void {
   }
 }
 
+/** Runs `step` (initdb and the like); when it fails, removes the server's dir before rethrowing. */
+export async function setupOrRemove(files: ServerFiles, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (e) {
+    removeServerDir(files.dir);
+    throw e;
+  }
+}
+
 /** Runs a setup command (initdb, mariadb-install-db) as `account`, bounded; throws with its output. */
 export function runSetupStep(account: Account, cmd: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' }): Promise<string> {
   const wrapped = asAccount(account, cmd, args);
@@ -285,17 +295,6 @@ async function allocatePorts(names: string[]): Promise<Record<string, number>> {
     ports[n] = p;
   }
   return ports;
-}
-
-function collectOutput(child: ChildProcess): () => string {
-  let out = '';
-  const collect = (b: Buffer): void => {
-    out += b.toString('utf8');
-    if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT / 2);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  return () => out;
 }
 
 async function waitReady(ports: Record<string, number>, alive: () => boolean, timeoutMs: number, output: () => string, pattern?: RegExp): Promise<void> {
