@@ -145,6 +145,7 @@ export interface ServerFiles {
 }
 
 const liveDirs = new Set<string>();
+const liveServers = new Set<RealServer>();
 let dirHookInstalled = false;
 
 /** A private dir removed by stop() or, when a test never stops its server, at process exit. */
@@ -153,13 +154,25 @@ function privateDir(name: string): string {
   liveDirs.add(dir);
   if (!dirHookInstalled) {
     dirHookInstalled = true;
-    // 'exit' handlers must be synchronous; servers.ts's hook SIGKILLs the servers themselves.
+    // Outside jest (bench/): 'exit' handlers must be synchronous; servers.ts's hook kills servers.
     process.once('exit', () => {
       for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
     });
   }
   return dir;
 }
+
+/** Stops every server still running and removes every private dir (templates included). */
+async function cleanUpAll(): Promise<void> {
+  await Promise.all([...liveServers].map((server) => server.stop()));
+  templates.clear();
+  for (const d of liveDirs) removeServerDir(d);
+}
+
+// Under jest a module's process 'exit' listener never fires (the module sees a sandbox copy of
+// process), so the end of the test file is the last chance: a top-level afterAll, registered when
+// a test file imports this module, stops what its tests left running and removes the templates.
+if (typeof afterAll === 'function') afterAll(cleanUpAll, 30_000);
 
 /** Removes a server's private dir now (and forgets it for the exit hook). */
 export function removeServerDir(dir: string): void {
@@ -343,7 +356,7 @@ export async function startRealServer(spec: RealServerSpec): Promise<RealServer>
 
 function serverHandle(spec: RealServerSpec, ports: Record<string, number>, child: ChildProcess, output: () => string, startMs: number): RealServer {
   let stopped: Promise<void> | undefined;
-  return {
+  const handle: RealServer = {
     host: LOOPBACK,
     port: ports[spec.portNames[0]],
     ports,
@@ -353,8 +366,35 @@ function serverHandle(spec: RealServerSpec, ports: Record<string, number>, child
     startMs,
     output,
     stop: () => {
-      stopped ??= killAndWait(child, 5000).then(() => removeServerDir(spec.files.dir));
+      stopped ??= killAndWait(child, 5000)
+        .then(() => groupGone(child.pid))
+        .then(() => {
+          liveServers.delete(handle);
+          removeServerDir(spec.files.dir);
+        });
       return stopped;
     },
   };
+  liveServers.add(handle);
+  return handle;
+}
+
+/**
+ * Resolves once no process of the server's group is left (SIGKILL after 3 s, gives up after
+ * 5 s): a daemon's per-connection children can outlive it for a moment, and exim's would recreate
+ * its log dir inside the private dir just removed.
+ */
+async function groupGone(pgid: number | undefined): Promise<void> {
+  if (pgid === undefined) return;
+  const killAt = Date.now() + 3000;
+  // Past this only zombies can be left (an init that never reaps them): stop looking.
+  const giveUpAt = killAt + 2000;
+  while (Date.now() < giveUpAt) {
+    try {
+      process.kill(-pgid, Date.now() > killAt ? 'SIGKILL' : 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
