@@ -53,6 +53,8 @@ export interface Account {
 }
 
 const LOOPBACK = '127.0.0.1';
+/** How the daemons say their port was taken (exim, dovecot, postgres, mariadb, slapd, vsftpd, prosody). */
+const BIND_FAILED = /already in use|in use by another application|could not bind|can't bind|cannot bind|bind\(.*\) failed|EADDRINUSE/i;
 /** Characters of server output kept (a chatty debug mode must not grow without bound). */
 const MAX_OUTPUT = 1 << 20;
 /** Where Debian keeps daemons that are not on a normal user's PATH (INN's in its own dir). */
@@ -314,16 +316,19 @@ async function waitReady(ports: Record<string, number>, alive: () => boolean, ti
   const deadline = Date.now() + timeoutMs;
   for (const p of Object.values(ports)) await waitForPort(LOOPBACK, p, Math.max(1, deadline - Date.now()), alive);
   // Some servers listen before they serve (PostgreSQL while it recovers): wait for their word too.
+  // A connect can also reach whoever took the port first, so a bind failure in the output wins.
   while (pattern && !pattern.test(output())) {
+    if (BIND_FAILED.test(output())) throw new Error('could not bind a port');
     if (!alive()) throw new Error('exited before saying it was ready');
     if (Date.now() > deadline) throw new Error(`listening but not ready (no ${pattern}) after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  if (BIND_FAILED.test(output())) throw new Error('could not bind a port');
 }
 
 /**
- * Starts the server on fresh OS-assigned ports, retrying (with new ports) when it dies before it
- * listens, as it does when another process took a port between allocation and bind.
+ * Starts the server on fresh OS-assigned ports, retrying (with new ports) when it could not bind
+ * one, as happens when another process took a port between allocation and bind.
  */
 export async function startRealServer(spec: RealServerSpec): Promise<RealServer> {
   const startedAt = spec.setupStartedAt ?? Date.now();
@@ -346,7 +351,10 @@ export async function startRealServer(spec: RealServerSpec): Promise<RealServer>
     } catch (e) {
       await killAndWait(child);
       lastError = new Error(`${spec.name} (${cmd} ${args.join(' ')}) did not start: ${(e as Error).message}\n${output()}`);
-      continue;
+      // Only a port taken between allocation and bind is worth another try; a bad configuration
+      // would fail the same way three times.
+      if (BIND_FAILED.test(output())) continue;
+      break;
     }
     return serverHandle(spec, ports, child, output, Date.now() - startedAt);
   }
