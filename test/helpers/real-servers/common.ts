@@ -1,9 +1,10 @@
 // The shared part of the real-server helpers (exim4, dovecot, postgresql, mariadb, slapd, vsftpd,
-// prosody): each runs the Debian package's own binary on loopback as an unprivileged foreground
-// process, with every file it reads or writes in a private temp dir, on ports the OS handed out.
-// Nothing in /etc is read or changed and no system service is involved. The process runs under
-// coreutils `timeout` (servers.ts's spawnBounded), so it dies on stop(), on test-process exit and
-// in any case after its maximum lifetime.
+// prosody, nnrpd): each runs the Debian package's own binary on loopback as an unprivileged
+// foreground process, with every file it reads or writes in a private temp dir, on ports the OS
+// handed out. No system configuration is read (slapd reads the package's core schema), nothing in
+// /etc is changed and no system service is involved. The process runs under coreutils `timeout`
+// (servers.ts's spawnBounded), so it dies on stop(), at the end of the test file (or process, out
+// of jest) and in any case after its maximum lifetime.
 //
 // Root: most of these daemons refuse to run as root (or drop to a system user they expect to
 // exist), so when the tests run as root the server runs as its package's own account through
@@ -21,7 +22,7 @@ export interface RealServer {
   host: string;
   /** The main port (the one its protocol's STARTTLS is tested on). */
   port: number;
-  /** Every port it listens on, by protocol name (dovecot: imap, pop3, sieve; prosody: c2s, s2s). */
+  /** Every port it listens on, by protocol name (dovecot: imap, pop3, sieve, lmtp; prosody: c2s, s2s). */
   ports: Record<string, number>;
   /** The root CA that verifies its certificate (the demo PKI's root). */
   caFile: string;
@@ -150,7 +151,7 @@ const liveDirs = new Set<string>();
 const liveServers = new Set<RealServer>();
 let dirHookInstalled = false;
 
-/** A private dir removed by stop() or, when a test never stops its server, at process exit. */
+/** A private dir removed by stop() or, when a test never stops its server, at the end of the file. */
 function privateDir(name: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), `tls-trace-${name}-`));
   liveDirs.add(dir);
@@ -242,7 +243,8 @@ const templates = new Map<string, Promise<string>>();
 /**
  * Fills `dest` (a path that must not exist yet) with a copy of a directory built once per test
  * process by `build(dir)` under the key `key`: initdb and mariadb-install-db cost seconds each,
- * a copy a fraction of that. The template lives in a private dir removed at process exit.
+ * a copy a fraction of that. The template lives in a private dir removed at the end of the test
+ * file (or process).
  */
 export async function copyOfTemplate(key: string, account: Account, dest: string, build: (dir: string) => Promise<void>): Promise<void> {
   let template = templates.get(key);
