@@ -56,6 +56,14 @@ export const MAX_RECORDS_PER_DIRECTION = MAX_CAPTURE_BYTES_PER_DIRECTION / 256;
 export const MAX_PACKED_MESSAGES_PER_DIRECTION = 2048;
 
 /**
+ * Largest decompressed certificate (RFC 8879 CompressedCertificate) tls-trace inflates (1 MiB;
+ * real chains are under 30 KiB, and the declared uncompressed_length may say up to 16 MiB). The
+ * decompressor is given the declared length as its maxOutputLength, so a compression bomb stops
+ * there; a declared length over this cap is not inflated and is said as tls-trace's limit.
+ */
+export const MAX_DECOMPRESSED_CERTIFICATE_BYTES = 1024 * 1024;
+
+/**
  * Certificates summarised (subject, issuer, key) per Certificate message in the trace. Real chains
  * have 2–5; the decoder still lists every entry's bytes, later entries say "not examined
  * (certificate cap)". Used by src/analyse/flights.ts. (`check`'s chain analysis has no cap of its

@@ -122,6 +122,19 @@ export interface CertificateMessage {
   entriesOmitted?: number;
 }
 
+/** RFC 8879 CompressedCertificate: the compressed form, and the Certificate inside once decompressed. */
+export interface CompressedCertificate {
+  type: 'compressed_certificate';
+  /** CertificateCompressionAlgorithm (1 zlib, 2 brotli, 3 zstd). */
+  algorithm: number;
+  uncompressedLength: number;
+  compressedLength: number;
+  /** The decompressed Certificate body; its offsets index the nested space (`HandshakeMessage.nested`). */
+  certificate?: CertificateMessage;
+  /** Why the certificate was not decompressed (no zstd in this Node, a cap, bad data). */
+  notDecompressed?: string;
+}
+
 export interface CertificateStatus {
   type: 'certificate_status';
   statusType: number;
@@ -217,6 +230,7 @@ export type HandshakeBody =
   | EndOfEarlyData
   | EncryptedExtensions
   | CertificateMessage
+  | CompressedCertificate
   | ServerKeyExchange
   | CertificateRequest
   | ServerHelloDone
@@ -251,6 +265,25 @@ export interface HandshakeMessage extends MessageBase {
   body?: HandshakeBody;
   /** Whole message bytes (header and body) as hex, for transcript hashing. */
   raw: string;
+  /** A message carried inside this one's body in another form (the decompressed Certificate of a
+   * CompressedCertificate): its fields index its own space. */
+  nested?: NestedMessage;
+}
+
+/** A message decoded from bytes derived from another message's body (decompressed). */
+export interface NestedMessage {
+  space: ByteSpace;
+  /** `Certificate (decompressed)`. */
+  title: string;
+  fields: Field[];
+  issue?: DecodeIssue;
+}
+
+/** The Certificate a handshake body carries: itself, or the decompressed one of a CompressedCertificate. */
+export function certificateOf(body: HandshakeBody | undefined): CertificateMessage | undefined {
+  if (body?.type === 'certificate') return body;
+  if (body?.type === 'compressed_certificate') return body.certificate;
+  return undefined;
 }
 
 export interface ChangeCipherSpecMessage extends MessageBase {

@@ -36,6 +36,7 @@ const CODE_KEYS: Record<string, CodePointKindName> = {
   formats: 'pointFormat',
   modes: 'pskMode',
   algorithms: 'certCompression',
+  algorithm: 'certCompression',
   statusType: 'statusType',
   certificateTypes: 'clientCertType',
   curveType: 'curveType',
