@@ -167,6 +167,7 @@ class TraceDecoder {
     const tls13 = this.ctx.version === TLS13;
     const type = slice.contentType;
     if (type < 0) return; // header cut short: nothing more to say
+    if (st.ccsSeen && !tls13 && this.secondClientHello(st, type, body)) st.ccsSeen = false;
     if (type === ContentType.application_data || (st.ccsSeen && !tls13)) {
       record.encrypted = true;
       this.drain(st, true);
@@ -181,6 +182,20 @@ class TraceDecoder {
       const what = type === ContentType.heartbeat ? 'heartbeat record (RFC 6520), not decoded' : `unknown content type ${type}`;
       this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, what));
     }
+  }
+
+  /**
+   * A client-side-only capture (no ServerHello seen): TLS 1.3 clients in middlebox-compatibility
+   * mode send a ChangeCipherSpec, and after a HelloRetryRequest their second ClientHello follows it
+   * in the clear. Without the ServerHello the CCS looks like TLS 1.2's key switch; a handshake
+   * record that reads as a whole plaintext ClientHello says it was not one.
+   */
+  private secondClientHello(st: DirState, type: number, body: { offset: number; length: number }): boolean {
+    if (st.space.direction !== 'client' || type !== ContentType.handshake || this.ctx.version !== undefined) return false;
+    if (!looksLikeClientHello(st.space.bytes, body.offset, body.length)) return false;
+    const ccs = this.trace.messages.findLast((m) => m.direction === 'client' && m.kind === 'change_cipher_spec');
+    if (ccs?.kind === 'change_cipher_spec') ccs.compatibility = true;
+    return true;
   }
 
   private pushRecord(item: Item, slice: RecordSlice): TlsRecord {
@@ -266,6 +281,16 @@ class TraceDecoder {
       else this.drain(st, true);
     }
   }
+}
+
+/**
+ * Whether a record body starts with a plaintext ClientHello: type 1, a plausible length (it may span records),
+ * legacy_version 3.x. An encrypted Finished matching all three is a 1-in-2^40 accident.
+ */
+function looksLikeClientHello(b: Uint8Array, at: number, length: number): boolean {
+  if (length < 6 || b[at] !== 1) return false;
+  const declared = (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+  return declared >= 38 && declared <= 0xffff && b[at + 4] === 3 && b[at + 5] <= 4;
 }
 
 /** RFC 8446 §5.1 / RFC 5246 §6.2.1: an unprotected record carries at most 2^14 bytes. */
