@@ -84,6 +84,9 @@ export interface ClientHello {
   cipherSuites: number[];
   compressionMethods: number[];
   extensions: Extension[];
+  /** Sent in the SSL 2.0-compatible format (RFC 5246 E.2): its 24-bit cipher specs, of which the
+   * {0x00, suite} ones are `cipherSuites`; no compression list or extensions on the wire. */
+  sslv2?: { cipherSpecs: number[] };
 }
 
 export interface ServerHello {

@@ -11,6 +11,10 @@ import { TLS13, updateContext, type HandshakeContext } from './context.js';
 import { assembleStream, chunkAt, directionSpace, type DirectionStream } from './stream.js';
 import { MAX_PLAINTEXT_LENGTH, splitRecords, type RecordSlice } from './record.js';
 import { detectNotTls } from './not-tls.js';
+import { decodeSslv2ClientHello, startsSslv2ClientHello } from './sslv2.js';
+import { HandshakeType } from './handshake.js';
+import { toHex } from './reader.js';
+import type { ByteSpace } from './types.js';
 import { decodeHandshakeMessage } from './handshake.js';
 import { HandshakeReassembler, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
@@ -39,6 +43,8 @@ interface Item {
   slice?: RecordSlice;
   /** Undecodable bytes (not TLS at all, or a broken record header mid-stream). */
   opaque?: { offset: number; length: number; reason: string };
+  /** An SSL 2.0-compatible ClientHello at the start of the client's stream. */
+  sslv2?: HandshakeMessage;
 }
 
 const directions: Direction[] = ['client', 'server'];
@@ -85,7 +91,14 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     const c = chunkAt(stream, offset);
     return { timeMs: stream.times[c], chunkIndex: stream.chunkIndexes[c] };
   };
-  const notTls = detectNotTls(stream.bytes);
+  // RFC 5246 E.2: an SSL 2.0-format ClientHello, then TLS records (the server answers in TLS).
+  let from = 0;
+  if (direction === 'client' && startsSslv2ClientHello(stream.bytes)) {
+    const msg = sslv2ClientHello(space);
+    items.push({ direction, ...when(0), sslv2: msg });
+    from = msg.length;
+  }
+  const notTls = from === 0 ? detectNotTls(stream.bytes) : undefined;
   if (notTls) {
     const what = notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${notTls.protocol.toUpperCase()}, not TLS`;
     const reason = `the ${direction} sent ${what}${notTls.firstLine ? `: "${notTls.firstLine}"` : ''}`;
@@ -95,7 +108,7 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     return st;
   }
   // Record cap (src/limits.ts): where splitting stopped; the records before it decode as usual.
-  const split = splitRecords(stream.bytes, 0, MAX_RECORDS_PER_DIRECTION);
+  const split = splitRecords(stream.bytes, from, MAX_RECORDS_PER_DIRECTION);
   if (split.stoppedAt !== undefined) st.recordCapAt = split.stoppedAt;
   for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
   if (split.garbage) {
@@ -103,6 +116,22 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     items.push({ direction, ...when(split.garbage.offset), opaque: split.garbage });
   }
   return st;
+}
+
+/** The SSL 2.0-compatible ClientHello at the start of a client stream, as a handshake message. */
+function sslv2ClientHello(space: ByteSpace): HandshakeMessage {
+  const d = decodeSslv2ClientHello(space.bytes);
+  const length = Math.min(d.length, space.bytes.length);
+  // The handshake hash covers msg_type onwards (RFC 5246 E.2), not the 2-byte record header.
+  const msg: HandshakeMessage = {
+    kind: 'handshake',
+    ...messageBase(space, { offset: 0, length }, [], 0, d.fields, d.issue),
+    msgType: HandshakeType.client_hello,
+    declaredLength: Math.max(0, d.length - 3),
+    raw: toHex(space.bytes.subarray(Math.min(2, length), length)),
+  };
+  if (d.hello) msg.body = d.hello;
+  return msg;
 }
 
 /** Walks the items in capture order, keeping the context that later decoding depends on. */
@@ -154,6 +183,10 @@ class TraceDecoder {
   add(item: Item): void {
     const st = this.states.get(item.direction)!;
     if (st.cappedAt >= 0) return;
+    if (item.sslv2) {
+      this.emit({ ...item.sslv2, timeMs: item.timeMs });
+      return;
+    }
     if (item.opaque) {
       // Anything still buffered can never complete now.
       this.drain(st, true);
