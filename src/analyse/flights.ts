@@ -27,6 +27,8 @@ export function messageName(m: Message): string {
       return 'Encrypted record';
     case 'application_data':
       return 'Application data';
+    case 'heartbeat':
+      return m.heartbeatType === 2 ? 'HeartbeatResponse' : m.heartbeatType === 1 ? 'HeartbeatRequest' : 'Heartbeat';
     case 'opaque':
       return m.cap ? 'Not decoded (tls-trace cap)' : 'Unrecognised bytes';
   }

@@ -67,6 +67,8 @@ export type ExtensionInfo =
   | { kind: 'cookie'; cookieLength: number }
   | { kind: 'renegotiation_info'; renegotiatedConnection: string }
   | { kind: 'record_size_limit'; limit: number }
+  /** RFC 6520 §2: 1 peer_allowed_to_send, 2 peer_not_allowed_to_send. */
+  | { kind: 'heartbeat'; mode: number }
   | { kind: 'padding'; length: number }
   | { kind: 'compress_certificate'; algorithms: number[] }
   | { kind: 'post_handshake_auth' }
@@ -327,10 +329,26 @@ export type ProtectedGuess =
   | { kind: 'renegotiation' }
   /** A TLS 1.3 server record after its Finished. */
   | { kind: 'ticket-or-application-data' }
+  /** A protected heartbeat record (content type 24, RFC 6520). */
+  | { kind: 'heartbeat' }
   /** A TLS 1.3 client record before its Finished: client authentication. */
   | { kind: 'client-auth' }
   /** Part of a TLS 1.3 encrypted flight; `message` once the flight's shape tells which. */
   | { kind: 'flight-message'; message?: FlightMessageName };
+
+/** A heartbeat record's HeartbeatMessage (RFC 6520 §4), in the clear or decrypted. */
+export interface HeartbeatMessage extends MessageBase {
+  kind: 'heartbeat';
+  /** 1 heartbeat_request, 2 heartbeat_response; -1 when the record was too short for it. */
+  heartbeatType: number;
+  /** As declared (may be more than the record holds: see `heartbleed`). */
+  payloadLength: number;
+  /** The first bytes of the payload present, hex. */
+  payload: string;
+  paddingLength: number;
+  /** payload_length + 3 + 16 exceeds the record: the Heartbleed over-read pattern. */
+  heartbleed?: boolean;
+}
 
 export interface ApplicationDataMessage extends MessageBase {
   kind: 'application_data';
@@ -365,6 +383,7 @@ export type Message =
   | AlertMessage
   | EncryptedMessage
   | ApplicationDataMessage
+  | HeartbeatMessage
   | OpaqueMessage;
 
 /** Everything the decoder found in a capture, both directions interleaved in time order. */

@@ -18,6 +18,7 @@ import type { ByteSpace } from './types.js';
 import { decodeHandshakeMessage } from './handshake.js';
 import { HandshakeReassembler, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
+import { decodeHeartbeat } from './heartbeat.js';
 import { encryptedMessage, type GuessState } from './protected-guess.js';
 import { messageBase, opaqueMessage } from './message-base.js';
 import { MAX_FIELDS_PER_DIRECTION, MAX_PACKED_MESSAGES_PER_DIRECTION, MAX_RECORDS_PER_DIRECTION } from '../limits.js';
@@ -211,10 +212,10 @@ class TraceDecoder {
     if (type === ContentType.handshake) this.handshakeRecord(st, record, body);
     else if (type === ContentType.change_cipher_spec) this.changeCipherSpec(st, record, body, tls13);
     else if (type === ContentType.alert) this.alerts(st, record, body);
-    else {
-      const what = type === ContentType.heartbeat ? 'heartbeat record (RFC 6520), not decoded' : `unknown content type ${type}`;
-      this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, what));
-    }
+    else if (type === ContentType.heartbeat) {
+      this.drain(st, true);
+      this.emit(decodeHeartbeat(st.space, body, [record.index], record.timeMs));
+    } else this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, `unknown content type ${type}`));
   }
 
   /**

@@ -17,6 +17,7 @@ import {
   alertLevels,
   contentTypes,
   handshakeTypes,
+  heartbeatMessageTypes,
   protocolVersions,
 } from '../registry/index.js';
 import { escapeStrings, type JsonValue } from './escape.js';
@@ -77,6 +78,8 @@ export interface MessageJson {
   /** alert */
   level?: CodePoint;
   description?: CodePoint;
+  /** heartbeat (RFC 6520) */
+  heartbeat?: { type: CodePoint; payloadLength: number; payload: string; paddingLength: number; heartbleed: boolean };
   /** encrypted */
   contentType?: CodePoint;
   guess?: string;
@@ -324,6 +327,8 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
       return { ...base, contentType: codePoint(contentTypes, m.contentType, 1), guess: m.guess ? guessWords(m.guess) : undefined };
     case 'application_data':
       return base;
+    case 'heartbeat':
+      return { ...base, heartbeat: { type: codePoint(heartbeatMessageTypes, m.heartbeatType, 1), payloadLength: m.payloadLength, payload: m.payload, paddingLength: m.paddingLength, heartbleed: m.heartbleed === true } };
     case 'opaque':
       return m.cap ? { ...base, reason: m.reason, cap: true } : { ...base, reason: m.reason };
   }

@@ -37,6 +37,7 @@ const CODE_KEYS: Record<string, CodePointKindName> = {
   modes: 'pskMode',
   algorithms: 'certCompression',
   algorithm: 'certCompression',
+  mode: 'heartbeatMode',
   statusType: 'statusType',
   certificateTypes: 'clientCertType',
   curveType: 'curveType',
