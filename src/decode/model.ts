@@ -103,6 +103,9 @@ export interface ServerHello {
   helloRetryRequest: boolean;
   /** RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of the random. */
   downgradeSentinel?: 'tls12' | 'tls11';
+  /** Sent in the layout of TLS 1.3 drafts before -22 (this draft number): no session id and no
+   * compression method on the wire (`sessionId` is empty, `compressionMethod` the implicit null). */
+  draftLayout?: number;
 }
 
 export interface CertificateEntry {
