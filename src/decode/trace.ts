@@ -16,7 +16,7 @@ import { HandshakeType } from './handshake.js';
 import { toHex } from './reader.js';
 import type { ByteSpace } from './types.js';
 import { decodeHandshakeMessage } from './handshake.js';
-import { HandshakeReassembler, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
+import { HandshakeReassembler, MAX_HANDSHAKE_MESSAGE, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
 import { decodeHeartbeat } from './heartbeat.js';
 import { encryptedMessage, type GuessState } from './protected-guess.js';
@@ -51,12 +51,12 @@ interface Item {
 const directions: Direction[] = ['client', 'server'];
 
 /** Decodes capture chunks (both directions) into records and messages. */
-export function decodeChunks(chunks: readonly CaptureChunk[], initial: HandshakeContext = {}): DecodedTrace {
+export function decodeChunks(chunks: readonly CaptureChunk[], initial: HandshakeContext = {}, messageCap = MAX_HANDSHAKE_MESSAGE): DecodedTrace {
   const trace: DecodedTrace = { records: [], messages: [], spaces: [], issues: [] };
   const states = new Map<Direction, DirState>();
   const items: Item[] = [];
   for (const direction of directions) {
-    const st = splitDirection(chunks, direction, trace, items);
+    const st = splitDirection(chunks, direction, trace, items, messageCap);
     states.set(direction, st);
   }
   // Capture order: time first, then the chunk's position in the capture (ties are common when
@@ -69,7 +69,7 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
 }
 
 /** One direction's stream split into records (or one undecodable span), queued as items. */
-function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, trace: DecodedTrace, items: Item[]): DirState {
+function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, trace: DecodedTrace, items: Item[], messageCap: number): DirState {
   const stream = assembleStream(chunks, direction);
   for (const issue of stream.issues) trace.issues.push({ ...issue, direction });
   const space = directionSpace(stream);
@@ -77,7 +77,7 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
   const st: DirState = {
     stream,
     space,
-    reassembler: new HandshakeReassembler(space),
+    reassembler: new HandshakeReassembler(space, messageCap),
     cap: new MessageCap(),
     cappedAt: -1,
     recordCapAt: -1,
