@@ -1,7 +1,8 @@
 // Small lookups over the decoded messages that several analyses share.
 
 import type { Direction } from '../decode/types.js';
-import { certificateOf, type DecodedTrace, type Extension, type ExtensionInfo, type HandshakeBody, type HandshakeMessage } from '../decode/model.js';
+import type { DecodedTrace, Extension, ExtensionInfo, HandshakeBody, HandshakeMessage } from '../decode/model.js';
+import { certificateOf } from '../decode/model.js';
 import { Ext, Suite } from '../registry/index.js';
 
 export type BodyOf<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>;
