@@ -13,7 +13,8 @@ import { versionName } from '../../src/registry/index.js';
 import { run } from '../helpers/pcap-tools.js';
 import { describeWithTools } from '../helpers/servers.js';
 import { hex as tsharkHex } from '../helpers/tshark.js';
-import { concat, findField, invariantProblems, recordBytes, steps } from './helpers/util.js';
+import { captureOf, concat, findField, invariantProblems, recordBytes, steps } from './helpers/util.js';
+import { analyseCapture } from '../../src/analyse/pipeline.js';
 
 const RANDOM = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x40 + i));
 const SESSION = Buffer.from(Array.from({ length: 32 }, (_, i) => 0xc0 + i));
@@ -75,6 +76,20 @@ describe('TLS 1.3 draft versions', () => {
     expect(m.body.draftLayout).toBeUndefined();
     expect(m.body.sessionId).toBe(SESSION.toString('hex'));
     expect(m.body.extensions[0].info).toEqual({ kind: 'supported_versions_selected', version: 0x7f17 });
+  });
+
+  test('the analysis names the negotiated draft and reads the exchange as TLS 1.3', () => {
+    const sv = ext(43, Buffer.concat([Buffer.from([2]), u16(0x7f12)]));
+    const ch = handshake(1, Buffer.concat([u16(0x0303), RANDOM, Buffer.from([0]), u16(2), u16(0x1301), Buffer.from([1, 0]), u16(sv.length), sv]));
+    const { analysis } = analyseCapture(
+      captureOf([
+        { direction: 'client', bytes: record(ch, 0x0301) },
+        { direction: 'server', bytes: concat([record(draft18ServerHello(), 0x0301), recordBytes(23, new Uint8Array(40))]) },
+      ]),
+    );
+    expect(analysis.negotiated.version.value).toMatchObject({ code: 0x7f12, name: 'TLS 1.3 draft-18' });
+    // TLS 1.3's flow: forward secrecy from the key exchange itself, not from a TLS 1.2 suite name.
+    expect(analysis.negotiated.forwardSecrecy).toMatchObject({ value: true, note: 'TLS 1.3 (EC)DHE' });
   });
 
   test('after a draft ServerHello the server records decode as TLS 1.3 (encrypted flight)', () => {
