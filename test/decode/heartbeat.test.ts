@@ -15,6 +15,8 @@ import { captureToPcap } from '../helpers/pcap.js';
 import { run, tcpdumpAround } from '../helpers/pcap-tools.js';
 import { demoPaths, describeWithTools, startGnutlsServer } from '../helpers/servers.js';
 import { captureOf, findField, invariantProblems, recordBytes, steps } from './helpers/util.js';
+import { runCli } from '../helpers/cli.js';
+import { parseValid } from '../helpers/schema.js';
 
 const heartbeats = (messages: readonly { kind: string }[]): HeartbeatMessage[] => messages.filter((m): m is HeartbeatMessage => m.kind === 'heartbeat');
 
@@ -118,6 +120,14 @@ describeWithTools('gnutls-serv', 'gnutls-cli', 'tcpdump', 'tshark')('heartbeats 
     expect(ours.every((m) => m.space.decrypted && !m.heartbleed && m.paddingLength >= 16)).toBe(true);
     const theirs = await tsharkHeartbeats(pcap, keylog);
     expect(theirs.map((r) => [r[0], r[1]])).toEqual(ours.map((m) => [String(m.heartbeatType), String(m.payloadLength)]));
+    // `tls-trace read --json`: schema-valid, the heartbeats as their own kind.
+    const res = await runCli(['read', pcap, '--keylog', keylog, '--json']);
+    const doc = parseValid<{ messages: Array<{ kind: string; name: string; heartbeat?: { type: { name: string }; payloadLength: number; heartbleed: boolean } }> }>('trace', res.stdout);
+    const json = doc.messages.filter((m) => m.kind === 'heartbeat');
+    expect(json.map((m) => [m.name, m.heartbeat?.type.name, m.heartbeat?.payloadLength, m.heartbeat?.heartbleed])).toEqual([
+      ['HeartbeatRequest', 'heartbeat_request', ours[0].payloadLength, false],
+      ['HeartbeatResponse', 'heartbeat_response', ours[1].payloadLength, false],
+    ]);
   }, 60_000);
 });
 

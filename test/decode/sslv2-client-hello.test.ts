@@ -14,6 +14,7 @@ import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import { describeWithTools, startOpensslServer } from '../helpers/servers.js';
 import { run, tcpdumpAround } from '../helpers/pcap-tools.js';
 import { runCli } from '../helpers/cli.js';
+import { parseValid } from '../helpers/schema.js';
 import { concat, findField, invariantProblems, recordBytes, steps } from './helpers/util.js';
 
 const SPECS = [0x00002f, 0x000035, 0x00000a, 0x010080];
@@ -121,7 +122,7 @@ describeWithTools('openssl', 'tcpdump', 'tshark')('SSL 2.0-compatible ClientHell
     expect([...v2[3].matchAll(/0x[0-9a-f]+/g)].map((x) => Number(x[0]))).toEqual(hello.body.sslv2?.cipherSpecs);
 
     const res = await runCli(['read', pcap, '--json']);
-    const doc = JSON.parse(res.stdout) as { messages: Array<{ name: string; direction: string; body?: { sslv2?: unknown } }> };
+    const doc = parseValid<{ messages: Array<{ name: string; direction: string; body?: { sslv2?: unknown } }> }>('trace', res.stdout);
     expect(doc.messages.filter((m) => m.direction === 'client').map((m) => m.name)).toEqual(['ClientHello', 'Alert']);
     expect(doc.messages[0].body?.sslv2).toBeDefined();
   }, 60_000);

@@ -3,6 +3,12 @@
 // decoded fields are checked against tshark's decryption and decompression of the same bytes.
 
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { captureToPcap } from '../helpers/pcap.js';
+import { runCli } from '../helpers/cli.js';
+import { parseValid } from '../helpers/schema.js';
 import zlib from 'node:zlib';
 import { rfc8448Capture, RFC8448_FLOW, RFC8448_KEYLOG } from '../../fixtures/rfc8448/capture.js';
 import type { Capture } from '../../src/capture/types.js';
@@ -76,6 +82,27 @@ describeWithTools('tshark')('CompressedCertificate against tshark', () => {
     const theirDers = (f['tls.handshake.certificate'] ?? []).map(hex);
     expect(theirDers).toEqual(algorithm === 2 ? body.certificate?.entries.map((e) => e.der) : []);
   });
+});
+
+describe('CompressedCertificate read from a pcap by `tls-trace read`', () => {
+  test('decompressed, verified, and in the JSON as a nested message (schema-valid)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-cc-'));
+    try {
+      const pcap = path.join(dir, 'cc.pcap');
+      const keylog = path.join(dir, 'keys');
+      writeFileSync(pcap, captureToPcap(capture({ algorithm: 2 })));
+      writeFileSync(keylog, RFC8448_KEYLOG.join('\n') + '\n');
+      const res = await runCli(['read', pcap, '--keylog', keylog, '--json']);
+      const doc = parseValid<{ messages: Array<{ name: string; body?: { algorithm?: { name: string } }; nested?: { title: string; fields: Array<{ name: string; offset: number }> } }>; decryption: { verifications: Array<{ check: string; ok: boolean }> } }>('trace', res.stdout);
+      const cc = doc.messages.find((m) => m.name === 'CompressedCertificate');
+      expect(cc?.body?.algorithm?.name).toBe('brotli');
+      expect(cc?.nested?.title).toBe('Certificate (decompressed)');
+      expect(cc?.nested?.fields.find((f) => f.name === 'certificate_list')?.offset).toBe(1);
+      expect(doc.decryption.verifications.find((v) => v.check === 'server-certificate-verify')?.ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('compress_certificate (27) in a TLS 1.3 CertificateRequest', () => {

@@ -19,6 +19,7 @@ import { chainFromTrace } from '../../src/analyse/chain/index.js';
 import type { HandshakeMessage } from '../../src/decode/model.js';
 import { MAX_HANDSHAKE_MESSAGE } from '../../src/limits.js';
 import { runCli } from '../helpers/cli.js';
+import { parseValid } from '../helpers/schema.js';
 import { tcpdumpAround } from '../helpers/pcap-tools.js';
 import { demoCerts, demoPaths, describeWithTools, freePort } from '../helpers/servers.js';
 
@@ -138,7 +139,7 @@ describeWithTools('openssl', 'tcpdump')('a ~600 KiB certificate chain read from 
 
   test('`tls-trace read --keylog --ca` validates the chain', async () => {
     const res = await runCli(['read', recorded.pcap, '--keylog', recorded.keylog, '--ca', demoPaths.root, '--no-system-ca', '--json']);
-    const doc = JSON.parse(res.stdout) as { chain?: { valid: boolean; certificates: unknown[] }; decryption?: { verifications: Array<{ check: string; ok: boolean }> } };
+    const doc = parseValid<{ chain?: { valid: boolean; certificates: unknown[] }; decryption?: { verifications: Array<{ check: string; ok: boolean }> } }>('trace', res.stdout);
     expect(doc.chain?.valid).toBe(true);
     // The path (leaf, intermediate, the --ca root) and the ten fillers sent but unused.
     expect(doc.chain?.certificates).toHaveLength(2 + FILLERS + 1);
