@@ -4,13 +4,18 @@
 // decoder must not take that CCS for TLS 1.2's key switch and the ClientHello for an encrypted
 // Finished. Recorded from a real Node client against a Node server that forces a HelloRetryRequest.
 
-import { demoCerts, startNodeTlsServer } from '../helpers/servers.js';
+import { demoCerts, describeWithTools, startNodeTlsServer } from '../helpers/servers.js';
 import { record } from './helpers/record.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { Capture } from '../../src/capture/types.js';
 import type { ClientHello } from '../../src/decode/model.js';
 import { concat, invariantProblems, recordBytes, steps } from './helpers/util.js';
 import { decodeStream } from '../../src/decode/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readPacketCapture } from '../../src/capture/pcap/index.js';
+import { recordNodeServer, run } from '../helpers/pcap-tools.js';
 
 const clientOnly = (c: Capture): Capture => ({ ...c, chunks: c.chunks.filter((k) => k.direction === 'client') });
 
@@ -47,5 +52,25 @@ describe('client side only', () => {
     const fin = recordBytes(22, Uint8Array.from(new Array(40).fill(0).map((_, i) => (i * 37 + 11) & 0xff)));
     const t = decodeStream('client', concat([ch, cke, ccs, fin]));
     expect(steps(t)).toEqual(['C client_hello', 'C client_key_exchange', 'C ccs', 'C encrypted(Finished)']);
+  });
+
+  describeWithTools('tcpdump', 'tshark')('from a pcap holding the client side only', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-client-only-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('tcpdump of a HelloRetryRequest handshake, the server packets filtered out, read as a capture', async () => {
+      // The Node server takes only P-256; Node's client shares X25519 first: a HelloRetryRequest.
+      const r = await recordNodeServer(dir, 'hrr', { ecdhCurve: 'P-256' });
+      const clientOnlyPcap = path.join(dir, 'client-only.pcap');
+      await run('tshark', ['-r', r.pcap, '-Y', `tcp.dstport == ${r.port}`, '-w', clientOnlyPcap]);
+      const found = (await readPacketCapture(clientOnlyPcap, [])).connections.flatMap((c) => (c.tls ? [c.capture] : []));
+      expect(found).toHaveLength(1);
+      expect(found[0].chunks.every((c) => c.direction === 'client')).toBe(true);
+      const t = decodeCapture(found[0]);
+      expect(steps(t).slice(0, 3)).toEqual(['C client_hello', 'C ccs(compat)', 'C client_hello']);
+    }, 60_000);
   });
 });
