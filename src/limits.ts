@@ -21,6 +21,15 @@ export const MAX_RECORD_LENGTH = 2 ** 14 + 2048;
 export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 
 /**
+ * Largest handshake message reassembled from an offline source (a pcap, a saved capture file):
+ * the protocol's own maximum (uint24). Those inputs are already bounded by the file caps
+ * (MAX_TCP_STREAM_BYTES_PER_DIRECTION per direction of a pcap, MAX_CAPTURE_FILE_BYTES for a capture
+ * file), and a capture taken elsewhere may hold a chain larger than MAX_HANDSHAKE_MESSAGE that the
+ * client there accepted. Chosen by src/decode/defragment.ts from `Capture.source`.
+ */
+export const MAX_HANDSHAKE_MESSAGE_OFFLINE = 2 ** 24 - 1;
+
+/**
  * Bytes recorded per direction by a live capture (4 MiB). Past it the capture stops recording but
  * not the connection (the verdict is the handshake's); `Capture.truncated` says where it stopped.
  */
@@ -54,6 +63,14 @@ export const MAX_RECORDS_PER_DIRECTION = MAX_CAPTURE_BYTES_PER_DIRECTION / 256;
  * "HelloRequests" each and stop here, so a flood costs no more than an ordinary 4 MiB.
  */
 export const MAX_PACKED_MESSAGES_PER_DIRECTION = 2048;
+
+/**
+ * Largest decompressed certificate (RFC 8879 CompressedCertificate) tls-trace inflates (1 MiB;
+ * real chains are under 30 KiB, and the declared uncompressed_length may say up to 16 MiB). The
+ * decompressor is given the declared length as its maxOutputLength, so a compression bomb stops
+ * there; a declared length over this cap is not inflated and is said as tls-trace's limit.
+ */
+export const MAX_DECOMPRESSED_CERTIFICATE_BYTES = 1024 * 1024;
 
 /**
  * Certificates summarised (subject, issuer, key) per Certificate message in the trace. Real chains

@@ -4,7 +4,7 @@
 
 import type { Capture, NodeSummary } from '../capture/types.js';
 import type { DecodedTrace } from '../decode/model.js';
-import { NODE_PROTOCOL_VERSIONS, cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
+import { NODE_PROTOCOL_VERSIONS, cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes, tls13Draft } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { ExtCode, RENEGOTIATION_SCSV, extInfo, findBodies, hasExt, isDecrypted, type Found } from './messages.js';
 import { judgeDowngradeSentinel } from './downgrade.js';
@@ -32,7 +32,9 @@ export function deriveNegotiated(capture: Capture, decoded: DecodedTrace): Negot
   const ch = final ? final.clientHello : clientHellos.at(-1);
 
   const version = deriveVersion(final, node, crossChecks);
-  const tls13 = version.value?.code === TLS13;
+  // A TLS 1.3 Internet-Draft version has TLS 1.3's message flow (EncryptedExtensions, …).
+  const code = version.value?.code;
+  const tls13 = code === TLS13 || (code !== undefined && tls13Draft(code) !== undefined);
   const suite = deriveSuite(sh, node, crossChecks);
   // A hostile or broken server may pick what the client never offered: say so rather than
   // present the choice as an agreement.

@@ -99,7 +99,7 @@ export interface Step {
   message: number;
   direction: Direction;
   timeMs: number;
-  kind: 'handshake' | 'change_cipher_spec' | 'alert' | 'encrypted' | 'application_data' | 'opaque';
+  kind: 'handshake' | 'change_cipher_spec' | 'alert' | 'encrypted' | 'application_data' | 'heartbeat' | 'opaque';
   /** `ClientHello`, `HelloRetryRequest`, `ChangeCipherSpec`, `Alert`, `Encrypted record`… */
   name: string;
   /** Records that carried the message (indexes into `decoded.records`). */

@@ -12,6 +12,7 @@ import { decodeClientHello, decodeServerHello } from './messages/hello.js';
 import { decodeCertificate, decodeCertificateStatus } from './messages/certificate.js';
 import { decodeClientKeyExchange, decodeServerKeyExchange } from './messages/key-exchange.js';
 import { decodeCertificateRequest } from './messages/certificate-request.js';
+import { decodeCompressedCertificate, decompressCertificate } from './messages/compressed-certificate.js';
 import {
   decodeCertificateVerify,
   decodeEncryptedExtensions,
@@ -81,6 +82,8 @@ function decodeBody(type: number, r: ByteReader, ctx: HandshakeContext): Handsha
       return decodeCertificateStatus(r);
     case HandshakeType.key_update:
       return decodeKeyUpdate(r);
+    case HandshakeType.compressed_certificate:
+      return decodeCompressedCertificate(r);
     default: {
       const body = r.done ? new Uint8Array() : r.rest('body', 'Message body (unknown type)');
       return { type: 'unknown', body: toHex(body) };
@@ -135,7 +138,31 @@ export function decodeHandshakeMessage(space: ByteSpace, start: number, end: num
   if (body) msg.body = body;
   const issue = out.issue ?? treeIssue;
   if (issue) msg.issue = issue;
+  if (body?.type === 'compressed_certificate') addDecompressed(msg, body, budget);
   return msg;
+}
+
+/**
+ * RFC 8879: inflates a CompressedCertificate and hangs the decoded Certificate on the message. A
+ * length mismatch or bad data is an issue on the compressed bytes (where the fault is).
+ */
+function addDecompressed(msg: HandshakeMessage, body: Extract<HandshakeBody, { type: 'compressed_certificate' }>, budget?: FieldBudget): void {
+  const { nested, issue } = decompressCertificate(body, msg.space, budget);
+  if (nested) msg.nested = nested;
+  if (!issue) return;
+  const field = findField(msg.fields, 'compressed_certificate_message');
+  const placed: DecodeIssue = { ...issue, offset: field?.offset ?? msg.offset, length: field?.length ?? msg.length };
+  if (field) field.issue ??= placed;
+  msg.issue ??= placed;
+}
+
+function findField(fields: readonly Field[], name: string): Field | undefined {
+  for (const f of fields) {
+    if (f.name === name) return f;
+    const inner = f.children ? findField(f.children, name) : undefined;
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 /** The header fields and one span over the body, for a message decoded past the field budget. */

@@ -11,9 +11,14 @@ import { TLS13, updateContext, type HandshakeContext } from './context.js';
 import { assembleStream, chunkAt, directionSpace, type DirectionStream } from './stream.js';
 import { MAX_PLAINTEXT_LENGTH, splitRecords, type RecordSlice } from './record.js';
 import { detectNotTls } from './not-tls.js';
+import { decodeSslv2ClientHello, startsSslv2ClientHello } from './sslv2.js';
+import { HandshakeType } from './handshake.js';
+import { toHex } from './reader.js';
+import type { ByteSpace } from './types.js';
 import { decodeHandshakeMessage } from './handshake.js';
-import { HandshakeReassembler, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
+import { HandshakeReassembler, MAX_HANDSHAKE_MESSAGE, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
+import { decodeHeartbeat } from './heartbeat.js';
 import { encryptedMessage, type GuessState } from './protected-guess.js';
 import { messageBase, opaqueMessage } from './message-base.js';
 import { MAX_FIELDS_PER_DIRECTION, MAX_PACKED_MESSAGES_PER_DIRECTION, MAX_RECORDS_PER_DIRECTION } from '../limits.js';
@@ -39,17 +44,19 @@ interface Item {
   slice?: RecordSlice;
   /** Undecodable bytes (not TLS at all, or a broken record header mid-stream). */
   opaque?: { offset: number; length: number; reason: string };
+  /** An SSL 2.0-compatible ClientHello at the start of the client's stream. */
+  sslv2?: HandshakeMessage;
 }
 
 const directions: Direction[] = ['client', 'server'];
 
 /** Decodes capture chunks (both directions) into records and messages. */
-export function decodeChunks(chunks: readonly CaptureChunk[], initial: HandshakeContext = {}): DecodedTrace {
+export function decodeChunks(chunks: readonly CaptureChunk[], initial: HandshakeContext = {}, messageCap = MAX_HANDSHAKE_MESSAGE): DecodedTrace {
   const trace: DecodedTrace = { records: [], messages: [], spaces: [], issues: [] };
   const states = new Map<Direction, DirState>();
   const items: Item[] = [];
   for (const direction of directions) {
-    const st = splitDirection(chunks, direction, trace, items);
+    const st = splitDirection(chunks, direction, trace, items, messageCap);
     states.set(direction, st);
   }
   // Capture order: time first, then the chunk's position in the capture (ties are common when
@@ -62,7 +69,7 @@ export function decodeChunks(chunks: readonly CaptureChunk[], initial: Handshake
 }
 
 /** One direction's stream split into records (or one undecodable span), queued as items. */
-function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, trace: DecodedTrace, items: Item[]): DirState {
+function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, trace: DecodedTrace, items: Item[], messageCap: number): DirState {
   const stream = assembleStream(chunks, direction);
   for (const issue of stream.issues) trace.issues.push({ ...issue, direction });
   const space = directionSpace(stream);
@@ -70,7 +77,7 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
   const st: DirState = {
     stream,
     space,
-    reassembler: new HandshakeReassembler(space),
+    reassembler: new HandshakeReassembler(space, messageCap),
     cap: new MessageCap(),
     cappedAt: -1,
     recordCapAt: -1,
@@ -85,7 +92,14 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     const c = chunkAt(stream, offset);
     return { timeMs: stream.times[c], chunkIndex: stream.chunkIndexes[c] };
   };
-  const notTls = detectNotTls(stream.bytes);
+  // RFC 5246 E.2: an SSL 2.0-format ClientHello, then TLS records (the server answers in TLS).
+  let from = 0;
+  if (direction === 'client' && startsSslv2ClientHello(stream.bytes)) {
+    const msg = sslv2ClientHello(space);
+    items.push({ direction, ...when(0), sslv2: msg });
+    from = msg.length;
+  }
+  const notTls = from === 0 ? detectNotTls(stream.bytes) : undefined;
   if (notTls) {
     const what = notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${notTls.protocol.toUpperCase()}, not TLS`;
     const reason = `the ${direction} sent ${what}${notTls.firstLine ? `: "${notTls.firstLine}"` : ''}`;
@@ -95,7 +109,7 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     return st;
   }
   // Record cap (src/limits.ts): where splitting stopped; the records before it decode as usual.
-  const split = splitRecords(stream.bytes, 0, MAX_RECORDS_PER_DIRECTION);
+  const split = splitRecords(stream.bytes, from, MAX_RECORDS_PER_DIRECTION);
   if (split.stoppedAt !== undefined) st.recordCapAt = split.stoppedAt;
   for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
   if (split.garbage) {
@@ -103,6 +117,22 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     items.push({ direction, ...when(split.garbage.offset), opaque: split.garbage });
   }
   return st;
+}
+
+/** The SSL 2.0-compatible ClientHello at the start of a client stream, as a handshake message. */
+function sslv2ClientHello(space: ByteSpace): HandshakeMessage {
+  const d = decodeSslv2ClientHello(space.bytes);
+  const length = Math.min(d.length, space.bytes.length);
+  // The handshake hash covers msg_type onwards (RFC 5246 E.2), not the 2-byte record header.
+  const msg: HandshakeMessage = {
+    kind: 'handshake',
+    ...messageBase(space, { offset: 0, length }, [], 0, d.fields, d.issue),
+    msgType: HandshakeType.client_hello,
+    declaredLength: Math.max(0, d.length - 3),
+    raw: toHex(space.bytes.subarray(Math.min(2, length), length)),
+  };
+  if (d.hello) msg.body = d.hello;
+  return msg;
 }
 
 /** Walks the items in capture order, keeping the context that later decoding depends on. */
@@ -154,6 +184,10 @@ class TraceDecoder {
   add(item: Item): void {
     const st = this.states.get(item.direction)!;
     if (st.cappedAt >= 0) return;
+    if (item.sslv2) {
+      this.emit({ ...item.sslv2, timeMs: item.timeMs });
+      return;
+    }
     if (item.opaque) {
       // Anything still buffered can never complete now.
       this.drain(st, true);
@@ -167,6 +201,7 @@ class TraceDecoder {
     const tls13 = this.ctx.version === TLS13;
     const type = slice.contentType;
     if (type < 0) return; // header cut short: nothing more to say
+    if (st.ccsSeen && !tls13 && this.secondClientHello(st, type, body)) st.ccsSeen = false;
     if (type === ContentType.application_data || (st.ccsSeen && !tls13)) {
       record.encrypted = true;
       this.drain(st, true);
@@ -177,10 +212,24 @@ class TraceDecoder {
     if (type === ContentType.handshake) this.handshakeRecord(st, record, body);
     else if (type === ContentType.change_cipher_spec) this.changeCipherSpec(st, record, body, tls13);
     else if (type === ContentType.alert) this.alerts(st, record, body);
-    else {
-      const what = type === ContentType.heartbeat ? 'heartbeat record (RFC 6520), not decoded' : `unknown content type ${type}`;
-      this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, what));
-    }
+    else if (type === ContentType.heartbeat) {
+      this.drain(st, true);
+      this.emit(decodeHeartbeat(st.space, body, [record.index], record.timeMs));
+    } else this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, `unknown content type ${type}`));
+  }
+
+  /**
+   * A client-side-only capture (no ServerHello seen): TLS 1.3 clients in middlebox-compatibility
+   * mode send a ChangeCipherSpec, and after a HelloRetryRequest their second ClientHello follows it
+   * in the clear. Without the ServerHello the CCS looks like TLS 1.2's key switch; a handshake
+   * record that reads as a whole plaintext ClientHello says it was not one.
+   */
+  private secondClientHello(st: DirState, type: number, body: { offset: number; length: number }): boolean {
+    if (st.space.direction !== 'client' || type !== ContentType.handshake || this.ctx.version !== undefined) return false;
+    if (!looksLikeClientHello(st.space.bytes, body.offset, body.length)) return false;
+    const ccs = this.trace.messages.findLast((m) => m.direction === 'client' && m.kind === 'change_cipher_spec');
+    if (ccs?.kind === 'change_cipher_spec') ccs.compatibility = true;
+    return true;
   }
 
   private pushRecord(item: Item, slice: RecordSlice): TlsRecord {
@@ -266,6 +315,16 @@ class TraceDecoder {
       else this.drain(st, true);
     }
   }
+}
+
+/**
+ * Whether a record body starts with a plaintext ClientHello: type 1, a plausible length (it may span records),
+ * legacy_version 3.x. An encrypted Finished matching all three is a 1-in-2^40 accident.
+ */
+function looksLikeClientHello(b: Uint8Array, at: number, length: number): boolean {
+  if (length < 6 || b[at] !== 1) return false;
+  const declared = (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+  return declared >= 38 && declared <= 0xffff && b[at + 4] === 3 && b[at + 5] <= 4;
 }
 
 /** RFC 8446 §5.1 / RFC 5246 §6.2.1: an unprotected record carries at most 2^14 bytes. */

@@ -5,6 +5,7 @@
 
 import type { Capture } from '../capture/types.js';
 import { TLS12, TLS13 } from '../decode/context.js';
+import { handshakeMessageCap } from '../decode/defragment.js';
 import type { DecodedTrace, TlsRecord } from '../decode/model.js';
 import type { ByteSpace, Direction } from '../decode/types.js';
 import { label, protocolVersions } from '../registry/index.js';
@@ -45,7 +46,8 @@ export function decryptTrace(capture: Capture, decoded: DecodedTrace, opts: Decr
   const ready = readyToOpen(capture, facts, result);
   if (!ready) return finish();
   const { suite, secrets, tls13 } = ready;
-  const states: Record<Direction, DirectionState> = { client: newState('client'), server: newState('server') };
+  const cap = handshakeMessageCap(capture.source);
+  const states: Record<Direction, DirectionState> = { client: newState('client', cap), server: newState('server', cap) };
   const schedule = tls13
     ? setUpTls13(suite, secrets, states, facts, opts, result.notes)
     : setUpTls12(suite, secrets, states, facts, opts, result.notes);

@@ -62,13 +62,14 @@ export interface DirectionState {
   fields: FieldBudget;
 }
 
-export function newState(direction: Direction): DirectionState {
+/** `messageCap`: the source's reassembly cap (handshakeMessageCap), as the plaintext decoder used. */
+export function newState(direction: Direction, messageCap?: number): DirectionState {
   const plaintext = new PlaintextStream(direction);
   return {
     epochs: [],
     current: 0,
     plaintext,
-    reassembler: new HandshakeReassembler(plaintext.space),
+    reassembler: new HandshakeReassembler(plaintext.space, messageCap),
     cap: new MessageCap(),
     fields: { left: MAX_FIELDS_PER_DIRECTION, exhausted: false },
   };

@@ -9,7 +9,7 @@ import { keyScheduleJson } from './key-schedule.js';
 import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
 import type { CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from '../capture/types.js';
-import type { DecodedTrace, Message, TlsRecord } from '../decode/model.js';
+import type { DecodedTrace, Message, NestedMessage, TlsRecord } from '../decode/model.js';
 import type { ByteSpace, DecodeIssue, Direction, Field } from '../decode/types.js';
 import { capArrays, HexBudget, JSON_LIMITS, type JsonLimits } from './json-caps.js';
 import {
@@ -17,6 +17,7 @@ import {
   alertLevels,
   contentTypes,
   handshakeTypes,
+  heartbeatMessageTypes,
   protocolVersions,
 } from '../registry/index.js';
 import { escapeStrings, type JsonValue } from './escape.js';
@@ -70,11 +71,15 @@ export interface MessageJson {
   /** Bytes not written to `raw` because the direction's JSON hex budget was spent. */
   rawOmitted?: number;
   body?: { [key: string]: JsonValue };
+  /** The decompressed Certificate of a CompressedCertificate (RFC 8879), in its own space. */
+  nested?: { title: string; space: string; length: number; hex: string; fields: Field[]; issue?: DecodeIssue };
   /** change_cipher_spec */
   compatibility?: boolean;
   /** alert */
   level?: CodePoint;
   description?: CodePoint;
+  /** heartbeat (RFC 6520) */
+  heartbeat?: { type: CodePoint; payloadLength: number; payload: string; paddingLength: number; heartbleed: boolean };
   /** encrypted */
   contentType?: CodePoint;
   guess?: string;
@@ -311,6 +316,7 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
         raw: within ? m.raw : '',
         rawOmitted: within ? undefined : m.raw.length / 2,
         body,
+        nested: m.nested ? nestedJson(m.nested, budget, m.direction) : undefined,
       };
     }
     case 'change_cipher_spec':
@@ -321,9 +327,17 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
       return { ...base, contentType: codePoint(contentTypes, m.contentType, 1), guess: m.guess ? guessWords(m.guess) : undefined };
     case 'application_data':
       return base;
+    case 'heartbeat':
+      return { ...base, heartbeat: { type: codePoint(heartbeatMessageTypes, m.heartbeatType, 1), payloadLength: m.payloadLength, payload: m.payload, paddingLength: m.paddingLength, heartbleed: m.heartbleed === true } };
     case 'opaque':
       return m.cap ? { ...base, reason: m.reason, cap: true } : { ...base, reason: m.reason };
   }
+}
+
+function nestedJson(n: NestedMessage, budget: HexBudget, direction: Direction): NonNullable<MessageJson['nested']> {
+  const length = n.space.bytes.length;
+  const hex = budget.take(direction, length) ? Buffer.from(n.space.bytes).toString('hex') : '';
+  return { title: n.title, space: n.space.id, length, hex, fields: n.fields, issue: n.issue };
 }
 
 /** Deep copy that escapes control characters in every string and drops undefined properties. */

@@ -47,6 +47,16 @@ async function stopTcpdump(child: ChildProcess): Promise<void> {
   await done;
 }
 
+/** tcpdump on loopback port `port` into `pcap` while `action` runs (any client, any server). */
+export async function tcpdumpAround<T>(pcap: string, port: number, action: () => Promise<T>): Promise<T> {
+  const dump = await startTcpdump(pcap, port);
+  try {
+    return await action();
+  } finally {
+    await stopTcpdump(dump);
+  }
+}
+
 /** One handshake (plus a few application bytes) of a Node TLS client against `server`. */
 export function nodeClient(port: number, opts: tls.ConnectionOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {
