@@ -32,6 +32,12 @@ export const ExitCode = {
    * (`| head`) is not a failure: the program ends quietly with the code it would have had.
    */
   write: 10,
+  /**
+   * The HTTP proxy did not open a tunnel: its name did not resolve, it could not be reached, it
+   * refused CONNECT (407, 403, 502…), closed, or answered with something that is not HTTP or more
+   * than tls-trace reads, or not within the deadline. Nothing reached the target.
+   */
+  proxy: 11,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -75,6 +81,8 @@ export function exitCodeForCaptureError(code: string | undefined, serverBytes: n
       return ExitCode.timeout;
     case 'not-tls':
       return ExitCode.notTls;
+    case 'proxy':
+      return ExitCode.proxy;
     default:
       // alert, closed, tls, capture-limit
       return ExitCode.handshake;

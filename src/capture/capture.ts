@@ -12,11 +12,12 @@ import { completeRecordsLength, cutStream, looksNotTls, recordBoundaryWalker } f
 import { captureOptionsRecord, formatAddress, tlsVersion, type CaptureErrorCode, type CaptureOptions } from './options.js';
 import { classifyConnectError, errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
-import { resolveHost } from './resolve.js';
+import { openTunnel, refusalReason, connectAuthority } from './proxy.js';
+import { dialFor, resolveDial, type Dial } from './route.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
-import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
+import type { Capture, CaptureChunk, CaptureError, CapturePrologue, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
 
 /** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */
 const NOT_TLS_GRACE_MS = 100;
@@ -48,7 +49,11 @@ class CaptureRun {
   private readonly keylog: string[] = [];
   private readonly node: NodeSummary = {};
   private readonly timers = new Set<NodeJS.Timeout>();
-  private stage: 'dns' | 'connect' | 'tls' | 'drain' = 'dns';
+  private stage: 'dns' | 'connect' | 'proxy' | 'tls' | 'drain' = 'dns';
+  /** Where the TCP connection goes (the proxy, a --connect-to host, or the target). */
+  private readonly dial: Dial;
+  /** Plaintext before TLS: the CONNECT exchange with a proxy. */
+  private readonly prologue: CapturePrologue[] = [];
   private finished = false;
   private raw?: net.Socket;
   private tap?: RecordingTap;
@@ -74,17 +79,23 @@ class CaptureRun {
   ) {
     const servername = opts.servername === false ? undefined : (opts.servername ?? (net.isIP(opts.host) ? undefined : opts.host));
     this.target = { host: opts.host, port: opts.port, ...(servername ? { servername } : {}) };
+    const route = opts.route ?? {};
+    this.dial = dialFor(opts.host, opts.port, route);
+    if (route.connectTo) this.target.connectTo = { ...route.connectTo };
+    if (route.proxy) this.target.proxy = { host: route.proxy.host, port: route.proxy.port, ...(route.proxy.auth ? { auth: true } : {}) };
+    if (route.pinnedAddresses) this.target.pinned = true;
   }
 
   start(): void {
     this.after(this.opts.timeoutMs, () => this.onDeadline());
     const t = performance.now();
     const lookup = this.opts.lookup ? { lookup: this.opts.lookup } : {};
-    void resolveHost(this.opts.host, { timeoutMs: this.opts.timeoutMs, signal: this.dnsAbort.signal, ...lookup }).then((r) => {
+    const route = this.opts.route ?? {};
+    void resolveDial(this.dial, route, { timeoutMs: this.opts.timeoutMs, signal: this.dnsAbort.signal, ...lookup }).then((r) => {
       if (this.finished) return;
-      // An IP literal needs no look-up: no DNS time to report.
-      if (!net.isIP(this.opts.host)) this.timings.dnsMs = performance.now() - t;
-      if ('error' in r) this.fail('dns', r.error);
+      // An IP literal or a --resolve address needs no look-up: no DNS time to report.
+      if (!net.isIP(this.dial.host) && !route.pinnedAddresses) this.timings.dnsMs = performance.now() - t;
+      if ('error' in r) this.fail(route.proxy ? 'proxy' : 'dns', route.proxy ? `cannot resolve the proxy's name: ${r.error}` : r.error);
       else this.connect(r.addresses);
     });
   }
@@ -112,10 +123,11 @@ class CaptureRun {
   private connect(addresses: LookupAddress[], index = 0): void {
     this.stage = 'connect';
     const { address, family } = addresses[index];
-    this.target.address = address;
-    this.target.family = family === 6 ? 6 : 4;
+    const port = this.dial.port;
+    // Through a proxy the address is the proxy's; the target's name is the proxy's to resolve.
+    Object.assign(this.target.proxy ?? this.target, { address, family: family === 6 ? 6 : 4 });
     const t = performance.now();
-    const raw = net.connect({ host: address, port: this.opts.port, family });
+    const raw = net.connect({ host: address, port, family });
     this.raw = raw;
     const onConnectError = (err: NodeJS.ErrnoException): void => {
       if (this.finished) return;
@@ -125,15 +137,43 @@ class CaptureRun {
         this.connect(addresses, index + 1);
         return;
       }
-      const where = formatAddress(address, this.opts.port);
+      const where = formatAddress(address, port);
       const message =
         code === 'refused' ? `connection refused by ${where}` : code === 'timeout' ? `TCP connect to ${where} timed out` : `cannot reach ${where}: ${err.code ?? err.message}`;
-      this.fail(code, message);
+      if (this.opts.route?.proxy) this.fail('proxy', `cannot connect to the proxy: ${message}`);
+      else this.fail(code, message);
     };
     raw.once('error', onConnectError);
     raw.once('connect', () => {
       raw.off('error', onConnectError);
       this.timings.connectMs = performance.now() - t;
+      if (this.dial.tunnelTo) this.tunnel(raw, this.dial.tunnelTo);
+      else this.startTls(raw);
+    });
+  }
+
+  /** Asks the proxy for a tunnel (CONNECT), records the exchange, and starts TLS after a 2xx. */
+  private tunnel(raw: net.Socket, to: { host: string; port: number }): void {
+    const proxy = this.opts.route?.proxy;
+    if (!proxy) return;
+    this.stage = 'proxy';
+    raw.setNoDelay(true);
+    // Errors between the proxy's answer and the TLS layer's own listener must not go unhandled.
+    raw.on('error', () => undefined);
+    const t = performance.now();
+    const record = (direction: 'client' | 'server', bytes: Buffer): void => void this.prologue.push({ direction, timeMs: this.now(), bytes: new Uint8Array(bytes) });
+    void openTunnel(raw, to.host, to.port, proxy, { onBytes: record }).then((o) => {
+      if (this.finished) return;
+      this.timings.proxyMs = performance.now() - t;
+      const where = formatAddress(proxy.host, proxy.port);
+      if (!o.answered) return this.fail('proxy', `proxy ${where}: ${o.problem}`);
+      Object.assign(this.target.proxy ?? {}, { status: o.status, reason: o.reason });
+      if (o.status < 200 || o.status > 299) {
+        const line = `${o.status}${o.reason ? ` ${o.reason}` : ''}`;
+        return this.fail('proxy', `proxy ${where} answered CONNECT ${connectAuthority(to.host, to.port)} with "${line}": ${refusalReason(o.status, proxy.auth !== undefined)}`);
+      }
+      // Bytes after the proxy's head are the server's first TLS bytes: hand them to the TLS side.
+      if (o.rest.length > 0) raw.unshift(o.rest);
       this.startTls(raw);
     });
   }
@@ -339,7 +379,8 @@ class CaptureRun {
       return;
     }
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
-    this.finish(deadlineError({ stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
+    const proxy = this.target.proxy ? formatAddress(this.target.proxy.host, this.target.proxy.port) : undefined;
+    this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
   }
 
   private fail(code: CaptureErrorCode, message: string): void {
@@ -380,12 +421,8 @@ class CaptureRun {
       ...(this.handshakeDone ? { node: this.node } : {}),
       ...(error ? { error } : {}),
       ...(this.truncated.length > 0 ? { truncated: [...this.truncated] } : {}),
+      ...(this.prologue.length > 0 ? { prologue: this.prologue } : {}),
     };
     this.resolve(capture);
   }
 }
-
-
-
-
-

@@ -5,6 +5,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import type { Capture } from './types.js';
+import type { RouteOptions } from './route.js';
 
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -40,6 +41,8 @@ export interface CaptureOptions {
   drainMs?: number;
   /** After our close_notify, how long to wait for the server's side of the close, ms (default 100). */
   closeWaitMs?: number;
+  /** Proxy, `--connect-to`, `--resolve`, `-4`/`-6` (see route.ts); the target itself is `host`/`port`. */
+  route?: RouteOptions;
 }
 
 /** Stable `error.code` values of a failed capture. */
@@ -52,7 +55,8 @@ export type CaptureErrorCode =
   | 'closed'
   | 'alert'
   | 'not-tls'
-  | 'tls';
+  | 'tls'
+  | 'proxy';
 
 export const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
   '1.0': 'TLSv1',
@@ -72,6 +76,12 @@ export function captureOptionsRecord(o: CaptureOptions): Capture['options'] {
   if (o.alpn && o.alpn.length > 0) rec.alpn = [...o.alpn];
   if (o.requestOcsp) rec.requestOcsp = true;
   if (o.clientCert) rec.clientCert = true;
+  const r = o.route;
+  // The proxy without its credentials: a capture file is shared in bug reports.
+  if (r?.proxy) rec.proxy = `http://${r.proxy.auth ? '***@' : ''}${formatAddress(r.proxy.host, r.proxy.port)}`;
+  if (r?.connectTo) rec.connectTo = formatAddress(r.connectTo.host, r.connectTo.port);
+  if (r?.pinnedAddresses) rec.resolve = [...r.pinnedAddresses];
+  if (r?.family) rec.family = r.family;
   return rec;
 }
 

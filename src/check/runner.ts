@@ -39,7 +39,8 @@ const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: Exit
  * < timeout 5 < not TLS 6 < handshake 7).
  */
 export function combineExitCodes(codes: number[]): number {
-  const connection = codes.filter((c) => c >= ExitCode.dns && c <= ExitCode.handshake);
+  // A proxy that opened no tunnel (11) is a connection failure too.
+  const connection = codes.filter((c) => (c >= ExitCode.dns && c <= ExitCode.handshake) || c === ExitCode.proxy);
   if (connection.length) return Math.min(...connection);
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;

@@ -133,6 +133,11 @@ export interface TraceJson {
    * the TLS record bytes it carries (src/view/tcp.ts). Absent for live traces and `--save` replays.
    */
   tcp?: TcpView;
+  /**
+   * Plaintext before TLS (a proxy's CONNECT exchange, a STARTTLS dialogue), as sent and received;
+   * none of it is decoded as TLS. Absent when TLS started at the first byte.
+   */
+  prologue?: Array<{ direction: Direction; timeMs: number; length: number; hex: string }>;
   records: RecordJson[];
   messages: MessageJson[];
   spaces: SpaceJson[];
@@ -177,6 +182,7 @@ function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLis
     node: capture.node,
     // Cut to the list cap like every list (`packetsOmitted` then counts the rest).
     tcp: tcpJson(view),
+    prologue: capture.prologue?.slice(0, JSON_LIMITS.listEntries).map((p) => ({ direction: p.direction, timeMs: p.timeMs, length: p.bytes.length, hex: Buffer.from(p.bytes).toString('hex') })),
     // Each record, message, step and the chain is cut to the list cap on its own (json-caps.ts);
     // the top-level lists are bounded by the decoder's record and message caps.
     records: function* () {
