@@ -8,16 +8,16 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AlertWatcher, openSslReason } from './alert-watch.js';
-import { completeRecordsLength, cutStream, looksNotTls, recordBoundaryWalker } from './framing.js';
+import { cutAtCompleteRecords, looksNotTls, recordBoundaryWalker } from './framing.js';
 import { captureOptionsRecord, formatAddress, tlsVersion, type CaptureErrorCode, type CaptureOptions } from './options.js';
-import { classifyConnectError, errorMessage, summariseSocket } from './socket-facts.js';
+import { classifyConnectError, connectFailureText, errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
-import { openTunnel, refusalReason, connectAuthority } from './proxy.js';
-import { dialFor, resolveDial, type Dial } from './route.js';
+import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
+import { dialFor, resolveDial, routeFacts, type Dial } from './route.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
-import type { Capture, CaptureChunk, CaptureError, CapturePrologue, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
+import type { Capture, CaptureError, CapturePrologue, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
 
 /** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */
 const NOT_TLS_GRACE_MS = 100;
@@ -34,7 +34,6 @@ const DRAIN_QUIET_MS = 2;
  * reason goes into the message). OpenSSL stays silent on alerts it has no name for.
  */
 const ALERT_GRACE_MS = 20;
-
 
 export function captureHandshake(opts: CaptureOptions): Promise<Capture> {
   return new Promise((resolve) => new CaptureRun(opts, resolve).start());
@@ -79,11 +78,8 @@ class CaptureRun {
   ) {
     const servername = opts.servername === false ? undefined : (opts.servername ?? (net.isIP(opts.host) ? undefined : opts.host));
     this.target = { host: opts.host, port: opts.port, ...(servername ? { servername } : {}) };
-    const route = opts.route ?? {};
-    this.dial = dialFor(opts.host, opts.port, route);
-    if (route.connectTo) this.target.connectTo = { ...route.connectTo };
-    if (route.proxy) this.target.proxy = { host: route.proxy.host, port: route.proxy.port, ...(route.proxy.auth ? { auth: true } : {}) };
-    if (route.pinnedAddresses) this.target.pinned = true;
+    this.dial = dialFor(opts.host, opts.port, opts.route ?? {});
+    Object.assign(this.target, routeFacts(opts.route ?? {}));
   }
 
   start(): void {
@@ -137,9 +133,7 @@ class CaptureRun {
         this.connect(addresses, index + 1);
         return;
       }
-      const where = formatAddress(address, port);
-      const message =
-        code === 'refused' ? `connection refused by ${where}` : code === 'timeout' ? `TCP connect to ${where} timed out` : `cannot reach ${where}: ${err.code ?? err.message}`;
+      const message = connectFailureText(code, formatAddress(address, port), err);
       if (this.opts.route?.proxy) this.fail('proxy', `cannot connect to the proxy: ${message}`);
       else this.fail(code, message);
     };
@@ -147,31 +141,26 @@ class CaptureRun {
     raw.once('connect', () => {
       raw.off('error', onConnectError);
       this.timings.connectMs = performance.now() - t;
-      if (this.dial.tunnelTo) this.tunnel(raw, this.dial.tunnelTo);
+      const proxy = this.opts.route?.proxy;
+      if (this.dial.tunnelTo && proxy) this.tunnel(raw, this.dial.tunnelTo, proxy);
       else this.startTls(raw);
     });
   }
 
   /** Asks the proxy for a tunnel (CONNECT), records the exchange, and starts TLS after a 2xx. */
-  private tunnel(raw: net.Socket, to: { host: string; port: number }): void {
-    const proxy = this.opts.route?.proxy;
-    if (!proxy) return;
+  private tunnel(raw: net.Socket, to: { host: string; port: number }, proxy: ProxySettings): void {
     this.stage = 'proxy';
     raw.setNoDelay(true);
     // Errors between the proxy's answer and the TLS layer's own listener must not go unhandled.
     raw.on('error', () => undefined);
     const t = performance.now();
-    const record = (direction: 'client' | 'server', bytes: Buffer): void => void this.prologue.push({ direction, timeMs: this.now(), bytes: new Uint8Array(bytes) });
-    void openTunnel(raw, to.host, to.port, proxy, { onBytes: record }).then((o) => {
+    const onBytes = (direction: 'client' | 'server', bytes: Buffer): void => void this.prologue.push({ direction, timeMs: this.now(), bytes: new Uint8Array(bytes) });
+    void openTunnel(raw, to.host, to.port, proxy, { onBytes }).then((o) => {
       if (this.finished) return;
       this.timings.proxyMs = performance.now() - t;
-      const where = formatAddress(proxy.host, proxy.port);
-      if (!o.answered) return this.fail('proxy', `proxy ${where}: ${o.problem}`);
-      Object.assign(this.target.proxy ?? {}, { status: o.status, reason: o.reason });
-      if (o.status < 200 || o.status > 299) {
-        const line = `${o.status}${o.reason ? ` ${o.reason}` : ''}`;
-        return this.fail('proxy', `proxy ${where} answered CONNECT ${connectAuthority(to.host, to.port)} with "${line}": ${refusalReason(o.status, proxy.auth !== undefined)}`);
-      }
+      if (o.answered) Object.assign(this.target.proxy ?? {}, { status: o.status, reason: o.reason });
+      const problem = tunnelProblem(o, proxy, to);
+      if (problem || !o.answered) return this.fail('proxy', problem ?? '');
       // Bytes after the proxy's head are the server's first TLS bytes: hand them to the TLS side.
       if (o.rest.length > 0) raw.unshift(o.rest);
       this.startTls(raw);
@@ -228,7 +217,7 @@ class CaptureRun {
       ...(o.groups ? { ecdhCurve: o.groups } : {}),
       ...(o.alpn && o.alpn.length > 0 ? { ALPNProtocols: o.alpn } : {}),
       ...(o.requestOcsp ? { requestOCSP: true } : {}),
-      ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key } : {}),
+      ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
     };
     let sock: tls.TLSSocket;
     try {
@@ -269,7 +258,7 @@ class CaptureRun {
       // TLS 1.3 client authentication is judged after the client's Finished: a server that
       // rejects the client (certificate_required, bad_certificate…) says so in an alert that
       // arrives after 'secureConnect'. That is still a failed connection.
-      const late = this.lateAlert();
+      const late = lateAlertError(this.nodeError);
       if (late) this.finish(late);
       return;
     }
@@ -286,11 +275,6 @@ class CaptureRun {
     });
     // Undefined: a bare 'close' with no reason yet; the error event follows.
     if (failure) this.finish(failure);
-  }
-
-  /** An alert Node reported after 'secureConnect' (see handshakeFailed), as a capture error. */
-  private lateAlert(): CaptureError | undefined {
-    return lateAlertError(this.nodeError);
   }
 
   /** For not-TLS answers, give the peer a moment to finish its first line (an HTTP status line). */
@@ -371,7 +355,6 @@ class CaptureRun {
     sock.end();
   }
 
-
   private onDeadline(): void {
     if (this.finished) return;
     if (this.handshakeDone) {
@@ -387,18 +370,7 @@ class CaptureRun {
     this.finish({ code, message });
   }
 
-  /** The recording; a direction cut by the cap ends at its last complete record (see framing.ts). */
-  private recordedChunks(): CaptureChunk[] {
-    let chunks = this.tap ? [...this.tap.chunks] : [];
-    for (const t of this.truncated) {
-      const stream = Buffer.concat(chunks.filter((c) => c.direction === t.direction).map((c) => c.bytes));
-      t.recordedBytes = completeRecordsLength(stream);
-      chunks = cutStream(chunks, t.direction, t.recordedBytes);
-    }
-    return chunks;
-  }
-
-  private finish(error: CaptureError | undefined = this.handshakeDone ? this.lateAlert() : undefined): void {
+  private finish(error: CaptureError | undefined = this.handshakeDone ? lateAlertError(this.nodeError) : undefined): void {
     if (this.finished) return;
     this.finished = true;
     this.dnsAbort.abort();
@@ -416,7 +388,7 @@ class CaptureRun {
       startedAt: this.startedAt,
       timings: this.timings,
       options: captureOptionsRecord(this.opts),
-      chunks: this.recordedChunks(),
+      chunks: cutAtCompleteRecords(this.tap ? [...this.tap.chunks] : [], this.truncated),
       keylog: this.keylog,
       ...(this.handshakeDone ? { node: this.node } : {}),
       ...(error ? { error } : {}),

@@ -28,7 +28,7 @@ export interface CaptureOptions {
   /** Injected resolver (tests); see resolve.ts for the default. */
   lookup?: LookupFunction;
   /** Client certificate to offer if the server asks (PEM). */
-  clientCert?: { cert: string; key: string };
+  clientCert?: { cert: string; key: string; passphrase?: string };
   /**
    * Maximum bytes recorded per direction (default 4 MiB). Past it recording stops but the
    * connection goes on; the capture's `truncated` says where, and the verdict is the handshake's.
@@ -41,6 +41,11 @@ export interface CaptureOptions {
   drainMs?: number;
   /** After our close_notify, how long to wait for the server's side of the close, ms (default 100). */
   closeWaitMs?: number;
+  /**
+   * The protocol whose plaintext dialogue comes before TLS (`--starttls`, check's `starttls=`);
+   * `none` or absent: TLS at once. The dialogues are r13-starttls's; check refuses the key until they exist.
+   */
+  starttls?: string;
   /** Proxy, `--connect-to`, `--resolve`, `-4`/`-6` (see route.ts); the target itself is `host`/`port`. */
   route?: RouteOptions;
 }

@@ -6,11 +6,65 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
+import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
+import { formatAddress } from './options.js';
 
 export interface ProbeEndpoint {
-  /** Resolved address to connect to (no DNS per probe). */
+  /** Resolved address to connect to (no DNS per probe): the proxy's, with `tunnel`. */
   address: string;
   port: number;
+  /** Through an HTTP proxy: every connection first asks it for a tunnel to host:port (CONNECT). */
+  tunnel?: { proxy: ProxySettings; host: string; port: number };
+}
+
+/**
+ * Connects to the endpoint and, through a proxy, opens the tunnel; calls `ready` with the socket
+ * once bytes may be sent, or `failed` with why not (the proxy's refusal, `connect-failed`).
+ * Errors on the socket are the caller's: it listens for them from the start.
+ */
+function dialEndpoint(endpoint: ProbeEndpoint, ready: () => void, refused: (problem: string) => void): net.Socket {
+  const socket = net.connect({ host: endpoint.address, port: endpoint.port });
+  socket.setNoDelay(true);
+  socket.once('connect', () => {
+    const t = endpoint.tunnel;
+    if (!t) return ready();
+    void openTunnel(socket, t.host, t.port, t.proxy, { onBytes: () => undefined }).then((o) => {
+      const problem = tunnelProblem(o, t.proxy, t);
+      if (problem || !o.answered) return refused(problem ?? '');
+      if (o.rest.length > 0) socket.unshift(o.rest);
+      socket.resume();
+      ready();
+    });
+  });
+  return socket;
+}
+
+/** A socket with the tunnel open, or why the proxy gave none. Never rejects. */
+function tunnelledSocket(endpoint: ProbeEndpoint, timeoutMs: number): Promise<net.Socket | string> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: net.Socket | string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.off('error', onError);
+      if (typeof result === 'string') socket.destroy();
+      resolve(result);
+    };
+    const proxy = endpoint.tunnel ? `proxy ${formatAddress(endpoint.tunnel.proxy.host, endpoint.tunnel.proxy.port)}` : 'the proxy';
+    const timer = setTimeout(() => done(`${proxy} did not open a tunnel within ${timeoutMs} ms`), timeoutMs);
+    const socket = dialEndpoint(endpoint, () => done(socket), done);
+    const onError = (e: NodeJS.ErrnoException): void => done(`cannot connect to ${proxy}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : (e.code ?? e.message)}`);
+    socket.on('error', onError);
+  });
+}
+
+/** Opens one tunnel and closes it: undefined when the proxy opens tunnels, else why not. Never rejects. */
+export async function tryTunnel(endpoint: ProbeEndpoint, timeoutMs: number): Promise<string | undefined> {
+  const r = await tunnelledSocket(endpoint, timeoutMs);
+  if (typeof r === 'string') return r;
+  r.destroy();
+  return undefined;
 }
 
 /** How a single connection ended. `answered` means the caller saw enough to stop. */
@@ -40,8 +94,6 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
     let received = 0;
     let connected = false;
     let settled = false;
-    const socket = net.connect({ host: endpoint.address, port: endpoint.port });
-    socket.setNoDelay(true);
     const finish = (end: ProbeEnd, errorCode?: string): void => {
       if (settled) return;
       settled = true;
@@ -52,18 +104,22 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
       resolve({ end, bytesReceived: received, errorCode });
     };
     const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
-    socket.on('connect', () => {
+    // A proxy that refuses a tunnel it opened before is a connection that failed, like a refusal.
+    const socket = dialEndpoint(endpoint, () => start(), () => finish('connect-failed', 'proxy'));
+    const start = (): void => {
       connected = true;
+      socket.on('data', onData);
+      socket.on('end', () => finish('closed'));
+      socket.on('close', () => finish('closed'));
       socket.write(bytes);
-    });
-    socket.on('data', (d: Buffer) => {
+    };
+    const onData = (d: Buffer): void => {
       chunks.push(d);
       received += d.length;
       if (opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks))) finish('answered');
       else if (received >= maxBytes) finish('too-big');
-    });
-    socket.on('end', () => finish('closed'));
-    socket.on('close', () => finish('closed'));
+    };
+    socket.on('close', () => finish(connected ? 'closed' : 'connect-failed', connected ? undefined : 'closed'));
     socket.on('error', (e: NodeJS.ErrnoException) => {
       // A server that accepts and resets at once can report ECONNRESET before 'connect' fires.
       const reset = e.code === 'ECONNRESET' || e.code === 'EPIPE';
@@ -85,6 +141,8 @@ export interface NodeHandshakeOptions {
   ticketWaitMs?: number;
   version: 'TLSv1.2' | 'TLSv1.3';
   timeoutMs: number;
+  /** Client certificate for servers that require one (PEM). */
+  clientCert?: { cert: string; key: string; passphrase?: string };
 }
 
 export interface NodeHandshakeResult {
@@ -110,7 +168,7 @@ function peerChain(socket: tls.TLSSocket): Buffer[] {
   return chain;
 }
 
-function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tls.ConnectionOptions {
+function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions, socket?: net.Socket): tls.ConnectionOptions {
   // `requestOCSP` is a TLSSocket option that tls.connect passes through; @types/node omits it.
   const options: tls.ConnectionOptions & { requestOCSP?: boolean } = {
     host: endpoint.address,
@@ -122,12 +180,23 @@ function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tl
     sigalgs: opts.sigalgs,
     ALPNProtocols: opts.alpn,
     requestOCSP: opts.requestOcsp,
+    ...(socket ? { socket } : {}),
+    ...(opts.clientCert ? { cert: opts.clientCert.cert, key: opts.clientCert.key, passphrase: opts.clientCert.passphrase } : {}),
   };
   return options;
 }
 
-/** One full handshake with Node's tls, pinned to one version; never rejects. */
-export function nodeHandshake(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): Promise<NodeHandshakeResult> {
+/** One full handshake with Node's tls, pinned to one version (through the tunnel, if any); never rejects. */
+export async function nodeHandshake(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): Promise<NodeHandshakeResult> {
+  if (!endpoint.tunnel) return handshakeOver(endpoint, opts);
+  const started = Date.now();
+  const raw = await tunnelledSocket(endpoint, opts.timeoutMs);
+  if (typeof raw === 'string') return { ok: false, error: raw };
+  // One deadline for tunnel and handshake together.
+  return handshakeOver(endpoint, { ...opts, timeoutMs: Math.max(1, opts.timeoutMs - (Date.now() - started)) }, raw);
+}
+
+function handshakeOver(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions, raw?: net.Socket): Promise<NodeHandshakeResult> {
   return new Promise((resolve) => {
     let settled = false;
     let ocsp = false;
@@ -141,11 +210,12 @@ export function nodeHandshake(endpoint: ProbeEndpoint, opts: NodeHandshakeOption
       socket?.removeAllListeners('error');
       socket?.on('error', () => undefined);
       socket?.destroy();
+      raw?.destroy();
       resolve({ ...r, ocspStapled: opts.requestOcsp ? ocsp : undefined, sessionTicket: opts.ticketWaitMs ? ticket : undefined });
     };
     const timer = setTimeout(() => done({ ok: false, error: 'timeout' }), opts.timeoutMs);
     try {
-      socket = tls.connect(connectOptions(endpoint, opts));
+      socket = tls.connect(connectOptions(endpoint, opts, raw));
     } catch (e) {
       // OpenSSL refuses a sigalg name it does not know: that scheme cannot be tested.
       done({ ok: false, error: e instanceof Error ? e.message : String(e) });

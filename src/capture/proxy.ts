@@ -89,6 +89,15 @@ export function refusalReason(status: number, withAuth: boolean): string {
   return 'the proxy refused the tunnel';
 }
 
+/** The capture error message for a dialogue that opened no tunnel; undefined after a 2xx. */
+export function tunnelProblem(o: TunnelOutcome, proxy: ProxySettings, to: { host: string; port: number }): string | undefined {
+  const where = formatAddress(proxy.host, proxy.port);
+  if (!o.answered) return `proxy ${where}: ${o.problem}`;
+  if (o.status >= 200 && o.status <= 299) return undefined;
+  const line = `${o.status}${o.reason ? ` ${o.reason}` : ''}`;
+  return `proxy ${where} answered CONNECT ${connectAuthority(to.host, to.port)} with "${line}": ${refusalReason(o.status, proxy.auth !== undefined)}`;
+}
+
 /** How a CONNECT dialogue ended. `rest` is whatever followed the head (already TLS). */
 export type TunnelOutcome =
   | { answered: true; status: number; reason: string; rest: Buffer }

@@ -7,6 +7,7 @@
 import type { LookupAddress } from 'node:dns';
 import net from 'node:net';
 import type { ProxySettings } from './proxy.js';
+import type { CaptureTarget } from './types.js';
 import { resolveHost, type ResolveOptions, type Resolved } from './resolve.js';
 
 export interface RouteOptions {
@@ -46,4 +47,14 @@ export async function resolveDial(dial: Dial, route: RouteOptions, opts: Resolve
   if (kept.length > 0) return { addresses: kept };
   const had = r.addresses.map((a) => a.address).join(', ');
   return { error: `${dial.host} has no IPv${route.family} address (-${route.family} was given; it has ${had})` };
+}
+
+/** What the capture's target records of the route (never the proxy's credentials). */
+export function routeFacts(route: RouteOptions): Pick<CaptureTarget, 'connectTo' | 'proxy' | 'pinned'> {
+  const p = route.proxy;
+  return {
+    ...(route.connectTo ? { connectTo: { ...route.connectTo } } : {}),
+    ...(p ? { proxy: { host: p.host, port: p.port, ...(p.auth ? { auth: true } : {}) } } : {}),
+    ...(route.pinnedAddresses ? { pinned: true } : {}),
+  };
 }

@@ -9,6 +9,7 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
+import type { CaptureOptions } from '../capture/options.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 
@@ -23,6 +24,8 @@ export interface CheckOptions {
   trustStore: TrustStore;
   requestOcsp?: boolean;
   lookup?: LookupFunction;
+  /** Client certificate for every target (a target's cert= beats it). */
+  clientCert?: { cert: string; key: string; passphrase?: string };
   /** Injected in tests; the live handshake otherwise. */
   fetch?: FetchChain;
   /** Called as each target finishes (NDJSON, progress). */
@@ -54,7 +57,8 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
 }
 
 export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions): TargetResult {
-  const checkedName = opts.servername ?? target.host;
+  const checkedName = target.settings?.servername ?? opts.servername ?? target.host;
+  const warnDays = target.settings?.warnDays ?? opts.warnDays;
   const base = {
     target: target.display,
     host: target.host,
@@ -74,7 +78,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     at: opts.at,
     host: checkedName,
     trustStore: opts.trustStore,
-    warnDays: opts.warnDays,
+    warnDays,
     ocspRequested: opts.requestOcsp ?? true,
     ...(fetched.ocspResponse ? { ocspResponse: fetched.ocspResponse } : {}),
   });
@@ -102,6 +106,23 @@ export function sortResults(results: TargetResult[]): TargetResult[] {
     .map((x) => x.r);
 }
 
+/** The capture options for one target: its own settings first, then the run's. */
+function fetchOptions(target: CheckTarget, opts: CheckOptions): CaptureOptions {
+  const servername = target.settings?.servername ?? opts.servername;
+  const clientCert = target.settings?.clientCert ?? opts.clientCert;
+  return {
+    host: target.host,
+    port: target.port,
+    timeoutMs: opts.timeoutMs,
+    requestOcsp: opts.requestOcsp ?? true,
+    ...(servername ? { servername } : {}),
+    ...(clientCert ? { clientCert } : {}),
+    ...(target.route ? { route: target.route } : {}),
+    ...(target.settings?.starttls ? { starttls: target.settings.starttls } : {}),
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
+  };
+}
+
 export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
@@ -114,19 +135,12 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
       const target = targets[i];
       let result: TargetResult;
       try {
-        const fetched = await fetch({
-          host: target.host,
-          port: target.port,
-          timeoutMs: opts.timeoutMs,
-          requestOcsp: opts.requestOcsp ?? true,
-          ...(opts.servername ? { servername: opts.servername } : {}),
-          ...(opts.lookup ? { lookup: opts.lookup } : {}),
-        });
+        const fetched = await fetch(fetchOptions(target, opts));
         result = judge(target, fetched, opts);
       } catch (e) {
         // A bug while judging one target is reported on that target; the run goes on.
         const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
-        result = { target: target.display, host: target.host, port: target.port, checkedName: opts.servername ?? target.host, status: 'error', exitCode: ExitCode.internal, daysLeft: null, problems: [message], error: { code: 'internal', message }, durationMs: 0 };
+        result = { target: target.display, host: target.host, port: target.port, checkedName: target.settings?.servername ?? opts.servername ?? target.host, status: 'error', exitCode: ExitCode.internal, daysLeft: null, problems: [message], error: { code: 'internal', message }, durationMs: 0 };
       }
       results[i] = result;
       done++;

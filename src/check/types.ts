@@ -3,6 +3,8 @@
 
 import type { ChainReport } from '../analyse/chain/types.js';
 import type { CodePoint } from '../analyse/types.js';
+import type { ProxySettings } from '../capture/proxy.js';
+import type { RouteOptions } from '../capture/route.js';
 
 export interface CheckTarget {
   /** As the user wrote it (command line or --targets line). */
@@ -11,6 +13,26 @@ export interface CheckTarget {
   port: number;
   /** `host:port` for display. */
   display: string;
+  /** Per-target settings from a --targets line; each beats the command-line option. */
+  settings?: CheckTargetSettings;
+  /** Proxy, --connect-to, --resolve, -4/-6 as they apply to this target (the CLI matches them). */
+  route?: RouteOptions;
+}
+
+/** What a --targets line may set for its target alone. */
+export interface CheckTargetSettings {
+  /** sni=: the SNI sent and the name the certificate is checked against. */
+  servername?: string;
+  /** address=: connect here instead of looking the name up. */
+  addresses?: string[];
+  /** starttls=: the protocol whose dialogue precedes TLS (`none` for TLS at once). */
+  starttls?: string;
+  /** warn-days=: this target's expiring threshold. */
+  warnDays?: number;
+  /** proxy=: this proxy, or `null` for none (proxy=none), whatever --proxy and the environment say. */
+  proxy?: ProxySettings | null;
+  /** cert= key= (pass=): the client certificate offered to this server. */
+  clientCert?: { cert: string; key: string; passphrase?: string };
 }
 
 /**

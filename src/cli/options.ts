@@ -7,11 +7,11 @@ import tls from 'node:tls';
 import { Option, type Command } from 'commander';
 import type { CaptureOptions, TlsVersionName } from '../capture/capture.js';
 import { UsageError } from '../errors.js';
-import { readInputFile } from './read-file.js';
+import { clientCertFromFlags } from './client-cert.js';
 import { toAsciiHost } from './target.js';
 
 /** Default deadline, and the most any --timeout may ask for (src/limits.ts). */
-import { DEFAULT_TIMEOUT_MS, MAX_PEM_FILE_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../limits.js';
 export { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS };
 
 const VERSIONS: readonly TlsVersionName[] = ['1.0', '1.1', '1.2', '1.3'];
@@ -28,6 +28,7 @@ export interface TraceFlags {
   ocsp?: boolean;
   cert?: string;
   key?: string;
+  pass?: string;
   timeout?: string;
   color?: boolean;
   json?: boolean;
@@ -54,6 +55,7 @@ export function addClientOptions(cmd: Command): Command {
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
     .option('--cert <file>', 'client certificate (PEM) to present if the server asks')
     .option('--key <file>', 'private key (PEM) for --cert')
+    .option('--pass <phrase>', 'passphrase of an encrypted --key')
     .option('--timeout <ms>', `deadline for DNS, connect and handshake together (default ${DEFAULT_TIMEOUT_MS})`);
 }
 
@@ -145,13 +147,8 @@ export function clientSettings(flags: TraceFlags): ClientSettings {
   if (flags.alpn !== undefined) out.alpn = parseAlpn(flags.alpn);
   out.requestOcsp = flags.ocsp !== false;
 
-  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
-  if (flags.cert !== undefined && flags.key !== undefined) {
-    const cert = readInputFile(flags.cert, { what: '--cert', maxBytes: MAX_PEM_FILE_BYTES }).toString('utf8');
-    const key = readInputFile(flags.key, { what: '--key', maxBytes: MAX_PEM_FILE_BYTES }).toString('utf8');
-    tryContext({ cert, key }, '--cert and --key are not a matching PEM certificate and private key');
-    out.clientCert = { cert, key };
-  }
+  const clientCert = clientCertFromFlags(flags);
+  if (clientCert) out.clientCert = clientCert;
   return out;
 }
 

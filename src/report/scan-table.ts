@@ -88,7 +88,7 @@ function headerLines(r: ScanResult, p: Palette): string[] {
   const hostPort = t.host.includes(':') ? `[${escapeControl(t.host)}]:${t.port}` : `${escapeControl(t.host)}:${t.port}`;
   return [
     p.heading(`Scan of ${hostPort}`) +
-      (t.address !== t.host ? ` (${t.address})` : '') +
+      (t.proxy ? ` (through proxy ${escapeControl(t.proxy)}, which resolved the name)` : t.address !== t.host ? ` (${t.address})` : '') +
       p.dim(` — SNI ${t.servername ? escapeControl(t.servername) : 'none'}, ${(r.durationMs / 1000).toFixed(2)} s, ${r.stats.probes} probes, ${r.stats.nodeHandshakes} full handshakes`),
   ];
 }

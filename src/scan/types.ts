@@ -91,7 +91,8 @@ export interface ScanStats {
 }
 
 export interface ScanResult {
-  target: { host: string; port: number; address: string; family: 4 | 6; servername?: string };
+  /** `address` is the one connected to: with `proxy` (host:port), the proxy's, which resolved `host` itself. */
+  target: { host: string; port: number; address: string; family: 4 | 6; servername?: string; proxy?: string };
   startedAt: string;
   durationMs: number;
   /** SSL 2.0: true / false, or null when not probed. */

@@ -15,6 +15,8 @@ import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { decideOutput } from '../output.js';
 import { parseSni, parseTimeout, parseWholeNumber } from '../options.js';
 import { parseTarget } from '../target.js';
+import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags } from '../route-options.js';
+import { addClientCertOptions, clientCertFromFlags, type ClientCertFlags } from '../client-cert.js';
 
 export const SCAN_DEFAULT_TIMEOUT_MS = 5000;
 export const SCAN_DEFAULT_CONCURRENCY = 8;
@@ -31,11 +33,11 @@ interface ScanFlags {
   progress?: boolean;
 }
 
-const ERROR_CODES = { dns: ExitCode.dns, connect: ExitCode.connect, timeout: ExitCode.timeout, 'not-tls': ExitCode.notTls } as const;
+const ERROR_CODES = { dns: ExitCode.dns, connect: ExitCode.connect, timeout: ExitCode.timeout, 'not-tls': ExitCode.notTls, proxy: ExitCode.proxy } as const;
 
 export function registerScan(program: Command, ctx: CliContext): void {
-  program
-    .command('scan')
+  const cmd = program.command('scan');
+  addClientCertOptions(addRouteOptions(cmd))
     .description('list every protocol version, cipher suite, group and signature scheme a server accepts, with findings')
     .argument('<target>', 'HOST[:PORT] to scan (port 443 by default; [::1]:8443 for IPv6)')
     .option('--servername <name>', 'SNI to send (default: the host, unless it is an IP address)')
@@ -46,8 +48,10 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .option('--no-color', 'plain text without colour')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--fail-on <severity>', `exit ${ExitCode.invalid} if a finding is at least this severe (${SEVERITY_ORDER.join(', ')})`)
-    .action(async (targetText: string, flags: ScanFlags) => {
+    .action(async (targetText: string, flags: ScanFlags & RouteFlags & ClientCertFlags) => {
       const target = parseTarget(targetText);
+      const route = routeFor(parseRouteRules(flags, ctx.env), target.host, target.port);
+      const clientCert = clientCertFromFlags(flags);
       const servername = parseSni(flags);
       // Same bounds and message as the other commands' --timeout; only the default differs.
       const timeoutMs = flags.timeout === undefined ? SCAN_DEFAULT_TIMEOUT_MS : parseTimeout(flags.timeout);
@@ -71,6 +75,8 @@ export function registerScan(program: Command, ctx: CliContext): void {
           timeoutMs,
           concurrency,
           lookup: ctx.lookup,
+          route,
+          ...(clientCert ? { clientCert } : {}),
           onProgress: showProgress ? (done, planned, probes) => ctx.stderr(renderScanProgress(done, planned, probes)) : undefined,
         });
       } catch (e) {
