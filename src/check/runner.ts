@@ -66,6 +66,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     checkedName,
     durationMs: Math.round(fetched.durationMs),
     ...(fetched.address ? { address: fetched.address } : {}),
+    ...(fetched.proxy ? { proxy: fetched.proxy } : {}),
     ...protocolOf(fetched.protocol),
   };
   if (fetched.error) {

@@ -48,7 +48,10 @@ export interface TargetResult {
   port: number;
   /** Name the leaf was checked against (servername or host). */
   checkedName: string;
+  /** The address connected to; absent through a proxy (it resolved the name). */
   address?: string;
+  /** The HTTP proxy (host:port) the connection was tunnelled through. */
+  proxy?: string;
   status: TargetStatus;
   /** The exit code this target alone would give. */
   exitCode: number;

@@ -127,6 +127,8 @@ describeWithTools('tinyproxy')('through tinyproxy', () => {
     type Result = { status: string; daysLeft: number; chain: unknown; protocol: unknown; address?: string };
     const strip = (s: string): unknown => (parseValid('check', s) as { results: Result[] }).results.map(({ status, daysLeft, chain, protocol }) => ({ status, daysLeft, chain, protocol }));
     expect(strip(via.stdout)).toEqual(strip(direct.stdout));
+    expect((JSON.parse(via.stdout) as { results: Array<{ proxy?: string; address?: string }> }).results[0]).toMatchObject({ proxy: `127.0.0.1:${authed.port}` });
+    expect((JSON.parse(via.stdout) as { results: Array<{ address?: string }> }).results[0].address).toBeUndefined();
     // Per-target: proxy=none goes direct despite HTTPS_PROXY pointing at a proxy that refuses.
     const file = path.join(dir, 'targets.txt');
     writeFileSync(file, `${target} proxy=none\n`);
