@@ -357,10 +357,7 @@ class CaptureRun {
 
   private onDeadline(): void {
     if (this.finished) return;
-    if (this.handshakeDone) {
-      this.finish();
-      return;
-    }
+    if (this.handshakeDone) return this.finish();
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
     const proxy = this.target.proxy ? formatAddress(this.target.proxy.host, this.target.proxy.port) : undefined;
     this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
