@@ -37,7 +37,7 @@ export const ExitCode = {
    * refused CONNECT (407, 403, 502…), closed, or answered with something that is not HTTP or more
    * than tls-trace reads, or not within the deadline. Nothing reached the target.
    */
-  proxy: 11,
+  proxy: 12,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -89,7 +89,7 @@ export const SCAN_STALL_LIMIT = 16;
 /**
  * A proxy's answer to CONNECT: the head (status line and header fields) tls-trace reads, in all
  * and per line (16 KiB / 4 KiB; tinyproxy's and squid's heads are under 300 bytes). Past either the
- * proxy is reported as answering with more than tls-trace reads (exit 11), never buffered further.
+ * proxy is reported as answering with more than tls-trace reads (exit 12), never buffered further.
  */
 export const MAX_PROXY_RESPONSE_BYTES = 16 * 1024;
 export const MAX_PROXY_LINE_BYTES = 4 * 1024;

@@ -1,6 +1,6 @@
 // Proxies that fail, scripted (tinyproxy cannot be made to): 502, a proxy that is down, one that
 // closes, one that drips its answer, garbage instead of HTTP, an endless head. Each is one line on
-// stderr and exit 11, within the one deadline and the head cap; the partial exchange is kept.
+// stderr and exit 12, within the one deadline and the head cap; the partial exchange is kept.
 
 import net from 'node:net';
 import { ExitCode } from '../../src/errors.js';
@@ -60,7 +60,7 @@ describe('proxy failures', () => {
     ['sshBanner', /: the proxy answered CONNECT with something that is not HTTP: its first bytes are 53 53 48 2d 32 2e 30 2d, not an HTTP status line$/],
     ['drip', /^proxy 127\.0\.0\.1:\d+ did not answer CONNECT within 1500 ms$/],
     ['endless', new RegExp(`the proxy's answer to CONNECT is longer than tls-trace reads \\(its limit: ${MAX_PROXY_RESPONSE_BYTES} bytes, 4096 per line\\)$`)],
-  ])('%s: one line, exit 11', async (name, line) => {
+  ])('%s: one line, exit 12', async (name, line) => {
     // The target name is never looked up here: the lookup fails every name.
     const lookup = ((_h: string, _o: unknown, cb: (e: Error) => void) => cb(Object.assign(new Error('no'), { code: 'ENOTFOUND' }))) as unknown as net.LookupFunction;
     const r = await runCli([target, '--timeout', '1500', '--json', ...via(name)], { lookup });
@@ -78,7 +78,7 @@ describe('proxy failures', () => {
     expect(proxies[name].requests[proxies[name].requests.length - 1]).toMatch(/^CONNECT secure\.example:443 HTTP\/1\.1\r\n/);
   }, 20_000);
 
-  it('a proxy that is down: exit 11, naming the proxy', async () => {
+  it('a proxy that is down: exit 12, naming the proxy', async () => {
     const port = await closedPort();
     const r = await runCli([target, '--proxy', `http://127.0.0.1:${port}`]);
     expect(r.code).toBe(ExitCode.proxy);

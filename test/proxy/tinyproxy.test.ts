@@ -1,7 +1,7 @@
 // Through a real proxy (tinyproxy, with and without BasicAuth): trace, check and scan give the same
 // results as direct connections, the CONNECT exchange is recorded as prologue (never decoded as
 // TLS) in --json and saved captures, and tinyproxy's refusals (407, 401 for wrong credentials,
-// 403 for a port it does not allow) are proxy errors with exit 11.
+// 403 for a port it does not allow) are proxy errors with exit 12.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,7 +74,7 @@ describeWithTools('tinyproxy')('through tinyproxy', () => {
     expect(via.stdout).toMatch(/address +resolved by the proxy \(tls-trace did not look up localhost\)/);
   }, 30_000);
 
-  it('BasicAuth: the right credentials open the tunnel; none give 407 and wrong ones 401, both exit 11', async () => {
+  it('BasicAuth: the right credentials open the tunnel; none give 407 and wrong ones 401, both exit 12', async () => {
     const target = `localhost:${server.port}`;
     const ok = await runCli([target, '--json', '--proxy', `http://tls:tr4ce@127.0.0.1:${authed.port}`]);
     expect([ok.code, ok.stderr]).toEqual([0, '']);
@@ -162,7 +162,7 @@ describeWithTools('tinyproxy')('through tinyproxy', () => {
     expect(tunnels).toBeGreaterThanOrEqual(stats.probes + stats.nodeHandshakes);
   }, 120_000);
 
-  it('scan: a proxy that refuses the tunnel is exit 11 with its answer', async () => {
+  it('scan: a proxy that refuses the tunnel is exit 12 with its answer', async () => {
     const r = await runCli(['scan', `localhost:${server.port}`, '--proxy', `http://127.0.0.1:${authed.port}`]);
     expect(r.code).toBe(ExitCode.proxy);
     expect(r.stderr).toMatch(/answered CONNECT localhost:\d+ with "407 Proxy Authentication Required"/);
