@@ -14,9 +14,10 @@ import { classifyConnectError, errorMessage, summariseSocket } from './socket-fa
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { resolveHost } from './resolve.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
+import { runStarttls, starttlsDeadlineMessage } from './starttls/index.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
-import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
+import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
 
 /** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */
 const NOT_TLS_GRACE_MS = 100;
@@ -48,7 +49,9 @@ class CaptureRun {
   private readonly keylog: string[] = [];
   private readonly node: NodeSummary = {};
   private readonly timers = new Set<NodeJS.Timeout>();
-  private stage: 'dns' | 'connect' | 'tls' | 'drain' = 'dns';
+  private stage: 'dns' | 'connect' | 'starttls' | 'tls' | 'drain' = 'dns';
+  /** The plaintext dialogue before TLS (STARTTLS), as it was exchanged. */
+  private prologue: CapturePrologue[] = [];
   private finished = false;
   private raw?: net.Socket;
   private tap?: RecordingTap;
@@ -134,8 +137,25 @@ class CaptureRun {
     raw.once('connect', () => {
       raw.off('error', onConnectError);
       this.timings.connectMs = performance.now() - t;
-      this.startTls(raw);
+      if (this.opts.starttls) void this.starttls(raw);
+      else this.startTls(raw);
     });
+  }
+
+  /** The plaintext dialogue up to the go-ahead, then TLS on the same socket; its failure ends the capture. */
+  private async starttls(raw: net.Socket): Promise<void> {
+    const protocol = this.opts.starttls;
+    if (!protocol) return;
+    this.stage = 'starttls';
+    const t = performance.now();
+    const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
+    const req = { protocol, host: this.opts.host, ...(this.opts.xmppHost ? { xmppHost: this.opts.xmppHost } : {}) };
+    // Live view of the dialogue: a deadline that ends it mid-way still keeps what was said.
+    const outcome = await runStarttls(raw, req, this.t0, where, this.prologue);
+    if (this.finished) return;
+    this.timings.starttlsMs = performance.now() - t;
+    if (outcome.error) this.finish({ code: outcome.error.code, message: outcome.error.message });
+    else this.startTls(raw);
   }
 
   private startTls(raw: net.Socket): void {
@@ -339,6 +359,11 @@ class CaptureRun {
       return;
     }
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
+    if (this.stage === 'starttls' && this.opts.starttls) {
+      const received = this.prologue.reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
+      this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, received) });
+      return;
+    }
     this.finish(deadlineError({ stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
   }
 
@@ -380,6 +405,7 @@ class CaptureRun {
       ...(this.handshakeDone ? { node: this.node } : {}),
       ...(error ? { error } : {}),
       ...(this.truncated.length > 0 ? { truncated: [...this.truncated] } : {}),
+      ...(this.prologue.length > 0 ? { prologue: this.prologue } : {}),
     };
     this.resolve(capture);
   }

@@ -56,7 +56,7 @@ export function lateAlertError(err: NodeJS.ErrnoException | undefined): CaptureE
 }
 
 /** The capture error when the overall deadline passes before the handshake ended. */
-export function deadlineError(d: { stage: 'dns' | 'connect' | 'tls' | 'drain'; notTls: boolean; host: string; where: string; ms: number; received: number }): CaptureError {
+export function deadlineError(d: { stage: 'dns' | 'connect' | 'starttls' | 'tls' | 'drain'; notTls: boolean; host: string; where: string; ms: number; received: number }): CaptureError {
   const { ms, where, received } = d;
   if (d.notTls) return fail('not-tls', 'the server answered with bytes that are not TLS');
   const message =

@@ -5,6 +5,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import type { Capture } from './types.js';
+import type { StarttlsErrorCode, StarttlsProtocol } from './starttls/index.js';
 
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -40,6 +41,10 @@ export interface CaptureOptions {
   drainMs?: number;
   /** After our close_notify, how long to wait for the server's side of the close, ms (default 100). */
   closeWaitMs?: number;
+  /** Speak this protocol's plaintext dialogue up to its STARTTLS go-ahead before TLS starts. */
+  starttls?: StarttlsProtocol;
+  /** XMPP: the domain for the stream header's `to` (default: the host). */
+  xmppHost?: string;
 }
 
 /** Stable `error.code` values of a failed capture. */
@@ -52,7 +57,8 @@ export type CaptureErrorCode =
   | 'closed'
   | 'alert'
   | 'not-tls'
-  | 'tls';
+  | 'tls'
+  | StarttlsErrorCode;
 
 export const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
   '1.0': 'TLSv1',
@@ -72,6 +78,8 @@ export function captureOptionsRecord(o: CaptureOptions): Capture['options'] {
   if (o.alpn && o.alpn.length > 0) rec.alpn = [...o.alpn];
   if (o.requestOcsp) rec.requestOcsp = true;
   if (o.clientCert) rec.clientCert = true;
+  if (o.starttls) rec.starttls = o.starttls;
+  if (o.xmppHost) rec.xmppHost = o.xmppHost;
   return rec;
 }
 
