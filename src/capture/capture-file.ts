@@ -7,7 +7,7 @@
 
 import { open, stat, readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
+import type { Capture, CaptureChunk, CaptureError, CapturePrologue, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
 
 /** Files larger than this are refused before reading (src/limits.ts). */
 import { MAX_CAPTURE_FILE_BYTES } from '../limits.js';
@@ -21,7 +21,14 @@ export interface CaptureFileChunk {
   hex: string;
 }
 
-export type CaptureFileJson = Omit<Capture, 'chunks'> & { chunks: CaptureFileChunk[] };
+/** The JSON shape of one prologue entry (plaintext before TLS) on disk. */
+export interface CaptureFilePrologue {
+  direction: 'client' | 'server';
+  timeMs: number;
+  hex: string;
+}
+
+export type CaptureFileJson = Omit<Capture, 'chunks' | 'prologue'> & { chunks: CaptureFileChunk[]; prologue?: CaptureFilePrologue[] };
 
 export function captureToJson(capture: Capture): CaptureFileJson {
   return {
@@ -35,6 +42,7 @@ export function captureToJson(capture: Capture): CaptureFileJson {
     ...(capture.error ? { error: capture.error } : {}),
     ...(capture.truncated ? { truncated: capture.truncated } : {}),
     keylog: capture.keylog,
+    ...(capture.prologue ? { prologue: capture.prologue.map((p) => ({ direction: p.direction, timeMs: p.timeMs, hex: Buffer.from(p.bytes).toString('hex') })) } : {}),
     chunks: capture.chunks.map((c) => ({ direction: c.direction, timeMs: c.timeMs, offset: c.offset, hex: Buffer.from(c.bytes).toString('hex') })),
   };
 }
@@ -166,7 +174,7 @@ export function captureFromJson(value: unknown): Capture {
 
   const tm = obj(o.timings, '"timings"');
   const timings: CaptureTimings = { totalMs: num(tm.totalMs, 'timings.totalMs') };
-  for (const k of ['dnsMs', 'connectMs', 'tlsMs'] as const) {
+  for (const k of ['dnsMs', 'connectMs', 'starttlsMs', 'tlsMs'] as const) {
     const v = optNum(tm[k], `timings.${k}`);
     if (v !== undefined) timings[k] = v;
   }
@@ -217,7 +225,20 @@ export function captureFromJson(value: unknown): Capture {
     capture.error = error;
   }
   if (o.truncated !== undefined) capture.truncated = parseTruncated(o.truncated, next);
+  if (o.prologue !== undefined) capture.prologue = parsePrologue(o.prologue);
   return inFileOrder(o, capture);
+}
+
+/** The plaintext before TLS: entries of direction, time and hex, in order. */
+function parsePrologue(v: unknown): CapturePrologue[] {
+  if (!Array.isArray(v)) throw new Invalid('"prologue" must be an array');
+  return v.map((raw: unknown, i: number) => {
+    const p = obj(raw, `prologue ${i}`);
+    if (p.direction !== 'client' && p.direction !== 'server') throw new Invalid(`prologue ${i}: direction must be "client" or "server"`);
+    const hex = str(p.hex, `prologue ${i}: hex`);
+    if (!HEX.test(hex)) throw new Invalid(`prologue ${i}: hex is not an even-length hex string`);
+    return { direction: p.direction, timeMs: num(p.timeMs, `prologue ${i}: timeMs`), bytes: new Uint8Array(Buffer.from(hex, 'hex')) };
+  });
 }
 
 /** At most one entry per direction, each matching the bytes the file holds for that direction. */

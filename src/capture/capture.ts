@@ -147,6 +147,7 @@ class CaptureRun {
     const protocol = this.opts.starttls;
     if (!protocol) return;
     this.stage = 'starttls';
+    raw.setNoDelay(true);
     const t = performance.now();
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
     const req = { protocol, host: this.opts.host, ...(this.opts.xmppHost ? { xmppHost: this.opts.xmppHost } : {}) };
