@@ -11,6 +11,13 @@ import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
+import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
+
+/** The STARTTLS protocol for one target: its own choice, the run's, or its well-known port's. */
+export function targetStarttls(target: CheckTarget, opts: Pick<CheckOptions, 'starttls'>): StarttlsProtocol | undefined {
+  const choice = target.starttls ?? opts.starttls;
+  return choice === 'none' ? undefined : (choice ?? starttlsForPort(target.port));
+}
 
 export interface CheckOptions {
   at: Date;
@@ -22,6 +29,9 @@ export interface CheckOptions {
   servername?: string;
   trustStore: TrustStore;
   requestOcsp?: boolean;
+  /** --starttls for every target (`none`: TLS at once); undefined: each target's own, then its port's. */
+  starttls?: StarttlsProtocol | 'none';
+  xmppHost?: string;
   lookup?: LookupFunction;
   /** Injected in tests; the live handshake otherwise. */
   fetch?: FetchChain;
@@ -39,7 +49,8 @@ const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: Exit
  * < timeout 5 < not TLS 6 < handshake 7).
  */
 export function combineExitCodes(codes: number[]): number {
-  const connection = codes.filter((c) => c >= ExitCode.dns && c <= ExitCode.handshake);
+  // A STARTTLS failure (11) is a connection failure too; the lowest code still wins, so 3–7 rank first.
+  const connection = codes.filter((c) => (c >= ExitCode.dns && c <= ExitCode.handshake) || c === ExitCode.starttls);
   if (connection.length) return Math.min(...connection);
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;
@@ -113,15 +124,19 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
       const target = targets[i];
       let result: TargetResult;
       try {
+        const starttls = targetStarttls(target, opts);
         const fetched = await fetch({
           host: target.host,
           port: target.port,
           timeoutMs: opts.timeoutMs,
+          ...(starttls ? { starttls } : {}),
+          ...(starttls && opts.xmppHost ? { xmppHost: opts.xmppHost } : {}),
           requestOcsp: opts.requestOcsp ?? true,
           ...(opts.servername ? { servername: opts.servername } : {}),
           ...(opts.lookup ? { lookup: opts.lookup } : {}),
         });
         result = judge(target, fetched, opts);
+        if (starttls) result.starttls = starttls;
       } catch (e) {
         // A bug while judging one target is reported on that target; the run goes on.
         const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;

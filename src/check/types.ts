@@ -3,6 +3,7 @@
 
 import type { ChainReport } from '../analyse/chain/types.js';
 import type { CodePoint } from '../analyse/types.js';
+import type { StarttlsProtocol } from '../capture/starttls/index.js';
 
 export interface CheckTarget {
   /** As the user wrote it (command line or --targets line). */
@@ -11,6 +12,8 @@ export interface CheckTarget {
   port: number;
   /** `host:port` for display. */
   display: string;
+  /** This target's STARTTLS protocol (`none`: TLS at once); default the run's, then the port's. */
+  starttls?: StarttlsProtocol | 'none';
 }
 
 /**
@@ -27,6 +30,8 @@ export interface TargetResult {
   /** Name the leaf was checked against (servername or host). */
   checkedName: string;
   address?: string;
+  /** The plaintext protocol spoken before TLS (STARTTLS), when one was. */
+  starttls?: StarttlsProtocol;
   status: TargetStatus;
   /** The exit code this target alone would give. */
   exitCode: number;

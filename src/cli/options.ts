@@ -74,11 +74,17 @@ export function starttlsOption(): Option {
 export function starttlsSettings(flags: { starttls?: string; xmppHost?: string }, port: number): { starttls?: StarttlsProtocol; xmppHost?: string } {
   const chosen = flags.starttls === undefined ? starttlsForPort(port) : flags.starttls;
   const protocol = chosen !== undefined && isStarttlsProtocol(chosen) ? chosen : undefined;
-  if (flags.xmppHost !== undefined) {
-    if (protocol !== 'xmpp' && protocol !== 'xmpp-server') throw new UsageError('--xmpp-host needs --starttls xmpp or xmpp-server (or port 5222/5269)');
-    if (toAsciiHost(flags.xmppHost) === undefined) throw new UsageError(`--xmpp-host "${flags.xmppHost}" is not a valid domain name`);
+  if (flags.xmppHost !== undefined && protocol !== 'xmpp' && protocol !== 'xmpp-server') {
+    throw new UsageError('--xmpp-host needs --starttls xmpp or xmpp-server (or port 5222/5269)');
   }
-  return { ...(protocol ? { starttls: protocol } : {}), ...(flags.xmppHost !== undefined ? { xmppHost: toAsciiHost(flags.xmppHost) } : {}) };
+  return { ...(protocol ? { starttls: protocol } : {}), ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}) };
+}
+
+/** `--xmpp-host NAME`: a domain name, as its A-label form. */
+export function parseXmppHost(text: string): string {
+  const ascii = net.isIP(text) ? undefined : toAsciiHost(text);
+  if (ascii === undefined) throw new UsageError(`--xmpp-host "${text}" is not a valid domain name`);
+  return ascii;
 }
 
 /**

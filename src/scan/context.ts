@@ -5,6 +5,7 @@
 
 import { nodeHandshake, type NodeHandshakeResult } from '../capture/probe-connection.js';
 import type { ResolveOptions } from '../capture/resolve.js';
+import type { StarttlsProtocol, StarttlsRequest } from '../capture/starttls/index.js';
 import { Prober, type ProbeEndpoint, type ProbeResult } from './probe.js';
 import type { FlightOptions } from './first-flight.js';
 import { makeHello, type HelloParams } from './hello.js';
@@ -25,12 +26,16 @@ export interface ScanOptions {
   onProgress?: (done: number, planned: number, probes: number) => void;
   /** Largest number of suites in one hello (keeps hellos far below 16 KiB). */
   maxSuitesPerHello?: number;
+  /** Every probe first speaks this protocol's plaintext dialogue up to its STARTTLS go-ahead. */
+  starttls?: StarttlsProtocol;
+  /** XMPP: the domain for the stream header (default: the host). */
+  xmppHost?: string;
 }
 
 /** A scan that could not start: the CLI maps `code` to an exit code. */
 export class ScanError extends Error {
   constructor(
-    readonly code: 'dns' | 'connect' | 'timeout' | 'not-tls',
+    readonly code: 'dns' | 'connect' | 'timeout' | 'not-tls' | 'starttls',
     message: string,
   ) {
     super(message);
@@ -45,6 +50,8 @@ export interface ScanTarget {
   family: 4 | 6;
   /** The SNI every probe sends, if any. */
   sni?: string;
+  /** The STARTTLS dialogue every connection starts with, if any. */
+  starttls?: StarttlsRequest;
 }
 
 /** What a Node TLS 1.3 handshake may be asked for (the version and deadline come from the scan). */
@@ -99,7 +106,7 @@ export class ScanContext {
   }
 
   get endpoint(): ProbeEndpoint {
-    return { address: this.target.address, port: this.target.port };
+    return { address: this.target.address, port: this.target.port, ...(this.target.starttls ? { starttls: this.target.starttls } : {}) };
   }
 
   /** `SNI name` or `no SNI`, for where a certificate was served. */

@@ -145,11 +145,10 @@ export class Conversation {
   }
 
   /**
-   * Stops listening and puts the bytes the server sent after the go-ahead back into the socket,
-   * paused, for the TLS stack (they are TLS's, so the prologue ends exactly at the go-ahead).
-   * Returns how many bytes were handed back.
+   * Stops listening, leaves the socket paused and returns the bytes the server sent after the
+   * go-ahead (they are TLS's, so the prologue ends exactly at the go-ahead).
    */
-  handOff(): number {
+  handOff(opts: { keep?: boolean } = {}): Buffer {
     this.socket.pause();
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
@@ -166,8 +165,10 @@ export class Conversation {
       if (p.bytes.length === 0) this.prologue.splice(i, 1);
     }
     this.buffer = Buffer.alloc(0);
-    if (rest.length > 0) this.socket.unshift(rest);
-    return rest.length;
+    // `keep`: the caller feeds the bytes to TLS itself (replay-stream.ts); otherwise they go back
+    // into the socket, where a tap reading its 'data' events finds them first.
+    if (rest.length > 0 && !opts.keep) this.socket.unshift(rest);
+    return rest;
   }
 }
 

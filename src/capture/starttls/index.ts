@@ -19,6 +19,7 @@ import type { CapturePrologue } from '../types.js';
 
 export { STARTTLS_PROTOCOL_NAMES, type StarttlsProtocol } from './types.js';
 export { StarttlsFailure, type StarttlsErrorCode } from './conversation.js';
+export { replayStream } from './replay-stream.js';
 
 export interface StarttlsEntry {
   /** As the user reads it: `SMTP`, `LDAP`. */
@@ -65,6 +66,8 @@ export interface StarttlsRequest {
 export interface StarttlsOutcome {
   prologue: CapturePrologue[];
   error?: StarttlsFailure;
+  /** Bytes the server sent after its go-ahead (kept out of the socket when `keepRest` was asked). */
+  rest?: Buffer;
 }
 
 /** `[127.0.0.1]` / `[IPv6:::1]`: an SMTP address literal (RFC 5321 §4.1.3) for our own address. */
@@ -79,13 +82,20 @@ function addressLiteral(address: string | undefined): string {
  * server sent after the go-ahead put back, ready for TLS; on failure `error` says why. Never
  * rejects; the caller's deadline ends the socket, which ends the dialogue.
  */
-export async function runStarttls(socket: net.Socket, req: StarttlsRequest, t0: number, where: string, prologue: CapturePrologue[] = []): Promise<StarttlsOutcome> {
+export async function runStarttls(
+  socket: net.Socket,
+  req: StarttlsRequest,
+  t0: number,
+  where: string,
+  prologue: CapturePrologue[] = [],
+  keepRest = false,
+): Promise<StarttlsOutcome> {
   const entry = STARTTLS_PROTOCOLS[req.protocol];
   const conv = new Conversation(socket, { t0, label: entry.label, where, prologue });
   try {
     await entry.run(conv, { host: req.host, clientName: addressLiteral(socket.localAddress), ...(req.xmppHost ? { xmppHost: req.xmppHost } : {}) });
-    conv.handOff();
-    return { prologue: conv.prologue };
+    const rest = conv.handOff({ keep: keepRest });
+    return { prologue: conv.prologue, rest };
   } catch (e) {
     if (!(e instanceof StarttlsFailure)) throw e;
     return { prologue: conv.prologue, error: e };
