@@ -4,8 +4,8 @@
 // (not offered, 454, garbage after the go-ahead, dripping, oversized lines) are scripts too.
 
 import net from 'node:net';
-import { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { replayStream } from '../../src/capture/starttls/index.js';
 import type { StarttlsProtocol } from '../../src/capture/starttls/index.js';
 import { demoCerts } from './servers.js';
 
@@ -71,25 +71,6 @@ function scriptIo(socket: net.Socket, onSecure: () => void): ScriptIo {
       t.on('data', () => undefined);
     },
   };
-}
-
-/** A Duplex over `socket` whose reads start with `head`. */
-function replayStream(socket: net.Socket, head: Buffer): Duplex {
-  const d = new Duplex({
-    read: () => socket.resume(),
-    write: (chunk: Buffer, _enc, cb) => (socket.destroyed ? cb() : socket.write(chunk, () => cb())),
-    final: (cb) => {
-      socket.end();
-      cb();
-    },
-  });
-  if (head.length > 0) d.push(head);
-  socket.on('data', (c: Buffer) => {
-    if (!d.push(c)) socket.pause();
-  });
-  socket.on('end', () => d.push(null));
-  socket.on('close', () => d.destroy());
-  return d;
 }
 
 export async function startScriptedServer(script: Script, host = '127.0.0.1'): Promise<ScriptedServer> {

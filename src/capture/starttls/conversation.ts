@@ -81,6 +81,10 @@ export class Conversation {
     this.total += d.length;
     this.prologue.push({ direction: 'server', timeMs: performance.now() - this.opts.t0, bytes: new Uint8Array(d) });
     this.buffer = this.buffer.length === 0 ? Buffer.from(d) : Buffer.concat([this.buffer, d]);
+    // A TLS record as the server's first bytes: the port speaks TLS at once, no line will come.
+    if (this.serverBytes === d.length && looksLikeTlsRecord(d)) {
+      this.stop(new StarttlsFailure('starttls-unexpected', `${this.opts.where} did not answer as ${this.opts.label} (it sent ${describeUnexpected(d.toString('latin1'))})`));
+    }
     if (this.total > this.maxBytes) {
       this.stop(new StarttlsFailure('starttls-limit', `the ${this.opts.label} dialogue passed ${this.maxBytes} bytes before TLS started, tls-trace's limit for it`));
     }
@@ -172,10 +176,15 @@ export class Conversation {
   }
 }
 
+/** A TLS record header: content type 20–24, major version 3, minor 0–4. */
+function looksLikeTlsRecord(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] >= 0x14 && b[0] <= 0x18 && b[1] === 3 && b[2] <= 4;
+}
+
 /** What the server's first bytes look like, for "speaks another protocol" messages. */
 export function describeUnexpected(line: string): string {
   const c0 = line.charCodeAt(0);
-  if ((c0 === 0x16 || c0 === 0x15) && line.charCodeAt(1) === 0x03) return 'TLS (the port speaks TLS at once: try --starttls none)';
+  if (c0 >= 0x14 && c0 <= 0x18 && line.charCodeAt(1) === 0x03) return 'TLS (the port speaks TLS at once: try --starttls none)';
   const shown = line.length > 120 ? `${line.slice(0, 120)}…` : line;
   return `"${shown}"`;
 }
