@@ -32,7 +32,10 @@ const CASES: Case[] = [
   {
     name: 'SMTP: STARTTLS not offered',
     proto: 'smtp',
-    script: (io) => ehloThen(io, EHLO_NO_STARTTLS).then(() => io.readLine()),
+    script: async (io) => {
+      await ehloThen(io, EHLO_NO_STARTTLS);
+      await io.readLine();
+    },
     code: ExitCode.starttls,
     line: /^127\.0\.0\.1:PORT does not offer STARTTLS: its SMTP capabilities are PIPELINING, AUTH PLAIN$/,
     shows: /│ 250 AUTH PLAIN/,
