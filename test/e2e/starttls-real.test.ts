@@ -143,3 +143,45 @@ for (const c of CASES) {
     }
   });
 }
+
+/** The same daemons with TLS switched off: tls-trace's one line and exit 11, the dialogue shown. */
+interface OffCase {
+  title: string;
+  binaries: string[];
+  proto: string;
+  start: () => Promise<RealServer>;
+  line: RegExp;
+  xmppHost?: string;
+  runnable?: boolean;
+}
+
+const OFF_CASES: OffCase[] = [
+  { title: 'exim4 without STARTTLS', binaries: ['exim4'], proto: 'smtp', start: () => startExim({ starttls: false }), line: /^127\.0\.0\.1:\d+ does not offer STARTTLS: its SMTP capabilities are / },
+  { title: 'dovecot without STARTTLS', binaries: ['dovecot'], proto: 'imap', start: () => startDovecot({ starttls: false }), line: /^127\.0\.0\.1:\d+ does not offer STARTTLS: its IMAP capabilities are / },
+  { title: 'postgresql ssl = off', binaries: ['initdb', 'postgres'], proto: 'postgres', start: () => startPostgres({ ssl: false }), line: /^127\.0\.0\.1:\d+ refused TLS: it answered the PostgreSQL SSLRequest with 'N'/ },
+  { title: 'mariadb without TLS', binaries: ['mariadb-install-db', 'mariadbd'], proto: 'mysql', start: () => startMariadb({ ssl: false }), line: /^127\.0\.0\.1:\d+ does not offer TLS: its MySQL handshake lacks the CLIENT_SSL capability$/ },
+  { title: 'slapd without TLS', binaries: ['slapd'], proto: 'ldap', start: () => startSlapd({ tls: false }), line: /^127\.0\.0\.1:\d+ refused StartTLS: LDAP resultCode 2 \(protocolError\)/ },
+  { title: 'vsftpd without TLS', binaries: ['vsftpd'], proto: 'ftp', start: () => startVsftpd({ tls: false }), line: /^127\.0\.0\.1:\d+ (does not offer AUTH TLS|refused AUTH TLS: 5\d\d )/ },
+  { title: 'prosody without TLS', binaries: ['prosody'], proto: 'xmpp', xmppHost: 'localhost', start: () => startProsody({ tls: false }), line: /^127\.0\.0\.1:\d+ does not offer STARTTLS: its XMPP stream features for localhost hold no <starttls\/>$/ },
+  { title: 'nnrpd without TLS', binaries: ['nnrpd', 'makehistory'], proto: 'nntp', start: () => startNnrpd({ tls: false }), line: /^127\.0\.0\.1:\d+ (does not offer STARTTLS|refused STARTTLS: 580 )/, runnable: canRunNnrpd() },
+];
+
+describe('real servers with TLS switched off', () => {
+  for (const c of OFF_CASES) {
+    const runs = (c.runnable ?? true) && describeWithServers(...c.binaries) === describe;
+    (runs ? it : it.skip)(`${c.title}: exit 11 with one line, the dialogue shown`, async () => {
+      const server = await c.start();
+      try {
+        const r = await runCli(['--starttls', c.proto, ...(c.xmppHost ? ['--xmpp-host', c.xmppHost] : []), '--timeout', '20000', `${server.host}:${server.port}`]);
+        expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(r.stderr.replace(/^tls-trace: /, '')).toMatch(c.line);
+        expect(r.code).toBe(11);
+        expect(r.stdout).toMatch(/^Before TLS · /m);
+        const scan = await runCli(['scan', '--starttls', c.proto, ...(c.xmppHost ? ['--xmpp-host', c.xmppHost] : []), '--timeout', '20000', `${server.host}:${server.port}`]);
+        expect({ code: scan.code, line: scan.stderr.replace(/^tls-trace: /, '').trimEnd() }).toEqual({ code: 11, line: expect.stringMatching(c.line) });
+      } finally {
+        await server.stop();
+      }
+    }, 180_000);
+  }
+});
