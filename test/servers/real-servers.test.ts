@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { describeWithServers, type RealServer } from '../helpers/real-servers/common.js';
-import { startDovecot, hasManageSieve } from '../helpers/real-servers/dovecot.js';
+import { hasLmtp, hasManageSieve, startDovecot } from '../helpers/real-servers/dovecot.js';
 import { startExim } from '../helpers/real-servers/exim.js';
 import { startMariadb } from '../helpers/real-servers/mariadb.js';
 import { canRunNnrpd, startNnrpd } from '../helpers/real-servers/nnrpd.js';
@@ -84,7 +84,7 @@ realServerSuite('exim4 (SMTP STARTTLS)', ['exim4'], () => startExim(), (get) => 
   });
 });
 
-realServerSuite('dovecot (IMAP STARTTLS, POP3 STLS, ManageSieve STARTTLS)', ['dovecot'], () => startDovecot(), (get) => {
+realServerSuite('dovecot (IMAP STARTTLS, POP3 STLS, ManageSieve and LMTP STARTTLS)', ['dovecot'], () => startDovecot(), (get) => {
   it('s_client -starttls imap verifies the demo chain', async () => {
     const server = get();
     expectVerifiedHandshake(await sClient(server, 'imap', server.ports.imap), server);
@@ -97,6 +97,10 @@ realServerSuite('dovecot (IMAP STARTTLS, POP3 STLS, ManageSieve STARTTLS)', ['do
   (hasManageSieve() || process.env.CI ? it : it.skip)('s_client -starttls sieve verifies the demo chain', async () => {
     const server = get();
     expectVerifiedHandshake(await sClient(server, 'sieve', server.ports.sieve), server);
+  });
+  (hasLmtp() || process.env.CI ? it : it.skip)('s_client -starttls lmtp verifies the demo chain', async () => {
+    const server = get();
+    expectVerifiedHandshake(await sClient(server, 'lmtp', server.ports.lmtp), server);
   });
 });
 

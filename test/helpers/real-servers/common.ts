@@ -144,12 +144,35 @@ export interface ServerFiles {
   caFile: string;
 }
 
+const liveDirs = new Set<string>();
+let dirHookInstalled = false;
+
+/** A private dir removed by stop() or, when a test never stops its server, at process exit. */
+function privateDir(name: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `tls-trace-${name}-`));
+  liveDirs.add(dir);
+  if (!dirHookInstalled) {
+    dirHookInstalled = true;
+    // 'exit' handlers must be synchronous; servers.ts's hook SIGKILLs the servers themselves.
+    process.once('exit', () => {
+      for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
+}
+
+/** Removes a server's private dir now (and forgets it for the exit hook). */
+export function removeServerDir(dir: string): void {
+  liveDirs.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * A private temp dir holding copies of the demo RSA chain, key and root (the key mode 0600: some
  * servers refuse a key others can read). Call ownTree() once the configuration is written.
  */
 export function makeServerDir(name: string): ServerFiles {
-  const dir = mkdtempSync(path.join(tmpdir(), `tls-trace-${name}-`));
+  const dir = privateDir(name);
   const files: ServerFiles = {
     dir,
     chainFile: path.join(dir, 'chain.pem'),
@@ -185,6 +208,37 @@ export function runSetupStep(account: Account, cmd: string, args: string[], time
     execFile(wrapped.cmd, wrapped.args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, env }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`));
       else resolve(stdout + stderr);
+    });
+  });
+}
+
+const templates = new Map<string, Promise<string>>();
+
+/**
+ * Fills `dest` (a path that must not exist yet) with a copy of a directory built once per test
+ * process by `build(dir)` under the key `key`: initdb and mariadb-install-db cost seconds each,
+ * a copy a fraction of that. The template lives in a private dir removed at process exit.
+ */
+export async function copyOfTemplate(key: string, account: Account, dest: string, build: (dir: string) => Promise<void>): Promise<void> {
+  let template = templates.get(key);
+  if (!template) {
+    template = (async (): Promise<string> => {
+      const parent = privateDir(`${key}-template`);
+      ownTree(parent, account);
+      const dir = path.join(parent, 'data');
+      await build(dir);
+      return dir;
+    })();
+    templates.set(key, template);
+    // A failed build is not cached: the next caller retries and sees its own error.
+    template.catch(() => templates.delete(key));
+  }
+  const source = await template;
+  // cp -a keeps modes (PostgreSQL refuses a data dir other users can read) and owners.
+  await new Promise<void>((resolve, reject) => {
+    execFile('cp', ['-a', source, dest], { timeout: 60_000, killSignal: 'SIGKILL' }, (err, _out, stderr) => {
+      if (err) reject(new Error(`copying ${source} to ${dest}: ${err.message} ${stderr}`));
+      else resolve();
     });
   });
 }
@@ -284,7 +338,7 @@ export async function startRealServer(spec: RealServerSpec): Promise<RealServer>
     }
     return serverHandle(spec, ports, child, output, Date.now() - startedAt);
   }
-  rmSync(dir, { recursive: true, force: true });
+  removeServerDir(dir);
   throw lastError ?? new Error(`${spec.name} did not start`);
 }
 
@@ -300,7 +354,7 @@ function serverHandle(spec: RealServerSpec, ports: Record<string, number>, child
     startMs,
     output,
     stop: () => {
-      stopped ??= killAndWait(child, 5000).then(() => rmSync(spec.files.dir, { recursive: true, force: true }));
+      stopped ??= killAndWait(child, 5000).then(() => removeServerDir(spec.files.dir));
       return stopped;
     },
   };

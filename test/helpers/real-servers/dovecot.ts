@@ -1,6 +1,6 @@
-// Dovecot (Debian dovecot-imapd, dovecot-pop3d, dovecot-managesieved) as IMAP (STARTTLS), POP3
-// (STLS) and ManageSieve (STARTTLS) on three loopback ports: `dovecot -F -c CONF`. Dovecot runs
-// unprivileged when every service runs as the same user, so default_internal_user,
+// Dovecot (Debian dovecot-imapd, -pop3d, -managesieved, -lmtpd) as IMAP (STARTTLS), POP3 (STLS),
+// ManageSieve (STARTTLS) and LMTP (STARTTLS) on four loopback ports: `dovecot -F -c CONF`.
+// Dovecot runs unprivileged when every service runs as the same user, so default_internal_user,
 // default_login_user and the mail user are all the account it runs as, and no service chroots
 // (chroot needs root). base_dir and state_dir are private, so it never touches /run/dovecot.
 
@@ -29,6 +29,11 @@ export function hasManageSieve(): boolean {
   return existsSync('/usr/lib/dovecot/managesieve-login');
 }
 
+/** LMTP only when its package (dovecot-lmtpd) is installed. */
+export function hasLmtp(): boolean {
+  return existsSync('/usr/lib/dovecot/lmtp');
+}
+
 function listener(service: string, name: string, port: number, tlsName?: string): string {
   // The implicit-TLS listener (imaps, pop3s) is switched off: port 0 there means "do not listen".
   const tlsListener = tlsName ? `\n  inet_listener ${tlsName} {\n    port = 0\n  }` : '';
@@ -44,10 +49,11 @@ function listener(service: string, name: string, port: number, tlsName?: string)
 function dovecotConfig(files: ServerFiles, account: Account, ports: Record<string, number>, opts: DovecotOptions): string {
   const d = files.dir;
   const sieve = ports.sieve !== undefined;
+  const lmtp = ports.lmtp !== undefined;
   return `base_dir = ${path.join(d, 'run')}
 state_dir = ${path.join(d, 'state')}
 log_path = /dev/stderr
-protocols = imap pop3${sieve ? ' sieve' : ''}
+protocols = imap pop3${sieve ? ' sieve' : ''}${lmtp ? ' lmtp' : ''}
 listen = 127.0.0.1
 ssl = ${opts.starttls === false ? 'no' : 'yes'}
 ssl_cert = <${files.chainFile}
@@ -72,12 +78,13 @@ service anvil {
 ${listener('imap-login', 'imap', ports.imap, 'imaps')}
 ${listener('pop3-login', 'pop3', ports.pop3, 'pop3s')}
 ${sieve ? listener('managesieve-login', 'sieve', ports.sieve) : ''}
+${lmtp ? listener('lmtp', 'lmtp', ports.lmtp) : ''}
 `;
 }
 
 /**
- * Starts dovecot with IMAP (`port`/`ports.imap`), POP3 (`ports.pop3`) and, when
- * dovecot-managesieved is installed, ManageSieve (`ports.sieve`), all on 127.0.0.1.
+ * Starts dovecot with IMAP (`port`/`ports.imap`), POP3 (`ports.pop3`) and, when their packages
+ * are installed, ManageSieve (`ports.sieve`) and LMTP (`ports.lmtp`), all on 127.0.0.1.
  */
 export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotServer> {
   const setupStartedAt = Date.now();
@@ -91,7 +98,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotSe
     name: 'dovecot',
     files,
     account,
-    portNames: hasManageSieve() ? ['imap', 'pop3', 'sieve'] : ['imap', 'pop3'],
+    portNames: ['imap', 'pop3', ...(hasManageSieve() ? ['sieve'] : []), ...(hasLmtp() ? ['lmtp'] : [])],
     command: (ports) => {
       writeFileSync(conf, dovecotConfig(files, account, ports, opts));
       return { cmd: binary, args: ['-F', '-c', conf] };

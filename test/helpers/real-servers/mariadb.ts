@@ -1,11 +1,11 @@
-// MariaDB (Debian mariadb-server) with TLS on a loopback port: `mariadb-install-db` into the
-// private dir, then `mariadbd --no-defaults …` in the foreground (no /etc/mysql is read). MySQL's
-// STARTTLS is the client setting CLIENT_SSL in its reply to the server greeting. mariadbd refuses
-// root unless told otherwise, so as root it runs as the mysql system user (or nobody).
+// MariaDB (Debian mariadb-server) with TLS on a loopback port: `mariadb-install-db` (once per
+// test process, then copied) into the private dir, then `mariadbd --no-defaults …` in the
+// foreground (no /etc/mysql is read). MySQL's STARTTLS is the client setting CLIENT_SSL in its
+// reply to the server greeting. mariadbd refuses root unless told otherwise, so as root it runs as
+// the mysql system user (or nobody).
 
-import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { makeServerDir, ownTree, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions } from './common.js';
+import { copyOfTemplate, makeServerDir, ownTree, removeServerDir, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions } from './common.js';
 
 export interface MariadbOptions extends RealServerOptions {
   /** TLS on (default true); false gives a server whose greeting lacks CLIENT_SSL. */
@@ -33,12 +33,14 @@ export async function startMariadb(opts: MariadbOptions = {}): Promise<MariadbSe
   const socket = path.join(files.dir, 'mysqld.sock');
   ownTree(files.dir, account);
   try {
-    await runSetupStep(account, installDb, [
-      '--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${data}`,
-      '--skip-test-db', '--skip-name-resolve', ...SMALL_INNODB,
-    ]);
+    await copyOfTemplate('mariadb', account, data, async (dir) => {
+      await runSetupStep(account, installDb, [
+        '--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${dir}`,
+        '--skip-test-db', '--skip-name-resolve', ...SMALL_INNODB,
+      ]);
+    });
   } catch (e) {
-    rmSync(files.dir, { recursive: true, force: true });
+    removeServerDir(files.dir);
     throw e;
   }
   const tlsArgs = opts.ssl === false ? ['--skip-ssl'] : [`--ssl-cert=${files.chainFile}`, `--ssl-key=${files.keyFile}`];

@@ -6,9 +6,9 @@
 // over an active file with one empty group. As root it runs as the news user.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeServerDir, ownTree, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions, type ServerFiles } from './common.js';
+import { makeServerDir, ownTree, removeServerDir, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions, type ServerFiles } from './common.js';
 
 export interface NnrpdOptions extends RealServerOptions {
   /**
@@ -88,7 +88,7 @@ export async function startNnrpd(opts: NnrpdOptions = {}): Promise<NnrpdServer> 
     // -O: build the overview; -x: no history file (nothing to index).
     await runSetupStep(account, makehistory, ['-O', '-x'], 30_000, env);
   } catch (e) {
-    rmSync(files.dir, { recursive: true, force: true });
+    removeServerDir(files.dir);
     throw e;
   }
   const server = await startRealServer({

@@ -1,12 +1,13 @@
-// PostgreSQL (Debian postgresql) with TLS on a loopback port: `initdb` into the private dir, then
-// `postgres -D DIR -k DIR -p PORT -c ssl=on …` in the foreground. PostgreSQL's STARTTLS is its
-// SSLRequest packet, answered 'S' before the handshake. It refuses to run as root, so as root it
-// runs as the postgres system user (or nobody). The cluster is throwaway: fsync and initdb's sync
-// are off, authentication is `trust` for the `postgres` role on loopback only.
+// PostgreSQL (Debian postgresql) with TLS on a loopback port: `initdb` (once per test process, then
+// copied) into the private dir, then `postgres -D DIR -k DIR -p PORT -c ssl=on …` in the
+// foreground. PostgreSQL's STARTTLS is its SSLRequest packet, answered 'S' before the handshake.
+// It refuses to run as root, so as root it runs as the postgres system user (or nobody). The
+// cluster is throwaway: fsync and initdb's sync are off, authentication is `trust` for the
+// `postgres` role on loopback only.
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { makeServerDir, ownTree, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions } from './common.js';
+import { copyOfTemplate, makeServerDir, ownTree, removeServerDir, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions } from './common.js';
 
 export interface PostgresOptions extends RealServerOptions {
   /** ssl=on (default true); false gives a server that answers SSLRequest with 'N'. */
@@ -36,9 +37,11 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   mkdirSync(socketDir);
   ownTree(files.dir, account);
   try {
-    await runSetupStep(account, initdb, ['-D', data, '-U', ROLE, '--auth=trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C']);
+    await copyOfTemplate('postgres', account, data, async (dir) => {
+      await runSetupStep(account, initdb, ['-D', dir, '-U', ROLE, '--auth=trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C']);
+    });
   } catch (e) {
-    rmSync(files.dir, { recursive: true, force: true });
+    removeServerDir(files.dir);
     throw e;
   }
   const settings: Record<string, string> = {
