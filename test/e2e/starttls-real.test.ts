@@ -4,7 +4,7 @@
 // switched off give tls-trace's one line and exit 11.
 
 import { describeWithServers, type RealServer } from '../helpers/real-servers/common.js';
-import { hasManageSieve, startDovecot } from '../helpers/real-servers/dovecot.js';
+import { hasLmtp, hasManageSieve, startDovecot } from '../helpers/real-servers/dovecot.js';
 import { startExim } from '../helpers/real-servers/exim.js';
 import { startMariadb } from '../helpers/real-servers/mariadb.js';
 import { canRunNnrpd, startNnrpd } from '../helpers/real-servers/nnrpd.js';
@@ -45,6 +45,7 @@ const CASES: ServerCase[] = [
       { proto: 'imap', port: (s) => s.ports.imap },
       { proto: 'pop3', port: (s) => s.ports.pop3 },
       { proto: 'sieve', port: (s) => s.ports.sieve, runnable: hasManageSieve() || Boolean(process.env.CI) },
+      { proto: 'lmtp', port: (s) => s.ports.lmtp, runnable: hasLmtp() || Boolean(process.env.CI) },
     ],
   },
   { title: 'postgresql', binaries: ['initdb', 'postgres'], start: () => startPostgres(), protos: [{ proto: 'postgres', port: main }] },
@@ -174,7 +175,7 @@ describe('real servers with TLS switched off', () => {
       try {
         const r = await runCli(['--starttls', c.proto, ...(c.xmppHost ? ['--xmpp-host', c.xmppHost] : []), '--timeout', '20000', `${server.host}:${server.port}`]);
         expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-        expect(r.stderr.replace(/^tls-trace: /, '')).toMatch(c.line);
+        expect(r.stderr.replace(/^tls-trace: /, '').trimEnd()).toMatch(c.line);
         expect(r.code).toBe(11);
         expect(r.stdout).toMatch(/^Before TLS · /m);
         const scan = await runCli(['scan', '--starttls', c.proto, ...(c.xmppHost ? ['--xmpp-host', c.xmppHost] : []), '--timeout', '20000', `${server.host}:${server.port}`]);
