@@ -8,6 +8,7 @@ const SMTP: Record<string, string> = {
   AUTH: 'accepts logins with these SASL mechanisms (RFC 4954); PLAIN and LOGIN send the password itself',
   SIZE: 'largest message accepted, in bytes (RFC 1870)',
   PIPELINING: 'takes several commands without waiting for each answer (RFC 2920)',
+  PIPECONNECT: 'the client may pipeline EHLO with the greeting on later connections (Exim)',
   '8BITMIME': 'accepts 8-bit message bodies (RFC 6152)',
   SMTPUTF8: 'accepts UTF-8 addresses (RFC 6531)',
   CHUNKING: 'accepts BDAT chunks (RFC 3030)',
