@@ -21,7 +21,7 @@ export interface CaptureFileChunk {
   hex: string;
 }
 
-/** One prologue entry on disk (plaintext before TLS: a CONNECT exchange, a STARTTLS dialogue). */
+/** The JSON shape of one prologue entry (plaintext before TLS) on disk. */
 export interface CaptureFilePrologue {
   direction: 'client' | 'server';
   timeMs: number;
@@ -41,8 +41,8 @@ export function captureToJson(capture: Capture): CaptureFileJson {
     ...(capture.node ? { node: capture.node } : {}),
     ...(capture.error ? { error: capture.error } : {}),
     ...(capture.truncated ? { truncated: capture.truncated } : {}),
-    ...(capture.prologue ? { prologue: capture.prologue.map((p) => ({ direction: p.direction, timeMs: p.timeMs, hex: Buffer.from(p.bytes).toString('hex') })) } : {}),
     keylog: capture.keylog,
+    ...(capture.prologue ? { prologue: capture.prologue.map((p) => ({ direction: p.direction, timeMs: p.timeMs, hex: Buffer.from(p.bytes).toString('hex') })) } : {}),
     chunks: capture.chunks.map((c) => ({ direction: c.direction, timeMs: c.timeMs, offset: c.offset, hex: Buffer.from(c.bytes).toString('hex') })),
   };
 }
@@ -175,7 +175,7 @@ export function captureFromJson(value: unknown): Capture {
 
   const tm = obj(o.timings, '"timings"');
   const timings: CaptureTimings = { totalMs: num(tm.totalMs, 'timings.totalMs') };
-  for (const k of ['dnsMs', 'connectMs', 'proxyMs', 'tlsMs'] as const) {
+  for (const k of ['dnsMs', 'connectMs', 'proxyMs', 'starttlsMs', 'tlsMs'] as const) {
     const v = optNum(tm[k], `timings.${k}`);
     if (v !== undefined) timings[k] = v;
   }

@@ -15,9 +15,10 @@ import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js
 import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
 import { dialFor, resolveDial, routeFacts, type Dial } from './route.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
+import { runStarttls, starttlsDeadlineMessage } from './starttls/index.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
-import type { Capture, CaptureError, CapturePrologue, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
+import type { Capture, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
 
 /** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */
 const NOT_TLS_GRACE_MS = 100;
@@ -48,10 +49,10 @@ class CaptureRun {
   private readonly keylog: string[] = [];
   private readonly node: NodeSummary = {};
   private readonly timers = new Set<NodeJS.Timeout>();
-  private stage: 'dns' | 'connect' | 'proxy' | 'tls' | 'drain' = 'dns';
+  private stage: 'dns' | 'connect' | 'proxy' | 'starttls' | 'tls' | 'drain' = 'dns';
   /** Where the TCP connection goes (the proxy, a --connect-to host, or the target). */
   private readonly dial: Dial;
-  /** Plaintext before TLS: the CONNECT exchange with a proxy. */
+  /** Plaintext before TLS as it was exchanged: a proxy's CONNECT, then a STARTTLS dialogue. */
   private readonly prologue: CapturePrologue[] = [];
   private finished = false;
   private raw?: net.Socket;
@@ -143,7 +144,7 @@ class CaptureRun {
       this.timings.connectMs = performance.now() - t;
       const proxy = this.opts.route?.proxy;
       if (this.dial.tunnelTo && proxy) this.tunnel(raw, this.dial.tunnelTo, proxy);
-      else this.startTls(raw);
+      else this.afterConnect(raw);
     });
   }
 
@@ -163,8 +164,31 @@ class CaptureRun {
       if (problem || !o.answered) return this.fail('proxy', problem ?? '');
       // Bytes after the proxy's head are the server's first TLS bytes: hand them to the TLS side.
       if (o.rest.length > 0) raw.unshift(o.rest);
-      this.startTls(raw);
+      this.afterConnect(raw);
     });
+  }
+
+  /** Once bytes reach the server: its STARTTLS dialogue first, if asked for, then TLS. */
+  private afterConnect(raw: net.Socket): void {
+    if (this.opts.starttls) void this.starttls(raw);
+    else this.startTls(raw);
+  }
+
+  /** The plaintext dialogue up to the go-ahead, then TLS on the same socket; its failure ends the capture. */
+  private async starttls(raw: net.Socket): Promise<void> {
+    const protocol = this.opts.starttls;
+    if (!protocol) return;
+    this.stage = 'starttls';
+    raw.setNoDelay(true);
+    const t = performance.now();
+    const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
+    const req = { protocol, host: this.opts.host, ...(this.opts.xmppHost ? { xmppHost: this.opts.xmppHost } : {}) };
+    // Live view of the dialogue: a deadline that ends it mid-way still keeps what was said.
+    const outcome = await runStarttls(raw, req, this.t0, where, this.prologue);
+    if (this.finished) return;
+    this.timings.starttlsMs = performance.now() - t;
+    if (outcome.error) this.finish({ code: outcome.error.code, message: outcome.error.message });
+    else this.startTls(raw);
   }
 
   private startTls(raw: net.Socket): void {
@@ -359,6 +383,10 @@ class CaptureRun {
     if (this.finished) return;
     if (this.handshakeDone) return this.finish();
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
+    if (this.stage === 'starttls' && this.opts.starttls) {
+      const received = this.prologue.reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
+      return this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, received) });
+    }
     const proxy = this.target.proxy ? formatAddress(this.target.proxy.host, this.target.proxy.port) : undefined;
     this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
   }

@@ -56,7 +56,7 @@ export function lateAlertError(err: NodeJS.ErrnoException | undefined): CaptureE
 }
 
 /** The capture error when the overall deadline passes before the handshake ended. */
-export function deadlineError(d: { stage: 'dns' | 'connect' | 'proxy' | 'tls' | 'drain'; notTls: boolean; host: string; where: string; ms: number; received: number; proxy?: string }): CaptureError {
+export function deadlineError(d: { stage: 'dns' | 'connect' | 'proxy' | 'starttls' | 'tls' | 'drain'; notTls: boolean; host: string; where: string; ms: number; received: number; proxy?: string }): CaptureError {
   const { ms, where, received } = d;
   if (d.notTls) return fail('not-tls', 'the server answered with bytes that are not TLS');
   // Until the tunnel stands, a deadline is the proxy's: it was looked up, connected or asked.

@@ -6,6 +6,7 @@ import type tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import type { Capture } from './types.js';
 import type { RouteOptions } from './route.js';
+import type { StarttlsErrorCode, StarttlsProtocol } from './starttls/index.js';
 
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -41,11 +42,10 @@ export interface CaptureOptions {
   drainMs?: number;
   /** After our close_notify, how long to wait for the server's side of the close, ms (default 100). */
   closeWaitMs?: number;
-  /**
-   * The protocol whose plaintext dialogue comes before TLS (`--starttls`, check's `starttls=`);
-   * `none` or absent: TLS at once. The dialogues are r13-starttls's; check refuses the key until they exist.
-   */
-  starttls?: string;
+  /** Speak this protocol's plaintext dialogue up to its STARTTLS go-ahead before TLS starts. */
+  starttls?: StarttlsProtocol;
+  /** XMPP: the domain for the stream header's `to` (default: the host). */
+  xmppHost?: string;
   /** Proxy, `--connect-to`, `--resolve`, `-4`/`-6` (see route.ts); the target itself is `host`/`port`. */
   route?: RouteOptions;
 }
@@ -61,7 +61,8 @@ export type CaptureErrorCode =
   | 'alert'
   | 'not-tls'
   | 'tls'
-  | 'proxy';
+  | 'proxy'
+  | StarttlsErrorCode;
 
 export const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
   '1.0': 'TLSv1',
@@ -87,6 +88,8 @@ export function captureOptionsRecord(o: CaptureOptions): Capture['options'] {
   if (r?.connectTo) rec.connectTo = formatAddress(r.connectTo.host, r.connectTo.port);
   if (r?.pinnedAddresses) rec.resolve = [...r.pinnedAddresses];
   if (r?.family) rec.family = r.family;
+  if (o.starttls) rec.starttls = o.starttls;
+  if (o.xmppHost) rec.xmppHost = o.xmppHost;
   return rec;
 }
 

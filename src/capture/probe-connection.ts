@@ -6,21 +6,26 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
-import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
+import { performance } from 'node:perf_hooks';
 import { formatAddress } from './options.js';
+import { replayStream, runStarttls, starttlsDeadlineMessage, type StarttlsRequest } from './starttls/index.js';
+import type { CapturePrologue } from './types.js';
+import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
 
 export interface ProbeEndpoint {
   /** Resolved address to connect to (no DNS per probe): the proxy's, with `tunnel`. */
   address: string;
   port: number;
+  /** Every connection first speaks this protocol's plaintext dialogue up to its STARTTLS go-ahead. */
+  starttls?: StarttlsRequest;
   /** Through an HTTP proxy: every connection first asks it for a tunnel to host:port (CONNECT). */
   tunnel?: { proxy: ProxySettings; host: string; port: number };
 }
 
 /**
- * Connects to the endpoint and, through a proxy, opens the tunnel; calls `ready` with the socket
- * once bytes may be sent, or `failed` with why not (the proxy's refusal, `connect-failed`).
- * Errors on the socket are the caller's: it listens for them from the start.
+ * Connects to the endpoint and, through a proxy, opens the tunnel; calls `ready` once bytes may be
+ * sent to the server, or `refused` with why the proxy gave no tunnel. Socket errors are the
+ * caller's: it listens for them from the start.
  */
 function dialEndpoint(endpoint: ProbeEndpoint, ready: () => void, refused: (problem: string) => void): net.Socket {
   const socket = net.connect({ host: endpoint.address, port: endpoint.port });
@@ -39,8 +44,8 @@ function dialEndpoint(endpoint: ProbeEndpoint, ready: () => void, refused: (prob
   return socket;
 }
 
-/** A socket with the tunnel open, or why the proxy gave none. Never rejects. */
-function tunnelledSocket(endpoint: ProbeEndpoint, timeoutMs: number): Promise<net.Socket | string> {
+/** A socket with the tunnel open (or plainly connected), or why there is none. Never rejects. */
+function connectedSocket(endpoint: ProbeEndpoint, timeoutMs: number, raw: { socket?: net.Socket } = {}): Promise<net.Socket | string> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (result: net.Socket | string): void => {
@@ -48,27 +53,35 @@ function tunnelledSocket(endpoint: ProbeEndpoint, timeoutMs: number): Promise<ne
       settled = true;
       clearTimeout(timer);
       socket.off('error', onError);
+      socket.on('error', () => undefined); // the TLS socket reports what matters from here on
       if (typeof result === 'string') socket.destroy();
       resolve(result);
     };
-    const proxy = endpoint.tunnel ? `proxy ${formatAddress(endpoint.tunnel.proxy.host, endpoint.tunnel.proxy.port)}` : 'the proxy';
+    const proxy = endpoint.tunnel ? `proxy ${formatAddress(endpoint.tunnel.proxy.host, endpoint.tunnel.proxy.port)}` : formatAddress(endpoint.address, endpoint.port);
     const timer = setTimeout(() => done(`${proxy} did not open a tunnel within ${timeoutMs} ms`), timeoutMs);
     const socket = dialEndpoint(endpoint, () => done(socket), done);
-    const onError = (e: NodeJS.ErrnoException): void => done(`cannot connect to ${proxy}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : (e.code ?? e.message)}`);
+    raw.socket = socket;
+    const onError = (e: NodeJS.ErrnoException): void => done(endpoint.tunnel ? `cannot connect to ${proxy}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : (e.code ?? e.message)}` : e.message);
     socket.on('error', onError);
   });
 }
 
 /** Opens one tunnel and closes it: undefined when the proxy opens tunnels, else why not. Never rejects. */
 export async function tryTunnel(endpoint: ProbeEndpoint, timeoutMs: number): Promise<string | undefined> {
-  const r = await tunnelledSocket(endpoint, timeoutMs);
+  const r = await connectedSocket(endpoint, timeoutMs);
   if (typeof r === 'string') return r;
   r.destroy();
   return undefined;
 }
 
 /** How a single connection ended. `answered` means the caller saw enough to stop. */
-export type ProbeEnd = 'answered' | 'closed' | 'reset' | 'timeout' | 'connect-failed' | 'too-big';
+export type ProbeEnd = 'answered' | 'closed' | 'reset' | 'timeout' | 'connect-failed' | 'too-big' | 'starttls-failed';
+
+/** Runs the endpoint's STARTTLS dialogue on a connected socket; the bytes after the go-ahead, or the failure's message. */
+async function dialogue(socket: net.Socket, endpoint: ProbeEndpoint & { starttls: StarttlsRequest }): Promise<{ rest: Buffer } | { error: string; code: string }> {
+  const o = await runStarttls(socket, endpoint.starttls, performance.now(), formatAddress(endpoint.address, endpoint.port), [], true);
+  return o.error ? { error: o.error.message, code: o.error.code } : { rest: o.rest ?? Buffer.alloc(0) };
+}
 
 export interface ExchangeOptions {
   /** Deadline for connect + answer, ms. */
@@ -104,22 +117,34 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
       resolve({ end, bytesReceived: received, errorCode });
     };
     const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
-    // A proxy that refuses a tunnel it opened before is a connection that failed, like a refusal.
-    const socket = dialEndpoint(endpoint, () => start(), () => finish('connect-failed', 'proxy'));
-    const start = (): void => {
-      connected = true;
-      socket.on('data', onData);
-      socket.on('end', () => finish('closed'));
-      socket.on('close', () => finish('closed'));
-      socket.write(bytes);
-    };
     const onData = (d: Buffer): void => {
       chunks.push(d);
       received += d.length;
       if (opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks))) finish('answered');
       else if (received >= maxBytes) finish('too-big');
     };
-    socket.on('close', () => finish(connected ? 'closed' : 'connect-failed', connected ? undefined : 'closed'));
+    // A proxy that refuses a tunnel it opened before is a connection that failed, like a refusal.
+    const socket = dialEndpoint(endpoint, () => onReady(), () => finish('connect-failed', 'proxy'));
+    const onReady = (): void => {
+      connected = true;
+      const starttls = endpoint.starttls;
+      if (!starttls) {
+        socket.on('data', onData);
+        socket.write(bytes);
+        return;
+      }
+      // The flight is read only after the go-ahead: the dialogue's bytes are not TLS.
+      void dialogue(socket, { ...endpoint, starttls }).then((d) => {
+        if (settled) return;
+        if ('error' in d) return finish('starttls-failed', d.code);
+        socket.on('data', onData);
+        socket.resume();
+        socket.write(bytes);
+        if (d.rest.length > 0) onData(d.rest);
+      });
+    };
+    socket.on('end', () => finish('closed'));
+    socket.on('close', () => finish('closed'));
     socket.on('error', (e: NodeJS.ErrnoException) => {
       // A server that accepts and resets at once can report ECONNRESET before 'connect' fires.
       const reset = e.code === 'ECONNRESET' || e.code === 'EPIPE';
@@ -168,7 +193,7 @@ function peerChain(socket: tls.TLSSocket): Buffer[] {
   return chain;
 }
 
-function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions, socket?: net.Socket): tls.ConnectionOptions {
+function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tls.ConnectionOptions {
   // `requestOCSP` is a TLSSocket option that tls.connect passes through; @types/node omits it.
   const options: tls.ConnectionOptions & { requestOCSP?: boolean } = {
     host: endpoint.address,
@@ -180,29 +205,18 @@ function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions, soc
     sigalgs: opts.sigalgs,
     ALPNProtocols: opts.alpn,
     requestOCSP: opts.requestOcsp,
-    ...(socket ? { socket } : {}),
     ...(opts.clientCert ? { cert: opts.clientCert.cert, key: opts.clientCert.key, passphrase: opts.clientCert.passphrase } : {}),
   };
   return options;
 }
 
-/** One full handshake with Node's tls, pinned to one version (through the tunnel, if any); never rejects. */
-export async function nodeHandshake(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): Promise<NodeHandshakeResult> {
-  if (!endpoint.tunnel) return handshakeOver(endpoint, opts);
-  const started = Date.now();
-  const raw = await tunnelledSocket(endpoint, opts.timeoutMs);
-  if (typeof raw === 'string') return { ok: false, error: raw };
-  // One deadline for tunnel and handshake together.
-  return handshakeOver(endpoint, { ...opts, timeoutMs: Math.max(1, opts.timeoutMs - (Date.now() - started)) }, raw);
-}
-
-function handshakeOver(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions, raw?: net.Socket): Promise<NodeHandshakeResult> {
+/** One full handshake with Node's tls, pinned to one version; never rejects. */
+export function nodeHandshake(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): Promise<NodeHandshakeResult> {
   return new Promise((resolve) => {
     let settled = false;
-    let ocsp = false;
-    let ticket = false;
-    let socket: tls.TLSSocket;
-    let connected: NodeHandshakeResult | undefined;
+    const seen = { ocsp: false, ticket: false };
+    let socket: tls.TLSSocket | undefined;
+    const raw: { socket?: net.Socket } = {};
     const done = (r: NodeHandshakeResult): void => {
       if (settled) return;
       settled = true;
@@ -210,37 +224,63 @@ function handshakeOver(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions, raw?
       socket?.removeAllListeners('error');
       socket?.on('error', () => undefined);
       socket?.destroy();
-      raw?.destroy();
-      resolve({ ...r, ocspStapled: opts.requestOcsp ? ocsp : undefined, sessionTicket: opts.ticketWaitMs ? ticket : undefined });
+      raw.socket?.destroy();
+      resolve({ ...r, ocspStapled: opts.requestOcsp ? seen.ocsp : undefined, sessionTicket: opts.ticketWaitMs ? seen.ticket : undefined });
     };
     const timer = setTimeout(() => done({ ok: false, error: 'timeout' }), opts.timeoutMs);
-    try {
-      socket = tls.connect(connectOptions(endpoint, opts, raw));
-    } catch (e) {
-      // OpenSSL refuses a sigalg name it does not know: that scheme cannot be tested.
-      done({ ok: false, error: e instanceof Error ? e.message : String(e) });
-      return;
-    }
-    socket.on('OCSPResponse', (r: Buffer) => {
-      if (r && r.length > 0) ocsp = true;
+    void openTls(endpoint, connectOptions(endpoint, opts), raw, opts.timeoutMs).then((s) => {
+      if (typeof s === 'string') return done({ ok: false, error: s });
+      socket = s;
+      if (settled) s.destroy();
+      else watchHandshake(s, opts, seen, done);
     });
-    socket.on('session', () => {
-      ticket = true;
-    });
-    socket.on('secureConnect', () => {
-      const chain = opts.wantChain ? peerChain(socket) : [];
-      const alpn = typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : undefined;
-      const result = { ok: true, chain, alpn };
-      connected = result;
-      if (opts.ticketWaitMs && !ticket) {
-        socket.on('session', () => done(result));
-        setTimeout(() => done(result), opts.ticketWaitMs);
-        socket.resume();
-      } else done(result);
-    });
-    socket.on('error', (e) => done(connected ?? { ok: false, error: e.message }));
-    socket.on('close', () => done(connected ?? { ok: false, error: 'closed' }));
   });
+}
+
+/** Follows one Node handshake to its end (and, if asked, a NewSessionTicket after it). */
+function watchHandshake(socket: tls.TLSSocket, opts: NodeHandshakeOptions, seen: { ocsp: boolean; ticket: boolean }, done: (r: NodeHandshakeResult) => void): void {
+  let connected: NodeHandshakeResult | undefined;
+  socket.on('OCSPResponse', (r: Buffer) => {
+    if (r && r.length > 0) seen.ocsp = true;
+  });
+  socket.on('session', () => {
+    seen.ticket = true;
+  });
+  socket.on('secureConnect', () => {
+    const chain = opts.wantChain ? peerChain(socket) : [];
+    const alpn = typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : undefined;
+    const result = { ok: true, chain, alpn };
+    connected = result;
+    if (opts.ticketWaitMs && !seen.ticket) {
+      socket.on('session', () => done(result));
+      setTimeout(() => done(result), opts.ticketWaitMs);
+      socket.resume();
+    } else done(result);
+  });
+  socket.on('error', (e) => done(connected ?? { ok: false, error: e.message }));
+  socket.on('close', () => done(connected ?? { ok: false, error: 'closed' }));
+}
+
+/**
+ * The TLS socket for one Node handshake: straight to the endpoint, or over a socket that has
+ * gone through the proxy's tunnel and/or spoken the STARTTLS dialogue first. A string is why
+ * there is none (never rejects).
+ */
+async function openTls(endpoint: ProbeEndpoint, options: tls.ConnectionOptions, raw: { socket?: net.Socket }, timeoutMs: number): Promise<tls.TLSSocket | string> {
+  const starttls = endpoint.starttls;
+  try {
+    if (!starttls && !endpoint.tunnel) return tls.connect(options);
+    const socket = await connectedSocket(endpoint, timeoutMs, raw);
+    if (typeof socket === 'string') return socket;
+    const { host: _host, port: _port, ...rest } = options;
+    if (!starttls) return tls.connect({ ...rest, socket });
+    const d = await dialogue(socket, { ...endpoint, starttls });
+    if ('error' in d) return d.error;
+    return tls.connect({ ...rest, socket: d.rest.length > 0 ? replayStream(socket, d.rest) : socket });
+  } catch (e) {
+    // OpenSSL refuses a sigalg name it does not know: that scheme cannot be tested.
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 const sigalgSupport = new Map<string, boolean>();
@@ -263,4 +303,46 @@ export function nodeKnowsSigalg(name: string): boolean {
 /** 4 or 6 for an IP literal, 0 for a name (SNI is never an IP address, RFC 6066 §3). */
 export function ipFamilyOf(host: string): number {
   return net.isIP(host);
+}
+
+export interface DialogueResult {
+  prologue: CapturePrologue[];
+  error?: { code: string; message: string };
+}
+
+/**
+ * Connects, speaks the endpoint's STARTTLS dialogue up to the go-ahead and hangs up: what the
+ * server says in plaintext (for the scan's STARTTLS findings), or why the dialogue failed. Within
+ * `timeoutMs`; never rejects.
+ */
+export function plaintextDialogue(endpoint: ProbeEndpoint & { starttls: StarttlsRequest }, timeoutMs: number): Promise<DialogueResult> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const prologue: CapturePrologue[] = [];
+    const where = formatAddress(endpoint.address, endpoint.port);
+    let settled = false;
+    const finish = (error?: { code: string; message: string }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.on('error', () => undefined);
+      socket.destroy();
+      resolve({ prologue, ...(error ? { error } : {}) });
+    };
+    const timer = setTimeout(() => {
+      const received = prologue.reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
+      finish({ code: 'timeout', message: starttlsDeadlineMessage(endpoint.starttls.protocol, where, timeoutMs, received) });
+    }, timeoutMs);
+    let connected = false;
+    const socket = dialEndpoint(endpoint, () => onReady(), (message) => finish({ code: 'proxy', message }));
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      // After the connect, the dialogue reports errors itself.
+      if (connected) return;
+      finish({ code: e.code === 'ECONNREFUSED' ? 'refused' : 'unreachable', message: e.code === 'ECONNREFUSED' ? `connection refused by ${where}` : `cannot reach ${where}: ${e.code ?? e.message}` });
+    });
+    const onReady = (): void => {
+      connected = true;
+      void runStarttls(socket, endpoint.starttls, t0, where, prologue, true).then((o) => finish(o.error ? { code: o.error.code, message: o.error.message } : undefined));
+    };
+  });
 }

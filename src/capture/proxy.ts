@@ -28,14 +28,14 @@ export function connectAuthority(host: string, port: number): string {
   return formatAddress(host, port);
 }
 
-/** The CONNECT request, with Proxy-Authorization when credentials were given. */
-export function connectRequest(host: string, port: number, proxy: ProxySettings): Buffer {
+/** The CONNECT request, with Proxy-Authorization when credentials were given (`***` if `redacted`). */
+export function connectRequest(host: string, port: number, proxy: ProxySettings, redacted = false): Buffer {
   const authority = connectAuthority(host, port);
   const lines = [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`];
   if (proxy.auth) {
     // RFC 7617: user-id ":" password, UTF-8, base64.
     const token = Buffer.from(`${proxy.auth.user}:${proxy.auth.pass}`, 'utf8').toString('base64');
-    lines.push(`Proxy-Authorization: Basic ${token}`);
+    lines.push(`Proxy-Authorization: Basic ${redacted ? '***' : token}`);
   }
   lines.push('User-Agent: tls-trace', '', '');
   return Buffer.from(lines.join('\r\n'), 'latin1');
@@ -152,7 +152,9 @@ export function openTunnel(socket: net.Socket, host: string, port: number, proxy
     socket.on('close', onEnd);
     socket.on('error', onError);
     const request = connectRequest(host, port, proxy);
-    events.onBytes('client', request);
+    // The recording never holds credentials (a capture file ends up in bug reports): the token is
+    // recorded as `***`; what went on the wire is the real one.
+    events.onBytes('client', proxy.auth ? connectRequest(host, port, proxy, true) : request);
     socket.write(request);
   });
 }

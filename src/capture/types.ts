@@ -52,6 +52,8 @@ export interface CaptureTimings {
   connectMs?: number;
   /** Through a proxy: from sending CONNECT to the end of the proxy's answer. */
   proxyMs?: number;
+  /** The plaintext STARTTLS dialogue, from the TCP connect to the server's go-ahead. */
+  starttlsMs?: number;
   /** From the first ClientHello byte to the handshake's end ('secureConnect'). */
   tlsMs?: number;
   totalMs: number;
@@ -121,7 +123,10 @@ export interface CapturePacket {
   note?: 'retransmission' | 'overlap' | 'out-of-order' | 'after-gap';
 }
 
-/** Bytes one side sent before TLS started (a STARTTLS dialogue, an HTTP CONNECT exchange, a PROXY header). */
+/**
+ * Bytes one side sent before TLS started (a STARTTLS dialogue, an HTTP CONNECT exchange, a PROXY
+ * header), one entry per socket read or write (live) or per segment run (pcap), in order.
+ */
 export interface CapturePrologue {
   direction: Direction;
   timeMs: number;
@@ -158,7 +163,7 @@ export interface Capture {
   packets?: CapturePacket[];
   /** Segments reassembled but not in `packets` (tls-trace's packet-list caps), when any were left out. */
   packetsOmitted?: number;
-  /** Plaintext sent before TLS started (a proxy's CONNECT exchange, a STARTTLS dialogue). */
+  /** Plaintext sent before TLS started (live STARTTLS/CONNECT dialogues, pcap prologues, capture files). */
   prologue?: CapturePrologue[];
   /** Missing stream bytes, for packet sources only; decoding of a direction stops at its first gap. */
   gaps?: CaptureGap[];

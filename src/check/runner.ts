@@ -12,6 +12,13 @@ import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
 import type { CaptureOptions } from '../capture/options.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
+import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
+
+/** The STARTTLS protocol for one target: its own choice, the run's, or its well-known port's. */
+export function targetStarttls(target: CheckTarget, opts: Pick<CheckOptions, 'starttls'>): StarttlsProtocol | undefined {
+  const choice = target.starttls ?? opts.starttls;
+  return choice === 'none' ? undefined : (choice ?? starttlsForPort(target.port));
+}
 
 export interface CheckOptions {
   at: Date;
@@ -23,6 +30,9 @@ export interface CheckOptions {
   servername?: string;
   trustStore: TrustStore;
   requestOcsp?: boolean;
+  /** --starttls for every target (`none`: TLS at once); undefined: each target's own, then its port's. */
+  starttls?: StarttlsProtocol | 'none';
+  xmppHost?: string;
   lookup?: LookupFunction;
   /** Client certificate for every target (a target's cert= beats it). */
   clientCert?: { cert: string; key: string; passphrase?: string };
@@ -42,8 +52,9 @@ const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: Exit
  * < timeout 5 < not TLS 6 < handshake 7).
  */
 export function combineExitCodes(codes: number[]): number {
-  // A proxy that opened no tunnel (11) is a connection failure too.
-  const connection = codes.filter((c) => (c >= ExitCode.dns && c <= ExitCode.handshake) || c === ExitCode.proxy);
+  // A STARTTLS failure (11) and a proxy that opened no tunnel (12) are connection failures too;
+  // the lowest code still wins, so 3–7 rank first.
+  const connection = codes.filter((c) => (c >= ExitCode.dns && c <= ExitCode.handshake) || c === ExitCode.starttls || c === ExitCode.proxy);
   if (connection.length) return Math.min(...connection);
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;
@@ -108,7 +119,7 @@ export function sortResults(results: TargetResult[]): TargetResult[] {
 }
 
 /** The capture options for one target: its own settings first, then the run's. */
-function fetchOptions(target: CheckTarget, opts: CheckOptions): CaptureOptions {
+function fetchOptions(target: CheckTarget, opts: CheckOptions, starttls: StarttlsProtocol | undefined): CaptureOptions {
   const servername = target.settings?.servername ?? opts.servername;
   const clientCert = target.settings?.clientCert ?? opts.clientCert;
   return {
@@ -119,7 +130,8 @@ function fetchOptions(target: CheckTarget, opts: CheckOptions): CaptureOptions {
     ...(servername ? { servername } : {}),
     ...(clientCert ? { clientCert } : {}),
     ...(target.route ? { route: target.route } : {}),
-    ...(target.settings?.starttls ? { starttls: target.settings.starttls } : {}),
+    ...(starttls ? { starttls } : {}),
+    ...(starttls && opts.xmppHost ? { xmppHost: opts.xmppHost } : {}),
     ...(opts.lookup ? { lookup: opts.lookup } : {}),
   };
 }
@@ -136,8 +148,10 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
       const target = targets[i];
       let result: TargetResult;
       try {
-        const fetched = await fetch(fetchOptions(target, opts));
+        const starttls = targetStarttls(target, opts);
+        const fetched = await fetch(fetchOptions(target, opts, starttls));
         result = judge(target, fetched, opts);
+        if (starttls) result.starttls = starttls;
       } catch (e) {
         // A bug while judging one target is reported on that target; the run goes on.
         const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;

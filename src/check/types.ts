@@ -5,6 +5,7 @@ import type { ChainReport } from '../analyse/chain/types.js';
 import type { CodePoint } from '../analyse/types.js';
 import type { ProxySettings } from '../capture/proxy.js';
 import type { RouteOptions } from '../capture/route.js';
+import type { StarttlsProtocol } from '../capture/starttls/index.js';
 
 export interface CheckTarget {
   /** As the user wrote it (command line or --targets line). */
@@ -17,6 +18,8 @@ export interface CheckTarget {
   settings?: CheckTargetSettings;
   /** Proxy, --connect-to, --resolve, -4/-6 as they apply to this target (the CLI matches them). */
   route?: RouteOptions;
+  /** This target's STARTTLS protocol (a targets line's starttls=; `none`: TLS at once); default the run's, then the port's. */
+  starttls?: StarttlsProtocol | 'none';
 }
 
 /** What a --targets line may set for its target alone. */
@@ -25,8 +28,6 @@ export interface CheckTargetSettings {
   servername?: string;
   /** address=: connect here instead of looking the name up. */
   addresses?: string[];
-  /** starttls=: the protocol whose dialogue precedes TLS (`none` for TLS at once). */
-  starttls?: string;
   /** warn-days=: this target's expiring threshold. */
   warnDays?: number;
   /** proxy=: this proxy, or `null` for none (proxy=none), whatever --proxy and the environment say. */
@@ -52,6 +53,8 @@ export interface TargetResult {
   address?: string;
   /** The HTTP proxy (host:port) the connection was tunnelled through. */
   proxy?: string;
+  /** The plaintext protocol spoken before TLS (STARTTLS), when one was. */
+  starttls?: StarttlsProtocol;
   status: TargetStatus;
   /** The exit code this target alone would give. */
   exitCode: number;

@@ -19,13 +19,10 @@ import { parseProxyUrl } from './proxy-env.js';
 import { readInputText, type StdinSource } from './read-file.js';
 import { parseTarget } from './target.js';
 import type { CheckTarget, CheckTargetSettings } from '../check/types.js';
+import { STARTTLS_PROTOCOL_NAMES, isStarttlsProtocol, type StarttlsProtocol } from '../capture/starttls/index.js';
 
-/**
- * STARTTLS dialogues come with `--starttls` (issue 13, another branch). Until this build has
- * them, `starttls=` other than `none` is refused rather than silently ignored.
- */
-export const STARTTLS_AVAILABLE = false;
-export const STARTTLS_PROTOCOLS = ['smtp', 'lmtp', 'imap', 'pop3', 'ftp', 'ldap', 'xmpp', 'xmpp-server', 'postgres', 'mysql', 'nntp', 'sieve', 'none'] as const;
+/** starttls= takes what --starttls takes. */
+const STARTTLS_CHOICES = [...STARTTLS_PROTOCOL_NAMES, 'none'] as const;
 
 const KEYS = ['sni', 'address', 'starttls', 'warn-days', 'proxy', 'cert', 'key', 'pass'] as const;
 type Key = (typeof KEYS)[number];
@@ -68,7 +65,8 @@ function parseTargetLine(line: string, dir: string): CheckTarget {
     values.set(key as Key, word.slice(eq + 1));
   }
   const settings = targetSettings(values, dir);
-  return Object.keys(settings).length > 0 ? { ...target, settings } : target;
+  const starttls = values.get('starttls');
+  return { ...target, ...(Object.keys(settings).length > 0 ? { settings } : {}), ...(starttls !== undefined ? { starttls: parseStarttls(starttls) } : {}) };
 }
 
 function targetSettings(values: Map<Key, string>, dir: string): CheckTargetSettings {
@@ -77,8 +75,6 @@ function targetSettings(values: Map<Key, string>, dir: string): CheckTargetSetti
   if (sni !== undefined) out.servername = parseSni({ servername: sni }) || undefined;
   const address = values.get('address');
   if (address !== undefined) out.addresses = parseAddresses(address);
-  const starttls = values.get('starttls');
-  if (starttls !== undefined) out.starttls = parseStarttls(starttls);
   const warn = values.get('warn-days');
   if (warn !== undefined) out.warnDays = parseWholeNumber(warn, 'warn-days', { fallback: 0, min: 0, max: 36500 });
   const proxy = values.get('proxy');
@@ -98,11 +94,10 @@ function parseAddresses(text: string): string[] {
   return list;
 }
 
-function parseStarttls(text: string): string {
+function parseStarttls(text: string): StarttlsProtocol | 'none' {
   const proto = text.toLowerCase();
-  if (!(STARTTLS_PROTOCOLS as readonly string[]).includes(proto)) throw new UsageError(`starttls=${text}: unknown protocol`, `one of ${STARTTLS_PROTOCOLS.join(', ')}`);
-  if (proto !== 'none' && !STARTTLS_AVAILABLE) throw new UsageError(`starttls=${text}: this build of tls-trace has no STARTTLS yet`);
-  return proto;
+  if (proto === 'none' || isStarttlsProtocol(proto)) return proto;
+  throw new UsageError(`starttls=${text}: unknown protocol`, `one of ${STARTTLS_CHOICES.join(', ')}`);
 }
 
 /** The targets in FILE (or stdin for `-`), read through the CLI's capped regular-file reader. */

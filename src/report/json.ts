@@ -5,6 +5,7 @@
 // check and scan (shared-json.ts). The shape is described by schema/trace.schema.json.
 
 import { tcpView, type TcpView } from '../view/tcp.js';
+import { prologueJson, type PrologueJson } from './prologue-json.js';
 import { keyScheduleJson } from './key-schedule.js';
 import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
@@ -134,10 +135,10 @@ export interface TraceJson {
    */
   tcp?: TcpView;
   /**
-   * Plaintext before TLS (a proxy's CONNECT exchange, a STARTTLS dialogue), as sent and received;
-   * none of it is decoded as TLS. Absent when TLS started at the first byte.
+   * The plaintext before TLS (a STARTTLS dialogue, an HTTP CONNECT exchange, a PROXY header) as
+   * steps with their lines, meaning and bytes, plus its findings (src/view/prologue.ts).
    */
-  prologue?: Array<{ direction: Direction; timeMs: number; length: number; hex: string }>;
+  prologue?: PrologueJson;
   records: RecordJson[];
   messages: MessageJson[];
   spaces: SpaceJson[];
@@ -182,7 +183,7 @@ function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLis
     node: capture.node,
     // Cut to the list cap like every list (`packetsOmitted` then counts the rest).
     tcp: tcpJson(view),
-    prologue: capture.prologue?.slice(0, JSON_LIMITS.listEntries).map((p) => ({ direction: p.direction, timeMs: p.timeMs, length: p.bytes.length, hex: Buffer.from(p.bytes).toString('hex') })),
+    prologue: prologueJson(view.capture),
     // Each record, message, step and the chain is cut to the list cap on its own (json-caps.ts);
     // the top-level lists are bounded by the decoder's record and message caps.
     records: function* () {

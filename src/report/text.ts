@@ -18,6 +18,8 @@ import type { RenderOptions, TraceView } from './view.js';
 import { describeNegotiated, viewStep, type StepView } from '../view/index.js';
 import { tcpView } from '../view/tcp.js';
 import { renderPacketList, tcpCloseLines, tcpOpenLines } from './packets.js';
+import { prologueView } from '../view/prologue.js';
+import { renderPrologue } from './prologue.js';
 
 const DEFAULT_WIDTH = 100;
 /** A hostile peer can send thousands of tiny records: the text shows the head and tail only. */
@@ -33,6 +35,9 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   // Packet sources only: the TCP handshake before Flight 1, the teardown and --packets after the last flight.
   const tcp = tcpView(view.capture, view.decoded.records);
   if (tcp) append(out, [...tcpOpenLines(tcp, p), '']);
+  // STARTTLS, CONNECT, PROXY header: the plaintext steps come first, as they happened.
+  const prologue = prologueView(view.capture);
+  if (prologue) append(out, [...renderPrologue(prologue, { p, width, hex: opts.hex }), '']);
   append(out, handshake(view, opts, p, width));
   out.push('');
   if (tcp) append(out, [...tcpCloseLines(tcp, p), '']);
@@ -84,7 +89,7 @@ function header(view: TraceView, p: Palette): string[] {
   const proxyMs = timings.proxyMs !== undefined ? ` · proxy CONNECT ${formatMs(timings.proxyMs)}` : '';
   rows.push([
     'timings',
-    `DNS ${formatMs(timings.dnsMs)} · TCP connect ${formatMs(timings.connectMs)}${proxyMs} · TLS handshake ${formatMs(timings.tlsMs)} · total ${formatMs(timings.totalMs)}`,
+    `DNS ${formatMs(timings.dnsMs)} · TCP connect ${formatMs(timings.connectMs)}${proxyMs}${timings.starttlsMs !== undefined ? ` · STARTTLS ${formatMs(timings.starttlsMs)}` : ''} · TLS handshake ${formatMs(timings.tlsMs)} · total ${formatMs(timings.totalMs)}`,
   ]);
   const b = view.analysis.bytes;
   rows.push(['bytes', `client → server ${formatBytes(b.client)} · server → client ${formatBytes(b.server)}`]);

@@ -6,6 +6,7 @@
 import { nodeHandshake, type NodeHandshakeResult } from '../capture/probe-connection.js';
 import type { ResolveOptions } from '../capture/resolve.js';
 import type { RouteOptions } from '../capture/route.js';
+import type { StarttlsProtocol, StarttlsRequest } from '../capture/starttls/index.js';
 import { Prober, type ProbeEndpoint, type ProbeResult } from './probe.js';
 import type { FlightOptions } from './first-flight.js';
 import { makeHello, type HelloParams } from './hello.js';
@@ -30,12 +31,16 @@ export interface ScanOptions {
   route?: RouteOptions;
   /** Client certificate for the full handshakes, for servers that require one (PEM). */
   clientCert?: { cert: string; key: string; passphrase?: string };
+  /** Every probe first speaks this protocol's plaintext dialogue up to its STARTTLS go-ahead. */
+  starttls?: StarttlsProtocol;
+  /** XMPP: the domain for the stream header (default: the host). */
+  xmppHost?: string;
 }
 
 /** A scan that could not start: the CLI maps `code` to an exit code. */
 export class ScanError extends Error {
   constructor(
-    readonly code: 'dns' | 'connect' | 'timeout' | 'not-tls' | 'proxy',
+    readonly code: 'dns' | 'connect' | 'timeout' | 'not-tls' | 'starttls' | 'proxy',
     message: string,
   ) {
     super(message);
@@ -55,6 +60,8 @@ export interface ScanTarget {
   dialPort: number;
   /** Every probe asks this proxy for a tunnel to host:port first. */
   tunnel?: ProbeEndpoint['tunnel'];
+  /** The STARTTLS dialogue every connection starts with, if any. */
+  starttls?: StarttlsRequest;
 }
 
 /** What a Node TLS 1.3 handshake may be asked for (the version and deadline come from the scan). */
@@ -109,8 +116,8 @@ export class ScanContext {
   }
 
   get endpoint(): ProbeEndpoint {
-    const { address, dialPort: port, tunnel } = this.target;
-    return { address, port, ...(tunnel ? { tunnel } : {}) };
+    const { address, dialPort: port, tunnel, starttls } = this.target;
+    return { address, port, ...(tunnel ? { tunnel } : {}), ...(starttls ? { starttls } : {}) };
   }
 
   /** `SNI name` or `no SNI`, for where a certificate was served. */

@@ -14,6 +14,7 @@ import { scanSignatureSchemes } from './signature-schemes.js';
 import { scanCertificates } from './certificates.js';
 import { scanFeatures } from './features.js';
 import { deriveFindings } from './findings.js';
+import { scanStarttls } from './starttls.js';
 import { STALL_LIMIT, type ProberStats } from './probe.js';
 import type { ScanResult } from './types.js';
 
@@ -33,7 +34,8 @@ async function resolveTarget(opts: ScanOptions): Promise<ScanTarget> {
   const { address, family } = r.addresses[0];
   const sni = opts.servername === false ? undefined : (opts.servername ?? (ipFamilyOf(opts.host) ? undefined : opts.host));
   const tunnel = route.proxy && dial.tunnelTo ? { proxy: route.proxy, ...dial.tunnelTo } : undefined;
-  const target: ScanTarget = { host: opts.host, port: opts.port, address, family: family === 6 ? 6 : 4, sni, dialPort: dial.port, ...(tunnel ? { tunnel } : {}) };
+  const starttls = opts.starttls ? { starttls: { protocol: opts.starttls, host: opts.host, ...(opts.xmppHost ? { xmppHost: opts.xmppHost } : {}) } } : {};
+  const target: ScanTarget = { host: opts.host, port: opts.port, address, family: family === 6 ? 6 : 4, sni, dialPort: dial.port, ...(tunnel ? { tunnel } : {}), ...starttls };
   if (tunnel) {
     const problem = await tryTunnel({ address, port: dial.port, tunnel }, opts.timeoutMs);
     if (problem) throw new ScanError('proxy', problem);
@@ -57,6 +59,8 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const ctx = new ScanContext(await resolveTarget(opts), opts);
+  const starttlsRequest = ctx.target.starttls;
+  const starttls = starttlsRequest ? await scanStarttls({ ...ctx.endpoint, starttls: starttlsRequest }, opts.timeoutMs) : undefined;
   const found = await scanVersions(ctx);
   // The other questions offer all candidates rather than the accepted list, so they need not wait
   // for the suites (only the certificates without SNI do).
@@ -80,6 +84,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     signatureSchemes,
     certificates,
     features,
+    ...(starttls ? { starttls } : {}),
     findings: [],
     stats: { ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
     notes: ctx.notes,

@@ -15,6 +15,18 @@ export interface Finding {
   reason: string;
 }
 
+/** What the server said in plaintext before TLS (one dialogue, before the probes). */
+export interface ScanStarttls {
+  protocol: string;
+  /** Its capability keywords before TLS, as sent. */
+  capabilities: string[];
+  starttlsRequired?: boolean;
+  /** Why `starttlsRequired` is what it is, in words. */
+  requiredEvidence?: string;
+  /** Cleartext logins offered before TLS (`AUTH PLAIN`, `LOGIN command`, `USER`…). */
+  plaintextAuth: string[];
+}
+
 export interface AcceptedSuite {
   code: number;
   /** Key exchange parameters the server used with this suite, where read (TLS ≤ 1.2). */
@@ -108,6 +120,8 @@ export interface ScanResult {
   };
   certificates: CertificateSeen[];
   features: FeatureScan;
+  /** The plaintext dialogue before TLS, when the scan went through STARTTLS. */
+  starttls?: ScanStarttls;
   findings: Finding[];
   stats: ScanStats;
   /** Things the reader should know: probes that could not run, servers that reset, … */

@@ -114,23 +114,25 @@ function track(child: ChildProcess): void {
   }
 }
 
-const DEFAULT_LIFETIME_MS = 10 * 60_000;
+export const DEFAULT_LIFETIME_MS = 10 * 60_000;
 /** Characters of a server's output kept for `output()`. */
 const MAX_OUTPUT = 1 << 20;
 
-function spawnBounded(cmd: string, args: string[], lifetimeMs: number, cwd?: string): ChildProcess {
+/** Spawns `cmd` under coreutils `timeout`, tracked for the exit hook; `env` replaces the environment. */
+export function spawnBounded(cmd: string, args: string[], lifetimeMs: number, cwd?: string, env?: NodeJS.ProcessEnv): ChildProcess {
   // `timeout` forwards our SIGTERM to the tool and kills it itself once the lifetime runs out.
   const seconds = Math.max(1, Math.ceil(lifetimeMs / 1000));
   const child = spawn('timeout', ['-k', '2', String(seconds), cmd, ...args], {
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
+    env: env ?? { ...process.env, LC_ALL: 'C' },
   });
   track(child);
   return child;
 }
 
-function killAndWait(child: ChildProcess, waitMs = 3000): Promise<void> {
+/** SIGTERM to the child's process group, SIGKILL after `waitMs`; resolves once it is gone. */
+export function killAndWait(child: ChildProcess, waitMs = 3000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const hard = setTimeout(() => {

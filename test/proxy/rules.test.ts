@@ -149,7 +149,8 @@ describe('check targets file', () => {
     expect(t[2].settings).toEqual({ proxy: null });
     expect(t[3].settings).toEqual({ proxy: { host: 'proxy.test', port: 3128, auth: { user: 'u', pass: 'p@ss' } }, addresses: ['10.0.0.8'], servername: 'x.test' });
     expect(t[4].settings?.clientCert?.cert).toContain('BEGIN CERTIFICATE');
-    expect(t[5].settings).toEqual({ starttls: 'none' });
+    expect([t[5].settings, t[5].starttls]).toEqual([undefined, 'none']);
+    expect(parseTargetsText('mail.test:25 starttls=SMTP warn-days=3', 'x')[0]).toMatchObject({ starttls: 'smtp', settings: { warnDays: 3 } });
   });
   it('resolves cert= and key= relative to the targets file', () => {
     writeFileSync(path.join(dir, 'c.pem'), readFileSync(demoPaths.rsaLeaf));

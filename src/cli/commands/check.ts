@@ -15,7 +15,8 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { parseSni, parseTimeout, parseWholeNumber } from '../options.js';
+import { parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
+import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput } from '../output.js';
 import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
@@ -43,6 +44,8 @@ interface CheckFlags extends RouteFlags, ClientCertFlags {
   color?: boolean;
   ocsp?: boolean;
   chains?: boolean;
+  starttls?: StarttlsProtocol | 'none';
+  xmppHost?: string;
 }
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
@@ -77,6 +80,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
     .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
+    .addOption(starttlsOption())
+    .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: each target host)')
     .option('--chains', 'print the chain table of every target (default for a single target)')
     .option('--json', 'one JSON document with every result')
     .option('--ndjson', 'one JSON line per target as it finishes, then a summary line')
@@ -110,6 +115,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         timeoutMs,
         trustStore,
         requestOcsp: flags.ocsp ?? true,
+        ...(flags.starttls ? { starttls: flags.starttls } : {}),
+        ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
         ...(servername ? { servername } : {}),
         ...(clientCert ? { clientCert } : {}),
         ...(ctx.lookup ? { lookup: ctx.lookup } : {}),

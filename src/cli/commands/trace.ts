@@ -18,7 +18,8 @@ import { alertDescriptions, describe } from '../../registry/index.js';
 import { renderJsonText, renderText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
-import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
+import { addClientOptions, clientSettings, starttlsSettings, type TraceFlags } from '../options.js';
+import { STARTTLS_PROTOCOLS, isStarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, printError, type OutputStyle } from '../output.js';
 import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
 import { parseTarget } from '../target.js';
@@ -47,6 +48,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
 export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags): Promise<void> {
   if (flags.demo && targetText !== undefined) throw new UsageError('--demo traces the built-in server; give no target with it');
   if (!flags.demo && targetText === undefined) throw new UsageError('missing target', 'tls-trace example.com, tls-trace 127.0.0.1:8443, or tls-trace --demo');
+  if (flags.demo && flags.starttls !== undefined && flags.starttls !== 'none') throw new UsageError('--demo speaks TLS at once; give no --starttls with it');
   const settings = clientSettings(flags);
   // The demo server is local and private: the environment's proxy is not for it.
   const rules = parseRouteRules(flags.demo ? { ...flags, proxy: flags.proxy ?? '' } : flags, ctx.env);
@@ -77,6 +79,7 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
       host = target.host;
       port = target.port;
       unicodeHost = target.unicodeHost;
+      Object.assign(settings, starttlsSettings(flags, port));
     }
     capture = await captureHandshake({ ...settings, host, port, route: routeFor(rules, host, port), ...(ctx.lookup ? { lookup: ctx.lookup } : {}) });
     if (unicodeHost) capture.target.unicodeHost = unicodeHost;
@@ -177,6 +180,11 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
   const where = formatAddress(capture.target.address ?? capture.target.host, capture.target.port);
   switch (error.code) {
     case 'not-tls': {
+      // After a STARTTLS go-ahead the server was to start TLS: say whose go-ahead it was.
+      const proto = capture.options.starttls;
+      if (typeof proto === 'string' && isStarttlsProtocol(proto) && capture.prologue?.length) {
+        return `${where} gave its ${STARTTLS_PROTOCOLS[proto].label} STARTTLS go-ahead but then sent bytes that are not TLS (first bytes: ${firstBytesHex(capture)})`;
+      }
       const sniffed = decoded?.notTls ?? detectNotTls(serverPrefix(capture));
       if (sniffed && sniffed.protocol !== 'unknown') {
         const line = sniffed.firstLine.trim();
