@@ -54,6 +54,8 @@ class CaptureRun {
   private readonly dial: Dial;
   /** Plaintext before TLS as it was exchanged: a proxy's CONNECT, then a STARTTLS dialogue. */
   private readonly prologue: CapturePrologue[] = [];
+  /** Where the STARTTLS dialogue starts in `prologue` (after a proxy's CONNECT exchange). */
+  private dialogueFrom = 0;
   private finished = false;
   private raw?: net.Socket;
   private tap?: RecordingTap;
@@ -164,6 +166,9 @@ class CaptureRun {
       if (problem || !o.answered) return this.fail('proxy', problem ?? '');
       // Bytes after the proxy's head are the server's first TLS bytes: hand them to the TLS side.
       if (o.rest.length > 0) raw.unshift(o.rest);
+      // openTunnel paused the socket; flowing resumes on the next tick, after the next reader listens.
+      raw.resume();
+      this.dialogueFrom = this.prologue.length;
       this.afterConnect(raw);
     });
   }
@@ -384,7 +389,7 @@ class CaptureRun {
     if (this.handshakeDone) return this.finish();
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
     if (this.stage === 'starttls' && this.opts.starttls) {
-      const received = this.prologue.reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
+      const received = this.prologue.slice(this.dialogueFrom).reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
       return this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, received) });
     }
     const proxy = this.target.proxy ? formatAddress(this.target.proxy.host, this.target.proxy.port) : undefined;
