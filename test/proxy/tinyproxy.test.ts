@@ -98,6 +98,21 @@ describeWithTools('tinyproxy')('through tinyproxy', () => {
     expect(wrong.stderr).toMatch(/with "401 Unauthorized": the proxy rejected the credentials in the proxy URL\n$/);
   }, 30_000);
 
+  it('NO_PROXY / --noproxy send a matching target direct; --proxy "" ignores the environment', async () => {
+    const target = `localhost:${server.port}`;
+    // This proxy would answer 407: exit 0 proves the connection did not go through it.
+    const env = { HTTPS_PROXY: `http://127.0.0.1:${authed.port}` };
+    expect((await runCli([target], { env })).code).toBe(ExitCode.proxy);
+    expect((await runCli([target], { env: { ...env, NO_PROXY: 'example.com, .LOCALHOST' } })).code).toBe(0);
+    expect((await runCli([target], { env: { ...env, no_proxy: `localhost:${server.port}` } })).code).toBe(0);
+    expect((await runCli([target], { env: { ...env, no_proxy: 'localhost:1' } })).code).toBe(ExitCode.proxy);
+    expect((await runCli([target, '--noproxy', '*'], { env })).code).toBe(0);
+    expect((await runCli([target, '--proxy', ''], { env })).code).toBe(0);
+    const before = (authed.output().match(/Established connection/g) ?? []).length;
+    expect((await runCli([target, '--noproxy', ''], { env: { ...env, NO_PROXY: '*' } })).code).toBe(ExitCode.proxy);
+    expect((authed.output().match(/Established connection/g) ?? []).length).toBe(before);
+  }, 30_000);
+
   it('403: tinyproxy refuses a port its ConnectPort lines do not allow; the saved capture keeps the exchange', async () => {
     const save = path.join(dir, 'refused.json');
     const r = await runCli([`localhost:${server.port + 1}`, '--proxy', `http://127.0.0.1:${open.port}`, '--save', save]);
