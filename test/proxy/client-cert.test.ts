@@ -23,7 +23,7 @@ describeWithTools('openssl')('client certificates', () => {
     // A client certificate issued by the demo intermediate (clientAuth), its chain, and the key encrypted.
     ossl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'client.key', '-subj', '/CN=tls-trace client', '-out', 'client.csr');
     writeFileSync(file('ext.cnf'), 'extendedKeyUsage=clientAuth\n');
-    ossl('x509', '-req', '-in', 'client.csr', '-CA', demoPaths.intermediate, '-CAkey', path.join(path.dirname(demoPaths.root), 'intermediate.key'), '-CAcreateserial', '-days', '30', '-out', 'client.pem', '-extfile', 'ext.cnf');
+    ossl('x509', '-req', '-in', 'client.csr', '-CA', demoPaths.intermediate, '-CAkey', path.join(path.dirname(demoPaths.root), 'intermediate.key'), '-CAserial', file('ca.srl'), '-CAcreateserial', '-days', '30', '-out', 'client.pem', '-extfile', 'ext.cnf');
     writeFileSync(file('client-chain.pem'), readFileSync(file('client.pem'), 'utf8') + readFileSync(demoPaths.intermediate, 'utf8'));
     ossl('pkey', '-in', 'client.key', '-aes256', '-passout', 'pass:s3cret', '-out', 'client-enc.key');
     sServer = await startOpensslServer(['-Verify', '1', '-CAfile', demoPaths.root]);
