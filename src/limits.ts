@@ -104,6 +104,14 @@ export const MAX_TIMEOUT_MS = 600_000;
 export const SCAN_STALL_LIMIT = 16;
 
 /**
+ * A proxy's answer to CONNECT: the head (status line and header fields) tls-trace reads, in all
+ * and per line (16 KiB / 4 KiB; tinyproxy's and squid's heads are under 300 bytes). Past either the
+ * proxy is reported as answering with more than tls-trace reads (exit 12), never buffered further.
+ */
+export const MAX_PROXY_RESPONSE_BYTES = 16 * 1024;
+export const MAX_PROXY_LINE_BYTES = 4 * 1024;
+
+/**
  * Largest `--targets` file `check` reads (1 MiB: some 30,000 targets). Like every file the CLI
  * reads, it must be a regular file (or `-` for stdin, read with the same cap); src/cli/read-file.ts.
  */
@@ -221,3 +229,18 @@ export const MAX_CAPTURE_KEYLOG_BYTES = 64 * 1024 * 1024;
 
 /** Segments `read --packets` lists per connection; the rest are counted in one line. */
 export const TEXT_MAX_PACKET_LINES = 2000;
+
+// ---- STARTTLS (src/capture/starttls): the plaintext dialogue before TLS.
+
+/**
+ * Bytes of plaintext dialogue kept per connection, both directions together (64 KiB; an SMTP EHLO
+ * answer with twenty capabilities is under 1 KiB, Dovecot's IMAP CAPABILITY about 300 bytes).
+ * A server that says more before its go-ahead is stopped there: tls-trace's limit, said as such.
+ */
+export const MAX_STARTTLS_PROLOGUE_BYTES = 64 * 1024;
+
+/**
+ * Longest line (or MySQL/LDAP message) of a STARTTLS dialogue (8 KiB; RFC 5321 §4.5.3.1.5 allows
+ * 512 bytes for an SMTP reply line, IMAP capability lines run to about 1 KiB).
+ */
+export const MAX_STARTTLS_LINE_BYTES = 8 * 1024;

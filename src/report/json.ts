@@ -5,6 +5,7 @@
 // check and scan (shared-json.ts). The shape is described by schema/trace.schema.json.
 
 import { tcpView, type TcpView } from '../view/tcp.js';
+import { prologueJson, type PrologueJson } from './prologue-json.js';
 import { keyScheduleJson } from './key-schedule.js';
 import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
@@ -138,6 +139,11 @@ export interface TraceJson {
    * the TLS record bytes it carries (src/view/tcp.ts). Absent for live traces and `--save` replays.
    */
   tcp?: TcpView;
+  /**
+   * The plaintext before TLS (a STARTTLS dialogue, an HTTP CONNECT exchange, a PROXY header) as
+   * steps with their lines, meaning and bytes, plus its findings (src/view/prologue.ts).
+   */
+  prologue?: PrologueJson;
   records: RecordJson[];
   messages: MessageJson[];
   spaces: SpaceJson[];
@@ -182,6 +188,7 @@ function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLis
     node: capture.node,
     // Cut to the list cap like every list (`packetsOmitted` then counts the rest).
     tcp: tcpJson(view),
+    prologue: prologueJson(view.capture),
     // Each record, message, step and the chain is cut to the list cap on its own (json-caps.ts);
     // the top-level lists are bounded by the decoder's record and message caps.
     records: function* () {

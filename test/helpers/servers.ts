@@ -190,7 +190,7 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
-interface SpawnedServerSpec {
+export interface SpawnedServerSpec {
   /** Builds the command line for a given port. */
   command: (port: number) => { cmd: string; args: string[]; cwd?: string };
   host: string;
@@ -217,7 +217,7 @@ export function collectOutput(child: ChildProcess): () => string {
 }
 
 /** Starts a server on a free port, retrying with a new port when it dies before it is ready. */
-async function startSpawned(spec: SpawnedServerSpec): Promise<TestServer> {
+export async function startSpawned(spec: SpawnedServerSpec): Promise<TestServer> {
   const attempts = 5;
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {

@@ -18,18 +18,20 @@ import { alertDescriptions, describe } from '../../registry/index.js';
 import { renderJsonText, renderText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
-import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
+import { addClientOptions, clientSettings, starttlsSettings, type TraceFlags } from '../options.js';
+import { STARTTLS_PROTOCOLS, isStarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, printError, type OutputStyle } from '../output.js';
 import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
 import { parseTarget } from '../target.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
+import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags } from '../route-options.js';
 import path from 'node:path';
 
 /** The name the demo leaf certificate is issued for (fixtures/make-demo-certs.sh). */
 const DEMO_SERVERNAME = 'localhost';
 
 export function registerTrace(program: Command, ctx: CliContext): void {
-  addTrustOptions(addClientOptions(program))
+  addRouteOptions(addTrustOptions(addClientOptions(program)))
     .argument('[target]', 'HOST[:PORT] to trace (port 443 by default; IPv6 as [::1]:8443)')
     .option('--json', 'print the whole trace as JSON')
     .option('--hex', 'add an annotated hex dump of every message')
@@ -38,15 +40,18 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
-    .action(async (target: string | undefined, flags: TraceFlags & TrustFlags) => {
+    .action(async (target: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags) => {
       await runTrace(ctx, target, flags);
     });
 }
 
-export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags & TrustFlags): Promise<void> {
+export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags): Promise<void> {
   if (flags.demo && targetText !== undefined) throw new UsageError('--demo traces the built-in server; give no target with it');
   if (!flags.demo && targetText === undefined) throw new UsageError('missing target', 'tls-trace example.com, tls-trace 127.0.0.1:8443, or tls-trace --demo');
+  if (flags.demo && flags.starttls !== undefined && flags.starttls !== 'none') throw new UsageError('--demo speaks TLS at once; give no --starttls with it');
   const settings = clientSettings(flags);
+  // The demo server is local and private: the environment's proxy is not for it.
+  const rules = parseRouteRules(flags.demo ? { ...flags, proxy: flags.proxy ?? '' } : flags, ctx.env);
   const style = decideOutput(ctx, flags.color);
   const keylogPath = flags.keylog ?? (ctx.env.SSLKEYLOGFILE || undefined);
   const at = flags.at === undefined ? undefined : parseAt(flags.at);
@@ -74,8 +79,9 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
       host = target.host;
       port = target.port;
       unicodeHost = target.unicodeHost;
+      Object.assign(settings, starttlsSettings(flags, port));
     }
-    capture = await captureHandshake({ ...settings, host, port, ...(ctx.lookup ? { lookup: ctx.lookup } : {}) });
+    capture = await captureHandshake({ ...settings, host, port, route: routeFor(rules, host, port), ...(ctx.lookup ? { lookup: ctx.lookup } : {}) });
     if (unicodeHost) capture.target.unicodeHost = unicodeHost;
     if (flags.demo) capture.options.demo = true;
   } finally {
@@ -174,6 +180,11 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
   const where = formatAddress(capture.target.address ?? capture.target.host, capture.target.port);
   switch (error.code) {
     case 'not-tls': {
+      // After a STARTTLS go-ahead the server was to start TLS: say whose go-ahead it was.
+      const proto = capture.options.starttls;
+      if (typeof proto === 'string' && isStarttlsProtocol(proto) && capture.prologue?.length) {
+        return `${where} gave its ${STARTTLS_PROTOCOLS[proto].label} STARTTLS go-ahead but then sent bytes that are not TLS (first bytes: ${firstBytesHex(capture)})`;
+      }
       const sniffed = decoded?.notTls ?? detectNotTls(serverPrefix(capture));
       if (sniffed && sniffed.protocol !== 'unknown') {
         const line = sniffed.firstLine.trim();
