@@ -203,6 +203,19 @@ interface SpawnedServerSpec {
   cleanup?: () => void;
 }
 
+/** Collects a child's stdout and stderr; the getter returns them (the tail, past MAX_OUTPUT). */
+export function collectOutput(child: ChildProcess): () => string {
+  let out = '';
+  const collect = (b: Buffer): void => {
+    out += b.toString('utf8');
+    // A long-lived server in a chatty mode must not grow without bound; keep the tail.
+    if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT / 2);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return () => out;
+}
+
 /** Starts a server on a free port, retrying with a new port when it dies before it is ready. */
 async function startSpawned(spec: SpawnedServerSpec): Promise<TestServer> {
   const attempts = 5;
@@ -211,18 +224,11 @@ async function startSpawned(spec: SpawnedServerSpec): Promise<TestServer> {
     const port = await freePort(spec.host);
     const { cmd, args, cwd } = spec.command(port);
     const child = spawnBounded(cmd, args, spec.lifetimeMs, cwd);
-    let out = '';
-    const collect = (b: Buffer): void => {
-      out += b.toString('utf8');
-      // A long-lived server in a chatty mode must not grow without bound; keep the tail.
-      if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT / 2);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    const output = (): string => out + (spec.extraOutput ? spec.extraOutput() : '');
+    const printed = collectOutput(child);
+    const output = (): string => printed() + (spec.extraOutput ? spec.extraOutput() : '');
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
     try {
-      if (spec.readyPattern) await waitForOutput(child, () => out, spec.readyPattern, spec.readyTimeoutMs);
+      if (spec.readyPattern) await waitForOutput(child, printed, spec.readyPattern, spec.readyTimeoutMs);
       else await waitForPort(spec.host, port, spec.readyTimeoutMs, alive);
       // Ready, but make sure it did not die right after saying so.
       if (!alive()) throw new Error('server exited right after starting');

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import { describeWithServers, type RealServer } from '../helpers/real-servers/common.js';
 import { hasLmtp, hasManageSieve, startDovecot } from '../helpers/real-servers/dovecot.js';
 import { startExim } from '../helpers/real-servers/exim.js';
@@ -232,4 +233,72 @@ describe('real servers with TLS switched off', () => {
       await server.stop();
     }
   }, 120_000);
+});
+
+/** Reads from `socket` until `done(text)` holds, within 10 s. */
+function readUntil(socket: net.Socket, done: (text: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => finish(new Error(`timed out; got: ${text}`)), 10_000);
+    const onData = (d: Buffer): void => {
+      text += d.toString('utf8');
+      if (done(text)) finish();
+    };
+    const onError = (e: Error): void => finish(e);
+    function finish(err?: Error): void {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      if (err) reject(err);
+      else resolve(text);
+    }
+    socket.on('data', onData);
+    socket.on('error', onError);
+  });
+}
+
+/** The last line of a complete SMTP reply starts with a code and a space. */
+const smtpReplyDone = (text: string): boolean => /(^|\r\n)\d{3} [^\r\n]*\r\n$/.test(text);
+
+/** EHLO's reply before TLS, and (after STARTTLS and a verified handshake) again inside TLS. */
+async function ehloBeforeAndAfterTls(server: RealServer): Promise<{ plain: string; secured: string }> {
+  const socket = net.connect(server.port, server.host);
+  try {
+    await readUntil(socket, smtpReplyDone);
+    socket.write('EHLO client.test\r\n');
+    const plain = await readUntil(socket, smtpReplyDone);
+    socket.write('STARTTLS\r\n');
+    await readUntil(socket, smtpReplyDone);
+    const secure = tls.connect({ socket, servername: 'localhost', ca: readFileSync(server.caFile) });
+    try {
+      await new Promise<void>((resolve, reject) => secure.once('secureConnect', resolve).once('error', reject));
+      secure.write('EHLO client.test\r\n');
+      return { plain, secured: await readUntil(secure, smtpReplyDone) };
+    } finally {
+      secure.destroy();
+    }
+  } finally {
+    socket.destroy();
+  }
+}
+
+describe.each([
+  ['plaintext', true],
+  ['tls-only', false],
+] as const)('exim4 auth:%s', (auth, beforeTls) => {
+  (hasOpenssl ? describeWithServers('exim4') : describe.skip)('EHLO', () => {
+    it(`advertises AUTH PLAIN ${beforeTls ? 'before and after' : 'only after'} STARTTLS`, async () => {
+      const server = await startExim({ auth });
+      try {
+        const { plain, secured } = await ehloBeforeAndAfterTls(server);
+        expect(plain).toMatch(/^250-STARTTLS\r$/m);
+        if (beforeTls) expect(plain).toMatch(/^250-AUTH PLAIN\r$/m);
+        else expect(plain).not.toMatch(/AUTH/);
+        expect(secured).toMatch(/^250-AUTH PLAIN\r$/m);
+        expect(secured).not.toMatch(/STARTTLS/);
+      } finally {
+        await server.stop();
+      }
+    }, 120_000);
+  });
 });

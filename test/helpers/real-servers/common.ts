@@ -1,9 +1,10 @@
 // The shared part of the real-server helpers (exim4, dovecot, postgresql, mariadb, slapd, vsftpd,
-// prosody): each runs the Debian package's own binary on loopback as an unprivileged foreground
-// process, with every file it reads or writes in a private temp dir, on ports the OS handed out.
-// Nothing in /etc is read or changed and no system service is involved. The process runs under
-// coreutils `timeout` (servers.ts's spawnBounded), so it dies on stop(), on test-process exit and
-// in any case after its maximum lifetime.
+// prosody, nnrpd): each runs the Debian package's own binary on loopback as an unprivileged
+// foreground process, with every file it reads or writes in a private temp dir, on ports the OS
+// handed out. No system configuration is read (slapd reads the package's core schema), nothing in
+// /etc is changed and no system service is involved. The process runs under coreutils `timeout`
+// (servers.ts's spawnBounded), so it dies on stop(), at the end of the test file (or process, out
+// of jest) and in any case after its maximum lifetime.
 //
 // Root: most of these daemons refuse to run as root (or drop to a system user they expect to
 // exist), so when the tests run as root the server runs as its package's own account through
@@ -14,14 +15,14 @@ import { execFile, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LIFETIME_MS, demoPaths, freePort, killAndWait, spawnBounded, waitForPort } from '../servers.js';
+import { collectOutput, DEFAULT_LIFETIME_MS, demoPaths, freePort, killAndWait, spawnBounded, waitForPort } from '../servers.js';
 
 /** A real server listening on loopback. */
 export interface RealServer {
   host: string;
   /** The main port (the one its protocol's STARTTLS is tested on). */
   port: number;
-  /** Every port it listens on, by protocol name (dovecot: imap, pop3, sieve; prosody: c2s, s2s). */
+  /** Every port it listens on, by protocol name (dovecot: imap, pop3, sieve, lmtp; prosody: c2s, s2s). */
   ports: Record<string, number>;
   /** The root CA that verifies its certificate (the demo PKI's root). */
   caFile: string;
@@ -53,6 +54,8 @@ export interface Account {
 }
 
 const LOOPBACK = '127.0.0.1';
+/** How the daemons say their port was taken (exim, dovecot, postgres, mariadb, slapd, vsftpd, prosody). */
+const BIND_FAILED = /already in use|in use by another application|could not bind|can't bind|cannot bind|bind\(.*\) failed|EADDRINUSE/i;
 /** Characters of server output kept (a chatty debug mode must not grow without bound). */
 const MAX_OUTPUT = 1 << 20;
 /** Where Debian keeps daemons that are not on a normal user's PATH (INN's in its own dir). */
@@ -145,21 +148,34 @@ export interface ServerFiles {
 }
 
 const liveDirs = new Set<string>();
+const liveServers = new Set<RealServer>();
 let dirHookInstalled = false;
 
-/** A private dir removed by stop() or, when a test never stops its server, at process exit. */
+/** A private dir removed by stop() or, when a test never stops its server, at the end of the file. */
 function privateDir(name: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), `tls-trace-${name}-`));
   liveDirs.add(dir);
   if (!dirHookInstalled) {
     dirHookInstalled = true;
-    // 'exit' handlers must be synchronous; servers.ts's hook SIGKILLs the servers themselves.
+    // Outside jest (bench/): 'exit' handlers must be synchronous; servers.ts's hook kills servers.
     process.once('exit', () => {
       for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
     });
   }
   return dir;
 }
+
+/** Stops every server still running and removes every private dir (templates included). */
+async function cleanUpAll(): Promise<void> {
+  await Promise.all([...liveServers].map((server) => server.stop()));
+  templates.clear();
+  for (const d of liveDirs) removeServerDir(d);
+}
+
+// Under jest a module's process 'exit' listener never fires (the module sees a sandbox copy of
+// process), so the end of the test file is the last chance: a top-level afterAll, registered when
+// a test file imports this module, stops what its tests left running and removes the templates.
+if (typeof afterAll === 'function') afterAll(cleanUpAll, 30_000);
 
 /** Removes a server's private dir now (and forgets it for the exit hook). */
 export function removeServerDir(dir: string): void {
@@ -201,6 +217,16 @@ export function ownTree(dir: string, account: Account): void {
   }
 }
 
+/** Runs `step` (initdb and the like); when it fails, removes the server's dir before rethrowing. */
+export async function setupOrRemove(files: ServerFiles, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (e) {
+    removeServerDir(files.dir);
+    throw e;
+  }
+}
+
 /** Runs a setup command (initdb, mariadb-install-db) as `account`, bounded; throws with its output. */
 export function runSetupStep(account: Account, cmd: string, args: string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' }): Promise<string> {
   const wrapped = asAccount(account, cmd, args);
@@ -217,7 +243,8 @@ const templates = new Map<string, Promise<string>>();
 /**
  * Fills `dest` (a path that must not exist yet) with a copy of a directory built once per test
  * process by `build(dir)` under the key `key`: initdb and mariadb-install-db cost seconds each,
- * a copy a fraction of that. The template lives in a private dir removed at process exit.
+ * a copy a fraction of that. The template lives in a private dir removed at the end of the test
+ * file (or process).
  */
 export async function copyOfTemplate(key: string, account: Account, dest: string, build: (dir: string) => Promise<void>): Promise<void> {
   let template = templates.get(key);
@@ -287,31 +314,23 @@ async function allocatePorts(names: string[]): Promise<Record<string, number>> {
   return ports;
 }
 
-function collectOutput(child: ChildProcess): () => string {
-  let out = '';
-  const collect = (b: Buffer): void => {
-    out += b.toString('utf8');
-    if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT / 2);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  return () => out;
-}
-
 async function waitReady(ports: Record<string, number>, alive: () => boolean, timeoutMs: number, output: () => string, pattern?: RegExp): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const p of Object.values(ports)) await waitForPort(LOOPBACK, p, Math.max(1, deadline - Date.now()), alive);
   // Some servers listen before they serve (PostgreSQL while it recovers): wait for their word too.
+  // A connect can also reach whoever took the port first, so a bind failure in the output wins.
   while (pattern && !pattern.test(output())) {
+    if (BIND_FAILED.test(output())) throw new Error('could not bind a port');
     if (!alive()) throw new Error('exited before saying it was ready');
     if (Date.now() > deadline) throw new Error(`listening but not ready (no ${pattern}) after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  if (BIND_FAILED.test(output())) throw new Error('could not bind a port');
 }
 
 /**
- * Starts the server on fresh OS-assigned ports, retrying (with new ports) when it dies before it
- * listens, as it does when another process took a port between allocation and bind.
+ * Starts the server on fresh OS-assigned ports, retrying (with new ports) when it could not bind
+ * one, as happens when another process took a port between allocation and bind.
  */
 export async function startRealServer(spec: RealServerSpec): Promise<RealServer> {
   const startedAt = spec.setupStartedAt ?? Date.now();
@@ -334,7 +353,10 @@ export async function startRealServer(spec: RealServerSpec): Promise<RealServer>
     } catch (e) {
       await killAndWait(child);
       lastError = new Error(`${spec.name} (${cmd} ${args.join(' ')}) did not start: ${(e as Error).message}\n${output()}`);
-      continue;
+      // Only a port taken between allocation and bind is worth another try; a bad configuration
+      // would fail the same way three times.
+      if (BIND_FAILED.test(output())) continue;
+      break;
     }
     return serverHandle(spec, ports, child, output, Date.now() - startedAt);
   }
@@ -344,7 +366,7 @@ export async function startRealServer(spec: RealServerSpec): Promise<RealServer>
 
 function serverHandle(spec: RealServerSpec, ports: Record<string, number>, child: ChildProcess, output: () => string, startMs: number): RealServer {
   let stopped: Promise<void> | undefined;
-  return {
+  const handle: RealServer = {
     host: LOOPBACK,
     port: ports[spec.portNames[0]],
     ports,
@@ -354,8 +376,35 @@ function serverHandle(spec: RealServerSpec, ports: Record<string, number>, child
     startMs,
     output,
     stop: () => {
-      stopped ??= killAndWait(child, 5000).then(() => removeServerDir(spec.files.dir));
+      stopped ??= killAndWait(child, 5000)
+        .then(() => groupGone(child.pid))
+        .then(() => {
+          liveServers.delete(handle);
+          removeServerDir(spec.files.dir);
+        });
       return stopped;
     },
   };
+  liveServers.add(handle);
+  return handle;
+}
+
+/**
+ * Resolves once no process of the server's group is left (SIGKILL after 3 s, gives up after
+ * 5 s): a daemon's per-connection children can outlive it for a moment, and exim's would recreate
+ * its log dir inside the private dir just removed.
+ */
+async function groupGone(pgid: number | undefined): Promise<void> {
+  if (pgid === undefined) return;
+  const killAt = Date.now() + 3000;
+  // Past this only zombies can be left (an init that never reaps them): stop looking.
+  const giveUpAt = killAt + 2000;
+  while (Date.now() < giveUpAt) {
+    try {
+      process.kill(-pgid, Date.now() > killAt ? 'SIGKILL' : 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

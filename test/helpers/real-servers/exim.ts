@@ -11,8 +11,29 @@ import { makeServerDir, serverAccount, serverBinary, startRealServer, type Accou
 export interface EximOptions extends RealServerOptions {
   /** Advertise STARTTLS (default true); false gives a server that does not offer it. */
   starttls?: boolean;
+  /**
+   * AUTH PLAIN (user `test`, password `secret`): 'none' (default) offers no AUTH; 'tls-only'
+   * advertises it only after STARTTLS; 'plaintext' advertises it in the EHLO before TLS too.
+   */
+  auth?: 'none' | 'tls-only' | 'plaintext';
   /** Extra main-section configuration lines (e.g. `tls_require_ciphers = …`). */
   extraConfig?: string;
+}
+
+function authenticators(auth: EximOptions['auth']): string {
+  if (!auth || auth === 'none') return '';
+  // $auth2/$auth3: PLAIN's user and password. Exim advertises an authenticator only where its
+  // server_advertise_condition holds; tls_in_cipher is set once STARTTLS has completed.
+  const advertise = auth === 'tls-only' ? '${if def:tls_in_cipher}' : 'true';
+  return `
+begin authenticators
+plain:
+  driver = plaintext
+  public_name = PLAIN
+  server_prompts = :
+  server_condition = \${if and{{eq{$auth2}{test}}{eq{$auth3}{secret}}}}
+  server_advertise_condition = ${advertise}
+`;
 }
 
 function eximConfig(dir: string, files: { chainFile: string; keyFile: string }, account: Account, opts: EximOptions): string {
@@ -37,7 +58,7 @@ acl_smtp_rcpt = acl_check_rcpt
 begin acl
 acl_check_rcpt:
   deny message = tls-trace test server accepts no mail
-`;
+${authenticators(opts.auth)}`;
 }
 
 /** Starts exim4 listening for SMTP (STARTTLS advertised) on 127.0.0.1 at a free port. */

@@ -5,7 +5,7 @@
 // the mysql system user (or nobody).
 
 import path from 'node:path';
-import { copyOfTemplate, makeServerDir, ownTree, removeServerDir, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions } from './common.js';
+import { copyOfTemplate, makeServerDir, ownTree, runSetupStep, serverAccount, serverBinary, setupOrRemove, startRealServer, type RealServer, type RealServerOptions } from './common.js';
 
 export interface MariadbOptions extends RealServerOptions {
   /** TLS on (default true); false gives a server whose greeting lacks CLIENT_SSL. */
@@ -32,17 +32,14 @@ export async function startMariadb(opts: MariadbOptions = {}): Promise<MariadbSe
   const data = path.join(files.dir, 'data');
   const socket = path.join(files.dir, 'mysqld.sock');
   ownTree(files.dir, account);
-  try {
+  await setupOrRemove(files, async () => {
     await copyOfTemplate('mariadb', account, data, async (dir) => {
       await runSetupStep(account, installDb, [
         '--no-defaults', '--auth-root-authentication-method=normal', `--datadir=${dir}`,
         '--skip-test-db', '--skip-name-resolve', ...SMALL_INNODB,
       ]);
     });
-  } catch (e) {
-    removeServerDir(files.dir);
-    throw e;
-  }
+  });
   const tlsArgs = opts.ssl === false ? ['--skip-ssl'] : [`--ssl-cert=${files.chainFile}`, `--ssl-key=${files.keyFile}`];
   const server = await startRealServer({
     name: 'mariadb',

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeServerDir, ownTree, removeServerDir, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions, type ServerFiles } from './common.js';
+import { makeServerDir, ownTree, runSetupStep, serverAccount, serverBinary, setupOrRemove, startRealServer, type RealServer, type RealServerOptions, type ServerFiles } from './common.js';
 
 export interface NnrpdOptions extends RealServerOptions {
   /**
@@ -37,6 +37,9 @@ ${SUBDIRS.map((s) => `path${s}: ${path.join(d, s)}`).join('\n')}
 mta: "/usr/sbin/sendmail -oi -oem %s"
 hismethod: hisv6
 ovmethod: tradindexed
+# nnrpd refuses readers ("400 load average too high") above a load of 16 by default, which a busy
+# test machine reaches.
+nnrpdloadlimit: 0
 ${tlsLines}`;
 }
 
@@ -84,13 +87,10 @@ export async function startNnrpd(opts: NnrpdOptions = {}): Promise<NnrpdServer> 
   const conf = writeNewsTree(files, opts.tls !== false);
   const env = { ...process.env, LC_ALL: 'C', INNCONF: conf };
   ownTree(files.dir, account);
-  try {
+  await setupOrRemove(files, async () => {
     // -O: build the overview; -x: no history file (nothing to index).
     await runSetupStep(account, makehistory, ['-O', '-x'], 30_000, env);
-  } catch (e) {
-    removeServerDir(files.dir);
-    throw e;
-  }
+  });
   const server = await startRealServer({
     name: 'nnrpd',
     files,

@@ -7,7 +7,7 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { copyOfTemplate, makeServerDir, ownTree, removeServerDir, runSetupStep, serverAccount, serverBinary, startRealServer, type RealServer, type RealServerOptions } from './common.js';
+import { copyOfTemplate, makeServerDir, ownTree, runSetupStep, serverAccount, serverBinary, setupOrRemove, startRealServer, type RealServer, type RealServerOptions } from './common.js';
 
 export interface PostgresOptions extends RealServerOptions {
   /** ssl=on (default true); false gives a server that answers SSLRequest with 'N'. */
@@ -36,14 +36,11 @@ export async function startPostgres(opts: PostgresOptions = {}): Promise<Postgre
   const socketDir = path.join(files.dir, 'sock');
   mkdirSync(socketDir);
   ownTree(files.dir, account);
-  try {
+  await setupOrRemove(files, async () => {
     await copyOfTemplate('postgres', account, data, async (dir) => {
       await runSetupStep(account, initdb, ['-D', dir, '-U', ROLE, '--auth=trust', '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C']);
     });
-  } catch (e) {
-    removeServerDir(files.dir);
-    throw e;
-  }
+  });
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     ssl: opts.ssl === false ? 'off' : 'on',

@@ -74,6 +74,9 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodySe
       writeFileSync(conf, prosodyConfig(files, ports, opts.tls !== false));
       return { cmd: binary, args: ['-F', '--config', conf] };
     },
+    // Prosody stays up when a port is taken ("Activated service 'c2s' on no ports"), so a TCP
+    // connect proves nothing: ready is both services activated on an address.
+    readyPattern: /^(?=[\s\S]*Activated service 'c2s' on \[)(?=[\s\S]*Activated service 's2s' on \[)/,
     setupStartedAt,
     options: opts,
   });
