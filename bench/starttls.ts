@@ -34,14 +34,15 @@ const subjects: Subject[] = [
   { proto: 'postgres', binary: 'postgres', start: () => startPostgres(), port: (s) => s.port },
 ];
 
-async function checkRate(proto: string, target: string, caFile: string): Promise<{ perSecond: number; failed: number }> {
+async function checkRate(proto: string, target: string, caFile: string): Promise<{ perSecond: number; failed: number; first?: string }> {
   let out = '';
   const ctx: CliContext = { stdout: (t) => void (out += t), stderr: () => undefined, stdoutIsTTY: false, stderrIsTTY: false, env: {}, exitCode: 0 };
   const t0 = performance.now();
   await main(['check', '--starttls', proto, '--ca', caFile, '--servername', 'localhost', '--json', ...Array.from({ length: TARGETS }, () => target)], ctx);
   const s = (performance.now() - t0) / 1000;
-  const json = JSON.parse(out) as { counts: { error: number; invalid: number } };
-  return { perSecond: TARGETS / s, failed: json.counts.error + json.counts.invalid };
+  const json = JSON.parse(out) as { counts: { error: number; invalid: number }; results: Array<{ status: string; problems: string[] }> };
+  const first = json.results.find((r) => r.status !== 'valid')?.problems[0];
+  return { perSecond: TARGETS / s, failed: json.counts.error + json.counts.invalid, ...(first ? { first } : {}) };
 }
 
 function sClientOnce(proto: string, target: string, caFile: string): Promise<boolean> {
@@ -70,7 +71,7 @@ async function run(): Promise<void> {
       const check = await checkRate(s.proto, target, server.caFile);
       const sclient = await sClientRate(s.proto, target, server.caFile);
       console.log(
-        `${s.proto.padEnd(9)} tls-trace check ${check.perSecond.toFixed(1).padStart(7)} targets/s${check.failed ? ` (${check.failed} not valid)` : ''}` +
+        `${s.proto.padEnd(9)} tls-trace check ${check.perSecond.toFixed(1).padStart(7)} targets/s${check.failed ? ` (${check.failed} not valid, e.g. ${check.first ?? '?'})` : ''}` +
           ` · s_client ${sclient.toFixed(1).padStart(6)} targets/s · ratio ${(check.perSecond / sclient).toFixed(2)}x`,
       );
     } finally {
