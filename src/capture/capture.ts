@@ -14,7 +14,7 @@ import { classifyConnectError, errorMessage, summariseSocket } from './socket-fa
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { resolveHost } from './resolve.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
-import { runStarttls, starttlsDeadlineMessage, type StarttlsProtocol } from './starttls/index.js';
+import { runStarttls, starttlsDeadlineMessage } from './starttls/index.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
 import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
@@ -34,6 +34,7 @@ const DRAIN_QUIET_MS = 2;
  * reason goes into the message). OpenSSL stays silent on alerts it has no name for.
  */
 const ALERT_GRACE_MS = 20;
+
 
 export function captureHandshake(opts: CaptureOptions): Promise<Capture> {
   return new Promise((resolve) => new CaptureRun(opts, resolve).start());
@@ -136,19 +137,22 @@ class CaptureRun {
     raw.once('connect', () => {
       raw.off('error', onConnectError);
       this.timings.connectMs = performance.now() - t;
-      raw.setNoDelay(true);
-      if (this.opts.starttls) void this.starttls(raw, this.opts.starttls);
+      if (this.opts.starttls) void this.starttls(raw);
       else this.startTls(raw);
     });
   }
 
   /** The plaintext dialogue up to the go-ahead, then TLS on the same socket; its failure ends the capture. */
-  private async starttls(raw: net.Socket, protocol: StarttlsProtocol): Promise<void> {
+  private async starttls(raw: net.Socket): Promise<void> {
+    const protocol = this.opts.starttls;
+    if (!protocol) return;
     this.stage = 'starttls';
+    raw.setNoDelay(true);
     const t = performance.now();
+    const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
     const req = { protocol, host: this.opts.host, ...(this.opts.xmppHost ? { xmppHost: this.opts.xmppHost } : {}) };
-    // Recorded into this.prologue as it goes: a deadline that ends it mid-way keeps what was said.
-    const outcome = await runStarttls(raw, req, this.t0, formatAddress(this.target.address ?? this.opts.host, this.opts.port), this.prologue);
+    // Live view of the dialogue: a deadline that ends it mid-way still keeps what was said.
+    const outcome = await runStarttls(raw, req, this.t0, where, this.prologue);
     if (this.finished) return;
     this.timings.starttlsMs = performance.now() - t;
     if (outcome.error) this.finish({ code: outcome.error.code, message: outcome.error.message });
@@ -161,6 +165,7 @@ class CaptureRun {
       return;
     }
     this.stage = 'tls';
+    raw.setNoDelay(true);
     raw.on('error', (err: NodeJS.ErrnoException) => {
       this.rawErrorCode ??= err.code ?? 'error';
     });
@@ -356,7 +361,8 @@ class CaptureRun {
     }
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
     if (this.stage === 'starttls' && this.opts.starttls) {
-      this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, this.prologue) });
+      const received = this.prologue.reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
+      this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, received) });
       return;
     }
     this.finish(deadlineError({ stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
@@ -405,3 +411,8 @@ class CaptureRun {
     this.resolve(capture);
   }
 }
+
+
+
+
+

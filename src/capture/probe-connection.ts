@@ -276,7 +276,10 @@ export function plaintextDialogue(endpoint: ProbeEndpoint & { starttls: Starttls
       socket.destroy();
       resolve({ prologue, ...(error ? { error } : {}) });
     };
-    const timer = setTimeout(() => finish({ code: 'timeout', message: starttlsDeadlineMessage(endpoint.starttls.protocol, where, timeoutMs, prologue) }), timeoutMs);
+    const timer = setTimeout(() => {
+      const received = prologue.reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
+      finish({ code: 'timeout', message: starttlsDeadlineMessage(endpoint.starttls.protocol, where, timeoutMs, received) });
+    }, timeoutMs);
     let connected = false;
     socket.once('error', (e: NodeJS.ErrnoException) => {
       // After the connect, the dialogue reports errors itself.

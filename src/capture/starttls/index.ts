@@ -103,9 +103,8 @@ export async function runStarttls(
 }
 
 /** The message for a deadline that passed during the dialogue. */
-export function starttlsDeadlineMessage(protocol: StarttlsProtocol, where: string, ms: number, prologue: readonly CapturePrologue[]): string {
+export function starttlsDeadlineMessage(protocol: StarttlsProtocol, where: string, ms: number, serverBytes: number): string {
   const entry = STARTTLS_PROTOCOLS[protocol];
-  const serverBytes = prologue.reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
   if (serverBytes === 0 && entry.serverFirst) {
     return `no ${entry.label} greeting from ${where} within ${ms} ms (if the port speaks TLS at once, add --starttls none)`;
   }
