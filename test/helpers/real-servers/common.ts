@@ -175,6 +175,8 @@ async function cleanUpAll(): Promise<void> {
 // Under jest a module's process 'exit' listener never fires (the module sees a sandbox copy of
 // process), so the end of the test file is the last chance: a top-level afterAll, registered when
 // a test file imports this module, stops what its tests left running and removes the templates.
+// It runs after the describe blocks' afterAll hooks but before the file's own top-level ones, so
+// stop servers (or read their logs) in a describe block's afterAll, not at the top level.
 if (typeof afterAll === 'function') afterAll(cleanUpAll, 30_000);
 
 /** Removes a server's private dir now (and forgets it for the exit hook). */
