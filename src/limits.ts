@@ -93,6 +93,21 @@ export const MAX_CERTIFICATE_BYTES = 64 * 1024;
  */
 export const MAX_ASN1_DEPTH = 256;
 
+// ---- STARTTLS (src/capture/starttls): the plaintext dialogue before TLS.
+
+/**
+ * Bytes of plaintext dialogue kept per connection, both directions together (64 KiB; an SMTP EHLO
+ * answer with twenty capabilities is under 1 KiB, Dovecot's IMAP CAPABILITY about 300 bytes).
+ * A server that says more before its go-ahead is stopped there: tls-trace's limit, said as such.
+ */
+export const MAX_STARTTLS_PROLOGUE_BYTES = 64 * 1024;
+
+/**
+ * Longest line (or MySQL/LDAP message) of a STARTTLS dialogue (8 KiB; RFC 5321 §4.5.3.1.5 allows
+ * 512 bytes for an SMTP reply line, IMAP capability lines run to about 1 KiB).
+ */
+export const MAX_STARTTLS_LINE_BYTES = 8 * 1024;
+
 /** Total wall-clock deadline of a trace (DNS + connect + handshake): default and ceiling, ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 600_000;
@@ -229,18 +244,3 @@ export const MAX_CAPTURE_KEYLOG_BYTES = 64 * 1024 * 1024;
 
 /** Segments `read --packets` lists per connection; the rest are counted in one line. */
 export const TEXT_MAX_PACKET_LINES = 2000;
-
-// ---- STARTTLS (src/capture/starttls): the plaintext dialogue before TLS.
-
-/**
- * Bytes of plaintext dialogue kept per connection, both directions together (64 KiB; an SMTP EHLO
- * answer with twenty capabilities is under 1 KiB, Dovecot's IMAP CAPABILITY about 300 bytes).
- * A server that says more before its go-ahead is stopped there: tls-trace's limit, said as such.
- */
-export const MAX_STARTTLS_PROLOGUE_BYTES = 64 * 1024;
-
-/**
- * Longest line (or MySQL/LDAP message) of a STARTTLS dialogue (8 KiB; RFC 5321 §4.5.3.1.5 allows
- * 512 bytes for an SMTP reply line, IMAP capability lines run to about 1 KiB).
- */
-export const MAX_STARTTLS_LINE_BYTES = 8 * 1024;

@@ -169,7 +169,8 @@ function findingsOf(d: DecodedPrologue): PrologueFinding[] {
 export function describePrologue(d: DecodedPrologue): PrologueView {
   return {
     protocol: d.protocol,
-    label: PROTOCOL_LABELS[d.protocol],
+    // A PROXY header with TLS right behind it has no protocol of its own: name the header.
+    label: d.protocol === 'unknown' && d.proxy && d.turns.every((t) => t.role === 'proxy-header') ? `PROXY protocol v${d.proxy.version}` : PROTOCOL_LABELS[d.protocol],
     recognisedFrom: d.recognisedFrom,
     steps: d.turns.map((t, i) => stepOf(d, t, i + 1)),
     capabilities: d.capabilities,

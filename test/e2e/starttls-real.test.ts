@@ -186,3 +186,26 @@ describe('real servers with TLS switched off', () => {
     }, 180_000);
   }
 });
+
+// exim4 advertising AUTH PLAIN before TLS, or only once TLS is on: the STARTTLS findings follow
+// what the real server says in plaintext, in the trace's prologue and in scan's findings.
+describeWithServers('exim4')('exim4 AUTH before or only after TLS', () => {
+  it.each([
+    ['plaintext', ['starttls-not-required', 'plaintext-auth-before-tls']],
+    ['tls-only', []],
+  ] as const)('auth %s: findings %j', async (auth, expected) => {
+    const server = await startExim({ auth });
+    try {
+      const target = `${server.host}:${server.port}`;
+      const trace = await runCli(['--starttls', 'smtp', '--json', '--timeout', '20000', target]);
+      const prologue = (JSON.parse(trace.stdout) as { prologue: { plaintextAuth: string[]; findings: Array<{ id: string }> } }).prologue;
+      expect(prologue.findings.map((f) => f.id)).toEqual(expected);
+      expect(prologue.plaintextAuth).toEqual(auth === 'plaintext' ? ['AUTH PLAIN'] : []);
+      const scan = await runCli(['scan', '--starttls', 'smtp', '--json', '--timeout', '15000', '--concurrency', '4', target]);
+      const ids = (JSON.parse(scan.stdout) as { findings: Array<{ id: string }> }).findings.map((f) => f.id);
+      expect(ids.filter((id) => id === 'starttls-not-required' || id === 'plaintext-auth-before-tls')).toEqual(expected);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+});

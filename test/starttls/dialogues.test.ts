@@ -108,3 +108,17 @@ describe('the text view of a dialogue', () => {
     }
   });
 });
+
+describe('over IPv6', () => {
+  it('names our address as an IPv6 address literal in EHLO (RFC 5321 §4.1.3)', async () => {
+    const server = await startScriptedServer(HAPPY_SCRIPTS.smtp, '::1');
+    try {
+      const r = await runCli(['--starttls', 'smtp', '--json', '--timeout', '10000', `[::1]:${server.port}`]);
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout) as { prologue: PrologueJson };
+      expect(json.prologue.steps[1].lines).toEqual(['EHLO [IPv6:::1]']);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -67,6 +67,18 @@ const CASES: Case[] = [
     shows: /Go-ahead for TLS \(220\)/,
   },
   {
+    name: 'SMTP: the server closes right after its go-ahead',
+    proto: 'smtp',
+    script: async (io) => {
+      await ehloThen(io, '250-mail.test\r\n250 STARTTLS\r\n');
+      await io.readLine();
+      io.socket.end('220 go ahead\r\n');
+    },
+    code: ExitCode.handshake,
+    line: /^127\.0\.0\.1:PORT closed the connection right after its SMTP STARTTLS go-ahead, before any TLS$/,
+    shows: /Go-ahead for TLS \(220\)/,
+  },
+  {
     name: 'SMTP: a greeting that drips a byte every 100 ms',
     proto: 'smtp',
     script: async (io) => {

@@ -51,6 +51,12 @@ describe('decodePrologue', () => {
     expect(d?.turns.map((t) => t.role)).toEqual(['proxy-header', 'greeting', 'hello', 'capabilities', 'starttls', 'go-ahead']);
   });
 
+  it('names a PROXY header with TLS right behind it after the header', () => {
+    const d = decodePrologue(entries([['client', 'PROXY TCP6 2001:db8::1 2001:db8::2 40000 443\r\n']]));
+    expect(d).toMatchObject({ protocol: 'unknown', recognisedFrom: 'bytes', proxy: { version: 1, summary: 'TCP6 [2001:db8::1]:40000 → [2001:db8::2]:443' } });
+    expect(describePrologue(d!).label).toBe('PROXY protocol v1');
+  });
+
   it('reads a PROXY v2 header (TCP6) in the same segment as a PostgreSQL SSLRequest', () => {
     const addr = Buffer.concat([Buffer.from('20010db8000000000000000000000001', 'hex'), Buffer.from('20010db8000000000000000000000002', 'hex'), Buffer.from([0xc8, 0x1f, 0x15, 0x38])]);
     const header = Buffer.concat([Buffer.from('0d0a0d0a000d0a515549540a', 'hex'), Buffer.from([0x21, 0x21, 0, addr.length]), addr]);

@@ -206,8 +206,13 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
     }
     case 'refused':
       return `connection refused by ${where}`;
-    case 'closed':
+    case 'closed': {
+      const proto = capture.options.starttls;
+      if (serverBytes(capture) === 0 && typeof proto === 'string' && isStarttlsProtocol(proto) && capture.prologue?.length) {
+        return `${where} closed the connection right after its ${STARTTLS_PROTOCOLS[proto].label} STARTTLS go-ahead, before any TLS`;
+      }
       return `${where} closed the connection during the handshake (after ${serverBytes(capture)} bytes from the server)`;
+    }
     case 'reset':
       return `${where} reset the connection${serverBytes(capture) > 0 ? ' during the handshake' : ''}`;
     case 'tls': {

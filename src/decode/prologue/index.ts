@@ -71,7 +71,8 @@ export function decodePrologue(entries: readonly CapturePrologue[], hint?: strin
   const wentAhead = turns.some((t) => t.role === 'go-ahead') || (protocol === 'mysql' && last?.direction === 'client' && last.role === 'starttls');
   return {
     protocol,
-    recognisedFrom: detected !== 'unknown' || protocol === 'http-connect' ? 'bytes' : hinted ? 'option' : 'none',
+    // A PROXY header alone (TLS right after it) is recognised from its bytes too.
+    recognisedFrom: detected !== 'unknown' || protocol === 'http-connect' || (proxy && raw.length === 0) ? 'bytes' : hinted ? 'option' : 'none',
     ...(proxy ? { proxy: { version: proxy.version, summary: proxy.summary } } : {}),
     ...(connect.status !== undefined ? { connect: { request: connect.request, status: connect.status } } : {}),
     turns,

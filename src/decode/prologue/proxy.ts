@@ -20,7 +20,8 @@ function v1(b: Buffer): FoundProxyHeader | undefined {
   const [family, src, dst, sport, dport] = parts;
   if (family === 'UNKNOWN') return { version: 1, summary: 'UNKNOWN (addresses not given)', length: end + 2 };
   if ((family !== 'TCP4' && family !== 'TCP6') || parts.length !== 5 || !net.isIP(src) || !net.isIP(dst)) return undefined;
-  return { version: 1, summary: `${family} ${src}:${sport} → ${dst}:${dport}`, length: end + 2 };
+  const at = (ip: string, port: string): string => (net.isIPv6(ip) ? `[${ip}]:${port}` : `${ip}:${port}`);
+  return { version: 1, summary: `${family} ${at(src, sport)} → ${at(dst, dport)}`, length: end + 2 };
 }
 
 function ipv6(b: Buffer): string {
