@@ -5,7 +5,7 @@
 import type { Capture, CaptureChunk, CaptureGap, CaptureTruncation, Direction } from '../types.js';
 import type { Endpoint, TcpConnection } from './connections.js';
 import type { KeylogIndex } from './keylog-index.js';
-import { clientRandom, findRecordBoundary, leadingBytes, startsClientHello, startsServerHello, startsTls } from './tls-start.js';
+import { clientRandom, findRecordBoundary, leadingBytes, RESYNC_WINDOW, startsClientHello, startsServerHello, startsTls } from './tls-start.js';
 
 export type FoundConnection =
   | { number: number; client: Endpoint; server: Endpoint; startedAt: string; tls: true; capture: Capture }
@@ -14,18 +14,59 @@ export type FoundConnection =
 /** Bytes looked at to decide whether a stream is TLS. */
 const SNIFF_BYTES = 64 * 1024;
 
-/** Chunks from stream offset `from` on, re-based so the TLS start is offset 0; stops at the first gap. */
+/**
+ * The TLS part of a direction: chunks from stream offset `from` on, re-based so the TLS start is
+ * offset 0. After each gap the bytes up to the next record boundary (the rest of a record the gap
+ * cut) are left out, so decoding resumes at a record; when no boundary is found in the bytes
+ * before the next gap, that stretch is left out whole.
+ */
 function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly CaptureGap[], direction: Direction): CaptureChunk[] {
-  const stop = gaps[0]?.offset ?? Infinity;
   const out: CaptureChunk[] = [];
-  for (const c of chunks) {
-    const end = c.offset + c.bytes.length;
-    if (end <= from || c.offset >= stop) continue;
-    const lo = Math.max(from, c.offset) - c.offset;
-    const hi = Math.min(end, stop) - c.offset;
-    out.push({ direction, timeMs: c.timeMs, offset: c.offset + lo - from, bytes: c.bytes.subarray(lo, hi) });
+  const stretches = keptStretches(from, gaps);
+  for (const [i, s] of stretches.entries()) {
+    let lo = s.start;
+    if (i > 0) {
+      const boundary = findRecordBoundary(bytesBetween(chunks, s.start, s.end));
+      if (boundary === undefined) continue;
+      lo += boundary;
+    }
+    for (const c of chunks) {
+      const end = c.offset + c.bytes.length;
+      if (end <= lo || c.offset >= s.end) continue;
+      const a = Math.max(lo, c.offset) - c.offset;
+      const b = Math.min(end, s.end) - c.offset;
+      // Bytes held behind a hole become readable when the hole fills: a time never before the
+      // previous chunk's, so sorting both directions by time keeps each one in stream order.
+      const timeMs = Math.max(c.timeMs, out.at(-1)?.timeMs ?? -Infinity);
+      out.push({ direction, timeMs, offset: c.offset + a - from, bytes: c.bytes.subarray(a, b) });
+    }
   }
   return out;
+}
+
+/** The stretches of a stream between its gaps, from `from` on. */
+function keptStretches(from: number, gaps: readonly CaptureGap[]): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let start = from;
+  for (const g of gaps) {
+    if (g.offset + g.length <= from) continue;
+    if (g.offset > start) out.push({ start, end: g.offset });
+    start = Math.max(start, g.offset + g.length);
+  }
+  out.push({ start, end: Infinity });
+  return out;
+}
+
+/** Stream bytes [start, end) as one buffer, at most RESYNC_WINDOW of them (the boundary search's reach). */
+function bytesBetween(chunks: readonly CaptureChunk[], start: number, end: number): Buffer {
+  const stop = Math.min(end, start + RESYNC_WINDOW);
+  const parts: Uint8Array[] = [];
+  for (const c of chunks) {
+    const cEnd = c.offset + c.bytes.length;
+    if (cEnd <= start || c.offset >= stop) continue;
+    parts.push(c.bytes.subarray(Math.max(start, c.offset) - c.offset, Math.min(stop, cEnd) - c.offset));
+  }
+  return Buffer.concat(parts);
 }
 
 /** Where TLS starts in a stream: 0 when it opens with TLS, a record boundary when joined mid-stream. */
@@ -69,7 +110,7 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
   const lines = random ? keylog.linesFor(random) : [];
   const truncated: CaptureTruncation[] = (['client', 'server'] as const).filter((d) => streams[d].capped).map((d) => ({ direction: d, recordedBytes: chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.bytes.length, 0) }));
   // Gap offsets in the same space as the chunks': from where TLS starts in that direction.
-  const gaps = (['client', 'server'] as const).flatMap((d) => streams[d].gaps.map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));
+  const gaps = (['client', 'server'] as const).flatMap((d) => streams[d].gaps.filter((g) => g.offset >= (start[d] ?? 0)).map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));
   // Packet stream offsets in the same space too, so the packet view can name the records they carry.
   for (const p of conn.packets) if (p.stream && start[p.direction]) p.stream = { offset: p.stream.offset - (start[p.direction] ?? 0), length: p.stream.length };
   const connectMs = conn.syn !== undefined && conn.handshakeAck !== undefined ? conn.handshakeAck - conn.syn : undefined;

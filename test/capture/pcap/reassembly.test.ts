@@ -174,7 +174,7 @@ describeWithTools('tcpdump', 'editcap', 'mergecap', 'tshark', 'openssl')('tls-tr
     expect(got.packets?.filter((p) => p.direction === 'server' && p.note === 'out-of-order').length).toBe(dataFrames('server').length - 1);
   });
 
-  it('a deleted segment is a gap at its stream offset; the direction decodes up to it', async () => {
+  it('a deleted segment is a gap at its stream offset; the direction resumes after it (the next segment starts a record)', async () => {
     const frames = dataFrames('server');
     const victim = frames[1];
     const before = (base.packets ?? []).slice(0, victim - 1).filter((p) => p.direction === 'server').reduce((n, p) => n + p.payloadLength, 0);
@@ -182,7 +182,10 @@ describeWithTools('tcpdump', 'editcap', 'mergecap', 'tshark', 'openssl')('tls-tr
     await run('editcap', [rec.pcap, out, String(victim)]);
     const got = await only(out);
     expect(got.gaps).toEqual([{ direction: 'server', offset: before, length: base.packets?.[victim - 1]?.payloadLength }]);
-    expect(stream(got, 'server')).toBe(stream(base, 'server').slice(0, before * 2));
+    const lost = base.packets?.[victim - 1]?.payloadLength ?? 0;
+    const whole = stream(base, 'server');
+    expect(stream(got, 'server')).toBe(whole.slice(0, before * 2) + whole.slice((before + lost) * 2));
+    expect(got.chunks.filter((c) => c.direction === 'server' && c.offset >= before).map((c) => c.offset)[0]).toBe(before + lost);
   });
 
   it('a capture that starts after the three-way handshake: client told by its ClientHello, same streams', async () => {
