@@ -191,9 +191,9 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on 
     await run('mergecap', ['-F', 'pcap', '-w', merged, tls12.pcap, plain.pcap]);
     const contents = await readPacketCapture(merged);
     const skipped = contents.connections.filter((c) => !c.tls);
-    expect(skipped.map((c) => [c.server.port, c.tls ? '' : c.reason])).toEqual([[plain.port, 'not TLS: neither stream starts with a TLS record (STARTTLS is not read yet)']]);
+    expect(skipped.map((c) => [c.server.port, c.tls ? '' : c.reason])).toEqual([[plain.port, 'HTTP request: "GET / HTTP/1.0"']]);
     const r = await runCli(['read', merged]);
-    expect(r.stdout).toMatch(new RegExp(`1 other TCP connection\\(s\\) skipped:\\n  4  127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${plain.port}: not TLS`));
+    expect(r.stdout).toMatch(new RegExp(`1 other TCP connection\\(s\\) skipped:\\n  4  127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${plain.port}: HTTP request: "GET / HTTP/1\\.0"`));
   });
 
   it('a failed handshake exits 7 with the alert on stderr, as a live trace does', async () => {
