@@ -81,9 +81,9 @@ function layoutTable(rows: readonly ConnectionRow[], p: ReturnType<typeof palett
   const fits = width === undefined || wideWidths.reduce((a, b) => a + b, 0) + wideWidths.length + 1 <= width;
   const cells = fits ? wide : [NARROW_HEAD.map((h) => p.heading(h)), ...rows.map((r) => narrowCells(r, outcome(r)))];
   const fitted = fits ? { colWidths: wideWidths, rows: cells.map((r) => [...r]) } : fitTable(cells, width, [1, 2, 3, 4], true);
-  const [head, ...body] = fitted.rows;
+  const [head, ...rest] = fitted.rows;
   const table = new Table({ head, colWidths: fitted.colWidths, wordWrap: true, style: { head: [], border: [], compact: true } });
-  for (const row of body) table.push(row);
+  for (const row of rest) table.push(row);
   return table.toString();
 }
 

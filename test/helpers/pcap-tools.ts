@@ -19,9 +19,13 @@ export function run(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-/** Starts `tcpdump -i lo -w FILE` for one port; resolves once it is listening. */
-export async function startTcpdump(file: string, port: number, extra: string[] = []): Promise<ChildProcess> {
-  const child = spawn('tcpdump', ['-i', 'lo', '-U', '-s', '0', ...extra, '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Starts `tcpdump -i lo -w FILE` for one port; resolves once it is listening. `opts.iface` and
+ * `opts.linkType` give e.g. `-i any -y LINUX_SLL2`.
+ */
+export async function startTcpdump(file: string, port: number, opts: { iface?: string; linkType?: string } = {}): Promise<ChildProcess> {
+  const link = opts.linkType ? ['-y', opts.linkType] : [];
+  const child = spawn('tcpdump', ['-i', opts.iface ?? 'lo', ...link, '-U', '-s', '0', '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
@@ -37,6 +41,16 @@ export async function startTcpdump(file: string, port: number, extra: string[] =
   // "listening on" comes just before the filter is attached: give it a moment.
   await new Promise((r) => setTimeout(r, 500));
   return child;
+}
+
+/** Runs `use` with tcpdump recording `port` into `file` around it. */
+export async function recording<T>(file: string, port: number, use: () => Promise<T>, opts: { iface?: string; linkType?: string } = {}): Promise<T> {
+  const dump = await startTcpdump(file, port, opts);
+  try {
+    return await use();
+  } finally {
+    await stopTcpdump(dump);
+  }
 }
 
 export async function stopTcpdump(child: ChildProcess): Promise<void> {
