@@ -13,7 +13,7 @@ import { decodeCapture } from '../../src/decode/index.js';
 import type { HandshakeMessage } from '../../src/decode/model.js';
 import { decryptAndMerge } from '../../src/decrypt/index.js';
 import { runCli } from '../helpers/cli.js';
-import { recordProxied, recordSmtpStarttls, type PrologueRecorded } from '../helpers/prologue-tools.js';
+import { recordConnect, recordProxied, recordSmtpStarttls, type PrologueRecorded } from '../helpers/prologue-tools.js';
 import { run } from '../helpers/pcap-tools.js';
 import { describeWithTools } from '../helpers/servers.js';
 
@@ -86,5 +86,14 @@ describeWithTools('tcpdump', 'tshark', 'openssl')('tls-trace read: plaintext bef
     expect(wire.subarray(0, rec.sent.client.length).equals(rec.sent.client)).toBe(true);
     const random = (ours[0].body as { random?: string }).random;
     expect(random).toBe(wire.subarray(rec.sent.client.length + 11, rec.sent.client.length + 43).toString('hex'));
+  }, 60_000);
+
+  it('an HTTP CONNECT exchange before TLS: request and 200 are the prologue, TLS decodes after them', async () => {
+    const rec = await recordConnect(dir, 'connect');
+    const c = await only(rec.pcap, keysOf(rec));
+    expect(prologueBytes(c, 'client')).toBe(rec.sent.client.toString('latin1'));
+    expect(prologueBytes(c, 'server')).toBe('HTTP/1.1 200 Connection established\r\n\r\n');
+    const ours = handshake(c);
+    expect(ours.map((m) => m.msgType).slice(0, 2)).toEqual([1, 2]);
   }, 60_000);
 });

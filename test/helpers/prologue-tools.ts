@@ -5,6 +5,7 @@
 // plaintext each side really sent, as the golden value for the Capture's prologue.
 
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { startTcpdump, stopTcpdump, type Recorded } from './pcap-tools.js';
@@ -92,20 +93,42 @@ export function proxyHeader(version: 1 | 2, src: number, dst: number): Buffer {
  * against a server that reads the header off and hands the rest to Node's TLS.
  */
 export async function recordProxied(dir: string, name: string, version: 1 | 2): Promise<PrologueRecorded> {
-  const pcap = `${dir}/${name}.pcap`;
-  const keylog = `${dir}/${name}.keys`;
   const port = await freePort();
-  const header = proxyHeader(version, 40000, port);
-  const server = net.createServer((socket) => {
+  return recordPrefixed(dir, name, port, proxyHeader(version, 40000, port));
+}
+
+/** An HTTP CONNECT exchange (request, then "200 Connection established") before TLS, as through a proxy. */
+export async function recordConnect(dir: string, name: string): Promise<PrologueRecorded> {
+  const request = Buffer.from('CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\n\r\n');
+  return recordPrefixed(dir, name, await freePort(), request, Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n'));
+}
+
+/** The server side: reads `prefix` off, answers `reply` (if any), hands the socket to Node's TLS. */
+function prefixServer(prefix: Buffer, reply?: Buffer): net.Server {
+  return net.createServer((socket) => {
     socket.on('error', () => undefined);
-    socket.once('readable', () => {
-      const first = socket.read(header.length) as Buffer | null;
-      if (!first) return void socket.destroy();
+    // Paused mode: no byte after the prefix is consumed before TLS takes the socket over.
+    const onReadable = (): void => {
+      if (socket.readableLength < prefix.length) {
+        // Pull what has arrived into the buffer so readableLength grows; nothing is consumed.
+        socket.read(0);
+        return;
+      }
+      socket.off('readable', onReadable);
+      socket.read(prefix.length);
+      if (reply) socket.write(reply);
       const secure = new tls.TLSSocket(socket, { isServer: true, ...demoCerts().ecdsa });
       secure.on('error', () => undefined);
       secure.on('data', () => secure.end('HTTP/1.0 200 OK\r\n\r\nbehind a proxy'));
-    });
+    };
+    socket.on('readable', onReadable);
   });
+}
+
+async function recordPrefixed(dir: string, name: string, port: number, prefix: Buffer, reply?: Buffer): Promise<PrologueRecorded> {
+  const pcap = `${dir}/${name}.pcap`;
+  const keylog = `${dir}/${name}.keys`;
+  const server = prefixServer(prefix, reply);
   const sockets = new Set<net.Socket>();
   server.on('connection', (s) => sockets.add(s));
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
@@ -113,22 +136,30 @@ export async function recordProxied(dir: string, name: string, version: 1 | 2): 
   const dump = await startTcpdump(pcap, port);
   try {
     await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the prefixed TLS exchange did not finish in 20 s')), 20_000);
       const raw = net.connect(port, '127.0.0.1', () => {
-        raw.write(header);
+        raw.write(prefix);
+        // Through a CONNECT proxy TLS starts once the proxy has said yes.
+        if (reply) raw.once('data', startTls);
+        else startTls();
+      });
+      raw.on('error', reject);
+      function startTls(): void {
         const socket = tls.connect({ socket: raw, servername: 'localhost', ca: demoCerts().root }, () => socket.end('GET / HTTP/1.0\r\n\r\n'));
         socket.on('keylog', (l: Buffer) => lines.push(l.toString().trim()));
         socket.on('data', () => undefined);
         socket.on('error', reject);
-        socket.on('close', () => resolve());
-      });
-      raw.on('error', reject);
+        socket.on('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }
     });
   } finally {
     await stopTcpdump(dump);
     for (const s of sockets) s.destroy();
     await new Promise((r) => server.close(r));
   }
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(keylog, lines.join('\n') + '\n');
-  return { pcap, keylog, port, sent: { client: header, server: Buffer.alloc(0) } };
+  return { pcap, keylog, port, sent: { client: prefix, server: reply ?? Buffer.alloc(0) } };
 }
