@@ -92,11 +92,11 @@ export function renderConnectionsTable(file: string, rows: readonly ConnectionRo
   const f = opts.filtered;
   const matching = f ? ` matching --filter '${escapeControl(f.expression)}' (${f.hidden} other connection(s) left out)` : '';
   // Prose lines wrap to a terminal's width too (a hanging indent for each skipped connection).
-  const fit = (text: string, indent = ''): string[] => (opts.width === undefined ? [text] : wrap(text, opts.width - indent.length).map((l, i) => (i === 0 ? l : indent + l)));
+  const fit = (text: string, indent = '', hanging = ''): string[] => (opts.width === undefined ? [indent + text] : wrap(text, opts.width - hanging.length).map((l, i) => (i === 0 ? indent : hanging) + l));
   const lines = [...fit(`${rows.length} TLS connection(s) in ${escapeControl(file)}${matching}`).map((l) => p.heading(l)), layoutTable(rows, p, opts.width)];
   if (skipped.length > 0) {
     lines.push('', p.dim(`${skipped.length} other TCP connection(s) skipped:`));
-    for (const s of skipped) lines.push(...fit(`  ${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`, '      ').map((l) => p.dim(l)));
+    for (const s of skipped) lines.push(...fit(`${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`, '  ', '      ').map((l) => p.dim(l)));
   }
   lines.push('', p.dim('Trace one with --stream N, or every one with --all.'));
   return lines.join('\n');
