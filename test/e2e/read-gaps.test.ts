@@ -14,6 +14,7 @@ import { decodeCapture } from '../../src/decode/index.js';
 import type { DecodedTrace, OpaqueMessage } from '../../src/decode/model.js';
 import { decryptAndMerge } from '../../src/decrypt/index.js';
 import { runCli } from '../helpers/cli.js';
+import { parseValid } from '../helpers/schema.js';
 import { editcap, recordNodeServer, run, type Recorded } from '../helpers/pcap-tools.js';
 import { describeWithTools } from '../helpers/servers.js';
 
@@ -105,6 +106,9 @@ describeWithTools('tcpdump', 'editcap', 'tshark')('tls-trace read: missing bytes
     // The segment after the hole still names the record it carries (offsets mapped past the gap).
     expect(r.stdout).toMatch(/\[after gap\]|after gap/);
     expect(r.stdout).toMatch(/← \[P\.\] +seq \d+ ack \d+ win \d+ len \d+ · record #\d+ bytes 0–\d+ +\[after gap\]/);
+    // The JSON carries the marker too, valid against the trace schema.
+    const json = parseValid<{ messages: { kind: string; missing?: unknown }[] }>('trace', (await runCli(['read', out, '--keylog', rec.keylog, '--json'])).stdout);
+    expect(json.messages.filter((m) => m.missing)).toEqual([expect.objectContaining({ kind: 'opaque', missing: { streamOffset: lost.stream!.offset, length: lost.payloadLength, resumedAt: lost.stream!.offset + lost.payloadLength } })]);
   });
 
   it('two deleted segments in a row (two records lost): the window still finds the sequence number', async () => {
