@@ -121,6 +121,27 @@ describeWithTools('tcpdump', 'editcap', 'tshark')('tls-trace read: missing bytes
     expect(decryption.notes.some((n) => /so 2 record\(s\) were lost/.test(n))).toBe(true);
   });
 
+  it.each([
+    ['TLS 1.2, AES-GCM (the sequence number is in the additional data)', { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }],
+    ['TLS 1.2, ChaCha20-Poly1305 (the sequence number is in the nonce)', { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-CHACHA20-POLY1305' }],
+  ] as const)('%s: a deleted record is found again by its sequence number', async (name, opts) => {
+    const tag = name.includes('GCM') ? 'gcm' : 'chacha';
+    const r12 = await recordNodeServer(dir, `parts12-${tag}`, opts, '127.0.0.1', writeParts);
+    const keys12 = readFileSync(r12.keylog, 'utf8').split('\n').filter(Boolean);
+    const whole = await only(r12.pcap, keys12);
+    const full = decryptAndMerge(whole, decodeCapture(whole)).trace;
+    expect(serverPlaintext(full)).toEqual(PARTS);
+    const record = full.records[full.messages.find((m) => m.kind === 'application_data' && Buffer.from(m.space.bytes.subarray(m.offset, m.offset + m.length)).toString() === PARTS[2])?.records[0] ?? -1];
+    const frame = (whole.packets ?? []).findIndex((p) => p.direction === 'server' && p.stream?.offset === record.offset) + 1;
+    expect(frame).toBeGreaterThan(0);
+    const out = await editcap([], r12.pcap, path.join(dir, `gap12-${tag}.pcap`));
+    await run('editcap', [r12.pcap, out, String(frame)]);
+    const got = await only(out, keys12);
+    const { trace, decryption } = decryptAndMerge(got, decodeCapture(got));
+    expect(serverPlaintext(trace)).toEqual([PARTS[0], PARTS[1], PARTS[3], PARTS[4]]);
+    expect(decryption.notes.some((n) => /so 1 record\(s\) were lost/.test(n))).toBe(true);
+  }, 60_000);
+
   it('frames cut by a snap length (editcap -s): cut records are incomplete, the records in later segments decode', async () => {
     // 66 bytes of link, IP and TCP (with timestamps) headers, then 74 bytes of each segment's payload.
     const out = await editcap(['-s', '140'], rec.pcap, path.join(dir, 'snap.pcap'));
