@@ -138,6 +138,6 @@ export interface Capture {
   packetsOmitted?: number;
   /** Plaintext sent before TLS started, for packet sources only. */
   prologue?: CapturePrologue[];
-  /** Missing stream bytes, for packet sources only; decoding of a direction stops at its first gap. */
+  /** Missing stream bytes, for packet sources only; decoding resumes at the next record boundary after each. */
   gaps?: CaptureGap[];
 }
