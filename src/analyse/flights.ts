@@ -30,7 +30,7 @@ export function messageName(m: Message): string {
     case 'heartbeat':
       return m.heartbeatType === 2 ? 'HeartbeatResponse' : m.heartbeatType === 1 ? 'HeartbeatRequest' : 'Heartbeat';
     case 'opaque':
-      return m.cap ? 'Not decoded (tls-trace cap)' : 'Unrecognised bytes';
+      return m.missing ? 'Missing bytes (not in the capture)' : m.cap ? 'Not decoded (tls-trace cap)' : 'Unrecognised bytes';
   }
 }
 

@@ -165,6 +165,6 @@ export interface Capture {
   packetsOmitted?: number;
   /** Plaintext sent before TLS started (live STARTTLS/CONNECT dialogues, pcap prologues, capture files). */
   prologue?: CapturePrologue[];
-  /** Missing stream bytes, for packet sources only; decoding of a direction stops at its first gap. */
+  /** Missing stream bytes, for packet sources only; decoding resumes at the next record boundary after each. */
   gaps?: CaptureGap[];
 }

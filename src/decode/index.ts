@@ -21,7 +21,7 @@ export { bytesAsText } from './format.js';
 
 /** Decodes every record and message of a capture, both directions in capture-time order. */
 export function decodeCapture(capture: Capture): DecodedTrace {
-  return decodeChunks(capture.chunks, {}, handshakeMessageCap(capture.source));
+  return decodeChunks(capture.chunks, {}, handshakeMessageCap(capture.source), capture.gaps ?? []);
 }
 
 /**

@@ -337,7 +337,7 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
     case 'heartbeat':
       return { ...base, heartbeat: { type: codePoint(heartbeatMessageTypes, m.heartbeatType, 1), payloadLength: m.payloadLength, payload: m.payload, paddingLength: m.paddingLength, heartbleed: m.heartbleed === true } };
     case 'opaque':
-      return m.cap ? { ...base, reason: m.reason, cap: true } : { ...base, reason: m.reason };
+      return { ...base, reason: m.reason, ...(m.cap ? { cap: true } : {}), ...(m.missing ? { missing: { ...m.missing } } : {}) };
   }
 }
 
