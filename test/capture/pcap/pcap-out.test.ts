@@ -148,6 +148,28 @@ describeWithTools('tshark', 'tcpdump', 'openssl')('--pcap OUT.pcapng', () => {
     expect(withoutTimes(b.tcp)).toEqual(withoutTimes(a.tcp));
   }, 90_000);
 
+  it('read of two connections: the table carries fingerprints (JSON rows, a JA4 column when wide) and --pcap writes both', async () => {
+    const rec = await recordOpenssl(dir, 'two', [], 2);
+    const out = path.join(dir, 'two-out.pcapng');
+    const table = await runCli(['read', rec.pcap, '--keylog', rec.keylog, '--json', '--pcap', out]);
+    expect(table.code).toBe(0);
+    const rows = (JSON.parse(table.stdout) as { connections: Array<{ fingerprints: { ja3: { hash: string; full: string }; ja4: { ja4: string }; ja3s: { hash: string } } }> }).connections;
+    expect(rows).toHaveLength(2);
+    // tshark's JA3 of each ClientHello, in connection order.
+    const ja3 = (await run('tshark', ['-r', rec.pcap, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'tls.handshake.ja3'])).trim().split('\n');
+    expect(rows.map((r) => r.fingerprints.ja3.hash)).toEqual(ja3);
+    for (const r of rows) expect(r.fingerprints.ja4.ja4).toMatch(/^t13d\d{4}00_[0-9a-f]{12}_[0-9a-f]{12}$/);
+    const wide = await runCli(['read', rec.pcap], { env: { COLUMNS: '200' } });
+    expect(wide.stdout).toContain('JA4');
+    expect(wide.stdout).toContain(rows[0].fingerprints.ja4.ja4);
+    const narrow = await runCli(['read', rec.pcap], { env: { COLUMNS: '100' } });
+    expect(narrow.stdout).not.toContain('JA4');
+    // Both connections in the written file, each decrypted (two Finished per connection).
+    expect(new Set((await run('tshark', ['-r', out, '-T', 'fields', '-e', 'tcp.stream'])).trim().split('\n'))).toEqual(new Set(['0', '1']));
+    expect((await handshakeTypes(out)).filter((t) => t === 20)).toHaveLength(4);
+    expect(await expertProblems(out)).toEqual([]);
+  }, 90_000);
+
   it('an unwritable --pcap path: the trace is printed, then one line and exit code 10', async () => {
     const r = await runCli(['--demo', '--pcap', dir]);
     expect(r.stdout).toContain('Handshake complete');
