@@ -32,6 +32,8 @@ const TSRESOL_NANOSECONDS = 9;
 const MSS_IPV4 = 1460;
 const MSS_IPV6 = 1440;
 const WINDOW = 65535;
+/** Most TCP payload one frame carries: IPv4's 16-bit total length less 20-byte IP and TCP headers. */
+const MAX_IP_PAYLOAD = 65535 - 40;
 
 interface TimedFrame {
   /** Nanoseconds since the Unix epoch. */
@@ -163,11 +165,20 @@ const FLAG_BITS: Readonly<Record<TcpFlagName, number>> = { FIN: TCP_FIN, SYN: TC
 function packetSegments(capture: Capture, packets: readonly CapturePacket[], index: number): Segment[] {
   const isn = initialSequence(index);
   const bytes = { client: new StreamBytes(capture, 'client', packets), server: new StreamBytes(capture, 'server', packets) };
-  return packets.map((p) => {
+  const out: Segment[] = [];
+  for (const p of packets) {
     const flags = p.flags.reduce((n, f) => n | FLAG_BITS[f], 0);
     const ack = p.ack !== undefined && flags & TCP_ACK ? (isn[other(p.direction)] + p.ack) >>> 0 : 0;
-    return { timeMs: p.timeMs, direction: p.direction, seq: (isn[p.direction] + p.seq) >>> 0, ack, flags, window: p.window, payload: bytes[p.direction].payloadOf(p) };
-  });
+    const payload = bytes[p.direction].payloadOf(p);
+    const seq = (isn[p.direction] + p.seq) >>> 0;
+    // A segment merged by the capturing host's offload (GRO) can exceed what one IP datagram's
+    // 16-bit length holds: it is written as consecutive segments instead.
+    for (let at = 0; at === 0 || at < payload.length; at += MAX_IP_PAYLOAD) {
+      const last = at + MAX_IP_PAYLOAD >= payload.length;
+      out.push({ timeMs: p.timeMs, direction: p.direction, seq: (seq + at) >>> 0, ack, flags: last ? flags : flags & ~TCP_FIN, window: p.window, payload: payload.subarray(at, at + MAX_IP_PAYLOAD) });
+    }
+  }
+  return out;
 }
 
 // ---- pcapng blocks (little-endian) --------------------------------------------------------------
