@@ -113,7 +113,8 @@ function synthesizedSegments(capture: Capture, index: number, mss: number): Segm
   // Never connected (DNS failure, refused, timed out): no packet is made up.
   if (capture.timings.connectMs === undefined && capture.chunks.length === 0 && (capture.prologue ?? []).length === 0) return [];
   const isn = initialSequence(index);
-  const firstData = Math.min(...capture.chunks.map((c) => c.timeMs), ...(capture.prologue ?? []).map((p) => p.timeMs));
+  // A reduce, not Math.min(...): a capture may hold more chunks than a call has arguments.
+  const firstData = [...capture.chunks, ...(capture.prologue ?? [])].reduce((t, c) => Math.min(t, c.timeMs), Infinity);
   // The socket starts TLS as soon as it connects: the SYN-ACK arrived just before the first byte
   // was sent, and the SYN one connect time (the round trip) before that.
   const synAckMs = Number.isFinite(firstData) ? firstData : (capture.timings.dnsMs ?? 0) + (capture.timings.connectMs ?? 0);
