@@ -24,7 +24,7 @@ function withoutTimes(value: unknown): unknown {
 function essentials(j: Json): unknown {
   const steps = (j.steps as Json[]).map((s) => ({ name: s.name, direction: s.direction, records: s.records, decrypted: s.decrypted, details: s.details }));
   const records = (j.records as Json[]).map((r) => ({ direction: r.direction, hex: r.hex }));
-  return withoutTimes({ steps, records, negotiated: j.negotiated, table: j.table, fingerprints: j.fingerprints, outcome: j.outcome, decryption: j.decryption, chain: j.chain, issues: j.issues });
+  return withoutTimes({ steps, records, messages: j.messages, spaces: j.spaces, bytes: j.bytes, negotiated: j.negotiated, table: j.table, fingerprints: j.fingerprints, outcome: j.outcome, decryption: j.decryption, chain: j.chain, issues: j.issues, crossChecks: j.crossChecks });
 }
 
 /** Handshake types tshark decodes (decrypted ones included) with no -o option. */
