@@ -185,6 +185,15 @@ describeWithTools('tshark', 'tcpdump', 'openssl')('--pcap OUT.pcapng', () => {
     await expectFaithfulExpert(out, rec.pcap);
   }, 90_000);
 
+  it('a --save file read with --pcap writes the same bytes as the live trace\'s --pcap', async () => {
+    const live = path.join(dir, 'saved-live.pcapng');
+    const saved = path.join(dir, 'saved.json');
+    const fromSave = path.join(dir, 'saved-read.pcapng');
+    expect((await runCli(['--demo', '--pcap', live, '--save', saved])).code).toBe(0);
+    expect((await runCli(['read', saved, '--pcap', fromSave])).code).toBe(0);
+    expect(readFileSync(fromSave).equals(readFileSync(live))).toBe(true);
+  }, 60_000);
+
   it('an unwritable --pcap path: the trace is printed, then one line and exit code 10', async () => {
     const r = await runCli(['--demo', '--pcap', dir]);
     expect(r.stdout).toContain('Handshake complete');
