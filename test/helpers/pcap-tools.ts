@@ -47,15 +47,14 @@ async function stopTcpdump(child: ChildProcess): Promise<void> {
   await done;
 }
 
-/** `tcpdump -i lo -w pcap 'tcp port PORT'` around `exchange` (any client: openssl s_client, curl, Node). */
-export async function recordAround(pcap: string, port: number, exchange: () => Promise<void>): Promise<string> {
+/** tcpdump on loopback port `port` into `pcap` while `action` runs (any client, any server). */
+export async function tcpdumpAround<T>(pcap: string, port: number, action: () => Promise<T>): Promise<T> {
   const dump = await startTcpdump(pcap, port);
   try {
-    await exchange();
+    return await action();
   } finally {
     await stopTcpdump(dump);
   }
-  return pcap;
 }
 
 /** One handshake (plus a few application bytes) of a Node TLS client against `server`. */
