@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ipBytes } from '../../../src/capture/pcap/frame-out.js';
 import { runCli } from '../../helpers/cli.js';
 import { recordOpenssl, run } from '../../helpers/pcap-tools.js';
+import { recordSmtpStarttls } from '../../helpers/prologue-tools.js';
 import { demoCerts, demoPaths, describeWithTools, startNodeTlsServer, type TestServer } from '../../helpers/servers.js';
 
 type Json = Record<string, unknown>;
@@ -193,6 +194,20 @@ describeWithTools('tshark', 'tcpdump', 'openssl')('--pcap OUT.pcapng', () => {
     expect((await runCli(['read', saved, '--pcap', fromSave])).code).toBe(0);
     expect(readFileSync(fromSave).equals(readFileSync(live))).toBe(true);
   }, 60_000);
+
+  it('read of an SMTP STARTTLS capture: the dialogue and the TLS after it are written back byte for byte', async () => {
+    const rec = await recordSmtpStarttls(dir, 'smtp');
+    const out = path.join(dir, 'smtp-out.pcapng');
+    const first = await runCli(['read', rec.pcap, '--keylog', rec.keylog, '--json', '--pcap', out]);
+    expect(first.code).toBe(0);
+    const fields = (t: string): string[] => t.trim().split('\n').map((l) => l.split('\t').slice(1).join('\t'));
+    expect(fields(await tcpFields(out))).toEqual(fields(await tcpFields(rec.pcap)));
+    await expectFaithfulExpert(out, rec.pcap);
+    // tshark follows SMTP STARTTLS by itself and decrypts with the DSB.
+    expect((await handshakeTypes(out)).filter((t) => t === 20)).toHaveLength(2);
+    const again = await runCli(['read', out, '--json']);
+    expect(essentials(JSON.parse(again.stdout) as Json)).toEqual(essentials(JSON.parse(first.stdout) as Json));
+  }, 90_000);
 
   it('an unwritable --pcap path: the trace is printed, then one line and exit code 10', async () => {
     const r = await runCli(['--demo', '--pcap', dir]);
