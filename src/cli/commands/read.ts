@@ -10,7 +10,7 @@ import { formatAddress } from '../../capture/options.js';
 import { CompressedInputError, isPacketCapture, NotRegularFile, openCaptureSource, readCaptureBytes, readPacketCapture, sniffFormat, type CaptureBytes, type FoundConnection } from '../../capture/pcap/index.js';
 import type { Capture } from '../../capture/types.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
-import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES } from '../../limits.js';
+import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES, MAX_PCAP_OUT_KEPT_BYTES } from '../../limits.js';
 import { connectionLine, connectionsJson, renderConnectionsTable, type ConnectionLine, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
 import { renderJson, SCHEMA_VERSION } from '../../report/index.js';
 import type { CliContext } from '../context.js';
@@ -90,6 +90,9 @@ class Collector {
   total = 0;
   /** Connections --filter left out. */
   filteredOut = 0;
+  /** Stream bytes kept for --pcap, and connections left out of it past MAX_PCAP_OUT_KEPT_BYTES. */
+  private pcapBytes = 0;
+  pcapOmitted = 0;
 
   /** `keep`: keep every TLS connection's capture, for --pcap writing all of them (table, --ndjson). */
   constructor(private readonly mode: { stream?: number; all: boolean; keep?: boolean; filter?: ConnectionFilter; line?: (row: ConnectionLine) => void }) {}
@@ -116,10 +119,23 @@ class Collector {
     }
     const row = connectionRow(c.number, address(c.client), typeof analysed === 'object' ? analysed : settleCapture(c.capture));
     // Without --all only a lone connection is traced: keep the first until a second shows up.
-    if (this.mode.all || this.mode.keep || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
-    else this.kept.length = 0;
+    const forPcap = this.keepForPcap(c.capture);
+    if (this.mode.all || forPcap || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
+    else if (!this.mode.keep) this.kept.length = 0;
     if (this.mode.line) return this.mode.line({ tls: true, ...row });
     if (!this.mode.all) this.rows.push(row);
+  }
+
+  /** --pcap listing several connections: keep this one while the kept bytes stay under the cap. */
+  private keepForPcap(capture: Capture): boolean {
+    if (!this.mode.keep) return false;
+    const bytes = capture.chunks.reduce((n, ch) => n + ch.bytes.length, 0);
+    if (this.pcapBytes + bytes > MAX_PCAP_OUT_KEPT_BYTES) {
+      this.pcapOmitted++;
+      return false;
+    }
+    this.pcapBytes += bytes;
+    return true;
   }
 
   /** Whether --filter keeps `c`: false, or true / the analysis made to learn its SNI (reused, not redone). */
@@ -148,6 +164,7 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   const numbers = got.tlsNumbers.sort((a, b) => a - b);
   if (numbers.length === 0) throw noTls(input.name, got, contents.frames, filter);
   // Written once the connections are known, its failure said after the output (as trace does).
+  if (got.pcapOmitted > 0) printError(ctx, `note: ${got.pcapOmitted} TLS connection(s) past tls-trace's limit of ${MAX_PCAP_OUT_KEPT_BYTES} bytes kept for --pcap were not written to ${flags.pcap ?? ''}`);
   const pcapFailure = writePcapFile(flags.pcap, got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture));
   try {
     showConnections(ctx, input.name, got, contents.notes, flags, { ...(stream !== undefined ? { stream } : {}), ...(filter ? { filter } : {}) });
