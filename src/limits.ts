@@ -218,6 +218,14 @@ export const MAX_TCP_CONNECTIONS = 65536;
 export const MAX_TCP_TOTAL_BYTES = 64 * 1024 * 1024;
 
 /**
+ * `read FILE --pcap OUT` listing several connections (the table, --ndjson) keeps each TLS
+ * connection's bytes until it writes them: at most this many stream bytes in all (256 MiB).
+ * Connections past it are left out of OUT with a note; the table still lists them. Used by
+ * src/cli/commands/read.ts.
+ */
+export const MAX_PCAP_OUT_KEPT_BYTES = 256 * 1024 * 1024;
+
+/**
  * TCP segments recorded for the packet lists: per connection (65536) and over the whole file
  * (262144, some 50 MB). Later segments are still reassembled, only not listed; they are counted.
  */

@@ -9,6 +9,10 @@ import { fitColumns, fitTable } from './fit.js';
 import { wrap } from './text.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
+import type { Fingerprints } from '../analyse/types.js';
+
+/** Narrowest width that gets a JA4 column (a JA4 is 36 characters; below this the other columns need the room). */
+const JA4_COLUMN_MIN_WIDTH = 160;
 
 /** One analysed TLS connection of a capture file, as words. */
 export interface ConnectionRow {
@@ -25,6 +29,8 @@ export interface ConnectionRow {
   bytes: { client: number; server: number };
   complete: boolean;
   outcome: string;
+  /** JA3/JA4 of the ClientHello, JA3S of the ServerHello (the table shows JA4 where the width allows). */
+  fingerprints?: Fingerprints;
 }
 
 /** A TCP connection that was not traced, and why. */
@@ -59,9 +65,10 @@ function shortTime(iso: string): string {
 const HEAD = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', 'Records', 'Bytes c/s', 'Outcome'];
 const NARROW_HEAD = ['#', 'Client → server, start (UTC)', 'SNI, version, suite, ALPN', 'Records, bytes c/s', 'Outcome'];
 
-/** The ten columns, one value each. */
-function wideCells(r: ConnectionRow, outcome: string): string[] {
-  return [String(r.number), `${r.client} → ${r.server}`, shortTime(r.startedAt), escapeControl(r.sni ?? '—'), r.version ?? '—', r.cipherSuite ?? '—', escapeControl(r.alpn ?? '—'), String(r.records), `${r.bytes.client}/${r.bytes.server}`, outcome];
+/** The ten columns, one value each (eleven with the JA4 after ALPN). */
+function wideCells(r: ConnectionRow, outcome: string, ja4: boolean): string[] {
+  const fingerprint = ja4 ? [r.fingerprints?.ja4?.ja4 ?? '—'] : [];
+  return [String(r.number), `${r.client} → ${r.server}`, shortTime(r.startedAt), escapeControl(r.sni ?? '—'), r.version ?? '—', r.cipherSuite ?? '—', escapeControl(r.alpn ?? '—'), ...fingerprint, String(r.records), `${r.bytes.client}/${r.bytes.server}`, outcome];
 }
 
 /** The same values in five columns, a few lines each, for a terminal too narrow for ten. */
@@ -76,8 +83,10 @@ function narrowCells(r: ConnectionRow, outcome: string): string[] {
  */
 function layoutTable(rows: readonly ConnectionRow[], p: ReturnType<typeof palette>, width: number | undefined): string {
   const outcome = (r: ConnectionRow): string => (r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)));
-  const wide = [HEAD.map((h) => p.heading(h)), ...rows.map((r) => wideCells(r, outcome(r)))];
-  const wideWidths = fitColumns(wide, width ?? 100, [1, 3, 5, 9]);
+  const ja4 = width !== undefined && width >= JA4_COLUMN_MIN_WIDTH;
+  const names = ja4 ? [...HEAD.slice(0, 7), 'JA4', ...HEAD.slice(7)] : HEAD;
+  const wide = [names.map((h) => p.heading(h)), ...rows.map((r) => wideCells(r, outcome(r), ja4))];
+  const wideWidths = fitColumns(wide, width ?? 100, ja4 ? [1, 3, 5, 10] : [1, 3, 5, 9]);
   const fits = width === undefined || wideWidths.reduce((a, b) => a + b, 0) + wideWidths.length + 1 <= width;
   const cells = fits ? wide : [NARROW_HEAD.map((h) => p.heading(h)), ...rows.map((r) => narrowCells(r, outcome(r)))];
   const fitted = fits ? { colWidths: wideWidths, rows: cells.map((r) => [...r]) } : fitTable(cells, width, [1, 2, 3, 4], true);

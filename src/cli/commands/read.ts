@@ -10,7 +10,7 @@ import { formatAddress } from '../../capture/options.js';
 import { CompressedInputError, isPacketCapture, NotRegularFile, openCaptureSource, readCaptureBytes, readPacketCapture, sniffFormat, type CaptureBytes, type FoundConnection } from '../../capture/pcap/index.js';
 import type { Capture } from '../../capture/types.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
-import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES } from '../../limits.js';
+import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES, MAX_PCAP_OUT_KEPT_BYTES } from '../../limits.js';
 import { connectionLine, connectionsJson, renderConnectionsTable, type ConnectionLine, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
 import { renderJson, SCHEMA_VERSION } from '../../report/index.js';
 import type { CliContext } from '../context.js';
@@ -19,7 +19,8 @@ import { decideOutput, printError } from '../output.js';
 import { fileKind, readInputFile } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
 import { matchesFilter, needsSni, parseFilter, type ConnectionFilter } from './read-filter.js';
-import { exitCodeFor, present, traceTrustStore } from './trace.js';
+import { exitCodeFor, present, traceTrustStore, writePcapFile } from './trace.js';
+import { reportWriteFailures } from '../write-file.js';
 
 interface ReadFlags {
   stream?: string;
@@ -32,6 +33,7 @@ interface ReadFlags {
   packets?: boolean;
   filter?: string;
   ndjson?: boolean;
+  pcap?: string;
 }
 
 export function registerRead(program: Command, ctx: CliContext): void {
@@ -48,6 +50,7 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
     .option('--packets', 'list every TCP segment (flags, relative seq/ack, window, length, the TLS record bytes it carries)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
+    .option('--pcap <file>', 'write the traced connection(s), or every TLS connection listed, as pcapng with their key log')
     .action(async (file: string, flags: ReadFlags & TrustFlags) => readCommand(ctx, file, flags));
 }
 
@@ -87,8 +90,12 @@ class Collector {
   total = 0;
   /** Connections --filter left out. */
   filteredOut = 0;
+  /** Stream bytes kept for --pcap, and connections left out of it past MAX_PCAP_OUT_KEPT_BYTES. */
+  private pcapBytes = 0;
+  pcapOmitted = 0;
 
-  constructor(private readonly mode: { stream?: number; all: boolean; filter?: ConnectionFilter; line?: (row: ConnectionLine) => void }) {}
+  /** `keep`: keep every TLS connection's capture, for --pcap writing all of them (table, --ndjson). */
+  constructor(private readonly mode: { stream?: number; all: boolean; keep?: boolean; filter?: ConnectionFilter; line?: (row: ConnectionLine) => void }) {}
 
   add(c: FoundConnection): void {
     this.total++;
@@ -111,11 +118,24 @@ class Collector {
       return;
     }
     const row = connectionRow(c.number, address(c.client), typeof analysed === 'object' ? analysed : settleCapture(c.capture));
+    // Without --all only a lone connection is traced: keep the first until a second shows up.
+    const forPcap = this.keepForPcap(c.capture);
+    if (this.mode.all || forPcap || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
+    else if (!this.mode.keep) this.kept.length = 0;
     if (this.mode.line) return this.mode.line({ tls: true, ...row });
     if (!this.mode.all) this.rows.push(row);
-    // Without --all only a lone connection is traced: keep the first until a second shows up.
-    if (this.mode.all || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
-    else this.kept.length = 0;
+  }
+
+  /** --pcap listing several connections: keep this one while the kept bytes stay under the cap. */
+  private keepForPcap(capture: Capture): boolean {
+    if (!this.mode.keep) return false;
+    const bytes = capture.chunks.reduce((n, ch) => n + ch.bytes.length, 0);
+    if (this.pcapBytes + bytes > MAX_PCAP_OUT_KEPT_BYTES) {
+      this.pcapOmitted++;
+      return false;
+    }
+    this.pcapBytes += bytes;
+    return true;
   }
 
   /** Whether --filter keeps `c`: false, or true / the analysis made to learn its SNI (reused, not redone). */
@@ -138,11 +158,25 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   const input = await openInput(ctx, file);
   if (input.saved !== undefined) return readSavedText(ctx, input.name, input.saved, flags, keylog);
   const line = flags.ndjson ? (row: ConnectionLine): void => ctx.stdout(`${JSON.stringify(connectionLine(input.name, row))}\n`) : undefined;
-  const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all), ...(filter ? { filter } : {}), ...(line ? { line } : {}) });
+  const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all), keep: flags.pcap !== undefined, ...(filter ? { filter } : {}), ...(line ? { line } : {}) });
   const contents = await capturePath(file, () => (input.bytes ? readCaptureBytes(input.name, input.bytes, keylog, (c) => got.add(c)) : readPacketCapture(file, keylog, (c) => got.add(c))));
   for (const note of contents.notes) printError(ctx, `note: ${note}`);
   const numbers = got.tlsNumbers.sort((a, b) => a - b);
   if (numbers.length === 0) throw noTls(input.name, got, contents.frames, filter);
+  // Written once the connections are known, its failure said after the output (as trace does).
+  if (got.pcapOmitted > 0) printError(ctx, `note: ${got.pcapOmitted} TLS connection(s) past tls-trace's limit of ${MAX_PCAP_OUT_KEPT_BYTES} bytes kept for --pcap were not written to ${flags.pcap ?? ''}`);
+  const pcapFailure = writePcapFile(flags.pcap, got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture));
+  try {
+    showConnections(ctx, input.name, got, contents.notes, flags, { ...(stream !== undefined ? { stream } : {}), ...(filter ? { filter } : {}) });
+  } finally {
+    reportWriteFailures(ctx, [pcapFailure]);
+  }
+}
+
+/** The traces (--stream, a lone connection, --all) or the table of connections, once the file is read. */
+function showConnections(ctx: CliContext, name: string, got: Collector, notes: readonly string[], flags: ReadFlags & TrustFlags, sel: { stream?: number; filter?: ConnectionFilter }): void {
+  const { stream, filter } = sel;
+  const numbers = got.tlsNumbers;
   if (flags.ndjson) return;
   if (stream !== undefined) {
     const chosen = got.kept[0]?.capture;
@@ -150,14 +184,14 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
     return traceOne(ctx, chosen, flags);
   }
   if (numbers.length === 1) return traceOne(ctx, got.kept[0].capture, flags);
-  if (flags.all) return traceAll(ctx, input.name, got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture), flags);
+  if (flags.all) return traceAll(ctx, name, got.kept.map((k) => k.capture), flags);
   const rows = got.rows.sort((a, b) => a.number - b.number);
   const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
   const filtered = filter ? { expression: filter.text, hidden: got.filteredOut } : undefined;
   const text = flags.json
-    ? JSON.stringify(connectionsJson(input.name, rows, skipped, contents.notes, filtered), null, 2)
-    : renderConnectionsTable(input.name, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}), ...(filtered ? { filtered } : {}) });
+    ? JSON.stringify(connectionsJson(name, rows, skipped, notes, filtered), null, 2)
+    : renderConnectionsTable(name, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}), ...(filtered ? { filtered } : {}) });
   ctx.stdout(`${text}\n`);
 }
 
@@ -237,6 +271,7 @@ function connectionRow(number: number, client: string, { capture, analysis, deco
     bytes: analysis.bytes,
     complete: analysis.outcome.complete,
     outcome: analysis.outcome.summary,
+    fingerprints: analysis.fingerprints,
   };
 }
 
@@ -280,5 +315,7 @@ function readSavedText(ctx: CliContext, file: string, text: string, flags: ReadF
   const capture = parseCapture(text, file);
   // A loop, not push(...keylog): a long --keylog would overflow the argument limit.
   for (const l of keylog) capture.keylog.push(l);
+  const pcapFailure = writePcapFile(flags.pcap, [capture]);
   traceOne(ctx, capture, flags);
+  reportWriteFailures(ctx, [pcapFailure]);
 }
