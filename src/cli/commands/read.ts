@@ -248,7 +248,8 @@ function settleCapture(capture: Capture): AnalysedCapture {
   const sni = analysis.negotiated.sni.value;
   if (sni !== undefined) capture.target.servername = sni;
   const outcome = analysis.outcome;
-  if (!outcome.complete) capture.error = { code: outcome.alert ? 'alert' : 'closed', message: outcome.summary };
+  // The error carries the reason only: the trace's outcome line puts "Handshake did not complete: " before it.
+  if (!outcome.complete) capture.error = { code: outcome.alert ? 'alert' : 'closed', message: outcome.summary.replace(/^Handshake did not complete: /, '') };
   return analysed;
 }
 
