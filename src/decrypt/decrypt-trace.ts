@@ -4,12 +4,12 @@
 // record (the trace goes on); missing keys are notes.
 
 import type { Capture } from '../capture/types.js';
-import { TLS12, TLS13 } from '../decode/context.js';
+import { TLS10, TLS12, TLS13 } from '../decode/context.js';
 import type { DecodedTrace, TlsRecord } from '../decode/model.js';
 import type { ByteSpace, Direction } from '../decode/types.js';
 import { label, protocolVersions } from '../registry/index.js';
 import { KeyLogLabel, parseKeyLog } from './keylog.js';
-import { openTls12Record, openTls13Record, type RecordOutcome } from './record-protection.js';
+import { chainedIvAfter, openTls12Record, openTls13Record, type RecordOutcome } from './record-protection.js';
 import { isSupported, suiteCrypto, type SuiteCrypto } from './suites.js';
 import type { DecryptOptions, DecryptionResult, RecordDecryption } from './types.js';
 import { verifyTrace, type VerificationInputs } from './verify-trace.js';
@@ -87,12 +87,12 @@ function readyToOpen(capture: Capture, facts: PlaintextFacts, result: Decryption
         : 'no key for this connection: the capture carries no key log, so the protected records stay encrypted',
     );
   }
-  const suite = suiteCrypto(facts.cipherSuite);
-  if (!isSupported(suite)) return stop(`records stay encrypted: ${suite.unsupported}`, 'unsupported');
   const tls13 = facts.version === TLS13;
-  if (!tls13 && facts.version !== TLS12) {
-    return stop(`records stay encrypted: decrypting ${label(protocolVersions, facts.version)} is not supported (TLS 1.2 and 1.3 are)`, 'unsupported');
+  if (!tls13 && (facts.version < TLS10 || facts.version > TLS12)) {
+    return stop(`records stay encrypted: decrypting ${label(protocolVersions, facts.version)} is not supported (TLS 1.0 to 1.3 are)`, 'unsupported');
   }
+  const suite = suiteCrypto(facts.cipherSuite, facts.version);
+  if (!isSupported(suite)) return stop(`records stay encrypted: ${suite.unsupported}`, 'unsupported');
   if (tls13 !== suite.tls13) return stop(`records stay encrypted: ${suite.name} cannot be used with ${label(protocolVersions, facts.version)}`, 'unsupported');
   return { suite, secrets, tls13 };
 }
@@ -150,6 +150,8 @@ function openRecord(rec: TlsRecord, stream: ByteSpace, state: DirectionState, ru
   }
   const entry: RecordDecryption = { record: rec.index, direction: rec.direction, epoch: epoch.name, seq: Number(epoch.seq), ok: outcome.ok };
   epoch.seq += 1n;
+  // TLS 1.0 CBC: the next record's IV is this one's last ciphertext block, opened or not.
+  if (!run.tls13) epoch.keys.iv = chainedIvAfter(run.suite, body, facts.encryptThenMac) ?? epoch.keys.iv;
   result.records.push(entry);
   if (!outcome.ok) {
     entry.error = outcome.reason;
