@@ -108,14 +108,36 @@ class CaptureRun {
     this.timers.delete(t);
   }
 
-  /** Connects to the resolved addresses in order; a refused or unreachable one moves to the next. */
+  /**
+   * Connects to the resolved addresses in order; a refused or unreachable one moves to the next.
+   * With a connect hook (live --packets), the hook first gets the address and names the local
+   * port to bind, so its packet capture is filtered to the exact four-tuple before the SYN.
+   */
   private connect(addresses: LookupAddress[], index = 0): void {
     this.stage = 'connect';
     const { address, family } = addresses[index];
     this.target.address = address;
     this.target.family = family === 6 ? 6 : 4;
+    const hook = this.opts.connectHook;
+    if (!hook) {
+      this.dial(addresses, index, undefined);
+      return;
+    }
+    void hook.prepare({ address, port: this.opts.port, family: this.target.family }).then(
+      (localPort) => {
+        if (!this.finished) this.dial(addresses, index, localPort);
+      },
+      () => {
+        if (!this.finished) this.dial(addresses, index, undefined);
+      },
+    );
+  }
+
+  private dial(addresses: LookupAddress[], index: number, localPort: number | undefined): void {
+    const { address, family } = addresses[index];
     const t = performance.now();
-    const raw = net.connect({ host: address, port: this.opts.port, family });
+    this.opts.connectHook?.connecting(this.now());
+    const raw = net.connect({ host: address, port: this.opts.port, family, ...(localPort !== undefined ? { localPort } : {}) });
     this.raw = raw;
     const onConnectError = (err: NodeJS.ErrnoException): void => {
       if (this.finished) return;

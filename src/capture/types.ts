@@ -136,6 +136,12 @@ export interface Capture {
   packets?: CapturePacket[];
   /** Segments reassembled but not in `packets` (tls-trace's packet-list caps), when any were left out. */
   packetsOmitted?: number;
+  /**
+   * Live `--packets`: the capture file (pcap or pcapng) tcpdump or dumpcap wrote for this
+   * connection, every frame as it was on the wire; read it with src/capture/pcap/file-format.ts.
+   * Not written by `--save`.
+   */
+  packetFile?: Uint8Array;
   /** Plaintext sent before TLS started, for packet sources only. */
   prologue?: CapturePrologue[];
   /** Missing stream bytes, for packet sources only; decoding of a direction stops at its first gap. */

@@ -36,6 +36,7 @@ export interface TraceFlags {
   demo?: boolean;
   keylog?: string;
   showSecrets?: boolean;
+  packets?: boolean;
 }
 
 /** The connection-shaping options, without host/port (those come from the target). */

@@ -1,0 +1,83 @@
+// What this process may capture with, for live `--packets` (src/capture/packet-tool.ts judges it):
+// the effective uid, CAP_NET_RAW in the effective capability set, membership of the wireshark
+// group, and file capabilities on tcpdump/dumpcap (from `getcap`, when installed). Here because
+// only the CLI reads `process`; also where the capture tools are killed if tls-trace itself is
+// interrupted or exits.
+
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { killPacketCaptures, type PacketPrivileges } from '../capture/packet-tool.js';
+
+/** Bit of CAP_NET_RAW in /proc's capability masks. */
+const CAP_NET_RAW_BIT = 13n;
+/** `getcap` answers at once; a stuck one must not hold the trace. */
+const GETCAP_TIMEOUT_MS = 1000;
+
+function capNetRaw(): boolean {
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m !== null && ((BigInt(`0x${m[1]}`) >> CAP_NET_RAW_BIT) & 1n) === 1n;
+  } catch {
+    return false; // not Linux: no capability sets to read
+  }
+}
+
+function inWiresharkGroup(): boolean {
+  try {
+    const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith('wireshark:'));
+    if (!line) return false;
+    const gid = Number(line.split(':')[2]);
+    return (process.getgroups?.() ?? []).includes(gid) || process.getegid?.() === gid;
+  } catch {
+    return false;
+  }
+}
+
+/** Tools on PATH whose file capabilities include cap_net_raw, as `getcap` reports them. */
+function fileCaps(searchPath: string): Promise<Set<string>> {
+  const files = searchPath
+    .split(path.delimiter)
+    .filter(Boolean)
+    .flatMap((d) => ['tcpdump', 'dumpcap'].map((n) => path.join(d, n)));
+  return new Promise((resolve) => {
+    execFile('getcap', files, { timeout: GETCAP_TIMEOUT_MS }, (_err, stdout) => {
+      // getcap prints "FILE cap_net_admin,cap_net_raw=eip" for files that have any; errors for missing ones.
+      const out = new Set<string>();
+      for (const line of String(stdout ?? '').split('\n')) {
+        const [file, caps] = line.trim().split(/\s+/, 2);
+        if (file && caps?.includes('cap_net_raw')) out.add(file);
+      }
+      resolve(out);
+    });
+  });
+}
+
+export async function processPacketPrivileges(env: Readonly<Record<string, string | undefined>>): Promise<PacketPrivileges> {
+  const searchPath = env.PATH ?? '';
+  const uid = process.geteuid?.();
+  const priv: PacketPrivileges = { path: searchPath, capNetRaw: capNetRaw(), wiresharkGroup: inWiresharkGroup() };
+  if (uid !== undefined) priv.uid = uid;
+  if (uid !== 0 && !priv.capNetRaw) priv.fileCaps = await fileCaps(searchPath);
+  return priv;
+}
+
+let guarded = false;
+
+/**
+ * Kills the capture tools if tls-trace exits or is interrupted before it stops them itself, then
+ * lets the signal do what it would have done (the handler is removed before re-raising it).
+ */
+export function guardPacketCaptures(): void {
+  if (guarded) return;
+  guarded = true;
+  process.once('exit', killPacketCaptures);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      killPacketCaptures();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
