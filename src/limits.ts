@@ -218,7 +218,9 @@ export const MAX_PACKET_TOOL_STDERR = 16 * 1024;
 export const PACKET_TOOL_START_MS = 3000;
 /**
  * Live `--packets`: after the connection closed, how long the tool gets to see the last segments
- * (the final ACK), then to flush and exit once signalled; then it is killed.
+ * (the final ACK) before it is signalled, then to flush and exit; then it is killed. tcpdump runs
+ * in immediate mode and needs little; dumpcap has no immediate mode and hands packets over only
+ * every 250 ms (its libpcap read timeout), dropping the undelivered ones when signalled.
  */
-export const PACKET_TOOL_SETTLE_MS = 30;
+export const PACKET_TOOL_SETTLE_MS = { tcpdump: 30, dumpcap: 300 } as const;
 export const PACKET_TOOL_STOP_MS = 2000;

@@ -190,10 +190,12 @@ export class PacketCaptureSession {
 
   /**
    * After the connection closed: a moment for the last segments, then SIGINT (both tools flush
-   * and exit on it), then SIGKILL if it has not exited within `waitMs`. Returns what it wrote.
+   * and exit on it), then SIGKILL; all within `waitMs`. Returns what it wrote.
    */
   async stop(waitMs: number = PACKET_TOOL_STOP_MS): Promise<Buffer> {
-    await new Promise((r) => setTimeout(r, PACKET_TOOL_SETTLE_MS));
+    const settle = Math.min(PACKET_TOOL_SETTLE_MS[this.tool.name], waitMs);
+    await new Promise((r) => setTimeout(r, settle));
+    waitMs -= settle;
     if (!this.exited) this.child.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;
     const killed = new Promise<void>((resolve) => {
