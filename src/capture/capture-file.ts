@@ -28,6 +28,7 @@ export function captureToJson(capture: Capture): CaptureFileJson {
     format: capture.format,
     version: capture.version,
     target: capture.target,
+    ...(capture.client ? { client: capture.client } : {}),
     startedAt: capture.startedAt,
     timings: capture.timings,
     options: capture.options,
@@ -142,6 +143,13 @@ function inFileOrder<T extends object>(input: Obj, validated: T): T {
   return out as T;
 }
 
+/** The optional `client` end (address and port) of a capture file. */
+function parseClient(value: unknown): Capture['client'] {
+  if (value === undefined) return undefined;
+  const c = obj(value, '"client"');
+  return { address: str(c.address, 'client.address'), port: int(c.port, 'client.port', 0, 65535) };
+}
+
 /** Validates a parsed capture file and converts it to the in-memory Capture. */
 export function captureFromJson(value: unknown): Capture {
   const o = obj(value, 'the document');
@@ -160,6 +168,8 @@ export function captureFromJson(value: unknown): Capture {
     if (t.family !== 4 && t.family !== 6) throw new Invalid('target.family must be 4 or 6');
     target.family = t.family;
   }
+
+  const client = parseClient(o.client);
 
   const startedAt = str(o.startedAt, '"startedAt"');
   if (Number.isNaN(Date.parse(startedAt))) throw new Invalid('"startedAt" is not a date');
@@ -201,6 +211,7 @@ export function captureFromJson(value: unknown): Capture {
     version: 1,
     source: 'file',
     target: inFileOrder(t, target),
+    ...(client ? { client } : {}),
     startedAt,
     timings: inFileOrder(tm, timings),
     options,

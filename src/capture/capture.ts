@@ -44,6 +44,8 @@ class CaptureRun {
   private readonly t0 = performance.now();
   private readonly startedAt = new Date().toISOString();
   private readonly target: CaptureTarget;
+  /** The socket's local end, once connected (for `--pcap`). */
+  private client: Capture['client'];
   private readonly timings: CaptureTimings = { totalMs: 0 };
   private readonly keylog: string[] = [];
   private readonly node: NodeSummary = {};
@@ -156,6 +158,7 @@ class CaptureRun {
     raw.once('connect', () => {
       raw.off('error', onConnectError);
       this.timings.connectMs = performance.now() - t;
+      if (raw.localAddress !== undefined && raw.localPort !== undefined) this.client = { address: raw.localAddress, port: raw.localPort };
       this.startTls(raw);
     });
   }
@@ -394,6 +397,7 @@ class CaptureRun {
       version: 1,
       source: 'live',
       target: this.target,
+      ...(this.client ? { client: this.client } : {}),
       startedAt: this.startedAt,
       timings: this.timings,
       options: captureOptionsRecord(this.opts),

@@ -118,6 +118,11 @@ export interface Capture {
   format: 'tls-trace-capture';
   version: 1;
   target: CaptureTarget;
+  /**
+   * The client's end of the TCP connection (live: the socket's local address and port; pcap: the
+   * client endpoint), when known. `--pcap` writes it into the frames.
+   */
+  client?: { address: string; port: number };
   /** ISO time the capture started. */
   startedAt: string;
   timings: CaptureTimings;

@@ -33,6 +33,7 @@ export interface TraceFlags {
   json?: boolean;
   hex?: boolean;
   save?: string;
+  pcap?: string;
   demo?: boolean;
   keylog?: string;
   showSecrets?: boolean;

@@ -8,6 +8,10 @@ import { escapeControl, escapeStrings, type JsonValue } from './escape.js';
 import { fitColumns } from './fit.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
+import type { Fingerprints } from '../analyse/types.js';
+
+/** Narrowest table that gets a JA4 column (a JA4 is 36 characters; below this the other columns need the room). */
+const JA4_COLUMN_MIN_WIDTH = 160;
 
 /** One analysed TLS connection of a capture file, as words. */
 export interface ConnectionRow {
@@ -24,6 +28,8 @@ export interface ConnectionRow {
   bytes: { client: number; server: number };
   complete: boolean;
   outcome: string;
+  /** JA3/JA4 of the ClientHello, JA3S of the ServerHello (the table shows JA4 where the width allows). */
+  fingerprints?: Fingerprints;
 }
 
 /** A TCP connection that was not traced, and why. */
@@ -46,7 +52,10 @@ function shortTime(iso: string): string {
 
 export function renderConnectionsTable(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], opts: ConnectionsTableOptions): string {
   const p = palette(opts.color);
-  const head = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', 'Records', 'Bytes c/s', 'Outcome'].map((h) => p.heading(h));
+  const width = opts.width ?? 100;
+  const ja4 = width >= JA4_COLUMN_MIN_WIDTH;
+  const names = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', ...(ja4 ? ['JA4'] : []), 'Records', 'Bytes c/s', 'Outcome'];
+  const head = names.map((h) => p.heading(h));
   const cells = rows.map((r) => [
     String(r.number),
     `${r.client} → ${r.server}`,
@@ -55,11 +64,12 @@ export function renderConnectionsTable(file: string, rows: readonly ConnectionRo
     r.version ?? '—',
     r.cipherSuite ?? '—',
     escapeControl(r.alpn ?? '—'),
+    ...(ja4 ? [r.fingerprints?.ja4?.ja4 ?? '—'] : []),
     String(r.records),
     `${r.bytes.client}/${r.bytes.server}`,
     r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)),
   ]);
-  const table = new Table({ head, colWidths: fitColumns([head, ...cells], opts.width ?? 100, [1, 3, 5, 9]), wordWrap: true, style: { head: [], border: [], compact: true } });
+  const table = new Table({ head, colWidths: fitColumns([head, ...cells], width, ja4 ? [1, 3, 5, 10] : [1, 3, 5, 9]), wordWrap: true, style: { head: [], border: [], compact: true } });
   for (const row of cells) table.push(row);
   const lines = [p.heading(`${rows.length} TLS connection(s) in ${escapeControl(file)}`), table.toString()];
   if (skipped.length > 0) {

@@ -6,7 +6,7 @@
 
 import { tcpView, type TcpView } from '../view/tcp.js';
 import { keyScheduleJson } from './key-schedule.js';
-import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
+import type { CodePoint, Fingerprints, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
 import type { CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from '../capture/types.js';
 import type { DecodedTrace, Message, TlsRecord } from '../decode/model.js';
@@ -143,6 +143,8 @@ export interface TraceJson {
   issues: Array<DecodeIssue & { direction: Direction }>;
   notTls?: { direction: Direction; protocol: string; firstLine: string };
   crossChecks: string[];
+  /** JA3/JA4 of the ClientHello and JA3S of the ServerHello (src/analyse/fingerprints.ts). */
+  fingerprints: Fingerprints;
   /** Key schedule (values only with --show-secrets), per-record outcomes, verification facts. */
   decryption?: ReturnType<typeof keyScheduleJson>;
   /** Certificate chain validation: one row per certificate, every check a separate fact. */
@@ -196,6 +198,7 @@ function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLis
     issues: decoded.issues,
     notTls: decoded.notTls,
     crossChecks: analysis.crossChecks,
+    fingerprints: analysis.fingerprints,
     decryption: view.decryption ? keyScheduleJson(view.decryption) : undefined,
     chain: view.chain ? capArrays(chainJson(view.chain)) : undefined,
   };

@@ -1,7 +1,7 @@
 // The human-readable trace: connection header, numbered steps grouped into flights, the
 // negotiated-parameters table and notes. Reads the view model only; never parses bytes.
 
-import type { Flight, Step } from '../analyse/types.js';
+import type { Fingerprints, Flight, Step } from '../analyse/types.js';
 import type { DecodeIssue } from '../decode/types.js';
 import type { DecodedTrace, Message } from '../decode/model.js';
 import { HEX_MAX_LINES_PER_DUMP } from '../limits.js';
@@ -41,6 +41,7 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   if (keys) out.push(keys);
   out.push(p.heading('Negotiated'));
   out.push(renderNegotiatedTable(describeNegotiated(view.analysis), p, width, opts.width !== undefined));
+  append(out, fingerprintLines(view.analysis.fingerprints, p));
   if (view.chain) {
     out.push('');
     out.push(p.heading('Certificate chain'));
@@ -58,6 +59,15 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
 /** `out.push(...lines)` without spreading: a spread of 100,000+ lines overflows the call stack. */
 export function append(out: string[], lines: readonly string[]): void {
   for (const line of lines) out.push(line);
+}
+
+/** One line per fingerprint under the negotiated table (digits, hex and `,_-` only: nothing to escape). */
+function fingerprintLines(f: Fingerprints, p: Palette): string[] {
+  const rows: Array<[string, string]> = [];
+  if (f.ja3) rows.push(['JA3', `${f.ja3.hash}  ${f.ja3.full}`]);
+  if (f.ja4) rows.push(['JA4', f.ja4.ja4], ['JA4_r', f.ja4.ja4_r], ['JA4_o', f.ja4.ja4_o], ['JA4_ro', f.ja4.ja4_ro]);
+  if (f.ja3s) rows.push(['JA3S', `${f.ja3s.hash}  ${f.ja3s.full}`]);
+  return rows.map(([k, v]) => `  ${p.dim(k.padEnd(7))}${v}`);
 }
 
 // ---- header ------------------------------------------------------------------------------------

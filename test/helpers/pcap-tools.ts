@@ -47,6 +47,17 @@ async function stopTcpdump(child: ChildProcess): Promise<void> {
   await done;
 }
 
+/** `tcpdump -i lo -w pcap 'tcp port PORT'` around `exchange` (any client: openssl s_client, curl, Node). */
+export async function recordAround(pcap: string, port: number, exchange: () => Promise<void>): Promise<string> {
+  const dump = await startTcpdump(pcap, port);
+  try {
+    await exchange();
+  } finally {
+    await stopTcpdump(dump);
+  }
+  return pcap;
+}
+
 /** One handshake (plus a few application bytes) of a Node TLS client against `server`. */
 export function nodeClient(port: number, opts: tls.ConnectionOptions = {}): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -84,8 +84,15 @@ export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptio
     at: opts.at ?? new Date(),
     host: opts.host ?? capture.target.servername ?? capture.target.host,
     trustStore: opts.trustStore,
-    ocspRequested: capture.options.requestOcsp === true,
+    // A capture file has no options: the ClientHello's status_request says the client asked.
+    ocspRequested: capture.options.requestOcsp === true || askedForOcsp(opts.trace),
     ...(chain.ocspResponse ? { ocspResponse: chain.ocspResponse } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays } : {}),
   });
+}
+
+/** Whether the first ClientHello carries status_request (RFC 6066 §8). */
+function askedForOcsp(trace: DecodedTrace): boolean {
+  const hello = trace.messages.find((m) => m.kind === 'handshake' && m.direction === 'client' && m.body?.type === 'client_hello');
+  return hello?.kind === 'handshake' && hello.body?.type === 'client_hello' && hello.body.extensions.some((e) => e.type === Ext.status_request);
 }

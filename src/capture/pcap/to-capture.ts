@@ -77,6 +77,7 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
     format: 'tls-trace-capture',
     version: 1,
     target: { host: server.addr, port: server.port, address: server.addr, family: server.addr.includes(':') ? 6 : 4 },
+    client: { address: client.addr, port: client.port },
     startedAt: base.startedAt,
     timings: { ...(connectMs !== undefined ? { connectMs } : {}), totalMs: Math.round((conn.lastTimeMs - conn.firstTimeMs) * 1000) / 1000 },
     options: {},

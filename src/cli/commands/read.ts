@@ -18,7 +18,8 @@ import { errnoReason } from '../errno.js';
 import { decideOutput, printError } from '../output.js';
 import { fileKind, readInputFile } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
-import { exitCodeFor, present, traceTrustStore } from './trace.js';
+import { exitCodeFor, present, traceTrustStore, writePcapFile } from './trace.js';
+import { reportWriteFailures } from '../write-file.js';
 
 interface ReadFlags {
   stream?: string;
@@ -29,6 +30,7 @@ interface ReadFlags {
   color?: boolean;
   showSecrets?: boolean;
   packets?: boolean;
+  pcap?: string;
 }
 
 export function registerRead(program: Command, ctx: CliContext): void {
@@ -43,6 +45,7 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
     .option('--packets', 'list every TCP segment (flags, relative seq/ack, window, length, the TLS record bytes it carries)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
+    .option('--pcap <file>', 'write the traced connection(s), or every TLS connection of the table, as pcapng with their key log')
     .action(async (file: string, flags: ReadFlags & TrustFlags) => readCommand(ctx, file, flags));
 }
 
@@ -81,7 +84,8 @@ class Collector {
   tlsNumbers: number[] = [];
   total = 0;
 
-  constructor(private readonly mode: { stream?: number; all: boolean }) {}
+  /** `all`: trace every connection (--all); `keep`: keep every capture without tracing it (--pcap writing the table's connections). */
+  constructor(private readonly mode: { stream?: number; all: boolean; keep: boolean }) {}
 
   add(c: FoundConnection): void {
     this.total++;
@@ -99,7 +103,7 @@ class Collector {
     const analysed = settleCapture(c.capture);
     if (!this.mode.all) this.rows.push(connectionRow(c.number, address(c.client), analysed));
     // Without --all only a lone connection is traced: keep the first until a second shows up.
-    if (this.mode.all || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
+    if (this.mode.all || this.mode.keep || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
     else this.kept.length = 0;
   }
 }
@@ -109,22 +113,29 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   const stream = flags.stream === undefined ? undefined : parseStream(flags.stream);
   const keylog = keylogLines(flags.keylog);
   if (!(await capturePath(file, () => isPacketCapture(file)))) return readSavedCapture(ctx, file, flags, keylog);
-  const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all) });
+  const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all), keep: flags.pcap !== undefined });
   const contents = await capturePath(file, () => readPacketCapture(file, keylog, (c) => got.add(c)));
   for (const note of contents.notes) printError(ctx, `note: ${note}`);
   const numbers = got.tlsNumbers.sort((a, b) => a - b);
   if (numbers.length === 0) throw new UserError(`no TLS connection in ${file}: ${got.total} TCP connection(s), none starts with a TLS record (${contents.frames} frames read)`, ExitCode.notTls);
-  if (stream !== undefined) {
-    const chosen = got.kept[0]?.capture;
-    if (!chosen) throw new UsageError(`--stream ${stream}: no TLS connection with that number (the TLS connections are ${numbers.join(', ')})`);
-    return traceOne(ctx, chosen, flags);
+  const kept = got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture);
+  if (stream !== undefined && kept.length === 0) throw new UsageError(`--stream ${stream}: no TLS connection with that number (the TLS connections are ${numbers.join(', ')})`);
+  // Written before the output, its failure said after it (as trace does).
+  const pcapFailure = writePcapFile(flags.pcap, kept);
+  try {
+    if (stream !== undefined || numbers.length === 1) return traceOne(ctx, kept[0], flags);
+    if (flags.all) return traceAll(ctx, file, kept, flags);
+    printTable(ctx, file, got, contents.notes, flags);
+  } finally {
+    reportWriteFailures(ctx, [pcapFailure]);
   }
-  if (numbers.length === 1) return traceOne(ctx, got.kept[0].capture, flags);
-  if (flags.all) return traceAll(ctx, file, got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture), flags);
+}
+
+function printTable(ctx: CliContext, file: string, got: Collector, notes: readonly string[], flags: ReadFlags): void {
   const rows = got.rows.sort((a, b) => a.number - b.number);
   const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
-  const text = flags.json ? JSON.stringify(connectionsJson(file, rows, skipped, contents.notes), null, 2) : renderConnectionsTable(file, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) });
+  const text = flags.json ? JSON.stringify(connectionsJson(file, rows, skipped, notes), null, 2) : renderConnectionsTable(file, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) });
   ctx.stdout(`${text}\n`);
 }
 
@@ -171,6 +182,7 @@ function connectionRow(number: number, client: string, { capture, analysis, deco
     bytes: analysis.bytes,
     complete: analysis.outcome.complete,
     outcome: analysis.outcome.summary,
+    fingerprints: analysis.fingerprints,
   };
 }
 
@@ -214,5 +226,7 @@ async function readSavedCapture(ctx: CliContext, file: string, flags: ReadFlags 
   const capture = parseCapture(text, file);
   // A loop, not push(...keylog): a long --keylog would overflow the argument limit.
   for (const l of keylog) capture.keylog.push(l);
+  const pcapFailure = writePcapFile(flags.pcap, [capture]);
   traceOne(ctx, capture, flags);
+  reportWriteFailures(ctx, [pcapFailure]);
 }

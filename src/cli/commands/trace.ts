@@ -20,7 +20,8 @@ import type { CliContext } from '../context.js';
 import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
 import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
 import { decideOutput, printError, type OutputStyle } from '../output.js';
-import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
+import { reportWriteFailures, tryWrite, writeOutputFile, type WriteError } from '../write-file.js';
+import { capturesToPcapng } from '../../capture/pcap/pcap-out.js';
 import { parseTarget } from '../target.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
 import path from 'node:path';
@@ -35,6 +36,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
     .option('--save <file>', 'write the capture (bytes, timings, key log) to a file for `tls-trace replay`')
+    .option('--pcap <file>', 'write the connection as a pcapng file, key log included, that Wireshark opens decrypted')
     .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
@@ -89,8 +91,9 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const keylogFailure = keylogPath && capture.keylog.length > 0 ? tryWrite(() => writeKeyLogFile(keylogPath, capture.keylog, keylogWhat)) : undefined;
   const saveFile = flags.save;
   const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
+  const pcapFailure = writePcapFile(flags.pcap, [capture]);
   present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...(at ? { at } : {}) });
-  reportWriteFailures(ctx, [keylogFailure, saveFailure]);
+  reportWriteFailures(ctx, [keylogFailure, saveFailure, pcapFailure]);
 }
 
 /**
@@ -111,6 +114,12 @@ async function liveCapture(ctx: CliContext, opts: CaptureOptions, packets: boole
 
 /** A capture file holds the session's key log: owner-only, even when it replaces an older file. */
 const CAPTURE_FILE = { what: '--save', mode: 0o600, tighten: true } as const;
+
+/** `--pcap FILE`: the connections as pcapng, owner-only like a capture file (its DSB holds the key log). */
+export function writePcapFile(file: string | undefined, captures: readonly Capture[]): WriteError | undefined {
+  if (file === undefined) return undefined;
+  return tryWrite(() => writeOutputFile(file, capturesToPcapng(captures), { what: '--pcap', mode: 0o600, tighten: true }));
+}
 
 /** The capture file's text (the format is captureToJson's; one-space indent keeps it diffable). */
 function captureFileText(capture: Capture): string {
