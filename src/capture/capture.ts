@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { AlertWatcher, openSslReason } from './alert-watch.js';
 import { completeRecordsLength, cutStream, looksNotTls, recordBoundaryWalker } from './framing.js';
 import { captureOptionsRecord, formatAddress, tlsVersion, type CaptureErrorCode, type CaptureOptions } from './options.js';
-import { classifyConnectError, errorMessage, summariseSocket } from './socket-facts.js';
+import { classifyConnectError, connectErrorMessage, errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { resolveHost } from './resolve.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
@@ -33,7 +33,6 @@ const DRAIN_QUIET_MS = 2;
  * reason goes into the message). OpenSSL stays silent on alerts it has no name for.
  */
 const ALERT_GRACE_MS = 20;
-
 
 export function captureHandshake(opts: CaptureOptions): Promise<Capture> {
   return new Promise((resolve) => new CaptureRun(opts, resolve).start());
@@ -121,18 +120,11 @@ class CaptureRun {
     this.target.address = address;
     this.target.family = family === 6 ? 6 : 4;
     const hook = this.opts.connectHook;
-    if (!hook) {
-      this.dial(addresses, index, undefined);
-      return;
-    }
-    void hook.prepare({ address, port: this.opts.port, family: this.target.family }).then(
-      (localPort) => {
-        if (!this.finished) this.dial(addresses, index, localPort);
-      },
-      () => {
-        if (!this.finished) this.dial(addresses, index, undefined);
-      },
-    );
+    const go = (localPort?: number): void => {
+      if (!this.finished) this.dial(addresses, index, localPort);
+    };
+    if (!hook) go();
+    else void hook.prepare({ address, port: this.opts.port, family: this.target.family }).then(go, () => go());
   }
 
   private dial(addresses: LookupAddress[], index: number, localPort: number | undefined): void {
@@ -149,10 +141,7 @@ class CaptureRun {
         this.connect(addresses, index + 1);
         return;
       }
-      const where = formatAddress(address, this.opts.port);
-      const message =
-        code === 'refused' ? `connection refused by ${where}` : code === 'timeout' ? `TCP connect to ${where} timed out` : `cannot reach ${where}: ${err.code ?? err.message}`;
-      this.fail(code, message);
+      this.fail(code, connectErrorMessage(code, formatAddress(address, this.opts.port), err));
     };
     raw.once('error', onConnectError);
     raw.once('connect', () => {
@@ -356,7 +345,6 @@ class CaptureRun {
     sock.end();
   }
 
-
   private onDeadline(): void {
     if (this.finished) return;
     if (this.handshakeDone) {
@@ -410,8 +398,3 @@ class CaptureRun {
     this.resolve(capture);
   }
 }
-
-
-
-
-

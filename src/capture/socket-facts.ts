@@ -53,3 +53,10 @@ export function classifyConnectError(err: NodeJS.ErrnoException): CaptureErrorCo
       return 'unreachable';
   }
 }
+
+/** The sentence for a connect that failed with `code` (from classifyConnectError) at `where`. */
+export function connectErrorMessage(code: CaptureErrorCode, where: string, err: NodeJS.ErrnoException): string {
+  if (code === 'refused') return `connection refused by ${where}`;
+  if (code === 'timeout') return `TCP connect to ${where} timed out`;
+  return `cannot reach ${where}: ${err.code ?? err.message}`;
+}

@@ -13,12 +13,12 @@ import type { TlsVersionName } from '../../src/capture/options.js';
 import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import type { Capture } from '../../src/capture/types.js';
 import { decodeCapture } from '../../src/decode/index.js';
-import type { Message } from '../../src/decode/model.js';
+import type { HandshakeMessage, Message } from '../../src/decode/model.js';
 import { decryptAndMerge, type DecryptionResult } from '../../src/decrypt/index.js';
 import { runCli } from '../helpers/cli.js';
 import { captureToPcap } from '../helpers/pcap.js';
 import { recordOpenssl } from '../helpers/pcap-tools.js';
-import { describeWithTools, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { demoCerts, describeWithTools, startOpensslServer, type TestServer } from '../helpers/servers.js';
 import { tsharkDecryptedRecords } from '../helpers/tshark.js';
 
 const SUITES = [
@@ -113,5 +113,31 @@ describeWithTools('openssl', 'tshark')('TLS 1.0/1.1 decryption agrees with tshar
     expect(cli.stdout).toMatch(/✔ Client Finished/);
     expect(cli.stdout).toMatch(/✔ Server Finished/);
     expect(cli.stdout).not.toMatch(/stay encrypted/);
+  });
+
+  // TLS 1.0/1.1 CertificateVerify has no scheme field: RSA signs MD5 ‖ SHA-1 of the transcript,
+  // ECDSA its SHA-1. The client's signature must verify, and tshark's decryption still agree.
+  it.each([
+    ['TLS 1.0', 'RSA', VERSIONS[0], 'rsa'],
+    ['TLS 1.1', 'ECDSA', VERSIONS[1], 'ecdsa'],
+  ] as const)('%s with a client certificate (%s key): CertificateVerify without a scheme verifies', async (_l, _k, v, kind) => {
+    const server = await startOpensslServer([v.flag, '-cipher', SERVER_CIPHERS, '-verify', '1']);
+    try {
+      const capture = await captureHandshake({ host: server.host, port: server.port, servername: 'localhost', minVersion: v.name, maxVersion: v.name, ciphers: 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0', clientCert: demoCerts()[kind], timeoutMs: 10_000 });
+      expect(capture.error).toBeUndefined();
+      const { trace, decryption } = decryptAndMerge(capture, decodeCapture(capture));
+      const cv = trace.messages.find((m): m is HandshakeMessage => m.kind === 'handshake' && m.msgType === 15);
+      expect(cv?.body).toMatchObject({ type: 'certificate_verify' });
+      expect(cv?.body?.type === 'certificate_verify' && cv.body.signatureScheme).toBeUndefined();
+      const checks = decryption.verifications.map((f) => [f.check, f.ok, f.reason]);
+      expect(checks).toContainEqual(['client-certificate-verify', true, `${kind === 'rsa' ? 'RSA MD5+SHA-1' : 'ECDSA SHA-1'} signature (TLS 1.0/1.1) verified with the leaf certificate key`]);
+      expect(checks.filter((c) => c[1] !== true)).toEqual([]);
+      const name = `client-cert-${v.name}`;
+      writeFileSync(path.join(dir, `${name}.pcap`), captureToPcap(capture, { serverPort: 443 }));
+      writeFileSync(path.join(dir, `${name}.keys`), capture.keylog.join('\n') + '\n');
+      expect(ourPlaintexts(trace.messages)).toEqual(await tsharkDecryptedRecords(path.join(dir, `${name}.pcap`), 443, path.join(dir, `${name}.keys`)));
+    } finally {
+      await server.close();
+    }
   });
 });
