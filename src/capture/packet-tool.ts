@@ -2,9 +2,10 @@
 // four-tuple, and hands back the capture file the tool wrote to stdout. The tool is found on the
 // PATH the CLI passes in; whether it may capture is judged from the facts the CLI gathered (root,
 // CAP_NET_RAW, the wireshark group, file capabilities) and, in the end, by the tool itself: its
-// own permission error becomes the reason. The child is killed on every path.
+// own permission error becomes the reason. The child is killed on every path. The one module in
+// src/ that starts processes: absolute paths and argument arrays, never a shell.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { MAX_LIVE_PACKET_BYTES, MAX_PACKET_TOOL_STDERR, PACKET_TOOL_SETTLE_MS, PACKET_TOOL_STOP_MS } from '../limits.js';
@@ -66,6 +67,31 @@ export function choosePacketTool(priv: PacketPrivileges): PacketTool | { unavail
   if (found.dumpcap && priv.wiresharkGroup) return { name: 'dumpcap', file: found.dumpcap, permittedBy: 'the wireshark group' };
   const have = [found.tcpdump, found.dumpcap].filter(Boolean).join(' and ');
   return { unavailable: `no permission to capture packets with ${have} (not root, no CAP_NET_RAW, not in the wireshark group)` };
+}
+
+/** `getcap` answers at once; a stuck one must not hold the trace. */
+const GETCAP_TIMEOUT_MS = 1000;
+
+/** Tools on PATH whose file capabilities include cap_net_raw, as `getcap` reports them. */
+export function fileCapabilities(searchPath: string): Promise<Set<string>> {
+  const files = searchPath
+    .split(path.delimiter)
+    .filter(Boolean)
+    .flatMap((d) => ['tcpdump', 'dumpcap'].map((n) => path.join(d, n)));
+  // getcap lives in sbin, which a user's PATH often lacks.
+  const getcap = findOnPath('getcap', [searchPath, '/usr/sbin', '/sbin'].join(path.delimiter));
+  if (!getcap) return Promise.resolve(new Set());
+  return new Promise((resolve) => {
+    execFile(getcap, files, { timeout: GETCAP_TIMEOUT_MS }, (_err, stdout) => {
+      // getcap prints "FILE cap_net_admin,cap_net_raw=eip" for files that have any; errors for missing ones.
+      const out = new Set<string>();
+      for (const line of String(stdout ?? '').split('\n')) {
+        const [file, caps] = line.trim().split(/\s+/, 2);
+        if (file && caps?.includes('cap_net_raw')) out.add(file);
+      }
+      resolve(out);
+    });
+  });
 }
 
 /** The connection the filter names: the remote end and our pre-bound local port. */

@@ -2,17 +2,14 @@
 // the effective uid, CAP_NET_RAW in the effective capability set, membership of the wireshark
 // group, and file capabilities on tcpdump/dumpcap (from `getcap`, when installed). Here because
 // only the CLI reads `process`; also where the capture tools are killed if tls-trace itself is
-// interrupted or exits.
+// interrupted or exits. (`getcap` itself runs in src/capture/packet-tool.ts, the one module that
+// starts processes.)
 
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { killPacketCaptures, type PacketPrivileges } from '../capture/packet-tool.js';
+import { fileCapabilities, killPacketCaptures, type PacketPrivileges } from '../capture/packet-tool.js';
 
 /** Bit of CAP_NET_RAW in /proc's capability masks. */
 const CAP_NET_RAW_BIT = 13n;
-/** `getcap` answers at once; a stuck one must not hold the trace. */
-const GETCAP_TIMEOUT_MS = 1000;
 
 function capNetRaw(): boolean {
   try {
@@ -34,31 +31,12 @@ function inWiresharkGroup(): boolean {
   }
 }
 
-/** Tools on PATH whose file capabilities include cap_net_raw, as `getcap` reports them. */
-function fileCaps(searchPath: string): Promise<Set<string>> {
-  const files = searchPath
-    .split(path.delimiter)
-    .filter(Boolean)
-    .flatMap((d) => ['tcpdump', 'dumpcap'].map((n) => path.join(d, n)));
-  return new Promise((resolve) => {
-    execFile('getcap', files, { timeout: GETCAP_TIMEOUT_MS }, (_err, stdout) => {
-      // getcap prints "FILE cap_net_admin,cap_net_raw=eip" for files that have any; errors for missing ones.
-      const out = new Set<string>();
-      for (const line of String(stdout ?? '').split('\n')) {
-        const [file, caps] = line.trim().split(/\s+/, 2);
-        if (file && caps?.includes('cap_net_raw')) out.add(file);
-      }
-      resolve(out);
-    });
-  });
-}
-
 export async function processPacketPrivileges(env: Readonly<Record<string, string | undefined>>): Promise<PacketPrivileges> {
   const searchPath = env.PATH ?? '';
   const uid = process.geteuid?.();
   const priv: PacketPrivileges = { path: searchPath, capNetRaw: capNetRaw(), wiresharkGroup: inWiresharkGroup() };
   if (uid !== undefined) priv.uid = uid;
-  if (uid !== 0 && !priv.capNetRaw) priv.fileCaps = await fileCaps(searchPath);
+  if (uid !== 0 && !priv.capNetRaw) priv.fileCaps = await fileCapabilities(searchPath);
   return priv;
 }
 

@@ -131,6 +131,32 @@ describeWithTools('openssl')('--packets without a tool or the permission', () =>
   });
 });
 
+(isRoot && requireTool('setpriv') && requireTool('setcap') && requireTool('gnutls-serv') ? describe : describe.skip)('a non-root user with a capable tcpdump', () => {
+  // A copy of tcpdump given cap_net_raw (as `setcap` grants it), first on a non-root user's PATH:
+  // getcap reports it, tls-trace picks it, and the trace has its packets.
+  let dir: string;
+  let server: TestServer;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-capbin-'));
+    spawnSync('chmod', ['755', dir]);
+    const tcpdump = spawnSync('sh', ['-c', 'command -v tcpdump'], { encoding: 'utf8' }).stdout.trim();
+    spawnSync('cp', [tcpdump, path.join(dir, 'tcpdump')]);
+    expect(spawnSync('setcap', ['cap_net_raw,cap_net_admin=eip', path.join(dir, 'tcpdump')]).status).toBe(0);
+    server = await startGnutlsServer(['--disable-client-cert']);
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it('nobody, with the capable copy first on PATH, gets the TCP handshake and teardown', () => {
+    const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'env', `PATH=${dir}:/usr/bin:/bin`, process.execPath, path.join(repoRoot, 'bin', 'tls-trace.cjs'), `${server.host}:${server.port}`, '--packets', '--no-color'], { encoding: 'utf8', cwd: tmpdir(), timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/TCP · three-way handshake/);
+    expect(r.stdout).toMatch(/TCP · teardown/);
+  });
+});
+
 (isRoot ? describeWithTools('tcpdump') : describe.skip)('the capture tool never outlives the trace', () => {
   it('connection refused: the refused exit code, the RST-only connection leaves no tool running', async () => {
     const port = await freePort();
