@@ -14,6 +14,7 @@ import { choosePacketTool, type PacketPrivileges } from '../../src/capture/packe
 import { decodeCapture } from '../../src/decode/index.js';
 import { runCli } from '../helpers/cli.js';
 import { describeWithTools, freePort, repoRoot, requireTool, startGnutlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { parseValid } from '../helpers/schema.js';
 import { tsharkDecodeFile } from '../helpers/tshark.js';
 
 const PATH = process.env.PATH ?? '';
@@ -94,7 +95,7 @@ describe('choosePacketTool', () => {
     expect(r.stdout).toMatch(/TCP · three-way handshake\n.*→ SYN\n.*← SYN-ACK {2}network round trip [\d.]+ ms/);
     expect(r.stdout).toMatch(/TCP · teardown · FIN each way/);
     expect(r.stdout).toMatch(/Packets · \d+ TCP segments/);
-    const json = JSON.parse((await runCli([`${server.host}:${server.port}`, '--packets', '--json'], { env })).stdout) as { tcp?: { packets: unknown[]; handshake: unknown } };
+    const json = parseValid<{ tcp?: { packets: unknown[]; handshake: unknown } }>('trace', (await runCli([`${server.host}:${server.port}`, '--packets', '--json'], { env })).stdout);
     expect(json.tcp?.packets.length).toBeGreaterThan(5);
   });
 });

@@ -16,6 +16,7 @@ import { decodeCapture } from '../../src/decode/index.js';
 import type { HandshakeMessage, Message } from '../../src/decode/model.js';
 import { decryptAndMerge, type DecryptionResult } from '../../src/decrypt/index.js';
 import { runCli } from '../helpers/cli.js';
+import { parseValid } from '../helpers/schema.js';
 import { captureToPcap } from '../helpers/pcap.js';
 import { recordOpenssl } from '../helpers/pcap-tools.js';
 import { demoCerts, describeWithTools, startOpensslServer, type TestServer } from '../helpers/servers.js';
@@ -108,6 +109,9 @@ describeWithTools('openssl', 'tshark')('TLS 1.0/1.1 decryption agrees with tshar
     expect(empty).toBe(v.name === '1.0' ? 2 : 0);
     expect(ours).toEqual(await tsharkDecryptedRecords(rec.pcap, rec.port, rec.keylog));
     // The CLI says the same: no "stay encrypted" note, both Finished verified.
+    // The JSON key schedule of a TLS 1.0/1.1 trace is valid against the schema.
+    const json = parseValid<{ decryption?: { keySchedule?: { version: string; hash: string } } }>('trace', (await runCli(['read', rec.pcap, '--keylog', rec.keylog, '--json'])).stdout);
+    expect(json.decryption?.keySchedule).toMatchObject({ version: v.label, hash: 'md5-sha1' });
     const cli = await runCli(['read', rec.pcap, '--keylog', rec.keylog, '--no-color']);
     expect(cli.stdout).toContain(`Key schedule · ${v.label} · ${s.iana}`);
     expect(cli.stdout).toMatch(/✔ Client Finished/);
