@@ -119,12 +119,11 @@ class CaptureRun {
     const { address, family } = addresses[index];
     this.target.address = address;
     this.target.family = family === 6 ? 6 : 4;
-    const hook = this.opts.connectHook;
     const go = (localPort?: number): void => {
       if (!this.finished) this.dial(addresses, index, localPort);
     };
-    if (!hook) go();
-    else void hook.prepare({ address, port: this.opts.port, family: this.target.family }).then(go, () => go());
+    if (!this.opts.connectHook) go();
+    else void this.opts.connectHook.prepare({ address, port: this.opts.port, family: this.target.family }).then(go, () => go());
   }
 
   private dial(addresses: LookupAddress[], index: number, localPort: number | undefined): void {

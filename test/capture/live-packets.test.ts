@@ -4,7 +4,7 @@
 // without a tool or the permission, one line says why and the trace is the usual one. The tools
 // must never outlive the trace (refused connection, deadline).
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -165,6 +165,25 @@ describeWithTools('openssl')('--packets without a tool or the permission', () =>
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/connection refused/);
     expect(toolsFor(port)).toEqual([]);
+  });
+
+  it('SIGINT to tls-trace itself (the built CLI, not its process group): the tool is killed too', async () => {
+    const silent = net.createServer((s) => s.on('error', () => undefined));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tls-trace.cjs'), `127.0.0.1:${port}`, '--packets', '--timeout', '60000'], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env } });
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, sig) => r(sig)));
+      // Wait until the tool runs (the trace is then waiting on the silent server).
+      for (let i = 0; i < 100 && toolsFor(port).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(toolsFor(port)).toHaveLength(1);
+      child.kill('SIGINT');
+      expect(await exited).toBe('SIGINT');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(toolsFor(port)).toEqual([]);
+    } finally {
+      silent.close();
+    }
   });
 
   it('deadline: a server that accepts and never answers times out as usual, the tool is gone', async () => {
