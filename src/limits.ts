@@ -224,3 +224,23 @@ export const PACKET_TOOL_START_MS = 3000;
  */
 export const PACKET_TOOL_SETTLE_MS = { tcpdump: 30, dumpcap: 300 } as const;
 export const PACKET_TOOL_STOP_MS = 2000;
+
+/**
+ * After missing bytes in a packet capture, records of unknown number were lost, so the next
+ * record's sequence number (which every AEAD nonce and MAC covers) is unknown: decryption tries
+ * this many sequence numbers after the last one used (64), in the current and the next key epoch,
+ * and keeps the one whose authentication tag checks. Past it the record stays encrypted; after
+ * MAX_GAP_RESYNC_RECORDS records (4) that no number opened, the direction stops searching.
+ */
+export const MAX_GAP_SEQUENCE_SEARCH = 64;
+export const MAX_GAP_RESYNC_RECORDS = 4;
+
+/** Bytes searched for a record boundary after missing bytes or in a connection joined mid-stream (64 KiB). */
+export const MAX_RECORD_RESYNC_BYTES = 64 * 1024;
+
+/**
+ * Bytes of plaintext before TLS (a STARTTLS dialogue, a PROXY header, an HTTP CONNECT exchange)
+ * searched for where TLS starts in each direction of a packet capture (64 KiB); past it the
+ * connection is listed as not TLS.
+ */
+export const MAX_PROLOGUE_SEARCH_BYTES = 64 * 1024;

@@ -28,7 +28,7 @@ export function messageName(m: Message): string {
     case 'application_data':
       return 'Application data';
     case 'opaque':
-      return m.cap ? 'Not decoded (tls-trace cap)' : 'Unrecognised bytes';
+      return m.missing ? 'Missing bytes (not in the capture)' : m.cap ? 'Not decoded (tls-trace cap)' : 'Unrecognised bytes';
   }
 }
 

@@ -20,7 +20,7 @@ export { bytesAsText } from './format.js';
 
 /** Decodes every record and message of a capture, both directions in capture-time order. */
 export function decodeCapture(capture: Capture): DecodedTrace {
-  return decodeChunks(capture.chunks);
+  return decodeChunks(capture.chunks, {}, capture.gaps ?? []);
 }
 
 /**

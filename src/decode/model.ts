@@ -31,6 +31,8 @@ export interface TlsRecord {
   /** Header fields (content type, version, length) and, for unparsed bodies, a body field. */
   fields: Field[];
   issue?: DecodeIssue;
+  /** The first record after missing bytes: records may have been lost, so its sequence number is unknown. */
+  afterGap?: boolean;
 }
 
 export interface Extension {
@@ -307,6 +309,11 @@ export interface OpaqueMessage extends MessageBase {
   reason: string;
   /** The span is undecoded because tls-trace hit one of its own caps, not because of the bytes. */
   cap?: boolean;
+  /**
+   * A zero-length marker where the capture lacks bytes of this direction (a packet capture's
+   * gap): how many, from which stream offset, and where decoding resumed (capture stream offsets).
+   */
+  missing?: { streamOffset: number; length: number; resumedAt?: number };
 }
 
 /** Where tls-trace stopped decoding a direction at one of its caps (src/limits.ts). */

@@ -2,13 +2,13 @@
 // state that context-dependent decoding needs (negotiated version and suite, which direction has
 // switched to encrypted records, handshake reassembly per direction).
 
-import type { CaptureChunk } from '../capture/types.js';
+import type { CaptureChunk, CaptureGap } from '../capture/types.js';
 import type { AlertMessage, ChangeCipherSpecMessage, DecodedTrace, HandshakeMessage, Message, OpaqueMessage, TlsRecord } from './model.js';
 import { ContentType } from './model.js';
-import type { DecodeIssue, Direction } from './types.js';
+import type { ByteSpace, DecodeIssue, Direction } from './types.js';
 import { byteCount } from './format.js';
 import { TLS13, updateContext, type HandshakeContext } from './context.js';
-import { assembleStream, chunkAt, directionSpace, type DirectionStream } from './stream.js';
+import { assembleStream, chunkAt, directionSpace, streamRuns, type DirectionStream, type StreamBreak } from './stream.js';
 import { MAX_PLAINTEXT_LENGTH, splitRecords, type RecordSlice } from './record.js';
 import { detectNotTls } from './not-tls.js';
 import { decodeHandshakeMessage } from './handshake.js';
@@ -30,6 +30,8 @@ interface DirState extends GuessState {
   recordCapAt: number;
   /** Fields this direction may still itemise (MAX_FIELDS_PER_DIRECTION). */
   fields: FieldBudget;
+  /** Set at missing bytes until the next record: that record's sequence number is not known. */
+  afterGap?: boolean;
 }
 
 interface Item {
@@ -39,30 +41,35 @@ interface Item {
   slice?: RecordSlice;
   /** Undecodable bytes (not TLS at all, or a broken record header mid-stream). */
   opaque?: { offset: number; length: number; reason: string };
+  /** Bytes the capture does not hold; decoding resumes at the record boundary after them. */
+  gap?: StreamBreak;
 }
 
 const directions: Direction[] = ['client', 'server'];
 
-/** Decodes capture chunks (both directions) into records and messages. */
-export function decodeChunks(chunks: readonly CaptureChunk[], initial: HandshakeContext = {}): DecodedTrace {
+/**
+ * Decodes capture chunks (both directions) into records and messages. `gaps` (a packet capture's
+ * missing bytes) word the notice where a direction's chunks jump ahead.
+ */
+export function decodeChunks(chunks: readonly CaptureChunk[], initial: HandshakeContext = {}, gaps: readonly CaptureGap[] = []): DecodedTrace {
   const trace: DecodedTrace = { records: [], messages: [], spaces: [], issues: [] };
   const states = new Map<Direction, DirState>();
   const items: Item[] = [];
   for (const direction of directions) {
-    const st = splitDirection(chunks, direction, trace, items);
+    const st = splitDirection(chunks, direction, trace, items, gaps);
     states.set(direction, st);
   }
   // Capture order: time first, then the chunk's position in the capture (ties are common when
   // timestamps are coarse); the sort is stable, so records of one chunk keep stream order.
   items.sort((a, b) => a.timeMs - b.timeMs || a.chunkIndex - b.chunkIndex);
-  const decoder = new TraceDecoder(trace, states, initial);
+  const decoder = new TraceDecoder(trace, states, initial, gaps);
   for (const item of items) decoder.add(item);
   decoder.finish();
   return trace;
 }
 
 /** One direction's stream split into records (or one undecodable span), queued as items. */
-function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, trace: DecodedTrace, items: Item[]): DirState {
+function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, trace: DecodedTrace, items: Item[], gaps: readonly CaptureGap[]): DirState {
   const stream = assembleStream(chunks, direction);
   for (const issue of stream.issues) trace.issues.push({ ...issue, direction });
   const space = directionSpace(stream);
@@ -94,15 +101,41 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     items.push({ direction, ...when(0), opaque: { offset: 0, length: stream.bytes.length, reason } });
     return st;
   }
-  // Record cap (src/limits.ts): where splitting stopped; the records before it decode as usual.
-  const split = splitRecords(stream.bytes, 0, MAX_RECORDS_PER_DIRECTION);
-  if (split.stoppedAt !== undefined) st.recordCapAt = split.stoppedAt;
-  for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
-  if (split.garbage) {
-    trace.issues.push({ direction, kind: 'malformed', offset: split.garbage.offset, length: split.garbage.length, reason: split.garbage.reason });
-    items.push({ direction, ...when(split.garbage.offset), opaque: split.garbage });
-  }
+  splitRuns(st, trace, items, when);
+  // Missing bytes after which the capture reader found no record boundary: the direction ends there.
+  const last = gaps.filter((g) => g.direction === direction && g.offset >= stream.endOffset)[0];
+  if (last && st.recordCapAt < 0) items.push({ direction, ...when(stream.bytes.length - 1), gap: { at: stream.bytes.length, from: last.offset } });
   return st;
+}
+
+/**
+ * Splits each run between missing bytes on its own (the capture reader resumes at a record
+ * boundary), so no record is read across a gap; the gap itself is queued as an item.
+ */
+function splitRuns(st: DirState, trace: DecodedTrace, items: Item[], when: (offset: number) => { timeMs: number; chunkIndex: number }): void {
+  const { stream } = st;
+  const direction = stream.direction;
+  let left = MAX_RECORDS_PER_DIRECTION;
+  for (const run of streamRuns(stream)) {
+    if (run.brk) items.push({ direction, ...when(run.start), gap: run.brk });
+    const last = run.end === stream.bytes.length;
+    // Record cap (src/limits.ts): where splitting stopped; the records before it decode as usual.
+    const split = splitRecords(stream.bytes.subarray(0, run.end), run.start, left);
+    left -= split.records.length;
+    for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
+    if (split.stoppedAt !== undefined) {
+      st.recordCapAt = split.stoppedAt;
+      return;
+    }
+    const cut = split.records.at(-1)?.issue;
+    if (!last && cut?.kind === 'incomplete') cut.reason = cut.reason.replace('the capture ends after', 'the capture is missing the bytes after');
+    if (split.garbage) {
+      const reason = last ? split.garbage.reason : split.garbage.reason.replace('decoding of this direction stops here', 'decoding resumes after the missing bytes that follow');
+      const garbage = { ...split.garbage, reason };
+      trace.issues.push({ direction, kind: 'malformed', offset: garbage.offset, length: garbage.length, reason });
+      items.push({ direction, ...when(garbage.offset), opaque: garbage });
+    }
+  }
 }
 
 /** Walks the items in capture order, keeping the context that later decoding depends on. */
@@ -114,6 +147,7 @@ class TraceDecoder {
     private readonly trace: DecodedTrace,
     private readonly states: Map<Direction, DirState>,
     initial: HandshakeContext,
+    private readonly gaps: readonly CaptureGap[],
   ) {
     this.ctx = initial;
   }
@@ -154,6 +188,13 @@ class TraceDecoder {
   add(item: Item): void {
     const st = this.states.get(item.direction)!;
     if (st.cappedAt >= 0) return;
+    if (item.gap) {
+      // A handshake message cut by the gap can never complete: it is shown as far as captured.
+      this.drain(st, true);
+      st.afterGap = true;
+      this.emit(missingBytes(st.space, item.gap, item.timeMs, this.gaps));
+      return;
+    }
     if (item.opaque) {
       // Anything still buffered can never complete now.
       this.drain(st, true);
@@ -163,6 +204,10 @@ class TraceDecoder {
     const slice = item.slice!;
     st.cap.record();
     const record = this.pushRecord(item, slice);
+    if (st.afterGap) {
+      record.afterGap = true;
+      st.afterGap = false;
+    }
     const body = { offset: slice.bodyOffset, length: slice.bodyLength };
     const tls13 = this.ctx.version === TLS13;
     const type = slice.contentType;
@@ -266,6 +311,26 @@ class TraceDecoder {
       else this.drain(st, true);
     }
   }
+}
+
+/**
+ * The notice where a direction's bytes jump ahead: how many bytes the capture lacks and where, in
+ * the capture's stream offsets (from where TLS starts), and where decoding picks up again.
+ */
+function missingBytes(space: ByteSpace, brk: StreamBreak, timeMs: number, gaps: readonly CaptureGap[]): OpaqueMessage {
+  const to = brk.to;
+  if (to === undefined) {
+    const g = gaps.find((x) => x.direction === space.direction && x.offset === brk.from);
+    const reason = `${g?.length ?? 0} bytes missing from the capture at stream offset ${brk.from}; no record boundary was found after them, so decoding of this direction stops here`;
+    return { kind: 'opaque', ...messageBase(space, { offset: brk.at, length: 0 }, [], timeMs, []), reason, missing: { streamOffset: brk.from, length: g?.length ?? 0 } };
+  }
+  const inside = gaps.filter((g) => g.direction === space.direction && g.offset >= brk.from && g.offset < to);
+  const missing = inside.length > 0 ? inside.reduce((n, g) => n + g.length, 0) : to - brk.from;
+  const at = inside[0]?.offset ?? brk.from;
+  const skipped = to - brk.from - missing;
+  const resumed = skipped > 0 ? `; the ${byteCount(skipped)} after them (the rest of a record the gap cut) are skipped and decoding resumes at the next record boundary, stream offset ${to}` : `; decoding resumes at stream offset ${to}`;
+  const reason = `${missing} bytes missing from the capture at stream offset ${at}${resumed}`;
+  return { kind: 'opaque', ...messageBase(space, { offset: brk.at, length: 0 }, [], timeMs, []), reason, missing: { streamOffset: at, length: missing, resumedAt: to } };
 }
 
 /** RFC 8446 §5.1 / RFC 5246 §6.2.1: an unprotected record carries at most 2^14 bytes. */

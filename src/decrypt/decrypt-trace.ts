@@ -18,6 +18,7 @@ import { newState, type DirectionState, type Epoch } from './direction-state.js'
 import { setUpTls12, setUpTls13 } from './key-setup.js';
 import { plaintextFacts, type PlaintextFacts } from './plaintext-facts.js';
 import { consumePlaintext, type Run } from './plaintext.js';
+import { MAX_GAP_RESYNC_RECORDS, MAX_GAP_SEQUENCE_SEARCH } from '../limits.js';
 
 /** Everything needed to open records, once the key log had what this connection needs. */
 interface Ready {
@@ -131,10 +132,11 @@ function openRecord(rec: TlsRecord, stream: ByteSpace, state: DirectionState, ru
   }
   const header = stream.bytes.subarray(rec.offset, rec.offset + 5);
   const body = stream.bytes.subarray(rec.bodyOffset, rec.bodyOffset + rec.bodyLength);
-  const open = (e: Epoch): RecordOutcome =>
+  const open = (e: Epoch, seq = e.seq): RecordOutcome =>
     run.tls13
-      ? openTls13Record(run.suite, e.keys, e.seq, header, body)
-      : openTls12Record(run.suite, e.keys, e.seq, header, body, { encryptThenMac: facts.encryptThenMac });
+      ? openTls13Record(run.suite, e.keys, seq, header, body)
+      : openTls12Record(run.suite, e.keys, seq, header, body, { encryptThenMac: facts.encryptThenMac });
+  if (rec.afterGap) afterGap(rec, state, result);
   let epoch = state.epochs[state.current];
   let outcome = open(epoch);
   // A record we could not read (tampered, or its Finished lost) may leave us one epoch behind:
@@ -147,6 +149,10 @@ function openRecord(rec: TlsRecord, stream: ByteSpace, state: DirectionState, ru
       epoch = next;
       outcome = retry;
     }
+  }
+  if (!outcome.ok && state.resyncLeft !== undefined && state.resyncLeft > 0) {
+    const found = searchSequence(rec, state, open, result);
+    if (found) ({ epoch, outcome } = found);
   }
   const entry: RecordDecryption = { record: rec.index, direction: rec.direction, epoch: epoch.name, seq: Number(epoch.seq), ok: outcome.ok };
   epoch.seq += 1n;
@@ -175,6 +181,47 @@ function openRecord(rec: TlsRecord, stream: ByteSpace, state: DirectionState, ru
   }
   result.messages.push(...produced.messages);
   if (produced.notes) result.notes.push(...produced.notes);
+}
+
+/**
+ * Missing bytes came before this record: records may have been lost with them, so its sequence
+ * number is not known. Handshake bytes waiting for a record can never complete; the sequence
+ * number is searched for (searchSequence) if the expected one does not open the record.
+ */
+function afterGap(rec: TlsRecord, state: DirectionState, result: DecryptionResult): void {
+  state.resyncLeft = MAX_GAP_RESYNC_RECORDS;
+  const waiting = state.reassembler.buffered;
+  if (waiting > 0) {
+    result.notes.push(`${waiting} bytes of a ${rec.direction} handshake message were lost with the missing bytes before record #${rec.index + 1}`);
+    state.reassembler.discard();
+  }
+}
+
+/**
+ * Tries the next MAX_GAP_SEQUENCE_SEARCH sequence numbers of the current key epoch and the first
+ * ones of the next: the authentication tag (AEAD) or MAC covers the sequence number, so only the
+ * right one opens the record and no wrong plaintext is ever shown. Says what it did either way.
+ */
+function searchSequence(rec: TlsRecord, state: DirectionState, open: (e: Epoch, seq: bigint) => RecordOutcome, result: DecryptionResult): { epoch: Epoch; outcome: RecordOutcome } | undefined {
+  state.resyncLeft = (state.resyncLeft ?? 1) - 1;
+  const window = BigInt(MAX_GAP_SEQUENCE_SEARCH);
+  for (const idx of [state.current, state.current + 1]) {
+    const epoch = state.epochs[idx];
+    if (!epoch) continue;
+    for (let seq = epoch.seq + (idx === state.current ? 1n : 0n); seq <= epoch.seq + window; seq++) {
+      const outcome = open(epoch, seq);
+      if (!outcome.ok) continue;
+      const lost = seq - epoch.seq;
+      result.notes.push(`record #${rec.index + 1} (${rec.direction}) follows missing bytes: it opened with sequence number ${seq} of the ${epoch.name} keys, so ${lost} record(s) were lost with them (tls-trace tries up to ${MAX_GAP_SEQUENCE_SEARCH} sequence numbers past the last one used)`);
+      epoch.seq = seq;
+      state.current = idx;
+      state.resyncLeft = 0;
+      return { epoch, outcome };
+    }
+  }
+  const more = state.resyncLeft > 0 ? '' : `; ${MAX_GAP_RESYNC_RECORDS} records after the gap did not open, so the search stops and later ${rec.direction} records stay encrypted`;
+  result.notes.push(`record #${rec.index + 1} (${rec.direction}) follows missing bytes and no sequence number within tls-trace's search of ${MAX_GAP_SEQUENCE_SEARCH} past the last one used opened it: more records may have been lost than that${more}`);
+  return undefined;
 }
 
 function hexToBuffer(hex: string | undefined): Buffer | undefined {

@@ -60,6 +60,8 @@ export interface DirectionState {
   capped?: string;
   /** Fields the decrypted handshake of this direction may still itemise (MAX_FIELDS_PER_DIRECTION). */
   fields: FieldBudget;
+  /** After missing bytes: records that may still search for their sequence number (MAX_GAP_RESYNC_RECORDS). */
+  resyncLeft?: number;
 }
 
 export function newState(direction: Direction): DirectionState {

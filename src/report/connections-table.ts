@@ -5,12 +5,13 @@
 
 import Table from 'cli-table3';
 import { escapeControl, escapeStrings, type JsonValue } from './escape.js';
-import { fitColumns } from './fit.js';
+import { fitColumns, fitTable } from './fit.js';
+import { wrap } from './text.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
 import type { Fingerprints } from '../analyse/types.js';
 
-/** Narrowest table that gets a JA4 column (a JA4 is 36 characters; below this the other columns need the room). */
+/** Narrowest width that gets a JA4 column (a JA4 is 36 characters; below this the other columns need the room). */
 const JA4_COLUMN_MIN_WIDTH = 160;
 
 /** One analysed TLS connection of a capture file, as words. */
@@ -42,45 +43,81 @@ export interface SkippedConnection {
 
 export interface ConnectionsTableOptions {
   color: boolean;
+  /** A terminal's (or COLUMNS') width: the table must fit it. Absent: laid out at 100 columns, words whole. */
   width?: number;
+  /** --filter's expression and how many connections it left out. */
+  filtered?: ConnectionsFilterNote;
 }
+
+export interface ConnectionsFilterNote {
+  expression: string;
+  hidden: number;
+}
+
+/** One `--ndjson` line's content: a TLS connection's row, or a skipped connection with why. */
+export type ConnectionLine = ({ tls: true } & ConnectionRow) | ({ tls: false } & SkippedConnection);
 
 /** `2026-12-02 02:16:41.123` in UTC (the capture's clock, not the reader's time zone). */
 function shortTime(iso: string): string {
   return iso.replace('T', ' ').replace(/Z$/, '');
 }
 
+const HEAD = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', 'Records', 'Bytes c/s', 'Outcome'];
+const NARROW_HEAD = ['#', 'Client → server, start (UTC)', 'SNI, version, suite, ALPN', 'Records, bytes c/s', 'Outcome'];
+
+/** The ten columns, one value each (eleven with the JA4 after ALPN). */
+function wideCells(r: ConnectionRow, outcome: string, ja4: boolean): string[] {
+  const fingerprint = ja4 ? [r.fingerprints?.ja4?.ja4 ?? '—'] : [];
+  return [String(r.number), `${r.client} → ${r.server}`, shortTime(r.startedAt), escapeControl(r.sni ?? '—'), r.version ?? '—', r.cipherSuite ?? '—', escapeControl(r.alpn ?? '—'), ...fingerprint, String(r.records), `${r.bytes.client}/${r.bytes.server}`, outcome];
+}
+
+/** The same values in five columns, a few lines each, for a terminal too narrow for ten. */
+function narrowCells(r: ConnectionRow, outcome: string): string[] {
+  const tls = [`SNI ${escapeControl(r.sni ?? '—')}`, r.version ?? '—', r.cipherSuite ?? '—', `ALPN ${escapeControl(r.alpn ?? '—')}`].join('\n');
+  return [String(r.number), `${r.client} →\n${r.server}\n${shortTime(r.startedAt)}`, tls, `${r.records} records\n${r.bytes.client}/${r.bytes.server} B`, outcome];
+}
+
+/**
+ * The table of ten columns when it fits the width with words whole; else five columns holding the
+ * same values on several lines, fitted hard to a terminal's width (words broken, never cut).
+ */
+function layoutTable(rows: readonly ConnectionRow[], p: ReturnType<typeof palette>, width: number | undefined): string {
+  const outcome = (r: ConnectionRow): string => (r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)));
+  const ja4 = width !== undefined && width >= JA4_COLUMN_MIN_WIDTH;
+  const names = ja4 ? [...HEAD.slice(0, 7), 'JA4', ...HEAD.slice(7)] : HEAD;
+  const wide = [names.map((h) => p.heading(h)), ...rows.map((r) => wideCells(r, outcome(r), ja4))];
+  const wideWidths = fitColumns(wide, width ?? 100, ja4 ? [1, 3, 5, 10] : [1, 3, 5, 9]);
+  const fits = width === undefined || wideWidths.reduce((a, b) => a + b, 0) + wideWidths.length + 1 <= width;
+  const cells = fits ? wide : [NARROW_HEAD.map((h) => p.heading(h)), ...rows.map((r) => narrowCells(r, outcome(r)))];
+  const fitted = fits ? { colWidths: wideWidths, rows: cells.map((r) => [...r]) } : fitTable(cells, width, [1, 2, 3, 4], true);
+  const [head, ...rest] = fitted.rows;
+  const table = new Table({ head, colWidths: fitted.colWidths, wordWrap: true, style: { head: [], border: [], compact: true } });
+  for (const row of rest) table.push(row);
+  return table.toString();
+}
+
 export function renderConnectionsTable(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], opts: ConnectionsTableOptions): string {
   const p = palette(opts.color);
-  const width = opts.width ?? 100;
-  const ja4 = width >= JA4_COLUMN_MIN_WIDTH;
-  const names = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', ...(ja4 ? ['JA4'] : []), 'Records', 'Bytes c/s', 'Outcome'];
-  const head = names.map((h) => p.heading(h));
-  const cells = rows.map((r) => [
-    String(r.number),
-    `${r.client} → ${r.server}`,
-    shortTime(r.startedAt),
-    escapeControl(r.sni ?? '—'),
-    r.version ?? '—',
-    r.cipherSuite ?? '—',
-    escapeControl(r.alpn ?? '—'),
-    ...(ja4 ? [r.fingerprints?.ja4?.ja4 ?? '—'] : []),
-    String(r.records),
-    `${r.bytes.client}/${r.bytes.server}`,
-    r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)),
-  ]);
-  const table = new Table({ head, colWidths: fitColumns([head, ...cells], width, ja4 ? [1, 3, 5, 10] : [1, 3, 5, 9]), wordWrap: true, style: { head: [], border: [], compact: true } });
-  for (const row of cells) table.push(row);
-  const lines = [p.heading(`${rows.length} TLS connection(s) in ${escapeControl(file)}`), table.toString()];
+  const f = opts.filtered;
+  const matching = f ? ` matching --filter '${escapeControl(f.expression)}' (${f.hidden} other connection(s) left out)` : '';
+  // Prose lines wrap to a terminal's width too (a hanging indent for each skipped connection).
+  const fit = (text: string, indent = ''): string[] => (opts.width === undefined ? [text] : wrap(text, opts.width - indent.length).map((l, i) => (i === 0 ? l : indent + l)));
+  const lines = [...fit(`${rows.length} TLS connection(s) in ${escapeControl(file)}${matching}`).map((l) => p.heading(l)), layoutTable(rows, p, opts.width)];
   if (skipped.length > 0) {
     lines.push('', p.dim(`${skipped.length} other TCP connection(s) skipped:`));
-    for (const s of skipped) lines.push(p.dim(`  ${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`));
+    for (const s of skipped) lines.push(...fit(`  ${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`, '      ').map((l) => p.dim(l)));
   }
   lines.push('', p.dim('Trace one with --stream N, or every one with --all.'));
   return lines.join('\n');
 }
 
 /** The connections list as JSON-ready data, every string escaped once here (SNI, ALPN and outcomes come from peers). */
-export function connectionsJson(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[]): JsonValue {
-  return escapeStrings({ format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, connections: rows, skipped, notes });
+export function connectionsJson(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[], filtered?: ConnectionsFilterNote): JsonValue {
+  const filter = filtered ? { filter: { expression: filtered.expression, leftOut: filtered.hidden } } : {};
+  return escapeStrings({ format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, ...filter, connections: rows, skipped, notes });
+}
+
+/** One `--ndjson` line: the `--json` table's vocabulary, one connection, its file named. */
+export function connectionLine(file: string, row: ConnectionLine): JsonValue {
+  return escapeStrings({ format: 'tls-trace-connection', schemaVersion: SCHEMA_VERSION, file, ...row });
 }

@@ -325,7 +325,7 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
     case 'application_data':
       return base;
     case 'opaque':
-      return m.cap ? { ...base, reason: m.reason, cap: true } : { ...base, reason: m.reason };
+      return { ...base, reason: m.reason, ...(m.cap ? { cap: true } : {}), ...(m.missing ? { missing: { ...m.missing } } : {}) };
   }
 }
 

@@ -42,6 +42,7 @@ export function describeApplicationData(m: ApplicationDataMessage, add: AddDetai
 
 export function describeOpaque(m: OpaqueMessage, add: AddDetail): string {
   add('reason', m.reason);
+  if (m.missing) return 'The capture does not hold these bytes (the capturer dropped them, or the capture started or stopped mid-stream): a fact about the capture, not about the peer. A handshake message they cut is shown as far as captured.';
   if (m.cap) return 'tls-trace stopped decoding here at one of its own caps; the rest of this direction is not read, which says nothing about the peer.';
   return 'Bytes that are not a TLS record this tool knows; shown as they are.';
 }

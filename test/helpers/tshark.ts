@@ -186,7 +186,8 @@ export function extensionNumbers(h: TsharkHandshake, type: number, name: string)
 export async function tsharkDecodeFile(file: string, serverPort: number, keylogFile?: string): Promise<TsharkRecord[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-tshark-'));
   try {
-    const args = ['-r', file, '-o', 'tls.desegment_ssl_records:TRUE', '-o', 'tcp.desegment_tcp_streams:TRUE', '-d', `tcp.port==${serverPort},tls`, '-T', 'json', '--no-duplicate-keys', '-J', 'tcp tls'];
+    // Out-of-order reassembly is off by default in tshark 4.0; a reordered capture needs it.
+    const args = ['-r', file, '-o', 'tls.desegment_ssl_records:TRUE', '-o', 'tcp.desegment_tcp_streams:TRUE', '-o', 'tcp.reassemble_out_of_order:TRUE', '-d', `tcp.port==${serverPort},tls`, '-T', 'json', '--no-duplicate-keys', '-J', 'tcp tls'];
     if (keylogFile) args.push('-o', `tls.keylog_file:${keylogFile}`);
     return parseTsharkJson(await run('tshark', args, 20_000, dir), serverPort);
   } finally {

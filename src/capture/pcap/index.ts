@@ -5,7 +5,7 @@
 
 import { UsageError } from '../../errors.js';
 import { MAX_CAPTURE_KEYLOG_BYTES, MAX_CAPTURE_KEYLOG_LINES, MAX_TCP_CONNECTIONS, MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../limits.js';
-import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput } from './byte-reader.js';
+import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput, type CaptureBytes } from './byte-reader.js';
 import { ConnectionTable } from './connections.js';
 import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat } from './file-format.js';
 import { KeylogIndex } from './keylog-index.js';
@@ -13,7 +13,8 @@ import { decodeFrame, Ipv4Defragmenter } from './layers.js';
 import { connectionCapture, type FoundConnection } from './to-capture.js';
 
 export type { FoundConnection } from './to-capture.js';
-export { NotRegularFile } from './byte-reader.js';
+export { CompressedInputError, NotRegularFile, openCaptureSource, type CaptureBytes } from './byte-reader.js';
+export { sniffFormat } from './file-format.js';
 
 export interface CaptureFileContents {
   format: CaptureFormat;
@@ -44,7 +45,12 @@ export async function isPacketCapture(path: string): Promise<boolean> {
  * that end after it (pcapng writers put DSBs before the packets they decrypt).
  */
 export async function readPacketCapture(path: string, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
-  const { reader, gzip, gzipTruncated, close } = await openCaptureBytes(path);
+  return readCaptureBytes(path, await openCaptureBytes(path), keylog, onConnection);
+}
+
+/** readPacketCapture on bytes already opened (a file, or stdin through openCaptureSource); `path` names them in messages. */
+export async function readCaptureBytes(path: string, bytes: CaptureBytes, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
+  const { reader, gzip, gzipTruncated, close } = bytes;
   try {
     const head = await reader.peek(4).catch((e: unknown) => {
       // The gzip data is broken before any capture byte came out: nothing to show, so a usage error.

@@ -55,12 +55,18 @@ interface Segment {
 
 /** The pcapng bytes for `captures` (one connection each), under the name `application` in the SHB. */
 export function capturesToPcapng(captures: readonly Capture[], application = 'tls-trace'): Uint8Array {
-  const frames: TimedFrame[] = [];
+  // Connections interleave by time, but each keeps its own frame order even where its timestamps
+  // go backwards (a capture file may have them so): frames sort by the latest time their
+  // connection has reached, and the sort is stable.
+  const frames: Array<TimedFrame & { key: bigint }> = [];
   captures.forEach((c, i) => {
-    for (const f of connectionFrames(c, i)) frames.push(f);
+    let key = -1n;
+    for (const f of connectionFrames(c, i)) {
+      key = f.timeNs > key ? f.timeNs : key;
+      frames.push({ ...f, key });
+    }
   });
-  // Stable sort: frames of one connection keep their order when two share a timestamp.
-  frames.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
+  frames.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const keylog = [...new Set(captures.flatMap((c) => c.keylog.map((l) => l.trim()).filter((l) => l !== '')))];
   const blocks: Uint8Array[] = [sectionHeader(application), interfaceDescription()];
   if (keylog.length > 0) blocks.push(decryptionSecrets(`${keylog.join('\n')}\n`));

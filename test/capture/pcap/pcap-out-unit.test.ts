@@ -127,4 +127,26 @@ describe('capturesToPcapng', () => {
     expect(conn.capture.packets?.[5].note).toBe('retransmission');
     expect(conn.capture.packets?.filter((p) => p.flags.includes('FIN'))).toHaveLength(1);
   });
+
+  it("a connection's frames keep their order where its timestamps go backwards; connections interleave by time", async () => {
+    const packets = (t: number[]): CapturePacket[] => [
+      { timeMs: t[0], direction: 'client', flags: ['SYN'], seq: 0, window: 100, payloadLength: 0 },
+      { timeMs: t[1], direction: 'server', flags: ['SYN', 'ACK'], seq: 0, ack: 1, window: 100, payloadLength: 0 },
+      { timeMs: t[2], direction: 'client', flags: ['ACK'], seq: 1, ack: 1, window: 100, payloadLength: 0 },
+      { timeMs: t[3], direction: 'client', flags: ['PSH', 'ACK'], seq: 1, ack: 1, window: 100, payloadLength: 305, stream: { offset: 0, length: 305 } },
+    ];
+    const a = capture({ packets: packets([0, 5, 3, 6]), source: 'pcap', chunks: [capture().chunks[0]] });
+    const b = capture({ packets: packets([1, 2, 4, 7]), source: 'pcap', chunks: [capture().chunks[0]], client: { address: '192.0.2.99', port: 5555 } });
+    const bytes = Buffer.from(capturesToPcapng([a, b]));
+    // EPBs in file order: which connection (by client port) and the SYN/ACK flags byte.
+    const order: string[] = [];
+    for (let at = 0; at < bytes.length; at += bytes.readUInt32LE(at + 4)) {
+      if (bytes.readUInt32LE(at) !== 6) continue;
+      const frame = bytes.subarray(at + 28);
+      const port = frame.readUInt16BE(34) === 443 ? frame.readUInt16BE(36) : frame.readUInt16BE(34);
+      order.push(`${port === 5555 ? 'b' : 'a'}${frame[47]}`);
+    }
+    // a's ACK (time 3) stays after its SYN-ACK (time 5); b's frames slot in by time.
+    expect(order).toEqual(['a2', 'b2', 'b18', 'b16', 'a18', 'a16', 'a24', 'b24']);
+  });
 });
