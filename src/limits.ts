@@ -254,6 +254,26 @@ export const MAX_CAPTURE_KEYLOG_BYTES = 64 * 1024 * 1024;
 export const TEXT_MAX_PACKET_LINES = 2000;
 
 /**
+ * Live `--packets`: bytes of capture-tool output (pcap/pcapng from tcpdump or dumpcap) kept for
+ * the traced connection. Past it the rest is discarded and the packet view is left out with a
+ * note (the trace itself is unaffected): 32 MiB is some 20,000 full-size frames, far beyond a
+ * handshake plus the drain.
+ */
+export const MAX_LIVE_PACKET_BYTES = 32 * 1024 * 1024;
+/** Live `--packets`: stderr kept from the capture tool (its readiness line and any error). */
+export const MAX_PACKET_TOOL_STDERR = 16 * 1024;
+/** Live `--packets`: longest wait for the capture tool to say it is capturing (within the trace deadline). */
+export const PACKET_TOOL_START_MS = 3000;
+/**
+ * Live `--packets`: after the connection closed, how long the tool gets to see the last segments
+ * (the final ACK) before it is signalled, then to flush and exit; then it is killed. tcpdump runs
+ * in immediate mode and needs little; dumpcap has no immediate mode and hands packets over only
+ * every 250 ms (its libpcap read timeout), dropping the undelivered ones when signalled.
+ */
+export const PACKET_TOOL_SETTLE_MS = { tcpdump: 30, dumpcap: 300 } as const;
+export const PACKET_TOOL_STOP_MS = 2000;
+
+/**
  * After missing bytes in a packet capture, records of unknown number were lost, so the next
  * record's sequence number (which every AEAD nonce and MAC covers) is unknown: decryption tries
  * this many sequence numbers after the last one used (64), in the current and the next key epoch,

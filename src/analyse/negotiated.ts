@@ -203,7 +203,7 @@ function deriveSignature(decoded: DecodedTrace, tls13: boolean, suite: SuiteFact
   if (!haveSh) return { source: 'unknown', note: 'no ServerHello' };
   if (tls13) {
     const cv = findBodies(decoded, 'certificate_verify', 'server').at(-1);
-    if (cv) return { value: codePoint(signatureSchemes, cv.body.signatureScheme), source: isDecrypted(cv.msg) ? 'decrypted' : 'decoded', note: 'from CertificateVerify' };
+    if (cv && cv.body.signatureScheme !== undefined) return { value: codePoint(signatureSchemes, cv.body.signatureScheme), source: isDecrypted(cv.msg) ? 'decrypted' : 'decoded', note: 'from CertificateVerify' };
     const psk = findBodies(decoded, 'server_hello', 'server').some((s) => hasExt(s.body.extensions, ExtCode.pre_shared_key));
     if (psk) return { source: 'decoded', note: 'none: resumed with a pre-shared key' };
     return { source: 'unknown', note: 'encrypted (see decryption)' };

@@ -120,15 +120,30 @@ class CaptureRun {
     this.timers.delete(t);
   }
 
-  /** Connects to the resolved addresses in order; a refused or unreachable one moves to the next. */
+  /**
+   * Connects to the resolved addresses in order; a refused or unreachable one moves to the next.
+   * With a connect hook (live --packets), the hook first gets the address and names the local
+   * port to bind, so its packet capture is filtered to the exact four-tuple before the SYN.
+   */
   private connect(addresses: LookupAddress[], index = 0): void {
     this.stage = 'connect';
     const { address, family } = addresses[index];
-    const port = this.dial.port;
     // Through a proxy the address is the proxy's; the target's name is the proxy's to resolve.
     Object.assign(this.target.proxy ?? this.target, { address, family: family === 6 ? 6 : 4 });
+    const go = (localPort?: number): void => {
+      if (!this.finished) this.dialAddress(addresses, index, localPort);
+    };
+    if (!this.opts.connectHook) go();
+    else void this.opts.connectHook.prepare({ address, port: this.dial.port, family: family === 6 ? 6 : 4 }).then(go, () => go());
+  }
+
+  /** Opens the TCP connection to one resolved address (from `localPort` when live --packets named one). */
+  private dialAddress(addresses: LookupAddress[], index: number, localPort: number | undefined): void {
+    const { address, family } = addresses[index];
+    const port = this.dial.port;
     const t = performance.now();
-    const raw = net.connect({ host: address, port, family });
+    this.opts.connectHook?.connecting(this.now());
+    const raw = net.connect({ host: address, port, family, ...(localPort !== undefined ? { localPort } : {}) });
     this.raw = raw;
     const onConnectError = (err: NodeJS.ErrnoException): void => {
       if (this.finished) return;

@@ -48,6 +48,19 @@ export interface CaptureOptions {
   xmppHost?: string;
   /** Proxy, `--connect-to`, `--resolve`, `-4`/`-6` (see route.ts); the target itself is `host`/`port`. */
   route?: RouteOptions;
+  /** Live --packets (src/capture/live-packets.ts): told the address before each connect attempt. */
+  connectHook?: ConnectHook;
+}
+
+/**
+ * Runs around each TCP connect attempt. `prepare` gets the address about to be dialled and
+ * resolves with the local port to bind (undefined: any); it runs inside the capture's deadline,
+ * which fails the capture if it never settles. `connecting` gets the capture-clock time (ms) at
+ * which connect() was called, to line the wire's packet times up with the capture's.
+ */
+export interface ConnectHook {
+  prepare(remote: { address: string; port: number; family: 4 | 6 }): Promise<number | undefined>;
+  connecting(timeMs: number): void;
 }
 
 /** Stable `error.code` values of a failed capture. */

@@ -168,6 +168,12 @@ export interface Capture {
   packets?: CapturePacket[];
   /** Segments reassembled but not in `packets` (tls-trace's packet-list caps), when any were left out. */
   packetsOmitted?: number;
+  /**
+   * Live `--packets`: the capture file (pcap or pcapng) tcpdump or dumpcap wrote for this
+   * connection, every frame as it was on the wire; read it with src/capture/pcap/file-format.ts.
+   * Not written by `--save`.
+   */
+  packetFile?: Uint8Array;
   /** Plaintext sent before TLS started (live STARTTLS/CONNECT dialogues, pcap prologues, capture files). */
   prologue?: CapturePrologue[];
   /** Missing stream bytes, for packet sources only; decoding resumes at the next record boundary after each. */

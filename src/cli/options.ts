@@ -41,6 +41,7 @@ export interface TraceFlags {
   showSecrets?: boolean;
   starttls?: string;
   xmppHost?: string;
+  packets?: boolean;
 }
 
 /** The connection-shaping options, without host/port (those come from the target). */

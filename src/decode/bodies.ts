@@ -114,7 +114,8 @@ export interface ClientKeyExchange {
 
 export interface CertificateVerify {
   type: 'certificate_verify';
-  signatureScheme: number;
+  /** TLS 1.2 and 1.3 name the scheme; TLS 1.0/1.1 do not (RSA signs MD5 ‖ SHA-1, ECDSA SHA-1). */
+  signatureScheme?: number;
   signature: string;
 }
 

@@ -7,7 +7,7 @@ import type { ByteSpace, DecodeIssue, Field } from './types.js';
 import { decodeWith, toHex, type ByteReader, type FieldBudget } from './reader.js';
 import { firstIssue, labelUndecoded } from './fields.js';
 import { fmt } from './format.js';
-import { TLS13, updateContext, type HandshakeContext } from './context.js';
+import { TLS12, TLS13, updateContext, type HandshakeContext } from './context.js';
 import { decodeClientHello, decodeServerHello } from './messages/hello.js';
 import { decodeCertificate, decodeCertificateStatus } from './messages/certificate.js';
 import { decodeClientKeyExchange, decodeServerKeyExchange } from './messages/key-exchange.js';
@@ -73,7 +73,7 @@ function decodeBody(type: number, r: ByteReader, ctx: HandshakeContext): Handsha
     case HandshakeType.server_hello_done:
       return { type: 'server_hello_done' };
     case HandshakeType.certificate_verify:
-      return decodeCertificateVerify(r);
+      return decodeCertificateVerify(r, ctx.version !== undefined && ctx.version < TLS12);
     case HandshakeType.client_key_exchange:
       return decodeClientKeyExchange(r, ctx);
     case HandshakeType.finished:

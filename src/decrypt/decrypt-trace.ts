@@ -4,13 +4,13 @@
 // record (the trace goes on); missing keys are notes.
 
 import type { Capture } from '../capture/types.js';
-import { TLS12, TLS13 } from '../decode/context.js';
+import { TLS10, TLS12, TLS13 } from '../decode/context.js';
 import { handshakeMessageCap } from '../decode/defragment.js';
 import type { DecodedTrace, TlsRecord } from '../decode/model.js';
 import type { ByteSpace, Direction } from '../decode/types.js';
 import { label, protocolVersions } from '../registry/index.js';
 import { KeyLogLabel, parseKeyLog } from './keylog.js';
-import { openTls12Record, openTls13Record, type RecordOutcome } from './record-protection.js';
+import { chainedIvAfter, openTls12Record, openTls13Record, type RecordOutcome } from './record-protection.js';
 import { isSupported, suiteCrypto, type SuiteCrypto } from './suites.js';
 import type { DecryptOptions, DecryptionResult, RecordDecryption } from './types.js';
 import { verifyTrace, type VerificationInputs } from './verify-trace.js';
@@ -90,12 +90,12 @@ function readyToOpen(capture: Capture, facts: PlaintextFacts, result: Decryption
         : 'no key for this connection: the capture carries no key log, so the protected records stay encrypted',
     );
   }
-  const suite = suiteCrypto(facts.cipherSuite);
-  if (!isSupported(suite)) return stop(`records stay encrypted: ${suite.unsupported}`, 'unsupported');
   const tls13 = facts.version === TLS13;
-  if (!tls13 && facts.version !== TLS12) {
-    return stop(`records stay encrypted: decrypting ${label(protocolVersions, facts.version)} is not supported (TLS 1.2 and 1.3 are)`, 'unsupported');
+  if (!tls13 && (facts.version < TLS10 || facts.version > TLS12)) {
+    return stop(`records stay encrypted: decrypting ${label(protocolVersions, facts.version)} is not supported (TLS 1.0 to 1.3 are)`, 'unsupported');
   }
+  const suite = suiteCrypto(facts.cipherSuite, facts.version);
+  if (!isSupported(suite)) return stop(`records stay encrypted: ${suite.unsupported}`, 'unsupported');
   if (tls13 !== suite.tls13) return stop(`records stay encrypted: ${suite.name} cannot be used with ${label(protocolVersions, facts.version)}`, 'unsupported');
   return { suite, secrets, tls13 };
 }
@@ -138,7 +138,11 @@ function openRecord(rec: TlsRecord, stream: ByteSpace, state: DirectionState, ru
     run.tls13
       ? openTls13Record(run.suite, e.keys, seq, header, body)
       : openTls12Record(run.suite, e.keys, seq, header, body, { encryptThenMac: facts.encryptThenMac });
-  if (rec.afterGap) afterGap(rec, state, result);
+  if (rec.afterGap) afterGap(rec, state, result, run.suite);
+  if (state.chainLost) {
+    chainLostRecord(rec, state, run, body, facts, result);
+    return;
+  }
   let epoch = state.epochs[state.current];
   let outcome = open(epoch);
   // A record we could not read (tampered, or its Finished lost) may leave us one epoch behind:
@@ -158,6 +162,8 @@ function openRecord(rec: TlsRecord, stream: ByteSpace, state: DirectionState, ru
   }
   const entry: RecordDecryption = { record: rec.index, direction: rec.direction, epoch: epoch.name, seq: Number(epoch.seq), ok: outcome.ok };
   epoch.seq += 1n;
+  // TLS 1.0 CBC: the next record's IV is this one's last ciphertext block, opened or not.
+  if (!run.tls13) epoch.keys.iv = chainedIvAfter(run.suite, body, facts.encryptThenMac) ?? epoch.keys.iv;
   result.records.push(entry);
   if (!outcome.ok) {
     entry.error = outcome.reason;
@@ -188,8 +194,11 @@ function openRecord(rec: TlsRecord, stream: ByteSpace, state: DirectionState, ru
  * number is not known. Handshake bytes waiting for a record can never complete; the sequence
  * number is searched for (searchSequence) if the expected one does not open the record.
  */
-function afterGap(rec: TlsRecord, state: DirectionState, result: DecryptionResult): void {
+function afterGap(rec: TlsRecord, state: DirectionState, result: DecryptionResult, suite: SuiteCrypto): void {
   state.resyncLeft = MAX_GAP_RESYNC_RECORDS;
+  // What chains records together cannot be searched for: TLS 1.0's CBC IV and RC4's key stream.
+  if (suite.stream) state.chainLost = 'stream';
+  else if (!suite.aead && suite.explicitIvLength === 0) state.chainLost = 'iv';
   const waiting = state.reassembler.buffered;
   if (waiting > 0) {
     result.notes.push(`${waiting} bytes of a ${rec.direction} handshake message were lost with the missing bytes before record #${rec.index + 1}`);
@@ -222,6 +231,26 @@ function searchSequence(rec: TlsRecord, state: DirectionState, open: (e: Epoch, 
   const more = state.resyncLeft > 0 ? '' : `; ${MAX_GAP_RESYNC_RECORDS} records after the gap did not open, so the search stops and later ${rec.direction} records stay encrypted`;
   result.notes.push(`record #${rec.index + 1} (${rec.direction}) follows missing bytes and no sequence number within tls-trace's search of ${MAX_GAP_SEQUENCE_SEARCH} past the last one used opened it: more records may have been lost than that${more}`);
   return undefined;
+}
+
+/**
+ * The first record after missing bytes when records are chained (TLS 1.0 CBC, RC4): it is not
+ * opened — with the wrong IV its first block would decrypt to garbage that encrypt-then-MAC does
+ * not catch — and says why. CBC: the next record chains from this one's last block, and its
+ * sequence number is searched for as usual. RC4: nothing later in the direction can be opened.
+ */
+function chainLostRecord(rec: TlsRecord, state: DirectionState, run: Run, body: Uint8Array, facts: PlaintextFacts, result: DecryptionResult): void {
+  const epoch = state.epochs[state.current];
+  const lost = state.chainLost;
+  const error =
+    lost === 'stream'
+      ? `not decrypted: the ${run.suite.cipher.toUpperCase()} key stream's position was lost with the missing bytes before this direction's records`
+      : 'not decrypted: its CBC IV (the last ciphertext block of the record before, TLS 1.0) was lost with the missing bytes';
+  result.records.push({ record: rec.index, direction: rec.direction, epoch: epoch.name, seq: Number(epoch.seq), ok: false, error });
+  if (lost === 'iv') {
+    epoch.keys.iv = chainedIvAfter(run.suite, body, facts.encryptThenMac) ?? epoch.keys.iv;
+    state.chainLost = undefined;
+  }
 }
 
 function hexToBuffer(hex: string | undefined): Buffer | undefined {

@@ -62,6 +62,11 @@ export interface DirectionState {
   fields: FieldBudget;
   /** After missing bytes: records that may still search for their sequence number (MAX_GAP_RESYNC_RECORDS). */
   resyncLeft?: number;
+  /**
+   * TLS 1.0 CBC after missing bytes: the next record's IV (the lost record's last ciphertext
+   * block) is unknown, so that record cannot be opened truthfully; RC4: the key stream's place is lost.
+   */
+  chainLost?: 'iv' | 'stream';
 }
 
 /** `messageCap`: the source's reassembly cap (handshakeMessageCap), as the plaintext decoder used. */

@@ -7,7 +7,7 @@ import { certificateOf, type DecodedTrace, type HandshakeBody, type HandshakeMes
 import type { Direction } from '../decode/types.js';
 import type { HashName } from './hkdf.js';
 import { verifyData12 } from './prf.js';
-import { verifyCertificateVerify13, verifyServerKeyExchange, verifyWithScheme } from './signatures.js';
+import { verifyCertificateVerify13, verifyLegacySignature, verifyServerKeyExchange, verifyWithScheme } from './signatures.js';
 import { verifyData13 } from './tls13.js';
 import { transcriptBytes, transcriptHash, type TranscriptEntry } from './transcript.js';
 import type { VerificationFact } from './types.js';
@@ -95,13 +95,16 @@ function checkCertificateVerify(m: HandshakeOf<'certificate_verify'>, key: Uint8
   const base = { check: `${dir}-certificate-verify` as const, label: `${title(dir)} CertificateVerify`, direction: dir, records: m.records };
   if (key && 'notDecompressed' in key) return notVerified(base, key);
   if (!key) return { ...base, ok: false, reason: `no ${dir} Certificate with a leaf was decoded before the CertificateVerify` };
+  const signature = Buffer.from(body.signature, 'hex');
   if (walk.tls13) {
     if (!walk.secrets) return undefined;
-    const r = verifyCertificateVerify13(key, dir, body.signatureScheme, Buffer.from(body.signature, 'hex'), transcriptHash(walk.secrets.hash, walk.entries));
+    if (body.signatureScheme === undefined) return { ...base, ok: false, reason: 'the CertificateVerify names no signature scheme' };
+    const r = verifyCertificateVerify13(key, dir, body.signatureScheme, signature, transcriptHash(walk.secrets.hash, walk.entries));
     return { ...base, ok: r.ok, reason: r.reason };
   }
-  // TLS 1.2 (client) CertificateVerify signs the handshake messages so far.
-  const r = verifyWithScheme(key, body.signatureScheme, transcriptBytes(walk.secrets?.hash ?? 'sha256', walk.entries), Buffer.from(body.signature, 'hex'));
+  // TLS 1.0–1.2 (client) CertificateVerify signs the handshake messages so far; 1.0/1.1 name no scheme.
+  const data = transcriptBytes(walk.secrets?.hash ?? 'sha256', walk.entries);
+  const r = body.signatureScheme === undefined ? verifyLegacySignature(key, data, signature) : verifyWithScheme(key, body.signatureScheme, data, signature);
   return { ...base, ok: r.ok, reason: r.reason };
 }
 

@@ -135,8 +135,8 @@ export interface TraceJson {
   truncated?: CaptureTruncation[];
   node?: NodeSummary;
   /**
-   * Packet sources (pcap) only: the TCP three-way handshake, the teardown and every segment with
-   * the TLS record bytes it carries (src/view/tcp.ts). Absent for live traces and `--save` replays.
+   * Packet sources (pcap) and live traces with --packets: the TCP three-way handshake, the teardown
+   * and every segment with the TLS record bytes it carries (src/view/tcp.ts). Absent otherwise.
    */
   tcp?: TcpView;
   /**

@@ -1,6 +1,7 @@
-// The packet view of a packet source (pcap): the TCP three-way handshake, the teardown and every
-// segment with the TLS record bytes it carries. Built from the capture's packets and the decoded
-// records only; live traces and `--save` replays have no packets and get no TCP view.
+// The packet view of a capture with packets (a pcap source, or a live trace with --packets): the
+// TCP three-way handshake, the teardown and every segment with the TLS record bytes it carries.
+// Built from the capture's packets and the decoded records only; live traces without --packets
+// and `--save` replays have no packets and get no TCP view.
 
 import type { Capture, CapturePacket, Direction } from '../capture/types.js';
 import type { TlsRecord } from '../decode/model.js';
@@ -79,9 +80,9 @@ export function flagLetters(p: CapturePacket): string {
   return `[${letters.join('')}${p.flags.includes('ACK') ? '.' : ''}]`;
 }
 
-/** The TCP view, for packet sources only. */
+/** The TCP view, for captures with packets: pcap sources, and live traces run with --packets. */
 export function tcpView(capture: Capture, records: readonly TlsRecord[]): TcpView | undefined {
-  if (capture.source !== 'pcap' || !capture.packets) return undefined;
+  if (!capture.packets) return undefined;
   const packets = capture.packets;
   // Where each missing stretch ends: the segment starting there is the first one after the gap.
   const gapEnds = new Set((capture.gaps ?? []).map((g) => `${g.direction}:${g.offset + g.length}`));

@@ -4,7 +4,7 @@
 
 import tls from 'node:tls';
 import type { Command } from 'commander';
-import { captureHandshake, formatAddress } from '../../capture/capture.js';
+import { captureHandshake, formatAddress, type CaptureOptions } from '../../capture/capture.js';
 import { captureToJson } from '../../capture/capture-file.js';
 import { demoCertDir, startDemoServer, type DemoServer } from '../../capture/demo-server.js';
 import type { TrustStore } from '../../analyse/chain/trust-store.js';
@@ -42,6 +42,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
+    .option('--packets', 'also capture the connection\'s TCP packets with tcpdump or dumpcap (needs root, CAP_NET_RAW or the wireshark group): TCP handshake, segments and teardown, steps in wire order')
     .action(async (target: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags) => {
       await runTrace(ctx, target, flags);
     });
@@ -83,7 +84,7 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
       unicodeHost = target.unicodeHost;
       Object.assign(settings, starttlsSettings(flags, port));
     }
-    capture = await captureHandshake({ ...settings, host, port, route: routeFor(rules, host, port), ...(ctx.lookup ? { lookup: ctx.lookup } : {}) });
+    capture = await liveCapture(ctx, { ...settings, host, port, route: routeFor(rules, host, port), ...(ctx.lookup ? { lookup: ctx.lookup } : {}) }, flags.packets === true);
     if (unicodeHost) capture.target.unicodeHost = unicodeHost;
     if (flags.demo) capture.options.demo = true;
   } finally {
@@ -97,8 +98,24 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const saveFile = flags.save;
   const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
   const pcapFailure = writePcapFile(flags.pcap, [capture]);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style, trustStore, ...(at ? { at } : {}) });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...(at ? { at } : {}) });
   reportWriteFailures(ctx, [keylogFailure, saveFailure, pcapFailure]);
+}
+
+/**
+ * The live capture; with --packets, around a packet capture of the same connection. When packets
+ * cannot be captured, one line on stderr says why (and how to grant the right), and the trace
+ * goes on with its usual output and exit code.
+ */
+async function liveCapture(ctx: CliContext, opts: CaptureOptions, packets: boolean): Promise<Capture> {
+  if (!packets) return captureHandshake(opts);
+  const { captureWithPackets } = await import('../../capture/live-packets.js');
+  const { guardPacketCaptures, processPacketPrivileges } = await import('../packet-privileges.js');
+  guardPacketCaptures();
+  const privileges = await (ctx.packetPrivileges ?? (() => processPacketPrivileges(ctx.env)))();
+  const r = await captureWithPackets(opts, privileges, { ...ctx.env });
+  if (r.note) printError(ctx, r.note);
+  return r.capture;
 }
 
 /** A capture file holds the session's key log: owner-only, even when it replaces an older file. */
@@ -128,7 +145,7 @@ export interface PresentOptions {
   /** Anchors for chain validation; without them the chain table is left out. */
   trustStore?: TrustStore;
   at?: Date;
-  /** `read --packets`: list every TCP segment after the trace (packet sources only). */
+  /** `--packets` (read, and live traces that captured packets): list every TCP segment after the trace. */
   packets?: boolean;
 }
 

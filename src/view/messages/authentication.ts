@@ -60,7 +60,8 @@ export const describeCertificateRequest: Describer<CertificateRequest> = (body, 
 };
 
 export const describeCertificateVerify: Describer<CertificateVerify> = (body, { step, add }) => {
-  add('signature scheme', label(signatureSchemes, body.signatureScheme), [codePoint(signatureSchemes, body.signatureScheme)]);
+  if (body.signatureScheme !== undefined) add('signature scheme', label(signatureSchemes, body.signatureScheme), [codePoint(signatureSchemes, body.signatureScheme)]);
+  else add('signature form', 'TLS 1.0/1.1: RSA over MD5 + SHA-1, ECDSA over SHA-1 (no scheme field)');
   add('signature', `${bytesOf(body.signature)} bytes`);
   return step.direction === 'server'
     ? "The server signs the handshake transcript with its certificate's private key, proving it holds that key."
