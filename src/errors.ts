@@ -32,6 +32,12 @@ export const ExitCode = {
    * (`| head`) is not a failure: the program ends quietly with the code it would have had.
    */
   write: 10,
+  /**
+   * check: valid, but a certificate expires within --crit-days. Precedence: connection failures
+   * (3–7) beat 8 (invalid), which beats 13, which beats 9 (expiring). 11 and 12 are STARTTLS and
+   * proxy failures.
+   */
+  critical: 13,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
