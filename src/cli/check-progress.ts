@@ -20,10 +20,10 @@ export function progressLine(done: number, total: number, inFlight: readonly str
   let line = `checking ${done}/${total}`;
   if (inFlight.length) line += ' · in flight:';
   for (let i = 0; i < inFlight.length; i++) {
+    const next = `${i ? ',' : ''} ${escapeControl(inFlight[i])}`;
     const rest = inFlight.length - i - 1;
-    const next = ` ${escapeControl(inFlight[i])}${rest ? ',' : ''}`;
     const tail = rest ? ` +${rest} more` : '';
-    if (displayWidth(line + next + tail) > width - 1) return line + ` +${inFlight.length - i} more`;
+    if (displayWidth(line + next + tail) > width - 1) return `${line} +${inFlight.length - i} more`;
     line += next;
   }
   return line;

@@ -6,7 +6,7 @@ import Table from 'cli-table3';
 import type { TargetResult } from '../check/types.js';
 import { problemResults, type CheckView, type ResultView } from './check-view.js';
 import { escapeControl } from './escape.js';
-import { fitTable } from './fit.js';
+import { displayWidth, fitTable } from './fit.js';
 import { TEXT_MAX_CLOSING_PROBLEMS, TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { notShown } from '../view/index.js';
 import { palette, type Palette } from './palette.js';
@@ -63,16 +63,34 @@ export function renderCheckTable(view: CheckView, options: CheckRenderOptions): 
   return table.toString();
 }
 
+/** `text` cut to `width` display columns, with `…` when cut (closing-list lines only: the table above holds the full text). */
+function clip(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  for (const ch of text) {
+    if (displayWidth(`${out}${ch}…`) > width) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
 /**
  * The closing list: every target that needs a look, one line each, repeated after the table so a
- * long log ends with them; at most TEXT_MAX_CLOSING_PROBLEMS, then the count left out.
+ * long log ends with them; at most TEXT_MAX_CLOSING_PROBLEMS, then the count left out. Each line
+ * fits the width (the table above has the whole detail).
  */
-export function renderClosingProblems(view: CheckView, options: { color: boolean }): string {
+export function renderClosingProblems(view: CheckView, options: CheckRenderOptions): string {
   const p = palette(options.color);
   const problems = problemResults(view);
   if (problems.length === 0) return '';
+  const width = options.width ?? DEFAULT_WIDTH;
   const shown = problems.slice(0, TEXT_MAX_CLOSING_PROBLEMS);
-  const lines = shown.map((r) => `  ${escapeControl(r.target)} — ${statusText(r, p)}: ${escapeControl(detail(r))}`);
+  const lines = shown.map((r) => {
+    const head = `  ${escapeControl(r.target)} — ${STATUS_WORD[r.status]}: `;
+    const line = clip(head + escapeControl(detail(r)), width);
+    // Colour goes on after the cut, so escape sequences are never cut in half.
+    return line.replace(STATUS_WORD[r.status], statusText(r, p));
+  });
   const left = problems.length - shown.length;
   if (left > 0) lines.push(`  … ${left} more not listed here (tls-trace lists at most ${TEXT_MAX_CLOSING_PROBLEMS}; the table above has them all)`);
   return `${p.heading(`Needs a look (${problems.length}):`)}\n${lines.join('\n')}\n`;
