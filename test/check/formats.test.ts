@@ -230,6 +230,16 @@ describe('--crit-days, aliases, fleet text', () => {
 });
 
 describe('progress line and --shard parsing', () => {
+  test('the progress line goes to stderr on a terminal only, and is cleared at the end', async () => {
+    const tty = testContext();
+    tty.stderrIsTTY = true;
+    await main(['check', '--servername', 'localhost', '--ca', root, ...all()], tty);
+    expect(tty.err()).toMatch(/^\r\x1b\[2Kchecking 0\/4 · in flight: 127\.0\.0\.1:\d+/);
+    expect(tty.err().endsWith('\r\x1b[2K')).toBe(true);
+    expect(tty.out()).not.toContain('checking');
+    expect((await check(all())).err).toBe('');
+  }, 60_000);
+
   test('the progress line names what is in flight, oldest first, and fits the terminal', () => {
     expect(progressLine(3, 10, ['a:443', 'b:443'], 80)).toBe('checking 3/10 · in flight: a:443, b:443');
     const many = Array.from({ length: 50 }, (_, i) => `host-${i}.example:443`);
