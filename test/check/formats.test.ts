@@ -234,7 +234,7 @@ describe('progress line and --shard parsing', () => {
     const tty = testContext();
     tty.stderrIsTTY = true;
     await main(['check', '--servername', 'localhost', '--ca', root, ...all()], tty);
-    expect(tty.err()).toMatch(/^\r\x1b\[2Kchecking 0\/4 · in flight: 127\.0\.0\.1:\d+/);
+    expect(tty.err().startsWith('\r\x1b[2Kchecking 0/4 · in flight: 127.0.0.1:')).toBe(true);
     expect(tty.err().endsWith('\r\x1b[2K')).toBe(true);
     expect(tty.out()).not.toContain('checking');
     expect((await check(all())).err).toBe('');
