@@ -16,7 +16,9 @@ import type { CheckJson } from '../../src/report/check-json.js';
 import { csvField } from '../../src/report/check-csv.js';
 import { escapeData, escapeProperty } from '../../src/report/check-github.js';
 import { labelValue } from '../../src/report/check-openmetrics.js';
+import { escapeControl, unescapeControl } from '../../src/report/escape.js';
 import { displayWidth } from '../../src/report/fit.js';
+import fc from 'fast-check';
 import { testPki } from '../chain/helpers/pki.js';
 import { requireTool, type TestServer } from '../helpers/servers.js';
 import { startVariant, testContext } from './helpers.js';
@@ -227,6 +229,11 @@ describe('--crit-days, aliases, fleet text', () => {
     expect(quietValid.out.trim().split('\n')).toHaveLength(1);
     expect(quietValid.code).toBe(0);
   }, 60_000);
+});
+
+test('check merge reads back escaped text exactly: unescapeControl inverts escapeControl', () => {
+  fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => unescapeControl(escapeControl(text)) === text), { numRuns: 2000 });
+  expect(unescapeControl(escapeControl('a\\x41\u202e\x00\\'))).toBe('a\\x41\u202e\x00\\');
 });
 
 describe('progress line and --shard parsing', () => {
