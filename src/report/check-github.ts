@@ -35,7 +35,8 @@ function annotation(r: ResultView): string {
 export function renderGithubAnnotations(view: CheckView): string {
   const lines = problemResults(view).map(annotation);
   const c = view.counts;
-  lines.push(`tls-trace check: ${view.results.length} targets, ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed → exit ${view.exitCode}`);
+  const n = view.results.length;
+  lines.push(`tls-trace check: ${n} target${n === 1 ? '' : 's'}, ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed → exit ${view.exitCode}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -58,7 +59,7 @@ export function renderStepSummary(view: CheckView): string {
   return [
     `### tls-trace check: exit ${view.exitCode}`,
     '',
-    `${view.results.length} targets: ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed (checked at ${view.at})`,
+    `${view.results.length} target${view.results.length === 1 ? '' : 's'}: ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed (checked at ${view.at})`,
     '',
     '| Target | Status | Days left | Expires | Details |',
     '| --- | --- | --- | --- | --- |',

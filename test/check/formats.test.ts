@@ -147,6 +147,14 @@ describe('--format github', () => {
     expect(md.split('\n').filter((l) => l.startsWith('| 127.0.0.1'))).toHaveLength(4);
   }, 60_000);
 
+  test('a $GITHUB_STEP_SUMMARY that cannot be written: one stderr line after the output, exit 10 when nothing else failed', async () => {
+    const r = await check([target('good-ecdsa'), '--format', 'github'], { GITHUB_STEP_SUMMARY: dir });
+    expect(r.code).toBe(10);
+    expect(r.err).toMatch(/^tls-trace: cannot write \$GITHUB_STEP_SUMMARY .*: a directory \(EISDIR\)\n$/);
+    expect(r.out).toContain('1 target, 1 valid');
+    expect((await check([DEAD, '--format', 'github'], { GITHUB_STEP_SUMMARY: dir })).code).toBe(4);
+  }, 60_000);
+
   test('escaping: % CR LF in data, also : and , in properties', () => {
     expect(escapeData('50% a\r\nb: c, d')).toBe('50%25 a%0D%0Ab: c, d');
     expect(escapeProperty('host:443, x%')).toBe('host%3A443%2C x%25');
