@@ -44,6 +44,12 @@ export const ExitCode = {
    * than tls-trace reads, or not within the deadline. Nothing reached the target.
    */
   proxy: 12,
+  /**
+   * check: valid, but a certificate expires within --crit-days. Precedence: connection failures
+   * (3–7) beat 8 (invalid), which beats 13, which beats 9 (expiring). 11 and 12 are STARTTLS and
+   * proxy failures.
+   */
+  critical: 13,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -292,3 +292,13 @@ export const MAX_RECORD_RESYNC_BYTES = 64 * 1024;
  * connection is listed as not TLS.
  */
 export const MAX_PROLOGUE_SEARCH_BYTES = 64 * 1024;
+
+/**
+ * Rows of `check --format github`'s Markdown table in $GITHUB_STEP_SUMMARY. GitHub takes at most
+ * 1 MiB of summary per step; problems come first, so only valid rows past the cap are counted.
+ */
+export const GITHUB_SUMMARY_MAX_ROWS = 1000;
+/** Targets named in `check`'s closing list of problems (text output); the rest are counted. */
+export const TEXT_MAX_CLOSING_PROBLEMS = 50;
+/** Each shard file `check merge` reads (shard NDJSON: ~3 KiB a target). */
+export const MAX_MERGE_FILE_BYTES = 256 * 1024 * 1024;

@@ -23,6 +23,8 @@ export function targetStarttls(target: CheckTarget, opts: Pick<CheckOptions, 'st
 export interface CheckOptions {
   at: Date;
   warnDays: number;
+  /** A valid target whose certificate expires within this many days is critical (0: never). */
+  critDays?: number;
   concurrency: number;
   /** Per-target deadline (DNS + connect + handshake), ms. */
   timeoutMs: number;
@@ -38,16 +40,19 @@ export interface CheckOptions {
   clientCert?: { cert: string; key: string; passphrase?: string };
   /** Injected in tests; the live handshake otherwise. */
   fetch?: FetchChain;
+  /** Called as a target's check starts (the progress line shows what is in flight). */
+  onStart?: (target: CheckTarget) => void;
   /** Called as each target finishes (NDJSON, progress). */
   onResult?: (result: TargetResult, done: number, total: number) => void;
 }
 
 /** Capture error codes to the fixed connection exit codes. */
-const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: ExitCode.ok, expiring: ExitCode.expiring, invalid: ExitCode.invalid };
+const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: ExitCode.ok, expiring: ExitCode.expiring, critical: ExitCode.critical, invalid: ExitCode.invalid };
 
 /**
  * One exit code for the run. Precedence (documented in the README): any connection or handshake
- * failure (3–7) beats an invalid chain (8), which beats expiring (9), which beats 0; when targets
+ * failure (3–7) beats an invalid chain (8), which beats critical (13), which beats expiring (9),
+ * which beats 0; when targets
  * failed to connect in different ways, the lowest code wins (the earliest stage: dns 3 < connect 4
  * < timeout 5 < not TLS 6 < handshake 7).
  */
@@ -57,6 +62,7 @@ export function combineExitCodes(codes: number[]): number {
   const connection = codes.filter((c) => (c >= ExitCode.dns && c <= ExitCode.handshake) || c === ExitCode.starttls || c === ExitCode.proxy);
   if (connection.length) return Math.min(...connection);
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
+  if (codes.includes(ExitCode.critical)) return ExitCode.critical;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;
   return codes.includes(ExitCode.internal) ? ExitCode.internal : ExitCode.ok;
 }
@@ -95,7 +101,8 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ...(fetched.ocspResponse ? { ocspResponse: fetched.ocspResponse } : {}),
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
-  const status: TargetStatus = !chain.valid ? 'invalid' : soon ? 'expiring' : 'valid';
+  const critical = chain.valid && chain.daysLeft !== null && chain.daysLeft < (opts.critDays ?? 0);
+  const status: TargetStatus = !chain.valid ? 'invalid' : critical ? 'critical' : soon ? 'expiring' : 'valid';
   return {
     ...base,
     status,
@@ -107,14 +114,21 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
   };
 }
 
-const statusRank: Record<TargetStatus, number> = { error: 0, invalid: 1, expiring: 2, valid: 3 };
+export const statusRank: Record<TargetStatus, number> = { error: 0, invalid: 1, critical: 2, expiring: 3, valid: 4 };
 
-/** Connection failures first, then by days left ascending, then worst status; ties keep input order. */
-export function sortResults(results: TargetResult[]): TargetResult[] {
-  const key = (r: TargetResult): number => (r.daysLeft === null ? Number.NEGATIVE_INFINITY : r.daysLeft);
+type Sortable = Pick<TargetResult, 'daysLeft' | 'status' | 'target'>;
+
+/**
+ * Connection failures first, then by days left ascending, then worst status, then by target name;
+ * only exact ties keep input order. The target name (not the input order) settles ties so that
+ * shards merged by `check merge` come out in the order one unsharded run gives.
+ */
+export function sortResults<T extends Sortable>(results: T[]): T[] {
+  const key = (r: Sortable): number => (r.daysLeft === null ? Number.NEGATIVE_INFINITY : r.daysLeft);
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return results
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => key(a.r) - key(b.r) || statusRank[a.r.status] - statusRank[b.r.status] || a.i - b.i)
+    .sort((a, b) => key(a.r) - key(b.r) || statusRank[a.r.status] - statusRank[b.r.status] || byName(a.r.target, b.r.target) || a.i - b.i)
     .map((x) => x.r);
 }
 
@@ -136,6 +150,13 @@ function fetchOptions(target: CheckTarget, opts: CheckOptions, starttls: Starttl
   };
 }
 
+/** The count of each status, every status present. */
+export function countStatuses(results: readonly Pick<TargetResult, 'status'>[]): Record<TargetStatus, number> {
+  const counts: Record<TargetStatus, number> = { valid: 0, expiring: 0, critical: 0, invalid: 0, error: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}
+
 export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
@@ -146,6 +167,7 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
     while (next < targets.length) {
       const i = next++;
       const target = targets[i];
+      opts.onStart?.(target);
       let result: TargetResult;
       try {
         const starttls = targetStarttls(target, opts);
@@ -164,13 +186,12 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
   };
   const workers = Math.max(1, Math.min(opts.concurrency, targets.length));
   await Promise.all(Array.from({ length: workers }, () => worker()));
-  const counts: Record<TargetStatus, number> = { valid: 0, expiring: 0, invalid: 0, error: 0 };
-  for (const r of results) counts[r.status]++;
   return {
     at: opts.at.toISOString(),
     warnDays: opts.warnDays,
+    critDays: opts.critDays ?? 0,
     results: sortResults(results),
-    counts,
+    counts: countStatuses(results),
     exitCode: combineExitCodes(results.map((r) => r.exitCode)),
     durationMs: Math.round(performance.now() - t0),
   };

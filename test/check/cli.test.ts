@@ -319,7 +319,7 @@ describe('connection failures and usage errors', () => {
       // Mixed: a failure to connect outranks an invalid chain, and a failing target stops nothing.
       const mixed = await checkJson([`127.0.0.1:${pAlert}`, `127.0.0.1:${closed}`, `127.0.0.1:${(servers.get('expired') as TestServer).port}`, '--servername', 'localhost', '--ca', root]);
       expect(mixed.code).toBe(4);
-      expect(mixed.doc.counts).toEqual({ valid: 0, expiring: 0, invalid: 1, error: 2 });
+      expect(mixed.doc.counts).toEqual({ valid: 0, expiring: 0, critical: 0, invalid: 1, error: 2 });
     } finally {
       for (const s of accepted) s.destroy();
       await Promise.all([plain, silent, alerting].map((s) => new Promise<void>((res) => s.close(() => res()))));

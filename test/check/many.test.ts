@@ -65,7 +65,7 @@ test('200 targets plus two dead ones: correct verdict for each, exit 4 (connect 
       expect(r.exitCode).toBe(4);
     } else expect([r.target, r.status, r.error?.message]).toEqual([r.target, expected.get(r.target), undefined]);
   }
-  expect(doc.counts).toEqual({ valid: 75, expiring: 25, invalid: 100, error: 2 });
+  expect(doc.counts).toEqual({ valid: 75, expiring: 25, critical: 0, invalid: 100, error: 2 });
   expect(code).toBe(4);
   // Sorted: failures first, then by days left.
   const days = doc.results.map((r) => (r.daysLeft === null ? -Infinity : r.daysLeft));
