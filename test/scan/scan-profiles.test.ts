@@ -4,11 +4,12 @@
 // the whole CLI (exit code, --json against the schema, the text section). The certificates are
 // made here with openssl so their key, signature and lifetime are the ones each case needs.
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../../src/errors.js';
 import type { ScanJson } from '../../src/report/scan-json.js';
 import { MOZILLA_GUIDELINES } from '../../src/scan/profiles/mozilla-guidelines.js';
@@ -23,7 +24,7 @@ const GROUPS = 'X25519:P-256:P-384';
 let dir = '';
 const certs = { ec90: '', ec90Key: '', ec365: '', ec365Key: '', rsa365: '', rsa365Key: '' };
 
-function selfSigned(name: string, keyArgs: string[], days: number): [string, string] {
+function selfSigned(dir: string, name: string, keyArgs: string[], days: number): [string, string] {
   const cert = path.join(dir, `${name}.pem`);
   const key = path.join(dir, `${name}.key`);
   execFileSync('openssl', ['req', '-x509', '-new', ...keyArgs, '-sha256', '-nodes', '-days', String(days), '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
@@ -51,9 +52,9 @@ async function scanProfile(server: TestServer, profile: string): Promise<Profile
 describeWithTools('openssl')('scan --profile against openssl s_server', () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-profiles-'));
-    [certs.ec90, certs.ec90Key] = selfSigned('ec90', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], 90);
-    [certs.ec365, certs.ec365Key] = selfSigned('ec365', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], 365);
-    [certs.rsa365, certs.rsa365Key] = selfSigned('rsa365', ['-newkey', 'rsa:2048'], 365);
+    [certs.ec90, certs.ec90Key] = selfSigned(dir, 'ec90', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], 90);
+    [certs.ec365, certs.ec365Key] = selfSigned(dir, 'ec365', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], 365);
+    [certs.rsa365, certs.rsa365Key] = selfSigned(dir, 'rsa365', ['-newkey', 'rsa:2048'], 365);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -99,6 +100,17 @@ describeWithTools('openssl')('scan --profile against openssl s_server', () => {
     expect(r.code).toBe(ExitCode.invalid);
     expect(r.ids).toEqual(['mozilla-protocol-missing', 'mozilla-suite-outside']);
     expect(r.reasons).toEqual(['TLS 1.3 is not offered; the profile expects TLS 1.2, TLS 1.3', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA (0xc013) is accepted in TLS 1.2']);
+  });
+
+  it('DH size: a 1024-bit prime fails intermediate (2048) and meets old (1024)', async () => {
+    // The 1024-bit parameters the other scan tests use (made once with `openssl dhparam 1024`).
+    const dhFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'dh1024.pem');
+    const args = ['-no_tls1', '-no_tls1_1', '-cert', certs.rsa365, '-key', certs.rsa365Key, '-dhparam', dhFile, '-cipher', `DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0`, '-ciphersuites', TLS13, '-groups', GROUPS];
+    const r = await scanProfile(await startOpensslServer(args), 'intermediate');
+    expect(r.code).toBe(ExitCode.invalid);
+    expect(r.reasons).toEqual(['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (0x009e) uses a 1024-bit prime; the profile needs at least 2048']);
+    const old = r.doc.mozilla!.profiles.find((p) => p.name === 'old')!;
+    expect(old.deviations.map((d) => d.id)).not.toContain('mozilla-dh-size');
   });
 
   const oldArgs = (): string[] => ['-cert', certs.rsa365, '-key', certs.rsa365Key, '-ciphersuites', TLS13, '-groups', GROUPS];
@@ -148,8 +160,7 @@ describeWithTools('openssl', 'nginx')('scan --profile against nginx', () => {
   let key = '';
   beforeAll(() => {
     nginxDir = mkdtempSync(path.join(tmpdir(), 'tls-trace-profiles-nginx-'));
-    dir = nginxDir;
-    [cert, key] = selfSigned('rsa365', ['-newkey', 'rsa:2048'], 365);
+    [cert, key] = selfSigned(nginxDir, 'rsa365', ['-newkey', 'rsa:2048'], 365);
   });
   afterAll(() => rmSync(nginxDir, { recursive: true, force: true }));
 
