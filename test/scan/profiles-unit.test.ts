@@ -9,6 +9,9 @@ import { MOZILLA_GUIDELINES, GUIDELINE_VERSION, PROFILE_NAMES } from '../../src/
 import { PROFILES } from '../../src/scan/profiles/profiles.js';
 import { checkProfile, mozillaCompliance } from '../../src/scan/profiles/compliance.js';
 import type { CertificateSeen, ScanResult } from '../../src/scan/types.js';
+import { renderScanText } from '../../src/report/scan-table.js';
+import { scanToJson } from '../../src/report/scan-json.js';
+import { expectSchemaValid } from '../helpers/schema.js';
 
 const DAY = 86_400_000;
 
@@ -163,5 +166,22 @@ describe('checkProfile', () => {
     r.certificates = [cert({ publicKey: { type: 'rsa', bits: 1024, label: 'RSA 1024' } }, 900)];
     expect(mozillaCompliance(r).best).toBeNull();
     expect(mozillaCompliance(r).required).toBeUndefined();
+  });
+});
+
+describe('the Mozilla section in text and JSON', () => {
+  it('lists the required profile\'s deviations with the peer\'s subject escaped; JSON is schema-valid', () => {
+    const r = modernServer();
+    r.certificates = [cert({ subject: 'CN=evil\u001b[2J' }, 91)];
+    r.mozilla = mozillaCompliance(r, 'modern');
+    const text = renderScanText(r, { color: false, width: 120 });
+    expect(text).toContain('Mozilla server-side TLS 5.7: modern — 1 deviation(s)\n  best met: none\n  deviations: modern 1, intermediate 1, old 5\n');
+    expect(text).toContain('LOW      certificate lifetime too long (Mozilla modern): the EC P-256 certificate CN=evil\\x1b[2J is valid for 91 days');
+    expect(text).not.toContain('\u001b');
+    const json = scanToJson(r);
+    expectSchemaValid('scan', json);
+    expect(json.mozilla).toMatchObject({ guideline: '5.7', source: 'https://ssl-config.mozilla.org/guidelines/5.7.json', required: 'modern', best: null });
+    expect(json.mozilla?.profiles.map((p) => [p.name, p.compliant, p.deviations.length])).toEqual([['modern', false, 1], ['intermediate', false, 1], ['old', false, 5]]);
+    expect(JSON.stringify(json)).not.toContain('\u001b');
   });
 });
