@@ -22,7 +22,7 @@ const TLS13 = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY13
 const GROUPS = 'X25519:P-256:P-384';
 
 let dir = '';
-const certs = { ec90: '', ec90Key: '', ec365: '', ec365Key: '', rsa365: '', rsa365Key: '' };
+const certs = { ec90: '', ec90Key: '', ec365: '', ec365Key: '', rsa365: '', rsa365Key: '', p521: '', p521Key: '', rsa1024: '', rsa1024Key: '' };
 
 function selfSigned(dir: string, name: string, keyArgs: string[], days: number): [string, string] {
   const cert = path.join(dir, `${name}.pem`);
@@ -55,6 +55,8 @@ describeWithTools('openssl')('scan --profile against openssl s_server', () => {
     [certs.ec90, certs.ec90Key] = selfSigned(dir, 'ec90', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], 90);
     [certs.ec365, certs.ec365Key] = selfSigned(dir, 'ec365', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], 365);
     [certs.rsa365, certs.rsa365Key] = selfSigned(dir, 'rsa365', ['-newkey', 'rsa:2048'], 365);
+    [certs.p521, certs.p521Key] = selfSigned(dir, 'p521', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521'], 90);
+    [certs.rsa1024, certs.rsa1024Key] = selfSigned(dir, 'rsa1024', ['-newkey', 'rsa:1024'], 365);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -81,6 +83,23 @@ describeWithTools('openssl')('scan --profile against openssl s_server', () => {
     // The same server meets intermediate apart from the extra TLS 1.3 suite and group.
     const inter = r.doc.mozilla!.profiles.find((p) => p.name === 'intermediate')!;
     expect(new Set(inter.deviations.map((d) => d.id))).toEqual(new Set(['mozilla-group-outside', 'mozilla-suite-outside']));
+  });
+
+  it('certificate curve: an ECDSA P-521 leaf fails modern on its curve alone', async () => {
+    const server = await startOpensslServer(['-tls1_3', '-cert', certs.p521, '-key', certs.p521Key, '-ciphersuites', TLS13, '-groups', GROUPS]);
+    const r = await scanProfile(server, 'modern');
+    expect(r.code).toBe(ExitCode.invalid);
+    expect(r.reasons).toEqual(['the EC P-521 certificate CN=localhost uses P-521; the profile allows P-256, P-384']);
+  });
+
+  it('certificate key size: an RSA 1024 leaf fails intermediate (and drags OpenSSL\'s automatic DH prime down to 1024)', async () => {
+    const server = await startOpensslServer(['-no_tls1', '-no_tls1_1', '-cert', certs.rsa1024, '-key', certs.rsa1024Key, '-cipher', `${opensslList('intermediate')}:@SECLEVEL=0`, '-ciphersuites', TLS13, '-groups', GROUPS]);
+    const r = await scanProfile(server, 'intermediate');
+    expect(r.code).toBe(ExitCode.invalid);
+    expect(r.ids).toEqual(['mozilla-certificate-key-size', 'mozilla-dh-size']);
+    expect(r.reasons).toContain('the RSA 1024 certificate CN=localhost has 1024 bits; the profile needs at least 2048');
+    // s_server's automatic DH parameters match the certificate's key size.
+    expect(r.reasons).toContain('TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (0x009e) uses a 1024-bit prime; the profile needs at least 2048');
   });
 
   it('intermediate met: Mozilla\'s cipher string, TLS 1.2 and 1.3, RSA 2048 for 365 days, DHE at 2048 bits', async () => {
