@@ -32,6 +32,10 @@ export const ExitCode = {
    * (`| head`) is not a failure: the program ends quietly with the code it would have had.
    */
   write: 10,
+  /** check: a certificate in a chain is revoked (OCSP or CRL). */
+  revoked: 12,
+  /** check --revocation hard: revocation could not be established (no answer, or unknown). */
+  revocationUnavailable: 13,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

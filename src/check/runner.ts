@@ -9,7 +9,11 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
+import type { RevocationMode } from '../analyse/chain/types.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
+import { CrlCache } from './revocation/chain-revocation.js';
+import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
+import { httpFetch, type HttpFetcher } from './revocation/http-fetch.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 
 export interface CheckOptions {
@@ -25,6 +29,10 @@ export interface CheckOptions {
   lookup?: LookupFunction;
   /** Injected in tests; the live handshake otherwise. */
   fetch?: FetchChain;
+  /** off: no revocation checks; soft (default): revoked fails, unavailable warns; hard: both fail. */
+  revocation?: RevocationMode;
+  /** Fetches OCSP, CRLs and caIssuers (http); injected in tests. */
+  httpFetcher?: HttpFetcher;
   /** Called as each target finishes (NDJSON, progress). */
   onResult?: (result: TargetResult, done: number, total: number) => void;
 }
@@ -34,16 +42,24 @@ const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: Exit
 
 /**
  * One exit code for the run. Precedence (documented in the README): any connection or handshake
- * failure (3–7) beats an invalid chain (8), which beats expiring (9), which beats 0; when targets
+ * failure (3–7) beats revoked (12), which beats an invalid chain (8), which beats revocation
+ * unavailable under --revocation hard (13), which beats expiring (9), which beats 0; when targets
  * failed to connect in different ways, the lowest code wins (the earliest stage: dns 3 < connect 4
  * < timeout 5 < not TLS 6 < handshake 7).
  */
 export function combineExitCodes(codes: number[]): number {
   const connection = codes.filter((c) => c >= ExitCode.dns && c <= ExitCode.handshake);
   if (connection.length) return Math.min(...connection);
+  if (codes.includes(ExitCode.revoked)) return ExitCode.revoked;
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
+  if (codes.includes(ExitCode.revocationUnavailable)) return ExitCode.revocationUnavailable;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;
   return codes.includes(ExitCode.internal) ? ExitCode.internal : ExitCode.ok;
+}
+
+/** Fetches resolve names as the handshake does (the injected resolver in tests). */
+function withLookup(fetcher: HttpFetcher, lookup: LookupFunction | undefined): HttpFetcher {
+  return lookup ? (req) => fetcher({ lookup, ...req }) : fetcher;
 }
 
 /** Node's `TLSv1.3` as the code point the trace and scan write (`TLS 1.3`); unknown words are dropped. */
@@ -52,7 +68,15 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
   return code === undefined ? {} : { protocol: codePoint(protocolVersions, code) };
 }
 
-export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions): TargetResult {
+/** An invalid chain's code: revoked (12) first; 13 when only hard-mode revocation failed; else 8. */
+function invalidExit(facts: Array<{ check: string; ok: boolean; severity: string; reason: string }>): number {
+  const errors = facts.filter((f) => !f.ok && f.severity === 'error');
+  if (errors.some((f) => f.check === 'revocation' && / revocation revoked/.test(f.reason))) return ExitCode.revoked;
+  if (errors.length && errors.every((f) => f.check === 'revocation')) return ExitCode.revocationUnavailable;
+  return ExitCode.invalid;
+}
+
+export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions, evidence?: ChainEvidence): TargetResult {
   const checkedName = opts.servername ?? target.host;
   const base = {
     target: target.display,
@@ -76,13 +100,15 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     warnDays: opts.warnDays,
     ocspRequested: opts.requestOcsp ?? true,
     ...(fetched.ocspResponse ? { ocspResponse: fetched.ocspResponse } : {}),
+    ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),
+    ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: opts.revocation ?? 'soft' } : {}),
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
   const status: TargetStatus = !chain.valid ? 'invalid' : soon ? 'expiring' : 'valid';
   return {
     ...base,
     status,
-    exitCode: statusExit[status],
+    exitCode: status === 'invalid' ? invalidExit(chain.facts) : statusExit[status],
     daysLeft: chain.daysLeft,
     ...(chain.expiresAt ? { notAfter: chain.expiresAt } : {}),
     problems: chain.problems,
@@ -104,6 +130,7 @@ export function sortResults(results: TargetResult[]): TargetResult[] {
 export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
+  const crls = new CrlCache();
   const results: TargetResult[] = new Array<TargetResult>(targets.length);
   let next = 0;
   let done = 0;
@@ -121,7 +148,10 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
           ...(opts.servername ? { servername: opts.servername } : {}),
           ...(opts.lookup ? { lookup: opts.lookup } : {}),
         });
-        result = judge(target, fetched, opts);
+        // Fetches after the handshake share what is left of the target's deadline.
+        const deadline = Date.now() + Math.max(0, opts.timeoutMs - fetched.durationMs);
+        const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts.lookup), crls });
+        result = judge(target, fetched, opts, evidence);
       } catch (e) {
         // A bug while judging one target is reported on that target; the run goes on.
         const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;

@@ -1,9 +1,10 @@
 // `tls-trace check HOST[:PORT]...`: certificate chain, hostname, trust and expiry checks for CI.
 // Exit codes (README "Exit codes"): 0 all valid; 9 expiring within --warn-days; 8 invalid;
-// 3–7 connection/handshake failure; 2 usage. Several targets: connection failures (lowest code)
+// 12 revoked; 13 revocation unavailable (--revocation hard); 3–7 connection/handshake failure; 2 usage. Several targets: connection failures (lowest code)
 // beat 8, which beats 9, which beats 0 — see combineExitCodes.
 
 import type { Command } from 'commander';
+import type { RevocationMode } from '../../analyse/chain/types.js';
 import { runCheck } from '../../check/runner.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
@@ -41,6 +42,16 @@ interface CheckFlags {
   color?: boolean;
   ocsp?: boolean;
   chains?: boolean;
+  revocation?: string;
+}
+
+const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
+
+function parseRevocationMode(value: string | undefined): RevocationMode {
+  if (value === undefined) return 'soft';
+  const mode = REVOCATION_MODES.find((m) => m === value);
+  if (!mode) throw new UsageError(`--revocation must be off, soft or hard, not "${value}"`);
+  return mode;
 }
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
@@ -60,6 +71,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
     .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
+    .option('--revocation <mode>', 'OCSP/CRL checks of every certificate: off, soft (default: revoked fails, unavailable warns) or hard (unavailable fails too)')
     .option('--chains', 'print the chain table of every target (default for a single target)')
     .option('--json', 'one JSON document with every result')
     .option('--ndjson', 'one JSON line per target as it finishes, then a summary line')
@@ -73,6 +85,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       const warnDays = parseWholeNumber(flags.warnDays, '--warn-days', { fallback: DEFAULT_WARN_DAYS, min: 0, max: 36500 });
       const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
       const timeoutMs = parseTimeout(flags.timeout);
+      const revocation = parseRevocationMode(flags.revocation);
       const at = parseAt(flags.at);
       // check has no --no-sni: the name is what the certificate is checked against.
       const servername = parseSni({ servername: flags.servername }) || undefined;
@@ -90,6 +103,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         timeoutMs,
         trustStore,
         requestOcsp: flags.ocsp ?? true,
+        revocation,
         ...(servername ? { servername } : {}),
         ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
         onResult: (r, done, total) => {
