@@ -39,8 +39,14 @@ export function reasonName(code: number | undefined): string | undefined {
   return code === undefined ? undefined : (crlReasons[code] ?? `reason ${code}`);
 }
 
+/**
+ * Slack for thisUpdate after the pinned clock: the clock is pinned when the run starts, and a
+ * responder that signs on demand dates its answer seconds later (plus ordinary clock skew).
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 function freshness(thisUpdate: string, nextUpdate: string | undefined, at: Date, what: string): string | undefined {
-  if (Date.parse(thisUpdate) > at.getTime()) return `${what} thisUpdate ${thisUpdate} is in the future`;
+  if (Date.parse(thisUpdate) > at.getTime() + CLOCK_SKEW_MS) return `${what} thisUpdate ${thisUpdate} is in the future`;
   if (nextUpdate !== undefined && Date.parse(nextUpdate) < at.getTime()) return `${what} expired (nextUpdate ${nextUpdate})`;
   return undefined;
 }
