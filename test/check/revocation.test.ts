@@ -89,6 +89,23 @@ describeOpenssl('check --revocation: OCSP and CRL against openssl', () => {
     expect(doc.exitCode).toBe(exit);
   });
 
+  test('text: one revocation line per certificate and the fetched row, as separate facts', async () => {
+    const ctx = testContext();
+    const revoked = await serve('crl-revoked');
+    const leafOnly = await serve('leaf-only', false);
+    const code = await main(['check', '--no-color', '--chains', '--timeout', '20000', '--servername', 'localhost', '--ca', pki.file('root.pem'), `127.0.0.1:${revoked.port}`, `127.0.0.1:${leafOnly.port}`], ctx);
+    const out = ctx.out();
+    expect(code).toBe(ExitCode.revoked);
+    const crlText = execFileSync('openssl', ['crl', '-in', pki.file('int.crl.pem'), '-noout', '-text'], { encoding: 'utf8' });
+    const serial = execFileSync('openssl', ['x509', '-in', pki.file('crl-revoked.pem'), '-noout', '-serial'], { encoding: 'utf8' }).trim().split('=')[1];
+    const date = new RegExp(`Serial Number: ${serial}\\s+Revocation Date: ([^\\n]+)`).exec(crlText)?.[1] ?? '';
+    expect(out).toContain(`Revocation of leaf: REVOKED — via CRL http://127.0.0.1:${pki.port}/int.crl: CRL lists it REVOKED at ${new Date(date).toISOString()} (keyCompromise)`);
+    expect(out).toContain(`Revocation of CN=int: good — via CRL http://127.0.0.1:${pki.port}/root.crl`);
+    expect(out).toContain('Revocation of leaf: good — via OCSP');
+    expect(out).toMatch(/fetched\s+intermediate/);
+    expect(out).toContain('incomplete chain: intermediate "CN=int" fetched from');
+  });
+
   test('--revocation hard: unavailable fails with 13; off: no revocation checked', async () => {
     const s = await serve('crl-unavailable');
     const hard = await check([`127.0.0.1:${s.port}`], ['--revocation', 'hard']);
