@@ -10,6 +10,7 @@ import { parseCertificate, pemToDer } from '../../src/analyse/certificates/parse
 import type { ParsedCertificate } from '../../src/analyse/certificates/types.js';
 import { buildOcspRequest, nonceExtnValue } from '../../src/analyse/chain/ocsp-request.js';
 import { judgeCrl, judgeOcspResponse, parseCrl } from '../../src/analyse/chain/revocation.js';
+import { certificateRevocation, CrlCache } from '../../src/check/revocation/chain-revocation.js';
 import { certificatesIn } from '../../src/check/revocation/complete-chain.js';
 import { httpFetch } from '../../src/check/revocation/http-fetch.js';
 import { describeWithTools } from '../helpers/servers.js';
@@ -93,6 +94,24 @@ describeWithTools('openssl')('revocation parts', () => {
       expect(await httpFetch({ url: 'https://127.0.0.1/x.crl', timeoutMs: 1000, maxBytes: 10 })).toMatchObject({ ok: false, why: expect.stringMatching(/only http/) });
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  test('every wait is bounded: a silent responder times out; past the target deadline nothing is fetched', async () => {
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/ocsp`;
+    try {
+      expect(await httpFetch({ url, body: Buffer.from([0x30, 0]), timeoutMs: 300, maxBytes: 100 })).toEqual({ ok: false, why: `no answer from ${url} within 300 ms` });
+      let fetches = 0;
+      const ctx = { at: now(), deadline: Date.now() - 1, crls: new CrlCache(), fetcher: async () => { fetches++; return { ok: false as const, why: 'unused' }; } };
+      const r = await certificateRevocation(cert('crl-good'), cert('int'), undefined, ctx);
+      expect(r).toMatchObject({ status: 'unavailable', method: 'none' });
+      expect(r.detail).toContain("the target's --timeout deadline passed before it could be fetched");
+      expect(fetches).toBe(0);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
     }
   });
 });

@@ -71,7 +71,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
     .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
-    .option('--revocation <mode>', 'OCSP/CRL checks of every certificate: off, soft (default: revoked fails, unavailable warns) or hard (unavailable fails too)')
+    .option('--revocation <mode>', 'OCSP/CRL checks of every certificate: off, soft (default: revoked exits 12, unavailable warns) or hard (unavailable exits 13)')
     .option('--chains', 'print the chain table of every target (default for a single target)')
     .option('--json', 'one JSON document with every result')
     .option('--ndjson', 'one JSON line per target as it finishes, then a summary line')
