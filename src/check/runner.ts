@@ -101,6 +101,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ocspRequested: opts.requestOcsp ?? true,
     ...(fetched.ocspResponse ? { ocspResponse: fetched.ocspResponse } : {}),
     ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),
+    ...(evidence?.issuerFetchFailures ? { issuerFetchFailures: evidence.issuerFetchFailures } : {}),
     ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: opts.revocation ?? 'soft' } : {}),
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);

@@ -142,6 +142,16 @@ describeOpenssl('check --revocation: OCSP and CRL against openssl', () => {
     expect(chain?.revocation?.[0]).toMatchObject({ status: 'good', method: 'ocsp' });
   });
 
+  test('leaf-only server whose caIssuers URL fails: still invalid, and the error says why', async () => {
+    const s = await serve('aia-dead', false);
+    const { code, doc } = await check([`127.0.0.1:${s.port}`]);
+    expect(code).toBe(ExitCode.invalid);
+    const trust = doc.results[0].chain?.facts.find((f) => f.check === 'trust');
+    expect(trust?.ok).toBe(false);
+    expect(trust?.reason).toContain(`missing intermediate: issuer "CN=int"`);
+    expect(trust?.reason).toContain(`AIA CA Issuers: http://127.0.0.1:${pki.port}/missing.der (fetch failed: caIssuers HTTP 404 from http://127.0.0.1:${pki.port}/missing.der)`);
+  });
+
   test('OCSP Must-Staple: no staple fails (exit 8); a stapled good response passes and is used', async () => {
     const bare = await serve('must-staple');
     const failed = await check([`127.0.0.1:${bare.port}`]);

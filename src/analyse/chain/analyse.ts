@@ -125,7 +125,7 @@ function certificateRows(report: ChainReport, path: PathNode[], sent: Array<Pars
 }
 
 /** How the path ended; true when it ends at a public (system store) anchor. */
-function trustFacts({ report, path, end, fact }: Run): boolean {
+function trustFacts({ input, report, path, end, fact }: Run): boolean {
   let publicAnchor = false;
   if (end.kind === 'anchor') {
     publicAnchor = end.anchor.origin === 'system';
@@ -139,7 +139,8 @@ function trustFacts({ report, path, end, fact }: Run): boolean {
     fact('trust', false, 'error', `chain ends at root "${name(root)}", which is not in the trust store`, root);
   } else if (end.kind === 'missing-issuer') {
     const last = path[path.length - 1].cert;
-    const aia = end.caIssuers.length ? `; AIA CA Issuers: ${end.caIssuers.join(', ')}` : '; no AIA CA Issuers URL';
+    const fetchFailed = input.issuerFetchFailures?.length ? ` (fetch failed: ${input.issuerFetchFailures.join('; ')})` : '';
+    const aia = end.caIssuers.length ? `; AIA CA Issuers: ${end.caIssuers.join(', ')}${fetchFailed}` : '; no AIA CA Issuers URL';
     const what = path.length === 1 ? 'missing intermediate' : 'missing issuer';
     const why = end.rejected.length ? ` (${end.rejected.join('; ')})` : '';
     fact('trust', false, 'error', `${what}: issuer "${end.issuer}" of "${name(last)}" was neither sent nor in the trust store${aia}${why}`, last);

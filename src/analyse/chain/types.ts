@@ -112,6 +112,8 @@ export interface ChainInput {
   ocspRequested?: boolean;
   /** Intermediates fetched from AIA caIssuers because the server did not send them. */
   fetchedIssuers?: FetchedIssuer[];
+  /** Why fetching a missing issuer from caIssuers gave nothing (named in the missing-issuer error). */
+  issuerFetchFailures?: string[];
   /** Revocation results gathered by check (network), judged here as facts. */
   revocation?: RevocationResult[];
   /** How unavailable revocation is judged: soft warns, hard fails. */

@@ -11,6 +11,7 @@ import { completeChain } from './complete-chain.js';
 
 export interface ChainEvidence {
   fetchedIssuers: FetchedIssuer[];
+  issuerFetchFailures?: string[];
   revocation?: RevocationResult[];
 }
 
@@ -26,9 +27,10 @@ export async function gatherEvidence(fetched: FetchedChain, store: TrustStore, m
   if (fetched.error || !fetched.certificates.length) return { fetchedIssuers: [] };
   const sent = fetched.certificates.flatMap(parsedOrNothing);
   if (sent.length !== fetched.certificates.length) return { fetchedIssuers: [] };
-  const { fetched: fetchedIssuers } = await completeChain(sent, store, ctx);
-  if (mode === 'off') return { fetchedIssuers };
+  const { fetched: fetchedIssuers, failures } = await completeChain(sent, store, ctx);
+  const base: ChainEvidence = { fetchedIssuers, ...(failures.length ? { issuerFetchFailures: failures } : {}) };
+  if (mode === 'off') return base;
   const { path } = buildPath([...sent, ...fetchedIssuers.flatMap((f) => parsedOrNothing(f.der))], store);
   const staple = fetched.ocspResponse ? Buffer.from(fetched.ocspResponse, 'hex') : undefined;
-  return { fetchedIssuers, revocation: await chainRevocation(path, staple, ctx) };
+  return { ...base, revocation: await chainRevocation(path, staple, ctx) };
 }

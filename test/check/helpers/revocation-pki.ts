@@ -24,6 +24,8 @@ export const LEAVES = {
   'crl-unavailable': { ext: 'crlDead' },
   'must-staple': { ext: 'mustStaple' },
   'leaf-only': { ext: 'ocsp' },
+  // Served without its intermediate, and its caIssuers URL answers 404.
+  'aia-dead': { ext: 'aiaDead' },
 } as const satisfies Record<string, { ext: string; revoke?: boolean; outsideIndex?: boolean }>;
 
 export type LeafName = keyof typeof LEAVES;
@@ -94,6 +96,11 @@ basicConstraints = CA:FALSE
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:localhost,IP:127.0.0.1
 crlDistributionPoints = URI:${url('missing.crl')}
+[aiaDead]
+basicConstraints = CA:FALSE
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,IP:127.0.0.1
+authorityInfoAccess = caIssuers;URI:${url('missing.der')}
 [mustStaple]
 basicConstraints = CA:FALSE
 extendedKeyUsage = serverAuth
