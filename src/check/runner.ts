@@ -9,7 +9,7 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
-import type { RevocationMode } from '../analyse/chain/types.js';
+import type { ChainReport, RevocationMode } from '../analyse/chain/types.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import { CrlCache } from './revocation/chain-revocation.js';
 import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
@@ -68,10 +68,15 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
   return code === undefined ? {} : { protocol: codePoint(protocolVersions, code) };
 }
 
-/** An invalid chain's code: revoked (12) first; 13 when only hard-mode revocation failed; else 8. */
-function invalidExit(facts: Array<{ check: string; ok: boolean; severity: string; reason: string }>): number {
-  const errors = facts.filter((f) => !f.ok && f.severity === 'error');
-  if (errors.some((f) => f.check === 'revocation' && / revocation revoked/.test(f.reason))) return ExitCode.revoked;
+/**
+ * An invalid chain's code: revoked (12) when a certificate is revoked (looked up, or the staple
+ * says so); 13 when the only errors are revocation left unestablished under --revocation hard;
+ * else 8.
+ */
+function invalidExit(chain: ChainReport): number {
+  const errors = chain.facts.filter((f) => !f.ok && f.severity === 'error');
+  const stapleRevoked = errors.some((f) => f.check === 'ocsp.status');
+  if (stapleRevoked || chain.revocation?.some((r) => r.status === 'revoked')) return ExitCode.revoked;
   if (errors.length && errors.every((f) => f.check === 'revocation')) return ExitCode.revocationUnavailable;
   return ExitCode.invalid;
 }
@@ -109,7 +114,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
   return {
     ...base,
     status,
-    exitCode: status === 'invalid' ? invalidExit(chain.facts) : statusExit[status],
+    exitCode: status === 'invalid' ? invalidExit(chain) : statusExit[status],
     daysLeft: chain.daysLeft,
     ...(chain.expiresAt ? { notAfter: chain.expiresAt } : {}),
     problems: chain.problems,

@@ -152,6 +152,19 @@ describeOpenssl('check --revocation: OCSP and CRL against openssl', () => {
     expect(trust?.reason).toContain(`AIA CA Issuers: http://127.0.0.1:${pki.port}/missing.der (fetch failed: caIssuers HTTP 404 from http://127.0.0.1:${pki.port}/missing.der)`);
   });
 
+  test('a stapled REVOKED response exits 12 even with --revocation off', async () => {
+    const req = pki.file('rv.req.der');
+    execFileSync('openssl', ['ocsp', '-issuer', pki.file('int.pem'), '-cert', pki.file('ocsp-revoked.pem'), '-reqout', req, '-no_nonce'], { stdio: 'ignore' });
+    execFileSync('sh', ['-c', 'cat > "$1"', 'sh', pki.file('rv.resp.der')], { input: answerOcsp(pki.dir, readFileSync(req)) });
+    const s = await serve('ocsp-revoked', true, ['-status_file', pki.file('rv.resp.der')]);
+    const { code, doc } = await check([`127.0.0.1:${s.port}`], ['--revocation', 'off']);
+    expect(doc.results[0].chain?.facts.find((f) => f.check === 'ocsp.status')).toMatchObject({ ok: false, severity: 'critical' });
+    expect(code).toBe(ExitCode.revoked);
+    const soft = await check([`127.0.0.1:${s.port}`]);
+    expect(soft.doc.results[0].chain?.revocation?.[0]).toMatchObject({ status: 'revoked', method: 'ocsp-staple', reason: 'keyCompromise' });
+    expect(soft.code).toBe(ExitCode.revoked);
+  });
+
   test('OCSP Must-Staple: no staple fails (exit 8); a stapled good response passes and is used', async () => {
     const bare = await serve('must-staple');
     const failed = await check([`127.0.0.1:${bare.port}`]);
