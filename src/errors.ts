@@ -50,6 +50,10 @@ export const ExitCode = {
    * proxy failures.
    */
   critical: 13,
+  /** check: a certificate in a chain is revoked (OCSP or CRL, or a stapled OCSP response says so). */
+  revoked: 14,
+  /** check --revocation hard: revocation could not be established (no answer, or unknown). */
+  revocationUnavailable: 15,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -302,3 +302,17 @@ export const GITHUB_SUMMARY_MAX_ROWS = 1000;
 export const TEXT_MAX_CLOSING_PROBLEMS = 50;
 /** Each shard file `check merge` reads (shard NDJSON: ~3 KiB a target). */
 export const MAX_MERGE_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * check's revocation and missing-intermediate fetches (plain http, as CAs publish them): an OCSP
+ * response (64 KiB), a CRL (16 MiB, so large public CRLs still fit while memory stays bounded), a
+ * caIssuers certificate or PKCS#7 bundle (64 KiB). Longer bodies are cut off and reported as
+ * tls-trace's limit. Each fetch also waits at most MAX_REVOCATION_FETCH_MS, and never past the
+ * target's own --timeout deadline.
+ */
+export const MAX_OCSP_RESPONSE_BYTES = 64 * 1024;
+export const MAX_CRL_BYTES = 16 * 1024 * 1024;
+export const MAX_CA_ISSUERS_BYTES = 64 * 1024;
+export const MAX_REVOCATION_FETCH_MS = 5000;
+/** CRLs kept per run (by URL, until their nextUpdate). */
+export const MAX_CACHED_CRLS = 64;

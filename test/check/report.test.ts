@@ -36,6 +36,11 @@ test('exit code precedence: connection failures (lowest) > invalid > expiring > 
   expect(combineExitCodes([7, 5, 8, 9])).toBe(5);
   expect(combineExitCodes([6, 3, 4])).toBe(3);
   expect(combineExitCodes([0, 1])).toBe(1);
+  // Revocation: revoked (12) > invalid (8) > unavailable under --revocation hard (13) > expiring (9).
+  expect(combineExitCodes([8, 12, 13, 9])).toBe(12);
+  expect(combineExitCodes([12, 7])).toBe(7);
+  expect(combineExitCodes([13, 8])).toBe(8);
+  expect(combineExitCodes([9, 13, 0])).toBe(13);
   expect(['dns', 'refused', 'unreachable', 'timeout', 'not-tls', 'alert', 'tls', 'closed', 'reset'].map((c) => exitCodeForCaptureError(c, 1))).toEqual([3, 4, 4, 5, 6, 7, 7, 7, 7]);
   expect(exitCodeForCaptureError('reset', 0)).toBe(4);
 });

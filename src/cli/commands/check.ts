@@ -1,10 +1,11 @@
 // `tls-trace check HOST[:PORT]...`: certificate chain, hostname, trust and expiry checks for CI,
 // and `tls-trace check merge FILES...` for the NDJSON of shards run on several machines.
 // Exit codes (README "Exit codes"): 0 all valid; 9 expiring within --warn-days; 13 expiring within
-// --crit-days; 8 invalid; 3–7 connection/handshake failure; 2 usage. Several targets: connection
-// failures (lowest code) beat 8, which beats 13, which beats 9, which beats 0 — see combineExitCodes.
+// --crit-days; 8 invalid; 14 revoked; 15 revocation unavailable (--revocation hard); 3–7, 11, 12
+// connection/STARTTLS/proxy failure; 2 usage. Several targets: see combineExitCodes.
 
 import type { Command } from 'commander';
+import type { RevocationMode } from '../../analyse/chain/types.js';
 import { runCheck } from '../../check/runner.js';
 import { selectShard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
@@ -54,6 +55,16 @@ export interface CheckFlags extends RouteFlags, ClientCertFlags {
   chains?: boolean;
   starttls?: StarttlsProtocol | 'none';
   xmppHost?: string;
+  revocation?: string;
+}
+
+const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
+
+function parseRevocationMode(value: string | undefined): RevocationMode {
+  if (value === undefined) return 'soft';
+  const mode = REVOCATION_MODES.find((m) => m === value);
+  if (!mode) throw new UsageError(`--revocation must be off, soft or hard, not "${value}"`);
+  return mode;
 }
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
@@ -111,6 +122,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const { warnDays, critDays } = expiryWindows(flags);
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
+  const revocation = parseRevocationMode(flags.revocation);
   const at = parseAt(flags.at);
   // check has no --no-sni: the name is what the certificate is checked against.
   const servername = parseSni({ servername: flags.servername }) || undefined;
@@ -129,6 +141,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
     timeoutMs,
     trustStore,
     requestOcsp: flags.ocsp ?? true,
+    revocation,
     ...(flags.starttls ? { starttls: flags.starttls } : {}),
     ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
     ...(servername ? { servername } : {}),
@@ -165,6 +178,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
     .addOption(starttlsOption())
     .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: each target host)')
+    .option('--revocation <mode>', 'OCSP/CRL checks of every certificate: off, soft (default: revoked exits 14, unavailable warns) or hard (unavailable exits 15)')
     .option('--chains', 'print the chain table of every target (default for a single target)')
     .option('--format <format>', `output: ${CHECK_FORMATS.join(', ')} (default text)`)
     .option('--json', 'one JSON document with every result (--format json)')
