@@ -244,3 +244,11 @@ export const MAX_CAPTURE_KEYLOG_BYTES = 64 * 1024 * 1024;
 
 /** Segments `read --packets` lists per connection; the rest are counted in one line. */
 export const TEXT_MAX_PACKET_LINES = 2000;
+
+/**
+ * The ladder diagram: names listed on one arrow (a flight of a thousand records folds runs of the
+ * same name first, then says `+n more`), and arrows drawn (the first ones and the last few, with
+ * one line for those between), so a hostile peer's thousands of flights cannot flood it.
+ */
+export const LADDER_MAX_NAMES_PER_ARROW = 12;
+export const LADDER_MAX_ARROWS = 40;
