@@ -56,7 +56,8 @@ export function renderLadder(view: LadderView, { p, width, ascii }: LadderLayout
   const gap = width - timeWidth - 2 - (markWidth > 0 ? markWidth + 1 : 0);
   if (gap < MIN_GAP) return [];
   const rtt = view.handshakeRoundTrips;
-  const out = [p.heading(rtt === undefined ? 'Ladder' : `Ladder · TLS handshake in ${rtt} round trip${rtt === 1 ? '' : 's'}`)];
+  const dot = ascii ? '-' : '·';
+  const out = [p.heading(rtt === undefined ? 'Ladder' : `Ladder ${dot} TLS handshake in ${rtt} round trip${rtt === 1 ? '' : 's'}`)];
   const titles = `${'client'.padEnd(gap - 5)}server`;
   out.push(p.dim(`${'time'.padStart(timeWidth - 1)}  ${titles}`));
   const rail = p.dim(g.rail);

@@ -83,12 +83,15 @@ function tcpOpenArrows(tcp: TcpView): LadderArrow[] {
  * one, and each later change of direction from the opening side to the answering side closes it.
  */
 function markRoundTrips(arrows: LadderArrow[]): void {
-  const count: Record<LadderPhase, number> = { tcp: 0, prologue: 0, tls: 0 };
   let prev: LadderArrow | undefined;
   let opener: Direction | undefined;
+  let count = 0;
+  // Counted afresh in each run of one phase: the TCP teardown is not the handshake's third round trip.
   for (const a of arrows) {
-    if (!prev || prev.phase !== a.phase) opener = a.direction;
-    else if (a.direction !== prev.direction && prev.direction === opener) a.roundTrip = ++count[a.phase];
+    if (!prev || prev.phase !== a.phase) {
+      opener = a.direction;
+      count = 0;
+    } else if (a.direction !== prev.direction && prev.direction === opener) a.roundTrip = ++count;
     prev = a;
   }
 }
