@@ -16,6 +16,7 @@ import { displayWidth } from '../../src/report/fit.js';
 import { renderLadder } from '../../src/report/ladder.js';
 import { palette } from '../../src/report/palette.js';
 import { ladderView, type LadderView } from '../../src/view/ladder.js';
+import { prologueView } from '../../src/view/prologue.js';
 import { tcpView } from '../../src/view/tcp.js';
 import { repoRoot } from '../golden/cases.js';
 import { runCli } from '../helpers/cli.js';
@@ -100,6 +101,32 @@ describe('ladder model', () => {
     const l = ladderView({ decoded, analysis: analyseTrace(capture, decoded) });
     expect(l.arrows[2].names).toEqual(['ClientKeyExchange', 'ChangeCipherSpec', '{Finished?}']);
     expect(l.handshakeRoundTrips).toBe(2);
+  });
+
+  it('a STARTTLS prologue: one plaintext arrow per turn before the first flight, with its bytes and round trips', async () => {
+    const base = await fixture('openssl-tls13');
+    const turns: Array<['client' | 'server', string]> = [
+      ['server', '220 mail.example ESMTP\r\n'],
+      ['client', 'EHLO tls-trace\r\n'],
+      ['server', '250-mail.example\r\n250 STARTTLS\r\n'],
+      ['client', 'STARTTLS\r\n'],
+      ['server', '220 2.0.0 Ready to start TLS\r\n'],
+    ];
+    const prologue = turns.map(([direction, text], i) => ({ direction, timeMs: i * 0.1, bytes: new TextEncoder().encode(text) }));
+    const capture: Capture = { ...base, prologue, options: { ...base.options, starttls: 'smtp' } };
+    const { decoded, analysis } = analyseCapture(capture);
+    const view = prologueView(capture);
+    if (!view) throw new Error('no prologue view');
+    const l = ladderView({ decoded, analysis, prologue: view });
+    const plain = l.arrows.filter((a) => a.phase === 'prologue');
+    expect(plain.map((a) => a.direction)).toEqual(turns.map(([d]) => d));
+    expect(plain.map((a) => a.bytes)).toEqual(turns.map(([, t]) => t.length));
+    expect(plain.map((a) => a.names[0])).toEqual(view.steps.map((s) => s.title));
+    expect(plain.map((a) => a.roundTrip)).toEqual([undefined, 1, undefined, 2, undefined]);
+    expect(l.arrows.slice(0, 5)).toEqual(plain);
+    expect(l.arrows[5]).toMatchObject({ phase: 'tls', names: ['ClientHello'], flight: 1 });
+    const lines = renderLadder(l, { p: palette(false), width: 70, ascii: true });
+    expect(lines.filter((line) => line.endsWith('plain 1 RTT') || line.endsWith('plain 2 RTT'))).toHaveLength(2);
   });
 
   it('a pcap: SYN, SYN-ACK (TCP round trip), ACK before the flights and the FINs after, times from the file', async () => {
