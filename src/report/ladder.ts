@@ -72,7 +72,9 @@ export function renderLadder(view: LadderView, { p, width, ascii }: LadderLayout
     const lines = wrap(ascii ? asciiOnly(text) : text, gap - 2);
     const colour = a.direction === 'client' ? p.client : p.server;
     lines.forEach((l, i) => {
-      const time = i === 0 ? formatMs(a.timeMs).padStart(timeWidth - 1) + ' ' : ' '.repeat(timeWidth);
+      // formatMs says `—` for a time that is not a number (a damaged capture file).
+      const ms = ascii ? asciiOnly(formatMs(a.timeMs)) : formatMs(a.timeMs);
+      const time = i === 0 ? ms.padStart(timeWidth - 1) + ' ' : ' '.repeat(timeWidth);
       out.push(`${time}${rail}${colour(pad(` ${l}`, gap))}${rail}`);
     });
     const mark = markOf(a);

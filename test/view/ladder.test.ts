@@ -152,6 +152,9 @@ describe('ladder model', () => {
       const tls = l.arrows.filter((a) => a.phase === 'tls');
       expect(tls.map((a) => a.flight)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(tls[0].names).toEqual(['ClientHello']);
+      const lines = renderLadder(l, { p: palette(false), width: 60, ascii: true });
+      for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(60);
+      expect(lines.filter((line) => line.endsWith('| TCP 1 RTT'))).toHaveLength(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
