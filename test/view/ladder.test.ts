@@ -194,6 +194,20 @@ describe('ladder drawing', () => {
     expect(lines[0]).toBe('Ladder - TLS handshake in 1 round trip');
   });
 
+  it('peer text on an arrow is escaped, wide characters are measured as the terminal shows them', () => {
+    const names = ['\x1b[2J\u202eevil', '漢字'.repeat(40)];
+    const view: LadderView = { arrows: [{ phase: 'prologue', direction: 'server', timeMs: 0, names, bytes: 10 }] };
+    for (const ascii of [false, true]) {
+      const lines = renderLadder(view, { p: plain, width: 60, ascii });
+      const text = lines.join('\n');
+      expect(text).not.toContain('\x1b');
+      expect(text).not.toContain('\u202e');
+      expect(text).toContain('\\x1b[2J\\u{202e}evil');
+      for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(60);
+      if (!ascii) expect(text.replace(/[^漢]/g, '')).toHaveLength(40);
+    }
+  });
+
   it('below the minimum width, or with nothing to draw, no ladder and no error', async () => {
     const l = ladderOf(await fixture('openssl-tls13'));
     expect(renderLadder(l, { p: plain, width: 40, ascii: true })).toEqual([]);
