@@ -316,3 +316,11 @@ export const MAX_CA_ISSUERS_BYTES = 64 * 1024;
 export const MAX_REVOCATION_FETCH_MS = 5000;
 /** CRLs kept per run (by URL, until their nextUpdate). */
 export const MAX_CACHED_CRLS = 64;
+
+/**
+ * The ladder diagram: names listed on one arrow (a flight of a thousand records folds runs of the
+ * same name first, then says `+n more`), and arrows drawn (the first ones and the last few, with
+ * one line for those between), so a hostile peer's thousands of flights cannot flood it.
+ */
+export const LADDER_MAX_NAMES_PER_ARROW = 12;
+export const LADDER_MAX_ARROWS = 40;
