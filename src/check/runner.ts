@@ -14,7 +14,7 @@ import type { ChainReport, RevocationMode } from '../analyse/chain/types.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import { CrlCache } from './revocation/chain-revocation.js';
 import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
-import { httpFetch, type HttpFetcher } from './revocation/http-fetch.js';
+import { httpFetch, type HttpFetcher } from '../capture/http-fetch.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
 
@@ -40,6 +40,8 @@ export interface CheckOptions {
   starttls?: StarttlsProtocol | 'none';
   xmppHost?: string;
   lookup?: LookupFunction;
+  /** `--resolve` for the revocation and caIssuers fetches: addresses for a host and port, if pinned. */
+  pinned?: (host: string, port: number) => string[] | undefined;
   /** Client certificate for every target (a target's cert= beats it). */
   clientCert?: { cert: string; key: string; passphrase?: string };
   /** Injected in tests; the live handshake otherwise. */
@@ -79,8 +81,9 @@ export function combineExitCodes(codes: number[]): number {
 }
 
 /** Fetches resolve names as the handshake does (the injected resolver in tests). */
-function withLookup(fetcher: HttpFetcher, lookup: LookupFunction | undefined): HttpFetcher {
-  return lookup ? (req) => fetcher({ lookup, ...req }) : fetcher;
+function withLookup(fetcher: HttpFetcher, opts: Pick<CheckOptions, 'lookup' | 'pinned'>): HttpFetcher {
+  const { lookup, pinned } = opts;
+  return (req) => fetcher({ ...(lookup ? { lookup } : {}), ...(pinned ? { pinned } : {}), ...req });
 }
 
 /** Node's `TLSv1.3` as the code point the trace and scan write (`TLS 1.3`); unknown words are dropped. */
@@ -207,7 +210,7 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
         const fetched = await fetch(fetchOptions(target, opts, starttls));
         // Fetches after the handshake share what is left of the target's deadline.
         const deadline = Date.now() + Math.max(0, opts.timeoutMs - fetched.durationMs);
-        const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts.lookup), crls });
+        const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts), crls });
         result = judge(target, fetched, opts, evidence);
         if (starttls) result.starttls = starttls;
       } catch (e) {

@@ -120,6 +120,12 @@ export function parseConnectToRule(text: string): ConnectToRule {
 }
 
 /** The route for one target: the first matching --connect-to, the proxy unless bypassed, the matching --resolve. */
+/** `--resolve`'s addresses for HOST:PORT (or `*:PORT`), for connections other than the target's. */
+export function pinnedAddresses(rules: RouteRules, host: string, port: number): string[] | undefined {
+  const name = host.toLowerCase();
+  return rules.resolve.find((r) => (r.host === '*' || r.host === name) && r.port === port)?.addresses;
+}
+
 export function routeFor(rules: RouteRules, host: string, port: number): RouteOptions {
   const route: RouteOptions = {};
   const name = host.toLowerCase();

@@ -12,7 +12,7 @@ import { buildOcspRequest, nonceExtnValue } from '../../src/analyse/chain/ocsp-r
 import { judgeCrl, judgeOcspResponse, parseCrl } from '../../src/analyse/chain/revocation.js';
 import { certificateRevocation, CrlCache } from '../../src/check/revocation/chain-revocation.js';
 import { certificatesIn } from '../../src/check/revocation/complete-chain.js';
-import { httpFetch } from '../../src/check/revocation/http-fetch.js';
+import { httpFetch } from '../../src/capture/http-fetch.js';
 import { describeWithTools } from '../helpers/servers.js';
 import { answerOcsp, type RevocationPki, startRevocationPki } from './helpers/revocation-pki.js';
 
@@ -112,6 +112,33 @@ describeWithTools('openssl')('revocation parts', () => {
     } finally {
       silent.closeAllConnections();
       await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  test('a responder named by host is reached as the handshake would: --resolve pins, the resolver answers or says why', async () => {
+    const hosts: string[] = [];
+    const server = http.createServer((req, res) => {
+      hosts.push(req.headers.host ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://ocsp.responder.test:${port}/x`;
+    try {
+      // --resolve: the pinned address is dialled and the URL's host is named in the request.
+      const pinned = (host: string, p: number): string[] | undefined => (host === 'ocsp.responder.test' && p === port ? ['127.0.0.1'] : undefined);
+      expect(await httpFetch({ url, timeoutMs: 5000, maxBytes: 100, pinned })).toMatchObject({ ok: true, body: Buffer.from('ok') });
+      expect(hosts).toEqual([`ocsp.responder.test:${port}`]);
+      // The injected resolver (the same one the handshake uses) answers for the name.
+      const lookup = ((_h: string, _o: unknown, cb: (e: NodeJS.ErrnoException | null, a: { address: string; family: number }[]) => void) => cb(null, [{ address: '127.0.0.1', family: 4 }])) as unknown as import('node:net').LookupFunction;
+      expect(await httpFetch({ url, timeoutMs: 5000, maxBytes: 100, lookup })).toMatchObject({ ok: true });
+      // A name that does not resolve is said in the resolver's words, not Node's getaddrinfo text.
+      const failing = ((_h: string, _o: unknown, cb: (e: NodeJS.ErrnoException | null, a: unknown[]) => void) => cb(Object.assign(new Error('nx'), { code: 'ENOTFOUND' }), [])) as unknown as import('node:net').LookupFunction;
+      const res = await httpFetch({ url, timeoutMs: 5000, maxBytes: 100, lookup: failing });
+      expect(res).toEqual({ ok: false, why: expect.stringMatching(new RegExp(`^${url.replace(/[.]/g, '\\.')}: cannot resolve ocsp\\.responder\\.test: `)) });
+      expect(JSON.stringify(res)).not.toMatch(/getaddrinfo/);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });

@@ -10,7 +10,7 @@ import type { PathNode } from '../../analyse/chain/path.js';
 import { judgeCrl, judgeOcspResponse, parseCrl, type ParsedCrl, type RevocationOutcome } from '../../analyse/chain/revocation.js';
 import type { RevocationResult } from '../../analyse/chain/types.js';
 import { MAX_CACHED_CRLS, MAX_CRL_BYTES, MAX_OCSP_RESPONSE_BYTES, MAX_REVOCATION_FETCH_MS } from '../../limits.js';
-import type { HttpFetcher } from './http-fetch.js';
+import type { HttpFetcher } from '../../capture/http-fetch.js';
 
 export interface FetchContext {
   at: Date;

@@ -23,7 +23,7 @@ import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, type OutputStyle } from '../output.js';
 import { writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
-import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
+import { addRouteOptions, parseRouteRules, pinnedAddresses, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
 import { addClientCertOptions, clientCertFromFlags, type ClientCertFlags } from '../client-cert.js';
 import { CHECK_FORMATS, decideFormat, JUNIT_FILE, printFinal, type CheckFormat } from '../check-output.js';
 import { createProgress } from '../check-progress.js';
@@ -123,6 +123,8 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
   const revocation = parseRevocationMode(flags.revocation);
+  // Parsed again (cheap, pure): --resolve also pins the names of OCSP responders, CRLs and caIssuers.
+  const rules = parseRouteRules(flags, ctx.env);
   const at = parseAt(flags.at);
   // check has no --no-sni: the name is what the certificate is checked against.
   const servername = parseSni({ servername: flags.servername }) || undefined;
@@ -142,6 +144,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
     trustStore,
     requestOcsp: flags.ocsp ?? true,
     revocation,
+    pinned: (host: string, port: number) => pinnedAddresses(rules, host, port),
     ...(flags.starttls ? { starttls: flags.starttls } : {}),
     ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
     ...(servername ? { servername } : {}),
