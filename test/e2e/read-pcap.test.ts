@@ -166,6 +166,17 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on 
     expect(r.stderr.split('\n').filter((l) => l.startsWith('tls-trace: note: the capture is truncated: '))).toHaveLength(1);
   });
 
+  it('a capture cut before the handshake completed says so, not that the server closed', async () => {
+    const b = readFileSync(tls13.pcap);
+    writeFileSync(path.join(dir, 'half.pcap'), b.subarray(0, Math.floor(b.length / 2)));
+    const r = await runCli(['read', path.join(dir, 'half.pcap')]);
+    expect(r.code).toBe(7);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^tls-trace: note: the capture is truncated: /);
+    expect(lines[1]).toMatch(/^tls-trace: the capture ends before the handshake completed \(no FIN or RST from either side in the file; \d+ bytes from the server\)$/);
+    expect(r.stderr).not.toMatch(/closed the connection/);
+  });
+
   it('not a capture, an empty file, a directory, a device, a FIFO, a missing file: exit 2 and one line', async () => {
     writeFileSync(path.join(dir, 'text'), 'hello\n');
     writeFileSync(path.join(dir, 'empty'), '');

@@ -9,6 +9,7 @@ import { parseCapture } from '../../capture/capture-file.js';
 import { formatAddress } from '../../capture/options.js';
 import { CompressedInputError, isPacketCapture, NotRegularFile, openCaptureSource, readCaptureBytes, readPacketCapture, sniffFormat, type CaptureBytes, type FoundConnection } from '../../capture/pcap/index.js';
 import type { Capture } from '../../capture/types.js';
+import type { CaptureErrorCode } from '../../capture/options.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES, MAX_PCAP_OUT_KEPT_BYTES } from '../../limits.js';
 import { connectionLine, connectionsJson, renderConnectionsTable, type ConnectionLine, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
@@ -253,8 +254,19 @@ function settleCapture(capture: Capture): AnalysedCapture {
   if (sni !== undefined) capture.target.servername = sni;
   const outcome = analysis.outcome;
   // The error carries the reason only: the trace's outcome line puts "Handshake did not complete: " before it.
-  if (!outcome.complete) capture.error = { code: outcome.alert ? 'alert' : 'closed', message: outcome.summary.replace(/^Handshake did not complete: /, '') };
+  if (!outcome.complete) capture.error = { code: failureCode(capture, analysed), message: outcome.summary.replace(/^Handshake did not complete: /, '') };
   return analysed;
+}
+
+/**
+ * The failure a capture shows, named as a live trace would name it: not TLS (exit 6), a fatal alert,
+ * a reset, or a close (exit 7). Without FIN or RST the file simply ends before the handshake did:
+ * still `closed` for the exit code, and failureLine says the capture ended, not that the peer closed.
+ */
+function failureCode(capture: Capture, { analysis, decoded }: AnalysedCapture): CaptureErrorCode {
+  if (decoded.notTls) return 'not-tls';
+  if (analysis.outcome.alert) return 'alert';
+  return capture.packets?.some((p) => p.flags.includes('RST')) ? 'reset' : 'closed';
 }
 
 function connectionRow(number: number, client: string, { capture, analysis, decoded }: AnalysedCapture): ConnectionRow {

@@ -250,6 +250,9 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
       if (serverBytes(capture) === 0 && typeof proto === 'string' && isStarttlsProtocol(proto) && capture.prologue?.length) {
         return `${where} closed the connection right after its ${STARTTLS_PROTOCOLS[proto].label} STARTTLS go-ahead, before any TLS`;
       }
+      if (capture.source === 'pcap' && !capture.packets?.some((p) => p.flags.includes('FIN'))) {
+        return `the capture ends before the handshake completed (no FIN or RST from either side in the file; ${serverBytes(capture)} bytes from the server)`;
+      }
       return `${where} closed the connection during the handshake (after ${serverBytes(capture)} bytes from the server)`;
     }
     case 'reset':
