@@ -110,6 +110,16 @@ const CASES: Case[] = [
     line: new RegExp(`^the server's SMTP line is longer than ${MAX_STARTTLS_LINE_BYTES} bytes, tls-trace's limit for one line of a STARTTLS dialogue$`),
   },
   {
+    name: 'SMTP: a complete line (ending in CRLF) longer than the line cap',
+    proto: 'smtp',
+    script: async (io) => {
+      io.write(`220 ${'x'.repeat(MAX_STARTTLS_LINE_BYTES + 100)}\r\n`);
+      await io.readLine();
+    },
+    code: ExitCode.starttls,
+    line: new RegExp(`^the server's SMTP line is longer than ${MAX_STARTTLS_LINE_BYTES} bytes, tls-trace's limit for one line of a STARTTLS dialogue$`),
+  },
+  {
     name: 'SMTP: capabilities past the dialogue cap',
     proto: 'smtp',
     script: async (io) => {

@@ -116,13 +116,14 @@ export class Conversation {
   async read(take: (buf: Buffer) => number | undefined, what: string): Promise<Buffer> {
     for (;;) {
       const n = take(this.buffer);
+      // A complete unit past the cap is refused too, not only an unfinished one that outgrew it.
+      if ((n ?? this.buffer.length) > this.maxLine) {
+        throw new StarttlsFailure('starttls-limit', `the server's ${this.opts.label} ${what} is longer than ${this.maxLine} bytes, tls-trace's limit for one line of a STARTTLS dialogue`);
+      }
       if (n !== undefined) {
         const unit = this.buffer.subarray(0, n);
         this.buffer = this.buffer.subarray(n);
         return unit;
-      }
-      if (this.buffer.length > this.maxLine) {
-        throw new StarttlsFailure('starttls-limit', `the server's ${this.opts.label} ${what} is longer than ${this.maxLine} bytes, tls-trace's limit for one line of a STARTTLS dialogue`);
       }
       if (this.ended) throw this.ended;
       await new Promise<void>((r) => (this.waiter = r));
