@@ -129,6 +129,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     host: checkedName,
     trustStore: opts.trustStore,
     warnDays,
+    ...(opts.critDays ? { critDays: opts.critDays } : {}),
     ocspRequested: opts.requestOcsp ?? true,
     ...(fetched.ocspResponse ? { ocspResponse: fetched.ocspResponse } : {}),
     ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),

@@ -195,8 +195,12 @@ describe('--crit-days, aliases, fleet text', () => {
     const inside = await check([target('expiring'), '--json', '--crit-days', String(days + 1)]);
     const doc = parseValid<CheckJson>('check', inside.out);
     expect([inside.code, doc.results[0].status, doc.critDays, doc.counts.critical]).toEqual([13, 'critical', days + 1, 1]);
+    // The problem names the window that made it critical.
+    expect(doc.results[0].problems.join('\n')).toContain(`within --crit-days ${days + 1}`);
     const outside = await check([target('expiring'), '--json', '--crit-days', String(days)]);
-    expect([outside.code, parseValid<CheckJson>('check', outside.out).results[0].status]).toEqual([9, 'expiring']);
+    const outsideDoc = parseValid<CheckJson>('check', outside.out);
+    expect([outside.code, outsideDoc.results[0].status]).toEqual([9, 'expiring']);
+    expect(outsideDoc.results[0].problems.join('\n')).toMatch(/within --warn-days \d+/);
     // Precedence: invalid (8) beats critical (13), which beats expiring (9).
     expect((await check([target('expiring'), target('expired'), '--crit-days', String(days + 1)])).code).toBe(8);
     expect((await check([target('expiring'), '--crit-days', '40', '--warn-days', '30'])).code).toBe(2);

@@ -258,7 +258,9 @@ function expiryFacts({ input, at, report, path, leaf, fact }: Run): void {
     if (input.warnDays !== undefined && at <= Date.parse(soonest.info.notAfter)) {
       const soon = Date.parse(soonest.info.notAfter) - at < input.warnDays * DAY;
       const who = soonest === leaf ? 'leaf' : `"${name(soonest)}"`;
-      fact('expiry.soon', !soon, 'warning', soon ? `${who} expires in ${report.daysLeft} days (${soonest.info.notAfter}), within --warn-days ${input.warnDays}` : `${report.daysLeft} days left (threshold ${input.warnDays})`, soonest);
+      // The nearer threshold names the window: check's --crit-days, else --warn-days.
+      const window = input.critDays && report.daysLeft < input.critDays ? `--crit-days ${input.critDays}` : `--warn-days ${input.warnDays}`;
+      fact('expiry.soon', !soon, 'warning', soon ? `${who} expires in ${report.daysLeft} days (${soonest.info.notAfter}), within ${window}` : `${report.daysLeft} days left (threshold ${input.warnDays})`, soonest);
     }
   }
 }

@@ -120,4 +120,6 @@ export interface ChainInput {
   revocationMode?: RevocationMode;
   /** Add an `expiry.soon` warning when a sent certificate expires within this many days. */
   warnDays?: number;
+  /** check --crit-days: a sent certificate expiring within this many days is critical (its fact says so). */
+  critDays?: number;
 }
