@@ -6,6 +6,7 @@
 import Table from 'cli-table3';
 import { escapeControl, escapeStrings, type JsonValue } from './escape.js';
 import { fitColumns } from './fit.js';
+import { headRule, plainRowLines } from './table-rows.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
 
@@ -44,7 +45,19 @@ function shortTime(iso: string): string {
   return iso.replace('T', ' ').replace(/Z$/, '');
 }
 
+/** Rows drawn per piece of output. */
+const ROWS_PER_BLOCK = 256;
+
 export function renderConnectionsTable(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], opts: ConnectionsTableOptions): string {
+  return [...connectionsTableParts(file, rows, skipped, opts)].join('');
+}
+
+/**
+ * The table's text in pieces, so a table of many thousands of rows is written as it is drawn. The
+ * head and borders come from cli-table3; the body rows from plainRowLines, which draws them as
+ * cli-table3 does at a cost linear in the rows (src/report/table-rows.ts).
+ */
+export function* connectionsTableParts(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], opts: ConnectionsTableOptions): Generator<string> {
   const p = palette(opts.color);
   const head = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', 'Records', 'Bytes c/s', 'Outcome'].map((h) => p.heading(h));
   const cells = rows.map((r) => [
@@ -59,15 +72,38 @@ export function renderConnectionsTable(file: string, rows: readonly ConnectionRo
     `${r.bytes.client}/${r.bytes.server}`,
     r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)),
   ]);
-  const table = new Table({ head, colWidths: fitColumns([head, ...cells], opts.width ?? 100, [1, 3, 5, 9]), wordWrap: true, style: { head: [], border: [], compact: true } });
-  for (const row of cells) table.push(row);
-  const lines = [p.heading(`${rows.length} TLS connection(s) in ${escapeControl(file)}`), table.toString()];
+  const colWidths = fitColumns([head, ...cells], opts.width ?? 100, [1, 3, 5, 9]);
+  yield `${p.heading(`${rows.length} TLS connection(s) in ${escapeControl(file)}`)}\n`;
+  const headOnly = compactTable(head, colWidths, []);
+  const bottomAt = headOnly.lastIndexOf('\n');
+  if (cells.length === 0) yield headOnly;
+  else yield `${headOnly.slice(0, bottomAt)}\n${headRule(colWidths)}\n`;
+  for (let from = 0; from < cells.length; from += ROWS_PER_BLOCK) yield `${bodyLines(cells.slice(from, from + ROWS_PER_BLOCK), colWidths).join('\n')}\n`;
+  if (cells.length > 0) yield headOnly.slice(bottomAt + 1);
+  const lines: string[] = [];
   if (skipped.length > 0) {
     lines.push('', p.dim(`${skipped.length} other TCP connection(s) skipped:`));
     for (const s of skipped) lines.push(p.dim(`  ${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`));
   }
   lines.push('', p.dim('Trace one with --stream N, or every one with --all.'));
-  return lines.join('\n');
+  yield `\n${lines.join('\n')}`;
+}
+
+function compactTable(head: string[], colWidths: number[], rows: readonly string[][]): string {
+  const table = new Table({ head, colWidths, wordWrap: true, style: { head: [], border: [], compact: true } });
+  for (const row of rows) table.push(row);
+  return table.toString();
+}
+
+/** Body lines of `cells`; rows with colour codes are drawn by cli-table3 itself, without its borders. */
+function bodyLines(cells: readonly string[][], colWidths: number[]): string[] {
+  const out: string[] = [];
+  for (const row of cells) {
+    const lines = plainRowLines(row, colWidths);
+    if (lines) out.push(...lines);
+    else out.push(...compactTable([], colWidths, [row]).split('\n').slice(1, -1));
+  }
+  return out;
 }
 
 /** The connections list as JSON-ready data, every string escaped once here (SNI, ALPN and outcomes come from peers). */

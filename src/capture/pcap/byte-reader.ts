@@ -7,8 +7,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-/** Bytes asked of the file per read call. */
-const READ_CHUNK_BYTES = 64 * 1024;
+/**
+ * Bytes asked of the file per read call (1 MiB). Fewer, larger reads: with 64 KiB ones most
+ * loopback frames (up to 64 KiB each) straddled two reads and were copied out of them whole.
+ */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Input ended inside a structure that declared more bytes: everything before is still valid. */
 export class TruncatedInput extends Error {
@@ -62,6 +65,26 @@ export class ByteReader {
         this.pendingBytes += next.value.length;
       }
     }
+  }
+
+  /** Bytes already read from the input and not yet consumed. */
+  get buffered(): number {
+    return this.pendingBytes;
+  }
+
+  /**
+   * Exactly `n` bytes without waiting, when the current chunk holds them; else undefined (then
+   * `read`). Frame by frame, this spares two promise round trips per frame.
+   */
+  readBuffered(n: number): Buffer | undefined {
+    const head = this.pending[0];
+    if (head === undefined || head.length < n) return undefined;
+    const out = head.subarray(0, n);
+    if (head.length === n) this.pending.shift();
+    else this.pending[0] = head.subarray(n);
+    this.pendingBytes -= n;
+    this.position += n;
+    return out;
   }
 
   /** True when no byte is left. */

@@ -46,8 +46,12 @@ const FLAG_NAMES: [number, TcpFlagName][] = [
   [0x80, 'CWR'],
 ];
 
+/** Names per flags byte, made once: every listed segment would otherwise build its own array. */
+const FLAG_NAMES_BY_BYTE: readonly TcpFlagName[][] = Array.from({ length: 256 }, (_, flags) => FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name));
+
+/** The flags' names; the array is shared between segments with the same flags: do not change it. */
 export function flagNames(flags: number): TcpFlagName[] {
-  return FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+  return FLAG_NAMES_BY_BYTE[flags & 0xff];
 }
 
 function key(a: Endpoint, b: Endpoint): string {

@@ -4,14 +4,14 @@
 // decrypt as a live trace's key log does. A tls-trace capture JSON (`--save`) is read as `replay` reads it.
 
 import type { Command } from 'commander';
-import { analyseCapture, type AnalysedCapture } from '../../analyse/pipeline.js';
+import { analyseCapture, summariseCapture, type SummarisedCapture } from '../../analyse/pipeline.js';
 import { parseCapture } from '../../capture/capture-file.js';
 import { formatAddress } from '../../capture/options.js';
 import { isPacketCapture, NotRegularFile, readPacketCapture, type FoundConnection } from '../../capture/pcap/index.js';
 import type { Capture } from '../../capture/types.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES } from '../../limits.js';
-import { connectionsJson, renderConnectionsTable, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
+import { connectionsJson, connectionsTableParts, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
 import { renderJson, SCHEMA_VERSION } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { errnoReason } from '../errno.js';
@@ -124,8 +124,12 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   const rows = got.rows.sort((a, b) => a.number - b.number);
   const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
-  const text = flags.json ? JSON.stringify(connectionsJson(file, rows, skipped, contents.notes), null, 2) : renderConnectionsTable(file, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) });
-  ctx.stdout(`${text}\n`);
+  if (flags.json) ctx.stdout(`${JSON.stringify(connectionsJson(file, rows, skipped, contents.notes), null, 2)}\n`);
+  else {
+    // Written block by block: a table of many thousands of rows is never one string.
+    for (const part of connectionsTableParts(file, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) })) ctx.stdout(part);
+    ctx.stdout('\n');
+  }
 }
 
 function parseStream(text: string): number {
@@ -142,8 +146,8 @@ function address(e: FoundConnection['client']): string {
  * server (for the certificate host check), and a handshake that did not complete is the
  * capture's failure (exit code and stderr line as in a live trace).
  */
-function settleCapture(capture: Capture): AnalysedCapture {
-  const analysed = analyseCapture(capture, { at: new Date(capture.startedAt) });
+function settleCapture(capture: Capture): SummarisedCapture {
+  const analysed = summariseCapture(capture);
   const { analysis } = analysed;
   const sni = analysis.negotiated.sni.value;
   if (sni !== undefined) capture.target.servername = sni;
@@ -152,7 +156,7 @@ function settleCapture(capture: Capture): AnalysedCapture {
   return analysed;
 }
 
-function connectionRow(number: number, client: string, { capture, analysis, decoded }: AnalysedCapture): ConnectionRow {
+function connectionRow(number: number, client: string, { capture, analysis, decoded }: SummarisedCapture): ConnectionRow {
   const value = (key: string): string | undefined => {
     const row = analysis.table.find((r) => r.key === key);
     // The table's first line, without the code point (`TLS 1.3`, not `TLS 1.3 (0x0304)`): the row must stay narrow.

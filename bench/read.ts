@@ -1,0 +1,296 @@
+// `npm run bench:read`: how fast `tls-trace read` gets through a large capture, and how much memory
+// it needs, next to tshark on the same file in the same run. The capture is made here from real
+// loopback traffic: `tcpdump -i lo` around --handshakes TLS 1.3 and 1.2 connections (Node clients
+// against `openssl s_server -www` and Node TLS servers, with a request and responses of 0 to 64 KiB),
+// then repeated with `editcap -t` (each copy shifted past the one before, so times keep rising and
+// connections reuse their ports as a real long capture does) and joined with `mergecap -a` until it
+// reaches --size MB. It then times, one after another:
+//   - `node bin/tls-trace.cjs read FILE` (the table of connections, the built dist/),
+//   - `node bin/tls-trace.cjs read FILE --json`,
+//   - `tshark -r FILE -Y tls.handshake -T fields -e tls.handshake.type`,
+// each with stdout to a file or /dev/null, and prints wall time, MB/s, peak RSS (GNU time's %M, or
+// VmHWM polled from /proc) and the ratio to tshark. Goals: ≥ 5× tshark's throughput, < 300 MB
+// peak RSS. A miss is reported, never fatal (timings depend on the machine and its load).
+//
+// Options: --size MB (default 1024), --handshakes N (default 400), --keep (keep the capture and
+// reuse it next time, under $TMPDIR/tls-trace-bench-read/), --file PCAP (measure that file
+// instead), --no-tshark, --no-json.
+
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
+import { demoCerts, repoRoot, startNodeTlsServer, startOpensslServer, type TestServer } from '../test/helpers/servers.js';
+
+const RUN_TIMEOUT_MS = 30 * 60_000;
+const MB = 1024 * 1024;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 16 * MB, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function have(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+// ---- Making the capture -----------------------------------------------------------------------
+
+/** Starts `tcpdump -i lo -w FILE FILTER`; resolves once its filter is attached. */
+async function startTcpdump(file: string, filter: string): Promise<ChildProcess> {
+  const child = spawn('tcpdump', ['-i', 'lo', '-U', '-s', '0', '-B', '16384', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', () => reject(new Error(`tcpdump exited: ${err}`)));
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  return child;
+}
+
+async function stopTcpdump(child: ChildProcess): Promise<string> {
+  await new Promise((r) => setTimeout(r, 500));
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  await done;
+  return err;
+}
+
+/** One connection: a request, the response read to the end; ALPN offered on some. */
+function client(port: number, i: number): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: demoCerts().root, ...(i % 3 === 0 ? { ALPNProtocols: ['h2', 'http/1.1'] } : {}) }, () => socket.write('GET / HTTP/1.0\r\n\r\n'));
+    socket.on('data', () => undefined);
+    socket.on('error', () => resolve());
+    socket.on('close', () => resolve());
+  });
+}
+
+/** Response sizes of the Node servers, in turn: a handshake alone up to a small download. */
+const RESPONSE_BYTES = [0, 1024, 16 * 1024, 64 * 1024];
+
+async function recordBase(file: string, handshakes: number): Promise<void> {
+  const servers: TestServer[] = [];
+  try {
+    servers.push(await startOpensslServer(['-tls1_3', '-www']));
+    servers.push(await startOpensslServer(['-tls1_2', '-www']));
+    let n = 0;
+    const respond = (s: tls.TLSSocket): void => {
+      s.once('data', () => s.end(Buffer.alloc(RESPONSE_BYTES[n++ % RESPONSE_BYTES.length], 0x61)));
+    };
+    const ecdsa = demoCerts().ecdsa;
+    servers.push(await startNodeTlsServer({ ...ecdsa, minVersion: 'TLSv1.3', ALPNProtocols: ['h2', 'http/1.1'], onSecureConnection: respond }));
+    servers.push(await startNodeTlsServer({ maxVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'], onSecureConnection: respond }));
+    const dump = await startTcpdump(file, servers.map((s) => `tcp port ${s.port}`).join(' or '));
+    try {
+      for (let i = 0; i < handshakes; i++) await client(servers[i % servers.length].port, i);
+    } finally {
+      const said = await stopTcpdump(dump);
+      const dropped = /(\d+) packets? dropped by kernel/.exec(said);
+      if (dropped && Number(dropped[1]) > 0) console.log(`  note: tcpdump says ${dropped[1]} packets were dropped by the kernel`);
+    }
+  } finally {
+    for (const s of servers) await s.close();
+  }
+}
+
+/** First and last packet times of a capture, in seconds (capinfos). */
+async function timeSpan(file: string): Promise<{ start: number; end: number }> {
+  const out = await run('capinfos', ['-a', '-e', '-S', '-T', '-r', file]);
+  const [, start, end] = out.trim().split('\t');
+  return { start: Number(start), end: Number(end) };
+}
+
+/**
+ * `copies` back-to-back copies of `base`, each shifted by `period` seconds, by doubling: a file of
+ * 2^k copies is itself plus itself shifted by 2^k periods, and the result joins the powers of two
+ * that make up `copies`, so the work is O(log copies) passes of editcap and mergecap.
+ */
+async function repeatCapture(base: string, copies: number, period: number, out: string, work: string): Promise<void> {
+  let power = path.join(work, 'p0.pcap');
+  renameSync(base, power);
+  let powerCopies = 1;
+  const parts: string[] = [];
+  let shift = 0;
+  for (let left = copies; left > 0; ) {
+    if (left & 1) {
+      const part = path.join(work, `part${parts.length}.pcap`);
+      await run('editcap', ['-F', 'pcap', '-t', String(shift * period), power, part]);
+      parts.push(part);
+      shift += powerCopies;
+    }
+    left >>= 1;
+    if (left === 0) break;
+    const shifted = path.join(work, 'shifted.pcap');
+    const next = path.join(work, `p${powerCopies * 2}.pcap`);
+    await run('editcap', ['-F', 'pcap', '-t', String(powerCopies * period), power, shifted]);
+    await run('mergecap', ['-F', 'pcap', '-a', '-w', next, power, shifted]);
+    rmSync(shifted);
+    rmSync(power);
+    power = next;
+    powerCopies *= 2;
+  }
+  rmSync(power, { force: true });
+  if (parts.length === 1) renameSync(parts[0], out);
+  else await run('mergecap', ['-F', 'pcap', '-a', '-w', out, ...parts]);
+  for (const p of parts) rmSync(p, { force: true });
+}
+
+async function makeCapture(file: string, sizeMb: number, handshakes: number): Promise<void> {
+  const work = mkdtempSync(path.join(path.dirname(file), 'work-'));
+  try {
+    const base = path.join(work, 'base.pcap');
+    console.log(`recording ${handshakes} loopback handshakes (openssl s_server and Node, TLS 1.3 and 1.2)…`);
+    await recordBase(base, handshakes);
+    const baseBytes = statSync(base).size;
+    const { start, end } = await timeSpan(base);
+    // Each copy starts 5 s after the last packet of the one before: past tls-trace's 2 s linger.
+    const period = Math.ceil(end - start) + 5;
+    const copies = Math.max(1, Math.round((sizeMb * MB) / baseBytes));
+    console.log(`base capture ${(baseBytes / MB).toFixed(1)} MB over ${(end - start).toFixed(1)} s; joining ${copies} shifted copies…`);
+    await repeatCapture(base, copies, period, `${file}.tmp`, work);
+    renameSync(`${file}.tmp`, file);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// ---- Measuring --------------------------------------------------------------------------------
+
+interface Measured {
+  label: string;
+  ms: number;
+  rssMb?: number;
+  code: number | null;
+  stderr: string;
+}
+
+/** Peak RSS of a running process, polled from /proc (VmHWM is already the high-water mark). */
+function pollHwm(pid: number): { stop: () => number | undefined } {
+  let kb: number | undefined;
+  const read = (): void => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) kb = Number(m[1]);
+    } catch {
+      // The process has gone: keep the last reading.
+    }
+  };
+  const timer = setInterval(read, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return kb === undefined ? undefined : kb / 1024;
+    },
+  };
+}
+
+/** Runs a command with stdout to `stdoutFile`, timing it and taking its peak RSS. */
+async function measure(label: string, cmd: string, args: string[], stdoutFile: string, work: string): Promise<Measured> {
+  const useTime = existsSync('/usr/bin/time');
+  const timeOut = path.join(work, 'time.txt');
+  const [c, a] = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', timeOut, cmd, ...args]] : [cmd, args];
+  const fd = openSync(stdoutFile, 'w');
+  const t0 = performance.now();
+  const child = spawn(c, a, { stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  closeSync(fd);
+  const poll = useTime || child.pid === undefined ? undefined : pollHwm(child.pid);
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const ms = performance.now() - t0;
+  clearTimeout(timer);
+  let rssMb = poll?.stop();
+  if (useTime) {
+    const kb = Number(readFileSync(timeOut, 'utf8').trim().split('\n').pop());
+    if (Number.isFinite(kb) && kb > 0) rssMb = kb / 1024;
+  }
+  return { label, ms, code, stderr, ...(rssMb !== undefined ? { rssMb } : {}) };
+}
+
+function firstLine(file: string): string {
+  const head = Buffer.alloc(512);
+  const fd = openSync(file, 'r');
+  const n = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  return head.subarray(0, n).toString('utf8').split('\n')[0];
+}
+
+async function main(): Promise<void> {
+  const sizeMb = Number(arg('size', '1024'));
+  const handshakes = Number(arg('handshakes', '400'));
+  const keep = process.argv.includes('--keep');
+  const given = arg('file', '');
+  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  if (b.status !== 0) throw new Error('npm run build failed');
+  for (const tool of ['tcpdump', 'editcap', 'mergecap', 'capinfos']) if (!given && !have(tool)) throw new Error(`${tool} is needed to make the capture (Debian packages tcpdump, wireshark-common)`);
+
+  const cacheDir = path.join(tmpdir(), 'tls-trace-bench-read');
+  mkdirSync(cacheDir, { recursive: true });
+  const work = mkdtempSync(path.join(tmpdir(), 'tls-trace-bench-read-run-'));
+  const file = given || path.join(keep ? cacheDir : work, `loopback-${sizeMb}mb-${handshakes}.pcap`);
+  try {
+    if (!existsSync(file)) await makeCapture(file, sizeMb, handshakes);
+    else console.log(`using ${file}`);
+    const bytes = statSync(file).size;
+    const bin = path.join(repoRoot, 'bin', 'tls-trace.cjs');
+    console.log(`\ncapture: ${file}, ${(bytes / MB).toFixed(0)} MB`);
+    const table = path.join(work, 'table.txt');
+    const results: Measured[] = [];
+    results.push(await measure('tls-trace read FILE', process.execPath, [bin, 'read', file], table, work));
+    const header = firstLine(table);
+    if (!process.argv.includes('--no-json')) results.push(await measure('tls-trace read FILE --json', process.execPath, [bin, 'read', file, '--json'], '/dev/null', work));
+    if (!process.argv.includes('--no-tshark') && have('tshark')) results.push(await measure('tshark -Y tls.handshake', 'tshark', ['-r', file, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'tls.handshake.type'], '/dev/null', work));
+    report(results, bytes, header);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    if (keep) console.log(`\nthe capture is kept in ${cacheDir} (--keep); delete it when done`);
+  }
+}
+
+function report(results: Measured[], bytes: number, header: string): void {
+  console.log(`tls-trace's table says: ${header}\n`);
+  console.log(`${'command'.padEnd(30)}${'wall s'.padStart(9)}${'MB/s'.padStart(9)}${'peak RSS MB'.padStart(13)}  exit`);
+  for (const r of results) {
+    const rss = r.rssMb === undefined ? 'n/a' : r.rssMb.toFixed(0);
+    console.log(`${r.label.padEnd(30)}${(r.ms / 1000).toFixed(1).padStart(9)}${(bytes / MB / (r.ms / 1000)).toFixed(1).padStart(9)}${rss.padStart(13)}  ${r.code}`);
+    const note = r.stderr.trim().split('\n').filter((l) => l !== '')[0];
+    if (note) console.log(`  stderr: ${note.slice(0, 200)}`);
+  }
+  const tshark = results.find((r) => r.label.startsWith('tshark'));
+  console.log('');
+  for (const r of results.filter((x) => x.label.startsWith('tls-trace'))) {
+    if (tshark) {
+      const ratio = tshark.ms / r.ms;
+      console.log(`${ratio >= 5 ? 'PASS' : 'MISS'}  ${r.label}: ${ratio.toFixed(2)}× tshark's throughput (goal ≥ 5×)`);
+    }
+    const ok = r.rssMb !== undefined && r.rssMb < 300;
+    console.log(`${r.rssMb === undefined ? 'n/a ' : ok ? 'PASS' : 'MISS'}  ${r.label}: peak RSS ${r.rssMb?.toFixed(0) ?? 'n/a'} MB (goal < 300 MB)`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});
