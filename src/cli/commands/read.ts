@@ -4,7 +4,8 @@
 // decrypt as a live trace's key log does. A tls-trace capture JSON (`--save`) is read as `replay` reads it.
 
 import type { Command } from 'commander';
-import { analyseCapture, summariseCapture, type SummarisedCapture } from '../../analyse/pipeline.js';
+import { connectionFacts, type ConnectionFacts } from '../../analyse/connection-facts.js';
+import { analyseCapture } from '../../analyse/pipeline.js';
 import { parseCapture } from '../../capture/capture-file.js';
 import { formatAddress } from '../../capture/options.js';
 import { isPacketCapture, NotRegularFile, readPacketCapture, type FoundConnection } from '../../capture/pcap/index.js';
@@ -96,8 +97,8 @@ class Collector {
       if (c.number === this.mode.stream) settleCapture(c.capture);
       return;
     }
-    const analysed = settleCapture(c.capture);
-    if (!this.mode.all) this.rows.push(connectionRow(c.number, address(c.client), analysed));
+    const facts = settleCapture(c.capture);
+    if (!this.mode.all) this.rows.push(connectionRow(c.number, address(c.client), c.capture, facts));
     // Without --all only a lone connection is traced: keep the first until a second shows up.
     if (this.mode.all || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
     else this.kept.length = 0;
@@ -146,40 +147,29 @@ function address(e: FoundConnection['client']): string {
  * server (for the certificate host check), and a handshake that did not complete is the
  * capture's failure (exit code and stderr line as in a live trace).
  */
-function settleCapture(capture: Capture): SummarisedCapture {
-  const analysed = summariseCapture(capture);
-  const { analysis } = analysed;
-  const sni = analysis.negotiated.sni.value;
-  if (sni !== undefined) capture.target.servername = sni;
-  const outcome = analysis.outcome;
+function settleCapture(capture: Capture): ConnectionFacts {
+  const facts = connectionFacts(capture);
+  if (facts.sni !== undefined) capture.target.servername = facts.sni;
+  const outcome = facts.outcome;
   if (!outcome.complete) capture.error = { code: outcome.alert ? 'alert' : 'closed', message: outcome.summary };
-  return analysed;
+  return facts;
 }
 
-function connectionRow(number: number, client: string, { capture, analysis, decoded }: SummarisedCapture): ConnectionRow {
-  const value = (key: string): string | undefined => {
-    const row = analysis.table.find((r) => r.key === key);
-    // The table's first line, without the code point (`TLS 1.3`, not `TLS 1.3 (0x0304)`): the row must stay narrow.
-    return row && row.value !== 'unknown' && row.value !== '' ? row.value.split('\n')[0].replace(/ \(0x[0-9a-f]+\)$/, '') : undefined;
-  };
+function connectionRow(number: number, client: string, capture: Capture, facts: ConnectionFacts): ConnectionRow {
   return {
     number,
     client,
     server: address({ addr: capture.target.host, port: capture.target.port }),
     startedAt: capture.startedAt,
-    ...optional('sni', analysis.negotiated.sni.value),
-    ...optional('version', value('version')),
-    ...optional('cipherSuite', value('cipherSuite')),
-    ...optional('alpn', value('alpn')),
-    records: decoded.records.length,
-    bytes: analysis.bytes,
-    complete: analysis.outcome.complete,
-    outcome: analysis.outcome.summary,
+    ...(facts.sni !== undefined ? { sni: facts.sni } : {}),
+    ...(facts.version !== undefined ? { version: facts.version } : {}),
+    ...(facts.cipherSuite !== undefined ? { cipherSuite: facts.cipherSuite } : {}),
+    ...(facts.alpn !== undefined ? { alpn: facts.alpn } : {}),
+    records: facts.records,
+    bytes: facts.bytes,
+    complete: facts.outcome.complete,
+    outcome: facts.outcome.summary,
   };
-}
-
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags): void {
