@@ -110,3 +110,25 @@ function bodyLines(cells: readonly string[][], colWidths: number[]): string[] {
 export function connectionsJson(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[]): JsonValue {
   return escapeStrings({ format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, connections: rows, skipped, notes });
 }
+
+/**
+ * `JSON.stringify(connectionsJson(…), null, 2)` in pieces, one connection at a time, so the list
+ * of a large capture is never one string (nor one escaped copy of every row).
+ */
+export function* connectionsJsonParts(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[]): Generator<string> {
+  const head = { format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file };
+  yield `${JSON.stringify(escapeStrings(head), null, 2).slice(0, -2)},\n`;
+  if (rows.length === 0) yield '  "connections": [],\n';
+  else {
+    yield '  "connections": [\n';
+    for (let i = 0; i < rows.length; i++) yield `${indented(escapeStrings(rows[i]), '    ', true)}${i + 1 < rows.length ? ',' : ''}\n`;
+    yield '  ],\n';
+  }
+  yield `  "skipped": ${indented(escapeStrings(skipped), '  ', false)},\n`;
+  yield `  "notes": ${indented(escapeStrings(notes), '  ', false)}\n}`;
+}
+
+/** JSON.stringify(value, null, 2) nested at `indent` (its first line too when `first`); JSON text has no raw newlines inside strings. */
+function indented(value: JsonValue, indent: string, first: boolean): string {
+  return (first ? indent : '') + JSON.stringify(value, null, 2).split('\n').join(`\n${indent}`);
+}

@@ -7,18 +7,11 @@
 // fallback), whose handling of codes across wrapped lines is not repeated here.
 
 import tableUtils from 'cli-table3/src/utils.js';
+import { isNarrow } from './fit.js';
 
 const VERTICAL = '│';
 
-/**
- * Cells made only of these characters take one column per UTF-16 unit, so they are wrapped by
- * length (wrapNarrow) instead of measuring each word: printable ASCII, and the few symbols the
- * tables use that cli-table3's measure also counts as one column (checked here, not assumed).
- */
-const NARROW_SYMBOLS = ['→', '—', '…'].filter((c) => tableUtils.strlen(c) === 1).join('');
-const NARROW = new RegExp(`^[\\x20-\\x7e${NARROW_SYMBOLS}]*$`);
-
-/** cli-table3's wordWrap (utils.js) for a narrow cell: the same greedy loop, widths by length. */
+/** cli-table3's wordWrap (utils.js) for a narrow cell (fit.ts's isNarrow): the same greedy loop, widths by length. */
 function wrapNarrow(maxLength: number, input: string): string[] {
   const lines: string[] = [];
   const split = input.split(/(\s+)/g);
@@ -45,7 +38,7 @@ function wrapNarrow(maxLength: number, input: string): string[] {
 
 /** The lines cli-table3's Cell computes for `text` in a column of `inner` columns (padding off). */
 function cellLines(text: string, inner: number): string[] {
-  if (NARROW.test(text)) return text.length <= inner && text.length > 0 && !/\s/.test(text[0]) ? [text] : wrapNarrow(inner, text);
+  if (isNarrow(text)) return text.length <= inner && text.length > 0 && !/\s/.test(text[0]) ? [text] : wrapNarrow(inner, text);
   return tableUtils.colorizeLines(tableUtils.wordWrap(inner, text, true));
 }
 
@@ -66,7 +59,7 @@ export function plainRowLines(cells: readonly string[], colWidths: readonly numb
       const text = wrapped[x][y];
       const inner = colWidths[x] - 2;
       if (text === undefined) line += VERTICAL + ' '.repeat(colWidths[x]);
-      else if (text.length <= inner && NARROW.test(text)) line += `${VERTICAL} ${text}${' '.repeat(inner - text.length)} `;
+      else if (text.length <= inner && isNarrow(text)) line += `${VERTICAL} ${text}${' '.repeat(inner - text.length)} `;
       else line += `${VERTICAL} ${tableUtils.pad(tableUtils.truncate(text, inner), inner, ' ', 'left')} `;
     }
     out.push(line + VERTICAL);

@@ -185,16 +185,15 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   listed.count++;
   const seqRel = stream.isn === undefined ? 0 : (seg.seq - stream.isn) >>> 0;
   const ackRel = ackFlag && other.isn !== undefined ? (seg.ack - other.isn) >>> 0 : undefined;
-  conn.packets.push({
-    timeMs: rel,
-    direction,
-    flags: flagNames(seg.flags),
-    seq: seqRel,
-    ...(ackRel !== undefined ? { ack: ackRel } : {}),
-    window: seg.window,
-    payloadLength: seg.payload.length,
-    ...placed,
-  });
+  // Built key by key in the order the spreads gave, without the spreads' throw-away objects.
+  const flags = flagNames(seg.flags);
+  const packet: CapturePacket =
+    ackRel !== undefined
+      ? { timeMs: rel, direction, flags, seq: seqRel, ack: ackRel, window: seg.window, payloadLength: seg.payload.length }
+      : { timeMs: rel, direction, flags, seq: seqRel, window: seg.window, payloadLength: seg.payload.length };
+  if (placed.stream !== undefined) packet.stream = placed.stream;
+  if (placed.note !== undefined) packet.note = placed.note;
+  conn.packets.push(packet);
 }
 
 /**

@@ -70,8 +70,22 @@ function linkPayload(linkType: number, f: Buffer): { at: number; etherType: numb
   }
 }
 
+/**
+ * Dotted-quad texts already made, by address: a capture holds few addresses and many packets, and
+ * building two strings per packet was a visible share of reading one. Bounded: past the limit new
+ * addresses are built each time.
+ */
+const ipv4Texts = new Map<number, string>();
+const MAX_IPV4_TEXTS = 4096;
+
 function ipv4Text(b: Buffer, at: number): string {
-  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  const n = b.readUInt32BE(at);
+  let text = ipv4Texts.get(n);
+  if (text === undefined) {
+    text = `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+    if (ipv4Texts.size < MAX_IPV4_TEXTS) ipv4Texts.set(n, text);
+  }
+  return text;
 }
 
 function ipv6Text(b: Buffer, at: number): string {

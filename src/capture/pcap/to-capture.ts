@@ -11,8 +11,15 @@ export type FoundConnection =
   | { number: number; client: Endpoint; server: Endpoint; startedAt: string; tls: true; capture: Capture }
   | { number: number; client: Endpoint; server: Endpoint; startedAt: string; tls: false; reason: string };
 
-/** Bytes looked at to decide whether a stream is TLS. */
+/** Bytes looked at to decide whether a stream is TLS: enough for a record boundary search in a stream joined mid-way. */
 const SNIFF_BYTES = 64 * 1024;
+/** A stream whose start was captured (SYN seen) is told by its first record header and hello random. */
+const HEAD_BYTES = 64;
+
+/** The leading bytes this stream's TLS start is decided from (copied: 64 KiB a direction only when the search may need them). */
+function head(s: TcpConnection['streams']['client']): Buffer {
+  return leadingBytes(s.chunks, s.synSeen ? HEAD_BYTES : SNIFF_BYTES);
+}
 
 /** Chunks from stream offset `from` on, re-based so the TLS start is offset 0; stops at the first gap. */
 function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly CaptureGap[], direction: Direction): CaptureChunk[] {
@@ -38,7 +45,7 @@ function tlsStart(head: Buffer, joinedMidStream: boolean): number | undefined {
 export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): FoundConnection {
   let { client, server } = conn;
   let streams = conn.streams;
-  let heads = { client: leadingBytes(streams.client.chunks, SNIFF_BYTES), server: leadingBytes(streams.server.chunks, SNIFF_BYTES) };
+  let heads = { client: head(streams.client), server: head(streams.server) };
   // Without a captured SYN the first sender may be the server: the ClientHello (or, in a capture of
   // the server side only, the ServerHello) says who is who.
   const serverSpokeFirst = startsClientHello(heads.server) || (startsServerHello(heads.client) && heads.server.length === 0);

@@ -12,7 +12,7 @@ import { isPacketCapture, NotRegularFile, readPacketCapture, type FoundConnectio
 import type { Capture } from '../../capture/types.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES } from '../../limits.js';
-import { connectionsJson, connectionsTableParts, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
+import { connectionsJsonParts, connectionsTableParts, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
 import { renderJson, SCHEMA_VERSION } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { errnoReason } from '../errno.js';
@@ -125,12 +125,10 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   const rows = got.rows.sort((a, b) => a.number - b.number);
   const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
-  if (flags.json) ctx.stdout(`${JSON.stringify(connectionsJson(file, rows, skipped, contents.notes), null, 2)}\n`);
-  else {
-    // Written block by block: a table of many thousands of rows is never one string.
-    for (const part of connectionsTableParts(file, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) })) ctx.stdout(part);
-    ctx.stdout('\n');
-  }
+  // Written piece by piece: the table or list of many thousands of connections is never one string.
+  const parts = flags.json ? connectionsJsonParts(file, rows, skipped, contents.notes) : connectionsTableParts(file, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) });
+  for (const part of parts) ctx.stdout(part);
+  ctx.stdout('\n');
 }
 
 function parseStream(text: string): number {
