@@ -2,9 +2,9 @@
 // it needs, next to tshark on the same file in the same run. The capture is made here from real
 // loopback traffic: `tcpdump -i lo` around --handshakes TLS 1.3 and 1.2 connections (Node clients
 // against `openssl s_server -www` and Node TLS servers, with a request and responses of 0 to 64 KiB),
-// then repeated with `editcap -t` (each copy shifted past the one before, so times keep rising and
-// connections reuse their ports as a real long capture does) and joined with `mergecap -a` until it
-// reaches --size MB. It then times, one after another:
+// then written again and again into one file until it reaches --size MB, each copy shifted past the
+// one before (times keep rising) and moved from 127.0.0.1 to its own 127.x.y.1 (new 4-tuples, as
+// a long capture of many clients has). It then times, one after another:
 //   - `node bin/tls-trace.cjs read FILE` (the table of connections, the built dist/),
 //   - `node bin/tls-trace.cjs read FILE --json`,
 //   - `tshark -r FILE -Y tls.handshake -T fields -e tls.handshake.type`,
@@ -17,8 +17,8 @@
 // reuse it next time, under $TMPDIR/tls-trace-bench-read/), --file PCAP (measure that file
 // instead), --no-tshark, --no-json.
 
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,15 +31,6 @@ const MB = 1024 * 1024;
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 16 * MB, env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
 }
 
 function have(tool: string): boolean {
@@ -115,61 +106,86 @@ async function recordBase(file: string, handshakes: number): Promise<void> {
   }
 }
 
-/** First and last packet times of a capture, in seconds (capinfos). */
-async function timeSpan(file: string): Promise<{ start: number; end: number }> {
-  const out = await run('capinfos', ['-a', '-e', '-S', '-T', '-r', file]);
-  const [, start, end] = out.trim().split('\t');
-  return { start: Number(start), end: Number(end) };
+const PCAP_HEADER = 24;
+const RECORD_HEADER = 16;
+const LOOPBACK = 0x7f000001;
+
+/** First and last packet times of a pcap (the little-endian, microsecond kind tcpdump writes here), in seconds. */
+function timeSpan(b: Buffer): { start: number; end: number } {
+  let start = Infinity;
+  let end = -Infinity;
+  for (let at = PCAP_HEADER; at + RECORD_HEADER <= b.length; at += RECORD_HEADER + b.readUInt32LE(at + 8)) {
+    const t = b.readUInt32LE(at) + b.readUInt32LE(at + 4) / 1e6;
+    start = Math.min(start, t);
+    end = Math.max(end, t);
+  }
+  return { start, end };
+}
+
+/** A one's-complement checksum after one 16-bit word of what it covers changed (RFC 1624, eqn. 3). */
+function adjustChecksum(sum: number, before: number, after: number): number {
+  let s = (~sum & 0xffff) + (~before & 0xffff) + after;
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return ~s & 0xffff;
+}
+
+/** Replaces 127.0.0.1 in one Ethernet/IPv4 frame by `addr`, adjusting the IPv4 and TCP checksums. */
+function readdress(frame: Buffer, addr: number): void {
+  if (frame.length < 34 || frame.readUInt16BE(12) !== 0x0800) return;
+  const ip = 14;
+  const ihl = (frame[ip] & 0x0f) * 4;
+  const tcpSum = frame[ip + 9] === 6 && frame.length >= ip + ihl + 18 ? ip + ihl + 16 : -1;
+  for (const at of [ip + 12, ip + 16]) {
+    if (frame.readUInt32BE(at) !== LOOPBACK) continue;
+    for (const [before, after] of [[LOOPBACK >>> 16, addr >>> 16], [LOOPBACK & 0xffff, addr & 0xffff]]) {
+      frame.writeUInt16BE(adjustChecksum(frame.readUInt16BE(ip + 10), before, after), ip + 10);
+      if (tcpSum >= 0) frame.writeUInt16BE(adjustChecksum(frame.readUInt16BE(tcpSum), before, after), tcpSum);
+    }
+    frame.writeUInt32BE(addr, at);
+  }
 }
 
 /**
- * `copies` back-to-back copies of `base`, each shifted by `period` seconds, by doubling: a file of
- * 2^k copies is itself plus itself shifted by 2^k periods, and the result joins the powers of two
- * that make up `copies`, so the work is O(log copies) passes of editcap and mergecap.
+ * `copies` copies of `base` written one after another into `out`: copy k is shifted k periods
+ * later and its 127.0.0.1 becomes 127.x.y.1 (x.y = k), so every copy's connections are new
+ * 4-tuples, as a long capture of many clients has. (Copies that only shifted times would reuse
+ * the 4-tuples with the same sequence numbers, and tshark takes those for retransmissions of the
+ * first copy and dissects no TLS in them.) IPv4 and TCP checksums are adjusted.
  */
-async function repeatCapture(base: string, copies: number, period: number, out: string, work: string): Promise<void> {
-  let power = path.join(work, 'p0.pcap');
-  renameSync(base, power);
-  let powerCopies = 1;
-  const parts: string[] = [];
-  let shift = 0;
-  for (let left = copies; left > 0; ) {
-    if (left & 1) {
-      const part = path.join(work, `part${parts.length}.pcap`);
-      await run('editcap', ['-F', 'pcap', '-t', String(shift * period), power, part]);
-      parts.push(part);
-      shift += powerCopies;
+function repeatCapture(base: Buffer, copies: number, period: number, out: string): void {
+  const magic = base.readUInt32LE(0);
+  if (magic !== 0xa1b2c3d4 || base.readUInt32LE(20) !== 1) throw new Error('expected the little-endian microsecond Ethernet pcap tcpdump -i lo writes');
+  const fd = openSync(out, 'w');
+  try {
+    writeSync(fd, base.subarray(0, PCAP_HEADER));
+    for (let k = 0; k < copies; k++) {
+      const records = Buffer.from(base.subarray(PCAP_HEADER));
+      const addr = (0x7f000001 | ((k & 0xffff) << 8)) >>> 0;
+      for (let at = 0; at + RECORD_HEADER <= records.length; at += RECORD_HEADER + records.readUInt32LE(at + 8)) {
+        records.writeUInt32LE(records.readUInt32LE(at) + k * period, at);
+        if (k > 0) readdress(records.subarray(at + RECORD_HEADER, at + RECORD_HEADER + records.readUInt32LE(at + 8)), addr);
+      }
+      writeSync(fd, records);
     }
-    left >>= 1;
-    if (left === 0) break;
-    const shifted = path.join(work, 'shifted.pcap');
-    const next = path.join(work, `p${powerCopies * 2}.pcap`);
-    await run('editcap', ['-F', 'pcap', '-t', String(powerCopies * period), power, shifted]);
-    await run('mergecap', ['-F', 'pcap', '-a', '-w', next, power, shifted]);
-    rmSync(shifted);
-    rmSync(power);
-    power = next;
-    powerCopies *= 2;
+  } finally {
+    closeSync(fd);
   }
-  rmSync(power, { force: true });
-  if (parts.length === 1) renameSync(parts[0], out);
-  else await run('mergecap', ['-F', 'pcap', '-a', '-w', out, ...parts]);
-  for (const p of parts) rmSync(p, { force: true });
 }
 
 async function makeCapture(file: string, sizeMb: number, handshakes: number): Promise<void> {
   const work = mkdtempSync(path.join(path.dirname(file), 'work-'));
   try {
-    const base = path.join(work, 'base.pcap');
+    const basePath = path.join(work, 'base.pcap');
     console.log(`recording ${handshakes} loopback handshakes (openssl s_server and Node, TLS 1.3 and 1.2)…`);
-    await recordBase(base, handshakes);
-    const baseBytes = statSync(base).size;
-    const { start, end } = await timeSpan(base);
+    await recordBase(basePath, handshakes);
+    const base = readFileSync(basePath);
+    const { start, end } = timeSpan(base);
     // Each copy starts 5 s after the last packet of the one before: past tls-trace's 2 s linger.
     const period = Math.ceil(end - start) + 5;
-    const copies = Math.max(1, Math.round((sizeMb * MB) / baseBytes));
-    console.log(`base capture ${(baseBytes / MB).toFixed(1)} MB over ${(end - start).toFixed(1)} s; joining ${copies} shifted copies…`);
-    await repeatCapture(base, copies, period, `${file}.tmp`, work);
+    const copies = Math.min(65536, Math.max(1, Math.round((sizeMb * MB) / base.length)));
+    console.log(`base capture ${(base.length / MB).toFixed(1)} MB over ${(end - start).toFixed(1)} s; writing ${copies} copies, each on its own 127.x.y.1…`);
+    repeatCapture(base, copies, period, `${file}.tmp`);
     renameSync(`${file}.tmp`, file);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -250,12 +266,12 @@ async function main(): Promise<void> {
   const given = arg('file', '');
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
   if (b.status !== 0) throw new Error('npm run build failed');
-  for (const tool of ['tcpdump', 'editcap', 'mergecap', 'capinfos']) if (!given && !have(tool)) throw new Error(`${tool} is needed to make the capture (Debian packages tcpdump, wireshark-common)`);
+  if (!given && !have('tcpdump')) throw new Error('tcpdump is needed to make the capture (Debian package tcpdump)');
 
   const cacheDir = path.join(tmpdir(), 'tls-trace-bench-read');
   mkdirSync(cacheDir, { recursive: true });
   const work = mkdtempSync(path.join(tmpdir(), 'tls-trace-bench-read-run-'));
-  const file = given || path.join(keep ? cacheDir : work, `loopback-${sizeMb}mb-${handshakes}.pcap`);
+  const file = given || path.join(keep ? cacheDir : work, `loopback-${sizeMb}mb-${handshakes}-readdressed.pcap`);
   try {
     if (!existsSync(file)) await makeCapture(file, sizeMb, handshakes);
     else console.log(`using ${file}`);
@@ -267,12 +283,24 @@ async function main(): Promise<void> {
     results.push(await measure('tls-trace read FILE', process.execPath, [bin, 'read', file], table, work));
     const header = firstLine(table);
     if (!process.argv.includes('--no-json')) results.push(await measure('tls-trace read FILE --json', process.execPath, [bin, 'read', file, '--json'], '/dev/null', work));
-    if (!process.argv.includes('--no-tshark') && have('tshark')) results.push(await measure('tshark -Y tls.handshake', 'tshark', ['-r', file, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'tls.handshake.type'], '/dev/null', work));
-    report(results, bytes, header);
+    let seen = '';
+    if (!process.argv.includes('--no-tshark') && have('tshark')) {
+      const fields = path.join(work, 'tshark.txt');
+      results.push(await measure('tshark -Y tls.handshake', 'tshark', ['-r', file, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'tls.handshake.type'], fields, work));
+      seen = `\ntshark's fields say: ${clientHellos(fields)} frame(s) with a ClientHello`;
+    }
+    report(results, bytes, header + seen);
   } finally {
     rmSync(work, { recursive: true, force: true });
     if (keep) console.log(`\nthe capture is kept in ${cacheDir} (--keep); delete it when done`);
   }
+}
+
+/** Frames whose handshake types (tshark's comma-separated field) include ClientHello (1): the same connections both tools found. */
+function clientHellos(fieldsFile: string): number {
+  let n = 0;
+  for (const line of readFileSync(fieldsFile, 'utf8').split('\n')) if (line.split(',').includes('1')) n++;
+  return n;
 }
 
 function report(results: Measured[], bytes: number, header: string): void {
