@@ -287,7 +287,9 @@ async function main(): Promise<void> {
     if (!process.argv.includes('--no-tshark') && have('tshark')) {
       const fields = path.join(work, 'tshark.txt');
       results.push(await measure('tshark -Y tls.handshake', 'tshark', ['-r', file, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'tls.handshake.type'], fields, work));
-      seen = `\ntshark's fields say: ${clientHellos(fields)} frame(s) with a ClientHello`;
+      // tshark picks TLS by port or heuristics: a client port it gives to another protocol (44818 is
+      // EtherNet/IP) hides that connection's TLS from it, while tls-trace finds TLS by content.
+      seen = `\ntshark's fields say: ${clientHellos(fields)} frame(s) with a ClientHello (fewer when a connection's port is one tshark gives to another protocol)`;
     }
     report(results, bytes, header + seen);
   } finally {

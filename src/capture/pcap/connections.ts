@@ -54,9 +54,10 @@ export function flagNames(flags: number): TcpFlagName[] {
   return FLAG_NAMES_BY_BYTE[flags & 0xff];
 }
 
-function key(a: Endpoint, b: Endpoint): string {
-  const x = `${a.addr}|${a.port}`;
-  const y = `${b.addr}|${b.port}`;
+/** The connection's key, the same from either side; from the segment's fields (no objects per packet). */
+function key(seg: TcpSegment): string {
+  const x = `${seg.srcAddr}|${seg.srcPort}`;
+  const y = `${seg.dstAddr}|${seg.dstPort}`;
   return x < y ? `${x}>${y}` : `${y}>${x}`;
 }
 
@@ -86,9 +87,7 @@ export class ConnectionTable {
   constructor(private readonly done: (conn: TcpConnection) => void) {}
 
   add(seg: TcpSegment, timeMs: number): void {
-    const src = { addr: seg.srcAddr, port: seg.srcPort };
-    const dst = { addr: seg.dstAddr, port: seg.dstPort };
-    const k = key(src, dst);
+    const k = key(seg);
     const syn = (seg.flags & 0x02) !== 0;
     const ackFlag = (seg.flags & 0x10) !== 0;
     let conn = this.live.get(k);
@@ -104,7 +103,7 @@ export class ConnectionTable {
         this.untracked++;
         return;
       }
-      conn = this.open(src, dst, syn && ackFlag, timeMs);
+      conn = this.open({ addr: seg.srcAddr, port: seg.srcPort }, { addr: seg.dstAddr, port: seg.dstPort }, syn && ackFlag, timeMs);
       this.live.set(k, conn);
       this.sweep(timeMs);
     }
