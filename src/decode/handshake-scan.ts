@@ -90,9 +90,15 @@ class Stream {
     return filled === into.length;
   }
 
+  /** A record's body: a view when one chunk holds it (the usual case), else a copy. */
   body(r: Rec): Uint8Array | undefined {
+    const start = r.offset + 5;
+    for (let i = 0, base = 0; i < this.chunks.length && base <= start; base += this.chunks[i++].bytes.length) {
+      const b = this.chunks[i].bytes;
+      if (start - base + r.length <= b.length) return b.subarray(start - base, start - base + r.length);
+    }
     const out = new Uint8Array(r.length);
-    return this.read(0, 0, r.offset + 5, out) ? out : undefined;
+    return this.read(0, 0, start, out) ? out : undefined;
   }
 }
 

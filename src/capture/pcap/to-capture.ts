@@ -30,7 +30,9 @@ function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly
     if (end <= from || c.offset >= stop) continue;
     const lo = Math.max(from, c.offset) - c.offset;
     const hi = Math.min(end, stop) - c.offset;
-    out.push({ direction, timeMs: c.timeMs, offset: c.offset + lo - from, bytes: c.bytes.subarray(lo, hi) });
+    // The usual case (TLS from byte 0, no gap): the chunk as it is, not a copy of its object and a new view.
+    if (from === 0 && lo === 0 && hi === c.bytes.length && c.direction === direction) out.push(c);
+    else out.push({ direction, timeMs: c.timeMs, offset: c.offset + lo - from, bytes: c.bytes.subarray(lo, hi) });
   }
   return out;
 }
