@@ -44,7 +44,9 @@ const lazyChildProcess = {
 // For imports from src/, the bundle gets a stand-in per module whose functions load the real one
 // on their first call. Each exports only the names src/ imports: a new name is a build error
 // ("No matching export"), not a runtime one. Dependencies keep the real modules.
-const LAZY_BUILTINS = { zlib: ['createGunzip'], 'fs/promises': ['open', 'stat', 'readFile'] };
+// zstdDecompressSync exists from Node 22.15 on: its stand-in throws a TypeError on an older Node,
+// which src/decode/messages/compressed-certificate.ts takes as "this Node has no zstd".
+const LAZY_BUILTINS = { zlib: ['createGunzip', 'inflateSync', 'brotliDecompressSync', 'zstdDecompressSync'], 'fs/promises': ['open', 'stat', 'readFile'] };
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {

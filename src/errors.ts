@@ -32,6 +32,18 @@ export const ExitCode = {
    * (`| head`) is not a failure: the program ends quietly with the code it would have had.
    */
   write: 10,
+  /**
+   * STARTTLS did not reach TLS: the server does not offer it, refused it (SMTP 454, LDAP
+   * resultCode ≠ 0, PostgreSQL 'N'…), closed or reset during the plaintext dialogue, spoke another
+   * protocol, or passed tls-trace's dialogue caps. The dialogue is shown.
+   */
+  starttls: 11,
+  /**
+   * The HTTP proxy did not open a tunnel: its name did not resolve, it could not be reached, it
+   * refused CONNECT (407, 403, 502…), closed, or answered with something that is not HTTP or more
+   * than tls-trace reads, or not within the deadline. Nothing reached the target.
+   */
+  proxy: 12,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -75,6 +87,14 @@ export function exitCodeForCaptureError(code: string | undefined, serverBytes: n
       return ExitCode.timeout;
     case 'not-tls':
       return ExitCode.notTls;
+    case 'proxy':
+      return ExitCode.proxy;
+    case 'starttls-not-offered':
+    case 'starttls-refused':
+    case 'starttls-unexpected':
+    case 'starttls-closed':
+    case 'starttls-limit':
+      return ExitCode.starttls;
     default:
       // alert, closed, tls, capture-limit
       return ExitCode.handshake;

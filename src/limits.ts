@@ -21,6 +21,15 @@ export const MAX_RECORD_LENGTH = 2 ** 14 + 2048;
 export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 
 /**
+ * Largest handshake message reassembled from an offline source (a pcap, a saved capture file):
+ * the protocol's own maximum (uint24). Those inputs are already bounded by the file caps
+ * (MAX_TCP_STREAM_BYTES_PER_DIRECTION per direction of a pcap, MAX_CAPTURE_FILE_BYTES for a capture
+ * file), and a capture taken elsewhere may hold a chain larger than MAX_HANDSHAKE_MESSAGE that the
+ * client there accepted. Chosen by src/decode/defragment.ts from `Capture.source`.
+ */
+export const MAX_HANDSHAKE_MESSAGE_OFFLINE = 2 ** 24 - 1;
+
+/**
  * Bytes recorded per direction by a live capture (4 MiB). Past it the capture stops recording but
  * not the connection (the verdict is the handshake's); `Capture.truncated` says where it stopped.
  */
@@ -56,6 +65,14 @@ export const MAX_RECORDS_PER_DIRECTION = MAX_CAPTURE_BYTES_PER_DIRECTION / 256;
 export const MAX_PACKED_MESSAGES_PER_DIRECTION = 2048;
 
 /**
+ * Largest decompressed certificate (RFC 8879 CompressedCertificate) tls-trace inflates (1 MiB;
+ * real chains are under 30 KiB, and the declared uncompressed_length may say up to 16 MiB). The
+ * decompressor is given the declared length as its maxOutputLength, so a compression bomb stops
+ * there; a declared length over this cap is not inflated and is said as tls-trace's limit.
+ */
+export const MAX_DECOMPRESSED_CERTIFICATE_BYTES = 1024 * 1024;
+
+/**
  * Certificates summarised (subject, issuer, key) per Certificate message in the trace. Real chains
  * have 2–5; the decoder still lists every entry's bytes, later entries say "not examined
  * (certificate cap)". Used by src/analyse/flights.ts. (`check`'s chain analysis has no cap of its
@@ -76,6 +93,21 @@ export const MAX_CERTIFICATE_BYTES = 64 * 1024;
  */
 export const MAX_ASN1_DEPTH = 256;
 
+// ---- STARTTLS (src/capture/starttls): the plaintext dialogue before TLS.
+
+/**
+ * Bytes of plaintext dialogue kept per connection, both directions together (64 KiB; an SMTP EHLO
+ * answer with twenty capabilities is under 1 KiB, Dovecot's IMAP CAPABILITY about 300 bytes).
+ * A server that says more before its go-ahead is stopped there: tls-trace's limit, said as such.
+ */
+export const MAX_STARTTLS_PROLOGUE_BYTES = 64 * 1024;
+
+/**
+ * Longest line (or MySQL/LDAP message) of a STARTTLS dialogue (8 KiB; RFC 5321 §4.5.3.1.5 allows
+ * 512 bytes for an SMTP reply line, IMAP capability lines run to about 1 KiB).
+ */
+export const MAX_STARTTLS_LINE_BYTES = 8 * 1024;
+
 /** Total wall-clock deadline of a trace (DNS + connect + handshake): default and ceiling, ms. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 600_000;
@@ -85,6 +117,14 @@ export const MAX_TIMEOUT_MS = 600_000;
  * probes are not sent (the report then says its results are incomplete).
  */
 export const SCAN_STALL_LIMIT = 16;
+
+/**
+ * A proxy's answer to CONNECT: the head (status line and header fields) tls-trace reads, in all
+ * and per line (16 KiB / 4 KiB; tinyproxy's and squid's heads are under 300 bytes). Past either the
+ * proxy is reported as answering with more than tls-trace reads (exit 12), never buffered further.
+ */
+export const MAX_PROXY_RESPONSE_BYTES = 16 * 1024;
+export const MAX_PROXY_LINE_BYTES = 4 * 1024;
 
 /**
  * Largest `--targets` file `check` reads (1 MiB: some 30,000 targets). Like every file the CLI
@@ -178,6 +218,14 @@ export const MAX_TCP_CONNECTIONS = 65536;
 export const MAX_TCP_TOTAL_BYTES = 64 * 1024 * 1024;
 
 /**
+ * `read FILE --pcap OUT` listing several connections (the table, --ndjson) keeps each TLS
+ * connection's bytes until it writes them: at most this many stream bytes in all (256 MiB).
+ * Connections past it are left out of OUT with a note; the table still lists them. Used by
+ * src/cli/commands/read.ts.
+ */
+export const MAX_PCAP_OUT_KEPT_BYTES = 256 * 1024 * 1024;
+
+/**
  * TCP segments recorded for the packet lists: per connection (65536) and over the whole file
  * (262144, some 50 MB). Later segments are still reassembled, only not listed; they are counted.
  */
@@ -204,3 +252,43 @@ export const MAX_CAPTURE_KEYLOG_BYTES = 64 * 1024 * 1024;
 
 /** Segments `read --packets` lists per connection; the rest are counted in one line. */
 export const TEXT_MAX_PACKET_LINES = 2000;
+
+/**
+ * Live `--packets`: bytes of capture-tool output (pcap/pcapng from tcpdump or dumpcap) kept for
+ * the traced connection. Past it the rest is discarded and the packet view is left out with a
+ * note (the trace itself is unaffected): 32 MiB is some 20,000 full-size frames, far beyond a
+ * handshake plus the drain.
+ */
+export const MAX_LIVE_PACKET_BYTES = 32 * 1024 * 1024;
+/** Live `--packets`: stderr kept from the capture tool (its readiness line and any error). */
+export const MAX_PACKET_TOOL_STDERR = 16 * 1024;
+/** Live `--packets`: longest wait for the capture tool to say it is capturing (within the trace deadline). */
+export const PACKET_TOOL_START_MS = 3000;
+/**
+ * Live `--packets`: after the connection closed, how long the tool gets to see the last segments
+ * (the final ACK) before it is signalled, then to flush and exit; then it is killed. tcpdump runs
+ * in immediate mode and needs little; dumpcap has no immediate mode and hands packets over only
+ * every 250 ms (its libpcap read timeout), dropping the undelivered ones when signalled.
+ */
+export const PACKET_TOOL_SETTLE_MS = { tcpdump: 30, dumpcap: 300 } as const;
+export const PACKET_TOOL_STOP_MS = 2000;
+
+/**
+ * After missing bytes in a packet capture, records of unknown number were lost, so the next
+ * record's sequence number (which every AEAD nonce and MAC covers) is unknown: decryption tries
+ * this many sequence numbers after the last one used (64), in the current and the next key epoch,
+ * and keeps the one whose authentication tag checks. Past it the record stays encrypted; after
+ * MAX_GAP_RESYNC_RECORDS records (4) that no number opened, the direction stops searching.
+ */
+export const MAX_GAP_SEQUENCE_SEARCH = 64;
+export const MAX_GAP_RESYNC_RECORDS = 4;
+
+/** Bytes searched for a record boundary after missing bytes or in a connection joined mid-stream (64 KiB). */
+export const MAX_RECORD_RESYNC_BYTES = 64 * 1024;
+
+/**
+ * Bytes of plaintext before TLS (a STARTTLS dialogue, a PROXY header, an HTTP CONNECT exchange)
+ * searched for where TLS starts in each direction of a packet capture (64 KiB); past it the
+ * connection is listed as not TLS.
+ */
+export const MAX_PROLOGUE_SEARCH_BYTES = 64 * 1024;

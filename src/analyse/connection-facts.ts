@@ -5,6 +5,9 @@
 
 import type { Capture } from '../capture/types.js';
 import { scanHandshake, type HandshakeScan } from '../decode/handshake-scan.js';
+import { decodeClientHello, decodeServerHello } from '../decode/messages/hello.js';
+import { ByteReader } from '../decode/reader.js';
+import { ja3, ja3s, ja4, type Fingerprints } from './fingerprints.js';
 import { cipherSuites, protocolVersions } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { summariseCapture } from './pipeline.js';
@@ -18,6 +21,8 @@ export interface ConnectionFacts {
   records: number;
   bytes: { client: number; server: number };
   outcome: TraceOutcome;
+  /** JA3/JA4 of the ClientHello, JA3S of the ServerHello (as the full analysis gives them). */
+  fingerprints: Fingerprints;
 }
 
 /** A table value as the row shows it: the first line, without the code point; none when unknown. */
@@ -26,10 +31,15 @@ export function rowWords(words: string | undefined): string | undefined {
 }
 
 export function connectionFacts(capture: Capture): ConnectionFacts {
-  const plain = capture.keylog.length === 0 && !capture.error && !capture.node && !capture.gaps?.length && !capture.truncated?.length;
+  return quickConnectionFacts(capture) ?? fullConnectionFacts(capture);
+}
+
+/** The facts from the quick scan, or undefined when the connection is not a plain complete handshake. */
+export function quickConnectionFacts(capture: Capture): ConnectionFacts | undefined {
+  // A prologue, gaps, truncation, a key log or Node's own view each add to what the full path says.
+  const plain = capture.keylog.length === 0 && !capture.error && !capture.node && !capture.prologue?.length && !capture.gaps?.length && !capture.truncated?.length;
   const scan = plain ? scanHandshake(capture.chunks) : undefined;
-  if (scan?.protectedBoth) return scannedFacts(capture, scan);
-  return fullConnectionFacts(capture);
+  return scan?.protectedBoth ? scannedFacts(capture, scan) : undefined;
 }
 
 /** The facts through the full pipeline (what the quick scan must agree with). */
@@ -44,6 +54,7 @@ export function fullConnectionFacts(capture: Capture): ConnectionFacts {
     records: decoded.records.length,
     bytes: analysis.bytes,
     outcome: analysis.outcome,
+    fingerprints: analysis.fingerprints,
   };
 }
 
@@ -52,7 +63,9 @@ export function fullConnectionFacts(capture: Capture): ConnectionFacts {
  * ServerHello's in TLS ≤ 1.2 ("none" when it chose none), and in TLS 1.3 "none" when the client
  * did not offer it, else unknown (the choice is encrypted).
  */
-export function scannedFacts(capture: Capture, scan: HandshakeScan): ConnectionFacts {
+export function scannedFacts(capture: Capture, scan: HandshakeScan): ConnectionFacts | undefined {
+  const fingerprints = helloFingerprints(scan);
+  if (!fingerprints) return undefined;
   const bytes = { client: 0, server: 0 };
   for (const c of capture.chunks) bytes[c.direction] += c.bytes.length;
   const tls13 = scan.version === 0x0304;
@@ -65,7 +78,29 @@ export function scannedFacts(capture: Capture, scan: HandshakeScan): ConnectionF
     records: scan.records,
     bytes,
     outcome: { complete: true, summary: 'Handshake complete' },
+    fingerprints,
   };
+}
+
+/**
+ * The fingerprints of the two hellos the scan found, decoded by the full decoder's hello readers
+ * (so the extension lists and their infos are the ones fingerprintsOf sees); undefined when either
+ * does not decode cleanly, which leaves the connection to the full path.
+ */
+function helloFingerprints(scan: HandshakeScan): Fingerprints | undefined {
+  try {
+    const ch = decodeClientHello(helloReader(scan.clientHelloRecord));
+    const sh = decodeServerHello(helloReader(scan.serverHelloRecord));
+    return { ja3: ja3(ch), ja4: ja4(ch), ja3s: ja3s(sh) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A reader over the body of the handshake message at the start of `record` (its 4-byte header skipped). */
+function helloReader(record: Uint8Array): ByteReader {
+  const length = (record[1] << 16) | (record[2] << 8) | record[3];
+  return new ByteReader(record, 4, 4 + length);
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

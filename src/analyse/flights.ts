@@ -3,7 +3,7 @@
 
 import { X509Certificate } from 'node:crypto';
 import type { DecodeIssue, Field } from '../decode/types.js';
-import type { DecodedTrace, HandshakeMessage, Message, TlsRecord } from '../decode/model.js';
+import { certificateOf, type DecodedTrace, type HandshakeMessage, type Message, type TlsRecord } from '../decode/model.js';
 import { handshakeTypes } from '../registry/index.js';
 import { codePoint } from './code-point.js';
 import type { CertificateSummary, Flight, Step } from './types.js';
@@ -27,8 +27,10 @@ export function messageName(m: Message): string {
       return 'Encrypted record';
     case 'application_data':
       return 'Application data';
+    case 'heartbeat':
+      return m.heartbeatType === 2 ? 'HeartbeatResponse' : m.heartbeatType === 1 ? 'HeartbeatRequest' : 'Heartbeat';
     case 'opaque':
-      return m.cap ? 'Not decoded (tls-trace cap)' : 'Unrecognised bytes';
+      return m.missing ? 'Missing bytes (not in the capture)' : m.cap ? 'Not decoded (tls-trace cap)' : 'Unrecognised bytes';
   }
 }
 
@@ -88,7 +90,7 @@ export function buildSteps(decoded: DecodedTrace): { steps: Step[]; flights: Fli
       recordIssueShown.add(r);
       if (!step.issues.some((x) => sameIssue(x, issue))) step.issues.push(issue);
     }
-    if (m.kind === 'handshake' && m.body?.type === 'certificate') step.certificates = summariseCertificates(m);
+    if (m.kind === 'handshake' && certificateOf(m.body)) step.certificates = summariseCertificates(m);
     if (m.kind === 'encrypted' && m.guess) step.guess = m.guess;
     steps.push(step);
   });
@@ -123,8 +125,9 @@ function assignFlights(steps: Step[]): Flight[] {
 
 /** Subject/issuer/key of each certificate, as far as Node can read them; never throws. */
 function summariseCertificates(m: HandshakeMessage): CertificateSummary[] {
-  if (m.body?.type !== 'certificate') return [];
-  return m.body.entries.map((e, i) => {
+  const body = certificateOf(m.body);
+  if (!body) return [];
+  return body.entries.map((e, i) => {
     // Caps (src/limits.ts): a hostile server can pack thousands of entries into one message.
     if (i >= MAX_CERTIFICATES_PER_MESSAGE) {
       return { subject: '?', issuer: '?', error: `not examined: more than ${MAX_CERTIFICATES_PER_MESSAGE} certificates in one message (certificate cap)` };

@@ -7,6 +7,7 @@ import { codePoint, showCodePoint } from './code-point.js';
 import { buildSteps } from './flights.js';
 import { findBodies } from './messages.js';
 import { deriveNegotiated } from './negotiated.js';
+import { fingerprintsOf } from './fingerprints.js';
 import { negotiatedRows } from './negotiated-rows.js';
 import type { TraceAnalysis, TraceOutcome, TraceSummary } from './types.js';
 
@@ -38,6 +39,7 @@ export function summariseTrace(capture: Capture, decoded: DecodedTrace): TraceSu
     tls13: negotiated.version.value?.code === 0x0304,
     outcome: outcomeOf(capture, decoded),
     crossChecks,
+    fingerprints: fingerprintsOf(decoded),
   };
 }
 

@@ -2,6 +2,7 @@
 
 import type { Direction } from '../decode/types.js';
 import type { DecodedTrace, Extension, ExtensionInfo, HandshakeBody, HandshakeMessage } from '../decode/model.js';
+import { certificateOf } from '../decode/model.js';
 import { Ext, Suite } from '../registry/index.js';
 
 export type BodyOf<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>;
@@ -15,9 +16,10 @@ export interface Found<T extends HandshakeBody['type']> {
 export function findBodies<T extends HandshakeBody['type']>(decoded: DecodedTrace, type: T, direction?: Direction): Found<T>[] {
   const out: Found<T>[] = [];
   for (const m of decoded.messages) {
-    if (m.kind !== 'handshake' || !m.body || m.body.type !== type) continue;
-    if (direction && m.direction !== direction) continue;
-    out.push({ msg: m, body: m.body as BodyOf<T> });
+    if (m.kind !== 'handshake' || !m.body || (direction && m.direction !== direction)) continue;
+    // A decompressed CompressedCertificate (RFC 8879) is a Certificate to every analysis.
+    const body = type === 'certificate' ? certificateOf(m.body) : m.body.type === type ? m.body : undefined;
+    if (body) out.push({ msg: m, body: body as BodyOf<T> });
   }
   return out;
 }

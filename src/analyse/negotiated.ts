@@ -4,7 +4,7 @@
 
 import type { Capture, NodeSummary } from '../capture/types.js';
 import type { DecodedTrace } from '../decode/model.js';
-import { NODE_PROTOCOL_VERSIONS, cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes } from '../registry/index.js';
+import { NODE_PROTOCOL_VERSIONS, cipherSuites, isForwardSecret, namedGroups, protocolVersions, signatureSchemes, tls13Draft } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { ExtCode, RENEGOTIATION_SCSV, extInfo, findBodies, hasExt, isDecrypted, type Found } from './messages.js';
 import { judgeDowngradeSentinel } from './downgrade.js';
@@ -32,7 +32,9 @@ export function deriveNegotiated(capture: Capture, decoded: DecodedTrace): Negot
   const ch = final ? final.clientHello : clientHellos.at(-1);
 
   const version = deriveVersion(final, node, crossChecks);
-  const tls13 = version.value?.code === TLS13;
+  // A TLS 1.3 Internet-Draft version has TLS 1.3's message flow (EncryptedExtensions, …).
+  const code = version.value?.code;
+  const tls13 = code === TLS13 || (code !== undefined && tls13Draft(code) !== undefined);
   const suite = deriveSuite(sh, node, crossChecks);
   // A hostile or broken server may pick what the client never offered: say so rather than
   // present the choice as an agreement.
@@ -201,7 +203,7 @@ function deriveSignature(decoded: DecodedTrace, tls13: boolean, suite: SuiteFact
   if (!haveSh) return { source: 'unknown', note: 'no ServerHello' };
   if (tls13) {
     const cv = findBodies(decoded, 'certificate_verify', 'server').at(-1);
-    if (cv) return { value: codePoint(signatureSchemes, cv.body.signatureScheme), source: isDecrypted(cv.msg) ? 'decrypted' : 'decoded', note: 'from CertificateVerify' };
+    if (cv && cv.body.signatureScheme !== undefined) return { value: codePoint(signatureSchemes, cv.body.signatureScheme), source: isDecrypted(cv.msg) ? 'decrypted' : 'decoded', note: 'from CertificateVerify' };
     const psk = findBodies(decoded, 'server_hello', 'server').some((s) => hasExt(s.body.extensions, ExtCode.pre_shared_key));
     if (psk) return { source: 'decoded', note: 'none: resumed with a pre-shared key' };
     return { source: 'unknown', note: 'encrypted (see decryption)' };

@@ -4,6 +4,9 @@
 
 import type { ProtectedGuess } from '../decode/model.js';
 import type { DecodeIssue, Direction } from '../decode/types.js';
+import type { Fingerprints } from './fingerprints.js';
+
+export type { Fingerprints, Ja3, Ja4 } from './fingerprints.js';
 
 /** A code point as the report shows it (zcrypto style): the number, its hex and its IANA name. */
 export interface CodePoint {
@@ -99,7 +102,7 @@ export interface Step {
   message: number;
   direction: Direction;
   timeMs: number;
-  kind: 'handshake' | 'change_cipher_spec' | 'alert' | 'encrypted' | 'application_data' | 'opaque';
+  kind: 'handshake' | 'change_cipher_spec' | 'alert' | 'encrypted' | 'application_data' | 'heartbeat' | 'opaque';
   /** `ClientHello`, `HelloRetryRequest`, `ChangeCipherSpec`, `Alert`, `Encrypted record`… */
   name: string;
   /** Records that carried the message (indexes into `decoded.records`). */
@@ -153,4 +156,6 @@ export interface TraceAnalysis {
   outcome: TraceOutcome;
   /** Disagreements between the decoded bytes and Node's summary, as sentences. */
   crossChecks: string[];
+  /** JA3 and JA4 of the ClientHello, JA3S of the ServerHello (each absent without its hello). */
+  fingerprints: Fingerprints;
 }

@@ -7,7 +7,7 @@
 
 import { open, stat, readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
+import type { Capture, CaptureChunk, CaptureError, CapturePrologue, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
 
 /** Files larger than this are refused before reading (src/limits.ts). */
 import { MAX_CAPTURE_FILE_BYTES } from '../limits.js';
@@ -21,13 +21,21 @@ export interface CaptureFileChunk {
   hex: string;
 }
 
-export type CaptureFileJson = Omit<Capture, 'chunks'> & { chunks: CaptureFileChunk[] };
+/** The JSON shape of one prologue entry (plaintext before TLS) on disk. */
+export interface CaptureFilePrologue {
+  direction: 'client' | 'server';
+  timeMs: number;
+  hex: string;
+}
+
+export type CaptureFileJson = Omit<Capture, 'chunks' | 'prologue'> & { chunks: CaptureFileChunk[]; prologue?: CaptureFilePrologue[] };
 
 export function captureToJson(capture: Capture): CaptureFileJson {
   return {
     format: capture.format,
     version: capture.version,
     target: capture.target,
+    ...(capture.client ? { client: capture.client } : {}),
     startedAt: capture.startedAt,
     timings: capture.timings,
     options: capture.options,
@@ -35,6 +43,7 @@ export function captureToJson(capture: Capture): CaptureFileJson {
     ...(capture.error ? { error: capture.error } : {}),
     ...(capture.truncated ? { truncated: capture.truncated } : {}),
     keylog: capture.keylog,
+    ...(capture.prologue ? { prologue: capture.prologue.map((p) => ({ direction: p.direction, timeMs: p.timeMs, hex: Buffer.from(p.bytes).toString('hex') })) } : {}),
     chunks: capture.chunks.map((c) => ({ direction: c.direction, timeMs: c.timeMs, offset: c.offset, hex: Buffer.from(c.bytes).toString('hex') })),
   };
 }
@@ -142,6 +151,13 @@ function inFileOrder<T extends object>(input: Obj, validated: T): T {
   return out as T;
 }
 
+/** The optional `client` end (address and port) of a capture file. */
+function parseClient(value: unknown): Capture['client'] {
+  if (value === undefined) return undefined;
+  const c = obj(value, '"client"');
+  return { address: str(c.address, 'client.address'), port: int(c.port, 'client.port', 0, 65535) };
+}
+
 /** Validates a parsed capture file and converts it to the in-memory Capture. */
 export function captureFromJson(value: unknown): Capture {
   const o = obj(value, 'the document');
@@ -160,13 +176,16 @@ export function captureFromJson(value: unknown): Capture {
     if (t.family !== 4 && t.family !== 6) throw new Invalid('target.family must be 4 or 6');
     target.family = t.family;
   }
+  parseRoute(t, target);
+
+  const client = parseClient(o.client);
 
   const startedAt = str(o.startedAt, '"startedAt"');
   if (Number.isNaN(Date.parse(startedAt))) throw new Invalid('"startedAt" is not a date');
 
   const tm = obj(o.timings, '"timings"');
   const timings: CaptureTimings = { totalMs: num(tm.totalMs, 'timings.totalMs') };
-  for (const k of ['dnsMs', 'connectMs', 'tlsMs'] as const) {
+  for (const k of ['dnsMs', 'connectMs', 'proxyMs', 'starttlsMs', 'tlsMs'] as const) {
     const v = optNum(tm[k], `timings.${k}`);
     if (v !== undefined) timings[k] = v;
   }
@@ -201,6 +220,7 @@ export function captureFromJson(value: unknown): Capture {
     version: 1,
     source: 'file',
     target: inFileOrder(t, target),
+    ...(client ? { client } : {}),
     startedAt,
     timings: inFileOrder(tm, timings),
     options,
@@ -217,7 +237,49 @@ export function captureFromJson(value: unknown): Capture {
     capture.error = error;
   }
   if (o.truncated !== undefined) capture.truncated = parseTruncated(o.truncated, next);
+  if (o.prologue !== undefined) capture.prologue = parsePrologue(o.prologue);
   return inFileOrder(o, capture);
+}
+
+/** `connectTo`, `pinned` and `proxy` of a target (see CaptureTarget). */
+function parseRoute(t: Obj, target: CaptureTarget): void {
+  if (t.connectTo !== undefined) {
+    const c = obj(t.connectTo, 'target.connectTo');
+    target.connectTo = { host: str(c.host, 'target.connectTo.host'), port: int(c.port, 'target.connectTo.port', 0, 65535) };
+  }
+  if (t.pinned !== undefined) {
+    if (typeof t.pinned !== 'boolean') throw new Invalid('target.pinned must be true or false');
+    target.pinned = t.pinned;
+  }
+  if (t.proxy === undefined) return;
+  const p = obj(t.proxy, 'target.proxy');
+  const proxy: NonNullable<CaptureTarget['proxy']> = { host: str(p.host, 'target.proxy.host'), port: int(p.port, 'target.proxy.port', 0, 65535) };
+  const address = optStr(p.address, 'target.proxy.address');
+  if (address !== undefined) proxy.address = address;
+  if (p.family !== undefined) {
+    if (p.family !== 4 && p.family !== 6) throw new Invalid('target.proxy.family must be 4 or 6');
+    proxy.family = p.family;
+  }
+  if (p.auth !== undefined) {
+    if (typeof p.auth !== 'boolean') throw new Invalid('target.proxy.auth must be true or false');
+    proxy.auth = p.auth;
+  }
+  if (p.status !== undefined) proxy.status = int(p.status, 'target.proxy.status', 0, 999);
+  const reason = optStr(p.reason, 'target.proxy.reason');
+  if (reason !== undefined) proxy.reason = reason;
+  target.proxy = inFileOrder(p, proxy);
+}
+
+/** Plaintext before TLS, in the order it was exchanged. */
+function parsePrologue(v: unknown): CapturePrologue[] {
+  if (!Array.isArray(v)) throw new Invalid('"prologue" must be an array');
+  return v.map((raw: unknown, i: number) => {
+    const p = obj(raw, `prologue ${i}`);
+    if (p.direction !== 'client' && p.direction !== 'server') throw new Invalid(`prologue ${i}: direction must be "client" or "server"`);
+    const hex = str(p.hex, `prologue ${i}: hex`);
+    if (!HEX.test(hex)) throw new Invalid(`prologue ${i}: hex is not an even-length hex string`);
+    return { direction: p.direction, timeMs: num(p.timeMs, `prologue ${i}: timeMs`), bytes: new Uint8Array(Buffer.from(hex, 'hex')) };
+  });
 }
 
 /** At most one entry per direction, each matching the bytes the file holds for that direction. */

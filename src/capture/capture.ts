@@ -8,15 +8,17 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AlertWatcher, openSslReason } from './alert-watch.js';
-import { completeRecordsLength, cutStream, looksNotTls, recordBoundaryWalker } from './framing.js';
+import { cutAtCompleteRecords, looksNotTls, recordBoundaryWalker } from './framing.js';
 import { captureOptionsRecord, formatAddress, tlsVersion, type CaptureErrorCode, type CaptureOptions } from './options.js';
-import { classifyConnectError, errorMessage, summariseSocket } from './socket-facts.js';
+import { classifyConnectError, connectFailureText, errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
-import { resolveHost } from './resolve.js';
+import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
+import { dialFor, resolveDial, routeFacts, type Dial } from './route.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
+import { runStarttls, starttlsDeadlineMessage } from './starttls/index.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
-import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from './types.js';
+import type { Capture, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
 
 /** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */
 const NOT_TLS_GRACE_MS = 100;
@@ -34,7 +36,6 @@ const DRAIN_QUIET_MS = 2;
  */
 const ALERT_GRACE_MS = 20;
 
-
 export function captureHandshake(opts: CaptureOptions): Promise<Capture> {
   return new Promise((resolve) => new CaptureRun(opts, resolve).start());
 }
@@ -44,11 +45,19 @@ class CaptureRun {
   private readonly t0 = performance.now();
   private readonly startedAt = new Date().toISOString();
   private readonly target: CaptureTarget;
+  /** The socket's local end, once connected (for `--pcap`). */
+  private client: Capture['client'];
   private readonly timings: CaptureTimings = { totalMs: 0 };
   private readonly keylog: string[] = [];
   private readonly node: NodeSummary = {};
   private readonly timers = new Set<NodeJS.Timeout>();
-  private stage: 'dns' | 'connect' | 'tls' | 'drain' = 'dns';
+  private stage: 'dns' | 'connect' | 'proxy' | 'starttls' | 'tls' | 'drain' = 'dns';
+  /** Where the TCP connection goes (the proxy, a --connect-to host, or the target). */
+  private readonly dial: Dial;
+  /** Plaintext before TLS as it was exchanged: a proxy's CONNECT, then a STARTTLS dialogue. */
+  private readonly prologue: CapturePrologue[] = [];
+  /** Where the STARTTLS dialogue starts in `prologue` (after a proxy's CONNECT exchange). */
+  private dialogueFrom = 0;
   private finished = false;
   private raw?: net.Socket;
   private tap?: RecordingTap;
@@ -74,17 +83,20 @@ class CaptureRun {
   ) {
     const servername = opts.servername === false ? undefined : (opts.servername ?? (net.isIP(opts.host) ? undefined : opts.host));
     this.target = { host: opts.host, port: opts.port, ...(servername ? { servername } : {}) };
+    this.dial = dialFor(opts.host, opts.port, opts.route ?? {});
+    Object.assign(this.target, routeFacts(opts.route ?? {}));
   }
 
   start(): void {
     this.after(this.opts.timeoutMs, () => this.onDeadline());
     const t = performance.now();
     const lookup = this.opts.lookup ? { lookup: this.opts.lookup } : {};
-    void resolveHost(this.opts.host, { timeoutMs: this.opts.timeoutMs, signal: this.dnsAbort.signal, ...lookup }).then((r) => {
+    const route = this.opts.route ?? {};
+    void resolveDial(this.dial, route, { timeoutMs: this.opts.timeoutMs, signal: this.dnsAbort.signal, ...lookup }).then((r) => {
       if (this.finished) return;
-      // An IP literal needs no look-up: no DNS time to report.
-      if (!net.isIP(this.opts.host)) this.timings.dnsMs = performance.now() - t;
-      if ('error' in r) this.fail('dns', r.error);
+      // An IP literal or a --resolve address needs no look-up: no DNS time to report.
+      if (!net.isIP(this.dial.host) && !route.pinnedAddresses) this.timings.dnsMs = performance.now() - t;
+      if ('error' in r) this.fail(route.proxy ? 'proxy' : 'dns', route.proxy ? `cannot resolve the proxy's name: ${r.error}` : r.error);
       else this.connect(r.addresses);
     });
   }
@@ -108,14 +120,30 @@ class CaptureRun {
     this.timers.delete(t);
   }
 
-  /** Connects to the resolved addresses in order; a refused or unreachable one moves to the next. */
+  /**
+   * Connects to the resolved addresses in order; a refused or unreachable one moves to the next.
+   * With a connect hook (live --packets), the hook first gets the address and names the local
+   * port to bind, so its packet capture is filtered to the exact four-tuple before the SYN.
+   */
   private connect(addresses: LookupAddress[], index = 0): void {
     this.stage = 'connect';
     const { address, family } = addresses[index];
-    this.target.address = address;
-    this.target.family = family === 6 ? 6 : 4;
+    // Through a proxy the address is the proxy's; the target's name is the proxy's to resolve.
+    Object.assign(this.target.proxy ?? this.target, { address, family: family === 6 ? 6 : 4 });
+    const go = (localPort?: number): void => {
+      if (!this.finished) this.dialAddress(addresses, index, localPort);
+    };
+    if (!this.opts.connectHook) go();
+    else void this.opts.connectHook.prepare({ address, port: this.dial.port, family: family === 6 ? 6 : 4 }).then(go, () => go());
+  }
+
+  /** Opens the TCP connection to one resolved address (from `localPort` when live --packets named one). */
+  private dialAddress(addresses: LookupAddress[], index: number, localPort: number | undefined): void {
+    const { address, family } = addresses[index];
+    const port = this.dial.port;
     const t = performance.now();
-    const raw = net.connect({ host: address, port: this.opts.port, family });
+    this.opts.connectHook?.connecting(this.now());
+    const raw = net.connect({ host: address, port, family, ...(localPort !== undefined ? { localPort } : {}) });
     this.raw = raw;
     const onConnectError = (err: NodeJS.ErrnoException): void => {
       if (this.finished) return;
@@ -125,17 +153,65 @@ class CaptureRun {
         this.connect(addresses, index + 1);
         return;
       }
-      const where = formatAddress(address, this.opts.port);
-      const message =
-        code === 'refused' ? `connection refused by ${where}` : code === 'timeout' ? `TCP connect to ${where} timed out` : `cannot reach ${where}: ${err.code ?? err.message}`;
-      this.fail(code, message);
+      const message = connectFailureText(code, formatAddress(address, port), err);
+      if (this.opts.route?.proxy) this.fail('proxy', `cannot connect to the proxy: ${message}`);
+      else this.fail(code, message);
     };
     raw.once('error', onConnectError);
     raw.once('connect', () => {
       raw.off('error', onConnectError);
       this.timings.connectMs = performance.now() - t;
-      this.startTls(raw);
+      if (raw.localAddress !== undefined && raw.localPort !== undefined) this.client = { address: raw.localAddress, port: raw.localPort };
+      const proxy = this.opts.route?.proxy;
+      if (this.dial.tunnelTo && proxy) this.tunnel(raw, this.dial.tunnelTo, proxy);
+      else this.afterConnect(raw);
     });
+  }
+
+  /** Asks the proxy for a tunnel (CONNECT), records the exchange, and starts TLS after a 2xx. */
+  private tunnel(raw: net.Socket, to: { host: string; port: number }, proxy: ProxySettings): void {
+    this.stage = 'proxy';
+    raw.setNoDelay(true);
+    // Errors between the proxy's answer and the TLS layer's own listener must not go unhandled.
+    raw.on('error', () => undefined);
+    const t = performance.now();
+    const onBytes = (direction: 'client' | 'server', bytes: Buffer): void => void this.prologue.push({ direction, timeMs: this.now(), bytes: new Uint8Array(bytes) });
+    void openTunnel(raw, to.host, to.port, proxy, { onBytes }).then((o) => {
+      if (this.finished) return;
+      this.timings.proxyMs = performance.now() - t;
+      if (o.answered) Object.assign(this.target.proxy ?? {}, { status: o.status, reason: o.reason });
+      const problem = tunnelProblem(o, proxy, to);
+      if (problem || !o.answered) return this.fail('proxy', problem ?? '');
+      // Bytes after the proxy's head are the server's first TLS bytes: hand them to the TLS side.
+      if (o.rest.length > 0) raw.unshift(o.rest);
+      // openTunnel paused the socket; flowing resumes on the next tick, after the next reader listens.
+      raw.resume();
+      this.dialogueFrom = this.prologue.length;
+      this.afterConnect(raw);
+    });
+  }
+
+  /** Once bytes reach the server: its STARTTLS dialogue first, if asked for, then TLS. */
+  private afterConnect(raw: net.Socket): void {
+    if (this.opts.starttls) void this.starttls(raw);
+    else this.startTls(raw);
+  }
+
+  /** The plaintext dialogue up to the go-ahead, then TLS on the same socket; its failure ends the capture. */
+  private async starttls(raw: net.Socket): Promise<void> {
+    const protocol = this.opts.starttls;
+    if (!protocol) return;
+    this.stage = 'starttls';
+    raw.setNoDelay(true);
+    const t = performance.now();
+    const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
+    const req = { protocol, host: this.opts.host, ...(this.opts.xmppHost ? { xmppHost: this.opts.xmppHost } : {}) };
+    // Live view of the dialogue: a deadline that ends it mid-way still keeps what was said.
+    const outcome = await runStarttls(raw, req, this.t0, where, this.prologue);
+    if (this.finished) return;
+    this.timings.starttlsMs = performance.now() - t;
+    if (outcome.error) this.finish({ code: outcome.error.code, message: outcome.error.message });
+    else this.startTls(raw);
   }
 
   private startTls(raw: net.Socket): void {
@@ -188,7 +264,7 @@ class CaptureRun {
       ...(o.groups ? { ecdhCurve: o.groups } : {}),
       ...(o.alpn && o.alpn.length > 0 ? { ALPNProtocols: o.alpn } : {}),
       ...(o.requestOcsp ? { requestOCSP: true } : {}),
-      ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key } : {}),
+      ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
     };
     let sock: tls.TLSSocket;
     try {
@@ -229,7 +305,7 @@ class CaptureRun {
       // TLS 1.3 client authentication is judged after the client's Finished: a server that
       // rejects the client (certificate_required, bad_certificate…) says so in an alert that
       // arrives after 'secureConnect'. That is still a failed connection.
-      const late = this.lateAlert();
+      const late = lateAlertError(this.nodeError);
       if (late) this.finish(late);
       return;
     }
@@ -246,11 +322,6 @@ class CaptureRun {
     });
     // Undefined: a bare 'close' with no reason yet; the error event follows.
     if (failure) this.finish(failure);
-  }
-
-  /** An alert Node reported after 'secureConnect' (see handshakeFailed), as a capture error. */
-  private lateAlert(): CaptureError | undefined {
-    return lateAlertError(this.nodeError);
   }
 
   /** For not-TLS answers, give the peer a moment to finish its first line (an HTTP status line). */
@@ -331,33 +402,23 @@ class CaptureRun {
     sock.end();
   }
 
-
   private onDeadline(): void {
     if (this.finished) return;
-    if (this.handshakeDone) {
-      this.finish();
-      return;
-    }
+    if (this.handshakeDone) return this.finish();
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
-    this.finish(deadlineError({ stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
+    if (this.stage === 'starttls' && this.opts.starttls) {
+      const received = this.prologue.slice(this.dialogueFrom).reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
+      return this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, received) });
+    }
+    const proxy = this.target.proxy ? formatAddress(this.target.proxy.host, this.target.proxy.port) : undefined;
+    this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
   }
 
   private fail(code: CaptureErrorCode, message: string): void {
     this.finish({ code, message });
   }
 
-  /** The recording; a direction cut by the cap ends at its last complete record (see framing.ts). */
-  private recordedChunks(): CaptureChunk[] {
-    let chunks = this.tap ? [...this.tap.chunks] : [];
-    for (const t of this.truncated) {
-      const stream = Buffer.concat(chunks.filter((c) => c.direction === t.direction).map((c) => c.bytes));
-      t.recordedBytes = completeRecordsLength(stream);
-      chunks = cutStream(chunks, t.direction, t.recordedBytes);
-    }
-    return chunks;
-  }
-
-  private finish(error: CaptureError | undefined = this.handshakeDone ? this.lateAlert() : undefined): void {
+  private finish(error: CaptureError | undefined = this.handshakeDone ? lateAlertError(this.nodeError) : undefined): void {
     if (this.finished) return;
     this.finished = true;
     this.dnsAbort.abort();
@@ -372,20 +433,17 @@ class CaptureRun {
       version: 1,
       source: 'live',
       target: this.target,
+      ...(this.client ? { client: this.client } : {}),
       startedAt: this.startedAt,
       timings: this.timings,
       options: captureOptionsRecord(this.opts),
-      chunks: this.recordedChunks(),
+      chunks: cutAtCompleteRecords(this.tap ? [...this.tap.chunks] : [], this.truncated),
       keylog: this.keylog,
       ...(this.handshakeDone ? { node: this.node } : {}),
       ...(error ? { error } : {}),
       ...(this.truncated.length > 0 ? { truncated: [...this.truncated] } : {}),
+      ...(this.prologue.length > 0 ? { prologue: this.prologue } : {}),
     };
     this.resolve(capture);
   }
 }
-
-
-
-
-

@@ -56,9 +56,12 @@ export function lateAlertError(err: NodeJS.ErrnoException | undefined): CaptureE
 }
 
 /** The capture error when the overall deadline passes before the handshake ended. */
-export function deadlineError(d: { stage: 'dns' | 'connect' | 'tls' | 'drain'; notTls: boolean; host: string; where: string; ms: number; received: number }): CaptureError {
+export function deadlineError(d: { stage: 'dns' | 'connect' | 'proxy' | 'starttls' | 'tls' | 'drain'; notTls: boolean; host: string; where: string; ms: number; received: number; proxy?: string }): CaptureError {
   const { ms, where, received } = d;
   if (d.notTls) return fail('not-tls', 'the server answered with bytes that are not TLS');
+  // Until the tunnel stands, a deadline is the proxy's: it was looked up, connected or asked.
+  if (d.proxy && d.stage === 'proxy') return fail('proxy', `proxy ${d.proxy} did not answer CONNECT within ${ms} ms`);
+  if (d.proxy && (d.stage === 'dns' || d.stage === 'connect')) return fail('proxy', `${d.stage === 'dns' ? 'the look-up of' : 'the TCP connect to'} proxy ${d.proxy} did not finish within ${ms} ms`);
   const message =
     d.stage === 'dns'
       ? `DNS lookup of ${d.host} did not finish within ${ms} ms`

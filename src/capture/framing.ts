@@ -3,7 +3,7 @@
 // incomplete (and decryption as failed) although the peer sent it whole: the cut is tls-trace's.
 // Trimming the recording back to the last complete record keeps the trace about what was sent.
 
-import type { CaptureChunk, Direction } from './types.js';
+import type { CaptureChunk, CaptureTruncation, Direction } from './types.js';
 
 /** Length of the longest prefix of `bytes` made of whole TLS records; all of it if not TLS framing. */
 export function completeRecordsLength(bytes: Uint8Array): number {
@@ -66,4 +66,18 @@ export function recordBoundaryWalker(): (bytes: Uint8Array) => boolean {
     }
     return body === 0 && header.length === 0;
   };
+}
+
+/**
+ * The recording of a capture whose directions in `truncated` stopped at the capture cap: each
+ * such direction ends at its last complete record, and its entry's `recordedBytes` says so.
+ */
+export function cutAtCompleteRecords(chunks: CaptureChunk[], truncated: CaptureTruncation[]): CaptureChunk[] {
+  let out = chunks;
+  for (const t of truncated) {
+    const stream = Buffer.concat(out.filter((c) => c.direction === t.direction).map((c) => c.bytes));
+    t.recordedBytes = completeRecordsLength(stream);
+    out = cutStream(out, t.direction, t.recordedBytes);
+  }
+  return out;
 }

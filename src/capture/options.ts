@@ -5,6 +5,8 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import type { Capture } from './types.js';
+import type { RouteOptions } from './route.js';
+import type { StarttlsErrorCode, StarttlsProtocol } from './starttls/index.js';
 
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -27,7 +29,7 @@ export interface CaptureOptions {
   /** Injected resolver (tests); see resolve.ts for the default. */
   lookup?: LookupFunction;
   /** Client certificate to offer if the server asks (PEM). */
-  clientCert?: { cert: string; key: string };
+  clientCert?: { cert: string; key: string; passphrase?: string };
   /**
    * Maximum bytes recorded per direction (default 4 MiB). Past it recording stops but the
    * connection goes on; the capture's `truncated` says where, and the verdict is the handshake's.
@@ -40,6 +42,25 @@ export interface CaptureOptions {
   drainMs?: number;
   /** After our close_notify, how long to wait for the server's side of the close, ms (default 100). */
   closeWaitMs?: number;
+  /** Speak this protocol's plaintext dialogue up to its STARTTLS go-ahead before TLS starts. */
+  starttls?: StarttlsProtocol;
+  /** XMPP: the domain for the stream header's `to` (default: the host). */
+  xmppHost?: string;
+  /** Proxy, `--connect-to`, `--resolve`, `-4`/`-6` (see route.ts); the target itself is `host`/`port`. */
+  route?: RouteOptions;
+  /** Live --packets (src/capture/live-packets.ts): told the address before each connect attempt. */
+  connectHook?: ConnectHook;
+}
+
+/**
+ * Runs around each TCP connect attempt. `prepare` gets the address about to be dialled and
+ * resolves with the local port to bind (undefined: any); it runs inside the capture's deadline,
+ * which fails the capture if it never settles. `connecting` gets the capture-clock time (ms) at
+ * which connect() was called, to line the wire's packet times up with the capture's.
+ */
+export interface ConnectHook {
+  prepare(remote: { address: string; port: number; family: 4 | 6 }): Promise<number | undefined>;
+  connecting(timeMs: number): void;
 }
 
 /** Stable `error.code` values of a failed capture. */
@@ -52,7 +73,9 @@ export type CaptureErrorCode =
   | 'closed'
   | 'alert'
   | 'not-tls'
-  | 'tls';
+  | 'tls'
+  | 'proxy'
+  | StarttlsErrorCode;
 
 export const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
   '1.0': 'TLSv1',
@@ -72,6 +95,14 @@ export function captureOptionsRecord(o: CaptureOptions): Capture['options'] {
   if (o.alpn && o.alpn.length > 0) rec.alpn = [...o.alpn];
   if (o.requestOcsp) rec.requestOcsp = true;
   if (o.clientCert) rec.clientCert = true;
+  const r = o.route;
+  // The proxy without its credentials: a capture file is shared in bug reports.
+  if (r?.proxy) rec.proxy = `http://${r.proxy.auth ? '***@' : ''}${formatAddress(r.proxy.host, r.proxy.port)}`;
+  if (r?.connectTo) rec.connectTo = formatAddress(r.connectTo.host, r.connectTo.port);
+  if (r?.pinnedAddresses) rec.resolve = [...r.pinnedAddresses];
+  if (r?.family) rec.family = r.family;
+  if (o.starttls) rec.starttls = o.starttls;
+  if (o.xmppHost) rec.xmppHost = o.xmppHost;
   return rec;
 }
 

@@ -6,15 +6,82 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { formatAddress } from './options.js';
+import { replayStream, runStarttls, starttlsDeadlineMessage, type StarttlsRequest } from './starttls/index.js';
+import type { CapturePrologue } from './types.js';
+import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
 
 export interface ProbeEndpoint {
-  /** Resolved address to connect to (no DNS per probe). */
+  /** Resolved address to connect to (no DNS per probe): the proxy's, with `tunnel`. */
   address: string;
   port: number;
+  /** Every connection first speaks this protocol's plaintext dialogue up to its STARTTLS go-ahead. */
+  starttls?: StarttlsRequest;
+  /** Through an HTTP proxy: every connection first asks it for a tunnel to host:port (CONNECT). */
+  tunnel?: { proxy: ProxySettings; host: string; port: number };
+}
+
+/**
+ * Connects to the endpoint and, through a proxy, opens the tunnel; calls `ready` once bytes may be
+ * sent to the server, or `refused` with why the proxy gave no tunnel. Socket errors are the
+ * caller's: it listens for them from the start.
+ */
+function dialEndpoint(endpoint: ProbeEndpoint, ready: () => void, refused: (problem: string) => void): net.Socket {
+  const socket = net.connect({ host: endpoint.address, port: endpoint.port });
+  socket.setNoDelay(true);
+  socket.once('connect', () => {
+    const t = endpoint.tunnel;
+    if (!t) return ready();
+    void openTunnel(socket, t.host, t.port, t.proxy, { onBytes: () => undefined }).then((o) => {
+      const problem = tunnelProblem(o, t.proxy, t);
+      if (problem || !o.answered) return refused(problem ?? '');
+      if (o.rest.length > 0) socket.unshift(o.rest);
+      socket.resume();
+      ready();
+    });
+  });
+  return socket;
+}
+
+/** A socket with the tunnel open (or plainly connected), or why there is none. Never rejects. */
+function connectedSocket(endpoint: ProbeEndpoint, timeoutMs: number, raw: { socket?: net.Socket } = {}): Promise<net.Socket | string> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: net.Socket | string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.on('error', () => undefined); // the TLS socket reports what matters from here on
+      if (typeof result === 'string') socket.destroy();
+      resolve(result);
+    };
+    const proxy = endpoint.tunnel ? `proxy ${formatAddress(endpoint.tunnel.proxy.host, endpoint.tunnel.proxy.port)}` : formatAddress(endpoint.address, endpoint.port);
+    const timer = setTimeout(() => done(`${proxy} did not open a tunnel within ${timeoutMs} ms`), timeoutMs);
+    const socket = dialEndpoint(endpoint, () => done(socket), done);
+    raw.socket = socket;
+    const onError = (e: NodeJS.ErrnoException): void => done(endpoint.tunnel ? `cannot connect to ${proxy}: ${e.code === 'ECONNREFUSED' ? 'connection refused' : (e.code ?? e.message)}` : e.message);
+    socket.on('error', onError);
+  });
+}
+
+/** Opens one tunnel and closes it: undefined when the proxy opens tunnels, else why not. Never rejects. */
+export async function tryTunnel(endpoint: ProbeEndpoint, timeoutMs: number): Promise<string | undefined> {
+  const r = await connectedSocket(endpoint, timeoutMs);
+  if (typeof r === 'string') return r;
+  r.destroy();
+  return undefined;
 }
 
 /** How a single connection ended. `answered` means the caller saw enough to stop. */
-export type ProbeEnd = 'answered' | 'closed' | 'reset' | 'timeout' | 'connect-failed' | 'too-big';
+export type ProbeEnd = 'answered' | 'closed' | 'reset' | 'timeout' | 'connect-failed' | 'too-big' | 'starttls-failed';
+
+/** Runs the endpoint's STARTTLS dialogue on a connected socket; the bytes after the go-ahead, or the failure's message. */
+async function dialogue(socket: net.Socket, endpoint: ProbeEndpoint & { starttls: StarttlsRequest }): Promise<{ rest: Buffer } | { error: string; code: string }> {
+  const o = await runStarttls(socket, endpoint.starttls, performance.now(), formatAddress(endpoint.address, endpoint.port), [], true);
+  return o.error ? { error: o.error.message, code: o.error.code } : { rest: o.rest ?? Buffer.alloc(0) };
+}
 
 export interface ExchangeOptions {
   /** Deadline for connect + answer, ms. */
@@ -40,8 +107,6 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
     let received = 0;
     let connected = false;
     let settled = false;
-    const socket = net.connect({ host: endpoint.address, port: endpoint.port });
-    socket.setNoDelay(true);
     const finish = (end: ProbeEnd, errorCode?: string): void => {
       if (settled) return;
       settled = true;
@@ -52,16 +117,32 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
       resolve({ end, bytesReceived: received, errorCode });
     };
     const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(bytes);
-    });
-    socket.on('data', (d: Buffer) => {
+    const onData = (d: Buffer): void => {
       chunks.push(d);
       received += d.length;
       if (opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks))) finish('answered');
       else if (received >= maxBytes) finish('too-big');
-    });
+    };
+    // A proxy that refuses a tunnel it opened before is a connection that failed, like a refusal.
+    const socket = dialEndpoint(endpoint, () => onReady(), () => finish('connect-failed', 'proxy'));
+    const onReady = (): void => {
+      connected = true;
+      const starttls = endpoint.starttls;
+      if (!starttls) {
+        socket.on('data', onData);
+        socket.write(bytes);
+        return;
+      }
+      // The flight is read only after the go-ahead: the dialogue's bytes are not TLS.
+      void dialogue(socket, { ...endpoint, starttls }).then((d) => {
+        if (settled) return;
+        if ('error' in d) return finish('starttls-failed', d.code);
+        socket.on('data', onData);
+        socket.resume();
+        socket.write(bytes);
+        if (d.rest.length > 0) onData(d.rest);
+      });
+    };
     socket.on('end', () => finish('closed'));
     socket.on('close', () => finish('closed'));
     socket.on('error', (e: NodeJS.ErrnoException) => {
@@ -85,6 +166,8 @@ export interface NodeHandshakeOptions {
   ticketWaitMs?: number;
   version: 'TLSv1.2' | 'TLSv1.3';
   timeoutMs: number;
+  /** Client certificate for servers that require one (PEM). */
+  clientCert?: { cert: string; key: string; passphrase?: string };
 }
 
 export interface NodeHandshakeResult {
@@ -122,6 +205,7 @@ function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tl
     sigalgs: opts.sigalgs,
     ALPNProtocols: opts.alpn,
     requestOCSP: opts.requestOcsp,
+    ...(opts.clientCert ? { cert: opts.clientCert.cert, key: opts.clientCert.key, passphrase: opts.clientCert.passphrase } : {}),
   };
   return options;
 }
@@ -130,10 +214,9 @@ function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tl
 export function nodeHandshake(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): Promise<NodeHandshakeResult> {
   return new Promise((resolve) => {
     let settled = false;
-    let ocsp = false;
-    let ticket = false;
-    let socket: tls.TLSSocket;
-    let connected: NodeHandshakeResult | undefined;
+    const seen = { ocsp: false, ticket: false };
+    let socket: tls.TLSSocket | undefined;
+    const raw: { socket?: net.Socket } = {};
     const done = (r: NodeHandshakeResult): void => {
       if (settled) return;
       settled = true;
@@ -141,36 +224,63 @@ export function nodeHandshake(endpoint: ProbeEndpoint, opts: NodeHandshakeOption
       socket?.removeAllListeners('error');
       socket?.on('error', () => undefined);
       socket?.destroy();
-      resolve({ ...r, ocspStapled: opts.requestOcsp ? ocsp : undefined, sessionTicket: opts.ticketWaitMs ? ticket : undefined });
+      raw.socket?.destroy();
+      resolve({ ...r, ocspStapled: opts.requestOcsp ? seen.ocsp : undefined, sessionTicket: opts.ticketWaitMs ? seen.ticket : undefined });
     };
     const timer = setTimeout(() => done({ ok: false, error: 'timeout' }), opts.timeoutMs);
-    try {
-      socket = tls.connect(connectOptions(endpoint, opts));
-    } catch (e) {
-      // OpenSSL refuses a sigalg name it does not know: that scheme cannot be tested.
-      done({ ok: false, error: e instanceof Error ? e.message : String(e) });
-      return;
-    }
-    socket.on('OCSPResponse', (r: Buffer) => {
-      if (r && r.length > 0) ocsp = true;
+    void openTls(endpoint, connectOptions(endpoint, opts), raw, opts.timeoutMs).then((s) => {
+      if (typeof s === 'string') return done({ ok: false, error: s });
+      socket = s;
+      if (settled) s.destroy();
+      else watchHandshake(s, opts, seen, done);
     });
-    socket.on('session', () => {
-      ticket = true;
-    });
-    socket.on('secureConnect', () => {
-      const chain = opts.wantChain ? peerChain(socket) : [];
-      const alpn = typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : undefined;
-      const result = { ok: true, chain, alpn };
-      connected = result;
-      if (opts.ticketWaitMs && !ticket) {
-        socket.on('session', () => done(result));
-        setTimeout(() => done(result), opts.ticketWaitMs);
-        socket.resume();
-      } else done(result);
-    });
-    socket.on('error', (e) => done(connected ?? { ok: false, error: e.message }));
-    socket.on('close', () => done(connected ?? { ok: false, error: 'closed' }));
   });
+}
+
+/** Follows one Node handshake to its end (and, if asked, a NewSessionTicket after it). */
+function watchHandshake(socket: tls.TLSSocket, opts: NodeHandshakeOptions, seen: { ocsp: boolean; ticket: boolean }, done: (r: NodeHandshakeResult) => void): void {
+  let connected: NodeHandshakeResult | undefined;
+  socket.on('OCSPResponse', (r: Buffer) => {
+    if (r && r.length > 0) seen.ocsp = true;
+  });
+  socket.on('session', () => {
+    seen.ticket = true;
+  });
+  socket.on('secureConnect', () => {
+    const chain = opts.wantChain ? peerChain(socket) : [];
+    const alpn = typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : undefined;
+    const result = { ok: true, chain, alpn };
+    connected = result;
+    if (opts.ticketWaitMs && !seen.ticket) {
+      socket.on('session', () => done(result));
+      setTimeout(() => done(result), opts.ticketWaitMs);
+      socket.resume();
+    } else done(result);
+  });
+  socket.on('error', (e) => done(connected ?? { ok: false, error: e.message }));
+  socket.on('close', () => done(connected ?? { ok: false, error: 'closed' }));
+}
+
+/**
+ * The TLS socket for one Node handshake: straight to the endpoint, or over a socket that has
+ * gone through the proxy's tunnel and/or spoken the STARTTLS dialogue first. A string is why
+ * there is none (never rejects).
+ */
+async function openTls(endpoint: ProbeEndpoint, options: tls.ConnectionOptions, raw: { socket?: net.Socket }, timeoutMs: number): Promise<tls.TLSSocket | string> {
+  const starttls = endpoint.starttls;
+  try {
+    if (!starttls && !endpoint.tunnel) return tls.connect(options);
+    const socket = await connectedSocket(endpoint, timeoutMs, raw);
+    if (typeof socket === 'string') return socket;
+    const { host: _host, port: _port, ...rest } = options;
+    if (!starttls) return tls.connect({ ...rest, socket });
+    const d = await dialogue(socket, { ...endpoint, starttls });
+    if ('error' in d) return d.error;
+    return tls.connect({ ...rest, socket: d.rest.length > 0 ? replayStream(socket, d.rest) : socket });
+  } catch (e) {
+    // OpenSSL refuses a sigalg name it does not know: that scheme cannot be tested.
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 const sigalgSupport = new Map<string, boolean>();
@@ -193,4 +303,46 @@ export function nodeKnowsSigalg(name: string): boolean {
 /** 4 or 6 for an IP literal, 0 for a name (SNI is never an IP address, RFC 6066 §3). */
 export function ipFamilyOf(host: string): number {
   return net.isIP(host);
+}
+
+export interface DialogueResult {
+  prologue: CapturePrologue[];
+  error?: { code: string; message: string };
+}
+
+/**
+ * Connects, speaks the endpoint's STARTTLS dialogue up to the go-ahead and hangs up: what the
+ * server says in plaintext (for the scan's STARTTLS findings), or why the dialogue failed. Within
+ * `timeoutMs`; never rejects.
+ */
+export function plaintextDialogue(endpoint: ProbeEndpoint & { starttls: StarttlsRequest }, timeoutMs: number): Promise<DialogueResult> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const prologue: CapturePrologue[] = [];
+    const where = formatAddress(endpoint.address, endpoint.port);
+    let settled = false;
+    const finish = (error?: { code: string; message: string }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.on('error', () => undefined);
+      socket.destroy();
+      resolve({ prologue, ...(error ? { error } : {}) });
+    };
+    const timer = setTimeout(() => {
+      const received = prologue.reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
+      finish({ code: 'timeout', message: starttlsDeadlineMessage(endpoint.starttls.protocol, where, timeoutMs, received) });
+    }, timeoutMs);
+    let connected = false;
+    const socket = dialEndpoint(endpoint, () => onReady(), (message) => finish({ code: 'proxy', message }));
+    socket.once('error', (e: NodeJS.ErrnoException) => {
+      // After the connect, the dialogue reports errors itself.
+      if (connected) return;
+      finish({ code: e.code === 'ECONNREFUSED' ? 'refused' : 'unreachable', message: e.code === 'ECONNREFUSED' ? `connection refused by ${where}` : `cannot reach ${where}: ${e.code ?? e.message}` });
+    });
+    const onReady = (): void => {
+      connected = true;
+      void runStarttls(socket, endpoint.starttls, t0, where, prologue, true).then((o) => finish(o.error ? { code: o.error.code, message: o.error.message } : undefined));
+    };
+  });
 }

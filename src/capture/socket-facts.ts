@@ -53,3 +53,9 @@ export function classifyConnectError(err: NodeJS.ErrnoException): CaptureErrorCo
       return 'unreachable';
   }
 }
+
+/** The sentence for a TCP connect that failed (`where` is address:port). */
+export function connectFailureText(code: CaptureErrorCode, where: string, err: NodeJS.ErrnoException): string {
+  if (code === 'refused') return `connection refused by ${where}`;
+  return code === 'timeout' ? `TCP connect to ${where} timed out` : `cannot reach ${where}: ${err.code ?? err.message}`;
+}

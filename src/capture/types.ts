@@ -21,15 +21,39 @@ export interface CaptureTarget {
   port: number;
   /** SNI sent, if any (IP literals send none). */
   servername?: string;
-  /** Resolved address actually connected to. */
+  /** Resolved address actually connected to (absent through a proxy: the proxy resolved the name). */
   address?: string;
   family?: 4 | 6;
+  /** Where `--connect-to` sent the connection instead (SNI and certificate checks keep `host`). */
+  connectTo?: { host: string; port: number };
+  /** The address came from `--resolve`, not from a look-up. */
+  pinned?: boolean;
+  /** The HTTP proxy the connection was tunnelled through (CONNECT); it resolved the target's name. */
+  proxy?: CaptureProxy;
+}
+
+/** The proxy of a tunnelled capture (never its credentials). */
+export interface CaptureProxy {
+  host: string;
+  port: number;
+  /** The proxy's address connected to. */
+  address?: string;
+  family?: 4 | 6;
+  /** Credentials were sent (Proxy-Authorization: Basic). */
+  auth?: boolean;
+  /** The proxy's answer to CONNECT, when it gave one. */
+  status?: number;
+  reason?: string;
 }
 
 export interface CaptureTimings {
   dnsMs?: number;
   /** TCP three-way handshake as the socket saw it (connect() call to 'connect' event). */
   connectMs?: number;
+  /** Through a proxy: from sending CONNECT to the end of the proxy's answer. */
+  proxyMs?: number;
+  /** The plaintext STARTTLS dialogue, from the TCP connect to the server's go-ahead. */
+  starttlsMs?: number;
   /** From the first ClientHello byte to the handshake's end ('secureConnect'). */
   tlsMs?: number;
   totalMs: number;
@@ -99,7 +123,10 @@ export interface CapturePacket {
   note?: 'retransmission' | 'overlap' | 'out-of-order' | 'after-gap';
 }
 
-/** Bytes one side sent before TLS started (a STARTTLS dialogue, a PROXY header). */
+/**
+ * Bytes one side sent before TLS started (a STARTTLS dialogue, an HTTP CONNECT exchange, a PROXY
+ * header), one entry per socket read or write (live) or per segment run (pcap), in order.
+ */
 export interface CapturePrologue {
   direction: Direction;
   timeMs: number;
@@ -118,6 +145,11 @@ export interface Capture {
   format: 'tls-trace-capture';
   version: 1;
   target: CaptureTarget;
+  /**
+   * The client's end of the TCP connection (live: the socket's local address and port; pcap: the
+   * client endpoint), when known. `--pcap` writes it into the frames.
+   */
+  client?: { address: string; port: number };
   /** ISO time the capture started. */
   startedAt: string;
   timings: CaptureTimings;
@@ -136,8 +168,14 @@ export interface Capture {
   packets?: CapturePacket[];
   /** Segments reassembled but not in `packets` (tls-trace's packet-list caps), when any were left out. */
   packetsOmitted?: number;
-  /** Plaintext sent before TLS started, for packet sources only. */
+  /**
+   * Live `--packets`: the capture file (pcap or pcapng) tcpdump or dumpcap wrote for this
+   * connection, every frame as it was on the wire; read it with src/capture/pcap/file-format.ts.
+   * Not written by `--save`.
+   */
+  packetFile?: Uint8Array;
+  /** Plaintext sent before TLS started (live STARTTLS/CONNECT dialogues, pcap prologues, capture files). */
   prologue?: CapturePrologue[];
-  /** Missing stream bytes, for packet sources only; decoding of a direction stops at its first gap. */
+  /** Missing stream bytes, for packet sources only; decoding resumes at the next record boundary after each. */
   gaps?: CaptureGap[];
 }

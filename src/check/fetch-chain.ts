@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { chainFromCapture } from '../analyse/chain/from-capture.js';
 import { decodeAndDecrypt } from '../analyse/pipeline.js';
-import { captureHandshake, type CaptureOptions } from '../capture/capture.js';
+import { captureHandshake, formatAddress, type CaptureOptions } from '../capture/capture.js';
 
 export interface FetchedChain {
   certificates: string[];
@@ -13,6 +13,8 @@ export interface FetchedChain {
   ocspResponse?: string;
   protocol?: string;
   address?: string;
+  /** The proxy tunnelled through (host:port). */
+  proxy?: string;
   error?: { code: string; message: string };
   /** Bytes the server sent before the failure (a reset before any is a connection failure). */
   serverBytes?: number;
@@ -26,7 +28,8 @@ export const fetchChain: FetchChain = async (opts) => {
   // No post-handshake drain: tickets do not matter for a chain check and cost time per target.
   const capture = await captureHandshake({ ...opts, drainMs: 0 });
   const durationMs = performance.now() - t0;
-  const address = capture.target.address ? { address: capture.target.address } : {};
+  const p = capture.target.proxy;
+  const address = { ...(capture.target.address ? { address: capture.target.address } : {}), ...(p ? { proxy: formatAddress(p.host, p.port) } : {}) };
   if (capture.error) {
     const serverBytes = capture.chunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
     return { certificates: [], source: 'node', error: capture.error, serverBytes, durationMs, ...address };

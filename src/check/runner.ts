@@ -9,8 +9,16 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
+import type { CaptureOptions } from '../capture/options.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
+import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
+
+/** The STARTTLS protocol for one target: its own choice, the run's, or its well-known port's. */
+export function targetStarttls(target: CheckTarget, opts: Pick<CheckOptions, 'starttls'>): StarttlsProtocol | undefined {
+  const choice = target.starttls ?? opts.starttls;
+  return choice === 'none' ? undefined : (choice ?? starttlsForPort(target.port));
+}
 
 export interface CheckOptions {
   at: Date;
@@ -22,7 +30,12 @@ export interface CheckOptions {
   servername?: string;
   trustStore: TrustStore;
   requestOcsp?: boolean;
+  /** --starttls for every target (`none`: TLS at once); undefined: each target's own, then its port's. */
+  starttls?: StarttlsProtocol | 'none';
+  xmppHost?: string;
   lookup?: LookupFunction;
+  /** Client certificate for every target (a target's cert= beats it). */
+  clientCert?: { cert: string; key: string; passphrase?: string };
   /** Injected in tests; the live handshake otherwise. */
   fetch?: FetchChain;
   /** Called as each target finishes (NDJSON, progress). */
@@ -39,7 +52,9 @@ const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: Exit
  * < timeout 5 < not TLS 6 < handshake 7).
  */
 export function combineExitCodes(codes: number[]): number {
-  const connection = codes.filter((c) => c >= ExitCode.dns && c <= ExitCode.handshake);
+  // A STARTTLS failure (11) and a proxy that opened no tunnel (12) are connection failures too;
+  // the lowest code still wins, so 3–7 rank first.
+  const connection = codes.filter((c) => (c >= ExitCode.dns && c <= ExitCode.handshake) || c === ExitCode.starttls || c === ExitCode.proxy);
   if (connection.length) return Math.min(...connection);
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;
@@ -53,7 +68,8 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
 }
 
 export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions): TargetResult {
-  const checkedName = opts.servername ?? target.host;
+  const checkedName = target.settings?.servername ?? opts.servername ?? target.host;
+  const warnDays = target.settings?.warnDays ?? opts.warnDays;
   const base = {
     target: target.display,
     host: target.host,
@@ -61,6 +77,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     checkedName,
     durationMs: Math.round(fetched.durationMs),
     ...(fetched.address ? { address: fetched.address } : {}),
+    ...(fetched.proxy ? { proxy: fetched.proxy } : {}),
     ...protocolOf(fetched.protocol),
   };
   if (fetched.error) {
@@ -73,7 +90,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     at: opts.at,
     host: checkedName,
     trustStore: opts.trustStore,
-    warnDays: opts.warnDays,
+    warnDays,
     ocspRequested: opts.requestOcsp ?? true,
     ...(fetched.ocspResponse ? { ocspResponse: fetched.ocspResponse } : {}),
   });
@@ -101,6 +118,24 @@ export function sortResults(results: TargetResult[]): TargetResult[] {
     .map((x) => x.r);
 }
 
+/** The capture options for one target: its own settings first, then the run's. */
+function fetchOptions(target: CheckTarget, opts: CheckOptions, starttls: StarttlsProtocol | undefined): CaptureOptions {
+  const servername = target.settings?.servername ?? opts.servername;
+  const clientCert = target.settings?.clientCert ?? opts.clientCert;
+  return {
+    host: target.host,
+    port: target.port,
+    timeoutMs: opts.timeoutMs,
+    requestOcsp: opts.requestOcsp ?? true,
+    ...(servername ? { servername } : {}),
+    ...(clientCert ? { clientCert } : {}),
+    ...(target.route ? { route: target.route } : {}),
+    ...(starttls ? { starttls } : {}),
+    ...(starttls && opts.xmppHost ? { xmppHost: opts.xmppHost } : {}),
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
+  };
+}
+
 export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
@@ -113,19 +148,14 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
       const target = targets[i];
       let result: TargetResult;
       try {
-        const fetched = await fetch({
-          host: target.host,
-          port: target.port,
-          timeoutMs: opts.timeoutMs,
-          requestOcsp: opts.requestOcsp ?? true,
-          ...(opts.servername ? { servername: opts.servername } : {}),
-          ...(opts.lookup ? { lookup: opts.lookup } : {}),
-        });
+        const starttls = targetStarttls(target, opts);
+        const fetched = await fetch(fetchOptions(target, opts, starttls));
         result = judge(target, fetched, opts);
+        if (starttls) result.starttls = starttls;
       } catch (e) {
         // A bug while judging one target is reported on that target; the run goes on.
         const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
-        result = { target: target.display, host: target.host, port: target.port, checkedName: opts.servername ?? target.host, status: 'error', exitCode: ExitCode.internal, daysLeft: null, problems: [message], error: { code: 'internal', message }, durationMs: 0 };
+        result = { target: target.display, host: target.host, port: target.port, checkedName: target.settings?.servername ?? opts.servername ?? target.host, status: 'error', exitCode: ExitCode.internal, daysLeft: null, problems: [message], error: { code: 'internal', message }, durationMs: 0 };
       }
       results[i] = result;
       done++;

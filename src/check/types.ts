@@ -3,6 +3,9 @@
 
 import type { ChainReport } from '../analyse/chain/types.js';
 import type { CodePoint } from '../analyse/types.js';
+import type { ProxySettings } from '../capture/proxy.js';
+import type { RouteOptions } from '../capture/route.js';
+import type { StarttlsProtocol } from '../capture/starttls/index.js';
 
 export interface CheckTarget {
   /** As the user wrote it (command line or --targets line). */
@@ -11,6 +14,26 @@ export interface CheckTarget {
   port: number;
   /** `host:port` for display. */
   display: string;
+  /** Per-target settings from a --targets line; each beats the command-line option. */
+  settings?: CheckTargetSettings;
+  /** Proxy, --connect-to, --resolve, -4/-6 as they apply to this target (the CLI matches them). */
+  route?: RouteOptions;
+  /** This target's STARTTLS protocol (a targets line's starttls=; `none`: TLS at once); default the run's, then the port's. */
+  starttls?: StarttlsProtocol | 'none';
+}
+
+/** What a --targets line may set for its target alone. */
+export interface CheckTargetSettings {
+  /** sni=: the SNI sent and the name the certificate is checked against. */
+  servername?: string;
+  /** address=: connect here instead of looking the name up. */
+  addresses?: string[];
+  /** warn-days=: this target's expiring threshold. */
+  warnDays?: number;
+  /** proxy=: this proxy, or `null` for none (proxy=none), whatever --proxy and the environment say. */
+  proxy?: ProxySettings | null;
+  /** cert= key= (pass=): the client certificate offered to this server. */
+  clientCert?: { cert: string; key: string; passphrase?: string };
 }
 
 /**
@@ -26,7 +49,12 @@ export interface TargetResult {
   port: number;
   /** Name the leaf was checked against (servername or host). */
   checkedName: string;
+  /** The address connected to; absent through a proxy (it resolved the name). */
   address?: string;
+  /** The HTTP proxy (host:port) the connection was tunnelled through. */
+  proxy?: string;
+  /** The plaintext protocol spoken before TLS (STARTTLS), when one was. */
+  starttls?: StarttlsProtocol;
   status: TargetStatus;
   /** The exit code this target alone would give. */
   exitCode: number;

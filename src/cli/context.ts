@@ -2,6 +2,7 @@
 // real one from `process`.
 
 import type { LookupFunction } from 'node:net';
+import type { PacketPrivileges } from '../capture/packet-tool.js';
 
 export interface CliContext {
   stdout: (text: string) => void;
@@ -22,6 +23,11 @@ export interface CliContext {
    * process has one; main uses it to end quietly on a closed pipe and to report a full disk.
    */
   settleStdout?: () => Promise<NodeJS.ErrnoException | undefined>;
+  /**
+   * Live `--packets`: what this process may capture with (root, CAP_NET_RAW, the wireshark group,
+   * file capabilities). The real one reads `process` (src/cli/packet-privileges.ts); tests inject.
+   */
+  packetPrivileges?: () => Promise<PacketPrivileges>;
   /** Exit code the command wants; main returns it. */
   exitCode: number;
 }

@@ -7,11 +7,12 @@ import tls from 'node:tls';
 import { Option, type Command } from 'commander';
 import type { CaptureOptions, TlsVersionName } from '../capture/capture.js';
 import { UsageError } from '../errors.js';
-import { readInputFile } from './read-file.js';
+import { clientCertFromFlags } from './client-cert.js';
+import { STARTTLS_PROTOCOL_NAMES, isStarttlsProtocol, starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
 import { toAsciiHost } from './target.js';
 
 /** Default deadline, and the most any --timeout may ask for (src/limits.ts). */
-import { DEFAULT_TIMEOUT_MS, MAX_PEM_FILE_BYTES, MAX_TIMEOUT_MS } from '../limits.js';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../limits.js';
 export { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS };
 
 const VERSIONS: readonly TlsVersionName[] = ['1.0', '1.1', '1.2', '1.3'];
@@ -28,14 +29,19 @@ export interface TraceFlags {
   ocsp?: boolean;
   cert?: string;
   key?: string;
+  pass?: string;
   timeout?: string;
   color?: boolean;
   json?: boolean;
   hex?: boolean;
   save?: string;
+  pcap?: string;
   demo?: boolean;
   keylog?: string;
   showSecrets?: boolean;
+  starttls?: string;
+  xmppHost?: string;
+  packets?: boolean;
 }
 
 /** The connection-shaping options, without host/port (those come from the target). */
@@ -54,7 +60,35 @@ export function addClientOptions(cmd: Command): Command {
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
     .option('--cert <file>', 'client certificate (PEM) to present if the server asks')
     .option('--key <file>', 'private key (PEM) for --cert')
-    .option('--timeout <ms>', `deadline for DNS, connect and handshake together (default ${DEFAULT_TIMEOUT_MS})`);
+    .option('--pass <phrase>', 'passphrase of an encrypted --key')
+    .option('--timeout <ms>', `deadline for DNS, connect and handshake together (default ${DEFAULT_TIMEOUT_MS})`)
+    .addOption(starttlsOption())
+    .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: the target host)');
+}
+
+/** `--starttls PROTO`, shared by trace, check and scan. */
+export function starttlsOption(): Option {
+  return new Option('--starttls <protocol>', 'speak this protocol in plaintext up to its STARTTLS first (default: from the port, e.g. 25 smtp, 5432 postgres); none turns that off').choices([
+    ...STARTTLS_PROTOCOL_NAMES,
+    'none',
+  ]);
+}
+
+/** What the STARTTLS flags ask for at one port: the protocol (explicit, or the port's), and the XMPP domain. */
+export function starttlsSettings(flags: { starttls?: string; xmppHost?: string }, port: number): { starttls?: StarttlsProtocol; xmppHost?: string } {
+  const chosen = flags.starttls === undefined ? starttlsForPort(port) : flags.starttls;
+  const protocol = chosen !== undefined && isStarttlsProtocol(chosen) ? chosen : undefined;
+  if (flags.xmppHost !== undefined && protocol !== 'xmpp' && protocol !== 'xmpp-server') {
+    throw new UsageError('--xmpp-host needs --starttls xmpp or xmpp-server (or port 5222/5269)');
+  }
+  return { ...(protocol ? { starttls: protocol } : {}), ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}) };
+}
+
+/** `--xmpp-host NAME`: a domain name, as its A-label form. */
+export function parseXmppHost(text: string): string {
+  const ascii = net.isIP(text) ? undefined : toAsciiHost(text);
+  if (ascii === undefined) throw new UsageError(`--xmpp-host "${text}" is not a valid domain name`);
+  return ascii;
 }
 
 /**
@@ -145,13 +179,8 @@ export function clientSettings(flags: TraceFlags): ClientSettings {
   if (flags.alpn !== undefined) out.alpn = parseAlpn(flags.alpn);
   out.requestOcsp = flags.ocsp !== false;
 
-  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
-  if (flags.cert !== undefined && flags.key !== undefined) {
-    const cert = readInputFile(flags.cert, { what: '--cert', maxBytes: MAX_PEM_FILE_BYTES }).toString('utf8');
-    const key = readInputFile(flags.key, { what: '--key', maxBytes: MAX_PEM_FILE_BYTES }).toString('utf8');
-    tryContext({ cert, key }, '--cert and --key are not a matching PEM certificate and private key');
-    out.clientCert = { cert, key };
-  }
+  const clientCert = clientCertFromFlags(flags);
+  if (clientCert) out.clientCert = clientCert;
   return out;
 }
 

@@ -1,4 +1,4 @@
-// The one way the CLI writes a file the user named (--save, --keylog / SSLKEYLOGFILE, --junit).
+// The one way the CLI writes a file the user named (--save, --pcap, --keylog / SSLKEYLOGFILE, --junit).
 // A failure is a WriteError: one line, exit code 10 (ExitCode.write) unless the run already has
 // a failure code of its own, and it is reported only after the trace or results were printed.
 
@@ -30,11 +30,11 @@ export interface OutputFile {
 }
 
 /**
- * Writes `text` to `path`. Regular files and character devices (/dev/null, a terminal) are
+ * Writes `text` (UTF-8) or bytes to `path`. Regular files and character devices (/dev/null, a terminal) are
  * written; a directory, FIFO or socket is refused. The open is non-blocking so a FIFO with no
  * reader fails at once (ENXIO) instead of waiting for ever.
  */
-export function writeOutputFile(path: string, text: string, spec: OutputFile): void {
+export function writeOutputFile(path: string, text: string | Uint8Array, spec: OutputFile): void {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NONBLOCK | (spec.append ? constants.O_APPEND : constants.O_TRUNC);
   let fd: number;
   try {
@@ -46,7 +46,7 @@ export function writeOutputFile(path: string, text: string, spec: OutputFile): v
     const st = fstatSync(fd);
     if (!st.isFile() && !st.isCharacterDevice()) throw new WriteError(spec.what, path, `${fileKind(st)}, not a regular file`);
     if (st.isFile() && spec.tighten && spec.mode !== undefined) fchmodSync(fd, spec.mode);
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     // writeSync may write part of the buffer (a nearly full disk); loop until all of it is out.
     for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
   } catch (e) {

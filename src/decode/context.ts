@@ -2,7 +2,7 @@
 // cannot be parsed from their bytes alone: ServerKeyExchange and ClientKeyExchange depend on the
 // suite's key exchange, Certificate/CertificateRequest/NewSessionTicket on the version.
 
-import { cipherSuites } from '../registry/index.js';
+import { cipherSuites, tls13Draft } from '../registry/index.js';
 import type { HandshakeBody, ServerHello } from './model.js';
 
 export const TLS10 = 0x0301;
@@ -73,7 +73,10 @@ export function selectedVersion(sh: ServerHello): { version: number; fromSupport
 export function updateContext(ctx: HandshakeContext, body: HandshakeBody | undefined): HandshakeContext {
   if (body?.type === 'server_key_exchange') return { ...ctx, serverKeyExchange: body.form };
   if (!body || body.type !== 'server_hello') return ctx;
-  const { version } = selectedVersion(body);
+  // A TLS 1.3 Internet-Draft version decodes as TLS 1.3 from here on (the record layer and the
+  // later messages have TLS 1.3's shapes); the analysis names the draft from the ServerHello.
+  const selected = selectedVersion(body).version;
+  const version = tls13Draft(selected) !== undefined ? TLS13 : selected;
   const pskAccepted = body.extensions.some((e) => e.info?.kind === 'pre_shared_key' && e.info.selected !== undefined);
   const { serverKeyExchange: _previous, ...rest } = ctx;
   void _previous;

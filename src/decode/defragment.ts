@@ -11,8 +11,18 @@ import type { ByteSpace, DecodeIssue, Direction } from './types.js';
 import { HANDSHAKE_HEADER } from './handshake.js';
 
 /** Largest handshake message we buffer (src/limits.ts). */
-import { MAX_HANDSHAKE_MESSAGE, MAX_PACKED_MESSAGES_PER_DIRECTION } from '../limits.js';
+import { MAX_HANDSHAKE_MESSAGE, MAX_HANDSHAKE_MESSAGE_OFFLINE, MAX_PACKED_MESSAGES_PER_DIRECTION } from '../limits.js';
+import type { CaptureSource } from '../capture/types.js';
 export { MAX_HANDSHAKE_MESSAGE };
+
+/**
+ * The reassembly cap for a capture's source: the live cap for a live trace (and for captures built
+ * by hand, which have no source), the protocol's maximum for offline inputs, whose size the file
+ * caps already bound. Decode and decrypt both take it from here.
+ */
+export function handshakeMessageCap(source: CaptureSource | undefined): number {
+  return source === 'pcap' || source === 'file' ? MAX_HANDSHAKE_MESSAGE_OFFLINE : MAX_HANDSHAKE_MESSAGE;
+}
 
 export interface Piece {
   streamOffset: number;

@@ -23,6 +23,9 @@ export interface HandshakeScan {
   serverAlpn?: string;
   /** Each side sent a protected record at or after the ServerHello's time. */
   protectedBoth: boolean;
+  /** The first record bodies of each side: the ClientHello alone, the ServerHello first (for the fingerprints). */
+  clientHelloRecord: Uint8Array;
+  serverHelloRecord: Uint8Array;
 }
 
 /** More records or plaintext messages than this per direction: left to the full decoder and its caps. */
@@ -277,5 +280,6 @@ export function scanHandshake(chunks: readonly CaptureChunk[]): HandshakeScan | 
   const fromClient = laterRecords(client, clientRecs, 'client', tls13, sh.timeMs);
   const fromServer = laterRecords(server, serverRecs, 'server', tls13, sh.timeMs);
   if (!fromClient.ok || !fromServer.ok) return undefined;
-  return { records: clientRecs.length + serverRecs.length, ...c, ...s, protectedBoth: fromClient.protectedAfter && fromServer.protectedAfter };
+  const protectedBoth = fromClient.protectedAfter && fromServer.protectedAfter;
+  return { records: clientRecs.length + serverRecs.length, ...c, ...s, protectedBoth, clientHelloRecord: chBody, serverHelloRecord: shBody };
 }

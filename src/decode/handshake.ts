@@ -7,11 +7,12 @@ import type { ByteSpace, DecodeIssue, Field } from './types.js';
 import { decodeWith, toHex, type ByteReader, type FieldBudget } from './reader.js';
 import { firstIssue, labelUndecoded } from './fields.js';
 import { fmt } from './format.js';
-import { TLS13, updateContext, type HandshakeContext } from './context.js';
+import { TLS12, TLS13, updateContext, type HandshakeContext } from './context.js';
 import { decodeClientHello, decodeServerHello } from './messages/hello.js';
 import { decodeCertificate, decodeCertificateStatus } from './messages/certificate.js';
 import { decodeClientKeyExchange, decodeServerKeyExchange } from './messages/key-exchange.js';
 import { decodeCertificateRequest } from './messages/certificate-request.js';
+import { decodeCompressedCertificate, decompressCertificate } from './messages/compressed-certificate.js';
 import {
   decodeCertificateVerify,
   decodeEncryptedExtensions,
@@ -72,7 +73,7 @@ function decodeBody(type: number, r: ByteReader, ctx: HandshakeContext): Handsha
     case HandshakeType.server_hello_done:
       return { type: 'server_hello_done' };
     case HandshakeType.certificate_verify:
-      return decodeCertificateVerify(r);
+      return decodeCertificateVerify(r, ctx.version !== undefined && ctx.version < TLS12);
     case HandshakeType.client_key_exchange:
       return decodeClientKeyExchange(r, ctx);
     case HandshakeType.finished:
@@ -81,6 +82,8 @@ function decodeBody(type: number, r: ByteReader, ctx: HandshakeContext): Handsha
       return decodeCertificateStatus(r);
     case HandshakeType.key_update:
       return decodeKeyUpdate(r);
+    case HandshakeType.compressed_certificate:
+      return decodeCompressedCertificate(r);
     default: {
       const body = r.done ? new Uint8Array() : r.rest('body', 'Message body (unknown type)');
       return { type: 'unknown', body: toHex(body) };
@@ -135,7 +138,31 @@ export function decodeHandshakeMessage(space: ByteSpace, start: number, end: num
   if (body) msg.body = body;
   const issue = out.issue ?? treeIssue;
   if (issue) msg.issue = issue;
+  if (body?.type === 'compressed_certificate') addDecompressed(msg, body, budget);
   return msg;
+}
+
+/**
+ * RFC 8879: inflates a CompressedCertificate and hangs the decoded Certificate on the message. A
+ * length mismatch or bad data is an issue on the compressed bytes (where the fault is).
+ */
+function addDecompressed(msg: HandshakeMessage, body: Extract<HandshakeBody, { type: 'compressed_certificate' }>, budget?: FieldBudget): void {
+  const { nested, issue } = decompressCertificate(body, msg.space, budget);
+  if (nested) msg.nested = nested;
+  if (!issue) return;
+  const field = findField(msg.fields, 'compressed_certificate_message');
+  const placed: DecodeIssue = { ...issue, offset: field?.offset ?? msg.offset, length: field?.length ?? msg.length };
+  if (field) field.issue ??= placed;
+  msg.issue ??= placed;
+}
+
+function findField(fields: readonly Field[], name: string): Field | undefined {
+  for (const f of fields) {
+    if (f.name === name) return f;
+    const inner = f.children ? findField(f.children, name) : undefined;
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 /** The header fields and one span over the body, for a message decoded past the field budget. */

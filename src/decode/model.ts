@@ -4,6 +4,10 @@
 // from src/registry.
 
 import type { ByteSpace, DecodeIssue, Direction, Field } from './types.js';
+import type { HandshakeBody } from './bodies.js';
+
+/** The handshake message bodies live in bodies.ts; importers keep reading them from here. */
+export * from './bodies.js';
 
 /** Record content types by IANA name (the registry's table). */
 export { ContentType } from '../registry/index.js';
@@ -31,6 +35,8 @@ export interface TlsRecord {
   /** Header fields (content type, version, length) and, for unparsed bodies, a body field. */
   fields: Field[];
   issue?: DecodeIssue;
+  /** The first record after missing bytes: records may have been lost, so its sequence number is unknown. */
+  afterGap?: boolean;
 }
 
 export interface Extension {
@@ -67,6 +73,8 @@ export type ExtensionInfo =
   | { kind: 'cookie'; cookieLength: number }
   | { kind: 'renegotiation_info'; renegotiatedConnection: string }
   | { kind: 'record_size_limit'; limit: number }
+  /** RFC 6520 §2: 1 peer_allowed_to_send, 2 peer_not_allowed_to_send. */
+  | { kind: 'heartbeat'; mode: number }
   | { kind: 'padding'; length: number }
   | { kind: 'compress_certificate'; algorithms: number[] }
   | { kind: 'post_handshake_auth' }
@@ -75,157 +83,6 @@ export type ExtensionInfo =
   | { kind: 'certificate_authorities'; authorities: string[] }
   | { kind: 'grease' }
   | { kind: 'unknown' };
-
-export interface ClientHello {
-  type: 'client_hello';
-  legacyVersion: number;
-  random: string;
-  sessionId: string;
-  cipherSuites: number[];
-  compressionMethods: number[];
-  extensions: Extension[];
-}
-
-export interface ServerHello {
-  type: 'server_hello';
-  legacyVersion: number;
-  random: string;
-  sessionId: string;
-  cipherSuite: number;
-  compressionMethod: number;
-  extensions: Extension[];
-  /** ServerHello whose random is the RFC 8446 §4.1.3 HelloRetryRequest value. */
-  helloRetryRequest: boolean;
-  /** RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of the random. */
-  downgradeSentinel?: 'tls12' | 'tls11';
-}
-
-export interface CertificateEntry {
-  /** DER of the certificate. */
-  der: string;
-  /** Offset of the entry (its 3-byte length prefix) in the message's space; `length` covers the
-   * prefix, the DER and (TLS 1.3) the entry's extensions. */
-  offset: number;
-  length: number;
-  /** TLS 1.3 per-certificate extensions (status_request, SCTs). */
-  extensions?: Extension[];
-}
-
-export interface CertificateMessage {
-  type: 'certificate';
-  /** TLS 1.3 form (with request context and per-entry extensions). */
-  tls13: boolean;
-  requestContext?: string;
-  /** The first MAX_CERTIFICATE_ENTRIES_KEPT entries (every entry is still read and checked). */
-  entries: CertificateEntry[];
-  /** Entries read but not kept, past MAX_CERTIFICATE_ENTRIES_KEPT (tls-trace's own cap). */
-  entriesOmitted?: number;
-}
-
-export interface CertificateStatus {
-  type: 'certificate_status';
-  statusType: number;
-  /** DER OCSPResponse. */
-  response: string;
-}
-
-export interface ServerKeyExchange {
-  type: 'server_key_exchange';
-  /** Which shape the body was decoded as (it depends on the negotiated suite). */
-  form: 'ecdhe' | 'dhe' | 'psk' | 'unknown';
-  curveType?: number;
-  namedGroup?: number;
-  publicKey?: string;
-  dh?: { pBits: number; gBits: number; ysBits: number; p: string; g: string; ys: string };
-  /** TLS 1.2 SignatureAndHashAlgorithm as a 16-bit scheme; absent for TLS 1.0/1.1. */
-  signatureScheme?: number;
-  signature?: string;
-  /** The bytes the signature covers after the two randoms (the params), for verification. */
-  params?: string;
-}
-
-export interface CertificateRequest {
-  type: 'certificate_request';
-  tls13: boolean;
-  requestContext?: string;
-  certificateTypes?: number[];
-  signatureSchemes: number[];
-  /** Distinguished names as DER hex. */
-  authorities: string[];
-  extensions?: Extension[];
-}
-
-export interface ServerHelloDone {
-  type: 'server_hello_done';
-}
-
-export interface ClientKeyExchange {
-  type: 'client_key_exchange';
-  form: 'ecdhe' | 'dhe' | 'rsa' | 'unknown';
-  /** Client's ECDHE point, DH Yc, or RSA-encrypted pre-master secret. */
-  exchange: string;
-}
-
-export interface CertificateVerify {
-  type: 'certificate_verify';
-  signatureScheme: number;
-  signature: string;
-}
-
-export interface Finished {
-  type: 'finished';
-  verifyData: string;
-}
-
-export interface NewSessionTicket {
-  type: 'new_session_ticket';
-  lifetime: number;
-  ageAdd?: number;
-  nonce?: string;
-  ticket: string;
-  extensions?: Extension[];
-}
-
-export interface EncryptedExtensions {
-  type: 'encrypted_extensions';
-  extensions: Extension[];
-}
-
-export interface KeyUpdate {
-  type: 'key_update';
-  requestUpdate: number;
-}
-
-export interface EndOfEarlyData {
-  type: 'end_of_early_data';
-}
-
-export interface HelloRequest {
-  type: 'hello_request';
-}
-
-export interface UnknownHandshake {
-  type: 'unknown';
-  body: string;
-}
-
-export type HandshakeBody =
-  | HelloRequest
-  | ClientHello
-  | ServerHello
-  | NewSessionTicket
-  | EndOfEarlyData
-  | EncryptedExtensions
-  | CertificateMessage
-  | ServerKeyExchange
-  | CertificateRequest
-  | ServerHelloDone
-  | CertificateVerify
-  | ClientKeyExchange
-  | Finished
-  | CertificateStatus
-  | KeyUpdate
-  | UnknownHandshake;
 
 /** What every kind of message has: where its bytes are and when they arrived. */
 export interface MessageBase {
@@ -251,7 +108,20 @@ export interface HandshakeMessage extends MessageBase {
   body?: HandshakeBody;
   /** Whole message bytes (header and body) as hex, for transcript hashing. */
   raw: string;
+  /** A message carried inside this one's body in another form (the decompressed Certificate of a
+   * CompressedCertificate): its fields index its own space. */
+  nested?: NestedMessage;
 }
+
+/** A message decoded from bytes derived from another message's body (decompressed). */
+export interface NestedMessage {
+  space: ByteSpace;
+  /** `Certificate (decompressed)`. */
+  title: string;
+  fields: Field[];
+  issue?: DecodeIssue;
+}
+
 
 export interface ChangeCipherSpecMessage extends MessageBase {
   kind: 'change_cipher_spec';
@@ -291,10 +161,26 @@ export type ProtectedGuess =
   | { kind: 'renegotiation' }
   /** A TLS 1.3 server record after its Finished. */
   | { kind: 'ticket-or-application-data' }
+  /** A protected heartbeat record (content type 24, RFC 6520). */
+  | { kind: 'heartbeat' }
   /** A TLS 1.3 client record before its Finished: client authentication. */
   | { kind: 'client-auth' }
   /** Part of a TLS 1.3 encrypted flight; `message` once the flight's shape tells which. */
   | { kind: 'flight-message'; message?: FlightMessageName };
+
+/** A heartbeat record's HeartbeatMessage (RFC 6520 §4), in the clear or decrypted. */
+export interface HeartbeatMessage extends MessageBase {
+  kind: 'heartbeat';
+  /** 1 heartbeat_request, 2 heartbeat_response; -1 when the record was too short for it. */
+  heartbeatType: number;
+  /** As declared (may be more than the record holds: see `heartbleed`). */
+  payloadLength: number;
+  /** The first bytes of the payload present, hex. */
+  payload: string;
+  paddingLength: number;
+  /** payload_length + 3 + 16 exceeds the record: the Heartbleed over-read pattern. */
+  heartbleed?: boolean;
+}
 
 export interface ApplicationDataMessage extends MessageBase {
   kind: 'application_data';
@@ -306,6 +192,11 @@ export interface OpaqueMessage extends MessageBase {
   reason: string;
   /** The span is undecoded because tls-trace hit one of its own caps, not because of the bytes. */
   cap?: boolean;
+  /**
+   * A zero-length marker where the capture lacks bytes of this direction (a packet capture's
+   * gap): how many, from which stream offset, and where decoding resumed (capture stream offsets).
+   */
+  missing?: { streamOffset: number; length: number; resumedAt?: number };
 }
 
 /** Where tls-trace stopped decoding a direction at one of its caps (src/limits.ts). */
@@ -329,6 +220,7 @@ export type Message =
   | AlertMessage
   | EncryptedMessage
   | ApplicationDataMessage
+  | HeartbeatMessage
   | OpaqueMessage;
 
 /** Everything the decoder found in a capture, both directions interleaved in time order. */

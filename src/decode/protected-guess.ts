@@ -32,6 +32,7 @@ function guessProtected(st: GuessState, record: TlsRecord, ctx: HandshakeContext
       return { kind: 'renegotiation' };
     }
     if (record.contentType === ContentType.alert) return { kind: 'alert' };
+    if (record.contentType === ContentType.heartbeat) return { kind: 'heartbeat' };
     return { kind: ctx.version === undefined && !st.ccsSeen ? 'early-or-application-data' : 'application-data' };
   }
   if (st.finishedGuessed) return { kind: st.space.direction === 'server' ? 'ticket-or-application-data' : 'application-data' };

@@ -19,6 +19,7 @@ import { firstIssue, labelUndecoded } from './fields.js';
 import { fmt } from './format.js';
 import { decodeWith, toHex, type ByteReader } from './reader.js';
 import type { DecodeIssue, Field } from './types.js';
+import type { ClientHello } from './model.js';
 
 /** SSL 2.0 message type of a SERVER-HELLO. */
 export const SSL2_MT_SERVER_HELLO = 4;
@@ -125,4 +126,81 @@ function readServerHello(r: ByteReader, recordLength: number, onHeader: (h: Sslv
     return specs;
   });
   hello.connectionId = toHex(r.bytesField(connectionIdLength, 'connection_id', 'Connection id'));
+}
+
+// ---- The SSL 2.0-compatible CLIENT-HELLO (RFC 5246 Appendix E.2, RFC 6101 Appendix E): old
+// clients sent it to reach SSL 2.0 and SSL 3.0/TLS servers alike; the connection then goes on
+// with TLS records. Layout after the 2-byte record header:
+//
+//   msg_type (1)  version (2)  cipher_spec_length (2)  session_id_length (2)  challenge_length (2)
+//   cipher_specs (3 bytes each)  session_id  challenge (16..32)
+//
+// The TLS handshake hash covers the message from msg_type on (E.2), so it is decoded as a
+// ClientHello whose `raw` is that span.
+
+/** SSL 2.0 message type of a CLIENT-HELLO. */
+export const SSL2_MT_CLIENT_HELLO = 1;
+
+/** True when `b[at…]` starts with a 2-byte SSL 2.0 record header and a CLIENT-HELLO. */
+export function startsSslv2ClientHello(b: Uint8Array, at = 0): boolean {
+  if (b.length - at < 3 || (b[at] & 0x80) === 0) return false;
+  const length = ((b[at] & 0x7f) << 8) | b[at + 1];
+  return length >= 9 && b[at + 2] === SSL2_MT_CLIENT_HELLO && (b.length - at < 4 || b[at + 3] <= 3);
+}
+
+export interface DecodedSslv2ClientHello {
+  /** Record length as declared plus the 2-byte header (may be more than the bytes given). */
+  length: number;
+  hello?: ClientHello;
+  fields: Field[];
+  issue?: DecodeIssue;
+}
+
+/** Decodes one SSL 2.0 record holding a CLIENT-HELLO from `bytes[start, end)`. */
+export function decodeSslv2ClientHello(bytes: Uint8Array, start = 0, end = bytes.length): DecodedSslv2ClientHello {
+  let hello: ClientHello | undefined;
+  let length = Math.min(2, end - start);
+  const res = decodeWith(bytes, start, end, (r) => {
+    const recordLength = r.u16('record_header', 'SSL 2.0 record header', (v) => `${v & 0x7fff} bytes`) & 0x7fff;
+    length = 2 + recordLength;
+    r.within(recordLength, 'client_hello', 'SSL 2.0-compatible ClientHello', (m) => {
+      hello = readClientHello(m);
+    });
+  });
+  const fields = res.fields;
+  labelUndecoded(bytes, fields, start, Math.min(end, start + length));
+  const out: DecodedSslv2ClientHello = { length, fields };
+  if (hello) out.hello = hello;
+  const issue = res.issue ?? firstIssue(fields);
+  if (issue) out.issue = issue;
+  return out;
+}
+
+function readClientHello(r: ByteReader): ClientHello {
+  r.u8('msg_type', 'Message type', (v) => (v === SSL2_MT_CLIENT_HELLO ? 'CLIENT-HELLO (1)' : `not CLIENT-HELLO (${v})`));
+  const legacyVersion = r.u16('version', 'Version', fmt.version);
+  const specsAt = r.offset;
+  const specLength = r.u16('cipher_spec_length', 'Cipher specs length');
+  const sessionIdLength = r.u16('session_id_length', 'Session ID length');
+  const challengeAt = r.offset;
+  const challengeLength = r.u16('challenge_length', 'Challenge length');
+  if (specLength % 3 !== 0) r.fail(`cipher_spec_length ${specLength} is not a multiple of 3`, specsAt, 2, 'a multiple of 3', String(specLength));
+  if (challengeLength < 16 || challengeLength > 32) r.fail(`challenge_length ${challengeLength} is outside 16..32`, challengeAt, 2, '16..32', String(challengeLength));
+  const specs = r.group('cipher_specs', 'Cipher specs', () => {
+    const out: number[] = [];
+    for (let i = 0; i < specLength; i += 3) out.push(r.u24('cipher_spec', 'Cipher spec', specName));
+    return out;
+  });
+  const sessionId = toHex(r.bytesField(sessionIdLength, 'session_id', 'Session ID'));
+  const challenge = toHex(r.bytesField(challengeLength, 'challenge', 'Challenge'));
+  // E.2: a TLS server uses the challenge, right-aligned and zero-padded, as the client random.
+  const random = challenge.padStart(64, '0');
+  // V2CipherSpec {0x00, suite} is a TLS suite; the others are SSL 2.0 kinds TLS cannot select.
+  const cipherSuites = specs.filter((s) => s >> 16 === 0);
+  return { type: 'client_hello', legacyVersion, random, sessionId, cipherSuites, compressionMethods: [], extensions: [], sslv2: { cipherSpecs: specs } };
+}
+
+/** `TLS_RSA_WITH_AES_128_CBC_SHA (0x002f)` for a TLS suite, `SSL 2.0 kind 0x010080` otherwise. */
+function specName(v: number): string {
+  return v >> 16 === 0 ? fmt.suite(v) : `SSL 2.0 kind 0x${v.toString(16).padStart(6, '0')}`;
 }

@@ -2,18 +2,22 @@
 // state that context-dependent decoding needs (negotiated version and suite, which direction has
 // switched to encrypted records, handshake reassembly per direction).
 
-import type { CaptureChunk } from '../capture/types.js';
+import type { CaptureChunk, CaptureGap } from '../capture/types.js';
 import type { AlertMessage, ChangeCipherSpecMessage, DecodedTrace, HandshakeMessage, Message, OpaqueMessage, TlsRecord } from './model.js';
 import { ContentType } from './model.js';
-import type { DecodeIssue, Direction } from './types.js';
+import type { ByteSpace, DecodeIssue, Direction } from './types.js';
 import { byteCount } from './format.js';
 import { TLS13, updateContext, type HandshakeContext } from './context.js';
-import { assembleStream, chunkAt, directionSpace, type DirectionStream } from './stream.js';
+import { assembleStream, chunkAt, directionSpace, streamRuns, type DirectionStream, type StreamBreak } from './stream.js';
 import { MAX_PLAINTEXT_LENGTH, splitRecords, type RecordSlice } from './record.js';
 import { detectNotTls } from './not-tls.js';
+import { decodeSslv2ClientHello, startsSslv2ClientHello } from './sslv2.js';
+import { HandshakeType } from './handshake.js';
+import { toHex } from './reader.js';
 import { decodeHandshakeMessage } from './handshake.js';
-import { HandshakeReassembler, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
+import { HandshakeReassembler, MAX_HANDSHAKE_MESSAGE, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
+import { decodeHeartbeat } from './heartbeat.js';
 import { encryptedMessage, type GuessState } from './protected-guess.js';
 import { messageBase, opaqueMessage } from './message-base.js';
 import { MAX_FIELDS_PER_DIRECTION, MAX_PACKED_MESSAGES_PER_DIRECTION, MAX_RECORDS_PER_DIRECTION } from '../limits.js';
@@ -30,6 +34,8 @@ interface DirState extends GuessState {
   recordCapAt: number;
   /** Fields this direction may still itemise (MAX_FIELDS_PER_DIRECTION). */
   fields: FieldBudget;
+  /** Set at missing bytes until the next record: that record's sequence number is not known. */
+  afterGap?: boolean;
 }
 
 interface Item {
@@ -39,30 +45,49 @@ interface Item {
   slice?: RecordSlice;
   /** Undecodable bytes (not TLS at all, or a broken record header mid-stream). */
   opaque?: { offset: number; length: number; reason: string };
+  /** An SSL 2.0-compatible ClientHello at the start of the client's stream. */
+  sslv2?: HandshakeMessage;
+  /** Bytes the capture does not hold; decoding resumes at the record boundary after them. */
+  gap?: StreamBreak;
 }
 
 const directions: Direction[] = ['client', 'server'];
 
-/** Decodes capture chunks (both directions) into records and messages. */
-export function decodeChunks(chunks: readonly CaptureChunk[], initial: HandshakeContext = {}): DecodedTrace {
+/**
+ * Decodes capture chunks (both directions) into records and messages. `gaps` (a packet capture's
+ * missing bytes) word the notice where a direction's chunks jump ahead.
+ */
+export function decodeChunks(
+  chunks: readonly CaptureChunk[],
+  initial: HandshakeContext = {},
+  messageCap = MAX_HANDSHAKE_MESSAGE,
+  gaps: readonly CaptureGap[] = [],
+): DecodedTrace {
   const trace: DecodedTrace = { records: [], messages: [], spaces: [], issues: [] };
   const states = new Map<Direction, DirState>();
   const items: Item[] = [];
   for (const direction of directions) {
-    const st = splitDirection(chunks, direction, trace, items);
+    const st = splitDirection(chunks, direction, trace, items, messageCap, gaps);
     states.set(direction, st);
   }
   // Capture order: time first, then the chunk's position in the capture (ties are common when
   // timestamps are coarse); the sort is stable, so records of one chunk keep stream order.
   items.sort((a, b) => a.timeMs - b.timeMs || a.chunkIndex - b.chunkIndex);
-  const decoder = new TraceDecoder(trace, states, initial);
+  const decoder = new TraceDecoder(trace, states, initial, gaps);
   for (const item of items) decoder.add(item);
   decoder.finish();
   return trace;
 }
 
 /** One direction's stream split into records (or one undecodable span), queued as items. */
-function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, trace: DecodedTrace, items: Item[]): DirState {
+function splitDirection(
+  chunks: readonly CaptureChunk[],
+  direction: Direction,
+  trace: DecodedTrace,
+  items: Item[],
+  messageCap: number,
+  gaps: readonly CaptureGap[],
+): DirState {
   const stream = assembleStream(chunks, direction);
   for (const issue of stream.issues) trace.issues.push({ ...issue, direction });
   const space = directionSpace(stream);
@@ -70,7 +95,7 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
   const st: DirState = {
     stream,
     space,
-    reassembler: new HandshakeReassembler(space),
+    reassembler: new HandshakeReassembler(space, messageCap),
     cap: new MessageCap(),
     cappedAt: -1,
     recordCapAt: -1,
@@ -85,7 +110,14 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     const c = chunkAt(stream, offset);
     return { timeMs: stream.times[c], chunkIndex: stream.chunkIndexes[c] };
   };
-  const notTls = detectNotTls(stream.bytes);
+  // RFC 5246 E.2: an SSL 2.0-format ClientHello, then TLS records (the server answers in TLS).
+  let from = 0;
+  if (direction === 'client' && startsSslv2ClientHello(stream.bytes)) {
+    const msg = sslv2ClientHello(space);
+    items.push({ direction, ...when(0), sslv2: msg });
+    from = msg.length;
+  }
+  const notTls = from === 0 ? detectNotTls(stream.bytes) : undefined;
   if (notTls) {
     const what = notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${notTls.protocol.toUpperCase()}, not TLS`;
     const reason = `the ${direction} sent ${what}${notTls.firstLine ? `: "${notTls.firstLine}"` : ''}`;
@@ -94,15 +126,64 @@ function splitDirection(chunks: readonly CaptureChunk[], direction: Direction, t
     items.push({ direction, ...when(0), opaque: { offset: 0, length: stream.bytes.length, reason } });
     return st;
   }
-  // Record cap (src/limits.ts): where splitting stopped; the records before it decode as usual.
-  const split = splitRecords(stream.bytes, 0, MAX_RECORDS_PER_DIRECTION);
-  if (split.stoppedAt !== undefined) st.recordCapAt = split.stoppedAt;
-  for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
-  if (split.garbage) {
-    trace.issues.push({ direction, kind: 'malformed', offset: split.garbage.offset, length: split.garbage.length, reason: split.garbage.reason });
-    items.push({ direction, ...when(split.garbage.offset), opaque: split.garbage });
-  }
+  splitRuns(st, trace, items, when, from);
+  // Missing bytes after which the capture reader found no record boundary: the direction ends there.
+  const last = gaps.filter((g) => g.direction === direction && g.offset >= stream.endOffset)[0];
+  if (last && st.recordCapAt < 0) items.push({ direction, ...when(stream.bytes.length - 1), gap: { at: stream.bytes.length, from: last.offset } });
   return st;
+}
+
+/**
+ * Splits each run between missing bytes on its own (the capture reader resumes at a record
+ * boundary), so no record is read across a gap; the gap itself is queued as an item.
+ */
+function splitRuns(
+  st: DirState,
+  trace: DecodedTrace,
+  items: Item[],
+  when: (offset: number) => { timeMs: number; chunkIndex: number },
+  from: number,
+): void {
+  const { stream } = st;
+  const direction = stream.direction;
+  let left = MAX_RECORDS_PER_DIRECTION;
+  for (const run of streamRuns(stream)) {
+    if (run.brk) items.push({ direction, ...when(run.start), gap: run.brk });
+    const last = run.end === stream.bytes.length;
+    // Record cap (src/limits.ts): where splitting stopped; the records before it decode as usual.
+    // An SSLv2-format hello (RFC 5246 E.2) occupies the first `from` bytes; records follow it.
+    const split = splitRecords(stream.bytes.subarray(0, run.end), Math.max(run.start, from), left);
+    left -= split.records.length;
+    for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
+    if (split.stoppedAt !== undefined) {
+      st.recordCapAt = split.stoppedAt;
+      return;
+    }
+    const cut = split.records.at(-1)?.issue;
+    if (!last && cut?.kind === 'incomplete') cut.reason = cut.reason.replace('the capture ends after', 'the capture is missing the bytes after');
+    if (split.garbage) {
+      const reason = last ? split.garbage.reason : split.garbage.reason.replace('decoding of this direction stops here', 'decoding resumes after the missing bytes that follow');
+      const garbage = { ...split.garbage, reason };
+      trace.issues.push({ direction, kind: 'malformed', offset: garbage.offset, length: garbage.length, reason });
+      items.push({ direction, ...when(garbage.offset), opaque: garbage });
+    }
+  }
+}
+
+/** The SSL 2.0-compatible ClientHello at the start of a client stream, as a handshake message. */
+function sslv2ClientHello(space: ByteSpace): HandshakeMessage {
+  const d = decodeSslv2ClientHello(space.bytes);
+  const length = Math.min(d.length, space.bytes.length);
+  // The handshake hash covers msg_type onwards (RFC 5246 E.2), not the 2-byte record header.
+  const msg: HandshakeMessage = {
+    kind: 'handshake',
+    ...messageBase(space, { offset: 0, length }, [], 0, d.fields, d.issue),
+    msgType: HandshakeType.client_hello,
+    declaredLength: Math.max(0, d.length - 3),
+    raw: toHex(space.bytes.subarray(Math.min(2, length), length)),
+  };
+  if (d.hello) msg.body = d.hello;
+  return msg;
 }
 
 /** Walks the items in capture order, keeping the context that later decoding depends on. */
@@ -114,6 +195,7 @@ class TraceDecoder {
     private readonly trace: DecodedTrace,
     private readonly states: Map<Direction, DirState>,
     initial: HandshakeContext,
+    private readonly gaps: readonly CaptureGap[],
   ) {
     this.ctx = initial;
   }
@@ -154,6 +236,17 @@ class TraceDecoder {
   add(item: Item): void {
     const st = this.states.get(item.direction)!;
     if (st.cappedAt >= 0) return;
+    if (item.sslv2) {
+      this.emit({ ...item.sslv2, timeMs: item.timeMs });
+      return;
+    }
+    if (item.gap) {
+      // A handshake message cut by the gap can never complete: it is shown as far as captured.
+      this.drain(st, true);
+      st.afterGap = true;
+      this.emit(missingBytes(st.space, item.gap, item.timeMs, this.gaps));
+      return;
+    }
     if (item.opaque) {
       // Anything still buffered can never complete now.
       this.drain(st, true);
@@ -163,10 +256,15 @@ class TraceDecoder {
     const slice = item.slice!;
     st.cap.record();
     const record = this.pushRecord(item, slice);
+    if (st.afterGap) {
+      record.afterGap = true;
+      st.afterGap = false;
+    }
     const body = { offset: slice.bodyOffset, length: slice.bodyLength };
     const tls13 = this.ctx.version === TLS13;
     const type = slice.contentType;
     if (type < 0) return; // header cut short: nothing more to say
+    if (st.ccsSeen && !tls13 && this.secondClientHello(st, type, body)) st.ccsSeen = false;
     if (type === ContentType.application_data || (st.ccsSeen && !tls13)) {
       record.encrypted = true;
       this.drain(st, true);
@@ -177,10 +275,24 @@ class TraceDecoder {
     if (type === ContentType.handshake) this.handshakeRecord(st, record, body);
     else if (type === ContentType.change_cipher_spec) this.changeCipherSpec(st, record, body, tls13);
     else if (type === ContentType.alert) this.alerts(st, record, body);
-    else {
-      const what = type === ContentType.heartbeat ? 'heartbeat record (RFC 6520), not decoded' : `unknown content type ${type}`;
-      this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, what));
-    }
+    else if (type === ContentType.heartbeat) {
+      this.drain(st, true);
+      this.emit(decodeHeartbeat(st.space, body, [record.index], record.timeMs));
+    } else this.emit(opaqueMessage(st.space, body.offset, body.length, [record.index], record.timeMs, `unknown content type ${type}`));
+  }
+
+  /**
+   * A client-side-only capture (no ServerHello seen): TLS 1.3 clients in middlebox-compatibility
+   * mode send a ChangeCipherSpec, and after a HelloRetryRequest their second ClientHello follows it
+   * in the clear. Without the ServerHello the CCS looks like TLS 1.2's key switch; a handshake
+   * record that reads as a whole plaintext ClientHello says it was not one.
+   */
+  private secondClientHello(st: DirState, type: number, body: { offset: number; length: number }): boolean {
+    if (st.space.direction !== 'client' || type !== ContentType.handshake || this.ctx.version !== undefined) return false;
+    if (!looksLikeClientHello(st.space.bytes, body.offset, body.length)) return false;
+    const ccs = this.trace.messages.findLast((m) => m.direction === 'client' && m.kind === 'change_cipher_spec');
+    if (ccs?.kind === 'change_cipher_spec') ccs.compatibility = true;
+    return true;
   }
 
   private pushRecord(item: Item, slice: RecordSlice): TlsRecord {
@@ -266,6 +378,36 @@ class TraceDecoder {
       else this.drain(st, true);
     }
   }
+}
+
+/**
+ * Whether a record body starts with a plaintext ClientHello: type 1, a plausible length (it may span records),
+ * legacy_version 3.x. An encrypted Finished matching all three is a 1-in-2^40 accident.
+ */
+function looksLikeClientHello(b: Uint8Array, at: number, length: number): boolean {
+  if (length < 6 || b[at] !== 1) return false;
+  const declared = (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+  return declared >= 38 && declared <= 0xffff && b[at + 4] === 3 && b[at + 5] <= 4;
+}
+
+/**
+ * The notice where a direction's bytes jump ahead: how many bytes the capture lacks and where, in
+ * the capture's stream offsets (from where TLS starts), and where decoding picks up again.
+ */
+function missingBytes(space: ByteSpace, brk: StreamBreak, timeMs: number, gaps: readonly CaptureGap[]): OpaqueMessage {
+  const to = brk.to;
+  if (to === undefined) {
+    const g = gaps.find((x) => x.direction === space.direction && x.offset === brk.from);
+    const reason = `${g?.length ?? 0} bytes missing from the capture at stream offset ${brk.from}; no record boundary was found after them, so decoding of this direction stops here`;
+    return { kind: 'opaque', ...messageBase(space, { offset: brk.at, length: 0 }, [], timeMs, []), reason, missing: { streamOffset: brk.from, length: g?.length ?? 0 } };
+  }
+  const inside = gaps.filter((g) => g.direction === space.direction && g.offset >= brk.from && g.offset < to);
+  const missing = inside.length > 0 ? inside.reduce((n, g) => n + g.length, 0) : to - brk.from;
+  const at = inside[0]?.offset ?? brk.from;
+  const skipped = to - brk.from - missing;
+  const resumed = skipped > 0 ? `; the ${byteCount(skipped)} after them (the rest of a record the gap cut) are skipped and decoding resumes at the next record boundary, stream offset ${to}` : `; decoding resumes at stream offset ${to}`;
+  const reason = `${missing} bytes missing from the capture at stream offset ${at}${resumed}`;
+  return { kind: 'opaque', ...messageBase(space, { offset: brk.at, length: 0 }, [], timeMs, []), reason, missing: { streamOffset: at, length: missing, resumedAt: to } };
 }
 
 /** RFC 8446 §5.1 / RFC 5246 §6.2.1: an unprotected record carries at most 2^14 bytes. */

@@ -60,15 +60,23 @@ export interface DirectionState {
   capped?: string;
   /** Fields the decrypted handshake of this direction may still itemise (MAX_FIELDS_PER_DIRECTION). */
   fields: FieldBudget;
+  /** After missing bytes: records that may still search for their sequence number (MAX_GAP_RESYNC_RECORDS). */
+  resyncLeft?: number;
+  /**
+   * TLS 1.0 CBC after missing bytes: the next record's IV (the lost record's last ciphertext
+   * block) is unknown, so that record cannot be opened truthfully; RC4: the key stream's place is lost.
+   */
+  chainLost?: 'iv' | 'stream';
 }
 
-export function newState(direction: Direction): DirectionState {
+/** `messageCap`: the source's reassembly cap (handshakeMessageCap), as the plaintext decoder used. */
+export function newState(direction: Direction, messageCap?: number): DirectionState {
   const plaintext = new PlaintextStream(direction);
   return {
     epochs: [],
     current: 0,
     plaintext,
-    reassembler: new HandshakeReassembler(plaintext.space),
+    reassembler: new HandshakeReassembler(plaintext.space, messageCap),
     cap: new MessageCap(),
     fields: { left: MAX_FIELDS_PER_DIRECTION, exhausted: false },
   };

@@ -4,11 +4,15 @@
 
 import { createHash, createHmac } from 'node:crypto';
 
-/** Hashes the TLS key schedules use (HKDF in 1.3, the PRF and Finished in 1.2). */
-export type HashName = 'sha256' | 'sha384';
+/**
+ * Hashes the TLS key schedules use (HKDF in 1.3, the PRF and Finished in 1.2). `md5-sha1` names
+ * TLS 1.0/1.1's PRF (P_MD5 ⊕ P_SHA1) and their Finished hash (MD5 ‖ SHA-1, which is what Node's
+ * `md5-sha1` digest gives); it is never an HKDF hash.
+ */
+export type HashName = 'sha256' | 'sha384' | 'md5-sha1';
 
 export function hashLength(hash: HashName): number {
-  return hash === 'sha384' ? 48 : 32;
+  return hash === 'sha384' ? 48 : hash === 'md5-sha1' ? 36 : 32;
 }
 
 export function digest(hash: HashName, data: Uint8Array): Buffer {

@@ -2,6 +2,8 @@
 // the order the sender uses them) and the key-schedule section the report shows. Kept apart from
 // the record walk (decrypt-trace.ts) because it is derivation, done once per connection.
 
+import { createDecipheriv } from 'node:crypto';
+import { TLS10 } from '../decode/context.js';
 import { toHex } from '../decode/reader.js';
 import type { Direction } from '../decode/types.js';
 import { hashLength } from './hkdf.js';
@@ -12,14 +14,23 @@ import { trafficKeys, finishedKey } from './tls13.js';
 import type { DecryptOptions, KeySchedule, KeyScheduleStep } from './types.js';
 import type { DirectionState } from './direction-state.js';
 import type { PlaintextFacts } from './plaintext-facts.js';
+import type { DirectionKeys } from './record-protection.js';
+
+const TLS11 = 0x0302;
 
 function recordProtectionSentence(suite: SuiteCrypto, tls13: boolean, etm: boolean): string {
   if (tls13) return 'nonce = IV XOR 64-bit record sequence number; additional data = the 5-byte record header; the last non-zero plaintext byte is the real content type';
   if (suite.cipher === 'chacha20-poly1305') return 'nonce = IV XOR sequence number (RFC 7905); additional data = seq_num + type + version + length';
   if (suite.aead) return 'nonce = 4-byte salt from the key block + 8-byte explicit nonce sent in the record (RFC 5288); additional data = seq_num + type + version + length';
+  const mac = `HMAC-${suite.macHash!.toUpperCase()}`;
+  if (suite.stream) return `${suite.cipher.toUpperCase()} key stream running across the direction's records; MAC-then-encrypt: ${mac} over seq_num + type + version + length + content`;
+  const iv =
+    suite.explicitIvLength > 0
+      ? `explicit ${suite.blockSize}-byte IV per record`
+      : `chained IV (TLS 1.0): the first from the key block, then each record's last ciphertext block`;
   return etm
-    ? `explicit 16-byte IV per record; encrypt-then-MAC (RFC 7366): HMAC-${suite.macHash!.toUpperCase()} over seq_num + type + version + length + IV + ciphertext`
-    : `explicit 16-byte IV per record; MAC-then-encrypt: HMAC-${suite.macHash!.toUpperCase()} over seq_num + type + version + length + content, then padding, then CBC`;
+    ? `${iv}; encrypt-then-MAC (RFC 7366): ${mac} over seq_num + type + version + length + ${suite.explicitIvLength > 0 ? 'IV + ' : ''}ciphertext`
+    : `${iv}; MAC-then-encrypt: ${mac} over seq_num + type + version + length + content, then padding, then CBC`;
 }
 
 export function setUpTls13(
@@ -79,6 +90,7 @@ export function setUpTls13(
   };
 }
 
+/** TLS 1.0–1.2: the key block from the key log's master secret. */
 export function setUpTls12(
   suite: SuiteCrypto,
   secrets: Map<string, string>,
@@ -114,14 +126,14 @@ export function setUpTls12(
   if (macKeyLength > 0) parts.push({ name: 'client_write_MAC_key', value: kb.clientMacKey }, { name: 'server_write_MAC_key', value: kb.serverMacKey });
   parts.push({ name: 'client_write_key', value: kb.clientKey }, { name: 'server_write_key', value: kb.serverKey });
   if (suite.fixedIvLength > 0) {
-    const ivName = suite.explicitIvLength > 0 ? 'write_IV (salt)' : 'write_IV';
+    const ivName = suite.aead && suite.explicitIvLength > 0 ? 'write_IV (salt)' : 'write_IV';
     parts.push({ name: `client_${ivName}`, value: kb.clientIv }, { name: `server_${ivName}`, value: kb.serverIv });
   }
   let at = 0;
   const outputs = [
     dropUndefined({
       name: 'key_block',
-      derivation: `PRF-${suite.hash.toUpperCase()}(master_secret, "key expansion", server_random + client_random)`,
+      derivation: `${prfName(suite)}(master_secret, "key expansion", server_random + client_random)`,
       length: total,
       value: undefined as string | undefined,
     }),
@@ -140,10 +152,10 @@ export function setUpTls12(
   };
   if (show) step.secret = hex;
   const epochName = 'session';
-  states.client.epochs.push({ name: epochName, keys: { key: kb.clientKey, iv: kb.clientIv, macKey: kb.clientMacKey }, seq: 0n, step, handshake: true });
-  states.server.epochs.push({ name: epochName, keys: { key: kb.serverKey, iv: kb.serverIv, macKey: kb.serverMacKey }, seq: 0n, step, handshake: true });
+  states.client.epochs.push({ name: epochName, keys: directionKeys(suite, kb.clientKey, kb.clientIv, kb.clientMacKey), seq: 0n, step, handshake: true });
+  states.server.epochs.push({ name: epochName, keys: directionKeys(suite, kb.serverKey, kb.serverIv, kb.serverMacKey), seq: 0n, step, handshake: true });
   const schedule: KeySchedule = {
-    version: 'TLS 1.2',
+    version: versionName(facts.version),
     cipherSuite: suite.code,
     suiteName: suite.name,
     hash: suite.hash,
@@ -155,6 +167,21 @@ export function setUpTls12(
   };
   if (!suite.aead) schedule.encryptThenMac = facts.encryptThenMac;
   return schedule;
+}
+
+function directionKeys(suite: SuiteCrypto, key: Buffer, iv: Buffer, macKey: Buffer): DirectionKeys {
+  const keys: DirectionKeys = { key, iv, macKey };
+  // RC4 takes no IV; one decipher per direction keeps the key stream's position between records.
+  if (suite.stream) keys.stream = createDecipheriv(suite.cipher, key, null);
+  return keys;
+}
+
+function prfName(suite: SuiteCrypto): string {
+  return suite.hash === 'md5-sha1' ? 'PRF-MD5⊕SHA1' : `PRF-${suite.hash.toUpperCase()}`;
+}
+
+function versionName(version: number | undefined): KeySchedule['version'] {
+  return version === TLS10 ? 'TLS 1.0' : version === TLS11 ? 'TLS 1.1' : 'TLS 1.2';
 }
 
 export function dropUndefined<T extends { value?: string }>(o: T): T {

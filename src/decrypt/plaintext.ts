@@ -3,6 +3,7 @@
 // oversized message and the message cap give the same findings as in the plaintext decoder.
 
 import { decodeAlerts } from '../decode/alert.js';
+import { decodeHeartbeat } from '../decode/heartbeat.js';
 import { updateContext, type HandshakeContext } from '../decode/context.js';
 import { oversizedIssue, type MessageSlice } from '../decode/defragment.js';
 import { decodeHandshakeMessage } from '../decode/handshake.js';
@@ -46,6 +47,7 @@ export function consumePlaintext(rec: TlsRecord, contentType: number, plaintext:
     });
     return { space, messages };
   }
+  if (contentType === ContentType.heartbeat) return { space, messages: [decodeHeartbeat(space, { offset: 0, length: space.bytes.length }, [rec.index], rec.timeMs)] };
   if (contentType === ContentType.application_data) {
     const m: ApplicationDataMessage = {
       kind: 'application_data',

@@ -1,6 +1,7 @@
-// Opening protected records: TLS 1.3 AEAD (RFC 8446 §5.2–5.4) and the TLS 1.2 forms — AES-GCM
-// (RFC 5288), ChaCha20-Poly1305 (RFC 7905), and AES-CBC with HMAC, MAC-then-encrypt (RFC 5246
-// §6.2.3.2) or encrypt-then-MAC (RFC 7366). Pure functions over bytes; failures are values.
+// Opening protected records: TLS 1.3 AEAD (RFC 8446 §5.2–5.4) and the TLS 1.0–1.2 forms — AES-GCM
+// (RFC 5288), ChaCha20-Poly1305 (RFC 7905), CBC with HMAC, MAC-then-encrypt (RFC 5246 §6.2.3.2,
+// RFC 2246/4346 §6.2.3.2) or encrypt-then-MAC (RFC 7366), and the RC4 stream. Pure functions over
+// bytes, except the RC4 key stream, which runs on across records; failures are values.
 
 import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { hmac } from './hkdf.js';
@@ -32,10 +33,15 @@ export type RecordOutcome = OpenedRecord | FailedRecord;
 
 export interface DirectionKeys {
   key: Uint8Array;
-  /** TLS 1.3 / 1.2 ChaCha: 12-byte IV; 1.2 GCM: 4-byte salt; CBC: empty. */
+  /**
+   * TLS 1.3 / 1.2 ChaCha: 12-byte IV; 1.2 GCM: 4-byte salt; CBC in TLS 1.0: the IV of the next
+   * record (the key block's, then the previous record's last ciphertext block); CBC in 1.1+: empty.
+   */
   iv: Uint8Array;
-  /** CBC suites only. */
+  /** CBC and stream suites only. */
   macKey?: Uint8Array;
+  /** Stream suites (RC4): the direction's decipher, whose key stream continues record to record. */
+  stream?: { update(data: Uint8Array): Buffer };
 }
 
 function fail(code: string, detail: string): FailedRecord {
@@ -101,7 +107,7 @@ export interface Tls12Options {
   encryptThenMac: boolean;
 }
 
-/** TLS 1.2 record: header gives the real content type and version used in the AAD/MAC. */
+/** TLS 1.0–1.2 record: the header gives the real content type and the version used in the AAD/MAC. */
 export function openTls12Record(
   suite: SuiteCrypto,
   keys: DirectionKeys,
@@ -125,7 +131,36 @@ export function openTls12Record(
     if (!plain) return fail('tag-mismatch', 'authentication tag mismatch');
     return { ok: true, contentType, plaintext: plain, paddingLength: 0, nonce };
   }
+  if (suite.stream) return openStream(suite, keys, seq, contentType, version, body);
   return openCbc(suite, keys, seq, contentType, version, body, opts.encryptThenMac);
+}
+
+/**
+ * TLS 1.0 CBC: the IV of the direction's next record is this record's last ciphertext block
+ * (RFC 2246 §6.2.3.2), whether or not this record opened; undefined when the suite sends
+ * explicit IVs or the body holds no whole block.
+ */
+export function chainedIvAfter(suite: SuiteCrypto, body: Uint8Array, encryptThenMac: boolean): Buffer | undefined {
+  if (suite.aead || suite.stream || suite.explicitIvLength > 0) return undefined;
+  const end = body.length - (encryptThenMac ? suite.macLength : 0);
+  if (end < suite.blockSize) return undefined;
+  return Buffer.from(body.subarray(end - suite.blockSize, end));
+}
+
+function macCheck(suite: SuiteCrypto, keys: DirectionKeys, seq: bigint, contentType: number, version: number, data: Uint8Array, mac: Uint8Array): boolean {
+  const expected = hmac(suite.macHash ?? 'sha1', keys.macKey ?? new Uint8Array(0), additionalData12(seq, contentType, version, data.length), data);
+  return macEqual(expected, mac);
+}
+
+/** RC4: decrypt with the running key stream, then check the MAC over the content (RFC 5246 §6.2.3.1). */
+function openStream(suite: SuiteCrypto, keys: DirectionKeys, seq: bigint, contentType: number, version: number, body: Uint8Array): RecordOutcome {
+  if (!keys.stream) return fail('too-short', 'no key stream for this direction');
+  // The key stream must advance over every record, even one too short to hold a MAC.
+  const plain = keys.stream.update(body);
+  if (plain.length < suite.macLength) return fail('too-short', `record body of ${body.length} bytes is shorter than the ${suite.macLength}-byte MAC`);
+  const content = plain.subarray(0, plain.length - suite.macLength);
+  if (!macCheck(suite, keys, seq, contentType, version, content, plain.subarray(content.length))) return fail('mac-mismatch', 'record MAC mismatch');
+  return { ok: true, contentType, plaintext: content, paddingLength: 0, nonce: Buffer.alloc(0) };
 }
 
 function macEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -142,24 +177,23 @@ function openCbc(
   encryptThenMac: boolean,
 ): RecordOutcome {
   const macLen = suite.macLength;
-  const macHash = suite.macHash ?? 'sha1';
-  const macKey = keys.macKey ?? new Uint8Array(0);
-  const block = 16;
+  const block = suite.blockSize;
+  const explicit = suite.explicitIvLength;
   let cbcPart = body;
   if (encryptThenMac) {
-    // RFC 7366 §3: MAC(seq + type + version + length + IV + ciphertext) follows the ciphertext.
-    if (body.length < block * 2 + macLen) return fail('too-short', `record body of ${body.length} bytes is too short for IV, one block and MAC`);
+    // RFC 7366 §3: MAC(seq + type + version + length + IV + ciphertext) follows the ciphertext
+    // (TLS 1.0 sends no IV, so the MAC covers the ciphertext alone).
+    if (body.length < explicit + block + macLen) return fail('too-short', `record body of ${body.length} bytes is too short for ${explicit > 0 ? 'IV, ' : ''}one block and MAC`);
     cbcPart = body.subarray(0, body.length - macLen);
-    const expected = hmac(macHash, macKey, additionalData12(seq, contentType, version, cbcPart.length), cbcPart);
-    if (!macEqual(expected, body.subarray(body.length - macLen))) return fail('mac-mismatch', 'record MAC mismatch (encrypt-then-MAC)');
+    if (!macCheck(suite, keys, seq, contentType, version, cbcPart, body.subarray(body.length - macLen))) return fail('mac-mismatch', 'record MAC mismatch (encrypt-then-MAC)');
   }
-  if (cbcPart.length < block * 2 || cbcPart.length % block !== 0) {
-    return fail('too-short', `CBC body of ${cbcPart.length} bytes is not IV plus whole blocks`);
+  if (cbcPart.length < explicit + block || cbcPart.length % block !== 0) {
+    return fail('too-short', `CBC body of ${cbcPart.length} bytes is not ${explicit > 0 ? 'IV plus ' : ''}whole ${block}-byte blocks`);
   }
-  const iv = cbcPart.subarray(0, block);
+  const iv = explicit > 0 ? cbcPart.subarray(0, explicit) : keys.iv;
   const d = createDecipheriv(suite.cipher, keys.key, iv);
   d.setAutoPadding(false);
-  const plain = Buffer.concat([d.update(cbcPart.subarray(block)), d.final()]);
+  const plain = Buffer.concat([d.update(cbcPart.subarray(explicit)), d.final()]);
   const pad = plain[plain.length - 1];
   const padTotal = pad + 1;
   const minLength = padTotal + (encryptThenMac ? 0 : macLen);
@@ -170,8 +204,6 @@ function openCbc(
   const unpadded = plain.subarray(0, plain.length - padTotal);
   if (encryptThenMac) return { ok: true, contentType, plaintext: unpadded, paddingLength: padTotal, nonce: Buffer.from(iv) };
   const content = unpadded.subarray(0, unpadded.length - macLen);
-  const mac = unpadded.subarray(unpadded.length - macLen);
-  const expected = hmac(macHash, macKey, additionalData12(seq, contentType, version, content.length), content);
-  if (!macEqual(expected, mac)) return fail('mac-mismatch', 'record MAC mismatch');
+  if (!macCheck(suite, keys, seq, contentType, version, content, unpadded.subarray(content.length))) return fail('mac-mismatch', 'record MAC mismatch');
   return { ok: true, contentType, plaintext: content, paddingLength: padTotal, nonce: Buffer.from(iv) };
 }

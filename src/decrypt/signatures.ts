@@ -129,6 +129,14 @@ export function verifyServerKeyExchange(
 ): SignatureOutcome {
   const data = Buffer.concat([clientRandom, serverRandom, params]);
   if (scheme !== undefined) return verifyWithScheme(leafDer, scheme, data, signature);
+  return verifyLegacySignature(leafDer, data, signature);
+}
+
+/**
+ * A TLS 1.0/1.1 digitally-signed value (ServerKeyExchange, client CertificateVerify): RSA signs
+ * MD5(data) ‖ SHA-1(data) with PKCS#1 v1.5 padding and no DigestInfo; ECDSA signs SHA-1(data).
+ */
+export function verifyLegacySignature(leafDer: Uint8Array, data: Uint8Array, signature: Uint8Array): SignatureOutcome {
   const key = leafKey(leafDer);
   if (typeof key === 'string') return { ok: false, reason: key };
   try {
@@ -137,7 +145,7 @@ export function verifyServerKeyExchange(
       const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);
       return recovered.equals(expected)
         ? { ok: true, reason: 'RSA MD5+SHA-1 signature (TLS 1.0/1.1) verified with the leaf certificate key' }
-        : { ok: false, reason: 'RSA MD5+SHA-1 signature (TLS 1.0/1.1) does not match the signed parameters' };
+        : { ok: false, reason: 'RSA MD5+SHA-1 signature (TLS 1.0/1.1) does not match the signed data' };
     }
     if (key.asymmetricKeyType === 'ec') {
       const ok = verify('sha1', data, { key, dsaEncoding: 'der' }, signature);
@@ -148,5 +156,5 @@ export function verifyServerKeyExchange(
   } catch (e) {
     return { ok: false, reason: `signature could not be checked (${e instanceof Error ? e.message : String(e)})` };
   }
-  return { ok: false, reason: `a ${key.asymmetricKeyType ?? 'unknown'} leaf key cannot sign a TLS 1.0/1.1 ServerKeyExchange` };
+  return { ok: false, reason: `a ${key.asymmetricKeyType ?? 'unknown'} leaf key cannot make a TLS 1.0/1.1 signature` };
 }

@@ -38,17 +38,17 @@ export interface KeyScheduleStep {
 }
 
 export interface KeySchedule {
-  version: 'TLS 1.3' | 'TLS 1.2';
+  version: 'TLS 1.3' | 'TLS 1.2' | 'TLS 1.1' | 'TLS 1.0';
   cipherSuite: number;
   suiteName: string;
-  /** HKDF (1.3) or PRF (1.2) hash. */
+  /** HKDF (1.3) or PRF (1.2) hash; `md5-sha1` for the TLS 1.0/1.1 PRF (P_MD5 ⊕ P_SHA1). */
   hash: HashName;
   cipher: BulkCipher;
   /** Client random (hex): the key log lookup key. */
   clientRandom: string;
-  /** TLS 1.2 CBC: RFC 7366 encrypt_then_mac was negotiated. */
+  /** TLS 1.0–1.2 CBC: RFC 7366 encrypt_then_mac was negotiated. */
   encryptThenMac?: boolean;
-  /** TLS 1.2: RFC 7627 extended_master_secret was negotiated (the key log holds the result). */
+  /** TLS 1.0–1.2: RFC 7627 extended_master_secret was negotiated (the key log holds the result). */
   extendedMasterSecret?: boolean;
   /** One sentence on nonce and additional data construction for this suite. */
   recordProtection: string;

@@ -3,11 +3,11 @@
 // Walks the handshake messages in capture order, which is the order they were sent.
 
 import { TLS13 } from '../decode/context.js';
-import type { DecodedTrace, HandshakeBody, HandshakeMessage } from '../decode/model.js';
+import { certificateOf, type DecodedTrace, type HandshakeBody, type HandshakeMessage } from '../decode/model.js';
 import type { Direction } from '../decode/types.js';
 import type { HashName } from './hkdf.js';
 import { verifyData12 } from './prf.js';
-import { verifyCertificateVerify13, verifyServerKeyExchange, verifyWithScheme } from './signatures.js';
+import { verifyCertificateVerify13, verifyLegacySignature, verifyServerKeyExchange, verifyWithScheme } from './signatures.js';
 import { verifyData13 } from './tls13.js';
 import { transcriptBytes, transcriptHash, type TranscriptEntry } from './transcript.js';
 import type { VerificationFact } from './types.js';
@@ -48,7 +48,7 @@ type HandshakeOf<T extends HandshakeBody['type']> = HandshakeMessage & { body: E
 export function verifyTrace(merged: DecodedTrace, inputs: VerificationInputs): VerificationFact[] {
   const facts: VerificationFact[] = [];
   const walk: Walk = { tls13: inputs.facts.version === TLS13, inputs, secrets: inputs.secrets, entries: [], undecrypted: 0 };
-  const leaf: Partial<Record<Direction, Uint8Array>> = {};
+  const leaf: Partial<Record<Direction, Uint8Array | NotDecompressed>> = {};
   const finishedSeen = new Set<Direction>();
   for (const m of merged.messages) {
     if (m.kind === 'encrypted') walk.undecrypted += 1;
@@ -59,8 +59,13 @@ export function verifyTrace(merged: DecodedTrace, inputs: VerificationInputs): V
     if (walk.tls13 && (m.msgType === NEW_SESSION_TICKET || m.msgType === KEY_UPDATE)) continue;
     const body = m.body;
     const dir = m.direction;
-    if (body?.type === 'certificate') {
-      leaf[dir] = body.entries.length > 0 ? Buffer.from(body.entries[0].der, 'hex') : undefined;
+    const cert = certificateOf(body);
+    if (cert) {
+      leaf[dir] = cert.entries.length > 0 ? Buffer.from(cert.entries[0].der, 'hex') : undefined;
+    } else if (body?.type === 'compressed_certificate') {
+      // The leaf is in there but could not be read: the signatures cannot be checked, which is
+      // not a fault of the peer.
+      leaf[dir] = { notDecompressed: body.notDecompressed ?? 'the compressed certificate was not decompressed' };
     } else if (body?.type === 'certificate_verify') {
       const fact = checkCertificateVerify(m as HandshakeOf<'certificate_verify'>, leaf[dir], walk);
       if (fact) facts.push(fact);
@@ -75,24 +80,38 @@ export function verifyTrace(merged: DecodedTrace, inputs: VerificationInputs): V
   return verificationPastCaps(facts, merged, walk.secrets !== undefined);
 }
 
-function checkCertificateVerify(m: HandshakeOf<'certificate_verify'>, key: Uint8Array | undefined, walk: Walk): VerificationFact | undefined {
+/** A compressed Certificate whose leaf could not be read, and why. */
+interface NotDecompressed {
+  notDecompressed: string;
+}
+
+function notVerified(base: Omit<VerificationFact, 'ok' | 'reason'>, leaf: NotDecompressed): VerificationFact {
+  return { ...base, ok: false, notVerified: true, reason: `not verified: ${leaf.notDecompressed}` };
+}
+
+function checkCertificateVerify(m: HandshakeOf<'certificate_verify'>, key: Uint8Array | NotDecompressed | undefined, walk: Walk): VerificationFact | undefined {
   const dir = m.direction;
   const body = m.body;
   const base = { check: `${dir}-certificate-verify` as const, label: `${title(dir)} CertificateVerify`, direction: dir, records: m.records };
+  if (key && 'notDecompressed' in key) return notVerified(base, key);
   if (!key) return { ...base, ok: false, reason: `no ${dir} Certificate with a leaf was decoded before the CertificateVerify` };
+  const signature = Buffer.from(body.signature, 'hex');
   if (walk.tls13) {
     if (!walk.secrets) return undefined;
-    const r = verifyCertificateVerify13(key, dir, body.signatureScheme, Buffer.from(body.signature, 'hex'), transcriptHash(walk.secrets.hash, walk.entries));
+    if (body.signatureScheme === undefined) return { ...base, ok: false, reason: 'the CertificateVerify names no signature scheme' };
+    const r = verifyCertificateVerify13(key, dir, body.signatureScheme, signature, transcriptHash(walk.secrets.hash, walk.entries));
     return { ...base, ok: r.ok, reason: r.reason };
   }
-  // TLS 1.2 (client) CertificateVerify signs the handshake messages so far.
-  const r = verifyWithScheme(key, body.signatureScheme, transcriptBytes(walk.secrets?.hash ?? 'sha256', walk.entries), Buffer.from(body.signature, 'hex'));
+  // TLS 1.0–1.2 (client) CertificateVerify signs the handshake messages so far; 1.0/1.1 name no scheme.
+  const data = transcriptBytes(walk.secrets?.hash ?? 'sha256', walk.entries);
+  const r = body.signatureScheme === undefined ? verifyLegacySignature(key, data, signature) : verifyWithScheme(key, body.signatureScheme, data, signature);
   return { ...base, ok: r.ok, reason: r.reason };
 }
 
-function checkServerKeyExchange(m: HandshakeOf<'server_key_exchange'>, key: Uint8Array | undefined, walk: Walk): VerificationFact {
+function checkServerKeyExchange(m: HandshakeOf<'server_key_exchange'>, key: Uint8Array | NotDecompressed | undefined, walk: Walk): VerificationFact {
   const body = m.body;
   const base = { check: 'server-key-exchange' as const, label: 'ServerKeyExchange signature', direction: m.direction, records: m.records };
+  if (key && 'notDecompressed' in key) return notVerified(base, key);
   const { clientRandom, serverRandom } = walk.inputs.facts;
   if (!key) return { ...base, ok: false, reason: 'no server Certificate with a leaf was decoded before the ServerKeyExchange' };
   if (!clientRandom || !serverRandom) return { ...base, ok: false, reason: 'the hello randoms the signature covers were not decoded' };

@@ -16,6 +16,8 @@ import {
   compressionMethods,
   ecCurveTypes,
   ecPointFormats,
+  heartbeatMessageTypes,
+  heartbeatModes,
   nameTypes,
   pskKeyExchangeModes,
 } from './misc.js';
@@ -46,6 +48,8 @@ export const codePointKinds = {
   clientCertType: { registry: clientCertificateTypes, width: 1 },
   curveType: { registry: ecCurveTypes, width: 1 },
   nameType: { registry: nameTypes, width: 1 },
+  heartbeatType: { registry: heartbeatMessageTypes, width: 1 },
+  heartbeatMode: { registry: heartbeatModes, width: 1 },
 } as const satisfies Record<string, CodePointKind>;
 
 export type CodePointKindName = keyof typeof codePointKinds;

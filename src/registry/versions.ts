@@ -13,7 +13,7 @@ export interface VersionInfo extends RegistryEntry {
 
 const drafts: VersionInfo[] = Array.from({ length: 28 }, (_, i) => ({
   code: 0x7f00 + i + 1,
-  name: `TLS 1.3 draft ${i + 1}`,
+  name: `TLS 1.3 draft-${i + 1}`,
   protocol: 'TLS' as const,
   draft: i + 1,
 }));
@@ -48,7 +48,15 @@ export const Version = {
 /** Node's protocol strings (`tls.TLSSocket.getProtocol()`) as version code points. */
 export const NODE_PROTOCOL_VERSIONS: Readonly<Record<string, number>> = { 'TLSv1.3': 0x0304, 'TLSv1.2': 0x0303, 'TLSv1.1': 0x0302, TLSv1: 0x0301, SSLv3: 0x0300 };
 
-/** `TLS 1.2`, `TLS 1.3 draft 23`, `GREASE`, or `unknown (0x0305)`. */
+/**
+ * The TLS 1.3 Internet-Draft number of a version code point (0x7f00 + N), else undefined. Other
+ * pre-standard values (Facebook's 0xfb1a, Google's 0x7e01…) are not drafts and stay unknown.
+ */
+export function tls13Draft(code: number): number | undefined {
+  return protocolVersions.get(code)?.draft;
+}
+
+/** `TLS 1.2`, `TLS 1.3 draft-23`, `GREASE`, or `unknown (0x0305)`. */
 export function versionName(code: number): string {
   const d = describe(protocolVersions, code);
   if (d.known || d.grease) return d.name;

@@ -5,10 +5,15 @@
 
 import Table from 'cli-table3';
 import { escapeControl, escapeStrings, type JsonValue } from './escape.js';
-import { fitColumns } from './fit.js';
+import { fitColumns, fitTable } from './fit.js';
 import { headRule, plainRowLines } from './table-rows.js';
+import { wrap } from './text.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
+import type { Fingerprints } from '../analyse/types.js';
+
+/** Narrowest width that gets a JA4 column (a JA4 is 36 characters; below this the other columns need the room). */
+const JA4_COLUMN_MIN_WIDTH = 160;
 
 /** One analysed TLS connection of a capture file, as words. */
 export interface ConnectionRow {
@@ -25,6 +30,8 @@ export interface ConnectionRow {
   bytes: { client: number; server: number };
   complete: boolean;
   outcome: string;
+  /** JA3/JA4 of the ClientHello, JA3S of the ServerHello (the table shows JA4 where the width allows). */
+  fingerprints?: Fingerprints;
 }
 
 /** A TCP connection that was not traced, and why. */
@@ -37,8 +44,19 @@ export interface SkippedConnection {
 
 export interface ConnectionsTableOptions {
   color: boolean;
+  /** A terminal's (or COLUMNS') width: the table must fit it. Absent: laid out at 100 columns, words whole. */
   width?: number;
+  /** --filter's expression and how many connections it left out. */
+  filtered?: ConnectionsFilterNote;
 }
+
+export interface ConnectionsFilterNote {
+  expression: string;
+  hidden: number;
+}
+
+/** One `--ndjson` line's content: a TLS connection's row, or a skipped connection with why. */
+export type ConnectionLine = ({ tls: true } & ConnectionRow) | ({ tls: false } & SkippedConnection);
 
 /** `2026-12-02 02:16:41.123` in UTC (the capture's clock, not the reader's time zone). */
 function shortTime(iso: string): string {
@@ -47,6 +65,55 @@ function shortTime(iso: string): string {
 
 /** Rows drawn per piece of output. */
 const ROWS_PER_BLOCK = 256;
+
+const HEAD = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', 'Records', 'Bytes c/s', 'Outcome'];
+const NARROW_HEAD = ['#', 'Client → server, start (UTC)', 'SNI, version, suite, ALPN', 'Records, bytes c/s', 'Outcome'];
+
+/** The ten columns, one value each (eleven with the JA4 after ALPN). */
+function wideCells(r: ConnectionRow, outcome: string, ja4: boolean): string[] {
+  const fingerprint = ja4 ? [r.fingerprints?.ja4?.ja4 ?? '—'] : [];
+  return [String(r.number), `${r.client} → ${r.server}`, shortTime(r.startedAt), escapeControl(r.sni ?? '—'), r.version ?? '—', r.cipherSuite ?? '—', escapeControl(r.alpn ?? '—'), ...fingerprint, String(r.records), `${r.bytes.client}/${r.bytes.server}`, outcome];
+}
+
+/** The same values in five columns, a few lines each, for a terminal too narrow for ten. */
+function narrowCells(r: ConnectionRow, outcome: string): string[] {
+  const tls = [`SNI ${escapeControl(r.sni ?? '—')}`, r.version ?? '—', r.cipherSuite ?? '—', `ALPN ${escapeControl(r.alpn ?? '—')}`].join('\n');
+  return [String(r.number), `${r.client} →\n${r.server}\n${shortTime(r.startedAt)}`, tls, `${r.records} records\n${r.bytes.client}/${r.bytes.server} B`, outcome];
+}
+
+/**
+ * The table of ten columns when it fits the width with words whole; else five columns holding the
+ * same values on several lines, fitted hard to a terminal's width (words broken, never cut).
+ */
+function layoutTable(rows: readonly ConnectionRow[], p: ReturnType<typeof palette>, width: number | undefined): Generator<string> {
+  const outcome = (r: ConnectionRow): string => (r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)));
+  const ja4 = width !== undefined && width >= JA4_COLUMN_MIN_WIDTH;
+  const names = ja4 ? [...HEAD.slice(0, 7), 'JA4', ...HEAD.slice(7)] : HEAD;
+  const wide = [names.map((h) => p.heading(h)), ...rows.map((r) => wideCells(r, outcome(r), ja4))];
+  const wideWidths = fitColumns(wide, width ?? 100, ja4 ? [1, 3, 5, 10] : [1, 3, 5, 9]);
+  const fits = width === undefined || wideWidths.reduce((a, b) => a + b, 0) + wideWidths.length + 1 <= width;
+  const cells = fits ? wide : [NARROW_HEAD.map((h) => p.heading(h)), ...rows.map((r) => narrowCells(r, outcome(r)))];
+  const fitted = fits ? { colWidths: wideWidths, rows: cells } : fitTable(cells, width, [1, 2, 3, 4], true);
+  const [head, ...rest] = fitted.rows;
+  return drawTable(head, fitted.colWidths, rest);
+}
+
+/**
+ * cli-table3's compact table text in pieces: its head and borders from cli-table3, the body rows
+ * from plainRowLines, which draws them as cli-table3 does at a cost linear in the rows
+ * (src/report/table-rows.ts).
+ */
+function* drawTable(head: readonly string[], colWidths: number[], body: readonly (readonly string[])[]): Generator<string> {
+  const headOnly = compactTable(head, colWidths, []);
+  if (body.length === 0) {
+    yield headOnly;
+    return;
+  }
+  const bottomAt = headOnly.lastIndexOf('\n');
+  yield `${headOnly.slice(0, bottomAt)}\n${headRule(colWidths)}\n`;
+  for (let from = 0; from < body.length; from += ROWS_PER_BLOCK) yield `${bodyLines(body.slice(from, from + ROWS_PER_BLOCK), colWidths).join('\n')}\n`;
+  yield headOnly.slice(bottomAt + 1);
+}
 
 export function renderConnectionsTable(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], opts: ConnectionsTableOptions): string {
   return [...connectionsTableParts(file, rows, skipped, opts)].join('');
@@ -59,44 +126,31 @@ export function renderConnectionsTable(file: string, rows: readonly ConnectionRo
  */
 export function* connectionsTableParts(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], opts: ConnectionsTableOptions): Generator<string> {
   const p = palette(opts.color);
-  const head = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', 'Records', 'Bytes c/s', 'Outcome'].map((h) => p.heading(h));
-  const cells = rows.map((r) => [
-    String(r.number),
-    `${r.client} → ${r.server}`,
-    shortTime(r.startedAt),
-    escapeControl(r.sni ?? '—'),
-    r.version ?? '—',
-    r.cipherSuite ?? '—',
-    escapeControl(r.alpn ?? '—'),
-    String(r.records),
-    `${r.bytes.client}/${r.bytes.server}`,
-    r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)),
-  ]);
-  const colWidths = fitColumns([head, ...cells], opts.width ?? 100, [1, 3, 5, 9]);
-  yield `${p.heading(`${rows.length} TLS connection(s) in ${escapeControl(file)}`)}\n`;
-  const headOnly = compactTable(head, colWidths, []);
-  const bottomAt = headOnly.lastIndexOf('\n');
-  if (cells.length === 0) yield headOnly;
-  else yield `${headOnly.slice(0, bottomAt)}\n${headRule(colWidths)}\n`;
-  for (let from = 0; from < cells.length; from += ROWS_PER_BLOCK) yield `${bodyLines(cells.slice(from, from + ROWS_PER_BLOCK), colWidths).join('\n')}\n`;
-  if (cells.length > 0) yield headOnly.slice(bottomAt + 1);
+  const f = opts.filtered;
+  const matching = f ? ` matching --filter '${escapeControl(f.expression)}' (${f.hidden} other connection(s) left out)` : '';
+  // Prose lines wrap to a terminal's width too (a hanging indent for each skipped connection).
+  const fit = (text: string, indent = '', hanging = ''): string[] => (opts.width === undefined ? [indent + text] : wrap(text, opts.width - hanging.length).map((l, i) => (i === 0 ? indent : hanging) + l));
+  yield `${fit(`${rows.length} TLS connection(s) in ${escapeControl(file)}${matching}`)
+    .map((l) => p.heading(l))
+    .join('\n')}\n`;
+  yield* layoutTable(rows, p, opts.width);
   const lines: string[] = [];
   if (skipped.length > 0) {
     lines.push('', p.dim(`${skipped.length} other TCP connection(s) skipped:`));
-    for (const s of skipped) lines.push(p.dim(`  ${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`));
+    for (const s of skipped) lines.push(...fit(`${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`, '  ', '      ').map((l) => p.dim(l)));
   }
   lines.push('', p.dim('Trace one with --stream N, or every one with --all.'));
   yield `\n${lines.join('\n')}`;
 }
 
-function compactTable(head: string[], colWidths: number[], rows: readonly string[][]): string {
-  const table = new Table({ head, colWidths, wordWrap: true, style: { head: [], border: [], compact: true } });
-  for (const row of rows) table.push(row);
+function compactTable(head: readonly string[], colWidths: number[], rows: readonly (readonly string[])[]): string {
+  const table = new Table({ head: [...head], colWidths, wordWrap: true, style: { head: [], border: [], compact: true } });
+  for (const row of rows) table.push([...row]);
   return table.toString();
 }
 
 /** Body lines of `cells`; rows with colour codes are drawn by cli-table3 itself, without its borders. */
-function bodyLines(cells: readonly string[][], colWidths: number[]): string[] {
+function bodyLines(cells: readonly (readonly string[])[], colWidths: number[]): string[] {
   const out: string[] = [];
   for (const row of cells) {
     const lines = plainRowLines(row, colWidths);
@@ -107,16 +161,23 @@ function bodyLines(cells: readonly string[][], colWidths: number[]): string[] {
 }
 
 /** The connections list as JSON-ready data, every string escaped once here (SNI, ALPN and outcomes come from peers). */
-export function connectionsJson(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[]): JsonValue {
-  return escapeStrings({ format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, connections: rows, skipped, notes });
+export function connectionsJson(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[], filtered?: ConnectionsFilterNote): JsonValue {
+  const filter = filtered ? { filter: { expression: filtered.expression, leftOut: filtered.hidden } } : {};
+  return escapeStrings({ format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, ...filter, connections: rows, skipped, notes });
+}
+
+/** One `--ndjson` line: the `--json` table's vocabulary, one connection, its file named. */
+export function connectionLine(file: string, row: ConnectionLine): JsonValue {
+  return escapeStrings({ format: 'tls-trace-connection', schemaVersion: SCHEMA_VERSION, file, ...row });
 }
 
 /**
  * `JSON.stringify(connectionsJson(…), null, 2)` in pieces, one connection at a time, so the list
  * of a large capture is never one string (nor one escaped copy of every row).
  */
-export function* connectionsJsonParts(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[]): Generator<string> {
-  const head = { format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file };
+export function* connectionsJsonParts(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[], filtered?: ConnectionsFilterNote): Generator<string> {
+  const filter = filtered ? { filter: { expression: filtered.expression, leftOut: filtered.hidden } } : {};
+  const head = { format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, ...filter };
   yield `${JSON.stringify(escapeStrings(head), null, 2).slice(0, -2)},\n`;
   if (rows.length === 0) yield '  "connections": [],\n';
   else {

@@ -5,11 +5,12 @@
 // check and scan (shared-json.ts). The shape is described by schema/trace.schema.json.
 
 import { tcpView, type TcpView } from '../view/tcp.js';
+import { prologueJson, type PrologueJson } from './prologue-json.js';
 import { keyScheduleJson } from './key-schedule.js';
-import type { CodePoint, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
+import type { CodePoint, Fingerprints, Flight, Negotiated, NegotiatedRow, TraceOutcome } from '../analyse/types.js';
 import { codePoint } from '../analyse/code-point.js';
 import type { CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, NodeSummary } from '../capture/types.js';
-import type { DecodedTrace, Message, TlsRecord } from '../decode/model.js';
+import type { DecodedTrace, Message, NestedMessage, TlsRecord } from '../decode/model.js';
 import type { ByteSpace, DecodeIssue, Direction, Field } from '../decode/types.js';
 import { capArrays, HexBudget, JSON_LIMITS, type JsonLimits } from './json-caps.js';
 import {
@@ -17,6 +18,7 @@ import {
   alertLevels,
   contentTypes,
   handshakeTypes,
+  heartbeatMessageTypes,
   protocolVersions,
 } from '../registry/index.js';
 import { escapeStrings, type JsonValue } from './escape.js';
@@ -70,11 +72,15 @@ export interface MessageJson {
   /** Bytes not written to `raw` because the direction's JSON hex budget was spent. */
   rawOmitted?: number;
   body?: { [key: string]: JsonValue };
+  /** The decompressed Certificate of a CompressedCertificate (RFC 8879), in its own space. */
+  nested?: { title: string; space: string; length: number; hex: string; fields: Field[]; issue?: DecodeIssue };
   /** change_cipher_spec */
   compatibility?: boolean;
   /** alert */
   level?: CodePoint;
   description?: CodePoint;
+  /** heartbeat (RFC 6520) */
+  heartbeat?: { type: CodePoint; payloadLength: number; payload: string; paddingLength: number; heartbleed: boolean };
   /** encrypted */
   contentType?: CodePoint;
   guess?: string;
@@ -129,10 +135,15 @@ export interface TraceJson {
   truncated?: CaptureTruncation[];
   node?: NodeSummary;
   /**
-   * Packet sources (pcap) only: the TCP three-way handshake, the teardown and every segment with
-   * the TLS record bytes it carries (src/view/tcp.ts). Absent for live traces and `--save` replays.
+   * Packet sources (pcap) and live traces with --packets: the TCP three-way handshake, the teardown
+   * and every segment with the TLS record bytes it carries (src/view/tcp.ts). Absent otherwise.
    */
   tcp?: TcpView;
+  /**
+   * The plaintext before TLS (a STARTTLS dialogue, an HTTP CONNECT exchange, a PROXY header) as
+   * steps with their lines, meaning and bytes, plus its findings (src/view/prologue.ts).
+   */
+  prologue?: PrologueJson;
   records: RecordJson[];
   messages: MessageJson[];
   spaces: SpaceJson[];
@@ -143,6 +154,8 @@ export interface TraceJson {
   issues: Array<DecodeIssue & { direction: Direction }>;
   notTls?: { direction: Direction; protocol: string; firstLine: string };
   crossChecks: string[];
+  /** JA3/JA4 of the ClientHello and JA3S of the ServerHello (src/analyse/fingerprints.ts). */
+  fingerprints: Fingerprints;
   /** Key schedule (values only with --show-secrets), per-record outcomes, verification facts. */
   decryption?: ReturnType<typeof keyScheduleJson>;
   /** Certificate chain validation: one row per certificate, every check a separate fact. */
@@ -177,6 +190,7 @@ function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLis
     node: capture.node,
     // Cut to the list cap like every list (`packetsOmitted` then counts the rest).
     tcp: tcpJson(view),
+    prologue: prologueJson(view.capture),
     // Each record, message, step and the chain is cut to the list cap on its own (json-caps.ts);
     // the top-level lists are bounded by the decoder's record and message caps.
     records: function* () {
@@ -196,6 +210,7 @@ function traceParts(view: TraceView): Omit<TraceJson, keyof LazyLists> & LazyLis
     issues: decoded.issues,
     notTls: decoded.notTls,
     crossChecks: analysis.crossChecks,
+    fingerprints: analysis.fingerprints,
     decryption: view.decryption ? keyScheduleJson(view.decryption) : undefined,
     chain: view.chain ? capArrays(chainJson(view.chain)) : undefined,
   };
@@ -311,6 +326,7 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
         raw: within ? m.raw : '',
         rawOmitted: within ? undefined : m.raw.length / 2,
         body,
+        nested: m.nested ? nestedJson(m.nested, budget, m.direction) : undefined,
       };
     }
     case 'change_cipher_spec':
@@ -321,9 +337,17 @@ function messageJson(m: Message, index: number, name: string, budget: HexBudget)
       return { ...base, contentType: codePoint(contentTypes, m.contentType, 1), guess: m.guess ? guessWords(m.guess) : undefined };
     case 'application_data':
       return base;
+    case 'heartbeat':
+      return { ...base, heartbeat: { type: codePoint(heartbeatMessageTypes, m.heartbeatType, 1), payloadLength: m.payloadLength, payload: m.payload, paddingLength: m.paddingLength, heartbleed: m.heartbleed === true } };
     case 'opaque':
-      return m.cap ? { ...base, reason: m.reason, cap: true } : { ...base, reason: m.reason };
+      return { ...base, reason: m.reason, ...(m.cap ? { cap: true } : {}), ...(m.missing ? { missing: { ...m.missing } } : {}) };
   }
+}
+
+function nestedJson(n: NestedMessage, budget: HexBudget, direction: Direction): NonNullable<MessageJson['nested']> {
+  const length = n.space.bytes.length;
+  const hex = budget.take(direction, length) ? Buffer.from(n.space.bytes).toString('hex') : '';
+  return { title: n.title, space: n.space.id, length, hex, fields: n.fields, issue: n.issue };
 }
 
 /** Deep copy that escapes control characters in every string and drops undefined properties. */

@@ -8,8 +8,8 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import type { CertificateInfo } from '../analyse/certificates/types.js';
 import { cipherSuites, namedGroups, protocolVersions, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
-import type { CertificateSeen, ScanResult } from '../scan/types.js';
-import { escapeControl } from './escape.js';
+import type { CertificateSeen, ScanResult, ScanStarttls } from '../scan/types.js';
+import { escapeControl, escapeStrings } from './escape.js';
 import { SCHEMA_VERSION, sansOf, type CertificateSummaryJson, type FindingSeverity } from './shared-json.js';
 
 export const SCAN_JSON_FORMAT = 'tls-trace-scan';
@@ -49,6 +49,8 @@ export interface ScanJson {
   signatureSchemes: { tls12: CodePointJson[] | null; tls13: CodePointJson[] | null; tls13Method: string };
   certificates: ScanCertificateJson[];
   features: ScanResult['features'];
+  /** The plaintext dialogue before TLS, when the scan went through STARTTLS (peer strings escaped). */
+  starttls?: ScanStarttls;
   findings: Array<{ id: string; severity: FindingSeverity; title: string; reason: string }>;
   stats: ScanResult['stats'];
   notes: string[];
@@ -121,6 +123,7 @@ export function scanToJson(r: ScanResult): ScanJson {
     },
     certificates: r.certificates.map((c) => certificateJson(c, r.startedAt)),
     features: { ...r.features, alpn: r.features.alpn && r.features.alpn.map(e) },
+    ...(r.starttls ? { starttls: escapeStrings(r.starttls) as unknown as ScanStarttls } : {}),
     findings: r.findings.map((f) => ({ ...f, reason: e(f.reason) })),
     stats: r.stats,
     notes: r.notes.map(e),

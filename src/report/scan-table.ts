@@ -88,9 +88,19 @@ function headerLines(r: ScanResult, p: Palette): string[] {
   const hostPort = t.host.includes(':') ? `[${escapeControl(t.host)}]:${t.port}` : `${escapeControl(t.host)}:${t.port}`;
   return [
     p.heading(`Scan of ${hostPort}`) +
-      (t.address !== t.host ? ` (${t.address})` : '') +
+      (t.proxy ? ` (through proxy ${escapeControl(t.proxy)}, which resolved the name)` : t.address !== t.host ? ` (${t.address})` : '') +
       p.dim(` — SNI ${t.servername ? escapeControl(t.servername) : 'none'}, ${(r.durationMs / 1000).toFixed(2)} s, ${r.stats.probes} probes, ${r.stats.nodeHandshakes} full handshakes`),
+    ...starttlsLines(r, p),
   ];
+}
+
+/** Through STARTTLS: which protocol, and what the server offered before TLS. */
+function starttlsLines(r: ScanResult, p: Palette): string[] {
+  const s = r.starttls;
+  if (!s) return [];
+  const caps = s.capabilities.length > 0 ? s.capabilities.slice(0, 30).map(escapeControl).join(', ') + (s.capabilities.length > 30 ? ', …' : '') : 'none listed';
+  const required = s.starttlsRequired === true ? p.good('required') : s.starttlsRequired === false ? p.warn('not required') : p.dim('required or not: cannot tell from the dialogue');
+  return [`  ${p.dim('through STARTTLS')} ${s.protocol} (every probe repeats the plaintext dialogue) · TLS ${required}`, `  ${p.dim('before TLS')}       ${caps}`];
 }
 
 function protocolLines(r: ScanResult, p: Palette): string[] {

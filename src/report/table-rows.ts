@@ -38,6 +38,8 @@ function wrapNarrow(maxLength: number, input: string): string[] {
 
 /** The lines cli-table3's Cell computes for `text` in a column of `inner` columns (padding off). */
 function cellLines(text: string, inner: number): string[] {
+  // cli-table3 wraps each line of a multi-line cell (the narrow layout's) on its own and joins them.
+  if (text.includes('\n')) return text.split('\n').flatMap((line) => cellLines(line, inner));
   if (isNarrow(text)) return text.length <= inner && text.length > 0 && !/\s/.test(text[0]) ? [text] : wrapNarrow(inner, text);
   return tableUtils.colorizeLines(tableUtils.wordWrap(inner, text, true));
 }

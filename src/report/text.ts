@@ -1,7 +1,7 @@
 // The human-readable trace: connection header, numbered steps grouped into flights, the
 // negotiated-parameters table and notes. Reads the view model only; never parses bytes.
 
-import type { Flight, Step } from '../analyse/types.js';
+import type { Fingerprints, Flight, Step } from '../analyse/types.js';
 import type { DecodeIssue } from '../decode/types.js';
 import type { DecodedTrace, Message } from '../decode/model.js';
 import { HEX_MAX_LINES_PER_DUMP } from '../limits.js';
@@ -18,6 +18,8 @@ import type { RenderOptions, TraceView } from './view.js';
 import { describeNegotiated, viewStep, type StepView } from '../view/index.js';
 import { tcpView } from '../view/tcp.js';
 import { renderPacketList, tcpCloseLines, tcpOpenLines } from './packets.js';
+import { prologueView } from '../view/prologue.js';
+import { renderPrologue } from './prologue.js';
 
 const DEFAULT_WIDTH = 100;
 /** A hostile peer can send thousands of tiny records: the text shows the head and tail only. */
@@ -33,6 +35,9 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   // Packet sources only: the TCP handshake before Flight 1, the teardown and --packets after the last flight.
   const tcp = tcpView(view.capture, view.decoded.records);
   if (tcp) append(out, [...tcpOpenLines(tcp, p), '']);
+  // STARTTLS, CONNECT, PROXY header: the plaintext steps come first, as they happened.
+  const prologue = prologueView(view.capture);
+  if (prologue) append(out, [...renderPrologue(prologue, { p, width, hex: opts.hex }), '']);
   append(out, handshake(view, opts, p, width));
   out.push('');
   if (tcp) append(out, [...tcpCloseLines(tcp, p), '']);
@@ -41,6 +46,7 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   if (keys) out.push(keys);
   out.push(p.heading('Negotiated'));
   out.push(renderNegotiatedTable(describeNegotiated(view.analysis), p, width, opts.width !== undefined));
+  append(out, fingerprintLines(view.analysis.fingerprints, p));
   if (view.chain) {
     out.push('');
     out.push(p.heading('Certificate chain'));
@@ -58,6 +64,15 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
 /** `out.push(...lines)` without spreading: a spread of 100,000+ lines overflows the call stack. */
 export function append(out: string[], lines: readonly string[]): void {
   for (const line of lines) out.push(line);
+}
+
+/** One line per fingerprint under the negotiated table (digits, hex and `,_-` only: nothing to escape). */
+function fingerprintLines(f: Fingerprints, p: Palette): string[] {
+  const rows: Array<[string, string]> = [];
+  if (f.ja3) rows.push(['JA3', `${f.ja3.hash}  ${f.ja3.full}`]);
+  if (f.ja4) rows.push(['JA4', f.ja4.ja4], ['JA4_r', f.ja4.ja4_r], ['JA4_o', f.ja4.ja4_o], ['JA4_ro', f.ja4.ja4_ro]);
+  if (f.ja3s) rows.push(['JA3S', `${f.ja3s.hash}  ${f.ja3s.full}`]);
+  return rows.map(([k, v]) => `  ${p.dim(k.padEnd(7))}${v}`);
 }
 
 // ---- header ------------------------------------------------------------------------------------
@@ -80,10 +95,11 @@ function header(view: TraceView, p: Palette): string[] {
   const sni = target.servername ? `SNI ${target.servername}` : 'no SNI';
   const rows: Array<[string, string]> = [];
   rows.push(['target', `${host}:${target.port} · ${sni}`]);
-  rows.push(['address', target.address ? `${target.address}${target.family ? ` (IPv${target.family})` : ''}` : '—']);
+  rows.push(...routeRows(target));
+  const proxyMs = timings.proxyMs !== undefined ? ` · proxy CONNECT ${formatMs(timings.proxyMs)}` : '';
   rows.push([
     'timings',
-    `DNS ${formatMs(timings.dnsMs)} · TCP connect ${formatMs(timings.connectMs)} · TLS handshake ${formatMs(timings.tlsMs)} · total ${formatMs(timings.totalMs)}`,
+    `DNS ${formatMs(timings.dnsMs)} · TCP connect ${formatMs(timings.connectMs)}${proxyMs}${timings.starttlsMs !== undefined ? ` · STARTTLS ${formatMs(timings.starttlsMs)}` : ''} · TLS handshake ${formatMs(timings.tlsMs)} · total ${formatMs(timings.totalMs)}`,
   ]);
   const b = view.analysis.bytes;
   rows.push(['bytes', `client → server ${formatBytes(b.client)} · server → client ${formatBytes(b.server)}`]);
@@ -92,6 +108,24 @@ function header(view: TraceView, p: Palette): string[] {
   const lines = [p.heading(`tls-trace ${escapeControl(host)}:${target.port}`)];
   for (const [k, v] of rows) lines.push(`  ${p.dim(k.padEnd(9))} ${k === 'outcome' ? v : escapeControl(v)}`);
   return lines;
+}
+
+/** Where the connection went: the address (or that the proxy resolved the name), --connect-to, the proxy. */
+function routeRows(target: TraceView['capture']['target']): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  const formatAddress = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+  const at = (address: string, family: number | undefined): string => `${address}${family ? ` (IPv${family})` : ''}`;
+  if (target.connectTo) rows.push(['via', `--connect-to ${formatAddress(target.connectTo.host, target.connectTo.port)} (SNI and certificate checks still use ${target.host})`]);
+  const proxy = target.proxy;
+  if (proxy) {
+    const answer = proxy.status !== undefined ? ` → ${proxy.status}${proxy.reason ? ` ${proxy.reason}` : ''}` : ' → no answer';
+    const dest = target.connectTo ?? { host: target.host, port: target.port };
+    rows.push(['proxy', `${formatAddress(proxy.host, proxy.port)}${proxy.address ? ` at ${at(proxy.address, proxy.family)}` : ''}${proxy.auth ? ' · Basic auth' : ''} · CONNECT ${formatAddress(dest.host, dest.port)}${answer}`]);
+    rows.push(['address', `resolved by the proxy (tls-trace did not look up ${dest.host})`]);
+  } else {
+    rows.push(['address', target.address ? `${at(target.address, target.family)}${target.pinned ? ' · from --resolve, not DNS' : ''}` : '—']);
+  }
+  return rows;
 }
 
 // ---- steps -------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 
 import { nodeHandshake, type NodeHandshakeResult } from '../capture/probe-connection.js';
 import type { ResolveOptions } from '../capture/resolve.js';
+import type { RouteOptions } from '../capture/route.js';
+import type { StarttlsProtocol, StarttlsRequest } from '../capture/starttls/index.js';
 import { Prober, type ProbeEndpoint, type ProbeResult } from './probe.js';
 import type { FlightOptions } from './first-flight.js';
 import { makeHello, type HelloParams } from './hello.js';
@@ -25,12 +27,20 @@ export interface ScanOptions {
   onProgress?: (done: number, planned: number, probes: number) => void;
   /** Largest number of suites in one hello (keeps hellos far below 16 KiB). */
   maxSuitesPerHello?: number;
+  /** Proxy, --connect-to, --resolve, -4/-6 (every probe goes the same way). */
+  route?: RouteOptions;
+  /** Client certificate for the full handshakes, for servers that require one (PEM). */
+  clientCert?: { cert: string; key: string; passphrase?: string };
+  /** Every probe first speaks this protocol's plaintext dialogue up to its STARTTLS go-ahead. */
+  starttls?: StarttlsProtocol;
+  /** XMPP: the domain for the stream header (default: the host). */
+  xmppHost?: string;
 }
 
 /** A scan that could not start: the CLI maps `code` to an exit code. */
 export class ScanError extends Error {
   constructor(
-    readonly code: 'dns' | 'connect' | 'timeout' | 'not-tls',
+    readonly code: 'dns' | 'connect' | 'timeout' | 'not-tls' | 'starttls' | 'proxy',
     message: string,
   ) {
     super(message);
@@ -41,10 +51,17 @@ export class ScanError extends Error {
 export interface ScanTarget {
   host: string;
   port: number;
+  /** The address connected to: the proxy's, with `tunnel`. */
   address: string;
   family: 4 | 6;
   /** The SNI every probe sends, if any. */
   sni?: string;
+  /** The TCP port connected to (the target's, --connect-to's, or the proxy's). */
+  dialPort: number;
+  /** Every probe asks this proxy for a tunnel to host:port first. */
+  tunnel?: ProbeEndpoint['tunnel'];
+  /** The STARTTLS dialogue every connection starts with, if any. */
+  starttls?: StarttlsRequest;
 }
 
 /** What a Node TLS 1.3 handshake may be asked for (the version and deadline come from the scan). */
@@ -99,7 +116,8 @@ export class ScanContext {
   }
 
   get endpoint(): ProbeEndpoint {
-    return { address: this.target.address, port: this.target.port };
+    const { address, dialPort: port, tunnel, starttls } = this.target;
+    return { address, port, ...(tunnel ? { tunnel } : {}), ...(starttls ? { starttls } : {}) };
   }
 
   /** `SNI name` or `no SNI`, for where a certificate was served. */
@@ -123,7 +141,8 @@ export class ScanContext {
   node13(o: Node13Request): Promise<NodeHandshakeResult> {
     return this.prober.limit(() => {
       this.nodeHandshakes++;
-      return nodeHandshake(this.endpoint, { version: 'TLSv1.3', timeoutMs: this.opts.timeoutMs, ...o, servername: o.servername ?? this.target.sni });
+      const cert = this.opts.clientCert ? { clientCert: this.opts.clientCert } : {};
+      return nodeHandshake(this.endpoint, { version: 'TLSv1.3', timeoutMs: this.opts.timeoutMs, ...cert, ...o, servername: o.servername ?? this.target.sni });
     });
   }
 }

@@ -123,6 +123,22 @@ export const FINDING_RULES: readonly FindingRule[] = [
   { id: 'no-downgrade-sentinel', severity: 'low', title: 'no TLS 1.3 downgrade sentinel', why: 'a TLS 1.3 server should mark lower-version ServerHellos (RFC 8446 §4.1.3)', test: (r) => when(r.features.downgradeSentinel === 'missing') },
   { id: 'insecure-renegotiation', severity: 'medium', title: 'no secure renegotiation', why: 'renegotiation_info is not supported (RFC 5746): renegotiation injection is possible', test: (r) => when(r.features.secureRenegotiation === false) },
   { id: 'tls-compression', severity: 'high', title: 'TLS compression enabled', why: 'compression leaks secrets through length (CRIME)', test: (r) => when((r.features.compression?.length ?? 0) > 0) },
+  {
+    id: 'starttls-not-required',
+    severity: 'medium',
+    title: 'STARTTLS offered but not required',
+    why: 'an attacker on the path can strip STARTTLS from the plaintext answer and the session carries on in the clear',
+    test: (r) => when(r.starttls?.starttlsRequired === false, r.starttls?.requiredEvidence ?? ''),
+    reason: (seen, why) => `${seen ? `${seen}: ` : ''}${why}`,
+  },
+  {
+    id: 'plaintext-auth-before-tls',
+    severity: 'medium',
+    title: 'cleartext login offered before TLS',
+    why: 'a client may send its password in the clear',
+    test: (r) => when((r.starttls?.plaintextAuth.length ?? 0) > 0, r.starttls?.plaintextAuth.join(', ')),
+    reason: (seen, why) => `${seen} advertised before TLS: ${why}`,
+  },
   certificateRule('weak-key', 'high', 'weak certificate key', 'an RSA or DSA key below 2048 bits can be factored with enough resources', (c) =>
     (c.publicKey.type === 'rsa' || c.publicKey.type === 'dsa') && c.publicKey.bits !== undefined && c.publicKey.bits < 2048
       ? `${c.publicKey.label} key in ${c.subject} (below 2048 bits)`

@@ -4,8 +4,8 @@
 // own module taking the shared ScanContext; the versions come first because every other question
 // asks in a version the server has, then the rest run concurrently under the prober's limit.
 
-import { ipFamilyOf } from '../capture/probe-connection.js';
-import { resolveHost } from '../capture/resolve.js';
+import { ipFamilyOf, tryTunnel } from '../capture/probe-connection.js';
+import { dialFor, resolveDial } from '../capture/route.js';
 import { ScanContext, ScanError, type ScanOptions, type ScanTarget } from './context.js';
 import { scanVersions } from './versions.js';
 import { scanSuites } from './suites.js';
@@ -14,19 +14,33 @@ import { scanSignatureSchemes } from './signature-schemes.js';
 import { scanCertificates } from './certificates.js';
 import { scanFeatures } from './features.js';
 import { deriveFindings } from './findings.js';
+import { scanStarttls } from './starttls.js';
 import { STALL_LIMIT, type ProberStats } from './probe.js';
 import type { ScanResult } from './types.js';
 
 export { ScanError, type ScanOptions } from './context.js';
 export { makeHello, type HelloParams } from './hello.js';
 
-/** The first address of `host`, through the capture layer's resolver and within the probe deadline. */
+/**
+ * The first address to connect to, through the capture layer's resolver and within the probe
+ * deadline: the target's (or --connect-to's), or with a proxy the proxy's, after checking once
+ * that it opens a tunnel (its name is then the proxy's to resolve).
+ */
 async function resolveTarget(opts: ScanOptions): Promise<ScanTarget> {
-  const r = await resolveHost(opts.host, { timeoutMs: opts.timeoutMs, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
-  if ('error' in r) throw new ScanError('dns', r.error);
+  const route = opts.route ?? {};
+  const dial = dialFor(opts.host, opts.port, route);
+  const r = await resolveDial(dial, route, { timeoutMs: opts.timeoutMs, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
+  if ('error' in r) throw route.proxy ? new ScanError('proxy', `cannot resolve the proxy's name: ${r.error}`) : new ScanError('dns', r.error);
   const { address, family } = r.addresses[0];
   const sni = opts.servername === false ? undefined : (opts.servername ?? (ipFamilyOf(opts.host) ? undefined : opts.host));
-  return { host: opts.host, port: opts.port, address, family: family === 6 ? 6 : 4, sni };
+  const tunnel = route.proxy && dial.tunnelTo ? { proxy: route.proxy, ...dial.tunnelTo } : undefined;
+  const starttls = opts.starttls ? { starttls: { protocol: opts.starttls, host: opts.host, ...(opts.xmppHost ? { xmppHost: opts.xmppHost } : {}) } } : {};
+  const target: ScanTarget = { host: opts.host, port: opts.port, address, family: family === 6 ? 6 : 4, sni, dialPort: dial.port, ...(tunnel ? { tunnel } : {}), ...starttls };
+  if (tunnel) {
+    const problem = await tryTunnel({ address, port: dial.port, tunnel }, opts.timeoutMs);
+    if (problem) throw new ScanError('proxy', problem);
+  }
+  return target;
 }
 
 /** What the reader should know about how the connections went. */
@@ -45,6 +59,8 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const ctx = new ScanContext(await resolveTarget(opts), opts);
+  const starttlsRequest = ctx.target.starttls;
+  const starttls = starttlsRequest ? await scanStarttls({ ...ctx.endpoint, starttls: starttlsRequest }, opts.timeoutMs) : undefined;
   const found = await scanVersions(ctx);
   // The other questions offer all candidates rather than the accepted list, so they need not wait
   // for the suites (only the certificates without SNI do).
@@ -56,9 +72,10 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const [ssl2, versions, groups, signatureSchemes, certificates, features] = await Promise.all([found.ssl2, versionsTask, groupsTask, sigsTask, certificatesTask, featuresTask]);
   ctx.notes.push(...connectionNotes(ctx.prober.stats, opts.timeoutMs));
   if (found.has13) ctx.notes.push('TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each');
-  const { host, port, address, family, sni } = ctx.target;
+  const { host, port, address, family, sni, tunnel, dialPort } = ctx.target;
+  const proxy = tunnel ? { proxy: `${tunnel.proxy.host.includes(':') ? `[${tunnel.proxy.host}]` : tunnel.proxy.host}:${dialPort}` } : {};
   const result: ScanResult = {
-    target: { host, port, address, family, servername: sni },
+    target: { host, port, address, family, servername: sni, ...proxy },
     startedAt,
     durationMs: 0,
     ssl2,
@@ -67,6 +84,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     signatureSchemes,
     certificates,
     features,
+    ...(starttls ? { starttls } : {}),
     findings: [],
     stats: { ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
     notes: ctx.notes,

@@ -15,6 +15,18 @@ export interface Finding {
   reason: string;
 }
 
+/** What the server said in plaintext before TLS (one dialogue, before the probes). */
+export interface ScanStarttls {
+  protocol: string;
+  /** Its capability keywords before TLS, as sent. */
+  capabilities: string[];
+  starttlsRequired?: boolean;
+  /** Why `starttlsRequired` is what it is, in words. */
+  requiredEvidence?: string;
+  /** Cleartext logins offered before TLS (`AUTH PLAIN`, `LOGIN command`, `USER`…). */
+  plaintextAuth: string[];
+}
+
 export interface AcceptedSuite {
   code: number;
   /** Key exchange parameters the server used with this suite, where read (TLS ≤ 1.2). */
@@ -91,7 +103,8 @@ export interface ScanStats {
 }
 
 export interface ScanResult {
-  target: { host: string; port: number; address: string; family: 4 | 6; servername?: string };
+  /** `address` is the one connected to: with `proxy` (host:port), the proxy's, which resolved `host` itself. */
+  target: { host: string; port: number; address: string; family: 4 | 6; servername?: string; proxy?: string };
   startedAt: string;
   durationMs: number;
   /** SSL 2.0: true / false, or null when not probed. */
@@ -107,6 +120,8 @@ export interface ScanResult {
   };
   certificates: CertificateSeen[];
   features: FeatureScan;
+  /** The plaintext dialogue before TLS, when the scan went through STARTTLS. */
+  starttls?: ScanStarttls;
   findings: Finding[];
   stats: ScanStats;
   /** Things the reader should know: probes that could not run, servers that reset, … */

@@ -36,6 +36,8 @@ const CODE_KEYS: Record<string, CodePointKindName> = {
   formats: 'pointFormat',
   modes: 'pskMode',
   algorithms: 'certCompression',
+  algorithm: 'certCompression',
+  mode: 'heartbeatMode',
   statusType: 'statusType',
   certificateTypes: 'clientCertType',
   curveType: 'curveType',

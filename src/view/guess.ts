@@ -17,6 +17,8 @@ export function guessWords(guess: ProtectedGuess): string {
       return 'application data';
     case 'alert':
       return 'Alert';
+    case 'heartbeat':
+      return 'Heartbeat';
     case 'renegotiation':
       return 'handshake message (renegotiation?)';
     case 'ticket-or-application-data':
@@ -40,6 +42,8 @@ export function encryptedExplanation(step: Step, tls13: boolean, guess: Protecte
         : 'The Finished message, encrypted with the keys the ChangeCipherSpec switched on: a MAC over the whole handshake transcript, so any tampering is caught.';
     case 'early-data':
       return `0-RTT early data, sent before the handshake completes. ${DECRYPT_HINT}`;
+    case 'heartbeat':
+      return `A heartbeat (RFC 6520), encrypted: a keep-alive request or its echoed response. ${DECRYPT_HINT}`;
     case 'alert':
       return `An alert, encrypted (usually close_notify as the connection ends). ${DECRYPT_HINT}`;
     case 'flight-message':

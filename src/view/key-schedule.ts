@@ -49,7 +49,7 @@ export interface DecryptionView {
 }
 
 function scheduleView(ks: KeySchedule, showSecrets: boolean): ScheduleView {
-  const kdf = ks.version === 'TLS 1.3' ? `HKDF-${ks.hash.toUpperCase()}` : `PRF-${ks.hash.toUpperCase()}`;
+  const kdf = ks.version === 'TLS 1.3' ? `HKDF-${ks.hash.toUpperCase()}` : ks.hash === 'md5-sha1' ? 'PRF-MD5⊕SHA1' : `PRF-${ks.hash.toUpperCase()}`;
   const extras: string[] = [];
   if (ks.extendedMasterSecret) extras.push('extended master secret');
   if (ks.encryptThenMac !== undefined) extras.push(ks.encryptThenMac ? 'encrypt-then-MAC' : 'MAC-then-encrypt');

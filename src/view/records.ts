@@ -3,8 +3,8 @@
 
 import { codePoint } from '../analyse/code-point.js';
 import type { Step } from '../analyse/types.js';
-import type { AlertMessage, ApplicationDataMessage, ChangeCipherSpecMessage, EncryptedMessage, OpaqueMessage } from '../decode/model.js';
-import { alertDescriptions, alertLevels, contentTypes, describe, label } from '../registry/index.js';
+import type { AlertMessage, ApplicationDataMessage, ChangeCipherSpecMessage, EncryptedMessage, HeartbeatMessage, OpaqueMessage } from '../decode/model.js';
+import { alertDescriptions, alertLevels, contentTypes, describe, heartbeatMessageTypes, label } from '../registry/index.js';
 import { encryptedExplanation } from './guess.js';
 import type { AddDetail } from './types.js';
 
@@ -40,8 +40,19 @@ export function describeApplicationData(m: ApplicationDataMessage, add: AddDetai
   return 'Application data, protected with the session keys.';
 }
 
+export function describeHeartbeat(m: HeartbeatMessage, add: AddDetail): string {
+  add('type', label(heartbeatMessageTypes, m.heartbeatType, 1), [codePoint(heartbeatMessageTypes, m.heartbeatType, 1)]);
+  add('payload length', `${m.payloadLength} bytes${m.heartbleed ? ` (the record holds ${m.length})` : ''}`);
+  add('padding', `${m.paddingLength} bytes`);
+  if (m.heartbleed) {
+    return 'A heartbeat whose declared payload is longer than the record: the Heartbleed (CVE-2014-0160) probe. A vulnerable peer answers with that many bytes of its memory; a patched one drops it.';
+  }
+  return m.heartbeatType === 2 ? 'A heartbeat response (RFC 6520): the peer echoes the request\'s payload.' : 'A heartbeat request (RFC 6520): a keep-alive the peer answers by echoing the payload.';
+}
+
 export function describeOpaque(m: OpaqueMessage, add: AddDetail): string {
   add('reason', m.reason);
+  if (m.missing) return 'The capture does not hold these bytes (the capturer dropped them, or the capture started or stopped mid-stream): a fact about the capture, not about the peer. A handshake message they cut is shown as far as captured.';
   if (m.cap) return 'tls-trace stopped decoding here at one of its own caps; the rest of this direction is not read, which says nothing about the peer.';
   return 'Bytes that are not a TLS record this tool knows; shown as they are.';
 }

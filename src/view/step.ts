@@ -6,7 +6,7 @@ import type { Step } from '../analyse/types.js';
 import type { Message } from '../decode/model.js';
 import { guessWords } from './guess.js';
 import { describeHandshake } from './messages/index.js';
-import { describeAlert, describeApplicationData, describeChangeCipherSpec, describeEncrypted, describeOpaque } from './records.js';
+import { describeAlert, describeApplicationData, describeChangeCipherSpec, describeEncrypted, describeHeartbeat, describeOpaque } from './records.js';
 import { detailList, type StepText, type StepView } from './types.js';
 import { factsForMessage } from './verifications.js';
 
@@ -26,6 +26,8 @@ export function describeMessage(step: Step, m: Message, tls13: boolean): StepTex
       return done(describeEncrypted(m, step, tls13, add));
     case 'application_data':
       return done(describeApplicationData(m, add));
+    case 'heartbeat':
+      return done(describeHeartbeat(m, add));
     case 'opaque':
       return done(describeOpaque(m, add));
   }

@@ -1,6 +1,7 @@
-// The packet view of a packet source (pcap): the TCP three-way handshake, the teardown and every
-// segment with the TLS record bytes it carries. Built from the capture's packets and the decoded
-// records only; live traces and `--save` replays have no packets and get no TCP view.
+// The packet view of a capture with packets (a pcap source, or a live trace with --packets): the
+// TCP three-way handshake, the teardown and every segment with the TLS record bytes it carries.
+// Built from the capture's packets and the decoded records only; live traces without --packets
+// and `--save` replays have no packets and get no TCP view.
 
 import type { Capture, CapturePacket, Direction } from '../capture/types.js';
 import type { TlsRecord } from '../decode/model.js';
@@ -79,14 +80,14 @@ export function flagLetters(p: CapturePacket): string {
   return `[${letters.join('')}${p.flags.includes('ACK') ? '.' : ''}]`;
 }
 
-/** The TCP view, for packet sources only. */
+/** The TCP view, for captures with packets: pcap sources, and live traces run with --packets. */
 export function tcpView(capture: Capture, records: readonly TlsRecord[]): TcpView | undefined {
-  if (capture.source !== 'pcap' || !capture.packets) return undefined;
+  if (!capture.packets) return undefined;
   const packets = capture.packets;
   // Where each missing stretch ends: the segment starting there is the first one after the gap.
   const gapEnds = new Set((capture.gaps ?? []).map((g) => `${g.direction}:${g.offset + g.length}`));
   const unlisted = capture.packetsOmitted ?? 0;
-  return { handshake: handshakeOf(packets), teardown: teardownOf(packets), packets: packetRows(packets, records, gapEnds), ...(unlisted > 0 ? { unlisted } : {}) };
+  return { handshake: handshakeOf(packets), teardown: teardownOf(packets), packets: packetRows(packets, records, gapEnds, decodedRuns(capture)), ...(unlisted > 0 ? { unlisted } : {}) };
 }
 
 function handshakeOf(packets: readonly CapturePacket[]): TcpHandshakeView {
@@ -119,7 +120,7 @@ function teardownOf(packets: readonly CapturePacket[]): TcpTeardownView {
   return { how, events, ...(events[0] ? { closedFirstBy: events[0].direction } : {}) };
 }
 
-function packetRows(packets: readonly CapturePacket[], records: readonly TlsRecord[], gapEnds: ReadonlySet<string>): PacketRow[] {
+function packetRows(packets: readonly CapturePacket[], records: readonly TlsRecord[], gapEnds: ReadonlySet<string>, runs: Record<Direction, DecodedRun[]>): PacketRow[] {
   const byDirection: Record<Direction, TlsRecord[]> = { client: [], server: [] };
   for (const r of records) byDirection[r.direction].push(r);
   const last: Partial<Record<Direction, CapturePacket>> = {};
@@ -150,10 +151,38 @@ function packetRows(packets: readonly CapturePacket[], records: readonly TlsReco
       ...(p.ack !== undefined ? { ack: p.ack } : {}),
       window: p.window,
       payloadLength: p.payloadLength,
-      records: p.stream ? piecesOf(byDirection[p.direction], p.stream.offset, p.stream.length) : [],
+      records: p.stream ? runs[p.direction].flatMap((r) => piecesInRun(byDirection[p.direction], r, p.stream!)) : [],
       marks,
     };
   });
+}
+
+/** A stretch of a direction's captured stream and where it lies in the decoded bytes (behind, after missing bytes). */
+interface DecodedRun {
+  streamOffset: number;
+  at: number;
+  length: number;
+}
+
+/** The decoder's positions of each direction's chunks: the capture's stream offsets less the bytes missing before them. */
+function decodedRuns(capture: Capture): Record<Direction, DecodedRun[]> {
+  const runs: Record<Direction, DecodedRun[]> = { client: [], server: [] };
+  const used: Record<Direction, number> = { client: 0, server: 0 };
+  for (const c of capture.chunks) {
+    const list = runs[c.direction];
+    const last = list.at(-1);
+    if (last && last.streamOffset + last.length === c.offset) last.length += c.bytes.length;
+    else list.push({ streamOffset: c.offset, at: used[c.direction], length: c.bytes.length });
+    used[c.direction] += c.bytes.length;
+  }
+  return runs;
+}
+
+/** The record pieces of a packet's stream bytes that lie in one decoded run. */
+function piecesInRun(records: readonly TlsRecord[], run: DecodedRun, bytes: { offset: number; length: number }): RecordPiece[] {
+  const lo = Math.max(bytes.offset, run.streamOffset);
+  const hi = Math.min(bytes.offset + bytes.length, run.streamOffset + run.length);
+  return lo < hi ? piecesOf(records, run.at + (lo - run.streamOffset), hi - lo) : [];
 }
 
 /** As Wireshark counts one: an empty pure ACK repeating the previous segment's seq, ack and window. */

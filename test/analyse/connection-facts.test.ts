@@ -6,7 +6,9 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { connectionFacts, fullConnectionFacts, scannedFacts } from '../../src/analyse/connection-facts.js';
+import { connectionFacts, fullConnectionFacts, quickConnectionFacts, scannedFacts } from '../../src/analyse/connection-facts.js';
+import { fingerprintsOf } from '../../src/analyse/fingerprints.js';
+import { decodeCapture } from '../../src/decode/index.js';
 import { parseCapture } from '../../src/capture/capture-file.js';
 import type { Capture, CaptureChunk } from '../../src/capture/types.js';
 import { scanHandshake } from '../../src/decode/handshake-scan.js';
@@ -26,7 +28,8 @@ function asFileCapture(file: string): Capture {
 /** The quick facts when the scan answers, else undefined; and the full ones. */
 function both(c: Capture): { quick?: ReturnType<typeof fullConnectionFacts>; full: ReturnType<typeof fullConnectionFacts> } {
   const scan = scanHandshake(c.chunks);
-  return { ...(scan?.protectedBoth ? { quick: scannedFacts(c, scan) } : {}), full: fullConnectionFacts(c) };
+  const quick = scan?.protectedBoth ? scannedFacts(c, scan) : undefined;
+  return { ...(quick ? { quick } : {}), full: fullConnectionFacts(c) };
 }
 
 function rechunk(chunks: readonly CaptureChunk[], size: (i: number) => number): CaptureChunk[] {
@@ -66,6 +69,36 @@ describe('the quick scan gives the full pipeline facts', () => {
     // Values from the recording (independent of both paths): a complete handshake on the version recorded.
     expect(full.outcome.complete).toBe(true);
     expect(full.version).toBe(file.includes('tls12') ? 'TLS 1.2' : 'TLS 1.3');
+    // The fingerprints are there (JA3, JA4 and JA3S) and are the ones the decoder's trace gives.
+    expect(quick?.fingerprints.ja3?.hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(quick?.fingerprints.ja4?.ja4).toMatch(/^t1[23]/);
+    expect(quick?.fingerprints.ja3s?.hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(quick?.fingerprints).toEqual(fingerprintsOf(decodeCapture(c)));
+    expect(Object.keys(quick?.fingerprints ?? {})).toEqual(Object.keys(full.fingerprints));
+  });
+
+  it.each(plain)('%s after a plaintext prologue (STARTTLS, PROXY): left to the full path, which sees the prologue', (file) => {
+    const c = asFileCapture(file);
+    const first = c.chunks[0];
+    const withPrologue: Capture = { ...c, prologue: [{ direction: 'client', timeMs: first.timeMs - 1, bytes: Buffer.from('PROXY TCP4 127.0.0.1 127.0.0.1 40000 443\r\n') }] };
+    expect(quickConnectionFacts(withPrologue)).toBeUndefined();
+    expect(connectionFacts(withPrologue)).toEqual(fullConnectionFacts(withPrologue));
+  });
+
+  it.each(plain)('%s with a gap in the server stream: left to the full path', (file) => {
+    const c = asFileCapture(file);
+    const server = c.chunks.filter((ch) => ch.direction === 'server');
+    const cut = server[Math.min(1, server.length - 1)];
+    const gapped: Capture = {
+      ...c,
+      chunks: c.chunks.filter((ch) => ch !== cut),
+      gaps: [{ direction: 'server', offset: cut.offset, length: cut.bytes.length }],
+    };
+    expect(quickConnectionFacts(gapped)).toBeUndefined();
+    const full = fullConnectionFacts(gapped);
+    expect(connectionFacts(gapped)).toEqual(full);
+    // The hellos are still there, so the full path's fingerprints are too (and the quick path's must not stand in).
+    expect(full.fingerprints.ja3).toEqual(fullConnectionFacts(c).fingerprints.ja3);
   });
 
   it('a HelloRetryRequest is left to the full decoder', () => {

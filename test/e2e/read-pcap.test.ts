@@ -8,15 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import type { Capture } from '../../src/capture/types.js';
-import { decryptAndMerge } from '../../src/decrypt/index.js';
-import { decodeCapture } from '../../src/decode/index.js';
-import type { Extension, HandshakeMessage } from '../../src/decode/model.js';
 import { runCli } from '../helpers/cli.js';
 import { editcap, recordNodeServer, recordOpenssl, recordPlain, run, type Recorded } from '../helpers/pcap-tools.js';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
-import { hex, num, tsharkDecodeFile, tsharkHandshakes, type TsharkHandshake } from '../helpers/tshark.js';
-
-const directions = ['client', 'server'] as const;
+import { agreeWithTshark } from '../helpers/tshark-agree.js';
 
 async function onlyCapture(file: string, keylog: string[] = []): Promise<Capture> {
   const found = (await readPacketCapture(file, keylog)).connections.flatMap((c) => (c.tls ? [c.capture] : []));
@@ -25,46 +20,6 @@ async function onlyCapture(file: string, keylog: string[] = []): Promise<Capture
 }
 
 const keylogOf = (r: Recorded): string[] => readFileSync(r.keylog, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
-
-/** The fields both decoders give, as one comparable shape. */
-type View = Record<string, unknown>;
-
-function ourView(m: HandshakeMessage): View {
-  const b = m.body;
-  const base: View = { direction: m.direction, type: m.msgType, length: m.declaredLength };
-  const exts = (e: Extension[]): number[] => e.map((x) => x.type);
-  if (b?.type === 'client_hello') return { ...base, version: b.legacyVersion, random: b.random, sessionId: b.sessionId, suites: b.cipherSuites, extensions: exts(b.extensions) };
-  if (b?.type === 'server_hello') return { ...base, version: b.legacyVersion, random: b.random, sessionId: b.sessionId, suites: [b.cipherSuite], extensions: exts(b.extensions) };
-  if (b?.type === 'certificate') return { ...base, certificates: b.entries.map((e) => e.der) };
-  if (b?.type === 'server_key_exchange') return { ...base, group: b.namedGroup, publicKey: b.publicKey };
-  return base;
-}
-
-function theirView(h: TsharkHandshake): View {
-  const f = h.fields;
-  const base: View = { direction: h.direction, type: h.type, length: h.length };
-  if (h.type === 1 || h.type === 2) {
-    return { ...base, version: num(f['tls.handshake.version']?.[0]), random: hex(f['tls.handshake.random']?.[0]), sessionId: hex(f['tls.handshake.session_id']?.[0]), suites: (f['tls.handshake.ciphersuite'] ?? []).map(num), extensions: h.extensions.map((e) => e.type) };
-  }
-  if (h.type === 11) return { ...base, certificates: (f['tls.handshake.certificate'] ?? []).map(hex) };
-  if (h.type === 12) return { ...base, group: num(f['tls.handshake.server_named_curve']?.[0]), publicKey: hex(f['tls.handshake.server_point']?.[0]) };
-  return base;
-}
-
-/** Ours (decrypted when the capture has its key log) against tshark reading the very same file. */
-async function agreeWithTshark(r: Recorded, capture: Capture): Promise<HandshakeMessage[]> {
-  const { trace, decryption } = decryptAndMerge(capture, decodeCapture(capture));
-  expect(decryption.status).toBe('decrypted');
-  const theirs = tsharkHandshakes(await tsharkDecodeFile(r.pcap, r.port, r.keylog));
-  const ours = trace.messages.filter((m): m is HandshakeMessage => m.kind === 'handshake');
-  for (const d of directions) {
-    expect(ours.filter((m) => m.direction === d).map(ourView)).toEqual(theirs.filter((h) => h.direction === d).map(theirView));
-  }
-  // Not two empty lists: the ClientHello's extensions and a decrypted Finished were compared.
-  expect(theirs.find((h) => h.type === 1)?.extensions.length).toBeGreaterThan(3);
-  expect(ours.some((m) => m.space.decrypted && m.msgType === 20)).toBe(true);
-  return ours;
-}
 
 describe('tls-trace read on a --save capture file', () => {
   it('prints exactly what replay prints, exit code included', async () => {
@@ -191,9 +146,9 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on 
     await run('mergecap', ['-F', 'pcap', '-w', merged, tls12.pcap, plain.pcap]);
     const contents = await readPacketCapture(merged);
     const skipped = contents.connections.filter((c) => !c.tls);
-    expect(skipped.map((c) => [c.server.port, c.tls ? '' : c.reason])).toEqual([[plain.port, 'not TLS: neither stream starts with a TLS record (STARTTLS is not read yet)']]);
+    expect(skipped.map((c) => [c.server.port, c.tls ? '' : c.reason])).toEqual([[plain.port, 'HTTP request: "GET / HTTP/1.0"']]);
     const r = await runCli(['read', merged]);
-    expect(r.stdout).toMatch(new RegExp(`1 other TCP connection\\(s\\) skipped:\\n  4  127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${plain.port}: not TLS`));
+    expect(r.stdout).toMatch(new RegExp(`1 other TCP connection\\(s\\) skipped:\\n  4  127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${plain.port}: HTTP request: "GET / HTTP/1\\.0"`));
   });
 
   it('a failed handshake exits 7 with the alert on stderr, as a live trace does', async () => {

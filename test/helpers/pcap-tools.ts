@@ -19,9 +19,13 @@ export function run(cmd: string, args: string[]): Promise<string> {
   });
 }
 
-/** Starts `tcpdump -i lo -w FILE` for one port; resolves once it is listening. */
-async function startTcpdump(file: string, port: number): Promise<ChildProcess> {
-  const child = spawn('tcpdump', ['-i', 'lo', '-U', '-s', '0', '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Starts `tcpdump -i lo -w FILE` for one port; resolves once it is listening. `opts.iface` and
+ * `opts.linkType` give e.g. `-i any -y LINUX_SLL2`.
+ */
+export async function startTcpdump(file: string, port: number, opts: { iface?: string; linkType?: string } = {}): Promise<ChildProcess> {
+  const link = opts.linkType ? ['-y', opts.linkType] : [];
+  const child = spawn('tcpdump', ['-i', opts.iface ?? 'lo', ...link, '-U', '-s', '0', '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
@@ -39,12 +43,32 @@ async function startTcpdump(file: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
-async function stopTcpdump(child: ChildProcess): Promise<void> {
+/** Runs `use` with tcpdump recording `port` into `file` around it. */
+export async function recording<T>(file: string, port: number, use: () => Promise<T>, opts: { iface?: string; linkType?: string } = {}): Promise<T> {
+  const dump = await startTcpdump(file, port, opts);
+  try {
+    return await use();
+  } finally {
+    await stopTcpdump(dump);
+  }
+}
+
+export async function stopTcpdump(child: ChildProcess): Promise<void> {
   // Let the last packets (FIN/ACK) reach the file before stopping.
   await new Promise((r) => setTimeout(r, 500));
   const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGINT');
   await done;
+}
+
+/** tcpdump on loopback port `port` into `pcap` while `action` runs (any client, any server). */
+export async function tcpdumpAround<T>(pcap: string, port: number, action: () => Promise<T>): Promise<T> {
+  const dump = await startTcpdump(pcap, port);
+  try {
+    return await action();
+  } finally {
+    await stopTcpdump(dump);
+  }
 }
 
 /** One handshake (plus a few application bytes) of a Node TLS client against `server`. */
@@ -83,13 +107,16 @@ export async function recordOpenssl(dir: string, name: string, serverArgs: strin
   return { pcap, keylog, port: server.port };
 }
 
-/** Records one handshake against an in-process Node TLS server, its key log from the 'keylog' event. */
-export async function recordNodeServer(dir: string, name: string, serverOpts: tls.TlsOptions = {}, host = '127.0.0.1'): Promise<Recorded> {
+/**
+ * Records one handshake against an in-process Node TLS server, its key log from the 'keylog'
+ * event. `handler` answers each connection (default: a short HTTP response, then end).
+ */
+export async function recordNodeServer(dir: string, name: string, serverOpts: tls.TlsOptions = {}, host = '127.0.0.1', handler?: (s: tls.TLSSocket) => void): Promise<Recorded> {
   const pcap = `${dir}/${name}.pcap`;
   const keylog = `${dir}/${name}.keys`;
   const lines: string[] = [];
   const port = await freePort(host);
-  const server = tls.createServer({ ...demoCerts().ecdsa, ...serverOpts }, (s) => s.end('HTTP/1.0 200 OK\r\n\r\nhello'));
+  const server = tls.createServer({ ...demoCerts().ecdsa, ...serverOpts }, handler ?? ((s) => s.end('HTTP/1.0 200 OK\r\n\r\nhello')));
   // server.close waits for every connection; a half-closed one would keep it waiting.
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => sockets.add(s));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
-export type OutputSchema = 'trace' | 'check' | 'check-line' | 'scan';
+export type OutputSchema = 'trace' | 'check' | 'check-line' | 'scan' | 'connections' | 'connection-line';
 
 export interface SchemaResult {
   ok: boolean;

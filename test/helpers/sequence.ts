@@ -43,6 +43,8 @@ export function label(m: Message): string {
       return `${who} encrypted ${contentTypeNames[m.contentType] ?? m.contentType}`;
     case 'application_data':
       return `${who} ApplicationData`;
+    case 'heartbeat':
+      return `${who} Heartbeat ${m.heartbeatType}`;
     case 'opaque':
       return `${who} opaque`;
   }

@@ -114,23 +114,25 @@ function track(child: ChildProcess): void {
   }
 }
 
-const DEFAULT_LIFETIME_MS = 10 * 60_000;
+export const DEFAULT_LIFETIME_MS = 10 * 60_000;
 /** Characters of a server's output kept for `output()`. */
 const MAX_OUTPUT = 1 << 20;
 
-function spawnBounded(cmd: string, args: string[], lifetimeMs: number, cwd?: string): ChildProcess {
+/** Spawns `cmd` under coreutils `timeout`, tracked for the exit hook; `env` replaces the environment. */
+export function spawnBounded(cmd: string, args: string[], lifetimeMs: number, cwd?: string, env?: NodeJS.ProcessEnv): ChildProcess {
   // `timeout` forwards our SIGTERM to the tool and kills it itself once the lifetime runs out.
   const seconds = Math.max(1, Math.ceil(lifetimeMs / 1000));
   const child = spawn('timeout', ['-k', '2', String(seconds), cmd, ...args], {
     cwd,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C' },
+    env: env ?? { ...process.env, LC_ALL: 'C' },
   });
   track(child);
   return child;
 }
 
-function killAndWait(child: ChildProcess, waitMs = 3000): Promise<void> {
+/** SIGTERM to the child's process group, SIGKILL after `waitMs`; resolves once it is gone. */
+export function killAndWait(child: ChildProcess, waitMs = 3000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const hard = setTimeout(() => {
@@ -188,7 +190,7 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
-interface SpawnedServerSpec {
+export interface SpawnedServerSpec {
   /** Builds the command line for a given port. */
   command: (port: number) => { cmd: string; args: string[]; cwd?: string };
   host: string;
@@ -201,26 +203,32 @@ interface SpawnedServerSpec {
   cleanup?: () => void;
 }
 
+/** Collects a child's stdout and stderr; the getter returns them (the tail, past MAX_OUTPUT). */
+export function collectOutput(child: ChildProcess): () => string {
+  let out = '';
+  const collect = (b: Buffer): void => {
+    out += b.toString('utf8');
+    // A long-lived server in a chatty mode must not grow without bound; keep the tail.
+    if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT / 2);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return () => out;
+}
+
 /** Starts a server on a free port, retrying with a new port when it dies before it is ready. */
-async function startSpawned(spec: SpawnedServerSpec): Promise<TestServer> {
+export async function startSpawned(spec: SpawnedServerSpec): Promise<TestServer> {
   const attempts = 5;
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const port = await freePort(spec.host);
     const { cmd, args, cwd } = spec.command(port);
     const child = spawnBounded(cmd, args, spec.lifetimeMs, cwd);
-    let out = '';
-    const collect = (b: Buffer): void => {
-      out += b.toString('utf8');
-      // A long-lived server in a chatty mode must not grow without bound; keep the tail.
-      if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT / 2);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    const output = (): string => out + (spec.extraOutput ? spec.extraOutput() : '');
+    const printed = collectOutput(child);
+    const output = (): string => printed() + (spec.extraOutput ? spec.extraOutput() : '');
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
     try {
-      if (spec.readyPattern) await waitForOutput(child, () => out, spec.readyPattern, spec.readyTimeoutMs);
+      if (spec.readyPattern) await waitForOutput(child, printed, spec.readyPattern, spec.readyTimeoutMs);
       else await waitForPort(spec.host, port, spec.readyTimeoutMs, alive);
       // Ready, but make sure it did not die right after saying so.
       if (!alive()) throw new Error('server exited right after starting');

@@ -186,9 +186,38 @@ export function extensionNumbers(h: TsharkHandshake, type: number, name: string)
 export async function tsharkDecodeFile(file: string, serverPort: number, keylogFile?: string): Promise<TsharkRecord[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-tshark-'));
   try {
-    const args = ['-r', file, '-o', 'tls.desegment_ssl_records:TRUE', '-o', 'tcp.desegment_tcp_streams:TRUE', '-d', `tcp.port==${serverPort},tls`, '-T', 'json', '--no-duplicate-keys', '-J', 'tcp tls'];
+    // Out-of-order reassembly is off by default in tshark 4.0; a reordered capture needs it.
+    const args = ['-r', file, '-o', 'tls.desegment_ssl_records:TRUE', '-o', 'tcp.desegment_tcp_streams:TRUE', '-o', 'tcp.reassemble_out_of_order:TRUE', '-d', `tcp.port==${serverPort},tls`, '-T', 'json', '--no-duplicate-keys', '-J', 'tcp tls'];
     if (keylogFile) args.push('-o', `tls.keylog_file:${keylogFile}`);
     return parseTsharkJson(await run('tshark', args, 20_000, dir), serverPort);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The plaintext of every record tshark decrypted (its "Decrypted TLS" data sources, from `-x`),
+ * as hex, in packet order: what tshark's own decryption recovered, byte for byte.
+ */
+export async function tsharkDecryptedRecords(file: string, serverPort: number, keylogFile: string): Promise<string[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-tshark-'));
+  try {
+    const args = ['-r', file, '-o', 'tls.desegment_ssl_records:TRUE', '-o', 'tcp.desegment_tcp_streams:TRUE', '-d', `tcp.port==${serverPort},tls`, '-o', `tls.keylog_file:${keylogFile}`, '-x'];
+    const out = await run('tshark', args, 20_000, dir);
+    const records: string[] = [];
+    let current: string[] | undefined;
+    for (const line of out.split('\n')) {
+      const head = /^(.+) \((\d+) bytes\):$/.exec(line);
+      if (head) {
+        current = head[1] === 'Decrypted TLS' ? [] : undefined;
+        if (current) records.push('');
+        continue;
+      }
+      const row = /^[0-9a-f]{4,} {2}((?:[0-9a-f]{2} ?)+)/.exec(line);
+      if (row && current) records[records.length - 1] += row[1].replaceAll(' ', '');
+      else if (line.trim() === '') current = undefined;
+    }
+    return records;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

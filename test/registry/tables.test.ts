@@ -285,8 +285,11 @@ describe('golden entries', () => {
     expect(versionName(0xfefd)).toBe('DTLS 1.2');
     expect(versionName(0xfefc)).toBe('DTLS 1.3');
     expect(versionName(0xfeff)).toBe('DTLS 1.0');
-    expect(versionName(0x7f17)).toBe('TLS 1.3 draft 23');
-    expect(versionName(0x7f1c)).toBe('TLS 1.3 draft 28');
+    expect(versionName(0x7f17)).toBe('TLS 1.3 draft-23');
+    expect(versionName(0x7f1c)).toBe('TLS 1.3 draft-28');
+    expect(versionName(0x7f01)).toBe('TLS 1.3 draft-1');
+    // Facebook's Fizz draft variant is not an IETF draft: unknown, with its code point.
+    expect(versionName(0xfb1a)).toBe('unknown (0xfb1a)');
     expect(versionName(0x7a7a)).toBe('GREASE');
     expect(versionName(0x0305)).toBe('unknown (0x0305)');
     for (const [, code] of Object.entries(Version)) expect(protocolVersions.has(code)).toBe(true);

@@ -7,7 +7,7 @@
 // failed records in the decryption), so nothing here is caught: an exception is a bug to see.
 
 import type { Capture } from '../../capture/types.js';
-import type { DecodedTrace } from '../../decode/model.js';
+import { certificateOf, type DecodedTrace } from '../../decode/model.js';
 import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';
 import type { TrustStore } from './trust-store.js';
@@ -31,11 +31,13 @@ export function chainFromTrace(trace: DecodedTrace): Omit<CapturedChain, 'source
   for (const m of trace.messages) {
     if (m.kind !== 'handshake' || m.direction !== 'server' || !m.body) continue;
     const body = m.body;
-    if (body.type === 'certificate' && certificates === undefined) {
-      certificates = body.entries.map((e) => e.der);
+    // A CompressedCertificate (RFC 8879) counts once decompressed.
+    const cert = certificateOf(body);
+    if (cert && certificates === undefined) {
+      certificates = cert.entries.map((e) => e.der);
       decrypted = m.space?.decrypted === true;
       // TLS 1.3 carries the staple in the leaf entry's status_request extension.
-      const info = body.entries[0]?.extensions?.find((x) => x.type === Ext.status_request)?.info;
+      const info = cert.entries[0]?.extensions?.find((x) => x.type === Ext.status_request)?.info;
       if (info?.kind === 'status_request' && info.ocspResponse) ocspResponse = info.ocspResponse;
     }
     if (body.type === 'certificate_status' && body.response) ocspResponse ??= body.response;
@@ -84,8 +86,15 @@ export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptio
     at: opts.at ?? new Date(),
     host: opts.host ?? capture.target.servername ?? capture.target.host,
     trustStore: opts.trustStore,
-    ocspRequested: capture.options.requestOcsp === true,
+    // A capture file has no options: the ClientHello's status_request says the client asked.
+    ocspRequested: capture.options.requestOcsp === true || askedForOcsp(opts.trace),
     ...(chain.ocspResponse ? { ocspResponse: chain.ocspResponse } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays } : {}),
   });
+}
+
+/** Whether the first ClientHello carries status_request (RFC 6066 §8). */
+function askedForOcsp(trace: DecodedTrace): boolean {
+  const hello = trace.messages.find((m) => m.kind === 'handshake' && m.direction === 'client' && m.body?.type === 'client_hello');
+  return hello?.kind === 'handshake' && hello.body?.type === 'client_hello' && hello.body.extensions.some((e) => e.type === Ext.status_request);
 }

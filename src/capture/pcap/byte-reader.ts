@@ -189,6 +189,36 @@ export async function openCaptureBytes(path: string): Promise<CaptureBytes> {
   }
 }
 
+/**
+ * A capture arriving as a stream (stdin): streamed like a file, gzip told by its first two bytes.
+ * `close` stops reading it.
+ */
+export async function openCaptureSource(source: AsyncIterable<Uint8Array>): Promise<CaptureBytes> {
+  const it = source[Symbol.asyncIterator]();
+  const first: Buffer[] = [];
+  let have = 0;
+  while (have < 2) {
+    const next = await it.next();
+    if (next.done) break;
+    first.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.length));
+    have += next.value.length;
+  }
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield* first;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.length);
+    }
+  }
+  const head = Buffer.concat(first);
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const close = async (): Promise<void> => void (await it.return?.());
+  const gzipTruncated: { at?: number } = {};
+  if (!gzip) return { reader: new ByteReader(chunks()), gzip, gzipTruncated, close };
+  return { reader: new ByteReader(gunzipChunks(Readable.from(chunks()).pipe(createGunzip()), gzipTruncated)), gzip, gzipTruncated, close };
+}
+
 /** Gunzip's output; a gzip stream cut short ends the sequence (the capture parser then sees truncation). */
 async function* gunzipChunks(gunzip: NodeJS.ReadableStream, truncated: { at?: number }): AsyncGenerator<Buffer> {
   let offset = 0;

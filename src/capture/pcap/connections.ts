@@ -3,7 +3,8 @@
 // SYN, the side whose stream starts with a ClientHello (decided in `tls-start.ts`); else the
 // first sender. A connection seen again after both FINs or an RST with a new SYN starts a new entry.
 
-import { MAX_TCP_CONNECTIONS, MAX_TCP_PACKETS_PER_CONNECTION, MAX_TCP_TOTAL_BYTES, MAX_TCP_TOTAL_PACKETS } from '../../limits.js';
+import { MAX_PROLOGUE_SEARCH_BYTES, MAX_TCP_CONNECTIONS, MAX_TCP_PACKETS_PER_CONNECTION, MAX_TCP_TOTAL_BYTES, MAX_TCP_TOTAL_PACKETS } from '../../limits.js';
+import { clientTlsAfterPlaintext, notTlsReason, plainProtocol } from './prologue.js';
 import type { CapturePacket, Direction, TcpFlagName } from '../types.js';
 import type { TcpSegment } from './layers.js';
 import { TcpStream, type ByteBudget } from './tcp-stream.js';
@@ -33,6 +34,12 @@ export interface TcpConnection {
   closed: boolean;
   /** Set once both stream starts were seen and neither is TLS: bytes are no longer kept. */
   notTls?: boolean;
+  /** Why, when `notTls` was decided while reading (the bytes are gone by the end). */
+  notTlsReason?: string;
+  /** Both stream starts were seen and neither opens with TLS: TLS may still follow a prologue. */
+  sniffed?: boolean;
+  /** An RST was seen (for the reason a connection without payload was skipped). */
+  rstSeen?: boolean;
 }
 
 const FLAG_NAMES: [number, TcpFlagName][] = [
@@ -172,6 +179,7 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   if (syn && !ackFlag && conn.syn === undefined) conn.syn = at;
   if (syn && ackFlag && conn.synAck === undefined) conn.synAck = at;
   if (!syn && ackFlag && conn.synAck !== undefined && conn.handshakeAck === undefined && direction === 'client') conn.handshakeAck = at;
+  if ((seg.flags & 0x04) !== 0) conn.rstSeen = true;
   if ((seg.flags & 0x04) !== 0 || ((seg.flags & 0x01) !== 0 && other.finSeen)) conn.closed = true;
   if ((seg.flags & 0x01) !== 0) stream.finSeen = true;
   const rel = at;
@@ -197,18 +205,37 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
 
 /**
  * Frees the bytes of a connection that is plainly not TLS as soon as that is known, so a capture
- * full of other traffic costs no stream memory: both streams' starts were captured (SYN seen) and
- * neither opens with a TLS record. Connections joined mid-stream are decided at the end instead.
+ * full of other traffic costs little stream memory: both streams' starts were captured (SYN seen),
+ * neither opens with a TLS record, and either the client's first line is a plaintext protocol that
+ * never turns into TLS (HTTP, SSH) or MAX_PROLOGUE_SEARCH_BYTES of one side passed without a
+ * ClientHello from the client (a STARTTLS dialogue or PROXY header is far shorter). Connections
+ * joined mid-stream, and shorter ones, are decided at the end instead.
  */
 function decideEarly(conn: TcpConnection): boolean {
   const { client, server } = conn.streams;
-  if (!client.synSeen || !server.synSeen || client.kept < 5 || server.kept < 5) return false;
-  if (startsTls(leadingBytes(client.chunks, 5)) || startsTls(leadingBytes(server.chunks, 5))) {
+  if (!conn.sniffed) {
+    if (!client.synSeen || !server.synSeen || client.kept < 5 || server.kept < 5) return false;
+    if (startsTls(leadingBytes(client.chunks, 5)) || startsTls(leadingBytes(server.chunks, 5))) {
+      conn.notTls = false;
+      return false;
+    }
+    conn.sniffed = true;
+    const plain = plainProtocol(leadingBytes(client.chunks, 64));
+    if (plain) return release(conn, plain);
+  }
+  if (client.kept < MAX_PROLOGUE_SEARCH_BYTES && server.kept < MAX_PROLOGUE_SEARCH_BYTES) return false;
+  const head = leadingBytes(client.chunks, MAX_PROLOGUE_SEARCH_BYTES);
+  if (clientTlsAfterPlaintext(head) !== undefined) {
     conn.notTls = false;
     return false;
   }
+  return release(conn, notTlsReason(head, leadingBytes(server.chunks, 64), head.length));
+}
+
+function release(conn: TcpConnection, reason: string): true {
   conn.notTls = true;
-  client.release();
-  server.release();
+  conn.notTlsReason = reason;
+  conn.streams.client.release();
+  conn.streams.server.release();
   return true;
 }

@@ -5,7 +5,7 @@
 
 import { UsageError } from '../../errors.js';
 import { MAX_CAPTURE_KEYLOG_BYTES, MAX_CAPTURE_KEYLOG_LINES, MAX_TCP_CONNECTIONS, MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../limits.js';
-import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput } from './byte-reader.js';
+import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput, type CaptureBytes } from './byte-reader.js';
 import { ConnectionTable } from './connections.js';
 import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat } from './file-format.js';
 import { KeylogIndex } from './keylog-index.js';
@@ -13,7 +13,8 @@ import { decodeFrame, Ipv4Defragmenter } from './layers.js';
 import { connectionCapture, type FoundConnection } from './to-capture.js';
 
 export type { FoundConnection } from './to-capture.js';
-export { NotRegularFile } from './byte-reader.js';
+export { CompressedInputError, NotRegularFile, openCaptureSource, type CaptureBytes } from './byte-reader.js';
+export { sniffFormat } from './file-format.js';
 
 export interface CaptureFileContents {
   format: CaptureFormat;
@@ -44,7 +45,12 @@ export async function isPacketCapture(path: string): Promise<boolean> {
  * that end after it (pcapng writers put DSBs before the packets they decrypt).
  */
 export async function readPacketCapture(path: string, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
-  const { reader, gzip, gzipTruncated, close } = await openCaptureBytes(path);
+  return readCaptureBytes(path, await openCaptureBytes(path), keylog, onConnection);
+}
+
+/** readPacketCapture on bytes already opened (a file, or stdin through openCaptureSource); `path` names them in messages. */
+export async function readCaptureBytes(path: string, bytes: CaptureBytes, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
+  const { reader, gzip, gzipTruncated, close } = bytes;
   try {
     const head = await reader.peek(4).catch((e: unknown) => {
       // The gzip data is broken before any capture byte came out: nothing to show, so a usage error.
@@ -54,30 +60,50 @@ export async function readPacketCapture(path: string, keylog: readonly string[] 
     if (head.length === 0) throw new UsageError(`${path} is empty: not a capture`);
     const format = sniffFormat(head);
     if (!format) throw new UsageError(`${path} is not a pcap or pcapng capture (it starts with ${head.toString('hex')})`);
-    const secrets = new KeylogIndex();
-    secrets.add(keylog);
-    const connections: FoundConnection[] = [];
-    const table = new ConnectionTable((conn) => {
-      const found = connectionCapture(conn, secrets);
-      if (onConnection) onConnection(found);
-      else connections.push(found);
-    });
-    const notes: string[] = [];
-    const frames = await readFrames(reader, format, table, secrets, notes);
+    const contents = await readConnections(reader, format, keylog, onConnection);
     // A cut .gz whose last whole frame ended exactly where decompression stopped: say so all the same.
-    if (gzipTruncated.at !== undefined && !notes.some((n) => n.startsWith('the capture is truncated'))) notes.push(`the capture is truncated: the gzip data ends early, after ${gzipTruncated.at} decompressed bytes; the ${frames} frame(s) before it were read`);
-    finishTable(table, notes);
-    if (table.untracked > 0) notes.push(`${table.untracked} segment(s) of connections past tls-trace's limit of ${MAX_TCP_CONNECTIONS} connections per file were not read`);
-    const omitted = table.packetsOmitted;
-    if (omitted > 0) notes.push(`${omitted} TCP segment(s) were reassembled but not listed: past tls-trace's packet-list limits`);
-    if (secrets.dropped > 0) notes.push(`${secrets.dropped} key log line(s) past tls-trace's limit of ${MAX_CAPTURE_KEYLOG_LINES} lines or ${MAX_CAPTURE_KEYLOG_BYTES} bytes of secrets per capture were not used`);
-    if (table.heldLimitHits > 0) notes.push(`${table.heldLimitHits} time(s) out-of-order TCP data reached tls-trace's limit of ${MAX_TCP_OUT_OF_ORDER_SEGMENTS} segments or ${MAX_TCP_OUT_OF_ORDER_BYTES} bytes held per direction: the bytes still missing were recorded as a gap`);
-    if (table.budget.exhausted) notes.push(`stream bytes past tls-trace's ${table.budget.limit}-byte total were not kept`);
-    connections.sort((a, b) => a.number - b.number);
-    return { format, gzip, frames, connections, notes };
+    if (gzipTruncated.at !== undefined && !contents.notes.some((n) => n.startsWith('the capture is truncated'))) {
+      contents.notes.push(`the capture is truncated: the gzip data ends early, after ${gzipTruncated.at} decompressed bytes; the ${contents.frames} frame(s) before it were read`);
+    }
+    return { ...contents, gzip };
   } finally {
     await close();
   }
+}
+
+/**
+ * The connections in capture bytes already in memory (what tcpdump or dumpcap wrote to stdout for
+ * a live `--packets` trace); undefined when the bytes are not a pcap or pcapng capture.
+ */
+export async function readPacketBytes(data: Buffer): Promise<CaptureFileContents | undefined> {
+  const format = sniffFormat(data.subarray(0, 4));
+  if (!format) return undefined;
+  const reader = new ByteReader((async function* (): AsyncGenerator<Buffer> {
+    yield data;
+  })());
+  return { ...(await readConnections(reader, format, [])), gzip: false };
+}
+
+async function readConnections(reader: ByteReader, format: CaptureFormat, keylog: readonly string[], onConnection?: (c: FoundConnection) => void): Promise<Omit<CaptureFileContents, 'gzip'>> {
+  const secrets = new KeylogIndex();
+  secrets.add(keylog);
+  const connections: FoundConnection[] = [];
+  const table = new ConnectionTable((conn) => {
+    const found = connectionCapture(conn, secrets);
+    if (onConnection) onConnection(found);
+    else connections.push(found);
+  });
+  const notes: string[] = [];
+  const frames = await readFrames(reader, format, table, secrets, notes);
+  finishTable(table, notes);
+  if (table.untracked > 0) notes.push(`${table.untracked} segment(s) of connections past tls-trace's limit of ${MAX_TCP_CONNECTIONS} connections per file were not read`);
+  const omitted = table.packetsOmitted;
+  if (omitted > 0) notes.push(`${omitted} TCP segment(s) were reassembled but not listed: past tls-trace's packet-list limits`);
+  if (secrets.dropped > 0) notes.push(`${secrets.dropped} key log line(s) past tls-trace's limit of ${MAX_CAPTURE_KEYLOG_LINES} lines or ${MAX_CAPTURE_KEYLOG_BYTES} bytes of secrets per capture were not used`);
+  if (table.heldLimitHits > 0) notes.push(`${table.heldLimitHits} time(s) out-of-order TCP data reached tls-trace's limit of ${MAX_TCP_OUT_OF_ORDER_SEGMENTS} segments or ${MAX_TCP_OUT_OF_ORDER_BYTES} bytes held per direction: the bytes still missing were recorded as a gap`);
+  if (table.budget.exhausted) notes.push(`stream bytes past tls-trace's ${table.budget.limit}-byte total were not kept`);
+  connections.sort((a, b) => a.number - b.number);
+  return { format, frames, connections, notes };
 }
 
 /**

@@ -3,11 +3,11 @@
 // ClientHello. When the capture began mid-connection (no SYN), the first record boundary is found
 // by looking for two record headers in a row (or one that ends exactly where the captured bytes end).
 
-import { MAX_RECORD_LENGTH } from '../../limits.js';
+import { MAX_RECORD_LENGTH, MAX_RECORD_RESYNC_BYTES } from '../../limits.js';
 import type { CaptureChunk } from '../types.js';
 
-/** How many leading bytes are searched for a record boundary in a connection joined mid-stream. */
-const RESYNC_WINDOW = 64 * 1024;
+/** Leading bytes searched for a record boundary (src/limits.ts). */
+export const RESYNC_WINDOW = MAX_RECORD_RESYNC_BYTES;
 
 export function isRecordHeader(b: Uint8Array, at = 0): boolean {
   if (at + 5 > b.length) return false;

@@ -1,73 +1,149 @@
 // One reassembled TCP connection as a Capture: the TLS part of each direction as chunks (with
 // packet times and stream offsets), the key log lines for its ClientHello, its packets and gaps.
-// Connections that are not TLS are returned with the reason they were skipped.
+// Plaintext before TLS (prologue.ts) becomes the Capture's prologue. Connections that are not TLS
+// are returned with the reason they were skipped.
 
-import type { Capture, CaptureChunk, CaptureGap, CaptureTruncation, Direction } from '../types.js';
+import { MAX_PROLOGUE_SEARCH_BYTES } from '../../limits.js';
+import type { Capture, CaptureChunk, CaptureGap, CapturePacket, CapturePrologue, CaptureTruncation, Direction } from '../types.js';
+import { clientTlsAfterPlaintext, noPayloadReason, notTlsReason, serverTlsAfterPlaintext } from './prologue.js';
 import type { Endpoint, TcpConnection } from './connections.js';
 import type { KeylogIndex } from './keylog-index.js';
-import { clientRandom, findRecordBoundary, leadingBytes, startsClientHello, startsServerHello, startsTls } from './tls-start.js';
+import { clientRandom, findRecordBoundary, leadingBytes, RESYNC_WINDOW, startsClientHello, startsServerHello, startsTls } from './tls-start.js';
 
 export type FoundConnection =
   | { number: number; client: Endpoint; server: Endpoint; startedAt: string; tls: true; capture: Capture }
   | { number: number; client: Endpoint; server: Endpoint; startedAt: string; tls: false; reason: string };
 
-/** Bytes looked at to decide whether a stream is TLS: enough for a record boundary search in a stream joined mid-way. */
+/** Bytes looked at to decide whether a stream is TLS. */
 const SNIFF_BYTES = 64 * 1024;
-/** A stream whose start was captured (SYN seen) is told by its first record header and hello random. */
-const HEAD_BYTES = 64;
 
-/** The leading bytes this stream's TLS start is decided from (copied: 64 KiB a direction only when the search may need them). */
-function head(s: TcpConnection['streams']['client']): Buffer {
-  return leadingBytes(s.chunks, s.synSeen ? HEAD_BYTES : SNIFF_BYTES);
-}
-
-/** Chunks from stream offset `from` on, re-based so the TLS start is offset 0; stops at the first gap. */
+/**
+ * The TLS part of a direction: chunks from stream offset `from` on, re-based so the TLS start is
+ * offset 0. After each gap the bytes up to the next record boundary (the rest of a record the gap
+ * cut) are left out, so decoding resumes at a record; when no boundary is found in the bytes
+ * before the next gap, that stretch is left out whole.
+ */
 function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly CaptureGap[], direction: Direction): CaptureChunk[] {
-  const stop = gaps[0]?.offset ?? Infinity;
   const out: CaptureChunk[] = [];
-  for (const c of chunks) {
-    const end = c.offset + c.bytes.length;
-    if (end <= from || c.offset >= stop) continue;
-    const lo = Math.max(from, c.offset) - c.offset;
-    const hi = Math.min(end, stop) - c.offset;
-    // The usual case (TLS from byte 0, no gap): the chunk as it is, not a copy of its object and a new view.
-    if (from === 0 && lo === 0 && hi === c.bytes.length && c.direction === direction) out.push(c);
-    else out.push({ direction, timeMs: c.timeMs, offset: c.offset + lo - from, bytes: c.bytes.subarray(lo, hi) });
+  const stretches = keptStretches(from, gaps);
+  for (const [i, s] of stretches.entries()) {
+    let lo = s.start;
+    if (i > 0) {
+      const boundary = findRecordBoundary(bytesBetween(chunks, s.start, s.end));
+      if (boundary === undefined) continue;
+      lo += boundary;
+    }
+    for (const c of chunks) {
+      const end = c.offset + c.bytes.length;
+      if (end <= lo || c.offset >= s.end) continue;
+      const a = Math.max(lo, c.offset) - c.offset;
+      const b = Math.min(end, s.end) - c.offset;
+      // Bytes held behind a hole become readable when the hole fills: a time never before the
+      // previous chunk's, so sorting both directions by time keeps each one in stream order.
+      const timeMs = Math.max(c.timeMs, out.at(-1)?.timeMs ?? -Infinity);
+      // The usual case (TLS from byte 0, the whole chunk kept, time unchanged): the chunk as it is,
+      // not a copy of its object and a new view.
+      if (from === 0 && a === 0 && b === c.bytes.length && timeMs === c.timeMs && c.direction === direction) out.push(c);
+      else out.push({ direction, timeMs, offset: c.offset + a - from, bytes: c.bytes.subarray(a, b) });
+    }
   }
   return out;
 }
 
-/** Where TLS starts in a stream: 0 when it opens with TLS, a record boundary when joined mid-stream. */
-function tlsStart(head: Buffer, joinedMidStream: boolean): number | undefined {
-  if (head.length === 0) return undefined;
-  if (startsTls(head)) return 0;
-  return joinedMidStream ? findRecordBoundary(head) : undefined;
+/** The stretches of a stream between its gaps, from `from` on. */
+function keptStretches(from: number, gaps: readonly CaptureGap[]): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let start = from;
+  for (const g of gaps) {
+    if (g.offset + g.length <= from) continue;
+    if (g.offset > start) out.push({ start, end: g.offset });
+    start = Math.max(start, g.offset + g.length);
+  }
+  out.push({ start, end: Infinity });
+  return out;
+}
+
+/** Stream bytes [start, end) as one buffer, at most RESYNC_WINDOW of them (the boundary search's reach). */
+function bytesBetween(chunks: readonly CaptureChunk[], start: number, end: number): Buffer {
+  const stop = Math.min(end, start + RESYNC_WINDOW);
+  const parts: Uint8Array[] = [];
+  for (const c of chunks) {
+    const cEnd = c.offset + c.bytes.length;
+    if (cEnd <= start || c.offset >= stop) continue;
+    parts.push(c.bytes.subarray(Math.max(start, c.offset) - c.offset, Math.min(stop, cEnd) - c.offset));
+  }
+  return Buffer.concat(parts);
+}
+
+type Heads = Record<Direction, Buffer>;
+
+/**
+ * Where TLS starts in each direction: 0 when a stream opens with TLS; after a plaintext prologue
+ * (STARTTLS, PROXY header, HTTP CONNECT: `prologue` set) at the client's ClientHello and the
+ * server's first TLS record (Infinity when the server's bytes are all plaintext); for a stream
+ * joined mid-connection, its first record boundary.
+ */
+function tlsStarts(heads: Heads, joined: Record<Direction, boolean>): { client?: number; server?: number; prologue: boolean } {
+  const at = (d: Direction): number | undefined => {
+    const head = heads[d];
+    if (head.length === 0) return undefined;
+    if (startsTls(head)) return 0;
+    return joined[d] ? findRecordBoundary(head) : undefined;
+  };
+  const hello = heads.client.length > 0 && !startsTls(heads.client) ? clientTlsAfterPlaintext(heads.client) : undefined;
+  if (hello === undefined) return { client: at('client'), server: at('server'), prologue: false };
+  const server = heads.server.length === 0 ? undefined : startsTls(heads.server) ? 0 : (serverTlsAfterPlaintext(heads.server) ?? Infinity);
+  return { client: hello, server, prologue: true };
+}
+
+/** The plaintext before TLS, one entry per captured chunk (packet), both directions in time order. */
+function prologueOf(streams: Record<Direction, TcpConnection['streams']['client']>, start: { client?: number; server?: number }): CapturePrologue[] {
+  const out: CapturePrologue[] = [];
+  for (const d of ['client', 'server'] as const) {
+    // Bounded like the search: a server that never reached TLS keeps at most this much as prologue.
+    const stop = Math.min(start[d] ?? 0, MAX_PROLOGUE_SEARCH_BYTES);
+    for (const c of streams[d].chunks) {
+      if (c.offset >= stop) break;
+      out.push({ direction: d, timeMs: c.timeMs, bytes: c.bytes.subarray(0, Math.min(c.bytes.length, stop - c.offset)) });
+    }
+  }
+  return out.sort((a, b) => a.timeMs - b.timeMs);
+}
+
+/** Why a connection is not TLS, in words for the skipped list. */
+function skipReason(conn: TcpConnection, heads: Heads): string {
+  if (conn.notTlsReason !== undefined) return conn.notTlsReason;
+  if (heads.client.length === 0 && heads.server.length === 0) {
+    return noPayloadReason({ syn: conn.syn !== undefined, synAck: conn.synAck !== undefined, rst: conn.rstSeen === true, fin: conn.streams.client.finSeen || conn.streams.server.finSeen });
+  }
+  return notTlsReason(heads.client, heads.server, Math.min(heads.client.length, MAX_PROLOGUE_SEARCH_BYTES));
+}
+
+/**
+ * Without a captured SYN the first sender may be the server: the ClientHello (at the start or
+ * after a STARTTLS dialogue the server opened) or, in a capture of the server side only, the
+ * ServerHello says who is who.
+ */
+function serverSpokeFirst(conn: TcpConnection, heads: Heads): boolean {
+  if (conn.syn !== undefined || conn.synAck !== undefined || startsClientHello(heads.client)) return false;
+  if (startsClientHello(heads.server) || (startsServerHello(heads.client) && heads.server.length === 0)) return true;
+  return clientTlsAfterPlaintext(heads.client) === undefined && clientTlsAfterPlaintext(heads.server) !== undefined;
 }
 
 export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): FoundConnection {
   let { client, server } = conn;
   let streams = conn.streams;
-  let heads = { client: head(streams.client), server: head(streams.server) };
-  // Without a captured SYN the first sender may be the server: the ClientHello (or, in a capture of
-  // the server side only, the ServerHello) says who is who.
-  const serverSpokeFirst = startsClientHello(heads.server) || (startsServerHello(heads.client) && heads.server.length === 0);
-  if (conn.syn === undefined && conn.synAck === undefined && !startsClientHello(heads.client) && serverSpokeFirst) {
+  let heads = { client: leadingBytes(streams.client.chunks, SNIFF_BYTES), server: leadingBytes(streams.server.chunks, SNIFF_BYTES) };
+  if (serverSpokeFirst(conn, heads)) {
     [client, server] = [server, client];
     streams = { client: streams.server, server: streams.client };
     heads = { client: heads.server, server: heads.client };
     for (const p of conn.packets) p.direction = p.direction === 'client' ? 'server' : 'client';
   }
   const base = { number: conn.number, client, server, startedAt: new Date(conn.firstTimeMs).toISOString() };
-  const start = {
-    client: tlsStart(heads.client, !streams.client.synSeen),
-    server: tlsStart(heads.server, !streams.server.synSeen),
-  };
-  if (conn.notTls === true || (start.client === undefined && start.server === undefined)) {
-    // A connection decided early (src/capture/pcap/connections.ts) has released its bytes: it had payload.
-    const empty = conn.notTls !== true && heads.client.length === 0 && heads.server.length === 0;
-    const reason = empty ? 'no payload' : 'not TLS: neither stream starts with a TLS record (STARTTLS is not read yet)';
-    return { ...base, tls: false, reason };
-  }
+  const { prologue: hasPrologue, ...start } = tlsStarts(heads, { client: !streams.client.synSeen, server: !streams.server.synSeen });
+  if (conn.notTls === true || (start.client === undefined && start.server === undefined)) return { ...base, tls: false, reason: skipReason(conn, heads) };
+  const prologue = hasPrologue ? prologueOf(streams, start) : [];
   const direction = (d: Direction): CaptureChunk[] => {
     const s = streams[d];
     return tlsChunks(s.chunks, start[d] ?? 0, s.gaps, d);
@@ -78,14 +154,14 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
   const lines = random ? keylog.linesFor(random) : [];
   const truncated: CaptureTruncation[] = (['client', 'server'] as const).filter((d) => streams[d].capped).map((d) => ({ direction: d, recordedBytes: chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.bytes.length, 0) }));
   // Gap offsets in the same space as the chunks': from where TLS starts in that direction.
-  const gaps = (['client', 'server'] as const).flatMap((d) => streams[d].gaps.map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));
-  // Packet stream offsets in the same space too, so the packet view can name the records they carry.
-  for (const p of conn.packets) if (p.stream && start[p.direction]) p.stream = { offset: p.stream.offset - (start[p.direction] ?? 0), length: p.stream.length };
+  const gaps = (['client', 'server'] as const).flatMap((d) => streams[d].gaps.filter((g) => g.offset >= (start[d] ?? 0)).map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));
+  rebasePackets(conn.packets, start);
   const connectMs = conn.syn !== undefined && conn.handshakeAck !== undefined ? conn.handshakeAck - conn.syn : undefined;
   const capture: Capture = {
     format: 'tls-trace-capture',
     version: 1,
     target: { host: server.addr, port: server.port, address: server.addr, family: server.addr.includes(':') ? 6 : 4 },
+    client: { address: client.addr, port: client.port },
     startedAt: base.startedAt,
     timings: { ...(connectMs !== undefined ? { connectMs } : {}), totalMs: Math.round((conn.lastTimeMs - conn.firstTimeMs) * 1000) / 1000 },
     options: {},
@@ -94,8 +170,22 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
     source: 'pcap',
     packets: conn.packets,
     ...(conn.packetsOmitted > 0 ? { packetsOmitted: conn.packetsOmitted } : {}),
+    ...(prologue.length > 0 ? { prologue } : {}),
     ...(gaps.length > 0 ? { gaps } : {}),
     ...(truncated.length > 0 ? { truncated } : {}),
   };
   return { ...base, tls: true, capture };
+}
+
+/**
+ * Packet stream offsets in the chunks' space (from where TLS starts), so the packet view can name
+ * the records they carry; a segment that carried only prologue bytes carries no TLS bytes.
+ */
+function rebasePackets(packets: CapturePacket[], start: { client?: number; server?: number }): void {
+  for (const p of packets) {
+    const from = start[p.direction] ?? 0;
+    if (!p.stream || from === 0) continue;
+    if (p.stream.offset + p.stream.length <= from) delete p.stream;
+    else p.stream = { offset: p.stream.offset - from, length: p.stream.length };
+  }
 }

@@ -15,10 +15,13 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { parseSni, parseTimeout, parseWholeNumber } from '../options.js';
+import { parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
+import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput } from '../output.js';
 import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
+import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
+import { addClientCertOptions, clientCertFromFlags, type ClientCertFlags } from '../client-cert.js';
 
 const JUNIT_FILE = { what: '--junit' } as const;
 
@@ -26,7 +29,7 @@ export const DEFAULT_WARN_DAYS = 30;
 export const DEFAULT_CONCURRENCY = 16;
 const MAX_CONCURRENCY = 1024;
 
-interface CheckFlags {
+interface CheckFlags extends RouteFlags, ClientCertFlags {
   targets?: string;
   warnDays?: string;
   concurrency?: string;
@@ -41,6 +44,8 @@ interface CheckFlags {
   color?: boolean;
   ocsp?: boolean;
   chains?: boolean;
+  starttls?: StarttlsProtocol | 'none';
+  xmppHost?: string;
 }
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
@@ -50,16 +55,33 @@ function resultBlock(r: TargetResult, color: boolean, width: number | undefined)
   return head + renderChain(r.chain, { color, ...(width ? { width, hard: true } : {}) });
 }
 
+/**
+ * A target's route: the run's rules, with its own proxy= (or proxy=none) and address= on top. With
+ * a proxy, address= is where the proxy is asked to connect (CONNECT ADDRESS:PORT, SNI unchanged).
+ */
+function targetRoute(rules: RouteRules, t: CheckTarget): CheckTarget {
+  const s = t.settings ?? {};
+  const own: RouteRules = s.proxy === undefined ? rules : { ...rules, noProxy: '', ...(s.proxy ? { proxy: s.proxy } : { proxy: undefined }) };
+  const route = routeFor(own, t.host, t.port);
+  if (s.addresses) {
+    if (route.proxy) route.connectTo = { host: s.addresses[0], port: route.connectTo?.port ?? t.port };
+    else route.pinnedAddresses = [...s.addresses];
+  }
+  return Object.keys(route).length > 0 ? { ...t, route } : t;
+}
+
 export function registerCheck(program: Command, ctx: CliContext): void {
-  addTrustOptions(program.command('check'))
+  addClientCertOptions(addRouteOptions(addTrustOptions(program.command('check'))))
     .description('check certificate chains, host names, trust and expiry of one or many servers (for CI)')
     .argument('[targets...]', 'HOST[:PORT] targets (port 443 by default)')
-    .option('--targets <file>', 'read targets from a file: one per line, # comments (- reads stdin)')
+    .option('--targets <file>', 'read targets from a file: HOST[:PORT] [KEY=VALUE…] per line, # comments (- reads stdin)')
     .option('--warn-days <n>', `exit 9 when a certificate expires within N days (default ${DEFAULT_WARN_DAYS})`)
     .option('--concurrency <n>', `targets checked at once (default ${DEFAULT_CONCURRENCY})`)
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
     .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
+    .addOption(starttlsOption())
+    .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: each target host)')
     .option('--chains', 'print the chain table of every target (default for a single target)')
     .option('--json', 'one JSON document with every result')
     .option('--ndjson', 'one JSON line per target as it finishes, then a summary line')
@@ -67,9 +89,12 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--no-color', 'no colour')
     .action(async (args: string[], flags: CheckFlags) => {
       if (flags.json && flags.ndjson) throw new UsageError('--json and --ndjson exclude each other');
-      const targets: CheckTarget[] = args.map(toCheckTarget);
-      if (flags.targets !== undefined) targets.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
-      if (targets.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
+      const listed: CheckTarget[] = args.map(toCheckTarget);
+      if (flags.targets !== undefined) listed.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
+      if (listed.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
+      const rules = parseRouteRules(flags, ctx.env);
+      const targets = listed.map((t) => targetRoute(rules, t));
+      const clientCert = clientCertFromFlags(flags);
       const warnDays = parseWholeNumber(flags.warnDays, '--warn-days', { fallback: DEFAULT_WARN_DAYS, min: 0, max: 36500 });
       const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
       const timeoutMs = parseTimeout(flags.timeout);
@@ -90,7 +115,10 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         timeoutMs,
         trustStore,
         requestOcsp: flags.ocsp ?? true,
+        ...(flags.starttls ? { starttls: flags.starttls } : {}),
+        ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
         ...(servername ? { servername } : {}),
+        ...(clientCert ? { clientCert } : {}),
         ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
         onResult: (r, done, total) => {
           if (flags.ndjson) ctx.stdout(ndjsonLine(r));

@@ -8,18 +8,20 @@ import { connectionFacts, type ConnectionFacts } from '../../analyse/connection-
 import { analyseCapture } from '../../analyse/pipeline.js';
 import { parseCapture } from '../../capture/capture-file.js';
 import { formatAddress } from '../../capture/options.js';
-import { isPacketCapture, NotRegularFile, readPacketCapture, type FoundConnection } from '../../capture/pcap/index.js';
+import { CompressedInputError, isPacketCapture, NotRegularFile, openCaptureSource, readCaptureBytes, readPacketCapture, sniffFormat, type CaptureBytes, type FoundConnection } from '../../capture/pcap/index.js';
 import type { Capture } from '../../capture/types.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
-import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES } from '../../limits.js';
-import { connectionsJsonParts, connectionsTableParts, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
+import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES, MAX_PCAP_OUT_KEPT_BYTES } from '../../limits.js';
+import { connectionLine, connectionsJsonParts, connectionsTableParts, type ConnectionLine, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
 import { renderJson, SCHEMA_VERSION } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { errnoReason } from '../errno.js';
 import { decideOutput, printError } from '../output.js';
 import { fileKind, readInputFile } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
-import { exitCodeFor, present, traceTrustStore } from './trace.js';
+import { matchesFilter, needsSni, parseFilter, type ConnectionFilter } from './read-filter.js';
+import { exitCodeFor, present, traceTrustStore, writePcapFile } from './trace.js';
+import { reportWriteFailures } from '../write-file.js';
 
 interface ReadFlags {
   stream?: string;
@@ -30,20 +32,26 @@ interface ReadFlags {
   color?: boolean;
   showSecrets?: boolean;
   packets?: boolean;
+  filter?: string;
+  ndjson?: boolean;
+  pcap?: string;
 }
 
 export function registerRead(program: Command, ctx: CliContext): void {
   addTrustOptions(program.command('read'))
     .description('decode the TLS connections in a tcpdump/Wireshark capture (pcap, pcapng, .gz), offline')
-    .argument('<file>', 'capture file: pcap or pcapng (gzip-compressed or not), or a tls-trace --save file')
+    .argument('<file>', 'capture file: pcap or pcapng (gzip-compressed or not), or a tls-trace --save file; - reads stdin')
     .option('--stream <n>', 'trace connection number N of the table')
     .option('--all', 'trace every TLS connection, one after another')
     .option('--keylog <file>', 'NSS key log (SSLKEYLOGFILE) to decrypt with; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--filter <expr>', "only connections matching EXPR: 'host ADDR|SNI', 'port N', joined by 'and'")
     .option('--json', 'print JSON: the trace, or the table of connections')
+    .option('--ndjson', 'print one JSON line per connection (TLS or skipped) as each one ends')
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
     .option('--packets', 'list every TCP segment (flags, relative seq/ack, window, length, the TLS record bytes it carries)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
+    .option('--pcap <file>', 'write the traced connection(s), or every TLS connection listed, as pcapng with their key log')
     .action(async (file: string, flags: ReadFlags & TrustFlags) => readCommand(ctx, file, flags));
 }
 
@@ -81,54 +89,146 @@ class Collector {
   readonly kept: { number: number; capture: Capture }[] = [];
   tlsNumbers: number[] = [];
   total = 0;
+  /** Connections --filter left out. */
+  filteredOut = 0;
+  /** Stream bytes kept for --pcap, and connections left out of it past MAX_PCAP_OUT_KEPT_BYTES. */
+  private pcapBytes = 0;
+  pcapOmitted = 0;
 
-  constructor(private readonly mode: { stream?: number; all: boolean }) {}
+  /** `keep`: keep every TLS connection's capture, for --pcap writing all of them (table, --ndjson). */
+  constructor(private readonly mode: { stream?: number; all: boolean; keep?: boolean; filter?: ConnectionFilter; line?: (row: ConnectionLine) => void }) {}
 
   add(c: FoundConnection): void {
     this.total++;
+    const analysed = this.mode.filter ? this.passes(c, this.mode.filter) : undefined;
+    if (analysed === false) {
+      this.filteredOut++;
+      return;
+    }
     if (!c.tls) {
-      this.skipped.push({ number: c.number, client: address(c.client), server: address(c.server), reason: c.reason });
+      const skipped = { number: c.number, client: address(c.client), server: address(c.server), reason: c.reason };
+      if (this.mode.line) this.mode.line({ tls: false, ...skipped });
+      else this.skipped.push(skipped);
       return;
     }
     this.tlsNumbers.push(c.number);
     if (this.mode.stream !== undefined) {
       // Only the chosen connection is analysed: the others are just counted.
       if (c.number === this.mode.stream) this.kept.push({ number: c.number, capture: c.capture });
-      if (c.number === this.mode.stream) settleCapture(c.capture);
+      if (c.number === this.mode.stream && typeof analysed !== 'object') settleCapture(c.capture);
       return;
     }
-    const facts = settleCapture(c.capture);
-    if (!this.mode.all) this.rows.push(connectionRow(c.number, address(c.client), c.capture, facts));
+    const row = connectionRow(c.number, address(c.client), c.capture, typeof analysed === 'object' ? analysed : settleCapture(c.capture));
     // Without --all only a lone connection is traced: keep the first until a second shows up.
-    if (this.mode.all || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
-    else this.kept.length = 0;
+    const forPcap = this.keepForPcap(c.capture);
+    if (this.mode.all || forPcap || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
+    else if (!this.mode.keep) this.kept.length = 0;
+    if (this.mode.line) return this.mode.line({ tls: true, ...row });
+    if (!this.mode.all) this.rows.push(row);
+  }
+
+  /** --pcap listing several connections: keep this one while the kept bytes stay under the cap. */
+  private keepForPcap(capture: Capture): boolean {
+    if (!this.mode.keep) return false;
+    const bytes = capture.chunks.reduce((n, ch) => n + ch.bytes.length, 0);
+    if (this.pcapBytes + bytes > MAX_PCAP_OUT_KEPT_BYTES) {
+      this.pcapOmitted++;
+      return false;
+    }
+    this.pcapBytes += bytes;
+    return true;
+  }
+
+  /** Whether --filter keeps `c`: false, or true / the analysis made to learn its SNI (reused, not redone). */
+  private passes(c: FoundConnection, filter: ConnectionFilter): boolean | ConnectionFacts {
+    const subject = { addresses: [c.client.addr, c.server.addr], ports: [c.client.port, c.server.port] };
+    if (matchesFilter(filter, subject)) return true;
+    if (!c.tls || !needsSni(filter)) return false;
+    const facts = settleCapture(c.capture);
+    const sni = facts.sni;
+    return sni !== undefined && matchesFilter(filter, { ...subject, sni }) ? facts : false;
   }
 }
 
 async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & TrustFlags): Promise<void> {
   if (flags.stream !== undefined && flags.all) throw new UsageError('--stream and --all cannot be used together');
+  if (flags.ndjson && (flags.json || flags.stream !== undefined || flags.all)) throw new UsageError('--ndjson lists connections: it cannot be used with --json, --stream or --all');
   const stream = flags.stream === undefined ? undefined : parseStream(flags.stream);
+  const filter = flags.filter === undefined ? undefined : parseFilter(flags.filter);
   const keylog = keylogLines(flags.keylog);
-  if (!(await capturePath(file, () => isPacketCapture(file)))) return readSavedCapture(ctx, file, flags, keylog);
-  const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all) });
-  const contents = await capturePath(file, () => readPacketCapture(file, keylog, (c) => got.add(c)));
+  const input = await openInput(ctx, file);
+  if (input.saved !== undefined) return readSavedText(ctx, input.name, input.saved, flags, keylog);
+  const line = flags.ndjson ? (row: ConnectionLine): void => ctx.stdout(`${JSON.stringify(connectionLine(input.name, row))}\n`) : undefined;
+  const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all), keep: flags.pcap !== undefined, ...(filter ? { filter } : {}), ...(line ? { line } : {}) });
+  const contents = await capturePath(file, () => (input.bytes ? readCaptureBytes(input.name, input.bytes, keylog, (c) => got.add(c)) : readPacketCapture(file, keylog, (c) => got.add(c))));
   for (const note of contents.notes) printError(ctx, `note: ${note}`);
   const numbers = got.tlsNumbers.sort((a, b) => a - b);
-  if (numbers.length === 0) throw new UserError(`no TLS connection in ${file}: ${got.total} TCP connection(s), none starts with a TLS record (${contents.frames} frames read)`, ExitCode.notTls);
+  if (numbers.length === 0) throw noTls(input.name, got, contents.frames, filter);
+  // Written once the connections are known, its failure said after the output (as trace does).
+  if (got.pcapOmitted > 0) printError(ctx, `note: ${got.pcapOmitted} TLS connection(s) past tls-trace's limit of ${MAX_PCAP_OUT_KEPT_BYTES} bytes kept for --pcap were not written to ${flags.pcap ?? ''}`);
+  const pcapFailure = writePcapFile(flags.pcap, got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture));
+  try {
+    showConnections(ctx, input.name, got, contents.notes, flags, { ...(stream !== undefined ? { stream } : {}), ...(filter ? { filter } : {}) });
+  } finally {
+    reportWriteFailures(ctx, [pcapFailure]);
+  }
+}
+
+/** The traces (--stream, a lone connection, --all) or the table of connections, once the file is read. */
+function showConnections(ctx: CliContext, name: string, got: Collector, notes: readonly string[], flags: ReadFlags & TrustFlags, sel: { stream?: number; filter?: ConnectionFilter }): void {
+  const { stream, filter } = sel;
+  const numbers = got.tlsNumbers;
+  if (flags.ndjson) return;
   if (stream !== undefined) {
     const chosen = got.kept[0]?.capture;
-    if (!chosen) throw new UsageError(`--stream ${stream}: no TLS connection with that number (the TLS connections are ${numbers.join(', ')})`);
+    if (!chosen) throw new UsageError(`--stream ${stream}: no TLS connection with that number${filter ? ' matching --filter' : ''} (the TLS connections are ${numbers.join(', ')})`);
     return traceOne(ctx, chosen, flags);
   }
   if (numbers.length === 1) return traceOne(ctx, got.kept[0].capture, flags);
-  if (flags.all) return traceAll(ctx, file, got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture), flags);
+  if (flags.all) return traceAll(ctx, name, got.kept.map((k) => k.capture), flags);
   const rows = got.rows.sort((a, b) => a.number - b.number);
   const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
+  const filtered = filter ? { expression: filter.text, hidden: got.filteredOut } : undefined;
   // Written piece by piece: the table or list of many thousands of connections is never one string.
-  const parts = flags.json ? connectionsJsonParts(file, rows, skipped, contents.notes) : connectionsTableParts(file, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) });
+  const parts = flags.json
+    ? connectionsJsonParts(name, rows, skipped, notes, filtered)
+    : connectionsTableParts(name, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}), ...(filtered ? { filtered } : {}) });
   for (const part of parts) ctx.stdout(part);
   ctx.stdout('\n');
+}
+
+/** No TLS connection to show: exit 6, saying whether --filter left some out. */
+function noTls(name: string, got: Collector, frames: number, filter: ConnectionFilter | undefined): UserError {
+  if (filter && got.filteredOut > 0) return new UserError(`no TLS connection in ${name} matches --filter '${filter.text}' (${got.filteredOut} of ${got.total} TCP connection(s) did not match; ${frames} frames read)`, ExitCode.notTls);
+  return new UserError(`no TLS connection in ${name}: ${got.total} TCP connection(s), none starts with a TLS record (${frames} frames read)`, ExitCode.notTls);
+}
+
+/**
+ * FILE, or stdin for `-`: a packet capture is streamed from it; anything else is read (within the
+ * --save file cap) as a tls-trace capture file.
+ */
+async function openInput(ctx: CliContext, file: string): Promise<{ name: string; bytes?: CaptureBytes; saved?: string }> {
+  if (file !== '-') {
+    if (await capturePath(file, () => isPacketCapture(file))) return { name: file };
+    return { name: file, saved: readInputFile(file, { what: 'capture file', maxBytes: MAX_CAPTURE_FILE_BYTES }).toString('utf8') };
+  }
+  if (!ctx.stdin) throw new UsageError('read -: there is no standard input to read');
+  const bytes = await openCaptureSource(ctx.stdin());
+  try {
+    const head = await bytes.reader.peek(4);
+    if (sniffFormat(head)) return { name: 'stdin', bytes };
+    // Not pcap: the rest as a --save file, up to its cap (one byte more says it is over).
+    const all = await bytes.reader.peek(MAX_CAPTURE_FILE_BYTES + 1);
+    if (all.length > MAX_CAPTURE_FILE_BYTES) throw new UsageError(`stdin is larger than tls-trace's limit of ${MAX_CAPTURE_FILE_BYTES} bytes for a capture file that is not pcap or pcapng`);
+    await bytes.close();
+    return { name: 'stdin', saved: all.toString('utf8') };
+  } catch (e) {
+    await bytes.close();
+    if (e instanceof CompressedInputError) throw new UsageError(`stdin is not a readable capture: ${e.message}`);
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read the capture from stdin: ${errnoReason(e)}`);
+  }
 }
 
 function parseStream(text: string): number {
@@ -149,7 +249,8 @@ function settleCapture(capture: Capture): ConnectionFacts {
   const facts = connectionFacts(capture);
   if (facts.sni !== undefined) capture.target.servername = facts.sni;
   const outcome = facts.outcome;
-  if (!outcome.complete) capture.error = { code: outcome.alert ? 'alert' : 'closed', message: outcome.summary };
+  // The error carries the reason only: the trace's outcome line puts "Handshake did not complete: " before it.
+  if (!outcome.complete) capture.error = { code: outcome.alert ? 'alert' : 'closed', message: outcome.summary.replace(/^Handshake did not complete: /, '') };
   return facts;
 }
 
@@ -167,6 +268,7 @@ function connectionRow(number: number, client: string, capture: Capture, facts: 
     bytes: facts.bytes,
     complete: facts.outcome.complete,
     outcome: facts.outcome.summary,
+    fingerprints: facts.fingerprints,
   };
 }
 
@@ -197,14 +299,16 @@ function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], f
 }
 
 /** A `--save` capture file: exactly what `replay` does, with any --keylog lines added. */
-async function readSavedCapture(ctx: CliContext, file: string, flags: ReadFlags & TrustFlags, keylog: readonly string[]): Promise<void> {
-  const text = readInputFile(file, { what: 'capture file', maxBytes: MAX_CAPTURE_FILE_BYTES }).toString('utf8');
+function readSavedText(ctx: CliContext, file: string, text: string, flags: ReadFlags & TrustFlags, keylog: readonly string[]): void {
   if (!text.trimStart().startsWith('{')) {
     const head = Buffer.from(text.slice(0, 4), 'utf8').toString('hex');
     throw new UsageError(text.length === 0 ? `${file} is empty: not a capture` : `${file} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with ${head})`);
   }
+  if (flags.filter !== undefined || flags.ndjson) throw new UsageError(`${file} is a tls-trace capture file (one connection): --filter and --ndjson apply to pcap and pcapng captures`);
   const capture = parseCapture(text, file);
   // A loop, not push(...keylog): a long --keylog would overflow the argument limit.
   for (const l of keylog) capture.keylog.push(l);
+  const pcapFailure = writePcapFile(flags.pcap, [capture]);
   traceOne(ctx, capture, flags);
+  reportWriteFailures(ctx, [pcapFailure]);
 }

@@ -1,7 +1,7 @@
 // `tls-trace scan HOST[:PORT]`: what the server accepts — versions, every cipher suite with the
 // server's order, groups, signature schemes, certificates, features — and findings.
 // Exit codes (README "Exit codes"): 0 scan finished (findings do not change it unless --fail-on);
-// 3 DNS, 4 connect, 5 timeout, 6 not TLS when the server could not be scanned at all; 2 usage;
+// 3 DNS, 4 connect, 5 timeout, 6 not TLS, 11 STARTTLS failed when the server could not be scanned at all; 2 usage;
 // 8 with --fail-on when a finding at or above that severity was made.
 
 import type { Command } from 'commander';
@@ -13,8 +13,10 @@ import type { Severity } from '../../scan/types.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { decideOutput } from '../output.js';
-import { parseSni, parseTimeout, parseWholeNumber } from '../options.js';
+import { parseSni, parseTimeout, parseWholeNumber, starttlsOption, starttlsSettings } from '../options.js';
 import { parseTarget } from '../target.js';
+import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags } from '../route-options.js';
+import { addClientCertOptions, clientCertFromFlags, type ClientCertFlags } from '../client-cert.js';
 
 export const SCAN_DEFAULT_TIMEOUT_MS = 5000;
 export const SCAN_DEFAULT_CONCURRENCY = 8;
@@ -29,26 +31,33 @@ interface ScanFlags {
   color?: boolean;
   failOn?: string;
   progress?: boolean;
+  starttls?: string;
+  xmppHost?: string;
 }
 
-const ERROR_CODES = { dns: ExitCode.dns, connect: ExitCode.connect, timeout: ExitCode.timeout, 'not-tls': ExitCode.notTls } as const;
+const ERROR_CODES = { dns: ExitCode.dns, connect: ExitCode.connect, timeout: ExitCode.timeout, 'not-tls': ExitCode.notTls, starttls: ExitCode.starttls, proxy: ExitCode.proxy } as const;
 
 export function registerScan(program: Command, ctx: CliContext): void {
-  program
-    .command('scan')
+  const cmd = program.command('scan');
+  addClientCertOptions(addRouteOptions(cmd))
     .description('list every protocol version, cipher suite, group and signature scheme a server accepts, with findings')
     .argument('<target>', 'HOST[:PORT] to scan (port 443 by default; [::1]:8443 for IPv6)')
     .option('--servername <name>', 'SNI to send (default: the host, unless it is an IP address)')
     .option('--no-sni', 'send no SNI at all')
     .option('--timeout <ms>', `deadline per probe connection (default ${SCAN_DEFAULT_TIMEOUT_MS})`)
     .option('--concurrency <n>', `probes in flight at once (default ${SCAN_DEFAULT_CONCURRENCY}, max ${MAX_CONCURRENCY})`)
+    .addOption(starttlsOption())
+    .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: the target host)')
     .option('--json', 'print the whole result as JSON')
     .option('--no-color', 'plain text without colour')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--fail-on <severity>', `exit ${ExitCode.invalid} if a finding is at least this severe (${SEVERITY_ORDER.join(', ')})`)
-    .action(async (targetText: string, flags: ScanFlags) => {
+    .action(async (targetText: string, flags: ScanFlags & RouteFlags & ClientCertFlags) => {
       const target = parseTarget(targetText);
+      const route = routeFor(parseRouteRules(flags, ctx.env), target.host, target.port);
+      const clientCert = clientCertFromFlags(flags);
       const servername = parseSni(flags);
+      const starttls = starttlsSettings(flags, target.port);
       // Same bounds and message as the other commands' --timeout; only the default differs.
       const timeoutMs = flags.timeout === undefined ? SCAN_DEFAULT_TIMEOUT_MS : parseTimeout(flags.timeout);
       const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: SCAN_DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
@@ -70,7 +79,10 @@ export function registerScan(program: Command, ctx: CliContext): void {
           servername,
           timeoutMs,
           concurrency,
+          ...starttls,
           lookup: ctx.lookup,
+          route,
+          ...(clientCert ? { clientCert } : {}),
           onProgress: showProgress ? (done, planned, probes) => ctx.stderr(renderScanProgress(done, planned, probes)) : undefined,
         });
       } catch (e) {

@@ -4,7 +4,7 @@
 
 import tls from 'node:tls';
 import type { Command } from 'commander';
-import { captureHandshake, formatAddress } from '../../capture/capture.js';
+import { captureHandshake, formatAddress, type CaptureOptions } from '../../capture/capture.js';
 import { captureToJson } from '../../capture/capture-file.js';
 import { demoCertDir, startDemoServer, type DemoServer } from '../../capture/demo-server.js';
 import type { TrustStore } from '../../analyse/chain/trust-store.js';
@@ -18,35 +18,43 @@ import { alertDescriptions, describe } from '../../registry/index.js';
 import { renderJsonText, renderText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
-import { addClientOptions, clientSettings, type TraceFlags } from '../options.js';
+import { addClientOptions, clientSettings, starttlsSettings, type TraceFlags } from '../options.js';
+import { STARTTLS_PROTOCOLS, isStarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, printError, type OutputStyle } from '../output.js';
-import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
+import { reportWriteFailures, tryWrite, writeOutputFile, type WriteError } from '../write-file.js';
+import { capturesToPcapng } from '../../capture/pcap/pcap-out.js';
 import { parseTarget } from '../target.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
+import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags } from '../route-options.js';
 import path from 'node:path';
 
 /** The name the demo leaf certificate is issued for (fixtures/make-demo-certs.sh). */
 const DEMO_SERVERNAME = 'localhost';
 
 export function registerTrace(program: Command, ctx: CliContext): void {
-  addTrustOptions(addClientOptions(program))
+  addRouteOptions(addTrustOptions(addClientOptions(program)))
     .argument('[target]', 'HOST[:PORT] to trace (port 443 by default; IPv6 as [::1]:8443)')
     .option('--json', 'print the whole trace as JSON')
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
     .option('--save <file>', 'write the capture (bytes, timings, key log) to a file for `tls-trace replay`')
+    .option('--pcap <file>', 'write the connection as a pcapng file, key log included, that Wireshark opens decrypted')
     .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
-    .action(async (target: string | undefined, flags: TraceFlags & TrustFlags) => {
+    .option('--packets', 'also capture the connection\'s TCP packets with tcpdump or dumpcap (needs root, CAP_NET_RAW or the wireshark group): TCP handshake, segments and teardown, steps in wire order')
+    .action(async (target: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags) => {
       await runTrace(ctx, target, flags);
     });
 }
 
-export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags & TrustFlags): Promise<void> {
+export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags): Promise<void> {
   if (flags.demo && targetText !== undefined) throw new UsageError('--demo traces the built-in server; give no target with it');
   if (!flags.demo && targetText === undefined) throw new UsageError('missing target', 'tls-trace example.com, tls-trace 127.0.0.1:8443, or tls-trace --demo');
+  if (flags.demo && flags.starttls !== undefined && flags.starttls !== 'none') throw new UsageError('--demo speaks TLS at once; give no --starttls with it');
   const settings = clientSettings(flags);
+  // The demo server is local and private: the environment's proxy is not for it.
+  const rules = parseRouteRules(flags.demo ? { ...flags, proxy: flags.proxy ?? '' } : flags, ctx.env);
   const style = decideOutput(ctx, flags.color);
   const keylogPath = flags.keylog ?? (ctx.env.SSLKEYLOGFILE || undefined);
   const at = flags.at === undefined ? undefined : parseAt(flags.at);
@@ -74,8 +82,9 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
       host = target.host;
       port = target.port;
       unicodeHost = target.unicodeHost;
+      Object.assign(settings, starttlsSettings(flags, port));
     }
-    capture = await captureHandshake({ ...settings, host, port, ...(ctx.lookup ? { lookup: ctx.lookup } : {}) });
+    capture = await liveCapture(ctx, { ...settings, host, port, route: routeFor(rules, host, port), ...(ctx.lookup ? { lookup: ctx.lookup } : {}) }, flags.packets === true);
     if (unicodeHost) capture.target.unicodeHost = unicodeHost;
     if (flags.demo) capture.options.demo = true;
   } finally {
@@ -88,12 +97,35 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const keylogFailure = keylogPath && capture.keylog.length > 0 ? tryWrite(() => writeKeyLogFile(keylogPath, capture.keylog, keylogWhat)) : undefined;
   const saveFile = flags.save;
   const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style, trustStore, ...(at ? { at } : {}) });
-  reportWriteFailures(ctx, [keylogFailure, saveFailure]);
+  const pcapFailure = writePcapFile(flags.pcap, [capture]);
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...(at ? { at } : {}) });
+  reportWriteFailures(ctx, [keylogFailure, saveFailure, pcapFailure]);
+}
+
+/**
+ * The live capture; with --packets, around a packet capture of the same connection. When packets
+ * cannot be captured, one line on stderr says why (and how to grant the right), and the trace
+ * goes on with its usual output and exit code.
+ */
+async function liveCapture(ctx: CliContext, opts: CaptureOptions, packets: boolean): Promise<Capture> {
+  if (!packets) return captureHandshake(opts);
+  const { captureWithPackets } = await import('../../capture/live-packets.js');
+  const { guardPacketCaptures, processPacketPrivileges } = await import('../packet-privileges.js');
+  guardPacketCaptures();
+  const privileges = await (ctx.packetPrivileges ?? (() => processPacketPrivileges(ctx.env)))();
+  const r = await captureWithPackets(opts, privileges, { ...ctx.env });
+  if (r.note) printError(ctx, r.note);
+  return r.capture;
 }
 
 /** A capture file holds the session's key log: owner-only, even when it replaces an older file. */
 const CAPTURE_FILE = { what: '--save', mode: 0o600, tighten: true } as const;
+
+/** `--pcap FILE`: the connections as pcapng, owner-only like a capture file (its DSB holds the key log). */
+export function writePcapFile(file: string | undefined, captures: readonly Capture[]): WriteError | undefined {
+  if (file === undefined) return undefined;
+  return tryWrite(() => writeOutputFile(file, capturesToPcapng(captures), { what: '--pcap', mode: 0o600, tighten: true }));
+}
 
 /** The capture file's text (the format is captureToJson's; one-space indent keeps it diffable). */
 function captureFileText(capture: Capture): string {
@@ -113,7 +145,7 @@ export interface PresentOptions {
   /** Anchors for chain validation; without them the chain table is left out. */
   trustStore?: TrustStore;
   at?: Date;
-  /** `read --packets`: list every TCP segment after the trace (packet sources only). */
+  /** `--packets` (read, and live traces that captured packets): list every TCP segment after the trace. */
   packets?: boolean;
 }
 
@@ -174,6 +206,11 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
   const where = formatAddress(capture.target.address ?? capture.target.host, capture.target.port);
   switch (error.code) {
     case 'not-tls': {
+      // After a STARTTLS go-ahead the server was to start TLS: say whose go-ahead it was.
+      const proto = capture.options.starttls;
+      if (typeof proto === 'string' && isStarttlsProtocol(proto) && capture.prologue?.length) {
+        return `${where} gave its ${STARTTLS_PROTOCOLS[proto].label} STARTTLS go-ahead but then sent bytes that are not TLS (first bytes: ${firstBytesHex(capture)})`;
+      }
       const sniffed = decoded?.notTls ?? detectNotTls(serverPrefix(capture));
       if (sniffed && sniffed.protocol !== 'unknown') {
         const line = sniffed.firstLine.trim();
@@ -195,8 +232,13 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
     }
     case 'refused':
       return `connection refused by ${where}`;
-    case 'closed':
+    case 'closed': {
+      const proto = capture.options.starttls;
+      if (serverBytes(capture) === 0 && typeof proto === 'string' && isStarttlsProtocol(proto) && capture.prologue?.length) {
+        return `${where} closed the connection right after its ${STARTTLS_PROTOCOLS[proto].label} STARTTLS go-ahead, before any TLS`;
+      }
       return `${where} closed the connection during the handshake (after ${serverBytes(capture)} bytes from the server)`;
+    }
     case 'reset':
       return `${where} reset the connection${serverBytes(capture) > 0 ? ' during the handshake' : ''}`;
     case 'tls': {

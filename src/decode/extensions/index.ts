@@ -12,7 +12,7 @@ import { compressCertificate, ecPointFormats, pskKeyExchangeModes, signatureAlgo
 import { keyShare } from './key-share.js';
 import { earlyData, preSharedKey } from './psk.js';
 import { signedCertificateTimestamp, statusRequest } from './status.js';
-import { cookie, empty, maxFragmentLength, padding, recordSizeLimit, renegotiationInfo, sessionTicket } from './simple.js';
+import { cookie, empty, heartbeat, maxFragmentLength, padding, recordSizeLimit, renegotiationInfo, sessionTicket } from './simple.js';
 import { encryptedClientHello } from './ech.js';
 import type { ExtensionWhere } from './where.js';
 
@@ -42,6 +42,7 @@ const decoders = new Map<number, BodyDecoder>([
   [10, supportedGroups], // supported_groups
   [11, ecPointFormats], // ec_point_formats
   [13, (r) => signatureAlgorithms(r, 'signature_algorithms')],
+  [15, heartbeat],
   [16, alpn], // application_layer_protocol_negotiation
   [18, signedCertificateTimestamp],
   [21, padding],

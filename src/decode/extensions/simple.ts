@@ -2,7 +2,7 @@
 
 import type { ExtensionInfo } from '../model.js';
 import { toHex, type ByteReader } from '../reader.js';
-import { byteCount } from '../format.js';
+import { byteCount, fmt } from '../format.js';
 
 /** extended_master_secret, encrypt_then_mac, post_handshake_auth: the body must be empty. */
 export function empty(kind: 'extended_master_secret' | 'encrypt_then_mac' | 'post_handshake_auth'): () => ExtensionInfo {
@@ -50,4 +50,13 @@ export function padding(r: ByteReader): ExtensionInfo {
 export function maxFragmentLength(r: ByteReader): undefined {
   r.u8('max_fragment_length', 'Max fragment length', (v) => (v >= 1 && v <= 4 ? `2^${8 + v}` : `invalid (${v})`));
   return undefined;
+}
+
+/** heartbeat (RFC 6520 §2): whether the peer may send heartbeat requests. */
+export function heartbeat(r: ByteReader): ExtensionInfo {
+  const at = r.offset;
+  const mode = r.u8('mode', 'Heartbeat mode', fmt.heartbeatMode);
+  // §2: an unknown mode is an illegal_parameter.
+  if (mode !== 1 && mode !== 2) r.fail(`heartbeat mode ${mode} is neither 1 nor 2`, at, 1, '1 or 2', String(mode));
+  return { kind: 'heartbeat', mode };
 }

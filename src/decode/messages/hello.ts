@@ -5,6 +5,7 @@ import type { ClientHello, ServerHello } from '../model.js';
 import { toHex, type ByteReader } from '../reader.js';
 import { fmt } from '../format.js';
 import { decodeExtensions } from '../extensions/index.js';
+import { tls13Draft } from '../../registry/index.js';
 
 /** SHA-256("HelloRetryRequest"), the random that marks a ServerHello as an HRR (RFC 8446 §4.1.3). */
 export const HELLO_RETRY_REQUEST_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
@@ -57,16 +58,27 @@ export function decodeClientHello(r: ByteReader): ClientHello {
   return { type: 'client_hello', legacyVersion, random, sessionId: sid, cipherSuites, compressionMethods, extensions };
 }
 
+/**
+ * TLS 1.3 drafts before -22 sent `version, random, cipher_suite, extensions`: no session id, no
+ * compression method, the draft version itself in the version field (draft-22 restored the legacy
+ * fields for middlebox compatibility). The version read first says which layout follows.
+ */
+const FIRST_DRAFT_WITH_LEGACY_FIELDS = 22;
+
 export function decodeServerHello(r: ByteReader): ServerHello {
   const legacyVersion = r.u16('legacy_version', 'Legacy version', fmt.version);
+  const draft = tls13Draft(legacyVersion);
+  const draftLayout = draft !== undefined && draft < FIRST_DRAFT_WITH_LEGACY_FIELDS;
+  if (draftLayout) Object.assign(r.fields[r.fields.length - 1], { name: 'version', label: 'Version (TLS 1.3 draft layout)' });
   const rnd = r.bytesField(32, 'random', 'Random');
   const randomField = r.fields[r.fields.length - 1];
   const random = toHex(rnd);
-  const helloRetryRequest = random === HELLO_RETRY_REQUEST_RANDOM;
+  const helloRetryRequest = !draftLayout && random === HELLO_RETRY_REQUEST_RANDOM;
   if (helloRetryRequest) randomField.display = 'HelloRetryRequest (RFC 8446 §4.1.3 special value)';
-  const sid = sessionId(r);
+  const sid = draftLayout ? '' : sessionId(r);
   const cipherSuite = r.u16('cipher_suite', 'Cipher suite', fmt.suite);
-  const compressionMethod = r.u8('legacy_compression_method', 'Compression method', fmt.compression);
+  // Implicitly null in the early drafts' layout (not on the wire).
+  const compressionMethod = draftLayout ? 0 : r.u8('legacy_compression_method', 'Compression method', fmt.compression);
   const extensions = r.done ? [] : decodeExtensions(r, helloRetryRequest ? 'hello_retry_request' : 'server_hello');
   // The negotiated version (supported_versions, else legacy_version) decides whether the last
   // bytes of the random are a sentinel, so they are judged only once the extensions are read.
@@ -85,5 +97,6 @@ export function decodeServerHello(r: ByteReader): ServerHello {
     helloRetryRequest,
   };
   if (downgradeSentinel) out.downgradeSentinel = downgradeSentinel;
+  if (draftLayout) out.draftLayout = draft;
   return out;
 }

@@ -36,13 +36,16 @@ export function decodeEncryptedExtensions(r: ByteReader): EncryptedExtensions {
   return { type: 'encrypted_extensions', extensions: decodeExtensions(r, 'encrypted_extensions') };
 }
 
-export function decodeCertificateVerify(r: ByteReader): CertificateVerify {
-  const signatureScheme = r.u16('algorithm', 'Signature scheme', fmt.scheme);
+/** `legacy`: TLS 1.0/1.1, whose digitally-signed struct has no scheme, only the signature vector. */
+export function decodeCertificateVerify(r: ByteReader, legacy = false): CertificateVerify {
+  const signatureScheme = legacy ? undefined : r.u16('algorithm', 'Signature scheme', fmt.scheme);
   const sig = r.vector(2, 'signature', 'Signature', {}, (v) => {
     const n = v.remaining;
     return n > 0 ? v.rest('value', 'Signature', () => byteCount(n)) : new Uint8Array();
   });
-  return { type: 'certificate_verify', signatureScheme, signature: sig ? toHex(sig) : '' };
+  const signature = sig ? toHex(sig) : '';
+  // Key order as before (type, signatureScheme, signature): the JSON output keeps its shape.
+  return signatureScheme === undefined ? { type: 'certificate_verify', signature } : { type: 'certificate_verify', signatureScheme, signature };
 }
 
 export function decodeFinished(r: ByteReader): Finished {

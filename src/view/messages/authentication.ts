@@ -2,8 +2,8 @@
 // CertificateRequest and CertificateVerify.
 
 import { codePoint } from '../../analyse/code-point.js';
-import type { CertificateMessage, CertificateRequest, CertificateStatus, CertificateVerify } from '../../decode/model.js';
-import { certificateStatusTypes, clientCertificateTypes, label, signatureSchemes } from '../../registry/index.js';
+import type { CertificateMessage, CertificateRequest, CertificateStatus, CertificateVerify, CompressedCertificate } from '../../decode/model.js';
+import { certificateCompressionAlgorithms, certificateStatusTypes, clientCertificateTypes, label, signatureSchemes } from '../../registry/index.js';
 import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../../limits.js';
 import { bytesOf, codesOf, counted, names, notShown } from '../words.js';
 import type { Describer } from './describer.js';
@@ -30,6 +30,20 @@ export const describeCertificate: Describer<CertificateMessage> = (body, { step,
     : "The server's certificate chain. The first certificate carries the server's public key; the client checks the chain up to a trusted root and that it names the host.";
 };
 
+/** RFC 8879: the algorithm and sizes, then the decompressed chain as a Certificate is shown. */
+export const describeCompressedCertificate: Describer<CompressedCertificate> = (body, ctx) => {
+  const { add } = ctx;
+  add('algorithm', label(certificateCompressionAlgorithms, body.algorithm), [codePoint(certificateCompressionAlgorithms, body.algorithm)]);
+  add('compressed', `${body.compressedLength} bytes`);
+  add('uncompressed length', `${body.uncompressedLength} bytes`);
+  const what = 'The certificate chain, compressed (RFC 8879) with an algorithm the peer offered in compress_certificate.';
+  if (!body.certificate) {
+    add('not decompressed', body.notDecompressed ?? 'no compressed bytes');
+    return `${what} tls-trace could not decompress it, so the chain inside is not shown.`;
+  }
+  return `${what} Decompressed: ${describeCertificate(body.certificate, ctx)}`;
+};
+
 export const describeCertificateStatus: Describer<CertificateStatus> = (body, { add }) => {
   add('status type', label(certificateStatusTypes, body.statusType, 1), [codePoint(certificateStatusTypes, body.statusType, 1)]);
   add('OCSP response', `${bytesOf(body.response)} bytes`);
@@ -46,7 +60,8 @@ export const describeCertificateRequest: Describer<CertificateRequest> = (body, 
 };
 
 export const describeCertificateVerify: Describer<CertificateVerify> = (body, { step, add }) => {
-  add('signature scheme', label(signatureSchemes, body.signatureScheme), [codePoint(signatureSchemes, body.signatureScheme)]);
+  if (body.signatureScheme !== undefined) add('signature scheme', label(signatureSchemes, body.signatureScheme), [codePoint(signatureSchemes, body.signatureScheme)]);
+  else add('signature form', 'TLS 1.0/1.1: RSA over MD5 + SHA-1, ECDSA over SHA-1 (no scheme field)');
   add('signature', `${bytesOf(body.signature)} bytes`);
   return step.direction === 'server'
     ? "The server signs the handshake transcript with its certificate's private key, proving it holds that key."

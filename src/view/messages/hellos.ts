@@ -8,6 +8,8 @@ import { bytesOf, capped, cappedList, codesOf, counted, extensionCodes, extensio
 import type { Describer } from './describer.js';
 
 export const describeClientHello: Describer<ClientHello> = (body, { step, add }) => {
+  // RFC 5246 E.2: an old client's hello, readable by SSL 2.0 and TLS servers alike.
+  if (body.sslv2) add('format', `SSL 2.0-compatible (${body.sslv2.cipherSpecs.length} cipher specs, no extensions)`);
   const versions = extInfo(body.extensions, 'supported_versions')?.versions;
   add(
     'versions',

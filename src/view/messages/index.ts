@@ -3,7 +3,7 @@
 
 import type { HandshakeBody } from '../../decode/model.js';
 import type { DescribeContext, Describer, DescriberTable } from './describer.js';
-import { describeCertificate, describeCertificateRequest, describeCertificateStatus, describeCertificateVerify } from './authentication.js';
+import { describeCertificate, describeCertificateRequest, describeCompressedCertificate, describeCertificateStatus, describeCertificateVerify } from './authentication.js';
 import { describeClientHello, describeServerHello } from './hellos.js';
 import { describeClientKeyExchange, describeServerKeyExchange } from './key-exchange.js';
 import {
@@ -23,6 +23,7 @@ const DESCRIBERS: DescriberTable = {
   client_hello: describeClientHello,
   server_hello: describeServerHello,
   certificate: describeCertificate,
+  compressed_certificate: describeCompressedCertificate,
   certificate_status: describeCertificateStatus,
   server_key_exchange: describeServerKeyExchange,
   certificate_request: describeCertificateRequest,

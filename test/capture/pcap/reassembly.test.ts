@@ -11,6 +11,7 @@ import { ConnectionTable, type TcpConnection } from '../../../src/capture/pcap/c
 import type { TcpSegment } from '../../../src/capture/pcap/layers.js';
 import { TcpStream, type ByteBudget } from '../../../src/capture/pcap/tcp-stream.js';
 import type { Capture } from '../../../src/capture/types.js';
+import { MAX_PROLOGUE_SEARCH_BYTES } from '../../../src/limits.js';
 import { editcap, recordOpenssl, run, type Recorded } from '../../helpers/pcap-tools.js';
 import { describeWithTools } from '../../helpers/servers.js';
 
@@ -75,22 +76,37 @@ describe('ConnectionTable', () => {
     payload: Buffer.from(payload),
   });
 
-  it('frees a plaintext connection\'s bytes and packet list as soon as both stream starts show it is not TLS', () => {
+  it('frees a plaintext connection\'s bytes and packet list as soon as its first line shows a protocol that never turns into TLS', () => {
+    const done: TcpConnection[] = [];
+    const t = new ConnectionTable((c) => done.push(c));
+    t.add(seg(true, 0x02, 100, 0), 0);
+    t.add(seg(false, 0x12, 500, 101), 1);
+    t.add(seg(true, 0x18, 101, 501, 'GET / HTTP/1.1\r\n\r\n'), 2);
+    expect(t.budget.used).toBe(18);
+    t.add(seg(false, 0x18, 501, 119, 'HTTP/1.1 200 OK\r\n\r\n'), 3);
+    expect(t.budget.used).toBe(0);
+    expect(t.listed.count).toBe(0);
+    t.add(seg(false, 0x18, 520, 119, 'more'), 4);
+    expect(t.budget.used).toBe(0);
+    t.finish();
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ notTls: true, notTlsReason: 'HTTP request: "GET / HTTP/1.1"', packets: [] });
+    expect(done[0].streams.server.delivered).toBe(23);
+  });
+
+  it('keeps a STARTTLS-like dialogue (TLS may follow it) until MAX_PROLOGUE_SEARCH_BYTES of it pass without a ClientHello', () => {
     const done: TcpConnection[] = [];
     const t = new ConnectionTable((c) => done.push(c));
     t.add(seg(true, 0x02, 100, 0), 0);
     t.add(seg(false, 0x12, 500, 101), 1);
     t.add(seg(false, 0x18, 501, 101, '220 mail.example ESMTP\r\n'), 2);
-    expect(t.budget.used).toBe(24);
     t.add(seg(true, 0x18, 101, 525, 'EHLO me\r\n'), 3);
-    expect(t.budget.used).toBe(0);
-    expect(t.listed.count).toBe(0);
-    t.add(seg(false, 0x18, 525, 110, '250 ok\r\n'), 4);
+    expect(t.budget.used).toBe(33);
+    // 64 KiB more of plaintext from the client and still no ClientHello: not TLS, bytes freed.
+    t.add(seg(true, 0x18, 110, 525, 'x'.repeat(MAX_PROLOGUE_SEARCH_BYTES)), 4);
     expect(t.budget.used).toBe(0);
     t.finish();
-    expect(done).toHaveLength(1);
-    expect(done[0]).toMatchObject({ notTls: true, packets: [] });
-    expect(done[0].streams.server.delivered).toBe(32);
+    expect(done[0]).toMatchObject({ notTls: true, notTlsReason: `no TLS record or ClientHello in the first ${MAX_PROLOGUE_SEARCH_BYTES} bytes (the server's first line: "220 mail.example ESMTP")` });
   });
 });
 
@@ -174,7 +190,7 @@ describeWithTools('tcpdump', 'editcap', 'mergecap', 'tshark', 'openssl')('tls-tr
     expect(got.packets?.filter((p) => p.direction === 'server' && p.note === 'out-of-order').length).toBe(dataFrames('server').length - 1);
   });
 
-  it('a deleted segment is a gap at its stream offset; the direction decodes up to it', async () => {
+  it('a deleted segment is a gap at its stream offset; the direction resumes after it (the next segment starts a record)', async () => {
     const frames = dataFrames('server');
     const victim = frames[1];
     const before = (base.packets ?? []).slice(0, victim - 1).filter((p) => p.direction === 'server').reduce((n, p) => n + p.payloadLength, 0);
@@ -182,7 +198,10 @@ describeWithTools('tcpdump', 'editcap', 'mergecap', 'tshark', 'openssl')('tls-tr
     await run('editcap', [rec.pcap, out, String(victim)]);
     const got = await only(out);
     expect(got.gaps).toEqual([{ direction: 'server', offset: before, length: base.packets?.[victim - 1]?.payloadLength }]);
-    expect(stream(got, 'server')).toBe(stream(base, 'server').slice(0, before * 2));
+    const lost = base.packets?.[victim - 1]?.payloadLength ?? 0;
+    const whole = stream(base, 'server');
+    expect(stream(got, 'server')).toBe(whole.slice(0, before * 2) + whole.slice((before + lost) * 2));
+    expect(got.chunks.filter((c) => c.direction === 'server' && c.offset >= before).map((c) => c.offset)[0]).toBe(before + lost);
   });
 
   it('a capture that starts after the three-way handshake: client told by its ClientHello, same streams', async () => {
