@@ -292,3 +292,6 @@ export const MAX_RECORD_RESYNC_BYTES = 64 * 1024;
  * connection is listed as not TLS.
  */
 export const MAX_PROLOGUE_SEARCH_BYTES = 64 * 1024;
+
+/** Fingerprint strings (JA3/JA4/JA3S) whose digests are remembered across connections before the memo is emptied. */
+export const MAX_FINGERPRINT_DIGESTS_CACHED = 4096;
