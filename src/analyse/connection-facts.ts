@@ -7,6 +7,7 @@ import type { Capture } from '../capture/types.js';
 import { scanHandshake, type HandshakeScan } from '../decode/handshake-scan.js';
 import { decodeClientHello, decodeServerHello } from '../decode/messages/hello.js';
 import { ByteReader } from '../decode/reader.js';
+import { MAX_FINGERPRINT_DIGESTS_CACHED } from '../limits.js';
 import { ja3, ja3s, ja4, type Fingerprints } from './fingerprints.js';
 import { cipherSuites, protocolVersions } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
@@ -91,10 +92,27 @@ function helloFingerprints(scan: HandshakeScan): Fingerprints | undefined {
   try {
     const ch = decodeClientHello(helloReader(scan.clientHelloRecord));
     const sh = decodeServerHello(helloReader(scan.serverHelloRecord));
-    return { ja3: ja3(ch), ja4: ja4(ch), ja3s: ja3s(sh) };
+    return shared({ ja3: ja3(ch), ja4: ja4(ch), ja3s: ja3s(sh) });
   } catch {
     return undefined;
   }
+}
+
+/**
+ * One object for each distinct set of fingerprints: the table keeps every row until it prints,
+ * and the clients in one capture mostly send the same hellos, so the rows share these strings
+ * (a few hundred bytes a row) instead of each holding a copy. Rows are never changed in place.
+ */
+const sharedFingerprints = new Map<string, Fingerprints>();
+
+function shared(fp: Required<Fingerprints>): Fingerprints {
+  // JA4's raw original-order form holds every input of the JA4s, JA3's full string the rest of the client's, JA3S's the server's.
+  const key = `${fp.ja4.ja4_ro}|${fp.ja3.full}|${fp.ja3s.full}`;
+  const known = sharedFingerprints.get(key);
+  if (known) return known;
+  if (sharedFingerprints.size >= MAX_FINGERPRINT_DIGESTS_CACHED) sharedFingerprints.clear();
+  sharedFingerprints.set(key, fp);
+  return fp;
 }
 
 /** A reader over the body of the handshake message at the start of `record` (its 4-byte header skipped). */
