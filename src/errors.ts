@@ -44,6 +44,16 @@ export const ExitCode = {
    * than tls-trace reads, or not within the deadline. Nothing reached the target.
    */
   proxy: 12,
+  /**
+   * check: valid, but a certificate expires within --crit-days. Precedence: connection failures
+   * (3–7) beat 8 (invalid), which beats 13, which beats 9 (expiring). 11 and 12 are STARTTLS and
+   * proxy failures.
+   */
+  critical: 13,
+  /** check: a certificate in a chain is revoked (OCSP or CRL, or a stapled OCSP response says so). */
+  revoked: 14,
+  /** check --revocation hard: revocation could not be established (no answer, or unknown). */
+  revocationUnavailable: 15,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -295,3 +295,35 @@ export const MAX_PROLOGUE_SEARCH_BYTES = 64 * 1024;
 
 /** Fingerprint strings (JA3/JA4/JA3S) whose digests are remembered across connections before the memo is emptied. */
 export const MAX_FINGERPRINT_DIGESTS_CACHED = 4096;
+
+/**
+ * Rows of `check --format github`'s Markdown table in $GITHUB_STEP_SUMMARY. GitHub takes at most
+ * 1 MiB of summary per step; problems come first, so only valid rows past the cap are counted.
+ */
+export const GITHUB_SUMMARY_MAX_ROWS = 1000;
+/** Targets named in `check`'s closing list of problems (text output); the rest are counted. */
+export const TEXT_MAX_CLOSING_PROBLEMS = 50;
+/** Each shard file `check merge` reads (shard NDJSON: ~3 KiB a target). */
+export const MAX_MERGE_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * check's revocation and missing-intermediate fetches (plain http, as CAs publish them): an OCSP
+ * response (64 KiB), a CRL (16 MiB, so large public CRLs still fit while memory stays bounded), a
+ * caIssuers certificate or PKCS#7 bundle (64 KiB). Longer bodies are cut off and reported as
+ * tls-trace's limit. Each fetch also waits at most MAX_REVOCATION_FETCH_MS, and never past the
+ * target's own --timeout deadline.
+ */
+export const MAX_OCSP_RESPONSE_BYTES = 64 * 1024;
+export const MAX_CRL_BYTES = 16 * 1024 * 1024;
+export const MAX_CA_ISSUERS_BYTES = 64 * 1024;
+export const MAX_REVOCATION_FETCH_MS = 5000;
+/** CRLs kept per run (by URL, until their nextUpdate). */
+export const MAX_CACHED_CRLS = 64;
+
+/**
+ * The ladder diagram: names listed on one arrow (a flight of a thousand records folds runs of the
+ * same name first, then says `+n more`), and arrows drawn (the first ones and the last few, with
+ * one line for those between), so a hostile peer's thousands of flights cannot flood it.
+ */
+export const LADDER_MAX_NAMES_PER_ARROW = 12;
+export const LADDER_MAX_ARROWS = 40;

@@ -10,7 +10,11 @@ import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
 import type { CaptureOptions } from '../capture/options.js';
+import type { ChainReport, RevocationMode } from '../analyse/chain/types.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
+import { CrlCache } from './revocation/chain-revocation.js';
+import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
+import { httpFetch, type HttpFetcher } from './revocation/http-fetch.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
 
@@ -23,6 +27,8 @@ export function targetStarttls(target: CheckTarget, opts: Pick<CheckOptions, 'st
 export interface CheckOptions {
   at: Date;
   warnDays: number;
+  /** A valid target whose certificate expires within this many days is critical (0: never). */
+  critDays?: number;
   concurrency: number;
   /** Per-target deadline (DNS + connect + handshake), ms. */
   timeoutMs: number;
@@ -38,16 +44,24 @@ export interface CheckOptions {
   clientCert?: { cert: string; key: string; passphrase?: string };
   /** Injected in tests; the live handshake otherwise. */
   fetch?: FetchChain;
+  /** Called as a target's check starts (the progress line shows what is in flight). */
+  onStart?: (target: CheckTarget) => void;
+  /** off: no revocation checks; soft (default): revoked fails, unavailable warns; hard: both fail. */
+  revocation?: RevocationMode;
+  /** Fetches OCSP, CRLs and caIssuers (http); injected in tests. */
+  httpFetcher?: HttpFetcher;
   /** Called as each target finishes (NDJSON, progress). */
   onResult?: (result: TargetResult, done: number, total: number) => void;
 }
 
 /** Capture error codes to the fixed connection exit codes. */
-const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: ExitCode.ok, expiring: ExitCode.expiring, invalid: ExitCode.invalid };
+const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: ExitCode.ok, expiring: ExitCode.expiring, critical: ExitCode.critical, invalid: ExitCode.invalid };
 
 /**
  * One exit code for the run. Precedence (documented in the README): any connection or handshake
- * failure (3–7) beats an invalid chain (8), which beats expiring (9), which beats 0; when targets
+ * failure (3–7, 11 STARTTLS, 12 proxy) beats revoked (14), which beats an invalid chain (8), which
+ * beats critical (13), which beats revocation unavailable under --revocation hard (15), which beats
+ * expiring (9), which beats 0; when targets
  * failed to connect in different ways, the lowest code wins (the earliest stage: dns 3 < connect 4
  * < timeout 5 < not TLS 6 < handshake 7).
  */
@@ -56,9 +70,17 @@ export function combineExitCodes(codes: number[]): number {
   // the lowest code still wins, so 3–7 rank first.
   const connection = codes.filter((c) => (c >= ExitCode.dns && c <= ExitCode.handshake) || c === ExitCode.starttls || c === ExitCode.proxy);
   if (connection.length) return Math.min(...connection);
+  if (codes.includes(ExitCode.revoked)) return ExitCode.revoked;
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
+  if (codes.includes(ExitCode.critical)) return ExitCode.critical;
+  if (codes.includes(ExitCode.revocationUnavailable)) return ExitCode.revocationUnavailable;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;
   return codes.includes(ExitCode.internal) ? ExitCode.internal : ExitCode.ok;
+}
+
+/** Fetches resolve names as the handshake does (the injected resolver in tests). */
+function withLookup(fetcher: HttpFetcher, lookup: LookupFunction | undefined): HttpFetcher {
+  return lookup ? (req) => fetcher({ lookup, ...req }) : fetcher;
 }
 
 /** Node's `TLSv1.3` as the code point the trace and scan write (`TLS 1.3`); unknown words are dropped. */
@@ -67,7 +89,20 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
   return code === undefined ? {} : { protocol: codePoint(protocolVersions, code) };
 }
 
-export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions): TargetResult {
+/**
+ * An invalid chain's code: revoked (14) when a certificate is revoked (looked up, or the staple
+ * says so); 15 when the only errors are revocation left unestablished under --revocation hard;
+ * else 8.
+ */
+function invalidExit(chain: ChainReport): number {
+  const errors = chain.facts.filter((f) => !f.ok && f.severity === 'error');
+  const stapleRevoked = errors.some((f) => f.check === 'ocsp.status');
+  if (stapleRevoked || chain.revocation?.some((r) => r.status === 'revoked')) return ExitCode.revoked;
+  if (errors.length && errors.every((f) => f.check === 'revocation')) return ExitCode.revocationUnavailable;
+  return ExitCode.invalid;
+}
+
+export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions, evidence?: ChainEvidence): TargetResult {
   const checkedName = target.settings?.servername ?? opts.servername ?? target.host;
   const warnDays = target.settings?.warnDays ?? opts.warnDays;
   const base = {
@@ -93,13 +128,17 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     warnDays,
     ocspRequested: opts.requestOcsp ?? true,
     ...(fetched.ocspResponse ? { ocspResponse: fetched.ocspResponse } : {}),
+    ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),
+    ...(evidence?.issuerFetchFailures ? { issuerFetchFailures: evidence.issuerFetchFailures } : {}),
+    ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: opts.revocation ?? 'soft' } : {}),
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
-  const status: TargetStatus = !chain.valid ? 'invalid' : soon ? 'expiring' : 'valid';
+  const critical = chain.valid && chain.daysLeft !== null && chain.daysLeft < (opts.critDays ?? 0);
+  const status: TargetStatus = !chain.valid ? 'invalid' : critical ? 'critical' : soon ? 'expiring' : 'valid';
   return {
     ...base,
     status,
-    exitCode: statusExit[status],
+    exitCode: status === 'invalid' ? invalidExit(chain) : statusExit[status],
     daysLeft: chain.daysLeft,
     ...(chain.expiresAt ? { notAfter: chain.expiresAt } : {}),
     problems: chain.problems,
@@ -107,14 +146,21 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
   };
 }
 
-const statusRank: Record<TargetStatus, number> = { error: 0, invalid: 1, expiring: 2, valid: 3 };
+export const statusRank: Record<TargetStatus, number> = { error: 0, invalid: 1, critical: 2, expiring: 3, valid: 4 };
 
-/** Connection failures first, then by days left ascending, then worst status; ties keep input order. */
-export function sortResults(results: TargetResult[]): TargetResult[] {
-  const key = (r: TargetResult): number => (r.daysLeft === null ? Number.NEGATIVE_INFINITY : r.daysLeft);
+type Sortable = Pick<TargetResult, 'daysLeft' | 'status' | 'target'>;
+
+/**
+ * Connection failures first, then by days left ascending, then worst status, then by target name;
+ * only exact ties keep input order. The target name (not the input order) settles ties so that
+ * shards merged by `check merge` come out in the order one unsharded run gives.
+ */
+export function sortResults<T extends Sortable>(results: T[]): T[] {
+  const key = (r: Sortable): number => (r.daysLeft === null ? Number.NEGATIVE_INFINITY : r.daysLeft);
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return results
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => key(a.r) - key(b.r) || statusRank[a.r.status] - statusRank[b.r.status] || a.i - b.i)
+    .sort((a, b) => key(a.r) - key(b.r) || statusRank[a.r.status] - statusRank[b.r.status] || byName(a.r.target, b.r.target) || a.i - b.i)
     .map((x) => x.r);
 }
 
@@ -136,9 +182,17 @@ function fetchOptions(target: CheckTarget, opts: CheckOptions, starttls: Starttl
   };
 }
 
+/** The count of each status, every status present. */
+export function countStatuses(results: readonly Pick<TargetResult, 'status'>[]): Record<TargetStatus, number> {
+  const counts: Record<TargetStatus, number> = { valid: 0, expiring: 0, critical: 0, invalid: 0, error: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}
+
 export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
+  const crls = new CrlCache();
   const results: TargetResult[] = new Array<TargetResult>(targets.length);
   let next = 0;
   let done = 0;
@@ -146,11 +200,15 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
     while (next < targets.length) {
       const i = next++;
       const target = targets[i];
+      opts.onStart?.(target);
       let result: TargetResult;
       try {
         const starttls = targetStarttls(target, opts);
         const fetched = await fetch(fetchOptions(target, opts, starttls));
-        result = judge(target, fetched, opts);
+        // Fetches after the handshake share what is left of the target's deadline.
+        const deadline = Date.now() + Math.max(0, opts.timeoutMs - fetched.durationMs);
+        const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts.lookup), crls });
+        result = judge(target, fetched, opts, evidence);
         if (starttls) result.starttls = starttls;
       } catch (e) {
         // A bug while judging one target is reported on that target; the run goes on.
@@ -164,13 +222,12 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
   };
   const workers = Math.max(1, Math.min(opts.concurrency, targets.length));
   await Promise.all(Array.from({ length: workers }, () => worker()));
-  const counts: Record<TargetStatus, number> = { valid: 0, expiring: 0, invalid: 0, error: 0 };
-  for (const r of results) counts[r.status]++;
   return {
     at: opts.at.toISOString(),
     warnDays: opts.warnDays,
+    critDays: opts.critDays ?? 0,
     results: sortResults(results),
-    counts,
+    counts: countStatuses(results),
     exitCode: combineExitCodes(results.map((r) => r.exitCode)),
     durationMs: Math.round(performance.now() - t0),
   };

@@ -38,10 +38,11 @@ export interface CheckTargetSettings {
 
 /**
  * valid: trusted, matching, nothing expiring within --warn-days; expiring: valid but a sent
- * certificate expires within --warn-days; invalid: a chain, hostname or trust error; error: no
+ * certificate expires within --warn-days; critical: valid but a sent certificate expires within
+ * --crit-days (a failure, unlike expiring); invalid: a chain, hostname or trust error; error: no
  * chain to judge (DNS, connect, timeout, not TLS, handshake failure).
  */
-export type TargetStatus = 'valid' | 'expiring' | 'invalid' | 'error';
+export type TargetStatus = 'valid' | 'expiring' | 'critical' | 'invalid' | 'error';
 
 export interface TargetResult {
   target: string;
@@ -74,7 +75,9 @@ export interface CheckSummary {
   /** Pinned clock of the run. */
   at: string;
   warnDays: number;
-  /** Sorted by days left, soonest (and failures) first. */
+  /** --crit-days; 0 when not given (no target is critical). */
+  critDays: number;
+  /** Sorted by days left, soonest (and failures) first, then by status and target. */
   results: TargetResult[];
   counts: Record<TargetStatus, number>;
   exitCode: number;

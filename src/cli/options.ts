@@ -32,6 +32,9 @@ export interface TraceFlags {
   pass?: string;
   timeout?: string;
   color?: boolean;
+  /** `--no-ladder` sets false. */
+  ladder?: boolean;
+  ascii?: boolean;
   json?: boolean;
   hex?: boolean;
   save?: string;

@@ -57,6 +57,7 @@ export function renderChain(report: ChainReport, options: ChainRenderOptions): s
   if (view.hostname) lines.push(`Hostname: ${view.hostname.ok ? p.good('match') : p.bad('MISMATCH')} — ${escapeControl(view.hostname.reason)}`);
   if (view.ocsp === 'none') lines.push(p.dim('OCSP staple: none'));
   else if (view.ocsp) lines.push(`OCSP staple: ${toned(escapeControl(view.ocsp.status.text), view.ocsp.status.tone, p)} ${escapeControl(view.ocsp.detail)}`);
+  for (const r of view.revocation) lines.push(`Revocation of ${escapeControl(r.who)}: ${toned(escapeControl(r.status.text), r.status.tone, p)} — ${escapeControl(r.detail)}`);
   lines.push(verdictLine(view, p));
   return `${lines.join('\n')}\n`;
 }

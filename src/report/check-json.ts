@@ -20,6 +20,7 @@ export interface CheckJson {
   schemaVersion: typeof SCHEMA_VERSION;
   at: string;
   warnDays: number;
+  critDays: number;
   exitCode: number;
   counts: CheckSummary['counts'];
   durationMs: number;
@@ -27,8 +28,10 @@ export interface CheckJson {
 }
 
 /** Run-wide facts, in the document and in the NDJSON summary line alike. */
-function runFacts(summary: CheckSummary): Pick<CheckJson, 'at' | 'warnDays' | 'exitCode' | 'counts' | 'durationMs'> {
-  return { at: summary.at, warnDays: summary.warnDays, exitCode: summary.exitCode, counts: summary.counts, durationMs: summary.durationMs };
+export type CheckRunFacts = Pick<CheckJson, 'at' | 'warnDays' | 'critDays' | 'exitCode' | 'counts' | 'durationMs'>;
+
+export function runFacts(summary: CheckRunFacts): CheckRunFacts {
+  return { at: summary.at, warnDays: summary.warnDays, critDays: summary.critDays, exitCode: summary.exitCode, counts: summary.counts, durationMs: summary.durationMs };
 }
 
 // Certificate names and server messages are peer-controlled: every string is escaped as in the
@@ -53,6 +56,6 @@ export function ndjsonLine(result: TargetResult): string {
   return `${JSON.stringify(escapeStrings({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'target', ...resultJson(result) }))}\n`;
 }
 
-export function ndjsonSummaryLine(summary: CheckSummary): string {
+export function ndjsonSummaryLine(summary: CheckRunFacts): string {
   return `${JSON.stringify({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'summary', ...runFacts(summary) })}\n`;
 }

@@ -1,7 +1,8 @@
 // JUnit XML for CI systems: one <testcase> per target; invalid → <failure>, connection trouble →
-// <error>, expiring → <failure type="expiring"> (CI should see it red before it breaks).
+// <error>, expiring and critical → <failure type="expiring"|"critical"> (CI should see it red
+// before it breaks). Checked against the xunit JUnit XSD in test/check/formats.test.ts.
 
-import type { CheckSummary, TargetResult } from '../check/types.js';
+import type { CheckView, ResultView } from './check-view.js';
 import { problemList } from './check-summary.js';
 
 /** Escapes text for XML content and attributes, dropping characters XML 1.0 cannot carry. */
@@ -16,7 +17,7 @@ export function xmlEscape(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-function testcase(r: TargetResult): string {
+function testcase(r: ResultView): string {
   const name = xmlEscape(r.target);
   const time = (r.durationMs / 1000).toFixed(3);
   const open = `    <testcase classname="tls-trace.check" name="${name}" time="${time}"`;
@@ -36,14 +37,14 @@ function testcase(r: TargetResult): string {
   }
 }
 
-export function renderJunit(summary: CheckSummary): string {
+export function renderJunit(summary: CheckView): string {
   const c = summary.counts;
   const tests = summary.results.length;
   const time = (summary.durationMs / 1000).toFixed(3);
-  const head = `<testsuite name="tls-trace check" tests="${tests}" failures="${c.invalid + c.expiring}" errors="${c.error}" skipped="0" time="${time}" timestamp="${xmlEscape(summary.at)}">`;
+  const head = `<testsuite name="tls-trace check" tests="${tests}" failures="${c.invalid + c.critical + c.expiring}" errors="${c.error}" skipped="0" time="${time}" timestamp="${xmlEscape(summary.at)}">`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="tls-trace" tests="${tests}" failures="${c.invalid + c.expiring}" errors="${c.error}" time="${time}">`,
+    `<testsuites name="tls-trace" tests="${tests}" failures="${c.invalid + c.critical + c.expiring}" errors="${c.error}" time="${time}">`,
     `  ${head}`,
     ...summary.results.map(testcase),
     '  </testsuite>',

@@ -1,11 +1,13 @@
-// The check command's human output: a summary table (sorted by days left, failures first) and a
+// The check command's human output for fleets: a summary table with the targets that need a look
+// first, a closing list that repeats them (so they do not scroll away in a long CI log) and a
 // totals line that states the exit code.
 
 import Table from 'cli-table3';
-import type { CheckSummary, TargetResult } from '../check/types.js';
+import type { TargetResult } from '../check/types.js';
+import { problemResults, type CheckView, type ResultView } from './check-view.js';
 import { escapeControl } from './escape.js';
-import { fitTable } from './fit.js';
-import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
+import { displayWidth, fitTable } from './fit.js';
+import { TEXT_MAX_CLOSING_PROBLEMS, TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { notShown } from '../view/index.js';
 import { palette, type Palette } from './palette.js';
 
@@ -13,20 +15,22 @@ export interface CheckRenderOptions {
   color: boolean;
   /** Terminal width; 100 when not given. */
   width?: number;
+  /** Only the targets that need a look (--quiet). */
+  quiet?: boolean;
 }
 
 const DEFAULT_WIDTH = 100;
 
-const STATUS_WORD: Record<TargetResult['status'], string> = { valid: 'VALID', expiring: 'EXPIRING', invalid: 'INVALID', error: 'FAILED' };
+const STATUS_WORD: Record<TargetResult['status'], string> = { valid: 'VALID', expiring: 'EXPIRING', critical: 'CRITICAL', invalid: 'INVALID', error: 'FAILED' };
 
-export function statusText(r: TargetResult, p: Palette): string {
+export function statusText(r: Pick<TargetResult, 'status'>, p: Palette): string {
   const w = STATUS_WORD[r.status];
   return r.status === 'valid' ? p.good(w) : r.status === 'expiring' ? p.warn(w) : p.bad(w);
 }
 
-function detail(r: TargetResult): string {
+function detail(r: ResultView): string {
   if (r.status === 'error') return r.error?.message ?? problemList(r.problems);
-  if (r.status === 'valid') return r.chain?.anchor ? `trusted via ${r.chain.anchor.subject}` : '';
+  if (r.status === 'valid') return r.anchorSubject ? `trusted via ${r.anchorSubject}` : '';
   return problemList(r.problems);
 }
 
@@ -37,29 +41,69 @@ export function problemList(problems: readonly string[], separator = '; '): stri
   return shown.join(separator);
 }
 
-export function renderCheckTable(summary: CheckSummary, options: CheckRenderOptions): string {
+/** Targets that need a look first (in the summary's order), then the valid ones. */
+export function failuresFirst(view: Pick<CheckView, 'results'>): ResultView[] {
+  return [...problemResults(view), ...view.results.filter((r) => r.status === 'valid')];
+}
+
+export function renderCheckTable(view: CheckView, options: CheckRenderOptions): string {
   const p = palette(options.color);
   const head = ['Target', 'Status', 'Days left', 'Expires', 'Details'].map((h) => p.heading(h));
-  const rows = summary.results.map((r) => {
-    const days = r.daysLeft === null ? '-' : r.daysLeft < 0 ? p.bad(String(r.daysLeft)) : r.status === 'expiring' ? p.warn(String(r.daysLeft)) : String(r.daysLeft);
+  const results = options.quiet ? problemResults(view) : failuresFirst(view);
+  const rows = results.map((r) => {
+    const days = r.daysLeft === null ? '-' : r.daysLeft < 0 || r.status === 'critical' ? p.bad(String(r.daysLeft)) : r.status === 'expiring' ? p.warn(String(r.daysLeft)) : String(r.daysLeft);
     return [escapeControl(r.target), statusText(r, p), days, r.notAfter?.slice(0, 10) ?? '-', escapeControl(detail(r))];
   });
-  // Details (and a long target) wrap at spaces to fit the terminal, or 100 columns when there is
-  // none (a CI log). Nothing is cut: without a terminal a table that cannot fit is wider instead;
-  // on a terminal (or with COLUMNS) words too long for their column are broken across lines.
-  const fitted = fitTable([head, ...rows], options.width ?? DEFAULT_WIDTH, [4, 0, 2], options.width !== undefined);
+  // Details (and a long target) wrap to fit the terminal, or 100 columns when there is none (a CI
+  // log): words too long for their column are broken across lines, never cut, so no row of a
+  // fleet's table runs off unbounded in a log viewer.
+  const fitted = fitTable([head, ...rows], options.width ?? DEFAULT_WIDTH, [4, 0, 2], true);
   const table = new Table({ head: fitted.rows[0], colWidths: fitted.colWidths, style: { head: [], border: [] }, wordWrap: true });
   for (const r of fitted.rows.slice(1)) table.push(r);
   return table.toString();
 }
 
-export function renderCheckTotals(summary: CheckSummary, options: { color: boolean }): string {
+/** `text` cut to `width` display columns, with `…` when cut (closing-list lines only: the table above holds the full text). */
+function clip(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  for (const ch of text) {
+    if (displayWidth(`${out}${ch}…`) > width) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+/**
+ * The closing list: every target that needs a look, one line each, repeated after the table so a
+ * long log ends with them; at most TEXT_MAX_CLOSING_PROBLEMS, then the count left out. Each line
+ * fits the width (the table above has the whole detail).
+ */
+export function renderClosingProblems(view: CheckView, options: CheckRenderOptions): string {
+  const p = palette(options.color);
+  const problems = problemResults(view);
+  if (problems.length === 0) return '';
+  const width = options.width ?? DEFAULT_WIDTH;
+  const shown = problems.slice(0, TEXT_MAX_CLOSING_PROBLEMS);
+  const lines = shown.map((r) => {
+    const head = `  ${escapeControl(r.target)} — ${STATUS_WORD[r.status]}: `;
+    const line = clip(head + escapeControl(detail(r)), width);
+    // Colour goes on after the cut, so escape sequences are never cut in half.
+    return line.replace(STATUS_WORD[r.status], statusText(r, p));
+  });
+  const left = problems.length - shown.length;
+  if (left > 0) lines.push(`  … ${left} more not listed here (tls-trace lists at most ${TEXT_MAX_CLOSING_PROBLEMS}; the table above has them all)`);
+  return `${p.heading(`Needs a look (${problems.length}):`)}\n${lines.join('\n')}\n`;
+}
+
+export function renderCheckTotals(summary: Omit<CheckView, 'results'> & { results: readonly unknown[] }, options: { color: boolean }): string {
   const p = palette(options.color);
   const c = summary.counts;
   const n = summary.results.length;
   const parts = [
     c.valid ? p.good(`${c.valid} valid`) : `${c.valid} valid`,
     c.expiring ? p.warn(`${c.expiring} expiring within ${summary.warnDays} days`) : `${c.expiring} expiring`,
+    ...(summary.critDays > 0 || c.critical ? [c.critical ? p.bad(`${c.critical} critical (within ${summary.critDays} days)`) : `${c.critical} critical`] : []),
     c.invalid ? p.bad(`${c.invalid} invalid`) : `${c.invalid} invalid`,
     c.error ? p.bad(`${c.error} failed to connect`) : `${c.error} failed`,
   ];

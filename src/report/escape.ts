@@ -39,3 +39,15 @@ export function escapeStrings(value: unknown): JsonValue {
   }
   return null;
 }
+
+/**
+ * The inverse of escapeControl, for text that tls-trace itself escaped into its JSON (`check
+ * merge` reads shard NDJSON back): every output escapes once, so read-back text is unescaped first.
+ */
+export function unescapeControl(text: string): string {
+  return text.replace(/\\(\\|x[0-9a-f]{2}|u\{[0-9a-f]{4,6}\})/g, (_m, body: string) => {
+    if (body === '\\') return '\\';
+    if (body[0] === 'x') return String.fromCharCode(parseInt(body.slice(1), 16));
+    return String.fromCodePoint(parseInt(body.slice(2, -1), 16));
+  });
+}

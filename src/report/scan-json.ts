@@ -8,7 +8,8 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import type { CertificateInfo } from '../analyse/certificates/types.js';
 import { cipherSuites, namedGroups, protocolVersions, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
-import type { CertificateSeen, ScanResult, ScanStarttls } from '../scan/types.js';
+import type { CertificateSeen, Finding, MozillaCompliance, ScanResult, ScanStarttls } from '../scan/types.js';
+import { GUIDELINE_SOURCE, type ProfileName } from '../scan/profiles/mozilla-guidelines.js';
 import { escapeControl, escapeStrings } from './escape.js';
 import { SCHEMA_VERSION, sansOf, type CertificateSummaryJson, type FindingSeverity } from './shared-json.js';
 
@@ -34,6 +35,13 @@ export interface SuiteJson extends CodePointJson {
   dhBits?: number;
 }
 
+export interface FindingJson {
+  id: string;
+  severity: FindingSeverity;
+  title: string;
+  reason: string;
+}
+
 export interface ScanJson {
   format: typeof SCAN_JSON_FORMAT;
   schemaVersion: typeof SCHEMA_VERSION;
@@ -51,7 +59,15 @@ export interface ScanJson {
   features: ScanResult['features'];
   /** The plaintext dialogue before TLS, when the scan went through STARTTLS (peer strings escaped). */
   starttls?: ScanStarttls;
-  findings: Array<{ id: string; severity: FindingSeverity; title: string; reason: string }>;
+  findings: FindingJson[];
+  /** Mozilla's server-side TLS guidelines: the bundled version, the best configuration met, each one's deviations. */
+  mozilla?: {
+    guideline: string;
+    source: string;
+    required: ProfileName | null;
+    best: ProfileName | null;
+    profiles: Array<{ name: ProfileName; compliant: boolean; deviations: FindingJson[]; unchecked: string[] }>;
+  };
   stats: ScanResult['stats'];
   notes: string[];
 }
@@ -81,6 +97,20 @@ function certificateJson(c: CertificateSeen, startedAt: string): ScanCertificate
 
 export function versionJson(value: number): CodePointJson {
   return cp(protocolVersions, value);
+}
+
+function findingJson(f: Finding): FindingJson {
+  return { ...f, reason: escapeControl(f.reason) };
+}
+
+function mozillaJson(m: MozillaCompliance): NonNullable<ScanJson['mozilla']> {
+  return {
+    guideline: m.guideline,
+    source: GUIDELINE_SOURCE,
+    required: m.required ?? null,
+    best: m.best,
+    profiles: m.profiles.map((x) => ({ name: x.name, compliant: x.deviations.length === 0, deviations: x.deviations.map(findingJson), unchecked: x.unchecked })),
+  };
 }
 
 export function scanToJson(r: ScanResult): ScanJson {
@@ -124,7 +154,8 @@ export function scanToJson(r: ScanResult): ScanJson {
     certificates: r.certificates.map((c) => certificateJson(c, r.startedAt)),
     features: { ...r.features, alpn: r.features.alpn && r.features.alpn.map(e) },
     ...(r.starttls ? { starttls: escapeStrings(r.starttls) as unknown as ScanStarttls } : {}),
-    findings: r.findings.map((f) => ({ ...f, reason: e(f.reason) })),
+    findings: r.findings.map(findingJson),
+    ...(r.mozilla ? { mozilla: mozillaJson(r.mozilla) } : {}),
     stats: r.stats,
     notes: r.notes.map(e),
   };

@@ -4,10 +4,11 @@
 
 import Table from 'cli-table3';
 import { cipherSuites, hexCode, isForwardSecret, label, namedGroups, signatureSchemes, Version, versionName } from '../registry/index.js';
-import type { FeatureScan, GroupScan, ScanResult, Severity } from '../scan/types.js';
+import type { FeatureScan, Finding, GroupScan, ScanResult, Severity } from '../scan/types.js';
 import { escapeControl } from './escape.js';
 import { fitTable } from './fit.js';
 import { palette, type Palette } from './palette.js';
+import { profileLines } from './scan-profile.js';
 
 export interface ScanRenderOptions {
   color: boolean;
@@ -78,7 +79,8 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
     certificateLines(r, p),
     featureLines(r, p, width, hard),
     findingLines(r, p),
-  ];
+    profileLines(r.mozilla, p, (f) => findingLine(f, p)),
+  ].filter((lines) => lines.length > 0);
   if (r.notes.length > 0) sections.push(r.notes.map((n) => p.dim(`note: ${escapeControl(n)}`)));
   return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
 }
@@ -176,10 +178,14 @@ function featureLines(r: ScanResult, p: Palette, width: number, hard: boolean): 
   return [p.heading('Features'), ft.toString()];
 }
 
+function findingLine(f: Finding, p: Palette): string {
+  return `  ${severityText(f.severity, p)} ${p.name(f.title)}: ${escapeControl(f.reason)}`;
+}
+
 function findingLines(r: ScanResult, p: Palette): string[] {
   const out = [p.heading(`Findings (${r.findings.length})`)];
   if (r.findings.length === 0) out.push(p.good('  nothing to report'));
-  for (const f of r.findings) out.push(`  ${severityText(f.severity, p)} ${p.name(f.title)}: ${escapeControl(f.reason)}`);
+  for (const f of r.findings) out.push(findingLine(f, p));
   return out;
 }
 

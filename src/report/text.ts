@@ -20,6 +20,8 @@ import { tcpView } from '../view/tcp.js';
 import { renderPacketList, tcpCloseLines, tcpOpenLines } from './packets.js';
 import { prologueView } from '../view/prologue.js';
 import { renderPrologue } from './prologue.js';
+import { ladderView } from '../view/ladder.js';
+import { renderLadder } from './ladder.js';
 
 const DEFAULT_WIDTH = 100;
 /** A hostile peer can send thousands of tiny records: the text shows the head and tail only. */
@@ -34,9 +36,13 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
   out.push('');
   // Packet sources only: the TCP handshake before Flight 1, the teardown and --packets after the last flight.
   const tcp = tcpView(view.capture, view.decoded.records);
-  if (tcp) append(out, [...tcpOpenLines(tcp, p), '']);
   // STARTTLS, CONNECT, PROXY header: the plaintext steps come first, as they happened.
   const prologue = prologueView(view.capture);
+  if (opts.ladder !== false) {
+    const ladder = renderLadder(ladderView({ decoded: view.decoded, analysis: view.analysis, ...(tcp ? { tcp } : {}), ...(prologue ? { prologue } : {}) }), { p, width, ascii: opts.ascii === true });
+    if (ladder.length > 0) append(out, [...ladder, '']);
+  }
+  if (tcp) append(out, [...tcpOpenLines(tcp, p), '']);
   if (prologue) append(out, [...renderPrologue(prologue, { p, width, hex: opts.hex }), '']);
   append(out, handshake(view, opts, p, width));
   out.push('');

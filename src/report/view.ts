@@ -27,4 +27,8 @@ export interface RenderOptions {
   showSecrets?: boolean;
   /** List every TCP segment of a packet source (`read --packets`). */
   packets?: boolean;
+  /** Leave the ladder diagram out (`--no-ladder`); drawn unless false. */
+  ladder?: boolean;
+  /** Draw the ladder in plain ASCII (`--ascii`, and whenever the output is plain). */
+  ascii?: boolean;
 }

@@ -3,6 +3,7 @@
 // certificates seen so far, the notes for the reader and the progress counter. Each question
 // module takes this object and returns its own typed result; nothing else is shared between them.
 
+import type { ProfileName } from './profiles/mozilla-guidelines.js';
 import { nodeHandshake, type NodeHandshakeResult } from '../capture/probe-connection.js';
 import type { ResolveOptions } from '../capture/resolve.js';
 import type { RouteOptions } from '../capture/route.js';
@@ -35,6 +36,8 @@ export interface ScanOptions {
   starttls?: StarttlsProtocol;
   /** XMPP: the domain for the stream header (default: the host). */
   xmppHost?: string;
+  /** Mozilla configuration whose deviations fail the scan (--profile). */
+  profile?: ProfileName;
 }
 
 /** A scan that could not start: the CLI maps `code` to an exit code. */

@@ -14,6 +14,7 @@ import { scanSignatureSchemes } from './signature-schemes.js';
 import { scanCertificates } from './certificates.js';
 import { scanFeatures } from './features.js';
 import { deriveFindings } from './findings.js';
+import { mozillaCompliance } from './profiles/compliance.js';
 import { scanStarttls } from './starttls.js';
 import { STALL_LIMIT, type ProberStats } from './probe.js';
 import type { ScanResult } from './types.js';
@@ -90,6 +91,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     notes: ctx.notes,
   };
   result.findings = deriveFindings(result);
+  result.mozilla = mozillaCompliance(result, opts.profile);
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }

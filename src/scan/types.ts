@@ -102,6 +102,25 @@ export interface ScanStats {
   nodeHandshakes: number;
 }
 
+/** One Mozilla configuration checked against the scan: every deviation, as findings. */
+export interface ProfileCheck {
+  name: 'modern' | 'intermediate' | 'old';
+  deviations: Finding[];
+  /** Rules that could not be checked because the scan could not tell (no certificate, groups unknown). */
+  unchecked: string[];
+}
+
+/** The scan against Mozilla's server-side TLS guidelines (the bundled version). */
+export interface MozillaCompliance {
+  guideline: string;
+  /** The configuration asked for with --profile; its deviations fail the scan. */
+  required?: ProfileCheck['name'];
+  /** The strictest configuration met with no deviation, or null when none is met. */
+  best: ProfileCheck['name'] | null;
+  /** Strictest first: modern, intermediate, old. */
+  profiles: ProfileCheck[];
+}
+
 export interface ScanResult {
   /** `address` is the one connected to: with `proxy` (host:port), the proxy's, which resolved `host` itself. */
   target: { host: string; port: number; address: string; family: 4 | 6; servername?: string; proxy?: string };
@@ -123,6 +142,8 @@ export interface ScanResult {
   /** The plaintext dialogue before TLS, when the scan went through STARTTLS. */
   starttls?: ScanStarttls;
   findings: Finding[];
+  /** Always set by scanServer; absent only in results built by hand. */
+  mozilla?: MozillaCompliance;
   stats: ScanStats;
   /** Things the reader should know: probes that could not run, servers that reset, … */
   notes: string[];

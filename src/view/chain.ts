@@ -34,6 +34,8 @@ export interface ChainView {
   hostname?: { ok: boolean; reason: string };
   /** `none`: no staple, and the chain checks said so. */
   ocsp?: { status: Toned; detail: string } | 'none';
+  /** One line per certificate check looked up (check --revocation soft|hard). */
+  revocation: Array<{ who: string; status: Toned; detail: string }>;
   valid: boolean;
   /** Each list cut to the per-message cap, its last entry then saying what was left out. */
   errors: string[];
@@ -50,7 +52,7 @@ function rowOf(c: ChainCertificate): ChainRowView {
   const d = c.daysLeft;
   const problems = c.problems.join('; ');
   return {
-    position: `${c.sentIndex === null ? 'store' : `#${c.sentIndex}`} ${c.role}`,
+    position: `${c.fetchedFrom ? 'fetched' : c.sentIndex === null ? 'store' : `#${c.sentIndex}`} ${c.role}`,
     subject: shortName(c.info.subject, c.info.subjectCN),
     issuer: shortName(c.info.issuer, c.info.issuerCN),
     key: c.info.publicKey.label,
@@ -82,13 +84,24 @@ function ocspOf(report: ChainReport): ChainView['ocsp'] {
   return { status, detail: `(produced ${report.ocsp.producedAt ?? '?'}${extra}; responder ${report.ocsp.responder ?? '?'})` };
 }
 
+const REVOCATION_TONE: Readonly<Record<string, Toned['tone']>> = { good: 'good', revoked: 'bad', unknown: 'warn', unavailable: 'warn' };
+const METHOD_LABEL: Readonly<Record<string, string>> = { 'ocsp-staple': 'stapled OCSP', ocsp: 'OCSP', crl: 'CRL', none: '' };
+
+function revocationOf(report: ChainReport): ChainView['revocation'] {
+  return (report.revocation ?? []).slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map((r, i) => {
+    const via = METHOD_LABEL[r.method] ? ` via ${METHOD_LABEL[r.method]}${r.url ? ` ${r.url}` : ''}` : '';
+    const text = r.status === 'revoked' ? 'REVOKED' : r.status;
+    return { who: i === 0 ? 'leaf' : r.subject, status: { text, tone: REVOCATION_TONE[r.status] }, detail: `${via.trim()}${via ? ': ' : ''}${r.detail}` };
+  });
+}
+
 export function describeChain(report: ChainReport): ChainView {
   // A hostile Certificate message can list 65,000 entries: the table shows the first ones.
   const rows = report.certificates.slice(0, TEXT_MAX_ENTRIES_PER_MESSAGE).map(rowOf);
   const notes: string[] = [];
   if (report.decrypted) notes.push('Certificates read from the decrypted TLS 1.3 Certificate message.');
   if (report.source === 'node') notes.push('Chain as Node reports it (the Certificate message was not decoded, e.g. TLS 1.3 without keys): sent order not checked.');
-  const view: ChainView = { rows, omitted: report.certificates.length - rows.length, notes, valid: report.valid, errors: [], warnings: [] };
+  const view: ChainView = { rows, omitted: report.certificates.length - rows.length, notes, revocation: revocationOf(report), valid: report.valid, errors: [], warnings: [] };
   if (report.anchor) {
     const a = report.anchor;
     const from = a.origin === 'system' ? "Node's root store" : a.origin === 'ca-file' ? `--ca ${a.file ?? ''}` : `NODE_EXTRA_CA_CERTS ${a.file ?? ''}`;

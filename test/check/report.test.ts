@@ -21,6 +21,7 @@ import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../src/report/che
 import { expectSchemaValid, schemaValidator } from '../helpers/schema.js';
 import { renderJunit, xmlEscape } from '../../src/report/check-junit.js';
 import { renderCheckTable } from '../../src/report/check-summary.js';
+import { checkView } from '../../src/report/check-view.js';
 import { testPki } from '../chain/helpers/pki.js';
 
 const pki = testPki();
@@ -35,6 +36,11 @@ test('exit code precedence: connection failures (lowest) > invalid > expiring > 
   expect(combineExitCodes([7, 5, 8, 9])).toBe(5);
   expect(combineExitCodes([6, 3, 4])).toBe(3);
   expect(combineExitCodes([0, 1])).toBe(1);
+  // Revocation: revoked (12) > invalid (8) > unavailable under --revocation hard (13) > expiring (9).
+  expect(combineExitCodes([8, 12, 13, 9])).toBe(12);
+  expect(combineExitCodes([12, 7])).toBe(7);
+  expect(combineExitCodes([13, 8])).toBe(8);
+  expect(combineExitCodes([9, 13, 0])).toBe(13);
   expect(['dns', 'refused', 'unreachable', 'timeout', 'not-tls', 'alert', 'tls', 'closed', 'reset'].map((c) => exitCodeForCaptureError(c, 1))).toEqual([3, 4, 4, 5, 6, 7, 7, 7, 7]);
   expect(exitCodeForCaptureError('reset', 0)).toBe(4);
 });
@@ -87,17 +93,17 @@ test('JUnit: XML escaping of names and messages, counts', () => {
   expect(xmlEscape(`a<b>&"c'\u0001`)).toBe('a&lt;b&gt;&amp;&quot;c&apos;\\x01');
   const summary: CheckSummary = {
     at: '2026-01-01T00:00:00.000Z',
-    warnDays: 30,
+    warnDays: 30, critDays: 0,
     durationMs: 1500,
     exitCode: 8,
-    counts: { valid: 1, expiring: 0, invalid: 1, error: 1 },
+    counts: { valid: 1, expiring: 0, critical: 0, invalid: 1, error: 1 },
     results: [
       { ...result('bad<host>:443', 3, 'invalid'), problems: ['name "x" & <y>'] },
       { ...result('down:443', null, 'error'), error: { code: 'refused', message: 'connection refused' }, problems: ['connection refused'] },
       result('ok:443', 80),
     ],
   };
-  const xml = renderJunit(summary);
+  const xml = renderJunit(checkView(summary));
   expect(xml).toContain('<testsuites name="tls-trace" tests="3" failures="1" errors="1" time="1.500">');
   expect(xml).toContain('name="bad&lt;host&gt;:443"');
   expect(xml).toContain('<failure type="invalid" message="name &quot;x&quot; &amp; &lt;y&gt; (3 days left)">');
@@ -118,7 +124,7 @@ test('JUnit: XML escaping of names and messages, counts', () => {
   expect(validateLine({ ...lineDoc, protocol: { code: 0x0304, hex: '0x0304', name: 'TLS 1.3' } }).ok).toBe(true);
   expect(JSON.parse(line)).toMatchObject({ format: 'tls-trace-check-line', schemaVersion: '1', type: 'target', target: 'bad<host>:443', status: 'invalid' });
   expect(JSON.parse(ndjsonSummaryLine(summary))).toMatchObject({ format: 'tls-trace-check-line', schemaVersion: '1', type: 'summary', exitCode: summary.exitCode });
-  const table = renderCheckTable(summary, { color: false });
+  const table = renderCheckTable(checkView(summary), { color: false });
   expect(table).toContain('connection refused');
   expect(table).not.toContain('\x1b[');
 });

@@ -73,13 +73,21 @@ describe('tls-trace --demo', () => {
     expect(again.stdout).toBe(live.stdout);
     // On a colour terminal the replay is coloured; --no-color on the same terminal gives the same
     // text without the colour codes (both on a terminal, so the flag is what makes the difference).
+    // Plain output draws the ladder in ASCII, so the coloured run asks for that too (--ascii); a
+    // coloured run without it differs from the plain one only in the ladder's box drawing.
     const terminal = { stdoutIsTTY: true, env: { TERM: 'xterm-256color' } };
-    const coloured = await run(['replay', file], terminal);
+    const coloured = await run(['replay', '--ascii', file], terminal);
+    const boxed = await run(['replay', file], terminal);
     const plain = await run(['replay', '--no-color', file], terminal);
     expect(coloured.stdout).toMatch(ANSI);
     expect(plain.stdout).not.toMatch(ANSI);
     // eslint-disable-next-line no-control-regex -- stripping colour codes is the point
-    expect(coloured.stdout.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain.stdout);
+    const strip = (t: string): string => t.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(strip(coloured.stdout)).toBe(plain.stdout);
+    const ladder = /\nLadder [\s\S]*?\n\n/;
+    const ascii = (t: string): string => t.replace(/│/g, '|').replace(/─/g, '-').replace(/▶/g, '>').replace(/◀/g, '<').replace(/×/g, 'x').replace('Ladder · TLS', 'Ladder - TLS');
+    expect(strip(boxed.stdout).replace(ladder, '\n')).toBe(plain.stdout.replace(ladder, '\n'));
+    expect(ascii(ladder.exec(strip(boxed.stdout))?.[0] ?? '')).toBe(ladder.exec(plain.stdout)?.[0]);
     expect(plain.stdout).toMatch(/ClientHello/);
   });
 

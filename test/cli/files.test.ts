@@ -146,7 +146,7 @@ describe('files the CLI writes: one line, exit 10, after the output', () => {
 
   itWithDevFull('check --junit /dev/full: the results, then one line; exit 10 (8 stays 8)', async () => {
     const target = `127.0.0.1:${server.port}`;
-    const r = await runCli(['check', target, '--junit', '/dev/full', '--json']);
+    const r = await runCli(['check', target, '--junit', '/dev/full', '--json', '--revocation', 'off']);
     // The self-signed test server is untrusted: the verdict (8) wins over the write failure.
     expect(parseValid('check', r.stdout)).toMatchObject({ counts: { invalid: 1 } });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: ExitCode.invalid, stderr: 'tls-trace: cannot write --junit /dev/full: no space left on device (ENOSPC)\n' });

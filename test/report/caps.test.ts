@@ -11,6 +11,7 @@ import type { CheckSummary, TargetResult } from '../../src/check/types.js';
 import { checkToJson, ndjsonLine } from '../../src/report/check-json.js';
 import { renderJunit } from '../../src/report/check-junit.js';
 import { renderCheckTable } from '../../src/report/check-summary.js';
+import { checkView } from '../../src/report/check-view.js';
 import { analyseCapture } from '../../src/analyse/pipeline.js';
 import { renderJson, renderText, type MessageJson, type TraceJson, type TraceView } from '../../src/report/index.js';
 import { oneByteCertificates, serverOnlyCapture } from './helpers/big-captures.js';
@@ -112,7 +113,7 @@ describe('check --json / --ndjson', () => {
     const chain = analyseChain({ certificates: Array.from({ length: 1500 }, () => Buffer.from([0x30])), source: 'decoded', at: new Date(0), trustStore: buildTrustStore([]) });
     expect(chain.problems).toHaveLength(1500);
     const result: TargetResult = { target: 'h:443', host: 'h', port: 443, checkedName: 'h', status: 'invalid', exitCode: 8, daysLeft: null, problems: chain.problems, chain, durationMs: 1 };
-    const summary: CheckSummary = { at: '1970-01-01T00:00:00.000Z', warnDays: 30, results: [result], counts: { valid: 0, expiring: 0, invalid: 1, error: 0 }, exitCode: 8, durationMs: 1 };
+    const summary: CheckSummary = { at: '1970-01-01T00:00:00.000Z', warnDays: 30, critDays: 0, results: [result], counts: { valid: 0, expiring: 0, critical: 0, invalid: 1, error: 0 }, exitCode: 8, durationMs: 1 };
     const doc = checkToJson(summary).results[0] as unknown as TargetResult & { chain: ChainReport & { problemsOmitted: number }; problemsOmitted: number };
     expect(doc.chain.problems).toHaveLength(1000);
     expect(doc.chain.problemsOmitted).toBe(500);
@@ -124,7 +125,7 @@ describe('check --json / --ndjson', () => {
     expect(line.chain.problems).toHaveLength(1000);
     expect(line.chain.problemsOmitted).toBe(500);
     // The summary table and JUnit name 100 problems, then the count left out.
-    for (const text of [renderCheckTable(summary, { color: false, width: 100 }), renderJunit(summary)]) {
+    for (const text of [renderCheckTable(checkView(summary), { color: false, width: 100 }), renderJunit(checkView(summary))]) {
       expect(text.replace(/[\s│]+/g, ' ')).toContain('… 1,400 more entries not shown (tls-trace shows at most 100 per message)');
       expect(text).not.toContain('#1499');
     }

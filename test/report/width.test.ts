@@ -8,6 +8,7 @@ import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
 import type { CheckSummary, TargetResult } from '../../src/check/types.js';
 import { renderChain } from '../../src/report/chain-table.js';
 import { renderCheckTable } from '../../src/report/check-summary.js';
+import { checkView } from '../../src/report/check-view.js';
 import { breakLongWords, displayWidth, fitColumns } from '../../src/report/fit.js';
 import { wrap } from '../../src/report/text.js';
 import { selfSigned } from './helpers/big-captures.js';
@@ -95,15 +96,15 @@ describe('check summary table', () => {
   const long = `self-signed certificate "CN=${CJK}" is not in the trust store; ${CJK}.example does not match: no DNS SANs and CN ${CJK}`;
   const summary: CheckSummary = {
     at: '2026-01-01T00:00:00.000Z',
-    warnDays: 30,
+    warnDays: 30, critDays: 0,
     results: [result(`${CJK}.example:443`, long), result('ci-host.example.com:8443', 'expires in 12 days')],
-    counts: { valid: 0, expiring: 0, invalid: 2, error: 0 },
+    counts: { valid: 0, expiring: 0, critical: 0, invalid: 2, error: 0 },
     exitCode: 8,
     durationMs: 5,
   };
 
   it.each([100, 140])('width %i: fits, wraps the details at spaces, cuts nothing', (width) => {
-    const out = renderCheckTable(summary, { color: false, width });
+    const out = renderCheckTable(checkView(summary), { color: false, width });
     expect(widest(out)).toBeLessThanOrEqual(width);
     expect(out).not.toContain('…');
     expect(out).toContain('│ ci-host.example.com:8443 ');
@@ -112,14 +113,14 @@ describe('check summary table', () => {
   });
 
   it('a terminal of 60 columns (too narrow for the names): the table keeps to 60, long words break across lines, nothing cut', () => {
-    const out = renderCheckTable(summary, { color: false, width: 60 });
+    const out = renderCheckTable(checkView(summary), { color: false, width: 60 });
     expect(widest(out)).toBeLessThanOrEqual(60);
     expect(out).not.toContain('…');
     expect(columnText(out, 0)).toContain(`${CJK}.example:443`);
   });
 
   it('piped (no width): 100 columns, nothing cut (was one 280-column row per target)', () => {
-    const out = renderCheckTable(summary, { color: false });
+    const out = renderCheckTable(checkView(summary), { color: false });
     expect(widest(out)).toBeLessThanOrEqual(100);
     expect(out).not.toContain('…');
   });

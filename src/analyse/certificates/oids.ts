@@ -56,6 +56,9 @@ export const ExtOid = {
   extendedKeyUsage: '2.5.29.37',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   sctList: '1.3.6.1.4.1.11129.2.4.2',
+  crlDistributionPoints: '2.5.29.31',
+  /** TLS Feature (RFC 7633); status_request (5) in it is OCSP Must-Staple. */
+  tlsFeature: '1.3.6.1.5.5.7.1.24',
 } as const;
 
 export const AccessMethod = {
@@ -84,4 +87,18 @@ export const curveNames: Readonly<Record<string, string>> = {
   secp384r1: 'P-384',
   secp521r1: 'P-521',
   secp256k1: 'secp256k1',
+};
+
+/** CRLReason (RFC 5280 §5.3.1); 7 is unused. */
+export const crlReasons: Readonly<Record<number, string>> = {
+  0: 'unspecified',
+  1: 'keyCompromise',
+  2: 'cACompromise',
+  3: 'affiliationChanged',
+  4: 'superseded',
+  5: 'cessationOfOperation',
+  6: 'certificateHold',
+  8: 'removeFromCRL',
+  9: 'privilegeWithdrawn',
+  10: 'aACompromise',
 };

@@ -178,6 +178,22 @@ function parseAia(value: Asn1, info: CertificateInfo): void {
   }
 }
 
+/** CRLDistributionPoints: the URIs of each point's fullName (the only fetchable form). */
+function parseCrlDp(value: Asn1): string[] {
+  const uris: string[] = [];
+  for (const point of children(value, 'CRLDistributionPoints')) {
+    const dpName = children(point, 'DistributionPoint').find((n) => isContext(n, 0));
+    const fullName = dpName ? children(dpName, 'distributionPoint').find((n) => isContext(n, 0)) : undefined;
+    for (const gn of fullName ? children(fullName, 'fullName') : []) if (isContext(gn, 6)) uris.push(primitive(gn, 'URI'));
+  }
+  return uris;
+}
+
+/** TLS Feature: true when it lists status_request (5), i.e. OCSP Must-Staple. */
+function parseMustStaple(value: Asn1): boolean {
+  return children(value, 'Features').some((n) => smallInteger(n, 'TLSFeature') === 5);
+}
+
 function parseAki(value: Asn1): string | undefined {
   const keyId = children(value, 'AuthorityKeyIdentifier').find((n) => isContext(n, 0));
   return keyId ? hexOf(primitive(keyId, 'keyIdentifier')) : undefined;
@@ -215,6 +231,8 @@ function applyExtension(extnId: string, valueDer: Buffer, info: CertificateInfo)
     case ExtOid.subjectKeyIdentifier: info.subjectKeyId = hexOf(primitive(expectUniversal(value, Tag.OCTETSTRING, 'SKI'), 'SKI')); break;
     case ExtOid.authorityKeyIdentifier: info.authorityKeyId = parseAki(value); break;
     case ExtOid.sctList: info.sctCount = countScts(value); break;
+    case ExtOid.crlDistributionPoints: info.crlDistributionPoints = parseCrlDp(value); break;
+    case ExtOid.tlsFeature: info.mustStaple = parseMustStaple(value); break;
     default: break;
   }
 }

@@ -42,6 +42,10 @@ export interface CertificateInfo {
   extendedKeyUsage?: string[];
   basicConstraints?: { ca: boolean; pathLen?: number };
   aia: { ocsp: string[]; caIssuers: string[] };
+  /** CRL Distribution Points URIs; absent when the certificate has no such extension. */
+  crlDistributionPoints?: string[];
+  /** TLS Feature extension lists status_request (OCSP Must-Staple); absent without the extension. */
+  mustStaple?: boolean;
   subjectKeyId?: string;
   authorityKeyId?: string;
   /** Embedded SCTs (certificate transparency); absent when the extension is missing. */

@@ -5,6 +5,7 @@
 import type { ParsedCertificate } from '../certificates/types.js';
 import { matchHostname } from './hostname.js';
 import { checkOcsp, parseOcspResponse } from './ocsp.js';
+import { fetchedIssuerFacts, mustStapleFacts, revocationFacts } from './revocation-facts.js';
 import { DAY, MAX_PATH, buildPath, daysBetween, name, originLabel, parseCached, type PathEnd, type PathNode } from './path.js';
 import type { ChainCertificate, ChainFact, ChainInput, ChainReport, CertificateRole, Severity } from './types.js';
 
@@ -54,7 +55,11 @@ export function analyseChain(input: ChainInput): ChainReport {
     if (sent.length === 0) facts.push({ check: 'present', ok: false, severity: 'error', reason: 'the server sent no certificate' });
     return finish(report);
   }
-  const { path, end } = buildPath(sent, input.trustStore);
+  const fetched = fetchedIssuers(input);
+  const built = buildPath([...sent, ...fetched.map((f) => f.cert)], input.trustStore);
+  const { end } = built;
+  // A fetched certificate was not sent: it has no sent index, and its row says where it came from.
+  const path = built.path.map((n) => (n.sentIndex !== null && n.sentIndex >= sent.length ? { ...n, sentIndex: null, fetchedFrom: fetched[n.sentIndex - sent.length].url } : n));
   const rowOf = certificateRows(report, path, sent, at);
   const fact: Run['fact'] = (check, ok, severity, reason, cert) => {
     const f: ChainFact = { check, ok, severity, reason };
@@ -73,7 +78,21 @@ export function analyseChain(input: ChainInput): ChainReport {
   }
   expiryFacts(run);
   ocspFacts(run);
+  mustStapleFacts(input, run.leaf, facts, fact);
+  fetchedIssuerFacts(path, fact);
+  revocationFacts(input, report, path, fact);
   return finish(report);
+}
+
+/** Intermediates check fetched from caIssuers, parsed; one that does not parse is dropped. */
+function fetchedIssuers(input: ChainInput): Array<{ cert: ParsedCertificate; url: string }> {
+  return (input.fetchedIssuers ?? []).flatMap((f) => {
+    try {
+      return [{ cert: parseCached(f.der), url: f.url }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** One row per certificate: the path first, then sent ones off the path; returns each one's row. */
@@ -88,8 +107,9 @@ function certificateRows(report: ChainReport, path: PathNode[], sent: Array<Pars
   };
   path.forEach((n, i) => {
     const last = i === path.length - 1;
-    const role: CertificateRole = i === 0 ? 'leaf' : n.sentIndex === null ? 'anchor' : last && n.cert.info.selfSigned ? 'root' : 'intermediate';
-    addRow(n.cert, n.sentIndex, role, true);
+    const role: CertificateRole = i === 0 ? 'leaf' : n.anchor && n.sentIndex === null ? 'anchor' : last && n.cert.info.selfSigned ? 'root' : 'intermediate';
+    const row = addRow(n.cert, n.sentIndex, role, true);
+    if (n.fetchedFrom) rows[row].fetchedFrom = n.fetchedFrom;
   });
   const usedSent = new Set(path.map((n) => n.sentIndex));
   sent.forEach((c, i) => {
@@ -105,7 +125,7 @@ function certificateRows(report: ChainReport, path: PathNode[], sent: Array<Pars
 }
 
 /** How the path ended; true when it ends at a public (system store) anchor. */
-function trustFacts({ report, path, end, fact }: Run): boolean {
+function trustFacts({ input, report, path, end, fact }: Run): boolean {
   let publicAnchor = false;
   if (end.kind === 'anchor') {
     publicAnchor = end.anchor.origin === 'system';
@@ -119,7 +139,8 @@ function trustFacts({ report, path, end, fact }: Run): boolean {
     fact('trust', false, 'error', `chain ends at root "${name(root)}", which is not in the trust store`, root);
   } else if (end.kind === 'missing-issuer') {
     const last = path[path.length - 1].cert;
-    const aia = end.caIssuers.length ? `; AIA CA Issuers: ${end.caIssuers.join(', ')}` : '; no AIA CA Issuers URL';
+    const fetchFailed = input.issuerFetchFailures?.length ? ` (fetch failed: ${input.issuerFetchFailures.join('; ')})` : '';
+    const aia = end.caIssuers.length ? `; AIA CA Issuers: ${end.caIssuers.join(', ')}${fetchFailed}` : '; no AIA CA Issuers URL';
     const what = path.length === 1 ? 'missing intermediate' : 'missing issuer';
     const why = end.rejected.length ? ` (${end.rejected.join('; ')})` : '';
     fact('trust', false, 'error', `${what}: issuer "${end.issuer}" of "${name(last)}" was neither sent nor in the trust store${aia}${why}`, last);

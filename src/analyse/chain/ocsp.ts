@@ -60,6 +60,8 @@ export interface ParsedOcspResponse {
   responderKeyHash?: string;
   responderNameDer?: Buffer;
   certs: ParsedCertificate[];
+  /** extnValue contents of the nonce responseExtension, when the responder echoed one. */
+  nonce?: Buffer;
 }
 
 const responseStatusNames: Readonly<Record<number, string>> = {
@@ -72,6 +74,7 @@ const responseStatusNames: Readonly<Record<number, string>> = {
 };
 
 const BASIC_OCSP = '1.3.6.1.5.5.7.48.1.1';
+const OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
 
 function singleResponse(node: Asn1): OcspSingleResponse {
   const parts = children(node, 'SingleResponse');
@@ -138,6 +141,14 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   } else throw new DerError('ResponderID: unexpected tag');
   info.producedAt = time(data[i++], 'producedAt').toISOString();
   info.responses = children(data[i], 'responses').map(singleResponse);
+  const extensions = data[i + 1];
+  if (isContext(extensions, 1)) {
+    for (const ext of children(children(extensions, 'responseExtensions')[0], 'Extensions')) {
+      const parts = children(ext, 'Extension');
+      if (oid(parts[0], 'extnID') !== OCSP_NONCE) continue;
+      parsed.nonce = binaryToBuffer(primitive(expectUniversal(parts[parts.length - 1], Tag.OCTETSTRING, 'extnValue'), 'extnValue'));
+    }
+  }
   const sigOid = oid(children(sigAlg, 'signatureAlgorithm')[0], 'signatureAlgorithm');
   const sigInfo = signatureAlgorithms[sigOid];
   info.signatureAlgorithm = sigInfo?.name ?? sigOid;
@@ -164,7 +175,7 @@ function hash(alg: string, data: Buffer): string {
   return createHash(alg).update(data).digest('hex');
 }
 
-function verifySignature(parsed: ParsedOcspResponse, key: KeyObject): boolean {
+export function verifySignature(parsed: ParsedOcspResponse, key: KeyObject): boolean {
   if (!parsed.tbsDer || !parsed.signature) return false;
   const type = key.asymmetricKeyType;
   const algo = type === 'ed25519' || type === 'ed448' ? null : (parsed.signatureHash ?? 'sha256');
@@ -217,18 +228,7 @@ export function checkOcsp(parsed: ParsedOcspResponse, leaf: ParsedCertificate, i
   else if (nextUpdate !== undefined && nextUpdate < t) out.push({ check: 'ocsp.fresh', ok: false, severity: 'warning', reason: `OCSP response expired (nextUpdate ${single.nextUpdate})` });
   else out.push({ check: 'ocsp.fresh', ok: true, severity: 'warning', reason: `OCSP response current (thisUpdate ${single.thisUpdate}${single.nextUpdate ? `, nextUpdate ${single.nextUpdate}` : ''})` });
   if (issuer) {
-    // Signed by the issuer itself, or by a delegated responder the issuer certified for OCSPSigning.
-    let signer: string | undefined;
-    if (verifySignature(parsed, issuer.x509.publicKey)) signer = 'the issuing CA';
-    else {
-      for (const c of parsed.certs) {
-        const delegated = c.info.extendedKeyUsage?.includes('OCSPSigning') ?? false;
-        if (delegated && c.issuerDer.equals(issuer.subjectDer) && c.x509.verify(issuer.x509.publicKey) && verifySignature(parsed, c.x509.publicKey)) {
-          signer = `delegated responder ${c.info.subject}`;
-          break;
-        }
-      }
-    }
+    const signer = ocspSigner(parsed, issuer);
     out.push(
       signer
         ? { check: 'ocsp.signature', ok: true, severity: 'warning', reason: `OCSP response signed by ${signer}` }
@@ -238,3 +238,29 @@ export function checkOcsp(parsed: ParsedOcspResponse, leaf: ParsedCertificate, i
   return out;
 }
 
+
+/**
+ * Who signed the response: the issuing CA itself, or a delegated responder certificate included
+ * in the response that the issuer signed and that carries id-kp-OCSPSigning; undefined if neither.
+ */
+export function ocspSigner(parsed: ParsedOcspResponse, issuer: ParsedCertificate): string | undefined {
+  if (verifySignature(parsed, issuer.x509.publicKey)) return 'the issuing CA';
+  for (const c of parsed.certs) {
+    const delegated = c.info.extendedKeyUsage?.includes('OCSPSigning') ?? false;
+    if (delegated && c.issuerDer.equals(issuer.subjectDer) && c.x509.verify(issuer.x509.publicKey) && verifySignature(parsed, c.x509.publicKey)) {
+      return `delegated responder ${c.info.subject}`;
+    }
+  }
+  return undefined;
+}
+
+/** The single response for `cert` issued by `issuer` (CertID hashes and serial), if any. */
+export function findSingleResponse(info: OcspResponseInfo, cert: ParsedCertificate, issuer: ParsedCertificate): OcspSingleResponse | undefined {
+  return info.responses.find((r) => {
+    try {
+      return r.serial === cert.info.serial && r.issuerNameHash === hash(r.hashAlgorithm, issuer.subjectDer) && r.issuerKeyHash === hash(r.hashAlgorithm, issuer.subjectPublicKeyBits);
+    } catch {
+      return false;
+    }
+  });
+}

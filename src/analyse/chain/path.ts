@@ -28,6 +28,8 @@ export interface PathNode {
   cert: ParsedCertificate;
   sentIndex: number | null;
   anchor?: TrustAnchor;
+  /** caIssuers URL a certificate the server did not send was fetched from (check). */
+  fetchedFrom?: string;
 }
 
 export type PathEnd =

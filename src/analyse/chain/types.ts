@@ -24,6 +24,8 @@ export type CertificateRole = 'leaf' | 'intermediate' | 'root' | 'anchor' | 'ext
 export interface ChainCertificate {
   /** Index in the chain as the server sent it; null for an anchor taken from the trust store. */
   sentIndex: number | null;
+  /** Not sent: fetched from this AIA caIssuers URL to complete the chain. */
+  fetchedFrom?: string;
   role: CertificateRole;
   /** On the path from the leaf to the trust anchor (or as far as it could be built). */
   inPath: boolean;
@@ -34,6 +36,36 @@ export interface ChainCertificate {
   /** Failed facts about this certificate, most severe first (empty when ok). */
   problems: string[];
 }
+
+/** good / revoked / unknown are the CA's answer; unavailable means no answer could be had (why in `detail`). */
+export type RevocationStatus = 'good' | 'revoked' | 'unknown' | 'unavailable';
+
+/** One certificate's revocation result: where the answer came from and what it said. */
+export interface RevocationResult {
+  /** SHA-256 of the certificate checked (ties the result to its chain row). */
+  fingerprint256: string;
+  subject: string;
+  serial: string;
+  status: RevocationStatus;
+  /** Where the answer came from; `none` when neither a responder nor a CRL was reachable or named. */
+  method: 'ocsp-staple' | 'ocsp' | 'crl' | 'none';
+  url?: string;
+  revokedAt?: string;
+  /** CRLReason name (`keyCompromise`, …) when the CA gave one. */
+  reason?: string;
+  /** One sentence: the verdict and its evidence, or why it is unavailable. */
+  detail: string;
+  /** Why earlier sources gave no answer (an OCSP responder that failed before the CRL answered). */
+  tried?: string[];
+}
+
+/** A certificate the server did not send, fetched from the AIA caIssuers URL of the one below it. */
+export interface FetchedIssuer {
+  der: Uint8Array | string;
+  url: string;
+}
+
+export type RevocationMode = 'off' | 'soft' | 'hard';
 
 export interface ChainReport {
   /** Where the certificates came from: the decoded Certificate message, or Node's view. */
@@ -49,6 +81,8 @@ export interface ChainReport {
   anchor?: { subject: string; fingerprint256: string; origin: AnchorOrigin; file?: string; sent: boolean };
   facts: ChainFact[];
   ocsp?: OcspResponseInfo;
+  /** Per-certificate revocation results (check with --revocation soft|hard). */
+  revocation?: RevocationResult[];
   /** No fact of severity `error` failed. */
   valid: boolean;
   /** Fewest days left among the certificates the server sent on the path (null: no certificate). */
@@ -76,6 +110,14 @@ export interface ChainInput {
   ocspResponse?: Uint8Array | string;
   /** Whether a staple was requested (so its absence is worth a note). */
   ocspRequested?: boolean;
+  /** Intermediates fetched from AIA caIssuers because the server did not send them. */
+  fetchedIssuers?: FetchedIssuer[];
+  /** Why fetching a missing issuer from caIssuers gave nothing (named in the missing-issuer error). */
+  issuerFetchFailures?: string[];
+  /** Revocation results gathered by check (network), judged here as facts. */
+  revocation?: RevocationResult[];
+  /** How unavailable revocation is judged: soft warns, hard fails. */
+  revocationMode?: RevocationMode;
   /** Add an `expiry.soon` warning when a sent certificate expires within this many days. */
   warnDays?: number;
 }

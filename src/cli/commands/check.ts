@@ -1,51 +1,70 @@
-// `tls-trace check HOST[:PORT]...`: certificate chain, hostname, trust and expiry checks for CI.
-// Exit codes (README "Exit codes"): 0 all valid; 9 expiring within --warn-days; 8 invalid;
-// 3–7 connection/handshake failure; 2 usage. Several targets: connection failures (lowest code)
-// beat 8, which beats 9, which beats 0 — see combineExitCodes.
+// `tls-trace check HOST[:PORT]...`: certificate chain, hostname, trust and expiry checks for CI,
+// and `tls-trace check merge FILES...` for the NDJSON of shards run on several machines.
+// Exit codes (README "Exit codes"): 0 all valid; 9 expiring within --warn-days; 13 expiring within
+// --crit-days; 8 invalid; 14 revoked; 15 revocation unavailable (--revocation hard); 3–7, 11, 12
+// connection/STARTTLS/proxy failure; 2 usage. Several targets: see combineExitCodes.
 
 import type { Command } from 'commander';
+import type { RevocationMode } from '../../analyse/chain/types.js';
 import { runCheck } from '../../check/runner.js';
+import { selectShard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
 import { renderChain } from '../../report/chain-table.js';
 import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../report/check-json.js';
-import { renderJunit } from '../../report/check-junit.js';
-import { renderCheckTable, renderCheckTotals, statusText } from '../../report/check-summary.js';
+import { statusText } from '../../report/check-summary.js';
+import { checkView } from '../../report/check-view.js';
 import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
-import { decideOutput } from '../output.js';
-import { reportWriteFailures, tryWrite, writeOutputFile } from '../write-file.js';
+import { decideOutput, type OutputStyle } from '../output.js';
+import { writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
 import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
 import { addClientCertOptions, clientCertFromFlags, type ClientCertFlags } from '../client-cert.js';
-
-const JUNIT_FILE = { what: '--junit' } as const;
+import { CHECK_FORMATS, decideFormat, JUNIT_FILE, printFinal, type CheckFormat } from '../check-output.js';
+import { createProgress } from '../check-progress.js';
+import { parseShard } from '../check-shard.js';
+import { runMerge } from './check-merge.js';
 
 export const DEFAULT_WARN_DAYS = 30;
 export const DEFAULT_CONCURRENCY = 16;
 const MAX_CONCURRENCY = 1024;
 
-interface CheckFlags extends RouteFlags, ClientCertFlags {
+export interface CheckFlags extends RouteFlags, ClientCertFlags {
   targets?: string;
   warnDays?: string;
+  critDays?: string;
   concurrency?: string;
   timeout?: string;
   ca?: string[];
   systemCa?: boolean;
   at?: string;
   servername?: string;
+  format?: string;
   json?: boolean;
   ndjson?: boolean;
   junit?: string;
+  quiet?: boolean;
+  shard?: string;
   color?: boolean;
   ocsp?: boolean;
   chains?: boolean;
   starttls?: StarttlsProtocol | 'none';
   xmppHost?: string;
+  revocation?: string;
+}
+
+const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
+
+function parseRevocationMode(value: string | undefined): RevocationMode {
+  if (value === undefined) return 'soft';
+  const mode = REVOCATION_MODES.find((m) => m === value);
+  if (!mode) throw new UsageError(`--revocation must be off, soft or hard, not "${value}"`);
+  return mode;
 }
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
@@ -70,73 +89,107 @@ function targetRoute(rules: RouteRules, t: CheckTarget): CheckTarget {
   return Object.keys(route).length > 0 ? { ...t, route } : t;
 }
 
+/** Chain tables: with --chains, or for a lone target; --quiet keeps only the targets that need a look. */
+function chainBlocks(summary: CheckSummary, flags: CheckFlags, style: OutputStyle): string {
+  if (!flags.chains && summary.results.length !== 1) return '';
+  return summary.results
+    .filter((r) => !flags.quiet || r.status !== 'valid')
+    .map((r) => `${resultBlock(r, style.color, style.width)}\n`)
+    .join('');
+}
+
+/** --warn-days and --crit-days; a critical window wider than the warning one would hide nothing, so it is refused. */
+function expiryWindows(flags: CheckFlags): { warnDays: number; critDays: number } {
+  const warnDays = parseWholeNumber(flags.warnDays, '--warn-days', { fallback: DEFAULT_WARN_DAYS, min: 0, max: 36500 });
+  const critDays = parseWholeNumber(flags.critDays, '--crit-days', { fallback: 0, min: 0, max: 36500 });
+  if (critDays > warnDays) throw new UsageError(`--crit-days ${critDays} is more than --warn-days ${warnDays}`, 'critical is the nearer deadline: --crit-days 7 --warn-days 30');
+  return { warnDays, critDays };
+}
+
+async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext): Promise<CheckTarget[]> {
+  const listed: CheckTarget[] = args.map(toCheckTarget);
+  if (flags.targets !== undefined) listed.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
+  if (listed.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
+  const rules = parseRouteRules(flags, ctx.env);
+  const targets = listed.map((t) => targetRoute(rules, t));
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard, ctx.env);
+  // An empty shard is a normal outcome of hashing a short list: it checks nothing and exits 0.
+  return shard ? selectShard(targets, shard) : targets;
+}
+
+async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, ctx: CliContext): Promise<void> {
+  const targets = await collectTargets(args, flags, ctx);
+  const { warnDays, critDays } = expiryWindows(flags);
+  const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
+  const timeoutMs = parseTimeout(flags.timeout);
+  const revocation = parseRevocationMode(flags.revocation);
+  const at = parseAt(flags.at);
+  // check has no --no-sni: the name is what the certificate is checked against.
+  const servername = parseSni({ servername: flags.servername }) || undefined;
+  // Fail before connecting anywhere if the report file cannot even be created.
+  if (flags.junit !== undefined) writeOutputFile(flags.junit, '', JUNIT_FILE);
+  const trustStore = trustStoreFromFlags(flags, ctx);
+  const clientCert = clientCertFromFlags(flags);
+  const style = decideOutput(ctx, flags.color);
+  const progress = ctx.stderrIsTTY && targets.length > 1 ? createProgress(ctx, targets.length, ctx.stdoutColumns ?? 80) : undefined;
+
+  const summary: CheckSummary = await runCheck(targets, {
+    at,
+    warnDays,
+    critDays,
+    concurrency,
+    timeoutMs,
+    trustStore,
+    requestOcsp: flags.ocsp ?? true,
+    revocation,
+    ...(flags.starttls ? { starttls: flags.starttls } : {}),
+    ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
+    ...(servername ? { servername } : {}),
+    ...(clientCert ? { clientCert } : {}),
+    ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
+    ...(progress ? { onStart: progress.start } : {}),
+    onResult: (r, done, total) => {
+      if (format === 'ndjson') ctx.stdout(ndjsonLine(r));
+      progress?.finish(r, done, total);
+    },
+  });
+  progress?.end();
+  printFinal(ctx, {
+    format,
+    view: checkView(summary),
+    style,
+    quiet: Boolean(flags.quiet),
+    machineText: () => (format === 'json' ? `${JSON.stringify(checkToJson(summary), null, 2)}\n` : ndjsonSummaryLine(summary)),
+    chainBlocks: format === 'text' ? chainBlocks(summary, flags, style) : '',
+    ...(flags.junit !== undefined ? { junitFile: flags.junit } : {}),
+  });
+}
+
 export function registerCheck(program: Command, ctx: CliContext): void {
   addClientCertOptions(addRouteOptions(addTrustOptions(program.command('check'))))
-    .description('check certificate chains, host names, trust and expiry of one or many servers (for CI)')
-    .argument('[targets...]', 'HOST[:PORT] targets (port 443 by default)')
+    .description('check certificate chains, host names, trust and expiry of one or many servers (for CI); `check merge FILES…` joins shard NDJSON')
+    .argument('[targets...]', 'HOST[:PORT] targets (port 443 by default); or `merge` and shard NDJSON files')
     .option('--targets <file>', 'read targets from a file: HOST[:PORT] [KEY=VALUE…] per line, # comments (- reads stdin)')
     .option('--warn-days <n>', `exit 9 when a certificate expires within N days (default ${DEFAULT_WARN_DAYS})`)
+    .option('--crit-days <n>', 'exit 13 (a failure) when a certificate expires within N days (default off)')
     .option('--concurrency <n>', `targets checked at once (default ${DEFAULT_CONCURRENCY})`)
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
     .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
     .addOption(starttlsOption())
     .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: each target host)')
+    .option('--revocation <mode>', 'OCSP/CRL checks of every certificate: off, soft (default: revoked exits 14, unavailable warns) or hard (unavailable exits 15)')
     .option('--chains', 'print the chain table of every target (default for a single target)')
-    .option('--json', 'one JSON document with every result')
-    .option('--ndjson', 'one JSON line per target as it finishes, then a summary line')
+    .option('--format <format>', `output: ${CHECK_FORMATS.join(', ')} (default text)`)
+    .option('--json', 'one JSON document with every result (--format json)')
+    .option('--ndjson', 'one JSON line per target as it finishes, then a summary line (--format ndjson)')
     .option('--junit <file>', 'also write JUnit XML (one test case per target) to FILE')
+    .option('-q, --quiet', 'text output: only the targets that need a look, and the totals')
+    .option('--shard <i/n>', 'check only shard I of N (1-based; auto/N takes JOB_COMPLETION_INDEX + 1)')
     .option('--no-color', 'no colour')
     .action(async (args: string[], flags: CheckFlags) => {
-      if (flags.json && flags.ndjson) throw new UsageError('--json and --ndjson exclude each other');
-      const listed: CheckTarget[] = args.map(toCheckTarget);
-      if (flags.targets !== undefined) listed.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
-      if (listed.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
-      const rules = parseRouteRules(flags, ctx.env);
-      const targets = listed.map((t) => targetRoute(rules, t));
-      const clientCert = clientCertFromFlags(flags);
-      const warnDays = parseWholeNumber(flags.warnDays, '--warn-days', { fallback: DEFAULT_WARN_DAYS, min: 0, max: 36500 });
-      const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
-      const timeoutMs = parseTimeout(flags.timeout);
-      const at = parseAt(flags.at);
-      // check has no --no-sni: the name is what the certificate is checked against.
-      const servername = parseSni({ servername: flags.servername }) || undefined;
-      const junitFile = flags.junit;
-      // Fail before connecting anywhere if the report file cannot even be created.
-      if (junitFile !== undefined) writeOutputFile(junitFile, '', JUNIT_FILE);
-      const trustStore = trustStoreFromFlags(flags, ctx);
-      const style = decideOutput(ctx, flags.color);
-      const progress = Boolean(ctx.stderrIsTTY) && targets.length > 1;
-
-      const summary: CheckSummary = await runCheck(targets, {
-        at,
-        warnDays,
-        concurrency,
-        timeoutMs,
-        trustStore,
-        requestOcsp: flags.ocsp ?? true,
-        ...(flags.starttls ? { starttls: flags.starttls } : {}),
-        ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
-        ...(servername ? { servername } : {}),
-        ...(clientCert ? { clientCert } : {}),
-        ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
-        onResult: (r, done, total) => {
-          if (flags.ndjson) ctx.stdout(ndjsonLine(r));
-          if (progress) ctx.stderr(`\r\x1b[2Kchecking ${done}/${total} ${done === total ? '' : escapeControl(r.target)}`);
-        },
-      });
-      if (progress) ctx.stderr('\r\x1b[2K');
-
-      if (flags.json) ctx.stdout(`${JSON.stringify(checkToJson(summary), null, 2)}\n`);
-      else if (flags.ndjson) ctx.stdout(ndjsonSummaryLine(summary));
-      else {
-        const showChains = flags.chains || summary.results.length === 1;
-        if (showChains) for (const r of summary.results) ctx.stdout(`${resultBlock(r, style.color, style.width)}\n`);
-        if (summary.results.length > 1) ctx.stdout(`${renderCheckTable(summary, style)}\n`);
-        ctx.stdout(renderCheckTotals(summary, style));
-      }
-      ctx.exitCode = summary.exitCode;
-      // A full disk shows only now; the results are printed already and keep their exit code.
-      if (junitFile !== undefined) reportWriteFailures(ctx, [tryWrite(() => writeOutputFile(junitFile, renderJunit(summary), JUNIT_FILE))]);
+      const format = decideFormat(flags);
+      if (args[0] === 'merge') await runMerge(args.slice(1), flags, format, ctx);
+      else await runLive(args, flags, format, ctx);
     });
 }

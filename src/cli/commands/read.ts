@@ -20,7 +20,7 @@ import { decideOutput, printError } from '../output.js';
 import { fileKind, readInputFile } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
 import { matchesFilter, needsSni, parseFilter, type ConnectionFilter } from './read-filter.js';
-import { exitCodeFor, present, traceTrustStore, writePcapFile } from './trace.js';
+import { exitCodeFor, ladderFlags, present, traceTrustStore, writePcapFile } from './trace.js';
 import { reportWriteFailures } from '../write-file.js';
 
 interface ReadFlags {
@@ -30,6 +30,8 @@ interface ReadFlags {
   json?: boolean;
   hex?: boolean;
   color?: boolean;
+  ladder?: boolean;
+  ascii?: boolean;
   showSecrets?: boolean;
   packets?: boolean;
   filter?: string;
@@ -49,6 +51,8 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .option('--ndjson', 'print one JSON line per connection (TLS or skipped) as each one ends')
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
+    .option('--no-ladder', 'leave out the ladder diagram that opens the trace')
+    .option('--ascii', 'draw the ladder in plain ASCII (also whenever the output is plain)')
     .option('--packets', 'list every TCP segment (flags, relative seq/ack, window, length, the TLS record bytes it carries)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .option('--pcap <file>', 'write the traced connection(s), or every TLS connection listed, as pcapng with their key log')
@@ -275,7 +279,7 @@ function connectionRow(number: number, client: string, capture: Capture, facts: 
 function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags): void {
   const trustStore = traceTrustStore(ctx, flags, false);
   const at = flags.at === undefined ? undefined : parseAt(flags.at);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
 }
 
 /** Every connection in turn; the exit code is the most severe of theirs. */
@@ -291,7 +295,7 @@ function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], f
   let worst = 0;
   for (const c of captures) {
     ctx.exitCode = 0;
-    present(ctx, c, { json: false, hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+    present(ctx, c, { json: false, hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
     worst = Math.max(worst, ctx.exitCode);
     ctx.stdout('\n');
   }

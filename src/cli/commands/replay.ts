@@ -8,12 +8,14 @@ import type { CliContext } from '../context.js';
 import { decideOutput } from '../output.js';
 import { readInputText } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
-import { present, traceTrustStore } from './trace.js';
+import { ladderFlags, present, traceTrustStore } from './trace.js';
 
 interface ReplayFlags {
   json?: boolean;
   hex?: boolean;
   color?: boolean;
+  ladder?: boolean;
+  ascii?: boolean;
   showSecrets?: boolean;
 }
 
@@ -24,6 +26,8 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--json', 'print the whole trace as JSON')
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
+    .option('--no-ladder', 'leave out the ladder diagram that opens the trace')
+    .option('--ascii', 'draw the ladder in plain ASCII (also whenever the output is plain)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .action(async (file: string, flags: ReplayFlags & TrustFlags) => {
       // Read through the CLI's one file reader (regular files or stdin only, capped), then parsed.
@@ -31,6 +35,6 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       const capture = parseCapture(text, file === '-' ? 'stdin' : file);
       const trustStore = traceTrustStore(ctx, flags, capture.options.demo === true);
       const at = flags.at === undefined ? undefined : parseAt(flags.at);
-      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
     });
 }

@@ -2,13 +2,17 @@
 // server's order, groups, signature schemes, certificates, features — and findings.
 // Exit codes (README "Exit codes"): 0 scan finished (findings do not change it unless --fail-on);
 // 3 DNS, 4 connect, 5 timeout, 6 not TLS, 11 STARTTLS failed when the server could not be scanned at all; 2 usage;
-// 8 with --fail-on when a finding at or above that severity was made.
+// 8 with --fail-on when a finding at or above that severity was made, or with --profile when the
+// server deviates from that Mozilla configuration in any way.
 
 import type { Command } from 'commander';
 import { renderScanProgress, renderScanText } from '../../report/scan-table.js';
 import { scanToJson } from '../../report/scan-json.js';
 import { scanServer, ScanError } from '../../scan/scanner.js';
 import { SEVERITY_ORDER, severityRank } from '../../scan/findings.js';
+import { requiredDeviations } from '../../scan/profiles/compliance.js';
+import { GUIDELINE_VERSION, PROFILE_NAMES, type ProfileName } from '../../scan/profiles/mozilla-guidelines.js';
+import { isProfileName } from '../../scan/profiles/profiles.js';
 import type { Severity } from '../../scan/types.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
@@ -33,9 +37,16 @@ interface ScanFlags {
   progress?: boolean;
   starttls?: string;
   xmppHost?: string;
+  profile?: string;
 }
 
 const ERROR_CODES = { dns: ExitCode.dns, connect: ExitCode.connect, timeout: ExitCode.timeout, 'not-tls': ExitCode.notTls, starttls: ExitCode.starttls, proxy: ExitCode.proxy } as const;
+
+function parseProfile(text: string | undefined): ProfileName | undefined {
+  if (text === undefined) return undefined;
+  if (!isProfileName(text)) throw new UsageError(`bad --profile "${text}": give one of ${PROFILE_NAMES.join(', ')}`);
+  return text;
+}
 
 export function registerScan(program: Command, ctx: CliContext): void {
   const cmd = program.command('scan');
@@ -48,6 +59,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
     .option('--concurrency <n>', `probes in flight at once (default ${SCAN_DEFAULT_CONCURRENCY}, max ${MAX_CONCURRENCY})`)
     .addOption(starttlsOption())
     .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: the target host)')
+    .option('--profile <name>', `exit ${ExitCode.invalid} on any deviation from this Mozilla ${GUIDELINE_VERSION} configuration (${PROFILE_NAMES.join(', ')}), listing each`)
     .option('--json', 'print the whole result as JSON')
     .option('--no-color', 'plain text without colour')
     .option('--no-progress', 'no progress bar on stderr')
@@ -68,6 +80,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
         }
         failOn = flags.failOn as Severity;
       }
+      const profile = parseProfile(flags.profile);
       const style = decideOutput(ctx, flags.color);
       // The bar goes to stderr and only on a terminal, so pipes and --json output stay clean.
       const showProgress = flags.progress !== false && !flags.json && ctx.stdoutIsTTY && ctx.stderrIsTTY === true;
@@ -80,6 +93,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
           timeoutMs,
           concurrency,
           ...starttls,
+          ...(profile ? { profile } : {}),
           lookup: ctx.lookup,
           route,
           ...(clientCert ? { clientCert } : {}),
@@ -93,5 +107,6 @@ export function registerScan(program: Command, ctx: CliContext): void {
       }
       ctx.stdout(flags.json ? JSON.stringify(scanToJson(result), null, 2) + '\n' : renderScanText(result, { color: style.color, width: style.width }));
       if (failOn && result.findings.some((f) => severityRank(f.severity) <= severityRank(failOn))) ctx.exitCode = ExitCode.invalid;
+      if (result.mozilla && requiredDeviations(result.mozilla).length > 0) ctx.exitCode = ExitCode.invalid;
     });
 }

@@ -37,6 +37,8 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--json', 'print the whole trace as JSON')
     .option('--hex', 'add an annotated hex dump of every message')
     .option('--no-color', 'plain output (also: NO_COLOR, or stdout not a terminal)')
+    .option('--no-ladder', 'leave out the ladder diagram that opens the trace')
+    .option('--ascii', 'draw the ladder in plain ASCII (also whenever the output is plain)')
     .option('--save <file>', 'write the capture (bytes, timings, key log) to a file for `tls-trace replay`')
     .option('--pcap <file>', 'write the connection as a pcapng file, key log included, that Wireshark opens decrypted')
     .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
@@ -98,7 +100,7 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const saveFile = flags.save;
   const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
   const pcapFailure = writePcapFile(flags.pcap, [capture]);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...(at ? { at } : {}) });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...(at ? { at } : {}) });
   reportWriteFailures(ctx, [keylogFailure, saveFailure, pcapFailure]);
 }
 
@@ -116,6 +118,11 @@ async function liveCapture(ctx: CliContext, opts: CaptureOptions, packets: boole
   const r = await captureWithPackets(opts, privileges, { ...ctx.env });
   if (r.note) printError(ctx, r.note);
   return r.capture;
+}
+
+/** `--no-ladder` and `--ascii` as present() takes them (trace, replay and read share them). */
+export function ladderFlags(flags: { ladder?: boolean; ascii?: boolean }): { ladder: boolean; ascii: boolean } {
+  return { ladder: flags.ladder !== false, ascii: flags.ascii === true };
 }
 
 /** A capture file holds the session's key log: owner-only, even when it replaces an older file. */
@@ -147,6 +154,9 @@ export interface PresentOptions {
   at?: Date;
   /** `--packets` (read, and live traces that captured packets): list every TCP segment after the trace. */
   packets?: boolean;
+  /** `--no-ladder` sets false; `--ascii` draws it in ASCII. */
+  ladder?: boolean;
+  ascii?: boolean;
 }
 
 /**
@@ -174,6 +184,9 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
         hex: opts.hex,
         showSecrets: opts.showSecrets === true,
         packets: opts.packets === true,
+        ladder: opts.ladder !== false,
+        // Plain output is plain throughout: no colour means no box-drawing characters either.
+        ascii: opts.ascii === true || !opts.style.color,
         ...(opts.style.width ? { width: opts.style.width } : {}),
       });
       ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);

@@ -1,0 +1,109 @@
+// `check merge`: shard NDJSON (`check --shard I/N --ndjson`) back into one run. The target lines
+// are kept as written, re-sorted as one run sorts them (sortResults), and the counts and exit
+// code recomputed from them, so the merged JSON equals an unsharded run's but for the times. Each
+// file must end with its summary line: a shard that did not finish fails the merge.
+
+import { UsageError } from '../errors.js';
+import { combineExitCodes, countStatuses, sortResults } from './runner.js';
+import type { TargetStatus } from './types.js';
+
+const LINE_FORMAT = 'tls-trace-check-line';
+const STATUSES: readonly TargetStatus[] = ['valid', 'expiring', 'critical', 'invalid', 'error'];
+
+/** A target line without its `format`, `schemaVersion` and `type`: a `results[]` entry, still escaped. */
+export interface MergedResult {
+  target: string;
+  status: TargetStatus;
+  exitCode: number;
+  daysLeft: number | null;
+  [key: string]: unknown;
+}
+
+export interface MergedRun {
+  at: string;
+  warnDays: number;
+  critDays: number;
+  exitCode: number;
+  counts: Record<TargetStatus, number>;
+  durationMs: number;
+  results: MergedResult[];
+}
+
+interface ShardSummary {
+  at: string;
+  warnDays: number;
+  critDays: number;
+  durationMs: number;
+}
+
+type Json = Record<string, unknown>;
+
+function parseLine(line: string, where: string): Json {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    throw new UsageError(`${where}: not a JSON line`, 'check merge reads the output of check --ndjson');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError(`${where}: not a JSON object`);
+  const o = v as Json;
+  if (o.format !== LINE_FORMAT) throw new UsageError(`${where}: format is not "${LINE_FORMAT}"`, 'check merge reads the output of check --ndjson');
+  if (o.schemaVersion !== '1') throw new UsageError(`${where}: schemaVersion ${JSON.stringify(o.schemaVersion)}, this tls-trace reads "1"`);
+  return o;
+}
+
+function targetOf(o: Json, where: string): MergedResult {
+  const { format: _f, schemaVersion: _v, type: _t, ...rest } = o;
+  const ok = typeof rest.target === 'string' && STATUSES.includes(rest.status as TargetStatus) && Number.isInteger(rest.exitCode)
+    && (rest.daysLeft === null || Number.isInteger(rest.daysLeft));
+  if (!ok) throw new UsageError(`${where}: a target line without target, status, exitCode and daysLeft`);
+  return rest as MergedResult;
+}
+
+function summaryOf(o: Json, where: string): ShardSummary {
+  const { at, warnDays, critDays, durationMs } = o;
+  if (typeof at !== 'string' || !Number.isInteger(warnDays) || typeof durationMs !== 'number') throw new UsageError(`${where}: a summary line without at, warnDays and durationMs`);
+  return { at, warnDays: warnDays as number, critDays: Number.isInteger(critDays) ? (critDays as number) : 0, durationMs };
+}
+
+/** One shard file's target lines and its summary line; `name` is how errors name the file. */
+export function parseShardText(text: string, name: string): { results: MergedResult[]; summary: ShardSummary } {
+  const results: MergedResult[] = [];
+  let summary: ShardSummary | undefined;
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    const where = `${name}:${i + 1}`;
+    if (summary) throw new UsageError(`${where}: a line after the summary line`, 'give each shard its own file');
+    const o = parseLine(line, where);
+    if (o.type === 'target') results.push(targetOf(o, where));
+    else if (o.type === 'summary') summary = summaryOf(o, where);
+    else throw new UsageError(`${where}: type is neither "target" nor "summary"`);
+  });
+  if (!summary) throw new UsageError(`${name}: no summary line: the shard did not finish`, 'rerun that shard; a merge of part of the targets would pass them off as all');
+  return { results, summary };
+}
+
+/**
+ * The run the shards make together. The clock is the earliest shard's (pin it with --at for
+ * shards that must agree); --warn-days and --crit-days must be the same in every shard; the
+ * duration is the longest shard's, since shards run side by side.
+ */
+export function mergeShards(shards: readonly { results: MergedResult[]; summary: ShardSummary }[]): MergedRun {
+  if (shards.length === 0) throw new UsageError('check merge: no files', 'give the NDJSON file of every shard');
+  const first = shards[0].summary;
+  for (const s of shards) {
+    if (s.summary.warnDays !== first.warnDays || s.summary.critDays !== first.critDays) {
+      throw new UsageError('check merge: the shards ran with different --warn-days or --crit-days', 'run every shard with the same flags');
+    }
+  }
+  const results = sortResults(shards.flatMap((s) => s.results));
+  return {
+    at: shards.map((s) => s.summary.at).sort()[0],
+    warnDays: first.warnDays,
+    critDays: first.critDays,
+    exitCode: combineExitCodes(results.map((r) => r.exitCode)),
+    counts: countStatuses(results),
+    durationMs: Math.max(...shards.map((s) => s.summary.durationMs)),
+    results,
+  };
+}

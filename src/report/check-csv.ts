@@ -1,0 +1,36 @@
+// `check --format csv`: RFC 4180 (CRLF line ends, a header row, fields with a comma, quote or line
+// break quoted, quotes doubled), one row per target in the summary's order. Spreadsheets run a
+// cell that starts with = + - @ (or a tab/CR) as a formula, and certificate names come from the
+// peer: such a cell gets a leading `'` (OWASP's advice). Plain numbers we wrote (days left -2160)
+// are left as numbers.
+
+import type { CheckView, ResultView } from './check-view.js';
+import { problemList } from './check-summary.js';
+import { escapeControl } from './escape.js';
+
+export const CSV_COLUMNS = [
+  'target', 'host', 'port', 'checked_name', 'address', 'status', 'exit_code', 'days_left', 'not_after',
+  'subject', 'issuer', 'serial', 'protocol', 'problems', 'duration_ms',
+] as const;
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** One field: formula-safe, then quoted when RFC 4180 needs it. */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let s = typeof value === 'number' ? String(value) : escapeControl(value);
+  if (/^[=+\-@\t\r]/.test(s) && !NUMBER.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function row(r: ResultView): (string | number | null | undefined)[] {
+  return [
+    r.target, r.host, r.port, r.checkedName, r.address, r.status, r.exitCode, r.daysLeft, r.notAfter,
+    r.leaf?.subject, r.leaf?.issuer, r.leaf?.serial, r.protocolName, problemList(r.problems), r.durationMs,
+  ];
+}
+
+export function renderCsv(view: CheckView): string {
+  const lines = [CSV_COLUMNS.join(','), ...view.results.map((r) => row(r).map(csvField).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}

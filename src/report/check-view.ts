@@ -1,0 +1,108 @@
+// What every check renderer except the chain table and the JSON reads: the run facts and, per
+// target, its verdict plus the few certificate facts the table, CSV, OpenMetrics and GitHub
+// outputs show. A live run builds it from its summary; `check merge` from shard NDJSON lines, so
+// both print through the same renderers.
+
+import type { MergedResult, MergedRun } from '../check/merge.js';
+import type { CheckSummary, TargetResult, TargetStatus } from '../check/types.js';
+import { unescapeControl } from './escape.js';
+
+/** The leaf certificate's identity and validity, raw (renderers escape at output). */
+export interface LeafFacts {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+export interface ResultView extends Omit<TargetResult, 'chain' | 'protocol'> {
+  /** `TLS 1.3` (the protocol code point's name). */
+  protocolName?: string;
+  leaf?: LeafFacts;
+  /** Subject of the trust anchor the chain reached. */
+  anchorSubject?: string;
+  /** The chain report's own verdict (absent: no chain to judge). */
+  chainValid?: boolean;
+}
+
+export interface CheckView {
+  at: string;
+  warnDays: number;
+  critDays: number;
+  counts: Record<TargetStatus, number>;
+  exitCode: number;
+  durationMs: number;
+  results: ResultView[];
+}
+
+export function resultView(r: TargetResult): ResultView {
+  const { chain, protocol, ...rest } = r;
+  const leaf = chain?.certificates.find((c) => c.role === 'leaf' && c.sentIndex !== null)?.info;
+  return {
+    ...rest,
+    ...(protocol ? { protocolName: protocol.name } : {}),
+    ...(leaf ? { leaf: { subject: leaf.subject, issuer: leaf.issuer, serial: leaf.serial, notBefore: leaf.notBefore, notAfter: leaf.notAfter } } : {}),
+    ...(chain?.anchor ? { anchorSubject: chain.anchor.subject } : {}),
+    ...(chain ? { chainValid: chain.valid } : {}),
+  };
+}
+
+export function checkView(summary: CheckSummary): CheckView {
+  const { results, ...facts } = summary;
+  return { ...facts, results: results.map(resultView) };
+}
+
+/** Results that need a look: everything but valid, in the view's order. */
+export function problemResults(view: Pick<CheckView, 'results'>): ResultView[] {
+  return view.results.filter((r) => r.status !== 'valid');
+}
+
+type Json = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? unescapeControl(v) : undefined);
+const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+
+/** The leaf's facts from a chain in its JSON form (`results[].chain`). */
+function leafFromJson(chain: Json | undefined): LeafFacts | undefined {
+  const rows = Array.isArray(chain?.certificates) ? (chain.certificates as unknown[]).map(obj) : [];
+  const cert = obj(rows.find((c) => c?.role === 'leaf' && c.sentIndex !== null)?.certificate);
+  if (!cert) return undefined;
+  return { subject: str(cert.subject) ?? '', issuer: str(cert.issuer) ?? '', serial: str(cert.serial) ?? '', notBefore: str(cert.notBefore) ?? '', notAfter: str(cert.notAfter) ?? '' };
+}
+
+/**
+ * A view of a result read back from tls-trace's own NDJSON (`check merge`). Its strings were
+ * escaped when written and are unescaped here, so the renderers escape them once, as for a live run.
+ */
+export function resultViewFromJson(r: MergedResult): ResultView {
+  const chain = obj(r.chain);
+  const error = obj(r.error);
+  const leaf = leafFromJson(chain);
+  const anchor = str(obj(chain?.anchor)?.subject);
+  const protocolName = str(obj(r.protocol)?.name);
+  const address = str(r.address);
+  const notAfter = str(r.notAfter);
+  return {
+    target: unescapeControl(r.target),
+    host: str(r.host) ?? '',
+    port: typeof r.port === 'number' ? r.port : 0,
+    checkedName: str(r.checkedName) ?? '',
+    ...(address ? { address } : {}),
+    status: r.status,
+    exitCode: r.exitCode,
+    daysLeft: r.daysLeft,
+    ...(notAfter ? { notAfter } : {}),
+    problems: Array.isArray(r.problems) ? r.problems.map((p) => str(p) ?? '') : [],
+    ...(error ? { error: { code: str(error.code) ?? '', message: str(error.message) ?? '' } } : {}),
+    durationMs: typeof r.durationMs === 'number' ? r.durationMs : 0,
+    ...(protocolName ? { protocolName } : {}),
+    ...(leaf ? { leaf } : {}),
+    ...(anchor ? { anchorSubject: anchor } : {}),
+    ...(chain ? { chainValid: chain.valid === true } : {}),
+  };
+}
+
+export function mergedView(run: MergedRun): CheckView {
+  const { results, ...facts } = run;
+  return { ...facts, results: results.map(resultViewFromJson) };
+}
