@@ -293,6 +293,9 @@ export const MAX_RECORD_RESYNC_BYTES = 64 * 1024;
  */
 export const MAX_PROLOGUE_SEARCH_BYTES = 64 * 1024;
 
+/** Fingerprint strings (JA3/JA4/JA3S) whose digests are remembered across connections before the memo is emptied. */
+export const MAX_FINGERPRINT_DIGESTS_CACHED = 4096;
+
 /**
  * Rows of `check --format github`'s Markdown table in $GITHUB_STEP_SUMMARY. GitHub takes at most
  * 1 MiB of summary per step; problems come first, so only valid rows past the cap are counted.

@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import type { ClientHello, DecodedTrace, Extension, HandshakeMessage, ServerHello } from '../decode/model.js';
+import { MAX_FINGERPRINT_DIGESTS_CACHED } from '../limits.js';
 import { isGrease16 } from '../registry/index.js';
 import { extInfo } from './messages.js';
 
@@ -88,12 +89,30 @@ function inHandshakeRecords(decoded: DecodedTrace, m: HandshakeMessage): boolean
 
 const notGrease = (code: number): boolean => !isGrease16(code);
 
+/**
+ * Digests of fingerprint strings already hashed: the clients in one capture mostly send the same
+ * few hellos, and `read`'s table computes JA3/JA4/JA3S for each of its (often tens of thousands of)
+ * connections. Emptied when it reaches its cap, so memory stays bounded.
+ */
+const digests = new Map<string, string>();
+
+function digest(algorithm: 'md5' | 'sha256', text: string): string {
+  const key = `${algorithm}:${text}`;
+  let hex = digests.get(key);
+  if (hex === undefined) {
+    if (digests.size >= MAX_FINGERPRINT_DIGESTS_CACHED) digests.clear();
+    hex = createHash(algorithm).update(text, 'latin1').digest('hex');
+    digests.set(key, hex);
+  }
+  return hex;
+}
+
 function md5(text: string): string {
-  return createHash('md5').update(text, 'latin1').digest('hex');
+  return digest('md5', text);
 }
 
 function sha256Prefix(text: string): string {
-  return createHash('sha256').update(text, 'latin1').digest('hex').slice(0, 12);
+  return digest('sha256', text).slice(0, 12);
 }
 
 /** JA3: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats (decimal, `-`-joined, GREASE left out). */

@@ -9,7 +9,7 @@ import { findBodies } from './messages.js';
 import { deriveNegotiated } from './negotiated.js';
 import { fingerprintsOf } from './fingerprints.js';
 import { negotiatedRows } from './negotiated-rows.js';
-import type { TraceAnalysis, TraceOutcome } from './types.js';
+import type { TraceAnalysis, TraceOutcome, TraceSummary } from './types.js';
 
 export type * from './types.js';
 export { codePoint, showCodePoint } from './code-point.js';
@@ -19,15 +19,22 @@ export { negotiatedRows } from './negotiated-rows.js';
 export { answeredHellos, finalAnswer, unofferedChoice, type AnsweredHello, type Unoffered } from './answered-hellos.js';
 
 export function analyseTrace(capture: Capture, decoded: DecodedTrace): TraceAnalysis {
-  const { negotiated, crossChecks } = deriveNegotiated(capture, decoded);
+  const summary = summariseTrace(capture, decoded);
   const { steps, flights } = buildSteps(decoded);
+  return { ...summary, steps, flights };
+}
+
+/**
+ * analyseTrace without the steps: the steps summarise every certificate (X509Certificate parses),
+ * which a table of thousands of connections must not pay for.
+ */
+export function summariseTrace(capture: Capture, decoded: DecodedTrace): TraceSummary {
+  const { negotiated, crossChecks } = deriveNegotiated(capture, decoded);
   const bytes = { client: 0, server: 0 };
   for (const c of capture.chunks) bytes[c.direction] += c.bytes.length;
   return {
     negotiated,
     table: negotiatedRows(negotiated),
-    steps,
-    flights,
     bytes,
     tls13: negotiated.version.value?.code === 0x0304,
     outcome: outcomeOf(capture, decoded),

@@ -140,6 +140,9 @@ export interface TraceOutcome {
   alert?: { direction: Direction; level: CodePoint; description: CodePoint };
 }
 
+/** The facts of a trace without its steps: what a row of `read`'s connections table needs. */
+export type TraceSummary = Omit<TraceAnalysis, 'steps' | 'flights'>;
+
 export interface TraceAnalysis {
   negotiated: Negotiated;
   /** The negotiated parameters in table order, as words. */

@@ -6,6 +6,7 @@
 import Table from 'cli-table3';
 import { escapeControl, escapeStrings, type JsonValue } from './escape.js';
 import { fitColumns, fitTable } from './fit.js';
+import { headRule, plainRowLines } from './table-rows.js';
 import { wrap } from './text.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
@@ -62,6 +63,9 @@ function shortTime(iso: string): string {
   return iso.replace('T', ' ').replace(/Z$/, '');
 }
 
+/** Rows drawn per piece of output. */
+const ROWS_PER_BLOCK = 256;
+
 const HEAD = ['#', 'Client → server', 'Start (UTC)', 'SNI', 'Version', 'Cipher suite', 'ALPN', 'Records', 'Bytes c/s', 'Outcome'];
 const NARROW_HEAD = ['#', 'Client → server, start (UTC)', 'SNI, version, suite, ALPN', 'Records, bytes c/s', 'Outcome'];
 
@@ -81,7 +85,7 @@ function narrowCells(r: ConnectionRow, outcome: string): string[] {
  * The table of ten columns when it fits the width with words whole; else five columns holding the
  * same values on several lines, fitted hard to a terminal's width (words broken, never cut).
  */
-function layoutTable(rows: readonly ConnectionRow[], p: ReturnType<typeof palette>, width: number | undefined): string {
+function layoutTable(rows: readonly ConnectionRow[], p: ReturnType<typeof palette>, width: number | undefined): Generator<string> {
   const outcome = (r: ConnectionRow): string => (r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)));
   const ja4 = width !== undefined && width >= JA4_COLUMN_MIN_WIDTH;
   const names = ja4 ? [...HEAD.slice(0, 7), 'JA4', ...HEAD.slice(7)] : HEAD;
@@ -89,26 +93,71 @@ function layoutTable(rows: readonly ConnectionRow[], p: ReturnType<typeof palett
   const wideWidths = fitColumns(wide, width ?? 100, ja4 ? [1, 3, 5, 10] : [1, 3, 5, 9]);
   const fits = width === undefined || wideWidths.reduce((a, b) => a + b, 0) + wideWidths.length + 1 <= width;
   const cells = fits ? wide : [NARROW_HEAD.map((h) => p.heading(h)), ...rows.map((r) => narrowCells(r, outcome(r)))];
-  const fitted = fits ? { colWidths: wideWidths, rows: cells.map((r) => [...r]) } : fitTable(cells, width, [1, 2, 3, 4], true);
+  const fitted = fits ? { colWidths: wideWidths, rows: cells } : fitTable(cells, width, [1, 2, 3, 4], true);
   const [head, ...rest] = fitted.rows;
-  const table = new Table({ head, colWidths: fitted.colWidths, wordWrap: true, style: { head: [], border: [], compact: true } });
-  for (const row of rest) table.push(row);
-  return table.toString();
+  return drawTable(head, fitted.colWidths, rest);
+}
+
+/**
+ * cli-table3's compact table text in pieces: its head and borders from cli-table3, the body rows
+ * from plainRowLines, which draws them as cli-table3 does at a cost linear in the rows
+ * (src/report/table-rows.ts).
+ */
+function* drawTable(head: readonly string[], colWidths: number[], body: readonly (readonly string[])[]): Generator<string> {
+  const headOnly = compactTable(head, colWidths, []);
+  if (body.length === 0) {
+    yield headOnly;
+    return;
+  }
+  const bottomAt = headOnly.lastIndexOf('\n');
+  yield `${headOnly.slice(0, bottomAt)}\n${headRule(colWidths)}\n`;
+  for (let from = 0; from < body.length; from += ROWS_PER_BLOCK) yield `${bodyLines(body.slice(from, from + ROWS_PER_BLOCK), colWidths).join('\n')}\n`;
+  yield headOnly.slice(bottomAt + 1);
 }
 
 export function renderConnectionsTable(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], opts: ConnectionsTableOptions): string {
+  return [...connectionsTableParts(file, rows, skipped, opts)].join('');
+}
+
+/**
+ * The table's text in pieces, so a table of many thousands of rows is written as it is drawn. The
+ * head and borders come from cli-table3; the body rows from plainRowLines, which draws them as
+ * cli-table3 does at a cost linear in the rows (src/report/table-rows.ts).
+ */
+export function* connectionsTableParts(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], opts: ConnectionsTableOptions): Generator<string> {
   const p = palette(opts.color);
   const f = opts.filtered;
   const matching = f ? ` matching --filter '${escapeControl(f.expression)}' (${f.hidden} other connection(s) left out)` : '';
   // Prose lines wrap to a terminal's width too (a hanging indent for each skipped connection).
   const fit = (text: string, indent = '', hanging = ''): string[] => (opts.width === undefined ? [indent + text] : wrap(text, opts.width - hanging.length).map((l, i) => (i === 0 ? indent : hanging) + l));
-  const lines = [...fit(`${rows.length} TLS connection(s) in ${escapeControl(file)}${matching}`).map((l) => p.heading(l)), layoutTable(rows, p, opts.width)];
+  yield `${fit(`${rows.length} TLS connection(s) in ${escapeControl(file)}${matching}`)
+    .map((l) => p.heading(l))
+    .join('\n')}\n`;
+  yield* layoutTable(rows, p, opts.width);
+  const lines: string[] = [];
   if (skipped.length > 0) {
     lines.push('', p.dim(`${skipped.length} other TCP connection(s) skipped:`));
     for (const s of skipped) lines.push(...fit(`${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`, '  ', '      ').map((l) => p.dim(l)));
   }
   lines.push('', p.dim('Trace one with --stream N, or every one with --all.'));
-  return lines.join('\n');
+  yield `\n${lines.join('\n')}`;
+}
+
+function compactTable(head: readonly string[], colWidths: number[], rows: readonly (readonly string[])[]): string {
+  const table = new Table({ head: [...head], colWidths, wordWrap: true, style: { head: [], border: [], compact: true } });
+  for (const row of rows) table.push([...row]);
+  return table.toString();
+}
+
+/** Body lines of `cells`; rows with colour codes are drawn by cli-table3 itself, without its borders. */
+function bodyLines(cells: readonly (readonly string[])[], colWidths: number[]): string[] {
+  const out: string[] = [];
+  for (const row of cells) {
+    const lines = plainRowLines(row, colWidths);
+    if (lines) out.push(...lines);
+    else out.push(...compactTable([], colWidths, [row]).split('\n').slice(1, -1));
+  }
+  return out;
 }
 
 /** The connections list as JSON-ready data, every string escaped once here (SNI, ALPN and outcomes come from peers). */
@@ -120,4 +169,27 @@ export function connectionsJson(file: string, rows: readonly ConnectionRow[], sk
 /** One `--ndjson` line: the `--json` table's vocabulary, one connection, its file named. */
 export function connectionLine(file: string, row: ConnectionLine): JsonValue {
   return escapeStrings({ format: 'tls-trace-connection', schemaVersion: SCHEMA_VERSION, file, ...row });
+}
+
+/**
+ * `JSON.stringify(connectionsJson(…), null, 2)` in pieces, one connection at a time, so the list
+ * of a large capture is never one string (nor one escaped copy of every row).
+ */
+export function* connectionsJsonParts(file: string, rows: readonly ConnectionRow[], skipped: readonly SkippedConnection[], notes: readonly string[], filtered?: ConnectionsFilterNote): Generator<string> {
+  const filter = filtered ? { filter: { expression: filtered.expression, leftOut: filtered.hidden } } : {};
+  const head = { format: 'tls-trace-connections', schemaVersion: SCHEMA_VERSION, file, ...filter };
+  yield `${JSON.stringify(escapeStrings(head), null, 2).slice(0, -2)},\n`;
+  if (rows.length === 0) yield '  "connections": [],\n';
+  else {
+    yield '  "connections": [\n';
+    for (let i = 0; i < rows.length; i++) yield `${indented(escapeStrings(rows[i]), '    ', true)}${i + 1 < rows.length ? ',' : ''}\n`;
+    yield '  ],\n';
+  }
+  yield `  "skipped": ${indented(escapeStrings(skipped), '  ', false)},\n`;
+  yield `  "notes": ${indented(escapeStrings(notes), '  ', false)}\n}`;
+}
+
+/** JSON.stringify(value, null, 2) nested at `indent` (its first line too when `first`); JSON text has no raw newlines inside strings. */
+function indented(value: JsonValue, indent: string, first: boolean): string {
+  return (first ? indent : '') + JSON.stringify(value, null, 2).split('\n').join(`\n${indent}`);
 }

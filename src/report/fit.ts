@@ -14,11 +14,38 @@ import tableUtils from 'cli-table3/src/utils.js';
  * a direct dependency of tls-trace; cli-table3 is, and carries it.
  */
 export function displayWidth(text: string): number {
-  return tableUtils.strlen(text);
+  return isNarrow(text) ? text.length : tableUtils.strlen(text);
+}
+
+/**
+ * Printable ASCII, and the few symbols the tables use that cli-table3's measure also counts as one
+ * column (checked here, not assumed): text made only of these takes one column per UTF-16 unit and
+ * has no line breaks or colour codes, so it is measured by its length. A table of thousands of
+ * rows (`read`) would otherwise measure every cell through string-width.
+ */
+const NARROW_SYMBOLS = new Set(['→', '—', '…'].filter((c) => tableUtils.strlen(c) === 1).map((c) => c.charCodeAt(0)));
+
+/** The longest run of non-spaces in a narrow text, or -1 when the text is not narrow. */
+function narrowLongestWord(text: string): number {
+  let widest = 0;
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) run = 0;
+    else if ((c > 32 && c < 127) || NARROW_SYMBOLS.has(c)) widest = Math.max(widest, ++run);
+    else return -1;
+  }
+  return widest;
+}
+
+export function isNarrow(text: string): boolean {
+  return narrowLongestWord(text) >= 0;
 }
 
 /** The widest run between whitespace: what a column needs so cli-table3 never has to cut. */
 export function longestWord(text: string): number {
+  const narrow = narrowLongestWord(text);
+  if (narrow >= 0) return narrow;
   let widest = 0;
   for (const word of text.split(/\s+/)) widest = Math.max(widest, displayWidth(word));
   return widest;
@@ -41,8 +68,17 @@ export function fitColumns(cells: readonly (readonly string[])[], width: number 
   const widths: number[] = [];
   const floors: number[] = [];
   for (let col = 0; col < count; col++) {
-    widths.push(cells.reduce((w, row) => Math.max(w, displayWidth(row[col] ?? '')), 0) + PADDING);
-    floors.push(cells.reduce((w, row) => Math.max(w, longestWord(row[col] ?? '')), 0) + PADDING);
+    let wide = 0;
+    let floor = 0;
+    // One look at each cell: a narrow one (the usual case) is measured by its length.
+    for (const row of cells) {
+      const text = row[col] ?? '';
+      const narrow = narrowLongestWord(text);
+      wide = Math.max(wide, narrow >= 0 ? text.length : tableUtils.strlen(text));
+      floor = Math.max(floor, narrow >= 0 ? narrow : longestWord(text));
+    }
+    widths.push(wide + PADDING);
+    floors.push(floor + PADDING);
   }
   if (width === undefined) return widths;
   const total = widths.reduce((a, b) => a + b, 0) + count + 1;

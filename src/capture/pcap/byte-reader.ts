@@ -7,8 +7,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-/** Bytes asked of the file per read call. */
-const READ_CHUNK_BYTES = 64 * 1024;
+/**
+ * Bytes asked of the file per read call (1 MiB). Fewer, larger reads: with 64 KiB ones most
+ * loopback frames (up to 64 KiB each) straddled two reads and were copied out of them whole.
+ */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Input ended inside a structure that declared more bytes: everything before is still valid. */
 export class TruncatedInput extends Error {
@@ -34,18 +37,31 @@ export class CompressedInputError extends Error {
   }
 }
 
+/** The file's bytes in order; the next read is already under way while a chunk is being parsed. */
 async function* fileChunks(fh: FileHandle): AsyncGenerator<Buffer> {
-  for (;;) {
+  const readNext = (): Promise<Buffer> => {
     const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, READ_CHUNK_BYTES, null);
-    if (bytesRead === 0) return;
-    yield buf.subarray(0, bytesRead);
+    return fh.read(buf, 0, READ_CHUNK_BYTES, null).then(({ bytesRead }) => buf.subarray(0, bytesRead));
+  };
+  let next = readNext();
+  for (;;) {
+    const chunk = await next;
+    if (chunk.length === 0) return;
+    next = readNext();
+    // A read still under way when the consumer stops early must not end up unhandled.
+    next.catch(() => undefined);
+    yield chunk;
   }
 }
 
-/** Pulls exact-size pieces from an async sequence of chunks; holds at most one piece plus one chunk. */
+/**
+ * Pulls exact-size pieces from an async sequence of chunks; holds at most one piece plus one chunk.
+ * A piece inside one chunk is a view of it; only a piece that spans chunks is copied (just its bytes).
+ */
 export class ByteReader {
   private pending: Buffer[] = [];
+  /** Where the unread bytes of pending[0] start (advanced instead of re-slicing the chunk per piece). */
+  private headAt = 0;
   private pendingBytes = 0;
   private done = false;
   /** Offset of the next byte `read` returns. */
@@ -64,6 +80,51 @@ export class ByteReader {
     }
   }
 
+  /** Bytes already read from the input and not yet consumed. */
+  get buffered(): number {
+    return this.pendingBytes;
+  }
+
+  /**
+   * Exactly `n` bytes without waiting, when the current chunk holds them; else undefined (then
+   * `read`). Frame by frame, this spares two promise round trips per frame.
+   */
+  readBuffered(n: number): Buffer | undefined {
+    const head = this.pending[0];
+    if (head === undefined || head.length - this.headAt < n) return undefined;
+    const out = head.subarray(this.headAt, this.headAt + n);
+    this.consumed(head, n);
+    return out;
+  }
+
+  private consumed(head: Buffer, n: number): void {
+    this.headAt += n;
+    if (this.headAt === head.length) {
+      this.pending.shift();
+      this.headAt = 0;
+    }
+    this.pendingBytes -= n;
+    this.position += n;
+  }
+
+  /** The next `n` buffered bytes copied into one buffer; `consume` takes them. */
+  private gather(n: number, consume: boolean): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    for (let i = 0, at = this.headAt; filled < n; i++, at = 0) {
+      const chunk = this.pending[i];
+      const take = Math.min(chunk.length - at, n - filled);
+      chunk.copy(out, filled, at, at + take);
+      filled += take;
+    }
+    for (let left = consume ? n : 0; left > 0; ) {
+      const take = Math.min(this.pending[0].length - this.headAt, left);
+      this.consumed(this.pending[0], take);
+      left -= take;
+    }
+    return out;
+  }
+
   /** True when no byte is left. */
   async atEnd(): Promise<boolean> {
     await this.fill(1);
@@ -73,22 +134,14 @@ export class ByteReader {
   /** Looks at up to `n` next bytes without consuming them. */
   async peek(n: number): Promise<Buffer> {
     await this.fill(n);
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = all.length > 0 ? [all] : [];
-    return all.subarray(0, Math.min(n, all.length));
+    return this.gather(Math.min(n, this.pendingBytes), false);
   }
 
   /** Exactly `n` bytes, or TruncatedInput when the input ends first. */
   async read(n: number): Promise<Buffer> {
     await this.fill(n);
     if (this.pendingBytes < n) throw new TruncatedInput(this.position, n, this.pendingBytes);
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.pending = rest.length > 0 ? [rest] : [];
-    this.pendingBytes = rest.length;
-    this.position += n;
-    return out;
+    return this.readBuffered(n) ?? this.gather(n, true);
   }
 
   /** Consumes `n` bytes without keeping them (skipping unknown blocks costs no memory). */

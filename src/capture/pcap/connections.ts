@@ -53,13 +53,18 @@ const FLAG_NAMES: [number, TcpFlagName][] = [
   [0x80, 'CWR'],
 ];
 
+/** Names per flags byte, made once: every listed segment would otherwise build its own array. */
+const FLAG_NAMES_BY_BYTE: readonly TcpFlagName[][] = Array.from({ length: 256 }, (_, flags) => FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name));
+
+/** The flags' names; the array is shared between segments with the same flags: do not change it. */
 export function flagNames(flags: number): TcpFlagName[] {
-  return FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, name]) => name);
+  return FLAG_NAMES_BY_BYTE[flags & 0xff];
 }
 
-function key(a: Endpoint, b: Endpoint): string {
-  const x = `${a.addr}|${a.port}`;
-  const y = `${b.addr}|${b.port}`;
+/** The connection's key, the same from either side; from the segment's fields (no objects per packet). */
+function key(seg: TcpSegment): string {
+  const x = `${seg.srcAddr}|${seg.srcPort}`;
+  const y = `${seg.dstAddr}|${seg.dstPort}`;
   return x < y ? `${x}>${y}` : `${y}>${x}`;
 }
 
@@ -89,9 +94,7 @@ export class ConnectionTable {
   constructor(private readonly done: (conn: TcpConnection) => void) {}
 
   add(seg: TcpSegment, timeMs: number): void {
-    const src = { addr: seg.srcAddr, port: seg.srcPort };
-    const dst = { addr: seg.dstAddr, port: seg.dstPort };
-    const k = key(src, dst);
+    const k = key(seg);
     const syn = (seg.flags & 0x02) !== 0;
     const ackFlag = (seg.flags & 0x10) !== 0;
     let conn = this.live.get(k);
@@ -107,7 +110,7 @@ export class ConnectionTable {
         this.untracked++;
         return;
       }
-      conn = this.open(src, dst, syn && ackFlag, timeMs);
+      conn = this.open({ addr: seg.srcAddr, port: seg.srcPort }, { addr: seg.dstAddr, port: seg.dstPort }, syn && ackFlag, timeMs);
       this.live.set(k, conn);
       this.sweep(timeMs);
     }
@@ -189,16 +192,15 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   listed.count++;
   const seqRel = stream.isn === undefined ? 0 : (seg.seq - stream.isn) >>> 0;
   const ackRel = ackFlag && other.isn !== undefined ? (seg.ack - other.isn) >>> 0 : undefined;
-  conn.packets.push({
-    timeMs: rel,
-    direction,
-    flags: flagNames(seg.flags),
-    seq: seqRel,
-    ...(ackRel !== undefined ? { ack: ackRel } : {}),
-    window: seg.window,
-    payloadLength: seg.payload.length,
-    ...placed,
-  });
+  // Built key by key in the order the spreads gave, without the spreads' throw-away objects.
+  const flags = flagNames(seg.flags);
+  const packet: CapturePacket =
+    ackRel !== undefined
+      ? { timeMs: rel, direction, flags, seq: seqRel, ack: ackRel, window: seg.window, payloadLength: seg.payload.length }
+      : { timeMs: rel, direction, flags, seq: seqRel, window: seg.window, payloadLength: seg.payload.length };
+  if (placed.stream !== undefined) packet.stream = placed.stream;
+  if (placed.note !== undefined) packet.note = placed.note;
+  conn.packets.push(packet);
 }
 
 /**

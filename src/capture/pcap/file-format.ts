@@ -58,12 +58,13 @@ export async function* readPcap(reader: ByteReader): AsyncGenerator<CaptureEvent
   // The link type's low 16 bits (the upper ones carry FCS length flags, unused here).
   const linkType = u32(header, 20) & 0xffff;
   let number = 0;
-  while (!(await reader.atEnd())) {
+  // Awaits only when the buffered chunk runs out (readBuffered), not twice per frame.
+  while (reader.buffered > 0 || !(await reader.atEnd())) {
     const offset = reader.position;
-    const rec = await reader.read(16);
+    const rec = reader.readBuffered(16) ?? (await reader.read(16));
     const inclLen = u32(rec, 8);
     if (inclLen > MAX_CAPTURE_BLOCK_BYTES) throw new CaptureFormatError(offset, `a pcap record declares ${inclLen} captured bytes, more than tls-trace's ${MAX_CAPTURE_BLOCK_BYTES}-byte limit for one frame`);
-    const data = await reader.read(inclLen);
+    const data = reader.readBuffered(inclLen) ?? (await reader.read(inclLen));
     const timeMs = u32(rec, 0) * 1000 + u32(rec, 4) / (nano ? 1e6 : 1e3);
     number++;
     yield { kind: 'frame', timeMs, linkType, data, offset, number };
@@ -95,9 +96,9 @@ export async function* readPcapng(reader: ByteReader): AsyncGenerator<CaptureEve
   let number = 0;
   // A Simple Packet Block has no timestamp: it is given the time of the frame before it.
   let lastTimeMs = 0;
-  while (!(await reader.atEnd())) {
+  while (reader.buffered > 0 || !(await reader.atEnd())) {
     const offset = reader.position;
-    const head = await reader.read(12);
+    const head = reader.readBuffered(12) ?? (await reader.read(12));
     const typeBe = head.readUInt32BE(0);
     if (typeBe === SHB) section = { le: head.readUInt32BE(8) === 0x4d3c2b1a, interfaces: [] };
     if (!section) throw new CaptureFormatError(offset, 'a pcapng file must start with a Section Header Block');
@@ -114,8 +115,8 @@ export async function* readPcapng(reader: ByteReader): AsyncGenerator<CaptureEve
       continue;
     }
     // Body: the bytes after type+length (the first 4 of which are in `head` for every block), without the trailing length.
-    const rest = await reader.read(total - 12);
-    const body = Buffer.concat([head.subarray(8), rest.subarray(0, rest.length - 4)]);
+    const rest = reader.readBuffered(total - 12) ?? (await reader.read(total - 12));
+    const body = joined(head.subarray(8), rest.subarray(0, rest.length - 4));
     if (u32(rest, rest.length - 4) !== total) throw new CaptureFormatError(offset, `a pcapng block's trailing length ${u32(rest, rest.length - 4)} differs from its leading length ${total}`);
     const event = pcapngBlock(type, body, section, offset, number + 1);
     if (event?.kind === 'frame') {
@@ -125,6 +126,12 @@ export async function* readPcapng(reader: ByteReader): AsyncGenerator<CaptureEve
     }
     if (event) yield event;
   }
+}
+
+/** `a` then `b`: a view when they sit side by side in one read buffer (the usual case), else a copy. */
+function joined(a: Buffer, b: Buffer): Buffer {
+  if (a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset) return Buffer.from(a.buffer, a.byteOffset, a.length + b.length);
+  return Buffer.concat([a, b]);
 }
 
 function pcapngBlock(type: number, body: Buffer, section: Section, offset: number, number: number): CaptureEvent | undefined {

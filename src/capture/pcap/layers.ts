@@ -70,8 +70,22 @@ function linkPayload(linkType: number, f: Buffer): { at: number; etherType: numb
   }
 }
 
+/**
+ * Dotted-quad texts already made, by address: a capture holds few addresses and many packets, and
+ * building two strings per packet was a visible share of reading one. Bounded: past the limit new
+ * addresses are built each time.
+ */
+const ipv4Texts = new Map<number, string>();
+const MAX_IPV4_TEXTS = 4096;
+
 function ipv4Text(b: Buffer, at: number): string {
-  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+  const n = b.readUInt32BE(at);
+  let text = ipv4Texts.get(n);
+  if (text === undefined) {
+    text = `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
+    if (ipv4Texts.size < MAX_IPV4_TEXTS) ipv4Texts.set(n, text);
+  }
+  return text;
 }
 
 function ipv6Text(b: Buffer, at: number): string {
@@ -138,68 +152,85 @@ export class Ipv4Defragmenter {
   }
 }
 
-/** Decodes one frame down to TCP. */
+/**
+ * Decodes one frame down to TCP. The layers read the frame in place by offsets (a view per layer
+ * was three Buffer objects per frame); only the TCP payload becomes a view of its own.
+ */
 export function decodeFrame(linkType: number, frame: Buffer, defrag: Ipv4Defragmenter): LayerResult {
   const link = linkPayload(linkType, frame);
   if (!link) return { kind: 'skip' };
   if ('bad' in link) return { kind: 'bad', reason: link.bad, ...(link.example !== undefined ? { example: link.example } : {}) };
-  if (link.etherType === ETH_IPV4) return ipv4(frame.subarray(link.at), defrag);
-  if (link.etherType === ETH_IPV6) return ipv6(frame.subarray(link.at));
+  if (link.etherType === ETH_IPV4) return ipv4(frame, link.at, defrag);
+  if (link.etherType === ETH_IPV6) return ipv6(frame, link.at);
   return { kind: 'skip' };
 }
 
-function ipv4(p: Buffer, defrag: Ipv4Defragmenter): LayerResult {
-  if (p.length < 20 || p[0] >> 4 !== 4) return { kind: 'bad', reason: 'an IPv4 header cut short or with the wrong version' };
-  const ihl = (p[0] & 0x0f) * 4;
-  const total = p.readUInt16BE(2);
-  if (ihl < 20 || total < ihl || p.length < ihl) return { kind: 'bad', reason: 'an IPv4 header whose lengths do not fit', example: `header length ${ihl}, total length ${total}` };
+/** The IPv4 datagram at `at` in frame `f`. */
+function ipv4(f: Buffer, at: number, defrag: Ipv4Defragmenter): LayerResult {
+  const length = f.length - at;
+  if (length < 20 || f[at] >> 4 !== 4) return { kind: 'bad', reason: 'an IPv4 header cut short or with the wrong version' };
+  const ihl = (f[at] & 0x0f) * 4;
+  const total = f.readUInt16BE(at + 2);
+  if (ihl < 20 || total < ihl || length < ihl) return { kind: 'bad', reason: 'an IPv4 header whose lengths do not fit', example: `header length ${ihl}, total length ${total}` };
   // Ethernet pads short frames: the datagram ends at its total length (or where the snap length cut it).
-  let payload = p.subarray(ihl, Math.min(total, p.length));
-  const proto = p[9];
-  const src = ipv4Text(p, 12);
-  const dst = ipv4Text(p, 16);
-  const fragWord = p.readUInt16BE(6);
+  const end = at + Math.min(total, length);
+  const proto = f[at + 9];
+  const src = ipv4Text(f, at + 12);
+  const dst = ipv4Text(f, at + 16);
+  const fragWord = f.readUInt16BE(at + 6);
   const more = (fragWord & 0x2000) !== 0;
   const fragOffset = (fragWord & 0x1fff) * 8;
   if (more || fragOffset > 0) {
-    const whole = defrag.add(`${src}>${dst}/${proto}/${p.readUInt16BE(4)}`, fragOffset, more, payload);
+    const whole = defrag.add(`${src}>${dst}/${proto}/${f.readUInt16BE(at + 4)}`, fragOffset, more, f.subarray(at + ihl, end));
     if (!whole) return { kind: 'skip' };
-    payload = whole;
+    return proto === 6 ? tcp(whole, 0, whole.length, src, dst) : { kind: 'skip' };
   }
   if (proto !== 6) return { kind: 'skip' };
-  return tcp(payload, src, dst);
+  return tcp(f, at + ihl, end, src, dst);
 }
 
 /** IPv6 extension headers walked to find TCP: hop-by-hop, routing, destination options, fragment (first only). */
-function ipv6(p: Buffer): LayerResult {
-  if (p.length < 40 || p[0] >> 4 !== 6) return { kind: 'bad', reason: 'an IPv6 header cut short or with the wrong version' };
-  const payloadLength = p.readUInt16BE(4);
-  let next = p[6];
-  let at = 40;
-  const end = Math.min(p.length, 40 + payloadLength);
-  while ([0, 43, 44, 60].includes(next)) {
+function ipv6(f: Buffer, base: number): LayerResult {
+  if (f.length - base < 40 || f[base] >> 4 !== 6) return { kind: 'bad', reason: 'an IPv6 header cut short or with the wrong version' };
+  const payloadLength = f.readUInt16BE(base + 4);
+  let next = f[base + 6];
+  let at = base + 40;
+  const end = Math.min(f.length, base + 40 + payloadLength);
+  while (next === 0 || next === 43 || next === 44 || next === 60) {
     if (at + 8 > end) return { kind: 'bad', reason: 'an IPv6 extension header cut short' };
     if (next === 44) {
       // A fragment other than the first carries no TCP header; IPv6 TCP fragmentation is not reassembled.
-      if ((p.readUInt16BE(at + 2) & 0xfff8) !== 0 || (p[at + 3] & 1) === 1) return { kind: 'skip' };
-      next = p[at];
+      if ((f.readUInt16BE(at + 2) & 0xfff8) !== 0 || (f[at + 3] & 1) === 1) return { kind: 'skip' };
+      next = f[at];
       at += 8;
     } else {
-      const len = (p[at + 1] + 1) * 8;
-      next = p[at];
+      const len = (f[at + 1] + 1) * 8;
+      next = f[at];
       at += len;
     }
   }
   if (next !== 6) return { kind: 'skip' };
-  return tcp(p.subarray(at, end), ipv6Text(p, 8), ipv6Text(p, 24));
+  return tcp(f, at, end, ipv6Text(f, base + 8), ipv6Text(f, base + 24));
 }
 
-function tcp(t: Buffer, srcAddr: string, dstAddr: string): LayerResult {
-  if (t.length < 20) return { kind: 'bad', reason: 'a TCP header cut short' };
-  const dataOffset = (t[12] >> 4) * 4;
-  if (dataOffset < 20 || dataOffset > t.length) return { kind: 'bad', reason: 'a TCP header longer than its segment or shorter than 20 bytes', example: `${dataOffset} header bytes in a ${t.length}-byte segment` };
+/** The TCP segment in bytes [start, end) of `f`. */
+function tcp(f: Buffer, start: number, end: number, srcAddr: string, dstAddr: string): LayerResult {
+  const length = end - start;
+  if (length < 20) return { kind: 'bad', reason: 'a TCP header cut short' };
+  const dataOffset = (f[start + 12] >> 4) * 4;
+  if (dataOffset < 20 || dataOffset > length) return { kind: 'bad', reason: 'a TCP header longer than its segment or shorter than 20 bytes', example: `${dataOffset} header bytes in a ${length}-byte segment` };
   return {
     kind: 'tcp',
-    segment: { srcAddr, dstAddr, srcPort: t.readUInt16BE(0), dstPort: t.readUInt16BE(2), seq: t.readUInt32BE(4), ack: t.readUInt32BE(8), flags: t[13], window: t.readUInt16BE(14), payload: t.subarray(dataOffset) },
+    segment: {
+      srcAddr,
+      dstAddr,
+      srcPort: f.readUInt16BE(start),
+      dstPort: f.readUInt16BE(start + 2),
+      seq: f.readUInt32BE(start + 4),
+      ack: f.readUInt32BE(start + 8),
+      flags: f[start + 13],
+      window: f.readUInt16BE(start + 14),
+      payload: f.subarray(start + dataOffset, end),
+    },
   };
 }

@@ -183,7 +183,9 @@ export class TcpStream {
     }
     if (take <= 0) return;
     // A copy, so the kept bytes do not pin the file-read buffer they were sliced from.
-    this.chunks.push({ direction: this.direction, timeMs, offset, bytes: Buffer.from(data.subarray(0, take)) });
+    const bytes = Buffer.allocUnsafe(take);
+    data.copy(bytes, 0, 0, take);
+    this.chunks.push({ direction: this.direction, timeMs, offset, bytes });
     this.kept += take;
     this.budget.used += take;
   }

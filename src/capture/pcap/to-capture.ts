@@ -41,7 +41,10 @@ function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly
       // Bytes held behind a hole become readable when the hole fills: a time never before the
       // previous chunk's, so sorting both directions by time keeps each one in stream order.
       const timeMs = Math.max(c.timeMs, out.at(-1)?.timeMs ?? -Infinity);
-      out.push({ direction, timeMs, offset: c.offset + a - from, bytes: c.bytes.subarray(a, b) });
+      // The usual case (TLS from byte 0, the whole chunk kept, time unchanged): the chunk as it is,
+      // not a copy of its object and a new view.
+      if (from === 0 && a === 0 && b === c.bytes.length && timeMs === c.timeMs && c.direction === direction) out.push(c);
+      else out.push({ direction, timeMs, offset: c.offset + a - from, bytes: c.bytes.subarray(a, b) });
     }
   }
   return out;

@@ -4,7 +4,8 @@
 // decrypt as a live trace's key log does. A tls-trace capture JSON (`--save`) is read as `replay` reads it.
 
 import type { Command } from 'commander';
-import { analyseCapture, type AnalysedCapture } from '../../analyse/pipeline.js';
+import { connectionFacts, type ConnectionFacts } from '../../analyse/connection-facts.js';
+import { analyseCapture } from '../../analyse/pipeline.js';
 import { parseCapture } from '../../capture/capture-file.js';
 import { formatAddress } from '../../capture/options.js';
 import { CompressedInputError, isPacketCapture, NotRegularFile, openCaptureSource, readCaptureBytes, readPacketCapture, sniffFormat, type CaptureBytes, type FoundConnection } from '../../capture/pcap/index.js';
@@ -12,7 +13,7 @@ import type { Capture } from '../../capture/types.js';
 import type { CaptureErrorCode } from '../../capture/options.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES, MAX_PCAP_OUT_KEPT_BYTES } from '../../limits.js';
-import { connectionLine, connectionsJson, renderConnectionsTable, type ConnectionLine, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
+import { connectionLine, connectionsJsonParts, connectionsTableParts, type ConnectionLine, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
 import { renderJson, SCHEMA_VERSION } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { errnoReason } from '../errno.js';
@@ -122,7 +123,7 @@ class Collector {
       if (c.number === this.mode.stream && typeof analysed !== 'object') settleCapture(c.capture);
       return;
     }
-    const row = connectionRow(c.number, address(c.client), typeof analysed === 'object' ? analysed : settleCapture(c.capture));
+    const row = connectionRow(c.number, address(c.client), c.capture, typeof analysed === 'object' ? analysed : settleCapture(c.capture));
     // Without --all only a lone connection is traced: keep the first until a second shows up.
     const forPcap = this.keepForPcap(c.capture);
     if (this.mode.all || forPcap || this.tlsNumbers.length === 1) this.kept.push({ number: c.number, capture: c.capture });
@@ -144,13 +145,13 @@ class Collector {
   }
 
   /** Whether --filter keeps `c`: false, or true / the analysis made to learn its SNI (reused, not redone). */
-  private passes(c: FoundConnection, filter: ConnectionFilter): boolean | AnalysedCapture {
+  private passes(c: FoundConnection, filter: ConnectionFilter): boolean | ConnectionFacts {
     const subject = { addresses: [c.client.addr, c.server.addr], ports: [c.client.port, c.server.port] };
     if (matchesFilter(filter, subject)) return true;
     if (!c.tls || !needsSni(filter)) return false;
-    const analysed = settleCapture(c.capture);
-    const sni = analysed.analysis.negotiated.sni.value;
-    return sni !== undefined && matchesFilter(filter, { ...subject, sni }) ? analysed : false;
+    const facts = settleCapture(c.capture);
+    const sni = facts.sni;
+    return sni !== undefined && matchesFilter(filter, { ...subject, sni }) ? facts : false;
   }
 }
 
@@ -194,10 +195,12 @@ function showConnections(ctx: CliContext, name: string, got: Collector, notes: r
   const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
   const filtered = filter ? { expression: filter.text, hidden: got.filteredOut } : undefined;
-  const text = flags.json
-    ? JSON.stringify(connectionsJson(name, rows, skipped, notes, filtered), null, 2)
-    : renderConnectionsTable(name, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}), ...(filtered ? { filtered } : {}) });
-  ctx.stdout(`${text}\n`);
+  // Written piece by piece: the table or list of many thousands of connections is never one string.
+  const parts = flags.json
+    ? connectionsJsonParts(name, rows, skipped, notes, filtered)
+    : connectionsTableParts(name, rows, skipped, { color: style.color, ...(style.width ? { width: style.width } : {}), ...(filtered ? { filtered } : {}) });
+  for (const part of parts) ctx.stdout(part);
+  ctx.stdout('\n');
 }
 
 /** No TLS connection to show: exit 6, saying whether --filter left some out. */
@@ -247,15 +250,13 @@ function address(e: FoundConnection['client']): string {
  * server (for the certificate host check), and a handshake that did not complete is the
  * capture's failure (exit code and stderr line as in a live trace).
  */
-function settleCapture(capture: Capture): AnalysedCapture {
-  const analysed = analyseCapture(capture, { at: new Date(capture.startedAt) });
-  const { analysis } = analysed;
-  const sni = analysis.negotiated.sni.value;
-  if (sni !== undefined) capture.target.servername = sni;
-  const outcome = analysis.outcome;
+function settleCapture(capture: Capture): ConnectionFacts {
+  const facts = connectionFacts(capture);
+  if (facts.sni !== undefined) capture.target.servername = facts.sni;
+  const outcome = facts.outcome;
   // The error carries the reason only: the trace's outcome line puts "Handshake did not complete: " before it.
-  if (!outcome.complete) capture.error = { code: failureCode(capture, analysed), message: outcome.summary.replace(/^Handshake did not complete: /, '') };
-  return analysed;
+  if (!outcome.complete) capture.error = { code: failureCode(capture, facts), message: outcome.summary.replace(/^Handshake did not complete: /, '') };
+  return facts;
 }
 
 /**
@@ -263,37 +264,28 @@ function settleCapture(capture: Capture): AnalysedCapture {
  * a reset, or a close (exit 7). Without FIN or RST the file simply ends before the handshake did:
  * still `closed` for the exit code, and failureLine says the capture ended, not that the peer closed.
  */
-function failureCode(capture: Capture, { analysis, decoded }: AnalysedCapture): CaptureErrorCode {
-  if (decoded.notTls) return 'not-tls';
-  if (analysis.outcome.alert) return 'alert';
+function failureCode(capture: Capture, facts: ConnectionFacts): CaptureErrorCode {
+  if (facts.notTls) return 'not-tls';
+  if (facts.outcome.alert) return 'alert';
   return capture.packets?.some((p) => p.flags.includes('RST')) ? 'reset' : 'closed';
 }
 
-function connectionRow(number: number, client: string, { capture, analysis, decoded }: AnalysedCapture): ConnectionRow {
-  const value = (key: string): string | undefined => {
-    const row = analysis.table.find((r) => r.key === key);
-    // The table's first line, without the code point (`TLS 1.3`, not `TLS 1.3 (0x0304)`): the row must stay narrow.
-    return row && row.value !== 'unknown' && row.value !== '' ? row.value.split('\n')[0].replace(/ \(0x[0-9a-f]+\)$/, '') : undefined;
-  };
+function connectionRow(number: number, client: string, capture: Capture, facts: ConnectionFacts): ConnectionRow {
   return {
     number,
     client,
     server: address({ addr: capture.target.host, port: capture.target.port }),
     startedAt: capture.startedAt,
-    ...optional('sni', analysis.negotiated.sni.value),
-    ...optional('version', value('version')),
-    ...optional('cipherSuite', value('cipherSuite')),
-    ...optional('alpn', value('alpn')),
-    records: decoded.records.length,
-    bytes: analysis.bytes,
-    complete: analysis.outcome.complete,
-    outcome: analysis.outcome.summary,
-    fingerprints: analysis.fingerprints,
+    ...(facts.sni !== undefined ? { sni: facts.sni } : {}),
+    ...(facts.version !== undefined ? { version: facts.version } : {}),
+    ...(facts.cipherSuite !== undefined ? { cipherSuite: facts.cipherSuite } : {}),
+    ...(facts.alpn !== undefined ? { alpn: facts.alpn } : {}),
+    records: facts.records,
+    bytes: facts.bytes,
+    complete: facts.outcome.complete,
+    outcome: facts.outcome.summary,
+    fingerprints: facts.fingerprints,
   };
-}
-
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags): void {

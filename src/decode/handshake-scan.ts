@@ -1,0 +1,285 @@
+// A quick look at a plain, whole handshake: the few facts a row of `read`'s connections table
+// shows (records, SNI, version, suite, ALPN, whether both sides got to protected records), read
+// from record headers and the two hellos without building the field trees the full decoder makes
+// for the hex view. It answers only for the ordinary case — contiguous streams that start with a
+// ClientHello and a ServerHello each alone in its first record and end on a record boundary, no
+// HelloRetryRequest, no plaintext alert, nothing else unusual — and returns undefined for
+// everything else, which then goes through the full decoder. Its answers must be the full
+// decoder's: test/decode/handshake-scan.test.ts compares the two.
+
+import type { CaptureChunk } from '../capture/types.js';
+import { HELLO_RETRY_REQUEST_RANDOM } from './messages/hello.js';
+import type { Direction } from './types.js';
+
+export interface HandshakeScan {
+  records: number;
+  sni?: string;
+  /** The ClientHello carried an ALPN extension. */
+  alpnOffered: boolean;
+  /** The selected version: supported_versions, else the ServerHello's legacy version. */
+  version: number;
+  cipherSuite: number;
+  /** The ServerHello's ALPN choice (TLS ≤ 1.2; TLS 1.3 sends it encrypted). */
+  serverAlpn?: string;
+  /** Each side sent a protected record at or after the ServerHello's time. */
+  protectedBoth: boolean;
+  /** The first record bodies of each side: the ClientHello alone, the ServerHello first (for the fingerprints). */
+  clientHelloRecord: Uint8Array;
+  serverHelloRecord: Uint8Array;
+}
+
+/** More records or plaintext messages than this per direction: left to the full decoder and its caps. */
+const MAX_RECORDS = 4096;
+const CT_CCS = 20;
+const CT_HANDSHAKE = 22;
+const CT_APPLICATION_DATA = 23;
+/** Plaintext handshake messages each side may send after its hello in TLS ≤ 1.2. */
+const LATER_PLAINTEXT: Record<Direction, readonly number[]> = { client: [11, 15, 16], server: [4, 11, 12, 13, 14, 22] };
+const KNOWN_VERSIONS = [0x0301, 0x0302, 0x0303, 0x0304];
+
+interface Rec {
+  type: number;
+  offset: number;
+  length: number;
+  timeMs: number;
+}
+
+/** One direction's bytes as its chunks; undefined when they are not one contiguous run from 0. */
+class Stream {
+  private constructor(
+    private readonly chunks: readonly CaptureChunk[],
+    private readonly total: number,
+  ) {}
+
+  static of(chunks: readonly CaptureChunk[], direction: Direction): Stream | undefined {
+    const mine = chunks.filter((c) => c.direction === direction);
+    let at = 0;
+    for (const c of mine) {
+      if (c.offset !== at) return undefined;
+      at += c.bytes.length;
+    }
+    return new Stream(mine, at);
+  }
+
+  /** Records in stream order, or undefined when a header is implausible or the bytes end inside a record. */
+  records(): Rec[] | undefined {
+    const out: Rec[] = [];
+    let ci = 0;
+    let base = 0;
+    let at = 0;
+    const header = new Uint8Array(5);
+    for (;;) {
+      while (ci < this.chunks.length && at >= base + this.chunks[ci].bytes.length) base += this.chunks[ci++].bytes.length;
+      if (ci === this.chunks.length) return at === this.total ? out : undefined;
+      if (out.length >= MAX_RECORDS || !this.read(ci, base, at, header)) return undefined;
+      const length = (header[3] << 8) | header[4];
+      if (header[0] < CT_CCS || header[0] > CT_APPLICATION_DATA || header[1] !== 3 || header[2] > 4 || length === 0 || length > 16384 + 2048) return undefined;
+      out.push({ type: header[0], offset: at, length, timeMs: this.chunks[ci].timeMs });
+      at += 5 + length;
+    }
+  }
+
+  /** Copies bytes from stream offset `at` (in chunk `ci`, which starts at `base`); false past the end. */
+  private read(ci: number, base: number, at: number, into: Uint8Array): boolean {
+    let filled = 0;
+    for (let i = ci, start = base; i < this.chunks.length && filled < into.length; start += this.chunks[i++].bytes.length) {
+      const b = this.chunks[i].bytes;
+      const from = Math.max(0, at + filled - start);
+      const n = Math.min(b.length - from, into.length - filled);
+      if (n <= 0) continue;
+      into.set(b.subarray(from, from + n), filled);
+      filled += n;
+    }
+    return filled === into.length;
+  }
+
+  /** A record's body: a view when one chunk holds it (the usual case), else a copy. */
+  body(r: Rec): Uint8Array | undefined {
+    const start = r.offset + 5;
+    for (let i = 0, base = 0; i < this.chunks.length && base <= start; base += this.chunks[i++].bytes.length) {
+      const b = this.chunks[i].bytes;
+      if (start - base + r.length <= b.length) return b.subarray(start - base, start - base + r.length);
+    }
+    const out = new Uint8Array(r.length);
+    return this.read(0, 0, start, out) ? out : undefined;
+  }
+}
+
+/** A bounds-checked cursor; every read past the end makes `ok` false and returns 0. */
+class Cursor {
+  ok = true;
+  constructor(
+    private readonly b: Uint8Array,
+    public at = 0,
+    public end = b.length,
+  ) {}
+  n(len: number): number {
+    if (this.at + len > this.end) {
+      this.ok = false;
+      return 0;
+    }
+    let v = 0;
+    for (let i = 0; i < len; i++) v = v * 256 + this.b[this.at++];
+    return v;
+  }
+  skip(len: number): void {
+    if (this.at + len > this.end) this.ok = false;
+    else this.at += len;
+  }
+  /** A length-prefixed vector's end, or -1 when it does not fit. */
+  vector(lenBytes: number): number {
+    const len = this.n(lenBytes);
+    return this.ok && this.at + len <= this.end ? this.at + len : -1;
+  }
+  text(len: number): string | undefined {
+    if (len === 0 || this.at + len > this.end) return undefined;
+    let s = '';
+    for (let i = 0; i < len; i++) {
+      const c = this.b[this.at + i];
+      // Printable ASCII only: anything else is left to the full decoder's escaping path.
+      if (c < 0x21 || c > 0x7e) return undefined;
+      s += String.fromCharCode(c);
+    }
+    this.at += len;
+    return s;
+  }
+}
+
+/** The hello's extensions as type → [start, end) in `b`; undefined when malformed or repeated. */
+function extensions(c: Cursor): Map<number, [number, number]> | undefined {
+  const out = new Map<number, [number, number]>();
+  if (c.at === c.end) return out;
+  const end = c.vector(2);
+  if (end < 0 || end !== c.end) return undefined;
+  while (c.at < end) {
+    const type = c.n(2);
+    const extEnd = c.vector(2);
+    if (!c.ok || extEnd < 0 || out.has(type)) return undefined;
+    out.set(type, [c.at, extEnd]);
+    c.at = extEnd;
+  }
+  return out;
+}
+
+/** The single name a list of one-entry text vectors holds (SNI's host_name, ALPN's protocol). */
+function onlyName(b: Uint8Array, span: [number, number] | undefined, typeByte: boolean, lenBytes: number): string | undefined {
+  if (!span) return undefined;
+  const c = new Cursor(b, span[0], span[1]);
+  const listEnd = c.vector(2);
+  if (listEnd !== span[1]) return undefined;
+  if (typeByte && c.n(1) !== 0) return undefined;
+  const name = c.text(c.n(lenBytes));
+  return c.ok && c.at === listEnd ? name : undefined;
+}
+
+/** A hello at the start of `body`: the cursor over its fields (ending where it ends), or undefined. */
+function hello(body: Uint8Array, type: number): Cursor | undefined {
+  const c = new Cursor(body);
+  if (c.n(1) !== type) return undefined;
+  const len = c.n(3);
+  return c.ok && 4 + len <= body.length ? new Cursor(body, 4, 4 + len) : undefined;
+}
+
+function clientHello(body: Uint8Array): { sni?: string; alpnOffered: boolean } | undefined {
+  const c = hello(body, 1);
+  if (!c || c.end !== body.length) return undefined;
+  c.skip(2 + 32);
+  c.skip(c.n(1));
+  c.skip(c.n(2));
+  c.skip(c.n(1));
+  const ext = c.ok ? extensions(c) : undefined;
+  if (!ext) return undefined;
+  const sni = onlyName(body, ext.get(0), true, 2);
+  if (ext.has(0) && sni === undefined) return undefined;
+  if (ext.has(16) && !plausibleAlpnList(body, ext.get(16))) return undefined;
+  return { ...(sni !== undefined ? { sni } : {}), alpnOffered: ext.has(16) };
+}
+
+/** An ALPN offer of several protocols: only its framing matters here. */
+function plausibleAlpnList(b: Uint8Array, span: [number, number] | undefined): boolean {
+  if (!span) return false;
+  const c = new Cursor(b, span[0], span[1]);
+  if (c.vector(2) !== span[1]) return false;
+  while (c.ok && c.at < span[1]) if (c.text(c.n(1)) === undefined) return false;
+  return c.ok && c.at === span[1];
+}
+
+function serverHello(body: Uint8Array): { version: number; cipherSuite: number; serverAlpn?: string } | undefined {
+  const c = hello(body, 2);
+  if (!c) return undefined;
+  const legacy = c.n(2);
+  const random = Buffer.from(body.subarray(c.at, c.at + 32)).toString('hex');
+  c.skip(32);
+  c.skip(c.n(1));
+  const cipherSuite = c.n(2);
+  c.skip(1);
+  const ext = c.ok && random !== HELLO_RETRY_REQUEST_RANDOM ? extensions(c) : undefined;
+  if (!ext) return undefined;
+  const sv = ext.get(43);
+  if (sv && sv[1] - sv[0] !== 2) return undefined;
+  const version = sv ? (body[sv[0]] << 8) | body[sv[0] + 1] : legacy;
+  const serverAlpn = onlyName(body, ext.get(16), false, 1);
+  if (!KNOWN_VERSIONS.includes(version) || (ext.has(16) && serverAlpn === undefined)) return undefined;
+  // Messages packed after it in the same record (a TLS ≤ 1.2 flight in one record) must be whole.
+  if (c.end < body.length && (version === 0x0304 || !wholeMessages(body, c.end, 'server'))) return undefined;
+  return { version, cipherSuite, ...(serverAlpn !== undefined ? { serverAlpn } : {}) };
+}
+
+/**
+ * Walks one direction's records after its hello: false for anything the full decoder would say
+ * more about (a plaintext alert, a second hello, a handshake message split oddly). Sets whether a
+ * protected record came at or after `shTime`.
+ */
+function laterRecords(stream: Stream, recs: readonly Rec[], direction: Direction, tls13: boolean, shTime: number): { ok: boolean; protectedAfter: boolean } {
+  let ccs = false;
+  let protectedAfter = false;
+  for (const r of recs.slice(1)) {
+    if (direction === 'client' && r.timeMs < shTime) return { ok: false, protectedAfter };
+    const encrypted = r.type === CT_APPLICATION_DATA || (ccs && !tls13);
+    if (encrypted) {
+      if (r.timeMs >= shTime) protectedAfter = true;
+      continue;
+    }
+    if (r.type === CT_CCS) ccs = true;
+    else if (r.type !== CT_HANDSHAKE || tls13) return { ok: false, protectedAfter };
+    else if (!plaintextMessages(stream, r, direction)) return { ok: false, protectedAfter };
+  }
+  return { ok: true, protectedAfter };
+}
+
+/** A plaintext handshake record holding whole messages of the kinds a TLS ≤ 1.2 flight has. */
+function plaintextMessages(stream: Stream, r: Rec, direction: Direction): boolean {
+  const body = stream.body(r);
+  return body !== undefined && wholeMessages(body, 0, direction);
+}
+
+function wholeMessages(body: Uint8Array, from: number, direction: Direction): boolean {
+  const c = new Cursor(body, from);
+  while (c.ok && c.at < body.length) {
+    if (!LATER_PLAINTEXT[direction].includes(c.n(1))) return false;
+    c.skip(c.n(3));
+  }
+  return c.ok && c.at === body.length;
+}
+
+/** The row facts of a plain handshake, or undefined when the full decoder must look. */
+export function scanHandshake(chunks: readonly CaptureChunk[]): HandshakeScan | undefined {
+  const client = Stream.of(chunks, 'client');
+  const server = Stream.of(chunks, 'server');
+  const clientRecs = client?.records();
+  const serverRecs = server?.records();
+  if (!client || !server || !clientRecs?.length || !serverRecs?.length) return undefined;
+  const [ch, sh] = [clientRecs[0], serverRecs[0]];
+  if (ch.type !== CT_HANDSHAKE || sh.type !== CT_HANDSHAKE || ch.timeMs > sh.timeMs) return undefined;
+  const chBody = client.body(ch);
+  const shBody = server.body(sh);
+  const c = chBody && clientHello(chBody);
+  const s = shBody && serverHello(shBody);
+  if (!c || !s) return undefined;
+  const tls13 = s.version === 0x0304;
+  const fromClient = laterRecords(client, clientRecs, 'client', tls13, sh.timeMs);
+  const fromServer = laterRecords(server, serverRecs, 'server', tls13, sh.timeMs);
+  if (!fromClient.ok || !fromServer.ok) return undefined;
+  const protectedBoth = fromClient.protectedAfter && fromServer.protectedAfter;
+  return { records: clientRecs.length + serverRecs.length, ...c, ...s, protectedBoth, clientHelloRecord: chBody, serverHelloRecord: shBody };
+}

@@ -1,0 +1,75 @@
+// Body rows of a cli-table3 table in its compact style (wordWrap, fixed colWidths, one space of
+// padding, default box characters, no border or head colours), drawn directly. cli-table3 lays
+// out a whole table at once at a cost that grows faster than its row count (6,000 rows: 16 s);
+// `read`'s table of every connection in a capture can have tens of thousands. Each cell goes
+// through cli-table3's own wrap, truncate and pad helpers exactly as its Cell does, so the lines
+// are the ones cli-table3 draws; rows with colour codes are left to cli-table3 (the caller's
+// fallback), whose handling of codes across wrapped lines is not repeated here.
+
+import tableUtils from 'cli-table3/src/utils.js';
+import { isNarrow } from './fit.js';
+
+const VERTICAL = '│';
+
+/** cli-table3's wordWrap (utils.js) for a narrow cell (fit.ts's isNarrow): the same greedy loop, widths by length. */
+function wrapNarrow(maxLength: number, input: string): string[] {
+  const lines: string[] = [];
+  const split = input.split(/(\s+)/g);
+  let line: string[] = [];
+  let lineLength = 0;
+  let whitespace: string | undefined;
+  for (let i = 0; i < split.length; i += 2) {
+    const word = split[i];
+    let newLength = lineLength + word.length;
+    if (lineLength > 0 && whitespace) newLength += whitespace.length;
+    if (newLength > maxLength) {
+      if (lineLength !== 0) lines.push(line.join(''));
+      line = [word];
+      lineLength = word.length;
+    } else {
+      line.push(whitespace || '', word);
+      lineLength = newLength;
+    }
+    whitespace = split[i + 1];
+  }
+  if (lineLength) lines.push(line.join(''));
+  return lines;
+}
+
+/** The lines cli-table3's Cell computes for `text` in a column of `inner` columns (padding off). */
+function cellLines(text: string, inner: number): string[] {
+  // cli-table3 wraps each line of a multi-line cell (the narrow layout's) on its own and joins them.
+  if (text.includes('\n')) return text.split('\n').flatMap((line) => cellLines(line, inner));
+  if (isNarrow(text)) return text.length <= inner && text.length > 0 && !/\s/.test(text[0]) ? [text] : wrapNarrow(inner, text);
+  return tableUtils.colorizeLines(tableUtils.wordWrap(inner, text, true));
+}
+
+/** The lines of one body row, or undefined when a cell holds an escape sequence. */
+export function plainRowLines(cells: readonly string[], colWidths: readonly number[]): string[] | undefined {
+  const wrapped: string[][] = [];
+  let height = 1;
+  for (let x = 0; x < cells.length; x++) {
+    if (cells[x].includes('\x1b')) return undefined;
+    const lines = cellLines(cells[x], colWidths[x] - 2);
+    wrapped.push(lines);
+    if (lines.length > height) height = lines.length;
+  }
+  const out: string[] = [];
+  for (let y = 0; y < height; y++) {
+    let line = '';
+    for (let x = 0; x < cells.length; x++) {
+      const text = wrapped[x][y];
+      const inner = colWidths[x] - 2;
+      if (text === undefined) line += VERTICAL + ' '.repeat(colWidths[x]);
+      else if (text.length <= inner && isNarrow(text)) line += `${VERTICAL} ${text}${' '.repeat(inner - text.length)} `;
+      else line += `${VERTICAL} ${tableUtils.pad(tableUtils.truncate(text, inner), inner, ' ', 'left')} `;
+    }
+    out.push(line + VERTICAL);
+  }
+  return out;
+}
+
+/** The line between a compact table's head and its body, for these column widths. */
+export function headRule(colWidths: readonly number[]): string {
+  return `├${colWidths.map((w) => '─'.repeat(w)).join('┼')}┤`;
+}
