@@ -2,6 +2,7 @@
 // server that asks for one (mutual TLS). Read through the capped PEM reader and checked to be a
 // matching pair before any connection, so a wrong file is a usage error, not a handshake failure.
 
+import crypto from 'node:crypto';
 import tls from 'node:tls';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
@@ -45,10 +46,21 @@ export function loadClientCert(certFile: string, keyFile: string, passphrase: st
   const out: ClientCert = { cert, key, ...(passphrase !== undefined ? { passphrase } : {}) };
   try {
     tls.createSecureContext(out);
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    const bad = /bad decrypt|passphrase|PEM_read_bio_PrivateKey|bad password/i.test(reason) ? ` (the key is encrypted: ${passphrase === undefined ? 'give --pass' : 'wrong --pass'})` : '';
+  } catch {
+    // OpenSSL's wording for a wrong passphrase varies by version and decoder; ask the key itself.
+    const bad = keyLocked(key, passphrase) ? ` (the key is encrypted: ${passphrase === undefined ? 'give --pass' : 'wrong --pass'})` : '';
     throw new UsageError(`${what.cert} and ${what.key} are not a matching PEM certificate and private key${bad}`);
   }
   return out;
+}
+
+/** True when the key is encrypted and the passphrase given (or none) does not open it. */
+function keyLocked(key: string, passphrase: string | undefined): boolean {
+  if (!/ENCRYPTED/.test(key)) return false;
+  try {
+    crypto.createPrivateKey({ key, ...(passphrase !== undefined ? { passphrase } : {}) });
+    return false;
+  } catch {
+    return true;
+  }
 }
