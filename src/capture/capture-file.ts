@@ -192,22 +192,8 @@ export function captureFromJson(value: unknown): Capture {
 
   const options = parseOptions(o.options === undefined ? {} : obj(o.options, '"options"'));
 
-  if (!Array.isArray(o.chunks)) throw new Invalid('"chunks" is missing or not an array');
   const next = { client: 0, server: 0 };
-  const chunks: CaptureChunk[] = o.chunks.map((raw: unknown, i: number) => {
-    const c = obj(raw, `chunk ${i}`);
-    if (c.direction !== 'client' && c.direction !== 'server') throw new Invalid(`chunk ${i}: direction must be "client" or "server"`);
-    const direction = c.direction;
-    const timeMs = num(c.timeMs, `chunk ${i}: timeMs`);
-    const offset = int(c.offset, `chunk ${i}: offset`, 0, Number.MAX_SAFE_INTEGER);
-    const hex = str(c.hex, `chunk ${i}: hex`);
-    if (!HEX.test(hex)) throw new Invalid(`chunk ${i}: hex is not an even-length hex string`);
-    if (offset !== next[direction]) {
-      throw new Invalid(`chunk ${i}: ${direction} offset ${offset} does not follow the previous ${direction} bytes (expected ${next[direction]})`);
-    }
-    next[direction] += hex.length / 2;
-    return { direction, timeMs, offset, bytes: new Uint8Array(Buffer.from(hex, 'hex')) };
-  });
+  const chunks = parseChunks(o.chunks, next);
 
   let keylog: string[] = [];
   if (o.keylog !== undefined) {
@@ -239,6 +225,25 @@ export function captureFromJson(value: unknown): Capture {
   if (o.truncated !== undefined) capture.truncated = parseTruncated(o.truncated, next);
   if (o.prologue !== undefined) capture.prologue = parsePrologue(o.prologue);
   return inFileOrder(o, capture);
+}
+
+/** The chunks, each following the previous bytes of its direction; `next` ends at each direction's length. */
+function parseChunks(value: unknown, next: { client: number; server: number }): CaptureChunk[] {
+  if (!Array.isArray(value)) throw new Invalid('"chunks" is missing or not an array');
+  return value.map((raw: unknown, i: number) => {
+    const c = obj(raw, `chunk ${i}`);
+    if (c.direction !== 'client' && c.direction !== 'server') throw new Invalid(`chunk ${i}: direction must be "client" or "server"`);
+    const direction = c.direction;
+    const timeMs = num(c.timeMs, `chunk ${i}: timeMs`);
+    const offset = int(c.offset, `chunk ${i}: offset`, 0, Number.MAX_SAFE_INTEGER);
+    const hex = str(c.hex, `chunk ${i}: hex`);
+    if (!HEX.test(hex)) throw new Invalid(`chunk ${i}: hex is not an even-length hex string`);
+    if (offset !== next[direction]) {
+      throw new Invalid(`chunk ${i}: ${direction} offset ${offset} does not follow the previous ${direction} bytes (expected ${next[direction]})`);
+    }
+    next[direction] += hex.length / 2;
+    return { direction, timeMs, offset, bytes: new Uint8Array(Buffer.from(hex, 'hex')) };
+  });
 }
 
 /** `connectTo`, `pinned` and `proxy` of a target (see CaptureTarget). */
