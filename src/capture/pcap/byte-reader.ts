@@ -15,8 +15,10 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** Input ended inside a structure that declared more bytes: everything before is still valid. */
 export class TruncatedInput extends Error {
-  constructor(readonly offset: number, readonly wanted: number, readonly got: number) {
-    super(`the file ends at byte ${offset + got}, inside a ${wanted}-byte structure that starts at byte ${offset}`);
+  constructor(readonly offset: number, readonly wanted: number, readonly got: number, compressed = false) {
+    // In a gzip file the offsets are in the decompressed capture, and the message says so.
+    const what = compressed ? 'the decompressed capture' : 'the file';
+    super(`${what} ends at byte ${offset + got}, inside a ${wanted}-byte structure that starts at byte ${offset}`);
     this.name = 'TruncatedInput';
   }
 }
@@ -67,7 +69,10 @@ export class ByteReader {
   /** Offset of the next byte `read` returns. */
   position = 0;
 
-  constructor(private readonly chunks: AsyncIterator<Buffer>) {}
+  constructor(
+    private readonly chunks: AsyncIterator<Buffer>,
+    private readonly compressed = false,
+  ) {}
 
   private async fill(n: number): Promise<void> {
     while (this.pendingBytes < n && !this.done) {
@@ -140,7 +145,7 @@ export class ByteReader {
   /** Exactly `n` bytes, or TruncatedInput when the input ends first. */
   async read(n: number): Promise<Buffer> {
     await this.fill(n);
-    if (this.pendingBytes < n) throw new TruncatedInput(this.position, n, this.pendingBytes);
+    if (this.pendingBytes < n) throw new TruncatedInput(this.position, n, this.pendingBytes, this.compressed);
     return this.readBuffered(n) ?? this.gather(n, true);
   }
 
@@ -182,7 +187,7 @@ export async function openCaptureBytes(path: string): Promise<CaptureBytes> {
     const gzipTruncated: { at?: number } = {};
     if (!gzip) return { reader: new ByteReader(raw), gzip, gzipTruncated, close: () => fh.close() };
     const gunzip = Readable.from(raw).pipe(createGunzip());
-    return { reader: new ByteReader(gunzipChunks(gunzip, gzipTruncated)), gzip, gzipTruncated, close: () => fh.close() };
+    return { reader: new ByteReader(gunzipChunks(gunzip, gzipTruncated), true), gzip, gzipTruncated, close: () => fh.close() };
   } catch (e) {
     await fh.close();
     throw e;
@@ -216,7 +221,7 @@ export async function openCaptureSource(source: AsyncIterable<Uint8Array>): Prom
   const close = async (): Promise<void> => void (await it.return?.());
   const gzipTruncated: { at?: number } = {};
   if (!gzip) return { reader: new ByteReader(chunks()), gzip, gzipTruncated, close };
-  return { reader: new ByteReader(gunzipChunks(Readable.from(chunks()).pipe(createGunzip()), gzipTruncated)), gzip, gzipTruncated, close };
+  return { reader: new ByteReader(gunzipChunks(Readable.from(chunks()).pipe(createGunzip()), gzipTruncated), true), gzip, gzipTruncated, close };
 }
 
 /** Gunzip's output; a gzip stream cut short ends the sequence (the capture parser then sees truncation). */
