@@ -5,6 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { chainFromCapture } from '../analyse/chain/from-capture.js';
 import { decodeAndDecrypt } from '../analyse/pipeline.js';
 import { captureHandshake, formatAddress, type CaptureOptions } from '../capture/capture.js';
+import type { Capture, CaptureError } from '../capture/types.js';
+import { detectNotTls } from '../decode/not-tls.js';
 
 export interface FetchedChain {
   certificates: string[];
@@ -32,8 +34,21 @@ export const fetchChain: FetchChain = async (opts) => {
   const address = { ...(capture.target.address ? { address: capture.target.address } : {}), ...(p ? { proxy: formatAddress(p.host, p.port) } : {}) };
   if (capture.error) {
     const serverBytes = capture.chunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
-    return { certificates: [], source: 'node', error: capture.error, serverBytes, durationMs, ...address };
+    return { certificates: [], source: 'node', error: namedError(capture, capture.error), serverBytes, durationMs, ...address };
   }
   const chain = chainFromCapture(capture, decodeAndDecrypt(capture).trace) ?? { certificates: [], source: 'node' as const };
   return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}) };
 };
+
+/**
+ * The capture says only that the answer was not TLS; the decoder can say what it was (HTTP, SSH,
+ * an SMTP banner), as trace's stderr line does. The first line is raw: escaped at output.
+ */
+function namedError(capture: Capture, error: CaptureError): CaptureError {
+  if (error.code !== 'not-tls') return error;
+  const server = Buffer.concat(capture.chunks.filter((c) => c.direction === 'server').slice(0, 4).map((c) => c.bytes));
+  const sniffed = detectNotTls(server);
+  if (!sniffed || sniffed.protocol === 'unknown') return error;
+  const line = sniffed.firstLine.trim().slice(0, 120);
+  return { ...error, message: `the server answered with ${sniffed.protocol.toUpperCase()}, not TLS${line ? ` ("${line}")` : ''}` };
+}

@@ -25,7 +25,8 @@ async function against(scenario: ScenarioName, argv: (port: number) => string[])
 
 describe('check against hostile servers', () => {
   const cases: Array<[ScenarioName, Expect]> = [
-    ['http', { code: ExitCode.notTls, text: /FAILED/ }],
+    // The verdict names what answered, as trace's stderr line does.
+    ['http', { code: ExitCode.notTls, text: /answered with HTTP, not TLS \("HTTP\/1\.1 400 Bad Request"\)/ }],
     ['closeAtOnce', { code: ExitCode.handshake, text: /FAILED/ }],
     ['silent', { code: ExitCode.timeout, text: /FAILED/ }],
     ['alertHandshakeFailure', { code: ExitCode.handshake, text: /server sent fatal alert handshake_failure \(40\)/ }],
