@@ -22,9 +22,14 @@ export interface FilterSubject {
   sni?: string;
 }
 
-/** Addresses compared in one spelling: lower case, no brackets, no IPv6 zone. */
+/**
+ * Addresses compared in one spelling: lower case, no brackets, no IPv6 zone, and an IPv4-mapped
+ * IPv6 address (`::ffff:10.0.0.1`, RFC 4291 §2.5.5.2) as the IPv4 address it carries.
+ */
 function normalHost(text: string): string {
-  return text.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '').toLowerCase();
+  const plain = text.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '').toLowerCase();
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(plain);
+  return mapped && isIP(mapped[1]) === 4 ? mapped[1] : plain;
 }
 
 function bad(text: string, why: string): UsageError {
