@@ -46,11 +46,12 @@ export function serverTlsAfterPlaintext(b: Uint8Array): number | undefined {
 
 const HTTP_METHODS = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|TRACE|PRI) \S/;
 
-/** The first line of a stream as printable ASCII (at most 60 characters), for a reason. */
+/** The first line of a stream (at most 60 characters), for a reason; raw, escaped at output. */
 function firstLine(b: Uint8Array): string {
   let end = b.findIndex((x) => x === 0x0a || x === 0x0d);
   if (end < 0) end = b.length;
-  const text = Buffer.from(b.subarray(0, Math.min(end, 60))).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  // Raw (one character per byte): every output escapes it once, as it does all peer text.
+  const text = Buffer.from(b.subarray(0, Math.min(end, 60))).toString('latin1');
   return end > 60 ? `${text}…` : text;
 }
 
