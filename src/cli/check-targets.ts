@@ -72,13 +72,21 @@ function parseTargetLine(line: string, dir: string): CheckTarget {
 function targetSettings(values: Map<Key, string>, dir: string): CheckTargetSettings {
   const out: CheckTargetSettings = {};
   const sni = values.get('sni');
-  if (sni !== undefined) out.servername = parseSni({ servername: sni }) || undefined;
+  if (sni !== undefined) {
+    // Named as the key the line gave (sni=), not as the command-line option it shares a parser with.
+    if (sni === '') throw new UsageError('sni= has no value', 'e.g. sni=www.example.com');
+    try {
+      out.servername = parseSni({ servername: sni }) || undefined;
+    } catch (e) {
+      throw e instanceof UsageError ? new UsageError(e.message.replace(/^--servername /, 'sni='), e.hint) : e;
+    }
+  }
   const address = values.get('address');
   if (address !== undefined) out.addresses = parseAddresses(address);
   const warn = values.get('warn-days');
   if (warn !== undefined) out.warnDays = parseWholeNumber(warn, 'warn-days', { fallback: 0, min: 0, max: 36500 });
   const proxy = values.get('proxy');
-  if (proxy !== undefined) out.proxy = proxy === 'none' || proxy === '' ? null : parseProxyUrl(proxy, 'proxy=');
+  if (proxy !== undefined) out.proxy = proxy === 'none' || proxy === '' ? null : parseProxyUrl(proxy, `proxy=${proxy}`);
   const cert = values.get('cert');
   const key = values.get('key');
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('cert= and key= go together');
