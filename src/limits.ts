@@ -272,6 +272,8 @@ export const PACKET_TOOL_START_MS = 3000;
  */
 export const PACKET_TOOL_SETTLE_MS = { tcpdump: 30, dumpcap: 300 } as const;
 export const PACKET_TOOL_STOP_MS = 2000;
+/** Live `--packets`: after SIGKILL, the longest wait for the capture tool to be reaped (it exits at once). */
+export const PACKET_TOOL_REAP_MS = 500;
 
 /**
  * After missing bytes in a packet capture, records of unknown number were lost, so the next

@@ -8,7 +8,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { MAX_LIVE_PACKET_BYTES, MAX_PACKET_TOOL_STDERR, PACKET_TOOL_SETTLE_MS, PACKET_TOOL_STOP_MS } from '../limits.js';
+import { MAX_LIVE_PACKET_BYTES, MAX_PACKET_TOOL_STDERR, PACKET_TOOL_REAP_MS, PACKET_TOOL_SETTLE_MS, PACKET_TOOL_STOP_MS } from '../limits.js';
 
 export type PacketToolName = 'dumpcap' | 'tcpdump';
 
@@ -227,7 +227,9 @@ export class PacketCaptureSession {
     const killed = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         this.kill();
-        resolve();
+        // SIGKILL ends it at once, but it is gone only once reaped: wait for that (briefly), so
+        // the tool never outlives the trace even when the deadline left no time to stop it gently.
+        void Promise.race([this.exit, new Promise((r) => setTimeout(r, PACKET_TOOL_REAP_MS))]).then(() => resolve());
       }, Math.max(0, waitMs));
     });
     await Promise.race([this.exit, killed]);

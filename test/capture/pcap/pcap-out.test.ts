@@ -18,7 +18,8 @@ type Json = Record<string, unknown>;
 const TIMING_KEYS = new Set(['timeMs', 'startMs', 'endMs', 'timings', 'startedAt', 'at', 'totalMs']);
 
 function withoutTimes(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (k: string, v: unknown) => (TIMING_KEYS.has(k) ? undefined : v)));
+  // Every `…Ms` too (the TCP handshake's synMs, roundTripMs…): times are rounded as written, so they may differ by a µs.
+  return JSON.parse(JSON.stringify(value, (k: string, v: unknown) => (TIMING_KEYS.has(k) || k.endsWith('Ms') ? undefined : v)));
 }
 
 /** What a read-back must reproduce of a trace. */
