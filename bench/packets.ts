@@ -11,44 +11,17 @@
 //
 // Options: --runs N (default 9), --tool tcpdump|dumpcap (put only that tool on PATH).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { repoRoot, startOpensslServer } from '../test/helpers/servers.js';
-
-const RUN_TIMEOUT_MS = 30_000;
+import { median, timed } from './timing.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
-
-interface Run {
-  ms: number;
-  code: number | null;
-  stderr: string;
-}
-
-function timed(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tls-trace.cjs'), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...env, NO_COLOR: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ ms: performance.now() - t0, code, stderr });
-    });
-  });
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** A PATH holding only the chosen capture tool (plus what node needs: nothing else). */
 function pathWith(tool: string | undefined): string {
@@ -82,12 +55,12 @@ async function main(): Promise<void> {
     if (pcap && packets) variants.push({ name: '--packets --pcap OUT', args: [target, '--packets', '--pcap', out] });
     const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
     // One warm-up of each, then interleaved rounds so load drift hits every variant alike.
-    for (const v of variants) await timed(v.args, env);
+    for (const v of variants) await timed(process.execPath, [path.join(repoRoot, 'bin', 'tls-trace.cjs'), ...v.args], { env });
     for (let i = 0; i < runs; i++) {
       for (const v of variants) {
-        const r = await timed(v.args, env);
-        if (r.code !== 0) throw new Error(`${v.name} exited ${r.code}: ${r.stderr.trim()}`);
-        if (v.args.includes('--packets') && r.stderr.includes('--packets:')) throw new Error(`${v.name}: ${r.stderr.trim()}`);
+        const r = await timed(process.execPath, [path.join(repoRoot, 'bin', 'tls-trace.cjs'), ...v.args], { env });
+        if (r.code !== 0) throw new Error(`${v.name} exited ${r.code}: ${r.output.trim()}`);
+        if (v.args.includes('--packets') && r.output.includes('--packets:')) throw new Error(`${v.name}: ${r.output.trim()}`);
         samples.get(v.name)!.push(r.ms);
       }
     }

@@ -11,44 +11,17 @@
 //
 // Options: --runs N (default 5), --no-testssl (skip the slow one).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { repoRoot, startNginx, type TestServer } from '../test/helpers/servers.js';
+import { median, timed } from './timing.js';
 
-const RUN_TIMEOUT_MS = 30_000;
 const TESTSSL_TIMEOUT_MS = 180_000;
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
-
-interface Run {
-  ms: number;
-  code: number | null;
-  stdout: string;
-}
-
-function timed(cmd: string, args: string[], timeoutMs = RUN_TIMEOUT_MS): Promise<Run> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ ms: performance.now() - t0, code, stdout });
-    });
-  });
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function have(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
@@ -97,16 +70,16 @@ async function main(): Promise<void> {
     let ourJson = '';
     let sslscanXml = '';
     const ourArgs = [bin, 'scan', target, '--json', '--no-progress'];
-    await timed('node', ourArgs); // warm the page cache once, untimed
+    await timed('node', ourArgs, { keep: 'stdout' }); // warm the page cache once, untimed
     for (let i = 0; i < runs; i++) {
-      const a = await timed('node', ourArgs);
+      const a = await timed('node', ourArgs, { keep: 'stdout' });
       if (a.code !== 0) throw new Error(`tls-trace scan exited ${a.code}`);
       ours.push(a.ms);
-      ourJson = a.stdout;
+      ourJson = a.output;
       if (have('sslscan')) {
-        const b = await timed('sslscan', ['--no-colour', '--xml=-', target]);
+        const b = await timed('sslscan', ['--no-colour', '--xml=-', target], { keep: 'stdout' });
         theirs.push(b.ms);
-        sslscanXml = b.stdout;
+        sslscanXml = b.output;
       }
     }
     const our = median(ours);
@@ -125,7 +98,7 @@ async function main(): Promise<void> {
     } else console.log('sslscan          not installed; skipped');
 
     if (withTestssl && have('testssl')) {
-      const t = await timed('testssl', ['--warnings', 'off', '--quiet', '--color', '0', target], TESTSSL_TIMEOUT_MS);
+      const t = await timed('testssl', ['--warnings', 'off', '--quiet', '--color', '0', target], { keep: 'stdout', timeoutMs: TESTSSL_TIMEOUT_MS });
       console.log(`testssl.sh       ${t.ms.toFixed(0).padStart(7)} ms  (one run${t.code === null ? ', killed at the timeout' : ''})`);
       const ratio = t.ms / our;
       console.log(`  tls-trace is ${ratio.toFixed(1)}× as fast as testssl.sh — target ≥ 50×: ${ratio >= 50 ? 'PASS' : 'MISS'}`);

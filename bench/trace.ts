@@ -9,46 +9,17 @@
 //
 // Options: --runs N (default 7), --server node|openssl (default openssl), --tls 1.2|1.3.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { repoRoot, startNodeTlsServer, startOpensslServer, type TestServer } from '../test/helpers/servers.js';
-
-interface RunResult {
-  ms: number;
-  code: number | null;
-  stderr: string;
-}
-
-const RUN_TIMEOUT_MS = 30_000;
+import { median, timed } from './timing.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
-
-/** Runs a command to completion (stdin closed, stdout discarded) and returns its wall time. */
-function timed(cmd: string, args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ ms: performance.now() - t0, code, stderr });
-    });
-  });
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 interface Measure {
   label: string;
@@ -104,10 +75,10 @@ s.once('error', (e) => { console.error(e.message); process.exitCode = 1; });
     // rounds so drift on a shared machine hits every measurement alike.
     for (let round = -1; round < runs; round++) {
       for (const m of measures) {
-        const r = await timed(m.cmd, m.args, m.env);
+        const r = await timed(m.cmd, m.args, { env: { ...process.env, ...m.env } });
         if (round < 0) continue;
         if (r.code === 0) m.samples.push(r.ms);
-        else m.failures.push(`exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+        else m.failures.push(`exit ${r.code}: ${r.output.trim().split('\n')[0] ?? ''}`);
       }
     }
 
@@ -167,7 +138,7 @@ async function peakRssMb(bin: string, target: string, work: string): Promise<num
   const probe = path.join(work, 'rss-probe.cjs');
   writeFileSync(probe, `process.on('exit', () => process.stderr.write('\\nMAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'));\n`);
   const r = await timed(process.execPath, ['--require', probe, bin, target]);
-  const m = /MAXRSS_KB=(\d+)/.exec(r.stderr);
+  const m = /MAXRSS_KB=(\d+)/.exec(r.output);
   return m && r.code === 0 ? Number(m[1]) / 1024 : undefined;
 }
 
