@@ -24,6 +24,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { demoCerts, repoRoot, startNodeTlsServer, startOpensslServer, type TestServer } from '../test/helpers/servers.js';
+import { startTcpdump } from '../test/helpers/pcap-tools.js';
 
 const RUN_TIMEOUT_MS = 30 * 60_000;
 const MB = 1024 * 1024;
@@ -38,25 +39,6 @@ function have(tool: string): boolean {
 }
 
 // ---- Making the capture -----------------------------------------------------------------------
-
-/** Starts `tcpdump -i lo -w FILE FILTER`; resolves once its filter is attached. */
-async function startTcpdump(file: string, filter: string): Promise<ChildProcess> {
-  const child = spawn('tcpdump', ['-i', 'lo', '-U', '-s', '0', '-B', '16384', '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', () => reject(new Error(`tcpdump exited: ${err}`)));
-  });
-  await new Promise((r) => setTimeout(r, 500));
-  return child;
-}
 
 async function stopTcpdump(child: ChildProcess): Promise<string> {
   await new Promise((r) => setTimeout(r, 500));
@@ -93,7 +75,7 @@ async function recordBase(file: string, handshakes: number): Promise<void> {
     const ecdsa = demoCerts().ecdsa;
     servers.push(await startNodeTlsServer({ ...ecdsa, minVersion: 'TLSv1.3', ALPNProtocols: ['h2', 'http/1.1'], onSecureConnection: respond }));
     servers.push(await startNodeTlsServer({ maxVersion: 'TLSv1.2', ALPNProtocols: ['http/1.1'], onSecureConnection: respond }));
-    const dump = await startTcpdump(file, servers.map((s) => `tcp port ${s.port}`).join(' or '));
+    const dump = await startTcpdump(file, servers.map((s) => s.port), { bufferKiB: 16384 });
     try {
       for (let i = 0; i < handshakes; i++) await client(servers[i % servers.length].port, i);
     } finally {

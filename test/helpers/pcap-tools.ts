@@ -20,12 +20,15 @@ export function run(cmd: string, args: string[]): Promise<string> {
 }
 
 /**
- * Starts `tcpdump -i lo -w FILE` for one port; resolves once it is listening. `opts.iface` and
+ * Starts `tcpdump -i lo -w FILE` for one port or several; resolves once it is listening. `opts.iface` and
  * `opts.linkType` give e.g. `-i any -y LINUX_SLL2`.
  */
-export async function startTcpdump(file: string, port: number, opts: { iface?: string; linkType?: string } = {}): Promise<ChildProcess> {
+export async function startTcpdump(file: string, port: number | number[], opts: { iface?: string; linkType?: string; bufferKiB?: number } = {}): Promise<ChildProcess> {
   const link = opts.linkType ? ['-y', opts.linkType] : [];
-  const child = spawn('tcpdump', ['-i', opts.iface ?? 'lo', ...link, '-U', '-s', '0', '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A long capture (the read bench) needs a kernel buffer larger than the default, or frames drop.
+  const buffer = opts.bufferKiB ? ['-B', String(opts.bufferKiB)] : [];
+  const filter = [port].flat().map((p) => `tcp port ${p}`).join(' or ');
+  const child = spawn('tcpdump', ['-i', opts.iface ?? 'lo', ...link, '-U', '-s', '0', ...buffer, '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
