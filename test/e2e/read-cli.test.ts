@@ -13,20 +13,10 @@ import { runCli } from '../helpers/cli.js';
 import { gzipFile, recordOpenssl, recordPlain, run, startTcpdump, stopTcpdump, type Recorded } from '../helpers/pcap-tools.js';
 import { parseValid, expectSchemaValid } from '../helpers/schema.js';
 import { describeWithTools, freePort } from '../helpers/servers.js';
+import type { ConnectionRow } from '../../src/report/connections-table.js';
 
-interface Row {
-  number: number;
-  client: string;
-  server: string;
-  sni?: string;
-  version?: string;
-  cipherSuite?: string;
-  alpn?: string;
-  records: number;
-  bytes: { client: number; server: number };
-  complete: boolean;
-  outcome: string;
-}
+/** A row as the JSON carries it (the same shape the report builds). */
+type Row = ConnectionRow;
 
 interface Table {
   file: string;
