@@ -23,17 +23,12 @@ import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
 import { matchesFilter, needsSni, parseFilter, type ConnectionFilter } from './read-filter.js';
 import { exitCodeFor, ladderFlags, present, traceTrustStore, writePcapFile } from './trace.js';
 import { reportWriteFailures } from '../write-file.js';
+import type { ReplayFlags } from './replay.js';
 
-interface ReadFlags {
+interface ReadFlags extends ReplayFlags {
   stream?: string;
   all?: boolean;
   keylog: string[];
-  json?: boolean;
-  hex?: boolean;
-  color?: boolean;
-  ladder?: boolean;
-  ascii?: boolean;
-  showSecrets?: boolean;
   packets?: boolean;
   filter?: string;
   ndjson?: boolean;

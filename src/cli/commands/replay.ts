@@ -10,7 +10,8 @@ import { readInputText } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
 import { ladderFlags, present, traceTrustStore } from './trace.js';
 
-interface ReplayFlags {
+/** The output flags replay and read share (read adds its own). */
+export interface ReplayFlags {
   json?: boolean;
   hex?: boolean;
   color?: boolean;
