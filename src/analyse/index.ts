@@ -43,6 +43,14 @@ export function summariseTrace(capture: Capture, decoded: DecodedTrace): TraceSu
   };
 }
 
+/** How an incomplete handshake's summary opens; the reason follows it. */
+const INCOMPLETE = 'Handshake did not complete: ';
+
+/** Why a handshake did not complete, without the summary's lead-in (a capture error's message). */
+export function incompleteReason(outcome: TraceOutcome): string {
+  return outcome.summary.startsWith(INCOMPLETE) ? outcome.summary.slice(INCOMPLETE.length) : outcome.summary;
+}
+
 function outcomeOf(capture: Capture, decoded: DecodedTrace): TraceOutcome {
   const fatal = decoded.messages.find((m) => m.kind === 'alert' && m.level === 2);
   if (fatal && fatal.kind === 'alert') {
@@ -65,7 +73,7 @@ function outcomeOf(capture: Capture, decoded: DecodedTrace): TraceOutcome {
         (m.kind === 'encrypted' || (m.kind === 'handshake' && m.body?.type === 'finished')),
     );
   const finished = protectedAfter('client') && protectedAfter('server');
-  if (capture.error) return { complete: false, summary: `Handshake did not complete: ${capture.error.message}` };
+  if (capture.error) return { complete: false, summary: `${INCOMPLETE}${capture.error.message}` };
   // Past one of tls-trace's caps the bytes are not decoded, so a missing Finished proves nothing.
   // Node's TLS stack finishing the handshake (capture.node) is what says it completed.
   const cap = decoded.caps?.[0];
@@ -74,7 +82,7 @@ function outcomeOf(capture: Capture, decoded: DecodedTrace): TraceOutcome {
       ? { complete: true, summary: `Handshake complete (per Node's TLS stack); larger than tls-trace decodes: ${cap.said}` }
       : { complete: false, summary: `Handshake larger than tls-trace decodes: ${cap.said}` };
   }
-  if (!sh) return { complete: false, summary: 'Handshake did not complete: no ServerHello received' };
-  if (!finished) return { complete: false, summary: 'Handshake did not complete: Finished messages missing' };
+  if (!sh) return { complete: false, summary: `${INCOMPLETE}no ServerHello received` };
+  if (!finished) return { complete: false, summary: `${INCOMPLETE}Finished messages missing` };
   return { complete: true, summary: 'Handshake complete' };
 }

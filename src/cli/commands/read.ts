@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { connectionFacts, type ConnectionFacts } from '../../analyse/connection-facts.js';
 import { analyseCapture } from '../../analyse/pipeline.js';
+import { incompleteReason } from '../../analyse/index.js';
 import { parseCapture } from '../../capture/capture-file.js';
 import { formatAddress } from '../../capture/options.js';
 import { CompressedInputError, isPacketCapture, NotRegularFile, openCaptureSource, readCaptureBytes, readPacketCapture, sniffFormat, type CaptureBytes, type FoundConnection } from '../../capture/pcap/index.js';
@@ -249,8 +250,8 @@ function settleCapture(capture: Capture): ConnectionFacts {
   const facts = connectionFacts(capture);
   if (facts.sni !== undefined) capture.target.servername = facts.sni;
   const outcome = facts.outcome;
-  // The error carries the reason only: the trace's outcome line puts "Handshake did not complete: " before it.
-  if (!outcome.complete) capture.error = { code: failureCode(capture, facts), message: outcome.summary.replace(/^Handshake did not complete: /, '') };
+  // The error carries the reason only: the trace's outcome line puts its lead-in before it again.
+  if (!outcome.complete) capture.error = { code: failureCode(capture, facts), message: incompleteReason(outcome) };
   return facts;
 }
 
