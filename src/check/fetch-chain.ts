@@ -6,7 +6,7 @@ import { chainFromCapture } from '../analyse/chain/from-capture.js';
 import { decodeAndDecrypt } from '../analyse/pipeline.js';
 import { captureHandshake, formatAddress, type CaptureOptions } from '../capture/capture.js';
 import type { Capture, CaptureError } from '../capture/types.js';
-import { detectNotTls } from '../decode/not-tls.js';
+import { namedNotTlsAnswer } from '../analyse/not-tls-answer.js';
 
 export interface FetchedChain {
   certificates: string[];
@@ -40,15 +40,8 @@ export const fetchChain: FetchChain = async (opts) => {
   return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}) };
 };
 
-/**
- * The capture says only that the answer was not TLS; the decoder can say what it was (HTTP, SSH,
- * an SMTP banner), as trace's stderr line does. The first line is raw: escaped at output.
- */
+/** The capture says only that the answer was not TLS; name what it was, as trace's stderr line does. */
 function namedError(capture: Capture, error: CaptureError): CaptureError {
-  if (error.code !== 'not-tls') return error;
-  const server = Buffer.concat(capture.chunks.filter((c) => c.direction === 'server').slice(0, 4).map((c) => c.bytes));
-  const sniffed = detectNotTls(server);
-  if (!sniffed || sniffed.protocol === 'unknown') return error;
-  const line = sniffed.firstLine.trim().slice(0, 120);
-  return { ...error, message: `the server answered with ${sniffed.protocol.toUpperCase()}, not TLS${line ? ` ("${line}")` : ''}` };
+  const named = error.code === 'not-tls' ? namedNotTlsAnswer(capture) : undefined;
+  return named ? { ...error, message: `the server ${named}` } : error;
 }

@@ -12,7 +12,7 @@ import type { Capture } from '../../capture/types.js';
 import { analyseCapture } from '../../analyse/pipeline.js';
 import { unofferedChoice } from '../../analyse/answered-hellos.js';
 import { writeKeyLogFile } from '../keylog-file.js';
-import { detectNotTls } from '../../decode/index.js';
+import { namedNotTlsAnswer } from '../../analyse/not-tls-answer.js';
 import type { DecodedTrace } from '../../decode/model.js';
 import { alertDescriptions, describe } from '../../registry/index.js';
 import { renderJsonText, renderText } from '../../report/index.js';
@@ -224,11 +224,8 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
       if (typeof proto === 'string' && isStarttlsProtocol(proto) && capture.prologue?.length) {
         return `${where} gave its ${STARTTLS_PROTOCOLS[proto].label} STARTTLS go-ahead but then sent bytes that are not TLS (first bytes: ${firstBytesHex(capture)})`;
       }
-      const sniffed = decoded?.notTls ?? detectNotTls(serverPrefix(capture));
-      if (sniffed && sniffed.protocol !== 'unknown') {
-        const line = sniffed.firstLine.trim();
-        return `${where} answered with ${sniffed.protocol.toUpperCase()}, not TLS${line ? ` ("${line.slice(0, 120)}")` : ''}`;
-      }
+      const named = namedNotTlsAnswer(capture, decoded);
+      if (named) return `${where} ${named}`;
       return `${where} answered with bytes that are not TLS (first bytes: ${firstBytesHex(capture)})`;
     }
     case 'alert': {
@@ -285,7 +282,3 @@ function firstBytesHex(capture: Capture): string {
   return Buffer.from(first.bytes.subarray(0, 8)).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 }
 
-/** The server's first bytes, for naming the protocol when decoding itself failed. */
-function serverPrefix(capture: Capture): Uint8Array {
-  return Buffer.concat(capture.chunks.filter((c) => c.direction === 'server').map((c) => c.bytes)).subarray(0, 512);
-}
