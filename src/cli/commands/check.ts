@@ -106,7 +106,8 @@ function expiryWindows(flags: CheckFlags): { warnDays: number; critDays: number 
   return { warnDays, critDays };
 }
 
-async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext): Promise<CheckTarget[]> {
+/** The targets (this shard's), each with its route; and the run's route rules, which also pin revocation fetches. */
+async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext): Promise<{ targets: CheckTarget[]; rules: RouteRules }> {
   const listed: CheckTarget[] = args.map(toCheckTarget);
   if (flags.targets !== undefined) listed.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
   if (listed.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
@@ -114,17 +115,15 @@ async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext
   const targets = listed.map((t) => targetRoute(rules, t));
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard, ctx.env);
   // An empty shard is a normal outcome of hashing a short list: it checks nothing and exits 0.
-  return shard ? selectShard(targets, shard) : targets;
+  return { targets: shard ? selectShard(targets, shard) : targets, rules };
 }
 
 async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, ctx: CliContext): Promise<void> {
-  const targets = await collectTargets(args, flags, ctx);
+  const { targets, rules } = await collectTargets(args, flags, ctx);
   const { warnDays, critDays } = expiryWindows(flags);
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
   const revocation = parseRevocationMode(flags.revocation);
-  // Parsed again (cheap, pure): --resolve also pins the names of OCSP responders, CRLs and caIssuers.
-  const rules = parseRouteRules(flags, ctx.env);
   const at = parseAt(flags.at);
   // check has no --no-sni: the name is what the certificate is checked against.
   const servername = parseSni({ servername: flags.servername }) || undefined;
