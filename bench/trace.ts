@@ -125,7 +125,8 @@ s.once('error', (e) => { console.error(e.message); process.exitCode = 1; });
 
 /**
  * Peak RSS of one trace, in MB: GNU time's %M when /usr/bin/time exists, otherwise the CLI with a
- * preloaded probe that reports `process.resourceUsage().maxRSS` on exit.
+ * preloaded probe that reports VmHWM from /proc/self/status on exit (resourceUsage().maxRSS
+ * would include this bench's own peak, which Linux carries across exec into the child).
  */
 async function peakRssMb(bin: string, target: string, work: string): Promise<number | undefined> {
   if (existsSync('/usr/bin/time')) {
@@ -136,7 +137,7 @@ async function peakRssMb(bin: string, target: string, work: string): Promise<num
   }
   // Preloaded into the real CLI process: reports its peak RSS as it exits.
   const probe = path.join(work, 'rss-probe.cjs');
-  writeFileSync(probe, `process.on('exit', () => process.stderr.write('\\nMAXRSS_KB=' + process.resourceUsage().maxRSS + '\\n'));\n`);
+  writeFileSync(probe, `process.on('exit', () => process.stderr.write('\\nMAXRSS_KB=' + /VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1] + '\\n'));\n`);
   const r = await timed(process.execPath, ['--require', probe, bin, target]);
   const m = /MAXRSS_KB=(\d+)/.exec(r.output);
   return m && r.code === 0 ? Number(m[1]) / 1024 : undefined;

@@ -2,7 +2,10 @@
 // output (counting it), and prints one JSON line with the exit code, the stderr line and the peak
 // resident set size. A separate process so the peak belongs to this one run alone.
 
+import { createRequire } from 'node:module';
 import { main } from '../../src/cli/main.js';
+
+const { ownPeakRssMB } = createRequire(import.meta.url)('../helpers/peak-rss.cjs') as { ownPeakRssMB: () => number };
 
 let stdoutBytes = 0;
 let stderr = '';
@@ -17,5 +20,4 @@ const code = await main(process.argv.slice(2), {
   env: {},
   exitCode: 0,
 });
-// resourceUsage().maxRSS is in kilobytes.
-process.stdout.write(`${JSON.stringify({ code, stderr, stdoutBytes, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ code, stderr, stdoutBytes, maxRssMB: ownPeakRssMB() })}\n`);

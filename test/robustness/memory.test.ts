@@ -1,42 +1,19 @@
 // Memory stays bounded against the peers that try to make tls-trace buffer without limit: a
 // handshake message declaring 16 MB (bytes keep coming), a Certificate message of thousands of
 // certificates, and a replayed 4 MiB capture of zero-filled handshake records (a million 4-byte
-// "messages" without the message cap). Each run is its own child process, so its peak RSS
-// (`process.resourceUsage().maxRSS`) belongs to that run alone.
+// "messages" without the message cap). Each run is its own child process (the built CLI when it
+// exists), whose own peak RSS is measured (test/helpers/peak-rss.cjs).
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors.js';
 import { captureToJson } from '../../src/capture/capture-file.js';
-import { serverOnly } from '../report/helpers/big-captures.js';
-import { repoRoot } from '../helpers/servers.js';
+import { runMemoryChild, serverOnly, type ChildResult } from '../report/helpers/big-captures.js';
 import { behaviours, startHostileServer, type ScenarioName } from './hostile-server.js';
 
-/** The stated bound (README "Reliability"). A bare `tsx` process running the CLI peaks near 100 MB. */
+/** The stated bound (README "Reliability"). */
 const RSS_LIMIT_MB = 200;
-
-interface ChildResult {
-  code: number;
-  stderr: string;
-  stdoutBytes: number;
-  maxRssMB: number;
-}
-
-function runChild(argv: string[]): Promise<ChildResult> {
-  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
-  return new Promise((resolve, reject) => {
-    execFile(tsx, [path.join(repoRoot, 'test', 'robustness', 'memory-child.ts'), ...argv], { cwd: repoRoot, timeout: 60_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      const line = stdout.trim().split('\n').at(-1) ?? '';
-      try {
-        resolve(JSON.parse(line) as ChildResult);
-      } catch {
-        reject(new Error(`child failed: ${err?.message ?? ''}\n${stderr.slice(0, 2000)}`));
-      }
-    });
-  });
-}
 
 describe(`peak RSS stays below ${RSS_LIMIT_MB} MB`, () => {
   let dir: string;
@@ -53,7 +30,7 @@ describe(`peak RSS stays below ${RSS_LIMIT_MB} MB`, () => {
     const server = await startHostileServer(behaviours[scenario]);
     let r: ChildResult;
     try {
-      r = await runChild([`127.0.0.1:${server.port}`, '--timeout', '5000', '--no-color']);
+      r = await runMemoryChild([`127.0.0.1:${server.port}`, '--timeout', '5000', '--no-color']);
     } finally {
       await server.close();
     }
@@ -69,7 +46,7 @@ describe(`peak RSS stays below ${RSS_LIMIT_MB} MB`, () => {
     const file = path.join(dir, 'zero-flood.json');
     writeFileSync(file, JSON.stringify(captureToJson(capture)));
     for (const extra of [[], ['--json']]) {
-      const r = await runChild(['replay', file, '--no-color', ...extra]);
+      const r = await runMemoryChild(['replay', file, '--no-color', ...extra]);
       expect(r.code).toBe(ExitCode.ok);
       expect(r.maxRssMB).toBeLessThan(RSS_LIMIT_MB);
       // The cap is stated, not silent (the output itself is discarded by the child).

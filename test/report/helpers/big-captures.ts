@@ -51,28 +51,14 @@ export interface ChildResult {
  * is what users run, when it exists (CI builds it before the tests), else the sources under tsx
  * (whose own transpiler adds some 30 MB to every peak).
  */
-export async function runMemoryChild(argv: string[]): Promise<ChildResult> {
-  // On a loaded machine (the full suite starts databases and tshark beside it) V8's concurrent GC
-  // threads get little CPU and the heap overshoots by tens of MB: the peak then measures the
-  // machine, not tls-trace. GC on the main thread (--single-threaded-gc) keeps it about the run,
-  // and of two runs the lower peak counts (a real regression exceeds both).
-  const first = await runMemoryChildOnce(argv);
-  if (first.maxRssMB < MEMORY_RETRY_ABOVE_MB) return first;
-  const second = await runMemoryChildOnce(argv);
-  return second.maxRssMB < first.maxRssMB ? second : first;
-}
-
-/** Peaks above this are measured a second time (the tests' limit is 200 MB). */
-const MEMORY_RETRY_ABOVE_MB = 180;
-
-function runMemoryChildOnce(argv: string[]): Promise<ChildResult> {
+export function runMemoryChild(argv: string[]): Promise<ChildResult> {
   const bundle = path.join(repoRoot, 'dist', 'tls-trace.cjs');
   const [cmd, args] = existsSync(bundle)
-    ? [process.execPath, ['--single-threaded-gc', '-e', BUNDLE_CHILD, '--', ...argv]]
+    ? [process.execPath, ['-e', BUNDLE_CHILD, '--', ...argv]]
     : [path.join(repoRoot, 'node_modules', '.bin', 'tsx'), [path.join(repoRoot, 'test', 'robustness', 'memory-child.ts'), ...argv]];
   return new Promise((resolve, reject) => {
     // The bundle's path goes by environment: as argv[1] it would look like the bundle run directly.
-    execFile(cmd, args, { cwd: repoRoot, timeout: 120_000, maxBuffer: 1 << 20, env: { ...process.env, TLS_TRACE_BUNDLE: bundle } }, (err, stdout, stderr) => {
+    execFile(cmd, args, { cwd: repoRoot, timeout: 120_000, maxBuffer: 1 << 20, env: { ...process.env, TLS_TRACE_BUNDLE: bundle, TLS_TRACE_PEAK_RSS: PEAK_RSS_HELPER } }, (err, stdout, stderr) => {
       try {
         resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ChildResult);
       } catch {
@@ -82,6 +68,9 @@ function runMemoryChildOnce(argv: string[]): Promise<ChildResult> {
   });
 }
 
+/** The child's own peak RSS (test/helpers/peak-rss.cjs says why not resourceUsage().maxRSS). */
+const PEAK_RSS_HELPER = path.join(repoRoot, 'test', 'helpers', 'peak-rss.cjs');
+
 /** test/robustness/memory-child.ts for the bundle: main() with the output counted, then the peak RSS. */
 const BUNDLE_CHILD = `
 const argv = process.argv.slice(1);
@@ -89,7 +78,7 @@ let stdoutBytes = 0;
 let stderr = '';
 require(process.env.TLS_TRACE_BUNDLE)
   .main(argv, { stdout: (t) => { stdoutBytes += t.length; }, stderr: (t) => { stderr += t; }, stdoutIsTTY: false, env: {}, exitCode: 0 })
-  .then((code) => process.stdout.write(JSON.stringify({ code, stderr, stdoutBytes, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\\n'));
+  .then((code) => process.stdout.write(JSON.stringify({ code, stderr, stdoutBytes, maxRssMB: require(process.env.TLS_TRACE_PEAK_RSS).ownPeakRssMB() }) + '\\n'));
 `;
 
 /** A self-signed P-256 certificate with the given `openssl req -subj` (UTF-8), as DER. */
