@@ -128,19 +128,30 @@ export function* connectionsTableParts(file: string, rows: readonly ConnectionRo
   const p = palette(opts.color);
   const f = opts.filtered;
   const matching = f ? ` matching --filter '${escapeControl(f.expression)}' (${f.hidden} other connection(s) left out)` : '';
-  // Prose lines wrap to a terminal's width too (a hanging indent for each skipped connection).
-  const fit = (text: string, indent = '', hanging = ''): string[] => (opts.width === undefined ? [indent + text] : wrap(text, opts.width - hanging.length).map((l, i) => (i === 0 ? indent : hanging) + l));
-  yield `${fit(`${rows.length} TLS connection(s) in ${escapeControl(file)}${matching}`)
+  yield `${fitToWidth(`${rows.length} TLS connection(s) in ${escapeControl(file)}${matching}`, opts.width)
     .map((l) => p.heading(l))
     .join('\n')}\n`;
   yield* layoutTable(rows, p, opts.width);
-  const lines: string[] = [];
-  if (skipped.length > 0) {
-    lines.push('', p.dim(`${skipped.length} other TCP connection(s) skipped:`));
-    for (const s of skipped) lines.push(...fit(`${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`, '  ', '      ').map((l) => p.dim(l)));
-  }
+  const lines = skippedLines(skipped, opts);
   lines.push('', p.dim('Trace one with --stream N, or every one with --all.'));
   yield `\n${lines.join('\n')}`;
+}
+
+/** Prose lines wrap to a terminal's width too (a hanging indent for each skipped connection). */
+function fitToWidth(text: string, width: number | undefined, indent = '', hanging = ''): string[] {
+  return width === undefined ? [indent + text] : wrap(text, width - hanging.length).map((l, i) => (i === 0 ? indent : hanging) + l);
+}
+
+/**
+ * The connections that are not TLS, with why, after a blank line (none: no lines). Below the table,
+ * and below the trace when a file holds one TLS connection, so they are never left unmentioned.
+ */
+export function skippedLines(skipped: readonly SkippedConnection[], opts: Pick<ConnectionsTableOptions, 'color' | 'width'>): string[] {
+  if (skipped.length === 0) return [];
+  const p = palette(opts.color);
+  const lines = ['', p.dim(`${skipped.length} other TCP connection(s) skipped:`)];
+  for (const s of skipped) lines.push(...fitToWidth(`${s.number}  ${s.client} → ${s.server}: ${escapeControl(s.reason)}`, opts.width, '  ', '      ').map((l) => p.dim(l)));
+  return lines;
 }
 
 function compactTable(head: readonly string[], colWidths: number[], rows: readonly (readonly string[])[]): string {

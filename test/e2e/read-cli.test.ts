@@ -93,6 +93,19 @@ describeWithTools('tcpdump', 'mergecap', 'openssl')('tls-trace read: filter, ndj
     expect(text.stdout).toMatch(/^3 TLS connection\(s\) in .* matching --filter 'port \d+' \(2 other connection\(s\) left out\)/);
   });
 
+  it('one TLS connection beside ones that are not TLS: its trace, then the skipped ones with why', async () => {
+    const one = await recordOpenssl(dir, 'one');
+    const mixed = path.join(dir, 'mixed.pcap');
+    await run('mergecap', ['-a', '-F', 'pcap', '-w', mixed, one.pcap, plain.pcap]);
+    const r = await runCli(['read', mixed]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^tls-trace 127\\.0\\.0\\.1:${one.port}\\n`));
+    expect(r.stdout).toMatch(new RegExp(`\\n\\n1 other TCP connection\\(s\\) skipped:\\n  2  127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${plain.port}: HTTP request: "GET / HTTP/1\\.0"\\n$`));
+    // JSON stays the one trace document; --ndjson lists the skipped one.
+    const lines = (await runCli(['read', mixed, '--ndjson'])).stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { tls: boolean; number: number });
+    expect(lines.map((l) => [l.number, l.tls])).toEqual([[1, true], [2, false]]);
+  }, 60_000);
+
   it.each([
     ['', 'the expression is empty'],
     ['hots 1.2.3.4', 'unknown term "hots"'],

@@ -14,7 +14,7 @@ import type { Capture } from '../../capture/types.js';
 import type { CaptureErrorCode } from '../../capture/options.js';
 import { ExitCode, UsageError, UserError } from '../../errors.js';
 import { MAX_CAPTURE_FILE_BYTES, MAX_KEYLOG_FILE_BYTES, MAX_PCAP_OUT_KEPT_BYTES } from '../../limits.js';
-import { connectionLine, connectionsJsonParts, connectionsTableParts, type ConnectionLine, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
+import { connectionLine, connectionsJsonParts, connectionsTableParts, skippedLines, type ConnectionLine, type ConnectionRow, type SkippedConnection } from '../../report/connections-table.js';
 import { renderJson, SCHEMA_VERSION } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { errnoReason } from '../errno.js';
@@ -185,11 +185,16 @@ function showConnections(ctx: CliContext, name: string, got: Collector, notes: r
     if (!chosen) throw new UsageError(`--stream ${stream}: no TLS connection with that number${filter ? ' matching --filter' : ''} (the TLS connections are ${numbers.join(', ')})`);
     return traceOne(ctx, chosen, flags);
   }
-  if (numbers.length === 1) return traceOne(ctx, got.kept[0].capture, flags);
-  if (flags.all) return traceAll(ctx, name, got.kept.map((k) => k.capture), flags);
-  const rows = got.rows.sort((a, b) => a.number - b.number);
   const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
+  if (numbers.length === 1) {
+    traceOne(ctx, got.kept[0].capture, flags);
+    // The text trace of a lone TLS connection still says what else the file held (JSON: --ndjson).
+    if (!flags.json && skipped.length > 0) ctx.stdout(`${skippedLines(skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) }).join('\n')}\n`);
+    return;
+  }
+  if (flags.all) return traceAll(ctx, name, got.kept.map((k) => k.capture), flags);
+  const rows = got.rows.sort((a, b) => a.number - b.number);
   const filtered = filter ? { expression: filter.text, hidden: got.filteredOut } : undefined;
   // Written piece by piece: the table or list of many thousands of connections is never one string.
   const parts = flags.json
