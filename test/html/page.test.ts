@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The --html page in a real browser (Debian's chromium through playwright-core): the demo trace's
 // page and the page of a server whose certificate names are hostile. Expected values come from the
 // same run's --json trace (record bytes as captured, flights) and from Node's own view of the

@@ -4,7 +4,7 @@
 // index into the page's field table, which the script shows on hover, focus or click. A legend
 // lists the same fields for print and for readers without the script.
 
-import { HTML_MAX_HEX_BYTES_PER_RECORD } from '../../limits.js';
+import { HTML_MAX_HEX_BYTES, HTML_MAX_HEX_BYTES_PER_RECORD, HTML_MAX_SPANS_PER_RECORD } from '../../limits.js';
 import { spanText } from '../hex.js';
 import type { HexSpan, SpanMap } from '../spans.js';
 import { formatBytes } from '../text.js';
@@ -68,15 +68,23 @@ export function renderHexDump(dump: HexDump, sink: HexSink): string {
   const out = [`<figure class="dump"${record} data-offset="${map.offset}" data-length="${map.length}" data-shown="${shown}">`];
   out.push(`<figcaption>${html(dump.title)}</figcaption>`);
   out.push(`<div class="hex">${parts.join('')}</div>`);
-  if (left > 0) out.push(`<p class="cap">${html(capWords(left, sink.bytesLeft <= 0))}</p>`);
+  if (left > 0) out.push(`<p class="cap">${html(capWords(left, shown < cap && map.omitted ? 'fields' : sink.bytesLeft <= 0 ? 'page' : 'record'))}</p>`);
   if (map.gaps || map.overlaps) out.push(`<p class="bad">✖ ${map.gaps} byte(s) not explained by any field, ${map.overlaps} claimed twice</p>`);
   out.push(`<details class="legend"><summary>${legend.length} field${legend.length === 1 ? '' : 's'}</summary><ol>${legend.join('')}</ol></details>`);
   out.push('</figure>');
   return out.join('\n');
 }
 
-function capWords(left: number, pageSpent: boolean): string {
-  const why = pageSpent ? 'the page shows at most its hex budget in all' : `the page shows at most ${formatBytes(HTML_MAX_HEX_BYTES_PER_RECORD)} of each record`;
+/** Which of tls-trace's caps stopped the view: fields per record, bytes per record, bytes per page. */
+type HexCap = 'fields' | 'record' | 'page';
+
+function capWords(left: number, cap: HexCap): string {
+  const why =
+    cap === 'fields'
+      ? `the page labels at most ${HTML_MAX_SPANS_PER_RECORD} fields of each record`
+      : cap === 'record'
+        ? `the page shows at most ${formatBytes(HTML_MAX_HEX_BYTES_PER_RECORD)} of each record`
+        : `the page shows at most ${formatBytes(HTML_MAX_HEX_BYTES)} of hex in all`;
   return `… ${formatBytes(left)} not shown here (tls-trace's own cap: ${why}; --json has every byte) …`;
 }
 
