@@ -235,6 +235,8 @@ describeB('the --html page in chromium', () => {
     await dark.page.emulateMedia({ media: 'print', colorScheme: 'light' });
     expect(await dark.page.$eval('nav', (n) => getComputedStyle(n).display)).toBe('none');
     expect(await dark.page.$eval('#field-info', (n) => getComputedStyle(n).display)).toBe('none');
+    // Printed, the field list under each record is open.
+    expect(await dark.page.locator('details.legend li').first().isVisible()).toBe(true);
     await dark.page.context().close();
   });
 

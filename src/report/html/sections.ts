@@ -11,6 +11,9 @@ import { html } from './escape.js';
 
 const toneClass = (tone: Tone | undefined): string => (tone ? ` class="${tone}"` : '');
 
+/** A value the analysis laid out on several lines (`suite\nAES_256_GCM · AEAD`), each line escaped. */
+const lines = (text: string): string => text.split('\n').map(html).join('<br>');
+
 /** Label/value rows as a definition list. */
 function rows(pairs: ReadonlyArray<readonly [string, string]>): string {
   return `<dl class="rows">${pairs.map(([k, v]) => `<dt>${html(k)}</dt><dd>${html(v)}</dd>`).join('')}</dl>`;
@@ -78,7 +81,7 @@ export function renderDecryption(result: DecryptionResult | undefined, showSecre
 export function renderNegotiated(view: TraceView): string {
   const out = ['<table class="negotiated"><thead><tr><th>parameter</th><th>value</th><th>note</th></tr></thead><tbody>'];
   for (const r of describeNegotiated(view.analysis)) {
-    out.push(`<tr><th scope="row">${html(r.label)}</th><td${toneClass(r.tone)}>${html(r.value)}</td><td class="dim">${html(r.noteWords)}</td></tr>`);
+    out.push(`<tr><th scope="row">${html(r.label)}</th><td${toneClass(r.tone)}>${lines(r.value)}</td><td class="dim">${html(r.noteWords)}</td></tr>`);
   }
   out.push('</tbody></table>');
   const f = view.analysis.fingerprints;
