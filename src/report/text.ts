@@ -147,7 +147,7 @@ function flightTitle(f: Flight, prev: Flight | undefined, p: Palette): string {
   return colour(`Flight ${f.index} · ${dir} · ${formatMs(f.startMs)}${delta}`);
 }
 
-function recordWords(step: Step): string {
+export function recordWords(step: Step): string {
   const n = step.records.length;
   if (n === 0) return `not in a TLS record · ${formatBytes(step.messageLength)}`;
   const which = n === 1 ? `record #${step.records[0] + 1}` : `records #${step.records[0] + 1}–#${step.records[n - 1] + 1}`;

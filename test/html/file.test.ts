@@ -5,7 +5,10 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseCapture } from '../../src/capture/capture-file.js';
 import { runCli } from '../helpers/cli.js';
+import { captureToPcap } from '../helpers/pcap.js';
+import { repoRoot } from '../helpers/servers.js';
 import { oneByteCertificates, serverOnlyCapture } from '../report/helpers/big-captures.js';
 
 const TWO_MB = 2 * 1024 * 1024;
@@ -60,6 +63,22 @@ describe('--html FILE', () => {
     expect(run.code).toBe(10);
     expect(run.stdout).toContain('Handshake');
     expect(run.stderr).toBe(`tls-trace: cannot write --html ${dir}: a directory (EISDIR)\n`);
+  });
+
+  it('draws the TCP packets of a pcap read, and a hex view for every record', async () => {
+    const fixture = path.join(repoRoot, 'fixtures', 'captures', 'openssl-tls12-ecdhe-rsa.json');
+    const capture = parseCapture(readFileSync(fixture, 'utf8'), fixture);
+    const pcap = path.join(dir, 'one.pcap');
+    writeFileSync(pcap, captureToPcap(capture));
+    const out = path.join(dir, 'read.html');
+    const run = await runCli(['read', pcap, '--json', '--html', out]);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as { records: Array<{ index: number }>; flights: Array<{ index: number }> };
+    const page = readFileSync(out, 'utf8');
+    const tcp = [...page.matchAll(/<g class="arrow (client|server) tcp"[^>]*><title>[^:]*: ([A-Z-]+)</g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(tcp.slice(0, 3)).toEqual(['client SYN', 'server SYN-ACK', 'client ACK']);
+    expect([...page.matchAll(/data-phase="tls" data-direction="[a-z]+" data-flight="(\d+)"/g)].map((m) => Number(m[1]))).toEqual(json.flights.map((f) => f.index));
+    expect([...page.matchAll(/<figure class="dump" id="rec-(\d+)"/g)].map((m) => Number(m[1]))).toEqual(json.records.map((r) => r.index));
   });
 
   it('is refused with read --all, which would need one page per connection', async () => {

@@ -5,6 +5,7 @@
 
 import { HTML_MAX_LADDER_ARROWS } from '../../limits.js';
 import type { LadderArrow, LadderView } from '../../view/ladder.js';
+import { markOf } from '../ladder.js';
 import { formatBytes, formatMs, wrap } from '../text.js';
 import { html } from './escape.js';
 
@@ -14,12 +15,6 @@ const SERVER_X = 650;
 const LINE = 16;
 /** Characters of names per line between the rails (the font is ~7 px per character at 12 px). */
 const NAME_COLUMNS = 72;
-
-function mark(a: LadderArrow): string {
-  if (a.roundTrip === undefined) return '';
-  const n = `${a.roundTrip} RTT`;
-  return a.phase === 'tcp' ? `TCP ${n}` : a.phase === 'prologue' ? `plain ${n}` : n;
-}
 
 /** One arrow's group: its names, the shaft with its head, the size, the time and the round-trip mark. */
 function arrowGroup(a: LadderArrow, top: number): { svg: string; height: number } {
@@ -32,7 +27,7 @@ function arrowGroup(a: LadderArrow, top: number): { svg: string; height: number 
   parts.push(`<line class="shaft" x1="${x1}" y1="${y}" x2="${x2}" y2="${y}" marker-end="url(#head-${a.direction})"/>`);
   if (a.bytes > 0) parts.push(`<text class="size" x="${mid}" y="${y + 14}" text-anchor="middle">${html(formatBytes(a.bytes))}</text>`);
   parts.push(`<text class="time" x="${CLIENT_X - 10}" y="${y + 4}" text-anchor="end">${html(formatMs(a.timeMs))}</text>`);
-  const m = mark(a);
+  const m = markOf(a);
   if (m) parts.push(`<text class="rtt" x="${SERVER_X + 10}" y="${y + 4}">${html(m)}</text>`);
   const attrs = `class="arrow ${a.direction} ${a.phase}" data-phase="${a.phase}" data-direction="${a.direction}"${a.flight !== undefined ? ` data-flight="${a.flight}"` : ''}`;
   const label = `${a.direction === 'client' ? 'client to server' : 'server to client'}: ${a.names.join(', ')}`;

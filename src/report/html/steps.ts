@@ -10,7 +10,7 @@ import type { DecodedTrace, Message, TlsRecord } from '../../decode/model.js';
 import { HTML_MAX_SPANS_PER_RECORD, HTML_MAX_STEP_CARDS } from '../../limits.js';
 import { describeMessage, viewStep, type StepView } from '../../view/index.js';
 import { messageSpans, messagesOfRecord, recordSpans } from '../spans.js';
-import { formatBytes, formatMs, issueText } from '../text.js';
+import { formatBytes, formatMs, issueText, recordWords } from '../text.js';
 import type { TraceView } from '../view.js';
 import { html } from './escape.js';
 import { renderHexDump, type HexSink } from './hex-view.js';
@@ -49,13 +49,6 @@ class Purposes {
       return hit ? this.of(hit) : '';
     };
   }
-}
-
-function recordWords(step: Step): string {
-  const n = step.records.length;
-  if (n === 0) return `not in a TLS record · ${formatBytes(step.messageLength)}`;
-  const which = n === 1 ? `record #${step.records[0] + 1}` : `records #${step.records[0] + 1}–#${step.records[n - 1] + 1}`;
-  return `${which} ${formatBytes(step.recordLength)} · message ${formatBytes(step.messageLength)}`;
 }
 
 /** The card's text: title line, details, explanation, issues, verification marks. */
