@@ -168,12 +168,14 @@ describeB('the --html page in chromium', () => {
     expect(await panelText(page, 'fi-value')).toContain(demoJson.node?.cipher?.standardName ?? '(no cipher from Node)');
     expect(await panelText(page, 'fi-path')).toContain('ServerHello');
     expect(await panelText(page, 'fi-purpose')).toMatch(/server picks/i);
+    expect(await panelText(page, 'fi-about')).toMatch(/^A cipher suite: /);
     expect(await suite.getAttribute('class')).toContain('sel');
     // Click pins the record header's content type; hovering elsewhere then leaves it shown.
     await page.locator('figure.dump[data-record="0"] .f').first().click();
     expect(await panelText(page, 'fi-label')).toBe('Content type');
     expect(await panelText(page, 'fi-value')).toBe('handshake (0x16)');
     expect(await panelText(page, 'fi-purpose')).toMatch(/record header/i);
+    expect(await panelText(page, 'fi-about')).toMatch(/^Content type: what this record carries/);
     await suite.hover();
     expect(await panelText(page, 'fi-label')).toBe('Content type');
     // Keyboard focus selects too.

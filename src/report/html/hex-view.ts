@@ -5,6 +5,7 @@
 // lists the same fields for print and for readers without the script.
 
 import { HTML_MAX_HEX_BYTES, HTML_MAX_HEX_BYTES_PER_RECORD, HTML_MAX_SPANS_PER_RECORD } from '../../limits.js';
+import { fieldPurpose } from '../../view/field-purposes.js';
 import { spanText } from '../hex.js';
 import type { HexSpan, SpanMap } from '../spans.js';
 import { formatBytes } from '../text.js';
@@ -21,7 +22,9 @@ export interface FieldEntry {
   /** Offset in the dumped byte space and length. */
   offset: number;
   length: number;
-  /** What the bytes are for: the explanation of the message (or record layer) they belong to. */
+  /** What this field is for, in one sentence ('' when src/view/field-purposes.ts has none). */
+  about: string;
+  /** What the bytes are for as a whole: the explanation of the message (or record layer) they belong to. */
   purpose: string;
 }
 
@@ -55,7 +58,7 @@ export function renderHexDump(dump: HexDump, sink: HexSink): string {
     const n = Math.min(span.length, cap - shown);
     const i = sink.fields.length;
     const label = spanText(span);
-    sink.fields.push({ label: fieldName(span), path: span.path.join(' › '), value: valueText(span), offset: span.offset, length: span.length, purpose: dump.purposeAt(span.offset) });
+    sink.fields.push({ label: fieldName(span), path: span.path.join(' › '), value: valueText(span), offset: span.offset, length: span.length, about: fieldPurpose(span.name) ?? '', purpose: dump.purposeAt(span.offset) });
     const cls = span.kind === 'gap' || span.issue ? 'f bad' : `f c${k % 6}`;
     const cut = n < span.length ? ` data-cut="${n}"` : '';
     parts.push(`<span class="${cls}" tabindex="0" data-i="${i}" data-o="${span.offset}" data-n="${span.length}"${cut} title="${html(label)}">${hexOf(dump.bytes, span.offset, n)}</span>`);

@@ -40,24 +40,26 @@ function section(p: Part): string {
   return `<section id="${p.id}">\n<h2>${html(p.title)}</h2>\n${p.body}\n</section>`;
 }
 
-/** The field table for the script: purposes stored once, fields pointing at them. */
+/** The field table for the script. */
 function scriptData(sink: HexSink): unknown {
-  const purposes: string[] = [];
+  // Sentences repeat for every field of a message: each is stored once, fields hold its number.
+  const texts: string[] = [];
   const index = new Map<string, number>();
-  const fields = sink.fields.map((f) => {
-    let p = index.get(f.purpose);
-    if (p === undefined) {
-      p = purposes.push(f.purpose) - 1;
-      index.set(f.purpose, p);
+  const textNumber = (text: string): number => {
+    let n = index.get(text);
+    if (n === undefined) {
+      n = texts.push(text) - 1;
+      index.set(text, n);
     }
-    return { label: f.label, path: f.path, value: f.value, offset: f.offset, length: f.length, purpose: p };
-  });
-  return { fields, purposes };
+    return n;
+  };
+  const fields = sink.fields.map((f) => ({ label: f.label, path: f.path, value: f.value, offset: f.offset, length: f.length, about: textNumber(f.about), purpose: textNumber(f.purpose) }));
+  return { fields, texts };
 }
 
 const FIELD_PANEL = `<aside id="field-info" hidden aria-live="polite"><h2>Selected field</h2><dl>
 <dt>field</dt><dd id="fi-label"></dd><dt>value</dt><dd id="fi-value"></dd><dt>inside</dt><dd id="fi-path"></dd>
-<dt>where</dt><dd id="fi-where"></dd><dt>what for</dt><dd id="fi-purpose"></dd></dl></aside>`;
+<dt>where</dt><dd id="fi-where"></dd><dt>what for</dt><dd id="fi-about"></dd><dt>message</dt><dd id="fi-purpose"></dd></dl></aside>`;
 
 export function renderHtml(view: TraceView, opts: HtmlOptions): string {
   const { capture, analysis, decoded } = view;

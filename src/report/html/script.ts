@@ -1,6 +1,6 @@
 // The page's one script (its hash goes into the Content-Security-Policy). It only adds
 // interaction: hovering, focusing, clicking or selecting bytes of a hex view shows that field's
-// label, value, place and purpose in the side panel. It reads the field table from the
+// label, value, place, purpose and message in the side panel. It reads the field table from the
 // `application/json` block and writes with textContent only, never markup.
 
 export const PAGE_SCRIPT = `(function () {
@@ -11,7 +11,7 @@ export const PAGE_SCRIPT = `(function () {
   var data;
   try { data = JSON.parse(block.textContent || '{}'); } catch (e) { return; }
   var fields = data.fields || [];
-  var purposes = data.purposes || [];
+  var texts = data.texts || [];
   var current = null;
   var pinned = false;
   function set(id, text) { var el = document.getElementById(id); if (el) el.textContent = text; }
@@ -27,7 +27,8 @@ export const PAGE_SCRIPT = `(function () {
     set('fi-path', f.path === '' ? '(top level)' : f.path);
     var shown = span.getAttribute('data-cut');
     set('fi-where', 'offset 0x' + f.offset.toString(16) + ' (' + f.offset + ') · ' + f.length + ' byte' + (f.length === 1 ? '' : 's') + (shown ? ', ' + shown + ' shown' : ''));
-    set('fi-purpose', purposes[f.purpose] || '');
+    set('fi-about', texts[f.about] || '—');
+    set('fi-purpose', texts[f.purpose] || '—');
   }
   function fieldOf(node) {
     var el = node && node.nodeType === 3 ? node.parentElement : node;
