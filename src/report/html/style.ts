@@ -39,7 +39,7 @@ figure.dump{margin:.6rem 0;padding:0}figure.dump figcaption{font-size:.8rem;colo
 .hex .f.sel,.hex .f:hover{background:var(--sel)}
 details.legend{font-size:.82rem}details.legend ol{list-style:none;padding-left:0;margin:.2rem 0;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;font-size:.92rem;margin:.4rem 0}th,td{border-bottom:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
-thead th{color:var(--dim);font-weight:600;white-space:nowrap}table.chain td:nth-child(6),table.chain td:nth-child(7){white-space:nowrap}
+thead th{color:var(--dim);font-weight:600;white-space:nowrap}table.chain td{overflow-wrap:anywhere}table.chain td:first-child,table.chain td:nth-child(6),table.chain td:nth-child(7){white-space:nowrap;overflow-wrap:normal}
 code.secret{overflow-wrap:anywhere;font-size:.85rem}
 ul.marks{list-style:none;padding-left:.5rem}
 #field-info{position:fixed;right:1rem;bottom:1rem;width:min(28rem,calc(100% - 2rem));background:var(--card);border:1px solid var(--line);border-radius:8px;
