@@ -33,11 +33,11 @@ interface Part {
   /** The navigation link's text. */
   nav: string;
   title: string;
-  body: string;
+  content: string;
 }
 
 function section(p: Part): string {
-  return `<section id="${p.id}">\n<h2>${html(p.title)}</h2>\n${p.body}\n</section>`;
+  return `<section id="${p.id}">\n<h2>${html(p.title)}</h2>\n${p.content}\n</section>`;
 }
 
 /** The field table for the script. */
@@ -75,13 +75,13 @@ export function renderHtml(view: TraceView, opts: HtmlOptions): string {
   const handshakeTitle = `Handshake · ${n} step${n === 1 ? '' : 's'} in ${f} flight${f === 1 ? '' : 's'}`;
   const rtt = ladder.handshakeRoundTrips;
   const parts: Part[] = [
-    { id: 'ladder', nav: 'Ladder', title: rtt ? `Ladder · TLS handshake in ${rtt} round trip${rtt === 1 ? '' : 's'}` : 'Ladder', body: renderLadderSvg(ladder) },
-    { id: 'handshake', nav: 'Handshake', title: handshakeTitle, body: `<p class="dim hint" id="hint">Hover any byte to see its field (each coloured run of bytes is one field; the list under each record names them all).</p>\n${steps}` },
-    { id: 'keys', nav: 'Keys', title: 'Key schedule and decrypted records', body: renderDecryption(view.decryption, opts.showSecrets) },
-    { id: 'negotiated', nav: 'Negotiated', title: 'Negotiated', body: renderNegotiated(view) },
-    { id: 'chain', nav: 'Certificate chain', title: 'Certificate chain', body: view.chain ? renderChainSection(view.chain) : '' },
-    { id: 'notes', nav: 'Notes', title: 'Notes', body: renderNotes(view) },
-  ].filter((p) => p.body !== '');
+    { id: 'ladder', nav: 'Ladder', title: rtt ? `Ladder · TLS handshake in ${rtt} round trip${rtt === 1 ? '' : 's'}` : 'Ladder', content: renderLadderSvg(ladder) },
+    { id: 'handshake', nav: 'Handshake', title: handshakeTitle, content: `<p class="dim hint" id="hint">Hover any byte to see its field (each coloured run of bytes is one field; the list under each record names them all).</p>\n${steps}` },
+    { id: 'keys', nav: 'Keys', title: 'Key schedule and decrypted records', content: renderDecryption(view.decryption, opts.showSecrets) },
+    { id: 'negotiated', nav: 'Negotiated', title: 'Negotiated', content: renderNegotiated(view) },
+    { id: 'chain', nav: 'Certificate chain', title: 'Certificate chain', content: view.chain ? renderChainSection(view.chain) : '' },
+    { id: 'notes', nav: 'Notes', title: 'Notes', content: renderNotes(view) },
+  ].filter((p) => p.content !== '');
   const secrets = opts.showSecrets ? '<p class="banner">This page holds the session\'s secrets (--show-secrets): anyone who has it and the traffic can decrypt the connection. Keep it private.</p>' : '';
   return `<!DOCTYPE html>
 <html lang="en">
