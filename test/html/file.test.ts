@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseCapture } from '../../src/capture/capture-file.js';
 import { runCli } from '../helpers/cli.js';
 import { captureToPcap } from '../helpers/pcap.js';
-import { repoRoot } from '../helpers/servers.js';
+import { freePort, repoRoot } from '../helpers/servers.js';
 import { oneByteCertificates, serverOnlyCapture } from '../report/helpers/big-captures.js';
 
 const TWO_MB = 2 * 1024 * 1024;
@@ -79,6 +79,16 @@ describe('--html FILE', () => {
     expect(tcp.slice(0, 3)).toEqual(['client SYN', 'server SYN-ACK', 'client ACK']);
     expect([...page.matchAll(/data-phase="tls" data-direction="[a-z]+" data-flight="(\d+)"/g)].map((m) => Number(m[1]))).toEqual(json.flights.map((f) => f.index));
     expect([...page.matchAll(/<figure class="dump" id="rec-(\d+)"/g)].map((m) => Number(m[1]))).toEqual(json.records.map((r) => r.index));
+  });
+
+  it('says why a failed connection failed, with the exit code the trace has without --html', async () => {
+    const port = await freePort();
+    const out = path.join(dir, 'refused.html');
+    const plain = await runCli([`127.0.0.1:${port}`]);
+    const run = await runCli([`127.0.0.1:${port}`, '--html', out]);
+    expect(run.code).toBe(plain.code);
+    expect(run.stderr).toBe(`tls-trace: connection refused by 127.0.0.1:${port}\n`);
+    expect(readFileSync(out, 'utf8')).toContain(`<p class="bad">✖ connection refused by 127.0.0.1:${port}</p>`);
   });
 
   it('is refused with read --all, which would need one page per connection', async () => {

@@ -186,7 +186,7 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
     decoded = view.decoded;
     const htmlFile = opts.html;
     // Written before stdout (like --save) so a closed pipe still leaves the page; its error after.
-    if (htmlFile !== undefined) htmlFailure = tryWrite(() => writeOutputFile(htmlFile, renderHtml(view, { showSecrets: opts.showSecrets === true }), htmlFileSpec(opts.showSecrets === true)));
+    if (htmlFile !== undefined) htmlFailure = tryWrite(() => writeOutputFile(htmlFile, renderHtml(view, { showSecrets: opts.showSecrets === true, ...(capture.error ? { failure: failureLine(capture, view.decoded) } : {}) }), htmlFileSpec(opts.showSecrets === true)));
     if (opts.json) {
       // Written piece by piece: a capture of thousands of records makes a document of tens of MB.
       for (const piece of renderJsonText(view)) ctx.stdout(piece);

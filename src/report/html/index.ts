@@ -21,6 +21,8 @@ import { PAGE_CSS } from './style.js';
 export interface HtmlOptions {
   /** Secret, key and IV values were asked for (--show-secrets): the page says it holds them. */
   showSecrets: boolean;
+  /** The one line the CLI prints on stderr for a failed capture (unescaped), shown under the outcome. */
+  failure?: string;
 }
 
 const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -99,6 +101,7 @@ export function renderHtml(view: TraceView, opts: HtmlOptions): string {
 <h1>${html(title)}</h1>
 ${secrets}
 ${renderHeader(view)}
+${opts.failure ? `<p class="bad">✖ ${html(opts.failure)}</p>` : ''}
 <nav>${parts.map((p) => `<a href="#${p.id}">${p.nav}</a>`).join('')}</nav>
 </header>
 <main>
