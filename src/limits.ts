@@ -329,3 +329,14 @@ export const MAX_CACHED_CRLS = 64;
  */
 export const LADDER_MAX_NAMES_PER_ARROW = 12;
 export const LADDER_MAX_ARROWS = 40;
+
+/**
+ * The `--html` page (src/report/html): bytes of one record shown in its annotated hex view, bytes
+ * shown in all hex views together, fields labelled per record, step cards and ladder arrows drawn.
+ * A typical trace's page stays well under 2 MB; past a cap the page says what it left out.
+ */
+export const HTML_MAX_HEX_BYTES_PER_RECORD = 4096;
+export const HTML_MAX_HEX_BYTES = 256 * 1024;
+export const HTML_MAX_SPANS_PER_RECORD = 1024;
+export const HTML_MAX_STEP_CARDS = 500;
+export const HTML_MAX_LADDER_ARROWS = 200;

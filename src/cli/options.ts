@@ -42,6 +42,7 @@ export interface TraceFlags {
   demo?: boolean;
   keylog?: string;
   showSecrets?: boolean;
+  html?: string;
   starttls?: string;
   xmppHost?: string;
   packets?: boolean;

@@ -73,6 +73,11 @@ function hexBytes(bytes: Uint8Array, at: number, n: number): string {
 
 /** `Cipher suite: TLS_AES_128_GCM_SHA256 (0x1301)`; `ClientHello › Random` for one-word labels. */
 export function spanLabel(span: HexSpan): string {
+  return escapeControl(spanText(span));
+}
+
+/** spanLabel's text before escaping, for renderers that escape in their own way (the HTML page). */
+export function spanText(span: HexSpan): string {
   const parent = span.path.at(-1);
   let text = span.kind === 'parent' ? `${span.label} (undecoded part)` : span.label;
   if (span.display !== undefined) text += `: ${span.display}`;
@@ -80,7 +85,7 @@ export function spanLabel(span: HexSpan): string {
   if (span.issue) text += ` ✖ ${span.issue}`;
   // A bare "Length" or "Random" says little on its own: name what it belongs to.
   const generic = !span.label.includes(' ') && parent !== undefined && !parent.toLowerCase().includes(span.label.toLowerCase());
-  return escapeControl(generic ? `${parent} › ${text}` : text);
+  return generic ? `${parent} › ${text}` : text;
 }
 
 /** Splits a label into lines of at most `max` characters, at spaces where possible. */

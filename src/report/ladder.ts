@@ -41,7 +41,8 @@ function asciiOnly(text: string): string {
   return text.replace(/×/g, 'x').replace(/[^\x20-\x7e]/g, '?');
 }
 
-function markOf(a: LadderArrow): string {
+/** `1 RTT`, `TCP 1 RTT`, `plain 2 RTT` for an arrow that completes a round trip, else ''. */
+export function markOf(a: LadderArrow): string {
   if (a.roundTrip === undefined) return '';
   const n = `${a.roundTrip} RTT`;
   return a.phase === 'tcp' ? `TCP ${n}` : a.phase === 'prologue' ? `plain ${n}` : n;

@@ -16,6 +16,8 @@ export interface HexSpan {
   offset: number;
   length: number;
   label: string;
+  /** The field's machine name (`cipher_suite`); absent for a gap. */
+  name?: string;
   /** Labels of the enclosing fields, outermost first. */
   path: string[];
   display?: string;
@@ -186,6 +188,7 @@ function assign(placed: Placed[], start: number, end: number, maxSpans: number):
         offset: start + k,
         length: j - k,
         label: p.field.label,
+        name: p.field.name,
         path: p.path,
         display: p.field.display,
         value: p.field.value,

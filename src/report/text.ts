@@ -58,7 +58,7 @@ export function renderText(view: TraceView, opts: RenderOptions): string {
     out.push(p.heading('Certificate chain'));
     out.push(renderChain(view.chain, { color: opts.color, width, hard: opts.width !== undefined }).replace(/\n$/, ''));
   }
-  const notes = notesOf(view);
+  const notes = traceNotes(view).map((n) => escapeControl(n));
   if (notes.length) {
     out.push('');
     out.push(p.heading('Notes'));
@@ -147,7 +147,7 @@ function flightTitle(f: Flight, prev: Flight | undefined, p: Palette): string {
   return colour(`Flight ${f.index} · ${dir} · ${formatMs(f.startMs)}${delta}`);
 }
 
-function recordWords(step: Step): string {
+export function recordWords(step: Step): string {
   const n = step.records.length;
   if (n === 0) return `not in a TLS record · ${formatBytes(step.messageLength)}`;
   const which = n === 1 ? `record #${step.records[0] + 1}` : `records #${step.records[0] + 1}–#${step.records[n - 1] + 1}`;
@@ -218,12 +218,17 @@ function stepLines(view: TraceView, sv: StepView, { p, color, indent, width, num
 }
 
 export function issueWords(issue: DecodeIssue, m: Message): string {
+  return escapeControl(issueText(issue, m));
+}
+
+/** issueWords' text before escaping, for renderers that escape in their own way (the HTML page). */
+export function issueText(issue: DecodeIssue, m: Message): string {
   const at = streamOffsetOf(m, issue.offset);
   const where = m.space.decrypted
     ? `offset ${issue.offset} (0x${issue.offset.toString(16)}) in the decrypted plaintext`
     : `${m.direction} stream offset ${at} (0x${at.toString(16)})`;
   const detail = issue.expected !== undefined || issue.actual !== undefined ? ` — expected ${issue.expected ?? '?'}, got ${issue.actual ?? '?'}` : '';
-  return escapeControl(`${issue.kind} at ${where}: ${issue.reason}${detail}`);
+  return `${issue.kind} at ${where}: ${issue.reason}${detail}`;
 }
 
 /** Maps an offset in a message's byte space (e.g. a reassembled message) to its stream offset. */
@@ -280,18 +285,19 @@ function recordsNotShown(records: DecodedTrace['records'], left: readonly number
 
 // ---- notes -------------------------------------------------------------------------------------
 
-function notesOf(view: TraceView): string[] {
+/** The notes under the trace, unescaped (each renderer escapes them as it writes). */
+export function traceNotes(view: TraceView): string[] {
   const notes: string[] = [];
   const { decoded, analysis } = view;
   // The decoder usually reports a non-TLS peer as a stream issue too; say it once.
   const notTlsSaid = decoded.notTls !== undefined && decoded.issues.some((i) => i.direction === decoded.notTls?.direction && i.offset === 0);
   if (decoded.notTls && !notTlsSaid) {
-    notes.push(`The ${decoded.notTls.direction} sent ${decoded.notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${decoded.notTls.protocol.toUpperCase()}, not TLS`}: "${escapeControl(decoded.notTls.firstLine)}"`);
+    notes.push(`The ${decoded.notTls.direction} sent ${decoded.notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${decoded.notTls.protocol.toUpperCase()}, not TLS`}: "${decoded.notTls.firstLine}"`);
   }
   for (const i of decoded.issues) {
-    notes.push(`${i.direction} stream, ${i.kind} at offset ${i.offset}: ${escapeControl(i.reason)}`);
+    notes.push(`${i.direction} stream, ${i.kind} at offset ${i.offset}: ${i.reason}`);
   }
-  for (const c of analysis.crossChecks) notes.push(`Cross-check: ${escapeControl(c)}`);
+  for (const c of analysis.crossChecks) notes.push(`Cross-check: ${c}`);
   for (const t of view.capture.truncated ?? []) {
     notes.push(`tls-trace stopped recording the ${t.direction}'s bytes after ${t.recordedBytes} bytes (its capture cap); the connection went on, and the rest is not in this trace`);
   }

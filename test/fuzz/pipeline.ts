@@ -11,6 +11,7 @@ import type { DecodedTrace } from '../../src/decode/model.js';
 import type { ByteSpace, DecodeIssue, Field } from '../../src/decode/types.js';
 import { decryptAndMerge } from '../../src/decrypt/index.js';
 import { analyseTrace, renderJson, renderText } from '../../src/report/index.js';
+import { renderHtml } from '../../src/report/html/index.js';
 import { analyseChain, buildTrustStore, type TrustStore } from '../../src/analyse/chain/index.js';
 import { renderChain } from '../../src/report/chain-table.js';
 import { demoPaths, repoRoot } from '../helpers/servers.js';
@@ -125,6 +126,11 @@ export function runPipeline(capture: Capture): PipelineResult {
     const json = JSON.stringify(renderJson(view));
     if (json.includes('\x1b')) violations.push('JSON output contains a raw ESC');
     JSON.parse(json);
+    // The --html page of the same view: peer bytes never become markup or a raw control character.
+    stage = 'html';
+    const page = renderHtml(view, { showSecrets: false });
+    if (page.includes('\x1b') || page.includes('\u202e')) violations.push('HTML page contains a raw ESC or bidi override');
+    if ((page.match(/<script/g) ?? []).length !== 2) violations.push('HTML page has a <script> element of its own making');
     // What `check` does with the same bytes: chain analysis of every Certificate message (forge's
     // DER walk over possibly mutated certificates), rendered as text and JSON.
     stage = 'chain';

@@ -22,7 +22,7 @@ import { decideOutput, printError } from '../output.js';
 import { fileKind, readInputFile } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
 import { matchesFilter, needsSni, parseFilter, type ConnectionFilter } from './read-filter.js';
-import { exitCodeFor, ladderFlags, present, traceTrustStore, writePcapFile } from './trace.js';
+import { exitCodeFor, htmlFlag, ladderFlags, present, traceTrustStore, writePcapFile } from './trace.js';
 import { reportWriteFailures } from '../write-file.js';
 import type { ReplayFlags } from './replay.js';
 
@@ -52,6 +52,7 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .option('--ascii', 'draw the ladder in plain ASCII (also whenever the output is plain)')
     .option('--packets', 'list every TCP segment (flags, relative seq/ack, window, length, the TLS record bytes it carries)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
+    .option('--html <file>', 'also write the trace as one self-contained HTML page (ladder, annotated bytes, chain); owner-only with --show-secrets')
     .option('--pcap <file>', 'write the traced connection(s), or every TLS connection listed, as pcapng with their key log')
     .action(async (file: string, flags: ReadFlags & TrustFlags) => readCommand(ctx, file, flags));
 }
@@ -154,6 +155,7 @@ class Collector {
 async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & TrustFlags): Promise<void> {
   if (flags.stream !== undefined && flags.all) throw new UsageError('--stream and --all cannot be used together');
   if (flags.ndjson && (flags.json || flags.stream !== undefined || flags.all)) throw new UsageError('--ndjson lists connections: it cannot be used with --json, --stream or --all');
+  if (flags.html !== undefined && (flags.all || flags.ndjson)) throw new UsageError('--html writes one connection\'s page: it cannot be used with --all or --ndjson', 'choose the connection with --stream N');
   const stream = flags.stream === undefined ? undefined : parseStream(flags.stream);
   const filter = flags.filter === undefined ? undefined : parseFilter(flags.filter);
   const keylog = keylogLines(flags.keylog);
@@ -194,6 +196,7 @@ function showConnections(ctx: CliContext, name: string, got: Collector, notes: r
     return;
   }
   if (flags.all) return traceAll(ctx, name, got.kept.map((k) => k.capture), flags);
+  if (flags.html !== undefined) throw new UsageError(`${name} holds ${numbers.length} TLS connections: --html writes one connection's page`, `choose it with --stream N (the TLS connections are ${numbers.join(', ')})`);
   const rows = got.rows.sort((a, b) => a.number - b.number);
   const filtered = filter ? { expression: filter.text, hidden: got.filteredOut } : undefined;
   // Written piece by piece: the table or list of many thousands of connections is never one string.
@@ -292,7 +295,7 @@ function connectionRow(number: number, client: string, capture: Capture, facts: 
 function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags): void {
   const trustStore = traceTrustStore(ctx, flags, false);
   const at = flags.at === undefined ? undefined : parseAt(flags.at);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
 }
 
 /** Every connection in turn; the exit code is the most severe of theirs. */

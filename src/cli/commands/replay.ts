@@ -8,7 +8,7 @@ import type { CliContext } from '../context.js';
 import { decideOutput } from '../output.js';
 import { readInputText } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
-import { ladderFlags, present, traceTrustStore } from './trace.js';
+import { htmlFlag, ladderFlags, present, traceTrustStore } from './trace.js';
 
 /** The output flags replay and read share (read adds its own). */
 export interface ReplayFlags {
@@ -18,6 +18,7 @@ export interface ReplayFlags {
   ladder?: boolean;
   ascii?: boolean;
   showSecrets?: boolean;
+  html?: string;
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
@@ -30,12 +31,13 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--no-ladder', 'leave out the ladder diagram that opens the trace')
     .option('--ascii', 'draw the ladder in plain ASCII (also whenever the output is plain)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
+    .option('--html <file>', 'also write the trace as one self-contained HTML page (ladder, annotated bytes, chain); owner-only with --show-secrets')
     .action(async (file: string, flags: ReplayFlags & TrustFlags) => {
       // Read through the CLI's one file reader (regular files or stdin only, capped), then parsed.
       const text = await readInputText(file, { what: 'capture file', maxBytes: MAX_CAPTURE_FILE_BYTES }, ctx.stdin);
       const capture = parseCapture(text, file === '-' ? 'stdin' : file);
       const trustStore = traceTrustStore(ctx, flags, capture.options.demo === true);
       const at = flags.at === undefined ? undefined : parseAt(flags.at);
-      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
     });
 }

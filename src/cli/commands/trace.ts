@@ -21,7 +21,8 @@ import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../e
 import { addClientOptions, clientSettings, starttlsSettings, type TraceFlags } from '../options.js';
 import { STARTTLS_PROTOCOLS, isStarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, printError, type OutputStyle } from '../output.js';
-import { reportWriteFailures, tryWrite, writeOutputFile, type WriteError } from '../write-file.js';
+import { reportWriteFailures, tryWrite, writeOutputFile, type OutputFile, type WriteError } from '../write-file.js';
+import { renderHtml } from '../../report/html/index.js';
 import { capturesToPcapng } from '../../capture/pcap/pcap-out.js';
 import { parseTarget } from '../target.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
@@ -43,6 +44,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--pcap <file>', 'write the connection as a pcapng file, key log included, that Wireshark opens decrypted')
     .option('--keylog <file>', 'append the NSS key log to a file (also: SSLKEYLOGFILE)')
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
+    .option('--html <file>', 'also write the trace as one self-contained HTML page (ladder, annotated bytes, chain); owner-only with --show-secrets')
     .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
     .option('--packets', 'also capture the connection\'s TCP packets with tcpdump or dumpcap (needs root, CAP_NET_RAW or the wireshark group): TCP handshake, segments and teardown, steps in wire order')
     .action(async (target: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags) => {
@@ -100,7 +102,7 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const saveFile = flags.save;
   const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
   const pcapFailure = writePcapFile(flags.pcap, [capture]);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...(at ? { at } : {}) });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...(at ? { at } : {}) });
   reportWriteFailures(ctx, [keylogFailure, saveFailure, pcapFailure]);
 }
 
@@ -123,6 +125,11 @@ async function liveCapture(ctx: CliContext, opts: CaptureOptions, packets: boole
 /** `--no-ladder` and `--ascii` as present() takes them (trace, replay and read share them). */
 export function ladderFlags(flags: { ladder?: boolean; ascii?: boolean }): { ladder: boolean; ascii: boolean } {
   return { ladder: flags.ladder !== false, ascii: flags.ascii === true };
+}
+
+/** `--html FILE` as present() takes it (trace, replay and read share it). */
+export function htmlFlag(flags: { html?: string }): { html?: string } {
+  return flags.html === undefined ? {} : { html: flags.html };
 }
 
 /** A capture file holds the session's key log: owner-only, even when it replaces an older file. */
@@ -157,6 +164,8 @@ export interface PresentOptions {
   /** `--no-ladder` sets false; `--ascii` draws it in ASCII. */
   ladder?: boolean;
   ascii?: boolean;
+  /** `--html FILE`: also write the self-contained page there. */
+  html?: string;
 }
 
 /**
@@ -165,6 +174,7 @@ export interface PresentOptions {
  */
 export function present(ctx: CliContext, capture: Capture, opts: PresentOptions): void {
   let decoded: DecodedTrace | undefined;
+  let htmlFailure: WriteError | undefined;
   try {
     const view = analyseCapture(capture, {
       showSecrets: opts.showSecrets === true,
@@ -174,6 +184,9 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
       at: opts.at ?? new Date(capture.startedAt),
     });
     decoded = view.decoded;
+    const htmlFile = opts.html;
+    // Written before stdout (like --save) so a closed pipe still leaves the page; its error after.
+    if (htmlFile !== undefined) htmlFailure = tryWrite(() => writeOutputFile(htmlFile, renderHtml(view, { showSecrets: opts.showSecrets === true, ...(capture.error ? { failure: failureLine(capture, view.decoded) } : {}) }), htmlFileSpec(opts.showSecrets === true)));
     if (opts.json) {
       // Written piece by piece: a capture of thousands of records makes a document of tens of MB.
       for (const piece of renderJsonText(view)) ctx.stdout(piece);
@@ -200,6 +213,12 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
     printError(ctx, failureLine(capture, decoded));
     ctx.exitCode = exitCodeFor(capture);
   }
+  reportWriteFailures(ctx, [htmlFailure]);
+}
+
+/** The page holds the secrets with --show-secrets: owner-only then, even when it replaces a file. */
+function htmlFileSpec(secrets: boolean): OutputFile {
+  return secrets ? { what: '--html', mode: 0o600, tighten: true } : { what: '--html' };
 }
 
 /** Maps a capture failure to the documented exit code. */
