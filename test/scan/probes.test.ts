@@ -14,7 +14,7 @@ import { scanServer } from '../../src/scan/scanner.js';
 import type { Finding, ScanResult } from '../../src/scan/types.js';
 import { runCli } from '../helpers/cli.js';
 import { parseValid } from '../helpers/schema.js';
-import { describeWithTools, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { describeWithTools, startGnutlsServer, startNginx, startOpensslServer, type TestServer } from '../helpers/servers.js';
 import { withValidJson } from './helpers.js';
 import { startVulnerableServer, type VulnerableServer, type VulnerableServerOptions } from './vulnerable-server.js';
 
@@ -187,6 +187,38 @@ describeWithTools('openssl')('probes against openssl s_server (not vulnerable)',
       evidence: { probe: 'server-key-exchange', detail: 'the ServerKeyExchange for TLS_DHE_RSA_WITH_AES_128_CBC_SHA (0x0033) in TLS 1.2 carried a 1024-bit prime' },
     });
     expect(r.stats.connections).toBe(proxy.count());
+  }, 120_000);
+});
+
+describeWithTools('gnutls-serv', 'nginx')('probes against gnutls-serv --heartbeat and nginx (not vulnerable)', () => {
+  it('gnutls-serv accepts heartbeats, discards the overclaiming request and refuses the early CCS', async () => {
+    const server = await startGnutlsServer(['--heartbeat', '--priority=NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1']);
+    const proxy = await countingProxy(server.port);
+    try {
+      const r = await scan(proxy.port);
+      // The extension was accepted, so the request went out: what came back was not the overclaim.
+      expect(r.probes?.heartbleed?.verdict).toBe('not-vulnerable');
+      expect(r.probes?.heartbleed?.detail).toMatch(/^a heartbeat request declaring 32 payload bytes but carrying 16 got .*, not the overclaimed bytes$/);
+      expect(r.probes?.ccsInjection?.verdict).toBe('not-vulnerable');
+      expect(r.features).toMatchObject({ compression: [], fallbackScsv: 'protected', secureRenegotiation: true });
+      for (const id of ['heartbleed', 'ccs-injection', 'tls-compression', 'no-fallback-scsv', 'insecure-renegotiation']) expect(ids(r)).not.toContain(id);
+      expect(r.stats.connections).toBe(proxy.count());
+    } finally {
+      await proxy.close();
+      await server.close();
+    }
+  }, 120_000);
+
+  it('nginx: the early CCS is refused with unexpected_message, no heartbeat extension', async () => {
+    const server = await startNginx('ssl_protocols TLSv1.2 TLSv1.3;');
+    try {
+      const r = await scan(server.port);
+      expect(r.probes?.heartbleed?.detail).toBe('the ServerHello did not accept the heartbeat extension (RFC 6520), so no heartbeat was sent');
+      expect(r.probes?.ccsInjection).toMatchObject({ verdict: 'not-vulnerable', bytesHex: '1503030002020a', connections: 1 });
+      for (const id of ['heartbleed', 'ccs-injection', 'tls-compression', 'insecure-renegotiation']) expect(ids(r)).not.toContain(id);
+    } finally {
+      await server.close();
+    }
   }, 120_000);
 });
 
