@@ -150,6 +150,23 @@ describe('probes against a scripted server that follows the RFCs where the probe
   }, 120_000);
 });
 
+describe('a heartbeat response that only claims the bytes', () => {
+  it('is not Heartbleed: the record must carry more than was sent', async () => {
+    const server = await startVulnerableServer({ heartbeat: 'claims', ccs: 'rfc', honourFallbackScsv: true, renegotiationInfo: true });
+    try {
+      const r = await scan(server.port);
+      expect(r.probes?.heartbleed).toMatchObject({
+        verdict: 'not-vulnerable',
+        detail: 'a heartbeat request declaring 32 payload bytes but carrying 16 got a heartbeat response declaring 32 payload bytes it does not carry, not the overclaimed bytes',
+        bytesHex: '18030300070200200102030' + '4',
+      });
+      expect(ids(r)).not.toContain('heartbleed');
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
+
 describeWithTools('openssl')('probes against openssl s_server (not vulnerable)', () => {
   const dhFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'dh1024.pem');
   let server: TestServer;
