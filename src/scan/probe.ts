@@ -50,9 +50,14 @@ export async function probeOnce(endpoint: ProbeEndpoint, hello: Uint8Array, opts
   let flight: FlightSummary = { complete: false };
   let boundary = -1;
   let received: Buffer = Buffer.alloc(0);
+  let capped = false;
   const enough = (all: Buffer): boolean | Uint8Array => {
     received = all;
-    if (boundary >= 0) return followUp!.enough(all.subarray(boundary));
+    if (boundary >= 0) {
+      // The follow-up's answer has its own cap, whatever the first flight took.
+      capped = all.length - boundary > followUp!.maxBytes;
+      return capped || followUp!.enough(all.subarray(boundary, boundary + followUp!.maxBytes));
+    }
     flight = readFirstFlight(all, opts);
     if (!flight.complete) return false;
     const next = followUp?.send(flight);
@@ -62,8 +67,8 @@ export async function probeOnce(endpoint: ProbeEndpoint, hello: Uint8Array, opts
   };
   const maxBytes = (opts.maxBytes ?? 65536) + (followUp?.maxBytes ?? 0);
   const r = await exchangeFirstFlight(endpoint, hello, { timeoutMs: opts.timeoutMs, maxBytes, enough });
-  const after = boundary >= 0 ? { afterFollowUp: Buffer.from(received.subarray(boundary)) } : {};
-  return { end: r.end, flight, ...after, bytesReceived: r.bytesReceived, errorCode: r.errorCode };
+  const after = boundary >= 0 ? { afterFollowUp: Buffer.from(received.subarray(boundary, boundary + followUp!.maxBytes)) } : {};
+  return { end: capped ? 'too-big' : r.end, flight, ...after, bytesReceived: r.bytesReceived, errorCode: r.errorCode };
 }
 
 export interface ProberStats {

@@ -167,6 +167,25 @@ describe('a heartbeat response that only claims the bytes', () => {
   }, 120_000);
 });
 
+describe('hostile answers to the probes stay within tls-trace limits', () => {
+  it('a flood after the heartbeat is read up to 4 KiB; silence after the early CCS waits out the deadline only', async () => {
+    const server = await startVulnerableServer({ heartbeat: 'flood', ccs: 'silent', honourFallbackScsv: true, renegotiationInfo: true });
+    try {
+      const r = await scan(server.port);
+      expect(r.probes?.heartbleed).toMatchObject({ verdict: 'not-vulnerable', detail: 'a heartbeat request declaring 32 payload bytes but carrying 16 got more than tls-trace reads after a probe (4096 bytes), not the overclaimed bytes', connections: 1 });
+      expect(r.probes?.heartbleed?.bytesHex).toBe(`1703030400${'41'.repeat(59)}`);
+      expect(r.probes?.ccsInjection).toEqual({
+        verdict: 'not-vulnerable',
+        detail: 'a ChangeCipherSpec right after ServerHelloDone, then a 2-byte application_data record, got no answer within 4000 ms (counted as not vulnerable, as sslyze and testssl.sh count it)',
+        connections: 1,
+      });
+      expect(r.stats.connections).toBe(server.connections());
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
+});
+
 describeWithTools('openssl')('probes against openssl s_server (not vulnerable)', () => {
   const dhFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'dh1024.pem');
   let server: TestServer;

@@ -18,9 +18,10 @@ export interface VulnerableServerOptions {
   maxVersion?: number;
   /** `vulnerable`: echo as many bytes as declared; `rfc`: accept the extension, discard bad requests;
    * `claims`: answer with a response that declares the length but carries 4 bytes; `off`: no extension. */
-  heartbeat?: 'vulnerable' | 'rfc' | 'claims' | 'off';
-  /** `vulnerable`: take an early CCS, fail the next record with bad_record_mac; `rfc`: unexpected_message. */
-  ccs?: 'vulnerable' | 'rfc';
+  heartbeat?: 'vulnerable' | 'rfc' | 'claims' | 'flood' | 'off';
+  /** `vulnerable`: take an early CCS, fail the next record with bad_record_mac; `rfc`: unexpected_message;
+   * `silent`: say nothing and keep the connection open. `flood` (heartbeat): 64 KiB of records instead of an answer. */
+  ccs?: 'vulnerable' | 'rfc' | 'silent';
   deflate?: boolean;
   honourFallbackScsv?: boolean;
   renegotiationInfo?: boolean;
@@ -88,7 +89,7 @@ function serverFlight(h: Hello, o: VulnerableServerOptions): { bytes: Buffer; ve
 }
 
 /** What the server does with each record after its flight; false ends the connection. */
-function afterFlight(type: number, body: Buffer, version: number, o: VulnerableServerOptions, state: { ccs: boolean }, send: (b: Buffer) => void): boolean {
+function afterFlight(type: number, body: Buffer, version: number, o: VulnerableServerOptions, state: { ccs: boolean; silent?: boolean }, send: (b: Buffer) => void): boolean {
   if (state.ccs) {
     send(alert(version, 20)); // it "decrypted" with keys it never derived
     return false;
@@ -104,11 +105,20 @@ function afterFlight(type: number, body: Buffer, version: number, o: VulnerableS
     send(rec(24, version, Buffer.from([2, ...u16(body.readUInt16BE(1)), 1, 2, 3, 4])));
     return true;
   }
+  if (type === 24 && o.heartbeat === 'flood') {
+    for (let i = 0; i < 64; i++) send(rec(23, version, Buffer.alloc(1024, 0x41)));
+    return true;
+  }
   if (type === 24) return true; // RFC 6520 §4: a request whose length does not fit is discarded
   if (type === 20 && o.ccs === 'vulnerable') {
     state.ccs = true;
     return true;
   }
+  if (type === 20 && o.ccs === 'silent') {
+    state.silent = true;
+    return true;
+  }
+  if (state.silent) return true;
   if (type === 20) send(alert(version, 10));
   return false;
 }
@@ -124,7 +134,7 @@ export async function startVulnerableServer(o: VulnerableServerOptions): Promise
     socket.on('error', () => undefined);
     let buf = Buffer.alloc(0);
     let version = -1;
-    const state = { ccs: false };
+    const state: { ccs: boolean; silent?: boolean } = { ccs: false };
     socket.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       if (buf[0] & 0x80) return void socket.destroy(); // SSL 2.0: not spoken
