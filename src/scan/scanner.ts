@@ -16,6 +16,7 @@ import { scanFeatures } from './features.js';
 import { deriveFindings } from './findings.js';
 import { mozillaCompliance } from './profiles/compliance.js';
 import { scanStarttls } from './starttls.js';
+import { scanVulnerabilityProbes } from './probes/index.js';
 import { STALL_LIMIT, type ProberStats } from './probe.js';
 import type { ScanResult } from './types.js';
 
@@ -56,6 +57,12 @@ function connectionNotes(stats: ProberStats, timeoutMs: number): string[] {
   return notes;
 }
 
+/** Every TCP connection opened: each probe attempt, each Node handshake, the STARTTLS dialogue and
+ * the tunnel tried before the scan. */
+function connectionCount(ctx: ScanContext, starttlsDialogue: boolean): number {
+  return ctx.prober.stats.probes + ctx.nodeHandshakes + (starttlsDialogue ? 1 : 0) + (ctx.target.tunnel ? 1 : 0);
+}
+
 export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -70,7 +77,8 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const sigsTask = scanSignatureSchemes(ctx, found);
   const certificatesTask = scanCertificates(ctx, found, versionsTask, [sigsTask]);
   const featuresTask = ctx.step(scanFeatures(ctx, found));
-  const [ssl2, versions, groups, signatureSchemes, certificates, features] = await Promise.all([found.ssl2, versionsTask, groupsTask, sigsTask, certificatesTask, featuresTask]);
+  const probesTask = ctx.step(scanVulnerabilityProbes(ctx, found));
+  const [ssl2, versions, groups, signatureSchemes, certificates, features, probes] = await Promise.all([found.ssl2, versionsTask, groupsTask, sigsTask, certificatesTask, featuresTask, probesTask]);
   ctx.notes.push(...connectionNotes(ctx.prober.stats, opts.timeoutMs));
   if (found.has13) ctx.notes.push('TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each');
   const { host, port, address, family, sni, tunnel, dialPort } = ctx.target;
@@ -85,9 +93,10 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     signatureSchemes,
     certificates,
     features,
+    probes,
     ...(starttls ? { starttls } : {}),
     findings: [],
-    stats: { ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
+    stats: { connections: connectionCount(ctx, Boolean(starttls)), ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
     notes: ctx.notes,
   };
   result.findings = deriveFindings(result);
