@@ -76,8 +76,13 @@ export interface ScanJson {
   groups: { tls12: { groups: Array<{ code: number }> } | null; tls13: { groups: Array<{ code: number }> } | null };
   features: { secureRenegotiation: boolean | null; fallbackScsv: string | null; compression: number[] | null };
   findings: Array<{ id: string; severity: string }>;
-  stats: { probes: number; nodeHandshakes: number };
+  /** The probes past the first flight (Heartbleed, CCS injection …), each null when not run. */
+  probes?: Record<string, { verdict: 'vulnerable' | 'not-vulnerable' | 'unknown' } | null>;
+  stats: { probes: number; nodeHandshakes: number; connections?: number };
 }
+
+/** The yes/no checks tls-trace answers with a probe of its own, by their key under `probes`. */
+const PROBE_CHECKS: ReadonlyArray<FlagCheck> = ['heartbleed', 'ccsInjection', 'clientRenegotiation'];
 
 export function tlsTraceVerdicts(doc: ScanJson): Verdicts {
   const v = emptyVerdicts('tls-trace');
@@ -95,6 +100,10 @@ export function tlsTraceVerdicts(doc: ScanJson): Verdicts {
   if (f.secureRenegotiation !== null) v.flags.set('secureRenegotiation', f.secureRenegotiation);
   if (f.fallbackScsv !== null) v.flags.set('fallbackScsv', f.fallbackScsv === 'protected');
   if (f.compression !== null) v.flags.set('compression', f.compression.length > 0);
+  for (const check of PROBE_CHECKS) {
+    const verdict = doc.probes?.[check]?.verdict;
+    if (verdict === 'vulnerable' || verdict === 'not-vulnerable') v.flags.set(check, verdict === 'vulnerable');
+  }
   return v;
 }
 
