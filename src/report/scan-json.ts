@@ -8,7 +8,7 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import type { CertificateInfo } from '../analyse/certificates/types.js';
 import { cipherSuites, namedGroups, protocolVersions, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
-import type { CertificateSeen, Finding, MozillaCompliance, ScanResult, ScanStarttls } from '../scan/types.js';
+import type { CertificateSeen, Finding, MozillaCompliance, ScanResult, ScanStarttls, SessionScan } from '../scan/types.js';
 import { GUIDELINE_SOURCE, type ProfileName } from '../scan/profiles/mozilla-guidelines.js';
 import { escapeControl, escapeStrings } from './escape.js';
 import { SCHEMA_VERSION, sansOf, type CertificateSummaryJson, type FindingSeverity } from './shared-json.js';
@@ -57,6 +57,8 @@ export interface ScanJson {
   signatureSchemes: { tls12: CodePointJson[] | null; tls13: CodePointJson[] | null; tls13Method: string };
   certificates: ScanCertificateJson[];
   features: ScanResult['features'];
+  /** Renegotiation, resumption and 0-RTT probes (evidence escaped). */
+  session?: SessionScan;
   /** The plaintext dialogue before TLS, when the scan went through STARTTLS (peer strings escaped). */
   starttls?: ScanStarttls;
   findings: FindingJson[];
@@ -97,6 +99,12 @@ function certificateJson(c: CertificateSeen, startedAt: string): ScanCertificate
 
 export function versionJson(value: number): CodePointJson {
   return cp(protocolVersions, value);
+}
+
+/** The session probes with every evidence line escaped (they quote the server's alerts and errors). */
+function sessionJson(s: SessionScan): SessionScan {
+  const ev = <T extends { evidence: string[] }>(p: T): T => ({ ...p, evidence: p.evidence.map(escapeControl) });
+  return { ...s, renegotiation: ev(s.renegotiation), sessionId: ev(s.sessionId), sessionTicket: ev(s.sessionTicket), psk: ev(s.psk), earlyData: ev(s.earlyData) };
 }
 
 function findingJson(f: Finding): FindingJson {
@@ -153,6 +161,7 @@ export function scanToJson(r: ScanResult): ScanJson {
     },
     certificates: r.certificates.map((c) => certificateJson(c, r.startedAt)),
     features: { ...r.features, alpn: r.features.alpn && r.features.alpn.map(e) },
+    ...(r.session ? { session: sessionJson(r.session) } : {}),
     ...(r.starttls ? { starttls: escapeStrings(r.starttls) as unknown as ScanStarttls } : {}),
     findings: r.findings.map(findingJson),
     ...(r.mozilla ? { mozilla: mozillaJson(r.mozilla) } : {}),

@@ -6,6 +6,7 @@
 
 import { cipherSuites, isForwardSecret, label, Version, versionName } from '../registry/index.js';
 import type { CertificateSeen, Finding, ScanResult, Severity } from './types.js';
+import { SESSION_RULES } from './session/rules.js';
 
 export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
@@ -146,7 +147,7 @@ export const FINDING_RULES: readonly FindingRule[] = [
   ),
   certificateRule('weak-signature', 'medium', 'weak certificate signature', 'MD5 and SHA-1 signatures can be forged by collision', (c) =>
     c.signatureAlgorithm && /md5|sha1/i.test(c.signatureAlgorithm.name) ? `${c.subject} is signed with ${c.signatureAlgorithm.name}` : undefined,
-  ),
+  ),  ...SESSION_RULES,
 ];
 
 const defaultReason = (seen: string, why: string): string => (seen ? `${why}; ${seen}` : why);

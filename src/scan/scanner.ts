@@ -13,6 +13,7 @@ import { scanGroups } from './groups.js';
 import { scanSignatureSchemes } from './signature-schemes.js';
 import { scanCertificates } from './certificates.js';
 import { scanFeatures } from './features.js';
+import { scanSession } from './session/probes.js';
 import { deriveFindings } from './findings.js';
 import { mozillaCompliance } from './profiles/compliance.js';
 import { scanStarttls } from './starttls.js';
@@ -70,7 +71,8 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const sigsTask = scanSignatureSchemes(ctx, found);
   const certificatesTask = scanCertificates(ctx, found, versionsTask, [sigsTask]);
   const featuresTask = ctx.step(scanFeatures(ctx, found));
-  const [ssl2, versions, groups, signatureSchemes, certificates, features] = await Promise.all([found.ssl2, versionsTask, groupsTask, sigsTask, certificatesTask, featuresTask]);
+  const sessionTask = ctx.step(scanSession(ctx, found));
+  const [ssl2, versions, groups, signatureSchemes, certificates, features, session] = await Promise.all([found.ssl2, versionsTask, groupsTask, sigsTask, certificatesTask, featuresTask, sessionTask]);
   ctx.notes.push(...connectionNotes(ctx.prober.stats, opts.timeoutMs));
   if (found.has13) ctx.notes.push('TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each');
   const { host, port, address, family, sni, tunnel, dialPort } = ctx.target;
@@ -85,6 +87,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     signatureSchemes,
     certificates,
     features,
+    session,
     ...(starttls ? { starttls } : {}),
     findings: [],
     stats: { ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
