@@ -118,6 +118,17 @@ export const MAX_TIMEOUT_MS = 600_000;
  */
 export const SCAN_STALL_LIMIT = 16;
 
+/** Scan findings: the longest evidence line, in characters (longer ones end in `…`). */
+export const FINDING_DETAIL_CHARS = 300;
+/** Scan findings: server bytes kept as evidence, at most (the rest is counted, not kept). */
+export const FINDING_EVIDENCE_BYTES = 64;
+/**
+ * What a probe that goes past the first flight (Heartbleed, CCS injection) reads after its
+ * follow-up, at most: an alert or a small heartbeat response fits many times over; a server that
+ * sends more is not read further (4 KiB).
+ */
+export const SCAN_FOLLOW_UP_BYTES = 4096;
+
 /**
  * Scan's session probes (resumption, renegotiation): bytes recorded per direction of one connection
  * (64 KiB: a handshake with a long chain and a few tickets fits; past it the connection carries on

@@ -57,6 +57,12 @@ function connectionNotes(stats: ProberStats, timeoutMs: number): string[] {
   return notes;
 }
 
+/** Every TCP connection opened: each probe attempt, each Node handshake, the STARTTLS dialogue and
+ * the tunnel tried before the scan. */
+function connectionCount(ctx: ScanContext, starttlsDialogue: boolean): number {
+  return ctx.prober.stats.probes + ctx.nodeHandshakes + (starttlsDialogue ? 1 : 0) + (ctx.target.tunnel ? 1 : 0);
+}
+
 export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -90,7 +96,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     session,
     ...(starttls ? { starttls } : {}),
     findings: [],
-    stats: { ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
+    stats: { connections: connectionCount(ctx, Boolean(starttls)), ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
     notes: ctx.notes,
   };
   result.findings = deriveFindings(result);
