@@ -118,6 +118,25 @@ export const MAX_TIMEOUT_MS = 600_000;
  */
 export const SCAN_STALL_LIMIT = 16;
 
+/** Scan findings: the longest evidence line, in characters (longer ones end in `…`). */
+export const FINDING_DETAIL_CHARS = 300;
+/** Scan findings: server bytes kept as evidence, at most (the rest is counted, not kept). */
+export const FINDING_EVIDENCE_BYTES = 64;
+/**
+ * What a probe that goes past the first flight (Heartbleed, CCS injection) reads after its
+ * follow-up, at most: an alert or a small heartbeat response fits many times over; a server that
+ * sends more is not read further (4 KiB).
+ */
+export const SCAN_FOLLOW_UP_BYTES = 4096;
+
+/**
+ * Scan's session probes (resumption, renegotiation): bytes recorded per direction of one connection
+ * (64 KiB: a handshake with a long chain and a few tickets fits; past it the connection carries on
+ * unrecorded) and sessions kept from one connection (servers send 2 TLS 1.3 tickets by default).
+ */
+export const SCAN_SESSION_RECORD_BYTES = 64 * 1024;
+export const SCAN_SESSION_MAX_SESSIONS = 4;
+
 /**
  * A proxy's answer to CONNECT: the head (status line and header fields) tls-trace reads, in all
  * and per line (16 KiB / 4 KiB; tinyproxy's and squid's heads are under 300 bytes). Past either the

@@ -45,7 +45,7 @@ function dialEndpoint(endpoint: ProbeEndpoint, ready: () => void, refused: (prob
 }
 
 /** A socket with the tunnel open (or plainly connected), or why there is none. Never rejects. */
-function connectedSocket(endpoint: ProbeEndpoint, timeoutMs: number, raw: { socket?: net.Socket } = {}): Promise<net.Socket | string> {
+export function connectedSocket(endpoint: ProbeEndpoint, timeoutMs: number, raw: { socket?: net.Socket } = {}): Promise<net.Socket | string> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (result: net.Socket | string): void => {
@@ -78,7 +78,7 @@ export async function tryTunnel(endpoint: ProbeEndpoint, timeoutMs: number): Pro
 export type ProbeEnd = 'answered' | 'closed' | 'reset' | 'timeout' | 'connect-failed' | 'too-big' | 'starttls-failed';
 
 /** Runs the endpoint's STARTTLS dialogue on a connected socket; the bytes after the go-ahead, or the failure's message. */
-async function dialogue(socket: net.Socket, endpoint: ProbeEndpoint & { starttls: StarttlsRequest }): Promise<{ rest: Buffer } | { error: string; code: string }> {
+export async function dialogue(socket: net.Socket, endpoint: ProbeEndpoint & { starttls: StarttlsRequest }): Promise<{ rest: Buffer } | { error: string; code: string }> {
   const o = await runStarttls(socket, endpoint.starttls, performance.now(), formatAddress(endpoint.address, endpoint.port), [], true);
   return o.error ? { error: o.error.message, code: o.error.code } : { rest: o.rest ?? Buffer.alloc(0) };
 }
@@ -88,8 +88,12 @@ export interface ExchangeOptions {
   timeoutMs: number;
   /** Stop reading after this many bytes (default 64 KiB: a long chain fits, a flood does not). */
   maxBytes?: number;
-  /** Called with everything received so far after each read; true ends the connection as `answered`. */
-  enough: (received: Buffer) => boolean;
+  /**
+   * Called with everything received so far after each read; true ends the connection as
+   * `answered`. Bytes instead are written to the peer and reading goes on (a probe that answers
+   * the first flight, e.g. with a heartbeat); the caller keeps track of which step it is in.
+   */
+  enough: (received: Buffer) => boolean | Uint8Array;
 }
 
 export interface ExchangeResult {
@@ -120,8 +124,10 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
     const onData = (d: Buffer): void => {
       chunks.push(d);
       received += d.length;
-      if (opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks))) finish('answered');
+      const verdict = opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks));
+      if (verdict === true) finish('answered');
       else if (received >= maxBytes) finish('too-big');
+      else if (verdict !== false) socket.write(verdict);
     };
     // A proxy that refuses a tunnel it opened before is a connection that failed, like a refusal.
     const socket = dialEndpoint(endpoint, () => onReady(), () => finish('connect-failed', 'proxy'));
@@ -193,7 +199,7 @@ function peerChain(socket: tls.TLSSocket): Buffer[] {
   return chain;
 }
 
-function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tls.ConnectionOptions {
+export function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tls.ConnectionOptions {
   // `requestOCSP` is a TLSSocket option that tls.connect passes through; @types/node omits it.
   const options: tls.ConnectionOptions & { requestOCSP?: boolean } = {
     host: endpoint.address,

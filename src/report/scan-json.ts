@@ -8,7 +8,7 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import type { CertificateInfo } from '../analyse/certificates/types.js';
 import { cipherSuites, namedGroups, protocolVersions, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
-import type { CertificateSeen, Finding, MozillaCompliance, ScanResult, ScanStarttls } from '../scan/types.js';
+import type { CertificateSeen, Finding, FindingEvidence, MozillaCompliance, ScanResult, ScanStarttls, SessionScan, VulnerabilityProbes } from '../scan/types.js';
 import { GUIDELINE_SOURCE, type ProfileName } from '../scan/profiles/mozilla-guidelines.js';
 import { escapeControl, escapeStrings } from './escape.js';
 import { SCHEMA_VERSION, sansOf, type CertificateSummaryJson, type FindingSeverity } from './shared-json.js';
@@ -40,6 +40,10 @@ export interface FindingJson {
   severity: FindingSeverity;
   title: string;
   reason: string;
+  explanation: string;
+  /** Present when the weakness has CVE identifiers. */
+  cve?: string[];
+  evidence: FindingEvidence;
 }
 
 export interface ScanJson {
@@ -57,6 +61,10 @@ export interface ScanJson {
   signatureSchemes: { tls12: CodePointJson[] | null; tls13: CodePointJson[] | null; tls13Method: string };
   certificates: ScanCertificateJson[];
   features: ScanResult['features'];
+  /** The probes that go past the first flight; each `null` when not run. */
+  probes: VulnerabilityProbes;
+  /** Renegotiation, resumption and 0-RTT probes (evidence escaped). */
+  session?: SessionScan;
   /** The plaintext dialogue before TLS, when the scan went through STARTTLS (peer strings escaped). */
   starttls?: ScanStarttls;
   findings: FindingJson[];
@@ -99,8 +107,17 @@ export function versionJson(value: number): CodePointJson {
   return cp(protocolVersions, value);
 }
 
+/** The session probes with every evidence line escaped (they quote the server's alerts and errors). */
+function sessionJson(s: SessionScan): SessionScan {
+  const ev = <T extends { evidence: string[] }>(p: T): T => ({ ...p, evidence: p.evidence.map(escapeControl) });
+  return { ...s, renegotiation: ev(s.renegotiation), sessionId: ev(s.sessionId), sessionTicket: ev(s.sessionTicket), psk: ev(s.psk), earlyData: ev(s.earlyData) };
+}
+
+/** The same keys in the same order for every finding (and deviation); peer text escaped once. */
 function findingJson(f: Finding): FindingJson {
-  return { ...f, reason: escapeControl(f.reason) };
+  const e = escapeControl;
+  const evidence: FindingEvidence = { probe: f.evidence.probe, detail: e(f.evidence.detail), ...(f.evidence.bytesHex ? { bytesHex: f.evidence.bytesHex } : {}) };
+  return { id: f.id, severity: f.severity, title: f.title, reason: e(f.reason), explanation: f.explanation, ...(f.cve ? { cve: [...f.cve] } : {}), evidence };
 }
 
 function mozillaJson(m: MozillaCompliance): NonNullable<ScanJson['mozilla']> {
@@ -111,6 +128,11 @@ function mozillaJson(m: MozillaCompliance): NonNullable<ScanJson['mozilla']> {
     best: m.best,
     profiles: m.profiles.map((x) => ({ name: x.name, compliant: x.deviations.length === 0, deviations: x.deviations.map(findingJson), unchecked: x.unchecked })),
   };
+}
+
+function probesJson(p: VulnerabilityProbes | undefined): VulnerabilityProbes {
+  const one = (o: VulnerabilityProbes['heartbleed'] | undefined): VulnerabilityProbes['heartbleed'] => (o ? { ...o, detail: escapeControl(o.detail) } : null);
+  return { heartbleed: one(p?.heartbleed), ccsInjection: one(p?.ccsInjection) };
 }
 
 export function scanToJson(r: ScanResult): ScanJson {
@@ -153,6 +175,8 @@ export function scanToJson(r: ScanResult): ScanJson {
     },
     certificates: r.certificates.map((c) => certificateJson(c, r.startedAt)),
     features: { ...r.features, alpn: r.features.alpn && r.features.alpn.map(e) },
+    probes: probesJson(r.probes),
+    ...(r.session ? { session: sessionJson(r.session) } : {}),
     ...(r.starttls ? { starttls: escapeStrings(r.starttls) as unknown as ScanStarttls } : {}),
     findings: r.findings.map(findingJson),
     ...(r.mozilla ? { mozilla: mozillaJson(r.mozilla) } : {}),

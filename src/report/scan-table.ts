@@ -9,6 +9,7 @@ import { escapeControl } from './escape.js';
 import { fitTable } from './fit.js';
 import { palette, type Palette } from './palette.js';
 import { profileLines } from './scan-profile.js';
+import { sessionLines } from './scan-session.js';
 
 export interface ScanRenderOptions {
   color: boolean;
@@ -78,6 +79,7 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
     signatureSchemeLines(r, p),
     certificateLines(r, p),
     featureLines(r, p, width, hard),
+    sessionLines(r.session, p),
     findingLines(r, p),
     profileLines(r.mozilla, p, (f) => findingLine(f, p)),
   ].filter((lines) => lines.length > 0);
@@ -91,7 +93,7 @@ function headerLines(r: ScanResult, p: Palette): string[] {
   return [
     p.heading(`Scan of ${hostPort}`) +
       (t.proxy ? ` (through proxy ${escapeControl(t.proxy)}, which resolved the name)` : t.address !== t.host ? ` (${t.address})` : '') +
-      p.dim(` — SNI ${t.servername ? escapeControl(t.servername) : 'none'}, ${(r.durationMs / 1000).toFixed(2)} s, ${r.stats.probes} probes, ${r.stats.nodeHandshakes} full handshakes`),
+      p.dim(` — SNI ${t.servername ? escapeControl(t.servername) : 'none'}, ${(r.durationMs / 1000).toFixed(2)} s, ${r.stats.connections} connections (${r.stats.probes} probes, ${r.stats.nodeHandshakes} full handshakes)`),
     ...starttlsLines(r, p),
   ];
 }
@@ -178,8 +180,16 @@ function featureLines(r: ScanResult, p: Palette, width: number, hard: boolean): 
   return [p.heading('Features'), ft.toString()];
 }
 
+/** A finding as the JSON has it: severity, title, id and CVEs, the reason, then the evidence (its
+ * probe only, when its line would repeat the reason word for word, as a Mozilla deviation's does). */
 function findingLine(f: Finding, p: Palette): string {
-  return `  ${severityText(f.severity, p)} ${p.name(f.title)}: ${escapeControl(f.reason)}`;
+  const ev = f.evidence;
+  const same = ev.detail === f.reason && !ev.bytesHex;
+  const tags = [f.id, ...(f.cve ?? []), ...(same ? [`evidence: ${ev.probe}`] : [])].join(', ');
+  const head = `  ${severityText(f.severity, p)} ${p.name(f.title)} ${p.dim(`[${tags}]`)}: ${escapeControl(f.reason)}`;
+  if (same) return head;
+  const bytes = ev.bytesHex ? ` — bytes ${ev.bytesHex}` : '';
+  return `${head}\n${p.dim(`           evidence (${ev.probe}): ${escapeControl(ev.detail)}${bytes}`)}`;
 }
 
 function findingLines(r: ScanResult, p: Palette): string[] {

@@ -13,9 +13,11 @@ import { scanGroups } from './groups.js';
 import { scanSignatureSchemes } from './signature-schemes.js';
 import { scanCertificates } from './certificates.js';
 import { scanFeatures } from './features.js';
+import { scanSession } from './session/probes.js';
 import { deriveFindings } from './findings.js';
 import { mozillaCompliance } from './profiles/compliance.js';
 import { scanStarttls } from './starttls.js';
+import { scanVulnerabilityProbes } from './probes/index.js';
 import { STALL_LIMIT, type ProberStats } from './probe.js';
 import type { ScanResult } from './types.js';
 
@@ -56,6 +58,12 @@ function connectionNotes(stats: ProberStats, timeoutMs: number): string[] {
   return notes;
 }
 
+/** Every TCP connection opened: each probe attempt, each Node handshake, the STARTTLS dialogue and
+ * the tunnel tried before the scan. */
+function connectionCount(ctx: ScanContext, starttlsDialogue: boolean): number {
+  return ctx.prober.stats.probes + ctx.nodeHandshakes + (starttlsDialogue ? 1 : 0) + (ctx.target.tunnel ? 1 : 0);
+}
+
 export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -70,7 +78,18 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const sigsTask = scanSignatureSchemes(ctx, found);
   const certificatesTask = scanCertificates(ctx, found, versionsTask, [sigsTask]);
   const featuresTask = ctx.step(scanFeatures(ctx, found));
-  const [ssl2, versions, groups, signatureSchemes, certificates, features] = await Promise.all([found.ssl2, versionsTask, groupsTask, sigsTask, certificatesTask, featuresTask]);
+  const probesTask = ctx.step(scanVulnerabilityProbes(ctx, found));
+  const sessionTask = ctx.step(scanSession(ctx, found));
+  const [ssl2, versions, groups, signatureSchemes, certificates, features, probes, session] = await Promise.all([
+    found.ssl2,
+    versionsTask,
+    groupsTask,
+    sigsTask,
+    certificatesTask,
+    featuresTask,
+    probesTask,
+    sessionTask,
+  ]);
   ctx.notes.push(...connectionNotes(ctx.prober.stats, opts.timeoutMs));
   if (found.has13) ctx.notes.push('TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each');
   const { host, port, address, family, sni, tunnel, dialPort } = ctx.target;
@@ -85,9 +104,11 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     signatureSchemes,
     certificates,
     features,
+    probes,
+    session,
     ...(starttls ? { starttls } : {}),
     findings: [],
-    stats: { ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
+    stats: { connections: connectionCount(ctx, Boolean(starttls)), ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },
     notes: ctx.notes,
   };
   result.findings = deriveFindings(result);

@@ -3,16 +3,54 @@
 // does not offer), which is different from `false`.
 
 import type { CertificateInfo, PublicKeyInfo } from '../analyse/certificates/types.js';
+import type { SessionScan } from './session/types.js';
+
+export type * from './session/types.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
+/** What a finding rests on: the check that saw it and what it saw, bounded (see FINDING_DETAIL_CHARS
+ * and FINDING_EVIDENCE_BYTES in src/limits.ts). */
+export interface FindingEvidence {
+  /** The check: a probe (`heartbeat`, `early-ccs`, `fallback-scsv`, …) or the scan step a rule read (`versions`, `cipher-suites`, …). */
+  probe: string;
+  /** What was sent and what came back, or what the scan saw, in one line. */
+  detail: string;
+  /** The server's bytes that decided it, lower-case hex, at most FINDING_EVIDENCE_BYTES bytes. */
+  bytesHex?: string;
+}
+
 export interface Finding {
-  /** Stable id: `ssl3-enabled`, `rc4-suites`, `weak-dh` … */
+  /** Stable id: `ssl3-enabled`, `rc4-suites`, `weak-dh`, `heartbleed` … */
   id: string;
   severity: Severity;
   title: string;
   /** One line saying why it matters and what was seen. */
   reason: string;
+  /** The attack or weakness in plain words, the same for every occurrence of the id. */
+  explanation: string;
+  /** CVE identifiers, where the weakness has one (`CVE-2014-0160`). */
+  cve?: string[];
+  evidence: FindingEvidence;
+}
+
+/** What one vulnerability probe sent and saw. `unknown` says in `detail` why it could not tell. */
+export interface ProbeOutcome {
+  verdict: 'vulnerable' | 'not-vulnerable' | 'unknown';
+  /** What was sent and what came back, in one line. */
+  detail: string;
+  /** The server's bytes that decided it, lower-case hex, capped at FINDING_EVIDENCE_BYTES. */
+  bytesHex?: string;
+  /** Connections this probe opened (retries included). */
+  connections: number;
+}
+
+/** The probes that send more than a hello; `null`: not run (no TLS ≤ 1.2 to run it in). */
+export interface VulnerabilityProbes {
+  /** CVE-2014-0160: a heartbeat request declaring more payload than it carries. */
+  heartbleed: ProbeOutcome | null;
+  /** CVE-2014-0224: ChangeCipherSpec before any key exchange. */
+  ccsInjection: ProbeOutcome | null;
 }
 
 /** What the server said in plaintext before TLS (one dialogue, before the probes). */
@@ -93,6 +131,9 @@ export interface FeatureScan {
 }
 
 export interface ScanStats {
+  /** Every TCP connection the scan opened: probes (retries included), full handshakes, the
+   * STARTTLS dialogue and the proxy tunnel tried first. */
+  connections: number;
   probes: number;
   retries: number;
   resets: number;
@@ -139,6 +180,10 @@ export interface ScanResult {
   };
   certificates: CertificateSeen[];
   features: FeatureScan;
+  /** Probes that go past the first flight (Heartbleed, CCS injection). Absent only in results built by hand. */
+  probes?: VulnerabilityProbes;
+  /** Renegotiation, resumption and 0-RTT probes; absent only in results built by hand. */
+  session?: SessionScan;
   /** The plaintext dialogue before TLS, when the scan went through STARTTLS. */
   starttls?: ScanStarttls;
   findings: Finding[];

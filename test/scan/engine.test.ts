@@ -154,7 +154,7 @@ function emptyResult(): ScanResult {
       compression: [],
     },
     findings: [],
-    stats: { probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
+    stats: { connections: 0, probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
     notes: [],
   };
 }

@@ -51,7 +51,7 @@ function modernServer(): ScanResult {
     certificates: [cert()],
     features: { alpn: [], ocspStapling: false, sessionTickets: true, secureRenegotiation: null, extendedMasterSecret: null, encryptThenMac: null, fallbackScsv: null, downgradeSentinel: null, compression: null },
     findings: [],
-    stats: { probes: 1, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
+    stats: { connections: 0, probes: 1, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
     notes: [],
   };
 }
@@ -176,7 +176,7 @@ describe('the Mozilla section in text and JSON', () => {
     r.mozilla = mozillaCompliance(r, 'modern');
     const text = renderScanText(r, { color: false, width: 120 });
     expect(text).toContain('Mozilla server-side TLS 5.7: modern — 1 deviation(s)\n  best met: none\n  deviations: modern 1, intermediate 1, old 5\n');
-    expect(text).toContain('LOW      certificate lifetime too long (Mozilla modern): the EC P-256 certificate CN=evil\\x1b[2J is valid for 91 days');
+    expect(text).toContain('LOW      certificate lifetime too long (Mozilla modern) [mozilla-certificate-lifetime, evidence: mozilla-modern]: the EC P-256 certificate CN=evil\\x1b[2J is valid for 91 days');
     expect(text).not.toContain('\u001b');
     const json = scanToJson(r);
     expectSchemaValid('scan', json);

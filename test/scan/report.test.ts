@@ -46,8 +46,8 @@ function result(): ScanResult {
       downgradeSentinel: 'present',
       compression: [],
     },
-    findings: [{ id: 'no-tls13', severity: 'low', title: 'TLS 1.3 not supported', reason: 'because' }],
-    stats: { probes: 10, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 3 },
+    findings: [{ id: 'no-tls13', severity: 'low', title: 'TLS 1.3 not supported', reason: 'because', explanation: 'plain words', evidence: { probe: 'versions', detail: 'a TLS 1.3 ClientHello got no TLS 1.3 ServerHello' } }],
+    stats: { connections: 13, probes: 10, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 3 },
     notes: [],
   };
 }

@@ -12,7 +12,14 @@ import { PROFILES, type Profile } from './profiles.js';
 const DAY_MS = 86_400_000;
 
 function deviation(p: Profile, id: string, severity: Severity, title: string, reason: string): Finding {
-  return { id: `mozilla-${id}`, severity, title: `${title} (Mozilla ${p.name})`, reason };
+  return {
+    id: `mozilla-${id}`,
+    severity,
+    title: `${title} (Mozilla ${p.name})`,
+    reason,
+    explanation: `Mozilla's ${p.name} configuration (server-side TLS guidelines ${GUIDELINE_VERSION}) does not allow this.`,
+    evidence: { probe: `mozilla-${p.name}`, detail: reason },
+  };
 }
 
 function protocolDeviations(r: ScanResult, p: Profile): Finding[] {
