@@ -127,7 +127,7 @@ async function timeFastTools(target: string, port: number, runs: number, bin: st
   const doc = JSON.parse(counted.result.output) as ScanJson;
   ours.verdicts = tlsTraceVerdicts(doc);
   ours.connections = counted.connections;
-  ours.note = `it counts ${doc.stats.probes + doc.stats.nodeHandshakes} itself`;
+  ours.note = `it counts ${doc.stats.connections ?? doc.stats.probes + doc.stats.nodeHandshakes} itself`;
   const withSslscan = have('sslscan');
   if (withSslscan) {
     const first = await countingConnections(port, () => runSslscan(target));

@@ -258,8 +258,13 @@ function watchHandshake(socket: tls.TLSSocket, opts: NodeHandshakeOptions, seen:
     const result = { ok: true, chain, alpn };
     connected = result;
     if (opts.ticketWaitMs && !seen.ticket) {
-      socket.on('session', () => done(result));
-      setTimeout(() => done(result), opts.ticketWaitMs);
+      // Cleared when done() runs first, so the wait never outlives the connection.
+      const wait = setTimeout(() => done(result), opts.ticketWaitMs);
+      socket.on('session', () => {
+        clearTimeout(wait);
+        done(result);
+      });
+      socket.on('close', () => clearTimeout(wait));
       socket.resume();
     } else done(result);
   });

@@ -76,13 +76,15 @@ export interface ScanJson {
   groups: { tls12: { groups: Array<{ code: number }> } | null; tls13: { groups: Array<{ code: number }> } | null };
   features: { secureRenegotiation: boolean | null; fallbackScsv: string | null; compression: number[] | null };
   findings: Array<{ id: string; severity: string }>;
-  /** The probes past the first flight (Heartbleed, CCS injection …), each null when not run. */
+  /** The probes past the first flight (Heartbleed, CCS injection), each null when not run. */
   probes?: Record<string, { verdict: 'vulnerable' | 'not-vulnerable' | 'unknown' } | null>;
+  /** The session probes; client-initiated renegotiation is the one other tools check too. */
+  session?: { renegotiation: { clientInitiated: 'accepted' | 'refused' | null } };
   stats: { probes: number; nodeHandshakes: number; connections?: number };
 }
 
 /** The yes/no checks tls-trace answers with a probe of its own, by their key under `probes`. */
-const PROBE_CHECKS: ReadonlyArray<FlagCheck> = ['heartbleed', 'ccsInjection', 'clientRenegotiation'];
+const PROBE_CHECKS: ReadonlyArray<FlagCheck> = ['heartbleed', 'ccsInjection'];
 
 export function tlsTraceVerdicts(doc: ScanJson): Verdicts {
   const v = emptyVerdicts('tls-trace');
@@ -104,6 +106,8 @@ export function tlsTraceVerdicts(doc: ScanJson): Verdicts {
     const verdict = doc.probes?.[check]?.verdict;
     if (verdict === 'vulnerable' || verdict === 'not-vulnerable') v.flags.set(check, verdict === 'vulnerable');
   }
+  const reneg = doc.session?.renegotiation.clientInitiated;
+  if (reneg) v.flags.set('clientRenegotiation', reneg === 'accepted');
   return v;
 }
 
