@@ -7,6 +7,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { ScanContext } from '../../src/scan/context.js';
 import { scanServer } from '../../src/scan/scanner.js';
@@ -14,7 +15,7 @@ import { scanSession } from '../../src/scan/session/probes.js';
 import type { ScanResult, SessionScan } from '../../src/scan/types.js';
 import type { VersionsFound } from '../../src/scan/versions.js';
 import { renderScanText } from '../../src/report/scan-table.js';
-import { describeWithTools, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { demoCerts, demoPaths, describeWithTools, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
 import { withValidJson } from './helpers.js';
 
 const TLS12 = 0x0303;
@@ -220,5 +221,17 @@ describe('session probes against a server that never answers', () => {
       for (const c of sockets) c.destroy();
       await new Promise((r) => silent.close(r));
     }
+  });
+});
+
+describe('session probes past the recording cap', () => {
+  it('a TLS 1.2 flight longer than 64 KiB (a padded chain): the ticket probe says it is not tested, not that there is no ticket', async () => {
+    const certs = demoCerts();
+    const intermediate = readFileSync(demoPaths.intermediate, 'utf8');
+    // 554 bytes of DER per copy: 140 copies (~76 KiB) pass the 64 KiB recording cap, under OpenSSL's 100 KiB chain limit.
+    const padded = certs.rsa.cert + `\n${intermediate}`.repeat(140);
+    const { s } = await probeWith(() => startNodeTlsServer({ cert: padded, key: certs.rsa.key, maxVersion: 'TLSv1.2' }), [TLS12]);
+    expect(s.sessionTicket).toMatchObject({ issued: null, resumed: null });
+    expect(s.sessionTicket.evidence[0]).toContain('more than tls-trace records for one session probe (64 KiB)');
   });
 });
