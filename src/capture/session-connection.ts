@@ -97,10 +97,13 @@ function followSession(socket: tls.TLSSocket, tap: RecordingTap, opts: SessionHa
   const keylog: string[] = [];
   let result: Outcome | undefined;
   let settled = false;
+  // The waits after the handshake (for tickets, for the server's close_notify), cleared at the end.
+  const waits: NodeJS.Timeout[] = [];
   const finish = (r: Outcome): void => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
+    waits.forEach(clearTimeout);
     socket.removeAllListeners('error');
     socket.on('error', () => undefined);
     socket.destroy();
@@ -117,7 +120,7 @@ function followSession(socket: tls.TLSSocket, tap: RecordingTap, opts: SessionHa
     result = r;
     socket.once('close', () => finish(r));
     socket.end();
-    setTimeout(() => finish(r), Math.min(500, remainingMs));
+    waits.push(setTimeout(() => finish(r), Math.min(500, remainingMs)));
   };
   socket.on('secureConnect', () => {
     result = { ok: true, reused: socket.isSessionReused() };
@@ -128,7 +131,7 @@ function followSession(socket: tls.TLSSocket, tap: RecordingTap, opts: SessionHa
     // Not from inside the 'session' event: OpenSSL is still reading there, and a shutdown started
     // then never sends its close_notify (seen with TLS 1.3 tickets).
     socket.once('session', () => setImmediate(() => closeCleanly(ready)));
-    setTimeout(() => closeCleanly(ready), opts.ticketWaitMs);
+    waits.push(setTimeout(() => closeCleanly(ready), opts.ticketWaitMs));
   });
   socket.on('error', (e) => finish(result ?? { ok: false, error: e.message }));
   socket.on('close', () => finish(result ?? { ok: false, error: 'the server closed the connection during the handshake' }));
