@@ -46,11 +46,13 @@ export interface SessionHandshakeResult {
   chunks: CaptureChunk[];
   /** NSS key log lines, so the scan can open what TLS 1.3 encrypts. */
   keylog: string[];
+  /** The server sent more than SCAN_SESSION_RECORD_BYTES: `chunks` holds only its first bytes. */
+  truncated?: boolean;
   renegotiation?: RenegotiationOutcome;
 }
 
 /** What a connection concluded, before the recording is attached. */
-type Outcome = Omit<SessionHandshakeResult, 'sessions' | 'chunks' | 'keylog'>;
+type Outcome = Omit<SessionHandshakeResult, 'sessions' | 'chunks' | 'keylog' | 'truncated'>;
 
 /** The TLS socket over a recording tap: straight, through the proxy's tunnel and/or after STARTTLS. */
 async function tappedTls(endpoint: ProbeEndpoint, options: tls.ConnectionOptions, timeoutMs: number, t0: number): Promise<{ socket: tls.TLSSocket; tap: RecordingTap } | string> {
@@ -95,8 +97,7 @@ function followSession(socket: tls.TLSSocket, tap: RecordingTap, opts: SessionHa
   const keylog: string[] = [];
   let result: Outcome | undefined;
   let settled = false;
-  // The waits below end in finish(); once it has run they must not keep the process alive (a
-  // scan would otherwise linger up to the ticket wait after its last answer).
+  // The waits after the handshake (for tickets, for the server's close_notify), cleared at the end.
   const waits: NodeJS.Timeout[] = [];
   const finish = (r: Outcome): void => {
     if (settled) return;
@@ -106,7 +107,7 @@ function followSession(socket: tls.TLSSocket, tap: RecordingTap, opts: SessionHa
     socket.removeAllListeners('error');
     socket.on('error', () => undefined);
     socket.destroy();
-    resolve({ ...r, sessions, chunks: tap.chunks, keylog });
+    resolve({ ...r, sessions, chunks: tap.chunks, keylog, ...(tap.received('server') > tap.bytes('server') ? { truncated: true } : {}) });
   };
   const timer = setTimeout(() => finish(result ? withNoAnswer(result, opts) : { ok: false, error: 'timeout' }), remainingMs);
   socket.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1').trimEnd()));

@@ -16,8 +16,9 @@ export interface VulnerableServerOptions {
   /** Lowest and highest version answered; default TLS 1.0 … TLS 1.2. */
   minVersion?: number;
   maxVersion?: number;
-  /** `vulnerable`: echo as many bytes as declared; `rfc`: accept the extension, discard bad requests; `off`: no extension. */
-  heartbeat?: 'vulnerable' | 'rfc' | 'off';
+  /** `vulnerable`: echo as many bytes as declared; `rfc`: accept the extension, discard bad requests;
+   * `claims`: answer with a response that declares the length but carries 4 bytes; `off`: no extension. */
+  heartbeat?: 'vulnerable' | 'rfc' | 'claims' | 'off';
   /** `vulnerable`: take an early CCS, fail the next record with bad_record_mac; `rfc`: unexpected_message. */
   ccs?: 'vulnerable' | 'rfc';
   deflate?: boolean;
@@ -97,6 +98,10 @@ function afterFlight(type: number, body: Buffer, version: number, o: VulnerableS
     const echoed = Buffer.alloc(declared);
     body.copy(echoed, 0, 3, 3 + declared); // what follows the payload in its buffer: here, our padding
     send(rec(24, version, Buffer.concat([Buffer.from([2, ...u16(declared)]), echoed, randomBytes(16)])));
+    return true;
+  }
+  if (type === 24 && body[0] === 1 && o.heartbeat === 'claims') {
+    send(rec(24, version, Buffer.from([2, ...u16(body.readUInt16BE(1)), 1, 2, 3, 4])));
     return true;
   }
   if (type === 24) return true; // RFC 6520 §4: a request whose length does not fit is discarded

@@ -21,8 +21,9 @@ export const closeNotify = (version: number): Uint8Array => record(ContentType.a
 
 export interface AfterReading {
   alert?: { level: number; description: number };
-  /** Heartbeat messages the server sent: type and declared payload length. */
-  heartbeats: Array<{ heartbeatType: number; payloadLength: number }>;
+  /** Heartbeat messages the server sent: type, declared payload length, and whether the record
+   * holds that many bytes (a response that only claims them proves nothing). */
+  heartbeats: Array<{ heartbeatType: number; payloadLength: number; carried: boolean }>;
   /** The first record received, lower-case hex, at most FINDING_EVIDENCE_BYTES bytes. */
   firstRecordHex?: string;
 }
@@ -35,7 +36,7 @@ export function readAfter(after: Buffer): AfterReading {
   out.firstRecordHex = after.subarray(0, Math.min(declared, FINDING_EVIDENCE_BYTES)).toString('hex');
   for (const m of decodeStream('server', after).messages) {
     if (m.kind === 'alert' && !out.alert) out.alert = { level: m.level, description: m.description };
-    if (m.kind === 'heartbeat') out.heartbeats.push({ heartbeatType: m.heartbeatType, payloadLength: m.payloadLength });
+    if (m.kind === 'heartbeat') out.heartbeats.push({ heartbeatType: m.heartbeatType, payloadLength: m.payloadLength, carried: !m.heartbleed && !m.issue });
   }
   return out;
 }

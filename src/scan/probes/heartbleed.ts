@@ -52,9 +52,9 @@ export async function probeHeartbleed(ctx: ScanContext, found: VersionsFound): P
   const a = readAfter(r.afterFollowUp);
   const response = a.heartbeats.find((h) => h.heartbeatType === 2);
   const bytes = a.firstRecordHex ? { bytesHex: a.firstRecordHex } : {};
-  if (response && response.payloadLength > HEARTBEAT_PAYLOAD.length) {
+  if (response?.carried && response.payloadLength > HEARTBEAT_PAYLOAD.length) {
     return { verdict: 'vulnerable', detail: `${sent} was answered with a heartbeat response of ${response.payloadLength} payload bytes`, ...bytes, connections: r.attempts };
   }
-  const end = response ? `a heartbeat response of ${response.payloadLength} payload bytes` : a.alert ? alertText(a.alert) : silentEnd(r, ctx.opts.timeoutMs);
+  const end = response ? `a heartbeat response declaring ${response.payloadLength} payload bytes${response.carried ? '' : ' it does not carry'}` : a.alert ? alertText(a.alert) : silentEnd(r, ctx.opts.timeoutMs);
   return { verdict: 'not-vulnerable', detail: `${sent} got ${end}, not the overclaimed bytes`, ...bytes, connections: r.attempts };
 }

@@ -9,6 +9,7 @@ import { sessionHandshake, type SessionHandshakeOptions, type SessionHandshakeRe
 import type { ScanContext } from '../context.js';
 import type { VersionsFound } from '../versions.js';
 import { Version } from '../../registry/index.js';
+import { SCAN_SESSION_RECORD_BYTES } from '../../limits.js';
 import type { EarlyDataProbe, RenegotiationProbe, ResumptionProbe, SessionScan } from './types.js';
 import { readSessionWire, selectedPsk, ticketEarlyData, type SessionWire } from './wire.js';
 
@@ -28,6 +29,15 @@ function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']
 const notTested = (why: string, connections = 0): ResumptionProbe => ({ issued: null, resumed: null, evidence: [why], connections });
 
 const short = (hex: string): string => (hex.length > 16 ? `${hex.slice(0, 16)}…` : hex);
+
+/** Why nothing can be concluded from a recording cut at tls-trace's limit (never "the server sent none"). */
+const CUT = `not tested: the server sent more than tls-trace records for one session probe (${SCAN_SESSION_RECORD_BYTES / 1024} KiB) before what the probe needed`;
+
+/** A second connection's answer when its ServerHello could not be read. */
+function unreadable(second: SessionHandshakeResult & { wire: SessionWire }): string | undefined {
+  if (second.wire.serverHello) return undefined;
+  return second.truncated ? CUT : 'no ServerHello could be read from the second connection';
+}
 
 /** What a failed first connection says, for the evidence. */
 const failed = (r: SessionHandshakeResult): string => `the handshake failed: ${r.error ?? 'no reason given'}`;
@@ -59,10 +69,12 @@ export async function probeSessionId(connect: Connect): Promise<ResumptionProbe>
   if (!first.ok) return notTested(failed(first), 1);
   const id = first.wire.serverHello?.sessionId ?? '';
   const issued = id !== '' && first.sessions.length > 0;
+  if (!first.wire.serverHello && first.truncated) return notTested(CUT, 1);
   if (!issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 };
   const second = await connect({ noTicket: true, session: first.sessions[first.sessions.length - 1] });
   const evidence = [`full handshake offering no ticket: session ID ${short(id)} (${id.length / 2} bytes)`];
-  if (!second.ok) return { issued, resumed: null, evidence: [...evidence, failed(second)], connections: 2 };
+  const cannot = second.ok ? unreadable(second) : failed(second);
+  if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 };
   const resumed = echoed(second.wire);
   evidence.push(resumed ? 'offered it again: the ServerHello echoed it (abbreviated handshake)' : `offered it again: the server answered with ${second.wire.serverHello?.sessionId ? 'a new session ID' : 'no session ID'} (full handshake)`);
   return { issued, resumed, length: id.length / 2, evidence: [...evidence, ...crossCheck(resumed, second)], connections: 2 };
@@ -72,13 +84,15 @@ export async function probeTicket12(connect: Connect): Promise<ResumptionProbe> 
   const first = await connect({});
   if (!first.ok) return notTested(failed(first), 1);
   const ticket = first.wire.tickets[0];
+  if (!ticket && first.truncated) return notTested(CUT, 1);
   if (!ticket || first.sessions.length === 0) {
     return { issued: false, resumed: false, evidence: ['full handshake offering an empty session_ticket extension: no NewSessionTicket'], connections: 1 };
   }
   const base = { issued: true, ticketLifetime: ticket.lifetime, length: ticket.ticket.length / 2 };
   const evidence = [`full handshake: NewSessionTicket of ${base.length} bytes, lifetime hint ${ticket.lifetime} s`];
   const second = await connect({ session: first.sessions[first.sessions.length - 1] });
-  if (!second.ok) return { ...base, resumed: null, evidence: [...evidence, failed(second)], connections: 2 };
+  const cannot = second.ok ? unreadable(second) : failed(second);
+  if (cannot) return { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 };
   // OpenSSL offers a ticket with a fresh session ID that no server cache holds: an echo means the ticket was accepted.
   const resumed = echoed(second.wire);
   const renewed = second.wire.tickets.length > 0 ? '; the server sent a new ticket' : '';
@@ -96,6 +110,7 @@ export async function probePsk(connect: Connect, waitMs: number): Promise<{ psk:
   if (!first.ok) return untested(failed(first), 1);
   const tickets = first.wire.tickets;
   if (tickets.length === 0) {
+    if (first.truncated) return untested(CUT, 1);
     if (first.sessions.length > 0 && first.wire.undecrypted) return untested('the server sent a ticket, but tls-trace could not decrypt it to read it', 1);
     const none = `no NewSessionTicket within ${waitMs} ms of the handshake`;
     return { psk: { issued: false, resumed: false, evidence: [none], connections: 1 }, earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [none] } };
@@ -105,7 +120,8 @@ export async function probePsk(connect: Connect, waitMs: number): Promise<{ psk:
   const base = { issued: true, ticketLifetime: t.lifetime, length: t.ticket.length / 2 };
   const evidence = [`full handshake: ${tickets.length} NewSessionTicket(s), the first ${base.length} bytes with lifetime ${t.lifetime} s`];
   const second = await connect({ session: first.sessions[first.sessions.length - 1] });
-  if (!second.ok) return { psk: { ...base, resumed: null, evidence: [...evidence, failed(second)], connections: 2 }, earlyData };
+  const cannot = second.ok ? unreadable(second) : failed(second);
+  if (cannot) return { psk: { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 }, earlyData };
   const selected = second.wire.serverHello ? selectedPsk(second.wire.serverHello) : undefined;
   const resumed = selected !== undefined;
   evidence.push(resumed ? `offered the last ticket: the ServerHello's pre_shared_key selected identity ${selected}` : 'offered the last ticket: the ServerHello had no pre_shared_key (full handshake)');
