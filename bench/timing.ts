@@ -1,14 +1,20 @@
 // What the benchmarks share: running a command to completion with its wall time (stdin closed,
-// one output stream kept, killed at a timeout) and the median of several runs.
+// one output stream kept, killed at a timeout), optionally its CPU time, and the median of runs.
 
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { gnuTimeCpuMs, underGnuTime } from '../test/helpers/gnu-time.js';
 
 export interface TimedRun {
   ms: number;
   code: number | null;
   /** The kept stream's text (the other is discarded). */
   output: string;
+  /** User + system CPU time of the command and the children it waited for (with `cpu`). */
+  cpuMs?: number;
 }
 
 export interface TimedOptions {
@@ -17,9 +23,26 @@ export interface TimedOptions {
   /** Which stream to keep: stderr (messages) by default, stdout when the output is measured. */
   keep?: 'stdout' | 'stderr';
   timeoutMs?: number;
+  /** Also measure CPU time, through GNU time (Debian package `time`) when /usr/bin/time exists. */
+  cpu?: boolean;
+}
+
+/** `timed` with the command's CPU time: steadier than wall time on a shared machine. */
+async function timedWithCpu(cmd: string, args: string[], opts: TimedOptions): Promise<TimedRun> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-bench-time-'));
+  const file = path.join(dir, 'time.txt');
+  try {
+    const [c, a] = underGnuTime(file, cmd, args) ?? [cmd, args];
+    const r = await timed(c, a, { ...opts, cpu: false });
+    const cpuMs = gnuTimeCpuMs(file);
+    return cpuMs === undefined ? r : { ...r, cpuMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function timed(cmd: string, args: string[], opts: TimedOptions = {}): Promise<TimedRun> {
+  if (opts.cpu) return timedWithCpu(cmd, args, opts);
   const keep = opts.keep ?? 'stderr';
   return new Promise((resolve) => {
     const t0 = performance.now();

@@ -130,6 +130,14 @@ export const FINDING_EVIDENCE_BYTES = 64;
 export const SCAN_FOLLOW_UP_BYTES = 4096;
 
 /**
+ * Scan's session probes (resumption, renegotiation): bytes recorded per direction of one connection
+ * (64 KiB: a handshake with a long chain and a few tickets fits; past it the connection carries on
+ * unrecorded) and sessions kept from one connection (servers send 2 TLS 1.3 tickets by default).
+ */
+export const SCAN_SESSION_RECORD_BYTES = 64 * 1024;
+export const SCAN_SESSION_MAX_SESSIONS = 4;
+
+/**
  * A proxy's answer to CONNECT: the head (status line and header fields) tls-trace reads, in all
  * and per line (16 KiB / 4 KiB; tinyproxy's and squid's heads are under 300 bytes). Past either the
  * proxy is reported as answering with more than tls-trace reads (exit 12), never buffered further.

@@ -45,7 +45,7 @@ function dialEndpoint(endpoint: ProbeEndpoint, ready: () => void, refused: (prob
 }
 
 /** A socket with the tunnel open (or plainly connected), or why there is none. Never rejects. */
-function connectedSocket(endpoint: ProbeEndpoint, timeoutMs: number, raw: { socket?: net.Socket } = {}): Promise<net.Socket | string> {
+export function connectedSocket(endpoint: ProbeEndpoint, timeoutMs: number, raw: { socket?: net.Socket } = {}): Promise<net.Socket | string> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (result: net.Socket | string): void => {
@@ -78,7 +78,7 @@ export async function tryTunnel(endpoint: ProbeEndpoint, timeoutMs: number): Pro
 export type ProbeEnd = 'answered' | 'closed' | 'reset' | 'timeout' | 'connect-failed' | 'too-big' | 'starttls-failed';
 
 /** Runs the endpoint's STARTTLS dialogue on a connected socket; the bytes after the go-ahead, or the failure's message. */
-async function dialogue(socket: net.Socket, endpoint: ProbeEndpoint & { starttls: StarttlsRequest }): Promise<{ rest: Buffer } | { error: string; code: string }> {
+export async function dialogue(socket: net.Socket, endpoint: ProbeEndpoint & { starttls: StarttlsRequest }): Promise<{ rest: Buffer } | { error: string; code: string }> {
   const o = await runStarttls(socket, endpoint.starttls, performance.now(), formatAddress(endpoint.address, endpoint.port), [], true);
   return o.error ? { error: o.error.message, code: o.error.code } : { rest: o.rest ?? Buffer.alloc(0) };
 }
@@ -199,7 +199,7 @@ function peerChain(socket: tls.TLSSocket): Buffer[] {
   return chain;
 }
 
-function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tls.ConnectionOptions {
+export function connectOptions(endpoint: ProbeEndpoint, opts: NodeHandshakeOptions): tls.ConnectionOptions {
   // `requestOCSP` is a TLSSocket option that tls.connect passes through; @types/node omits it.
   const options: tls.ConnectionOptions & { requestOCSP?: boolean } = {
     host: endpoint.address,
@@ -258,8 +258,13 @@ function watchHandshake(socket: tls.TLSSocket, opts: NodeHandshakeOptions, seen:
     const result = { ok: true, chain, alpn };
     connected = result;
     if (opts.ticketWaitMs && !seen.ticket) {
-      socket.on('session', () => done(result));
-      setTimeout(() => done(result), opts.ticketWaitMs);
+      // Cleared when done() runs first, so the wait never outlives the connection.
+      const wait = setTimeout(() => done(result), opts.ticketWaitMs);
+      socket.on('session', () => {
+        clearTimeout(wait);
+        done(result);
+      });
+      socket.on('close', () => clearTimeout(wait));
       socket.resume();
     } else done(result);
   });

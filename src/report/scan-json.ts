@@ -8,7 +8,7 @@ import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import type { CertificateInfo } from '../analyse/certificates/types.js';
 import { cipherSuites, namedGroups, protocolVersions, signatureSchemes, type Registry, type RegistryEntry } from '../registry/index.js';
-import type { CertificateSeen, Finding, FindingEvidence, MozillaCompliance, ScanResult, ScanStarttls, VulnerabilityProbes } from '../scan/types.js';
+import type { CertificateSeen, Finding, FindingEvidence, MozillaCompliance, ScanResult, ScanStarttls, SessionScan, VulnerabilityProbes } from '../scan/types.js';
 import { GUIDELINE_SOURCE, type ProfileName } from '../scan/profiles/mozilla-guidelines.js';
 import { escapeControl, escapeStrings } from './escape.js';
 import { SCHEMA_VERSION, sansOf, type CertificateSummaryJson, type FindingSeverity } from './shared-json.js';
@@ -63,6 +63,8 @@ export interface ScanJson {
   features: ScanResult['features'];
   /** The probes that go past the first flight; each `null` when not run. */
   probes: VulnerabilityProbes;
+  /** Renegotiation, resumption and 0-RTT probes (evidence escaped). */
+  session?: SessionScan;
   /** The plaintext dialogue before TLS, when the scan went through STARTTLS (peer strings escaped). */
   starttls?: ScanStarttls;
   findings: FindingJson[];
@@ -103,6 +105,12 @@ function certificateJson(c: CertificateSeen, startedAt: string): ScanCertificate
 
 export function versionJson(value: number): CodePointJson {
   return cp(protocolVersions, value);
+}
+
+/** The session probes with every evidence line escaped (they quote the server's alerts and errors). */
+function sessionJson(s: SessionScan): SessionScan {
+  const ev = <T extends { evidence: string[] }>(p: T): T => ({ ...p, evidence: p.evidence.map(escapeControl) });
+  return { ...s, renegotiation: ev(s.renegotiation), sessionId: ev(s.sessionId), sessionTicket: ev(s.sessionTicket), psk: ev(s.psk), earlyData: ev(s.earlyData) };
 }
 
 /** The same keys in the same order for every finding (and deviation); peer text escaped once. */
@@ -168,6 +176,7 @@ export function scanToJson(r: ScanResult): ScanJson {
     certificates: r.certificates.map((c) => certificateJson(c, r.startedAt)),
     features: { ...r.features, alpn: r.features.alpn && r.features.alpn.map(e) },
     probes: probesJson(r.probes),
+    ...(r.session ? { session: sessionJson(r.session) } : {}),
     ...(r.starttls ? { starttls: escapeStrings(r.starttls) as unknown as ScanStarttls } : {}),
     findings: r.findings.map(findingJson),
     ...(r.mozilla ? { mozilla: mozillaJson(r.mozilla) } : {}),

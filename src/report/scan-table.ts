@@ -9,6 +9,7 @@ import { escapeControl } from './escape.js';
 import { fitTable } from './fit.js';
 import { palette, type Palette } from './palette.js';
 import { profileLines } from './scan-profile.js';
+import { sessionLines } from './scan-session.js';
 
 export interface ScanRenderOptions {
   color: boolean;
@@ -78,6 +79,7 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
     signatureSchemeLines(r, p),
     certificateLines(r, p),
     featureLines(r, p, width, hard),
+    sessionLines(r.session, p),
     findingLines(r, p),
     profileLines(r.mozilla, p, (f) => findingLine(f, p)),
   ].filter((lines) => lines.length > 0);

@@ -27,11 +27,21 @@ function strength(s: CipherSuiteInfo): number[] {
   return [authenticated, fs, aead, -(s.bits ?? 0), s.code];
 }
 
-function byStrength(a: CipherSuiteInfo, b: CipherSuiteInfo): number {
-  const x = strength(a);
-  const y = strength(b);
+function byKey(x: readonly number[], y: readonly number[]): number {
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
   return 0;
+}
+
+let strongestFirst: readonly CipherSuiteInfo[] | undefined;
+
+/** Every real suite of the registry, strongest first: sorted once per process (each key computed
+ * once), then filtered per version — a cold run pays for one sort instead of one per version. */
+function suitesByStrength(): readonly CipherSuiteInfo[] {
+  if (!strongestFirst) {
+    const keyed = [...cipherSuites.values()].filter((s) => !isSignal(s)).map((s) => ({ s, key: strength(s) }));
+    strongestFirst = keyed.sort((a, b) => byKey(a.key, b.key)).map((x) => x.s);
+  }
+  return strongestFirst;
 }
 
 const memo = new Map<string, readonly number[]>();
@@ -52,14 +62,10 @@ export function suiteCandidates(version: number): number[] {
 }
 
 function computeSuiteCandidates(version: number): number[] {
-  const out: CipherSuiteInfo[] = [];
-  for (const s of cipherSuites.values()) {
-    if (isSignal(s)) continue;
-    if (version >= Version.TLS13) {
-      if (s.tls13) out.push(s);
-    } else if (!s.tls13 && (version >= Version.TLS12 || !isTls12Only(s))) out.push(s);
-  }
-  return out.sort(byStrength).map((s) => s.code);
+  const fits = (s: CipherSuiteInfo): boolean => (version >= Version.TLS13 ? Boolean(s.tls13) : !s.tls13 && (version >= Version.TLS12 || !isTls12Only(s)));
+  return suitesByStrength()
+    .filter(fits)
+    .map((s) => s.code);
 }
 
 /** Named groups to offer: all assigned, minus GREASE; for TLS ≤ 1.2 only elliptic curves (FFDHE

@@ -91,7 +91,20 @@ class ByteWriter {
   }
 
   u16(v: number): this {
-    return this.u8(v >> 8).u8(v);
+    this.room(2);
+    this.buf[this.len++] = (v >> 8) & 0xff;
+    this.buf[this.len++] = v & 0xff;
+    return this;
+  }
+
+  /** Each value as a u16, one after another (suite, group and scheme lists: hundreds per hello). */
+  u16s(vs: readonly number[]): this {
+    this.room(2 * vs.length);
+    for (const v of vs) {
+      this.buf[this.len++] = (v >> 8) & 0xff;
+      this.buf[this.len++] = v & 0xff;
+    }
+    return this;
   }
 
   u24(v: number): this {
@@ -135,13 +148,13 @@ function writeExtensionBody(w: ByteWriter, ext: Exclude<ExtensionSpec, { type: '
       w.u8(1).u16(0).u16(0);
       return;
     case 'supported_groups':
-      w.block(2, (l) => ext.groups.forEach((g) => l.u16(g)));
+      w.block(2, (l) => l.u16s(ext.groups));
       return;
     case 'ec_point_formats':
       w.block(1, (l) => (ext.formats ?? [0]).forEach((f) => l.u8(f)));
       return;
     case 'signature_algorithms':
-      w.block(2, (l) => ext.schemes.forEach((s) => l.u16(s)));
+      w.block(2, (l) => l.u16s(ext.schemes));
       return;
     case 'alpn': // RFC 7301 §3.1
       w.block(2, (l) => ext.protocols.forEach((p) => l.block(1, (n) => n.bytes(Buffer.from(p, 'ascii')))));
@@ -180,7 +193,7 @@ export function buildClientHelloMessage(spec: ClientHelloSpec): Uint8Array {
   const body = new ByteWriter();
   body.u16(spec.version).bytes(random);
   body.block(1, (w) => w.bytes(sessionId));
-  body.block(2, (w) => spec.cipherSuites.forEach((c) => w.u16(c)));
+  body.block(2, (w) => w.u16s(spec.cipherSuites));
   body.block(1, (w) => (spec.compressionMethods ?? [0]).forEach((m) => w.u8(m)));
   if (spec.extensions) {
     const exts = new ByteWriter();

@@ -24,6 +24,7 @@ import {
   type FindingRule,
 } from './finding-tests.js';
 import type { Finding, ScanResult, Severity } from './types.js';
+import { SESSION_RULES } from './session/rules.js';
 
 export type { FindingRule, Hit } from './finding-tests.js';
 
@@ -138,6 +139,7 @@ export const FINDING_RULES: readonly FindingRule[] = [
     probe: 'cipher-suites',
     test: (r) => cbcIn(r, CBC_VERSIONS_LUCKY13),
   },
+  ...SESSION_RULES,
 ];
 
 const defaultReason = (seen: string, why: string): string => (seen ? `${why}; ${seen}` : why);

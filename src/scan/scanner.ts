@@ -13,6 +13,7 @@ import { scanGroups } from './groups.js';
 import { scanSignatureSchemes } from './signature-schemes.js';
 import { scanCertificates } from './certificates.js';
 import { scanFeatures } from './features.js';
+import { scanSession } from './session/probes.js';
 import { deriveFindings } from './findings.js';
 import { mozillaCompliance } from './profiles/compliance.js';
 import { scanStarttls } from './starttls.js';
@@ -78,7 +79,17 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const certificatesTask = scanCertificates(ctx, found, versionsTask, [sigsTask]);
   const featuresTask = ctx.step(scanFeatures(ctx, found));
   const probesTask = ctx.step(scanVulnerabilityProbes(ctx, found));
-  const [ssl2, versions, groups, signatureSchemes, certificates, features, probes] = await Promise.all([found.ssl2, versionsTask, groupsTask, sigsTask, certificatesTask, featuresTask, probesTask]);
+  const sessionTask = ctx.step(scanSession(ctx, found));
+  const [ssl2, versions, groups, signatureSchemes, certificates, features, probes, session] = await Promise.all([
+    found.ssl2,
+    versionsTask,
+    groupsTask,
+    sigsTask,
+    certificatesTask,
+    featuresTask,
+    probesTask,
+    sessionTask,
+  ]);
   ctx.notes.push(...connectionNotes(ctx.prober.stats, opts.timeoutMs));
   if (found.has13) ctx.notes.push('TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each');
   const { host, port, address, family, sni, tunnel, dialPort } = ctx.target;
@@ -94,6 +105,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     certificates,
     features,
     probes,
+    session,
     ...(starttls ? { starttls } : {}),
     findings: [],
     stats: { connections: connectionCount(ctx, Boolean(starttls)), ...ctx.prober.stats, nodeHandshakes: ctx.nodeHandshakes },

@@ -3,6 +3,9 @@
 // does not offer), which is different from `false`.
 
 import type { CertificateInfo, PublicKeyInfo } from '../analyse/certificates/types.js';
+import type { SessionScan } from './session/types.js';
+
+export type * from './session/types.js';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 
@@ -179,6 +182,8 @@ export interface ScanResult {
   features: FeatureScan;
   /** Probes that go past the first flight (Heartbleed, CCS injection). Absent only in results built by hand. */
   probes?: VulnerabilityProbes;
+  /** Renegotiation, resumption and 0-RTT probes; absent only in results built by hand. */
+  session?: SessionScan;
   /** The plaintext dialogue before TLS, when the scan went through STARTTLS. */
   starttls?: ScanStarttls;
   findings: Finding[];

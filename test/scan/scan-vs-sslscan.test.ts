@@ -3,59 +3,11 @@
 // renegotiation. sslscan is an independent implementation, so agreement is evidence, not echo.
 
 import { expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { scanServer } from '../../src/scan/scanner.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { describeWithTools, startOpensslServer } from '../helpers/servers.js';
+import { parseSslscanXml, runSslscan, type SslscanResult } from '../helpers/sslscan.js';
 import { withValidJson } from './helpers.js';
-
-interface SslscanResult {
-  protocols: Map<string, boolean>;
-  /** Suites per version name (`TLS 1.2`), in sslscan's listing order. */
-  suites: Map<string, number[]>;
-  preferred: Map<string, number>;
-  /** Key exchange groups per version name. */
-  groups: Map<string, number[]>;
-  /** Signature schemes per version name (`--show-sigs`). */
-  sigs: Map<string, number[]>;
-  /** Leaf key (`RSA 2048`) and signature algorithm. */
-  leaf?: { key: string; signature: string };
-  secureRenegotiation?: boolean;
-}
-
-function runSslscan(target: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('sslscan', ['--no-colour', '--show-sigs', '--xml=-', target], { timeout: 90_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => {
-      if (err) reject(err);
-      else resolve(stdout);
-    });
-  });
-}
-
-function parseSslscanXml(xml: string): SslscanResult {
-  const out: SslscanResult = { protocols: new Map(), suites: new Map(), preferred: new Map(), groups: new Map(), sigs: new Map() };
-  const add = (map: Map<string, number[]>, version: string, code: string): void => void map.set(version, [...(map.get(version) ?? []), Number(code)]);
-  for (const m of xml.matchAll(/<group sslversion="TLSv([\d.]+)"[^>]* id="(0x[0-9A-Fa-f]+)"/g)) add(out.groups, `TLS ${m[1]}`, m[2]);
-  for (const m of xml.matchAll(/<connection-signature-algorithm sslversion="TLSv([\d.]+)"[^>]* id="(0x[0-9A-Fa-f]+)"/g)) add(out.sigs, `TLS ${m[1]}`, m[2]);
-  const sigAlg = /<signature-algorithm>([^<]+)<\/signature-algorithm>/.exec(xml);
-  const pk = /<pk error="false" type="(\w+)" bits="(\d+)"/.exec(xml);
-  if (sigAlg && pk) out.leaf = { key: `${pk[1] === 'EC' ? 'EC' : pk[1]} ${pk[2]}`, signature: sigAlg[1] };
-  for (const m of xml.matchAll(/<protocol type="(ssl|tls)" version="([\d.]+)" enabled="([01])"/g)) {
-    const name = m[1] === 'ssl' ? `SSL ${m[2] === '2' || m[2] === '3' ? `${m[2]}.0` : m[2]}` : `TLS ${m[2]}`;
-    out.protocols.set(name, m[3] === '1');
-  }
-  for (const m of xml.matchAll(/<cipher status="(\w+)" sslversion="(SSL|TLS)v([\d.]+)"[^>]* id="(0x[0-9A-Fa-f]+)"/g)) {
-    const name = `${m[2]} ${m[3]}`;
-    const code = Number(m[4]);
-    out.suites.set(name, [...(out.suites.get(name) ?? []), code]);
-    if (m[1] === 'preferred') out.preferred.set(name, code);
-  }
-  const reneg = /<renegotiation supported="([01])" secure="([01])"/.exec(xml);
-  // supported="0" means sslscan could not test it (its client ended up in TLS 1.3, which has no
-  // renegotiation); only a tested answer is compared.
-  if (reneg && reneg[1] === '1') out.secureRenegotiation = reneg[2] === '1';
-  return out;
-}
 
 const NAMES: Record<number, string> = { 0x0300: 'SSL 3.0', 0x0301: 'TLS 1.0', 0x0302: 'TLS 1.1', 0x0303: 'TLS 1.2', 0x0304: 'TLS 1.3' };
 
@@ -63,7 +15,7 @@ async function both(args: string[]): Promise<{ ours: ScanResult; theirs: Sslscan
   const server = await startOpensslServer(args);
   try {
     const ours = withValidJson(await scanServer({ host: '127.0.0.1', port: server.port, servername: false, timeoutMs: 5000, concurrency: 6 }));
-    const theirs = parseSslscanXml(await runSslscan(`127.0.0.1:${server.port}`));
+    const theirs = parseSslscanXml((await runSslscan(`127.0.0.1:${server.port}`)).xml);
     return { ours, theirs };
   } finally {
     await server.close();

@@ -1,0 +1,151 @@
+// The session probes: client-initiated renegotiation (TLS 1.2), resumption by session ID and by
+// session ticket (TLS 1.2) and by PSK (TLS 1.3), and what the server's TLS 1.3 tickets say about
+// 0-RTT. Each probe is one or two full Node handshakes under the scan's connection limit: the
+// first gets a session, the second offers it. Verdicts come from the server's bytes (the
+// ServerHello echoing the offered session ID, its pre_shared_key extension, the NewSessionTicket),
+// with OpenSSL's isSessionReused() as a cross-check that is reported when it disagrees.
+
+import { sessionHandshake, type SessionHandshakeOptions, type SessionHandshakeResult } from '../../capture/session-connection.js';
+import type { ScanContext } from '../context.js';
+import type { VersionsFound } from '../versions.js';
+import { Version } from '../../registry/index.js';
+import { SCAN_SESSION_RECORD_BYTES } from '../../limits.js';
+import type { EarlyDataProbe, RenegotiationProbe, ResumptionProbe, SessionScan } from './types.js';
+import { readSessionWire, selectedPsk, ticketEarlyData, type SessionWire } from './wire.js';
+
+type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionHandshakeResult & { wire: SessionWire }>;
+
+/** One session connection in `version`, counted as a Node handshake and drawn from the scan's connection limit. */
+function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']): Connect {
+  const cert = ctx.opts.clientCert ? { clientCert: ctx.opts.clientCert } : {};
+  return (o) =>
+    ctx.prober.limit(async () => {
+      ctx.nodeHandshakes++;
+      const r = await sessionHandshake(ctx.endpoint, { version, timeoutMs: ctx.opts.timeoutMs, servername: ctx.target.sni, ...cert, ...o });
+      return { ...r, wire: readSessionWire(r) };
+    });
+}
+
+const notTested = (why: string, connections = 0): ResumptionProbe => ({ issued: null, resumed: null, evidence: [why], connections });
+
+const short = (hex: string): string => (hex.length > 16 ? `${hex.slice(0, 16)}…` : hex);
+
+/** Why nothing can be concluded from a recording cut at tls-trace's limit (never "the server sent none"). */
+const CUT = `not tested: the server sent more than tls-trace records for one session probe (${SCAN_SESSION_RECORD_BYTES / 1024} KiB) before what the probe needed`;
+
+/** A second connection's answer when its ServerHello could not be read. */
+function unreadable(second: SessionHandshakeResult & { wire: SessionWire }): string | undefined {
+  if (second.wire.serverHello) return undefined;
+  return second.truncated ? CUT : 'no ServerHello could be read from the second connection';
+}
+
+/** What a failed first connection says, for the evidence. */
+const failed = (r: SessionHandshakeResult): string => `the handshake failed: ${r.error ?? 'no reason given'}`;
+
+export async function probeRenegotiation(connect: Connect, timeoutMs: number): Promise<RenegotiationProbe> {
+  const r = await connect({ renegotiate: true });
+  const evidence = ['TLS 1.2 handshake, then a new ClientHello on the established connection (client-initiated renegotiation)'];
+  if (!r.ok) return { clientInitiated: null, evidence: [failed(r)], connections: 1 };
+  const o = r.renegotiation ?? { outcome: 'no-answer' };
+  if (o.outcome === 'completed') evidence.push('the server completed the second handshake');
+  else if (o.outcome === 'refused') evidence.push(`the server refused: ${o.detail ?? 'no reason given'}`);
+  else evidence.push(`no answer within ${timeoutMs} ms`);
+  const clientInitiated = o.outcome === 'completed' ? 'accepted' : o.outcome === 'refused' ? 'refused' : null;
+  return { clientInitiated, evidence, connections: 1 };
+}
+
+/** Whether a TLS 1.2 ServerHello resumed: it echoes the non-empty session ID the client offered (RFC 5246 §7.4.1.3, RFC 5077 §3.4). */
+function echoed(w: SessionWire): boolean {
+  return w.clientSessionId !== '' && w.serverHello?.sessionId === w.clientSessionId;
+}
+
+/** A line when OpenSSL's own verdict differs from the wire's. */
+function crossCheck(wire: boolean, r: SessionHandshakeResult): string[] {
+  return r.reused === undefined || r.reused === wire ? [] : [`note: OpenSSL reported the session ${r.reused ? 'resumed' : 'not resumed'}`];
+}
+
+export async function probeSessionId(connect: Connect): Promise<ResumptionProbe> {
+  const first = await connect({ noTicket: true });
+  if (!first.ok) return notTested(failed(first), 1);
+  const id = first.wire.serverHello?.sessionId ?? '';
+  const issued = id !== '' && first.sessions.length > 0;
+  if (!first.wire.serverHello && first.truncated) return notTested(CUT, 1);
+  if (!issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 };
+  const second = await connect({ noTicket: true, session: first.sessions[first.sessions.length - 1] });
+  const evidence = [`full handshake offering no ticket: session ID ${short(id)} (${id.length / 2} bytes)`];
+  const cannot = second.ok ? unreadable(second) : failed(second);
+  if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 };
+  const resumed = echoed(second.wire);
+  evidence.push(resumed ? 'offered it again: the ServerHello echoed it (abbreviated handshake)' : `offered it again: the server answered with ${second.wire.serverHello?.sessionId ? 'a new session ID' : 'no session ID'} (full handshake)`);
+  return { issued, resumed, length: id.length / 2, evidence: [...evidence, ...crossCheck(resumed, second)], connections: 2 };
+}
+
+export async function probeTicket12(connect: Connect): Promise<ResumptionProbe> {
+  const first = await connect({});
+  if (!first.ok) return notTested(failed(first), 1);
+  const ticket = first.wire.tickets[0];
+  if (!ticket && first.truncated) return notTested(CUT, 1);
+  if (!ticket || first.sessions.length === 0) {
+    return { issued: false, resumed: false, evidence: ['full handshake offering an empty session_ticket extension: no NewSessionTicket'], connections: 1 };
+  }
+  const base = { issued: true, ticketLifetime: ticket.lifetime, length: ticket.ticket.length / 2 };
+  const evidence = [`full handshake: NewSessionTicket of ${base.length} bytes, lifetime hint ${ticket.lifetime} s`];
+  const second = await connect({ session: first.sessions[first.sessions.length - 1] });
+  const cannot = second.ok ? unreadable(second) : failed(second);
+  if (cannot) return { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 };
+  // OpenSSL offers a ticket with a fresh session ID that no server cache holds: an echo means the ticket was accepted.
+  const resumed = echoed(second.wire);
+  const renewed = second.wire.tickets.length > 0 ? '; the server sent a new ticket' : '';
+  evidence.push(resumed ? `offered the ticket: the ServerHello echoed our session ID (abbreviated handshake)${renewed}` : 'offered the ticket: the server ignored it (full handshake)');
+  return { ...base, resumed, evidence: [...evidence, ...crossCheck(resumed, second)], connections: 2 };
+}
+
+/** TLS 1.3: tickets come after the handshake; the first connection waits up to `waitMs` for them. */
+export async function probePsk(connect: Connect, waitMs: number): Promise<{ psk: ResumptionProbe; earlyData: EarlyDataProbe }> {
+  const first = await connect({ ticketWaitMs: waitMs });
+  const untested = (why: string, connections: number): { psk: ResumptionProbe; earlyData: EarlyDataProbe } => ({
+    psk: notTested(why, connections),
+    earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [why] },
+  });
+  if (!first.ok) return untested(failed(first), 1);
+  const tickets = first.wire.tickets;
+  if (tickets.length === 0) {
+    if (first.truncated) return untested(CUT, 1);
+    if (first.sessions.length > 0 && first.wire.undecrypted) return untested('the server sent a ticket, but tls-trace could not decrypt it to read it', 1);
+    const none = `no NewSessionTicket within ${waitMs} ms of the handshake`;
+    return { psk: { issued: false, resumed: false, evidence: [none], connections: 1 }, earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [none] } };
+  }
+  const earlyData = earlyDataOf(tickets.map(ticketEarlyData));
+  const t = tickets[0];
+  const base = { issued: true, ticketLifetime: t.lifetime, length: t.ticket.length / 2 };
+  const evidence = [`full handshake: ${tickets.length} NewSessionTicket(s), the first ${base.length} bytes with lifetime ${t.lifetime} s`];
+  const second = await connect({ session: first.sessions[first.sessions.length - 1] });
+  const cannot = second.ok ? unreadable(second) : failed(second);
+  if (cannot) return { psk: { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 }, earlyData };
+  const selected = second.wire.serverHello ? selectedPsk(second.wire.serverHello) : undefined;
+  const resumed = selected !== undefined;
+  evidence.push(resumed ? `offered the last ticket: the ServerHello's pre_shared_key selected identity ${selected}` : 'offered the last ticket: the ServerHello had no pre_shared_key (full handshake)');
+  return { psk: { ...base, resumed, evidence: [...evidence, ...crossCheck(resumed, second)], connections: 2 }, earlyData };
+}
+
+function earlyDataOf(sizes: Array<number | undefined>): EarlyDataProbe {
+  const max = Math.max(0, ...sizes.map((s) => s ?? 0));
+  const seen = max > 0 ? `the server's NewSessionTicket carries early_data with max_early_data_size ${max}` : 'the server\'s NewSessionTickets carry no early_data extension';
+  return { maxEarlyDataSize: max, accepted: null, evidence: [seen, 'whether the server accepts early data is not tested (tls-trace sends none)'] };
+}
+
+/** Every session probe the server's versions allow, run concurrently under the scan's limit. */
+export async function scanSession(ctx: ScanContext, found: VersionsFound): Promise<SessionScan> {
+  const has12 = found.supported.includes(Version.TLS12);
+  const c12 = connector(ctx, 'TLSv1.2');
+  const no12 = 'not tested: the server does not offer TLS 1.2';
+  const waitMs = Math.min(1000, ctx.opts.timeoutMs);
+  const [renegotiation, sessionId, sessionTicket, tls13] = await Promise.all([
+    has12 ? probeRenegotiation(c12, ctx.opts.timeoutMs) : Promise.resolve<RenegotiationProbe>({ clientInitiated: null, evidence: [no12], connections: 0 }),
+    has12 ? probeSessionId(c12) : Promise.resolve(notTested(no12)),
+    has12 ? probeTicket12(c12) : Promise.resolve(notTested(no12)),
+    found.has13 ? probePsk(connector(ctx, 'TLSv1.3'), waitMs) : Promise.resolve({ psk: notTested('not tested: the server does not offer TLS 1.3'), earlyData: { maxEarlyDataSize: null, accepted: null, evidence: ['not tested: the server does not offer TLS 1.3'] } }),
+  ]);
+  const connections = renegotiation.connections + sessionId.connections + sessionTicket.connections + tls13.psk.connections;
+  return { renegotiation, sessionId, sessionTicket, psk: tls13.psk, earlyData: tls13.earlyData, connections };
+}

@@ -1,0 +1,61 @@
+// What the server sent on one recorded session connection, read with the shared decoder and (for
+// TLS 1.3, whose tickets travel encrypted) opened with the connection's key log by the shared
+// decryption code: the ServerHello and every NewSessionTicket. The probes draw their evidence from
+// here, so a verdict rests on the server's own bytes, not only on OpenSSL's isSessionReused().
+
+import type { SessionHandshakeResult } from '../../capture/session-connection.js';
+import type { Capture } from '../../capture/types.js';
+import { decodeCapture } from '../../decode/index.js';
+import type { HandshakeBody, NewSessionTicket, ServerHello } from '../../decode/model.js';
+import { decryptAndMerge } from '../../decrypt/index.js';
+
+export interface SessionWire {
+  /** The session ID our ClientHello offered (hex; '' for none). */
+  clientSessionId: string;
+  serverHello?: ServerHello;
+  tickets: NewSessionTicket[];
+  /** The server's bytes included encrypted records that could not be opened. */
+  undecrypted: boolean;
+}
+
+type Body<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>;
+
+/** The server's ServerHello and NewSessionTickets in one recorded connection. Never throws. */
+export function readSessionWire(conn: Pick<SessionHandshakeResult, 'chunks' | 'keylog'>): SessionWire {
+  const capture: Capture = {
+    format: 'tls-trace-capture',
+    version: 1,
+    target: { host: '', port: 0 },
+    startedAt: '',
+    timings: { totalMs: 0 },
+    options: {},
+    chunks: conn.chunks,
+    keylog: conn.keylog,
+    source: 'live',
+  };
+  const decoded = decodeCapture(capture);
+  const { trace, decryption } = decryptAndMerge(capture, decoded);
+  const from = (direction: 'client' | 'server', type: HandshakeBody['type']): HandshakeBody[] =>
+    trace.messages.flatMap((m) => (m.direction === direction && m.kind === 'handshake' && m.body?.type === type ? [m.body] : []));
+  const server = (type: HandshakeBody['type']): HandshakeBody[] => from('server', type);
+  const hello = server('server_hello')[0] as Body<'server_hello'> | undefined;
+  const clientHello = from('client', 'client_hello')[0] as Body<'client_hello'> | undefined;
+  return {
+    clientSessionId: clientHello?.sessionId ?? '',
+    ...(hello ? { serverHello: hello } : {}),
+    tickets: server('new_session_ticket') as NewSessionTicket[],
+    undecrypted: decryption.records.some((r) => !r.ok) || decryption.status === 'no-keys' || decryption.status === 'unsupported',
+  };
+}
+
+/** The early_data extension's max_early_data_size in a TLS 1.3 ticket, or undefined when absent. */
+export function ticketEarlyData(t: NewSessionTicket): number | undefined {
+  for (const e of t.extensions ?? []) if (e.info?.kind === 'early_data') return e.info.maxEarlyDataSize;
+  return undefined;
+}
+
+/** The pre_shared_key extension's selected identity in a TLS 1.3 ServerHello, or undefined. */
+export function selectedPsk(sh: ServerHello): number | undefined {
+  for (const e of sh.extensions) if (e.info?.kind === 'pre_shared_key') return e.info.selected;
+  return undefined;
+}

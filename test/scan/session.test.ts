@@ -1,0 +1,237 @@
+// The session probes against real servers whose configuration sets the answer: openssl s_server
+// (-client_renegotiation, -no_ticket, -num_tickets 0, -early_data with -max_early_data), nginx
+// (ssl_session_cache, ssl_session_tickets, ssl_session_timeout, ssl_early_data), gnutls-serv and
+// Node's tls server (which honours a client's renegotiation request: the "vulnerable" answer).
+// Values asserted are the configured ones (lifetimes, max_early_data_size), and the connection
+// counts. One full scan checks the findings, JSON (schema) and text.
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { ScanContext } from '../../src/scan/context.js';
+import { scanServer } from '../../src/scan/scanner.js';
+import { scanSession } from '../../src/scan/session/probes.js';
+import type { ScanResult, SessionScan } from '../../src/scan/types.js';
+import type { VersionsFound } from '../../src/scan/versions.js';
+import { renderScanText } from '../../src/report/scan-table.js';
+import { demoCerts, demoPaths, describeWithTools, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { withValidJson } from './helpers.js';
+
+const TLS12 = 0x0303;
+const TLS13 = 0x0304;
+
+/** The session probes alone, as the scan runs them once it knows the versions. */
+async function probe(server: TestServer, versions: number[] = [TLS12, TLS13]): Promise<{ s: SessionScan; nodeHandshakes: number }> {
+  const ctx = new ScanContext(
+    { host: '127.0.0.1', port: server.port, address: '127.0.0.1', family: 4, dialPort: server.port, sni: 'localhost' },
+    { host: '127.0.0.1', port: server.port, timeoutMs: 8000, concurrency: 4 },
+  );
+  const found: VersionsFound = { ssl2: Promise.resolve(null), firstRounds: new Map(), supported: versions, candidates12: [], has13: versions.includes(TLS13) };
+  const s = await scanSession(ctx, found);
+  return { s, nodeHandshakes: ctx.nodeHandshakes };
+}
+
+async function probeWith(start: () => Promise<TestServer>, versions?: number[]): Promise<{ s: SessionScan; nodeHandshakes: number }> {
+  const server = await start();
+  try {
+    return await probe(server, versions);
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * The independent verdict on client-initiated renegotiation: `openssl s_client` sent `R` (renegotiate)
+ * on its stdin. After `RENEGOTIATING`, a second certificate verification (`depth=0`) means the
+ * server went through the new handshake; anything else (`no renegotiation`, a hang-up) that it did not.
+ */
+function sClientRenegotiates(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_2'], { env: { ...process.env, LC_ALL: 'C' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    setTimeout(() => child.stdin.write('R\n'), 700);
+    const kill = setTimeout(() => child.kill('SIGKILL'), 4000);
+    setTimeout(() => child.stdin.end(), 2500);
+    child.on('close', () => {
+      clearTimeout(kill);
+      const after = out.split('RENEGOTIATING')[1] ?? '';
+      resolve(after.includes('depth=0'));
+    });
+  });
+}
+
+describeWithTools('openssl')('session probes against openssl s_server', () => {
+  it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 7 connections', async () => {
+    const { s, nodeHandshakes } = await probeWith(() => startOpensslServer([]));
+    expect(s.renegotiation).toMatchObject({ clientInitiated: 'refused', connections: 1 });
+    expect(s.renegotiation.evidence.join(' ')).toContain('no renegotiation');
+    expect(s.sessionId).toMatchObject({ issued: true, resumed: true, length: 32, connections: 2 });
+    // OpenSSL's default session timeout (7200 s) is its ticket lifetime hint.
+    expect(s.sessionTicket).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 2 });
+    expect(s.psk).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 2 });
+    expect(s.psk.evidence.join(' ')).toContain('pre_shared_key selected identity 0');
+    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 0, accepted: null });
+    expect(s.connections).toBe(7);
+    expect(nodeHandshakes).toBe(7);
+  });
+
+  it('-client_renegotiation: the server completes a renegotiation the client asks for (s_client R agrees)', async () => {
+    const server = await startOpensslServer(['-client_renegotiation']);
+    try {
+      const { s } = await probe(server, [TLS12]);
+      expect(s.renegotiation.clientInitiated).toBe('accepted');
+      expect(s.renegotiation.evidence).toContain('the server completed the second handshake');
+      expect(await sClientRenegotiates(server.port)).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('default s_server: s_client R agrees that renegotiation is refused', async () => {
+    const server = await startOpensslServer([]);
+    try {
+      expect(await sClientRenegotiates(server.port)).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-no_ticket: no TLS 1.2 ticket (ID resumption only); TLS 1.3 resumes with stateful 32-byte tickets', async () => {
+    const { s } = await probeWith(() => startOpensslServer(['-no_ticket']));
+    expect(s.sessionTicket).toMatchObject({ issued: false, resumed: false, connections: 1 });
+    expect(s.sessionId).toMatchObject({ issued: true, resumed: true });
+    expect(s.psk).toMatchObject({ issued: true, resumed: true, length: 32 });
+  });
+
+  it('-num_tickets 0: TLS 1.3 gives nothing to resume with; early data cannot be read', async () => {
+    const { s } = await probeWith(() => startOpensslServer(['-tls1_3', '-num_tickets', '0']), [TLS13]);
+    expect(s.psk).toMatchObject({ issued: false, resumed: false, connections: 1 });
+    expect(s.earlyData.maxEarlyDataSize).toBeNull();
+    expect(s.renegotiation.clientInitiated).toBeNull();
+    expect(s.sessionId.resumed).toBeNull();
+    expect(s.connections).toBe(1);
+  });
+
+  it('-early_data -max_early_data 5000: the tickets advertise exactly 5000 bytes of early data, and PSK resumption works', async () => {
+    const { s } = await probeWith(() => startOpensslServer(['-tls1_3', '-early_data', '-max_early_data', '5000']), [TLS13]);
+    expect(s.earlyData.maxEarlyDataSize).toBe(5000);
+    expect(s.psk.resumed).toBe(true);
+  });
+
+  it('a full scan: findings with CVE and evidence, the session object in JSON (schema), the text section', async () => {
+    const server = await startOpensslServer(['-client_renegotiation', '-early_data']);
+    let r: ScanResult;
+    try {
+      r = withValidJson(await scanServer({ host: '127.0.0.1', port: server.port, servername: 'localhost', timeoutMs: 5000, concurrency: 6 }));
+    } finally {
+      await server.close();
+    }
+    const reneg = r.findings.find((f) => f.id === 'client-renegotiation');
+    expect(reneg).toMatchObject({ severity: 'medium', cve: ['CVE-2011-1473'], evidence: { probe: 'renegotiation' } });
+    // s_server -early_data advertises SSL3_RT_MAX_PLAIN_LENGTH.
+    expect(r.findings.find((f) => f.id === 'zero-rtt')).toMatchObject({ severity: 'low', evidence: { probe: 'early-data', detail: expect.stringContaining('max_early_data_size 16384') } });
+    expect(r.findings.map((f) => f.id)).not.toContain('no-session-resumption');
+    expect(r.session?.connections).toBe(7);
+    expect(r.stats.nodeHandshakes).toBeGreaterThanOrEqual(7);
+    const text = renderScanText(r, { color: false });
+    expect(text).toContain('Session (7 connections)');
+    expect(text).toContain('Client-initiated renegotiation (TLS 1.2): accepted');
+    expect(text).toContain('0-RTT early data (TLS 1.3): offered, max_early_data_size 16384 (acceptance not tested)');
+  });
+});
+
+describeWithTools('nginx')('session probes against nginx', () => {
+  it('tickets on, no session cache, ssl_session_timeout 10m, ssl_early_data on: ticket and PSK resume with lifetime 600 s, ID does not', async () => {
+    const { s } = await probeWith(() => startNginx('ssl_protocols TLSv1.2 TLSv1.3;\nssl_session_cache off;\nssl_session_timeout 10m;\nssl_early_data on;'));
+    expect(s.sessionTicket).toMatchObject({ issued: true, resumed: true, ticketLifetime: 600 });
+    expect(s.psk).toMatchObject({ issued: true, resumed: true, ticketLifetime: 600 });
+    expect(s.sessionId.resumed).toBe(false);
+    // nginx advertises its SSL buffer size (16 KiB) as max_early_data_size.
+    expect(s.earlyData.maxEarlyDataSize).toBe(16384);
+    expect(s.renegotiation.clientInitiated).toBe('refused');
+  });
+
+  it('ssl_session_tickets off with a shared cache: ID resumption only in TLS 1.2, no early data', async () => {
+    const { s } = await probeWith(() => startNginx('ssl_protocols TLSv1.2 TLSv1.3;\nssl_session_cache shared:SSL:1m;\nssl_session_tickets off;'));
+    expect(s.sessionTicket).toMatchObject({ issued: false, resumed: false });
+    expect(s.sessionId).toMatchObject({ issued: true, resumed: true });
+    expect(s.earlyData.maxEarlyDataSize).toBe(0);
+  });
+});
+
+describeWithTools('gnutls-serv', 'openssl')('session probes against gnutls-serv', () => {
+  it('honours client-initiated renegotiation (as s_client R shows) and resumes by ticket and PSK', async () => {
+    const server = await startGnutlsServer([]);
+    try {
+      const { s } = await probe(server);
+      expect(s.renegotiation.clientInitiated).toBe('accepted');
+      expect(await sClientRenegotiates(server.port)).toBe(true);
+      expect(s.sessionTicket.resumed).toBe(true);
+      expect(s.psk.resumed).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--noticket: no ticket in TLS 1.2', async () => {
+    const { s } = await probeWith(() => startGnutlsServer(['--noticket']), [TLS12]);
+    expect(s.sessionTicket).toMatchObject({ issued: false, resumed: false });
+  });
+});
+
+describe('session probes against a Node tls server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startNodeTlsServer({ maxVersion: 'TLSv1.2' });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('honours a client renegotiation request (the vulnerable answer), resumes by ID and ticket', async () => {
+    const { s } = await probe(server, [TLS12]);
+    expect(s.renegotiation).toMatchObject({ clientInitiated: 'accepted', connections: 1 });
+    expect(s.sessionTicket.resumed).toBe(true);
+    expect(s.psk.resumed).toBeNull();
+    expect(s.connections).toBe(5);
+  });
+});
+
+describe('session probes against a server that never answers', () => {
+  it('every probe ends within its deadline as not tested, with the reason, and the connections are counted', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((c) => {
+      sockets.add(c);
+      c.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const ctx = new ScanContext({ host: '127.0.0.1', port, address: '127.0.0.1', family: 4, dialPort: port }, { host: '127.0.0.1', port, timeoutMs: 800, concurrency: 4 });
+      const found: VersionsFound = { ssl2: Promise.resolve(null), firstRounds: new Map(), supported: [TLS12, TLS13], candidates12: [], has13: true };
+      const s = await scanSession(ctx, found);
+      expect(s.renegotiation).toMatchObject({ clientInitiated: null, evidence: ['the handshake failed: timeout'] });
+      for (const p of [s.sessionId, s.sessionTicket, s.psk]) expect(p).toMatchObject({ issued: null, resumed: null, connections: 1 });
+      expect(s.earlyData.maxEarlyDataSize).toBeNull();
+      expect(s.connections).toBe(4);
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+});
+
+describe('session probes past the recording cap', () => {
+  it('a TLS 1.2 flight longer than 64 KiB (a padded chain): the ticket probe says it is not tested, not that there is no ticket', async () => {
+    const certs = demoCerts();
+    const intermediate = readFileSync(demoPaths.intermediate, 'utf8');
+    // 554 bytes of DER per copy: 140 copies (~76 KiB) pass the 64 KiB recording cap, under OpenSSL's 100 KiB chain limit.
+    const padded = certs.rsa.cert + `\n${intermediate}`.repeat(140);
+    const { s } = await probeWith(() => startNodeTlsServer({ cert: padded, key: certs.rsa.key, maxVersion: 'TLSv1.2' }), [TLS12]);
+    expect(s.sessionTicket).toMatchObject({ issued: null, resumed: null });
+    expect(s.sessionTicket.evidence[0]).toContain('more than tls-trace records for one session probe (64 KiB)');
+  });
+});
