@@ -88,8 +88,12 @@ export interface ExchangeOptions {
   timeoutMs: number;
   /** Stop reading after this many bytes (default 64 KiB: a long chain fits, a flood does not). */
   maxBytes?: number;
-  /** Called with everything received so far after each read; true ends the connection as `answered`. */
-  enough: (received: Buffer) => boolean;
+  /**
+   * Called with everything received so far after each read; true ends the connection as
+   * `answered`. Bytes instead are written to the peer and reading goes on (a probe that answers
+   * the first flight, e.g. with a heartbeat); the caller keeps track of which step it is in.
+   */
+  enough: (received: Buffer) => boolean | Uint8Array;
 }
 
 export interface ExchangeResult {
@@ -120,8 +124,10 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
     const onData = (d: Buffer): void => {
       chunks.push(d);
       received += d.length;
-      if (opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks))) finish('answered');
+      const verdict = opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks));
+      if (verdict === true) finish('answered');
       else if (received >= maxBytes) finish('too-big');
+      else if (verdict !== false) socket.write(verdict);
     };
     // A proxy that refuses a tunnel it opened before is a connection that failed, like a refusal.
     const socket = dialEndpoint(endpoint, () => onReady(), () => finish('connect-failed', 'proxy'));

@@ -8,7 +8,7 @@ import { nodeHandshake, type NodeHandshakeResult } from '../capture/probe-connec
 import type { ResolveOptions } from '../capture/resolve.js';
 import type { RouteOptions } from '../capture/route.js';
 import type { StarttlsProtocol, StarttlsRequest } from '../capture/starttls/index.js';
-import { Prober, type ProbeEndpoint, type ProbeResult } from './probe.js';
+import { Prober, type FollowUp, type ProbeEndpoint, type ProbeResult } from './probe.js';
 import type { FlightOptions } from './first-flight.js';
 import { makeHello, type HelloParams } from './hello.js';
 import { summariseCertificate } from './certificate-summary.js';
@@ -136,8 +136,8 @@ export class ScanContext {
   }
 
   /** One probe with the hello `params` describe. */
-  probe(params: HelloParams, flight: FlightOptions = {}): Promise<ProbeResult> {
-    return this.prober.probe(makeHello(params), flight);
+  probe(params: HelloParams, flight: FlightOptions = {}, followUp?: FollowUp): Promise<ProbeResult> {
+    return this.prober.probe(makeHello(params), flight, followUp);
   }
 
   /** A full TLS 1.3 handshake through Node, under the same connection limit as the probes. */

@@ -134,7 +134,7 @@ export function staticKeyExchange(r: ScanResult): Hit | undefined {
 export function exportSuites(r: ScanResult): Hit | undefined {
   const hits = acceptedSuites(r).filter((c) => suiteParts(c).name.includes('EXPORT'));
   if (hits.length === 0) return undefined;
-  const cve = [...(hits.some((c) => /_RSA_EXPORT_/.test(suiteParts(c).name)) ? ['CVE-2015-0204'] : []), ...(hits.some((c) => /DHE?_\w+_EXPORT_/.test(suiteParts(c).name)) ? ['CVE-2015-4000'] : [])];
+  const cve = [...(hits.some((c) => /^TLS_RSA_EXPORT/.test(suiteParts(c).name)) ? ['CVE-2015-0204'] : []), ...(hits.some((c) => /^TLS_DHE?_.*EXPORT/.test(suiteParts(c).name)) ? ['CVE-2015-4000'] : [])];
   return { seen: `accepted: ${suiteList(hits)}`, ...(cve.length > 0 ? { cve } : {}) };
 }
 

@@ -17,9 +17,24 @@ export interface ProbeOptions extends FlightOptions {
   maxBytes?: number;
 }
 
+/**
+ * A probe that answers the first flight on the same connection (Heartbleed, CCS injection): what
+ * to send once the flight is complete, and when what came back after it is enough.
+ */
+export interface FollowUp {
+  /** Bytes to send given the complete first flight, or undefined to stop there. */
+  send: (flight: FlightSummary) => Uint8Array | undefined;
+  /** True once the bytes received after the follow-up answer the question. */
+  enough: (after: Buffer) => boolean;
+  /** Bytes read after the follow-up, at most (the connection ends as `too-big` past it). */
+  maxBytes: number;
+}
+
 export interface ProbeResult {
   end: ProbeEnd;
   flight: FlightSummary;
+  /** With a follow-up that was sent: the bytes received after it (possibly none). */
+  afterFollowUp?: Buffer;
   bytesReceived: number;
   /** Socket error code for connect-failed / reset (ECONNREFUSED, ECONNRESET, …). */
   errorCode?: string;
@@ -27,16 +42,33 @@ export interface ProbeResult {
   attempts: number;
 }
 
-/** Sends `hello` once and reads the answer as a first flight. Never rejects. */
-export async function probeOnce(endpoint: ProbeEndpoint, hello: Uint8Array, opts: ProbeOptions): Promise<Omit<ProbeResult, 'attempts'>> {
-  // The flight is re-read on every socket read; the last reading is the answer.
+/** Sends `hello` once and reads the answer as a first flight, then runs the follow-up if any. Never rejects. */
+export async function probeOnce(endpoint: ProbeEndpoint, hello: Uint8Array, opts: ProbeOptions, followUp?: FollowUp): Promise<Omit<ProbeResult, 'attempts'>> {
+  // The flight is re-read on every socket read; the last reading is the answer. Once a follow-up
+  // is sent, the server has nothing more of the first flight to send (it waits for the client's
+  // next flight), so everything past `boundary` is its answer to the follow-up.
   let flight: FlightSummary = { complete: false };
-  const enough = (received: Buffer): boolean => {
-    flight = readFirstFlight(received, opts);
-    return flight.complete;
+  let boundary = -1;
+  let received: Buffer = Buffer.alloc(0);
+  let capped = false;
+  const enough = (all: Buffer): boolean | Uint8Array => {
+    received = all;
+    if (boundary >= 0) {
+      // The follow-up's answer has its own cap, whatever the first flight took.
+      capped = all.length - boundary > followUp!.maxBytes;
+      return capped || followUp!.enough(all.subarray(boundary, boundary + followUp!.maxBytes));
+    }
+    flight = readFirstFlight(all, opts);
+    if (!flight.complete) return false;
+    const next = followUp?.send(flight);
+    if (!next) return true;
+    boundary = all.length;
+    return next;
   };
-  const r = await exchangeFirstFlight(endpoint, hello, { timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes, enough });
-  return { end: r.end, flight, bytesReceived: r.bytesReceived, errorCode: r.errorCode };
+  const maxBytes = (opts.maxBytes ?? 65536) + (followUp?.maxBytes ?? 0);
+  const r = await exchangeFirstFlight(endpoint, hello, { timeoutMs: opts.timeoutMs, maxBytes, enough });
+  const after = boundary >= 0 ? { afterFollowUp: Buffer.from(received.subarray(boundary, boundary + followUp!.maxBytes)) } : {};
+  return { end: capped ? 'too-big' : r.end, flight, ...after, bytesReceived: r.bytesReceived, errorCode: r.errorCode };
 }
 
 export interface ProberStats {
@@ -93,7 +125,7 @@ export class Prober {
     }
   }
 
-  async probe(hello: Uint8Array, flightOpts: FlightOptions = {}): Promise<ProbeResult> {
+  async probe(hello: Uint8Array, flightOpts: FlightOptions = {}, followUp?: FollowUp): Promise<ProbeResult> {
     const maxRetries = this.opts.retries ?? 2;
     let attempt = 0;
     for (;;) {
@@ -101,7 +133,7 @@ export class Prober {
       const r =
         this.timeoutsInARow >= STALL_LIMIT
           ? undefined
-          : await this.limit(() => (this.timeoutsInARow >= STALL_LIMIT ? Promise.resolve(undefined) : probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs })));
+          : await this.limit(() => (this.timeoutsInARow >= STALL_LIMIT ? Promise.resolve(undefined) : probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs }, followUp)));
       if (!r) {
         this.stats.abandoned = (this.stats.abandoned ?? 0) + 1;
         return { end: 'timeout', flight: { complete: false }, bytesReceived: 0, attempts: attempt - 1 };

@@ -17,6 +17,7 @@ import { scanSession } from './session/probes.js';
 import { deriveFindings } from './findings.js';
 import { mozillaCompliance } from './profiles/compliance.js';
 import { scanStarttls } from './starttls.js';
+import { scanVulnerabilityProbes } from './probes/index.js';
 import { STALL_LIMIT, type ProberStats } from './probe.js';
 import type { ScanResult } from './types.js';
 
@@ -77,8 +78,18 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
   const sigsTask = scanSignatureSchemes(ctx, found);
   const certificatesTask = scanCertificates(ctx, found, versionsTask, [sigsTask]);
   const featuresTask = ctx.step(scanFeatures(ctx, found));
+  const probesTask = ctx.step(scanVulnerabilityProbes(ctx, found));
   const sessionTask = ctx.step(scanSession(ctx, found));
-  const [ssl2, versions, groups, signatureSchemes, certificates, features, session] = await Promise.all([found.ssl2, versionsTask, groupsTask, sigsTask, certificatesTask, featuresTask, sessionTask]);
+  const [ssl2, versions, groups, signatureSchemes, certificates, features, probes, session] = await Promise.all([
+    found.ssl2,
+    versionsTask,
+    groupsTask,
+    sigsTask,
+    certificatesTask,
+    featuresTask,
+    probesTask,
+    sessionTask,
+  ]);
   ctx.notes.push(...connectionNotes(ctx.prober.stats, opts.timeoutMs));
   if (found.has13) ctx.notes.push('TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each');
   const { host, port, address, family, sni, tunnel, dialPort } = ctx.target;
@@ -93,6 +104,7 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     signatureSchemes,
     certificates,
     features,
+    probes,
     session,
     ...(starttls ? { starttls } : {}),
     findings: [],

@@ -7,7 +7,7 @@ import { buildSslv2ClientHello, SSL2_CIPHER_SPECS, type ExtensionSpec } from './
 import { SCANNED_VERSIONS, suiteCandidates } from './candidates.js';
 import { ScanError, type ScanContext } from './context.js';
 import { pickedSuite } from './hello.js';
-import type { ProbeResult } from './probe.js';
+import type { FollowUp, ProbeResult } from './probe.js';
 import { alertDescriptions, describe, Version, versionName } from '../registry/index.js';
 
 export interface VersionsFound {
@@ -82,7 +82,7 @@ export interface Best12Probe {
 }
 
 /** A probe in the best TLS ≤ 1.2 version, offering all its candidate suites plus extra extensions. */
-export function probeBest12(ctx: ScanContext, found: VersionsFound, extra: ExtensionSpec[], more: Best12Probe = {}): Promise<ProbeResult> {
+export function probeBest12(ctx: ScanContext, found: VersionsFound, extra: ExtensionSpec[], more: Best12Probe = {}, followUp?: FollowUp): Promise<ProbeResult> {
   return ctx.probe(
     {
       version: found.best12!,
@@ -93,5 +93,6 @@ export function probeBest12(ctx: ScanContext, found: VersionsFound, extra: Exten
       signals: more.signals,
     },
     { fullFlight: true },
+    followUp,
   );
 }

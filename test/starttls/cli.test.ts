@@ -107,7 +107,7 @@ describe('check and scan through STARTTLS', () => {
     try {
       const r = await runCli(['scan', '--starttls', 'smtp', '--json', '--timeout', '10000', `127.0.0.1:${server.port}`]);
       expect(r.code).toBe(0);
-      const json = JSON.parse(r.stdout) as { starttls: { protocol: string; starttlsRequired: boolean; plaintextAuth: string[] }; findings: Array<{ id: string; reason: string }>; stats: { probes: number; nodeHandshakes: number } };
+      const json = JSON.parse(r.stdout) as { starttls: { protocol: string; starttlsRequired: boolean; plaintextAuth: string[] }; findings: Array<{ id: string; reason: string }>; stats: { connections: number; probes: number; nodeHandshakes: number } };
       expectSchemaValid('scan', json);
       expect(json.starttls).toMatchObject({ protocol: 'smtp', starttlsRequired: false, plaintextAuth: ['AUTH PLAIN', 'AUTH LOGIN'] });
       const ids = json.findings.map((f) => f.id);
@@ -115,9 +115,10 @@ describe('check and scan through STARTTLS', () => {
       expect(json.findings.find((f) => f.id === 'plaintext-auth-before-tls')?.reason).toBe('AUTH PLAIN, AUTH LOGIN advertised before TLS: a client may send its password in the clear');
       // One plaintext-only dialogue first, then each probe and Node handshake on its own connection.
       expect(server.connections()).toBe(1 + json.stats.probes + json.stats.nodeHandshakes);
+      expect(json.stats.connections).toBe(server.connections());
       const text = await runCli(['scan', '--starttls', 'smtp', '--timeout', '10000', `127.0.0.1:${server.port}`]);
       expect(text.stdout).toMatch(/^ {2}through STARTTLS smtp \(every probe repeats the plaintext dialogue\) · TLS not required$/m);
-      expect(text.stdout).toMatch(/MEDIUM +STARTTLS offered but not required: the server offers AUTH PLAIN, AUTH LOGIN before TLS: an attacker/);
+      expect(text.stdout).toMatch(/MEDIUM +STARTTLS offered but not required \[starttls-not-required\]: the server offers AUTH PLAIN, AUTH LOGIN before TLS: an attacker/);
     } finally {
       await server.close();
     }
