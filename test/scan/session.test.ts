@@ -17,6 +17,8 @@ import { scanServer } from '../../src/scan/scanner.js';
 import { scanSession } from '../../src/scan/session/probes.js';
 import { resumableSession } from '../../src/scan/session/openssl-session.js';
 import { deriveFindings } from '../../src/scan/findings.js';
+import { buildClientHello } from '../../src/scan/client-hello-builder.js';
+import { decodeStream } from '../../src/decode/index.js';
 import type { ScanResult, SessionScan } from '../../src/scan/types.js';
 import type { VersionsFound } from '../../src/scan/versions.js';
 import { renderScanText } from '../../src/report/scan-table.js';
@@ -329,5 +331,28 @@ describe('session probes past the recording cap', () => {
     const { s } = await probeWith(() => startNodeTlsServer({ cert: padded, key: certs.rsa.key, maxVersion: 'TLSv1.2' }), [TLS12]);
     expect(s.sessionTicket).toMatchObject({ issued: null, resumed: null });
     expect(s.sessionTicket.evidence[0]).toContain('more than tls-trace records for one session probe (64 KiB)');
+  });
+});
+
+describe('the 0-RTT ClientHello extensions', () => {
+  it('early_data and pre_shared_key (identity, obfuscated age, a binder of the hash length) decode as written, pre_shared_key last', () => {
+    const bytes = buildClientHello({
+      version: TLS12,
+      cipherSuites: [0x1301],
+      extensions: [
+        { type: 'supported_versions', versions: [TLS13] },
+        { type: 'early_data' },
+        { type: 'pre_shared_key', identities: [{ identity: Buffer.from('ticket-bytes'), obfuscatedAge: 0xfedcba98 }], binderLength: 32 },
+      ],
+    });
+    const hello = decodeStream('client', bytes).messages.find((m) => m.kind === 'handshake');
+    const body = hello?.kind === 'handshake' ? hello.body : undefined;
+    expect(body?.type).toBe('client_hello');
+    const exts = body?.type === 'client_hello' ? body.extensions : [];
+    expect(exts.map((e) => e.type)).toEqual([43, 42, 41]);
+    expect(exts[1].data).toBe('');
+    expect(exts[2].info).toEqual({ kind: 'pre_shared_key', identities: 1 });
+    // identities<2>: identity<2> "ticket-bytes", age fedcba98; binders<2>: binder<1> of 32 zero bytes.
+    expect(exts[2].data).toBe(`0012000c${Buffer.from('ticket-bytes').toString('hex')}fedcba98002120${'00'.repeat(32)}`);
   });
 });
