@@ -124,7 +124,7 @@ describe('probes against a scripted vulnerable server', () => {
     expect(r.stats.connections).toBe(server.connections());
     expect(r.stats.connections).toBe(r.stats.probes + r.stats.nodeHandshakes);
     const text = renderScanText(r, { color: false, width: 200 });
-    expect(text).toContain(`${r.stats.connections} connections (${r.stats.probes} probes, 0 full handshakes)`);
+    expect(text).toContain(`${r.stats.connections} connections (${r.stats.probes} probes, ${r.stats.nodeHandshakes} full handshakes)`);
     expect(text).toContain('CRITICAL Heartbleed [heartbleed, CVE-2014-0160]: the server answers a heartbeat with more bytes than it was sent');
     expect(text).toContain(`evidence (heartbeat): a heartbeat request declaring 32 payload bytes but carrying 16 was answered with a heartbeat response of 32 payload bytes — bytes 1803030033020020${hex('tls-trace probe!')}`);
   });

@@ -197,6 +197,13 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     }
   });
 
+  it('-num_tickets 1 -early_data: the one ticket goes to the resumption check, so acceptance is not tested (and says why)', async () => {
+    const { s } = await probeWith(() => startOpensslServer(['-tls1_3', '-early_data', '-num_tickets', '1']), [TLS13]);
+    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 16384, accepted: null, connections: 0 });
+    expect(s.earlyData.evidence[1]).toBe('acceptance not tested: only one ticket arrived, and the resumption check used it (a server may take each ticket once)');
+    expect(s.psk.resumed).toBe(true);
+  });
+
   it("OpenSSL's session DER as read for the 0-RTT probe matches `openssl sess_id -text` (PSK, ticket, max early data, time)", async () => {
     const server = await startOpensslServer(['-tls1_3', '-early_data', '-max_early_data', '7000']);
     const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-sess-'));

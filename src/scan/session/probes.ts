@@ -141,8 +141,10 @@ function earlyDataOf(sizes: Array<number | undefined>): EarlyDataProbe {
 /** When the tickets allow early data, whether the server accepts it, with an unused ticket (one connection). */
 async function acceptanceOf(advertised: EarlyDataProbe, unused: Buffer | undefined, accept?: (s: ResumableSession) => Promise<EarlyDataAnswer>): Promise<EarlyDataProbe> {
   if (!advertised.maxEarlyDataSize || !accept) return advertised;
-  const session = unused && resumableSession(unused);
-  if (!session) return { ...advertised, evidence: [...advertised.evidence, 'acceptance not tested: no unused ticket whose PSK could be read (the server sent one ticket)'] };
+  const untested = (why: string): EarlyDataProbe => ({ ...advertised, evidence: [...advertised.evidence, `acceptance not tested: ${why}`] });
+  if (!unused) return untested('only one ticket arrived, and the resumption check used it (a server may take each ticket once)');
+  const session = resumableSession(unused);
+  if (!session) return untested("the PSK of the unused ticket could not be read from OpenSSL's session");
   const a = await accept(session);
   return { ...advertised, accepted: a.accepted, evidence: [...advertised.evidence, a.evidence], connections: 1 };
 }
