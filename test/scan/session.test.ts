@@ -59,6 +59,7 @@ function sClientRenegotiates(port: number): Promise<boolean> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdin.on('error', () => undefined); // s_client may be gone before we write
     setTimeout(() => child.stdin.write('R\n'), 700);
     const kill = setTimeout(() => child.kill('SIGKILL'), 4000);
     setTimeout(() => child.stdin.end(), 2500);
@@ -77,6 +78,7 @@ function sClientRun(port: number, extra: string[], holdMs: number): Promise<stri
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdin.on('error', () => undefined);
     const kill = setTimeout(() => child.kill('SIGKILL'), holdMs + 5000);
     setTimeout(() => child.stdin.end(), holdMs);
     child.on('close', () => {
