@@ -15,6 +15,7 @@ import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from '
 import { CrlCache } from './revocation/chain-revocation.js';
 import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
 import { httpFetch, type HttpFetcher } from '../capture/http-fetch.js';
+import { bundledLogList, type CtLogList } from '../analyse/ct/log-list.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
 
@@ -50,6 +51,10 @@ export interface CheckOptions {
   onStart?: (target: CheckTarget) => void;
   /** off: no revocation checks; soft (default): revoked fails, unavailable warns; hard: both fail. */
   revocation?: RevocationMode;
+  /** The CT log list SCTs are judged against (default: the bundled one). */
+  ctLogList?: CtLogList;
+  /** --require-ct: a CT policy failure makes the target invalid (exit 16) instead of a warning. */
+  requireCt?: boolean;
   /** Fetches OCSP, CRLs and caIssuers (http); injected in tests. */
   httpFetcher?: HttpFetcher;
   /** Called as each target finishes (NDJSON, progress). */
@@ -62,7 +67,7 @@ const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: Exit
 /**
  * One exit code for the run. Precedence (documented in the README): any connection or handshake
  * failure (3–7, 11 STARTTLS, 12 proxy) beats revoked (14), which beats an invalid chain (8), which
- * beats critical (13), which beats revocation unavailable under --revocation hard (15), which beats
+ * beats a CT policy failure under --require-ct (16), which beats critical (13), which beats revocation unavailable under --revocation hard (15), which beats
  * expiring (9), which beats 0; when targets
  * failed to connect in different ways, the lowest code wins (the earliest stage: dns 3 < connect 4
  * < timeout 5 < not TLS 6 < handshake 7).
@@ -74,6 +79,7 @@ export function combineExitCodes(codes: number[]): number {
   if (connection.length) return Math.min(...connection);
   if (codes.includes(ExitCode.revoked)) return ExitCode.revoked;
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
+  if (codes.includes(ExitCode.ctPolicy)) return ExitCode.ctPolicy;
   if (codes.includes(ExitCode.critical)) return ExitCode.critical;
   if (codes.includes(ExitCode.revocationUnavailable)) return ExitCode.revocationUnavailable;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;
@@ -95,13 +101,14 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
 /**
  * An invalid chain's code: revoked (14) when a certificate is revoked (looked up, or the staple
  * says so); 15 when the only errors are revocation left unestablished under --revocation hard;
- * else 8.
+ * 16 when the only errors are CT policies under --require-ct; else 8.
  */
 function invalidExit(chain: ChainReport): number {
   const errors = chain.facts.filter((f) => !f.ok && f.severity === 'error');
   const stapleRevoked = errors.some((f) => f.check === 'ocsp.status');
   if (stapleRevoked || chain.revocation?.some((r) => r.status === 'revoked')) return ExitCode.revoked;
   if (errors.length && errors.every((f) => f.check === 'revocation')) return ExitCode.revocationUnavailable;
+  if (errors.length && errors.every((f) => f.check === 'ct.chrome' || f.check === 'ct.apple')) return ExitCode.ctPolicy;
   return ExitCode.invalid;
 }
 
@@ -135,6 +142,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),
     ...(evidence?.issuerFetchFailures ? { issuerFetchFailures: evidence.issuerFetchFailures } : {}),
     ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: opts.revocation ?? 'soft' } : {}),
+    ct: { list: opts.ctLogList ?? bundledLogList(), ...(fetched.tlsScts ? { tlsScts: fetched.tlsScts } : {}), ...(opts.requireCt ? { required: true } : {}) },
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
   const critical = chain.valid && chain.daysLeft !== null && chain.daysLeft < (opts.critDays ?? 0);
