@@ -8,7 +8,7 @@ import { decodeSctList, type DecodedSct } from '../../decode/sct.js';
 import type { ParsedCertificate } from '../certificates/types.js';
 import type { CtLogList } from './log-list.js';
 import { applePolicy, chromePolicy, lifetimeDays, type PolicyVerdict } from './policy.js';
-import { SCT_LIST_OID, extensionValue, precertTbs, spkiDer } from './precert.js';
+import { SCT_LIST_OID, extensionValue, octetStringContents, precertTbs, spkiDer } from './precert.js';
 import { issuerKeyHash, judgeSct, type SctResult, type SctSource, type SignedEntries } from './verify.js';
 
 export type { CtLogList } from './log-list.js';
@@ -23,7 +23,7 @@ export interface CtReport {
   skipped?: number;
   /** SCT lists that could not be read (where, and why). */
   issues: string[];
-  /** Leaf lifetime in days as the policies count it. */
+  /** Leaf lifetime in whole days as the policies count it (notBefore..notAfter inclusive; a part day counts). */
   lifetimeDays: number;
   chrome: PolicyVerdict;
   apple: PolicyVerdict;
@@ -35,7 +35,7 @@ export interface CtInput {
   issuer?: ParsedCertificate;
   /** SCTs the server sent in the TLS extension (ServerHello, or the leaf's TLS 1.3 CertificateEntry). */
   tlsScts?: DecodedSct[];
-  /** The SCT list extension of the stapled OCSP response's single response for the leaf. */
+  /** The SCT list extension value (extnValue contents) of the stapled OCSP response's single response for the leaf. */
   ocspSctList?: Buffer;
   list: CtLogList;
   at: Date;
@@ -64,7 +64,15 @@ function embeddedScts(leaf: ParsedCertificate, issues: string[]): DecodedSct[] {
   return value ? listFrom(value, 'certificate', issues) : [];
 }
 
-function listFrom(bytes: Buffer, where: string, issues: string[]): DecodedSct[] {
+/** The TLS-encoded list inside an extension value's OCTET STRING. */
+function listFrom(extnValue: Buffer, where: string, issues: string[]): DecodedSct[] {
+  let bytes: Buffer;
+  try {
+    bytes = octetStringContents(extnValue, `${where} SCT list`);
+  } catch (e) {
+    issues.push(e instanceof Error ? e.message : String(e));
+    return [];
+  }
   const decoded = decodeSctList(bytes);
   if (decoded.issue) issues.push(`${where} SCT list: ${decoded.issue.reason}`);
   return decoded.scts;
@@ -91,7 +99,7 @@ export function analyseCt(input: CtInput): CtReport {
     scts,
     ...(skipped ? { skipped } : {}),
     issues,
-    lifetimeDays: Math.round(lifetime * 100) / 100,
+    lifetimeDays: Math.ceil(lifetime),
     chrome: chromePolicy(scts, lifetime),
     apple: applePolicy(scts, lifetime, input.list),
   };

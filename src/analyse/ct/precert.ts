@@ -143,3 +143,15 @@ export function spkiDer(certDer: Uint8Array): Buffer {
   if (!spki || spki.tag !== 0x30) throw new DerError('subjectPublicKeyInfo: not found');
   return cert.subarray(spki.start, spki.end);
 }
+
+/**
+ * The contents of a DER OCTET STRING that must span `der`. RFC 6962 §3.3 puts the TLS-encoded SCT
+ * list in an OCTET STRING inside the extension's extnValue (in the certificate and in OCSP).
+ */
+export function octetStringContents(der: Uint8Array, what: string): Buffer {
+  const buf = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  const t = readTlv(buf, 0, buf.length, what);
+  if (t.tag !== 0x04) throw new DerError(`${what}: not an OCTET STRING`);
+  if (t.end !== buf.length) throw new DerError(`${what}: trailing bytes after the OCTET STRING`);
+  return buf.subarray(t.contentStart, t.end);
+}
