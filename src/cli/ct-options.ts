@@ -19,7 +19,7 @@ export function ctLogListFromFlags(flags: CtFlags): CtLogList {
   try {
     return parseLogListText(text, flags.ctLogList);
   } catch (e) {
-    if (e instanceof LogListError) throw new UsageError(`--ct-log-list ${flags.ctLogList}: ${e.message}`, "expected Google's v3 log_list.json format (https://www.gstatic.com/ct/log_list/v3/log_list.json)");
+    if (e instanceof LogListError) throw new UsageError(`--ct-log-list ${flags.ctLogList}: ${e.message}`, "expected Google's v3 log_list.json format");
     throw e;
   }
 }
