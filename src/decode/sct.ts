@@ -37,6 +37,12 @@ export interface DecodedSctList {
   issue?: DecodeIssue;
 }
 
+/** Milliseconds as ISO time; a value past what a Date holds (year 275760) is said, not thrown. */
+export function isoTime(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? `${ms} ms (out of range)` : d.toISOString();
+}
+
 /** The body of one SerializedSCT (RFC 6962 §3.2 SignedCertificateTimestamp). */
 function sctBody(s: ByteReader, into: DecodedSct): void {
   into.version = s.u8('version', 'Version', (v) => (v === 0 ? 'v1 (0)' : `unknown (${v})`));
@@ -46,7 +52,7 @@ function sctBody(s: ByteReader, into: DecodedSct): void {
     return;
   }
   into.logId = toHex(s.bytesField(32, 'log_id', 'Log ID'));
-  const ts = s.bytesField(8, 'timestamp', 'Timestamp', (b) => new Date(Number(Buffer.from(b).readBigUInt64BE())).toISOString());
+  const ts = s.bytesField(8, 'timestamp', 'Timestamp', (b) => isoTime(Number(Buffer.from(b).readBigUInt64BE())));
   into.timestamp = Number(Buffer.from(ts).readBigUInt64BE());
   into.extensions = s.vector(2, 'extensions', 'CT extensions', {}, (e) => (e.done ? '' : toHex(e.rest('data', 'Extension data')))) ?? '';
   into.hashAlgorithm = s.u8('hash_algorithm', 'Hash algorithm', (v) => (v === 4 ? 'sha256 (4)' : `other (${v})`));

@@ -5,7 +5,10 @@
 // peer data.
 
 import { createHash, verify as cryptoVerify } from 'node:crypto';
-import type { DecodedSct } from '../../decode/sct.js';
+import { isoTime, type DecodedSct } from '../../decode/sct.js';
+
+/** The largest time a JavaScript Date holds (ECMA-262 §21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
 import type { CtLog, CtLogList } from './log-list.js';
 
 /** Where the SCT came from. */
@@ -104,12 +107,13 @@ export function judgeSct(sct: DecodedSct, source: SctSource, entries: SignedEntr
     source,
     version: sct.version,
     ...(sct.logId ? { logId: Buffer.from(sct.logId, 'hex').toString('base64') } : {}),
-    ...(sct.timestamp !== undefined ? { timestamp: new Date(sct.timestamp).toISOString() } : {}),
+    ...(sct.timestamp !== undefined && Number.isSafeInteger(sct.timestamp) && sct.timestamp <= MAX_DATE_MS ? { timestamp: new Date(sct.timestamp).toISOString() } : {}),
     ...(sct.hashAlgorithm !== undefined ? { signatureAlgorithm: algorithmName(sct) } : {}),
     ...(sct.extensions !== undefined ? { extensions: sct.extensions } : {}),
   };
   if (sct.issue) return { ...base, status: 'malformed', detail: `SCT could not be read: ${sct.issue.reason}` };
   if (sct.version !== 0) return { ...base, status: 'malformed', detail: `SCT version ${sct.version} is not v1 (0), the only version RFC 6962 defines` };
+  if (base.timestamp === undefined) return { ...base, status: 'malformed', detail: `SCT timestamp ${isoTime(sct.timestamp ?? 0)} is not a time` };
   const log = list.logs.get(sct.logId ?? '');
   if (!log) return { ...base, status: 'unknown-log', detail: `log ${base.logId} is not in the CT log list (${listName(list)})` };
   const withLog = { ...base, log: logFacts(log) };
