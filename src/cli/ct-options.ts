@@ -12,6 +12,11 @@ export interface CtFlags {
   requireCt?: boolean;
 }
 
+/** trace, replay and read: the list only when one was named (the pipeline falls back to the bundled one). */
+export function ctLogListOption(flags: CtFlags): { ctLogList?: CtLogList } {
+  return flags.ctLogList === undefined ? {} : { ctLogList: ctLogListFromFlags(flags) };
+}
+
 /** The log list to use; a file that is not a v3 log list is a usage error (exit 2) naming the file. */
 export function ctLogListFromFlags(flags: CtFlags): CtLogList {
   if (flags.ctLogList === undefined) return bundledLogList();

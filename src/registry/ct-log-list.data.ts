@@ -1,8 +1,8 @@
 // Chrome's CT log list (Google's v3 `log_list.json` format, https://www.gstatic.com/ct/log_list/v3/log_list.json),
-// version 59.1 of 2025-07-10T12:53:11Z, as far as tls-trace could find it without a network: the RFC 6962
-// logs whose intervals reach into 2026 and later, plus retired ones, transcribed from a public copy of that
-// list. Every log_id was checked to be SHA-256 of its key when this file was written
-// (test/ct/log-list.test.ts re-checks it). Newer lists: `--ct-log-list FILE`. Data only: the same
+// version 59.1 of 2025-07-10T12:53:11Z, as far as tls-trace could find it without a network: 30 of its logs
+// (the ones whose intervals reach into 2026 and later, two Geomys tiled logs, and retired ones), transcribed
+// from a public copy of that list. Every log_id was checked to be SHA-256 of its key when this file was written
+// (test/ct/units.test.ts re-checks it). Newer lists: `--ct-log-list FILE`. Data only: the same
 // parser reads this and a user's file (src/analyse/ct/log-list.ts).
 
 export const BUNDLED_CT_LOG_LIST: unknown = {

@@ -92,6 +92,14 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^Chrome CT policy not met: .*no SCTs in the certificate, the TLS extension or the OCSP staple/)]));
   }, 60_000);
 
+  test('the trace command --ct-log-list: the chain section shows the staple\'s SCTs and both policies', async () => {
+    const ctx = testContext();
+    const code = await main([`127.0.0.1:${stapled.port}`, '--servername', 'localhost', '--ca', ca.caFile, '--ct-log-list', listFile, '--no-color', '--timeout', '8000'], ctx);
+    expect(code).toBe(ExitCode.ok);
+    expect(ctx.out()).toMatch(/SCT \(OCSP\): valid Test RSA log \(Operator B\) at \d{4}-/);
+    expect(ctx.out()).toContain('CT policy (Apple): met');
+  }, 60_000);
+
   test('--ct-log-list that is not a log list: exit 2, one line naming the file', async () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, '{"operators": [{"name": "x", "logs": [{"description": "no key"}]}]}');

@@ -186,7 +186,6 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .addOption(starttlsOption())
     .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: each target host)')
     .option('--revocation <mode>', 'OCSP/CRL checks of every certificate: off, soft (default: revoked exits 14, unavailable warns) or hard (unavailable exits 15)')
-    .option('--ct-log-list <file>', "judge SCTs against this CT log list (Google's v3 log_list.json) instead of the bundled one")
     .option('--require-ct', 'a certificate that does not meet the Chrome and Apple CT policies fails (exit 16) instead of warning')
     .option('--chains', 'print the chain table of every target (default for a single target)')
     .option('--format <format>', `output: ${CHECK_FORMATS.join(', ')} (default text)`)
