@@ -152,6 +152,13 @@ describe('CT policies', () => {
     expect(chromePolicy([r('A', 'a1', 'tls'), r('B', 'b1')], 90).met).toBe(false);
   });
 
+  test('a certificate of exactly 180 days: 2 SCTs for Chrome (notAfter − notBefore), 181 days and 3 for Apple (inclusive)', () => {
+    const two = [r('A', 'a1'), r('B', 'b1')];
+    expect(chromePolicy(two, 180).met).toBe(true);
+    expect(applePolicy(two, 180, list)).toEqual({ met: false, reason: expect.stringContaining('needs 3 for a 181-day certificate') });
+    expect(applePolicy(two, 179.99, list).met).toBe(true);
+  });
+
   test('Apple: per-operator cap on embedded SCTs, or two current SCTs with one by TLS/OCSP', () => {
     expect(applePolicy([r('A', 'a1'), r('A', 'a2'), r('B', 'b1')], 200, list).met).toBe(true);
     expect(applePolicy([r('A', 'a1'), r('A', 'a2'), r('A', 'a3')], 200, list).met).toBe(false);

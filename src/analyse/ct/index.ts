@@ -23,7 +23,7 @@ export interface CtReport {
   skipped?: number;
   /** SCT lists that could not be read (where, and why). */
   issues: string[];
-  /** Leaf lifetime in whole days as the policies count it (notBefore..notAfter inclusive; a part day counts). */
+  /** Leaf lifetime in days, notAfter − notBefore (Chrome's count; Apple adds RFC 5280's inclusive second). */
   lifetimeDays: number;
   chrome: PolicyVerdict;
   apple: PolicyVerdict;
@@ -99,7 +99,7 @@ export function analyseCt(input: CtInput): CtReport {
     scts,
     ...(skipped ? { skipped } : {}),
     issues,
-    lifetimeDays: Math.ceil(lifetime),
+    lifetimeDays: Math.round(lifetime * 100) / 100,
     chrome: chromePolicy(scts, lifetime),
     apple: applePolicy(scts, lifetime, input.list),
   };

@@ -25,9 +25,19 @@ export interface PolicyVerdict {
 
 const DAY_MS = 86_400_000;
 
-/** Lifetime in days as both policies count it (RFC 5280 inclusive validity, 86,400-second days). */
+/** Lifetime in days, notAfter − notBefore, as Chrome counts it (more than 180 days needs 3 SCTs). */
 export function lifetimeDays(notBefore: string, notAfter: string): number {
-  return (Date.parse(notAfter) - Date.parse(notBefore) + 1000) / DAY_MS;
+  return (Date.parse(notAfter) - Date.parse(notBefore)) / DAY_MS;
+}
+
+/** Apple counts RFC 5280's inclusive validity: one second more, and any part day is another day. */
+function appleDays(lifetime: number): number {
+  return Math.ceil(lifetime + 1000 / DAY_MS);
+}
+
+/** `90`, or `180.5` for a part day. */
+function days(lifetime: number): string {
+  return String(Math.round(lifetime * 100) / 100);
 }
 
 /** Logs whose SCTs count now (Chrome's Usable/Qualified/ReadOnly; Apple's "currently approved"). */
@@ -59,7 +69,7 @@ function chromeEmbedded(embedded: SctResult[], lifetime: number): PolicyVerdict 
   const ops = operators(counted).size;
   const hasCurrent = embedded.some(current);
   const met = counted.length >= need && ops >= 2 && hasCurrent;
-  const reason = `${counted.length} embedded SCT${counted.length === 1 ? '' : 's'} from qualifying logs of ${ops} operator${ops === 1 ? '' : 's'} (needs ${need} for a ${Math.ceil(lifetime)}-day certificate, 2 operators, one log usable/qualified/readonly now${hasCurrent ? '' : ': none is'})`;
+  const reason = `${counted.length} embedded SCT${counted.length === 1 ? '' : 's'} from qualifying logs of ${ops} operator${ops === 1 ? '' : 's'} (needs ${need} for a ${days(lifetime)}-day certificate, 2 operators, one log usable/qualified/readonly now${hasCurrent ? '' : ': none is'})`;
   return { met, reason };
 }
 
@@ -98,8 +108,9 @@ export function applePolicy(results: SctResult[], lifetime: number, list: CtLogL
   const currentAll = distinctLogs(results.filter(current));
   if (currentAll.length >= 2 && currentAll.some((r) => r.source !== 'certificate')) return { met: true, reason: `met: ${currentAll.length} SCTs from currently approved logs, at least one by TLS/OCSP` };
   const embedded = results.filter((r) => r.source === 'certificate');
-  const [need, cap] = lifetime <= 180 ? [2, 1] : [3, 2];
+  const counted = appleDays(lifetime);
+  const [need, cap] = counted <= 180 ? [2, 1] : [3, 2];
   const n = appleEmbeddedCount(embedded, cap);
   const ok = embedded.some(current) && n >= need;
-  return { met: ok, reason: `${ok ? 'met' : 'not met'}: ${n} embedded SCT${n === 1 ? '' : 's'} counted (at most ${cap} per operator; needs ${need} for a ${Math.ceil(lifetime)}-day certificate, one from a currently approved log)` };
+  return { met: ok, reason: `${ok ? 'met' : 'not met'}: ${n} embedded SCT${n === 1 ? '' : 's'} counted (at most ${cap} per operator; needs ${need} for a ${counted}-day certificate, one from a currently approved log)` };
 }
