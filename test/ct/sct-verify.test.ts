@@ -11,6 +11,7 @@ import { analyseCt, type CtReport } from '../../src/analyse/ct/index.js';
 import { parseLogListText, type CtLogList } from '../../src/analyse/ct/log-list.js';
 import { parseCertificate } from '../../src/analyse/certificates/parse.js';
 import { decodeSctList } from '../../src/decode/sct.js';
+import { walkFields } from '../../src/decode/reader.js';
 import { decodeAndDecrypt } from '../../src/analyse/pipeline.js';
 import { chainReportFromCapture } from '../../src/analyse/chain/from-capture.js';
 import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
@@ -150,6 +151,15 @@ describeWithTools('openssl')('SCT verification (openssl as golden)', () => {
         ['tls', 'Test EC log', 'valid'],
         ['tls', 'Test RSA log', 'invalid-signature'],
       ]);
+      // The decoded message itemises each SCT, and the log_id field's offset points at the log ID's bytes.
+      const message = trace.messages.find((m) => [...walkFields(m.fields)].some((f) => f.name === 'sct'));
+      const sctFields = [...walkFields(message?.fields ?? [])].filter((f) => f.name === 'sct');
+      expect(sctFields).toHaveLength(2);
+      expect(sctFields[0].children?.map((f) => f.name)).toEqual(['length', 'version', 'log_id', 'timestamp', 'extensions', 'hash_algorithm', 'signature_algorithm', 'signature']);
+      const logIdField = sctFields[0].children?.find((f) => f.name === 'log_id');
+      const space = message?.space.bytes ?? new Uint8Array();
+      expect(hex(Buffer.from(space.subarray(logIdField?.offset, (logIdField?.offset ?? 0) + 32)))).toBe(hex(logs.ec.logId));
+      expect(message?.space.decrypted === true).toBe(version === '-tls1_3');
     } finally {
       await relay.close();
       await server.close();
