@@ -9,6 +9,8 @@ import path from 'node:path';
 import forge from 'node-forge';
 import { LogListError, bundledLogList, parseLogList } from '../../src/analyse/ct/log-list.js';
 import { applePolicy, chromePolicy } from '../../src/analyse/ct/policy.js';
+import { analyseCt } from '../../src/analyse/ct/index.js';
+import { parseCertificate } from '../../src/analyse/certificates/parse.js';
 import { precertTbs } from '../../src/analyse/ct/precert.js';
 import { judgeSct, type SctResult } from '../../src/analyse/ct/verify.js';
 import { decodeSctList } from '../../src/decode/sct.js';
@@ -114,6 +116,33 @@ describeWithTools('openssl')('precertTbs', () => {
     const tbs = forge.asn1.fromDer(ct.tbsOf(only).toString('binary'));
     tbs.value = (tbs.value as forge.asn1.Asn1[]).filter((f) => !(f.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && f.type === 3));
     expect(precertTbs(only)).toEqual(Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary'));
+  }, 60_000);
+});
+
+describeWithTools('openssl')('analyseCt on broken SCT extensions', () => {
+  let dir: string;
+  beforeAll(() => void (dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-ct-broken-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('an extension value that is not an OCTET STRING, and a list cut short, are issues, not exceptions', () => {
+    const ca = ct.makeCa(dir);
+    const leaf = ct.issueLeaf(ca, 'leaf');
+    const issuer = parseCertificate(ca.caDer);
+    const list = bundledLogList();
+    // A broken SCT list extension ahead of embedScts's own (added last): the first one is read.
+    const notOctets = ct.embedScts(leaf.der, Buffer.alloc(0), ca, 99, (fields) => {
+      const wrapper = fields.find((f) => f.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && f.type === 3);
+      const exts = (wrapper?.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[];
+      exts.push(forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SEQUENCE, true, [
+        forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OID, false, forge.asn1.oidToDer(ct.SCT_LIST_OID).getBytes()),
+        forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, '\x05\x00'),
+      ]));
+    });
+    expect(analyseCt({ leaf: parseCertificate(notOctets), issuer, list, at: new Date() }).issues).toEqual(['certificate SCT list: not an OCTET STRING']);
+    const cut = ct.embedScts(leaf.der, Buffer.from([0x00, 0x03, 0x00, 0x2e, 0x00]), ca);
+    const report = analyseCt({ leaf: parseCertificate(cut), issuer, list, at: new Date() });
+    expect(report.issues).toEqual([]);
+    expect(report.scts.map((s) => [s.status, s.detail])).toEqual([['malformed', expect.stringMatching(/^SCT could not be read: /)]]);
   }, 60_000);
 });
 

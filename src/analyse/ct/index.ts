@@ -41,10 +41,13 @@ export interface CtInput {
   at: Date;
 }
 
-/** The signed entries: the leaf, and the precertificate when the issuer is known and the TBS rebuilds. */
-function entriesFor(input: CtInput, issues: string[]): SignedEntries {
+/**
+ * The signed entries: the leaf, and the precertificate when there are embedded SCTs, the issuer
+ * is known and the TBS rebuilds (only then: check runs this for every target of a fleet).
+ */
+function entriesFor(input: CtInput, embedded: number, issues: string[]): SignedEntries {
   const entries: SignedEntries = { leaf: input.leaf.der };
-  if (!input.issuer) return entries;
+  if (!input.issuer || embedded === 0) return entries;
   try {
     entries.precert = { issuerKeyHash: issuerKeyHash(spkiDer(input.issuer.der)), tbs: precertTbs(input.leaf.der) };
   } catch (e) {
@@ -80,9 +83,10 @@ function listFrom(extnValue: Buffer, where: string, issues: string[]): DecodedSc
 
 export function analyseCt(input: CtInput): CtReport {
   const issues: string[] = [];
-  const entries = entriesFor(input, issues);
+  const embedded = embeddedScts(input.leaf, issues);
+  const entries = entriesFor(input, embedded.length, issues);
   const sources: Array<[SctSource, DecodedSct[]]> = [
-    ['certificate', embeddedScts(input.leaf, issues)],
+    ['certificate', embedded],
     ['tls', input.tlsScts ?? []],
     ['ocsp', input.ocspSctList ? listFrom(input.ocspSctList, 'OCSP staple', issues) : []],
   ];
