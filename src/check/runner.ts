@@ -16,6 +16,7 @@ import { CrlCache } from './revocation/chain-revocation.js';
 import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
 import { httpFetch, type HttpFetcher } from '../capture/http-fetch.js';
 import { bundledLogList, type CtLogList } from '../analyse/ct/log-list.js';
+import { probeTlsScts } from './sct-probe.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
 
@@ -55,6 +56,8 @@ export interface CheckOptions {
   ctLogList?: CtLogList;
   /** --require-ct: a CT policy failure makes the target invalid (exit 16) instead of a warning. */
   requireCt?: boolean;
+  /** --ct-tls: one more TLS 1.2 connection per target asking for SCTs in the TLS extension (Node's client cannot). */
+  ctTls?: boolean;
   /** Fetches OCSP, CRLs and caIssuers (http); injected in tests. */
   httpFetcher?: HttpFetcher;
   /** Called as each target finishes (NDJSON, progress). */
@@ -201,6 +204,21 @@ export function countStatuses(results: readonly Pick<TargetResult, 'status'>[]):
   return counts;
 }
 
+/**
+ * --ct-tls: the SCTs a TLS 1.2 ServerHello carries, asked for on one more connection to the
+ * address the handshake used, within what is left of the target's deadline. Not through a proxy
+ * or STARTTLS (the probe would need their dialogues too), and not when the handshake failed.
+ */
+async function addTlsScts(fetched: FetchedChain, target: CheckTarget, opts: CheckOptions, starttls: StarttlsProtocol | undefined, deadline: number): Promise<void> {
+  const leaf = fetched.certificates[0];
+  if (fetched.error || !leaf || !fetched.address || fetched.tlsScts?.length || starttls || target.route?.proxy) return;
+  const left = deadline - Date.now();
+  if (left <= 0) return;
+  const endpoint = { address: fetched.address, port: target.route?.connectTo?.port ?? target.port };
+  const probe = await probeTlsScts(endpoint, target.settings?.servername ?? opts.servername ?? target.host, leaf, left);
+  if (probe.scts.length) fetched.tlsScts = probe.scts;
+}
+
 export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
@@ -220,6 +238,7 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
         // Fetches after the handshake share what is left of the target's deadline.
         const deadline = Date.now() + Math.max(0, opts.timeoutMs - fetched.durationMs);
         const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts), crls });
+        if (opts.ctTls) await addTlsScts(fetched, target, opts, starttls, deadline);
         result = judge(target, fetched, opts, evidence);
         if (starttls) result.starttls = starttls;
       } catch (e) {

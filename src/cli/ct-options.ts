@@ -10,6 +10,8 @@ import { readInputFile } from './read-file.js';
 export interface CtFlags {
   ctLogList?: string;
   requireCt?: boolean;
+  /** check --ct-tls: probe for SCTs in the TLS extension. */
+  ctTls?: boolean;
 }
 
 /** trace, replay and read: the list only when one was named (the pipeline falls back to the bundled one). */

@@ -21,6 +21,8 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
   let listFile: string;
   let stapled: TestServer;
   let plain: TestServer;
+  let serverinfo: TestServer;
+  let tls13only: TestServer;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-check-ct-'));
@@ -37,11 +39,16 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     const pem = ct.writePem(dir, 'leaf', leaf.der);
     stapled = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-status_file', ocspFile]);
     plain = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile]);
+    const info = ct.serverinfoFile(dir, scts);
+    serverinfo = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-serverinfo', info]);
+    tls13only = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-serverinfo', info, '-tls1_3']);
   }, 60_000);
 
   afterAll(async () => {
     await stapled?.close();
     await plain?.close();
+    await serverinfo?.close();
+    await tls13only?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -98,6 +105,28 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     expect(code).toBe(ExitCode.ok);
     expect(ctx.out()).toMatch(/SCT \(OCSP\): valid Test RSA log \(Operator B\) at \d{4}-/);
     expect(ctx.out()).toContain('CT policy (Apple): met');
+  }, 60_000);
+
+  test('--ct-tls: one TLS 1.2 probe reads the ServerHello\'s SCTs, which Node\'s own handshake cannot ask for', async () => {
+    const without = parseValid<CheckJson>('check', (await run(serverinfo, '--ct-log-list', listFile, '--json')).out).results[0];
+    // A private anchor and no SCTs seen: CT is not shown at all.
+    expect(without.chain?.ct).toBeUndefined();
+    const { code, out } = await run(serverinfo, '--ct-tls', '--ct-log-list', listFile, '--json');
+    expect(code).toBe(ExitCode.ok);
+    const ctReport = parseValid<CheckJson>('check', out).results[0].chain?.ct;
+    expect(ctReport?.scts.map((s) => [s.source, s.log?.description, s.status])).toEqual([
+      ['tls', 'Test EC log', 'valid'],
+      ['tls', 'Test RSA log', 'valid'],
+    ]);
+    expect(ctReport?.chrome.met).toBe(true);
+  }, 60_000);
+
+  test('--ct-tls against a TLS 1.3-only server: the probe gets no ServerHello, the target is judged as without it', async () => {
+    const { code, out } = await run(tls13only, '--ct-tls', '--ct-log-list', listFile, '--json');
+    expect(code).toBe(ExitCode.ok);
+    const r = parseValid<CheckJson>('check', out).results[0];
+    expect(r.status).toBe('valid');
+    expect(r.chain?.ct).toBeUndefined();
   }, 60_000);
 
   test('--ct-log-list that is not a log list: exit 2, one line naming the file', async () => {
