@@ -20,8 +20,19 @@ export interface TlsSctProbe {
   note?: string;
 }
 
+/**
+ * Whether `bytes` end where a TLS record ends: only then is decoding worth trying again. A
+ * server that drips its flight a byte at a time would otherwise have it decoded once per byte.
+ */
+function endsOnRecord(bytes: Uint8Array): boolean {
+  let at = 0;
+  while (at + 5 <= bytes.length) at += 5 + bytes[at + 3] * 256 + bytes[at + 4];
+  return at === bytes.length;
+}
+
 /** The ServerHello's SCT list and the leaf of the Certificate after it, once both are decoded. */
 function firstFlight(received: Uint8Array): { scts: DecodedSct[]; leaf: string } | undefined {
+  if (!endsOnRecord(received)) return undefined;
   let scts: DecodedSct[] | undefined;
   for (const m of decodeStream('server', received).messages) {
     if (m.kind !== 'handshake' || !m.body) continue;

@@ -5,6 +5,7 @@
 // usage error (exit 2) in one line.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -127,6 +128,37 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     const r = parseValid<CheckJson>('check', out).results[0];
     expect(r.status).toBe('valid');
     expect(r.chain?.ct).toBeUndefined();
+  }, 60_000);
+
+  test('--ct-tls against a hostile probe answer (a record-framed flood, then garbage): no crash, judged as without it', async () => {
+    // The first connection (the main handshake) goes to the real server; the probe's gets junk.
+    let n = 0;
+    const sockets = new Set<net.Socket>();
+    const front = net.createServer((c) => {
+      sockets.add(c);
+      c.on('error', () => undefined);
+      if (n++ === 0) {
+        const up = net.connect(serverinfo.port, '127.0.0.1');
+        sockets.add(up);
+        up.on('error', () => c.destroy());
+        c.pipe(up).pipe(c);
+        return;
+      }
+      const record = Buffer.concat([Buffer.from([22, 3, 3, 0x40, 0x00]), Buffer.alloc(0x4000, 0xee)]);
+      c.end(Buffer.concat([record, record, record, record, record, Buffer.alloc(1000, 0x41)]));
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (front.address() as net.AddressInfo).port;
+      const ctx = testContext();
+      const code = await main(['check', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', ca.caFile, '--revocation', 'off', '--ct-tls', '--ct-log-list', listFile, '--json', '--timeout', '8000'], ctx);
+      expect(code).toBe(ExitCode.ok);
+      expect(parseValid<CheckJson>('check', ctx.out()).results[0].chain?.ct).toBeUndefined();
+      expect(n).toBe(2);
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      await new Promise<void>((r) => front.close(() => r()));
+    }
   }, 60_000);
 
   test('--ct-log-list that is not a log list: exit 2, one line naming the file', async () => {
