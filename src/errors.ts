@@ -54,6 +54,11 @@ export const ExitCode = {
   revoked: 14,
   /** check --revocation hard: revocation could not be established (no answer, or unknown). */
   revocationUnavailable: 15,
+  /**
+   * check --require-ct: the certificate does not meet Chrome's and Apple's Certificate Transparency
+   * policies (without the flag this is a warning). Precedence: below 8 (invalid), above 13.
+   */
+  ctPolicy: 16,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -359,3 +359,15 @@ export const HTML_MAX_HEX_BYTES = 256 * 1024;
 export const HTML_MAX_SPANS_PER_RECORD = 1024;
 export const HTML_MAX_STEP_CARDS = 500;
 export const HTML_MAX_LADDER_ARROWS = 200;
+
+/**
+ * --ct-log-list FILE: Google's v3 log_list.json is about 40 KB today (all_logs_list.json about
+ * 100 KB); 4 MiB leaves room for growth and stops a wrong file (a capture, /dev/zero) early.
+ */
+export const MAX_CT_LOG_LIST_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Logs read from a CT log list; a list with more is refused (real lists hold under 200). */
+export const MAX_CT_LOGS = 5000;
+
+/** SCTs judged per source (certificate, TLS extension, OCSP staple); the rest are counted, not verified. */
+export const MAX_SCTS_PER_SOURCE = 64;

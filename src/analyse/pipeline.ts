@@ -7,6 +7,7 @@ import { decryptAndMerge } from '../decrypt/index.js';
 import type { DecryptionResult } from '../decrypt/types.js';
 import { analyseTrace, summariseTrace } from './index.js';
 import { chainReportFromCapture } from './chain/from-capture.js';
+import type { CtLogList } from './ct/log-list.js';
 import type { TrustStore } from './chain/trust-store.js';
 import type { ChainReport } from './chain/types.js';
 import type { DecodedTrace } from '../decode/model.js';
@@ -19,6 +20,8 @@ export interface PipelineOptions {
   trustStore?: TrustStore;
   /** Pinned clock for certificate validity (--at); default now. */
   at?: Date;
+  /** The CT log list (--ct-log-list); default the bundled one. */
+  ctLogList?: CtLogList;
 }
 
 export interface AnalysedCapture {
@@ -41,7 +44,7 @@ export function decodeAndDecrypt(capture: Capture, opts: PipelineOptions = {}): 
 
 export function analyseCapture(capture: Capture, opts: PipelineOptions = {}): AnalysedCapture {
   const { trace, decryption } = decodeAndDecrypt(capture, opts);
-  const chain = opts.trustStore ? chainReportFromCapture(capture, { trace, trustStore: opts.trustStore, ...(opts.at ? { at: opts.at } : {}) }) : undefined;
+  const chain = opts.trustStore ? chainReportFromCapture(capture, { trace, trustStore: opts.trustStore, ...(opts.at ? { at: opts.at } : {}), ...(opts.ctLogList ? { ctLogList: opts.ctLogList } : {}) }) : undefined;
   return { capture, decoded: trace, analysis: analyseTrace(capture, trace), decryption, ...(chain ? { chain } : {}) };
 }
 

@@ -13,6 +13,8 @@ export interface FetchedChain {
   source: 'decoded' | 'node';
   decrypted?: boolean;
   ocspResponse?: string;
+  /** SCTs from the TLS extension, when the server sent them. */
+  tlsScts?: import('../decode/sct.js').DecodedSct[];
   protocol?: string;
   address?: string;
   /** The proxy tunnelled through (host:port). */

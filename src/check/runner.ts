@@ -15,6 +15,8 @@ import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from '
 import { CrlCache } from './revocation/chain-revocation.js';
 import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
 import { httpFetch, type HttpFetcher } from '../capture/http-fetch.js';
+import { bundledLogList, type CtLogList } from '../analyse/ct/log-list.js';
+import { probeTlsScts } from './sct-probe.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
 
@@ -50,6 +52,12 @@ export interface CheckOptions {
   onStart?: (target: CheckTarget) => void;
   /** off: no revocation checks; soft (default): revoked fails, unavailable warns; hard: both fail. */
   revocation?: RevocationMode;
+  /** The CT log list SCTs are judged against (default: the bundled one). */
+  ctLogList?: CtLogList;
+  /** --require-ct: a CT policy failure makes the target invalid (exit 16) instead of a warning. */
+  requireCt?: boolean;
+  /** --ct-tls: one more TLS 1.2 connection per target asking for SCTs in the TLS extension (Node's client cannot). */
+  ctTls?: boolean;
   /** Fetches OCSP, CRLs and caIssuers (http); injected in tests. */
   httpFetcher?: HttpFetcher;
   /** Called as each target finishes (NDJSON, progress). */
@@ -62,7 +70,7 @@ const statusExit: Record<Exclude<TargetStatus, 'error'>, number> = { valid: Exit
 /**
  * One exit code for the run. Precedence (documented in the README): any connection or handshake
  * failure (3–7, 11 STARTTLS, 12 proxy) beats revoked (14), which beats an invalid chain (8), which
- * beats critical (13), which beats revocation unavailable under --revocation hard (15), which beats
+ * beats a CT policy failure under --require-ct (16), which beats critical (13), which beats revocation unavailable under --revocation hard (15), which beats
  * expiring (9), which beats 0; when targets
  * failed to connect in different ways, the lowest code wins (the earliest stage: dns 3 < connect 4
  * < timeout 5 < not TLS 6 < handshake 7).
@@ -74,6 +82,7 @@ export function combineExitCodes(codes: number[]): number {
   if (connection.length) return Math.min(...connection);
   if (codes.includes(ExitCode.revoked)) return ExitCode.revoked;
   if (codes.includes(ExitCode.invalid)) return ExitCode.invalid;
+  if (codes.includes(ExitCode.ctPolicy)) return ExitCode.ctPolicy;
   if (codes.includes(ExitCode.critical)) return ExitCode.critical;
   if (codes.includes(ExitCode.revocationUnavailable)) return ExitCode.revocationUnavailable;
   if (codes.includes(ExitCode.expiring)) return ExitCode.expiring;
@@ -95,13 +104,14 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
 /**
  * An invalid chain's code: revoked (14) when a certificate is revoked (looked up, or the staple
  * says so); 15 when the only errors are revocation left unestablished under --revocation hard;
- * else 8.
+ * 16 when the only errors are CT policies under --require-ct; else 8.
  */
 function invalidExit(chain: ChainReport): number {
   const errors = chain.facts.filter((f) => !f.ok && f.severity === 'error');
   const stapleRevoked = errors.some((f) => f.check === 'ocsp.status');
   if (stapleRevoked || chain.revocation?.some((r) => r.status === 'revoked')) return ExitCode.revoked;
   if (errors.length && errors.every((f) => f.check === 'revocation')) return ExitCode.revocationUnavailable;
+  if (errors.length && errors.every((f) => f.check === 'ct.chrome' || f.check === 'ct.apple')) return ExitCode.ctPolicy;
   return ExitCode.invalid;
 }
 
@@ -135,6 +145,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),
     ...(evidence?.issuerFetchFailures ? { issuerFetchFailures: evidence.issuerFetchFailures } : {}),
     ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: opts.revocation ?? 'soft' } : {}),
+    ct: { list: opts.ctLogList ?? bundledLogList(), ...(fetched.tlsScts ? { tlsScts: fetched.tlsScts } : {}), ...(opts.requireCt ? { required: true } : {}) },
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
   const critical = chain.valid && chain.daysLeft !== null && chain.daysLeft < (opts.critDays ?? 0);
@@ -193,6 +204,21 @@ export function countStatuses(results: readonly Pick<TargetResult, 'status'>[]):
   return counts;
 }
 
+/**
+ * --ct-tls: the SCTs a TLS 1.2 ServerHello carries, asked for on one more connection to the
+ * address the handshake used, within what is left of the target's deadline. Not through a proxy
+ * or STARTTLS (the probe would need their dialogues too), and not when the handshake failed.
+ */
+async function addTlsScts(fetched: FetchedChain, target: CheckTarget, opts: CheckOptions, starttls: StarttlsProtocol | undefined, deadline: number): Promise<void> {
+  const leaf = fetched.certificates[0];
+  if (fetched.error || !leaf || !fetched.address || fetched.tlsScts?.length || starttls || target.route?.proxy) return;
+  const left = deadline - Date.now();
+  if (left <= 0) return;
+  const endpoint = { address: fetched.address, port: target.route?.connectTo?.port ?? target.port };
+  const probe = await probeTlsScts(endpoint, target.settings?.servername ?? opts.servername ?? target.host, leaf, left);
+  if (probe.scts.length) fetched.tlsScts = probe.scts;
+}
+
 export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
@@ -212,6 +238,7 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
         // Fetches after the handshake share what is left of the target's deadline.
         const deadline = Date.now() + Math.max(0, opts.timeoutMs - fetched.durationMs);
         const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts), crls });
+        if (opts.ctTls) await addTlsScts(fetched, target, opts, starttls, deadline);
         result = judge(target, fetched, opts, evidence);
         if (starttls) result.starttls = starttls;
       } catch (e) {

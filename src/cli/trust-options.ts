@@ -16,18 +16,21 @@ export interface TrustFlags {
   ca?: string[];
   systemCa?: boolean;
   at?: string;
+  /** --ct-log-list: the CT log list SCTs are judged against (src/cli/ct-options.ts reads it). */
+  ctLogList?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Declares --ca, --no-system-ca and --at on a command. */
+/** Declares --ca, --no-system-ca, --at and --ct-log-list on a command. */
 export function addTrustOptions(cmd: Command): Command {
   return cmd
     .option('--ca <file>', 'extra trust anchors (PEM); repeatable', collect)
     .option('--no-system-ca', "do not trust Node's bundled public roots (only --ca and NODE_EXTRA_CA_CERTS)")
-    .option('--at <date>', 'validate certificates as of this date (e.g. 2027-01-31) instead of now');
+    .option('--at <date>', 'validate certificates as of this date (e.g. 2027-01-31) instead of now')
+    .option('--ct-log-list <file>', "judge Certificate Transparency SCTs against this log list (Google's v3 log_list.json) instead of the bundled one");
 }
 
 /** `--at 2027-01-31` (midnight UTC) or a full ISO 8601 time. */

@@ -5,6 +5,7 @@
 
 import type { ByteSpace, DecodeIssue, Direction, Field } from './types.js';
 import type { HandshakeBody } from './bodies.js';
+import type { DecodedSct } from './sct.js';
 
 /** The handshake message bodies live in bodies.ts; importers keep reading them from here. */
 export * from './bodies.js';
@@ -59,7 +60,8 @@ export type ExtensionInfo =
   | { kind: 'signature_algorithms_cert'; schemes: number[] }
   | { kind: 'alpn'; protocols: string[] }
   | { kind: 'status_request'; statusType?: number; /** TLS 1.3 certificate entry: the stapled OCSPResponse (DER hex). */ ocspResponse?: string }
-  | { kind: 'signed_certificate_timestamp'; count?: number }
+  /** RFC 6962 §3.3: the client's empty request, or the server's list (each SCT decoded, offsets in the message's space). */
+  | { kind: 'signed_certificate_timestamp'; count?: number; scts?: DecodedSct[] }
   | { kind: 'extended_master_secret' }
   | { kind: 'encrypt_then_mac' }
   | { kind: 'session_ticket'; ticketLength: number }

@@ -3,7 +3,7 @@
 
 import Table from 'cli-table3';
 import type { ChainReport } from '../analyse/chain/types.js';
-import { describeChain, notShown, type ChainView } from '../view/index.js';
+import { describeChain, describeCt, notShown, type ChainView, type CtView } from '../view/index.js';
 import { escapeControl } from './escape.js';
 import { fitTable } from './fit.js';
 import { palette, type Palette } from './palette.js';
@@ -38,6 +38,19 @@ function renderChainTable(view: ChainView, p: Palette, width: number | undefined
   return view.omitted > 0 ? `${table.toString()}\n${p.dim(notShown(view.omitted))}` : table.toString();
 }
 
+/** Certificate Transparency: the list used, one line per SCT, one per browser policy. */
+function ctLines(view: CtView, p: Palette): string[] {
+  const lines = [p.dim(escapeControl(view.list))];
+  for (const s of view.scts) {
+    const detail = s.detail ? ` — ${escapeControl(s.detail)}` : '';
+    lines.push(`SCT (${s.where}): ${toned(escapeControl(s.status.text), s.status.tone, p)} ${escapeControl(s.log)} at ${escapeControl(s.time)}${detail}`);
+  }
+  if (view.scts.length === 0) lines.push(p.dim('SCTs: none'));
+  if (view.more) lines.push(p.dim(view.more));
+  for (const c of view.policies) lines.push(`CT policy (${c.name}): ${c.met ? p.good('met') : p.warn('NOT MET')} — ${escapeControl(c.reason)}`);
+  return lines;
+}
+
 /** The one-line verdict: VALID, or INVALID naming every error, plus warnings. */
 function verdictLine(view: ChainView, p: Palette): string {
   const head = view.valid ? p.good('VALID') : p.bad('INVALID');
@@ -58,6 +71,7 @@ export function renderChain(report: ChainReport, options: ChainRenderOptions): s
   if (view.ocsp === 'none') lines.push(p.dim('OCSP staple: none'));
   else if (view.ocsp) lines.push(`OCSP staple: ${toned(escapeControl(view.ocsp.status.text), view.ocsp.status.tone, p)} ${escapeControl(view.ocsp.detail)}`);
   for (const r of view.revocation) lines.push(`Revocation of ${escapeControl(r.who)}: ${toned(escapeControl(r.status.text), r.status.tone, p)} — ${escapeControl(r.detail)}`);
+  if (report.ct) lines.push(...ctLines(describeCt(report.ct), p));
   lines.push(verdictLine(view, p));
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
 
 export type { AddDetail, ByteSpan, Detail, StepText, StepView, Tone } from './types.js';
 export { describeChain, shortName, type ChainRowView, type ChainView, type Toned } from './chain.js';
+export { describeCt, type CtView } from './ct.js';
 export { describeDecryption, type DecryptionView, type RecordLineView, type ScheduleView, type SecretView } from './key-schedule.js';
 export { describeNegotiated, type NegotiatedRowView } from './negotiated.js';
 export { describeMessage, viewStep } from './step.js';

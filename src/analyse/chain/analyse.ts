@@ -4,7 +4,8 @@
 
 import type { ParsedCertificate } from '../certificates/types.js';
 import { matchHostname } from './hostname.js';
-import { checkOcsp, parseOcspResponse } from './ocsp.js';
+import { checkOcsp, parseOcspResponse, type ParsedOcspResponse } from './ocsp.js';
+import { ctFacts } from './ct-facts.js';
 import { fetchedIssuerFacts, mustStapleFacts, revocationFacts } from './revocation-facts.js';
 import { DAY, MAX_PATH, buildPath, daysBetween, name, originLabel, parseCached, type PathEnd, type PathNode } from './path.js';
 import type { ChainCertificate, ChainFact, ChainInput, ChainReport, CertificateRole, Severity } from './types.js';
@@ -77,7 +78,11 @@ export function analyseChain(input: ChainInput): ChainReport {
     sentFacts(run);
   }
   expiryFacts(run);
-  ocspFacts(run);
+  const staple = ocspFacts(run);
+  if (input.ct) {
+    const ct = ctFacts({ ct: input.ct, leaf: run.leaf, ...(path[1] ? { issuer: path[1].cert } : {}), ...(staple ? { staple } : {}), at: input.at, publicAnchor }, fact);
+    if (ct) report.ct = ct;
+  }
   mustStapleFacts(input, run.leaf, facts, fact);
   fetchedIssuerFacts(path, fact);
   revocationFacts(input, report, path, fact);
@@ -265,8 +270,8 @@ function expiryFacts({ input, at, report, path, leaf, fact }: Run): void {
   }
 }
 
-/** The stapled OCSP response, or its absence when one was requested. */
-function ocspFacts({ input, report, path, leaf, fact }: Run): void {
+/** The stapled OCSP response, or its absence when one was requested; returns the parsed staple (CT reads its SCTs). */
+function ocspFacts({ input, report, path, leaf, fact }: Run): ParsedOcspResponse | undefined {
   if (input.ocspResponse !== undefined) {
     const der = typeof input.ocspResponse === 'string' ? Buffer.from(input.ocspResponse, 'hex') : input.ocspResponse;
     try {
@@ -274,12 +279,14 @@ function ocspFacts({ input, report, path, leaf, fact }: Run): void {
       report.ocsp = parsed.info;
       const issuer = path[1]?.cert;
       for (const c of checkOcsp(parsed, leaf, issuer, input.at)) fact(c.check, c.ok, c.severity, c.reason, leaf);
+      return parsed;
     } catch (e) {
       fact('ocsp.response', false, 'warning', `stapled OCSP response could not be decoded: ${e instanceof Error ? e.message : String(e)}`, leaf);
     }
   } else if (input.ocspRequested) {
     fact('ocsp.stapled', false, 'info', 'no OCSP response stapled');
   }
+  return undefined;
 }
 
 const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

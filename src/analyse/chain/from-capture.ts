@@ -12,6 +12,9 @@ import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';
 import type { TrustStore } from './trust-store.js';
 import type { ChainReport } from './types.js';
+import type { Extension } from '../../decode/model.js';
+import type { DecodedSct } from '../../decode/sct.js';
+import { bundledLogList, type CtLogList } from '../ct/log-list.js';
 
 export interface CapturedChain {
   /** DER hex, leaf first. */
@@ -21,12 +24,21 @@ export interface CapturedChain {
   decrypted?: boolean;
   /** DER hex OCSPResponse. */
   ocspResponse?: string;
+  /** SCTs from the TLS signed_certificate_timestamp extension (ServerHello, or the TLS 1.3 leaf entry). */
+  tlsScts?: DecodedSct[];
+}
+
+/** The SCT list of a signed_certificate_timestamp extension in `exts`, if it carries one. */
+function sctsIn(exts: readonly Extension[] | undefined): DecodedSct[] | undefined {
+  const info = exts?.find((x) => x.type === Ext.signed_certificate_timestamp)?.info;
+  return info?.kind === 'signed_certificate_timestamp' && info.scts?.length ? info.scts : undefined;
 }
 
 /** The server's first Certificate message (and staple) in a decoded trace, if there is one. */
 export function chainFromTrace(trace: DecodedTrace): Omit<CapturedChain, 'source'> | undefined {
   let certificates: string[] | undefined;
   let ocspResponse: string | undefined;
+  let tlsScts: DecodedSct[] | undefined;
   let decrypted = false;
   for (const m of trace.messages) {
     if (m.kind !== 'handshake' || m.direction !== 'server' || !m.body) continue;
@@ -39,11 +51,14 @@ export function chainFromTrace(trace: DecodedTrace): Omit<CapturedChain, 'source
       // TLS 1.3 carries the staple in the leaf entry's status_request extension.
       const info = cert.entries[0]?.extensions?.find((x) => x.type === Ext.status_request)?.info;
       if (info?.kind === 'status_request' && info.ocspResponse) ocspResponse = info.ocspResponse;
+      tlsScts ??= sctsIn(cert.entries[0]?.extensions);
     }
+    // TLS 1.2 and earlier carry the SCT list in the ServerHello.
+    if (body.type === 'server_hello') tlsScts ??= sctsIn(body.extensions);
     if (body.type === 'certificate_status' && body.response) ocspResponse ??= body.response;
   }
   if (!certificates || certificates.length === 0) return undefined;
-  return { certificates, ...(decrypted ? { decrypted } : {}), ...(ocspResponse ? { ocspResponse } : {}) };
+  return { certificates, ...(decrypted ? { decrypted } : {}), ...(ocspResponse ? { ocspResponse } : {}), ...(tlsScts ? { tlsScts } : {}) };
 }
 
 /**
@@ -56,7 +71,7 @@ export function chainFromCapture(capture: Capture, trace: DecodedTrace): Capture
   const nodeOcsp = capture.node?.ocspResponse;
   if (decoded) {
     const ocsp = decoded.ocspResponse ?? nodeOcsp;
-    return { certificates: decoded.certificates, source: 'decoded', ...(decoded.decrypted ? { decrypted: true } : {}), ...(ocsp ? { ocspResponse: ocsp } : {}) };
+    return { ...decoded, source: 'decoded', ...(ocsp ? { ocspResponse: ocsp } : {}) };
   }
   const nodeChain = capture.node?.peerCertificates ?? [];
   if (nodeChain.length === 0) return undefined;
@@ -73,6 +88,8 @@ export interface CaptureChainOptions {
   /** The pipeline's trace (decoded, decrypted where possible): see analyseCapture. */
   trace: DecodedTrace;
   warnDays?: number;
+  /** The CT log list (default: the bundled one). */
+  ctLogList?: CtLogList;
 }
 
 /** One call for the trace command: the chain report of a capture, or undefined without certificates. */
@@ -90,6 +107,7 @@ export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptio
     ocspRequested: capture.options.requestOcsp === true || askedForOcsp(opts.trace),
     ...(chain.ocspResponse ? { ocspResponse: chain.ocspResponse } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays } : {}),
+    ct: { list: opts.ctLogList ?? bundledLogList(), ...(chain.tlsScts ? { tlsScts: chain.tlsScts } : {}) },
   });
 }
 

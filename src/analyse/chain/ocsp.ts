@@ -62,6 +62,8 @@ export interface ParsedOcspResponse {
   certs: ParsedCertificate[];
   /** extnValue contents of the nonce responseExtension, when the responder echoed one. */
   nonce?: Buffer;
+  /** RFC 6962 §3.3: SCT lists (the extnValue OCTET STRING's contents) in single responses, by serial. */
+  sctLists: Array<{ serial: string; list: Buffer }>;
 }
 
 const responseStatusNames: Readonly<Record<number, string>> = {
@@ -75,8 +77,22 @@ const responseStatusNames: Readonly<Record<number, string>> = {
 
 const BASIC_OCSP = '1.3.6.1.5.5.7.48.1.1';
 const OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
+/** The SCT list a CA puts in an OCSP single response (RFC 6962 §3.3). */
+const OCSP_SCT_LIST = '1.3.6.1.4.1.11129.2.4.5';
 
-function singleResponse(node: Asn1): OcspSingleResponse {
+/** The SCT list extension of a SingleResponse, if it has one. */
+function singleSctList(parts: Asn1[]): Buffer | undefined {
+  const exts = parts.slice(3).find((n) => isContext(n, 1));
+  if (!exts) return undefined;
+  for (const ext of children(children(exts, 'singleExtensions')[0], 'Extensions')) {
+    const p = children(ext, 'Extension');
+    if (oid(p[0], 'extnID') !== OCSP_SCT_LIST) continue;
+    return binaryToBuffer(primitive(expectUniversal(p[p.length - 1], Tag.OCTETSTRING, 'extnValue'), 'extnValue'));
+  }
+  return undefined;
+}
+
+function singleResponse(node: Asn1, sctLists?: ParsedOcspResponse['sctLists']): OcspSingleResponse {
   const parts = children(node, 'SingleResponse');
   const [alg, nameHash, keyHash, serial] = children(parts[0], 'CertID');
   const hashOid = oid(children(alg, 'hashAlgorithm')[0], 'hashAlgorithm');
@@ -105,6 +121,8 @@ function singleResponse(node: Asn1): OcspSingleResponse {
     ...out,
   };
   if (next) res.nextUpdate = time(children(next, 'nextUpdate')[0], 'nextUpdate').toISOString();
+  const scts = sctLists ? singleSctList(parts) : undefined;
+  if (scts) sctLists?.push({ serial: res.serial, list: scts });
   return res;
 }
 
@@ -119,7 +137,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     responses: [],
     certs: 0,
   };
-  const parsed: ParsedOcspResponse = { info, certs: [] };
+  const parsed: ParsedOcspResponse = { info, certs: [], sctLists: [] };
   if (!isContext(top[1], 0)) return parsed;
   const [typeNode, bytesNode] = children(children(top[1], 'responseBytes')[0], 'ResponseBytes');
   const type = oid(typeNode, 'responseType');
@@ -140,7 +158,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     parsed.responderKeyHash = keyHash;
   } else throw new DerError('ResponderID: unexpected tag');
   info.producedAt = time(data[i++], 'producedAt').toISOString();
-  info.responses = children(data[i], 'responses').map(singleResponse);
+  info.responses = children(data[i], 'responses').map((r) => singleResponse(r, parsed.sctLists));
   const extensions = data[i + 1];
   if (isContext(extensions, 1)) {
     for (const ext of children(children(extensions, 'responseExtensions')[0], 'Extensions')) {

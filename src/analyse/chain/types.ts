@@ -83,6 +83,8 @@ export interface ChainReport {
   ocsp?: OcspResponseInfo;
   /** Per-certificate revocation results (check with --revocation soft|hard). */
   revocation?: RevocationResult[];
+  /** Certificate Transparency: every SCT judged against the log list, and the browser policies. */
+  ct?: import('../ct/index.js').CtReport;
   /** No fact of severity `error` failed. */
   valid: boolean;
   /** Fewest days left among the certificates the server sent on the path (null: no certificate). */
@@ -122,4 +124,6 @@ export interface ChainInput {
   warnDays?: number;
   /** check --crit-days: a sent certificate expiring within this many days is critical (its fact says so). */
   critDays?: number;
+  /** Judge Certificate Transparency against this log list (absent: CT is not looked at). */
+  ct?: import('./ct-facts.js').CtOptions;
 }

@@ -1,7 +1,8 @@
 // `tls-trace check HOST[:PORT]...`: certificate chain, hostname, trust and expiry checks for CI,
 // and `tls-trace check merge FILES...` for the NDJSON of shards run on several machines.
 // Exit codes (README "Exit codes"): 0 all valid; 9 expiring within --warn-days; 13 expiring within
-// --crit-days; 8 invalid; 14 revoked; 15 revocation unavailable (--revocation hard); 3–7, 11, 12
+// --crit-days; 8 invalid; 14 revoked; 15 revocation unavailable (--revocation hard); 16 CT policy
+// not met (--require-ct); 3–7, 11, 12
 // connection/STARTTLS/proxy failure; 2 usage. Several targets: see combineExitCodes.
 
 import type { Command } from 'commander';
@@ -18,6 +19,7 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
+import { ctLogListFromFlags, type CtFlags } from '../ct-options.js';
 import { parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, type OutputStyle } from '../output.js';
@@ -34,7 +36,7 @@ export const DEFAULT_WARN_DAYS = 30;
 export const DEFAULT_CONCURRENCY = 16;
 const MAX_CONCURRENCY = 1024;
 
-export interface CheckFlags extends RouteFlags, ClientCertFlags {
+export interface CheckFlags extends RouteFlags, ClientCertFlags, CtFlags {
   targets?: string;
   warnDays?: string;
   critDays?: string;
@@ -124,6 +126,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
   const revocation = parseRevocationMode(flags.revocation);
+  const ctLogList = ctLogListFromFlags(flags);
   const at = parseAt(flags.at);
   // check has no --no-sni: the name is what the certificate is checked against.
   const servername = parseSni({ servername: flags.servername }) || undefined;
@@ -143,6 +146,9 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
     trustStore,
     requestOcsp: flags.ocsp ?? true,
     revocation,
+    ctLogList,
+    ...(flags.requireCt ? { requireCt: true } : {}),
+    ...(flags.ctTls ? { ctTls: true } : {}),
     pinned: (host: string, port: number) => pinnedAddresses(rules, host, port),
     ...(flags.starttls ? { starttls: flags.starttls } : {}),
     ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
@@ -181,6 +187,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .addOption(starttlsOption())
     .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: each target host)')
     .option('--revocation <mode>', 'OCSP/CRL checks of every certificate: off, soft (default: revoked exits 14, unavailable warns) or hard (unavailable exits 15)')
+    .option('--ct-tls', 'one more TLS 1.2 connection per target asking for SCTs in the TLS extension (Node cannot ask in the main handshake)')
+    .option('--require-ct', 'a certificate that does not meet the Chrome and Apple CT policies fails (exit 16) instead of warning')
     .option('--chains', 'print the chain table of every target (default for a single target)')
     .option('--format <format>', `output: ${CHECK_FORMATS.join(', ')} (default text)`)
     .option('--json', 'one JSON document with every result (--format json)')

@@ -21,6 +21,7 @@ import { errnoReason } from '../errno.js';
 import { decideOutput, printError } from '../output.js';
 import { fileKind, readInputFile } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
+import { ctLogListOption } from '../ct-options.js';
 import { matchesFilter, needsSni, parseFilter, type ConnectionFilter } from './read-filter.js';
 import { exitCodeFor, htmlFlag, ladderFlags, present, traceTrustStore, writePcapFile } from './trace.js';
 import { reportWriteFailures } from '../write-file.js';
@@ -295,15 +296,17 @@ function connectionRow(number: number, client: string, capture: Capture, facts: 
 function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags): void {
   const trustStore = traceTrustStore(ctx, flags, false);
   const at = flags.at === undefined ? undefined : parseAt(flags.at);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...ctLogListOption(flags), ...(at ? { at } : {}) });
 }
 
 /** Every connection in turn; the exit code is the most severe of theirs. */
 function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], flags: ReadFlags & TrustFlags): void {
   const trustStore = traceTrustStore(ctx, flags, false);
   const at = flags.at === undefined ? undefined : parseAt(flags.at);
+  // Read once for every connection.
+  const ct = ctLogListOption(flags);
   if (flags.json) {
-    const traces = captures.map((c) => renderJson({ ...analyseCapture(c, { trustStore, at: at ?? new Date(c.startedAt), showSecrets: Boolean(flags.showSecrets) }) }));
+    const traces = captures.map((c) => renderJson({ ...analyseCapture(c, { trustStore, ...ct, at: at ?? new Date(c.startedAt), showSecrets: Boolean(flags.showSecrets) }) }));
     ctx.stdout(`${JSON.stringify({ format: 'tls-trace-read', schemaVersion: SCHEMA_VERSION, file, traces }, null, 2)}\n`);
     ctx.exitCode = Math.max(0, ...captures.map((c) => exitCodeFor(c)));
     return;
@@ -311,7 +314,7 @@ function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], f
   let worst = 0;
   for (const c of captures) {
     ctx.exitCode = 0;
-    present(ctx, c, { json: false, hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+    present(ctx, c, { json: false, hex: Boolean(flags.hex), ...ladderFlags(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...ct, ...(at ? { at } : {}) });
     worst = Math.max(worst, ctx.exitCode);
     ctx.stdout('\n');
   }

@@ -8,6 +8,7 @@ import type { CliContext } from '../context.js';
 import { decideOutput } from '../output.js';
 import { readInputText } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
+import { ctLogListOption } from '../ct-options.js';
 import { htmlFlag, ladderFlags, present, traceTrustStore } from './trace.js';
 
 /** The output flags replay and read share (read adds its own). */
@@ -38,6 +39,6 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       const capture = parseCapture(text, file === '-' ? 'stdin' : file);
       const trustStore = traceTrustStore(ctx, flags, capture.options.demo === true);
       const at = flags.at === undefined ? undefined : parseAt(flags.at);
-      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...(at ? { at } : {}) });
+      present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), style: decideOutput(ctx, flags.color), trustStore, ...ctLogListOption(flags), ...(at ? { at } : {}) });
     });
 }

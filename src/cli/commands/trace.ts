@@ -26,6 +26,8 @@ import { renderHtml } from '../../report/html/index.js';
 import { capturesToPcapng } from '../../capture/pcap/pcap-out.js';
 import { parseTarget } from '../target.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
+import { ctLogListOption } from '../ct-options.js';
+import type { CtLogList } from '../../analyse/ct/log-list.js';
 import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags } from '../route-options.js';
 import path from 'node:path';
 
@@ -102,7 +104,7 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const saveFile = flags.save;
   const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
   const pcapFailure = writePcapFile(flags.pcap, [capture]);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...(at ? { at } : {}) });
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...ctLogListOption(flags), ...(at ? { at } : {}) });
   reportWriteFailures(ctx, [keylogFailure, saveFailure, pcapFailure]);
 }
 
@@ -159,6 +161,8 @@ export interface PresentOptions {
   /** Anchors for chain validation; without them the chain table is left out. */
   trustStore?: TrustStore;
   at?: Date;
+  /** --ct-log-list, read; absent: the bundled list. */
+  ctLogList?: CtLogList;
   /** `--packets` (read, and live traces that captured packets): list every TCP segment after the trace. */
   packets?: boolean;
   /** `--no-ladder` sets false; `--ascii` draws it in ASCII. */
@@ -179,6 +183,7 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
     const view = analyseCapture(capture, {
       showSecrets: opts.showSecrets === true,
       ...(opts.trustStore ? { trustStore: opts.trustStore } : {}),
+      ...(opts.ctLogList ? { ctLogList: opts.ctLogList } : {}),
       // The clock is pinned to the capture's start unless --at says otherwise, so a replay
       // judges the chain exactly as the live trace did.
       at: opts.at ?? new Date(capture.startedAt),

@@ -4,6 +4,7 @@ import type { ExtensionInfo } from '../model.js';
 import { toHex, type ByteReader } from '../reader.js';
 import { fmt } from '../format.js';
 import type { ExtensionWhere } from './where.js';
+import { readSctList } from '../sct.js';
 
 export function statusRequest(r: ByteReader, where: ExtensionWhere): ExtensionInfo {
   // ServerHello / EncryptedExtensions acknowledge with an empty body.
@@ -28,9 +29,6 @@ export function statusRequest(r: ByteReader, where: ExtensionWhere): ExtensionIn
 export function signedCertificateTimestamp(r: ByteReader): ExtensionInfo {
   // The client asks with an empty body; server and certificate entries carry the list.
   if (r.done) return { kind: 'signed_certificate_timestamp' };
-  const count =
-    r.vector(2, 'sct_list', 'SCT list', { min: 1 }, (v) =>
-      v.each(() => v.vector(2, 'sct', 'Serialized SCT', { min: 1 }, (s) => (s.done ? undefined : s.rest('value', 'SCT')))).length,
-    ) ?? 0;
-  return { kind: 'signed_certificate_timestamp', count };
+  const scts = readSctList(r);
+  return { kind: 'signed_certificate_timestamp', count: scts.length, scts };
 }
