@@ -105,15 +105,14 @@ describe('files the CLI reads: regular files under their cap, else one line and 
     const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
     const cli = path.join(repoRoot, 'src', 'cli', 'main.ts');
     for (const argv of [['check', '--targets', '/dev/zero'], ['check', '--ca', '/dev/zero', 'x.test'], ['check', '--targets', fifo]]) {
-      const t0 = Date.now();
+      // A hang is killed at the timeout (code null), so exit 2 with one line is the whole check:
+      // no wall-clock assertion, which a loaded machine could fail.
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        execFile(tsx, [cli, ...argv], { cwd: repoRoot, timeout: 20_000 }, (err, _stdout, stderr) => resolve({ code: err ? (err.code as number | null) : 0, stderr }));
+        execFile(tsx, [cli, ...argv], { cwd: repoRoot, timeout: 30_000 }, (err, _stdout, stderr) => resolve({ code: err ? (err.code as number | null) : 0, stderr }));
       });
       expect({ code: r.code, lines: r.stderr.split('\n').length }).toEqual({ code: ExitCode.usage, lines: 2 });
-      // tsx start-up dominates; a hang or a 16 GB allocation would take far longer than this.
-      expect(Date.now() - t0).toBeLessThan(15_000);
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('files the CLI writes: one line, exit 10, after the output', () => {
