@@ -16,7 +16,9 @@ function resumption(x: ResumptionProbe, p: Palette): string {
 function verdicts(s: SessionScan, p: Palette): Array<[string, string, string[]]> {
   const r = s.renegotiation.clientInitiated;
   const size = s.earlyData.maxEarlyDataSize;
-  const early = size === null ? p.dim('not tested') : size > 0 ? `${p.warn('offered')}, max_early_data_size ${size} (acceptance not tested)` : 'not offered';
+  const accepted = s.earlyData.accepted;
+  const acceptance = accepted === null ? 'acceptance not tested' : accepted ? p.warn('accepted') : p.good('rejected');
+  const early = size === null ? p.dim('not tested') : size > 0 ? `${p.warn('offered')}, max_early_data_size ${size}, ${acceptance}` : 'not offered';
   return [
     ['Client-initiated renegotiation (TLS 1.2)', r === null ? p.dim('not tested') : r === 'accepted' ? p.bad('accepted') : p.good('refused'), s.renegotiation.evidence],
     ['Resumption by session ID (TLS 1.2)', resumption(s.sessionId, p), s.sessionId.evidence],

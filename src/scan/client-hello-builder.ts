@@ -25,6 +25,8 @@ export const ExtCode = {
   psk_key_exchange_modes: Ext.psk_key_exchange_modes,
   key_share: Ext.key_share,
   renegotiation_info: Ext.renegotiation_info,
+  early_data: Ext.early_data,
+  pre_shared_key: Ext.pre_shared_key,
 } as const;
 
 export interface KeyShareEntry {
@@ -47,6 +49,10 @@ export type ExtensionSpec =
   | { type: 'psk_key_exchange_modes'; modes?: readonly number[] }
   | { type: 'key_share'; shares: readonly KeyShareEntry[] }
   | { type: 'renegotiation_info'; renegotiatedConnection?: Uint8Array }
+  | { type: 'early_data' }
+  /** RFC 8446 §4.2.11; binders are written as zeros of `binderLength` bytes: the caller computes
+   * them over the finished hello and patches them in (this must be the last extension). */
+  | { type: 'pre_shared_key'; identities: ReadonlyArray<{ identity: Uint8Array; obfuscatedAge: number }>; binderLength: number }
   /** RFC 7685 padding. Without `length`, pads a hello of 256–511 bytes to 512 (the F5 workaround);
    * must be the last extension so the builder knows the final size. */
   | { type: 'padding'; length?: number }
@@ -111,6 +117,10 @@ class ByteWriter {
     return this.u8(v >> 16).u8(v >> 8).u8(v);
   }
 
+  u32(v: number): this {
+    return this.u16(Math.floor(v / 0x10000)).u16(v & 0xffff);
+  }
+
   bytes(b: Uint8Array | readonly number[]): this {
     this.room(b.length);
     this.buf.set(b, this.len);
@@ -161,6 +171,11 @@ function writeExtensionBody(w: ByteWriter, ext: Exclude<ExtensionSpec, { type: '
       return;
     case 'encrypt_then_mac':
     case 'extended_master_secret':
+    case 'early_data':
+      return;
+    case 'pre_shared_key':
+      w.block(2, (l) => ext.identities.forEach((i) => l.block(2, (b) => b.bytes(i.identity)).u32(i.obfuscatedAge)));
+      w.block(2, (l) => ext.identities.forEach(() => l.block(1, (b) => b.bytes(new Uint8Array(ext.binderLength)))));
       return;
     case 'session_ticket': // RFC 5077 §3.2: empty asks for a new ticket
       if (ext.ticket) w.bytes(ext.ticket);

@@ -124,7 +124,6 @@ describe('probes against a scripted vulnerable server', () => {
     expect(r.stats.connections).toBe(server.connections());
     expect(r.stats.connections).toBe(r.stats.probes + r.stats.nodeHandshakes);
     const text = renderScanText(r, { color: false, width: 200 });
-    // The session probes (merged from h15-session) add TLS 1.2 Node handshakes on top of the probes.
     expect(text).toContain(`${r.stats.connections} connections (${r.stats.probes} probes, ${r.stats.nodeHandshakes} full handshakes)`);
     expect(text).toContain('CRITICAL Heartbleed [heartbleed, CVE-2014-0160]: the server answers a heartbeat with more bytes than it was sent');
     expect(text).toContain(`evidence (heartbeat): a heartbeat request declaring 32 payload bytes but carrying 16 was answered with a heartbeat response of 32 payload bytes — bytes 1803030033020020${hex('tls-trace probe!')}`);

@@ -7,11 +7,18 @@
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { ScanContext } from '../../src/scan/context.js';
 import { scanServer } from '../../src/scan/scanner.js';
 import { scanSession } from '../../src/scan/session/probes.js';
+import { resumableSession } from '../../src/scan/session/openssl-session.js';
+import { deriveFindings } from '../../src/scan/findings.js';
+import { buildClientHello } from '../../src/scan/client-hello-builder.js';
+import { decodeStream } from '../../src/decode/index.js';
 import type { ScanResult, SessionScan } from '../../src/scan/types.js';
 import type { VersionsFound } from '../../src/scan/versions.js';
 import { renderScanText } from '../../src/report/scan-table.js';
@@ -52,6 +59,7 @@ function sClientRenegotiates(port: number): Promise<boolean> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdin.on('error', () => undefined); // s_client may be gone before we write
     setTimeout(() => child.stdin.write('R\n'), 700);
     const kill = setTimeout(() => child.kill('SIGKILL'), 4000);
     setTimeout(() => child.stdin.end(), 2500);
@@ -63,6 +71,54 @@ function sClientRenegotiates(port: number): Promise<boolean> {
   });
 }
 
+/** `openssl s_client -tls1_3 …extra` with stdin held open `holdMs` (TLS 1.3 tickets come after the handshake). */
+function sClientRun(port: number, extra: string[], holdMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-tls1_3', ...extra], { env: { ...process.env, LC_ALL: 'C' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdin.on('error', () => undefined);
+    const kill = setTimeout(() => child.kill('SIGKILL'), holdMs + 5000);
+    setTimeout(() => child.stdin.end(), holdMs);
+    child.on('close', () => {
+      clearTimeout(kill);
+      resolve(out);
+    });
+  });
+}
+
+/** The independent 0-RTT verdict: s_client gets a session, then resumes it sending early data. */
+async function sClientEarlyData(port: number): Promise<'accepted' | 'rejected' | 'unknown'> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-0rtt-'));
+  try {
+    const sess = path.join(dir, 'sess.pem');
+    const data = path.join(dir, 'early.txt');
+    writeFileSync(data, 'x');
+    await sClientRun(port, ['-sess_out', sess], 1200);
+    const out = await sClientRun(port, ['-sess_in', sess, '-early_data', data], 1200);
+    return out.includes('Early data was accepted') ? 'accepted' : out.includes('Early data was rejected') ? 'rejected' : 'unknown';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A result with nothing in it, for the rules on the session part alone. */
+const emptyResult: ScanResult = {
+  target: { host: 'h', port: 443, address: '127.0.0.1', family: 4 },
+  startedAt: '2026-01-01T00:00:00Z',
+  durationMs: 0,
+  ssl2: false,
+  versions: [],
+  groups: { tls12: null, tls13: null },
+  signatureSchemes: { tls12: null, tls13: null },
+  certificates: [],
+  features: { alpn: null, ocspStapling: null, sessionTickets: null, secureRenegotiation: null, extendedMasterSecret: null, encryptThenMac: null, fallbackScsv: null, downgradeSentinel: null, compression: null },
+  findings: [],
+  stats: { connections: 0, probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
+  notes: [],
+};
+
 describeWithTools('openssl')('session probes against openssl s_server', () => {
   it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 7 connections', async () => {
     const { s, nodeHandshakes } = await probeWith(() => startOpensslServer([]));
@@ -73,7 +129,7 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     expect(s.sessionTicket).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 2 });
     expect(s.psk).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 2 });
     expect(s.psk.evidence.join(' ')).toContain('pre_shared_key selected identity 0');
-    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 0, accepted: null });
+    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 0, accepted: null, connections: 0 });
     expect(s.connections).toBe(7);
     expect(nodeHandshakes).toBe(7);
   });
@@ -115,10 +171,61 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     expect(s.connections).toBe(1);
   });
 
-  it('-early_data -max_early_data 5000: the tickets advertise exactly 5000 bytes of early data, and PSK resumption works', async () => {
-    const { s } = await probeWith(() => startOpensslServer(['-tls1_3', '-early_data', '-max_early_data', '5000']), [TLS13]);
-    expect(s.earlyData.maxEarlyDataSize).toBe(5000);
+  it('-early_data -max_early_data 5000: the tickets advertise exactly 5000 bytes and the server accepts 0-RTT (s_client -early_data agrees)', async () => {
+    const server = await startOpensslServer(['-tls1_3', '-early_data', '-max_early_data', '5000']);
+    try {
+      const { s } = await probe(server, [TLS13]);
+      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: true, connections: 1 });
+      expect(s.earlyData.evidence[1]).toContain('EncryptedExtensions carry early_data');
+      expect(s.psk.resumed).toBe(true);
+      expect(s.connections).toBe(3);
+      expect(await sClientEarlyData(server.port)).toBe('accepted');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-max_early_data 5000 without -early_data: tickets advertise early data but the server rejects it (s_client agrees); no zero-rtt finding', async () => {
+    const server = await startOpensslServer(['-tls1_3', '-max_early_data', '5000']);
+    try {
+      const { s } = await probe(server, [TLS13]);
+      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: false, connections: 1 });
+      expect(s.earlyData.evidence[1]).toContain('carry no early_data');
+      expect(await sClientEarlyData(server.port)).toBe('rejected');
+      const findings = deriveFindings({ ...emptyResult, session: s });
+      expect(findings.map((f) => f.id)).not.toContain('zero-rtt');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-num_tickets 1 -early_data: the one ticket goes to the resumption check, so acceptance is not tested (and says why)', async () => {
+    const { s } = await probeWith(() => startOpensslServer(['-tls1_3', '-early_data', '-num_tickets', '1']), [TLS13]);
+    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 16384, accepted: null, connections: 0 });
+    expect(s.earlyData.evidence[1]).toBe('acceptance not tested: only one ticket arrived, and the resumption check used it (a server may take each ticket once)');
     expect(s.psk.resumed).toBe(true);
+  });
+
+  it("OpenSSL's session DER as read for the 0-RTT probe matches `openssl sess_id -text` (PSK, ticket, max early data, time)", async () => {
+    const server = await startOpensslServer(['-tls1_3', '-early_data', '-max_early_data', '7000']);
+    const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-sess-'));
+    try {
+      const pem = path.join(dir, 'sess.pem');
+      await sClientRun(server.port, ['-sess_out', pem], 1200);
+      const der = execFileSync('openssl', ['sess_id', '-in', pem, '-outform', 'DER']);
+      const text = execFileSync('openssl', ['sess_id', '-in', pem, '-text', '-noout'], { encoding: 'utf8' });
+      const s = resumableSession(der);
+      expect(s).toBeDefined();
+      expect(s!.psk.toString('hex').toUpperCase()).toBe(/Resumption PSK: ([0-9A-F]+)/.exec(text)?.[1]);
+      expect(s!.maxEarlyData).toBe(7000);
+      expect(String(s!.issuedAt)).toBe(/Start Time: (\d+)/.exec(text)?.[1]);
+      expect(s!.ticket.subarray(0, 8).toString('hex')).toBe(/0000 - ([0-9a-f -]+?) {2}/.exec(text)?.[1].replace(/[ -]/g, '').slice(0, 16));
+      expect(s!.suite).toBe(0x1302);
+      expect(resumableSession(Buffer.from('300100', 'hex'))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await server.close();
+    }
   });
 
   it('a full scan: findings with CVE and evidence, the session object in JSON (schema), the text section', async () => {
@@ -131,15 +238,15 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     }
     const reneg = r.findings.find((f) => f.id === 'client-renegotiation');
     expect(reneg).toMatchObject({ severity: 'medium', cve: ['CVE-2011-1473'], evidence: { probe: 'renegotiation' } });
-    // s_server -early_data advertises SSL3_RT_MAX_PLAIN_LENGTH.
-    expect(r.findings.find((f) => f.id === 'zero-rtt')).toMatchObject({ severity: 'low', evidence: { probe: 'early-data', detail: expect.stringContaining('max_early_data_size 16384') } });
+    // s_server -early_data advertises SSL3_RT_MAX_PLAIN_LENGTH, and accepts.
+    expect(r.findings.find((f) => f.id === 'zero-rtt')).toMatchObject({ severity: 'low', evidence: { probe: 'early-data', detail: expect.stringContaining('got early_data in EncryptedExtensions; max_early_data_size 16384') } });
     expect(r.findings.map((f) => f.id)).not.toContain('no-session-resumption');
-    expect(r.session?.connections).toBe(7);
+    expect(r.session?.connections).toBe(8);
     expect(r.stats.nodeHandshakes).toBeGreaterThanOrEqual(7);
     const text = renderScanText(r, { color: false });
-    expect(text).toContain('Session (7 connections)');
+    expect(text).toContain('Session (8 connections)');
     expect(text).toContain('Client-initiated renegotiation (TLS 1.2): accepted');
-    expect(text).toContain('0-RTT early data (TLS 1.3): offered, max_early_data_size 16384 (acceptance not tested)');
+    expect(text).toContain('0-RTT early data (TLS 1.3): offered, max_early_data_size 16384, accepted');
   });
 });
 
@@ -149,8 +256,8 @@ describeWithTools('nginx')('session probes against nginx', () => {
     expect(s.sessionTicket).toMatchObject({ issued: true, resumed: true, ticketLifetime: 600 });
     expect(s.psk).toMatchObject({ issued: true, resumed: true, ticketLifetime: 600 });
     expect(s.sessionId.resumed).toBe(false);
-    // nginx advertises its SSL buffer size (16 KiB) as max_early_data_size.
-    expect(s.earlyData.maxEarlyDataSize).toBe(16384);
+    // nginx advertises its SSL buffer size (16 KiB) as max_early_data_size, and accepts.
+    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 16384, accepted: true });
     expect(s.renegotiation.clientInitiated).toBe('refused');
   });
 
@@ -233,5 +340,28 @@ describe('session probes past the recording cap', () => {
     const { s } = await probeWith(() => startNodeTlsServer({ cert: padded, key: certs.rsa.key, maxVersion: 'TLSv1.2' }), [TLS12]);
     expect(s.sessionTicket).toMatchObject({ issued: null, resumed: null });
     expect(s.sessionTicket.evidence[0]).toContain('more than tls-trace records for one session probe (64 KiB)');
+  });
+});
+
+describe('the 0-RTT ClientHello extensions', () => {
+  it('early_data and pre_shared_key (identity, obfuscated age, a binder of the hash length) decode as written, pre_shared_key last', () => {
+    const bytes = buildClientHello({
+      version: TLS12,
+      cipherSuites: [0x1301],
+      extensions: [
+        { type: 'supported_versions', versions: [TLS13] },
+        { type: 'early_data' },
+        { type: 'pre_shared_key', identities: [{ identity: Buffer.from('ticket-bytes'), obfuscatedAge: 0xfedcba98 }], binderLength: 32 },
+      ],
+    });
+    const hello = decodeStream('client', bytes).messages.find((m) => m.kind === 'handshake');
+    const body = hello?.kind === 'handshake' ? hello.body : undefined;
+    expect(body?.type).toBe('client_hello');
+    const exts = body?.type === 'client_hello' ? body.extensions : [];
+    expect(exts.map((e) => e.type)).toEqual([43, 42, 41]);
+    expect(exts[1].data).toBe('');
+    expect(exts[2].info).toEqual({ kind: 'pre_shared_key', identities: 1 });
+    // identities<2>: identity<2> "ticket-bytes", age fedcba98; binders<2>: binder<1> of 32 zero bytes.
+    expect(exts[2].data).toBe(`0012000c${Buffer.from('ticket-bytes').toString('hex')}fedcba98002120${'00'.repeat(32)}`);
   });
 });

@@ -12,6 +12,8 @@ import { Version } from '../../registry/index.js';
 import { SCAN_SESSION_RECORD_BYTES } from '../../limits.js';
 import type { EarlyDataProbe, RenegotiationProbe, ResumptionProbe, SessionScan } from './types.js';
 import { readSessionWire, selectedPsk, ticketEarlyData, type SessionWire } from './wire.js';
+import { probeEarlyDataAcceptance, type EarlyDataAnswer } from './early-data.js';
+import { resumableSession, type ResumableSession } from './openssl-session.js';
 
 type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionHandshakeResult & { wire: SessionWire }>;
 
@@ -101,11 +103,11 @@ export async function probeTicket12(connect: Connect): Promise<ResumptionProbe> 
 }
 
 /** TLS 1.3: tickets come after the handshake; the first connection waits up to `waitMs` for them. */
-export async function probePsk(connect: Connect, waitMs: number): Promise<{ psk: ResumptionProbe; earlyData: EarlyDataProbe }> {
+export async function probePsk(connect: Connect, waitMs: number, accept?: (s: ResumableSession) => Promise<EarlyDataAnswer>): Promise<{ psk: ResumptionProbe; earlyData: EarlyDataProbe }> {
   const first = await connect({ ticketWaitMs: waitMs });
   const untested = (why: string, connections: number): { psk: ResumptionProbe; earlyData: EarlyDataProbe } => ({
     psk: notTested(why, connections),
-    earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [why] },
+    earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [why], connections: 0 },
   });
   if (!first.ok) return untested(failed(first), 1);
   const tickets = first.wire.tickets;
@@ -113,14 +115,16 @@ export async function probePsk(connect: Connect, waitMs: number): Promise<{ psk:
     if (first.truncated) return untested(CUT, 1);
     if (first.sessions.length > 0 && first.wire.undecrypted) return untested('the server sent a ticket, but tls-trace could not decrypt it to read it', 1);
     const none = `no NewSessionTicket within ${waitMs} ms of the handshake`;
-    return { psk: { issued: false, resumed: false, evidence: [none], connections: 1 }, earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [none] } };
+    return { psk: { issued: false, resumed: false, evidence: [none], connections: 1 }, earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [none], connections: 0 } };
   }
-  const earlyData = earlyDataOf(tickets.map(ticketEarlyData));
+  const advertised = earlyDataOf(tickets.map(ticketEarlyData));
   const t = tickets[0];
   const base = { issued: true, ticketLifetime: t.lifetime, length: t.ticket.length / 2 };
   const evidence = [`full handshake: ${tickets.length} NewSessionTicket(s), the first ${base.length} bytes with lifetime ${t.lifetime} s`];
   const second = await connect({ session: first.sessions[first.sessions.length - 1] });
   const cannot = second.ok ? unreadable(second) : failed(second);
+  // The second connection used the last ticket; a server with anti-replay takes each ticket once.
+  const earlyData = await acceptanceOf(advertised, first.sessions.length > 1 ? first.sessions[0] : undefined, accept);
   if (cannot) return { psk: { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 }, earlyData };
   const selected = second.wire.serverHello ? selectedPsk(second.wire.serverHello) : undefined;
   const resumed = selected !== undefined;
@@ -131,7 +135,18 @@ export async function probePsk(connect: Connect, waitMs: number): Promise<{ psk:
 function earlyDataOf(sizes: Array<number | undefined>): EarlyDataProbe {
   const max = Math.max(0, ...sizes.map((s) => s ?? 0));
   const seen = max > 0 ? `the server's NewSessionTicket carries early_data with max_early_data_size ${max}` : 'the server\'s NewSessionTickets carry no early_data extension';
-  return { maxEarlyDataSize: max, accepted: null, evidence: [seen, 'whether the server accepts early data is not tested (tls-trace sends none)'] };
+  return { maxEarlyDataSize: max, accepted: null, evidence: [seen], connections: 0 };
+}
+
+/** When the tickets allow early data, whether the server accepts it, with an unused ticket (one connection). */
+async function acceptanceOf(advertised: EarlyDataProbe, unused: Buffer | undefined, accept?: (s: ResumableSession) => Promise<EarlyDataAnswer>): Promise<EarlyDataProbe> {
+  if (!advertised.maxEarlyDataSize || !accept) return advertised;
+  const untested = (why: string): EarlyDataProbe => ({ ...advertised, evidence: [...advertised.evidence, `acceptance not tested: ${why}`] });
+  if (!unused) return untested('only one ticket arrived, and the resumption check used it (a server may take each ticket once)');
+  const session = resumableSession(unused);
+  if (!session) return untested("the PSK of the unused ticket could not be read from OpenSSL's session");
+  const a = await accept(session);
+  return { ...advertised, accepted: a.accepted, evidence: [...advertised.evidence, a.evidence], connections: 1 };
 }
 
 /** Every session probe the server's versions allow, run concurrently under the scan's limit. */
@@ -144,8 +159,10 @@ export async function scanSession(ctx: ScanContext, found: VersionsFound): Promi
     has12 ? probeRenegotiation(c12, ctx.opts.timeoutMs) : Promise.resolve<RenegotiationProbe>({ clientInitiated: null, evidence: [no12], connections: 0 }),
     has12 ? probeSessionId(c12) : Promise.resolve(notTested(no12)),
     has12 ? probeTicket12(c12) : Promise.resolve(notTested(no12)),
-    found.has13 ? probePsk(connector(ctx, 'TLSv1.3'), waitMs) : Promise.resolve({ psk: notTested('not tested: the server does not offer TLS 1.3'), earlyData: { maxEarlyDataSize: null, accepted: null, evidence: ['not tested: the server does not offer TLS 1.3'] } }),
+    found.has13
+      ? probePsk(connector(ctx, 'TLSv1.3'), waitMs, (s) => probeEarlyDataAcceptance(ctx, s))
+      : Promise.resolve({ psk: notTested('not tested: the server does not offer TLS 1.3'), earlyData: { maxEarlyDataSize: null, accepted: null, evidence: ['not tested: the server does not offer TLS 1.3'], connections: 0 } }),
   ]);
-  const connections = renegotiation.connections + sessionId.connections + sessionTicket.connections + tls13.psk.connections;
+  const connections = renegotiation.connections + sessionId.connections + sessionTicket.connections + tls13.psk.connections + tls13.earlyData.connections;
   return { renegotiation, sessionId, sessionTicket, psk: tls13.psk, earlyData: tls13.earlyData, connections };
 }

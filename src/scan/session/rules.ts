@@ -25,14 +25,18 @@ export const SESSION_RULES: readonly FindingRule[] = [
   {
     id: 'zero-rtt',
     severity: 'low',
-    title: '0-RTT early data offered',
+    title: '0-RTT early data',
     why: 'data a client sends in 0-RTT can be replayed by an attacker (RFC 8446 §8)',
     explain:
-      'With 0-RTT a returning client sends a request before the handshake finishes. That early data is not protected against replay: an attacker can resend it, so the application must accept only requests that are safe to repeat. Whether this server accepts early data was not tested, only that its tickets allow it.',
+      'With 0-RTT a returning client sends a request before the handshake finishes. That early data is not protected against replay: an attacker can resend it, so the application must accept only requests that are safe to repeat.',
     probe: 'early-data',
     test: (r) => {
-      const size = r.session?.earlyData.maxEarlyDataSize ?? 0;
-      return when(size > 0, `its TLS 1.3 tickets allow ${size} bytes of early data`, `the NewSessionTicket's early_data extension has max_early_data_size ${size}`);
+      const e = r.session?.earlyData;
+      const size = e?.maxEarlyDataSize ?? 0;
+      if (!e || size === 0 || e.accepted === false) return undefined;
+      return e.accepted
+        ? when(true, `the server accepts it (tickets allow ${size} bytes)`, `a ClientHello resuming a ticket with early_data got early_data in EncryptedExtensions; max_early_data_size ${size}`)
+        : when(true, `its TLS 1.3 tickets allow ${size} bytes (acceptance not tested)`, `the NewSessionTicket's early_data extension has max_early_data_size ${size}`);
     },
   },
   {

@@ -30,9 +30,13 @@ export interface EarlyDataProbe {
   /** max_early_data_size of the early_data extension in the server's TLS 1.3 NewSessionTicket; 0
    * when its tickets carry none; null when no ticket could be read. */
   maxEarlyDataSize: number | null;
-  /** Whether the server accepts 0-RTT data is not tested (Node's TLS cannot send early data). */
-  accepted: null;
+  /** A ClientHello resuming an unused ticket with early_data: true when the server's
+   * EncryptedExtensions carry early_data (0-RTT accepted), false when it declined (no PSK, no
+   * early_data, a HelloRetryRequest); null when not tested. */
+  accepted: boolean | null;
   evidence: SessionEvidence[];
+  /** Connections the acceptance check made (0 or 1; the tickets come from the PSK probe). */
+  connections: number;
 }
 
 export interface SessionScan {

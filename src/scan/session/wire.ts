@@ -13,6 +13,10 @@ export interface SessionWire {
   /** The session ID our ClientHello offered (hex; '' for none). */
   clientSessionId: string;
   serverHello?: ServerHello;
+  /** The ServerHello message as sent (header and body), for a transcript hash. */
+  serverHelloRaw?: Buffer;
+  /** TLS 1.3 EncryptedExtensions, when the key log opened it. */
+  encryptedExtensions?: Body<'encrypted_extensions'>;
   tickets: NewSessionTicket[];
   /** The server's bytes included encrypted records that could not be opened. */
   undecrypted: boolean;
@@ -39,10 +43,14 @@ export function readSessionWire(conn: Pick<SessionHandshakeResult, 'chunks' | 'k
     trace.messages.flatMap((m) => (m.direction === direction && m.kind === 'handshake' && m.body?.type === type ? [m.body] : []));
   const server = (type: HandshakeBody['type']): HandshakeBody[] => from('server', type);
   const hello = server('server_hello')[0] as Body<'server_hello'> | undefined;
+  const helloMessage = trace.messages.find((m) => m.direction === 'server' && m.kind === 'handshake' && m.body?.type === 'server_hello');
+  const ee = server('encrypted_extensions')[0] as Body<'encrypted_extensions'> | undefined;
   const clientHello = from('client', 'client_hello')[0] as Body<'client_hello'> | undefined;
   return {
     clientSessionId: clientHello?.sessionId ?? '',
     ...(hello ? { serverHello: hello } : {}),
+    ...(helloMessage?.kind === 'handshake' ? { serverHelloRaw: Buffer.from(helloMessage.raw, 'hex') } : {}),
+    ...(ee ? { encryptedExtensions: ee } : {}),
     tickets: server('new_session_ticket') as NewSessionTicket[],
     undecrypted: decryption.records.some((r) => !r.ok) || decryption.status === 'no-keys' || decryption.status === 'unsupported',
   };
@@ -51,6 +59,19 @@ export function readSessionWire(conn: Pick<SessionHandshakeResult, 'chunks' | 'k
 /** The early_data extension's max_early_data_size in a TLS 1.3 ticket, or undefined when absent. */
 export function ticketEarlyData(t: NewSessionTicket): number | undefined {
   for (const e of t.extensions ?? []) if (e.info?.kind === 'early_data') return e.info.maxEarlyDataSize;
+  return undefined;
+}
+
+/** Whether TLS 1.3 EncryptedExtensions carry early_data: the server accepted 0-RTT (RFC 8446 §4.2.10). */
+export function acceptsEarlyData(ee: Body<'encrypted_extensions'>): boolean {
+  return ee.extensions.some((e) => e.info?.kind === 'early_data');
+}
+
+/** The server's key share in a TLS 1.3 ServerHello (group and raw public value), or undefined. */
+export function serverKeyShare(sh: ServerHello): { group: number; keyExchange: Buffer } | undefined {
+  for (const e of sh.extensions) {
+    if (e.info?.kind === 'key_share_selected' && e.info.keyExchange) return { group: e.info.group, keyExchange: Buffer.from(e.info.keyExchange, 'hex') };
+  }
   return undefined;
 }
 
