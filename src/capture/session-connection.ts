@@ -79,12 +79,9 @@ async function tappedTls(endpoint: ProbeEndpoint, options: tls.ConnectionOptions
 /** One session handshake; never rejects, and ends within `timeoutMs`. */
 export async function sessionHandshake(endpoint: ProbeEndpoint, opts: SessionHandshakeOptions): Promise<SessionHandshakeResult> {
   const t0 = performance.now();
-  const base = connectOptions(endpoint, { version: opts.version, timeoutMs: opts.timeoutMs, servername: opts.servername, clientCert: opts.clientCert });
-  const options: tls.ConnectionOptions = {
-    ...base,
-    ...(opts.session ? { session: opts.session } : {}),
-    ...(opts.noTicket ? { secureOptions: crypto.constants.SSL_OP_NO_TICKET } : {}),
-  };
+  const noTicket = opts.noTicket ? crypto.constants.SSL_OP_NO_TICKET : undefined;
+  const base = connectOptions(endpoint, { version: opts.version, timeoutMs: opts.timeoutMs, servername: opts.servername, clientCert: opts.clientCert }, noTicket);
+  const options: tls.ConnectionOptions = { ...base, ...(opts.session ? { session: opts.session } : {}) };
   const opened = await tappedTls(endpoint, options, opts.timeoutMs, t0);
   if (typeof opened === 'string') return { ok: false, error: opened, sessions: [], chunks: [], keylog: [] };
   const remaining = Math.max(1, opts.timeoutMs - (performance.now() - t0));

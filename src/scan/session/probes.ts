@@ -24,7 +24,8 @@ function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']
     ctx.prober.limit(async () => {
       ctx.nodeHandshakes++;
       const r = await sessionHandshake(ctx.endpoint, { version, timeoutMs: ctx.opts.timeoutMs, servername: ctx.target.sni, ...cert, ...o });
-      return { ...r, wire: readSessionWire(r) };
+      // TLS 1.2 probes read only what precedes ChangeCipherSpec; only TLS 1.3 tickets need the key log.
+      return { ...r, wire: readSessionWire(r, { decrypt: version === 'TLSv1.3' }) };
     });
 }
 
