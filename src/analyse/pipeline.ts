@@ -19,6 +19,8 @@ export interface PipelineOptions {
   trustStore?: TrustStore;
   /** Pinned clock for certificate validity (--at); default now. */
   at?: Date;
+  /** Leave out the Finished and signature checks (check reads only the certificates). */
+  skipVerification?: boolean;
 }
 
 export interface AnalysedCapture {
@@ -36,7 +38,7 @@ export interface AnalysedCapture {
  * (which needs only the certificates) stops here; analyseCapture goes on.
  */
 export function decodeAndDecrypt(capture: Capture, opts: PipelineOptions = {}): { trace: DecodedTrace; decryption: DecryptionResult } {
-  return decryptAndMerge(capture, decodeCapture(capture), { showSecrets: opts.showSecrets === true });
+  return decryptAndMerge(capture, decodeCapture(capture), { showSecrets: opts.showSecrets === true, ...(opts.skipVerification ? { skipVerification: true } : {}) });
 }
 
 export function analyseCapture(capture: Capture, opts: PipelineOptions = {}): AnalysedCapture {

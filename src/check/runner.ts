@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LookupFunction } from 'node:net';
 import { analyseChain } from '../analyse/chain/analyse.js';
+import { chainVerdict } from '../analyse/chain/verdict.js';
 import type { TrustStore } from '../analyse/chain/trust-store.js';
 import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
@@ -12,7 +13,7 @@ import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
 import type { CaptureOptions } from '../capture/options.js';
 import type { ChainReport, RevocationMode } from '../analyse/chain/types.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
-import { CrlCache } from './revocation/chain-revocation.js';
+import { CrlCache, OcspCache } from './revocation/chain-revocation.js';
 import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
 import { httpFetch, type HttpFetcher } from '../capture/http-fetch.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
@@ -92,17 +93,10 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
   return code === undefined ? {} : { protocol: codePoint(protocolVersions, code) };
 }
 
-/**
- * An invalid chain's code: revoked (14) when a certificate is revoked (looked up, or the staple
- * says so); 15 when the only errors are revocation left unestablished under --revocation hard;
- * else 8.
- */
+/** An invalid chain's code: revoked 14, revocation left unestablished under --revocation hard 15, else 8. */
 function invalidExit(chain: ChainReport): number {
-  const errors = chain.facts.filter((f) => !f.ok && f.severity === 'error');
-  const stapleRevoked = errors.some((f) => f.check === 'ocsp.status');
-  if (stapleRevoked || chain.revocation?.some((r) => r.status === 'revoked')) return ExitCode.revoked;
-  if (errors.length && errors.every((f) => f.check === 'revocation')) return ExitCode.revocationUnavailable;
-  return ExitCode.invalid;
+  const verdict = chainVerdict(chain);
+  return verdict === 'revoked' ? ExitCode.revoked : verdict === 'revocation-unavailable' ? ExitCode.revocationUnavailable : ExitCode.invalid;
 }
 
 export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions, evidence?: ChainEvidence): TargetResult {
@@ -197,6 +191,7 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
   const crls = new CrlCache();
+  const ocsp = new OcspCache();
   const results: TargetResult[] = new Array<TargetResult>(targets.length);
   let next = 0;
   let done = 0;
@@ -211,7 +206,7 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
         const fetched = await fetch(fetchOptions(target, opts, starttls));
         // Fetches after the handshake share what is left of the target's deadline.
         const deadline = Date.now() + Math.max(0, opts.timeoutMs - fetched.durationMs);
-        const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts), crls });
+        const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts), crls, ocsp });
         result = judge(target, fetched, opts, evidence);
         if (starttls) result.starttls = starttls;
       } catch (e) {

@@ -38,9 +38,11 @@ function renderChainTable(view: ChainView, p: Palette, width: number | undefined
   return view.omitted > 0 ? `${table.toString()}\n${p.dim(notShown(view.omitted))}` : table.toString();
 }
 
-/** The one-line verdict: VALID, or INVALID naming every error, plus warnings. */
+const VERDICT_WORD: Record<ChainView['verdict'], string> = { valid: 'VALID', invalid: 'INVALID', revoked: 'REVOKED', 'revocation-unavailable': 'REVOCATION UNAVAILABLE' };
+
+/** The one-line verdict: VALID, or INVALID (REVOKED, REVOCATION UNAVAILABLE) naming every error, plus warnings. */
 function verdictLine(view: ChainView, p: Palette): string {
-  const head = view.valid ? p.good('VALID') : p.bad('INVALID');
+  const head = view.valid ? p.good(VERDICT_WORD[view.verdict]) : p.bad(VERDICT_WORD[view.verdict]);
   const parts: string[] = [];
   if (view.errors.length) parts.push(view.errors.map(escapeControl).join('; '));
   if (view.warnings.length) parts.push(p.warn(`warnings: ${view.warnings.map(escapeControl).join('; ')}`));
