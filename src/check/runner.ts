@@ -187,12 +187,19 @@ export function countStatuses(results: readonly Pick<TargetResult, 'status'>[]):
   return counts;
 }
 
-export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
+/**
+ * Checks every target, `opts.concurrency` at a time. Each result goes to `opts.onResult` as it
+ * finishes; the summary holds only what `keep` returns for it (input order, then sorted), so a
+ * run that streams its results (NDJSON) or needs only a line per target keeps memory flat.
+ */
+export async function runCheck<R extends Sortable = TargetResult>(targets: CheckTarget[], opts: CheckOptions, keep: (r: TargetResult) => R | undefined = (r) => r as unknown as R): Promise<CheckSummary<R>> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
   const crls = new CrlCache();
   const ocsp = new OcspCache();
-  const results: TargetResult[] = new Array<TargetResult>(targets.length);
+  const kept: Array<R | undefined> = new Array<R | undefined>(targets.length);
+  const counts = countStatuses([]);
+  const exitCodes = new Set<number>();
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -214,7 +221,9 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
         const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
         result = { target: target.display, host: target.host, port: target.port, checkedName: target.settings?.servername ?? opts.servername ?? target.host, status: 'error', exitCode: ExitCode.internal, daysLeft: null, problems: [message], error: { code: 'internal', message }, durationMs: 0 };
       }
-      results[i] = result;
+      kept[i] = keep(result);
+      counts[result.status]++;
+      exitCodes.add(result.exitCode);
       done++;
       opts.onResult?.(result, done, targets.length);
     }
@@ -225,9 +234,9 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
     at: opts.at.toISOString(),
     warnDays: opts.warnDays,
     critDays: opts.critDays ?? 0,
-    results: sortResults(results),
-    counts: countStatuses(results),
-    exitCode: combineExitCodes(results.map((r) => r.exitCode)),
+    results: sortResults(kept.filter((r): r is R => r !== undefined)),
+    counts,
+    exitCode: combineExitCodes([...exitCodes]),
     durationMs: Math.round(performance.now() - t0),
   };
 }

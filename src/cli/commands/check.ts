@@ -6,14 +6,14 @@
 
 import type { Command } from 'commander';
 import type { RevocationMode } from '../../analyse/chain/types.js';
-import { runCheck } from '../../check/runner.js';
+import { runCheck, type CheckOptions } from '../../check/runner.js';
 import { selectShard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
 import { renderChain } from '../../report/chain-table.js';
 import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../report/check-json.js';
 import { statusText } from '../../report/check-summary.js';
-import { checkView } from '../../report/check-view.js';
+import { checkView, resultView, type CheckView } from '../../report/check-view.js';
 import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
@@ -134,7 +134,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const style = decideOutput(ctx, flags.color);
   const progress = ctx.stderrIsTTY && targets.length > 1 ? createProgress(ctx, targets.length, ctx.stdoutColumns ?? 80) : undefined;
 
-  const summary: CheckSummary = await runCheck(targets, {
+  const options: CheckOptions = {
     at,
     warnDays,
     critDays,
@@ -154,17 +154,21 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
       if (format === 'ndjson') ctx.stdout(ndjsonLine(r));
       progress?.finish(r, done, total);
     },
-  });
+  };
+  const final = { format, style, quiet: Boolean(flags.quiet), ...(flags.junit !== undefined ? { junitFile: flags.junit } : {}) };
+  // Whole results only where they are printed (the JSON document, chain tables); a line's worth
+  // per target for the other summaries; nothing for NDJSON, which printed each as it came.
+  if (format === 'json' || (format === 'text' && (flags.chains || targets.length === 1))) {
+    const summary = await runCheck(targets, options);
+    progress?.end();
+    const machineText = (): string => `${JSON.stringify(checkToJson(summary), null, 2)}\n`;
+    printFinal(ctx, { ...final, view: checkView(summary), machineText, chainBlocks: format === 'text' ? chainBlocks(summary, flags, style) : '' });
+    return;
+  }
+  const keep = format === 'ndjson' && flags.junit === undefined ? (): undefined => undefined : resultView;
+  const view: CheckView = await runCheck(targets, options, keep);
   progress?.end();
-  printFinal(ctx, {
-    format,
-    view: checkView(summary),
-    style,
-    quiet: Boolean(flags.quiet),
-    machineText: () => (format === 'json' ? `${JSON.stringify(checkToJson(summary), null, 2)}\n` : ndjsonSummaryLine(summary)),
-    chainBlocks: format === 'text' ? chainBlocks(summary, flags, style) : '',
-    ...(flags.junit !== undefined ? { junitFile: flags.junit } : {}),
-  });
+  printFinal(ctx, { ...final, view, machineText: () => ndjsonSummaryLine(view) });
 }
 
 export function registerCheck(program: Command, ctx: CliContext): void {
