@@ -8,7 +8,7 @@ import type { DecryptionResult } from '../decrypt/types.js';
 import { analyseTrace, summariseTrace } from './index.js';
 import { chainReportFromCapture } from './chain/from-capture.js';
 import type { TrustStore } from './chain/trust-store.js';
-import type { ChainReport } from './chain/types.js';
+import type { ChainEvidenceInput, ChainReport } from './chain/types.js';
 import type { DecodedTrace } from '../decode/model.js';
 import type { TraceAnalysis, TraceSummary } from './types.js';
 
@@ -21,6 +21,8 @@ export interface PipelineOptions {
   at?: Date;
   /** Leave out the Finished and signature checks (check reads only the certificates). */
   skipVerification?: boolean;
+  /** Intermediates fetched and revocation looked up for this capture (live trace --revocation soft|hard). */
+  chainEvidence?: ChainEvidenceInput;
 }
 
 export interface AnalysedCapture {
@@ -43,7 +45,9 @@ export function decodeAndDecrypt(capture: Capture, opts: PipelineOptions = {}): 
 
 export function analyseCapture(capture: Capture, opts: PipelineOptions = {}): AnalysedCapture {
   const { trace, decryption } = decodeAndDecrypt(capture, opts);
-  const chain = opts.trustStore ? chainReportFromCapture(capture, { trace, trustStore: opts.trustStore, ...(opts.at ? { at: opts.at } : {}) }) : undefined;
+  const chain = opts.trustStore
+    ? chainReportFromCapture(capture, { trace, trustStore: opts.trustStore, ...(opts.at ? { at: opts.at } : {}), ...(opts.chainEvidence ? { evidence: opts.chainEvidence } : {}) })
+    : undefined;
   return { capture, decoded: trace, analysis: analyseTrace(capture, trace), decryption, ...(chain ? { chain } : {}) };
 }
 

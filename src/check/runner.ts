@@ -11,10 +11,11 @@ import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
 import type { CaptureOptions } from '../capture/options.js';
+import type { ProxySettings } from '../capture/proxy.js';
 import type { ChainReport, RevocationMode } from '../analyse/chain/types.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
 import { CrlCache, OcspCache } from './revocation/chain-revocation.js';
-import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
+import { type ChainEvidence, evidenceInput, gatherEvidence } from './revocation/evidence.js';
 import { httpFetch, type HttpFetcher } from '../capture/http-fetch.js';
 import type { CheckSummary, CheckTarget, TargetResult, TargetStatus } from './types.js';
 import { starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
@@ -43,6 +44,8 @@ export interface CheckOptions {
   lookup?: LookupFunction;
   /** `--resolve` for the revocation and caIssuers fetches: addresses for a host and port, if pinned. */
   pinned?: (host: string, port: number) => string[] | undefined;
+  /** The proxy for the revocation and caIssuers fetches to a host and port (--proxy / HTTPS_PROXY less NO_PROXY). */
+  proxyFor?: (host: string, port: number) => ProxySettings | undefined;
   /** Client certificate for every target (a target's cert= beats it). */
   clientCert?: { cert: string; key: string; passphrase?: string };
   /** Injected in tests; the live handshake otherwise. */
@@ -81,10 +84,10 @@ export function combineExitCodes(codes: number[]): number {
   return codes.includes(ExitCode.internal) ? ExitCode.internal : ExitCode.ok;
 }
 
-/** Fetches resolve names as the handshake does (the injected resolver in tests). */
-function withLookup(fetcher: HttpFetcher, opts: Pick<CheckOptions, 'lookup' | 'pinned'>): HttpFetcher {
-  const { lookup, pinned } = opts;
-  return (req) => fetcher({ ...(lookup ? { lookup } : {}), ...(pinned ? { pinned } : {}), ...req });
+/** Fetches resolve names and take the proxy as the handshake does (the injected resolver in tests). */
+export function withLookup(fetcher: HttpFetcher, opts: Pick<CheckOptions, 'lookup' | 'pinned' | 'proxyFor'>): HttpFetcher {
+  const { lookup, pinned, proxyFor } = opts;
+  return (req) => fetcher({ ...(lookup ? { lookup } : {}), ...(pinned ? { pinned } : {}), ...(proxyFor ? { proxyFor } : {}), ...req });
 }
 
 /** Node's `TLSv1.3` as the code point the trace and scan write (`TLS 1.3`); unknown words are dropped. */
@@ -126,9 +129,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ...(opts.critDays ? { critDays: opts.critDays } : {}),
     ocspRequested: opts.requestOcsp ?? true,
     ...(fetched.ocspResponse ? { ocspResponse: fetched.ocspResponse } : {}),
-    ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),
-    ...(evidence?.issuerFetchFailures ? { issuerFetchFailures: evidence.issuerFetchFailures } : {}),
-    ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: opts.revocation ?? 'soft' } : {}),
+    ...evidenceInput(evidence, opts.revocation ?? 'soft'),
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
   const critical = chain.valid && chain.daysLeft !== null && chain.daysLeft < (opts.critDays ?? 0);

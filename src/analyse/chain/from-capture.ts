@@ -11,7 +11,7 @@ import { certificateOf, type DecodedTrace } from '../../decode/model.js';
 import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';
 import type { TrustStore } from './trust-store.js';
-import type { ChainReport } from './types.js';
+import type { ChainEvidenceInput, ChainReport } from './types.js';
 
 export interface CapturedChain {
   /** DER hex, leaf first. */
@@ -73,6 +73,8 @@ export interface CaptureChainOptions {
   /** The pipeline's trace (decoded, decrypted where possible): see analyseCapture. */
   trace: DecodedTrace;
   warnDays?: number;
+  /** Fetched intermediates and revocation results (a live trace with --revocation soft|hard). */
+  evidence?: ChainEvidenceInput;
 }
 
 /** One call for the trace command: the chain report of a capture, or undefined without certificates. */
@@ -90,6 +92,7 @@ export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptio
     ocspRequested: capture.options.requestOcsp === true || askedForOcsp(opts.trace),
     ...(chain.ocspResponse ? { ocspResponse: chain.ocspResponse } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays } : {}),
+    ...opts.evidence,
   });
 }
 

@@ -123,3 +123,6 @@ export interface ChainInput {
   /** check --crit-days: a sent certificate expiring within this many days is critical (its fact says so). */
   critDays?: number;
 }
+
+/** What check's fetches add to a chain analysis (check, and trace with --revocation soft|hard). */
+export type ChainEvidenceInput = Pick<ChainInput, 'fetchedIssuers' | 'issuerFetchFailures' | 'revocation' | 'revocationMode'>;

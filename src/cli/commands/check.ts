@@ -5,7 +5,6 @@
 // connection/STARTTLS/proxy failure; 2 usage. Several targets: see combineExitCodes.
 
 import type { Command } from 'commander';
-import type { RevocationMode } from '../../analyse/chain/types.js';
 import { runCheck, type CheckOptions } from '../../check/runner.js';
 import { selectShard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
@@ -18,7 +17,7 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
+import { parseRevocationMode, parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, type OutputStyle } from '../output.js';
 import { writeOutputFile } from '../write-file.js';
@@ -56,15 +55,6 @@ export interface CheckFlags extends RouteFlags, ClientCertFlags {
   starttls?: StarttlsProtocol | 'none';
   xmppHost?: string;
   revocation?: string;
-}
-
-const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
-
-function parseRevocationMode(value: string | undefined): RevocationMode {
-  if (value === undefined) return 'soft';
-  const mode = REVOCATION_MODES.find((m) => m === value);
-  if (!mode) throw new UsageError(`--revocation must be off, soft or hard, not "${value}"`);
-  return mode;
 }
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
@@ -123,7 +113,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const { warnDays, critDays } = expiryWindows(flags);
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
-  const revocation = parseRevocationMode(flags.revocation);
+  const revocation = parseRevocationMode(flags.revocation, 'soft');
   const at = parseAt(flags.at);
   // check has no --no-sni: the name is what the certificate is checked against.
   const servername = parseSni({ servername: flags.servername }) || undefined;
@@ -144,6 +134,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
     requestOcsp: flags.ocsp ?? true,
     revocation,
     pinned: (host: string, port: number) => pinnedAddresses(rules, host, port),
+    proxyFor: (host: string, port: number) => routeFor(rules, host, port).proxy,
     ...(flags.starttls ? { starttls: flags.starttls } : {}),
     ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
     ...(servername ? { servername } : {}),

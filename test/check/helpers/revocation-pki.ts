@@ -34,7 +34,7 @@ export interface RevocationPki {
   dir: string;
   port: number;
   file(name: string): string;
-  /** Requests the HTTP handler saw, by path (`/ocsp`, `/int.crl`, …). */
+  /** Requests the HTTP handler saw, by path (`/ocsp`, `/int.crl`, …); those a proxy forwarded (a Via header) also as `via /ocsp`…. */
   hits: Map<string, number>;
   close(): Promise<void>;
 }
@@ -200,6 +200,7 @@ function handler(dir: string, hits: Map<string, number>): http.RequestListener {
   return (req, res) => {
     const url = req.url ?? '/';
     hits.set(url, (hits.get(url) ?? 0) + 1);
+    if (req.headers.via) hits.set(`via ${url}`, (hits.get(`via ${url}`) ?? 0) + 1);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
