@@ -14,7 +14,8 @@
 // check runs as users run it: `node bin/tls-trace.cjs` (dist/ is built first), a child process.
 //
 // Options: --servers N, --server-procs P, --targets N, --memory-targets N (default 20000),
-//          --concurrency N (default: the CLI's), --skip-memory, --skip-speed, --cpu-prof DIR.
+//          --concurrency N (default: the CLI's), --skip-memory, --skip-speed, --cpu-prof DIR,
+//          --memory-formats LIST (default ndjson,text).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,11 +90,13 @@ async function startServers(pki: RevocationPki): Promise<Servers> {
   return { ports, stop: () => procs.forEach((p) => p.stop()) };
 }
 
-// Loaded into the checked process with -r: its peak RSS, written last on stderr.
-const RSS_PRELOAD = `process.on('exit', () => process.stderr.write('\\nbench-max-rss ' + process.resourceUsage().maxRSS + '\\n'));`;
+// Loaded into the checked process with -r: its peak RSS and CPU time, written last on stderr.
+const RSS_PRELOAD = `process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\nbench-max-rss ' + u.maxRSS + ' cpu-us ' + (u.userCPUTime + u.systemCPUTime) + '\\n'); });`;
 
 interface RunResult {
   seconds: number;
+  /** CPU seconds the check process used (user + system): less noisy than wall time on a shared machine. */
+  cpuSeconds: number;
   maxRssMb: number;
   counts: string;
   exitCode: number | null;
@@ -121,9 +124,9 @@ function runCheck(work: string, targetsFile: string, args: string[]): Promise<Ru
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      const rss = /bench-max-rss (\d+)/.exec(err);
+      const rss = /bench-max-rss (\d+) cpu-us (\d+)/.exec(err);
       const counts = /"counts":(\{[^}]*\})/.exec(tail)?.[1] ?? /\d+ targets?: [^\n]*/.exec(tail)?.[0] ?? `? (stderr: ${err.trim().split('\n')[0]})`;
-      resolve({ seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, counts, exitCode: code, stdoutLines: lines });
+      resolve({ seconds, cpuSeconds: rss ? Number(rss[2]) / 1e6 : NaN, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, counts, exitCode: code, stdoutLines: lines });
     });
   });
 }
@@ -151,17 +154,19 @@ async function speed(work: string, pki: RevocationPki, ports: number[], common: 
     const hits = [...pki.hits].map(([k, v]) => `${k} ${v - (before.get(k) ?? 0)}`).filter((h) => !h.endsWith(' 0'));
     console.log(
       `speed, --revocation ${mode.padEnd(4)}: ${TARGETS} targets in ${r.seconds.toFixed(2)} s = ${(TARGETS / r.seconds).toFixed(0)} targets/s` +
+        ` (${r.cpuSeconds.toFixed(2)} CPU s in check = ${((r.cpuSeconds * 1000) / TARGETS).toFixed(2)} ms per target, ${(TARGETS / r.cpuSeconds).toFixed(0)} targets per CPU second)` +
         ` (exit ${r.exitCode}, counts ${r.counts}${hits.length ? `, responder requests: ${hits.join(', ')}` : ''}; load ${loadAverage()})`,
     );
   }
 }
 
 async function memory(work: string, ports: number[], common: string[]): Promise<void> {
-  for (const format of ['ndjson', 'text']) {
+  const formats = (process.argv.includes('--memory-formats') ? process.argv[process.argv.indexOf('--memory-formats') + 1] : 'ndjson,text').split(',');
+  for (const format of formats) {
     const rows: string[] = [];
     for (const n of [2000, MEMORY_TARGETS]) {
       const r = await runCheck(work, targetsFile(work, n, ports), [...common, '--revocation', 'soft', '--format', format]);
-      rows.push(`${n} targets ${r.maxRssMb.toFixed(0)} MB (${(n / r.seconds).toFixed(0)} targets/s, ${r.stdoutLines} lines out)`);
+      rows.push(`${n} targets ${r.maxRssMb.toFixed(0)} MB (${(n / r.seconds).toFixed(0)} targets/s, ${((r.cpuSeconds * 1000) / n).toFixed(2)} CPU ms per target, ${r.stdoutLines} lines out, exit ${r.exitCode})`);
     }
     console.log(`memory, --format ${format.padEnd(6)}: peak RSS ${rows.join(' | ')}; load ${loadAverage()}`);
   }
