@@ -15,7 +15,7 @@
 //
 // Options: --servers N, --server-procs P, --targets N, --memory-targets N (default 20000),
 //          --concurrency N (default: the CLI's), --skip-memory, --skip-speed, --cpu-prof DIR,
-//          --memory-formats LIST (default ndjson,text).
+//          --memory-formats LIST (default ndjson,text), --bin PATH (another build's bin/tls-trace.cjs).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,8 @@ const TARGETS = arg('targets', 2000);
 const MEMORY_TARGETS = arg('memory-targets', 20_000);
 const CONCURRENCY = arg('concurrency', 0);
 const ROOT = path.resolve(import.meta.dirname, '..');
+/** --bin PATH: the tls-trace entry to run (default this checkout's bin/tls-trace.cjs), e.g. an older build to compare. */
+const BIN = process.argv.includes('--bin') ? path.resolve(process.argv[process.argv.indexOf('--bin') + 1]) : path.join(ROOT, 'bin/tls-trace.cjs');
 /** --cpu-prof DIR: each checked process writes a V8 CPU profile there. */
 const CPU_PROF = ((): string[] => {
   const i = process.argv.indexOf('--cpu-prof');
@@ -91,13 +93,22 @@ async function startServers(pki: RevocationPki): Promise<Servers> {
 }
 
 // Loaded into the checked process with -r: its peak RSS and CPU time, written last on stderr.
-const RSS_PRELOAD = `process.on('exit', () => { const u = process.resourceUsage(); process.stderr.write('\\nbench-max-rss ' + u.maxRSS + ' cpu-us ' + (u.userCPUTime + u.systemCPUTime) + '\\n'); });`;
+// With --expose-gc it also collects and reports the live heap left at the end: what the run holds
+// (a peak RSS above it is garbage not yet collected, or the allocator's, not retained results).
+const RSS_PRELOAD = `process.on('exit', () => {
+  const u = process.resourceUsage();
+  if (global.gc) global.gc();
+  const m = process.memoryUsage();
+  process.stderr.write('\\nbench-max-rss ' + u.maxRSS + ' cpu-us ' + (u.userCPUTime + u.systemCPUTime) + ' heap ' + m.heapUsed + '\\n');
+});`;
 
 interface RunResult {
   seconds: number;
   /** CPU seconds the check process used (user + system): less noisy than wall time on a shared machine. */
   cpuSeconds: number;
   maxRssMb: number;
+  /** Live JS heap after a full GC at exit. */
+  heapMb: number;
   counts: string;
   exitCode: number | null;
   stdoutLines: number;
@@ -108,25 +119,23 @@ function runCheck(work: string, targetsFile: string, args: string[]): Promise<Ru
   const preload = path.join(work, 'rss.cjs');
   writeFileSync(preload, RSS_PRELOAD);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...CPU_PROF, '-r', preload, path.join(ROOT, 'bin/tls-trace.cjs'), 'check', '--targets', targetsFile, '--no-color', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CPU_PROF, '--expose-gc', '-r', preload, BIN, 'check', '--targets', targetsFile, '--no-color', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let lines = 0;
+  // The ndjson summary line and the text totals line are the last lines: keep only the end.
   let tail = '';
   let err = '';
   child.stdout.on('data', (b: Buffer) => {
-    const text = tail + b.toString();
-    const parts = text.split('\n');
-    lines += parts.length - 1;
-    tail = parts[parts.length - 1];
-    // The ndjson summary line and the text totals line are the last lines: keep only the end.
-    if (parts.length > 1) tail = `${parts[parts.length - 2]}\n${tail}`.slice(-4000);
+    const text = b.toString();
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    tail = (tail + text).slice(-4000);
   });
   child.stderr.on('data', (b: Buffer) => void (err = (err + b.toString()).slice(-4000)));
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      const rss = /bench-max-rss (\d+) cpu-us (\d+)/.exec(err);
+      const rss = /bench-max-rss (\d+) cpu-us (\d+) heap (\d+)/.exec(err);
       const counts = /"counts":(\{[^}]*\})/.exec(tail)?.[1] ?? /\d+ targets?: [^\n]*/.exec(tail)?.[0] ?? `? (stderr: ${err.trim().split('\n')[0]})`;
-      resolve({ seconds, cpuSeconds: rss ? Number(rss[2]) / 1e6 : NaN, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, counts, exitCode: code, stdoutLines: lines });
+      resolve({ seconds, cpuSeconds: rss ? Number(rss[2]) / 1e6 : NaN, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, heapMb: rss ? Number(rss[3]) / 2 ** 20 : NaN, counts, exitCode: code, stdoutLines: lines });
     });
   });
 }
@@ -166,7 +175,7 @@ async function memory(work: string, ports: number[], common: string[]): Promise<
     const rows: string[] = [];
     for (const n of [2000, MEMORY_TARGETS]) {
       const r = await runCheck(work, targetsFile(work, n, ports), [...common, '--revocation', 'soft', '--format', format]);
-      rows.push(`${n} targets ${r.maxRssMb.toFixed(0)} MB (${(n / r.seconds).toFixed(0)} targets/s, ${((r.cpuSeconds * 1000) / n).toFixed(2)} CPU ms per target, ${r.stdoutLines} lines out, exit ${r.exitCode})`);
+      rows.push(`${n} targets ${r.maxRssMb.toFixed(0)} MB (live heap at the end ${r.heapMb.toFixed(1)} MB, ${(n / r.seconds).toFixed(0)} targets/s, ${((r.cpuSeconds * 1000) / n).toFixed(2)} CPU ms per target, ${r.stdoutLines} lines out, exit ${r.exitCode})`);
     }
     console.log(`memory, --format ${format.padEnd(6)}: peak RSS ${rows.join(' | ')}; load ${loadAverage()}`);
   }
