@@ -1,115 +1,201 @@
-// `npx tsx bench/check.ts`: targets per second of `tls-trace check` over 200 and 2,000 loopback
-// targets, next to `openssl s_client -verify_return_error` run one target after another on the same
-// targets. Prints rates and ratios; never fails on speed (timings depend on the machine and load).
+// `npm run bench:check`: what `tls-trace check` costs over a fleet, against 100 loopback servers.
+// Prints rates and peak memory; never fails on speed (timings depend on the machine and load).
 //
-// The servers run in a child process (so they do not share our event loop): --servers N Node TLS
-// servers (default 100) on ephemeral ports, each serving one of a few PKI variants (good, expired,
-// wrong host, incomplete chain). 2,000 targets list those servers repeatedly. s_client runs on a
-// sample of --sample N targets (default 100; --sample 0 = all) and its rate is per target.
+//   1. speed: targets/s of `check --targets` over --targets N (default 2,000) targets, with the
+//      verdict counts, for --revocation off and soft (soft asks the local OCSP responder and CRL
+//      server: the revocation-pki test helper, `openssl ocsp` behind a node:http handler);
+//   2. memory: peak RSS of one run over 2,000 and one over 20,000 targets (--format ndjson and
+//      text), which must not grow with the number of targets.
 //
-// Options: --servers N, --sample N, --concurrency N (default 16, as the CLI).
+// Servers: --servers N (default 100) Node TLS servers in --server-procs P child processes
+// (default 2), each with its own leaf certificate under a test CA (intermediate sent): 45% name
+// an OCSP responder, 45% a CRL, one in ten is revoked. Targets are distinct names
+// (`tN.bench.test:PORT address=127.0.0.1`) cycling over the servers, --servername localhost.
+// check runs as users run it: `node bin/tls-trace.cjs` (dist/ is built first), a child process.
+//
+// Options: --servers N, --server-procs P, --targets N, --memory-targets N (default 20000),
+//          --concurrency N (default: the CLI's), --skip-memory, --skip-speed, --cpu-prof DIR,
+//          --memory-formats LIST (default ndjson,text), --bin PATH (another build's bin/tls-trace.cjs).
 
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { main } from '../src/cli/main.js';
-import type { CliContext } from '../src/cli/context.js';
-import type { CheckJson } from '../src/report/check-json.js';
-import { testPki } from '../test/chain/helpers/pki.js';
+import { issueLeaves, startRevocationPki, type RevocationPki } from '../test/check/helpers/revocation-pki.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? Number(process.argv[i + 1]) : fallback;
 }
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
 const SERVERS = arg('servers', 100);
-const SAMPLE = arg('sample', 100);
-const CONCURRENCY = arg('concurrency', 16);
-const VARIANTS = ['good-ecdsa', 'good-rsa', 'expired', 'wronghost', 'incomplete'];
+const SERVER_PROCS = arg('server-procs', 2);
+const TARGETS = arg('targets', 2000);
+const MEMORY_TARGETS = arg('memory-targets', 20_000);
+const CONCURRENCY = arg('concurrency', 0);
+const ROOT = path.resolve(import.meta.dirname, '..');
+/** --bin PATH: the tls-trace entry to run (default this checkout's bin/tls-trace.cjs), e.g. an older build to compare. */
+const BIN = process.argv.includes('--bin') ? path.resolve(process.argv[process.argv.indexOf('--bin') + 1]) : path.join(ROOT, 'bin/tls-trace.cjs');
+/** --cpu-prof DIR: each checked process writes a V8 CPU profile there. */
+const CPU_PROF = ((): string[] => {
+  const i = process.argv.indexOf('--cpu-prof');
+  return i >= 0 && process.argv[i + 1] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.argv[i + 1])] : [];
+})();
 
 const serverScript = `
 const tls = require('tls'), fs = require('fs');
-const [dir, n, ...variants] = process.argv.slice(1);
-const opts = variants.map((v) => ({ cert: fs.readFileSync(dir + '/' + v + '.chain.pem'), key: fs.readFileSync(dir + '/' + v + '.key') }));
+const [dir, list] = process.argv.slice(1);
+const names = list.split(',');
+const chain = fs.readFileSync(dir + '/int.pem');
+const key = fs.readFileSync(dir + '/shared-leaf.key');
 const ports = [];
-let pending = Number(n);
-for (let i = 0; i < Number(n); i++) {
-  const s = tls.createServer(opts[i % opts.length], (c) => { c.on('error', () => {}); c.end(); });
+let pending = names.length;
+names.forEach((n, i) => {
+  const s = tls.createServer({ cert: Buffer.concat([fs.readFileSync(dir + '/' + n + '.pem'), chain]), key }, (c) => { c.on('error', () => {}); c.end(); });
   s.on('tlsClientError', () => {});
   s.listen(0, '127.0.0.1', () => { ports[i] = s.address().port; if (--pending === 0) console.log(JSON.stringify(ports)); });
-}
+});
 process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
-setTimeout(() => process.exit(0), 15 * 60_000).unref();
+setTimeout(() => process.exit(0), 30 * 60_000).unref();
 `;
 
-async function startServers(dir: string): Promise<{ ports: number[]; stop: () => void }> {
-  const child = spawn(process.execPath, ['-e', serverScript, dir, String(SERVERS), ...VARIANTS], { stdio: ['pipe', 'pipe', 'inherit'] });
+interface Servers {
+  ports: number[];
+  stop: () => void;
+}
+
+async function startServerProcess(dir: string, names: string[]): Promise<Servers> {
+  const child = spawn(process.execPath, ['-e', serverScript, dir, names.join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const ports = await new Promise<number[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('servers did not start within 30 s')), 30_000);
     let buf = '';
     child.stdout.on('data', (b: Buffer) => {
       buf += b.toString();
-      if (buf.includes('\n')) {
-        clearTimeout(timer);
-        resolve(JSON.parse(buf) as number[]);
-      }
+      if (!buf.includes('\n')) return;
+      clearTimeout(timer);
+      resolve(JSON.parse(buf) as number[]);
     });
   });
   return { ports, stop: () => child.stdin.end() };
 }
 
-async function runTlsTrace(targetsFile: string, root: string): Promise<{ ms: number; doc: CheckJson }> {
-  let out = '';
-  const ctx: CliContext = { stdout: (t) => void (out += t), stderr: () => undefined, stdoutIsTTY: false, env: {}, exitCode: 0 };
-  const t0 = performance.now();
-  await main(['check', '--targets', targetsFile, '--servername', 'localhost', '--ca', root, '--concurrency', String(CONCURRENCY), '--json'], ctx);
-  return { ms: performance.now() - t0, doc: JSON.parse(out) as CheckJson };
+async function startServers(pki: RevocationPki): Promise<Servers> {
+  const leaves = Array.from({ length: SERVERS }, (_, i) => ({ name: `bench-${i}`, ext: i % 2 ? ('crl' as const) : ('ocsp' as const), revoke: i % 10 === 9 }));
+  issueLeaves(pki, leaves);
+  const procs = await Promise.all(
+    Array.from({ length: SERVER_PROCS }, (_, p) => startServerProcess(pki.dir, leaves.filter((_, i) => i % SERVER_PROCS === p).map((l) => l.name))),
+  );
+  // Back in the leaves' order: server i serves bench-i.
+  const ports = leaves.map((_, i) => procs[i % SERVER_PROCS].ports[Math.floor(i / SERVER_PROCS)]);
+  return { ports, stop: () => procs.forEach((p) => p.stop()) };
 }
 
-function sClient(port: number, root: string): Promise<boolean> {
+// Loaded into the checked process with -r: its peak RSS and CPU time, written last on stderr.
+// With --expose-gc it also collects and reports the live heap left at the end: what the run holds
+// (a peak RSS above it is garbage not yet collected, or the allocator's, not retained results).
+const RSS_PRELOAD = `process.on('exit', () => {
+  const u = process.resourceUsage();
+  if (global.gc) global.gc();
+  const m = process.memoryUsage();
+  process.stderr.write('\\nbench-max-rss ' + u.maxRSS + ' cpu-us ' + (u.userCPUTime + u.systemCPUTime) + ' heap ' + m.heapUsed + '\\n');
+});`;
+
+interface RunResult {
+  seconds: number;
+  /** CPU seconds the check process used (user + system): less noisy than wall time on a shared machine. */
+  cpuSeconds: number;
+  maxRssMb: number;
+  /** Live JS heap after a full GC at exit. */
+  heapMb: number;
+  counts: string;
+  exitCode: number | null;
+  stdoutLines: number;
+}
+
+/** One `tls-trace check` child; stdout is consumed (counted, summary kept), never stored whole. */
+function runCheck(work: string, targetsFile: string, args: string[]): Promise<RunResult> {
+  const preload = path.join(work, 'rss.cjs');
+  writeFileSync(preload, RSS_PRELOAD);
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...CPU_PROF, '--expose-gc', '-r', preload, BIN, 'check', '--targets', targetsFile, '--no-color', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let lines = 0;
+  // The ndjson summary line and the text totals line are the last lines: keep only the end.
+  let tail = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => {
+    const text = b.toString();
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    tail = (tail + text).slice(-4000);
+  });
+  child.stderr.on('data', (b: Buffer) => void (err = (err + b.toString()).slice(-4000)));
   return new Promise((resolve) => {
-    const child = execFile(
-      'openssl',
-      ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-verify_return_error', '-verify_hostname', 'localhost', '-CAfile', root],
-      { timeout: 10_000 },
-      (err) => resolve(!err),
-    );
-    child.stdin?.end();
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      const rss = /bench-max-rss (\d+) cpu-us (\d+) heap (\d+)/.exec(err);
+      const counts = /"counts":(\{[^}]*\})/.exec(tail)?.[1] ?? /\d+ targets?: [^\n]*/.exec(tail)?.[0] ?? `? (stderr: ${err.trim().split('\n')[0]})`;
+      resolve({ seconds, cpuSeconds: rss ? Number(rss[2]) / 1e6 : NaN, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, heapMb: rss ? Number(rss[3]) / 2 ** 20 : NaN, counts, exitCode: code, stdoutLines: lines });
+    });
   });
 }
 
-async function main_(): Promise<void> {
-  const pki = testPki();
-  const root = pki.file('root.pem');
-  const work = mkdtempSync(path.join(tmpdir(), 'tls-trace-bench-'));
-  const servers = await startServers(pki.dir);
+function targetsFile(work: string, n: number, ports: number[]): string {
+  const file = path.join(work, `targets-${n}.txt`);
+  const lines = Array.from({ length: n }, (_, i) => `t${i}.bench.test:${ports[i % ports.length]} address=127.0.0.1`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function loadAverage(): string {
   try {
-    console.log(`tls-trace check bench: ${SERVERS} loopback servers (${VARIANTS.join(', ')}), concurrency ${CONCURRENCY}`);
-    for (const n of [200, 2000]) {
-      const targets = Array.from({ length: n }, (_, i) => `127.0.0.1:${servers.ports[i % servers.ports.length]}`);
-      const file = path.join(work, `targets-${n}.txt`);
-      writeFileSync(file, targets.join('\n'));
-      const tt = await runTlsTrace(file, root);
-      const failed = tt.doc.results.filter((r) => r.status === 'error').length;
-      const ttRate = n / (tt.ms / 1000);
-      const sample = SAMPLE > 0 ? targets.slice(0, Math.min(SAMPLE, n)) : targets;
-      const t0 = performance.now();
-      let sOk = 0;
-      for (const t of sample) if (await sClient(Number(t.split(':')[1]), root)) sOk++;
-      const sMs = performance.now() - t0;
-      const sRate = sample.length / (sMs / 1000);
-      console.log(
-        `${String(n).padStart(5)} targets: tls-trace ${ttRate.toFixed(1)} targets/s (${(tt.ms / 1000).toFixed(2)} s, counts ${JSON.stringify(tt.doc.counts)}${failed ? `, ${failed} connection failures` : ''})` +
-          ` | openssl s_client sequential ${sRate.toFixed(1)} targets/s (${sample.length} targets, ${sOk} verified)` +
-          ` | ratio ${(ttRate / sRate).toFixed(1)}×`,
-      );
+    return execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' ');
+  } catch {
+    return '?';
+  }
+}
+
+async function speed(work: string, pki: RevocationPki, ports: number[], common: string[]): Promise<void> {
+  const file = targetsFile(work, TARGETS, ports);
+  for (const mode of ['off', 'soft']) {
+    const before = new Map(pki.hits);
+    const r = await runCheck(work, file, [...common, '--revocation', mode, '--format', 'ndjson']);
+    const hits = [...pki.hits].map(([k, v]) => `${k} ${v - (before.get(k) ?? 0)}`).filter((h) => !h.endsWith(' 0'));
+    console.log(
+      `speed, --revocation ${mode.padEnd(4)}: ${TARGETS} targets in ${r.seconds.toFixed(2)} s = ${(TARGETS / r.seconds).toFixed(0)} targets/s` +
+        ` (${r.cpuSeconds.toFixed(2)} CPU s in check = ${((r.cpuSeconds * 1000) / TARGETS).toFixed(2)} ms per target, ${(TARGETS / r.cpuSeconds).toFixed(0)} targets per CPU second)` +
+        ` (exit ${r.exitCode}, counts ${r.counts}${hits.length ? `, responder requests: ${hits.join(', ')}` : ''}; load ${loadAverage()})`,
+    );
+  }
+}
+
+async function memory(work: string, ports: number[], common: string[]): Promise<void> {
+  const formats = (process.argv.includes('--memory-formats') ? process.argv[process.argv.indexOf('--memory-formats') + 1] : 'ndjson,text').split(',');
+  for (const format of formats) {
+    const rows: string[] = [];
+    for (const n of [2000, MEMORY_TARGETS]) {
+      const r = await runCheck(work, targetsFile(work, n, ports), [...common, '--revocation', 'soft', '--format', format]);
+      rows.push(`${n} targets ${r.maxRssMb.toFixed(0)} MB (live heap at the end ${r.heapMb.toFixed(1)} MB, ${(n / r.seconds).toFixed(0)} targets/s, ${((r.cpuSeconds * 1000) / n).toFixed(2)} CPU ms per target, ${r.stdoutLines} lines out, exit ${r.exitCode})`);
     }
+    console.log(`memory, --format ${format.padEnd(6)}: peak RSS ${rows.join(' | ')}; load ${loadAverage()}`);
+  }
+}
+
+async function benchMain(): Promise<void> {
+  if (!existsSync(path.join(ROOT, 'dist/tls-trace.cjs'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const work = mkdtempSync(path.join(tmpdir(), 'tls-trace-bench-check-'));
+  const pki = await startRevocationPki();
+  const servers = await startServers(pki);
+  const common = ['--servername', 'localhost', '--ca', pki.file('root.pem'), ...(CONCURRENCY ? ['--concurrency', String(CONCURRENCY)] : [])];
+  try {
+    console.log(`tls-trace check bench: ${SERVERS} loopback Node TLS servers in ${SERVER_PROCS} processes, own leaf each (OCSP or CRL, 1 in 10 revoked); concurrency ${CONCURRENCY || 'default'}; 2 cores shared, load ${loadAverage()}`);
+    if (!flag('skip-speed')) await speed(work, pki, servers.ports, common);
+    if (!flag('skip-memory')) await memory(work, servers.ports, common);
   } finally {
     servers.stop();
+    await pki.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-await main_();
+await benchMain();

@@ -340,6 +340,10 @@ export const MAX_CA_ISSUERS_BYTES = 64 * 1024;
 export const MAX_REVOCATION_FETCH_MS = 5000;
 /** CRLs kept per run (by URL, until their nextUpdate). */
 export const MAX_CACHED_CRLS = 64;
+/** OCSP answers kept per run (by responder URL and certificate), each until its nextUpdate. */
+export const MAX_CACHED_OCSP = 4096;
+/** OpenSSL client contexts kept for reuse (one per distinct version/cipher/group/client-cert set). */
+export const MAX_CACHED_SECURE_CONTEXTS = 16;
 
 /**
  * The ladder diagram: names listed on one arrow (a flight of a thousand records folds runs of the

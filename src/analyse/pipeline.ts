@@ -9,7 +9,7 @@ import { analyseTrace, summariseTrace } from './index.js';
 import { chainReportFromCapture } from './chain/from-capture.js';
 import type { CtLogList } from './ct/log-list.js';
 import type { TrustStore } from './chain/trust-store.js';
-import type { ChainReport } from './chain/types.js';
+import type { ChainEvidenceInput, ChainReport } from './chain/types.js';
 import type { DecodedTrace } from '../decode/model.js';
 import type { TraceAnalysis, TraceSummary } from './types.js';
 
@@ -22,6 +22,10 @@ export interface PipelineOptions {
   at?: Date;
   /** The CT log list (--ct-log-list); default the bundled one. */
   ctLogList?: CtLogList;
+  /** Leave out the Finished and signature checks (check reads only the certificates). */
+  skipVerification?: boolean;
+  /** Intermediates fetched and revocation looked up for this capture (live trace --revocation soft|hard). */
+  chainEvidence?: ChainEvidenceInput;
 }
 
 export interface AnalysedCapture {
@@ -39,12 +43,14 @@ export interface AnalysedCapture {
  * (which needs only the certificates) stops here; analyseCapture goes on.
  */
 export function decodeAndDecrypt(capture: Capture, opts: PipelineOptions = {}): { trace: DecodedTrace; decryption: DecryptionResult } {
-  return decryptAndMerge(capture, decodeCapture(capture), { showSecrets: opts.showSecrets === true });
+  return decryptAndMerge(capture, decodeCapture(capture), { showSecrets: opts.showSecrets === true, ...(opts.skipVerification ? { skipVerification: true } : {}) });
 }
 
 export function analyseCapture(capture: Capture, opts: PipelineOptions = {}): AnalysedCapture {
   const { trace, decryption } = decodeAndDecrypt(capture, opts);
-  const chain = opts.trustStore ? chainReportFromCapture(capture, { trace, trustStore: opts.trustStore, ...(opts.at ? { at: opts.at } : {}), ...(opts.ctLogList ? { ctLogList: opts.ctLogList } : {}) }) : undefined;
+  const chain = opts.trustStore
+    ? chainReportFromCapture(capture, { trace, trustStore: opts.trustStore, ...(opts.at ? { at: opts.at } : {}), ...(opts.ctLogList ? { ctLogList: opts.ctLogList } : {}), ...(opts.chainEvidence ? { evidence: opts.chainEvidence } : {}) })
+    : undefined;
   return { capture, decoded: trace, analysis: analyseTrace(capture, trace), decryption, ...(chain ? { chain } : {}) };
 }
 

@@ -15,6 +15,7 @@ import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js
 import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
 import { dialFor, resolveDial, routeFacts, type Dial } from './route.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
+import { sharedSecureContext, type ContextOptions } from './secure-context.js';
 import { runStarttls, starttlsDeadlineMessage } from './starttls/index.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
@@ -252,23 +253,25 @@ class CaptureRun {
     // Write errors surface here too; the raw socket's own events already classify them.
     tap.on('error', () => undefined);
     const o = this.opts;
-    const options: tls.ConnectionOptions = {
-      socket: tap,
-      rejectUnauthorized: false, // we validate the chain ourselves, and want the trace either way
-      ...(this.target.servername ? { servername: this.target.servername } : {}),
+    const contextOptions: ContextOptions = {
       ...(o.minVersion ? { minVersion: tlsVersion[o.minVersion] } : {}),
       // Node's default floor is TLS 1.2; a ceiling below it alone would leave no version at all.
       ...(!o.minVersion && (o.maxVersion === '1.0' || o.maxVersion === '1.1') ? { minVersion: 'TLSv1' as const } : {}),
       ...(o.maxVersion ? { maxVersion: tlsVersion[o.maxVersion] } : {}),
       ...(o.ciphers ? { ciphers: o.ciphers } : {}),
       ...(o.groups ? { ecdhCurve: o.groups } : {}),
-      ...(o.alpn && o.alpn.length > 0 ? { ALPNProtocols: o.alpn } : {}),
-      ...(o.requestOcsp ? { requestOCSP: true } : {}),
       ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
     };
     let sock: tls.TLSSocket;
     try {
-      sock = tls.connect(options);
+      sock = tls.connect({
+        socket: tap,
+        rejectUnauthorized: false, // we validate the chain ourselves, and want the trace either way
+        secureContext: sharedSecureContext(contextOptions),
+        ...(this.target.servername ? { servername: this.target.servername } : {}),
+        ...(o.alpn && o.alpn.length > 0 ? { ALPNProtocols: o.alpn } : {}),
+        ...(o.requestOcsp ? { requestOCSP: true } : {}),
+      });
     } catch (e) {
       // Bad option values (unknown cipher or group names) throw synchronously.
       this.fail('tls', openSslReason(errorMessage(e)));

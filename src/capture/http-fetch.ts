@@ -2,10 +2,15 @@
 // and caIssuers over plain http so that checking them needs no TLS), a deadline, a size cap. Never
 // throws: a failure is a sentence saying why. The name is resolved as the handshake's is
 // (resolve.ts: /etc/hosts, then c-ares, cancelled at the deadline), or taken from --resolve.
+// Through an HTTP proxy (the handshake's --proxy / HTTPS_PROXY, unless NO_PROXY names the URL's
+// host) the request goes to the proxy in absolute form (`GET http://host/path`, RFC 9112 §3.2.2),
+// and the proxy resolves the name.
 
 import http from 'node:http';
 import net, { type LookupFunction } from 'node:net';
 import { resolveHost } from './resolve.js';
+import { formatAddress } from './options.js';
+import type { ProxySettings } from './proxy.js';
 
 export interface HttpFetchRequest {
   url: string;
@@ -18,6 +23,8 @@ export interface HttpFetchRequest {
   lookup?: LookupFunction;
   /** Addresses to use for a host and port instead of resolving it (`--resolve`), if any. */
   pinned?: (host: string, port: number) => string[] | undefined;
+  /** The HTTP proxy for a URL's host and port (none: connect directly). */
+  proxyFor?: (host: string, port: number) => ProxySettings | undefined;
 }
 
 export type HttpFetchResult = { ok: true; body: Buffer; contentType?: string } | { ok: false; why: string };
@@ -34,23 +41,43 @@ export const httpFetch: HttpFetcher = async (req) => {
   }
   if (url.protocol !== 'http:') return { ok: false, why: `only http URLs are fetched (${url.protocol.replace(':', '')})` };
   const started = Date.now();
-  const address = await addressOf(url, req);
-  if ('why' in address) return { ok: false, why: address.why };
-  return exchange(url, address.ip, { ...req, timeoutMs: req.timeoutMs - (Date.now() - started) });
+  const proxy = req.proxyFor?.(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 80));
+  const hop = proxy ? { host: proxy.host, port: proxy.port } : { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
+  const address = await addressOf(hop.host, hop.port, req);
+  if ('why' in address) return { ok: false, why: proxy ? `${req.url}: proxy ${address.why}` : `${req.url}: ${address.why}` };
+  return exchange(url, { ip: address.ip, port: hop.port, ...(proxy ? { proxy } : {}) }, { ...req, timeoutMs: req.timeoutMs - (Date.now() - started) });
 };
 
-/** Where to connect for the URL's host: a literal, a --resolve pin, or the resolver's first answer. */
-async function addressOf(url: URL, req: HttpFetchRequest): Promise<{ ip: string } | { why: string }> {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+/** Where to connect for a host: a literal, a --resolve pin, or the resolver's first answer. */
+async function addressOf(host: string, port: number, req: HttpFetchRequest): Promise<{ ip: string } | { why: string }> {
   if (net.isIP(host)) return { ip: host };
-  const port = Number(url.port || 80);
   const pin = req.pinned?.(host, port)?.[0];
   if (pin) return { ip: pin };
   const r = await resolveHost(host, { timeoutMs: Math.max(1, req.timeoutMs), ...(req.lookup ? { lookup: req.lookup } : {}) });
-  return 'error' in r ? { why: `${req.url}: ${r.error}` } : { ip: r.addresses[0].address };
+  return 'error' in r ? { why: r.error } : { ip: r.addresses[0].address };
 }
 
-function exchange(url: URL, ip: string, req: HttpFetchRequest): Promise<HttpFetchResult> {
+/** Where the request goes: the URL's server, or a proxy that is handed the whole URL. */
+interface Hop {
+  ip: string;
+  port: number;
+  proxy?: ProxySettings;
+}
+
+/** The request line's target and headers: origin form to the server, absolute form (and credentials) to a proxy. */
+function requestHead(url: URL, hop: Hop, req: HttpFetchRequest): { path: string; headers: Record<string, string | number> } {
+  // Connect to the address, but name the URL's host in the request, as any HTTP client does.
+  const headers: Record<string, string | number> = { accept: '*/*', host: url.host };
+  if (req.body) Object.assign(headers, { 'content-type': req.contentType ?? 'application/octet-stream', 'content-length': req.body.length });
+  const origin = `${url.pathname}${url.search}`;
+  if (!hop.proxy) return { path: origin, headers };
+  const auth = hop.proxy.auth;
+  if (auth) headers['proxy-authorization'] = `Basic ${Buffer.from(`${auth.user}:${auth.pass}`, 'utf8').toString('base64')}`;
+  return { path: `${url.protocol}//${url.host}${origin}`, headers };
+}
+
+function exchange(url: URL, hop: Hop, req: HttpFetchRequest): Promise<HttpFetchResult> {
+  const via = hop.proxy ? ` (via proxy ${formatAddress(hop.proxy.host, hop.proxy.port)})` : '';
   return new Promise((resolve) => {
     let settled = false;
     const finish = (r: HttpFetchResult): void => {
@@ -60,13 +87,11 @@ function exchange(url: URL, ip: string, req: HttpFetchRequest): Promise<HttpFetc
       request.destroy();
       resolve(r);
     };
-    // Connect to the address, but name the URL's host in the request, as any HTTP client does.
-    const headers: Record<string, string | number> = { accept: '*/*', host: url.host };
-    if (req.body) Object.assign(headers, { 'content-type': req.contentType ?? 'application/octet-stream', 'content-length': req.body.length });
-    const options = { host: ip, port: Number(url.port || 80), path: `${url.pathname}${url.search}`, method: req.body ? 'POST' : 'GET', headers };
+    const { path, headers } = requestHead(url, hop, req);
+    const options = { host: hop.ip, port: hop.port, path, method: req.body ? 'POST' : 'GET', headers };
     const request = http.request(options, (res) => {
       if ((res.statusCode ?? 0) !== 200) {
-        finish({ ok: false, why: `HTTP ${res.statusCode ?? '?'} from ${req.url}` });
+        finish({ ok: false, why: `HTTP ${res.statusCode ?? '?'} from ${req.url}${via}` });
         return;
       }
       const chunks: Buffer[] = [];
@@ -79,8 +104,8 @@ function exchange(url: URL, ip: string, req: HttpFetchRequest): Promise<HttpFetc
       res.on('end', () => finish({ ok: true, body: Buffer.concat(chunks), ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}) }));
       res.on('error', (e) => finish({ ok: false, why: `${req.url}: ${e.message}` }));
     });
-    const timer = setTimeout(() => finish({ ok: false, why: `no answer from ${req.url} within ${req.timeoutMs} ms` }), Math.max(1, req.timeoutMs));
-    request.on('error', (e) => finish({ ok: false, why: `${req.url}: ${e.message}` }));
+    const timer = setTimeout(() => finish({ ok: false, why: `no answer from ${req.url}${via} within ${req.timeoutMs} ms` }), Math.max(1, req.timeoutMs));
+    request.on('error', (e) => finish({ ok: false, why: `${req.url}${via}: ${e.message}` }));
     request.end(req.body);
   });
 }

@@ -4,16 +4,18 @@
 import { performance } from 'node:perf_hooks';
 import type { LookupFunction } from 'node:net';
 import { analyseChain } from '../analyse/chain/analyse.js';
+import { chainVerdict } from '../analyse/chain/verdict.js';
 import type { TrustStore } from '../analyse/chain/trust-store.js';
 import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
 import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
 import type { CaptureOptions } from '../capture/options.js';
+import type { ProxySettings } from '../capture/proxy.js';
 import type { ChainReport, RevocationMode } from '../analyse/chain/types.js';
 import { fetchChain as defaultFetch, type FetchChain, type FetchedChain } from './fetch-chain.js';
-import { CrlCache } from './revocation/chain-revocation.js';
-import { type ChainEvidence, gatherEvidence } from './revocation/evidence.js';
+import { CrlCache, OcspCache } from './revocation/chain-revocation.js';
+import { type ChainEvidence, evidenceInput, gatherEvidence } from './revocation/evidence.js';
 import { httpFetch, type HttpFetcher } from '../capture/http-fetch.js';
 import { bundledLogList, type CtLogList } from '../analyse/ct/log-list.js';
 import { probeTlsScts } from './sct-probe.js';
@@ -44,6 +46,8 @@ export interface CheckOptions {
   lookup?: LookupFunction;
   /** `--resolve` for the revocation and caIssuers fetches: addresses for a host and port, if pinned. */
   pinned?: (host: string, port: number) => string[] | undefined;
+  /** The proxy for the revocation and caIssuers fetches to a host and port (--proxy / HTTPS_PROXY less NO_PROXY). */
+  proxyFor?: (host: string, port: number) => ProxySettings | undefined;
   /** Client certificate for every target (a target's cert= beats it). */
   clientCert?: { cert: string; key: string; passphrase?: string };
   /** Injected in tests; the live handshake otherwise. */
@@ -89,10 +93,10 @@ export function combineExitCodes(codes: number[]): number {
   return codes.includes(ExitCode.internal) ? ExitCode.internal : ExitCode.ok;
 }
 
-/** Fetches resolve names as the handshake does (the injected resolver in tests). */
-function withLookup(fetcher: HttpFetcher, opts: Pick<CheckOptions, 'lookup' | 'pinned'>): HttpFetcher {
-  const { lookup, pinned } = opts;
-  return (req) => fetcher({ ...(lookup ? { lookup } : {}), ...(pinned ? { pinned } : {}), ...req });
+/** Fetches resolve names and take the proxy as the handshake does (the injected resolver in tests). */
+export function withLookup(fetcher: HttpFetcher, opts: Pick<CheckOptions, 'lookup' | 'pinned' | 'proxyFor'>): HttpFetcher {
+  const { lookup, pinned, proxyFor } = opts;
+  return (req) => fetcher({ ...(lookup ? { lookup } : {}), ...(pinned ? { pinned } : {}), ...(proxyFor ? { proxyFor } : {}), ...req });
 }
 
 /** Node's `TLSv1.3` as the code point the trace and scan write (`TLS 1.3`); unknown words are dropped. */
@@ -101,18 +105,12 @@ function protocolOf(nodeProtocol: string | undefined): { protocol?: CodePoint } 
   return code === undefined ? {} : { protocol: codePoint(protocolVersions, code) };
 }
 
-/**
- * An invalid chain's code: revoked (14) when a certificate is revoked (looked up, or the staple
- * says so); 15 when the only errors are revocation left unestablished under --revocation hard;
- * 16 when the only errors are CT policies under --require-ct; else 8.
- */
+/** An invalid chain's code: revoked 14, revocation left unestablished under --revocation hard 15, CT policies under --require-ct 16, else 8. */
 function invalidExit(chain: ChainReport): number {
-  const errors = chain.facts.filter((f) => !f.ok && f.severity === 'error');
-  const stapleRevoked = errors.some((f) => f.check === 'ocsp.status');
-  if (stapleRevoked || chain.revocation?.some((r) => r.status === 'revoked')) return ExitCode.revoked;
-  if (errors.length && errors.every((f) => f.check === 'revocation')) return ExitCode.revocationUnavailable;
-  if (errors.length && errors.every((f) => f.check === 'ct.chrome' || f.check === 'ct.apple')) return ExitCode.ctPolicy;
-  return ExitCode.invalid;
+  const verdict = chainVerdict(chain);
+  if (verdict === 'revoked') return ExitCode.revoked;
+  if (verdict === 'revocation-unavailable') return ExitCode.revocationUnavailable;
+  return verdict === 'ct-policy' ? ExitCode.ctPolicy : ExitCode.invalid;
 }
 
 export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOptions, evidence?: ChainEvidence): TargetResult {
@@ -146,6 +144,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ...(evidence?.issuerFetchFailures ? { issuerFetchFailures: evidence.issuerFetchFailures } : {}),
     ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: opts.revocation ?? 'soft' } : {}),
     ct: { list: opts.ctLogList ?? bundledLogList(), ...(fetched.tlsScts ? { tlsScts: fetched.tlsScts } : {}), ...(opts.requireCt ? { required: true } : {}) },
+    ...evidenceInput(evidence, opts.revocation ?? 'soft'),
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
   const critical = chain.valid && chain.daysLeft !== null && chain.daysLeft < (opts.critDays ?? 0);
@@ -219,11 +218,19 @@ async function addTlsScts(fetched: FetchedChain, target: CheckTarget, opts: Chec
   if (probe.scts.length) fetched.tlsScts = probe.scts;
 }
 
-export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Promise<CheckSummary> {
+/**
+ * Checks every target, `opts.concurrency` at a time. Each result goes to `opts.onResult` as it
+ * finishes; the summary holds only what `keep` returns for it (input order, then sorted), so a
+ * run that streams its results (NDJSON) or needs only a line per target keeps memory flat.
+ */
+export async function runCheck<R extends Sortable = TargetResult>(targets: CheckTarget[], opts: CheckOptions, keep: (r: TargetResult) => R | undefined = (r) => r as unknown as R): Promise<CheckSummary<R>> {
   const t0 = performance.now();
   const fetch = opts.fetch ?? defaultFetch;
   const crls = new CrlCache();
-  const results: TargetResult[] = new Array<TargetResult>(targets.length);
+  const ocsp = new OcspCache();
+  const kept: Array<R | undefined> = new Array<R | undefined>(targets.length);
+  const counts = countStatuses([]);
+  const exitCodes = new Set<number>();
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
@@ -237,7 +244,7 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
         const fetched = await fetch(fetchOptions(target, opts, starttls));
         // Fetches after the handshake share what is left of the target's deadline.
         const deadline = Date.now() + Math.max(0, opts.timeoutMs - fetched.durationMs);
-        const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts), crls });
+        const evidence = await gatherEvidence(fetched, opts.trustStore, opts.revocation ?? 'soft', { at: opts.at, deadline, fetcher: withLookup(opts.httpFetcher ?? httpFetch, opts), crls, ocsp });
         if (opts.ctTls) await addTlsScts(fetched, target, opts, starttls, deadline);
         result = judge(target, fetched, opts, evidence);
         if (starttls) result.starttls = starttls;
@@ -246,7 +253,9 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
         const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
         result = { target: target.display, host: target.host, port: target.port, checkedName: target.settings?.servername ?? opts.servername ?? target.host, status: 'error', exitCode: ExitCode.internal, daysLeft: null, problems: [message], error: { code: 'internal', message }, durationMs: 0 };
       }
-      results[i] = result;
+      kept[i] = keep(result);
+      counts[result.status]++;
+      exitCodes.add(result.exitCode);
       done++;
       opts.onResult?.(result, done, targets.length);
     }
@@ -257,9 +266,9 @@ export async function runCheck(targets: CheckTarget[], opts: CheckOptions): Prom
     at: opts.at.toISOString(),
     warnDays: opts.warnDays,
     critDays: opts.critDays ?? 0,
-    results: sortResults(results),
-    counts: countStatuses(results),
-    exitCode: combineExitCodes(results.map((r) => r.exitCode)),
+    results: sortResults(kept.filter((r): r is R => r !== undefined)),
+    counts,
+    exitCode: combineExitCodes([...exitCodes]),
     durationMs: Math.round(performance.now() - t0),
   };
 }

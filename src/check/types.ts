@@ -71,14 +71,19 @@ export interface TargetResult {
   durationMs: number;
 }
 
-export interface CheckSummary {
+/**
+ * The run's summary. `R` is what the run kept of each result: the whole TargetResult (JSON, chain
+ * tables), or only what a summary renderer reads (a fleet's text, CSV…), so that memory does not
+ * grow with each target's chain report.
+ */
+export interface CheckSummary<R = TargetResult> {
   /** Pinned clock of the run. */
   at: string;
   warnDays: number;
   /** --crit-days; 0 when not given (no target is critical). */
   critDays: number;
   /** Sorted by days left, soonest (and failures) first, then by status and target. */
-  results: TargetResult[];
+  results: R[];
   counts: Record<TargetStatus, number>;
   exitCode: number;
   durationMs: number;

@@ -6,6 +6,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Option, type Command } from 'commander';
 import type { CaptureOptions, TlsVersionName } from '../capture/capture.js';
+import type { RevocationMode } from '../analyse/chain/types.js';
 import { UsageError } from '../errors.js';
 import { clientCertFromFlags } from './client-cert.js';
 import { STARTTLS_PROTOCOL_NAMES, isStarttlsProtocol, starttlsForPort, type StarttlsProtocol } from '../capture/starttls/index.js';
@@ -20,6 +21,8 @@ const VERSIONS: readonly TlsVersionName[] = ['1.0', '1.1', '1.2', '1.3'];
 /** Raw option values as commander hands them over (camel-cased flag names). */
 export interface TraceFlags {
   servername?: string;
+  /** trace's --revocation (off by default). */
+  revocation?: string;
   sni?: boolean;
   tlsMin?: string;
   tlsMax?: string;
@@ -110,6 +113,16 @@ export function parseWholeNumber(
     throw new UsageError(`bad ${flag} "${text}": give ${range.what ?? 'a whole number'} from ${min} to ${max}`, range.hint);
   }
   return Number(text);
+}
+
+const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
+
+/** --revocation (check and trace): off, soft or hard; `fallback` when not given. */
+export function parseRevocationMode(value: string | undefined, fallback: RevocationMode): RevocationMode {
+  if (value === undefined) return fallback;
+  const mode = REVOCATION_MODES.find((m) => m === value);
+  if (!mode) throw new UsageError(`--revocation must be off, soft or hard, not "${value}"`);
+  return mode;
 }
 
 export function parseTimeout(text: string | undefined): number {

@@ -9,6 +9,11 @@ import type { BulkCipher } from './suites.js';
 export interface DecryptOptions {
   /** Keep secret, key and IV values in the key-schedule description (default: lengths only). */
   showSecrets?: boolean;
+  /**
+   * Open the records but leave the Finished and signature checks out (`check`, which reads only
+   * the certificates, and pays for these per target).
+   */
+  skipVerification?: boolean;
 }
 
 /** One derived value of the key schedule. */

@@ -51,9 +51,11 @@ function ctLines(view: CtView, p: Palette): string[] {
   return lines;
 }
 
-/** The one-line verdict: VALID, or INVALID naming every error, plus warnings. */
+const VERDICT_WORD: Record<ChainView['verdict'], string> = { valid: 'VALID', invalid: 'INVALID', revoked: 'REVOKED', 'revocation-unavailable': 'REVOCATION UNAVAILABLE', 'ct-policy': 'CT POLICY NOT MET' };
+
+/** The one-line verdict: VALID, or INVALID (REVOKED, REVOCATION UNAVAILABLE, CT POLICY NOT MET) naming every error, plus warnings. */
 function verdictLine(view: ChainView, p: Palette): string {
-  const head = view.valid ? p.good('VALID') : p.bad('INVALID');
+  const head = view.valid ? p.good(VERDICT_WORD[view.verdict]) : p.bad(VERDICT_WORD[view.verdict]);
   const parts: string[] = [];
   if (view.errors.length) parts.push(view.errors.map(escapeControl).join('; '));
   if (view.warnings.length) parts.push(p.warn(`warnings: ${view.warnings.map(escapeControl).join('; ')}`));

@@ -4,13 +4,13 @@
 // peer: such a cell gets a leading `'` (OWASP's advice). Plain numbers we wrote (days left -2160)
 // are left as numbers.
 
-import type { CheckView, ResultView } from './check-view.js';
+import { verdictOf, type CheckView, type ResultView } from './check-view.js';
 import { problemList } from './check-summary.js';
 import { escapeControl } from './escape.js';
 
 export const CSV_COLUMNS = [
   'target', 'host', 'port', 'checked_name', 'address', 'status', 'exit_code', 'days_left', 'not_after',
-  'subject', 'issuer', 'serial', 'protocol', 'problems', 'duration_ms',
+  'subject', 'issuer', 'serial', 'protocol', 'problems', 'duration_ms', 'verdict',
 ] as const;
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -26,7 +26,7 @@ export function csvField(value: string | number | null | undefined): string {
 function row(r: ResultView): (string | number | null | undefined)[] {
   return [
     r.target, r.host, r.port, r.checkedName, r.address, r.status, r.exitCode, r.daysLeft, r.notAfter,
-    r.leaf?.subject, r.leaf?.issuer, r.leaf?.serial, r.protocolName, problemList(r.problems), r.durationMs,
+    r.leaf?.subject, r.leaf?.issuer, r.leaf?.serial, r.protocolName, problemList(r.problems), r.durationMs, verdictOf(r),
   ];
 }
 

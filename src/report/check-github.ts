@@ -5,7 +5,7 @@
 // : and , become %3A %2C. Peer text gets the project's escape first, as everywhere.
 
 import type { CheckView, ResultView } from './check-view.js';
-import { problemResults } from './check-view.js';
+import { problemResults, verdictOf, type Verdict } from './check-view.js';
 import { problemList } from './check-summary.js';
 import { escapeControl } from './escape.js';
 import { GITHUB_SUMMARY_MAX_ROWS } from '../limits.js';
@@ -18,11 +18,20 @@ export function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-const STATUS_WORD: Record<ResultView['status'], string> = { valid: 'valid', expiring: 'expiring', critical: 'critical', invalid: 'invalid', error: 'failed' };
+const STATUS_WORD: Record<Verdict, string> = {
+  valid: 'valid',
+  expiring: 'expiring',
+  critical: 'critical',
+  invalid: 'invalid',
+  revoked: 'revoked',
+  'revocation-unavailable': 'revocation unavailable',
+  'ct-policy': 'CT policy not met',
+  error: 'failed',
+};
 
 function detail(r: ResultView): string {
   const days = r.daysLeft === null ? '' : ` (${r.daysLeft} days left)`;
-  return `${STATUS_WORD[r.status]}${days}: ${problemList(r.error ? [r.error.message] : r.problems)}`;
+  return `${STATUS_WORD[verdictOf(r)]}${days}: ${problemList(r.error ? [r.error.message] : r.problems)}`;
 }
 
 function annotation(r: ResultView): string {
@@ -53,7 +62,7 @@ export function renderStepSummary(view: CheckView): string {
   const c = view.counts;
   const ordered = [...problemResults(view), ...view.results.filter((r) => r.status === 'valid')];
   const shown = ordered.slice(0, GITHUB_SUMMARY_MAX_ROWS);
-  const rows = shown.map((r) => `| ${markdownCell(r.target)} | ${STATUS_WORD[r.status]} | ${r.daysLeft ?? '-'} | ${r.notAfter?.slice(0, 10) ?? '-'} | ${markdownCell(problemList(r.error ? [r.error.message] : r.problems))} |`);
+  const rows = shown.map((r) => `| ${markdownCell(r.target)} | ${STATUS_WORD[verdictOf(r)]} | ${r.daysLeft ?? '-'} | ${r.notAfter?.slice(0, 10) ?? '-'} | ${markdownCell(problemList(r.error ? [r.error.message] : r.problems))} |`);
   const left = ordered.length - shown.length;
   const more = left > 0 ? ['', `… ${left} more targets not shown (tls-trace's summary table stops at ${GITHUB_SUMMARY_MAX_ROWS} rows)`] : [];
   return [

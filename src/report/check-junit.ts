@@ -2,7 +2,7 @@
 // <error>, expiring and critical → <failure type="expiring"|"critical"> (CI should see it red
 // before it breaks). Checked against the xunit JUnit XSD in test/check/formats.test.ts.
 
-import type { CheckView, ResultView } from './check-view.js';
+import { verdictOf, type CheckView, type ResultView } from './check-view.js';
 import { problemList } from './check-summary.js';
 
 /** Escapes text for XML content and attributes, dropping characters XML 1.0 cannot carry. */
@@ -32,7 +32,7 @@ function testcase(r: ResultView): string {
     default: {
       const msg = xmlEscape(problemList(r.problems) + days);
       const body = xmlEscape(problemList(r.problems, '\n'));
-      return `${open}>\n      <failure type="${r.status}" message="${msg}">${body}</failure>\n    </testcase>`;
+      return `${open}>\n      <failure type="${verdictOf(r)}" message="${msg}">${body}</failure>\n    </testcase>`;
     }
   }
 }

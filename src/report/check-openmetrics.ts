@@ -31,6 +31,11 @@ const FAMILIES: Family[] = [
   { name: 'tls_trace_probe_success', help: 'Whether the connection and handshake succeeded (1) or failed (0).', value: (r) => (r.status === 'error' ? 0 : 1) },
   { name: 'tls_trace_probe_duration_seconds', help: 'Seconds the target took: DNS, connect and handshake.', value: (r) => r.durationMs / 1000 },
   { name: 'tls_trace_verify_ok', help: 'Whether the chain, host name and trust checks passed (1) or not (0).', value: (r) => (r.chainValid === undefined ? undefined : r.chainValid ? 1 : 0) },
+  {
+    name: 'tls_trace_revocation_ok',
+    help: "Whether every certificate's revocation status was looked up and is good (1) or not (0: revoked, unknown or unavailable); absent with --revocation off.",
+    value: (r) => (r.revocationOk === undefined ? undefined : r.revocationOk ? 1 : 0),
+  },
   { name: 'tls_trace_exit_code', help: 'The exit code this target alone would give (README, Exit codes).', value: (r) => r.exitCode },
   { name: 'tls_trace_days_left', help: 'Fewest whole days left among the sent certificates on the path.', value: (r) => r.daysLeft ?? undefined },
   { name: 'tls_trace_cert_not_after_seconds', help: "The leaf certificate's notAfter, in seconds since the epoch.", value: (r) => seconds(r.leaf?.notAfter), cert: true },

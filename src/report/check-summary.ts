@@ -4,7 +4,7 @@
 
 import Table from 'cli-table3';
 import type { TargetResult } from '../check/types.js';
-import { problemResults, type CheckView, type ResultView } from './check-view.js';
+import { problemResults, verdictOf, type CheckView, type ResultView, type Verdict } from './check-view.js';
 import { escapeControl } from './escape.js';
 import { displayWidth, fitTable } from './fit.js';
 import { TEXT_MAX_CLOSING_PROBLEMS, TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
@@ -21,10 +21,22 @@ export interface CheckRenderOptions {
 
 const DEFAULT_WIDTH = 100;
 
-const STATUS_WORD: Record<TargetResult['status'], string> = { valid: 'VALID', expiring: 'EXPIRING', critical: 'CRITICAL', invalid: 'INVALID', error: 'FAILED' };
+const STATUS_WORD: Record<Verdict, string> = {
+  valid: 'VALID',
+  expiring: 'EXPIRING',
+  critical: 'CRITICAL',
+  invalid: 'INVALID',
+  revoked: 'REVOKED',
+  'revocation-unavailable': 'REVOCATION UNAVAILABLE',
+  'ct-policy': 'CT POLICY NOT MET',
+  error: 'FAILED',
+};
 
-export function statusText(r: Pick<TargetResult, 'status'>, p: Palette): string {
-  const w = STATUS_WORD[r.status];
+/** The status word of a target (VALID … REVOKED, REVOCATION UNAVAILABLE), uncoloured. */
+export const statusWord = (r: Pick<TargetResult, 'status' | 'exitCode'>): string => STATUS_WORD[verdictOf(r)];
+
+export function statusText(r: Pick<TargetResult, 'status' | 'exitCode'>, p: Palette): string {
+  const w = statusWord(r);
   return r.status === 'valid' ? p.good(w) : r.status === 'expiring' ? p.warn(w) : p.bad(w);
 }
 
@@ -86,10 +98,10 @@ export function renderClosingProblems(view: CheckView, options: CheckRenderOptio
   const width = options.width ?? DEFAULT_WIDTH;
   const shown = problems.slice(0, TEXT_MAX_CLOSING_PROBLEMS);
   const lines = shown.map((r) => {
-    const head = `  ${escapeControl(r.target)} — ${STATUS_WORD[r.status]}: `;
+    const head = `  ${escapeControl(r.target)} — ${statusWord(r)}: `;
     const line = clip(head + escapeControl(detail(r)), width);
     // Colour goes on after the cut, so escape sequences are never cut in half.
-    return line.replace(STATUS_WORD[r.status], statusText(r, p));
+    return line.replace(statusWord(r), statusText(r, p));
   });
   const left = problems.length - shown.length;
   if (left > 0) lines.push(`  … ${left} more not listed here (tls-trace lists at most ${TEXT_MAX_CLOSING_PROBLEMS}; the table above has them all)`);

@@ -6,6 +6,7 @@
 import type { MergedResult, MergedRun } from '../check/merge.js';
 import type { CheckSummary, TargetResult, TargetStatus } from '../check/types.js';
 import { unescapeControl } from './escape.js';
+import { ExitCode } from '../errors.js';
 
 /** The leaf certificate's identity and validity, raw (renderers escape at output). */
 export interface LeafFacts {
@@ -24,7 +25,25 @@ export interface ResultView extends Omit<TargetResult, 'chain' | 'protocol'> {
   anchorSubject?: string;
   /** The chain report's own verdict (absent: no chain to judge). */
   chainValid?: boolean;
+  /** Every certificate's revocation looked up and good (absent: not looked up, --revocation off). */
+  revocationOk?: boolean;
 }
+
+/**
+ * The status as the text, CSV, JUnit and GitHub outputs name it: an invalid target that is revoked
+ * (exit 14), whose revocation could not be established under --revocation hard (exit 15), or
+ * that fails only CT policies under --require-ct (exit 16), says so rather than "invalid". The JSON keeps `status` and carries the exit code and the facts.
+ */
+export type Verdict = TargetStatus | 'revoked' | 'revocation-unavailable' | 'ct-policy';
+
+export function verdictOf(r: Pick<ResultView, 'status' | 'exitCode'>): Verdict {
+  if (r.status !== 'invalid') return r.status;
+  if (r.exitCode === ExitCode.revoked) return 'revoked';
+  if (r.exitCode === ExitCode.revocationUnavailable) return 'revocation-unavailable';
+  return r.exitCode === ExitCode.ctPolicy ? 'ct-policy' : 'invalid';
+}
+
+const revocationOk = (statuses: readonly unknown[] | undefined): { revocationOk?: boolean } => (statuses ? { revocationOk: statuses.every((s) => s === 'good') } : {});
 
 export interface CheckView {
   at: string;
@@ -45,6 +64,7 @@ export function resultView(r: TargetResult): ResultView {
     ...(leaf ? { leaf: { subject: leaf.subject, issuer: leaf.issuer, serial: leaf.serial, notBefore: leaf.notBefore, notAfter: leaf.notAfter } } : {}),
     ...(chain?.anchor ? { anchorSubject: chain.anchor.subject } : {}),
     ...(chain ? { chainValid: chain.valid } : {}),
+    ...revocationOk(chain?.revocation?.map((x) => x.status)),
   };
 }
 
@@ -99,6 +119,7 @@ export function resultViewFromJson(r: MergedResult): ResultView {
     ...(leaf ? { leaf } : {}),
     ...(anchor ? { anchorSubject: anchor } : {}),
     ...(chain ? { chainValid: chain.valid === true } : {}),
+    ...revocationOk(Array.isArray(chain?.revocation) ? (chain.revocation as unknown[]).map((x) => obj(x)?.status) : undefined),
   };
 }
 

@@ -3,6 +3,7 @@
 // only the ChainReport; strings stay as they came (the report escapes them once, at output).
 
 import type { ChainCertificate, ChainReport } from '../analyse/chain/types.js';
+import { chainVerdict, type ChainVerdict } from '../analyse/chain/verdict.js';
 import { TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import type { Tone } from './types.js';
 import { notShown } from './words.js';
@@ -37,6 +38,8 @@ export interface ChainView {
   /** One line per certificate check looked up (check --revocation soft|hard). */
   revocation: Array<{ who: string; status: Toned; detail: string }>;
   valid: boolean;
+  /** valid, invalid, or what the failure is when it is about revocation (revoked, revocation-unavailable). */
+  verdict: ChainVerdict;
   /** Each list cut to the per-message cap, its last entry then saying what was left out. */
   errors: string[];
   warnings: string[];
@@ -101,7 +104,7 @@ export function describeChain(report: ChainReport): ChainView {
   const notes: string[] = [];
   if (report.decrypted) notes.push('Certificates read from the decrypted TLS 1.3 Certificate message.');
   if (report.source === 'node') notes.push('Chain as Node reports it (the Certificate message was not decoded, e.g. TLS 1.3 without keys): sent order not checked.');
-  const view: ChainView = { rows, omitted: report.certificates.length - rows.length, notes, revocation: revocationOf(report), valid: report.valid, errors: [], warnings: [] };
+  const view: ChainView = { rows, omitted: report.certificates.length - rows.length, notes, revocation: revocationOf(report), valid: report.valid, verdict: chainVerdict(report), errors: [], warnings: [] };
   if (report.anchor) {
     const a = report.anchor;
     const from = a.origin === 'system' ? "Node's root store" : a.origin === 'ca-file' ? `--ca ${a.file ?? ''}` : `NODE_EXTRA_CA_CERTS ${a.file ?? ''}`;

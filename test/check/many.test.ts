@@ -76,3 +76,28 @@ test('200 targets plus two dead ones: correct verdict for each, exit 4 (connect 
   const sources = new Set(doc.results.filter((r) => r.chain).map((r) => `${r.protocol?.name}:${r.chain?.source}:${r.chain?.decrypted ?? false}`));
   expect([...sources].sort()).toEqual(['TLS 1.2:decoded:false', 'TLS 1.3:decoded:true']);
 }, 120_000);
+
+test('the lean paths give the same verdicts: NDJSON (nothing kept) and CSV (a row kept per target) agree with the JSON document', async () => {
+  const list = path.join(dir, 'targets-lean.txt');
+  writeFileSync(list, [...expected.keys(), '127.0.0.1:1'].join('\n'));
+  const run = async (format: string): Promise<{ code: number; out: string }> => {
+    const ctx = testContext();
+    const code = await main(['check', '--targets', list, '--servername', 'localhost', '--ca', pki.file('root.pem'), '--concurrency', '32', '--revocation', 'off', '--at', '2030-01-01', '--format', format], ctx);
+    return { code, out: ctx.out() };
+  };
+  type Result = CheckJson['results'][number];
+  const timeless = ({ durationMs: _d, ...rest }: Result): Omit<Result, 'durationMs'> => rest;
+  const json = await run('json');
+  const doc = parseValid<CheckJson>('check', json.out);
+  const ndjson = await run('ndjson');
+  const lines = ndjson.out.trimEnd().split('\n').map((l) => JSON.parse(l) as Result & { type: string; format?: string; schemaVersion?: string; counts?: unknown; exitCode: number });
+  const targets = lines.filter((l) => l.type === 'target').map(({ type: _t, format: _f, schemaVersion: _s, ...r }) => timeless(r as Result));
+  const byTarget = (a: { target: string }, b: { target: string }): number => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0);
+  expect(targets.sort(byTarget)).toEqual(doc.results.map(timeless).sort(byTarget));
+  const summary = lines.find((l) => l.type === 'summary');
+  expect([summary?.counts, summary?.exitCode, ndjson.code]).toEqual([doc.counts, doc.exitCode, json.code]);
+  const csv = await run('csv');
+  const rows = csv.out.trimEnd().split('\r\n').slice(1).map((l) => l.split(','));
+  expect(rows.map((r) => [r[0], r[5], r[6]])).toEqual(doc.results.map((r) => [r.target, r.status, String(r.exitCode)]));
+  expect(csv.code).toBe(json.code);
+}, 120_000);

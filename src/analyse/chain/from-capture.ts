@@ -11,10 +11,10 @@ import { certificateOf, type DecodedTrace } from '../../decode/model.js';
 import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';
 import type { TrustStore } from './trust-store.js';
-import type { ChainReport } from './types.js';
 import type { Extension } from '../../decode/model.js';
 import type { DecodedSct } from '../../decode/sct.js';
 import { bundledLogList, type CtLogList } from '../ct/log-list.js';
+import type { ChainEvidenceInput, ChainReport } from './types.js';
 
 export interface CapturedChain {
   /** DER hex, leaf first. */
@@ -90,6 +90,8 @@ export interface CaptureChainOptions {
   warnDays?: number;
   /** The CT log list (default: the bundled one). */
   ctLogList?: CtLogList;
+  /** Fetched intermediates and revocation results (a live trace with --revocation soft|hard). */
+  evidence?: ChainEvidenceInput;
 }
 
 /** One call for the trace command: the chain report of a capture, or undefined without certificates. */
@@ -108,6 +110,7 @@ export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptio
     ...(chain.ocspResponse ? { ocspResponse: chain.ocspResponse } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays } : {}),
     ct: { list: opts.ctLogList ?? bundledLogList(), ...(chain.tlsScts ? { tlsScts: chain.tlsScts } : {}) },
+    ...opts.evidence,
   });
 }
 

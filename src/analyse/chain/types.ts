@@ -127,3 +127,6 @@ export interface ChainInput {
   /** Judge Certificate Transparency against this log list (absent: CT is not looked at). */
   ct?: import('./ct-facts.js').CtOptions;
 }
+
+/** What check's fetches add to a chain analysis (check, and trace with --revocation soft|hard). */
+export type ChainEvidenceInput = Pick<ChainInput, 'fetchedIssuers' | 'issuerFetchFailures' | 'revocation' | 'revocationMode'>;

@@ -9,7 +9,7 @@ import { buildOcspRequest, nonceExtnValue } from '../../analyse/chain/ocsp-reque
 import type { PathNode } from '../../analyse/chain/path.js';
 import { judgeCrl, judgeOcspResponse, parseCrl, type ParsedCrl, type RevocationOutcome } from '../../analyse/chain/revocation.js';
 import type { RevocationResult } from '../../analyse/chain/types.js';
-import { MAX_CACHED_CRLS, MAX_CRL_BYTES, MAX_OCSP_RESPONSE_BYTES, MAX_REVOCATION_FETCH_MS } from '../../limits.js';
+import { MAX_CACHED_CRLS, MAX_CACHED_OCSP, MAX_CRL_BYTES, MAX_OCSP_RESPONSE_BYTES, MAX_REVOCATION_FETCH_MS } from '../../limits.js';
 import type { HttpFetcher } from '../../capture/http-fetch.js';
 
 export interface FetchContext {
@@ -18,6 +18,8 @@ export interface FetchContext {
   deadline: number;
   fetcher: HttpFetcher;
   crls: CrlCache;
+  /** Responder answers already had this run (absent: ask every time). */
+  ocsp?: OcspCache;
 }
 
 /** Milliseconds a fetch may take now, or undefined when the target's deadline has passed. */
@@ -61,6 +63,29 @@ export class CrlCache {
   }
 }
 
+/**
+ * Responder answers for one run, by URL and certificate: a fleet serves one certificate behind
+ * many names, and asking again would give the same verdict, since every answer is judged at the
+ * run's pinned clock. The fetch is shared while in flight; unavailable answers are not kept (the
+ * next target tries again).
+ */
+export class OcspCache {
+  private readonly entries = new Map<string, Promise<RevocationOutcome>>();
+
+  get(url: string, cert: ParsedCertificate, issuer: ParsedCertificate, ctx: FetchContext): Promise<RevocationOutcome> {
+    const key = `${url} ${issuer.info.fingerprint256} ${cert.info.serial}`;
+    const hit = this.entries.get(key);
+    if (hit) return hit;
+    if (this.entries.size >= MAX_CACHED_OCSP) this.entries.delete(this.entries.keys().next().value as string);
+    const pending = askResponder(url, cert, issuer, ctx);
+    this.entries.set(key, pending);
+    void pending.then((r) => {
+      if (r.status === 'unavailable') this.entries.delete(key);
+    });
+    return pending;
+  }
+}
+
 async function askResponder(url: string, cert: ParsedCertificate, issuer: ParsedCertificate, ctx: FetchContext): Promise<RevocationOutcome> {
   const timeoutMs = fetchBudget(ctx);
   if (timeoutMs === undefined) return { status: 'unavailable', detail: `OCSP ${url}: ${DEADLINE_PASSED}` };
@@ -81,7 +106,7 @@ async function* attempts(cert: ParsedCertificate, issuer: ParsedCertificate, sta
   }
   // The first responder only: CAs list one, and a second would double the wait on failure.
   const ocspUrl = cert.info.aia.ocsp[0];
-  if (ocspUrl) yield { method: 'ocsp', url: ocspUrl, ...(await askResponder(ocspUrl, cert, issuer, ctx)) };
+  if (ocspUrl) yield { method: 'ocsp', url: ocspUrl, ...(await (ctx.ocsp ? ctx.ocsp.get(ocspUrl, cert, issuer, ctx) : askResponder(ocspUrl, cert, issuer, ctx))) };
   for (const url of cert.info.crlDistributionPoints ?? []) {
     const crl = await ctx.crls.get(url, ctx);
     if (typeof crl === 'string') yield { method: 'crl', url, status: 'unavailable', detail: crl };

@@ -3,7 +3,7 @@
 
 import { buildPath, parseCached } from '../../analyse/chain/path.js';
 import type { TrustStore } from '../../analyse/chain/trust-store.js';
-import type { FetchedIssuer, RevocationMode, RevocationResult } from '../../analyse/chain/types.js';
+import type { ChainEvidenceInput, FetchedIssuer, RevocationMode, RevocationResult } from '../../analyse/chain/types.js';
 import type { ParsedCertificate } from '../../analyse/certificates/types.js';
 import type { FetchedChain } from '../fetch-chain.js';
 import { chainRevocation, type FetchContext } from './chain-revocation.js';
@@ -13,6 +13,15 @@ export interface ChainEvidence {
   fetchedIssuers: FetchedIssuer[];
   issuerFetchFailures?: string[];
   revocation?: RevocationResult[];
+}
+
+/** The evidence as the chain analysis takes it (check's judge and trace alike). */
+export function evidenceInput(evidence: ChainEvidence | undefined, mode: RevocationMode): ChainEvidenceInput {
+  return {
+    ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),
+    ...(evidence?.issuerFetchFailures ? { issuerFetchFailures: evidence.issuerFetchFailures } : {}),
+    ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: mode } : {}),
+  };
 }
 
 function parsedOrNothing(der: string | Uint8Array): ParsedCertificate[] {

@@ -6,21 +6,20 @@
 // connection/STARTTLS/proxy failure; 2 usage. Several targets: see combineExitCodes.
 
 import type { Command } from 'commander';
-import type { RevocationMode } from '../../analyse/chain/types.js';
-import { runCheck } from '../../check/runner.js';
+import { runCheck, type CheckOptions } from '../../check/runner.js';
 import { selectShard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
 import { renderChain } from '../../report/chain-table.js';
 import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../report/check-json.js';
 import { statusText } from '../../report/check-summary.js';
-import { checkView } from '../../report/check-view.js';
+import { checkView, resultView, type CheckView } from '../../report/check-view.js';
 import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
+import { parseRevocationMode, parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
 import { ctLogListFromFlags, type CtFlags } from '../ct-options.js';
-import { parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, type OutputStyle } from '../output.js';
 import { writeOutputFile } from '../write-file.js';
@@ -58,15 +57,6 @@ export interface CheckFlags extends RouteFlags, ClientCertFlags, CtFlags {
   starttls?: StarttlsProtocol | 'none';
   xmppHost?: string;
   revocation?: string;
-}
-
-const REVOCATION_MODES = ['off', 'soft', 'hard'] as const;
-
-function parseRevocationMode(value: string | undefined): RevocationMode {
-  if (value === undefined) return 'soft';
-  const mode = REVOCATION_MODES.find((m) => m === value);
-  if (!mode) throw new UsageError(`--revocation must be off, soft or hard, not "${value}"`);
-  return mode;
 }
 
 function resultBlock(r: TargetResult, color: boolean, width: number | undefined): string {
@@ -125,7 +115,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const { warnDays, critDays } = expiryWindows(flags);
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
-  const revocation = parseRevocationMode(flags.revocation);
+  const revocation = parseRevocationMode(flags.revocation, 'soft');
   const ctLogList = ctLogListFromFlags(flags);
   const at = parseAt(flags.at);
   // check has no --no-sni: the name is what the certificate is checked against.
@@ -137,7 +127,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const style = decideOutput(ctx, flags.color);
   const progress = ctx.stderrIsTTY && targets.length > 1 ? createProgress(ctx, targets.length, ctx.stdoutColumns ?? 80) : undefined;
 
-  const summary: CheckSummary = await runCheck(targets, {
+  const options: CheckOptions = {
     at,
     warnDays,
     critDays,
@@ -150,6 +140,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
     ...(flags.requireCt ? { requireCt: true } : {}),
     ...(flags.ctTls ? { ctTls: true } : {}),
     pinned: (host: string, port: number) => pinnedAddresses(rules, host, port),
+    proxyFor: (host: string, port: number) => routeFor(rules, host, port).proxy,
     ...(flags.starttls ? { starttls: flags.starttls } : {}),
     ...(flags.xmppHost !== undefined ? { xmppHost: parseXmppHost(flags.xmppHost) } : {}),
     ...(servername ? { servername } : {}),
@@ -160,17 +151,21 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
       if (format === 'ndjson') ctx.stdout(ndjsonLine(r));
       progress?.finish(r, done, total);
     },
-  });
+  };
+  const final = { format, style, quiet: Boolean(flags.quiet), ...(flags.junit !== undefined ? { junitFile: flags.junit } : {}) };
+  // Whole results only where they are printed (the JSON document, chain tables); a line's worth
+  // per target for the other summaries; nothing for NDJSON, which printed each as it came.
+  if (format === 'json' || (format === 'text' && (flags.chains || targets.length === 1))) {
+    const summary = await runCheck(targets, options);
+    progress?.end();
+    const machineText = (): string => `${JSON.stringify(checkToJson(summary), null, 2)}\n`;
+    printFinal(ctx, { ...final, view: checkView(summary), machineText, chainBlocks: format === 'text' ? chainBlocks(summary, flags, style) : '' });
+    return;
+  }
+  const keep = format === 'ndjson' && flags.junit === undefined ? (): undefined => undefined : resultView;
+  const view: CheckView = await runCheck(targets, options, keep);
   progress?.end();
-  printFinal(ctx, {
-    format,
-    view: checkView(summary),
-    style,
-    quiet: Boolean(flags.quiet),
-    machineText: () => (format === 'json' ? `${JSON.stringify(checkToJson(summary), null, 2)}\n` : ndjsonSummaryLine(summary)),
-    chainBlocks: format === 'text' ? chainBlocks(summary, flags, style) : '',
-    ...(flags.junit !== undefined ? { junitFile: flags.junit } : {}),
-  });
+  printFinal(ctx, { ...final, view, machineText: () => ndjsonSummaryLine(view) });
 }
 
 export function registerCheck(program: Command, ctx: CliContext): void {

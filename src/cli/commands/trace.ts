@@ -18,7 +18,7 @@ import { alertDescriptions, describe } from '../../registry/index.js';
 import { renderJsonText, renderText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { UsageError, exitCodeForCaptureError, type ExitCodeValue } from '../../errors.js';
-import { addClientOptions, clientSettings, starttlsSettings, type TraceFlags } from '../options.js';
+import { addClientOptions, clientSettings, parseRevocationMode, starttlsSettings, type TraceFlags } from '../options.js';
 import { STARTTLS_PROTOCOLS, isStarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, printError, type OutputStyle } from '../output.js';
 import { reportWriteFailures, tryWrite, writeOutputFile, type OutputFile, type WriteError } from '../write-file.js';
@@ -28,7 +28,12 @@ import { parseTarget } from '../target.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
 import { ctLogListOption } from '../ct-options.js';
 import type { CtLogList } from '../../analyse/ct/log-list.js';
-import { addRouteOptions, parseRouteRules, routeFor, type RouteFlags } from '../route-options.js';
+import { addRouteOptions, parseRouteRules, pinnedAddresses, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
+import type { ChainEvidenceInput, RevocationMode } from '../../analyse/chain/types.js';
+import { httpFetch } from '../../capture/http-fetch.js';
+import { withLookup } from '../../check/runner.js';
+import { captureEvidence } from '../../check/revocation/capture-evidence.js';
+import { evidenceInput, type ChainEvidence } from '../../check/revocation/evidence.js';
 import path from 'node:path';
 
 /** The name the demo leaf certificate is issued for (fixtures/make-demo-certs.sh). */
@@ -48,6 +53,7 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--show-secrets', 'print secret, key and IV values in the key-schedule section')
     .option('--html <file>', 'also write the trace as one self-contained HTML page (ladder, annotated bytes, chain); owner-only with --show-secrets')
     .option('--demo', 'start a TLS server on 127.0.0.1 with the demo certificates and trace it')
+    .option('--revocation <mode>', 'look up OCSP/CRL revocation (and a missing intermediate) for every certificate, as check does: off (default), soft (unavailable warns) or hard (unavailable fails the verdict); makes HTTP fetches inside --timeout')
     .option('--packets', 'also capture the connection\'s TCP packets with tcpdump or dumpcap (needs root, CAP_NET_RAW or the wireshark group): TCP handshake, segments and teardown, steps in wire order')
     .action(async (target: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags) => {
       await runTrace(ctx, target, flags);
@@ -65,6 +71,9 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const keylogPath = flags.keylog ?? (ctx.env.SSLKEYLOGFILE || undefined);
   const at = flags.at === undefined ? undefined : parseAt(flags.at);
   const trustStore = traceTrustStore(ctx, flags, flags.demo === true);
+  const revocation = parseRevocationMode(flags.revocation, 'off');
+  // The demo is offline: its certificates name responders at tls-trace.test that do not exist.
+  if (flags.demo && revocation !== 'off') throw new UsageError('--demo is offline: it looks up no revocation', 'give --revocation soft|hard with a real target');
 
   let demo: DemoServer | undefined;
   let capture: Capture;
@@ -104,8 +113,29 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const saveFile = flags.save;
   const saveFailure = saveFile ? tryWrite(() => writeOutputFile(saveFile, captureFileText(capture), CAPTURE_FILE)) : undefined;
   const pcapFailure = writePcapFile(flags.pcap, [capture]);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...ctLogListOption(flags), ...(at ? { at } : {}) });
+  const evidence = await traceEvidence(ctx, capture, { trustStore, revocation, rules, timeoutMs: settings.timeoutMs, at: at ?? new Date(capture.startedAt) });
+  const chainEvidence = evidence ? { chainEvidence: evidenceInput(evidence, revocation) } : {};
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...ctLogListOption(flags), ...(at ? { at } : {}), ...chainEvidence });
   reportWriteFailures(ctx, [keylogFailure, saveFailure, pcapFailure]);
+}
+
+/**
+ * --revocation soft|hard: check's caIssuers and revocation fetches for the captured chain, in what
+ * is left of --timeout after the handshake, resolved and proxied as the handshake was.
+ */
+async function traceEvidence(
+  ctx: CliContext,
+  capture: Capture,
+  o: { trustStore: TrustStore; revocation: RevocationMode; rules: RouteRules; timeoutMs: number; at: Date },
+): Promise<ChainEvidence | undefined> {
+  if (o.revocation === 'off') return undefined;
+  const fetcher = withLookup(httpFetch, {
+    ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
+    pinned: (host: string, port: number) => pinnedAddresses(o.rules, host, port),
+    proxyFor: (host: string, port: number) => routeFor(o.rules, host, port).proxy,
+  });
+  const deadline = Date.now() + Math.max(0, o.timeoutMs - capture.timings.totalMs);
+  return captureEvidence(capture, o.trustStore, o.revocation, { at: o.at, deadline, fetcher });
 }
 
 /**
@@ -170,6 +200,8 @@ export interface PresentOptions {
   ascii?: boolean;
   /** `--html FILE`: also write the self-contained page there. */
   html?: string;
+  /** A live trace's fetched intermediates and revocation results (--revocation soft|hard). */
+  chainEvidence?: ChainEvidenceInput;
 }
 
 /**
@@ -184,6 +216,7 @@ export function present(ctx: CliContext, capture: Capture, opts: PresentOptions)
       showSecrets: opts.showSecrets === true,
       ...(opts.trustStore ? { trustStore: opts.trustStore } : {}),
       ...(opts.ctLogList ? { ctLogList: opts.ctLogList } : {}),
+      ...(opts.chainEvidence ? { chainEvidence: opts.chainEvidence } : {}),
       // The clock is pinned to the capture's start unless --at says otherwise, so a replay
       // judges the chain exactly as the live trace did.
       at: opts.at ?? new Date(capture.startedAt),

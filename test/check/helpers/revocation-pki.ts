@@ -34,7 +34,7 @@ export interface RevocationPki {
   dir: string;
   port: number;
   file(name: string): string;
-  /** Requests the HTTP handler saw, by path (`/ocsp`, `/int.crl`, …). */
+  /** Requests the HTTP handler saw, by path (`/ocsp`, `/int.crl`, …); those a proxy forwarded (a Via header) also as `via /ocsp`…. */
   hits: Map<string, number>;
   close(): Promise<void>;
 }
@@ -151,6 +151,23 @@ function makePki(dir: string, port: number): void {
   writeFileSync(path.join(dir, 'chain.pem'), readFileSync(path.join(dir, 'int.pem')));
 }
 
+/**
+ * More leaves under the test intermediate (benchmarks): one shared key, one `openssl ca` per
+ * name (its -subj overrides the request's), so each has its own certificate and serial; `revoke`
+ * names are revoked (keyCompromise) and the CRLs are signed again afterwards.
+ */
+export function issueLeaves(pki: RevocationPki, leaves: Array<{ name: string; ext: 'ocsp' | 'crl'; revoke?: boolean }>): void {
+  const dir = pki.dir;
+  newKey(dir, 'shared-leaf');
+  openssl(['req', '-new', '-key', 'shared-leaf.key', '-subj', '/CN=shared-leaf', '-out', 'shared-leaf.csr'], dir);
+  for (const { name, ext, revoke } of leaves) {
+    openssl(['ca', '-batch', '-notext', '-config', 'int.cnf', '-extensions', ext, '-subj', `/CN=${name}`, '-in', 'shared-leaf.csr', '-out', `${name}.pem`], dir);
+    if (revoke) openssl(['ca', '-config', 'int.cnf', '-revoke', `${name}.pem`, '-crl_reason', 'keyCompromise'], dir);
+  }
+  openssl(['ca', '-config', 'int.cnf', '-gencrl', '-out', 'int.crl.pem'], dir);
+  openssl(['crl', '-in', 'int.crl.pem', '-outform', 'DER', '-out', 'int.crl'], dir);
+}
+
 let requestId = 0;
 
 function responderArgs(dir: string, request: Buffer): { args: string[]; out: string } {
@@ -183,6 +200,7 @@ function handler(dir: string, hits: Map<string, number>): http.RequestListener {
   return (req, res) => {
     const url = req.url ?? '/';
     hits.set(url, (hits.get(url) ?? 0) + 1);
+    if (req.headers.via) hits.set(`via ${url}`, (hits.get(`via ${url}`) ?? 0) + 1);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
