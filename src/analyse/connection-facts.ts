@@ -7,7 +7,7 @@ import type { Capture } from '../capture/types.js';
 import { scanHandshake, type ClientHelloCodePoints, type HandshakeScan, type ServerHelloCodePoints } from '../decode/handshake-scan.js';
 import { MAX_FINGERPRINT_DIGESTS_CACHED } from '../limits.js';
 import { ja3Of, ja3sOf, ja4Of, type Fingerprints } from './fingerprints.js';
-import { cipherSuites, protocolVersions } from '../registry/index.js';
+import { cipherSuites, protocolVersions, type Registry, type RegistryEntry } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { summariseCapture } from './pipeline.js';
 import type { TraceOutcome } from './types.js';
@@ -73,14 +73,26 @@ export function scannedFacts(capture: Capture, scan: HandshakeScan): ConnectionF
   const alpn = tls13 ? (scan.alpnOffered ? undefined : 'none') : (scan.serverAlpn ?? 'none');
   return {
     ...optional('sni', scan.sni),
-    ...optional('version', rowWords(showCodePoint(codePoint(protocolVersions, scan.version)))),
-    ...optional('cipherSuite', rowWords(showCodePoint(codePoint(cipherSuites, scan.cipherSuite)))),
+    ...optional('version', registryWords(versionWords, protocolVersions, scan.version)),
+    ...optional('cipherSuite', registryWords(suiteWords, cipherSuites, scan.cipherSuite)),
     ...optional('alpn', alpn),
     records: scan.records,
     bytes,
     outcome: { complete: true, summary: 'Handshake complete' },
     fingerprints,
   };
+}
+
+/** A row's words for a version or suite, made once per code point (a table has few and many rows). */
+const versionWords = new Map<number, string | undefined>();
+const suiteWords = new Map<number, string | undefined>();
+
+function registryWords<E extends RegistryEntry>(known: Map<number, string | undefined>, registry: Registry<E>, code: number): string | undefined {
+  if (known.has(code)) return known.get(code);
+  const words = rowWords(showCodePoint(codePoint(registry, code)));
+  // At most 65,536 entries each (16-bit code points): bounded whatever the capture holds.
+  known.set(code, words);
+  return words;
 }
 
 /**

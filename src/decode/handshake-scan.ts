@@ -105,13 +105,10 @@ class Stream {
   /** Copies bytes from stream offset `at` (in chunk `ci`, which starts at `base`); false past the end. */
   private read(ci: number, base: number, at: number, into: Uint8Array): boolean {
     let filled = 0;
+    // Byte by byte: a record header is five bytes, and a view per record costs more than the copy.
     for (let i = ci, start = base; i < this.chunks.length && filled < into.length; start += this.chunks[i++].bytes.length) {
       const b = this.chunks[i].bytes;
-      const from = Math.max(0, at + filled - start);
-      const n = Math.min(b.length - from, into.length - filled);
-      if (n <= 0) continue;
-      into.set(b.subarray(from, from + n), filled);
-      filled += n;
+      for (let from = Math.max(0, at + filled - start); from < b.length && filled < into.length; from++) into[filled++] = b[from];
     }
     return filled === into.length;
   }
@@ -272,14 +269,14 @@ function serverHello(body: Uint8Array): { version: number; cipherSuite: number; 
   const c = hello(body, 2);
   if (!c) return undefined;
   const legacy = c.n(2);
-  const random = Buffer.from(body.subarray(c.at, c.at + 32)).toString('hex');
+  const random = c.at;
   c.skip(32);
   const sessionIdLength = c.n(1);
   c.skip(sessionIdLength);
   const cipherSuite = c.n(2);
   c.skip(1);
   // A TLS 1.3 draft version has another layout (src/decode/messages/hello.ts): the decoder's.
-  const plain = c.ok && legacy >> 8 === 3 && sessionIdLength <= 32 && random !== HELLO_RETRY_REQUEST_RANDOM;
+  const plain = c.ok && legacy >> 8 === 3 && sessionIdLength <= 32 && !isHelloRetryRandom(body, random);
   const ext = plain ? extensions(c) : undefined;
   if (!ext) return undefined;
   const sv = ext.get(43);
@@ -291,6 +288,14 @@ function serverHello(body: Uint8Array): { version: number; cipherSuite: number; 
   if (c.end < body.length && (version === 0x0304 || !wholeMessages(body, c.end, 'server'))) return undefined;
   const serverCodePoints = { legacyVersion: legacy, cipherSuite, extensionTypes: [...ext.keys()] };
   return { version, cipherSuite, ...(serverAlpn !== undefined ? { serverAlpn } : {}), serverCodePoints };
+}
+
+/** HelloRetryRequest's special random (RFC 8446 §4.1.3), as bytes. */
+const HRR_RANDOM = Buffer.from(HELLO_RETRY_REQUEST_RANDOM, 'hex');
+
+function isHelloRetryRandom(body: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 32; i++) if (body[at + i] !== HRR_RANDOM[i]) return false;
+  return true;
 }
 
 /**

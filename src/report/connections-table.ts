@@ -182,7 +182,7 @@ export function* connectionsJsonParts(file: string, rows: readonly ConnectionRow
   if (rows.length === 0) yield '  "connections": [],\n';
   else {
     yield '  "connections": [\n';
-    for (let i = 0; i < rows.length; i++) yield `${indented(escapeStrings(rows[i]), '    ', true)}${i + 1 < rows.length ? ',' : ''}\n`;
+    for (let i = 0; i < rows.length; i++) yield `${rowJson(rows[i])}${i + 1 < rows.length ? ',' : ''}\n`;
     yield '  ],\n';
   }
   yield `  "skipped": ${indented(escapeStrings(skipped), '  ', false)},\n`;
@@ -191,5 +191,27 @@ export function* connectionsJsonParts(file: string, rows: readonly ConnectionRow
 
 /** JSON.stringify(value, null, 2) nested at `indent` (its first line too when `first`); JSON text has no raw newlines inside strings. */
 function indented(value: JsonValue, indent: string, first: boolean): string {
-  return (first ? indent : '') + JSON.stringify(value, null, 2).split('\n').join(`\n${indent}`);
+  return (first ? indent : '') + JSON.stringify(value, null, 2).replaceAll('\n', `\n${indent}`);
+}
+
+/** The fingerprints' JSON text, nested as a row's last key: rows with the same hellos share one Fingerprints object. */
+const fingerprintsJson = new WeakMap<Fingerprints, string>();
+
+/**
+ * One row as `indented(escapeStrings(row), '    ', true)` writes it, with its fingerprints (the
+ * larger part, and usually shared with many rows) escaped and stringified once per object.
+ */
+function rowJson(row: ConnectionRow): string {
+  const fp = row.fingerprints;
+  const keys = Object.keys(row);
+  if (fp === undefined || keys[keys.length - 1] !== 'fingerprints') return indented(escapeStrings(row), '    ', true);
+  let fpText = fingerprintsJson.get(fp);
+  if (fpText === undefined) {
+    fpText = indented(escapeStrings(fp), '      ', false);
+    fingerprintsJson.set(fp, fpText);
+  }
+  const rest: Partial<ConnectionRow> = { ...row };
+  delete rest.fingerprints;
+  // The rest's text ends in "\n    }": the fingerprints go in before that closing brace.
+  return `${indented(escapeStrings(rest), '    ', true).slice(0, -6)},\n      "fingerprints": ${fpText}\n    }`;
 }

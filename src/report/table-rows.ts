@@ -44,14 +44,27 @@ function cellLines(text: string, inner: number): string[] {
   return tableUtils.colorizeLines(tableUtils.wordWrap(inner, text, true));
 }
 
+/** Runs of spaces by length, made once: every cell of every row is padded with one. */
+const SPACES: string[] = [];
+
+function spaces(n: number): string {
+  return (SPACES[n] ??= ' '.repeat(n));
+}
+
 /** The lines of one body row, or undefined when a cell holds an escape sequence. */
 export function plainRowLines(cells: readonly string[], colWidths: readonly number[]): string[] | undefined {
   const wrapped: string[][] = [];
+  // Narrow cells (nearly all) are measured by length, and so is every line they wrap to.
+  const narrow: boolean[] = [];
   let height = 1;
   for (let x = 0; x < cells.length; x++) {
-    if (cells[x].includes('\x1b')) return undefined;
-    const lines = cellLines(cells[x], colWidths[x] - 2);
+    const text = cells[x];
+    const inner = colWidths[x] - 2;
+    const isNarrowCell = isNarrow(text);
+    if (!isNarrowCell && text.includes('\x1b')) return undefined;
+    const lines = isNarrowCell && text.length > 0 && text.length <= inner && text.charCodeAt(0) !== 32 ? [text] : cellLines(text, inner);
     wrapped.push(lines);
+    narrow.push(isNarrowCell);
     if (lines.length > height) height = lines.length;
   }
   const out: string[] = [];
@@ -60,8 +73,8 @@ export function plainRowLines(cells: readonly string[], colWidths: readonly numb
     for (let x = 0; x < cells.length; x++) {
       const text = wrapped[x][y];
       const inner = colWidths[x] - 2;
-      if (text === undefined) line += VERTICAL + ' '.repeat(colWidths[x]);
-      else if (text.length <= inner && isNarrow(text)) line += `${VERTICAL} ${text}${' '.repeat(inner - text.length)} `;
+      if (text === undefined) line += VERTICAL + spaces(colWidths[x]);
+      else if (text.length <= inner && narrow[x]) line += `${VERTICAL} ${text}${spaces(inner - text.length)} `;
       else line += `${VERTICAL} ${tableUtils.pad(tableUtils.truncate(text, inner), inner, ' ', 'left')} `;
     }
     out.push(line + VERTICAL);
