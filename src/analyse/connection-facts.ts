@@ -71,16 +71,15 @@ export function scannedFacts(capture: Capture, scan: HandshakeScan): ConnectionF
   for (const c of capture.chunks) bytes[c.direction] += c.bytes.length;
   const tls13 = scan.version === 0x0304;
   const alpn = tls13 ? (scan.alpnOffered ? undefined : 'none') : (scan.serverAlpn ?? 'none');
-  return {
-    ...optional('sni', scan.sni),
-    ...optional('version', registryWords(versionWords, protocolVersions, scan.version)),
-    ...optional('cipherSuite', registryWords(suiteWords, cipherSuites, scan.cipherSuite)),
-    ...optional('alpn', alpn),
-    records: scan.records,
-    bytes,
-    outcome: { complete: true, summary: 'Handshake complete' },
-    fingerprints,
-  };
+  const version = registryWords(versionWords, protocolVersions, scan.version);
+  const cipherSuite = registryWords(suiteWords, cipherSuites, scan.cipherSuite);
+  // Set key by key (a row per connection): the optional ones only when known, as the full path gives them.
+  const facts: ConnectionFacts = { records: scan.records, bytes, outcome: { complete: true, summary: 'Handshake complete' }, fingerprints };
+  if (scan.sni !== undefined) facts.sni = scan.sni;
+  if (version !== undefined) facts.version = version;
+  if (cipherSuite !== undefined) facts.cipherSuite = cipherSuite;
+  if (alpn !== undefined) facts.alpn = alpn;
+  return facts;
 }
 
 /** A row's words for a version or suite, made once per code point (a table has few and many rows). */
