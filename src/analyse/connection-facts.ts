@@ -4,12 +4,10 @@
 // connection with key log lines to decrypt with, by the full decode → analyse pipeline.
 
 import type { Capture } from '../capture/types.js';
-import { scanHandshake, type HandshakeScan } from '../decode/handshake-scan.js';
-import { decodeClientHello, decodeServerHello } from '../decode/messages/hello.js';
-import { ByteReader } from '../decode/reader.js';
+import { scanHandshake, type ClientHelloCodePoints, type HandshakeScan, type ServerHelloCodePoints } from '../decode/handshake-scan.js';
 import { MAX_FINGERPRINT_DIGESTS_CACHED } from '../limits.js';
-import { ja3, ja3s, ja4, type Fingerprints } from './fingerprints.js';
-import { cipherSuites, protocolVersions } from '../registry/index.js';
+import { ja3Of, ja3sOf, ja4Of, type Fingerprints } from './fingerprints.js';
+import { cipherSuites, protocolVersions, type Registry, type RegistryEntry } from '../registry/index.js';
 import { codePoint, showCodePoint } from './code-point.js';
 import { summariseCapture } from './pipeline.js';
 import type { TraceOutcome } from './types.js';
@@ -67,61 +65,71 @@ export function fullConnectionFacts(capture: Capture): ConnectionFacts {
  * ServerHello's in TLS ≤ 1.2 ("none" when it chose none), and in TLS 1.3 "none" when the client
  * did not offer it, else unknown (the choice is encrypted).
  */
-export function scannedFacts(capture: Capture, scan: HandshakeScan): ConnectionFacts | undefined {
+export function scannedFacts(capture: Capture, scan: HandshakeScan): ConnectionFacts {
   const fingerprints = helloFingerprints(scan);
-  if (!fingerprints) return undefined;
   const bytes = { client: 0, server: 0 };
   for (const c of capture.chunks) bytes[c.direction] += c.bytes.length;
   const tls13 = scan.version === 0x0304;
   const alpn = tls13 ? (scan.alpnOffered ? undefined : 'none') : (scan.serverAlpn ?? 'none');
-  return {
-    ...optional('sni', scan.sni),
-    ...optional('version', rowWords(showCodePoint(codePoint(protocolVersions, scan.version)))),
-    ...optional('cipherSuite', rowWords(showCodePoint(codePoint(cipherSuites, scan.cipherSuite)))),
-    ...optional('alpn', alpn),
-    records: scan.records,
-    bytes,
-    outcome: { complete: true, summary: 'Handshake complete' },
-    fingerprints,
-  };
+  const version = registryWords(versionWords, protocolVersions, scan.version);
+  const cipherSuite = registryWords(suiteWords, cipherSuites, scan.cipherSuite);
+  // Set key by key (a row per connection): the optional ones only when known, as the full path gives them.
+  const facts: ConnectionFacts = { records: scan.records, bytes, outcome: { complete: true, summary: 'Handshake complete' }, fingerprints };
+  if (scan.sni !== undefined) facts.sni = scan.sni;
+  if (version !== undefined) facts.version = version;
+  if (cipherSuite !== undefined) facts.cipherSuite = cipherSuite;
+  if (alpn !== undefined) facts.alpn = alpn;
+  return facts;
+}
+
+/** A row's words for a version or suite, made once per code point (a table has few and many rows). */
+const versionWords = new Map<number, string | undefined>();
+const suiteWords = new Map<number, string | undefined>();
+
+function registryWords<E extends RegistryEntry>(known: Map<number, string | undefined>, registry: Registry<E>, code: number): string | undefined {
+  if (known.has(code)) return known.get(code);
+  const words = rowWords(showCodePoint(codePoint(registry, code)));
+  // At most 65,536 entries each (16-bit code points): bounded whatever the capture holds.
+  known.set(code, words);
+  return words;
 }
 
 /**
- * The fingerprints of the two hellos the scan found, decoded by the full decoder's hello readers
- * (so the extension lists and their infos are the ones fingerprintsOf sees); undefined when either
- * does not decode cleanly, which leaves the connection to the full path.
+ * The fingerprints of the two hellos the scan found, from the code points it read of them (the
+ * ones the decoder's hellos hold: test/analyse/connection-facts.test.ts compares the two).
  */
-function helloFingerprints(scan: HandshakeScan): Fingerprints | undefined {
-  try {
-    const ch = decodeClientHello(helloReader(scan.clientHelloRecord));
-    const sh = decodeServerHello(helloReader(scan.serverHelloRecord));
-    return shared({ ja3: ja3(ch), ja4: ja4(ch), ja3s: ja3s(sh) });
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * One object for each distinct set of fingerprints: the table keeps every row until it prints,
- * and the clients in one capture mostly send the same hellos, so the rows share these strings
- * (a few hundred bytes a row) instead of each holding a copy. Rows are never changed in place.
- */
-const sharedFingerprints = new Map<string, Fingerprints>();
-
-function shared(fp: Required<Fingerprints>): Fingerprints {
-  // JA4's raw original-order form holds every input of the JA4s, JA3's full string the rest of the client's, JA3S's the server's.
-  const key = `${fp.ja4.ja4_ro}|${fp.ja3.full}|${fp.ja3s.full}`;
+function helloFingerprints(scan: HandshakeScan): Fingerprints {
+  const key = codePointsKey(scan.clientCodePoints, scan.serverCodePoints);
   const known = sharedFingerprints.get(key);
   if (known) return known;
+  const ch = scan.clientCodePoints;
+  const fp = { ja3: ja3Of(ch), ja4: ja4Of(ch), ja3s: ja3sOf(scan.serverCodePoints) };
   if (sharedFingerprints.size >= MAX_FINGERPRINT_DIGESTS_CACHED) sharedFingerprints.clear();
   sharedFingerprints.set(key, fp);
   return fp;
 }
 
-/** A reader over the body of the handshake message at the start of `record` (its 4-byte header skipped). */
-function helloReader(record: Uint8Array): ByteReader {
-  const length = (record[1] << 16) | (record[2] << 8) | record[3];
-  return new ByteReader(record, 4, 4 + length);
+/**
+ * One object for each distinct set of fingerprints: the table keeps every row until it prints,
+ * and the clients in one capture mostly send the same hellos, so the rows share these strings
+ * (a few hundred bytes a row) instead of each holding a copy, and the strings and digests are
+ * made once per kind of hello, not once per connection. Rows are never changed in place.
+ */
+const sharedFingerprints = new Map<string, Fingerprints>();
+
+/**
+ * Every input of the three fingerprints as one string of 16-bit code units, each list led by its
+ * length so no two different inputs give the same key.
+ */
+function codePointsKey(ch: ClientHelloCodePoints, sh: ServerHelloCodePoints): string {
+  const units: number[] = [ch.legacyVersion, sh.legacyVersion, sh.cipherSuite];
+  for (const list of [ch.cipherSuites, ch.extensionTypes, ch.groups, ch.pointFormats, ch.signatureSchemes, ch.versions, sh.extensionTypes, ch.firstAlpn ?? []]) {
+    units.push(list.length);
+    for (const v of list) units.push(v);
+  }
+  // A hello fits one record (the scan's rule), so a few thousand units at most: one call is safe.
+  units.push(ch.firstAlpn ? 1 : 0);
+  return String.fromCharCode(...units);
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

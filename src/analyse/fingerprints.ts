@@ -7,6 +7,7 @@
 // bytes on the wire, not what the TLS library meant to send.
 
 import { createHash } from 'node:crypto';
+import type { ClientHelloCodePoints, ServerHelloCodePoints } from '../decode/handshake-scan.js';
 import type { ClientHello, DecodedTrace, Extension, HandshakeMessage, ServerHello } from '../decode/model.js';
 import { MAX_FINGERPRINT_DIGESTS_CACHED } from '../limits.js';
 import { isGrease16 } from '../registry/index.js';
@@ -115,23 +116,48 @@ function sha256Prefix(text: string): string {
   return digest('sha256', text).slice(0, 12);
 }
 
+/** What the fingerprints read of a decoded ClientHello (the quick scan reads the same from its bytes). */
+export function clientHelloCodePoints(ch: ClientHello): ClientHelloCodePoints {
+  const firstAlpn = firstAlpnProtocol(ch.extensions);
+  return {
+    legacyVersion: ch.legacyVersion,
+    cipherSuites: ch.cipherSuites,
+    extensionTypes: ch.extensions.map((e) => e.type),
+    groups: extInfo(ch.extensions, 'supported_groups')?.groups ?? [],
+    pointFormats: extInfo(ch.extensions, 'ec_point_formats')?.formats ?? [],
+    signatureSchemes: extInfo(ch.extensions, 'signature_algorithms')?.schemes ?? [],
+    versions: extInfo(ch.extensions, 'supported_versions')?.versions ?? [],
+    ...(firstAlpn ? { firstAlpn } : {}),
+  };
+}
+
+export function serverHelloCodePoints(sh: ServerHello): ServerHelloCodePoints {
+  return { legacyVersion: sh.legacyVersion, cipherSuite: sh.cipherSuite, extensionTypes: sh.extensions.map((e) => e.type) };
+}
+
 /** JA3: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats (decimal, `-`-joined, GREASE left out). */
 export function ja3(ch: ClientHello): Ja3 {
-  const groups = extInfo(ch.extensions, 'supported_groups')?.groups ?? [];
-  const formats = extInfo(ch.extensions, 'ec_point_formats')?.formats ?? [];
+  return ja3Of(clientHelloCodePoints(ch));
+}
+
+export function ja3Of(ch: ClientHelloCodePoints): Ja3 {
   const full = [
     String(ch.legacyVersion),
     ch.cipherSuites.filter(notGrease).join('-'),
-    ch.extensions.map((e) => e.type).filter(notGrease).join('-'),
-    groups.filter(notGrease).join('-'),
-    formats.join('-'),
+    ch.extensionTypes.filter(notGrease).join('-'),
+    ch.groups.filter(notGrease).join('-'),
+    ch.pointFormats.join('-'),
   ].join(',');
   return { full, hash: md5(full) };
 }
 
 /** JA3S: SSLVersion,Cipher,Extensions of the ServerHello. */
 export function ja3s(sh: ServerHello): Ja3 {
-  const full = [String(sh.legacyVersion), String(sh.cipherSuite), sh.extensions.map((e) => e.type).filter(notGrease).join('-')].join(',');
+  return ja3sOf(serverHelloCodePoints(sh));
+}
+
+export function ja3sOf(sh: ServerHelloCodePoints): Ja3 {
+  const full = [String(sh.legacyVersion), String(sh.cipherSuite), sh.extensionTypes.filter(notGrease).join('-')].join(',');
   return { full, hash: md5(full) };
 }
 
@@ -141,10 +167,14 @@ const hex4 = (code: number): string => code.toString(16).padStart(4, '0');
 const count2 = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
 
 export function ja4(ch: ClientHello): Ja4 {
+  return ja4Of(clientHelloCodePoints(ch));
+}
+
+export function ja4Of(ch: ClientHelloCodePoints): Ja4 {
   const suites = ch.cipherSuites.filter(notGrease).map(hex4);
-  const extTypes = ch.extensions.map((e) => e.type).filter(notGrease);
-  const sigs = (extInfo(ch.extensions, 'signature_algorithms')?.schemes ?? []).filter(notGrease).map(hex4);
-  const a = `t${ja4Version(ch)}${extTypes.includes(EXT_SERVER_NAME) ? 'd' : 'i'}${count2(suites.length)}${count2(extTypes.length)}${ja4Alpn(ch.extensions)}`;
+  const extTypes = ch.extensionTypes.filter(notGrease);
+  const sigs = ch.signatureSchemes.filter(notGrease).map(hex4);
+  const a = `t${ja4Version(ch)}${extTypes.includes(EXT_SERVER_NAME) ? 'd' : 'i'}${count2(suites.length)}${count2(extTypes.length)}${ja4Alpn(ch.firstAlpn)}`;
   // Sorted forms leave SNI and ALPN out (section a has them); original-order forms keep them.
   const sortedExts = extTypes.filter((t) => t !== EXT_SERVER_NAME && t !== EXT_ALPN).map(hex4).sort();
   const originalExts = extTypes.map(hex4);
@@ -161,8 +191,8 @@ export function ja4(ch: ClientHello): Ja4 {
 }
 
 /** The highest non-GREASE supported_versions entry, else the hello's legacy version. */
-function ja4Version(ch: ClientHello): string {
-  const offered = (extInfo(ch.extensions, 'supported_versions')?.versions ?? []).filter(notGrease);
+function ja4Version(ch: ClientHelloCodePoints): string {
+  const offered = ch.versions.filter(notGrease);
   const version = offered.length > 0 ? Math.max(...offered) : ch.legacyVersion;
   return JA4_VERSIONS[version] ?? '00';
 }
@@ -173,8 +203,7 @@ const isAlphanumeric = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >=
  * First and last character of the first ALPN protocol; when either end byte is not an ASCII
  * letter or digit, the first and last characters of the protocol's hex instead; "00" without one.
  */
-function ja4Alpn(extensions: readonly Extension[]): string {
-  const first = firstAlpnProtocol(extensions);
+function ja4Alpn(first: Uint8Array | undefined): string {
   if (!first || first.length === 0) return '00';
   const lo = first[0];
   const hi = first[first.length - 1];

@@ -107,5 +107,6 @@ export function captureOptionsRecord(o: CaptureOptions): Capture['options'] {
 }
 
 export function formatAddress(host: string, port: number): string {
-  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+  // Every IPv6 address has a colon: the others skip isIPv6's long pattern (read formats two per connection).
+  return host.includes(':') && net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -23,9 +23,32 @@ export interface HandshakeScan {
   serverAlpn?: string;
   /** Each side sent a protected record at or after the ServerHello's time. */
   protectedBoth: boolean;
-  /** The first record bodies of each side: the ClientHello alone, the ServerHello first (for the fingerprints). */
-  clientHelloRecord: Uint8Array;
-  serverHelloRecord: Uint8Array;
+  /** What the fingerprints read of the two hellos (the decoder's values for the same bytes). */
+  clientCodePoints: ClientHelloCodePoints;
+  serverCodePoints: ServerHelloCodePoints;
+}
+
+/**
+ * The code points of a ClientHello that JA3 and JA4 read, in wire order: what the decoded hello's
+ * fields and extension infos hold, read here without building them.
+ */
+export interface ClientHelloCodePoints {
+  legacyVersion: number;
+  cipherSuites: number[];
+  extensionTypes: number[];
+  groups: number[];
+  pointFormats: number[];
+  signatureSchemes: number[];
+  versions: number[];
+  /** The first ALPN protocol name's bytes; none without an ALPN extension. */
+  firstAlpn?: Uint8Array;
+}
+
+/** The code points of a ServerHello that JA3S reads. */
+export interface ServerHelloCodePoints {
+  legacyVersion: number;
+  cipherSuite: number;
+  extensionTypes: number[];
 }
 
 /** More records or plaintext messages than this per direction: left to the full decoder and its caps. */
@@ -82,13 +105,10 @@ class Stream {
   /** Copies bytes from stream offset `at` (in chunk `ci`, which starts at `base`); false past the end. */
   private read(ci: number, base: number, at: number, into: Uint8Array): boolean {
     let filled = 0;
+    // Byte by byte: a record header is five bytes, and a view per record costs more than the copy.
     for (let i = ci, start = base; i < this.chunks.length && filled < into.length; start += this.chunks[i++].bytes.length) {
       const b = this.chunks[i].bytes;
-      const from = Math.max(0, at + filled - start);
-      const n = Math.min(b.length - from, into.length - filled);
-      if (n <= 0) continue;
-      into.set(b.subarray(from, from + n), filled);
-      filled += n;
+      for (let from = Math.max(0, at + filled - start); from < b.length && filled < into.length; from++) into[filled++] = b[from];
     }
     return filled === into.length;
   }
@@ -180,19 +200,60 @@ function hello(body: Uint8Array, type: number): Cursor | undefined {
   return c.ok && 4 + len <= body.length ? new Cursor(body, 4, 4 + len) : undefined;
 }
 
-function clientHello(body: Uint8Array): { sni?: string; alpnOffered: boolean } | undefined {
+function clientHello(body: Uint8Array): { sni?: string; alpnOffered: boolean; clientCodePoints: ClientHelloCodePoints } | undefined {
   const c = hello(body, 1);
   if (!c || c.end !== body.length) return undefined;
-  c.skip(2 + 32);
-  c.skip(c.n(1));
-  c.skip(c.n(2));
-  c.skip(c.n(1));
-  const ext = c.ok ? extensions(c) : undefined;
+  const legacyVersion = c.n(2);
+  c.skip(32);
+  const sessionIdLength = c.n(1);
+  c.skip(sessionIdLength);
+  const cipherSuites = codeList(c, 2, 2, { min: 2, max: 0xfffe });
+  const compressionMethods = c.n(1);
+  c.skip(compressionMethods);
+  // Lengths the decoder would flag (and then fingerprint differently) are left to it.
+  if (!c.ok || sessionIdLength > 32 || !cipherSuites || compressionMethods === 0) return undefined;
+  const ext = extensions(c);
   if (!ext) return undefined;
   const sni = onlyName(body, ext.get(0), true, 2);
   if (ext.has(0) && sni === undefined) return undefined;
   if (ext.has(16) && !plausibleAlpnList(body, ext.get(16))) return undefined;
-  return { ...(sni !== undefined ? { sni } : {}), alpnOffered: ext.has(16) };
+  const clientCodePoints = helloCodePoints(body, legacyVersion, cipherSuites, ext);
+  if (!clientCodePoints) return undefined;
+  return { ...(sni !== undefined ? { sni } : {}), alpnOffered: ext.has(16), clientCodePoints };
+}
+
+/**
+ * A vector of `item`-byte code points at the cursor, or undefined when its length breaks the
+ * bounds the decoder checks (in bytes) or is not a whole number of items.
+ */
+function codeList(c: Cursor, lenBytes: number, item: number, bounds: { min: number; max?: number }): number[] | undefined {
+  const end = c.vector(lenBytes);
+  const length = end - c.at;
+  if (end < 0 || length < bounds.min || length > (bounds.max ?? Infinity) || length % item !== 0) return undefined;
+  const out: number[] = [];
+  while (c.at < end) out.push(c.n(item));
+  return out;
+}
+
+/** An extension body that is exactly one such vector; [] without the extension. */
+function extensionList(b: Uint8Array, span: [number, number] | undefined, lenBytes: number, item: number, bounds: { min: number; max?: number }): number[] | undefined {
+  if (!span) return [];
+  const c = new Cursor(b, span[0], span[1]);
+  const list = codeList(c, lenBytes, item, bounds);
+  return list && c.at === span[1] ? list : undefined;
+}
+
+/** The ClientHello's fingerprint inputs; undefined when one of their extensions is malformed. */
+function helloCodePoints(body: Uint8Array, legacyVersion: number, cipherSuites: number[], ext: Map<number, [number, number]>): ClientHelloCodePoints | undefined {
+  const groups = extensionList(body, ext.get(10), 2, 2, { min: 2 });
+  const pointFormats = extensionList(body, ext.get(11), 1, 1, { min: 1 });
+  const signatureSchemes = extensionList(body, ext.get(13), 2, 2, { min: 2, max: 0xfffe });
+  const versions = extensionList(body, ext.get(43), 1, 2, { min: 2, max: 254 });
+  if (!groups || !pointFormats || !signatureSchemes || !versions) return undefined;
+  const alpn = ext.get(16);
+  // The list was checked whole by plausibleAlpnList: its first name follows the 2-byte list length.
+  const firstAlpn = alpn ? body.subarray(alpn[0] + 3, alpn[0] + 3 + body[alpn[0] + 2]) : undefined;
+  return { legacyVersion, cipherSuites, extensionTypes: [...ext.keys()], groups, pointFormats, signatureSchemes, versions, ...(firstAlpn ? { firstAlpn } : {}) };
 }
 
 /** An ALPN offer of several protocols: only its framing matters here. */
@@ -204,16 +265,19 @@ function plausibleAlpnList(b: Uint8Array, span: [number, number] | undefined): b
   return c.ok && c.at === span[1];
 }
 
-function serverHello(body: Uint8Array): { version: number; cipherSuite: number; serverAlpn?: string } | undefined {
+function serverHello(body: Uint8Array): { version: number; cipherSuite: number; serverAlpn?: string; serverCodePoints: ServerHelloCodePoints } | undefined {
   const c = hello(body, 2);
   if (!c) return undefined;
   const legacy = c.n(2);
-  const random = Buffer.from(body.subarray(c.at, c.at + 32)).toString('hex');
+  const random = c.at;
   c.skip(32);
-  c.skip(c.n(1));
+  const sessionIdLength = c.n(1);
+  c.skip(sessionIdLength);
   const cipherSuite = c.n(2);
   c.skip(1);
-  const ext = c.ok && random !== HELLO_RETRY_REQUEST_RANDOM ? extensions(c) : undefined;
+  // A TLS 1.3 draft version has another layout (src/decode/messages/hello.ts): the decoder's.
+  const plain = c.ok && legacy >> 8 === 3 && sessionIdLength <= 32 && !isHelloRetryRandom(body, random);
+  const ext = plain ? extensions(c) : undefined;
   if (!ext) return undefined;
   const sv = ext.get(43);
   if (sv && sv[1] - sv[0] !== 2) return undefined;
@@ -222,7 +286,16 @@ function serverHello(body: Uint8Array): { version: number; cipherSuite: number; 
   if (!KNOWN_VERSIONS.includes(version) || (ext.has(16) && serverAlpn === undefined)) return undefined;
   // Messages packed after it in the same record (a TLS ≤ 1.2 flight in one record) must be whole.
   if (c.end < body.length && (version === 0x0304 || !wholeMessages(body, c.end, 'server'))) return undefined;
-  return { version, cipherSuite, ...(serverAlpn !== undefined ? { serverAlpn } : {}) };
+  const serverCodePoints = { legacyVersion: legacy, cipherSuite, extensionTypes: [...ext.keys()] };
+  return { version, cipherSuite, ...(serverAlpn !== undefined ? { serverAlpn } : {}), serverCodePoints };
+}
+
+/** HelloRetryRequest's special random (RFC 8446 §4.1.3), as bytes. */
+const HRR_RANDOM = Buffer.from(HELLO_RETRY_REQUEST_RANDOM, 'hex');
+
+function isHelloRetryRandom(body: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 32; i++) if (body[at + i] !== HRR_RANDOM[i]) return false;
+  return true;
 }
 
 /**
@@ -281,5 +354,5 @@ export function scanHandshake(chunks: readonly CaptureChunk[]): HandshakeScan | 
   const fromServer = laterRecords(server, serverRecs, 'server', tls13, sh.timeMs);
   if (!fromClient.ok || !fromServer.ok) return undefined;
   const protectedBoth = fromClient.protectedAfter && fromServer.protectedAfter;
-  return { records: clientRecs.length + serverRecs.length, ...c, ...s, protectedBoth, clientHelloRecord: chBody, serverHelloRecord: shBody };
+  return { records: clientRecs.length + serverRecs.length, ...c, ...s, protectedBoth };
 }

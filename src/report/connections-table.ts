@@ -6,7 +6,7 @@
 import Table from 'cli-table3';
 import { escapeControl, escapeStrings, type JsonValue } from './escape.js';
 import { fitColumns, fitTable } from './fit.js';
-import { headRule, plainRowLines } from './table-rows.js';
+import { headRule, plainRowLines, type CellMemo } from './table-rows.js';
 import { wrap } from './text.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
@@ -60,6 +60,8 @@ export type ConnectionLine = ({ tls: true } & ConnectionRow) | ({ tls: false } &
 
 /** `2026-12-02 02:16:41.123` in UTC (the capture's clock, not the reader's time zone). */
 function shortTime(iso: string): string {
+  // The usual `2026-12-02T02:16:41.123Z` sliced (a row per connection), anything else as before.
+  if (iso.length === 24 && iso[10] === 'T' && iso[23] === 'Z') return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
   return iso.replace('T', ' ').replace(/Z$/, '');
 }
 
@@ -111,7 +113,8 @@ function* drawTable(head: readonly string[], colWidths: number[], body: readonly
   }
   const bottomAt = headOnly.lastIndexOf('\n');
   yield `${headOnly.slice(0, bottomAt)}\n${headRule(colWidths)}\n`;
-  for (let from = 0; from < body.length; from += ROWS_PER_BLOCK) yield `${bodyLines(body.slice(from, from + ROWS_PER_BLOCK), colWidths).join('\n')}\n`;
+  const memos: CellMemo[] = colWidths.map(() => new Map());
+  for (let from = 0; from < body.length; from += ROWS_PER_BLOCK) yield `${bodyLines(body.slice(from, from + ROWS_PER_BLOCK), colWidths, memos).join('\n')}\n`;
   yield headOnly.slice(bottomAt + 1);
 }
 
@@ -161,10 +164,10 @@ function compactTable(head: readonly string[], colWidths: number[], rows: readon
 }
 
 /** Body lines of `cells`; rows with colour codes are drawn by cli-table3 itself, without its borders. */
-function bodyLines(cells: readonly (readonly string[])[], colWidths: number[]): string[] {
+function bodyLines(cells: readonly (readonly string[])[], colWidths: number[], memos: readonly CellMemo[]): string[] {
   const out: string[] = [];
   for (const row of cells) {
-    const lines = plainRowLines(row, colWidths);
+    const lines = plainRowLines(row, colWidths, memos);
     if (lines) out.push(...lines);
     else out.push(...compactTable([], colWidths, [row]).split('\n').slice(1, -1));
   }
@@ -193,7 +196,7 @@ export function* connectionsJsonParts(file: string, rows: readonly ConnectionRow
   if (rows.length === 0) yield '  "connections": [],\n';
   else {
     yield '  "connections": [\n';
-    for (let i = 0; i < rows.length; i++) yield `${indented(escapeStrings(rows[i]), '    ', true)}${i + 1 < rows.length ? ',' : ''}\n`;
+    for (let i = 0; i < rows.length; i++) yield `${rowJson(rows[i])}${i + 1 < rows.length ? ',' : ''}\n`;
     yield '  ],\n';
   }
   yield `  "skipped": ${indented(escapeStrings(skipped), '  ', false)},\n`;
@@ -202,5 +205,27 @@ export function* connectionsJsonParts(file: string, rows: readonly ConnectionRow
 
 /** JSON.stringify(value, null, 2) nested at `indent` (its first line too when `first`); JSON text has no raw newlines inside strings. */
 function indented(value: JsonValue, indent: string, first: boolean): string {
-  return (first ? indent : '') + JSON.stringify(value, null, 2).split('\n').join(`\n${indent}`);
+  return (first ? indent : '') + JSON.stringify(value, null, 2).replaceAll('\n', `\n${indent}`);
+}
+
+/** The fingerprints' JSON text, nested as a row's last key: rows with the same hellos share one Fingerprints object. */
+const fingerprintsJson = new WeakMap<Fingerprints, string>();
+
+/**
+ * One row as `indented(escapeStrings(row), '    ', true)` writes it, with its fingerprints (the
+ * larger part, and usually shared with many rows) escaped and stringified once per object.
+ */
+function rowJson(row: ConnectionRow): string {
+  const fp = row.fingerprints;
+  const keys = Object.keys(row);
+  if (fp === undefined || keys[keys.length - 1] !== 'fingerprints') return indented(escapeStrings(row), '    ', true);
+  let fpText = fingerprintsJson.get(fp);
+  if (fpText === undefined) {
+    fpText = indented(escapeStrings(fp), '      ', false);
+    fingerprintsJson.set(fp, fpText);
+  }
+  const rest: Partial<ConnectionRow> = { ...row };
+  delete rest.fingerprints;
+  // The rest's text ends in "\n    }": the fingerprints go in before that closing brace.
+  return `${indented(escapeStrings(rest), '    ', true).slice(0, -6)},\n      "fingerprints": ${fpText}\n    }`;
 }

@@ -29,13 +29,17 @@ const NARROW_SYMBOLS = new Set(['→', '—', '…'].filter((c) => tableUtils.st
 function narrowLongestWord(text: string): number {
   let widest = 0;
   let run = 0;
+  // Every cell of a table of many thousands of rows passes here: the widest run is taken at each space, not at each character.
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 32) run = 0;
-    else if ((c > 32 && c < 127) || NARROW_SYMBOLS.has(c)) widest = Math.max(widest, ++run);
+    if (c > 32 && c < 127) run++;
+    else if (c === 32) {
+      if (run > widest) widest = run;
+      run = 0;
+    } else if (NARROW_SYMBOLS.has(c)) run++;
     else return -1;
   }
-  return widest;
+  return run > widest ? run : widest;
 }
 
 export function isNarrow(text: string): boolean {

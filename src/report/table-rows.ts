@@ -44,24 +44,63 @@ function cellLines(text: string, inner: number): string[] {
   return tableUtils.colorizeLines(tableUtils.wordWrap(inner, text, true));
 }
 
-/** The lines of one body row, or undefined when a cell holds an escape sequence. */
-export function plainRowLines(cells: readonly string[], colWidths: readonly number[]): string[] | undefined {
-  const wrapped: string[][] = [];
+/** Runs of spaces by length, made once: every cell of every row is padded with one. */
+const SPACES: string[] = [];
+
+function spaces(n: number): string {
+  return (SPACES[n] ??= ' '.repeat(n));
+}
+
+/** A cell's lines, and whether it is narrow (then so is every line, each measured by its length). */
+interface CellLayout {
+  lines: string[];
+  narrow: boolean;
+}
+
+/**
+ * Cell layouts already made in one column of one table, by text: most columns of `read`'s table
+ * (version, suite, ALPN, outcome) repeat a few texts over thousands of rows. Emptied when full.
+ */
+export type CellMemo = Map<string, CellLayout>;
+
+const MAX_MEMO_ENTRIES = 1024;
+
+function cellLayout(text: string, inner: number, memo: CellMemo | undefined): CellLayout | undefined {
+  const known = memo?.get(text);
+  if (known) return known;
+  const narrow = isNarrow(text);
+  if (!narrow && text.includes('\x1b')) return undefined;
+  const lines = narrow && text.length > 0 && text.length <= inner && text.charCodeAt(0) !== 32 ? [text] : cellLines(text, inner);
+  const layout = { lines, narrow };
+  if (memo) {
+    if (memo.size >= MAX_MEMO_ENTRIES) memo.clear();
+    memo.set(text, layout);
+  }
+  return layout;
+}
+
+/**
+ * The lines of one body row, or undefined when a cell holds an escape sequence. `memos`, one per
+ * column, lets the rows of one table share the layouts of repeated texts (never change the lines).
+ */
+export function plainRowLines(cells: readonly string[], colWidths: readonly number[], memos?: readonly CellMemo[]): string[] | undefined {
+  const layouts: CellLayout[] = [];
   let height = 1;
   for (let x = 0; x < cells.length; x++) {
-    if (cells[x].includes('\x1b')) return undefined;
-    const lines = cellLines(cells[x], colWidths[x] - 2);
-    wrapped.push(lines);
-    if (lines.length > height) height = lines.length;
+    const layout = cellLayout(cells[x], colWidths[x] - 2, memos?.[x]);
+    if (!layout) return undefined;
+    layouts.push(layout);
+    if (layout.lines.length > height) height = layout.lines.length;
   }
   const out: string[] = [];
   for (let y = 0; y < height; y++) {
     let line = '';
     for (let x = 0; x < cells.length; x++) {
-      const text = wrapped[x][y];
+      const { lines, narrow } = layouts[x];
+      const text = lines[y];
       const inner = colWidths[x] - 2;
-      if (text === undefined) line += VERTICAL + ' '.repeat(colWidths[x]);
-      else if (text.length <= inner && isNarrow(text)) line += `${VERTICAL} ${text}${' '.repeat(inner - text.length)} `;
+      if (text === undefined) line += VERTICAL + spaces(colWidths[x]);
+      else if (text.length <= inner && narrow) line += `${VERTICAL} ${text}${spaces(inner - text.length)} `;
       else line += `${VERTICAL} ${tableUtils.pad(tableUtils.truncate(text, inner), inner, ' ', 'left')} `;
     }
     out.push(line + VERTICAL);

@@ -102,6 +102,24 @@ export class ByteReader {
     return out;
   }
 
+  /** The chunk the next buffered bytes are in (for takeBuffered). */
+  get current(): Buffer | undefined {
+    return this.pending[0];
+  }
+
+  /**
+   * Consumes `n` bytes when the current chunk holds them and returns where they start in it (read
+   * them from `current`, taken before this call); -1 otherwise (then `read`). No view is made: a
+   * pcap record header is read in place, once per frame.
+   */
+  takeBuffered(n: number): number {
+    const head = this.pending[0];
+    if (head === undefined || head.length - this.headAt < n) return -1;
+    const at = this.headAt;
+    this.consumed(head, n);
+    return at;
+  }
+
   private consumed(head: Buffer, n: number): void {
     this.headAt += n;
     if (this.headAt === head.length) {

@@ -61,11 +61,10 @@ export function flagNames(flags: number): TcpFlagName[] {
   return FLAG_NAMES_BY_BYTE[flags & 0xff];
 }
 
-/** The connection's key, the same from either side; from the segment's fields (no objects per packet). */
+/** The connection's key, the same from either side; from the segment's fields (one string per packet). */
 function key(seg: TcpSegment): string {
-  const x = `${seg.srcAddr}|${seg.srcPort}`;
-  const y = `${seg.dstAddr}|${seg.dstPort}`;
-  return x < y ? `${x}>${y}` : `${y}>${x}`;
+  const srcFirst = seg.srcAddr < seg.dstAddr || (seg.srcAddr === seg.dstAddr && seg.srcPort < seg.dstPort);
+  return srcFirst ? `${seg.srcAddr}|${seg.srcPort}>${seg.dstAddr}|${seg.dstPort}` : `${seg.dstAddr}|${seg.dstPort}>${seg.srcAddr}|${seg.srcPort}`;
 }
 
 /**

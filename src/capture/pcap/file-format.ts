@@ -48,26 +48,37 @@ export function sniffFormat(head: Buffer): CaptureFormat | undefined {
   return undefined;
 }
 
+/**
+ * Where the readers put what they find: each frame and each key log, in file order, as soon as it
+ * is read (a call per frame, not an object and a promise per frame: a large capture has millions).
+ */
+export interface CaptureSink {
+  /** `timeMs`: absolute time in milliseconds since the Unix epoch (fractional). */
+  frame(linkType: number, data: Buffer, timeMs: number): void;
+  secrets(keylog: string[]): void;
+}
+
 /** Frames of a classic pcap file. */
-export async function* readPcap(reader: ByteReader): AsyncGenerator<CaptureEvent> {
+export async function readPcap(reader: ByteReader, sink: CaptureSink): Promise<void> {
   const header = await reader.read(24);
   const magicBe = header.readUInt32BE(0);
   const le = !(magicBe === 0xa1b2c3d4 || magicBe === 0xa1b23c4d);
   const nano = (le ? header.readUInt32LE(0) : magicBe) === 0xa1b23c4d;
-  const u32 = (b: Buffer, o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const unitsPerMs = nano ? 1e6 : 1e3;
   // The link type's low 16 bits (the upper ones carry FCS length flags, unused here).
-  const linkType = u32(header, 20) & 0xffff;
-  let number = 0;
+  const linkType = (le ? header.readUInt32LE(20) : header.readUInt32BE(20)) & 0xffff;
   // Awaits only when the buffered chunk runs out (readBuffered), not twice per frame.
   while (reader.buffered > 0 || !(await reader.atEnd())) {
     const offset = reader.position;
-    const rec = reader.readBuffered(16) ?? (await reader.read(16));
-    const inclLen = u32(rec, 8);
+    // The record header read where it lies in the read buffer, without a view of it.
+    let rec = reader.current;
+    let r = reader.takeBuffered(16);
+    if (r < 0 || rec === undefined) [rec, r] = [await reader.read(16), 0];
+    const inclLen = le ? rec.readUInt32LE(r + 8) : rec.readUInt32BE(r + 8);
     if (inclLen > MAX_CAPTURE_BLOCK_BYTES) throw new CaptureFormatError(offset, `a pcap record declares ${inclLen} captured bytes, more than tls-trace's ${MAX_CAPTURE_BLOCK_BYTES}-byte limit for one frame`);
+    const timeMs = le ? rec.readUInt32LE(r) * 1000 + rec.readUInt32LE(r + 4) / unitsPerMs : rec.readUInt32BE(r) * 1000 + rec.readUInt32BE(r + 4) / unitsPerMs;
     const data = reader.readBuffered(inclLen) ?? (await reader.read(inclLen));
-    const timeMs = u32(rec, 0) * 1000 + u32(rec, 4) / (nano ? 1e6 : 1e3);
-    number++;
-    yield { kind: 'frame', timeMs, linkType, data, offset, number };
+    sink.frame(linkType, data, timeMs);
   }
 }
 
@@ -91,7 +102,7 @@ const DSB = 0x0000000a;
 const SECRETS_TLS_KEYLOG = 0x544c534b;
 
 /** Frames and key logs of a pcapng file, section by section. */
-export async function* readPcapng(reader: ByteReader): AsyncGenerator<CaptureEvent> {
+export async function readPcapng(reader: ByteReader, sink: CaptureSink): Promise<void> {
   let section: Section | undefined;
   let number = 0;
   // A Simple Packet Block has no timestamp: it is given the time of the frame before it.
@@ -124,7 +135,8 @@ export async function* readPcapng(reader: ByteReader): AsyncGenerator<CaptureEve
       if (type === SPB) event.timeMs = lastTimeMs;
       lastTimeMs = event.timeMs;
     }
-    if (event) yield event;
+    if (event?.kind === 'frame') sink.frame(event.linkType, event.data, event.timeMs);
+    else if (event) sink.secrets(event.keylog);
   }
 }
 

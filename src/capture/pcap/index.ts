@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js';
 import { MAX_CAPTURE_KEYLOG_BYTES, MAX_CAPTURE_KEYLOG_LINES, MAX_TCP_CONNECTIONS, MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../limits.js';
 import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput, type CaptureBytes } from './byte-reader.js';
 import { ConnectionTable } from './connections.js';
-import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat } from './file-format.js';
+import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat, type CaptureSink } from './file-format.js';
 import { KeylogIndex } from './keylog-index.js';
 import { decodeFrame, Ipv4Defragmenter } from './layers.js';
 import { connectionCapture, type FoundConnection } from './to-capture.js';
@@ -123,22 +123,21 @@ async function readFrames(reader: ByteReader, format: CaptureFormat, table: Conn
   // Keyed by the fixed reason text: a count and the first frame's details, however many frames are bad.
   const badFrames = new Map<string, { count: number; example?: string }>();
   let frames = 0;
-  try {
-    const events = format === 'pcap' ? readPcap(reader) : readPcapng(reader);
-    for await (const ev of events) {
-      if (ev.kind === 'secrets') {
-        secrets.add(ev.keylog);
-        continue;
-      }
+  const sink: CaptureSink = {
+    frame(linkType: number, data: Buffer, timeMs: number): void {
       frames++;
-      const r = decodeFrame(ev.linkType, ev.data, defrag);
-      if (r.kind === 'tcp') table.add(r.segment, ev.timeMs);
+      const r = decodeFrame(linkType, data, defrag);
+      if (r.kind === 'tcp') table.add(r.segment, timeMs);
       else if (r.kind === 'bad') {
         const seen = badFrames.get(r.reason);
         if (seen) seen.count++;
         else badFrames.set(r.reason, { count: 1, ...(r.example !== undefined ? { example: `frame ${frames}: ${r.example}` } : {}) });
       }
-    }
+    },
+    secrets: (keylog: string[]): void => secrets.add(keylog),
+  };
+  try {
+    await (format === 'pcap' ? readPcap(reader, sink) : readPcapng(reader, sink));
   } catch (e) {
     if (e instanceof TruncatedInput) notes.push(`the capture is truncated: ${e.message}; the ${frames} frame(s) before it were read`);
     else if (e instanceof CaptureFormatError || e instanceof CompressedInputError) notes.push(`the capture is damaged: ${e.message}; the ${frames} frame(s) before it were read`);

@@ -23,6 +23,9 @@ interface Held {
   timeMs: number;
 }
 
+/** What `add` says of a segment without payload: one shared object (read, never changed), not one per ACK. */
+const NOTHING_PLACED: Readonly<Pick<CapturePacket, 'stream' | 'note'>> = Object.freeze({});
+
 export class TcpStream {
   /** Absolute sequence number of stream byte 0, once known. */
   private base: number | undefined;
@@ -68,7 +71,7 @@ export class TcpStream {
       this.isn = seq;
       if (this.base === undefined) this.base = (seq + 1) >>> 0;
     }
-    if (payload.length === 0) return {};
+    if (payload.length === 0) return NOTHING_PLACED;
     const start = syn ? (seq + 1) >>> 0 : seq;
     if (this.base === undefined) {
       // The SYN was not captured: the stream starts at the first data seen.
@@ -91,7 +94,7 @@ export class TcpStream {
     }
     this.deliver(data, data.length, timeMs);
     this.drain();
-    return { stream: { offset: rel, length: data.length }, ...(note ? { note } : {}) };
+    return note ? { stream: { offset: rel, length: data.length }, note } : { stream: { offset: rel, length: data.length } };
   }
 
   private hold(rel: number, payload: Buffer, timeMs: number): void {

@@ -47,8 +47,15 @@ export function findRecordBoundary(b: Uint8Array): number | undefined {
   return undefined;
 }
 
-/** The first `n` bytes of a chunk list (fewer when the stream is shorter). */
+/**
+ * The first `n` bytes of a chunk list (fewer when the stream is shorter), to read and not to keep:
+ * a view of the first chunk when it holds them (asked for a few bytes per packet while a
+ * connection's kind is undecided), else a copy of just those bytes.
+ */
 export function leadingBytes(chunks: readonly CaptureChunk[], n: number): Buffer {
+  const first = chunks[0]?.bytes;
+  if (first === undefined) return Buffer.alloc(0);
+  if (first.length >= n || chunks.length === 1) return Buffer.from(first.buffer, first.byteOffset, Math.min(n, first.length));
   const parts: Uint8Array[] = [];
   let have = 0;
   for (const c of chunks) {
@@ -56,7 +63,7 @@ export function leadingBytes(chunks: readonly CaptureChunk[], n: number): Buffer
     parts.push(c.bytes);
     have += c.bytes.length;
   }
-  return Buffer.concat(parts).subarray(0, n);
+  return Buffer.concat(parts, Math.min(n, have));
 }
 
 /** The ClientHello's random as hex (the key log's second field), when the stream opens with one. */

@@ -276,21 +276,18 @@ function failureCode(capture: Capture, facts: ConnectionFacts): CaptureErrorCode
 }
 
 function connectionRow(number: number, client: string, capture: Capture, facts: ConnectionFacts): ConnectionRow {
-  return {
-    number,
-    client,
-    server: address({ addr: capture.target.host, port: capture.target.port }),
-    startedAt: capture.startedAt,
-    ...(facts.sni !== undefined ? { sni: facts.sni } : {}),
-    ...(facts.version !== undefined ? { version: facts.version } : {}),
-    ...(facts.cipherSuite !== undefined ? { cipherSuite: facts.cipherSuite } : {}),
-    ...(facts.alpn !== undefined ? { alpn: facts.alpn } : {}),
-    records: facts.records,
-    bytes: facts.bytes,
-    complete: facts.outcome.complete,
-    outcome: facts.outcome.summary,
-    fingerprints: facts.fingerprints,
-  };
+  // Keys set in the order the JSON lists them, without a throw-away object per optional one (a row per connection).
+  const row: ConnectionRow = { number, client, server: formatAddress(capture.target.host, capture.target.port), startedAt: capture.startedAt } as ConnectionRow;
+  if (facts.sni !== undefined) row.sni = facts.sni;
+  if (facts.version !== undefined) row.version = facts.version;
+  if (facts.cipherSuite !== undefined) row.cipherSuite = facts.cipherSuite;
+  if (facts.alpn !== undefined) row.alpn = facts.alpn;
+  row.records = facts.records;
+  row.bytes = facts.bytes;
+  row.complete = facts.outcome.complete;
+  row.outcome = facts.outcome.summary;
+  row.fingerprints = facts.fingerprints;
+  return row;
 }
 
 function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags): void {
