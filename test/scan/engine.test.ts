@@ -10,6 +10,7 @@ import { Prober } from '../../src/scan/probe.js';
 import { deriveFindings } from '../../src/scan/findings.js';
 import { suiteCandidates } from '../../src/scan/candidates.js';
 import type { ScanResult } from '../../src/scan/types.js';
+import { emptyScanResult } from './helpers.js';
 
 /** A model server: accepts `supported`; picks by its own order or by the offer's. */
 function modelServer(supported: number[], serverOrder: boolean): { round: (offer: readonly number[]) => Promise<number | undefined>; calls: () => number } {
@@ -132,32 +133,7 @@ describe('prober', () => {
   });
 });
 
-function emptyResult(): ScanResult {
-  return {
-    target: { host: 'h', port: 443, address: '127.0.0.1', family: 4 },
-    startedAt: '',
-    durationMs: 0,
-    ssl2: false,
-    versions: [],
-    groups: { tls12: null, tls13: null },
-    signatureSchemes: { tls12: null, tls13: null },
-    certificates: [],
-    features: {
-      alpn: null,
-      ocspStapling: null,
-      sessionTickets: null,
-      secureRenegotiation: true,
-      extendedMasterSecret: null,
-      encryptThenMac: null,
-      fallbackScsv: 'protected',
-      downgradeSentinel: null,
-      compression: [],
-    },
-    findings: [],
-    stats: { connections: 0, probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
-    notes: [],
-  };
-}
+const emptyResult = (): ScanResult => emptyScanResult({ secureRenegotiation: true, fallbackScsv: 'protected', compression: [] });
 
 describe('findings', () => {
   it('flags RC4, 3DES, EXPORT, SSL 3.0, no forward secrecy, compression and missing fallback protection', () => {

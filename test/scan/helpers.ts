@@ -9,3 +9,21 @@ export function withValidJson(result: ScanResult): ScanResult {
   expectSchemaValid('scan', scanToJson(result));
   return result;
 }
+
+/** A scan result with nothing found, for tests of the rules; `features` overrides the unknowns. */
+export function emptyScanResult(features: Partial<ScanResult['features']> = {}): ScanResult {
+  return {
+    target: { host: 'h', port: 443, address: '127.0.0.1', family: 4 },
+    startedAt: '2026-01-01T00:00:00Z',
+    durationMs: 0,
+    ssl2: false,
+    versions: [],
+    groups: { tls12: null, tls13: null },
+    signatureSchemes: { tls12: null, tls13: null },
+    certificates: [],
+    features: { alpn: null, ocspStapling: null, sessionTickets: null, secureRenegotiation: null, extendedMasterSecret: null, encryptThenMac: null, fallbackScsv: null, downgradeSentinel: null, compression: null, ...features },
+    findings: [],
+    stats: { connections: 0, probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
+    notes: [],
+  };
+}

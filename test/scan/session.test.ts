@@ -14,6 +14,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { ScanContext } from '../../src/scan/context.js';
 import { scanServer } from '../../src/scan/scanner.js';
+import { emptyScanResult } from './helpers.js';
 import { scanSession } from '../../src/scan/session/probes.js';
 import { resumableSession } from '../../src/scan/session/openssl-session.js';
 import { deriveFindings } from '../../src/scan/findings.js';
@@ -104,20 +105,7 @@ async function sClientEarlyData(port: number): Promise<'accepted' | 'rejected' |
 }
 
 /** A result with nothing in it, for the rules on the session part alone. */
-const emptyResult: ScanResult = {
-  target: { host: 'h', port: 443, address: '127.0.0.1', family: 4 },
-  startedAt: '2026-01-01T00:00:00Z',
-  durationMs: 0,
-  ssl2: false,
-  versions: [],
-  groups: { tls12: null, tls13: null },
-  signatureSchemes: { tls12: null, tls13: null },
-  certificates: [],
-  features: { alpn: null, ocspStapling: null, sessionTickets: null, secureRenegotiation: null, extendedMasterSecret: null, encryptThenMac: null, fallbackScsv: null, downgradeSentinel: null, compression: null },
-  findings: [],
-  stats: { connections: 0, probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
-  notes: [],
-};
+const emptyResult: ScanResult = emptyScanResult();
 
 describeWithTools('openssl')('session probes against openssl s_server', () => {
   it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 7 connections', async () => {
