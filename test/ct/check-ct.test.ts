@@ -100,6 +100,14 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^Chrome CT policy not met: .*no SCTs in the certificate, the TLS extension or the OCSP staple/)]));
   }, 60_000);
 
+  test('--require-ct in text: the target and the Verdict line say CT POLICY NOT MET, the row says why', async () => {
+    const { code, out } = await run(plain, '--require-ct', '--ct-log-list', listFile);
+    expect(code).toBe(ExitCode.ctPolicy);
+    expect(out).toMatch(/^127\.0\.0\.1:\d+ — CT POLICY NOT MET \(TLS 1\.3\)$/m);
+    expect(out).toMatch(/^Verdict: CT POLICY NOT MET — Chrome CT policy not met: /m);
+    expect(out).toMatch(/│ #0 leaf\s+│ localhost\s+│ CT Test Root\s+│.*│ FAIL: Chrome CT policy not met: 0 embedded SCTs/);
+  }, 60_000);
+
   test('the trace command --ct-log-list: the chain section shows the staple\'s SCTs and both policies', async () => {
     const ctx = testContext();
     const code = await main([`127.0.0.1:${stapled.port}`, '--servername', 'localhost', '--ca', ca.caFile, '--ct-log-list', listFile, '--no-color', '--timeout', '8000'], ctx);
