@@ -51,7 +51,8 @@ function ctLines(view: CtView, p: Palette): string[] {
   return lines;
 }
 
-const VERDICT_WORD: Record<ChainView['verdict'], string> = { valid: 'VALID', invalid: 'INVALID', revoked: 'REVOKED', 'revocation-unavailable': 'REVOCATION UNAVAILABLE', 'ct-policy': 'CT POLICY NOT MET' };
+/** The chain's verdict word, shared by the text trace and the --html page. */
+export const VERDICT_WORD: Record<ChainView['verdict'], string> = { valid: 'VALID', invalid: 'INVALID', revoked: 'REVOKED', 'revocation-unavailable': 'REVOCATION UNAVAILABLE', 'ct-policy': 'CT POLICY NOT MET' };
 
 /** The one-line verdict: VALID, or INVALID (REVOKED, REVOCATION UNAVAILABLE, CT POLICY NOT MET) naming every error, plus warnings. */
 function verdictLine(view: ChainView, p: Palette): string {

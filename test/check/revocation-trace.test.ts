@@ -6,6 +6,7 @@
 import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { TraceJson } from '../../src/report/json.js';
 import { runCli } from '../helpers/cli.js';
 import { startTinyproxy } from '../helpers/proxies.js';
@@ -53,6 +54,15 @@ describeWithTools('openssl', 'tinyproxy')('trace --revocation, and revocation fe
     expect(r.stdout).toContain(`Revocation of leaf: REVOKED — via OCSP http://127.0.0.1:${pki.port}/ocsp: OCSP says REVOKED at ${indexRevocationTime('ocsp-revoked')} (keyCompromise)`);
     expect(r.stdout).toContain(`Revocation of CN=int: good — via CRL http://127.0.0.1:${pki.port}/root.crl`);
     expect(r.stdout).toMatch(/^Verdict: REVOKED — leaf revocation revoked via OCSP/m);
+  });
+
+  test('the --html page says REVOKED as the text Verdict line does', async () => {
+    const page = path.join(pki.dir, 'revoked.html');
+    const r = await trace('ocsp-revoked', ['--revocation', 'soft', '--html', page]);
+    expect(r.code).toBe(0);
+    const body = readFileSync(page, 'utf8').replace(/<[^>]+>/g, '');
+    expect(body).toContain(`revocation (leaf): REVOKED via OCSP http://127.0.0.1:${pki.port}/ocsp: OCSP says REVOKED at ${indexRevocationTime('ocsp-revoked')} (keyCompromise)`);
+    expect(body).toContain('✖ verdict: REVOKED');
   });
 
   test('off is the default: no fetch, no revocation line, the verdict as before', async () => {

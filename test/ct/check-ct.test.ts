@@ -4,7 +4,7 @@
 // validates against schema/. --require-ct turns a missing policy into exit 16; a bad log list is a
 // usage error (exit 2) in one line.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,12 +100,32 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^Chrome CT policy not met: .*no SCTs in the certificate, the TLS extension or the OCSP staple/)]));
   }, 60_000);
 
+  test('--require-ct in text: the target and the Verdict line say CT POLICY NOT MET, the row says why', async () => {
+    const { code, out } = await run(plain, '--require-ct', '--ct-log-list', listFile);
+    expect(code).toBe(ExitCode.ctPolicy);
+    expect(out).toMatch(/^127\.0\.0\.1:\d+ — CT POLICY NOT MET \(TLS 1\.3\)$/m);
+    expect(out).toMatch(/^Verdict: CT POLICY NOT MET — Chrome CT policy not met: /m);
+    expect(out).toMatch(/│ #0 leaf\s+│ localhost\s+│ CT Test Root\s+│.*│ FAIL: Chrome CT policy not met: 0 embedded SCTs/);
+  }, 60_000);
+
   test('the trace command --ct-log-list: the chain section shows the staple\'s SCTs and both policies', async () => {
     const ctx = testContext();
     const code = await main([`127.0.0.1:${stapled.port}`, '--servername', 'localhost', '--ca', ca.caFile, '--ct-log-list', listFile, '--no-color', '--timeout', '8000'], ctx);
     expect(code).toBe(ExitCode.ok);
     expect(ctx.out()).toMatch(/SCT \(OCSP\): valid Test RSA log \(Operator B\) at \d{4}-/);
     expect(ctx.out()).toContain('CT policy (Apple): met');
+  }, 60_000);
+
+  test('the --html page carries the same CT lines and verdict word as the text', async () => {
+    const page = path.join(dir, 'ct.html');
+    const text = (html: string): string => html.replace(/<[^>]+>/g, '');
+    const ctx = testContext();
+    expect(await main([`127.0.0.1:${stapled.port}`, '--servername', 'localhost', '--ca', ca.caFile, '--ct-log-list', listFile, '--no-color', '--timeout', '8000', '--html', page], ctx)).toBe(ExitCode.ok);
+    const body = text(readFileSync(page, 'utf8'));
+    expect(body).toContain(`CT log list: ${listFile} (v1.0, 2026-11-01T00:00:00Z, 2 logs)`);
+    expect(body).toMatch(/SCT \(OCSP\): valid Test EC log \(Operator A\) at \d{4}-/);
+    expect(body).toContain('CT policy (Chrome): met — met by SCTs delivered in TLS/OCSP');
+    expect(body).toContain('✔ verdict: VALID');
   }, 60_000);
 
   test('--ct-tls: one TLS 1.2 probe reads the ServerHello\'s SCTs, which Node\'s own handshake cannot ask for', async () => {

@@ -4,7 +4,8 @@
 
 import type { ChainReport } from '../../analyse/chain/types.js';
 import type { DecryptionResult } from '../../decrypt/types.js';
-import { describeChain, describeDecryption, describeNegotiated, type ScheduleView, type Tone } from '../../view/index.js';
+import { describeChain, describeCt, describeDecryption, describeNegotiated, type CtView, type ScheduleView, type Tone } from '../../view/index.js';
+import { VERDICT_WORD } from '../chain-table.js';
 import { formatBytes, formatMs, traceNotes } from '../text.js';
 import type { TraceView } from '../view.js';
 import { html } from './escape.js';
@@ -109,10 +110,25 @@ export function renderChainSection(report: ChainReport): string {
   if (c.ocsp === 'none') out.push('<p class="dim">OCSP: no stapled response</p>');
   else if (c.ocsp) out.push(`<p>OCSP staple: <span${toneClass(c.ocsp.status.tone)}>${html(c.ocsp.status.text)}</span> ${html(c.ocsp.detail)}</p>`);
   for (const r of c.revocation) out.push(`<p>revocation (${html(r.who)}): <span${toneClass(r.status.tone)}>${html(r.status.text)}</span> ${html(r.detail)}</p>`);
-  out.push(`<p class="verdict ${c.valid ? 'good' : 'bad'}">${c.valid ? '✔ chain valid' : '✖ chain NOT valid'}</p>`);
+  if (report.ct) out.push(...ctParagraphs(describeCt(report.ct)));
+  // The same verdict word as the text's Verdict line (REVOKED, REVOCATION UNAVAILABLE, CT POLICY NOT MET).
+  out.push(`<p class="verdict ${c.valid ? 'good' : 'bad'}">${c.valid ? '✔' : '✖'} verdict: ${VERDICT_WORD[c.verdict]}</p>`);
   if (c.errors.length) out.push(`<ul class="bad">${c.errors.map((e) => `<li>${html(e)}</li>`).join('')}</ul>`);
   if (c.warnings.length) out.push(`<ul class="warn">${c.warnings.map((e) => `<li>${html(e)}</li>`).join('')}</ul>`);
   return out.join('\n');
+}
+
+/** Certificate Transparency as the text has it: the list used, one line per SCT, one per browser policy. */
+function ctParagraphs(view: CtView): string[] {
+  const out = [`<p class="dim">${html(view.list)}</p>`];
+  for (const s of view.scts) {
+    const detail = s.detail ? ` — ${html(s.detail)}` : '';
+    out.push(`<p>SCT (${html(s.where)}): <span${toneClass(s.status.tone)}>${html(s.status.text)}</span> ${html(s.log)} at ${html(s.time)}${detail}</p>`);
+  }
+  if (view.scts.length === 0) out.push('<p class="dim">SCTs: none</p>');
+  if (view.more) out.push(`<p class="dim">${html(view.more)}</p>`);
+  for (const c of view.policies) out.push(`<p>CT policy (${html(c.name)}): <span class="${c.met ? 'good' : 'warn'}">${c.met ? 'met' : 'NOT MET'}</span> — ${html(c.reason)}</p>`);
+  return out;
 }
 
 export function renderNotes(view: TraceView): string {
