@@ -4,7 +4,7 @@
 
 import Table from 'cli-table3';
 import { cipherSuites, hexCode, isForwardSecret, label, namedGroups, signatureSchemes, Version, versionName } from '../registry/index.js';
-import type { FeatureScan, Finding, GroupScan, ScanResult, Severity } from '../scan/types.js';
+import type { FeatureScan, Finding, GroupScan, ScanResult, Severity, VulnerabilityProbes } from '../scan/types.js';
 import { escapeControl } from './escape.js';
 import { fitTable } from './fit.js';
 import { palette, type Palette } from './palette.js';
@@ -79,6 +79,7 @@ export function renderScanText(r: ScanResult, opts: ScanRenderOptions): string {
     signatureSchemeLines(r, p),
     certificateLines(r, p),
     featureLines(r, p, width, hard),
+    probeLines(r.probes, p),
     sessionLines(r.session, p),
     findingLines(r, p),
     profileLines(r.mozilla, p, (f) => findingLine(f, p)),
@@ -178,6 +179,27 @@ function featureLines(r: ScanResult, p: Palette, width: number, hard: boolean): 
   const ft = new Table({ style: { head: [], border: [], compact: true }, colWidths: fitted.colWidths, wordWrap: true });
   for (const row of fitted.rows) ft.push(row);
   return [p.heading('Features'), ft.toString()];
+}
+
+const PROBE_NAMES: ReadonlyArray<[keyof VulnerabilityProbes, string]> = [
+  ['heartbleed', 'Heartbleed (CVE-2014-0160)'],
+  ['ccsInjection', 'CCS injection (CVE-2014-0224)'],
+];
+
+/** Every vulnerability probe's verdict and what it saw, not only the ones that became findings. */
+function probeLines(probes: VulnerabilityProbes | null | undefined, p: Palette): string[] {
+  if (!probes) return [];
+  const out = [p.heading('Probes')];
+  for (const [key, name] of PROBE_NAMES) {
+    const o = probes[key];
+    if (!o) {
+      out.push(`  ${name}: ${p.dim('not run')}`);
+      continue;
+    }
+    const verdict = o.verdict === 'vulnerable' ? p.bad('VULNERABLE') : o.verdict === 'not-vulnerable' ? p.good('not vulnerable') : p.warn('unknown');
+    out.push(`  ${name}: ${verdict} ${p.dim(`— ${escapeControl(o.detail)} (${o.connections} connection${o.connections === 1 ? '' : 's'})`)}`);
+  }
+  return out;
 }
 
 /** A finding as the JSON has it: severity, title, id and CVEs, the reason, then the evidence (its

@@ -144,6 +144,13 @@ describe('probes against a scripted server that follows the RFCs where the probe
       });
       for (const id of ['heartbleed', 'ccs-injection', 'tls-compression', 'no-fallback-scsv', 'insecure-renegotiation', 'poodle']) expect(ids(r)).not.toContain(id);
       expect(r.stats.connections).toBe(server.connections());
+      // The text says the probes ran even when they found nothing.
+      const probes = renderScanText(r, { color: false, width: 400 }).split('\n\n').find((s) => s.startsWith('Probes'));
+      expect(probes?.split('\n')).toEqual([
+        'Probes',
+        `  Heartbleed (CVE-2014-0160): not vulnerable — ${r.probes?.heartbleed?.detail ?? ''} (1 connection)`,
+        `  CCS injection (CVE-2014-0224): not vulnerable — ${r.probes?.ccsInjection?.detail ?? ''} (1 connection)`,
+      ]);
     } finally {
       await server.close();
     }
