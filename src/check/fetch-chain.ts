@@ -15,6 +15,8 @@ export interface FetchedChain {
   ocspResponse?: string;
   /** SCTs from the TLS extension, when the server sent them. */
   tlsScts?: import('../decode/sct.js').DecodedSct[];
+  /** Why the TLS extension was not searched for SCTs (no --ct-tls, or its connection skipped or empty). */
+  tlsSctsNotSearched?: string;
   protocol?: string;
   address?: string;
   /** The proxy tunnelled through (host:port). */

@@ -143,7 +143,7 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ...(evidence?.fetchedIssuers.length ? { fetchedIssuers: evidence.fetchedIssuers } : {}),
     ...(evidence?.issuerFetchFailures ? { issuerFetchFailures: evidence.issuerFetchFailures } : {}),
     ...(evidence?.revocation ? { revocation: evidence.revocation, revocationMode: opts.revocation ?? 'soft' } : {}),
-    ct: { list: opts.ctLogList ?? bundledLogList(), ...(fetched.tlsScts ? { tlsScts: fetched.tlsScts } : {}), ...(opts.requireCt ? { required: true } : {}) },
+    ct: { list: opts.ctLogList ?? bundledLogList(), ...(fetched.tlsScts ? { tlsScts: fetched.tlsScts } : {}), ...tlsNotSearched(fetched, opts), ...(opts.requireCt ? { required: true } : {}) },
     ...evidenceInput(evidence, opts.revocation ?? 'soft'),
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
@@ -210,12 +210,27 @@ export function countStatuses(results: readonly Pick<TargetResult, 'status'>[]):
  */
 async function addTlsScts(fetched: FetchedChain, target: CheckTarget, opts: CheckOptions, starttls: StarttlsProtocol | undefined, deadline: number): Promise<void> {
   const leaf = fetched.certificates[0];
-  if (fetched.error || !leaf || !fetched.address || fetched.tlsScts?.length || starttls || target.route?.proxy) return;
+  if (fetched.error || !leaf || !fetched.address || fetched.tlsScts?.length) return;
+  if (starttls || target.route?.proxy) {
+    fetched.tlsSctsNotSearched = `--ct-tls does not ask through ${starttls ? 'STARTTLS' : 'a proxy'}`;
+    return;
+  }
   const left = deadline - Date.now();
-  if (left <= 0) return;
+  if (left <= 0) {
+    fetched.tlsSctsNotSearched = '--ct-tls had no time left within --timeout';
+    return;
+  }
   const endpoint = { address: fetched.address, port: target.route?.connectTo?.port ?? target.port };
   const probe = await probeTlsScts(endpoint, target.settings?.servername ?? opts.servername ?? target.host, leaf, left);
   if (probe.scts.length) fetched.tlsScts = probe.scts;
+  else if (probe.note) fetched.tlsSctsNotSearched = `--ct-tls got none: ${probe.note}`;
+}
+
+/** Check's handshake (Node's client) never asks for SCTs; --ct-tls asks on a connection of its own. */
+function tlsNotSearched(fetched: FetchedChain, opts: CheckOptions): { tlsNotSearched?: string } {
+  if (fetched.tlsScts?.length) return {};
+  if (fetched.tlsSctsNotSearched) return { tlsNotSearched: fetched.tlsSctsNotSearched };
+  return opts.ctTls ? {} : { tlsNotSearched: 'not asked for (--ct-tls asks on one more connection)' };
 }
 
 /**

@@ -13,6 +13,12 @@ import type { Severity } from './types.js';
 export interface CtOptions {
   list: CtLogList;
   tlsScts?: DecodedSct[];
+  /**
+   * Why the TLS extension could not hold SCTs, when it could not: the client did not ask for them
+   * (Node's client cannot), or check's --ct-tls connection was skipped or got nothing. A policy
+   * failure then names the places that were searched, not the extension.
+   */
+  tlsNotSearched?: string;
   /** A policy failure is an error (check --require-ct), not a warning. */
   required?: boolean;
 }
@@ -55,8 +61,14 @@ export function ctFacts(input: CtFactInput, fact: FactSink): CtReport | undefine
     fact('ct.sct', r.status === 'valid', sctSeverity[r.status], `${sourceLabel[r.source]} ${r.detail}`, leaf);
   }
   const severity: Severity = ct.required ? 'error' : input.publicAnchor ? 'warning' : 'info';
-  const none = report.scts.length === 0 ? ' (no SCTs in the certificate, the TLS extension or the OCSP staple)' : '';
+  const none = report.scts.length === 0 ? noSctsText(ct) : '';
   fact('ct.chrome', report.chrome.met, severity, `Chrome CT policy ${report.chrome.reason}${report.chrome.met ? '' : none}`, leaf);
   fact('ct.apple', report.apple.met, severity, `Apple CT policy ${report.apple.reason}${report.apple.met ? '' : none}`, leaf);
   return report;
+}
+
+/** Where SCTs were looked for and not found, for a policy that is not met. */
+function noSctsText(ct: CtOptions): string {
+  if (ct.tlsNotSearched === undefined) return ' (no SCTs in the certificate, the TLS extension or the OCSP staple)';
+  return ` (no SCTs in the certificate or the OCSP staple; the TLS extension was not searched: ${ct.tlsNotSearched})`;
 }

@@ -109,13 +109,20 @@ export function chainReportFromCapture(capture: Capture, opts: CaptureChainOptio
     ocspRequested: capture.options.requestOcsp === true || askedForOcsp(opts.trace),
     ...(chain.ocspResponse ? { ocspResponse: chain.ocspResponse } : {}),
     ...(opts.warnDays !== undefined ? { warnDays: opts.warnDays } : {}),
-    ct: { list: opts.ctLogList ?? bundledLogList(), ...(chain.tlsScts ? { tlsScts: chain.tlsScts } : {}) },
+    ct: {
+      list: opts.ctLogList ?? bundledLogList(),
+      ...(chain.tlsScts ? { tlsScts: chain.tlsScts } : {}),
+      ...(askedForHelloExtension(opts.trace, Ext.signed_certificate_timestamp) ? {} : { tlsNotSearched: 'the ClientHello did not ask for them (Node\'s TLS client cannot; check --ct-tls asks on a connection of its own)' }),
+    },
     ...opts.evidence,
   });
 }
 
 /** Whether the first ClientHello carries status_request (RFC 6066 §8). */
-function askedForOcsp(trace: DecodedTrace): boolean {
+const askedForOcsp = (trace: DecodedTrace): boolean => askedForHelloExtension(trace, Ext.status_request);
+
+/** Whether the first ClientHello carries the extension: a server answers only what was asked. */
+function askedForHelloExtension(trace: DecodedTrace, type: number): boolean {
   const hello = trace.messages.find((m) => m.kind === 'handshake' && m.direction === 'client' && m.body?.type === 'client_hello');
-  return hello?.kind === 'handshake' && hello.body?.type === 'client_hello' && hello.body.extensions.some((e) => e.type === Ext.status_request);
+  return hello?.kind === 'handshake' && hello.body?.type === 'client_hello' && hello.body.extensions.some((e) => e.type === type);
 }
