@@ -57,7 +57,7 @@ test('200 targets plus two dead ones: correct verdict for each, exit 4 (connect 
   writeFileSync(list, ['# 200 loopback servers', ...expected.keys(), '', '# nobody listens on port 1', ...dead].join('\n'));
   const ctx = testContext();
   // --revocation off: the test PKI's leaf names a responder on a .test host that must not be looked up.
-  const code = await main(['check', '--targets', list, '--servername', 'localhost', '--ca', pki.file('root.pem'), '--concurrency', '32', '--revocation', 'off', '--json'], ctx);
+  const code = await main(['check', '--targets', list, '--servername', 'localhost', '--ca', pki.file('root.pem'), '--concurrency', '32', '--timeout', '60000', '--revocation', 'off', '--json'], ctx);
   const doc = parseValid<CheckJson>('check', ctx.out());
   expect(doc.results).toHaveLength(N + 2);
   for (const r of doc.results) {
@@ -82,7 +82,7 @@ test('the lean paths give the same verdicts: NDJSON (nothing kept) and CSV (a ro
   writeFileSync(list, [...expected.keys(), '127.0.0.1:1'].join('\n'));
   const run = async (format: string): Promise<{ code: number; out: string }> => {
     const ctx = testContext();
-    const code = await main(['check', '--targets', list, '--servername', 'localhost', '--ca', pki.file('root.pem'), '--concurrency', '32', '--revocation', 'off', '--at', '2030-01-01', '--format', format], ctx);
+    const code = await main(['check', '--targets', list, '--servername', 'localhost', '--ca', pki.file('root.pem'), '--concurrency', '32', '--timeout', '60000', '--revocation', 'off', '--at', '2030-01-01', '--format', format], ctx);
     return { code, out: ctx.out() };
   };
   type Result = CheckJson['results'][number];
