@@ -10,24 +10,19 @@ import { headRule, plainRowLines, type CellMemo } from './table-rows.js';
 import { wrap } from './text.js';
 import { palette } from './palette.js';
 import { SCHEMA_VERSION } from './shared-json.js';
+import type { ConnectionFacts } from '../analyse/connection-facts.js';
 import type { Fingerprints } from '../analyse/types.js';
 
 /** Narrowest width that gets a JA4 column (a JA4 is 36 characters; below this the other columns need the room). */
 const JA4_COLUMN_MIN_WIDTH = 160;
 
-/** One analysed TLS connection of a capture file, as words. */
-export interface ConnectionRow {
+/** One analysed TLS connection of a capture file, as words: its facts (as analyse gives them) and where and when. */
+export interface ConnectionRow extends Pick<ConnectionFacts, 'sni' | 'version' | 'cipherSuite' | 'alpn' | 'records' | 'bytes'> {
   number: number;
   client: string;
   server: string;
   /** ISO time of the connection's first packet. */
   startedAt: string;
-  sni?: string;
-  version?: string;
-  cipherSuite?: string;
-  alpn?: string;
-  records: number;
-  bytes: { client: number; server: number };
   complete: boolean;
   outcome: string;
   /** JA3/JA4 of the ClientHello, JA3S of the ServerHello (the table shows JA4 where the width allows). */
