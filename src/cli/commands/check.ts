@@ -22,6 +22,7 @@ import { parseRevocationMode, parseSni, parseTimeout, parseWholeNumber, parseXmp
 import { ctLogListFromFlags, type CtFlags } from '../ct-options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, type OutputStyle } from '../output.js';
+import { batchWrites } from '../stdio.js';
 import { writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
 import { addRouteOptions, parseRouteRules, pinnedAddresses, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
@@ -126,6 +127,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const clientCert = clientCertFromFlags(flags);
   const style = decideOutput(ctx, flags.color);
   const progress = ctx.stderrIsTTY && targets.length > 1 ? createProgress(ctx, targets.length, ctx.stdoutColumns ?? 80) : undefined;
+  const lines = batchWrites(ctx.stdout);
 
   const options: CheckOptions = {
     at,
@@ -148,7 +150,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
     ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
     ...(progress ? { onStart: progress.start } : {}),
     onResult: (r, done, total) => {
-      if (format === 'ndjson') ctx.stdout(ndjsonLine(r));
+      if (format === 'ndjson') lines.write(ndjsonLine(r));
       progress?.finish(r, done, total);
     },
   };
@@ -158,6 +160,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   if (format === 'json' || (format === 'text' && (flags.chains || targets.length === 1))) {
     const summary = await runCheck(targets, options);
     progress?.end();
+    lines.flush();
     const machineText = (): string => `${JSON.stringify(checkToJson(summary), null, 2)}\n`;
     printFinal(ctx, { ...final, view: checkView(summary), machineText, chainBlocks: format === 'text' ? chainBlocks(summary, flags, style) : '' });
     return;
@@ -165,6 +168,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const keep = format === 'ndjson' && flags.junit === undefined ? (): undefined => undefined : resultView;
   const view: CheckView = await runCheck(targets, options, keep);
   progress?.end();
+  lines.flush();
   printFinal(ctx, { ...final, view, machineText: () => ndjsonSummaryLine(view) });
 }
 
