@@ -21,7 +21,7 @@
 //          --memory-formats LIST (default ndjson,text), --bin PATH (another build's bin/tls-trace.cjs),
 //          --compare PATH (a second build, run alternately with --bin in the speed runs),
 //          --repeat N (speed runs per build and mode, default 1; medians printed when above 1),
-//          --modes LIST (default off,soft).
+//          --modes LIST (default off,soft), --jobs LIST (check's --jobs values, run alternately).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,8 @@ const BIN = process.argv.includes('--bin') ? path.resolve(process.argv[process.a
 const COMPARE = process.argv.includes('--compare') ? path.resolve(process.argv[process.argv.indexOf('--compare') + 1]) : undefined;
 const REPEAT = arg('repeat', 1);
 const MODES = (process.argv.includes('--modes') ? process.argv[process.argv.indexOf('--modes') + 1] : 'off,soft').split(',');
+/** --jobs LIST: check's --jobs values to run alternately (default: the CLI's default only). */
+const JOBS = process.argv.includes('--jobs') ? process.argv[process.argv.indexOf('--jobs') + 1].split(',') : [''];
 /** --cpu-prof DIR: each checked process writes a V8 CPU profile there. */
 const CPU_PROF = ((): string[] => {
   const i = process.argv.indexOf('--cpu-prof');
@@ -151,13 +153,16 @@ function runCheck(work: string, targetsFile: string, args: string[], bin = BIN):
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
     tail = (tail + text).slice(-4000);
   });
-  child.stderr.on('data', (b: Buffer) => void (err = (err + b.toString()).slice(-4000)));
+  child.stderr.on('data', (b: Buffer) => void (err = (err + b.toString()).slice(-16000)));
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const seconds = (performance.now() - t0) / 1000;
-      const rss = /bench-max-rss (\d+) cpu-us (\d+) heap (\d+)/.exec(err);
+      // With --jobs each worker process writes its own line first: CPU is summed, the memory is the main process's (last).
+      const all = [...err.matchAll(/bench-max-rss (\d+) cpu-us (\d+) heap (\d+)/g)];
+      const rss = all.at(-1);
+      const cpuUs = all.reduce((n, m) => n + Number(m[2]), 0);
       const counts = /"counts":(\{[^}]*\})/.exec(tail)?.[1] ?? /\d+ targets?: [^\n]*/.exec(tail)?.[0] ?? `? (stderr: ${err.trim().split('\n')[0]})`;
-      resolve({ seconds, cpuSeconds: rss ? Number(rss[2]) / 1e6 : NaN, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, heapMb: rss ? Number(rss[3]) / 2 ** 20 : NaN, counts, exitCode: code, stdoutLines: lines });
+      resolve({ seconds, cpuSeconds: rss ? cpuUs / 1e6 : NaN, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, heapMb: rss ? Number(rss[3]) / 2 ** 20 : NaN, counts, exitCode: code, stdoutLines: lines });
     });
   });
 }
@@ -185,13 +190,13 @@ async function speed(work: string, pki: RevocationPki, servers: Servers, common:
   const rows = new Map<string, { rate: number[]; cpu: number[]; server: number[] }>();
   for (let rep = 0; rep < REPEAT; rep++) {
     for (const mode of MODES) {
-      for (const bin of bins) {
+      for (const [bin, jobs] of bins.flatMap((b) => JOBS.map((j) => [b, j] as const))) {
         const before = new Map(pki.hits);
         const serverBefore = servers.cpuSeconds();
-        const r = await runCheck(work, file, [...common, '--revocation', mode, '--format', 'ndjson'], bin);
+        const r = await runCheck(work, file, [...common, '--revocation', mode, '--format', 'ndjson', ...(jobs ? ['--jobs', jobs] : [])], bin);
         const serverMs = ((servers.cpuSeconds() - serverBefore) * 1000) / TARGETS;
         const hits = [...pki.hits].map(([k, v]) => `${k} ${v - (before.get(k) ?? 0)}`).filter((h) => !h.endsWith(' 0'));
-        const label = `--revocation ${mode.padEnd(4)}${bins.length > 1 ? ` ${path.relative(process.cwd(), bin) || bin}` : ''}`;
+        const label = `--revocation ${mode.padEnd(4)}${jobs ? ` --jobs ${jobs}` : ''}${bins.length > 1 ? ` ${path.relative(process.cwd(), bin) || bin}` : ''}`;
         const row = rows.get(label) ?? { rate: [], cpu: [], server: [] };
         rows.set(label, row);
         row.rate.push(TARGETS / r.seconds);
