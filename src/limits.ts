@@ -382,7 +382,5 @@ export const MAX_SCTS_PER_SOURCE = 64;
  * worker's own capture ends at --timeout).
  */
 export const CHECK_WORKER_GRACE_MS = 10_000;
-/** check --jobs default: at most this many processes (the available cores, this many at most). */
-export const MAX_DEFAULT_CHECK_JOBS = 4;
 /** Fewer targets than this are checked in one process whatever --jobs says: starting workers costs more. */
 export const MIN_TARGETS_PER_JOB = 16;
