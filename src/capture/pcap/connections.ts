@@ -23,8 +23,10 @@ export interface TcpConnection {
   firstTimeMs: number;
   lastTimeMs: number;
   streams: Record<Direction, TcpStream>;
-  /** Emptied when the connection is found not to be TLS. */
+  /** Emptied when the connection is found not to be TLS; stays empty when `listPackets` is false. */
   packets: CapturePacket[];
+  /** Whether its segments are listed: the reader's consumer said at its first packet whether it may show them. */
+  listPackets: boolean;
   /** Segments past MAX_TCP_PACKETS_PER_CONNECTION, counted only. */
   packetsOmitted: number;
   /** Times of the three-way handshake (ms after the first packet), when captured. */
@@ -89,8 +91,16 @@ export class ConnectionTable {
   /** Segments listed over the open connections (MAX_TCP_TOTAL_PACKETS). */
   readonly listed = { count: 0 };
 
-  /** `done` receives each connection once it is over, so only open connections are held here. */
-  constructor(private readonly done: (conn: TcpConnection) => void) {}
+  /**
+   * `done` receives each connection once it is over, so only open connections are held here.
+   * `listPackets` says, as a connection opens, whether its packet list may be shown: a table of
+   * many connections shows none, and a packet object per segment held until the connection ends
+   * was a large part of reading one (allocation and garbage collection).
+   */
+  constructor(
+    private readonly done: (conn: TcpConnection) => void,
+    private readonly listPackets: (number: number) => boolean = () => true,
+  ) {}
 
   add(seg: TcpSegment, timeMs: number): void {
     const k = key(seg);
@@ -133,6 +143,7 @@ export class ConnectionTable {
       lastTimeMs: timeMs,
       streams: { client: new TcpStream('client', this.budget), server: new TcpStream('server', this.budget) },
       packets: [],
+      listPackets: this.listPackets(this.created),
       packetsOmitted: 0,
       closed: false,
     };
@@ -183,7 +194,7 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   if ((seg.flags & 0x01) !== 0) stream.finSeen = true;
   const rel = at;
   const placed = stream.add(seg.seq, syn, seg.payload, rel);
-  if (conn.notTls === true) return;
+  if (conn.notTls === true || !conn.listPackets) return;
   if (conn.packets.length >= MAX_TCP_PACKETS_PER_CONNECTION || listed.count >= MAX_TCP_TOTAL_PACKETS) {
     conn.packetsOmitted++;
     return;

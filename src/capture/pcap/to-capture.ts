@@ -186,7 +186,8 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
     chunks,
     keylog: lines,
     source: 'pcap',
-    packets: conn.packets,
+    // A connection whose packets were not listed (its consumer shows none) has no packet list at all.
+    ...(conn.listPackets ? { packets: conn.packets } : {}),
     ...(conn.packetsOmitted > 0 ? { packetsOmitted: conn.packetsOmitted } : {}),
     ...(prologue.length > 0 ? { prologue } : {}),
     ...(gaps.length > 0 ? { gaps } : {}),
