@@ -83,7 +83,7 @@ function cellLayout(text: string, inner: number, memo: CellMemo | undefined): Ce
  * The lines of one body row, or undefined when a cell holds an escape sequence. `memos`, one per
  * column, lets the rows of one table share the layouts of repeated texts (never change the lines).
  */
-export function plainRowLines(cells: readonly string[], colWidths: readonly number[], memos?: readonly CellMemo[]): string[] | undefined {
+export function plainRowLines(cells: readonly string[], colWidths: readonly number[], memos?: readonly (CellMemo | undefined)[]): string[] | undefined {
   const layouts: CellLayout[] = [];
   let height = 1;
   for (let x = 0; x < cells.length; x++) {
