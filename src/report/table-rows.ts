@@ -55,6 +55,8 @@ function spaces(n: number): string {
 interface CellLayout {
   lines: string[];
   narrow: boolean;
+  /** The lines as drawn in their column (left border, padding), made once for a text the column repeats. */
+  drawn?: string[];
 }
 
 /**
@@ -96,16 +98,26 @@ export function plainRowLines(cells: readonly string[], colWidths: readonly numb
   for (let y = 0; y < height; y++) {
     let line = '';
     for (let x = 0; x < cells.length; x++) {
-      const { lines, narrow } = layouts[x];
-      const text = lines[y];
-      const inner = colWidths[x] - 2;
-      if (text === undefined) line += VERTICAL + spaces(colWidths[x]);
-      else if (text.length <= inner && narrow) line += `${VERTICAL} ${text}${spaces(inner - text.length)} `;
-      else line += `${VERTICAL} ${tableUtils.pad(tableUtils.truncate(text, inner), inner, ' ', 'left')} `;
+      const layout = layouts[x];
+      const drawn = (layout.drawn ??= layout.lines.map((text) => drawnLine(text, colWidths[x] - 2, layout.narrow)));
+      line += drawn[y] ?? blank(colWidths[x]);
     }
     out.push(line + VERTICAL);
   }
   return out;
+}
+
+/** One line of a cell with its left border and padding, `inner` columns of text. */
+function drawnLine(text: string, inner: number, narrow: boolean): string {
+  if (text.length <= inner && narrow) return `${VERTICAL} ${text}${spaces(inner - text.length)} `;
+  return `${VERTICAL} ${tableUtils.pad(tableUtils.truncate(text, inner), inner, ' ', 'left')} `;
+}
+
+/** An empty line of a cell `width` columns wide, with its left border; made once per width. */
+const BLANKS: string[] = [];
+
+function blank(width: number): string {
+  return (BLANKS[width] ??= VERTICAL + spaces(width));
 }
 
 /** The line between a compact table's head and its body, for these column widths. */
