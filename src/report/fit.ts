@@ -73,6 +73,8 @@ export function fitColumns(cells: Iterable<readonly string[]>, width: number | u
   let count = -1;
   const wide: number[] = [];
   const floors: number[] = [];
+  /** Each column's text in the row before: a text a column repeats row after row is measured once. */
+  const before: string[] = [];
   for (const row of cells) {
     if (count < 0) {
       count = row.length;
@@ -82,6 +84,8 @@ export function fitColumns(cells: Iterable<readonly string[]>, width: number | u
     // One look at each cell: a narrow one (the usual case) is measured by its length.
     for (let col = 0; col < count; col++) {
       const text = row[col] ?? '';
+      if (text === before[col]) continue;
+      before[col] = text;
       const narrow = narrowLongestWord(text);
       wide[col] = Math.max(wide[col], narrow >= 0 ? text.length : tableUtils.strlen(text));
       floors[col] = Math.max(floors[col], narrow >= 0 ? narrow : longestWord(text));

@@ -86,25 +86,34 @@ function cellLayout(text: string, inner: number, memo: CellMemo | undefined): Ce
  * column, lets the rows of one table share the layouts of repeated texts (never change the lines).
  */
 export function plainRowLines(cells: readonly string[], colWidths: readonly number[], memos?: readonly (CellMemo | undefined)[]): string[] | undefined {
-  const layouts: CellLayout[] = [];
+  const drawn: string[][] = [];
   let height = 1;
   for (let x = 0; x < cells.length; x++) {
-    const layout = cellLayout(cells[x], colWidths[x] - 2, memos?.[x]);
-    if (!layout) return undefined;
-    layouts.push(layout);
-    if (layout.lines.length > height) height = layout.lines.length;
+    const lines = drawnCell(cells[x], colWidths[x] - 2, memos?.[x]);
+    if (!lines) return undefined;
+    drawn.push(lines);
+    if (lines.length > height) height = lines.length;
   }
   const out: string[] = [];
   for (let y = 0; y < height; y++) {
     let line = '';
-    for (let x = 0; x < cells.length; x++) {
-      const layout = layouts[x];
-      const drawn = (layout.drawn ??= layout.lines.map((text) => drawnLine(text, colWidths[x] - 2, layout.narrow)));
-      line += drawn[y] ?? blank(colWidths[x]);
-    }
+    for (let x = 0; x < cells.length; x++) line += drawn[x][y] ?? blank(colWidths[x]);
     out.push(line + VERTICAL);
   }
   return out;
+}
+
+/**
+ * A cell's lines as drawn in a column of `inner` columns of text; undefined when it holds an
+ * escape sequence. A memoised text keeps its drawn lines for the next row; a text the column does
+ * not repeat that fits on one line is drawn without a layout.
+ */
+function drawnCell(text: string, inner: number, memo: CellMemo | undefined): string[] | undefined {
+  if (!memo && text.length <= inner && text.length > 0 && text.charCodeAt(0) !== 32 && isNarrow(text)) return [drawnLine(text, inner, true)];
+  const layout = cellLayout(text, inner, memo);
+  if (!layout) return undefined;
+  const lines = (): string[] => layout.lines.map((line) => drawnLine(line, inner, layout.narrow));
+  return memo ? (layout.drawn ??= lines()) : lines();
 }
 
 /** One line of a cell with its left border and padding, `inner` columns of text. */
