@@ -243,8 +243,11 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   if ((seg.flags & 0x04) !== 0 || ((seg.flags & 0x01) !== 0 && other.finSeen)) conn.closed = true;
   if ((seg.flags & 0x01) !== 0) stream.finSeen = true;
   const rel = at;
+  if (conn.notTls === true || !conn.listPackets) {
+    stream.place(seg.seq, syn, seg.payload, rel);
+    return;
+  }
   const placed = stream.add(seg.seq, syn, seg.payload, rel);
-  if (conn.notTls === true || !conn.listPackets) return;
   if (conn.packets.length >= MAX_TCP_PACKETS_PER_CONNECTION || listed.count >= MAX_TCP_TOTAL_PACKETS) {
     conn.packetsOmitted++;
     return;
