@@ -219,7 +219,9 @@ function clientHello(body: Uint8Array): { sni?: string; alpnOffered: boolean; cl
   if (ext.has(16) && !plausibleAlpnList(body, ext.get(16))) return undefined;
   const clientCodePoints = helloCodePoints(body, legacyVersion, cipherSuites, ext);
   if (!clientCodePoints) return undefined;
-  return { ...(sni !== undefined ? { sni } : {}), alpnOffered: ext.has(16), clientCodePoints };
+  const found: { sni?: string; alpnOffered: boolean; clientCodePoints: ClientHelloCodePoints } = { alpnOffered: ext.has(16), clientCodePoints };
+  if (sni !== undefined) found.sni = sni;
+  return found;
 }
 
 /**
@@ -287,7 +289,9 @@ function serverHello(body: Uint8Array): { version: number; cipherSuite: number; 
   // Messages packed after it in the same record (a TLS ≤ 1.2 flight in one record) must be whole.
   if (c.end < body.length && (version === 0x0304 || !wholeMessages(body, c.end, 'server'))) return undefined;
   const serverCodePoints = { legacyVersion: legacy, cipherSuite, extensionTypes: [...ext.keys()] };
-  return { version, cipherSuite, ...(serverAlpn !== undefined ? { serverAlpn } : {}), serverCodePoints };
+  const found: { version: number; cipherSuite: number; serverAlpn?: string; serverCodePoints: ServerHelloCodePoints } = { version, cipherSuite, serverCodePoints };
+  if (serverAlpn !== undefined) found.serverAlpn = serverAlpn;
+  return found;
 }
 
 /** HelloRetryRequest's special random (RFC 8446 §4.1.3), as bytes. */
@@ -306,7 +310,8 @@ function isHelloRetryRandom(body: Uint8Array, at: number): boolean {
 function laterRecords(stream: Stream, recs: readonly Rec[], direction: Direction, tls13: boolean, shTime: number): { ok: boolean; protectedAfter: boolean } {
   let ccs = false;
   let protectedAfter = false;
-  for (const r of recs.slice(1)) {
+  for (let i = 1; i < recs.length; i++) {
+    const r = recs[i];
     if (direction === 'client' && r.timeMs < shTime) return { ok: false, protectedAfter };
     const encrypted = r.type === CT_APPLICATION_DATA || (ccs && !tls13);
     if (encrypted) {
@@ -353,6 +358,9 @@ export function scanHandshake(chunks: readonly CaptureChunk[]): HandshakeScan | 
   const fromClient = laterRecords(client, clientRecs, 'client', tls13, sh.timeMs);
   const fromServer = laterRecords(server, serverRecs, 'server', tls13, sh.timeMs);
   if (!fromClient.ok || !fromServer.ok) return undefined;
-  const protectedBoth = fromClient.protectedAfter && fromServer.protectedAfter;
-  return { records: clientRecs.length + serverRecs.length, ...c, ...s, protectedBoth };
+  // Built field by field, not spread from the two hellos' answers (a scan per connection).
+  const scan: HandshakeScan = { records: clientRecs.length + serverRecs.length, alpnOffered: c.alpnOffered, version: s.version, cipherSuite: s.cipherSuite, protectedBoth: fromClient.protectedAfter && fromServer.protectedAfter, clientCodePoints: c.clientCodePoints, serverCodePoints: s.serverCodePoints };
+  if (c.sni !== undefined) scan.sni = c.sni;
+  if (s.serverAlpn !== undefined) scan.serverAlpn = s.serverAlpn;
+  return scan;
 }

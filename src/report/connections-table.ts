@@ -80,27 +80,39 @@ function narrowCells(r: ConnectionRow, outcome: string): string[] {
 
 /**
  * The table of ten columns when it fits the width with words whole; else five columns holding the
- * same values on several lines, fitted hard to a terminal's width (words broken, never cut).
+ * same values on several lines, fitted hard to a terminal's width (words broken, never cut). The
+ * ten columns' cells are made twice, once to measure and once to draw a block of rows, and never
+ * held for every row at once: a table of many thousands of rows held them all, long enough for
+ * the garbage collector to copy each one, and that made the table slower than --json.
  */
 function layoutTable(rows: readonly ConnectionRow[], p: ReturnType<typeof palette>, width: number | undefined): Generator<string> {
   const outcome = (r: ConnectionRow): string => (r.complete ? p.good(escapeControl(r.outcome)) : p.bad(escapeControl(r.outcome)));
   const ja4 = width !== undefined && width >= JA4_COLUMN_MIN_WIDTH;
   const names = ja4 ? [...HEAD.slice(0, 7), 'JA4', ...HEAD.slice(7)] : HEAD;
-  const wide = [names.map((h) => p.heading(h)), ...rows.map((r) => wideCells(r, outcome(r), ja4))];
-  const wideWidths = fitColumns(wide, width ?? 100, ja4 ? [1, 3, 5, 10] : [1, 3, 5, 9]);
+  const head = names.map((h) => p.heading(h));
+  const wideRow = (r: ConnectionRow): string[] => wideCells(r, outcome(r), ja4);
+  const wideWidths = fitColumns(withHead(head, rows, wideRow), width ?? 100, ja4 ? [1, 3, 5, 10] : [1, 3, 5, 9]);
   const fits = width === undefined || wideWidths.reduce((a, b) => a + b, 0) + wideWidths.length + 1 <= width;
-  const cells = fits ? wide : [NARROW_HEAD.map((h) => p.heading(h)), ...rows.map((r) => narrowCells(r, outcome(r)))];
-  const fitted = fits ? { colWidths: wideWidths, rows: cells } : fitTable(cells, width, [1, 2, 3, 4], true);
-  const [head, ...rest] = fitted.rows;
-  return drawTable(head, fitted.colWidths, rest);
+  // Columns whose texts repeat over the rows (SNI … ALPN, JA4, records, outcome) keep their layouts; the others are new in every row.
+  if (fits) return drawTable(head, wideWidths, rows, wideRow, (col) => col >= 3 && col !== names.length - 2);
+  const cells = [NARROW_HEAD.map((h) => p.heading(h)), ...rows.map((r) => narrowCells(r, outcome(r)))];
+  const fitted = fitTable(cells, width, [1, 2, 3, 4], true);
+  const [narrowHead, ...rest] = fitted.rows;
+  return drawTable(narrowHead, fitted.colWidths, rest, (cellsOfRow) => cellsOfRow, (col) => col === 2 || col === 4);
+}
+
+/** The head, then each row's cells as they are asked for. */
+function* withHead<T>(head: readonly string[], rows: readonly T[], cellsOf: (row: T) => readonly string[]): Generator<readonly string[]> {
+  yield head;
+  for (const r of rows) yield cellsOf(r);
 }
 
 /**
  * cli-table3's compact table text in pieces: its head and borders from cli-table3, the body rows
  * from plainRowLines, which draws them as cli-table3 does at a cost linear in the rows
- * (src/report/table-rows.ts).
+ * (src/report/table-rows.ts). Each block's cells are made from `body` as it is drawn.
  */
-function* drawTable(head: readonly string[], colWidths: number[], body: readonly (readonly string[])[]): Generator<string> {
+function* drawTable<T>(head: readonly string[], colWidths: number[], body: readonly T[], cellsOf: (row: T) => readonly string[], repeats: (col: number) => boolean): Generator<string> {
   const headOnly = compactTable(head, colWidths, []);
   if (body.length === 0) {
     yield headOnly;
@@ -108,8 +120,8 @@ function* drawTable(head: readonly string[], colWidths: number[], body: readonly
   }
   const bottomAt = headOnly.lastIndexOf('\n');
   yield `${headOnly.slice(0, bottomAt)}\n${headRule(colWidths)}\n`;
-  const memos: CellMemo[] = colWidths.map(() => new Map());
-  for (let from = 0; from < body.length; from += ROWS_PER_BLOCK) yield `${bodyLines(body.slice(from, from + ROWS_PER_BLOCK), colWidths, memos).join('\n')}\n`;
+  const memos = colWidths.map((_, col) => (repeats(col) ? new Map() : undefined));
+  for (let from = 0; from < body.length; from += ROWS_PER_BLOCK) yield `${bodyLines(body.slice(from, from + ROWS_PER_BLOCK).map(cellsOf), colWidths, memos).join('\n')}\n`;
   yield headOnly.slice(bottomAt + 1);
 }
 
@@ -159,7 +171,7 @@ function compactTable(head: readonly string[], colWidths: number[], rows: readon
 }
 
 /** Body lines of `cells`; rows with colour codes are drawn by cli-table3 itself, without its borders. */
-function bodyLines(cells: readonly (readonly string[])[], colWidths: number[], memos: readonly CellMemo[]): string[] {
+function bodyLines(cells: readonly (readonly string[])[], colWidths: number[], memos: readonly (CellMemo | undefined)[]): string[] {
   const out: string[] = [];
   for (const row of cells) {
     const lines = plainRowLines(row, colWidths, memos);

@@ -67,23 +67,32 @@ const MIN_HARD_CONTENT = 4;
  * `shrinkable` gives up one column, down to its longest word — and, when `hard`, on down to
  * MIN_HARD_CONTENT (render such cells through breakLongWords). Without `width`: content widths.
  */
-export function fitColumns(cells: readonly (readonly string[])[], width: number | undefined, shrinkable: readonly number[], hard = false): number[] {
-  const count = cells[0]?.length ?? 0;
-  const widths: number[] = [];
+export function fitColumns(cells: Iterable<readonly string[]>, width: number | undefined, shrinkable: readonly number[], hard = false): number[] {
+  // Row by row (the first row gives the column count), so a caller may make each row's cells as
+  // they are measured instead of holding every row's at once.
+  let count = -1;
+  const wide: number[] = [];
   const floors: number[] = [];
-  for (let col = 0; col < count; col++) {
-    let wide = 0;
-    let floor = 0;
-    // One look at each cell: a narrow one (the usual case) is measured by its length.
-    for (const row of cells) {
-      const text = row[col] ?? '';
-      const narrow = narrowLongestWord(text);
-      wide = Math.max(wide, narrow >= 0 ? text.length : tableUtils.strlen(text));
-      floor = Math.max(floor, narrow >= 0 ? narrow : longestWord(text));
+  /** Each column's text in the row before: a text a column repeats row after row is measured once. */
+  const before: string[] = [];
+  for (const row of cells) {
+    if (count < 0) {
+      count = row.length;
+      wide.push(...Array<number>(count).fill(0));
+      floors.push(...Array<number>(count).fill(0));
     }
-    widths.push(wide + PADDING);
-    floors.push(floor + PADDING);
+    // One look at each cell: a narrow one (the usual case) is measured by its length.
+    for (let col = 0; col < count; col++) {
+      const text = row[col] ?? '';
+      if (text === before[col]) continue;
+      before[col] = text;
+      const narrow = narrowLongestWord(text);
+      wide[col] = Math.max(wide[col], narrow >= 0 ? text.length : tableUtils.strlen(text));
+      floors[col] = Math.max(floors[col], narrow >= 0 ? narrow : longestWord(text));
+    }
   }
+  const widths = wide.map((w) => w + PADDING);
+  for (let col = 0; col < floors.length; col++) floors[col] += PADDING;
   if (width === undefined) return widths;
   const total = widths.reduce((a, b) => a + b, 0) + count + 1;
   let excess = shrinkTo(widths, floors, shrinkable, total - width);

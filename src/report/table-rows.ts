@@ -55,6 +55,8 @@ function spaces(n: number): string {
 interface CellLayout {
   lines: string[];
   narrow: boolean;
+  /** The lines as drawn in their column (left border, padding), made once for a text the column repeats. */
+  drawn?: string[];
 }
 
 /**
@@ -83,29 +85,48 @@ function cellLayout(text: string, inner: number, memo: CellMemo | undefined): Ce
  * The lines of one body row, or undefined when a cell holds an escape sequence. `memos`, one per
  * column, lets the rows of one table share the layouts of repeated texts (never change the lines).
  */
-export function plainRowLines(cells: readonly string[], colWidths: readonly number[], memos?: readonly CellMemo[]): string[] | undefined {
-  const layouts: CellLayout[] = [];
+export function plainRowLines(cells: readonly string[], colWidths: readonly number[], memos?: readonly (CellMemo | undefined)[]): string[] | undefined {
+  const drawn: string[][] = [];
   let height = 1;
   for (let x = 0; x < cells.length; x++) {
-    const layout = cellLayout(cells[x], colWidths[x] - 2, memos?.[x]);
-    if (!layout) return undefined;
-    layouts.push(layout);
-    if (layout.lines.length > height) height = layout.lines.length;
+    const lines = drawnCell(cells[x], colWidths[x] - 2, memos?.[x]);
+    if (!lines) return undefined;
+    drawn.push(lines);
+    if (lines.length > height) height = lines.length;
   }
   const out: string[] = [];
   for (let y = 0; y < height; y++) {
     let line = '';
-    for (let x = 0; x < cells.length; x++) {
-      const { lines, narrow } = layouts[x];
-      const text = lines[y];
-      const inner = colWidths[x] - 2;
-      if (text === undefined) line += VERTICAL + spaces(colWidths[x]);
-      else if (text.length <= inner && narrow) line += `${VERTICAL} ${text}${spaces(inner - text.length)} `;
-      else line += `${VERTICAL} ${tableUtils.pad(tableUtils.truncate(text, inner), inner, ' ', 'left')} `;
-    }
+    for (let x = 0; x < cells.length; x++) line += drawn[x][y] ?? blank(colWidths[x]);
     out.push(line + VERTICAL);
   }
   return out;
+}
+
+/**
+ * A cell's lines as drawn in a column of `inner` columns of text; undefined when it holds an
+ * escape sequence. A memoised text keeps its drawn lines for the next row; a text the column does
+ * not repeat that fits on one line is drawn without a layout.
+ */
+function drawnCell(text: string, inner: number, memo: CellMemo | undefined): string[] | undefined {
+  if (!memo && text.length <= inner && text.length > 0 && text.charCodeAt(0) !== 32 && isNarrow(text)) return [drawnLine(text, inner, true)];
+  const layout = cellLayout(text, inner, memo);
+  if (!layout) return undefined;
+  const lines = (): string[] => layout.lines.map((line) => drawnLine(line, inner, layout.narrow));
+  return memo ? (layout.drawn ??= lines()) : lines();
+}
+
+/** One line of a cell with its left border and padding, `inner` columns of text. */
+function drawnLine(text: string, inner: number, narrow: boolean): string {
+  if (text.length <= inner && narrow) return `${VERTICAL} ${text}${spaces(inner - text.length)} `;
+  return `${VERTICAL} ${tableUtils.pad(tableUtils.truncate(text, inner), inner, ' ', 'left')} `;
+}
+
+/** An empty line of a cell `width` columns wide, with its left border; made once per width. */
+const BLANKS: string[] = [];
+
+function blank(width: number): string {
+  return (BLANKS[width] ??= VERTICAL + spaces(width));
 }
 
 /** The line between a compact table's head and its body, for these column widths. */

@@ -23,8 +23,10 @@ export interface TcpConnection {
   firstTimeMs: number;
   lastTimeMs: number;
   streams: Record<Direction, TcpStream>;
-  /** Emptied when the connection is found not to be TLS. */
+  /** Emptied when the connection is found not to be TLS; stays empty when `listPackets` is false. */
   packets: CapturePacket[];
+  /** Whether its segments are listed: the reader's consumer said at its first packet whether it may show them. */
+  listPackets: boolean;
   /** Segments past MAX_TCP_PACKETS_PER_CONNECTION, counted only. */
   packetsOmitted: number;
   /** Times of the three-way handshake (ms after the first packet), when captured. */
@@ -61,10 +63,61 @@ export function flagNames(flags: number): TcpFlagName[] {
   return FLAG_NAMES_BY_BYTE[flags & 0xff];
 }
 
-/** The connection's key, the same from either side; from the segment's fields (one string per packet). */
-function key(seg: TcpSegment): string {
-  const srcFirst = seg.srcAddr < seg.dstAddr || (seg.srcAddr === seg.dstAddr && seg.srcPort < seg.dstPort);
-  return srcFirst ? `${seg.srcAddr}|${seg.srcPort}>${seg.dstAddr}|${seg.dstPort}` : `${seg.dstAddr}|${seg.dstPort}>${seg.srcAddr}|${seg.srcPort}`;
+/** A connection's 4-tuple in an order that is the same from either side. */
+interface TupleKey {
+  a: string;
+  b: string;
+  /** a's port × 65536 + b's port. */
+  ports: number;
+}
+
+/** Whether the segment's source comes first in its connection's key. */
+function sourceFirst(seg: TcpSegment): boolean {
+  return seg.srcAddr < seg.dstAddr || (seg.srcAddr === seg.dstAddr && seg.srcPort < seg.dstPort);
+}
+
+function keyOf(seg: TcpSegment): TupleKey {
+  return sourceFirst(seg) ? { a: seg.srcAddr, b: seg.dstAddr, ports: seg.srcPort * 65536 + seg.dstPort } : { a: seg.dstAddr, b: seg.srcAddr, ports: seg.dstPort * 65536 + seg.srcPort };
+}
+
+/**
+ * Open connections by 4-tuple, in maps by address, address and ports: the lookup made for every
+ * packet reads the segment's fields and builds no key (a key string per packet, made, flattened
+ * and hashed, was a visible share of reading a large capture). Emptied inner maps are removed.
+ */
+class TupleMap {
+  private readonly byAddr = new Map<string, Map<string, Map<number, TcpConnection>>>();
+
+  find(seg: TcpSegment): TcpConnection | undefined {
+    return sourceFirst(seg) ? this.byAddr.get(seg.srcAddr)?.get(seg.dstAddr)?.get(seg.srcPort * 65536 + seg.dstPort) : this.byAddr.get(seg.dstAddr)?.get(seg.srcAddr)?.get(seg.dstPort * 65536 + seg.srcPort);
+  }
+
+  get(k: TupleKey): TcpConnection | undefined {
+    return this.byAddr.get(k.a)?.get(k.b)?.get(k.ports);
+  }
+
+  set(k: TupleKey, conn: TcpConnection): void {
+    let byB = this.byAddr.get(k.a);
+    if (!byB) this.byAddr.set(k.a, (byB = new Map()));
+    let byPorts = byB.get(k.b);
+    if (!byPorts) byB.set(k.b, (byPorts = new Map()));
+    byPorts.set(k.ports, conn);
+  }
+
+  delete(k: TupleKey): void {
+    const byB = this.byAddr.get(k.a);
+    const byPorts = byB?.get(k.b);
+    if (!byB || !byPorts) return;
+    byPorts.delete(k.ports);
+    if (byPorts.size > 0) return;
+    byB.delete(k.b);
+    if (byB.size === 0) this.byAddr.delete(k.a);
+  }
+
+  /** Every open connection with its key. */
+  *entries(): Generator<[TupleKey, TcpConnection]> {
+    for (const [a, byB] of this.byAddr) for (const [b, byPorts] of byB) for (const [ports, conn] of byPorts) yield [{ a, b, ports }, conn];
+  }
 }
 
 /**
@@ -74,9 +127,9 @@ function key(seg: TcpSegment): string {
 const CLOSED_LINGER_MS = 2000;
 
 export class ConnectionTable {
-  private readonly live = new Map<string, TcpConnection>();
+  private readonly live = new TupleMap();
   /** Closed connections in order of closing, with their keys, waiting to be handed on. */
-  private closing: { key: string; conn: TcpConnection }[] = [];
+  private closing: { key: TupleKey; conn: TcpConnection }[] = [];
   /** Connections created so far (numbers are 1-based in order of first packet). */
   created = 0;
   /** Segments not read because MAX_TCP_CONNECTIONS connections were already tracked. */
@@ -89,17 +142,24 @@ export class ConnectionTable {
   /** Segments listed over the open connections (MAX_TCP_TOTAL_PACKETS). */
   readonly listed = { count: 0 };
 
-  /** `done` receives each connection once it is over, so only open connections are held here. */
-  constructor(private readonly done: (conn: TcpConnection) => void) {}
+  /**
+   * `done` receives each connection once it is over, so only open connections are held here.
+   * `listPackets` says, as a connection opens, whether its packet list may be shown: a table of
+   * many connections shows none, and a packet object per segment held until the connection ends
+   * was a large part of reading one (allocation and garbage collection).
+   */
+  constructor(
+    private readonly done: (conn: TcpConnection) => void,
+    private readonly listPackets: (number: number) => boolean = () => true,
+  ) {}
 
   add(seg: TcpSegment, timeMs: number): void {
-    const k = key(seg);
     const syn = (seg.flags & 0x02) !== 0;
     const ackFlag = (seg.flags & 0x10) !== 0;
-    let conn = this.live.get(k);
+    let conn = this.live.find(seg);
     // A fresh SYN on a closed 4-tuple is a new connection (port reuse).
     if (conn && conn.closed && syn && !ackFlag) {
-      this.emit(k, conn);
+      this.emit(keyOf(seg), conn);
       conn = undefined;
     }
     if (!conn) {
@@ -110,12 +170,12 @@ export class ConnectionTable {
         return;
       }
       conn = this.open({ addr: seg.srcAddr, port: seg.srcPort }, { addr: seg.dstAddr, port: seg.dstPort }, syn && ackFlag, timeMs);
-      this.live.set(k, conn);
+      this.live.set(keyOf(seg), conn);
       this.sweep(timeMs);
     }
     const wasClosed = conn.closed;
     record(conn, seg, timeMs, this.listed);
-    if (conn.closed && !wasClosed) this.closing.push({ key: k, conn });
+    if (conn.closed && !wasClosed) this.closing.push({ key: keyOf(seg), conn });
     if (conn.notTls === undefined && decideEarly(conn)) {
       this.listed.count -= conn.packets.length;
       conn.packets = [];
@@ -133,6 +193,7 @@ export class ConnectionTable {
       lastTimeMs: timeMs,
       streams: { client: new TcpStream('client', this.budget), server: new TcpStream('server', this.budget) },
       packets: [],
+      listPackets: this.listPackets(this.created),
       packetsOmitted: 0,
       closed: false,
     };
@@ -141,12 +202,12 @@ export class ConnectionTable {
   /** Hands on closed connections that have been quiet for CLOSED_LINGER_MS (checked as connections open). */
   private sweep(now: number): void {
     while (this.closing.length > 0 && now - this.closing[0].conn.lastTimeMs > CLOSED_LINGER_MS) {
-      const { key: k, conn } = this.closing.shift() as { key: string; conn: TcpConnection };
+      const { key: k, conn } = this.closing.shift() as { key: TupleKey; conn: TcpConnection };
       if (this.live.get(k) === conn) this.emit(k, conn);
     }
   }
 
-  private emit(k: string, conn: TcpConnection): void {
+  private emit(k: TupleKey, conn: TcpConnection): void {
     if (this.live.get(k) !== conn) return;
     this.live.delete(k);
     conn.streams.client.finish();
@@ -182,8 +243,11 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   if ((seg.flags & 0x04) !== 0 || ((seg.flags & 0x01) !== 0 && other.finSeen)) conn.closed = true;
   if ((seg.flags & 0x01) !== 0) stream.finSeen = true;
   const rel = at;
+  if (conn.notTls === true || !conn.listPackets) {
+    stream.place(seg.seq, syn, seg.payload, rel);
+    return;
+  }
   const placed = stream.add(seg.seq, syn, seg.payload, rel);
-  if (conn.notTls === true) return;
   if (conn.packets.length >= MAX_TCP_PACKETS_PER_CONNECTION || listed.count >= MAX_TCP_TOTAL_PACKETS) {
     conn.packetsOmitted++;
     return;

@@ -42,14 +42,16 @@ export async function isPacketCapture(path: string): Promise<boolean> {
  * `onConnection`, each connection is handed over as soon as it is over (closed and quiet, or at the
  * end of the file) and `connections` stays empty, so a caller that keeps only a summary per
  * connection holds only the open ones in memory. Key log lines from a DSB apply to the connections
- * that end after it (pcapng writers put DSBs before the packets they decrypt).
+ * that end after it (pcapng writers put DSBs before the packets they decrypt). `listPackets`, asked
+ * with a connection's number when it opens, says whether its capture gets a packet list (without
+ * it every one does): a caller that will show no packet of a connection spares reading them in.
  */
-export async function readPacketCapture(path: string, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
-  return readCaptureBytes(path, await openCaptureBytes(path), keylog, onConnection);
+export async function readPacketCapture(path: string, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void, listPackets?: (number: number) => boolean): Promise<CaptureFileContents> {
+  return readCaptureBytes(path, await openCaptureBytes(path), keylog, onConnection, listPackets);
 }
 
 /** readPacketCapture on bytes already opened (a file, or stdin through openCaptureSource); `path` names them in messages. */
-export async function readCaptureBytes(path: string, bytes: CaptureBytes, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void): Promise<CaptureFileContents> {
+export async function readCaptureBytes(path: string, bytes: CaptureBytes, keylog: readonly string[] = [], onConnection?: (c: FoundConnection) => void, listPackets?: (number: number) => boolean): Promise<CaptureFileContents> {
   const { reader, gzip, gzipTruncated, close } = bytes;
   try {
     const head = await reader.peek(4).catch((e: unknown) => {
@@ -60,7 +62,7 @@ export async function readCaptureBytes(path: string, bytes: CaptureBytes, keylog
     if (head.length === 0) throw new UsageError(`${path} is empty: not a capture`);
     const format = sniffFormat(head);
     if (!format) throw new UsageError(`${path} is not a pcap or pcapng capture (it starts with ${head.toString('hex')})`);
-    const contents = await readConnections(reader, format, keylog, onConnection);
+    const contents = await readConnections(reader, format, keylog, onConnection, listPackets);
     // A cut .gz whose last whole frame ended exactly where decompression stopped: say so all the same.
     if (gzipTruncated.at !== undefined && !contents.notes.some((n) => n.startsWith('the capture is truncated'))) {
       contents.notes.push(`the capture is truncated: the gzip data ends early, after ${gzipTruncated.at} decompressed bytes; the ${contents.frames} frame(s) before it were read`);
@@ -84,7 +86,7 @@ export async function readPacketBytes(data: Buffer): Promise<CaptureFileContents
   return { ...(await readConnections(reader, format, [])), gzip: false };
 }
 
-async function readConnections(reader: ByteReader, format: CaptureFormat, keylog: readonly string[], onConnection?: (c: FoundConnection) => void): Promise<Omit<CaptureFileContents, 'gzip'>> {
+async function readConnections(reader: ByteReader, format: CaptureFormat, keylog: readonly string[], onConnection?: (c: FoundConnection) => void, listPackets?: (number: number) => boolean): Promise<Omit<CaptureFileContents, 'gzip'>> {
   const secrets = new KeylogIndex();
   secrets.add(keylog);
   const connections: FoundConnection[] = [];
@@ -92,7 +94,7 @@ async function readConnections(reader: ByteReader, format: CaptureFormat, keylog
     const found = connectionCapture(conn, secrets);
     if (onConnection) onConnection(found);
     else connections.push(found);
-  });
+  }, listPackets);
   const notes: string[] = [];
   const frames = await readFrames(reader, format, table, secrets, notes);
   finishTable(table, notes);

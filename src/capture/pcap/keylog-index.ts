@@ -28,6 +28,11 @@ export class KeylogIndex {
     }
   }
 
+  /** Whether any line is held (none: no connection needs its client random looked up). */
+  get empty(): boolean {
+    return this.byRandom.size === 0;
+  }
+
   /** The lines for one client random (hex, lower case), in the order they were added. */
   linesFor(random: string): string[] {
     return [...(this.byRandom.get(random) ?? [])];

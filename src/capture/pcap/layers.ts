@@ -152,17 +152,33 @@ export class Ipv4Defragmenter {
   }
 }
 
+/** What a skipped frame gives: one shared object (read, never changed). */
+const SKIP: LayerResult = Object.freeze({ kind: 'skip' });
+
+/** A segment without payload gets this one empty view, not a view of its own. */
+const NO_PAYLOAD = Buffer.alloc(0);
+
+/**
+ * The answer for a TCP frame, filled in again for each one: a large capture has millions of
+ * frames, and two objects per frame that its caller reads at once and keeps nothing of were a
+ * share of the garbage collector's work.
+ */
+const SEGMENT: TcpSegment = { srcAddr: '', dstAddr: '', srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, payload: NO_PAYLOAD };
+const TCP_RESULT: LayerResult = { kind: 'tcp', segment: SEGMENT };
+
 /**
  * Decodes one frame down to TCP. The layers read the frame in place by offsets (a view per layer
- * was three Buffer objects per frame); only the TCP payload becomes a view of its own.
+ * was three Buffer objects per frame); only a TCP payload becomes a view of its own. A 'tcp'
+ * answer and its segment are reused by the next call: read them before decoding another frame
+ * (the payload view itself stays valid).
  */
 export function decodeFrame(linkType: number, frame: Buffer, defrag: Ipv4Defragmenter): LayerResult {
   const link = linkPayload(linkType, frame);
-  if (!link) return { kind: 'skip' };
+  if (!link) return SKIP;
   if ('bad' in link) return { kind: 'bad', reason: link.bad, ...(link.example !== undefined ? { example: link.example } : {}) };
   if (link.etherType === ETH_IPV4) return ipv4(frame, link.at, defrag);
   if (link.etherType === ETH_IPV6) return ipv6(frame, link.at);
-  return { kind: 'skip' };
+  return SKIP;
 }
 
 /** The IPv4 datagram at `at` in frame `f`. */
@@ -182,10 +198,10 @@ function ipv4(f: Buffer, at: number, defrag: Ipv4Defragmenter): LayerResult {
   const fragOffset = (fragWord & 0x1fff) * 8;
   if (more || fragOffset > 0) {
     const whole = defrag.add(`${src}>${dst}/${proto}/${f.readUInt16BE(at + 4)}`, fragOffset, more, f.subarray(at + ihl, end));
-    if (!whole) return { kind: 'skip' };
-    return proto === 6 ? tcp(whole, 0, whole.length, src, dst) : { kind: 'skip' };
+    if (!whole) return SKIP;
+    return proto === 6 ? tcp(whole, 0, whole.length, src, dst) : SKIP;
   }
-  if (proto !== 6) return { kind: 'skip' };
+  if (proto !== 6) return SKIP;
   return tcp(f, at + ihl, end, src, dst);
 }
 
@@ -200,7 +216,7 @@ function ipv6(f: Buffer, base: number): LayerResult {
     if (at + 8 > end) return { kind: 'bad', reason: 'an IPv6 extension header cut short' };
     if (next === 44) {
       // A fragment other than the first carries no TCP header; IPv6 TCP fragmentation is not reassembled.
-      if ((f.readUInt16BE(at + 2) & 0xfff8) !== 0 || (f[at + 3] & 1) === 1) return { kind: 'skip' };
+      if ((f.readUInt16BE(at + 2) & 0xfff8) !== 0 || (f[at + 3] & 1) === 1) return SKIP;
       next = f[at];
       at += 8;
     } else {
@@ -209,7 +225,7 @@ function ipv6(f: Buffer, base: number): LayerResult {
       at += len;
     }
   }
-  if (next !== 6) return { kind: 'skip' };
+  if (next !== 6) return SKIP;
   return tcp(f, at, end, ipv6Text(f, base + 8), ipv6Text(f, base + 24));
 }
 
@@ -219,18 +235,15 @@ function tcp(f: Buffer, start: number, end: number, srcAddr: string, dstAddr: st
   if (length < 20) return { kind: 'bad', reason: 'a TCP header cut short' };
   const dataOffset = (f[start + 12] >> 4) * 4;
   if (dataOffset < 20 || dataOffset > length) return { kind: 'bad', reason: 'a TCP header longer than its segment or shorter than 20 bytes', example: `${dataOffset} header bytes in a ${length}-byte segment` };
-  return {
-    kind: 'tcp',
-    segment: {
-      srcAddr,
-      dstAddr,
-      srcPort: f.readUInt16BE(start),
-      dstPort: f.readUInt16BE(start + 2),
-      seq: f.readUInt32BE(start + 4),
-      ack: f.readUInt32BE(start + 8),
-      flags: f[start + 13],
-      window: f.readUInt16BE(start + 14),
-      payload: f.subarray(start + dataOffset, end),
-    },
-  };
+  const s = SEGMENT;
+  s.srcAddr = srcAddr;
+  s.dstAddr = dstAddr;
+  s.srcPort = f.readUInt16BE(start);
+  s.dstPort = f.readUInt16BE(start + 2);
+  s.seq = f.readUInt32BE(start + 4);
+  s.ack = f.readUInt32BE(start + 8);
+  s.flags = f[start + 13];
+  s.window = f.readUInt16BE(start + 14);
+  s.payload = start + dataOffset < end ? f.subarray(start + dataOffset, end) : NO_PAYLOAD;
+  return TCP_RESULT;
 }

@@ -23,6 +23,9 @@ interface Held {
   timeMs: number;
 }
 
+/** What became of a segment's payload: the packet list's note, or none for bytes in order. */
+export type Placement = 'none' | 'in-order' | 'retransmission' | 'overlap' | 'out-of-order';
+
 /** What `add` says of a segment without payload: one shared object (read, never changed), not one per ACK. */
 const NOTHING_PLACED: Readonly<Pick<CapturePacket, 'stream' | 'note'>> = Object.freeze({});
 
@@ -66,12 +69,27 @@ export class TcpStream {
 
   /** Takes one segment's sequence number, flags and payload; returns what it did for the packet list. */
   add(seq: number, syn: boolean, payload: Buffer, timeMs: number): Pick<CapturePacket, 'stream' | 'note'> {
+    const how = this.place(seq, syn, payload, timeMs);
+    if (how === 'none') return NOTHING_PLACED;
+    const stream = { offset: this.placedOffset, length: this.placedLength };
+    return how === 'in-order' ? { stream } : { stream, note: how };
+  }
+
+  /** Where `place` put the last payload: its stream offset and length (read right after the call). */
+  placedOffset = 0;
+  placedLength = 0;
+
+  /**
+   * `add` without the answer object, for a connection whose packets are not listed (a segment of
+   * a large capture then makes no object here): what happened to the payload, 'none' without one.
+   */
+  place(seq: number, syn: boolean, payload: Buffer, timeMs: number): Placement {
     if (syn) {
       this.synSeen = true;
       this.isn = seq;
       if (this.base === undefined) this.base = (seq + 1) >>> 0;
     }
-    if (payload.length === 0) return NOTHING_PLACED;
+    if (payload.length === 0) return 'none';
     const start = syn ? (seq + 1) >>> 0 : seq;
     if (this.base === undefined) {
       // The SYN was not captured: the stream starts at the first data seen.
@@ -81,20 +99,24 @@ export class TcpStream {
     let rel = this.relative(start);
     let data = payload;
     const end = rel + data.length;
-    if (end <= this.delivered) return { stream: { offset: rel, length: data.length }, note: 'retransmission' };
-    let note: CapturePacket['note'];
+    this.placedOffset = rel;
+    this.placedLength = data.length;
+    if (end <= this.delivered) return 'retransmission';
+    let how: Placement = 'in-order';
     if (rel < this.delivered) {
       data = data.subarray(this.delivered - rel);
       rel = this.delivered;
-      note = 'overlap';
+      how = 'overlap';
+      this.placedOffset = rel;
+      this.placedLength = data.length;
     }
     if (rel > this.delivered) {
       this.hold(rel, data, timeMs);
-      return { stream: { offset: rel, length: data.length }, note: 'out-of-order' };
+      return 'out-of-order';
     }
     this.deliver(data, data.length, timeMs);
     this.drain();
-    return note ? { stream: { offset: rel, length: data.length }, note } : { stream: { offset: rel, length: data.length } };
+    return how;
   }
 
   private hold(rel: number, payload: Buffer, timeMs: number): void {

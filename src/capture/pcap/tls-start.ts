@@ -55,7 +55,11 @@ export function findRecordBoundary(b: Uint8Array): number | undefined {
 export function leadingBytes(chunks: readonly CaptureChunk[], n: number): Buffer {
   const first = chunks[0]?.bytes;
   if (first === undefined) return Buffer.alloc(0);
-  if (first.length >= n || chunks.length === 1) return Buffer.from(first.buffer, first.byteOffset, Math.min(n, first.length));
+  if (first.length >= n || chunks.length === 1) {
+    const length = Math.min(n, first.length);
+    // The chunks pcap reading makes are Buffers: a subarray is the cheaper view (no argument checks).
+    return Buffer.isBuffer(first) ? first.subarray(0, length) : Buffer.from(first.buffer, first.byteOffset, length);
+  }
   const parts: Uint8Array[] = [];
   let have = 0;
   for (const c of chunks) {

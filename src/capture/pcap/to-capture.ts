@@ -23,7 +23,8 @@ const SNIFF_BYTES = 64 * 1024;
  * cut) are left out, so decoding resumes at a record; when no boundary is found in the bytes
  * before the next gap, that stretch is left out whole.
  */
-function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly CaptureGap[], direction: Direction): CaptureChunk[] {
+function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly CaptureGap[], direction: Direction): readonly CaptureChunk[] {
+  if (from === 0 && gaps.length === 0 && asTheyAre(chunks, direction)) return chunks;
   const out: CaptureChunk[] = [];
   const stretches = keptStretches(from, gaps);
   for (const [i, s] of stretches.entries()) {
@@ -48,6 +49,16 @@ function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly
     }
   }
   return out;
+}
+
+/**
+ * Whether a stream's chunks are already what tlsChunks makes of them when TLS starts at byte 0 and
+ * nothing is missing (the usual case): this direction's, in time order. Then they are used as
+ * they are, without a new list.
+ */
+function asTheyAre(chunks: readonly CaptureChunk[], direction: Direction): boolean {
+  for (let i = 0; i < chunks.length; i++) if (chunks[i].direction !== direction || (i > 0 && chunks[i].timeMs < chunks[i - 1].timeMs)) return false;
+  return true;
 }
 
 /** The stretches of a stream between its gaps, from `from` on. */
@@ -162,37 +173,56 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
   const { prologue: hasPrologue, ...start } = tlsStarts(heads, { client: !streams.client.synSeen, server: !streams.server.synSeen });
   if (conn.notTls === true || (start.client === undefined && start.server === undefined)) return { ...base, tls: false, reason: skipReason(conn, heads) };
   const prologue = hasPrologue ? prologueOf(streams, start) : [];
-  const direction = (d: Direction): CaptureChunk[] => {
+  const direction = (d: Direction): readonly CaptureChunk[] => {
     const s = streams[d];
     return tlsChunks(s.chunks, start[d] ?? 0, s.gaps, d);
   };
-  // Both directions' chunks in packet-time order, so the steps follow the wire (a stable sort keeps each direction's order).
-  const chunks = [...direction('client'), ...direction('server')].sort((a, b) => a.timeMs - b.timeMs);
-  const random = clientRandom(heads.client.subarray(start.client ?? 0));
+  // Both directions' chunks in packet-time order, so the steps follow the wire.
+  const chunks = byTime(direction('client'), direction('server'));
+  // Without key log lines there is nothing to look up: no hex of the client random per connection.
+  const random = keylog.empty ? undefined : clientRandom(heads.client.subarray(start.client ?? 0));
   const lines = random ? keylog.linesFor(random) : [];
-  const truncated: CaptureTruncation[] = (['client', 'server'] as const).filter((d) => streams[d].capped).map((d) => ({ direction: d, recordedBytes: chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.bytes.length, 0) }));
+  const truncated: CaptureTruncation[] = !streams.client.capped && !streams.server.capped ? [] : (['client', 'server'] as const).filter((d) => streams[d].capped).map((d) => ({ direction: d, recordedBytes: chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.bytes.length, 0) }));
   // Gap offsets in the same space as the chunks': from where TLS starts in that direction.
-  const gaps = (['client', 'server'] as const).flatMap((d) => streams[d].gaps.filter((g) => g.offset >= (start[d] ?? 0)).map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));
+  const gaps = streams.client.gaps.length + streams.server.gaps.length === 0 ? [] : (['client', 'server'] as const).flatMap((d) => streams[d].gaps.filter((g) => g.offset >= (start[d] ?? 0)).map((g) => ({ direction: d, offset: g.offset - (start[d] ?? 0), length: g.length })));
   rebasePackets(conn.packets, start);
   const connectMs = conn.syn !== undefined && conn.handshakeAck !== undefined ? conn.handshakeAck - conn.syn : undefined;
+  const totalMs = Math.round((conn.lastTimeMs - conn.firstTimeMs) * 1000) / 1000;
   const capture: Capture = {
     format: 'tls-trace-capture',
     version: 1,
     target: { host: server.addr, port: server.port, address: server.addr, family: server.addr.includes(':') ? 6 : 4 },
     client: { address: client.addr, port: client.port },
     startedAt: base.startedAt,
-    timings: { ...(connectMs !== undefined ? { connectMs } : {}), totalMs: Math.round((conn.lastTimeMs - conn.firstTimeMs) * 1000) / 1000 },
+    timings: connectMs !== undefined ? { connectMs, totalMs } : { totalMs },
     options: {},
     chunks,
     keylog: lines,
     source: 'pcap',
-    packets: conn.packets,
-    ...(conn.packetsOmitted > 0 ? { packetsOmitted: conn.packetsOmitted } : {}),
-    ...(prologue.length > 0 ? { prologue } : {}),
-    ...(gaps.length > 0 ? { gaps } : {}),
-    ...(truncated.length > 0 ? { truncated } : {}),
   };
-  return { ...base, tls: true, capture };
+  // The optional keys set one by one in the order the JSON lists them, not spread from throw-away
+  // objects (a capture per connection, tens of thousands in a large file).
+  // A connection whose packets were not listed (its consumer shows none) has no packet list at all.
+  if (conn.listPackets) capture.packets = conn.packets;
+  if (conn.packetsOmitted > 0) capture.packetsOmitted = conn.packetsOmitted;
+  if (prologue.length > 0) capture.prologue = prologue;
+  if (gaps.length > 0) capture.gaps = gaps;
+  if (truncated.length > 0) capture.truncated = truncated;
+  return { number: base.number, client, server, startedAt: base.startedAt, tls: true, capture };
+}
+
+/**
+ * Two directions' chunks, each already in time order, merged into one in time order; on equal
+ * times the client's first (what a stable sort of the client's then the server's gives).
+ */
+function byTime(client: readonly CaptureChunk[], server: readonly CaptureChunk[]): CaptureChunk[] {
+  const out: CaptureChunk[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < client.length && j < server.length) out.push(server[j].timeMs < client[i].timeMs ? server[j++] : client[i++]);
+  while (i < client.length) out.push(client[i++]);
+  while (j < server.length) out.push(server[j++]);
+  return out;
 }
 
 /**

@@ -130,6 +130,18 @@ class Collector {
     if (!this.mode.all) this.rows.push(row);
   }
 
+  /**
+   * Whether connection `number`, opening now, may be traced or written with its packets: every one
+   * for --all and --pcap, the chosen one for --stream, none for --ndjson, and for the table only
+   * while fewer than two TLS connections have ended (a lone one is traced). Past that the output
+   * is rows, which no packet changes.
+   */
+  listsPackets(number: number): boolean {
+    if (this.mode.all || this.mode.keep) return true;
+    if (this.mode.stream !== undefined) return number === this.mode.stream;
+    return !this.mode.line && this.tlsNumbers.length < 2;
+  }
+
   /** --pcap listing several connections: keep this one while the kept bytes stay under the cap. */
   private keepForPcap(capture: Capture): boolean {
     if (!this.mode.keep) return false;
@@ -164,7 +176,9 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   if (input.saved !== undefined) return readSavedText(ctx, input.name, input.saved, flags, keylog);
   const line = flags.ndjson ? (row: ConnectionLine): void => ctx.stdout(`${JSON.stringify(connectionLine(input.name, row))}\n`) : undefined;
   const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all), keep: flags.pcap !== undefined, ...(filter ? { filter } : {}), ...(line ? { line } : {}) });
-  const contents = await capturePath(file, () => (input.bytes ? readCaptureBytes(input.name, input.bytes, keylog, (c) => got.add(c)) : readPacketCapture(file, keylog, (c) => got.add(c))));
+  const add = (c: FoundConnection): void => got.add(c);
+  const lists = (n: number): boolean => got.listsPackets(n);
+  const contents = await capturePath(file, () => (input.bytes ? readCaptureBytes(input.name, input.bytes, keylog, add, lists) : readPacketCapture(file, keylog, add, lists)));
   for (const note of contents.notes) printError(ctx, `note: ${note}`);
   const numbers = got.tlsNumbers.sort((a, b) => a - b);
   if (numbers.length === 0) throw noTls(input.name, got, contents.frames, filter);
@@ -268,6 +282,7 @@ function settleCapture(capture: Capture): ConnectionFacts {
  * The failure a capture shows, named as a live trace would name it: not TLS (exit 6), a fatal alert,
  * a reset, or a close (exit 7). Without FIN or RST the file simply ends before the handshake did:
  * still `closed` for the exit code, and failureLine says the capture ended, not that the peer closed.
+ * (A capture read without its packet list is only a table row, which shows no failure code.)
  */
 function failureCode(capture: Capture, facts: ConnectionFacts): CaptureErrorCode {
   if (facts.notTls) return 'not-tls';
