@@ -11,6 +11,11 @@ export interface CaptureChunk {
   /** Offset of the chunk's first byte in its direction's stream. */
   offset: number;
   bytes: Uint8Array;
+  /**
+   * Packet sources: the position in the file of the frame that carried it, so chunks of the two
+   * directions with the same timestamp (coarse clocks) keep the wire's order when merged.
+   */
+  frame?: number;
 }
 
 export interface CaptureTarget {

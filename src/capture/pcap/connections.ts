@@ -88,6 +88,8 @@ export class ConnectionTable {
   readonly budget: ByteBudget = { used: 0, limit: MAX_TCP_TOTAL_BYTES, exhausted: false };
   /** Segments listed over the open connections (MAX_TCP_TOTAL_PACKETS). */
   readonly listed = { count: 0 };
+  /** TCP segments read so far: each one's position orders chunks whose timestamps tie. */
+  private segments = 0;
 
   /** `done` receives each connection once it is over, so only open connections are held here. */
   constructor(private readonly done: (conn: TcpConnection) => void) {}
@@ -114,7 +116,7 @@ export class ConnectionTable {
       this.sweep(timeMs);
     }
     const wasClosed = conn.closed;
-    record(conn, seg, timeMs, this.listed);
+    record(conn, seg, timeMs, this.listed, ++this.segments);
     if (conn.closed && !wasClosed) this.closing.push({ key: k, conn });
     if (conn.notTls === undefined && decideEarly(conn)) {
       this.listed.count -= conn.packets.length;
@@ -166,7 +168,7 @@ export class ConnectionTable {
   }
 }
 
-function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { count: number }): void {
+function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { count: number }, frame: number): void {
   const direction: Direction = seg.srcAddr === conn.client.addr && seg.srcPort === conn.client.port ? 'client' : 'server';
   const stream = conn.streams[direction];
   const other = conn.streams[direction === 'client' ? 'server' : 'client'];
@@ -182,7 +184,7 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   if ((seg.flags & 0x04) !== 0 || ((seg.flags & 0x01) !== 0 && other.finSeen)) conn.closed = true;
   if ((seg.flags & 0x01) !== 0) stream.finSeen = true;
   const rel = at;
-  const placed = stream.add(seg.seq, syn, seg.payload, rel);
+  const placed = stream.add(seg.seq, syn, seg.payload, rel, frame);
   if (conn.notTls === true) return;
   if (conn.packets.length >= MAX_TCP_PACKETS_PER_CONNECTION || listed.count >= MAX_TCP_TOTAL_PACKETS) {
     conn.packetsOmitted++;

@@ -41,10 +41,11 @@ function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly
       // Bytes held behind a hole become readable when the hole fills: a time never before the
       // previous chunk's, so sorting both directions by time keeps each one in stream order.
       const timeMs = Math.max(c.timeMs, out.at(-1)?.timeMs ?? -Infinity);
+      const frame = Math.max(c.frame ?? 0, out.at(-1)?.frame ?? 0);
       // The usual case (TLS from byte 0, the whole chunk kept, time unchanged): the chunk as it is,
       // not a copy of its object and a new view.
-      if (from === 0 && a === 0 && b === c.bytes.length && timeMs === c.timeMs && c.direction === direction) out.push(c);
-      else out.push({ direction, timeMs, offset: c.offset + a - from, bytes: c.bytes.subarray(a, b) });
+      if (from === 0 && a === 0 && b === c.bytes.length && timeMs === c.timeMs && frame === (c.frame ?? 0) && c.direction === direction) out.push(c);
+      else out.push({ direction, timeMs, offset: c.offset + a - from, bytes: c.bytes.subarray(a, b), frame });
     }
   }
   return out;
@@ -98,16 +99,21 @@ function tlsStarts(heads: Heads, joined: Record<Direction, boolean>): { client?:
 
 /** The plaintext before TLS, one entry per captured chunk (packet), both directions in time order. */
 function prologueOf(streams: Record<Direction, TcpConnection['streams']['client']>, start: { client?: number; server?: number }): CapturePrologue[] {
-  const out: CapturePrologue[] = [];
+  const out: (CapturePrologue & { frame?: number })[] = [];
   for (const d of ['client', 'server'] as const) {
     // Bounded like the search: a server that never reached TLS keeps at most this much as prologue.
     const stop = Math.min(start[d] ?? 0, MAX_PROLOGUE_SEARCH_BYTES);
     for (const c of streams[d].chunks) {
       if (c.offset >= stop) break;
-      out.push({ direction: d, timeMs: c.timeMs, bytes: c.bytes.subarray(0, Math.min(c.bytes.length, stop - c.offset)) });
+      out.push({ direction: d, timeMs: c.timeMs, frame: c.frame, bytes: c.bytes.subarray(0, Math.min(c.bytes.length, stop - c.offset)) });
     }
   }
-  return out.sort((a, b) => a.timeMs - b.timeMs);
+  return out.sort(byWireOrder).map(({ direction, timeMs, bytes }) => ({ direction, timeMs, bytes }));
+}
+
+/** Time, then the frame's position in the file (timestamps tie when the capturing clock is coarse). */
+function byWireOrder(a: { timeMs: number; frame?: number }, b: { timeMs: number; frame?: number }): number {
+  return a.timeMs - b.timeMs || (a.frame ?? 0) - (b.frame ?? 0);
 }
 
 /** Why a connection is not TLS, in words for the skipped list. */
@@ -166,8 +172,10 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
     const s = streams[d];
     return tlsChunks(s.chunks, start[d] ?? 0, s.gaps, d);
   };
-  // Both directions' chunks in packet-time order, so the steps follow the wire (a stable sort keeps each direction's order).
-  const chunks = [...direction('client'), ...direction('server')].sort((a, b) => a.timeMs - b.timeMs);
+  // Both directions' chunks in packet-time order, so the steps follow the wire (a stable sort keeps
+  // each direction's order); equal times (a clock coarser than the packets) go by frame order, as
+  // the file has them, not client first.
+  const chunks = [...direction('client'), ...direction('server')].sort(byWireOrder);
   const random = clientRandom(heads.client.subarray(start.client ?? 0));
   const lines = random ? keylog.linesFor(random) : [];
   const truncated: CaptureTruncation[] = (['client', 'server'] as const).filter((d) => streams[d].capped).map((d) => ({ direction: d, recordedBytes: chunks.filter((c) => c.direction === d).reduce((n, c) => n + c.bytes.length, 0) }));
