@@ -201,6 +201,7 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
       : { timeMs: rel, direction, flags, seq: seqRel, window: seg.window, payloadLength: seg.payload.length };
   if (placed.stream !== undefined) packet.stream = placed.stream;
   if (placed.note !== undefined) packet.note = placed.note;
+  if (seg.options !== undefined) packet.options = seg.options;
   conn.packets.push(packet);
 }
 

@@ -4,6 +4,7 @@
 // not TCP are skipped silently (ARP, UDP…); frames whose headers are malformed give a reason.
 
 import { MAX_IP_FRAGMENT_DATAGRAMS } from '../../limits.js';
+import type { TcpSynOptions } from '../types.js';
 
 export interface TcpSegment {
   srcAddr: string;
@@ -16,6 +17,8 @@ export interface TcpSegment {
   flags: number;
   window: number;
   payload: Buffer;
+  /** SYN and SYN-ACK only: the options that set up the connection (other segments' are not read). */
+  options?: TcpSynOptions;
 }
 
 /**
@@ -219,18 +222,49 @@ function tcp(f: Buffer, start: number, end: number, srcAddr: string, dstAddr: st
   if (length < 20) return { kind: 'bad', reason: 'a TCP header cut short' };
   const dataOffset = (f[start + 12] >> 4) * 4;
   if (dataOffset < 20 || dataOffset > length) return { kind: 'bad', reason: 'a TCP header longer than its segment or shorter than 20 bytes', example: `${dataOffset} header bytes in a ${length}-byte segment` };
-  return {
-    kind: 'tcp',
-    segment: {
-      srcAddr,
-      dstAddr,
-      srcPort: f.readUInt16BE(start),
-      dstPort: f.readUInt16BE(start + 2),
-      seq: f.readUInt32BE(start + 4),
-      ack: f.readUInt32BE(start + 8),
-      flags: f[start + 13],
-      window: f.readUInt16BE(start + 14),
-      payload: f.subarray(start + dataOffset, end),
-    },
+  const flags = f[start + 13];
+  const segment: TcpSegment = {
+    srcAddr,
+    dstAddr,
+    srcPort: f.readUInt16BE(start),
+    dstPort: f.readUInt16BE(start + 2),
+    seq: f.readUInt32BE(start + 4),
+    ack: f.readUInt32BE(start + 8),
+    flags,
+    window: f.readUInt16BE(start + 14),
+    payload: f.subarray(start + dataOffset, end),
   };
+  // Only a SYN's options are shown (MSS, window scale…): the other segments' are not read at all.
+  if ((flags & 0x02) !== 0 && dataOffset > 20) segment.options = synOptions(f, start + 20, start + dataOffset);
+  return { kind: 'tcp', segment };
+}
+
+/**
+ * The options of a SYN in bytes [at, end) (RFC 9293 3.2; window scale RFC 7323, SACK permitted
+ * RFC 2018, timestamps RFC 7323). A length that does not fit stops the walk: what came before stays.
+ */
+export function synOptions(f: Buffer, at: number, end: number): TcpSynOptions {
+  const out: TcpSynOptions = {};
+  const other: number[] = [];
+  while (at < end) {
+    const kind = f[at];
+    if (kind === 0) break;
+    if (kind === 1) {
+      at++;
+      continue;
+    }
+    const len = at + 1 < end ? f[at + 1] : 0;
+    if (len < 2 || at + len > end) {
+      out.malformed = true;
+      break;
+    }
+    if (kind === 2 && len === 4) out.mss = f.readUInt16BE(at + 2);
+    else if (kind === 3 && len === 3) out.windowScale = f[at + 2];
+    else if (kind === 4 && len === 2) out.sackPermitted = true;
+    else if (kind === 8 && len === 10) out.timestamps = { value: f.readUInt32BE(at + 2), echo: f.readUInt32BE(at + 6) };
+    else if (other.length < 8) other.push(kind);
+    at += len;
+  }
+  if (other.length > 0) out.otherKinds = other;
+  return out;
 }
