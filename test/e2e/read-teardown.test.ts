@@ -5,15 +5,15 @@
 // order across the two directions when the file's timestamps tie (a millisecond clock).
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
 import { runCli } from '../helpers/cli.js';
-import { framesOf, recordOpenssl, recordReset, run, startTcpdump, stopTcpdump, type Recorded } from '../helpers/pcap-tools.js';
+import { framesOf, nodeClient, recordOpenssl, tcpdumpAround, recordReset, run, startTcpdump, stopTcpdump, type Recorded } from '../helpers/pcap-tools.js';
 import { expectSchemaValid } from '../helpers/schema.js';
-import { demoCerts, describeWithTools, freePort, startOpensslServer } from '../helpers/servers.js';
+import { demoCerts, describeWithTools, freePort, startNginx, startOpensslServer } from '../helpers/servers.js';
 
 interface Frame {
   timeMs: number;
@@ -187,6 +187,12 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'text2pcap', 'openssl', 'pytho
     // The lines are in wire order.
     const times = block.slice(1).map((l) => Number(/^ +([0-9.]+) ms/.exec(l)?.[1])).filter((t) => !Number.isNaN(t));
     expect(times).toEqual([...times].sort((a, b) => a - b));
+    // --html draws the same teardown on its ladder: each FIN, then its bare ACK (one riding on a FIN is that FIN's arrow).
+    const html = path.join(dir, 'tls13.html');
+    await runCli(['read', openssl.pcap, '--html', html]);
+    const arrows = [...readFileSync(html, 'utf8').matchAll(/data-phase="tcp" data-direction="(client|server)"><title>[a-z]+ to [a-z]+: ([A-Z-]+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    const drawn = finsAndAcks(frames).flatMap(({ fin, ack }) => [{ t: fin.timeMs, a: `${fin.side} FIN` }, ...(ack && !has(ack, 'F') ? [{ t: ack.timeMs, a: `${ack.side} ACK` }] : [])]);
+    expect(arrows).toEqual(['client SYN', 'server SYN-ACK', 'client ACK', ...drawn.sort((a, b) => a.t - b.t).map((d) => d.a)]);
   });
 
   it('a half-close: the server answers after the client FIN; the bytes it sent after it are counted as tshark counts them', async () => {
@@ -281,7 +287,7 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'text2pcap', 'openssl', 'pytho
   });
 });
 
-describeWithTools('tcpdump', 'tshark', 'text2pcap', 'openssl')('tls-trace read: steps in the wire order when timestamps tie', () => {
+describeWithTools('tcpdump', 'tshark', 'text2pcap', 'openssl', 'nginx')('tls-trace read: steps in the wire order when timestamps tie', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-order-'));
@@ -304,7 +310,8 @@ describeWithTools('tcpdump', 'tshark', 'text2pcap', 'openssl')('tls-trace read: 
 
   /** tshark's TLS records in frame order, as the directions that sent them. */
   async function tsharkRecordSides(file: string, port: number, keylog: string): Promise<string[]> {
-    const out = await run('tshark', ['-r', file, '-d', `tcp.port==${port},tls`, '-o', `tls.keylog_file:${keylog}`, '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tls.record.content_type']);
+    const keys = keylog ? ['-o', `tls.keylog_file:${keylog}`] : [];
+    const out = await run('tshark', ['-r', file, '-d', `tcp.port==${port},tls`, ...keys, '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tls.record.content_type']);
     return out.replace(/\n$/, '').split('\n').flatMap((l) => {
       const [src, types] = l.split('\t');
       return types ? types.split(',').map(() => (Number(src) === port ? 'server' : 'client')) : [];
@@ -320,7 +327,8 @@ describeWithTools('tcpdump', 'tshark', 'text2pcap', 'openssl')('tls-trace read: 
     const ours: string[] = [];
     const args = stream.length > 0 ? stream : ['1'];
     for (const n of args) {
-      const json = JSON.parse((await runCli(['read', coarse, '--json', '--keylog', rec.keylog, '--stream', n])).stdout) as { records: { direction: string }[] };
+      const keys = rec.keylog ? ['--keylog', rec.keylog] : [];
+      const json = JSON.parse((await runCli(['read', coarse, '--json', ...keys, '--stream', n])).stdout) as { records: { direction: string }[] };
       ours.push(...json.records.map((r) => r.direction));
     }
     expect(ours).toEqual(theirs);
@@ -331,6 +339,17 @@ describeWithTools('tcpdump', 'tshark', 'text2pcap', 'openssl')('tls-trace read: 
     const json = JSON.parse((await runCli(['read', hrr.pcap, '--json'])).stdout) as { steps: { name: string }[] };
     expect(json.steps.map((s) => s.name)).toContain('HelloRetryRequest');
     await expectWireOrder(hrr);
+  }, 60_000);
+
+  it('nginx answering an HTTP request (TLS 1.3, its tickets and response racing the client)', async () => {
+    const server = await startNginx();
+    const pcap = path.join(dir, 'nginx.pcap');
+    try {
+      await tcpdumpAround(pcap, server.port, () => nodeClient(server.port));
+    } finally {
+      await server.close();
+    }
+    await expectWireOrder({ pcap, keylog: '', port: server.port });
   }, 60_000);
 
   it('TLS 1.2 with session resumption (openssl s_server -tls1_2; the second connection resumes)', async () => {
