@@ -112,22 +112,24 @@ async function withWirePackets(live: Capture, wire: Buffer, connectingMs: number
   const packetsAt = found.capture;
   // Packet times count from the connection's first packet (our SYN), sent when connect() was called.
   const shift = (t: number): number => t + connectingMs;
-  const chunks: CaptureChunk[] = [];
+  const socket: Record<Direction, Buffer> = { client: streamOf(live.chunks, 'client'), server: streamOf(live.chunks, 'server') };
   for (const d of ['client', 'server'] as const) {
-    const socketBytes = streamOf(live.chunks, d);
+    const socketBytes = socket[d];
     const wireBytes = streamOf(packetsAt.chunks, d);
     if (wireBytes.length < socketBytes.length || !wireBytes.subarray(0, socketBytes.length).equals(socketBytes)) {
       const packets = (packetsAt.packets ?? []).map((p) => ({ ...p, timeMs: shift(p.timeMs) }));
       return { capture: { ...live, packets }, note: `--packets: the ${d}'s segments do not hold all the bytes the socket saw (${wireBytes.length} of ${socketBytes.length}); steps keep the socket's times` };
     }
-    for (const c of packetsAt.chunks) {
-      if (c.direction !== d || c.offset >= socketBytes.length) continue;
-      const end = Math.min(c.offset + c.bytes.length, socketBytes.length);
-      chunks.push({ direction: d, timeMs: shift(c.timeMs), offset: c.offset, bytes: socketBytes.subarray(c.offset, end) });
-    }
   }
-  // Both directions in wire order; a stable sort keeps each direction's own order.
-  chunks.sort((a, b) => a.timeMs - b.timeMs);
+  // In the order the reader gave: the wire's, by time and, where timestamps tie, by frame
+  // (a sort by time alone put the client first on a tie).
+  const chunks: CaptureChunk[] = [];
+  for (const c of packetsAt.chunks) {
+    const socketBytes = socket[c.direction];
+    if (c.offset >= socketBytes.length) continue;
+    const end = Math.min(c.offset + c.bytes.length, socketBytes.length);
+    chunks.push({ direction: c.direction, timeMs: shift(c.timeMs), offset: c.offset, bytes: socketBytes.subarray(c.offset, end) });
+  }
   const packets = (packetsAt.packets ?? []).map((p) => ({ ...p, timeMs: shift(p.timeMs) }));
   const omitted = packetsAt.packetsOmitted;
   return { capture: { ...live, chunks, packets, ...(omitted ? { packetsOmitted: omitted } : {}) } };

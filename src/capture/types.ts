@@ -11,6 +11,11 @@ export interface CaptureChunk {
   /** Offset of the chunk's first byte in its direction's stream. */
   offset: number;
   bytes: Uint8Array;
+  /**
+   * Packet sources: the position in the file of the frame that carried it, so chunks of the two
+   * directions with the same timestamp (coarse clocks) keep the wire's order when merged.
+   */
+  frame?: number;
 }
 
 export interface CaptureTarget {
@@ -104,6 +109,20 @@ export type TcpFlagName = 'FIN' | 'SYN' | 'RST' | 'PSH' | 'ACK' | 'URG' | 'ECE' 
  * One TCP segment of a packet source, in capture order. Only packet sources (pcap) have these;
  * a socket never sees segments.
  */
+/** The options of a SYN or SYN-ACK, as decoded (RFC 9293 3.2, RFC 7323, RFC 2018). */
+export interface TcpSynOptions {
+  /** Maximum segment size the sender accepts. */
+  mss?: number;
+  /** Window scale shift count: the peer multiplies this side's window field by 2^shift. */
+  windowScale?: number;
+  sackPermitted?: boolean;
+  timestamps?: { value: number; echo: number };
+  /** Kinds of the other options present (at most 8), e.g. 30 for MPTCP, 34 for TCP Fast Open. */
+  otherKinds?: number[];
+  /** An option's length did not fit: the options after it were not read. */
+  malformed?: boolean;
+}
+
 export interface CapturePacket {
   /** Milliseconds since the capture's `startedAt` (the connection's first packet). */
   timeMs: number;
@@ -121,6 +140,8 @@ export interface CapturePacket {
   stream?: { offset: number; length: number };
   /** What reassembly made of the segment, when it was not plain new data. */
   note?: 'retransmission' | 'overlap' | 'out-of-order' | 'after-gap';
+  /** SYN and SYN-ACK: their options. */
+  options?: TcpSynOptions;
 }
 
 /**

@@ -57,9 +57,7 @@ export function ladderView({ decoded, analysis, tcp, prologue }: LadderSources):
     const steps = f.steps.map((n) => analysis.steps[n - 1]).filter((s): s is Step => s !== undefined);
     arrows.push({ phase: 'tls', direction: f.direction, timeMs: f.startMs, names: flightNames(steps, decoded), bytes: flightBytes(steps, decoded), flight: f.index });
   }
-  if (tcp) {
-    for (const e of tcp.teardown.events.slice(0, 4)) arrows.push({ phase: 'tcp', direction: e.direction, timeMs: e.timeMs, names: [e.kind], bytes: 0 });
-  }
+  if (tcp) arrows.push(...tcpCloseArrows(tcp));
   markRoundTrips(arrows);
   const finished = arrows.filter((a) => a.phase === 'tls' && a.names.some((n) => n.includes('Finished')));
   const handshakeRoundTrips = finished.reduce((n, a) => Math.max(n, a.roundTrip ?? 0), 0);
@@ -76,6 +74,16 @@ function tcpOpenArrows(tcp: TcpView): LadderArrow[] {
   add('server', h.synAckMs, 'SYN-ACK');
   add('client', h.ackMs, 'ACK');
   return out;
+}
+
+/** The first FIN/RST packets and the bare ACKs of the FINs, in wire order (an ACK riding on a FIN is that FIN's arrow). */
+function tcpCloseArrows(tcp: TcpView): LadderArrow[] {
+  const out: LadderArrow[] = [];
+  for (const e of tcp.teardown.events.slice(0, 4)) {
+    out.push({ phase: 'tcp', direction: e.direction, timeMs: e.timeMs, names: [e.kind], bytes: 0 });
+    if (e.acked && !e.acked.flags.includes('F')) out.push({ phase: 'tcp', direction: e.direction === 'client' ? 'server' : 'client', timeMs: e.acked.timeMs, names: ['ACK'], bytes: 0 });
+  }
+  return out.sort((a, b) => a.timeMs - b.timeMs);
 }
 
 /**

@@ -3,7 +3,7 @@
 // Built from the capture's packets and the decoded records only; live traces without --packets
 // and `--save` replays have no packets and get no TCP view.
 
-import type { Capture, CapturePacket, Direction } from '../capture/types.js';
+import type { Capture, CapturePacket, Direction, TcpSynOptions } from '../capture/types.js';
 import type { TlsRecord } from '../decode/model.js';
 
 /** The three-way handshake as captured; times are ms after the connection's first packet. */
@@ -15,6 +15,29 @@ export interface TcpHandshakeView {
   ackMs?: number;
   /** SYN → SYN-ACK: one network round trip as seen where the capture was taken. */
   roundTripMs?: number;
+  /** The options each side set up the connection with (MSS, window scale, SACK, timestamps). */
+  synOptions?: TcpSynOptions;
+  synAckOptions?: TcpSynOptions;
+}
+
+/** The segment that acknowledged a FIN: the other side's first whose ack covers the FIN's sequence number. */
+export interface TcpFinAck {
+  timeMs: number;
+  /** After the FIN's first transmission. */
+  delayMs: number;
+  /** Relative, as tshark's tcp.ack: the FIN's seq + its payload length + 1 (or beyond). */
+  ack: number;
+  /** tcpdump's letters: `[.]` a pure ACK, `[F.]` when the ACK rode on the other side's own FIN. */
+  flags: string;
+}
+
+/** What came just before an RST in the capture: the previous segment of the connection. */
+export interface TcpRstCause {
+  direction: Direction;
+  what: 'SYN' | 'SYN-ACK' | 'FIN' | 'RST' | 'data' | 'ACK';
+  timeMs: number;
+  /** Payload bytes of that segment, for `data` (and a FIN carried on data). */
+  bytes?: number;
 }
 
 /** One closing packet: the first FIN of a direction, or an RST. */
@@ -22,6 +45,17 @@ export interface TcpCloseEvent {
   timeMs: number;
   direction: Direction;
   kind: 'FIN' | 'RST';
+  /** Relative sequence number of the segment (tshark's tcp.seq). */
+  seq?: number;
+  /** A FIN carried on a data segment: the payload bytes it carried (0 or absent: a bare FIN). */
+  dataBytes?: number;
+  /** FIN: the acknowledging segment, absent when the capture holds none. */
+  acked?: TcpFinAck;
+  /** FIN: times the same FIN was sent again (its ACK was late or lost). */
+  retransmissions?: number;
+  /** RST: the segment before it, and the FINs already sent by then ("RST after FIN"). */
+  after?: TcpRstCause;
+  finsBefore?: Direction[];
 }
 
 export interface TcpTeardownView {
@@ -30,6 +64,15 @@ export interface TcpTeardownView {
   events: TcpCloseEvent[];
   /** The side whose FIN or RST came first. */
   closedFirstBy?: Direction;
+  /**
+   * Both FINs sent before either side had seen the other's (neither FIN acknowledges the other):
+   * a simultaneous close (RFC 9293 3.6), where "who closed first" is only the capture's view.
+   */
+  simultaneous?: boolean;
+  /** A half-close in use: data the other side still sent after the first FIN (which closed one direction only). */
+  dataAfterFirstFin?: { direction: Direction; bytes: number; segments: number; firstMs: number; lastMs: number };
+  /** `open` or `half`: the connection's last packet in the file (the capture ended before the teardown did). */
+  lastPacketMs?: number;
 }
 
 /** The part of one TLS record a segment carries: `record` is 1-based as in the text output. */
@@ -94,30 +137,92 @@ function handshakeOf(packets: readonly CapturePacket[]): TcpHandshakeView {
   const syn = packets.find((p) => p.direction === 'client' && p.flags.includes('SYN') && !p.flags.includes('ACK'));
   const synAck = packets.find((p) => p.direction === 'server' && p.flags.includes('SYN') && p.flags.includes('ACK'));
   const ack = synAck ? packets.find((p) => p.direction === 'client' && p.timeMs >= synAck.timeMs && !p.flags.includes('SYN') && p.flags.includes('ACK')) : undefined;
-  const round = (ms: number): number => Math.round(ms * 1000) / 1000;
   return {
     startCaptured: syn !== undefined,
     ...(syn ? { synMs: syn.timeMs } : {}),
     ...(synAck ? { synAckMs: synAck.timeMs } : {}),
     ...(ack ? { ackMs: ack.timeMs } : {}),
     ...(syn && synAck ? { roundTripMs: round(synAck.timeMs - syn.timeMs) } : {}),
+    ...(syn?.options ? { synOptions: syn.options } : {}),
+    ...(synAck?.options ? { synAckOptions: synAck.options } : {}),
   };
 }
 
+const other = (d: Direction): Direction => (d === 'client' ? 'server' : 'client');
+
 function teardownOf(packets: readonly CapturePacket[]): TcpTeardownView {
   const events: TcpCloseEvent[] = [];
-  const finSeen = new Set<Direction>();
-  for (const p of packets) {
+  const fins: Partial<Record<Direction, { event: TcpCloseEvent; end: number }>> = {};
+  for (const [i, p] of packets.entries()) {
+    const fin = p.flags.includes('FIN') ? fins[p.direction] : undefined;
     if (p.flags.includes('RST')) {
-      events.push({ timeMs: p.timeMs, direction: p.direction, kind: 'RST' });
-    } else if (p.flags.includes('FIN') && !finSeen.has(p.direction)) {
+      events.push(rstEvent(p, packets[i - 1], fins));
+    } else if (p.flags.includes('FIN') && !fin) {
+      const event: TcpCloseEvent = { timeMs: p.timeMs, direction: p.direction, kind: 'FIN', seq: p.seq, ...(p.payloadLength > 0 ? { dataBytes: p.payloadLength } : {}) };
+      // The FIN takes one sequence number after its payload: an ACK at or past this covers it.
+      fins[p.direction] = { event, end: p.seq + p.payloadLength + 1 };
+      events.push(event);
+    } else if (fin && p.seq + p.payloadLength + 1 <= fin.end) {
       // A retransmitted FIN closes nothing new.
-      finSeen.add(p.direction);
-      events.push({ timeMs: p.timeMs, direction: p.direction, kind: 'FIN' });
+      fin.event.retransmissions = (fin.event.retransmissions ?? 0) + 1;
+    }
+    const acked = fins[other(p.direction)];
+    if (acked && !acked.event.acked && p.flags.includes('ACK') && p.ack !== undefined && p.ack >= acked.end) {
+      acked.event.acked = { timeMs: p.timeMs, delayMs: round(p.timeMs - acked.event.timeMs), ack: p.ack, flags: flagLetters(p) };
     }
   }
-  const how = events.some((e) => e.kind === 'RST') ? 'rst' : finSeen.size === 2 ? 'fin' : finSeen.size === 1 ? 'half' : 'open';
-  return { how, events, ...(events[0] ? { closedFirstBy: events[0].direction } : {}) };
+  const finCount = Object.keys(fins).length;
+  const how = events.some((e) => e.kind === 'RST') ? 'rst' : finCount === 2 ? 'fin' : finCount === 1 ? 'half' : 'open';
+  const last = packets.at(-1);
+  return {
+    how,
+    events,
+    ...(events[0] ? { closedFirstBy: events[0].direction } : {}),
+    ...(simultaneousClose(packets, fins) ? { simultaneous: true } : {}),
+    ...halfCloseData(packets, events[0]),
+    ...((how === 'open' || how === 'half') && last ? { lastPacketMs: last.timeMs } : {}),
+  };
+}
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function rstEvent(p: CapturePacket, prev: CapturePacket | undefined, fins: Partial<Record<Direction, unknown>>): TcpCloseEvent {
+  const finsBefore = (['client', 'server'] as const).filter((d) => fins[d] !== undefined);
+  return {
+    timeMs: p.timeMs,
+    direction: p.direction,
+    kind: 'RST',
+    seq: p.seq,
+    ...(prev ? { after: rstCause(prev) } : {}),
+    ...(finsBefore.length > 0 ? { finsBefore } : {}),
+  };
+}
+
+function rstCause(p: CapturePacket): TcpRstCause {
+  const has = (f: CapturePacket['flags'][number]): boolean => p.flags.includes(f);
+  const what: TcpRstCause['what'] = has('RST') ? 'RST' : has('SYN') ? (has('ACK') ? 'SYN-ACK' : 'SYN') : has('FIN') ? 'FIN' : p.payloadLength > 0 ? 'data' : 'ACK';
+  return { direction: p.direction, what, timeMs: p.timeMs, ...(p.payloadLength > 0 ? { bytes: p.payloadLength } : {}) };
+}
+
+/** Each side's first FIN went out before that side had seen the other's: neither FIN's ack covers the other FIN. */
+function simultaneousClose(packets: readonly CapturePacket[], fins: Partial<Record<Direction, { event: TcpCloseEvent; end: number }>>): boolean {
+  const { client, server } = fins;
+  if (!client || !server) return false;
+  const finOf = (d: Direction, seq: number | undefined): CapturePacket | undefined => packets.find((p) => p.direction === d && p.flags.includes('FIN') && p.seq === seq);
+  const c = finOf('client', client.event.seq);
+  const s = finOf('server', server.event.seq);
+  const covers = (p: CapturePacket | undefined, end: number): boolean => p?.ack !== undefined && p.ack >= end;
+  return c !== undefined && s !== undefined && !covers(c, server.end) && !covers(s, client.end);
+}
+
+/** The other side's new data after the first FIN: the half-close (RFC 9293 3.6) in use. */
+function halfCloseData(packets: readonly CapturePacket[], first: TcpCloseEvent | undefined): Pick<TcpTeardownView, 'dataAfterFirstFin'> {
+  if (!first || first.kind !== 'FIN') return {};
+  const start = packets.findIndex((p) => p.direction === first.direction && p.flags.includes('FIN'));
+  const sent = packets.slice(start + 1).filter((p) => p.direction !== first.direction && p.payloadLength > 0 && p.note !== 'retransmission');
+  if (sent.length === 0) return {};
+  const bytes = sent.reduce((n, p) => n + p.payloadLength, 0);
+  return { dataAfterFirstFin: { direction: other(first.direction), bytes, segments: sent.length, firstMs: sent[0].timeMs, lastMs: sent[sent.length - 1].timeMs } };
 }
 
 function packetRows(packets: readonly CapturePacket[], records: readonly TlsRecord[], gapEnds: ReadonlySet<string>, runs: Record<Direction, DecodedRun[]>): PacketRow[] {
@@ -126,13 +231,20 @@ function packetRows(packets: readonly CapturePacket[], records: readonly TlsReco
   const last: Partial<Record<Direction, CapturePacket>> = {};
   // The next sequence number each side has used up to, counting SYN and FIN as one each (as TCP does).
   const next: Partial<Record<Direction, number>> = {};
+  // Where an empty segment (an ACK) already showed a direction's sequence jump: the data segment
+  // at that sequence number later is not a second gap (tshark marks the first segment past it only).
+  const jumpedTo: Partial<Record<Direction, number>> = {};
   return packets.map((p) => {
     const marks: PacketMark[] = [];
-    const afterGap = p.note === 'after-gap' || (p.stream !== undefined && p.note !== 'retransmission' && gapEnds.has(`${p.direction}:${p.stream.offset}`));
-    // A segment held because bytes before it never came is after a gap, not merely out of order.
-    // Reassembly notes data segments only; a SYN or FIN sent again is a retransmission too.
     const control = (p.flags.includes('SYN') ? 1 : 0) + (p.flags.includes('FIN') ? 1 : 0);
     const used = next[p.direction];
+    const streamGap = p.note === 'after-gap' || (p.stream !== undefined && p.note !== 'retransmission' && gapEnds.has(`${p.direction}:${p.stream.offset}`));
+    // An empty segment whose seq is past what its side had sent: the segments between were not captured.
+    const emptyJump = p.payloadLength === 0 && used !== undefined && p.seq > used && !p.flags.includes('RST');
+    if (emptyJump) jumpedTo[p.direction] = p.seq;
+    // A segment held because bytes before it never came is after a gap, not merely out of order.
+    // Reassembly notes data segments only; a SYN or FIN sent again is a retransmission too.
+    const afterGap = emptyJump || (streamGap && jumpedTo[p.direction] !== p.seq);
     // Reassembly holds every segment behind missing bytes; on the wire only one that comes before
     // a segment already seen is out of order (the others merely wait behind the gap).
     const behindGap = p.note === 'out-of-order' && used !== undefined && p.seq >= used;

@@ -92,7 +92,7 @@ describe('choosePacketTool', () => {
     const r = await runCli([`${server.host}:${server.port}`, '--packets', '--no-color'], { env });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/TCP · three-way handshake\n.*→ SYN\n.*← SYN-ACK {2}network round trip [\d.]+ ms/);
+    expect(r.stdout).toMatch(/TCP · three-way handshake\n.*→ SYN\n {18}MSS \d+.*\n.*← SYN-ACK {2}network round trip [\d.]+ ms/);
     expect(r.stdout).toMatch(/TCP · teardown · FIN each way/);
     expect(r.stdout).toMatch(/Packets · \d+ TCP segments/);
     const json = parseValid<{ tcp?: { packets: unknown[]; handshake: unknown } }>('trace', (await runCli([`${server.host}:${server.port}`, '--packets', '--json'], { env })).stdout);

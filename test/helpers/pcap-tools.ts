@@ -28,7 +28,11 @@ export async function startTcpdump(file: string, port: number | number[], opts: 
   // A long capture (the read bench) needs a kernel buffer larger than the default, or frames drop.
   const buffer = opts.bufferKiB ? ['-B', String(opts.bufferKiB)] : [];
   const filter = [port].flat().map((p) => `tcp port ${p}`).join(' or ');
-  const child = spawn('tcpdump', ['-i', opts.iface ?? 'lo', ...link, '-U', '-s', '0', ...buffer, '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // --immediate-mode: without it the kernel hands frames over in blocks (up to about a second), and
+  // a short exchange stopped by stopTcpdump's SIGINT 500 ms later sometimes left an empty file. A
+  // long capture (the read bench, with its large buffer) keeps the block mode: it drops less.
+  const immediate = opts.bufferKiB ? [] : ['--immediate-mode'];
+  const child = spawn('tcpdump', ['-i', opts.iface ?? 'lo', ...link, ...immediate, '-U', '-s', '0', ...buffer, '-w', file, filter], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);

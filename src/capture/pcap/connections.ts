@@ -141,6 +141,8 @@ export class ConnectionTable {
   readonly budget: ByteBudget = { used: 0, limit: MAX_TCP_TOTAL_BYTES, exhausted: false };
   /** Segments listed over the open connections (MAX_TCP_TOTAL_PACKETS). */
   readonly listed = { count: 0 };
+  /** TCP segments read so far: each one's position orders chunks whose timestamps tie. */
+  private segments = 0;
 
   /**
    * `done` receives each connection once it is over, so only open connections are held here.
@@ -174,7 +176,7 @@ export class ConnectionTable {
       this.sweep(timeMs);
     }
     const wasClosed = conn.closed;
-    record(conn, seg, timeMs, this.listed);
+    record(conn, seg, timeMs, this.listed, ++this.segments);
     if (conn.closed && !wasClosed) this.closing.push({ key: keyOf(seg), conn });
     if (conn.notTls === undefined && decideEarly(conn)) {
       this.listed.count -= conn.packets.length;
@@ -227,7 +229,7 @@ export class ConnectionTable {
   }
 }
 
-function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { count: number }): void {
+function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { count: number }, frame: number): void {
   const direction: Direction = seg.srcAddr === conn.client.addr && seg.srcPort === conn.client.port ? 'client' : 'server';
   const stream = conn.streams[direction];
   const other = conn.streams[direction === 'client' ? 'server' : 'client'];
@@ -244,10 +246,10 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   if ((seg.flags & 0x01) !== 0) stream.finSeen = true;
   const rel = at;
   if (conn.notTls === true || !conn.listPackets) {
-    stream.place(seg.seq, syn, seg.payload, rel);
+    stream.place(seg.seq, syn, seg.payload, rel, frame);
     return;
   }
-  const placed = stream.add(seg.seq, syn, seg.payload, rel);
+  const placed = stream.add(seg.seq, syn, seg.payload, rel, frame);
   if (conn.packets.length >= MAX_TCP_PACKETS_PER_CONNECTION || listed.count >= MAX_TCP_TOTAL_PACKETS) {
     conn.packetsOmitted++;
     return;
@@ -263,6 +265,7 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
       : { timeMs: rel, direction, flags, seq: seqRel, window: seg.window, payloadLength: seg.payload.length };
   if (placed.stream !== undefined) packet.stream = placed.stream;
   if (placed.note !== undefined) packet.note = placed.note;
+  if (seg.options !== undefined) packet.options = seg.options;
   conn.packets.push(packet);
 }
 

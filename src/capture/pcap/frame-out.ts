@@ -3,6 +3,7 @@
 // validation passes and the file can be replayed or inspected like a tcpdump capture.
 
 import net from 'node:net';
+import type { TcpSynOptions } from '../types.js';
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
@@ -28,6 +29,8 @@ export interface TcpSegmentSpec {
   window: number;
   /** TCP MSS option to carry (SYN and SYN-ACK only). */
   mss?: number;
+  /** A read capture's SYN options, written back as they were decoded (in place of `mss`). */
+  synOptions?: TcpSynOptions;
   payload: Uint8Array;
   /** IPv4 identification field. */
   ipId: number;
@@ -95,7 +98,8 @@ function internetChecksum(parts: readonly Uint8Array[]): number {
 
 /** The TCP header and payload, its checksum filled in over the IPv4 or IPv6 pseudo-header. */
 function tcpSegment(s: TcpSegmentSpec): Uint8Array {
-  const options = s.mss !== undefined ? 4 : 0;
+  const synOptions = s.synOptions ? synOptionBytes(s.synOptions) : undefined;
+  const options = synOptions ? synOptions.length : s.mss !== undefined ? 4 : 0;
   const seg = new Uint8Array(TCP_HEADER + options + s.payload.length);
   const v = new DataView(seg.buffer);
   v.setUint16(0, s.from.port);
@@ -105,7 +109,8 @@ function tcpSegment(s: TcpSegmentSpec): Uint8Array {
   seg[12] = ((TCP_HEADER + options) / 4) << 4;
   seg[13] = s.flags;
   v.setUint16(14, Math.min(0xffff, Math.max(0, s.window)));
-  if (s.mss !== undefined) {
+  if (synOptions) seg.set(synOptions, TCP_HEADER);
+  else if (s.mss !== undefined) {
     seg[20] = 2; // kind: maximum segment size
     seg[21] = 4;
     v.setUint16(22, s.mss);
@@ -158,4 +163,24 @@ export function tcpFrame(s: TcpSegmentSpec, fromClient: boolean): Uint8Array {
   }
   out.set(tcp, ip + ipHeader);
   return out;
+}
+
+/**
+ * SYN options as bytes, in the layout Linux sends (MSS, SACK permitted, timestamps, NOP, window
+ * scale), padded with NOPs to a 4-byte multiple; the inverse of layers.ts's synOptions for the
+ * options it decodes (other kinds are not written back).
+ */
+function synOptionBytes(o: TcpSynOptions): Uint8Array {
+  const out: number[] = [];
+  if (o.mss !== undefined) out.push(2, 4, (o.mss >> 8) & 0xff, o.mss & 0xff);
+  if (o.sackPermitted) out.push(4, 2);
+  if (o.timestamps) {
+    const ts = Buffer.alloc(8);
+    ts.writeUInt32BE(o.timestamps.value >>> 0, 0);
+    ts.writeUInt32BE(o.timestamps.echo >>> 0, 4);
+    out.push(8, 10, ...ts);
+  }
+  if (o.windowScale !== undefined) out.push(1, 3, 3, o.windowScale & 0xff);
+  while (out.length % 4 !== 0) out.push(1);
+  return Uint8Array.from(out);
 }

@@ -4,6 +4,7 @@
 // not TCP are skipped silently (ARP, UDP…); frames whose headers are malformed give a reason.
 
 import { MAX_IP_FRAGMENT_DATAGRAMS } from '../../limits.js';
+import type { TcpSynOptions } from '../types.js';
 
 export interface TcpSegment {
   srcAddr: string;
@@ -16,6 +17,8 @@ export interface TcpSegment {
   flags: number;
   window: number;
   payload: Buffer;
+  /** SYN and SYN-ACK only: the options that set up the connection (other segments' are not read). */
+  options?: TcpSynOptions;
 }
 
 /**
@@ -163,7 +166,7 @@ const NO_PAYLOAD = Buffer.alloc(0);
  * frames, and two objects per frame that its caller reads at once and keeps nothing of were a
  * share of the garbage collector's work.
  */
-const SEGMENT: TcpSegment = { srcAddr: '', dstAddr: '', srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, payload: NO_PAYLOAD };
+const SEGMENT: TcpSegment = { srcAddr: '', dstAddr: '', srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, payload: NO_PAYLOAD, options: undefined };
 const TCP_RESULT: LayerResult = { kind: 'tcp', segment: SEGMENT };
 
 /**
@@ -245,5 +248,37 @@ function tcp(f: Buffer, start: number, end: number, srcAddr: string, dstAddr: st
   s.flags = f[start + 13];
   s.window = f.readUInt16BE(start + 14);
   s.payload = start + dataOffset < end ? f.subarray(start + dataOffset, end) : NO_PAYLOAD;
+  // Only a SYN's options are shown (MSS, window scale…): the other segments' are not read at all.
+  s.options = (s.flags & 0x02) !== 0 && dataOffset > 20 ? synOptions(f, start + 20, start + dataOffset) : undefined;
   return TCP_RESULT;
+}
+
+/**
+ * The options of a SYN in bytes [at, end) (RFC 9293 3.2; window scale RFC 7323, SACK permitted
+ * RFC 2018, timestamps RFC 7323). A length that does not fit stops the walk: what came before stays.
+ */
+export function synOptions(f: Buffer, at: number, end: number): TcpSynOptions {
+  const out: TcpSynOptions = {};
+  const other: number[] = [];
+  while (at < end) {
+    const kind = f[at];
+    if (kind === 0) break;
+    if (kind === 1) {
+      at++;
+      continue;
+    }
+    const len = at + 1 < end ? f[at + 1] : 0;
+    if (len < 2 || at + len > end) {
+      out.malformed = true;
+      break;
+    }
+    if (kind === 2 && len === 4) out.mss = f.readUInt16BE(at + 2);
+    else if (kind === 3 && len === 3) out.windowScale = f[at + 2];
+    else if (kind === 4 && len === 2) out.sackPermitted = true;
+    else if (kind === 8 && len === 10) out.timestamps = { value: f.readUInt32BE(at + 2), echo: f.readUInt32BE(at + 6) };
+    else if (other.length < 8) other.push(kind);
+    at += len;
+  }
+  if (other.length > 0) out.otherKinds = other;
+  return out;
 }

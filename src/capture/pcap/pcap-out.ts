@@ -10,7 +10,7 @@
 // data segments of at most one MSS at the times the bytes were recorded, and a FIN exchange.
 // Pure: returns bytes; the CLI writes them (owner-only, the file holds secrets).
 
-import type { Capture, CapturePacket, Direction, TcpFlagName } from '../types.js';
+import type { Capture, CapturePacket, Direction, TcpFlagName, TcpSynOptions } from '../types.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, ipBytes, tcpFrame, type FrameEndpoint } from './frame-out.js';
 import { StreamBytes } from './stream-bytes.js';
 
@@ -51,6 +51,7 @@ interface Segment {
   window: number;
   payload: Uint8Array;
   mss?: number;
+  synOptions?: TcpSynOptions;
 }
 
 /** The pcapng bytes for `captures` (one connection each), under the name `application` in the SHB. */
@@ -82,7 +83,7 @@ function connectionFrames(capture: Capture, index: number): TimedFrame[] {
   return segments.map((s) => {
     const fromClient = s.direction === 'client';
     const data = tcpFrame(
-      { from: fromClient ? ends.client : ends.server, to: fromClient ? ends.server : ends.client, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, payload: s.payload, ipId: ipId[s.direction]++, ...(s.mss !== undefined ? { mss: s.mss } : {}) },
+      { from: fromClient ? ends.client : ends.server, to: fromClient ? ends.server : ends.client, seq: s.seq, ack: s.ack, flags: s.flags, window: s.window, payload: s.payload, ipId: ipId[s.direction]++, ...(s.mss !== undefined ? { mss: s.mss } : {}), ...(s.synOptions ? { synOptions: s.synOptions } : {}) },
       fromClient,
     );
     return { timeNs: startNs + BigInt(Math.max(0, Math.round(s.timeMs * 1e6))), data };
@@ -182,7 +183,7 @@ function packetSegments(capture: Capture, packets: readonly CapturePacket[], ind
     // 16-bit length holds: it is written as consecutive segments instead.
     for (let at = 0; at === 0 || at < payload.length; at += MAX_IP_PAYLOAD) {
       const last = at + MAX_IP_PAYLOAD >= payload.length;
-      out.push({ timeMs: p.timeMs, direction: p.direction, seq: (seq + at) >>> 0, ack, flags: last ? flags : flags & ~TCP_FIN, window: p.window, payload: payload.subarray(at, at + MAX_IP_PAYLOAD) });
+      out.push({ timeMs: p.timeMs, direction: p.direction, seq: (seq + at) >>> 0, ack, flags: last ? flags : flags & ~TCP_FIN, window: p.window, payload: payload.subarray(at, at + MAX_IP_PAYLOAD), ...(p.options ? { synOptions: p.options } : {}) });
     }
   }
   return out;

@@ -21,6 +21,7 @@ interface Held {
   /** The bytes, charged to the budget; absent when they would not be kept anyway (or the budget had no room). */
   data?: Buffer;
   timeMs: number;
+  frame: number;
 }
 
 /** What became of a segment's payload: the packet list's note, or none for bytes in order. */
@@ -67,9 +68,12 @@ export class TcpStream {
     return d >= 2 ** 31 ? d - 2 ** 32 : d;
   }
 
-  /** Takes one segment's sequence number, flags and payload; returns what it did for the packet list. */
-  add(seq: number, syn: boolean, payload: Buffer, timeMs: number): Pick<CapturePacket, 'stream' | 'note'> {
-    const how = this.place(seq, syn, payload, timeMs);
+  /**
+   * Takes one segment's sequence number, flags and payload, and its frame's position in the file
+   * (which orders chunks whose timestamps tie); returns what it did for the packet list.
+   */
+  add(seq: number, syn: boolean, payload: Buffer, timeMs: number, frame = 0): Pick<CapturePacket, 'stream' | 'note'> {
+    const how = this.place(seq, syn, payload, timeMs, frame);
     if (how === 'none') return NOTHING_PLACED;
     const stream = { offset: this.placedOffset, length: this.placedLength };
     return how === 'in-order' ? { stream } : { stream, note: how };
@@ -83,7 +87,7 @@ export class TcpStream {
    * `add` without the answer object, for a connection whose packets are not listed (a segment of
    * a large capture then makes no object here): what happened to the payload, 'none' without one.
    */
-  place(seq: number, syn: boolean, payload: Buffer, timeMs: number): Placement {
+  place(seq: number, syn: boolean, payload: Buffer, timeMs: number, frame = 0): Placement {
     if (syn) {
       this.synSeen = true;
       this.isn = seq;
@@ -111,19 +115,19 @@ export class TcpStream {
       this.placedLength = data.length;
     }
     if (rel > this.delivered) {
-      this.hold(rel, data, timeMs);
+      this.hold(rel, data, timeMs, frame);
       return 'out-of-order';
     }
-    this.deliver(data, data.length, timeMs);
+    this.deliver(data, data.length, timeMs, frame);
     this.drain();
     return how;
   }
 
-  private hold(rel: number, payload: Buffer, timeMs: number): void {
+  private hold(rel: number, payload: Buffer, timeMs: number, frame: number): void {
     const at = this.heldIndex(rel);
     const same = this.held[at];
     if (same !== undefined && same.rel === rel && same.length >= payload.length) return;
-    const h: Held = { rel, length: payload.length, timeMs };
+    const h: Held = { rel, length: payload.length, timeMs, frame };
     // Held bytes count against the shared budget like kept ones; without room they are dropped here
     // and that shows when they are delivered (capped), as it would have there.
     if (this.keep && !this.capped && this.budget.used + payload.length <= this.budget.limit) {
@@ -180,7 +184,7 @@ export class TcpStream {
       const next = this.held[this.heldHead++];
       this.unhold(next);
       const skip = this.delivered - next.rel;
-      if (next.length > skip) this.deliver(next.data?.subarray(skip), next.length - skip, next.timeMs);
+      if (next.length > skip) this.deliver(next.data?.subarray(skip), next.length - skip, next.timeMs, next.frame);
     }
     // Compacts once the delivered entries outnumber the waiting ones: amortised O(1) per segment.
     if (this.heldHead > 0 && this.heldHead * 2 >= this.held.length) {
@@ -190,7 +194,7 @@ export class TcpStream {
   }
 
   /** `data` undefined: `length` bytes that were not kept while held (not TLS, or no budget room). */
-  private deliver(data: Buffer | undefined, length: number, timeMs: number): void {
+  private deliver(data: Buffer | undefined, length: number, timeMs: number, frame: number): void {
     const offset = this.delivered;
     this.delivered += length;
     if (!this.keep || this.capped) return;
@@ -210,7 +214,7 @@ export class TcpStream {
     // A copy, so the kept bytes do not pin the file-read buffer they were sliced from.
     const bytes = Buffer.allocUnsafe(take);
     data.copy(bytes, 0, 0, take);
-    this.chunks.push({ direction: this.direction, timeMs, offset, bytes });
+    this.chunks.push({ direction: this.direction, timeMs, offset, bytes, frame });
     this.kept += take;
     this.budget.used += take;
   }

@@ -42,10 +42,11 @@ function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly
       // Bytes held behind a hole become readable when the hole fills: a time never before the
       // previous chunk's, so sorting both directions by time keeps each one in stream order.
       const timeMs = Math.max(c.timeMs, out.at(-1)?.timeMs ?? -Infinity);
+      const frame = Math.max(c.frame ?? 0, out.at(-1)?.frame ?? 0);
       // The usual case (TLS from byte 0, the whole chunk kept, time unchanged): the chunk as it is,
       // not a copy of its object and a new view.
-      if (from === 0 && a === 0 && b === c.bytes.length && timeMs === c.timeMs && c.direction === direction) out.push(c);
-      else out.push({ direction, timeMs, offset: c.offset + a - from, bytes: c.bytes.subarray(a, b) });
+      if (from === 0 && a === 0 && b === c.bytes.length && timeMs === c.timeMs && frame === (c.frame ?? 0) && c.direction === direction) out.push(c);
+      else out.push({ direction, timeMs, offset: c.offset + a - from, bytes: c.bytes.subarray(a, b), frame });
     }
   }
   return out;
@@ -53,11 +54,11 @@ function tlsChunks(chunks: readonly CaptureChunk[], from: number, gaps: readonly
 
 /**
  * Whether a stream's chunks are already what tlsChunks makes of them when TLS starts at byte 0 and
- * nothing is missing (the usual case): this direction's, in time order. Then they are used as
+ * nothing is missing (the usual case): this direction's, in wire order. Then they are used as
  * they are, without a new list.
  */
 function asTheyAre(chunks: readonly CaptureChunk[], direction: Direction): boolean {
-  for (let i = 0; i < chunks.length; i++) if (chunks[i].direction !== direction || (i > 0 && chunks[i].timeMs < chunks[i - 1].timeMs)) return false;
+  for (let i = 0; i < chunks.length; i++) if (chunks[i].direction !== direction || (i > 0 && byWireOrder(chunks[i], chunks[i - 1]) < 0)) return false;
   return true;
 }
 
@@ -109,16 +110,21 @@ function tlsStarts(heads: Heads, joined: Record<Direction, boolean>): { client?:
 
 /** The plaintext before TLS, one entry per captured chunk (packet), both directions in time order. */
 function prologueOf(streams: Record<Direction, TcpConnection['streams']['client']>, start: { client?: number; server?: number }): CapturePrologue[] {
-  const out: CapturePrologue[] = [];
+  const out: (CapturePrologue & { frame?: number })[] = [];
   for (const d of ['client', 'server'] as const) {
     // Bounded like the search: a server that never reached TLS keeps at most this much as prologue.
     const stop = Math.min(start[d] ?? 0, MAX_PROLOGUE_SEARCH_BYTES);
     for (const c of streams[d].chunks) {
       if (c.offset >= stop) break;
-      out.push({ direction: d, timeMs: c.timeMs, bytes: c.bytes.subarray(0, Math.min(c.bytes.length, stop - c.offset)) });
+      out.push({ direction: d, timeMs: c.timeMs, frame: c.frame, bytes: c.bytes.subarray(0, Math.min(c.bytes.length, stop - c.offset)) });
     }
   }
-  return out.sort((a, b) => a.timeMs - b.timeMs);
+  return out.sort(byWireOrder).map(({ direction, timeMs, bytes }) => ({ direction, timeMs, bytes }));
+}
+
+/** Time, then the frame's position in the file (timestamps tie when the capturing clock is coarse). */
+function byWireOrder(a: { timeMs: number; frame?: number }, b: { timeMs: number; frame?: number }): number {
+  return a.timeMs - b.timeMs || (a.frame ?? 0) - (b.frame ?? 0);
 }
 
 /** Why a connection is not TLS, in words for the skipped list. */
@@ -177,7 +183,8 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
     const s = streams[d];
     return tlsChunks(s.chunks, start[d] ?? 0, s.gaps, d);
   };
-  // Both directions' chunks in packet-time order, so the steps follow the wire.
+  // Both directions' chunks in wire order (packet time, then the frame's position in the file when
+  // timestamps tie, as they do with a clock coarser than the packets), so the steps follow the wire.
   const chunks = byTime(direction('client'), direction('server'));
   // Without key log lines there is nothing to look up: no hex of the client random per connection.
   const random = keylog.empty ? undefined : clientRandom(heads.client.subarray(start.client ?? 0));
@@ -212,14 +219,14 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
 }
 
 /**
- * Two directions' chunks, each already in time order, merged into one in time order; on equal
- * times the client's first (what a stable sort of the client's then the server's gives).
+ * Two directions' chunks, each already in wire order, merged into one in wire order (time, then
+ * frame position; byWireOrder).
  */
 function byTime(client: readonly CaptureChunk[], server: readonly CaptureChunk[]): CaptureChunk[] {
   const out: CaptureChunk[] = [];
   let i = 0;
   let j = 0;
-  while (i < client.length && j < server.length) out.push(server[j].timeMs < client[i].timeMs ? server[j++] : client[i++]);
+  while (i < client.length && j < server.length) out.push(byWireOrder(server[j], client[i]) < 0 ? server[j++] : client[i++]);
   while (i < client.length) out.push(client[i++]);
   while (j < server.length) out.push(server[j++]);
   return out;
