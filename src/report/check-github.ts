@@ -29,9 +29,16 @@ const STATUS_WORD: Record<Verdict, string> = {
   error: 'failed',
 };
 
+/** `CT policy not met (Chrome, Apple)`: which policies, before the problems that say why. */
+function statusWords(r: ResultView): string {
+  const verdict = verdictOf(r);
+  const missed = r.ct ? [r.ct.chrome.met ? '' : 'Chrome', r.ct.apple.met ? '' : 'Apple'].filter(Boolean) : [];
+  return verdict === 'ct-policy' && missed.length ? `${STATUS_WORD[verdict]} (${missed.join(', ')})` : STATUS_WORD[verdict];
+}
+
 function detail(r: ResultView): string {
   const days = r.daysLeft === null ? '' : ` (${r.daysLeft} days left)`;
-  return `${STATUS_WORD[verdictOf(r)]}${days}: ${problemList(r.error ? [r.error.message] : r.problems)}`;
+  return `${statusWords(r)}${days}: ${problemList(r.error ? [r.error.message] : r.problems)}`;
 }
 
 function annotation(r: ResultView): string {
