@@ -1,5 +1,6 @@
 // `check --format csv`: RFC 4180 (CRLF line ends, a header row, fields with a comma, quote or line
-// break quoted, quotes doubled), one row per target in the summary's order. Spreadsheets run a
+// break quoted, quotes doubled), one row per target: as each finishes in a live run (so a fleet's
+// memory stays flat), in the summary's order from `check merge`. Spreadsheets run a
 // cell that starts with = + - @ (or a tab/CR) as a formula, and certificate names come from the
 // peer: such a cell gets a leading `'` (OWASP's advice). Plain numbers we wrote (days left -2160)
 // are left as numbers.
@@ -45,7 +46,13 @@ function row(r: ResultView): (string | number | null | undefined)[] {
   ];
 }
 
+/** The header row, CRLF-terminated. */
+export const csvHeader = (): string => `${CSV_COLUMNS.join(',')}\r\n`;
+
+/** One target's row, CRLF-terminated (a live run prints each as the target finishes). */
+export const csvLine = (r: ResultView): string => `${row(r).map(csvField).join(',')}\r\n`;
+
+/** Every row in the view's order (`check merge`, which has them all). */
 export function renderCsv(view: CheckView): string {
-  const lines = [CSV_COLUMNS.join(','), ...view.results.map((r) => row(r).map(csvField).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return csvHeader() + view.results.map(csvLine).join('');
 }

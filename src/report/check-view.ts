@@ -74,6 +74,10 @@ export interface CheckView {
   counts: Record<TargetStatus, number>;
   exitCode: number;
   durationMs: number;
+  /**
+   * Sorted as the run sorts them. A fleet's text and GitHub outputs keep only a bounded selection
+   * (CHECK_MAX_KEPT_RESULTS of those that need a look, and of the valid): `counts` counts them all.
+   */
   results: ResultView[];
 }
 
@@ -94,6 +98,11 @@ export function resultView(r: TargetResult): ResultView {
 export function checkView(summary: CheckSummary): CheckView {
   const { results, ...facts } = summary;
   return { ...facts, results: results.map(resultView) };
+}
+
+/** How many targets the run checked (a fleet's view may keep fewer results: CHECK_MAX_KEPT_RESULTS). */
+export function targetCount(view: Pick<CheckView, 'counts'>): number {
+  return Object.values(view.counts).reduce((a, b) => a + b, 0);
 }
 
 /** Results that need a look: everything but valid, in the view's order. */
