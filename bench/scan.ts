@@ -19,7 +19,8 @@
 // Options: --runs N (default 7), --no-testssl, --testssl-checks "FLAGS" (default "-p -e -U -S").
 
 import { spawn, spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startScanBenchServer } from '../test/helpers/scan-bench-server.js';
 import { repoRoot, type TestServer } from '../test/helpers/servers.js';
@@ -117,13 +118,17 @@ function printAgreement(ours: Tool, others: Tool[]): void {
   }
 }
 
-async function timeFastTools(target: string, port: number, runs: number, bin: string): Promise<{ ours: Tool; sslscan: Tool }> {
+async function timeFastTools(target: string, port: number, runs: number, bin: string, cacheDir: string): Promise<{ ours: Tool; sslscan: Tool }> {
   const ours: Tool = { label: 'tls-trace scan', runs: [] };
   const sslscan: Tool = { label: 'sslscan', runs: [] };
   const ourArgs = [bin, 'scan', target, '--json', '--no-progress'];
+  // The V8 code cache in a directory of this run's own: in the shared one, a run of another build
+  // (another checkout, a test) prunes this build's cache, and a timed run would then compile the
+  // CLI from scratch, which an installed tls-trace does once, not on every scan.
+  const env = { ...process.env, TLS_TRACE_CACHE_DIR: cacheDir };
   // One untimed round first (page cache, the CLI's V8 code cache, nginx's first accepts), with
   // the connections counted; then interleaved rounds, so drift on a shared machine hits both.
-  const counted = await countingConnections(port, () => timed(process.execPath, ourArgs, { keep: 'stdout' }));
+  const counted = await countingConnections(port, () => timed(process.execPath, ourArgs, { keep: 'stdout', env }));
   const doc = JSON.parse(counted.result.output) as ScanJson;
   ours.verdicts = tlsTraceVerdicts(doc);
   ours.connections = counted.connections;
@@ -135,7 +140,7 @@ async function timeFastTools(target: string, port: number, runs: number, bin: st
     sslscan.connections = first.connections;
   } else sslscan.note = 'not installed';
   for (let i = 0; i < runs; i++) {
-    const a = await timed(process.execPath, ourArgs, { keep: 'stdout', cpu: true });
+    const a = await timed(process.execPath, ourArgs, { keep: 'stdout', cpu: true, env });
     if (a.code !== 0) throw new Error(`tls-trace scan exited ${a.code}`);
     ours.runs.push(a);
     if (withSslscan) sslscan.runs.push(await timed('sslscan', ['--no-colour', '--show-sigs', '--xml=/dev/null', target], { keep: 'stdout', cpu: true }));
@@ -165,12 +170,13 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error('npm run build failed');
   const bin = path.join(repoRoot, 'bin', 'tls-trace.cjs');
   let server: TestServer | undefined;
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'tls-trace-bench-cache-'));
   try {
     server = await startScanBenchServer({ maxLifetimeMs: TESTSSL_TIMEOUT_MS + 10 * 60_000 });
     const target = `127.0.0.1:${server.port}`;
     const load0 = loadavg()[0];
     console.log(`loopback nginx on ${target}; ${runs} timed runs each of tls-trace and sslscan (interleaved), testssl.sh ${withTestssl ? 'once' : 'skipped'}`);
-    const { ours, sslscan } = await timeFastTools(target, server.port, runs, bin);
+    const { ours, sslscan } = await timeFastTools(target, server.port, runs, bin, cacheDir);
     const testssl = withTestssl ? await timeTestssl(target, server.port, testsslChecks) : { label: 'testssl.sh', runs: [], note: 'skipped (--no-testssl)' };
     printTable([ours, sslscan, testssl]);
     console.log(`\nload average (1 min): ${load0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end, on ${spawnSync('nproc').stdout?.toString().trim() ?? '?'} cores`);
@@ -179,6 +185,7 @@ async function main(): Promise<void> {
     printAgreement(ours, [sslscan, testssl]);
   } finally {
     await server?.close();
+    rmSync(cacheDir, { recursive: true, force: true });
   }
 }
 

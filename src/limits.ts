@@ -382,3 +382,12 @@ export const MAX_CT_LOGS = 5000;
 
 /** SCTs judged per source (certificate, TLS extension, OCSP staple); the rest are counted, not verified. */
 export const MAX_SCTS_PER_SOURCE = 64;
+
+/**
+ * check --jobs: how long past a target's --timeout the main process waits for a worker process's
+ * answer before it gives that target an error and ends the worker (it is stuck, not slow: the
+ * worker's own capture ends at --timeout).
+ */
+export const CHECK_WORKER_GRACE_MS = 10_000;
+/** Fewer targets than this are checked in one process whatever --jobs says: starting workers costs more. */
+export const MIN_TARGETS_PER_JOB = 16;

@@ -350,7 +350,7 @@ class CaptureRun {
     const firstClient = this.tap?.chunks.find((c) => c.direction === 'client');
     if (firstClient) this.timings.tlsMs = endMs - firstClient.timeMs;
     this.timings.totalMs = endMs;
-    summariseSocket(sock, this.node);
+    summariseSocket(sock, this.node, { peerChain: !this.haveChainFromBytes() });
     this.stage = 'drain';
     // Keep reading so Node consumes post-handshake messages (tickets) instead of buffering.
     sock.on('data', () => undefined);
@@ -388,6 +388,16 @@ class CaptureRun {
     };
     // Listens after the tap (added first), so the chunk is already recorded.
     raw?.on('data', onServerData);
+  }
+
+  /** Whether the caller has the certificates from the bytes (then Node's peer chain is not asked for). */
+  private haveChainFromBytes(): boolean {
+    try {
+      return this.opts.chainFromBytes?.(this.snapshot(undefined)) === true;
+    } catch {
+      // A bug there must not escape an event handler and end the process: Node's chain is taken.
+      return false;
+    }
   }
 
   /** Ends politely (close_notify, FIN), waits briefly for the server's side, then finishes. */
@@ -431,7 +441,12 @@ class CaptureRun {
     this.tlsSocket?.destroy();
     this.tap?.destroy();
     this.raw?.destroy();
-    const capture: Capture = {
+    this.resolve(this.snapshot(error));
+  }
+
+  /** The capture as it stands: what finish() hands back, and what chainFromBytes is shown at the handshake's end. */
+  private snapshot(error: CaptureError | undefined): Capture {
+    return {
       format: 'tls-trace-capture',
       version: 1,
       source: 'live',
@@ -447,6 +462,5 @@ class CaptureRun {
       ...(this.truncated.length > 0 ? { truncated: [...this.truncated] } : {}),
       ...(this.prologue.length > 0 ? { prologue: this.prologue } : {}),
     };
-    this.resolve(capture);
   }
 }

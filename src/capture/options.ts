@@ -50,6 +50,12 @@ export interface CaptureOptions {
   route?: RouteOptions;
   /** Live --packets (src/capture/live-packets.ts): told the address before each connect attempt. */
   connectHook?: ConnectHook;
+  /**
+   * Asked once the handshake completes, with the capture so far: true when the caller already has
+   * the server's certificates from the recorded bytes (check decodes them there), so Node's peer
+   * chain, whose getPeerCertificate(true) costs a tenth of a fleet check's CPU, is not asked for.
+   */
+  chainFromBytes?: (handshake: Capture) => boolean;
 }
 
 /**

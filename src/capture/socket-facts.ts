@@ -6,15 +6,18 @@ import type tls from 'node:tls';
 import type { CaptureErrorCode } from './options.js';
 import type { NodeSummary } from './types.js';
 
-/** What Node says about the finished handshake, written into `n` (the capture's `node`). */
-export function summariseSocket(sock: tls.TLSSocket, n: NodeSummary): void {
+/**
+ * What Node says about the finished handshake, written into `n` (the capture's `node`); the peer
+ * chain (the costly part) unless `peerChain` is false: the caller has it from the bytes.
+ */
+export function summariseSocket(sock: tls.TLSSocket, n: NodeSummary, { peerChain: withChain = true }: { peerChain?: boolean } = {}): void {
   n.protocol = sock.getProtocol() ?? undefined;
   const c = sock.getCipher();
   if (c) n.cipher = { name: c.name, standardName: c.standardName, version: c.version };
   if (sock.alpnProtocol) n.alpn = sock.alpnProtocol;
   const k = sock.getEphemeralKeyInfo();
   if (k && 'type' in k && k.type) n.ephemeralKey = { type: k.type, ...(k.name ? { name: k.name } : {}), size: k.size ?? 0 };
-  n.peerCertificates = peerChain(sock);
+  if (withChain) n.peerCertificates = peerChain(sock);
   n.authorized = sock.authorized;
   if (sock.authorizationError) n.authorizationError = String(sock.authorizationError);
   n.sessionReused = sock.isSessionReused();

@@ -28,6 +28,11 @@ export interface CliContext {
    * file capabilities). The real one reads `process` (src/cli/packet-privileges.ts); tests inject.
    */
   packetPrivileges?: () => Promise<PacketPrivileges>;
+  /**
+   * The script `check --jobs` starts its worker processes from (the real process's own entry,
+   * bin/tls-trace.cjs); without one every target is checked in this process.
+   */
+  workerEntry?: string;
   /** Exit code the command wants; main returns it. */
   exitCode: number;
 }

@@ -71,6 +71,8 @@ export function processContext(): CliContext {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     ...(process.stdout.isTTY && process.stdout.columns ? { stdoutColumns: process.stdout.columns } : {}),
     env: process.env,
+    // A built script (not `tsx src/cli/main.ts`, which node alone cannot run) can be forked for check --jobs.
+    ...(/\.c?js$/.test(process.argv[1] ?? '') ? { workerEntry: process.argv[1] } : {}),
     exitCode: 0,
   };
 }

@@ -35,7 +35,7 @@ export function decodeHeartbeat(space: ByteSpace, body: { offset: number; length
     heartbeatType = r.u8('type', 'Heartbeat type', fmt.heartbeatType);
     const lengthAt = r.offset;
     payloadLength = r.u16('payload_length', 'Payload length', byteCount);
-    const lengthField = r.fields[r.fields.length - 1];
+    const lengthField = r.lastField;
     if (payloadLength + 3 + MIN_PADDING > body.length) {
       heartbleed = {
         kind: 'malformed',
@@ -45,7 +45,7 @@ export function decodeHeartbeat(space: ByteSpace, body: { offset: number; length
         expected: `<= ${Math.max(0, body.length - 3 - MIN_PADDING)} (record length - 3 - 16)`,
         actual: String(payloadLength),
       };
-      lengthField.issue = heartbleed;
+      if (lengthField) lengthField.issue = heartbleed;
     }
     const present = Math.min(payloadLength, r.remaining);
     if (present > 0) payload = r.bytesField(present, 'payload', 'Payload', () => byteCount(present));

@@ -33,6 +33,12 @@ export class ByteReader {
   private cursor: number;
   /** Fields recorded at this nesting level. */
   readonly fields: Field[] = [];
+  /**
+   * The field the latest read made, stored or not: past the field budget `fields` stops growing, so
+   * `fields[fields.length - 1]` would be an earlier field (or nothing). Undefined when the latest
+   * read was a uint/bytes read past the budget (those build no field at all).
+   */
+  private latest: Field | undefined;
 
   /**
    * @param bytes the whole byte space (so offsets are absolute within it)
@@ -90,6 +96,7 @@ export class ByteReader {
     for (let i = 0; i < size; i++) v = v * 256 + this.bytes[at + i];
     this.cursor += size;
     if (this.recording()) this.push({ name, label, offset: at, length: size, value: v, display: format ? format(v) : undefined });
+    else this.latest = undefined;
     return v;
   }
 
@@ -116,6 +123,7 @@ export class ByteReader {
     const out = this.bytes.subarray(at, at + n);
     this.cursor += n;
     if (this.recording()) this.push({ name, label, offset: at, length: n, value: toHex(out), display: display ? display(out) : undefined });
+    else this.latest = undefined;
     return out;
   }
 
@@ -150,13 +158,23 @@ export class ByteReader {
    * decodeHandshakeMessage still finds it: a parent that was not stored would otherwise take the
    * only record of a malformed vector with it.
    */
-  private flag(parent: Field, issue: DecodeIssue): void {
+  flag(parent: Field, issue: DecodeIssue): void {
     parent.issue ??= issue;
     if (this.budget?.exhausted) this.budget.firstIssue ??= parent.issue;
   }
 
+  /**
+   * The field this reader's latest read made (see `latest`): always there after vector, within and
+   * group, which build their field whether or not it is stored; undefined after a uint/bytes read
+   * past the field budget.
+   */
+  get lastField(): Field | undefined {
+    return this.latest;
+  }
+
   /** Records a field the caller computed itself (e.g. a derived note over already-read bytes). */
   push(field: Field): Field {
+    this.latest = field;
     if (this.budget) {
       if (this.budget.left <= 0) {
         this.budget.exhausted = true;

@@ -68,7 +68,7 @@ export function readSctList(r: ByteReader): DecodedSct[] {
       const at = v.offset;
       const sct: DecodedSct = { offset: at + 2, length: 0, version: -1, raw: '' };
       v.vector(2, 'sct', 'Serialized SCT', { min: 1 }, (s) => sctBody(s, sct));
-      const field = v.fields[v.fields.length - 1];
+      const field = v.lastField!; // the vector's field, built even past the field budget
       sct.length = Math.max(0, field.offset + field.length - sct.offset);
       sct.raw = toHex(v.bytes.subarray(sct.offset, sct.offset + sct.length));
       if (field.issue) sct.issue = field.issue;

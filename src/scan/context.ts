@@ -140,6 +140,11 @@ export class ScanContext {
     return this.prober.probe(makeHello(params), flight, followUp);
   }
 
+  /** One round of an elimination chain: served before one-off probes (see ProbePriority). */
+  chainProbe(params: HelloParams, flight: FlightOptions = {}): Promise<ProbeResult> {
+    return this.prober.probe(makeHello(params), flight, undefined, 'chain');
+  }
+
   /** A full TLS 1.3 handshake through Node, under the same connection limit as the probes. */
   node13(o: Node13Request): Promise<NodeHandshakeResult> {
     return this.prober.limit(() => {

@@ -20,7 +20,7 @@ export interface GroupsResult {
 async function typicalClient(ctx: ScanContext, groups: readonly number[]): Promise<GroupScan['typicalClient']> {
   const usual: number[] = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1];
   const offer = [...usual, ...groups.filter((g) => !usual.includes(g))];
-  const typical = await ctx.probe({ version: Version.TLS13, suites: suiteCandidates(Version.TLS13), groups: offer, sni: ctx.target.sni });
+  const typical = await ctx.chainProbe({ version: Version.TLS13, suites: suiteCandidates(Version.TLS13), groups: offer, sni: ctx.target.sni });
   const tsh = typical.flight.serverHello;
   return tsh && tsh.selectedGroup !== undefined ? { group: tsh.selectedGroup, helloRetryRequest: tsh.helloRetryRequest } : undefined;
 }
@@ -32,7 +32,7 @@ async function groups13(ctx: ScanContext): Promise<GroupScan> {
   const roundWith =
     (shares: 'none' | 'all'): Round<number> =>
     async (remaining) => {
-      const r = await ctx.probe({ version: Version.TLS13, suites: suites13, groups: remaining, shares: shares === 'none' ? [] : remaining.filter(canMakeKeyShare), sni: ctx.target.sni });
+      const r = await ctx.chainProbe({ version: Version.TLS13, suites: suites13, groups: remaining, shares: shares === 'none' ? [] : remaining.filter(canMakeKeyShare), sni: ctx.target.sni });
       const sh = r.flight.serverHello;
       return sh && sh.version === Version.TLS13 ? sh.selectedGroup : undefined;
     };
@@ -51,7 +51,7 @@ async function groups13(ctx: ScanContext): Promise<GroupScan> {
 
 async function groups12(ctx: ScanContext, version: number, ecdheSuites: readonly number[]): Promise<GroupScan> {
   const round: Round<number> = async (remaining) => {
-    const r = await ctx.probe({ version, suites: ecdheSuites, groups: remaining, sni: ctx.target.sni }, { fullFlight: true });
+    const r = await ctx.chainProbe({ version, suites: ecdheSuites, groups: remaining, sni: ctx.target.sni }, { fullFlight: true });
     return pickedSuite(r, version) !== undefined ? r.flight.keyExchange?.namedGroup : undefined;
   };
   const groups = await eliminate(groupCandidates(version), round);

@@ -98,11 +98,21 @@ export interface ProberOptions {
   backoffMs?: number;
 }
 
+/**
+ * Which waiting connection gets the next free slot. The elimination chains (suites, groups,
+ * signature schemes) ask one question after another, each waiting for the last answer, so the
+ * scan cannot end before its longest chain has: their rounds go first, and the one-off questions
+ * (features, vulnerability probes, certificates without SNI) fill the slots the chains leave free
+ * instead of delaying them. The same connections are made either way; only the order changes.
+ */
+export type ProbePriority = 'chain' | 'one-off';
+
 /** Runs probes under a concurrency limit and retries the ones a busy server turned away. */
 export class Prober {
   readonly stats: ProberStats = { probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0 };
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  /** Waiting for a slot, in arrival order; chain rounds are served before one-off questions. */
+  private readonly waiting: Array<{ chain: boolean; go: () => void }> = [];
   /** Set once any connection succeeded: later refusals then look like rate limiting. */
   private everConnected = false;
   /** Probe timeouts in a row; any other outcome resets it. */
@@ -114,18 +124,24 @@ export class Prober {
   ) {}
 
   /** Runs `task` when a slot is free (also used for Node tls handshakes, so they share the limit). */
-  async limit<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.opts.concurrency) await new Promise<void>((r) => this.waiting.push(r));
+  async limit<T>(task: () => Promise<T>, priority: ProbePriority = 'one-off'): Promise<T> {
+    if (this.active >= this.opts.concurrency) await new Promise<void>((go) => this.waiting.push({ chain: priority === 'chain', go }));
     this.active++;
     try {
       return await task();
     } finally {
       this.active--;
-      this.waiting.shift()?.();
+      this.next()?.go();
     }
   }
 
-  async probe(hello: Uint8Array, flightOpts: FlightOptions = {}, followUp?: FollowUp): Promise<ProbeResult> {
+  /** Takes the first waiting chain round, else the first waiting one-off. */
+  private next(): { go: () => void } | undefined {
+    const i = this.waiting.findIndex((w) => w.chain);
+    return this.waiting.splice(i >= 0 ? i : 0, 1)[0];
+  }
+
+  async probe(hello: Uint8Array, flightOpts: FlightOptions = {}, followUp?: FollowUp, priority: ProbePriority = 'one-off'): Promise<ProbeResult> {
     const maxRetries = this.opts.retries ?? 2;
     let attempt = 0;
     for (;;) {
@@ -133,7 +149,7 @@ export class Prober {
       const r =
         this.timeoutsInARow >= STALL_LIMIT
           ? undefined
-          : await this.limit(() => (this.timeoutsInARow >= STALL_LIMIT ? Promise.resolve(undefined) : probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs }, followUp)));
+          : await this.limit(() => (this.timeoutsInARow >= STALL_LIMIT ? Promise.resolve(undefined) : probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs }, followUp)), priority);
       if (!r) {
         this.stats.abandoned = (this.stats.abandoned ?? 0) + 1;
         return { end: 'timeout', flight: { complete: false }, bytesReceived: 0, attempts: attempt - 1 };

@@ -21,7 +21,7 @@ export interface SignatureSchemesResult {
 
 function sigs12(ctx: ScanContext, signed: readonly number[]): Promise<number[]> {
   return eliminate(signatureSchemeCandidates(), async (remaining) => {
-    const r = await ctx.probe({ version: Version.TLS12, suites: signed, sigs: remaining, sni: ctx.target.sni }, { fullFlight: true });
+    const r = await ctx.chainProbe({ version: Version.TLS12, suites: signed, sigs: remaining, sni: ctx.target.sni }, { fullFlight: true });
     return pickedSuite(r, Version.TLS12) !== undefined ? r.flight.keyExchange?.signatureScheme : undefined;
   });
 }

@@ -35,7 +35,7 @@ async function enumerateSuites(ctx: ScanContext, found: VersionsFound, version: 
     ctx.certificates.note(r.flight.certificates?.map((h) => Buffer.from(h, 'hex')), `${versionName(version)} ${auth} suites, ${ctx.sniLabel}`);
   };
   const round = async (remaining: readonly number[]): Promise<number | undefined> => {
-    const r = await ctx.probe({ version, suites: remaining, sni: ctx.target.sni }, { fullFlight: version < Version.TLS13 });
+    const r = await ctx.chainProbe({ version, suites: remaining, sni: ctx.target.sni }, { fullFlight: version < Version.TLS13 });
     const pick = pickedSuite(r, version);
     if (pick !== undefined) record(r, pick);
     return pick;

@@ -77,6 +77,20 @@ describeWithTools('openssl')('revocation parts', () => {
     expect(judgeCrl(parseCrl(tampered), cert('crl-good'), cert('int'), now())).toMatchObject({ status: 'unavailable', detail: expect.stringMatching(/signature does not verify/) });
   });
 
+  test("a CRL's signature is judged once per issuer key: an impostor with the issuer's name and its own key fails, before and after the real issuer passed", () => {
+    execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'impostor.key'], { cwd: pki.dir, stdio: 'ignore' });
+    // int.pem re-signed with another key: the same subject name, the impostor's public key.
+    execFileSync('openssl', ['x509', '-in', 'int.pem', '-signkey', 'impostor.key', '-days', '30', '-out', 'impostor.pem'], { cwd: pki.dir, stdio: 'ignore' });
+    const impostor = cert('impostor');
+    expect(impostor.subjectDer.equals(cert('int').subjectDer)).toBe(true);
+    const crl = parseCrl(readFileSync(pki.file('int.crl')));
+    const forged = /signature does not verify/;
+    expect(judgeCrl(crl, cert('crl-good'), impostor, now()).detail).toMatch(forged);
+    expect(judgeCrl(crl, cert('crl-good'), cert('int'), now()).status).toBe('good');
+    expect(judgeCrl(crl, cert('crl-good'), impostor, now()).detail).toMatch(forged);
+    expect(judgeCrl(crl, cert('crl-revoked'), cert('int'), now()).status).toBe('revoked');
+  });
+
   test('caIssuers as PKCS#7 certs-only (openssl crl2pkcs7) or a bare DER certificate', () => {
     execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', pki.file('int.pem'), '-outform', 'DER', '-out', pki.file('int.p7c')]);
     const der = readFileSync(pki.file('int.der'));

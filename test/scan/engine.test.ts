@@ -131,6 +131,24 @@ describe('prober', () => {
     const r = await prober.probe(hex('16030100010100'));
     expect(r).toMatchObject({ end: 'connect-failed', errorCode: 'ECONNREFUSED', attempts: 1 });
   });
+
+  it('gives a free slot to a waiting chain round before one-off questions, each kind in arrival order', async () => {
+    const prober = new Prober({ address: '127.0.0.1', port: 1 }, { concurrency: 1, timeoutMs: 2000 });
+    const started: string[] = [];
+    let release = (): void => undefined;
+    const busy = prober.limit(() => new Promise<void>((r) => (release = r)));
+    const job = (name: string) => async (): Promise<void> => void started.push(name);
+    const queued = [
+      prober.limit(job('one-off 1')),
+      prober.limit(job('chain 1'), 'chain'),
+      prober.limit(job('one-off 2'), 'one-off'),
+      prober.limit(job('chain 2'), 'chain'),
+    ];
+    expect(started).toEqual([]);
+    release();
+    await Promise.all([busy, ...queued]);
+    expect(started).toEqual(['chain 1', 'chain 2', 'one-off 1', 'one-off 2']);
+  });
 });
 
 const emptyResult = (): ScanResult => emptyScanResult({ secureRenegotiation: true, fallbackScsv: 'protected', compression: [] });

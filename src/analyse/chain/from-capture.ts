@@ -67,7 +67,11 @@ export function chainFromTrace(trace: DecodedTrace): Omit<CapturedChain, 'source
  * certificate at all.
  */
 export function chainFromCapture(capture: Capture, trace: DecodedTrace): CapturedChain | undefined {
-  const decoded = chainFromTrace(trace);
+  return chainOrNodes(capture, chainFromTrace(trace));
+}
+
+/** chainFromCapture for a caller that decoded the chain already (check, as the handshake ended). */
+export function chainOrNodes(capture: Capture, decoded: Omit<CapturedChain, 'source'> | undefined): CapturedChain | undefined {
   const nodeOcsp = capture.node?.ocspResponse;
   if (decoded) {
     const ocsp = decoded.ocspResponse ?? nodeOcsp;

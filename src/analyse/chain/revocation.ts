@@ -131,7 +131,23 @@ export function parseCrl(der: Uint8Array): ParsedCrl {
   return { issuerDer, thisUpdate, ...(nextUpdate ? { nextUpdate } : {}), tbsDer: toDer(tbs), signature: bitStringBytes(sig, 'signature'), ...(signatureHash ? { signatureHash } : {}), revoked };
 }
 
+// A run keeps each CRL (check's CrlCache) and judges every certificate of a fleet against it:
+// the signature's answer for one CRL and one issuer never changes, so it is checked once. Keyed
+// weakly by the parsed CRL, so the answers go when the CRL leaves the cache.
+const crlSignatures = new WeakMap<ParsedCrl, Map<string, boolean>>();
+
 function crlSignedBy(crl: ParsedCrl, issuer: ParsedCertificate): boolean {
+  let answers = crlSignatures.get(crl);
+  if (!answers) crlSignatures.set(crl, (answers = new Map()));
+  const hit = answers.get(issuer.info.fingerprint256);
+  if (hit !== undefined) return hit;
+  const ok = crlSignatureVerifies(crl, issuer);
+  // Few issuers can match one CRL's issuer name; the cap only guards against a pathological run.
+  if (answers.size < 16) answers.set(issuer.info.fingerprint256, ok);
+  return ok;
+}
+
+function crlSignatureVerifies(crl: ParsedCrl, issuer: ParsedCertificate): boolean {
   const key = issuer.x509.publicKey;
   const type = key.asymmetricKeyType;
   const algo = type === 'ed25519' || type === 'ed448' ? null : (crl.signatureHash ?? 'sha256');

@@ -5,7 +5,7 @@
 // not met (--require-ct); 3–7, 11, 12
 // connection/STARTTLS/proxy failure; 2 usage. Several targets: see combineExitCodes.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { runCheck, type CheckOptions } from '../../check/runner.js';
 import { selectShard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
@@ -23,6 +23,7 @@ import { parseRevocationMode, parseSni, parseTimeout, parseWholeNumber, parseXmp
 import { ctLogListFromFlags, type CtFlags } from '../ct-options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, type OutputStyle } from '../output.js';
+import { batchWrites } from '../stdio.js';
 import { writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
 import { addRouteOptions, parseRouteRules, pinnedAddresses, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
@@ -31,13 +32,18 @@ import { CHECK_FORMATS, decideFormat, JUNIT_FILE, printFinal, resultKeeper, type
 import { createProgress } from '../check-progress.js';
 import { parseShard } from '../check-shard.js';
 import { runMerge } from './check-merge.js';
+import { fetchPool, runFetchWorker, type FetchPool } from '../check-jobs.js';
+import { MIN_TARGETS_PER_JOB } from '../../limits.js';
 
 export const DEFAULT_WARN_DAYS = 30;
 export const DEFAULT_CONCURRENCY = 16;
 const MAX_CONCURRENCY = 1024;
+const MAX_JOBS = 64;
 
 export interface CheckFlags extends RouteFlags, ClientCertFlags, CtFlags {
   targets?: string;
+  jobs?: string;
+  fetchWorker?: boolean;
   warnDays?: string;
   critDays?: string;
   concurrency?: string;
@@ -112,8 +118,29 @@ async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext
   return { targets: shard ? selectShard(targets, shard) : targets, rules };
 }
 
+/**
+ * --jobs: the worker processes' pool, or undefined for one process (--jobs 1, few targets, no
+ * script to start workers from, or an injected resolver, which cannot cross to another process).
+ */
+function jobsPool(flags: CheckFlags, ctx: CliContext, targets: number): FetchPool | undefined {
+  // One process unless asked: on the 2-core machine measured (loopback servers on the same cores,
+  // load 11–16), --jobs 2 cost 1.2 CPU ms more per target and gave no more targets/s (README Benchmark).
+  const jobs = parseWholeNumber(flags.jobs, '--jobs', { fallback: 1, min: 1, max: MAX_JOBS });
+  if (jobs < 2 || !ctx.workerEntry || ctx.lookup || targets < MIN_TARGETS_PER_JOB) return undefined;
+  return fetchPool(ctx.workerEntry, Math.min(jobs, Math.ceil(targets / MIN_TARGETS_PER_JOB)) - 1);
+}
+
 async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, ctx: CliContext): Promise<void> {
   const { targets, rules } = await collectTargets(args, flags, ctx);
+  const pool = jobsPool(flags, ctx, targets.length);
+  try {
+    await checkTargets(targets, rules, flags, format, ctx, pool);
+  } finally {
+    pool?.close();
+  }
+}
+
+async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: CheckFlags, format: CheckFormat, ctx: CliContext, pool: FetchPool | undefined): Promise<void> {
   const { warnDays, critDays } = expiryWindows(flags);
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
@@ -128,6 +155,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   const clientCert = clientCertFromFlags(flags);
   const style = decideOutput(ctx, flags.color);
   const progress = ctx.stderrIsTTY && targets.length > 1 ? createProgress(ctx, targets.length, ctx.stdoutColumns ?? 80) : undefined;
+  const lines = batchWrites(ctx.stdout);
 
   const options: CheckOptions = {
     at,
@@ -148,6 +176,7 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
     ...(servername ? { servername } : {}),
     ...(clientCert ? { clientCert } : {}),
     ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
+    ...(pool ? { fetch: pool.fetch } : {}),
     ...(progress ? { onStart: progress.start } : {}),
   };
   const final = { format, style, quiet: Boolean(flags.quiet), ...(flags.junit !== undefined ? { junitFile: flags.junit } : {}) };
@@ -161,16 +190,17 @@ async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, c
   // Otherwise what each format needs (resultKeeper); NDJSON and CSV print each result as it
   // comes; the JSON document holds each result as its JSON text until it prints them in order.
   const keeper = resultKeeper(format, { quiet: Boolean(flags.quiet), junit: flags.junit !== undefined });
-  if (format === 'csv') ctx.stdout(csvHeader());
+  if (format === 'csv') lines.write(csvHeader());
   const onResult = (r: TargetResult, done: number, total: number): void => {
-    if (format === 'ndjson') ctx.stdout(ndjsonLine(r));
-    if (format === 'csv') ctx.stdout(csvLine(resultView(r)));
+    if (format === 'ndjson') lines.write(ndjsonLine(r));
+    if (format === 'csv') lines.write(csvLine(resultView(r)));
     keeper.add(r);
     progress?.finish(r, done, total);
   };
   const keepJson = (r: TargetResult): JsonText | undefined => (format === 'json' ? { target: r.target, status: r.status, daysLeft: r.daysLeft, text: resultJsonText(r) } : undefined);
   const summary = await runCheck(targets, { ...options, onResult }, keepJson);
   progress?.end();
+  lines.flush();
   const view = keeper.view(summary);
   const machineText = (): string | Iterable<string> => (format === 'json' ? checkJsonPieces(summary, summary.results.map((r) => r.text)) : ndjsonSummaryLine(view));
   printFinal(ctx, { ...final, view, machineText, csvStreamed: true });
@@ -187,6 +217,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--warn-days <n>', `exit 9 when a certificate expires within N days (default ${DEFAULT_WARN_DAYS})`)
     .option('--crit-days <n>', 'exit 13 (a failure) when a certificate expires within N days (default off)')
     .option('--concurrency <n>', `targets checked at once (default ${DEFAULT_CONCURRENCY})`)
+    .option('--jobs <n>', `processes sharing the handshakes, for CPU-bound fleets of ${MIN_TARGETS_PER_JOB} targets or more (default 1: this process only); the output is the same`)
+    .addOption(new Option('--fetch-worker').hideHelp())
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
     .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
     .option('--no-ocsp', 'do not ask for a stapled OCSP response')
@@ -204,6 +236,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--shard <i/n>', 'check only shard I of N (1-based; auto/N takes JOB_COMPLETION_INDEX + 1)')
     .option('--no-color', 'no colour')
     .action(async (args: string[], flags: CheckFlags) => {
+      // A worker process of another check's --jobs: it answers that process, nothing else.
+      if (flags.fetchWorker) return runFetchWorker();
       const format = decideFormat(flags);
       if (args[0] === 'merge') await runMerge(args.slice(1), flags, format, ctx);
       else await runLive(args, flags, format, ctx);

@@ -6,7 +6,6 @@
 // server deviates from that Mozilla configuration in any way.
 
 import type { Command } from 'commander';
-import { renderScanProgress, renderScanText } from '../../report/scan-table.js';
 import { scanToJson } from '../../report/scan-json.js';
 import { scanServer, ScanError } from '../../scan/scanner.js';
 import { SEVERITY_ORDER, severityRank } from '../../scan/findings.js';
@@ -84,6 +83,9 @@ export function registerScan(program: Command, ctx: CliContext): void {
       const style = decideOutput(ctx, flags.color);
       // The bar goes to stderr and only on a terminal, so pipes and --json output stay clean.
       const showProgress = flags.progress !== false && !flags.json && ctx.stdoutIsTTY && ctx.stderrIsTTY === true;
+      // The text report (and cli-table3 under it) is loaded only when text is printed: for --json
+      // its initialisation was CPU time of every scan (issue 15: faster than sslscan).
+      const text = flags.json ? undefined : await import('../../report/scan-table.js');
       let result;
       try {
         result = await scanServer({
@@ -97,7 +99,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
           lookup: ctx.lookup,
           route,
           ...(clientCert ? { clientCert } : {}),
-          onProgress: showProgress ? (done, planned, probes) => ctx.stderr(renderScanProgress(done, planned, probes)) : undefined,
+          onProgress: showProgress && text ? (done, planned, probes) => ctx.stderr(text.renderScanProgress(done, planned, probes)) : undefined,
         });
       } catch (e) {
         if (e instanceof ScanError) throw new UserError(e.message, ERROR_CODES[e.code]);
@@ -105,7 +107,7 @@ export function registerScan(program: Command, ctx: CliContext): void {
       } finally {
         if (showProgress) ctx.stderr('\r\x1b[K');
       }
-      ctx.stdout(flags.json ? JSON.stringify(scanToJson(result), null, 2) + '\n' : renderScanText(result, { color: style.color, width: style.width }));
+      ctx.stdout(text ? text.renderScanText(result, { color: style.color, width: style.width }) : JSON.stringify(scanToJson(result), null, 2) + '\n');
       if (failOn && result.findings.some((f) => severityRank(f.severity) <= severityRank(failOn))) ctx.exitCode = ExitCode.invalid;
       if (result.mozilla && requiredDeviations(result.mozilla).length > 0) ctx.exitCode = ExitCode.invalid;
     });

@@ -79,7 +79,7 @@ export function decodeExtension(r: ByteReader, where: ExtensionWhere): Extension
       info = decode(b, where);
     });
   });
-  const field = r.fields[r.fields.length - 1];
+  const field = r.lastField!; // the group's field, built even past the field budget
   const end = field.offset + field.length;
   if (grease) info = { kind: 'grease' };
   // Registered types we do not decode keep only `data`; unregistered ones are marked unknown.
@@ -112,7 +112,7 @@ export function decodeExtensions(r: ByteReader, where: ExtensionWhere, min = 0):
           length: 2,
           reason: `duplicate extension ${fmt.extension(ext.type)}`,
         };
-        v.fields[v.fields.length - 1].issue ??= issue;
+        v.flag(v.lastField!, issue); // the extension's group field, kept or not (past the field budget)
         ext.issue ??= issue;
       }
       seen.add(ext.type);

@@ -19,7 +19,7 @@ export function serverName(r: ByteReader, where: ExtensionWhere): ExtensionInfo 
           if (n.done) return;
           const bytes = n.rest('value', 'Name', bytesAsText);
           const text = bytesAsText(bytes);
-          n.fields[n.fields.length - 1].value = text;
+          if (n.lastField) n.lastField.value = text;
           if (type === 0) names.push(text);
         });
       }),
@@ -36,7 +36,7 @@ export function alpn(r: ByteReader): ExtensionInfo {
         if (p.done) return;
         const bytes = p.rest('value', 'Protocol', bytesAsText);
         const text = bytesAsText(bytes);
-        p.fields[p.fields.length - 1].value = text;
+        if (p.lastField) p.lastField.value = text;
         protocols.push(text);
       }),
     ),

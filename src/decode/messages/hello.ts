@@ -69,12 +69,12 @@ export function decodeServerHello(r: ByteReader): ServerHello {
   const legacyVersion = r.u16('legacy_version', 'Legacy version', fmt.version);
   const draft = tls13Draft(legacyVersion);
   const draftLayout = draft !== undefined && draft < FIRST_DRAFT_WITH_LEGACY_FIELDS;
-  if (draftLayout) Object.assign(r.fields[r.fields.length - 1], { name: 'version', label: 'Version (TLS 1.3 draft layout)' });
+  if (draftLayout && r.lastField) Object.assign(r.lastField, { name: 'version', label: 'Version (TLS 1.3 draft layout)' });
   const rnd = r.bytesField(32, 'random', 'Random');
-  const randomField = r.fields[r.fields.length - 1];
+  const randomField = r.lastField;
   const random = toHex(rnd);
   const helloRetryRequest = !draftLayout && random === HELLO_RETRY_REQUEST_RANDOM;
-  if (helloRetryRequest) randomField.display = 'HelloRetryRequest (RFC 8446 §4.1.3 special value)';
+  if (helloRetryRequest && randomField) randomField.display = 'HelloRetryRequest (RFC 8446 §4.1.3 special value)';
   const sid = draftLayout ? '' : sessionId(r);
   const cipherSuite = r.u16('cipher_suite', 'Cipher suite', fmt.suite);
   // Implicitly null in the early drafts' layout (not on the wire).
@@ -85,7 +85,7 @@ export function decodeServerHello(r: ByteReader): ServerHello {
   const selected = extensions.find((e) => e.info?.kind === 'supported_versions_selected')?.info;
   const negotiated = selected?.kind === 'supported_versions_selected' ? selected.version : legacyVersion;
   const downgradeSentinel = helloRetryRequest ? undefined : downgradeSentinelFor(random, negotiated);
-  if (downgradeSentinel) randomField.display = `${random} (ends in downgrade sentinel "DOWNGRD" + 0x0${rnd[31]})`;
+  if (downgradeSentinel && randomField) randomField.display = `${random} (ends in downgrade sentinel "DOWNGRD" + 0x0${rnd[31]})`;
   const out: ServerHello = {
     type: 'server_hello',
     legacyVersion,
