@@ -98,8 +98,8 @@ export interface FinalOutput {
   view: CheckView;
   style: OutputStyle;
   quiet: boolean;
-  /** The JSON document (json, in pieces for a live run), or the NDJSON still to print (ndjson: the summary line, or all of a merge). */
-  machineText: () => string | Iterable<string>;
+  /** The JSON document (json; a live run has written it with writePieces), or the NDJSON still to print (ndjson: the summary line, or all of a merge). */
+  machineText: () => string;
   /** The CSV rows went out as each target finished (a live run): only the other outputs are left. */
   csvStreamed?: boolean;
   /** Chain tables printed before the summary table (text, live runs). */
@@ -133,16 +133,31 @@ export function renderFinal(out: FinalOutput): string {
   }
 }
 
+/** Bytes written between waits for stdout to take them (writePieces). */
+const PIECES_BEFORE_SETTLE = 1 << 20;
+
+/**
+ * Writes a document piece by piece, waiting for stdout to take each megabyte before making more:
+ * a pipe is written asynchronously, and a reader slower than us would otherwise have the whole
+ * document (hundreds of MB for a fleet's --json) queued in memory. A failed stdout stops it.
+ */
+export async function writePieces(ctx: CliContext, pieces: Iterable<string>): Promise<void> {
+  let since = 0;
+  for (const piece of pieces) {
+    ctx.stdout(piece);
+    since += piece.length;
+    if (since < PIECES_BEFORE_SETTLE || !ctx.settleStdout) continue;
+    since = 0;
+    if (await ctx.settleStdout()) return;
+  }
+}
+
 export const JUNIT_FILE = { what: '--junit' } as const;
 const STEP_SUMMARY_FILE = { what: '$GITHUB_STEP_SUMMARY', append: true } as const;
 
 /** Prints the results, sets the exit code, then writes the files; a failed write is reported last. */
 export function printFinal(ctx: CliContext, out: FinalOutput): void {
-  if (out.format === 'json' || out.format === 'ndjson') {
-    const text = out.machineText();
-    if (typeof text === 'string') ctx.stdout(text);
-    else for (const piece of text) ctx.stdout(piece);
-  } else ctx.stdout(renderFinal(out));
+  ctx.stdout(out.format === 'json' || out.format === 'ndjson' ? out.machineText() : renderFinal(out));
   ctx.exitCode = out.view.exitCode;
   const failures: (WriteError | undefined)[] = [];
   const junitFile = out.junitFile;

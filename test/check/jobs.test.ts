@@ -64,7 +64,7 @@ function timesAside(format: string, out: string): string {
   // CSV: duration_ms is followed by verdict and the five CT columns, none with a comma in it.
   if (format === 'csv') text = text.replace(/,\d+,([^,\r\n]*(?:,[^,\r\n]*){5})\r\n/g, ',0,$1\r\n');
   // NDJSON and CSV: lines in the order targets finished, which two runs need not share.
-  return format === 'ndjson' || format === 'csv' ? text.trimEnd().split('\n').sort().join('\n') : text;
+  return format === 'ndjson' || format === 'csv' ? text.trimEnd().split(/\r?\n/).sort().join('\n') : text;
 }
 
 test('--jobs 3 gives what --jobs 1 gives in every format, exit code included', async () => {

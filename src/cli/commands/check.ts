@@ -28,7 +28,7 @@ import { writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
 import { addRouteOptions, parseRouteRules, pinnedAddresses, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
 import { addClientCertOptions, clientCertFromFlags, type ClientCertFlags } from '../client-cert.js';
-import { CHECK_FORMATS, decideFormat, JUNIT_FILE, printFinal, resultKeeper, type CheckFormat } from '../check-output.js';
+import { CHECK_FORMATS, decideFormat, JUNIT_FILE, printFinal, resultKeeper, writePieces, type CheckFormat } from '../check-output.js';
 import { createProgress } from '../check-progress.js';
 import { parseShard } from '../check-shard.js';
 import { runMerge } from './check-merge.js';
@@ -202,8 +202,8 @@ async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: Ch
   progress?.end();
   lines.flush();
   const view = keeper.view(summary);
-  const machineText = (): string | Iterable<string> => (format === 'json' ? checkJsonPieces(summary, summary.results.map((r) => r.text)) : ndjsonSummaryLine(view));
-  printFinal(ctx, { ...final, view, machineText, csvStreamed: true });
+  if (format === 'json') await writePieces(ctx, checkJsonPieces(summary, summary.results.map((r) => r.text)));
+  printFinal(ctx, { ...final, view, machineText: () => (format === 'json' ? '' : ndjsonSummaryLine(view)), csvStreamed: true });
 }
 
 /** A result of a `--json` run as kept until the end: its sort keys and its JSON text. */
