@@ -117,7 +117,7 @@ function textOutput(out: FinalOutput): string {
   return text + renderCheckTotals(view, style);
 }
 
-/** The output of every format but the machine ones (JSON, NDJSON), which printFinal writes piece by piece. */
+/** The output of every format but the machine ones (JSON, NDJSON), which come from `machineText`. */
 export function renderFinal(out: FinalOutput): string {
   switch (out.format) {
     case 'junit':

@@ -64,7 +64,7 @@ export function failuresFirst(view: Pick<CheckView, 'results'>): ResultView[] {
  * What the table leaves out past CHECK_MAX_KEPT_RESULTS rows (tls-trace's own limit, not a verdict),
  * by whether the targets need a look; empty when nothing is left out.
  */
-export function tableLeftOut(view: CheckView, shown: readonly ResultView[], quiet: boolean): string {
+function tableLeftOut(view: CheckView, shown: readonly ResultView[], quiet: boolean): string {
   const problemsShown = shown.filter((r) => r.status !== 'valid').length;
   const problems = targetCount(view) - view.counts.valid - problemsShown;
   const valid = quiet ? 0 : view.counts.valid - (shown.length - problemsShown);
