@@ -324,6 +324,13 @@ export const MAX_FINGERPRINT_DIGESTS_CACHED = 4096;
 export const GITHUB_SUMMARY_MAX_ROWS = 1000;
 /** Targets named in `check`'s closing list of problems (text output); the rest are counted. */
 export const TEXT_MAX_CLOSING_PROBLEMS = 50;
+/**
+ * Targets a fleet's `check` keeps for its text table and its GitHub annotations and summary table:
+ * those that need a look first (the soonest and worst), then valid ones (soonest expiry first); the
+ * rest are counted, so memory stays flat over tens of thousands of targets and a CI log gets no
+ * unbounded table. `--format ndjson` or `csv` lists every target.
+ */
+export const CHECK_MAX_KEPT_RESULTS = 1000;
 /** Each shard file `check merge` reads (shard NDJSON: ~3 KiB a target). */
 export const MAX_MERGE_FILE_BYTES = 256 * 1024 * 1024;
 

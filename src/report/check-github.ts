@@ -5,10 +5,10 @@
 // : and , become %3A %2C. Peer text gets the project's escape first, as everywhere.
 
 import type { CheckView, ResultView } from './check-view.js';
-import { problemResults, verdictOf, type Verdict } from './check-view.js';
+import { problemResults, targetCount, verdictOf, type Verdict } from './check-view.js';
 import { problemList } from './check-summary.js';
 import { escapeControl } from './escape.js';
-import { GITHUB_SUMMARY_MAX_ROWS } from '../limits.js';
+import { CHECK_MAX_KEPT_RESULTS, GITHUB_SUMMARY_MAX_ROWS } from '../limits.js';
 
 export function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -29,9 +29,16 @@ const STATUS_WORD: Record<Verdict, string> = {
   error: 'failed',
 };
 
+/** `CT policy not met (Chrome, Apple)`: which policies, before the problems that say why. */
+function statusWords(r: ResultView): string {
+  const verdict = verdictOf(r);
+  const missed = r.ct ? [r.ct.chrome.met ? '' : 'Chrome', r.ct.apple.met ? '' : 'Apple'].filter(Boolean) : [];
+  return verdict === 'ct-policy' && missed.length ? `${STATUS_WORD[verdict]} (${missed.join(', ')})` : STATUS_WORD[verdict];
+}
+
 function detail(r: ResultView): string {
   const days = r.daysLeft === null ? '' : ` (${r.daysLeft} days left)`;
-  return `${STATUS_WORD[verdictOf(r)]}${days}: ${problemList(r.error ? [r.error.message] : r.problems)}`;
+  return `${statusWords(r)}${days}: ${problemList(r.error ? [r.error.message] : r.problems)}`;
 }
 
 function annotation(r: ResultView): string {
@@ -40,11 +47,17 @@ function annotation(r: ResultView): string {
   return `::${level} title=${title}::${escapeData(escapeControl(detail(r)))}`;
 }
 
-/** The annotations, then one plain totals line (the CLI adds nothing else to stdout). */
+/**
+ * The annotations (at most CHECK_MAX_KEPT_RESULTS, the soonest and worst first, then a plain line
+ * counting the rest), then one plain totals line (the CLI adds nothing else to stdout).
+ */
 export function renderGithubAnnotations(view: CheckView): string {
-  const lines = problemResults(view).map(annotation);
+  const problems = problemResults(view).slice(0, CHECK_MAX_KEPT_RESULTS);
+  const lines = problems.map(annotation);
   const c = view.counts;
-  const n = view.results.length;
+  const n = targetCount(view);
+  const left = n - c.valid - problems.length;
+  if (left > 0) lines.push(`tls-trace check: ${left} more targets need a look, not annotated (tls-trace annotates at most ${CHECK_MAX_KEPT_RESULTS}; --format ndjson or csv lists each one)`);
   lines.push(`tls-trace check: ${n} target${n === 1 ? '' : 's'}, ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed → exit ${view.exitCode}`);
   return `${lines.join('\n')}\n`;
 }
@@ -63,12 +76,12 @@ export function renderStepSummary(view: CheckView): string {
   const ordered = [...problemResults(view), ...view.results.filter((r) => r.status === 'valid')];
   const shown = ordered.slice(0, GITHUB_SUMMARY_MAX_ROWS);
   const rows = shown.map((r) => `| ${markdownCell(r.target)} | ${STATUS_WORD[verdictOf(r)]} | ${r.daysLeft ?? '-'} | ${r.notAfter?.slice(0, 10) ?? '-'} | ${markdownCell(problemList(r.error ? [r.error.message] : r.problems))} |`);
-  const left = ordered.length - shown.length;
+  const left = targetCount(view) - shown.length;
   const more = left > 0 ? ['', `… ${left} more targets not shown (tls-trace's summary table stops at ${GITHUB_SUMMARY_MAX_ROWS} rows)`] : [];
   return [
     `### tls-trace check: exit ${view.exitCode}`,
     '',
-    `${view.results.length} target${view.results.length === 1 ? '' : 's'}: ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed (checked at ${view.at})`,
+    `${targetCount(view)} target${targetCount(view) === 1 ? '' : 's'}: ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed (checked at ${view.at})`,
     '',
     '| Target | Status | Days left | Expires | Details |',
     '| --- | --- | --- | --- | --- |',

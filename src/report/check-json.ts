@@ -45,6 +45,30 @@ export function checkToJson(summary: CheckSummary): CheckJson {
   }) as unknown as CheckJson;
 }
 
+/**
+ * One result as the document carries it, escaped, as compact JSON text: a fleet's `--json` run
+ * holds these until it prints, not the chain reports (a tenth of the memory).
+ */
+export function resultJsonText(result: TargetResult): string {
+  return JSON.stringify(escapeStrings(resultJson(result)));
+}
+
+/**
+ * The `--json` document in pieces, the same text as `JSON.stringify(checkToJson(…), null, 2)`:
+ * each result (resultJsonText, in the run's order) is laid out with the document's indentation on
+ * its own, so the whole document is never one string.
+ */
+export function* checkJsonPieces(facts: CheckRunFacts, results: Iterable<string>): Generator<string> {
+  const head = JSON.stringify({ format: CHECK_JSON_FORMAT, schemaVersion: SCHEMA_VERSION, ...runFacts(facts), results: [] }, null, 2);
+  let first = true;
+  for (const text of results) {
+    // JSON text has no raw line break inside a string: indenting every line is safe.
+    yield `${first ? `${head.slice(0, -'[]\n}'.length)}[\n` : ',\n'}    ${JSON.stringify(JSON.parse(text), null, 2).replace(/\n/g, '\n    ')}`;
+    first = false;
+  }
+  yield first ? `${head}\n` : '\n  ]\n}\n';
+}
+
 /** A hostile server's chain can list 65,000 certificates: lists in a result are cut as in the trace JSON. */
 function resultJson(result: TargetResult): TargetResultJson {
   const { chain, ...rest } = result;

@@ -4,12 +4,13 @@
 
 import Table from 'cli-table3';
 import type { TargetResult } from '../check/types.js';
-import { problemResults, verdictOf, type CheckView, type ResultView, type Verdict } from './check-view.js';
+import { problemResults, targetCount, verdictOf, type CheckView, type ResultView, type Verdict } from './check-view.js';
 import { escapeControl } from './escape.js';
 import { displayWidth, fitTable } from './fit.js';
-import { TEXT_MAX_CLOSING_PROBLEMS, TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
+import { CHECK_MAX_KEPT_RESULTS, TEXT_MAX_CLOSING_PROBLEMS, TEXT_MAX_ENTRIES_PER_MESSAGE } from '../limits.js';
 import { notShown } from '../view/index.js';
 import { palette, type Palette } from './palette.js';
+import { wrap } from './text.js';
 
 export interface CheckRenderOptions {
   color: boolean;
@@ -19,7 +20,8 @@ export interface CheckRenderOptions {
   quiet?: boolean;
 }
 
-const DEFAULT_WIDTH = 100;
+/** The width check's tables keep to without a terminal or COLUMNS: a CI log's. */
+export const DEFAULT_WIDTH = 100;
 
 const STATUS_WORD: Record<Verdict, string> = {
   valid: 'VALID',
@@ -58,10 +60,23 @@ export function failuresFirst(view: Pick<CheckView, 'results'>): ResultView[] {
   return [...problemResults(view), ...view.results.filter((r) => r.status === 'valid')];
 }
 
+/**
+ * What the table leaves out past CHECK_MAX_KEPT_RESULTS rows (tls-trace's own limit, not a verdict),
+ * by whether the targets need a look; empty when nothing is left out.
+ */
+function tableLeftOut(view: CheckView, shown: readonly ResultView[], quiet: boolean): string {
+  const problemsShown = shown.filter((r) => r.status !== 'valid').length;
+  const problems = targetCount(view) - view.counts.valid - problemsShown;
+  const valid = quiet ? 0 : view.counts.valid - (shown.length - problemsShown);
+  const parts = [problems ? `${problems} more that need a look` : '', valid ? `${valid} more valid` : ''].filter(Boolean);
+  if (parts.length === 0) return '';
+  return `… ${parts.join(' and ')} not in this table (tls-trace's table stops at ${CHECK_MAX_KEPT_RESULTS} rows; the totals count every target; --format ndjson or csv lists each one)`;
+}
+
 export function renderCheckTable(view: CheckView, options: CheckRenderOptions): string {
   const p = palette(options.color);
   const head = ['Target', 'Status', 'Days left', 'Expires', 'Details'].map((h) => p.heading(h));
-  const results = options.quiet ? problemResults(view) : failuresFirst(view);
+  const results = (options.quiet ? problemResults(view) : failuresFirst(view)).slice(0, CHECK_MAX_KEPT_RESULTS);
   const rows = results.map((r) => {
     const days = r.daysLeft === null ? '-' : r.daysLeft < 0 || r.status === 'critical' ? p.bad(String(r.daysLeft)) : r.status === 'expiring' ? p.warn(String(r.daysLeft)) : String(r.daysLeft);
     return [escapeControl(r.target), statusText(r, p), days, r.notAfter?.slice(0, 10) ?? '-', escapeControl(detail(r))];
@@ -72,7 +87,9 @@ export function renderCheckTable(view: CheckView, options: CheckRenderOptions): 
   const fitted = fitTable([head, ...rows], options.width ?? DEFAULT_WIDTH, [4, 0, 2], true);
   const table = new Table({ head: fitted.rows[0], colWidths: fitted.colWidths, style: { head: [], border: [] }, wordWrap: true });
   for (const r of fitted.rows.slice(1)) table.push(r);
-  return table.toString();
+  const leftOut = tableLeftOut(view, results, options.quiet ?? false);
+  // The note wraps to the table's width: a CI log's 100 columns hold it too.
+  return leftOut ? [table.toString(), ...wrap(leftOut, options.width ?? DEFAULT_WIDTH).map((l) => p.dim(l))].join('\n') : table.toString();
 }
 
 /** `text` cut to `width` display columns, with `…` when cut (closing-list lines only: the table above holds the full text). */
@@ -97,21 +114,23 @@ export function renderClosingProblems(view: CheckView, options: CheckRenderOptio
   if (problems.length === 0) return '';
   const width = options.width ?? DEFAULT_WIDTH;
   const shown = problems.slice(0, TEXT_MAX_CLOSING_PROBLEMS);
+  const all = targetCount(view) - view.counts.valid;
   const lines = shown.map((r) => {
     const head = `  ${escapeControl(r.target)} — ${statusWord(r)}: `;
     const line = clip(head + escapeControl(detail(r)), width);
     // Colour goes on after the cut, so escape sequences are never cut in half.
     return line.replace(statusWord(r), statusText(r, p));
   });
-  const left = problems.length - shown.length;
-  if (left > 0) lines.push(`  … ${left} more not listed here (tls-trace lists at most ${TEXT_MAX_CLOSING_PROBLEMS}; the table above has them all)`);
-  return `${p.heading(`Needs a look (${problems.length}):`)}\n${lines.join('\n')}\n`;
+  const left = all - shown.length;
+  const where = all > CHECK_MAX_KEPT_RESULTS ? `the table above has the first ${CHECK_MAX_KEPT_RESULTS}` : 'the table above has them all';
+  if (left > 0) lines.push(`  … ${left} more not listed here (tls-trace lists at most ${TEXT_MAX_CLOSING_PROBLEMS}; ${where})`);
+  return `${p.heading(`Needs a look (${all}):`)}\n${lines.join('\n')}\n`;
 }
 
-export function renderCheckTotals(summary: Omit<CheckView, 'results'> & { results: readonly unknown[] }, options: { color: boolean }): string {
+export function renderCheckTotals(summary: Omit<CheckView, 'results'>, options: { color: boolean }): string {
   const p = palette(options.color);
   const c = summary.counts;
-  const n = summary.results.length;
+  const n = targetCount(summary);
   const parts = [
     c.valid ? p.good(`${c.valid} valid`) : `${c.valid} valid`,
     c.expiring ? p.warn(`${c.expiring} expiring within ${summary.warnDays} days`) : `${c.expiring} expiring`,

@@ -3,6 +3,7 @@
 // outputs show. A live run builds it from its summary; `check merge` from shard NDJSON lines, so
 // both print through the same renderers.
 
+import type { CtReport, SctStatus } from '../analyse/ct/index.js';
 import type { MergedResult, MergedRun } from '../check/merge.js';
 import type { CheckSummary, TargetResult, TargetStatus } from '../check/types.js';
 import { unescapeControl } from './escape.js';
@@ -17,6 +18,16 @@ export interface LeafFacts {
   notAfter: string;
 }
 
+/** Every SCT status, in the order the formats list them. */
+export const SCT_STATUSES: readonly SctStatus[] = ['valid', 'invalid-signature', 'future-timestamp', 'malformed', 'unknown-log', 'retired-log', 'untrusted-log', 'unverifiable'];
+
+/** Certificate Transparency in brief: how many SCTs had each status, and each browser policy's verdict. */
+export interface CtBrief {
+  scts: Record<SctStatus, number>;
+  chrome: { met: boolean; reason: string };
+  apple: { met: boolean; reason: string };
+}
+
 export interface ResultView extends Omit<TargetResult, 'chain' | 'protocol'> {
   /** `TLS 1.3` (the protocol code point's name). */
   protocolName?: string;
@@ -27,6 +38,8 @@ export interface ResultView extends Omit<TargetResult, 'chain' | 'protocol'> {
   chainValid?: boolean;
   /** Every certificate's revocation looked up and good (absent: not looked up, --revocation off). */
   revocationOk?: boolean;
+  /** The leaf's CT verdicts (absent when the chain says nothing of CT: no SCTs, a private anchor, not required). */
+  ct?: CtBrief;
 }
 
 /**
@@ -43,6 +56,15 @@ export function verdictOf(r: Pick<ResultView, 'status' | 'exitCode'>): Verdict {
   return r.exitCode === ExitCode.ctPolicy ? 'ct-policy' : 'invalid';
 }
 
+/** The brief from SCT statuses and the two verdicts (a live report, or its JSON read back). */
+function ctBrief(statuses: readonly unknown[], chrome: CtBrief['chrome'], apple: CtBrief['apple']): { ct: CtBrief } {
+  const scts = Object.fromEntries(SCT_STATUSES.map((s) => [s, 0])) as Record<SctStatus, number>;
+  for (const s of statuses) if (typeof s === 'string' && Object.hasOwn(scts, s)) scts[s as SctStatus]++;
+  return { ct: { scts, chrome: { met: chrome.met, reason: chrome.reason }, apple: { met: apple.met, reason: apple.reason } } };
+}
+
+const liveCt = (ct: CtReport | undefined): { ct?: CtBrief } => (ct ? ctBrief(ct.scts.map((r) => r.status), ct.chrome, ct.apple) : {});
+
 const revocationOk = (statuses: readonly unknown[] | undefined): { revocationOk?: boolean } => (statuses ? { revocationOk: statuses.every((s) => s === 'good') } : {});
 
 export interface CheckView {
@@ -52,6 +74,10 @@ export interface CheckView {
   counts: Record<TargetStatus, number>;
   exitCode: number;
   durationMs: number;
+  /**
+   * Sorted as the run sorts them. A fleet's text and GitHub outputs keep only a bounded selection
+   * (CHECK_MAX_KEPT_RESULTS of those that need a look, and of the valid): `counts` counts them all.
+   */
   results: ResultView[];
 }
 
@@ -65,12 +91,18 @@ export function resultView(r: TargetResult): ResultView {
     ...(chain?.anchor ? { anchorSubject: chain.anchor.subject } : {}),
     ...(chain ? { chainValid: chain.valid } : {}),
     ...revocationOk(chain?.revocation?.map((x) => x.status)),
+    ...liveCt(chain?.ct),
   };
 }
 
 export function checkView(summary: CheckSummary): CheckView {
   const { results, ...facts } = summary;
   return { ...facts, results: results.map(resultView) };
+}
+
+/** How many targets the run checked (a fleet's view may keep fewer results: CHECK_MAX_KEPT_RESULTS). */
+export function targetCount(view: Pick<CheckView, 'counts'>): number {
+  return Object.values(view.counts).reduce((a, b) => a + b, 0);
 }
 
 /** Results that need a look: everything but valid, in the view's order. */
@@ -88,6 +120,20 @@ function leafFromJson(chain: Json | undefined): LeafFacts | undefined {
   const cert = obj(rows.find((c) => c?.role === 'leaf' && c.sentIndex !== null)?.certificate);
   if (!cert) return undefined;
   return { subject: str(cert.subject) ?? '', issuer: str(cert.issuer) ?? '', serial: str(cert.serial) ?? '', notBefore: str(cert.notBefore) ?? '', notAfter: str(cert.notAfter) ?? '' };
+}
+
+function policyFromJson(v: unknown): CtBrief['chrome'] | undefined {
+  const o = obj(v);
+  return o && typeof o.met === 'boolean' ? { met: o.met, reason: str(o.reason) ?? '' } : undefined;
+}
+
+/** `chain.ct` as the JSON writes it (schema common.schema.json#/$defs/ct). */
+function ctFromJson(chain: Json | undefined): { ct?: CtBrief } {
+  const ct = obj(chain?.ct);
+  const chrome = policyFromJson(ct?.chrome);
+  const apple = policyFromJson(ct?.apple);
+  if (!ct || !chrome || !apple) return {};
+  return ctBrief(Array.isArray(ct.scts) ? (ct.scts as unknown[]).map((x) => obj(x)?.status) : [], chrome, apple);
 }
 
 /**
@@ -120,6 +166,7 @@ export function resultViewFromJson(r: MergedResult): ResultView {
     ...(anchor ? { anchorSubject: anchor } : {}),
     ...(chain ? { chainValid: chain.valid === true } : {}),
     ...revocationOk(Array.isArray(chain?.revocation) ? (chain.revocation as unknown[]).map((x) => obj(x)?.status) : undefined),
+    ...ctFromJson(chain),
   };
 }
 

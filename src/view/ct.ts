@@ -26,6 +26,7 @@ const STATUS_TONE: Record<SctResult['status'], Tone | undefined> = {
   'unknown-log': 'warn',
   'retired-log': 'warn',
   'untrusted-log': 'warn',
+  unverifiable: 'warn',
 };
 
 export function describeCt(ct: CtReport): CtView {

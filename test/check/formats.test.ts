@@ -4,7 +4,7 @@
 // Python's csv module, GitHub annotations by the syntax GitHub documents; plus --crit-days, the
 // format aliases and the fleet text output.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,23 +23,11 @@ import { testPki } from '../chain/helpers/pki.js';
 import { requireTool, type TestServer } from '../helpers/servers.js';
 import { startVariant, testContext } from './helpers.js';
 import { parseValid } from '../helpers/schema.js';
+import { annotationsByTitle, parseOpenMetrics, pythonHas, readCsv } from './helpers/readers.js';
 
 const pki = testPki();
 const root = pki.file('root.pem');
 const here = path.dirname(new URL(import.meta.url).pathname);
-const PYTHON = '/usr/bin/python3';
-
-/** Python with a module (Debian's python3-prometheus-client for the parser); throws under CI when missing. */
-function pythonHas(module: string): boolean {
-  const ok = spawnSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
-  if (!ok && process.env.CI) throw new Error(`python3 module ${module} is missing (CI is set; .ci/run installs it)`);
-  return ok;
-}
-
-function python(script: string, input: string): string {
-  return execFileSync(PYTHON, ['-c', script], { input, encoding: 'utf8' });
-}
-
 const servers = new Map<string, TestServer>();
 const target = (v: string): string => `127.0.0.1:${(servers.get(v) as TestServer).port}`;
 const DEAD = '127.0.0.1:1';
@@ -67,24 +55,11 @@ const leafOf = (variant: string): X509Certificate => new X509Certificate(pki.cha
 
 const describePromParser = pythonHas('prometheus_client') ? describe : describe.skip;
 describePromParser('--format openmetrics', () => {
-  const parse = `
-import sys, json
-from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
-from prometheus_client.parser import text_string_to_metric_families as prom
-text = sys.stdin.read()
-out = {}
-for f in om(text):
-    out[f.name] = [[s.labels, s.value] for s in f.samples]
-# node_exporter's textfile collector reads the Prometheus text format: it must parse too, to the same samples.
-assert sorted((f.name, len(f.samples)) for f in prom(text)) == sorted((k, len(v)) for k, v in out.items())
-print(json.dumps(out))
-`;
-
   test('parsed by the OpenMetrics parser: one sample per target, certificate dates as Node reads them', async () => {
     const r = await check([...all(), '--format', 'openmetrics']);
     expect(r.code).toBe(4);
     expect(r.out.endsWith('# EOF\n')).toBe(true);
-    const m = JSON.parse(python(parse, r.out)) as Record<string, Array<[Record<string, string>, number]>>;
+    const m = parseOpenMetrics(r.out);
     const byTarget = (name: string): Record<string, number> => Object.fromEntries(m[name].map(([l, v]) => [l.target, v]));
     expect(byTarget('tls_trace_probe_success')).toEqual({ [target('good-ecdsa')]: 1, [target('expiring')]: 1, [target('expired')]: 1, [DEAD]: 0 });
     expect(byTarget('tls_trace_verify_ok')).toEqual({ [target('good-ecdsa')]: 1, [target('expiring')]: 1, [target('expired')]: 0 });
@@ -102,7 +77,7 @@ print(json.dumps(out))
   test('label values escaped per the spec: the parser reads back exactly the (control-escaped) text', () => {
     const hostile = 'CN=a"b\\c\nd\u202e';
     const line = `# TYPE t gauge\nt{subject="${labelValue(hostile)}"} 1\n# EOF\n`;
-    const m = JSON.parse(python(parse, line)) as Record<string, Array<[Record<string, string>, number]>>;
+    const m = parseOpenMetrics(line);
     expect(m.t[0][0].subject).toBe('CN=a"b\\\\c\\x0ad\\u{202e}');
   });
 });
@@ -126,19 +101,12 @@ describeXmllint('JUnit', () => {
 });
 
 describe('--format github', () => {
-  const ANNOTATION = /^::(error|warning) title=([^:\r\n]*)::([^\r\n]*)$/;
-  const unescape = (s: string): string => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
-
   test('one annotation per target that needs a look, in the documented syntax, and the step summary appended', async () => {
     const summaryFile = path.join(dir, 'step-summary.md');
     writeFileSync(summaryFile, '# earlier step\n');
     const r = await check([...all(), '--format', 'github'], { GITHUB_STEP_SUMMARY: summaryFile });
-    const lines = r.out.trimEnd().split('\n');
-    const annotations = lines.filter((l) => l.startsWith('::'));
-    expect(annotations).toHaveLength(3);
-    const parsed = annotations.map((l) => ANNOTATION.exec(l));
-    expect(parsed.every(Boolean)).toBe(true);
-    const byTitle = Object.fromEntries(parsed.map((m) => [unescape(m?.[2] ?? ''), [m?.[1], unescape(m?.[3] ?? '')]]));
+    const byTitle = annotationsByTitle(r.out);
+    expect(Object.keys(byTitle)).toHaveLength(3);
     expect(byTitle[`tls-trace check ${target('expiring')}`][0]).toBe('warning');
     expect(byTitle[`tls-trace check ${target('expired')}`][0]).toBe('error');
     expect(byTitle[`tls-trace check ${DEAD}`]).toEqual(['error', expect.stringMatching(/^failed: .*refused/)]);
@@ -163,15 +131,10 @@ describe('--format github', () => {
 
 const describePython = pythonHas('csv') ? describe : describe.skip;
 describePython('--format csv', () => {
-  const read = `
-import sys, csv, json, io
-print(json.dumps(list(csv.reader(io.StringIO(sys.stdin.read(), newline=''), strict=True))))
-`;
-
   test("read by Python's csv module: a header and one row per target", async () => {
     const r = await check([...all(), '--format', 'csv']);
     expect(r.out.endsWith('\r\n')).toBe(true);
-    const rows = JSON.parse(python(read, r.out)) as string[][];
+    const rows = readCsv(r.out);
     expect(rows[0].slice(0, 8)).toEqual(['target', 'host', 'port', 'checked_name', 'address', 'status', 'exit_code', 'days_left']);
     const status = Object.fromEntries(rows.slice(1).map((row) => [row[0], [row[5], row[6]]]));
     expect(status).toEqual({ [target('good-ecdsa')]: ['valid', '0'], [target('expiring')]: ['expiring', '9'], [target('expired')]: ['invalid', '8'], [DEAD]: ['error', '4'] });
@@ -183,7 +146,7 @@ print(json.dumps(list(csv.reader(io.StringIO(sys.stdin.read(), newline=''), stri
   test('quoting and formula injection', () => {
     const hostile = ['=HYPERLINK("x")', '+1+1', '-cmd', '@SUM(A1)', 'a,"b"', 'plain'];
     const line = `${hostile.map(csvField).join(',')},${csvField(-12)}\r\n`;
-    const [row] = JSON.parse(python(read, line)) as string[][];
+    const [row] = readCsv(line);
     expect(row).toEqual(["'=HYPERLINK(\"x\")", "'+1+1", "'-cmd", "'@SUM(A1)", 'a,"b"', 'plain', '-12']);
   });
 });

@@ -1,5 +1,5 @@
 // check --jobs: the handshakes shared with worker processes give the output of one process in
-// every format (times aside; NDJSON's lines come as targets finish, so they are compared as a
+// every format (times aside; NDJSON's and CSV's lines come as targets finish, so they are compared as a
 // set), over loopback targets good and failing; a worker ended mid-run costs the targets it held
 // an error each, and the run goes on to the others' verdicts.
 
@@ -61,10 +61,10 @@ function timesAside(format: string, out: string): string {
     .replace(/ time="[\d.]+"/g, ' time="0"')
     .replace(/\d+ ms\b/g, 'N ms')
     .replace(/^(tls_trace_probe_duration_seconds\{[^}]*\}) \S+$/gm, '$1 0');
-  // CSV: duration_ms is the second-to-last column (the last, verdict, has no comma in it).
-  if (format === 'csv') text = text.replace(/,\d+,([^,\r\n]*)\r\n/g, ',0,$1\r\n');
-  // NDJSON: lines in the order targets finished, which two runs need not share.
-  return format === 'ndjson' ? text.trimEnd().split('\n').sort().join('\n') : text;
+  // CSV: duration_ms is followed by verdict and the five CT columns, none with a comma in it.
+  if (format === 'csv') text = text.replace(/,\d+,([^,\r\n]*(?:,[^,\r\n]*){5})\r\n/g, ',0,$1\r\n');
+  // NDJSON and CSV: lines in the order targets finished, which two runs need not share.
+  return format === 'ndjson' || format === 'csv' ? text.trimEnd().split(/\r?\n/).sort().join('\n') : text;
 }
 
 test('--jobs 3 gives what --jobs 1 gives in every format, exit code included', async () => {

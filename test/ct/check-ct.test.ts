@@ -15,6 +15,8 @@ import { testContext } from '../check/helpers.js';
 import { parseValid } from '../helpers/schema.js';
 import { describeWithTools, startOpensslServer, type TestServer } from '../helpers/servers.js';
 import * as ct from './helpers/ct-pki.js';
+import { annotationsByTitle, parseOpenMetrics, pythonHas, readCsv } from '../check/helpers/readers.js';
+import { CSV_COLUMNS } from '../../src/report/check-csv.js';
 
 describeWithTools('openssl')('check and Certificate Transparency', () => {
   let dir: string;
@@ -24,6 +26,7 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
   let plain: TestServer;
   let serverinfo: TestServer;
   let tls13only: TestServer;
+  let tampered: TestServer;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-check-ct-'));
@@ -43,6 +46,11 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     const info = ct.serverinfoFile(dir, scts);
     serverinfo = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-serverinfo', info]);
     tls13only = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-serverinfo', info, '-tls1_3']);
+    // A staple whose second SCT had its signature changed after signing.
+    const bad = ct.sctList([ct.signSct({ log: logs.ec, timestamp: now }, entry), ct.signSct({ log: logs.rsa, timestamp: now, tamper: 'signature' }, entry)]);
+    const badOcsp = path.join(dir, 'ocsp-tampered.der');
+    writeFileSync(badOcsp, ct.ocspWithScts(leaf.der, ca, bad, new Date(now)));
+    tampered = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-status_file', badOcsp]);
   }, 60_000);
 
   afterAll(async () => {
@@ -50,6 +58,7 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     await plain?.close();
     await serverinfo?.close();
     await tls13only?.close();
+    await tampered?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -115,7 +124,10 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     expect(code).toBe(ExitCode.ctPolicy);
     expect(out).toMatch(/^127\.0\.0\.1:\d+ — CT POLICY NOT MET \(TLS 1\.3\)$/m);
     expect(out).toMatch(/^Verdict: CT POLICY NOT MET — Chrome CT policy not met: /m);
-    expect(out).toMatch(/│ #0 leaf\s+│ localhost\s+│ CT Test Root\s+│.*│ FAIL: Chrome CT policy not met: 0 embedded SCTs/);
+    // The table keeps to 100 columns (a CI log): the leaf's row wraps, its verdict column says why.
+    expect(out).toMatch(/^│ #0\s+│ localhost\s+│ CT\s+│.*│ FAIL: Chrome CT/m);
+    const verdictColumn = out.split('\n').filter((l) => l.startsWith('│')).map((l) => (l.split('│')[8] ?? '').replace(/\s+/g, '')).join('');
+    expect(verdictColumn).toContain('FAIL:ChromeCTpolicynotmet:0embeddedSCTs');
   }, 60_000);
 
   test('the trace command --ct-log-list: the chain section shows the staple\'s SCTs and both policies', async () => {
@@ -190,6 +202,66 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
       await new Promise<void>((r) => front.close(() => r()));
     }
   }, 60_000);
+
+  const describePython = pythonHas('prometheus_client') ? describe : describe.skip;
+  describePython('CT in the monitoring formats, read by the same parsers as the format tests', () => {
+    const zero = { valid: 0, 'invalid-signature': 0, 'future-timestamp': 0, malformed: 0, 'unknown-log': 0, 'retired-log': 0, 'untrusted-log': 0, unverifiable: 0 };
+    /** tls_trace_ct_scts by status and tls_trace_ct_policy_met by policy, for the one target. */
+    const ctMetrics = (out: string): { scts: Record<string, number>; policies: Record<string, number> } => {
+      const m = parseOpenMetrics(out);
+      return {
+        scts: Object.fromEntries((m.tls_trace_ct_scts ?? []).map(([l, v]) => [l.status, v])),
+        policies: Object.fromEntries((m.tls_trace_ct_policy_met ?? []).map(([l, v]) => [l.policy, v])),
+      };
+    };
+    const ctColumns = (out: string): Record<string, string> => {
+      const [head, row] = readCsv(out);
+      expect(head).toEqual([...CSV_COLUMNS]);
+      return Object.fromEntries(head.map((h, i) => [h, row[i]]).filter(([h]) => h.startsWith('ct_') || h === 'verdict'));
+    };
+
+    test('OpenMetrics: SCT counts per status and both policies met; CSV: the same counts', async () => {
+      const om = await run(stapled, '--ct-log-list', listFile, '--format', 'openmetrics');
+      expect(om.code).toBe(ExitCode.ok);
+      expect(ctMetrics(om.out)).toEqual({ scts: { ...zero, valid: 2 }, policies: { chrome: 1, apple: 1 } });
+      const csv = await run(stapled, '--ct-log-list', listFile, '--format', 'csv');
+      expect(ctColumns(csv.out)).toEqual({ verdict: 'valid', ct_scts: '2', ct_scts_valid: '2', ct_scts_bad: '0', ct_chrome_policy: 'met', ct_apple_policy: 'met' });
+    }, 60_000);
+
+    test('a tampered SCT: counted as invalid-signature, and neither policy is met with one valid SCT', async () => {
+      const om = await run(tampered, '--ct-log-list', listFile, '--format', 'openmetrics');
+      expect(ctMetrics(om.out)).toEqual({ scts: { ...zero, valid: 1, 'invalid-signature': 1 }, policies: { chrome: 0, apple: 0 } });
+      const csv = await run(tampered, '--ct-log-list', listFile, '--format', 'csv');
+      expect(ctColumns(csv.out)).toEqual({ verdict: 'valid', ct_scts: '2', ct_scts_valid: '1', ct_scts_bad: '1', ct_chrome_policy: 'not met', ct_apple_policy: 'not met' });
+    }, 60_000);
+
+    test('--require-ct without SCTs: the annotation names the policies missed and why; the metrics and CSV say not met', async () => {
+      const gh = await run(plain, '--require-ct', '--ct-log-list', listFile, '--format', 'github');
+      expect(gh.code).toBe(ExitCode.ctPolicy);
+      const [level, message] = annotationsByTitle(gh.out)[`tls-trace check 127.0.0.1:${plain.port}`];
+      expect(level).toBe('error');
+      expect(message).toMatch(/^CT policy not met \(Chrome, Apple\) \(\d+ days left\): /);
+      expect(message).toMatch(/Chrome CT policy not met: 0 embedded SCTs from qualifying logs .*; Apple CT policy not met: 0 SCTs from approved logs \(needs at least 2\)/);
+      const om = await run(plain, '--require-ct', '--ct-log-list', listFile, '--format', 'openmetrics');
+      expect(ctMetrics(om.out)).toEqual({ scts: zero, policies: { chrome: 0, apple: 0 } });
+      const csv = await run(plain, '--require-ct', '--ct-log-list', listFile, '--format', 'csv');
+      expect(ctColumns(csv.out)).toEqual({ verdict: 'ct-policy', ct_scts: '0', ct_scts_valid: '0', ct_scts_bad: '0', ct_chrome_policy: 'not met', ct_apple_policy: 'not met' });
+    }, 60_000);
+
+    test('check merge reads CT back from shard NDJSON: the same metrics as the live run', async () => {
+      const shard = path.join(dir, 'shard.ndjson');
+      writeFileSync(shard, (await run(tampered, '--ct-log-list', listFile, '--ndjson')).out);
+      const ctx = testContext();
+      await main(['check', 'merge', shard, '--format', 'openmetrics'], ctx);
+      expect(ctMetrics(ctx.out())).toEqual({ scts: { ...zero, valid: 1, 'invalid-signature': 1 }, policies: { chrome: 0, apple: 0 } });
+    }, 60_000);
+
+    test('a target the chain says nothing of CT about (private anchor, no SCTs): no CT samples, empty CT cells', async () => {
+      expect(ctMetrics((await run(plain, '--ct-log-list', listFile, '--format', 'openmetrics')).out)).toEqual({ scts: {}, policies: {} });
+      const cells = ctColumns((await run(plain, '--ct-log-list', listFile, '--format', 'csv')).out);
+      expect(cells).toEqual({ verdict: 'valid', ct_scts: '', ct_scts_valid: '', ct_scts_bad: '', ct_chrome_policy: '', ct_apple_policy: '' });
+    }, 60_000);
+  });
 
   test('--ct-log-list that is not a log list: exit 2, one line naming the file', async () => {
     const bad = path.join(dir, 'bad.json');

@@ -79,10 +79,10 @@ describeWithTools('openssl')('SCT verification (openssl as golden)', () => {
   }
 
   /** s_client's verdicts for the SCTs `pem` (plus server args) presents, keyed by log ID hex. */
-  async function opensslVerdicts(args: string[], version?: '-tls1_2' | '-tls1_3'): Promise<Map<string, string>> {
+  async function opensslVerdicts(args: string[], version?: '-tls1_2' | '-tls1_3', trustCa = true): Promise<Map<string, string>> {
     const server: TestServer = await startOpensslServer(args);
     try {
-      const out = await sClientCt(server.port, { logFile, caFile: ca.caFile, ...(version ? { version } : {}) });
+      const out = await sClientCt(server.port, { logFile, ...(trustCa ? { caFile: ca.caFile } : {}), ...(version ? { version } : {}) });
       return new Map(parseOpensslScts(out).map((s) => [s.logId, s.status ?? 'none']));
     } finally {
       await server.close();
@@ -119,6 +119,24 @@ describeWithTools('openssl')('SCT verification (openssl as golden)', () => {
     expect(verdicts.get(Buffer.from(tamperedId ?? '', 'base64').toString('hex'))).toBe(EXPECT[tamper].openssl);
     // One valid SCT from one operator meets neither policy.
     expect(report.chrome.met).toBe(false);
+  }, 60_000);
+
+  test('an embedded SCT whose issuer is unknown is unverifiable (openssl: not judged), counted neither valid nor invalid', async () => {
+    const { der } = embedded();
+    const pem = ct.writePem(dir, 'no-issuer', der);
+    // No -CAfile: openssl's chain stops at the leaf, so it has no issuer either, and judges
+    // neither SCT ("not set"): the same SCTs with the issuer are valid by openssl (test above).
+    const verdicts = await opensslVerdicts(['-cert', pem, '-key', leaf.keyFile], undefined, false);
+    expect([...verdicts.values()]).toEqual(['not set', 'not set']);
+    const report = analyseCt({ leaf: parseCertificate(der), list, at });
+    expect(report.scts.map((s) => [s.status, s.signatureValid, s.log?.description])).toEqual([
+      ['unverifiable', undefined, 'Test EC log'],
+      ['unverifiable', undefined, 'Test RSA log'],
+    ]);
+    expect(report.scts[0].detail).toBe('embedded SCT from "Test EC log" (Operator A) is not verifiable: the issuer is unknown (not sent, not fetched), so the precertificate cannot be rebuilt');
+    // The same SCTs with the issuer meet both policies; without it neither, and the reason says why.
+    expect(report.chrome).toEqual({ met: false, reason: expect.stringMatching(/^not met: 0 embedded SCTs from qualifying logs .*; 2 embedded SCTs not verifiable \(the issuer is unknown\), not counted;/) });
+    expect(report.apple).toEqual({ met: false, reason: 'not met: 0 SCTs from approved logs (needs at least 2); 2 embedded SCTs not verifiable (the issuer is unknown), not counted' });
   }, 60_000);
 
   /** The TLS-extension SCT list for the leaf (x509 entries): EC valid, RSA tampered as asked. */

@@ -51,7 +51,9 @@ function entriesFor(input: CtInput, embedded: number, issues: string[]): SignedE
   try {
     entries.precert = { issuerKeyHash: issuerKeyHash(spkiDer(input.issuer.der)), tbs: precertTbs(input.leaf.der) };
   } catch (e) {
-    issues.push(`precertificate could not be rebuilt: ${e instanceof Error ? e.message : String(e)}`);
+    const why = `precertificate could not be rebuilt: ${e instanceof Error ? e.message : String(e)}`;
+    issues.push(why);
+    entries.noPrecert = `the ${why}`;
   }
   return entries;
 }

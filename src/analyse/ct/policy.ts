@@ -59,6 +59,15 @@ function distinctLogs(rs: SctResult[]): SctResult[] {
   return rs.filter((r) => (r.logId && !seen.has(r.logId) ? (seen.add(r.logId), true) : false));
 }
 
+/**
+ * Unverifiable SCTs (an embedded SCT whose issuer is unknown) count neither way: not toward a
+ * policy, and not as a bad SCT. The reason says how many, so a miss is not blamed on the logs.
+ */
+function unverifiableNote(rs: SctResult[]): string {
+  const n = rs.filter((r) => r.status === 'unverifiable').length;
+  return n ? `; ${n} embedded SCT${n === 1 ? '' : 's'} not verifiable (the issuer is unknown), not counted` : '';
+}
+
 function operators(rs: SctResult[]): Set<string> {
   return new Set(rs.map((r) => r.log?.operator ?? ''));
 }
@@ -69,7 +78,7 @@ function chromeEmbedded(embedded: SctResult[], lifetime: number): PolicyVerdict 
   const ops = operators(counted).size;
   const hasCurrent = embedded.some(current);
   const met = counted.length >= need && ops >= 2 && hasCurrent;
-  const reason = `${counted.length} embedded SCT${counted.length === 1 ? '' : 's'} from qualifying logs of ${ops} operator${ops === 1 ? '' : 's'} (needs ${need} for a ${days(lifetime)}-day certificate, 2 operators, one log usable/qualified/readonly now${hasCurrent ? '' : ': none is'})`;
+  const reason = `${counted.length} embedded SCT${counted.length === 1 ? '' : 's'} from qualifying logs of ${ops} operator${ops === 1 ? '' : 's'} (needs ${need} for a ${days(lifetime)}-day certificate, 2 operators, one log usable/qualified/readonly now${hasCurrent ? '' : ': none is'})${unverifiableNote(embedded)}`;
   return { met, reason };
 }
 
@@ -103,7 +112,7 @@ function appleEmbeddedCount(embedded: SctResult[], perOperator: number): number 
 export function applePolicy(results: SctResult[], lifetime: number, list: CtLogList): PolicyVerdict {
   const approved = distinctLogs(results.filter(onceApproved));
   const rfc6962 = approved.some((r) => r.logId && list.logs.get(Buffer.from(r.logId, 'base64').toString('hex'))?.tiled === false);
-  if (approved.length < 2) return { met: false, reason: `not met: ${approved.length} SCT${approved.length === 1 ? '' : 's'} from approved logs (needs at least 2)` };
+  if (approved.length < 2) return { met: false, reason: `not met: ${approved.length} SCT${approved.length === 1 ? '' : 's'} from approved logs (needs at least 2)${unverifiableNote(results)}` };
   if (!rfc6962) return { met: false, reason: 'not met: no SCT from an RFC 6962 log' };
   const currentAll = distinctLogs(results.filter(current));
   if (currentAll.length >= 2 && currentAll.some((r) => r.source !== 'certificate')) return { met: true, reason: `met: ${currentAll.length} SCTs from currently approved logs, at least one by TLS/OCSP` };
@@ -112,5 +121,5 @@ export function applePolicy(results: SctResult[], lifetime: number, list: CtLogL
   const [need, cap] = counted <= 180 ? [2, 1] : [3, 2];
   const n = appleEmbeddedCount(embedded, cap);
   const ok = embedded.some(current) && n >= need;
-  return { met: ok, reason: `${ok ? 'met' : 'not met'}: ${n} embedded SCT${n === 1 ? '' : 's'} counted (at most ${cap} per operator; needs ${need} for a ${counted}-day certificate, one from a currently approved log)` };
+  return { met: ok, reason: `${ok ? 'met' : 'not met'}: ${n} embedded SCT${n === 1 ? '' : 's'} counted (at most ${cap} per operator; needs ${need} for a ${counted}-day certificate, one from a currently approved log)${unverifiableNote(embedded)}` };
 }

@@ -18,9 +18,11 @@ export type SctSource = 'certificate' | 'tls' | 'ocsp';
  * valid: the listed log's signature verifies and nothing else is wrong; invalid-signature: it
  * does not; unknown-log: the log is not in the list; retired-log: verifies, but the log is retired
  * (or was retired before the SCT was issued); untrusted-log: pending or rejected; future-timestamp:
- * verifies, but the SCT is dated after the check; malformed: could not be read or is not v1.
+ * verifies, but the SCT is dated after the check; malformed: could not be read or is not v1;
+ * unverifiable: well formed and from a listed log, but what it signs cannot be rebuilt (an embedded
+ * SCT whose certificate's issuer is unknown), so it is neither valid nor invalid.
  */
-export type SctStatus = 'valid' | 'invalid-signature' | 'unknown-log' | 'retired-log' | 'untrusted-log' | 'future-timestamp' | 'malformed';
+export type SctStatus = 'valid' | 'invalid-signature' | 'unknown-log' | 'retired-log' | 'untrusted-log' | 'future-timestamp' | 'malformed' | 'unverifiable';
 
 export interface SctResult {
   source: SctSource;
@@ -48,7 +50,12 @@ export interface SignedEntries {
   leaf: Buffer;
   /** SHA-256 of the issuer's SubjectPublicKeyInfo and the precertificate TBS (precert_entry); absent without an issuer. */
   precert?: { issuerKeyHash: Buffer; tbs: Buffer };
+  /** Why `precert` is absent (embedded SCTs are then unverifiable); default: the issuer is unknown. */
+  noPrecert?: string;
 }
+
+/** Why an embedded SCT cannot be checked when the leaf's issuer is not known (not sent, not fetched). */
+export const ISSUER_UNKNOWN = 'the issuer is unknown (not sent, not fetched), so the precertificate cannot be rebuilt';
 
 function u64(ms: number): Buffer {
   const b = Buffer.alloc(8);
@@ -120,7 +127,8 @@ export function judgeSct(sct: DecodedSct, source: SctSource, entries: SignedEntr
   const who = `"${log.description}" (${log.operator})`;
   let data: Buffer;
   if (source === 'certificate') {
-    if (!entries.precert) return { ...withLog, status: 'malformed', detail: `embedded SCT from ${who} cannot be checked: the issuer is unknown, so the precertificate cannot be rebuilt` };
+    // Nothing is wrong with the SCT itself: what it signs cannot be rebuilt here, so it is neither valid nor invalid.
+    if (!entries.precert) return { ...withLog, status: 'unverifiable', detail: `embedded SCT from ${who} is not verifiable: ${entries.noPrecert ?? ISSUER_UNKNOWN}` };
     data = signedData(sct, { type: 'precert', ...entries.precert });
   } else {
     data = signedData(sct, { type: 'x509', leaf: entries.leaf });

@@ -11,9 +11,10 @@ import { selectShard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
 import { renderChain } from '../../report/chain-table.js';
-import { checkToJson, ndjsonLine, ndjsonSummaryLine } from '../../report/check-json.js';
-import { statusText } from '../../report/check-summary.js';
-import { checkView, resultView, type CheckView } from '../../report/check-view.js';
+import { checkJsonPieces, ndjsonLine, ndjsonSummaryLine, resultJsonText } from '../../report/check-json.js';
+import { DEFAULT_WIDTH, statusText } from '../../report/check-summary.js';
+import { checkView, resultView } from '../../report/check-view.js';
+import { csvHeader, csvLine } from '../../report/check-csv.js';
 import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
@@ -27,7 +28,7 @@ import { writeOutputFile } from '../write-file.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags } from '../trust-options.js';
 import { addRouteOptions, parseRouteRules, pinnedAddresses, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
 import { addClientCertOptions, clientCertFromFlags, type ClientCertFlags } from '../client-cert.js';
-import { CHECK_FORMATS, decideFormat, JUNIT_FILE, printFinal, type CheckFormat } from '../check-output.js';
+import { CHECK_FORMATS, decideFormat, JUNIT_FILE, printFinal, resultKeeper, writePieces, type CheckFormat } from '../check-output.js';
 import { createProgress } from '../check-progress.js';
 import { parseShard } from '../check-shard.js';
 import { runMerge } from './check-merge.js';
@@ -69,7 +70,8 @@ function resultBlock(r: TargetResult, color: boolean, width: number | undefined)
   const p = palette(color);
   const head = `${p.heading(escapeControl(r.target))} — ${statusText(r, p)}${r.protocol ? p.dim(` (${r.protocol.name})`) : ''}\n`;
   if (!r.chain) return `${head}${p.bad(escapeControl(r.error?.message ?? r.problems.join('; ')))}\n`;
-  return head + renderChain(r.chain, { color, ...(width ? { width, hard: true } : {}) });
+  // Held to the terminal, COLUMNS, or 100 columns in a CI log, as the summary table is.
+  return head + renderChain(r.chain, { color, width: width ?? DEFAULT_WIDTH, hard: true });
 }
 
 /**
@@ -176,28 +178,36 @@ async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: Ch
     ...(ctx.lookup ? { lookup: ctx.lookup } : {}),
     ...(pool ? { fetch: pool.fetch } : {}),
     ...(progress ? { onStart: progress.start } : {}),
-    onResult: (r, done, total) => {
-      if (format === 'ndjson') lines.write(ndjsonLine(r));
-      progress?.finish(r, done, total);
-    },
   };
   const final = { format, style, quiet: Boolean(flags.quiet), ...(flags.junit !== undefined ? { junitFile: flags.junit } : {}) };
-  // Whole results only where they are printed (the JSON document, chain tables); a line's worth
-  // per target for the other summaries; nothing for NDJSON, which printed each as it came.
-  if (format === 'json' || (format === 'text' && (flags.chains || targets.length === 1))) {
-    const summary = await runCheck(targets, options);
+  // Whole results only for chain tables.
+  if (format === 'text' && (flags.chains || targets.length === 1)) {
+    const summary = await runCheck(targets, { ...options, onResult: (r, done, total) => progress?.finish(r, done, total) });
     progress?.end();
-    lines.flush();
-    const machineText = (): string => `${JSON.stringify(checkToJson(summary), null, 2)}\n`;
-    printFinal(ctx, { ...final, view: checkView(summary), machineText, chainBlocks: format === 'text' ? chainBlocks(summary, flags, style) : '' });
+    printFinal(ctx, { ...final, view: checkView(summary), machineText: () => '', chainBlocks: chainBlocks(summary, flags, style) });
     return;
   }
-  const keep = format === 'ndjson' && flags.junit === undefined ? (): undefined => undefined : resultView;
-  const view: CheckView = await runCheck(targets, options, keep);
+  // Otherwise what each format needs (resultKeeper); NDJSON and CSV print each result as it
+  // comes; the JSON document holds each result as its JSON text until it prints them in order.
+  const keeper = resultKeeper(format, { quiet: Boolean(flags.quiet), junit: flags.junit !== undefined });
+  if (format === 'csv') lines.write(csvHeader());
+  const onResult = (r: TargetResult, done: number, total: number): void => {
+    if (format === 'ndjson') lines.write(ndjsonLine(r));
+    if (format === 'csv') lines.write(csvLine(resultView(r)));
+    keeper.add(r);
+    progress?.finish(r, done, total);
+  };
+  const keepJson = (r: TargetResult): JsonText | undefined => (format === 'json' ? { target: r.target, status: r.status, daysLeft: r.daysLeft, text: resultJsonText(r) } : undefined);
+  const summary = await runCheck(targets, { ...options, onResult }, keepJson);
   progress?.end();
   lines.flush();
-  printFinal(ctx, { ...final, view, machineText: () => ndjsonSummaryLine(view) });
+  const view = keeper.view(summary);
+  if (format === 'json') await writePieces(ctx, checkJsonPieces(summary, summary.results.map((r) => r.text)));
+  printFinal(ctx, { ...final, view, machineText: () => (format === 'json' ? '' : ndjsonSummaryLine(view)), csvStreamed: true });
 }
+
+/** A result of a `--json` run as kept until the end: its sort keys and its JSON text. */
+type JsonText = Pick<TargetResult, 'target' | 'status' | 'daysLeft'> & { text: string };
 
 export function registerCheck(program: Command, ctx: CliContext): void {
   addClientCertOptions(addRouteOptions(addTrustOptions(program.command('check'))))

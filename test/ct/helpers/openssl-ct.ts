@@ -41,8 +41,9 @@ export function x509Scts(pemFile: string): OpensslSct[] {
 }
 
 /** s_client -ct against host:port; resolves its whole output (stdout and stderr). Never blocks the event loop. */
-export function sClientCt(port: number, opts: { logFile: string; caFile: string; version?: '-tls1_2' | '-tls1_3'; keylogFile?: string }): Promise<string> {
-  const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-ct', '-ctlogfile', opts.logFile, '-CAfile', opts.caFile];
+export function sClientCt(port: number, opts: { logFile: string; caFile?: string; version?: '-tls1_2' | '-tls1_3'; keylogFile?: string }): Promise<string> {
+  // Without caFile the chain does not verify, so openssl has no issuer for embedded SCTs.
+  const args = ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-ct', '-ctlogfile', opts.logFile, ...(opts.caFile ? ['-CAfile', opts.caFile] : [])];
   if (opts.version) args.push(opts.version);
   if (opts.keylogFile) args.push('-keylogfile', opts.keylogFile);
   return new Promise((resolve) => {
