@@ -78,17 +78,28 @@ export interface Node13Request {
   wantChain?: boolean;
 }
 
+/** Chains a scan keeps summaries of (a server serves a handful; a hostile one could vary them per connection). */
+const MAX_DISTINCT_CHAINS = 64;
+
 /** Every distinct leaf seen, with where it was served. */
 export class CertificateBook {
   private readonly certs = new Map<string, CertificateSeen>();
-  // Most probes carry the same chain: summarise each distinct chain once.
-  private readonly summaries = new Map<string, ReturnType<typeof summariseCertificate>>();
+  // Most probes carry the same chain: summarise each distinct chain once. A server has a handful
+  // of chains, so they are found by comparing bytes (a text key per probe, the chain in base64,
+  // cost more than the comparison).
+  private readonly summaries: Array<{ chain: readonly Buffer[]; summary: ReturnType<typeof summariseCertificate> }> = [];
+
+  private summaryOf(chain: readonly Buffer[]): ReturnType<typeof summariseCertificate> {
+    const known = this.summaries.find((k) => k.chain.length === chain.length && k.chain.every((c, i) => c.equals(chain[i])));
+    if (known) return known.summary;
+    const summary = summariseCertificate(chain);
+    if (this.summaries.length < MAX_DISTINCT_CHAINS) this.summaries.push({ chain, summary });
+    return summary;
+  }
 
   note(chain: readonly Buffer[] | undefined, context: string): void {
     if (!chain || chain.length === 0) return;
-    const key = chain.map((c) => c.toString('base64')).join(',');
-    if (!this.summaries.has(key)) this.summaries.set(key, summariseCertificate(chain));
-    const s = this.summaries.get(key);
+    const s = this.summaryOf(chain);
     if (!s) return;
     const seen = this.certs.get(s.fingerprint256) ?? { ...s, servedFor: [] };
     if (!seen.servedFor.includes(context)) seen.servedFor.push(context);
