@@ -181,6 +181,8 @@ describe('tls-trace sends nothing but the handshake, to the name it was given', 
 describe('no shell-outs in src/', () => {
   // Live --packets must run tcpdump/dumpcap (and getcap): that one module, with argument arrays.
   const PROCESS_MODULE = 'src/capture/packet-tool.ts';
+  // check --jobs forks tls-trace's own entry as its workers: fork only, never a command line.
+  const WORKER_MODULE = 'src/cli/check-jobs.ts';
   it('no module in src/ but the packet-capture one imports child_process or calls exec/spawn', () => {
     const offenders: string[] = [];
     const walk = (d: string): void => {
@@ -190,7 +192,7 @@ describe('no shell-outs in src/', () => {
         else if (/\.(ts|js|mjs|cjs)$/.test(e.name)) {
           const text = readFileSync(p, 'utf8');
           const rel = path.relative(repoRoot, p);
-          if (rel === PROCESS_MODULE) continue;
+          if (rel === PROCESS_MODULE || rel === WORKER_MODULE) continue;
           if (/child_process|\bexecSync\b|\bexecFile\b|\bspawnSync?\s*\(|\bshell\s*:\s*true/.test(text)) offenders.push(rel);
         }
       }
@@ -198,6 +200,12 @@ describe('no shell-outs in src/', () => {
     walk(path.join(repoRoot, 'src'));
     walk(path.join(repoRoot, 'bin'));
     expect(offenders).toEqual([]);
+  });
+  it('check --jobs starts its workers with fork (node and the entry it runs, no shell, no command line)', () => {
+    const text = readFileSync(path.join(repoRoot, WORKER_MODULE), 'utf8');
+    expect(text).not.toMatch(/\bshell\s*:|\bexec(Sync|File|FileSync)?\s*\(|\bspawn(Sync)?\s*\(/);
+    expect(text).toMatch(/import \{ fork, type ChildProcess \} from 'node:child_process';/);
+    expect([...text.matchAll(/\bfork\(/g)].length).toBe(1);
   });
   it('the packet-capture module never asks for a shell and never runs a command line', () => {
     const text = readFileSync(path.join(repoRoot, PROCESS_MODULE), 'utf8');
