@@ -62,7 +62,10 @@ export function fetchPool(entry: string, workers: number): FetchPool {
       w.pending.clear();
     };
     child.on('exit', (code, signal) => fail(`check worker process ended (${signal ?? `exit ${code}`}) while checking this target`));
-    child.on('error', (e) => fail(`check worker process failed: ${e.message}`));
+    child.on('error', (e) => {
+      fail(`check worker process failed: ${e.message}`);
+      child.kill('SIGKILL'); // out of the pool now: close() would not reach it
+    });
     pool[slot] = w;
     return w;
   };

@@ -70,13 +70,15 @@ function tableLeftOut(view: CheckView, shown: readonly ResultView[], quiet: bool
   const valid = quiet ? 0 : view.counts.valid - (shown.length - problemsShown);
   const parts = [problems ? `${problems} more that need a look` : '', valid ? `${valid} more valid` : ''].filter(Boolean);
   if (parts.length === 0) return '';
-  return `… ${parts.join(' and ')} not in this table (tls-trace's table stops at ${CHECK_MAX_KEPT_RESULTS} rows; the totals count every target; --format ndjson or csv lists each one)`;
+  return `… ${parts.join(' and ')} not in this table (tls-trace's table stops at ${CHECK_MAX_KEPT_RESULTS} rows that need a look and ${CHECK_MAX_KEPT_RESULTS} valid ones; the totals count every target; --format ndjson or csv lists each one)`;
 }
 
 export function renderCheckTable(view: CheckView, options: CheckRenderOptions): string {
   const p = palette(options.color);
   const head = ['Target', 'Status', 'Days left', 'Expires', 'Details'].map((h) => p.heading(h));
-  const results = (options.quiet ? problemResults(view) : failuresFirst(view)).slice(0, CHECK_MAX_KEPT_RESULTS);
+  // At most CHECK_MAX_KEPT_RESULTS that need a look, then as many valid ones (what the run keeps).
+  const problems = problemResults(view).slice(0, CHECK_MAX_KEPT_RESULTS);
+  const results = options.quiet ? problems : [...problems, ...view.results.filter((r) => r.status === 'valid').slice(0, CHECK_MAX_KEPT_RESULTS)];
   const rows = results.map((r) => {
     const days = r.daysLeft === null ? '-' : r.daysLeft < 0 || r.status === 'critical' ? p.bad(String(r.daysLeft)) : r.status === 'expiring' ? p.warn(String(r.daysLeft)) : String(r.daysLeft);
     return [escapeControl(r.target), statusText(r, p), days, r.notAfter?.slice(0, 10) ?? '-', escapeControl(detail(r))];

@@ -92,7 +92,9 @@ function closeLines(t: TcpTeardownView, p: Palette): TimedLine[] {
     // The ACK of the other side's FIN carried on this FIN is said on this FIN's line.
     const acking = events.find((o) => o.kind === 'FIN' && o.direction !== e.direction && o.acked?.flags.includes('F') && o.acked.timeMs === e.timeMs);
     out.push(at(e.timeMs, e.direction, e.kind === 'RST' ? rstWords(e) : finWords(e, e.kind === 'FIN' ? acking : undefined)));
-    if (e.acked && !e.acked.flags.includes('F')) {
+    // Said on its own line unless it rode on the other side's first FIN (then that line says it).
+    const onFinLine = e.acked?.flags.includes('F') && events.some((o) => o.kind === 'FIN' && o.direction !== e.direction && o.timeMs === e.acked?.timeMs);
+    if (e.acked && !onFinLine) {
       const on = e.acked.flags === '[.]' ? '' : ` (on a ${e.acked.flags} segment)`;
       out.push(at(e.acked.timeMs, e.direction === 'client' ? 'server' : 'client', `ACK of the ${SIDE[e.direction]}'s FIN${on}, ${ms(e.acked.delayMs)} after it`));
     }

@@ -212,7 +212,8 @@ function simultaneousClose(packets: readonly CapturePacket[], fins: Partial<Reco
   const c = finOf('client', client.event.seq);
   const s = finOf('server', server.event.seq);
   const covers = (p: CapturePacket | undefined, end: number): boolean => p?.ack !== undefined && p.ack >= end;
-  return c !== undefined && s !== undefined && !covers(c, server.end) && !covers(s, client.end);
+  // Without both FINs' ack numbers (a segment without the ACK flag) nothing says they crossed.
+  return c?.ack !== undefined && s?.ack !== undefined && !covers(c, server.end) && !covers(s, client.end);
 }
 
 /** The other side's new data after the first FIN: the half-close (RFC 9293 3.6) in use. */

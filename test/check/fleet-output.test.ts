@@ -57,15 +57,17 @@ describe('resultKeeper', () => {
     expect([kept('junit'), kept('openmetrics'), kept('csv', false, true), kept('text', false, true)]).toEqual([results.length, results.length, results.length, results.length]);
   });
 
-  test('the text table stops at CAP rows and says what it left out, within 100 columns; totals and the closing list count every target', () => {
+  test('the text table stops at CAP rows that need a look and CAP valid ones and says what it left out, within 100 columns; totals and the closing list count every target', () => {
     const keeper = resultKeeper('text', { quiet: false, junit: false });
     for (const r of results) keeper.add(r);
     const view = keeper.view(runFacts(results));
     const problemsAll = results.length - full.counts.valid;
     const table = renderCheckTable(view, { color: false, width: 100 });
-    expect(table.split('\n').filter((l) => /^│ t\d+/.test(l))).toHaveLength(CAP);
+    const validShown = Math.min(CAP, full.counts.valid);
+    expect(table.split('\n').filter((l) => /^│ t\d+/.test(l))).toHaveLength(CAP + validShown);
     const note = table.slice(table.lastIndexOf('┘') + 2).replace(/\n/g, ' ');
-    expect(note).toBe(`… ${problemsAll - CAP} more that need a look and ${full.counts.valid} more valid not in this table (tls-trace's table stops at ${CAP} rows; the totals count every target; --format ndjson or csv lists each one)`);
+    const validLeft = full.counts.valid - validShown;
+    expect(note).toBe(`… ${problemsAll - CAP} more that need a look${validLeft ? ` and ${validLeft} more valid` : ''} not in this table (tls-trace's table stops at ${CAP} rows that need a look and ${CAP} valid ones; the totals count every target; --format ndjson or csv lists each one)`);
     for (const line of table.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(100);
     expect(renderCheckTotals(view, { color: false })).toMatch(new RegExp(`^${results.length} targets: ${full.counts.valid} valid, `));
     const closing = renderClosingProblems(view, { color: false });

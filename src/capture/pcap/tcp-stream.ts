@@ -93,7 +93,13 @@ export class TcpStream {
       this.isn = seq;
       if (this.base === undefined) this.base = (seq + 1) >>> 0;
     }
-    if (payload.length === 0) return 'none';
+    if (payload.length === 0) {
+      // A side whose SYN was not captured and that has sent no data yet (a bare ACK, a FIN): number
+      // its segments from this one, as tshark does, so its FIN and the other side's ACKs of it get
+      // sequence numbers; the stream itself starts at its first data, which re-bases them alike.
+      if (this.isn === undefined && !syn) this.isn = (seq - 1) >>> 0;
+      return 'none';
+    }
     const start = syn ? (seq + 1) >>> 0 : seq;
     if (this.base === undefined) {
       // The SYN was not captured: the stream starts at the first data seen.

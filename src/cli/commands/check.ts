@@ -126,7 +126,7 @@ function jobsPool(flags: CheckFlags, ctx: CliContext, targets: number): FetchPoo
   // One process unless asked: on the 2-core machine measured (loopback servers on the same cores,
   // load 11–16), --jobs 2 cost 1.2 CPU ms more per target and gave no more targets/s (README Benchmark).
   const jobs = parseWholeNumber(flags.jobs, '--jobs', { fallback: 1, min: 1, max: MAX_JOBS });
-  if (jobs < 2 || !ctx.workerEntry || ctx.lookup || targets < MIN_TARGETS_PER_JOB) return undefined;
+  if (jobs < 2 || !ctx.workerEntry || ctx.lookup || targets <= MIN_TARGETS_PER_JOB) return undefined;
   return fetchPool(ctx.workerEntry, Math.min(jobs, Math.ceil(targets / MIN_TARGETS_PER_JOB)) - 1);
 }
 
@@ -217,7 +217,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--warn-days <n>', `exit 9 when a certificate expires within N days (default ${DEFAULT_WARN_DAYS})`)
     .option('--crit-days <n>', 'exit 13 (a failure) when a certificate expires within N days (default off)')
     .option('--concurrency <n>', `targets checked at once (default ${DEFAULT_CONCURRENCY})`)
-    .option('--jobs <n>', `processes sharing the handshakes, for CPU-bound fleets of ${MIN_TARGETS_PER_JOB} targets or more (default 1: this process only); the output is the same`)
+    .option('--jobs <n>', `processes sharing the handshakes, for CPU-bound fleets of more than ${MIN_TARGETS_PER_JOB} targets (default 1: this process only); the output is the same`)
     .addOption(new Option('--fetch-worker').hideHelp())
     .option('--timeout <ms>', 'per-target deadline for DNS, connect and handshake (default 10000)')
     .option('--servername <name>', 'server name (SNI) to send and to check the certificate against')
