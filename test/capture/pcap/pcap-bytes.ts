@@ -22,8 +22,8 @@ export function frame(seq: number, flags: number, payload: Buffer, tcpHeaderByte
   return Buffer.concat([eth, ip, tcp, payload]);
 }
 
-/** A classic little-endian pcap (microseconds, Ethernet) of the given frames, 1 ms apart. */
-export function pcapOf(frames: Buffer[]): Buffer {
+/** A classic little-endian pcap (microseconds, Ethernet) of the given frames, 1 ms apart unless `timesMs` gives each one's time. */
+export function pcapOf(frames: Buffer[], timesMs?: readonly number[]): Buffer {
   const head = Buffer.alloc(24);
   head.writeUInt32LE(0xa1b2c3d4, 0);
   head.writeUInt16LE(2, 4);
@@ -32,9 +32,10 @@ export function pcapOf(frames: Buffer[]): Buffer {
   head.writeUInt32LE(1, 20);
   const parts: Buffer[] = [head];
   frames.forEach((f, i) => {
+    const ms = timesMs?.[i] ?? i;
     const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1_700_000_000 + Math.floor(i / 1000), 0);
-    rec.writeUInt32LE((i % 1000) * 1000, 4);
+    rec.writeUInt32LE(1_700_000_000 + Math.floor(ms / 1000), 0);
+    rec.writeUInt32LE(Math.round((ms % 1000) * 1000), 4);
     rec.writeUInt32LE(f.length, 8);
     rec.writeUInt32LE(f.length, 12);
     parts.push(rec, f);

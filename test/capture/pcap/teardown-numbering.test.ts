@@ -14,6 +14,7 @@ import { tcpView } from '../../../src/view/tcp.js';
 import { tcpCloseLines } from '../../../src/report/packets.js';
 import { palette } from '../../../src/report/palette.js';
 import { requireTool } from '../../helpers/servers.js';
+import { pcapOf } from './pcap-bytes.js';
 
 const C = { ip: Uint8Array.from([10, 0, 0, 1]), port: 40000 };
 const S = { ip: Uint8Array.from([10, 0, 0, 2]), port: 443 };
@@ -25,25 +26,10 @@ const RECORD = Buffer.concat([Buffer.from([0x17, 3, 3, 0, 32]), Buffer.alloc(32,
 
 type Seg = { client: boolean; seq: number; ack: number; flags: number; data?: boolean; ms: number };
 
-function pcapOf(dir: string, name: string, segs: Seg[]): string {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b2c3d4, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(65535, 16);
-  head.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [head];
-  segs.forEach((s, i) => {
-    const frame = Buffer.from(tcpFrame({ from: s.client ? C : S, to: s.client ? S : C, seq: s.seq, ack: s.ack, flags: s.flags, window: 500, payload: s.data ? RECORD : new Uint8Array(), ipId: i }, s.client));
-    const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(1000, 0);
-    rec.writeUInt32LE(Math.round(s.ms * 1000), 4);
-    rec.writeUInt32LE(frame.length, 8);
-    rec.writeUInt32LE(frame.length, 12);
-    parts.push(rec, frame);
-  });
+function writePcap(dir: string, name: string, segs: Seg[]): string {
+  const frames = segs.map((s, i) => Buffer.from(tcpFrame({ from: s.client ? C : S, to: s.client ? S : C, seq: s.seq, ack: s.ack, flags: s.flags, window: 500, payload: s.data ? RECORD : new Uint8Array(), ipId: i }, s.client)));
   const file = path.join(dir, name);
-  writeFileSync(file, Buffer.concat(parts));
+  writeFileSync(file, pcapOf(frames, segs.map((s) => s.ms)));
   return file;
 }
 
@@ -62,7 +48,7 @@ describe('teardown numbering from frames', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('no SYN captured and no client data: the client FIN and its ACK are numbered, no false simultaneous close', async () => {
-    const file = pcapOf(dir, 'nosyn.pcap', [
+    const file = writePcap(dir, 'nosyn.pcap', [
       { client: false, seq: 5000, ack: 9000, flags: PSH | ACK, data: true, ms: 1 },
       { client: true, seq: 9000, ack: 5037, flags: ACK, ms: 2 },
       { client: true, seq: 9000, ack: 5037, flags: FIN | ACK, ms: 3 },
@@ -89,7 +75,7 @@ describe('teardown numbering from frames', () => {
   });
 
   it('an ACK of the client FIN carried on the server\'s retransmitted FIN keeps its own text line', async () => {
-    const file = pcapOf(dir, 'refin.pcap', [
+    const file = writePcap(dir, 'refin.pcap', [
       { client: true, seq: 8999, ack: 0, flags: SYN, ms: 0 },
       { client: false, seq: 4999, ack: 9000, flags: SYN | ACK, ms: 0.5 },
       { client: true, seq: 9000, ack: 5000, flags: ACK, ms: 0.7 },
