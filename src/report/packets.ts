@@ -5,7 +5,7 @@
 import type { Direction, TcpSynOptions } from '../capture/types.js';
 import { TEXT_MAX_PACKET_LINES } from '../limits.js';
 import type { Palette } from './palette.js';
-import type { PacketRow, TcpCloseEvent, TcpRstCause, TcpTeardownView, TcpView } from '../view/tcp.js';
+import { finCarryingAck, type PacketRow, type TcpCloseEvent, type TcpRstCause, type TcpTeardownView, type TcpView } from '../view/tcp.js';
 
 function arrow(d: Direction, p: Palette): string {
   return d === 'client' ? p.client('→') : p.server('←');
@@ -90,11 +90,9 @@ function closeLines(t: TcpTeardownView, p: Palette): TimedLine[] {
   const events = t.events.slice(0, 10);
   for (const e of events) {
     // The ACK of the other side's FIN carried on this FIN is said on this FIN's line.
-    const acking = events.find((o) => o.kind === 'FIN' && o.direction !== e.direction && o.acked?.flags.includes('F') && o.acked.timeMs === e.timeMs);
-    out.push(at(e.timeMs, e.direction, e.kind === 'RST' ? rstWords(e) : finWords(e, e.kind === 'FIN' ? acking : undefined)));
-    // Said on its own line unless it rode on the other side's first FIN (then that line says it).
-    const onFinLine = e.acked?.flags.includes('F') && events.some((o) => o.kind === 'FIN' && o.direction !== e.direction && o.timeMs === e.acked?.timeMs);
-    if (e.acked && !onFinLine) {
+    const acking = e.kind === 'FIN' ? events.find((o) => finCarryingAck(events, o) === e) : undefined;
+    out.push(at(e.timeMs, e.direction, e.kind === 'RST' ? rstWords(e) : finWords(e, acking)));
+    if (e.acked && !finCarryingAck(events, e)) {
       const on = e.acked.flags === '[.]' ? '' : ` (on a ${e.acked.flags} segment)`;
       out.push(at(e.acked.timeMs, e.direction === 'client' ? 'server' : 'client', `ACK of the ${SIDE[e.direction]}'s FIN${on}, ${ms(e.acked.delayMs)} after it`));
     }

@@ -9,7 +9,7 @@ import type { DecodedTrace, Message } from '../decode/model.js';
 import { alertDescriptions, describe } from '../registry/index.js';
 import { LADDER_MAX_NAMES_PER_ARROW } from '../limits.js';
 import type { PrologueView } from './prologue.js';
-import type { TcpView } from './tcp.js';
+import { finCarryingAck, type TcpView } from './tcp.js';
 
 /** Which part of the connection an arrow belongs to; round trips are counted within each. */
 export type LadderPhase = 'tcp' | 'prologue' | 'tls';
@@ -79,9 +79,10 @@ function tcpOpenArrows(tcp: TcpView): LadderArrow[] {
 /** The first FIN/RST packets and the bare ACKs of the FINs, in wire order (an ACK riding on a FIN is that FIN's arrow). */
 function tcpCloseArrows(tcp: TcpView): LadderArrow[] {
   const out: LadderArrow[] = [];
-  for (const e of tcp.teardown.events.slice(0, 4)) {
+  const events = tcp.teardown.events.slice(0, 4);
+  for (const e of events) {
     out.push({ phase: 'tcp', direction: e.direction, timeMs: e.timeMs, names: [e.kind], bytes: 0 });
-    if (e.acked && !e.acked.flags.includes('F')) out.push({ phase: 'tcp', direction: e.direction === 'client' ? 'server' : 'client', timeMs: e.acked.timeMs, names: ['ACK'], bytes: 0 });
+    if (e.acked && !finCarryingAck(events, e)) out.push({ phase: 'tcp', direction: e.direction === 'client' ? 'server' : 'client', timeMs: e.acked.timeMs, names: ['ACK'], bytes: 0 });
   }
   return out.sort((a, b) => a.timeMs - b.timeMs);
 }

@@ -186,6 +186,17 @@ function teardownOf(packets: readonly CapturePacket[]): TcpTeardownView {
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
+/**
+ * The other side's FIN event whose segment carried the ACK of `e` (an ACK riding on that FIN's
+ * first send): the view shows it on that FIN, not as an ACK of its own. Undefined when the ACK came
+ * on its own segment, or on a retransmitted FIN (which is no event, so it needs its own line or arrow).
+ */
+export function finCarryingAck(events: readonly TcpCloseEvent[], e: TcpCloseEvent): TcpCloseEvent | undefined {
+  const acked = e.acked;
+  if (!acked?.flags.includes('F')) return undefined;
+  return events.find((o) => o.kind === 'FIN' && o.direction !== e.direction && o.timeMs === acked.timeMs);
+}
+
 function rstEvent(p: CapturePacket, prev: CapturePacket | undefined, fins: Partial<Record<Direction, unknown>>): TcpCloseEvent {
   const finsBefore = (['client', 'server'] as const).filter((d) => fins[d] !== undefined);
   return {

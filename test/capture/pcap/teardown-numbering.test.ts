@@ -1,8 +1,8 @@
 // Teardowns read from files built frame by frame (the reviewer's cases): a capture that starts after
 // the SYNs, whose client sends no data, must still number the client's FIN and the server's ACK of
 // it (a false "simultaneous close" and "no ACK of it" before); and an ACK of a FIN carried on the
-// other side's retransmitted FIN keeps its own line in the text. tshark agrees on the relative
-// numbers where it is installed.
+// other side's retransmitted FIN keeps its own line in the text and its own arrow on the ladder.
+// tshark agrees on the relative numbers where it is installed.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { readPacketCapture } from '../../../src/capture/pcap/index.js';
 import { tcpView } from '../../../src/view/tcp.js';
 import { tcpCloseLines } from '../../../src/report/packets.js';
 import { palette } from '../../../src/report/palette.js';
+import { runCli } from '../../helpers/cli.js';
 import { requireTool } from '../../helpers/servers.js';
 import { pcapOf } from './pcap-bytes.js';
 
@@ -74,7 +75,7 @@ describe('teardown numbering from frames', () => {
     }
   });
 
-  it('an ACK of the client FIN carried on the server\'s retransmitted FIN keeps its own text line', async () => {
+  it('an ACK of the client FIN carried on the server\'s retransmitted FIN keeps its own text line and ladder arrow', async () => {
     const file = writePcap(dir, 'refin.pcap', [
       { client: true, seq: 8999, ack: 0, flags: SYN, ms: 0 },
       { client: false, seq: 4999, ack: 9000, flags: SYN | ACK, ms: 0.5 },
@@ -91,5 +92,10 @@ describe('teardown numbering from frames', () => {
     const lines = tcpCloseLines(view, palette(false));
     expect(lines.some((l) => l.includes("← ACK of the client's FIN (on a [F.] segment)"))).toBe(true);
     expect(lines.some((l) => l.includes('no ACK of it'))).toBe(false);
+    // The ladder draws that ACK as an arrow of its own too (the server's, at 7 ms).
+    const ladder = (await runCli(['read', file, '--no-color'])).stdout.split('\n');
+    const at7 = ladder.findIndex((l) => /^\s+7\.00 ms \| ACK\b/.test(l));
+    expect(at7).toBeGreaterThan(-1);
+    expect(ladder[at7 + 1]).toMatch(/^\s+\|<-+\|/);
   });
 });
