@@ -6,7 +6,7 @@
 
 import type { CheckView, ResultView } from './check-view.js';
 import { problemResults, targetCount, verdictOf, type Verdict } from './check-view.js';
-import { problemList } from './check-summary.js';
+import { failuresFirst, problemList } from './check-summary.js';
 import { escapeControl } from './escape.js';
 import { CHECK_MAX_KEPT_RESULTS, GITHUB_SUMMARY_MAX_ROWS } from '../limits.js';
 
@@ -73,15 +73,15 @@ export function markdownCell(text: string): string {
 
 export function renderStepSummary(view: CheckView): string {
   const c = view.counts;
-  const ordered = [...problemResults(view), ...view.results.filter((r) => r.status === 'valid')];
-  const shown = ordered.slice(0, GITHUB_SUMMARY_MAX_ROWS);
+  const n = targetCount(view);
+  const shown = failuresFirst(view).slice(0, GITHUB_SUMMARY_MAX_ROWS);
   const rows = shown.map((r) => `| ${markdownCell(r.target)} | ${STATUS_WORD[verdictOf(r)]} | ${r.daysLeft ?? '-'} | ${r.notAfter?.slice(0, 10) ?? '-'} | ${markdownCell(problemList(r.error ? [r.error.message] : r.problems))} |`);
-  const left = targetCount(view) - shown.length;
+  const left = n - shown.length;
   const more = left > 0 ? ['', `… ${left} more targets not shown (tls-trace's summary table stops at ${GITHUB_SUMMARY_MAX_ROWS} rows)`] : [];
   return [
     `### tls-trace check: exit ${view.exitCode}`,
     '',
-    `${targetCount(view)} target${targetCount(view) === 1 ? '' : 's'}: ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed (checked at ${view.at})`,
+    `${n} target${n === 1 ? '' : 's'}: ${c.valid} valid, ${c.expiring} expiring, ${c.critical} critical, ${c.invalid} invalid, ${c.error} failed (checked at ${view.at})`,
     '',
     '| Target | Status | Days left | Expires | Details |',
     '| --- | --- | --- | --- | --- |',
