@@ -103,6 +103,12 @@ function certificateJson(c: CertificateSeen, startedAt: string): ScanCertificate
   };
 }
 
+/** What `signatureSchemes.tls13Method` says, per way the scan found the TLS 1.3 schemes. */
+const TLS13_METHODS: Record<NonNullable<ScanResult['signatureSchemes']['tls13Method']>, string> = {
+  'certificate-verify': 'certificate-verify: hand-built TLS 1.3 handshakes read up to the server Finished, by elimination over signature_algorithms; each CertificateVerify verified',
+  'node-sigalgs': 'node-tls-sigalgs: one full Node handshake per scheme with sigalgs restricted to it',
+};
+
 export function versionJson(value: number): CodePointJson {
   return cp(protocolVersions, value);
 }
@@ -171,7 +177,7 @@ export function scanToJson(r: ScanResult): ScanJson {
     signatureSchemes: {
       tls12: r.signatureSchemes.tls12 && r.signatureSchemes.tls12.map((s) => cp(signatureSchemes, s)),
       tls13: r.signatureSchemes.tls13 && r.signatureSchemes.tls13.map((s) => cp(signatureSchemes, s)),
-      tls13Method: 'node-tls-sigalgs: one full Node handshake per scheme with sigalgs restricted to it',
+      tls13Method: TLS13_METHODS[r.signatureSchemes.tls13Method ?? 'node-sigalgs'],
     },
     certificates: r.certificates.map((c) => certificateJson(c, r.startedAt)),
     features: { ...r.features, alpn: r.features.alpn && r.features.alpn.map(e) },

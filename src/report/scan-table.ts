@@ -158,7 +158,7 @@ function signatureSchemeLines(r: ScanResult, p: Palette): string[] {
   return [
     p.heading('Signature schemes'),
     `  TLS 1.2 (from ServerKeyExchange): ${sigs(r.signatureSchemes.tls12)}`,
-    `  TLS 1.3 (full handshakes, one scheme each): ${sigs(r.signatureSchemes.tls13)}`,
+    `  TLS 1.3 (${r.signatureSchemes.tls13Method === 'certificate-verify' ? 'from CertificateVerify' : 'full handshakes, one scheme each'}): ${sigs(r.signatureSchemes.tls13)}`,
   ];
 }
 

@@ -141,18 +141,25 @@ export class Prober {
     return this.waiting.splice(i >= 0 ? i : 0, 1)[0];
   }
 
-  async probe(hello: Uint8Array, flightOpts: FlightOptions = {}, followUp?: FollowUp, priority: ProbePriority = 'one-off'): Promise<ProbeResult> {
+  probe(hello: Uint8Array, flightOpts: FlightOptions = {}, followUp?: FollowUp, priority: ProbePriority = 'one-off'): Promise<ProbeResult> {
+    const abandoned = { end: 'timeout' as const, flight: { complete: false }, bytesReceived: 0 };
+    return this.retrying(() => probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs }, followUp), abandoned, priority);
+  }
+
+  /**
+   * Runs `once` (one connection) under the limit with the probes' retries, stall detection and
+   * counts: for exchanges that read further than a first flight (handshake13.ts). `once` must
+   * start afresh on each call; `abandoned` is the answer when the server has stalled.
+   */
+  async retrying<R extends { end: ProbeEnd }>(once: () => Promise<R>, abandoned: R, priority: ProbePriority = 'one-off'): Promise<R & { attempts: number }> {
     const maxRetries = this.opts.retries ?? 2;
     let attempt = 0;
     for (;;) {
       attempt++;
-      const r =
-        this.timeoutsInARow >= STALL_LIMIT
-          ? undefined
-          : await this.limit(() => (this.timeoutsInARow >= STALL_LIMIT ? Promise.resolve(undefined) : probeOnce(this.endpoint, hello, { ...flightOpts, timeoutMs: this.opts.timeoutMs }, followUp)), priority);
+      const r = this.timeoutsInARow >= STALL_LIMIT ? undefined : await this.limit(() => (this.timeoutsInARow >= STALL_LIMIT ? Promise.resolve(undefined) : once()), priority);
       if (!r) {
         this.stats.abandoned = (this.stats.abandoned ?? 0) + 1;
-        return { end: 'timeout', flight: { complete: false }, bytesReceived: 0, attempts: attempt - 1 };
+        return { ...abandoned, attempts: attempt - 1 };
       }
       this.stats.probes++;
       this.timeoutsInARow = r.end === 'timeout' ? this.timeoutsInARow + 1 : 0;

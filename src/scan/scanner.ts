@@ -91,7 +91,13 @@ export async function scanServer(opts: ScanOptions): Promise<ScanResult> {
     sessionTask,
   ]);
   ctx.notes.push(...connectionNotes(ctx.prober.stats, opts.timeoutMs));
-  if (found.has13) ctx.notes.push('TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each');
+  if (found.has13) {
+    ctx.notes.push(
+      signatureSchemes.tls13Method === 'certificate-verify'
+        ? 'TLS 1.3 signature schemes come from the CertificateVerify of handshakes tls-trace writes itself (read up to the server Finished, each signature verified), by elimination over every TLS 1.3 scheme'
+        : 'TLS 1.3 signature schemes come from full Node handshakes with one scheme allowed each',
+    );
+  }
   const { host, port, address, family, sni, tunnel, dialPort } = ctx.target;
   const proxy = tunnel ? { proxy: `${tunnel.proxy.host.includes(':') ? `[${tunnel.proxy.host}]` : tunnel.proxy.host}:${dialPort}` } : {};
   const result: ScanResult = {

@@ -174,9 +174,10 @@ export interface ScanResult {
   signatureSchemes: {
     /** From the ServerKeyExchange, in server preference order. */
     tls12: number[] | null;
-    /** From Node tls handshakes with `sigalgs` restricted to one scheme each (the scheme is in the
-     * encrypted CertificateVerify, which a first-flight probe cannot read). */
+    /** From the encrypted CertificateVerify, read by hand-built handshakes (handshake13.ts), or
+     * from Node tls handshakes with `sigalgs` restricted when those could not be read. */
     tls13: number[] | null;
+    tls13Method?: 'certificate-verify' | 'node-sigalgs';
   };
   certificates: CertificateSeen[];
   features: FeatureScan;
