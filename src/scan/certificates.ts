@@ -1,10 +1,13 @@
 // Question 5, which certificates. Every probe that carries a chain adds it to the context's
-// CertificateBook (with SNI, per version and authentication type, and TLS 1.3 ones from the Node
-// handshakes); this module adds the ones served without SNI: one probe per authentication type
-// the server accepted (so it waits for the suite lists), plus one offering every candidate; for a
-// TLS 1.3-only server, Node handshakes per key type. The result is the book once all have run.
+// CertificateBook (with SNI, per version and authentication type, and TLS 1.3 ones from the
+// signature-scheme handshakes); this module adds the ones served without SNI: one probe per
+// authentication type the server accepted (so it waits for the suite lists), plus one offering
+// every candidate; for a TLS 1.3-only server, one hand-built TLS 1.3 handshake per key type
+// (handshake13.ts). The result is the book once all have run.
 
+import { TLS13_SIGNATURE_SCHEMES } from './candidates.js';
 import type { ScanContext } from './context.js';
+import { handshake13 } from './handshake13.js';
 import type { CertificateSeen, VersionScan } from './types.js';
 import { probeBest12, type VersionsFound } from './versions.js';
 import { suiteInfo, versionName } from '../registry/index.js';
@@ -32,13 +35,22 @@ async function noSni12(ctx: ScanContext, found: VersionsFound, best12: number, v
   );
 }
 
-/** TLS 1.3 only, without SNI: one Node handshake per key type. */
+/** TLS 1.3 only, without SNI: one hand-built handshake per key type (a Node one when it cannot be read). */
 async function noSni13(ctx: ScanContext): Promise<void> {
   const kinds = [
-    ['ECDSA', 'ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384:ecdsa_secp521r1_sha512'],
-    ['RSA', 'rsa_pss_rsae_sha256:rsa_pss_pss_sha256'],
-  ];
-  await Promise.all(kinds.map(([kind, sigalgs]) => ctx.node13({ sigalgs, servername: '', wantChain: true }).then((r) => (r.ok ? ctx.certificates.note(r.chain, `TLS 1.3 ${kind}, no SNI`) : undefined))));
+    ['ECDSA', ['ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512']],
+    ['RSA', ['rsa_pss_rsae_sha256', 'rsa_pss_pss_sha256']],
+  ] as const;
+  await Promise.all(
+    kinds.map(async ([kind, names]) => {
+      const sigs = TLS13_SIGNATURE_SCHEMES.filter((s) => (names as readonly string[]).includes(s.openssl)).map((s) => s.code);
+      const r = await handshake13(ctx, { sigs, sni: null });
+      if (r.outcome === 'complete') return ctx.certificates.note(r.chain, `TLS 1.3 ${kind}, no SNI`);
+      if (r.outcome === 'refused') return undefined;
+      const node = await ctx.node13({ sigalgs: names.join(':'), servername: '', wantChain: true });
+      return node.ok ? ctx.certificates.note(node.chain, `TLS 1.3 ${kind}, no SNI`) : undefined;
+    }),
+  );
 }
 
 /**

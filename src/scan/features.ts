@@ -2,11 +2,13 @@
 // secure renegotiation, extended master secret, encrypt-then-MAC, compression, TLS_FALLBACK_SCSV
 // and the TLS 1.3 downgrade sentinel. Each check is one small job answering some fields; a field
 // no job could answer stays null ("could not be determined"). TLS ≤ 1.2 checks read the
-// ServerHello of the best version below 1.3; a TLS 1.3-only server is asked through Node.
+// ServerHello of the best version below 1.3; a TLS 1.3-only server is asked with hand-built TLS 1.3
+// handshakes read up to the server's Finished (handshake13.ts), and Node for its tickets.
 
 import { ALPN_CANDIDATES, suiteCandidates } from './candidates.js';
 import type { ScanContext } from './context.js';
 import { eliminate } from './elimination.js';
+import { handshake13, type Handshake13 } from './handshake13.js';
 import type { FeatureScan } from './types.js';
 import { probeBest12, type VersionsFound } from './versions.js';
 import { Alert, Ext, Suite, suiteInfo, Version } from '../registry/index.js';
@@ -44,15 +46,38 @@ async function compression(ctx: ScanContext, found: VersionsFound): Answer {
   return m !== undefined ? { compression: m === 0 ? [] : [m] } : {};
 }
 
-/** TLS 1.3 only: OCSP and tickets travel encrypted; ask Node. */
+/**
+ * TLS 1.3 only: ALPN (in EncryptedExtensions) by elimination and the OCSP staple (in the encrypted
+ * Certificate) from hand-built handshakes, the staple read in the first round; the
+ * NewSessionTicket comes after the client's Finished, which those never send, so Node is asked
+ * for it. When the hand-built handshakes cannot be read, Node answers everything as before.
+ */
 async function tls13Only(ctx: ScanContext): Answer {
-  const r = await ctx.node13({ requestOcsp: true, ticketWaitMs: Math.min(300, ctx.opts.timeoutMs) });
-  if (!r.ok) return {};
-  return { ocspStapling: r.ocspStapled ?? null, sessionTickets: r.sessionTicket ?? null, secureRenegotiation: null, extendedMasterSecret: null };
+  const ticketWaitMs = Math.min(300, ctx.opts.timeoutMs);
+  const rounds: Handshake13[] = [];
+  const alpnRound = (remaining: readonly string[]): Promise<string | undefined> =>
+    handshake13(ctx, { alpn: remaining }).then((r) => {
+      rounds.push(r);
+      return r.outcome === 'complete' ? r.alpn : undefined;
+    });
+  const [alpn, node] = await Promise.all([eliminate(ALPN_CANDIDATES, alpnRound), ctx.node13({ ticketWaitMs })]);
+  const first = rounds[0];
+  if (first.outcome === 'hello-retry' || first.outcome === 'not-determined') return tls13OnlyNode(ctx);
+  // Refused with ALPN offered (no_application_protocol): the staple is asked without it.
+  const plain = first.outcome === 'complete' ? first : await handshake13(ctx);
+  return {
+    alpn,
+    ocspStapling: plain.outcome === 'complete' ? (plain.ocspStapled ?? false) : null,
+    sessionTickets: node.ok ? (node.sessionTicket ?? null) : null,
+  };
 }
 
-async function alpn13(ctx: ScanContext): Answer {
-  return { alpn: await eliminate(ALPN_CANDIDATES, async (remaining) => (await ctx.node13({ alpn: [...remaining] })).alpn) };
+/** TLS 1.3 only, through Node (the hand-built handshakes could not be read). */
+async function tls13OnlyNode(ctx: ScanContext): Answer {
+  const alpn = eliminate(ALPN_CANDIDATES, async (remaining) => (await ctx.node13({ alpn: [...remaining] })).alpn);
+  const r = await ctx.node13({ requestOcsp: true, ticketWaitMs: Math.min(300, ctx.opts.timeoutMs) });
+  const more = r.ok ? { ocspStapling: r.ocspStapled ?? null, sessionTickets: r.sessionTicket ?? null } : {};
+  return { alpn: await alpn, ...more };
 }
 
 /** TLS_FALLBACK_SCSV (RFC 7507): claim a lower maximum than the server has; a protected server answers inappropriate_fallback. */
@@ -82,7 +107,7 @@ function featureJobs(ctx: ScanContext, found: VersionsFound): Answer[] {
     jobs.push(Promise.resolve({ secureRenegotiation: Boolean(found.firstRounds.get(Version.SSL3)?.flight.serverHello?.secureRenegotiation) }));
   }
   if (best12 !== undefined) jobs.push(compression(ctx, found));
-  if (has13 && best12 === undefined) jobs.push(tls13Only(ctx), alpn13(ctx));
+  if (has13 && best12 === undefined) jobs.push(tls13Only(ctx));
   const lower = [...supported].filter((v) => v < Math.max(...supported)).pop();
   if (lower !== undefined) jobs.push(fallbackScsv(ctx, lower));
   if (has13 && best12 !== undefined) jobs.push(Promise.resolve(downgradeSentinel(found, best12)));

@@ -4,10 +4,8 @@
 // here, so a verdict rests on the server's own bytes, not only on OpenSSL's isSessionReused().
 
 import type { SessionHandshakeResult } from '../../capture/session-connection.js';
-import type { Capture } from '../../capture/types.js';
-import { decodeCapture } from '../../decode/index.js';
 import type { HandshakeBody, NewSessionTicket, ServerHello } from '../../decode/model.js';
-import { decryptAndMerge } from '../../decrypt/index.js';
+import { openConnection } from '../tls13-wire.js';
 
 export interface SessionWire {
   /** The session ID our ClientHello offered (hex; '' for none). */
@@ -32,21 +30,9 @@ type Body<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>
  * is then false: nothing was tried.
  */
 export function readSessionWire(conn: Pick<SessionHandshakeResult, 'chunks' | 'keylog'>, opts: { decrypt?: boolean } = {}): SessionWire {
-  const capture: Capture = {
-    format: 'tls-trace-capture',
-    version: 1,
-    target: { host: '', port: 0 },
-    startedAt: '',
-    timings: { totalMs: 0 },
-    options: {},
-    chunks: conn.chunks,
-    keylog: conn.keylog,
-    source: 'live',
-  };
-  const decoded = decodeCapture(capture);
   // No Finished or CertificateVerify checks: the probes read the ServerHello, EncryptedExtensions
   // and tickets, and checking the rest was about half of what opening a TLS 1.3 connection cost.
-  const { trace, decryption } = opts.decrypt === false ? { trace: decoded, decryption: undefined } : decryptAndMerge(capture, decoded, { skipVerification: true });
+  const { trace, decryption } = openConnection(conn.chunks, conn.keylog, { decrypt: opts.decrypt !== false, verify: false });
   const from = (direction: 'client' | 'server', type: HandshakeBody['type']): HandshakeBody[] =>
     trace.messages.flatMap((m) => (m.direction === direction && m.kind === 'handshake' && m.body?.type === type ? [m.body] : []));
   const server = (type: HandshakeBody['type']): HandshakeBody[] => from('server', type);
@@ -73,14 +59,6 @@ export function ticketEarlyData(t: NewSessionTicket): number | undefined {
 /** Whether TLS 1.3 EncryptedExtensions carry early_data: the server accepted 0-RTT (RFC 8446 §4.2.10). */
 export function acceptsEarlyData(ee: Body<'encrypted_extensions'>): boolean {
   return ee.extensions.some((e) => e.info?.kind === 'early_data');
-}
-
-/** The server's key share in a TLS 1.3 ServerHello (group and raw public value), or undefined. */
-export function serverKeyShare(sh: ServerHello): { group: number; keyExchange: Buffer } | undefined {
-  for (const e of sh.extensions) {
-    if (e.info?.kind === 'key_share_selected' && e.info.keyExchange) return { group: e.info.group, keyExchange: Buffer.from(e.info.keyExchange, 'hex') };
-  }
-  return undefined;
 }
 
 /** The pre_shared_key extension's selected identity in a TLS 1.3 ServerHello, or undefined. */
