@@ -51,9 +51,21 @@ export interface SignatureOutcome {
   reason: string;
 }
 
+/**
+ * The public keys of the last few leaves checked: a scan verifies the same leaf's signatures on
+ * connection after connection, and parsing the certificate cost more than the verification.
+ */
+const recentLeaves: Array<{ der: Buffer; key: KeyObject }> = [];
+const RECENT_LEAVES = 4;
+
 function leafKey(leafDer: Uint8Array): KeyObject | string {
+  const known = recentLeaves.find((l) => l.der.equals(leafDer));
+  if (known) return known.key;
   try {
-    return new X509Certificate(leafDer).publicKey;
+    const key = new X509Certificate(leafDer).publicKey;
+    recentLeaves.unshift({ der: Buffer.from(leafDer), key });
+    recentLeaves.length = Math.min(recentLeaves.length, RECENT_LEAVES);
+    return key;
   } catch (e) {
     return `the leaf certificate could not be read (${e instanceof Error ? e.message : String(e)})`;
   }

@@ -9,9 +9,9 @@
 // whose hello carries that share (and later hellos of the scan send it at once); for any other
 // group the outcome is `hello-retry`, and the caller asks Node instead.
 
-import type { HandshakeBody, Message } from '../decode/model.js';
-import { splitRecords } from '../decode/index.js';
-import { decodeStream } from '../decode/index.js';
+import type { HandshakeBody, HandshakeMessage, Message, ServerHello } from '../decode/model.js';
+import { selectedVersion } from '../decode/context.js';
+import { decodeStream, splitRecords } from '../decode/index.js';
 import { trafficKeys } from '../decrypt/tls13.js';
 import { openTls13Record } from '../decrypt/record-protection.js';
 import { isSupported, suiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
@@ -96,8 +96,9 @@ function helloFor(ctx: ScanContext, req: Handshake13Request, shares: readonly nu
 async function once(ctx: ScanContext, req: Handshake13Request, shares: readonly number[]): Promise<Handshake13> {
   const hello = helloFor(ctx, req, shares);
   const message = unframe(hello);
-  const x = await exchange13(ctx, hello, () => flightWatch(message), req.priority);
-  return readHandshake(message, x);
+  let watch: FlightWatch | undefined;
+  const x = await exchange13(ctx, hello, () => (watch = new FlightWatch(message)).enough, req.priority);
+  return readHandshake(message, x, watch?.keys);
 }
 
 /** Keys for the server's handshake records, once its ServerHello has been read. */
@@ -107,10 +108,28 @@ interface ServerKeys {
   keylog: string[];
 }
 
-/** The ServerHello message (raw) in `received` and the keys it leads to; 'stop' when it cannot lead to any. */
-function keysFrom(message: Uint8Array, received: Buffer): ServerKeys | 'stop' | undefined {
-  const hello = decodeStream('server', received).messages.find((m) => m.kind === 'handshake' && m.body?.type === 'server_hello');
-  if (hello?.kind !== 'handshake' || hello.body?.type !== 'server_hello') return undefined;
+/**
+ * The server's first record when it is complete: where the ServerHello (or an alert) is. Reading
+ * only it spares decoding the protected flight behind it again on each look at the hello; a
+ * ServerHello split over records (rare) is read from all the bytes.
+ */
+function helloRecord(received: Buffer): Buffer {
+  const first = splitRecords(received, 0, 1).records[0];
+  const end = first ? first.bodyOffset + first.bodyLength : 0;
+  return first && first.bodyLength === first.declaredLength && first.contentType === 22 && first.bodyLength >= 4 && received.readUIntBE(first.bodyOffset + 1, 3) + 4 <= first.bodyLength ? received.subarray(0, end) : received;
+}
+
+/** The TLS 1.3 ServerHello in `received` (not a HelloRetryRequest), decoded by the shared decoder; undefined while there is none. */
+function serverHelloIn(received: Buffer): (HandshakeMessage & { body: ServerHello }) | undefined {
+  for (const m of decodeStream('server', helloRecord(received)).messages) {
+    if (m.kind === 'handshake' && m.body?.type === 'server_hello' && !m.issue) return m as HandshakeMessage & { body: ServerHello };
+  }
+  return undefined;
+}
+
+/** The keys the ServerHello `hello` leads to; 'stop' when it cannot lead to any (a HelloRetryRequest, another version, a suite or share we cannot use). */
+function keysFrom(message: Uint8Array, hello: HandshakeMessage & { body: ServerHello }): ServerKeys | 'stop' {
+  if (hello.body.helloRetryRequest || selectedVersion(hello.body).version !== Version.TLS13) return 'stop';
   const suite = suiteCrypto(hello.body.cipherSuite, Version.TLS13);
   const shared = sharedSecretOf(hello.body);
   if (!isSupported(suite) || !suite.tls13 || !shared) return 'stop';
@@ -121,42 +140,50 @@ function keysFrom(message: Uint8Array, received: Buffer): ServerKeys | 'stop' | 
 /**
  * When to stop reading: at an alert, a HelloRetryRequest or anything that is not a TLS 1.3
  * ServerHello; after it, once the server's protected records hold its Finished (opened here one
- * record at a time, only to find where the flight ends) or one does not open.
+ * record at a time, only to find where the flight ends) or one does not open. Keeps the keys it
+ * derived, so the reading afterwards does not derive them again.
  */
-function flightWatch(message: Uint8Array): (received: Buffer) => boolean {
-  let keys: ServerKeys | undefined;
-  let at = 0;
-  let seq = 0n;
-  let pending = Buffer.alloc(0);
-  return (received) => {
-    if (!keys) {
-      const f = readFirstFlight(received);
-      if (!f.serverHello) return f.complete;
-      if (f.serverHello.helloRetryRequest || f.serverHello.version !== Version.TLS13) return true;
-      const k = keysFrom(message, received);
+class FlightWatch {
+  keys: ServerKeys | undefined;
+  private at = 0;
+  private seq = 0n;
+  private pending = Buffer.alloc(0);
+
+  constructor(private readonly message: Uint8Array) {}
+
+  readonly enough = (received: Buffer): boolean => {
+    if (!this.keys) {
+      // One decoding per read until the ServerHello is in; what ends the flight before it (an
+      // alert, bytes that are not TLS) is judged as for every probe.
+      const hello = serverHelloIn(received);
+      if (!hello) return readFirstFlight(received).complete;
+      const k = keysFrom(this.message, hello);
       if (k === 'stop') return true;
-      if (!k) return false;
-      keys = k;
+      this.keys = k;
     }
-    const split = splitRecords(received, at);
+    return this.flightEnds(received, this.keys);
+  };
+
+  private flightEnds(received: Buffer, keys: ServerKeys): boolean {
+    const split = splitRecords(received, this.at);
     if (split.garbage) return true;
     for (const rec of split.records) {
       if (rec.bodyLength < rec.declaredLength) return false;
-      at = rec.bodyOffset + rec.bodyLength;
+      this.at = rec.bodyOffset + rec.bodyLength;
       if (rec.contentType === 21) return true;
       if (rec.contentType !== 23) continue; // the ServerHello's own record, a compatibility CCS
-      const opened = openTls13Record(keys.suite, keys.keys, seq++, received.subarray(rec.offset, rec.offset + 5), received.subarray(rec.bodyOffset, at));
+      const opened = openTls13Record(keys.suite, keys.keys, this.seq++, received.subarray(rec.offset, rec.offset + 5), received.subarray(rec.bodyOffset, this.at));
       if (!opened.ok || opened.contentType !== 22) return true;
-      pending = Buffer.concat([pending, opened.plaintext]);
-      while (pending.length >= 4) {
-        const length = pending.readUIntBE(1, 3);
-        if (pending.length < 4 + length) break;
-        if (pending[0] === 20) return true; // Finished: the server's flight is complete
-        pending = pending.subarray(4 + length);
+      this.pending = Buffer.concat([this.pending, opened.plaintext]);
+      while (this.pending.length >= 4) {
+        const length = this.pending.readUIntBE(1, 3);
+        if (this.pending.length < 4 + length) break;
+        if (this.pending[0] === 20) return true; // Finished: the server's flight is complete
+        this.pending = this.pending.subarray(4 + length);
       }
     }
     return false;
-  };
+  }
 }
 
 type Body<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>;
@@ -167,9 +194,9 @@ function serverBody<T extends HandshakeBody['type']>(messages: readonly Message[
 }
 
 /** What the connection showed, read from the recorded bytes by the shared decoder and decryption. */
-function readHandshake(message: Uint8Array, x: Exchanged): Handshake13 {
+function readHandshake(message: Uint8Array, x: Exchanged, derived: ServerKeys | undefined): Handshake13 {
   const base = { connections: x.attempts };
-  const f = readFirstFlight(x.server);
+  const f = readFirstFlight(helloRecord(x.server));
   const sh = f.serverHello;
   if (!sh) {
     const why = f.alert ? `alert ${f.alert.description}` : f.problem ? f.problem : `no ServerHello (connection ${x.end})`;
@@ -177,8 +204,9 @@ function readHandshake(message: Uint8Array, x: Exchanged): Handshake13 {
   }
   if (sh.helloRetryRequest) return { ...base, outcome: 'hello-retry', detail: 'HelloRetryRequest', serverHello: sh };
   if (sh.version !== Version.TLS13) return { ...base, outcome: 'refused', detail: 'the server answered with a version below TLS 1.3', serverHello: sh };
-  const keys = keysFrom(message, x.server);
-  if (!keys || keys === 'stop') return { ...base, outcome: 'not-determined', detail: 'the ServerHello names a suite or key share this probe cannot use', serverHello: sh };
+  const hello = derived ? undefined : serverHelloIn(x.server);
+  const keys = derived ?? (hello ? keysFrom(message, hello) : 'stop');
+  if (keys === 'stop') return { ...base, outcome: 'not-determined', detail: 'the ServerHello names a suite or key share this probe cannot use', serverHello: sh };
   const { trace, decryption } = openConnection(x.chunks, keys.keylog);
   const broken = decryption?.records.find((r) => r.direction === 'server' && !r.ok);
   if (broken) return { ...base, outcome: 'not-determined', detail: `a protected record of the server did not open (${broken.error ?? 'no reason given'})`, serverHello: sh };
