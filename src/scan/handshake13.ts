@@ -1,18 +1,25 @@
 // A TLS 1.3 handshake the scan writes itself, for the facts TLS 1.3 encrypts: a ClientHello with
 // key shares whose private halves we keep (key-shares.ts), read up to the server's Finished (or an
-// alert, a HelloRetryRequest, the deadline or the byte cap), then opened with the handshake secret
-// we derive and read by the shared decoder and decryption code, which also checks the
-// CertificateVerify signature with the leaf's key and the server's Finished. It never sends a
-// Finished of its own. One connection, ≈ 1 ms of CPU, where a Node handshake costs several.
+// alert, a HelloRetryRequest, the deadline or the byte cap). The protected records are opened as
+// they arrive with the handshake secret we derive (tls13-wire.ts) by the shared record protection,
+// the messages in them read by the shared decoder, and the CertificateVerify signature (with the
+// leaf's key) and the server's Finished checked by the shared checks of src/decrypt. It never
+// sends a Finished of its own. One connection, and cheaper than a Node handshake: decoding the
+// whole connection again through decryptAndMerge (our own ClientHello included) cost twice what
+// the rest of the probe did, so the records are opened once, while reading.
 //
 // A HelloRetryRequest for a group we can make a share for is answered by a second connection
 // whose hello carries that share (and later hellos of the scan send it at once); for any other
 // group the outcome is `hello-retry`, and the caller asks Node instead.
 
-import type { HandshakeBody, HandshakeMessage, Message, ServerHello } from '../decode/model.js';
+import type { HandshakeBody, HandshakeMessage, ServerHello } from '../decode/model.js';
+import type { ByteSpace } from '../decode/types.js';
+import { decodeHandshakeMessages } from '../decode/handshake.js';
+import { digest } from '../decrypt/hkdf.js';
+import { verifyCertificateVerify13 } from '../decrypt/signatures.js';
 import { selectedVersion } from '../decode/context.js';
 import { decodeStream, splitRecords } from '../decode/index.js';
-import { trafficKeys } from '../decrypt/tls13.js';
+import { trafficKeys, verifyData13 } from '../decrypt/tls13.js';
 import { openTls13Record } from '../decrypt/record-protection.js';
 import { isSupported, suiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
 import type { DirectionKeys } from '../decrypt/record-protection.js';
@@ -24,7 +31,7 @@ import { readFirstFlight, type FlightSummary, type ServerHelloSummary } from './
 import { makeHello } from './hello.js';
 import { canMakeKeyShare } from './key-shares.js';
 import type { ProbePriority } from './probe.js';
-import { earlySecret, exchange13, handshakeKeyLog, handshakeSecrets, openConnection, sharedSecretOf, unframe, type Exchanged } from './tls13-wire.js';
+import { earlySecret, exchange13, handshakeSecrets, sharedSecretOf, unframe, type Exchanged } from './tls13-wire.js';
 
 export interface Handshake13Request {
   /** signature_algorithms; default every assigned scheme. */
@@ -98,14 +105,16 @@ async function once(ctx: ScanContext, req: Handshake13Request, shares: readonly 
   const message = unframe(hello);
   let watch: FlightWatch | undefined;
   const x = await exchange13(ctx, hello, () => (watch = new FlightWatch(message)).enough, req.priority);
-  return readHandshake(message, x, watch?.keys);
+  return readHandshake(message, x, watch);
 }
 
 /** Keys for the server's handshake records, once its ServerHello has been read. */
 interface ServerKeys {
   suite: SuiteCrypto;
   keys: DirectionKeys;
-  keylog: string[];
+  /** server_handshake_traffic_secret, the Finished's base key. */
+  secret: Buffer;
+  serverHello: Buffer;
 }
 
 /**
@@ -133,18 +142,24 @@ function keysFrom(message: Uint8Array, hello: HandshakeMessage & { body: ServerH
   const suite = suiteCrypto(hello.body.cipherSuite, Version.TLS13);
   const shared = sharedSecretOf(hello.body);
   if (!isSupported(suite) || !suite.tls13 || !shared) return 'stop';
-  const secrets = handshakeSecrets(suite.hash, earlySecret(suite.hash), message, Buffer.from(hello.raw, 'hex'), shared);
-  return { suite, keys: trafficKeys(suite.hash, secrets.server, suite.keyLength), keylog: handshakeKeyLog(message, secrets) };
+  const serverHello = Buffer.from(hello.raw, 'hex');
+  const secrets = handshakeSecrets(suite.hash, earlySecret(suite.hash), message, serverHello, shared);
+  return { suite, keys: trafficKeys(suite.hash, secrets.server, suite.keyLength), secret: secrets.server, serverHello };
 }
 
 /**
- * When to stop reading: at an alert, a HelloRetryRequest or anything that is not a TLS 1.3
- * ServerHello; after it, once the server's protected records hold its Finished (opened here one
- * record at a time, only to find where the flight ends) or one does not open. Keeps the keys it
- * derived, so the reading afterwards does not derive them again.
+ * Reads the server's flight as it arrives. Stops at an alert, a HelloRetryRequest or anything
+ * that is not a TLS 1.3 ServerHello; after it, opens the protected records one at a time (the
+ * shared record protection) and stops once they hold the server's Finished, an alert, or one does
+ * not open. What it opened is what is read afterwards: the records are opened once.
  */
 class FlightWatch {
   keys: ServerKeys | undefined;
+  /** The server's handshake messages after the ServerHello, as opened. */
+  readonly plaintext: Buffer[] = [];
+  /** Why reading stopped early: a record that did not open, or an alert after the ServerHello. */
+  failure?: string;
+  alert?: { level: number; description: number };
   private at = 0;
   private seq = 0n;
   private pending = Buffer.alloc(0);
@@ -166,14 +181,18 @@ class FlightWatch {
 
   private flightEnds(received: Buffer, keys: ServerKeys): boolean {
     const split = splitRecords(received, this.at);
-    if (split.garbage) return true;
+    if (split.garbage) return this.stop(split.garbage.reason);
     for (const rec of split.records) {
       if (rec.bodyLength < rec.declaredLength) return false;
       this.at = rec.bodyOffset + rec.bodyLength;
-      if (rec.contentType === 21) return true;
+      const body = received.subarray(rec.bodyOffset, this.at);
+      if (rec.contentType === 21) return this.alerted(body);
       if (rec.contentType !== 23) continue; // the ServerHello's own record, a compatibility CCS
-      const opened = openTls13Record(keys.suite, keys.keys, this.seq++, received.subarray(rec.offset, rec.offset + 5), received.subarray(rec.bodyOffset, this.at));
-      if (!opened.ok || opened.contentType !== 22) return true;
+      const opened = openTls13Record(keys.suite, keys.keys, this.seq++, received.subarray(rec.offset, rec.offset + 5), body);
+      if (!opened.ok) return this.stop(`a protected record of the server did not open (${opened.reason})`);
+      if (opened.contentType === 21) return this.alerted(opened.plaintext);
+      if (opened.contentType !== 22) return this.stop(`a protected record of content type ${opened.contentType} before the server's Finished`);
+      this.plaintext.push(opened.plaintext);
       this.pending = Buffer.concat([this.pending, opened.plaintext]);
       while (this.pending.length >= 4) {
         const length = this.pending.readUIntBE(1, 3);
@@ -184,17 +203,27 @@ class FlightWatch {
     }
     return false;
   }
+
+  private stop(why: string): true {
+    this.failure ??= why;
+    return true;
+  }
+
+  private alerted(body: Uint8Array): true {
+    if (body.length >= 2) this.alert = { level: body[0], description: body[1] };
+    return this.stop(`alert ${body.length >= 2 ? body[1] : '(truncated)'} after the ServerHello`);
+  }
 }
 
 type Body<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>;
 
-function serverBody<T extends HandshakeBody['type']>(messages: readonly Message[], type: T): Body<T> | undefined {
-  for (const m of messages) if (m.direction === 'server' && m.kind === 'handshake' && m.body?.type === type) return m.body as Body<T>;
+function serverBody<T extends HandshakeBody['type']>(messages: readonly HandshakeMessage[], type: T): Body<T> | undefined {
+  for (const m of messages) if (m.body?.type === type) return m.body as Body<T>;
   return undefined;
 }
 
-/** What the connection showed, read from the recorded bytes by the shared decoder and decryption. */
-function readHandshake(message: Uint8Array, x: Exchanged, derived: ServerKeys | undefined): Handshake13 {
+/** What the connection showed: the ServerHello from the plaintext, the rest from what `watch` opened. */
+function readHandshake(message: Uint8Array, x: Exchanged, watch: FlightWatch | undefined): Handshake13 {
   const base = { connections: x.attempts };
   const f = readFirstFlight(helloRecord(x.server));
   const sh = f.serverHello;
@@ -204,17 +233,18 @@ function readHandshake(message: Uint8Array, x: Exchanged, derived: ServerKeys | 
   }
   if (sh.helloRetryRequest) return { ...base, outcome: 'hello-retry', detail: 'HelloRetryRequest', serverHello: sh };
   if (sh.version !== Version.TLS13) return { ...base, outcome: 'refused', detail: 'the server answered with a version below TLS 1.3', serverHello: sh };
-  const hello = derived ? undefined : serverHelloIn(x.server);
-  const keys = derived ?? (hello ? keysFrom(message, hello) : 'stop');
-  if (keys === 'stop') return { ...base, outcome: 'not-determined', detail: 'the ServerHello names a suite or key share this probe cannot use', serverHello: sh };
-  const { trace, decryption } = openConnection(x.chunks, keys.keylog);
-  const broken = decryption?.records.find((r) => r.direction === 'server' && !r.ok);
-  if (broken) return { ...base, outcome: 'not-determined', detail: `a protected record of the server did not open (${broken.error ?? 'no reason given'})`, serverHello: sh };
-  return { ...base, ...flightFacts(trace.messages, decryption?.verifications ?? [], x), serverHello: sh };
+  const keys = watch?.keys;
+  if (!watch || !keys) return { ...base, outcome: 'not-determined', detail: 'the ServerHello names a suite or key share this probe cannot use', serverHello: sh };
+  if (watch.alert) return { ...base, outcome: 'refused', detail: watch.failure ?? 'alert', alert: watch.alert, serverHello: sh };
+  if (watch.failure) return { ...base, outcome: 'not-determined', detail: watch.failure, serverHello: sh };
+  const plaintext = Buffer.concat(watch.plaintext);
+  const space: ByteSpace = { id: 'server/plain#0', direction: 'server', bytes: plaintext, segments: [], decrypted: true };
+  const messages = decodeHandshakeMessages(space, 0, plaintext.length, { version: Version.TLS13, cipherSuite: sh.cipherSuite });
+  return { ...base, ...flightFacts(messages, message, keys, x), serverHello: sh };
 }
 
-/** EncryptedExtensions, Certificate, CertificateVerify and Finished as read, and the checks of the last two. */
-function flightFacts(messages: readonly Message[], checks: ReadonlyArray<{ check: string; ok: boolean; reason: string }>, x: Exchanged): Omit<Handshake13, 'connections' | 'serverHello'> {
+/** EncryptedExtensions, Certificate, CertificateVerify and Finished as decoded, and the checks of the last two. */
+function flightFacts(messages: readonly HandshakeMessage[], clientHello: Uint8Array, keys: ServerKeys, x: Exchanged): Omit<Handshake13, 'connections' | 'serverHello'> {
   const ee = serverBody(messages, 'encrypted_extensions');
   const certificate = serverBody(messages, 'certificate');
   const cv = serverBody(messages, 'certificate_verify');
@@ -227,10 +257,30 @@ function flightFacts(messages: readonly Message[], checks: ReadonlyArray<{ check
     sctCount: leafExtensions.reduce((n, e) => n + (e.info?.kind === 'signed_certificate_timestamp' ? (e.info.count ?? 0) : 0), 0),
     signatureScheme: cv?.signatureScheme,
   };
-  const alert = messages.find((m) => m.direction === 'server' && m.kind === 'alert');
-  if (alert?.kind === 'alert') return { ...facts, outcome: 'refused', detail: `alert ${alert.description} after the ServerHello`, alert: { level: alert.level, description: alert.description } };
-  if (!finished || !cv) return { ...facts, outcome: 'not-determined', detail: `the server's flight ended before its ${cv ? 'Finished' : 'CertificateVerify'} (connection ${x.end})` };
-  const failed = checks.find((c) => (c.check === 'server-certificate-verify' || c.check === 'server-finished') && !c.ok);
-  if (failed) return { ...facts, outcome: 'not-determined', detail: failed.reason };
+  if (!finished || !cv || !facts.chain?.length) return { ...facts, outcome: 'not-determined', detail: `the server's flight ended before its ${!facts.chain?.length ? 'Certificate' : cv ? 'Finished' : 'CertificateVerify'} (connection ${x.end})` };
+  const failed = checkFlight(messages, clientHello, keys, facts.chain[0]);
+  if (failed) return { ...facts, outcome: 'not-determined', detail: failed };
   return { ...facts, outcome: 'complete', detail: 'the server sent its flight up to Finished; CertificateVerify and Finished verified' };
+}
+
+/**
+ * RFC 8446 §4.4.3 and §4.4.4 with the shared checks (decrypt/signatures.ts, decrypt/tls13.ts): the
+ * CertificateVerify signature over the transcript up to the Certificate, with the leaf's key, and
+ * the Finished over the transcript up to the CertificateVerify. Undefined when both hold, else why not.
+ */
+function checkFlight(messages: readonly HandshakeMessage[], clientHello: Uint8Array, keys: ServerKeys, leaf: Buffer): string | undefined {
+  const hash = keys.suite.hash;
+  const transcript: Uint8Array[] = [clientHello, keys.serverHello];
+  for (const m of messages) {
+    const body = m.body;
+    if (body?.type === 'certificate_verify') {
+      const signed = verifyCertificateVerify13(leaf, 'server', body.signatureScheme ?? -1, Buffer.from(body.signature, 'hex'), digest(hash, Buffer.concat(transcript)));
+      if (!signed.ok) return signed.reason;
+    } else if (body?.type === 'finished') {
+      const expected = verifyData13(hash, keys.secret, digest(hash, Buffer.concat(transcript)));
+      return expected.equals(Buffer.from(body.verifyData, 'hex')) ? undefined : "the server's Finished does not match the transcript";
+    }
+    transcript.push(Buffer.from(m.raw, 'hex'));
+  }
+  return "no server Finished";
 }

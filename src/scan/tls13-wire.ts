@@ -1,9 +1,9 @@
 // What the scan's hand-built TLS 1.3 connections share (the handshake probe, handshake13.ts, and
 // the 0-RTT probe, session/early-data.ts): one connection under the Prober's limit and retries
-// that reads as far as the caller says; the handshake traffic secrets of RFC 8446 §7.1 from our
-// own key share (key-shares.ts) and the server's; and the recorded bytes decoded and opened with
-// those secrets, as key-log lines, by the same decryption code as `tls-trace HOST`. Nothing is
-// decrypted or verified here by hand: the key log is the only thing this module adds.
+// that reads as far as the caller says; the early and handshake traffic secrets of RFC 8446 §7.1
+// from our own key share (key-shares.ts) and the server's; and, for the 0-RTT probe and the
+// session reader (session/wire.ts), the recorded bytes decoded and opened with those secrets, as
+// key-log lines, by the same decryption code as `tls-trace HOST`.
 
 import type { CaptureChunk, Capture } from '../capture/types.js';
 import { exchangeFirstFlight, type ProbeEnd } from '../capture/probe-connection.js';
