@@ -150,6 +150,19 @@ describeWithTools('openssl', 'nginx', 'gnutls-serv')('hand-built TLS 1.3 handsha
     }
   });
 
+  it('a server that only takes ffdhe2048 (no share the scan can make): the schemes come from Node handshakes, and the method says so', async () => {
+    const server = await startOpensslServer(['-tls1_3', '-groups', 'ffdhe2048']);
+    try {
+      const ctx = contextFor(server.port);
+      expect(await handshake13(ctx)).toMatchObject({ outcome: 'hello-retry', serverHello: { selectedGroup: 0x0100 } });
+      const r = await scanSignatureSchemes(ctx, only13);
+      expect(r).toMatchObject({ tls13Method: 'node-sigalgs', tls13: [0x0804, 0x0805, 0x0806] });
+      expect(ctx.nodeHandshakes).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a tampered encrypted record: not determined, never a crash; refusals stay refusals', async () => {
     const upstream = await startOpensslServer(['-tls1_3']);
     const sockets = new Set<net.Socket>();
