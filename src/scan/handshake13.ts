@@ -104,7 +104,7 @@ async function once(ctx: ScanContext, req: Handshake13Request, shares: readonly 
   const hello = helloFor(ctx, req, shares);
   const message = unframe(hello);
   let watch: FlightWatch | undefined;
-  const x = await exchange13(ctx, hello, () => (watch = new FlightWatch(message)).enough, req.priority);
+  const x = await exchange13(ctx, hello, () => (watch = new FlightWatch(message)).enough, { priority: req.priority });
   return readHandshake(message, x, watch);
 }
 

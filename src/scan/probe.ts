@@ -151,8 +151,7 @@ export class Prober {
    * counts: for exchanges that read further than a first flight (handshake13.ts). `once` must
    * start afresh on each call; `abandoned` is the answer when the server has stalled.
    */
-  async retrying<R extends { end: ProbeEnd }>(once: () => Promise<R>, abandoned: R, priority: ProbePriority = 'one-off'): Promise<R & { attempts: number }> {
-    const maxRetries = this.opts.retries ?? 2;
+  async retrying<R extends { end: ProbeEnd }>(once: () => Promise<R>, abandoned: R, priority: ProbePriority = 'one-off', maxRetries = this.opts.retries ?? 2): Promise<R & { attempts: number }> {
     let attempt = 0;
     for (;;) {
       attempt++;

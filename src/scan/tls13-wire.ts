@@ -15,6 +15,9 @@ import type { ScanContext } from './context.js';
 import { sharedSecretWith } from './key-shares.js';
 import type { ProbePriority } from './probe.js';
 
+/** Bytes read at most, as for every probe: a long chain fits, a flood does not. */
+const PROBE_MAX_BYTES = 65536;
+
 /** RFC 8446 §7.1: Early Secret = HKDF-Extract(0, PSK), the PSK being zeros when there is none. */
 export function earlySecret(hash: HashName, psk?: Uint8Array): Buffer {
   return hkdfExtract(hash, Buffer.alloc(hashLength(hash)), psk ?? Buffer.alloc(hashLength(hash)));
@@ -75,9 +78,10 @@ export interface Exchanged {
 /**
  * Sends `hello` (framed records) on one connection under the scan's limit, with the probes'
  * retries, stall detection and counts, and reads until `enough` (given everything received so
- * far) says so, the peer hangs up, the deadline or the byte cap. `enough` is called afresh per attempt.
+ * far) says so, the peer hangs up, the deadline or the byte cap (a probe's). `enough` is called
+ * afresh per attempt; `retry: false` makes one attempt (a hello that must not be sent twice).
  */
-export async function exchange13(ctx: ScanContext, hello: Uint8Array, enough: () => (received: Buffer) => boolean, priority: ProbePriority = 'one-off', maxBytes = 65536): Promise<Exchanged> {
+export async function exchange13(ctx: ScanContext, hello: Uint8Array, enough: () => (received: Buffer) => boolean, opts: { priority?: ProbePriority; retry?: boolean } = {}): Promise<Exchanged> {
   let server: Buffer = Buffer.alloc(0);
   const r = await ctx.prober.retrying(
     () => {
@@ -85,7 +89,7 @@ export async function exchange13(ctx: ScanContext, hello: Uint8Array, enough: ()
       const done = enough();
       return exchangeFirstFlight(ctx.endpoint, hello, {
         timeoutMs: ctx.opts.timeoutMs,
-        maxBytes,
+        maxBytes: PROBE_MAX_BYTES,
         enough: (b) => {
           server = b;
           return done(b);
@@ -93,7 +97,8 @@ export async function exchange13(ctx: ScanContext, hello: Uint8Array, enough: ()
       });
     },
     { end: 'timeout', bytesReceived: 0 },
-    priority,
+    opts.priority,
+    opts.retry === false ? 0 : undefined,
   );
   const chunks: CaptureChunk[] = [
     { direction: 'client', timeMs: 0, offset: 0, bytes: hello },

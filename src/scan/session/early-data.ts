@@ -61,7 +61,9 @@ function enough(received: Buffer): boolean {
 export async function probeEarlyDataAcceptance(ctx: ScanContext, s: ResumableSession): Promise<EarlyDataAnswer> {
   const message = earlyDataHello(s, ctx.target.sni, Date.now());
   if (!message) return { accepted: null, evidence: 'not tested: this Node cannot make an x25519 key share' };
-  const { chunks, end } = await exchange13(ctx, frameRecords(message), () => enough);
+  // One attempt, as before: a retried hello would offer the same ticket again, which a server with
+  // anti-replay refuses, and the answer would be wrong.
+  const { chunks, end } = await exchange13(ctx, frameRecords(message), () => enough, { retry: false });
   const plain = readSessionWire({ chunks, keylog: [] });
   const sh = plain.serverHello;
   if (!sh) return { accepted: null, evidence: `ClientHello with early_data and the ticket: no ServerHello (connection ${end})` };
