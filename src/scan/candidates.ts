@@ -122,7 +122,8 @@ const TLS13_FAMILIES: Readonly<Record<string, Tls13SignatureFamily>> = { ecdsa: 
  * the signature-scheme registry: ECDSA, EdDSA and RSASSA-PSS schemes, without the legacy TLS 1.2
  * pairs and without SHA-1 / SHA-224 (which TLS 1.3 does not allow for CertificateVerify).
  * `openssl` is the name Node's `sigalgs` option takes; for these schemes OpenSSL uses the IANA name.
- * OpenSSL rejects names it does not know; the scan skips those.
+ * The scan's own TLS 1.3 handshakes offer every entry by code point; only its Node fallback is
+ * limited to the names this OpenSSL knows.
  */
 export const TLS13_SIGNATURE_SCHEMES: ReadonlyArray<{ code: number; openssl: string; family: Tls13SignatureFamily }> = [...signatureSchemes.values()].flatMap((s) => {
   const family = TLS13_FAMILIES[s.sig];
