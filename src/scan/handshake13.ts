@@ -4,25 +4,24 @@
 // they arrive with the handshake secret we derive (tls13-wire.ts) by the shared record protection,
 // the messages in them read by the shared decoder, and the CertificateVerify signature (with the
 // leaf's key) and the server's Finished checked by the shared checks of src/decrypt. It never
-// sends a Finished of its own. One connection, and cheaper than a Node handshake: decoding the
-// whole connection again through decryptAndMerge (our own ClientHello included) cost twice what
-// the rest of the probe did, so the records are opened once, while reading.
+// sends a Finished of its own. The records are opened once, while reading: decoding the whole
+// connection again through decryptAndMerge (our own ClientHello included) cost twice what the
+// rest of the probe did, which made it dearer than the Node handshake it replaces.
 //
 // A HelloRetryRequest for a group we can make a share for is answered by a second connection
 // whose hello carries that share (and later hellos of the scan send it at once); for any other
 // group the outcome is `hello-retry`, and the caller asks Node instead.
 
+import { selectedVersion } from '../decode/context.js';
+import { decodeHandshakeMessages } from '../decode/handshake.js';
+import { decodeStream, splitRecords } from '../decode/index.js';
 import type { HandshakeBody, HandshakeMessage, ServerHello } from '../decode/model.js';
 import type { ByteSpace } from '../decode/types.js';
-import { decodeHandshakeMessages } from '../decode/handshake.js';
 import { digest } from '../decrypt/hkdf.js';
+import { openTls13Record, type DirectionKeys } from '../decrypt/record-protection.js';
 import { verifyCertificateVerify13 } from '../decrypt/signatures.js';
-import { selectedVersion } from '../decode/context.js';
-import { decodeStream, splitRecords } from '../decode/index.js';
-import { trafficKeys, verifyData13 } from '../decrypt/tls13.js';
-import { openTls13Record } from '../decrypt/record-protection.js';
 import { isSupported, suiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
-import type { DirectionKeys } from '../decrypt/record-protection.js';
+import { trafficKeys, verifyData13 } from '../decrypt/tls13.js';
 import { Ext, Group, Version } from '../registry/index.js';
 import { signatureSchemeCandidates, suiteCandidates } from './candidates.js';
 import type { ExtensionSpec } from './client-hello-builder.js';
@@ -128,7 +127,7 @@ function helloRecord(received: Buffer): Buffer {
   return first && first.bodyLength === first.declaredLength && first.contentType === 22 && first.bodyLength >= 4 && received.readUIntBE(first.bodyOffset + 1, 3) + 4 <= first.bodyLength ? received.subarray(0, end) : received;
 }
 
-/** The TLS 1.3 ServerHello in `received` (not a HelloRetryRequest), decoded by the shared decoder; undefined while there is none. */
+/** The ServerHello (or HelloRetryRequest) in `received`, decoded by the shared decoder; undefined while there is none. */
 function serverHelloIn(received: Buffer): (HandshakeMessage & { body: ServerHello }) | undefined {
   for (const m of decodeStream('server', helloRecord(received)).messages) {
     if (m.kind === 'handshake' && m.body?.type === 'server_hello' && !m.issue) return m as HandshakeMessage & { body: ServerHello };
