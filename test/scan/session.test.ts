@@ -15,7 +15,11 @@ import net from 'node:net';
 import { ScanContext } from '../../src/scan/context.js';
 import { scanServer } from '../../src/scan/scanner.js';
 import { emptyScanResult } from './helpers.js';
-import { scanSession } from '../../src/scan/session/probes.js';
+import { probeSessionId, probeTicket12, scanSession } from '../../src/scan/session/probes.js';
+import { offerTls12Session, resumptionHello, type Tls12Offer } from '../../src/scan/session/resume12.js';
+import { readSessionWire } from '../../src/scan/session/wire.js';
+import { sessionHandshake, type SessionHandshakeOptions } from '../../src/capture/session-connection.js';
+import { startVulnerableServer } from './vulnerable-server.js';
 import { resumableSession } from '../../src/scan/session/openssl-session.js';
 import { deriveFindings } from '../../src/scan/findings.js';
 import { buildClientHello } from '../../src/scan/client-hello-builder.js';
@@ -30,17 +34,17 @@ const TLS12 = 0x0303;
 const TLS13 = 0x0304;
 
 /** The session probes alone, as the scan runs them once it knows the versions. */
-async function probe(server: TestServer, versions: number[] = [TLS12, TLS13]): Promise<{ s: SessionScan; nodeHandshakes: number }> {
+async function probe(server: TestServer, versions: number[] = [TLS12, TLS13]): Promise<{ s: SessionScan; nodeHandshakes: number; probes: number }> {
   const ctx = new ScanContext(
     { host: '127.0.0.1', port: server.port, address: '127.0.0.1', family: 4, dialPort: server.port, sni: 'localhost' },
     { host: '127.0.0.1', port: server.port, timeoutMs: 8000, concurrency: 4 },
   );
   const found: VersionsFound = { ssl2: Promise.resolve(null), firstRounds: new Map(), supported: versions, candidates12: [], has13: versions.includes(TLS13) };
   const s = await scanSession(ctx, found);
-  return { s, nodeHandshakes: ctx.nodeHandshakes };
+  return { s, nodeHandshakes: ctx.nodeHandshakes, probes: ctx.prober.stats.probes };
 }
 
-async function probeWith(start: () => Promise<TestServer>, versions?: number[]): Promise<{ s: SessionScan; nodeHandshakes: number }> {
+async function probeWith(start: () => Promise<TestServer>, versions?: number[]): Promise<{ s: SessionScan; nodeHandshakes: number; probes: number }> {
   const server = await start();
   try {
     return await probe(server, versions);
@@ -108,8 +112,8 @@ async function sClientEarlyData(port: number): Promise<'accepted' | 'rejected' |
 const emptyResult: ScanResult = emptyScanResult();
 
 describeWithTools('openssl')('session probes against openssl s_server', () => {
-  it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 7 connections', async () => {
-    const { s, nodeHandshakes } = await probeWith(() => startOpensslServer([]));
+  it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 7 connections, 4 of them Node handshakes', async () => {
+    const { s, nodeHandshakes, probes } = await probeWith(() => startOpensslServer([]));
     expect(s.renegotiation).toMatchObject({ clientInitiated: 'refused', connections: 1 });
     expect(s.renegotiation.evidence.join(' ')).toContain('no renegotiation');
     expect(s.sessionId).toMatchObject({ issued: true, resumed: true, length: 32, connections: 2 });
@@ -119,7 +123,9 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     expect(s.psk.evidence.join(' ')).toContain('pre_shared_key selected identity 0');
     expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 0, accepted: null, connections: 0 });
     expect(s.connections).toBe(7);
-    expect(nodeHandshakes).toBe(7);
+    // The renegotiation and the three first connections; the three second connections are hand-built hellos.
+    expect(nodeHandshakes).toBe(4);
+    expect(probes).toBe(3);
   });
 
   it('-client_renegotiation: the server completes a renegotiation the client asks for (s_client R agrees)', async () => {
@@ -163,10 +169,12 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     const server = await startOpensslServer(['-tls1_3', '-early_data', '-max_early_data', '5000']);
     try {
       const { s } = await probe(server, [TLS13]);
-      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: true, connections: 1 });
+      // The PSK probe's second connection asks with early_data too: no connection of its own.
+      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: true, connections: 0 });
       expect(s.earlyData.evidence[1]).toContain('EncryptedExtensions carry early_data');
-      expect(s.psk.resumed).toBe(true);
-      expect(s.connections).toBe(3);
+      expect(s.psk).toMatchObject({ resumed: true, connections: 2 });
+      expect(s.psk.evidence[1]).toBe("offered the last ticket: the ServerHello's pre_shared_key selected identity 0");
+      expect(s.connections).toBe(2);
       expect(await sClientEarlyData(server.port)).toBe('accepted');
     } finally {
       await server.close();
@@ -177,7 +185,8 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     const server = await startOpensslServer(['-tls1_3', '-max_early_data', '5000']);
     try {
       const { s } = await probe(server, [TLS13]);
-      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: false, connections: 1 });
+      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: false, connections: 0 });
+      expect(s.psk.resumed).toBe(true);
       expect(s.earlyData.evidence[1]).toContain('carry no early_data');
       expect(await sClientEarlyData(server.port)).toBe('rejected');
       const findings = deriveFindings({ ...emptyResult, session: s });
@@ -187,11 +196,25 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     }
   });
 
-  it('-num_tickets 1 -early_data: the one ticket goes to the resumption check, so acceptance is not tested (and says why)', async () => {
-    const { s } = await probeWith(() => startOpensslServer(['-tls1_3', '-early_data', '-num_tickets', '1']), [TLS13]);
-    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 16384, accepted: null, connections: 0 });
-    expect(s.earlyData.evidence[1]).toBe('acceptance not tested: only one ticket arrived, and the resumption check used it (a server may take each ticket once)');
-    expect(s.psk.resumed).toBe(true);
+  it('-num_tickets 1 -early_data: the one ticket answers both the PSK and the 0-RTT question on one connection (s_client agrees)', async () => {
+    const server = await startOpensslServer(['-tls1_3', '-early_data', '-num_tickets', '1']);
+    try {
+      const { s } = await probe(server, [TLS13]);
+      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 16384, accepted: true, connections: 0 });
+      expect(s.psk).toMatchObject({ resumed: true, connections: 2 });
+      expect(s.psk.evidence[0]).toContain('1 NewSessionTicket(s)');
+      expect(await sClientEarlyData(server.port)).toBe('accepted');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-groups P-256 (no x25519): the hand-built hello gets a HelloRetryRequest, so a Node handshake with the other ticket asks the PSK question, and its ServerHello after the HRR is the one read', async () => {
+    const { s, nodeHandshakes, probes } = await probeWith(() => startOpensslServer(['-tls1_3', '-groups', 'P-256']), [TLS13]);
+    expect(s.psk).toMatchObject({ issued: true, resumed: true, connections: 3 });
+    expect(s.psk.evidence.slice(1)).toEqual(['offered the last ticket: the server answered with a HelloRetryRequest', "offered the first ticket in a Node handshake: the ServerHello's pre_shared_key selected identity 0"]);
+    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 0, accepted: null, connections: 0 });
+    expect([nodeHandshakes, probes, s.connections]).toEqual([2, 1, 3]);
   });
 
   it("OpenSSL's session DER as read for the 0-RTT probe matches `openssl sess_id -text` (PSK, ticket, max early data, time)", async () => {
@@ -229,10 +252,10 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     // s_server -early_data advertises SSL3_RT_MAX_PLAIN_LENGTH, and accepts.
     expect(r.findings.find((f) => f.id === 'zero-rtt')).toMatchObject({ severity: 'low', evidence: { probe: 'early-data', detail: expect.stringContaining('got early_data in EncryptedExtensions; max_early_data_size 16384') } });
     expect(r.findings.map((f) => f.id)).not.toContain('no-session-resumption');
-    expect(r.session?.connections).toBe(8);
-    expect(r.stats.nodeHandshakes).toBeGreaterThanOrEqual(7);
+    expect(r.session?.connections).toBe(7);
+    expect(r.stats.nodeHandshakes).toBeGreaterThanOrEqual(4);
     const text = renderScanText(r, { color: false });
-    expect(text).toContain('Session (8 connections)');
+    expect(text).toContain('Session (7 connections)');
     expect(text).toContain('Client-initiated renegotiation (TLS 1.2): accepted');
     expect(text).toContain('0-RTT early data (TLS 1.3): offered, max_early_data_size 16384, accepted');
   });
@@ -291,6 +314,7 @@ describe('session probes against a Node tls server', () => {
     expect(s.renegotiation).toMatchObject({ clientInitiated: 'accepted', connections: 1 });
     expect(s.sessionTicket.resumed).toBe(true);
     expect(s.psk.resumed).toBeNull();
+    expect(s.sessionId).toMatchObject({ issued: true, resumed: false });
     expect(s.connections).toBe(5);
   });
 });
@@ -351,5 +375,68 @@ describe('the 0-RTT ClientHello extensions', () => {
     expect(exts[2].info).toEqual({ kind: 'pre_shared_key', identities: 1 });
     // identities<2>: identity<2> "ticket-bytes", age fedcba98; binders<2>: binder<1> of 32 zero bytes.
     expect(exts[2].data).toBe(`0012000c${Buffer.from('ticket-bytes').toString('hex')}fedcba98002120${'00'.repeat(32)}`);
+  });
+});
+
+describe('TLS 1.2 resumption: the hand-built second connection', () => {
+  it('offers the first ServerHello\'s suite and session ID, or the ticket with a fresh ID, and extended_master_secret / encrypt_then_mac only as negotiated', () => {
+    const ticket = Buffer.from('a ticket from NewSessionTicket');
+    const byId = resumptionHello({ suite: 0xc02f, sessionId: Buffer.alloc(32, 7), extendedMasterSecret: true, encryptThenMac: false }, 'localhost');
+    const byTicket = resumptionHello({ suite: 0x002f, sessionId: Buffer.alloc(32, 9), ticket, extendedMasterSecret: false, encryptThenMac: true }, undefined);
+    const bodyOf = (b: Uint8Array) => {
+      const m = decodeStream('client', b).messages.find((x) => x.kind === 'handshake');
+      return m?.kind === 'handshake' && m.body?.type === 'client_hello' ? m.body : undefined;
+    };
+    const id = bodyOf(byId)!;
+    expect(id.legacyVersion).toBe(TLS12);
+    expect(id.sessionId).toBe('07'.repeat(32));
+    expect(id.cipherSuites).toEqual([0xc02f]);
+    expect(id.extensions.map((e) => e.type)).toEqual(expect.arrayContaining([0, 23]));
+    expect(id.extensions.map((e) => e.type)).not.toEqual(expect.arrayContaining([22]));
+    expect(id.extensions.map((e) => e.type)).not.toEqual(expect.arrayContaining([35]));
+    const t = bodyOf(byTicket)!;
+    expect(t.sessionId).toBe('09'.repeat(32));
+    expect(t.cipherSuites).toEqual([0x002f]);
+    expect(t.extensions.find((e) => e.type === 35)?.data).toBe(ticket.toString('hex'));
+    expect(t.extensions.map((e) => e.type)).toEqual(expect.arrayContaining([22]));
+    expect(t.extensions.map((e) => e.type)).not.toEqual(expect.arrayContaining([0, 23]));
+  });
+});
+
+describe('TLS 1.2 resumption against a scripted server that echoes every session ID it is offered', () => {
+  // The first connections are real (Node's tls server issues a session ID and a ticket); the second
+  // goes to the scripted server, which echoes the ID offered and then does what the case says. An
+  // echo counts only when the abbreviated handshake (ChangeCipherSpec) follows it.
+  let real: TestServer;
+  beforeAll(async () => {
+    real = await startNodeTlsServer({ maxVersion: 'TLSv1.2' });
+  });
+  afterAll(async () => {
+    await real.close();
+  });
+  const first = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) =>
+    sessionHandshake({ address: '127.0.0.1', port: real.port }, { version: 'TLSv1.2', timeoutMs: 8000, ...o }).then((r) => ({ ...r, wire: readSessionWire(r, { decrypt: false }) }));
+
+  it.each([
+    ['full' as const, false, 'but the server went on with a full handshake (Certificate or ServerHelloDone, not ChangeCipherSpec): not resumed'],
+    ['abbreviated' as const, true, '(abbreviated handshake)'],
+    ['hello-only' as const, null, 'neither ChangeCipherSpec nor a full handshake followed (connection closed)'],
+  ])('then %s: resumed %s', async (mode, resumed, line) => {
+    const liar = await startVulnerableServer({ echoSessionId: mode, suites: [0xc02f, 0xc030, 0xcca8, 0x009c, 0x002f] });
+    try {
+      const ctx = new ScanContext({ host: '127.0.0.1', port: liar.port, address: '127.0.0.1', family: 4, dialPort: liar.port }, { host: '127.0.0.1', port: liar.port, timeoutMs: 4000, concurrency: 2 });
+      const resume = (offer: Tls12Offer) => offerTls12Session(ctx, offer);
+      const byId = await probeSessionId(first, resume);
+      const byTicket = await probeTicket12(first, resume);
+      for (const p of [byId, byTicket]) {
+        expect(p).toMatchObject({ issued: true, resumed, connections: 2 });
+        expect(p.evidence[1]).toContain(line);
+      }
+      expect(byId.evidence[1]).toMatch(resumed ? /^offered it again: the ServerHello echoed it/ : /^offered it again: /);
+      expect(liar.connections()).toBe(2);
+      expect(ctx.prober.stats.probes).toBe(2);
+    } finally {
+      await liar.close();
+    }
   });
 });

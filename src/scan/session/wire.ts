@@ -5,8 +5,8 @@
 
 import type { SessionHandshakeResult } from '../../capture/session-connection.js';
 import type { Capture } from '../../capture/types.js';
-import { decodeCapture } from '../../decode/index.js';
-import type { HandshakeBody, NewSessionTicket, ServerHello } from '../../decode/model.js';
+import { decodeCapture, HandshakeType } from '../../decode/index.js';
+import type { HandshakeBody, Message, NewSessionTicket, ServerHello } from '../../decode/model.js';
 import { decryptAndMerge } from '../../decrypt/index.js';
 
 export interface SessionWire {
@@ -18,6 +18,8 @@ export interface SessionWire {
   /** TLS 1.3 EncryptedExtensions, when the key log opened it. */
   encryptedExtensions?: Body<'encrypted_extensions'>;
   tickets: NewSessionTicket[];
+  /** TLS 1.2: what the server sent after its ServerHello (see flightAfterHello); absent when neither came. */
+  flight?: 'abbreviated' | 'full';
   /** The server's bytes included encrypted records that could not be opened. */
   undecrypted: boolean;
 }
@@ -50,18 +52,40 @@ export function readSessionWire(conn: Pick<SessionHandshakeResult, 'chunks' | 'k
   const from = (direction: 'client' | 'server', type: HandshakeBody['type']): HandshakeBody[] =>
     trace.messages.flatMap((m) => (m.direction === direction && m.kind === 'handshake' && m.body?.type === type ? [m.body] : []));
   const server = (type: HandshakeBody['type']): HandshakeBody[] => from('server', type);
-  const hello = server('server_hello')[0] as Body<'server_hello'> | undefined;
-  const helloMessage = trace.messages.find((m) => m.direction === 'server' && m.kind === 'handshake' && m.body?.type === 'server_hello');
+  // After a HelloRetryRequest (a server_hello too) the real ServerHello is the next one; the HRR
+  // stands only when nothing followed it (a hand-built hello stops reading there).
+  const hellos = trace.messages.filter((m) => m.direction === 'server' && m.kind === 'handshake' && m.body?.type === 'server_hello');
+  const helloMessage = hellos.find((m) => m.kind === 'handshake' && m.body?.type === 'server_hello' && !m.body.helloRetryRequest) ?? hellos[0];
+  const hello = helloMessage?.kind === 'handshake' ? (helloMessage.body as Body<'server_hello'> | undefined) : undefined;
   const ee = server('encrypted_extensions')[0] as Body<'encrypted_extensions'> | undefined;
   const clientHello = from('client', 'client_hello')[0] as Body<'client_hello'> | undefined;
+  const flight = helloMessage ? flightAfterHello(trace.messages.slice(trace.messages.indexOf(helloMessage) + 1)) : undefined;
   return {
     clientSessionId: clientHello?.sessionId ?? '',
     ...(hello ? { serverHello: hello } : {}),
     ...(helloMessage?.kind === 'handshake' ? { serverHelloRaw: Buffer.from(helloMessage.raw, 'hex') } : {}),
     ...(ee ? { encryptedExtensions: ee } : {}),
     tickets: server('new_session_ticket') as NewSessionTicket[],
+    ...(flight ? { flight } : {}),
     undecrypted: decryption !== undefined && (decryption.records.some((r) => !r.ok) || decryption.status === 'no-keys' || decryption.status === 'unsupported'),
   };
+}
+
+/**
+ * TLS 1.2: whether the server went on with an abbreviated handshake — its ChangeCipherSpec next,
+ * after at most a NewSessionTicket (RFC 5246 §7.3 figure 2, RFC 5077 §3.1) — or a full one
+ * (Certificate, ServerKeyExchange, CertificateRequest or ServerHelloDone). A ServerHello that
+ * echoes the offered session ID says "resumed"; this says whether the server then acted on it, so
+ * a server that echoes every session ID without resuming is not taken at its word.
+ */
+function flightAfterHello(after: Message[]): 'abbreviated' | 'full' | undefined {
+  for (const m of after) {
+    if (m.direction !== 'server') continue;
+    if (m.kind === 'change_cipher_spec') return 'abbreviated';
+    if (m.kind === 'handshake' && m.msgType !== HandshakeType.new_session_ticket) return 'full';
+    if (m.kind !== 'handshake') return undefined;
+  }
+  return undefined;
 }
 
 /** The early_data extension's max_early_data_size in a TLS 1.3 ticket, or undefined when absent. */
