@@ -28,8 +28,15 @@ function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']
     ctx.prober.limit(async () => {
       ctx.nodeHandshakes++;
       const r = await sessionHandshake(ctx.endpoint, { version, timeoutMs: ctx.opts.timeoutMs, servername: ctx.target.sni, ...cert, ...o });
-      // TLS 1.2 probes read only what precedes ChangeCipherSpec; only TLS 1.3 tickets need the key log.
-      return { ...r, wire: readSessionWire(r, { decrypt: version === 'TLSv1.3' }) };
+      let wire: SessionWire | undefined;
+      return {
+        ...r,
+        // Read when a probe first asks (the renegotiation probe never does). TLS 1.2 probes read
+        // only what precedes ChangeCipherSpec; only TLS 1.3 tickets need the key log.
+        get wire(): SessionWire {
+          return (wire ??= readSessionWire(r, { decrypt: version === 'TLSv1.3' }));
+        },
+      };
     });
 }
 
@@ -81,8 +88,9 @@ function unanswered(second: Tls12Answer): string | undefined {
  * ChangeCipherSpec next). An echo followed by a Certificate is not believed: `false`, with a line
  * saying so; an echo followed by nothing readable is `null`.
  */
-function resumedBy(w: SessionWire, end: Tls12Answer['end']): { resumed: boolean | null; line?: string } {
-  const echoed = w.clientSessionId !== '' && w.serverHello?.sessionId === w.clientSessionId;
+function resumedBy(second: Tls12Answer): { resumed: boolean | null; line?: string } {
+  const { wire: w, end, offeredSessionId: offered } = second;
+  const echoed = offered !== '' && w.serverHello?.sessionId === offered;
   if (!echoed || w.flight === 'abbreviated') return { resumed: echoed };
   if (w.flight === 'full') return { resumed: false, line: 'the ServerHello echoed our session ID, but the server went on with a full handshake (Certificate or ServerHelloDone, not ChangeCipherSpec): not resumed' };
   return { resumed: null, line: `the ServerHello echoed our session ID, but neither ChangeCipherSpec nor a full handshake followed (connection ${end})` };
@@ -100,7 +108,7 @@ export async function probeSessionId(connect: Connect, resume: Resume12): Promis
   const evidence = [`full handshake offering no ticket: session ID ${short(id)} (${id.length / 2} bytes)`];
   const cannot = unanswered(second);
   if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 };
-  const { resumed, line } = resumedBy(second.wire, second.end);
+  const { resumed, line } = resumedBy(second);
   evidence.push(line ? `offered it again: ${line}` : resumed ? 'offered it again: the ServerHello echoed it (abbreviated handshake)' : `offered it again: the server answered with ${second.wire.serverHello?.sessionId ? 'a new session ID' : 'no session ID'} (full handshake)`);
   return { issued, resumed, length: id.length / 2, evidence, connections: 2 };
 }
@@ -120,7 +128,7 @@ export async function probeTicket12(connect: Connect, resume: Resume12): Promise
   const second = await resume(offerAfter(sh, Buffer.from(first.wire.tickets[first.wire.tickets.length - 1].ticket, 'hex')));
   const cannot = unanswered(second);
   if (cannot) return { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 };
-  const { resumed, line } = resumedBy(second.wire, second.end);
+  const { resumed, line } = resumedBy(second);
   const renewed = second.wire.tickets.length > 0 ? '; the server sent a new ticket' : '';
   evidence.push(line ? `offered the ticket: ${line}` : resumed ? `offered the ticket: the ServerHello echoed our session ID (abbreviated handshake)${renewed}` : 'offered the ticket: the server ignored it (full handshake)');
   return { ...base, resumed, evidence, connections: 2 };

@@ -32,6 +32,9 @@ export interface Tls12Offer {
 
 export interface Tls12Answer {
   end: ProbeEnd;
+  /** The session ID the hello offered, hex. */
+  offeredSessionId: string;
+  /** The server's side (our own hello is not decoded again). */
   wire: SessionWire;
 }
 
@@ -60,5 +63,5 @@ export function resumptionHello(offer: Tls12Offer, sni: string | undefined): Uin
 /** One hand-built connection offering `offer`; never rejects. */
 export async function offerTls12Session(ctx: ScanContext, offer: Tls12Offer): Promise<Tls12Answer> {
   const x = await handBuiltExchange(ctx, resumptionHello(offer, ctx.target.sni), (b) => readFirstFlight(b, { fullFlight: true }).complete);
-  return { end: x.end, wire: readSessionWire({ chunks: x.chunks, keylog: [] }, { decrypt: false }) };
+  return { end: x.end, offeredSessionId: Buffer.from(offer.sessionId).toString('hex'), wire: readSessionWire({ chunks: x.chunks, keylog: [] }, { decrypt: false }) };
 }

@@ -10,8 +10,8 @@ import type { HandshakeBody, Message, NewSessionTicket, ServerHello } from '../.
 import { decryptAndMerge } from '../../decrypt/index.js';
 
 export interface SessionWire {
-  /** The session ID our ClientHello offered (hex; '' for none). */
-  clientSessionId: string;
+  /** The session ID our ClientHello offered (hex; '' for none); absent when only the server's bytes were read. */
+  clientSessionId?: string;
   serverHello?: ServerHello;
   /** The ServerHello message as sent (header and body), for a transcript hash. */
   serverHelloRaw?: Buffer;
@@ -31,7 +31,9 @@ type Body<T extends HandshakeBody['type']> = Extract<HandshakeBody, { type: T }>
  * `decrypt: false` skips opening the encrypted records: a TLS 1.2 connection's ServerHello and
  * NewSessionTicket travel in the clear (RFC 5077 §3.3: the ticket comes before ChangeCipherSpec),
  * and decrypting the rest was a third of what a TLS 1.2 session probe cost the scan. `undecrypted`
- * is then false: nothing was tried.
+ * is then false: nothing was tried. Only the server's bytes are decoded then: the client's hello
+ * matters only to decryption (its random names the key log lines), and decoding its long lists
+ * was a third of what reading a hand-built connection cost.
  */
 export function readSessionWire(conn: Pick<SessionHandshakeResult, 'chunks' | 'keylog'>, opts: { decrypt?: boolean } = {}): SessionWire {
   const capture: Capture = {
@@ -41,7 +43,7 @@ export function readSessionWire(conn: Pick<SessionHandshakeResult, 'chunks' | 'k
     startedAt: '',
     timings: { totalMs: 0 },
     options: {},
-    chunks: conn.chunks,
+    chunks: opts.decrypt === false ? conn.chunks.filter((c) => c.direction === 'server') : conn.chunks,
     keylog: conn.keylog,
     source: 'live',
   };
@@ -61,7 +63,7 @@ export function readSessionWire(conn: Pick<SessionHandshakeResult, 'chunks' | 'k
   const clientHello = from('client', 'client_hello')[0] as Body<'client_hello'> | undefined;
   const flight = helloMessage ? flightAfterHello(trace.messages.slice(trace.messages.indexOf(helloMessage) + 1)) : undefined;
   return {
-    clientSessionId: clientHello?.sessionId ?? '',
+    ...(opts.decrypt === false ? {} : { clientSessionId: clientHello?.sessionId ?? '' }),
     ...(hello ? { serverHello: hello } : {}),
     ...(helloMessage?.kind === 'handshake' ? { serverHelloRaw: Buffer.from(helloMessage.raw, 'hex') } : {}),
     ...(ee ? { encryptedExtensions: ee } : {}),
