@@ -112,19 +112,20 @@ async function sClientEarlyData(port: number): Promise<'accepted' | 'rejected' |
 const emptyResult: ScanResult = emptyScanResult();
 
 describeWithTools('openssl')('session probes against openssl s_server', () => {
-  it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 7 connections, 4 of them Node handshakes', async () => {
+  it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 6 connections, 3 of them Node handshakes', async () => {
     const { s, nodeHandshakes, probes } = await probeWith(() => startOpensslServer([]));
     expect(s.renegotiation).toMatchObject({ clientInitiated: 'refused', connections: 1 });
     expect(s.renegotiation.evidence.join(' ')).toContain('no renegotiation');
     expect(s.sessionId).toMatchObject({ issued: true, resumed: true, length: 32, connections: 2 });
     // OpenSSL's default session timeout (7200 s) is its ticket lifetime hint.
-    expect(s.sessionTicket).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 2 });
+    // The ticket comes from the renegotiation probe's handshake: the ticket probe's own connection is its second.
+    expect(s.sessionTicket).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 1 });
     expect(s.psk).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 2 });
     expect(s.psk.evidence.join(' ')).toContain('pre_shared_key selected identity 0');
     expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 0, accepted: null, connections: 0 });
-    expect(s.connections).toBe(7);
-    // The renegotiation and the three first connections; the three second connections are hand-built hellos.
-    expect(nodeHandshakes).toBe(4);
+    expect(s.connections).toBe(6);
+    // The renegotiation (also the ticket's first) and two first connections; the three second connections are hand-built hellos.
+    expect(nodeHandshakes).toBe(3);
     expect(probes).toBe(3);
   });
 
@@ -151,7 +152,7 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
 
   it('-no_ticket: no TLS 1.2 ticket (ID resumption only); TLS 1.3 resumes with stateful 32-byte tickets', async () => {
     const { s } = await probeWith(() => startOpensslServer(['-no_ticket']));
-    expect(s.sessionTicket).toMatchObject({ issued: false, resumed: false, connections: 1 });
+    expect(s.sessionTicket).toMatchObject({ issued: false, resumed: false, connections: 0 });
     expect(s.sessionId).toMatchObject({ issued: true, resumed: true });
     expect(s.psk).toMatchObject({ issued: true, resumed: true, length: 32 });
   });
@@ -252,10 +253,10 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     // s_server -early_data advertises SSL3_RT_MAX_PLAIN_LENGTH, and accepts.
     expect(r.findings.find((f) => f.id === 'zero-rtt')).toMatchObject({ severity: 'low', evidence: { probe: 'early-data', detail: expect.stringContaining('got early_data in EncryptedExtensions; max_early_data_size 16384') } });
     expect(r.findings.map((f) => f.id)).not.toContain('no-session-resumption');
-    expect(r.session?.connections).toBe(7);
-    expect(r.stats.nodeHandshakes).toBeGreaterThanOrEqual(4);
+    expect(r.session?.connections).toBe(6);
+    expect(r.stats.nodeHandshakes).toBeGreaterThanOrEqual(3);
     const text = renderScanText(r, { color: false });
-    expect(text).toContain('Session (7 connections)');
+    expect(text).toContain('Session (6 connections)');
     expect(text).toContain('Client-initiated renegotiation (TLS 1.2): accepted');
     expect(text).toContain('0-RTT early data (TLS 1.3): offered, max_early_data_size 16384, accepted');
   });
@@ -315,7 +316,7 @@ describe('session probes against a Node tls server', () => {
     expect(s.sessionTicket.resumed).toBe(true);
     expect(s.psk.resumed).toBeNull();
     expect(s.sessionId).toMatchObject({ issued: true, resumed: false });
-    expect(s.connections).toBe(5);
+    expect(s.connections).toBe(4);
   });
 });
 
@@ -333,9 +334,11 @@ describe('session probes against a server that never answers', () => {
       const found: VersionsFound = { ssl2: Promise.resolve(null), firstRounds: new Map(), supported: [TLS12, TLS13], candidates12: [], has13: true };
       const s = await scanSession(ctx, found);
       expect(s.renegotiation).toMatchObject({ clientInitiated: null, evidence: ['the handshake failed: timeout'] });
-      for (const p of [s.sessionId, s.sessionTicket, s.psk]) expect(p).toMatchObject({ issued: null, resumed: null, connections: 1 });
+      for (const p of [s.sessionId, s.psk]) expect(p).toMatchObject({ issued: null, resumed: null, connections: 1 });
+      // The ticket probe's first connection is the renegotiation probe's, counted there.
+      expect(s.sessionTicket).toMatchObject({ issued: null, resumed: null, evidence: ['the handshake failed: timeout'], connections: 0 });
       expect(s.earlyData.maxEarlyDataSize).toBeNull();
-      expect(s.connections).toBe(4);
+      expect(s.connections).toBe(3);
     } finally {
       for (const c of sockets) c.destroy();
       await new Promise((r) => silent.close(r));
@@ -427,9 +430,11 @@ describe('TLS 1.2 resumption against a scripted server that echoes every session
       const ctx = new ScanContext({ host: '127.0.0.1', port: liar.port, address: '127.0.0.1', family: 4, dialPort: liar.port }, { host: '127.0.0.1', port: liar.port, timeoutMs: 4000, concurrency: 2 });
       const resume = (offer: Tls12Offer) => offerTls12Session(ctx, offer);
       const byId = await probeSessionId(first, resume);
-      const byTicket = await probeTicket12(first, resume);
+      const byTicket = await probeTicket12(await first({}), resume);
+      expect(byId.connections).toBe(2);
+      expect(byTicket.connections).toBe(1);
       for (const p of [byId, byTicket]) {
-        expect(p).toMatchObject({ issued: true, resumed, connections: 2 });
+        expect(p).toMatchObject({ issued: true, resumed });
         expect(p.evidence[1]).toContain(line);
       }
       expect(byId.evidence[1]).toMatch(resumed ? /^offered it again: the ServerHello echoed it/ : /^offered it again: /);

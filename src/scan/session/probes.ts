@@ -19,7 +19,10 @@ import { offerTicket, type TicketAnswer } from './early-data.js';
 import { resumableSession, type ResumableSession } from './openssl-session.js';
 import { offerAfter, offerTls12Session, type Tls12Answer, type Tls12Offer } from './resume12.js';
 
-type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionHandshakeResult & { wire: SessionWire }>;
+/** A recorded Node session connection and what the server sent on it. */
+type SessionConnection = SessionHandshakeResult & { wire: SessionWire };
+
+type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionConnection>;
 
 /** One session connection in `version`, counted as a Node handshake and drawn from the scan's connection limit. */
 function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']): Connect {
@@ -56,8 +59,8 @@ function unreadable(second: SessionHandshakeResult & { wire: SessionWire }): str
 /** What a failed first connection says, for the evidence. */
 const failed = (r: SessionHandshakeResult): string => `the handshake failed: ${r.error ?? 'no reason given'}`;
 
-export async function probeRenegotiation(connect: Connect, timeoutMs: number): Promise<RenegotiationProbe> {
-  const r = await connect({ renegotiate: true });
+/** `r`: a TLS 1.2 connection made with `renegotiate: true`. */
+export function probeRenegotiation(r: SessionConnection, timeoutMs: number): RenegotiationProbe {
   const evidence = ['TLS 1.2 handshake, then a new ClientHello on the established connection (client-initiated renegotiation)'];
   if (!r.ok) return { clientInitiated: null, evidence: [failed(r)], connections: 1 };
   const o = r.renegotiation ?? { outcome: 'no-answer' };
@@ -113,25 +116,30 @@ export async function probeSessionId(connect: Connect, resume: Resume12): Promis
   return { issued, resumed, length: id.length / 2, evidence, connections: 2 };
 }
 
-export async function probeTicket12(connect: Connect, resume: Resume12): Promise<ResumptionProbe> {
-  const first = await connect({});
-  if (!first.ok) return notTested(failed(first), 1);
+/**
+ * `first`: a TLS 1.2 connection whose handshake offered an empty session_ticket extension — the
+ * renegotiation probe's, whose first handshake is exactly that (a ticket travels before
+ * ChangeCipherSpec, RFC 5077 §3.3, so what came after it does not matter). That connection counts
+ * there; this probe's own is the second.
+ */
+export async function probeTicket12(first: SessionConnection, resume: Resume12): Promise<ResumptionProbe> {
+  if (!first.ok) return notTested(failed(first));
   const ticket = first.wire.tickets[0];
   const sh = first.wire.serverHello;
-  if (!ticket && first.truncated) return notTested(CUT, 1);
+  if (!ticket && first.truncated) return notTested(CUT);
   if (!ticket || !sh || first.sessions.length === 0) {
-    return { issued: false, resumed: false, evidence: ['full handshake offering an empty session_ticket extension: no NewSessionTicket'], connections: 1 };
+    return { issued: false, resumed: false, evidence: ['full handshake offering an empty session_ticket extension: no NewSessionTicket'], connections: 0 };
   }
   const base = { issued: true, ticketLifetime: ticket.lifetime, length: ticket.ticket.length / 2 };
   const evidence = [`full handshake: NewSessionTicket of ${base.length} bytes, lifetime hint ${ticket.lifetime} s`];
   // The ticket goes with a fresh session ID that no server cache holds: an echo means the ticket was accepted.
   const second = await resume(offerAfter(sh, Buffer.from(first.wire.tickets[first.wire.tickets.length - 1].ticket, 'hex')));
   const cannot = unanswered(second);
-  if (cannot) return { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 };
+  if (cannot) return { ...base, resumed: null, evidence: [...evidence, cannot], connections: 1 };
   const { resumed, line } = resumedBy(second);
   const renewed = second.wire.tickets.length > 0 ? '; the server sent a new ticket' : '';
   evidence.push(line ? `offered the ticket: ${line}` : resumed ? `offered the ticket: the ServerHello echoed our session ID (abbreviated handshake)${renewed}` : 'offered the ticket: the server ignored it (full handshake)');
-  return { ...base, resumed, evidence, connections: 2 };
+  return { ...base, resumed, evidence, connections: 1 };
 }
 
 /** A hand-built TLS 1.3 second connection offering a ticket (see early-data.ts). */
@@ -202,10 +210,12 @@ export async function scanSession(ctx: ScanContext, found: VersionsFound): Promi
   const r12: Resume12 = (offer) => offerTls12Session(ctx, offer);
   const no12 = 'not tested: the server does not offer TLS 1.2';
   const waitMs = Math.min(1000, ctx.opts.timeoutMs);
+  // One Node handshake serves the renegotiation probe and the ticket probe's first connection.
+  const reneg = has12 ? c12({ renegotiate: true }) : undefined;
   const [renegotiation, sessionId, sessionTicket, tls13] = await Promise.all([
-    has12 ? probeRenegotiation(c12, ctx.opts.timeoutMs) : Promise.resolve<RenegotiationProbe>({ clientInitiated: null, evidence: [no12], connections: 0 }),
+    reneg ? reneg.then((r) => probeRenegotiation(r, ctx.opts.timeoutMs)) : Promise.resolve<RenegotiationProbe>({ clientInitiated: null, evidence: [no12], connections: 0 }),
     has12 ? probeSessionId(c12, r12) : Promise.resolve(notTested(no12)),
-    has12 ? probeTicket12(c12, r12) : Promise.resolve(notTested(no12)),
+    reneg ? reneg.then((r) => probeTicket12(r, r12)) : Promise.resolve(notTested(no12)),
     found.has13
       ? probePsk(connector(ctx, 'TLSv1.3'), waitMs, (s, earlyData) => offerTicket(ctx, s, earlyData))
       : Promise.resolve({ psk: notTested('not tested: the server does not offer TLS 1.3'), earlyData: { maxEarlyDataSize: null, accepted: null, evidence: ['not tested: the server does not offer TLS 1.3'], connections: 0 } }),

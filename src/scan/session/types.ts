@@ -43,7 +43,8 @@ export interface SessionScan {
   renegotiation: RenegotiationProbe;
   /** TLS 1.2 resumption by session ID (the client offers no ticket). */
   sessionId: ResumptionProbe;
-  /** TLS 1.2 resumption by session ticket (RFC 5077). */
+  /** TLS 1.2 resumption by session ticket (RFC 5077); its first connection is the renegotiation
+   * probe's (counted there), so its `connections` is its second only. */
   sessionTicket: ResumptionProbe;
   /** TLS 1.3 resumption by PSK (a ticket from NewSessionTicket, RFC 8446 §2.2). */
   psk: ResumptionProbe;
