@@ -20,6 +20,8 @@ import { offerTls12Session, resumptionHello, type Tls12Offer } from '../../src/s
 import { readSessionWire } from '../../src/scan/session/wire.js';
 import { sessionHandshake, type SessionHandshakeOptions } from '../../src/capture/session-connection.js';
 import { startVulnerableServer } from './vulnerable-server.js';
+import { offerTicket } from '../../src/scan/session/early-data.js';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resumableSession } from '../../src/scan/session/openssl-session.js';
 import { deriveFindings } from '../../src/scan/findings.js';
 import { buildClientHello } from '../../src/scan/client-hello-builder.js';
@@ -442,6 +444,41 @@ describe('TLS 1.2 resumption against a scripted server that echoes every session
       expect(ctx.prober.stats.probes).toBe(2);
     } finally {
       await liar.close();
+    }
+  });
+});
+
+describe('TLS 1.3 PSK against a scripted server that claims every ticket', () => {
+  it('a ServerHello selecting the PSK whose EncryptedExtensions do not open with the ticket\'s keys is not counted as resumed', async () => {
+    // Answers any ClientHello with a ServerHello (TLS 1.3, x25519 share, pre_shared_key identity 0)
+    // and a record of random bytes where EncryptedExtensions would be: it never derived the keys.
+    const share = generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+    const ext = (type: number, body: Buffer) => Buffer.concat([Buffer.from([type >> 8, type & 0xff, body.length >> 8, body.length & 0xff]), body]);
+    const exts = Buffer.concat([ext(43, Buffer.from([3, 4])), ext(51, Buffer.concat([Buffer.from([0, 0x1d, 0, 32]), share])), ext(41, Buffer.from([0, 0]))]);
+    const body = Buffer.concat([Buffer.from([3, 3]), randomBytes(32), Buffer.from([32]), Buffer.alloc(32, 0x5a), Buffer.from([0x13, 0x01, 0, exts.length >> 8, exts.length & 0xff]), exts]);
+    const sh = Buffer.concat([Buffer.from([2, 0, body.length >> 8, body.length & 0xff]), body]);
+    const record = (type: number, b: Buffer) => Buffer.concat([Buffer.from([type, 3, 3, b.length >> 8, b.length & 0xff]), b]);
+    const sockets = new Set<net.Socket>();
+    const liar = net.createServer((c) => {
+      sockets.add(c);
+      c.on('error', () => undefined);
+      c.once('data', () => c.write(Buffer.concat([record(22, sh), record(23, randomBytes(48))])));
+    });
+    await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r));
+    const port = (liar.address() as net.AddressInfo).port;
+    try {
+      const ctx = new ScanContext({ host: '127.0.0.1', port, address: '127.0.0.1', family: 4, dialPort: port }, { host: '127.0.0.1', port, timeoutMs: 4000, concurrency: 2 });
+      const session = { suite: 0x1301, psk: randomBytes(32), ticket: randomBytes(64), ageAdd: 0, issuedAt: Math.floor(Date.now() / 1000), maxEarlyData: 16384 };
+      const a = await offerTicket(ctx, session, true);
+      expect(a.psk).toEqual({ resumed: null, evidence: "offered the last ticket: the ServerHello's pre_shared_key selected identity 0, but its EncryptedExtensions did not open with keys from the ticket's PSK" });
+      expect(a.earlyData).toEqual({ accepted: null, evidence: 'not tested: the EncryptedExtensions could not be opened' });
+      expect(a.retry).toBeUndefined();
+      // Without early_data offered, only the PSK answer comes back.
+      expect(Object.keys(await offerTicket(ctx, session, false))).toEqual(['psk']);
+      expect(ctx.prober.stats.probes).toBe(2);
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise((r) => liar.close(r));
     }
   });
 });
