@@ -18,10 +18,8 @@ import { buildClientHelloMessage, frameRecords, type ExtensionSpec } from '../cl
 import type { ScanContext } from '../context.js';
 import { readFirstFlight } from '../first-flight.js';
 import type { ResumableSession } from './openssl-session.js';
-import type { SessionWire } from './wire.js';
-import type { HandBuiltExchange } from './exchange.js';
-import { handBuiltExchange } from './exchange.js';
-import { acceptsEarlyData, readSessionWire, selectedPsk, serverKeyShare } from './wire.js';
+import { handBuiltExchange, type HandBuiltExchange } from './exchange.js';
+import { acceptsEarlyData, readSessionWire, selectedPsk, serverKeyShare, type SessionWire } from './wire.js';
 
 /** RFC 8410 SubjectPublicKeyInfo prefix of an X25519 key: the raw 32 bytes follow. */
 const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
@@ -94,6 +92,10 @@ function keyLogFor(s: ResumableSession, clientHello: Uint8Array, serverHello: Bu
   ];
 }
 
+const PSK_OFFER = 'offered the last ticket';
+const PSK_NONE = `${PSK_OFFER}: the ServerHello had no pre_shared_key (full handshake)`;
+const ED_HELLO = 'ClientHello with early_data and the ticket';
+
 /** The offered ticket's verdicts from what the server answered. */
 function answerTo(s: ResumableSession, message: Uint8Array, x: HandBuiltExchange, plain: SessionWire, privateKey: KeyObject): TicketAnswer {
   const sh = plain.serverHello;
@@ -120,10 +122,6 @@ function answerTo(s: ResumableSession, message: Uint8Array, x: HandBuiltExchange
     earlyData: { accepted, evidence: `${ED_HELLO} (no early data sent): the server accepted the PSK and its EncryptedExtensions ${accepted ? 'carry early_data — 0-RTT accepted' : 'carry no early_data — 0-RTT rejected'}` },
   };
 }
-
-const PSK_OFFER = 'offered the last ticket';
-const PSK_NONE = `${PSK_OFFER}: the ServerHello had no pre_shared_key (full handshake)`;
-const ED_HELLO = 'ClientHello with early_data and the ticket';
 
 /** One connection offering `s` (with early_data when `offerEarlyData`); never rejects. */
 export async function offerTicket(ctx: ScanContext, s: ResumableSession, offerEarlyData: boolean): Promise<TicketAnswer> {
