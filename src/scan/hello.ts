@@ -23,6 +23,8 @@ export interface HelloParams {
   compression?: number[];
   /** Signalling suites appended after the list (TLS_FALLBACK_SCSV). */
   signals?: number[];
+  /** legacy_session_id to offer (a TLS 1.2 session to resume); default empty, 32 bytes for 1.3. */
+  sessionId?: Uint8Array;
 }
 
 function extensionsFor(p: HelloParams): ExtensionSpec[] {
@@ -56,7 +58,7 @@ export function makeHello(p: HelloParams): Uint8Array {
     recordVersion: Version.TLS10,
     version: tls13 ? Version.TLS12 : p.version,
     // A 32-byte legacy session id keeps middlebox-compatible 1.3 servers on their usual path.
-    sessionId: tls13 ? new Uint8Array(32).fill(0x5a) : undefined,
+    sessionId: p.sessionId ?? (tls13 ? new Uint8Array(32).fill(0x5a) : undefined),
     cipherSuites: suites,
     compressionMethods: p.compression,
     extensions: extensionsFor(p),

@@ -15,7 +15,13 @@ import net from 'node:net';
 import { ScanContext } from '../../src/scan/context.js';
 import { scanServer } from '../../src/scan/scanner.js';
 import { emptyScanResult } from './helpers.js';
-import { scanSession } from '../../src/scan/session/probes.js';
+import { probeSessionId, probeTicket12, scanSession } from '../../src/scan/session/probes.js';
+import { offerTls12Session, resumptionHello, type Tls12Offer } from '../../src/scan/session/resume12.js';
+import { readSessionWire } from '../../src/scan/session/wire.js';
+import { sessionHandshake, type SessionHandshakeOptions } from '../../src/capture/session-connection.js';
+import { startVulnerableServer } from './vulnerable-server.js';
+import { offerTicket } from '../../src/scan/session/early-data.js';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resumableSession } from '../../src/scan/session/openssl-session.js';
 import { deriveFindings } from '../../src/scan/findings.js';
 import { buildClientHello } from '../../src/scan/client-hello-builder.js';
@@ -30,17 +36,17 @@ const TLS12 = 0x0303;
 const TLS13 = 0x0304;
 
 /** The session probes alone, as the scan runs them once it knows the versions. */
-async function probe(server: TestServer, versions: number[] = [TLS12, TLS13]): Promise<{ s: SessionScan; nodeHandshakes: number }> {
+async function probe(server: TestServer, versions: number[] = [TLS12, TLS13]): Promise<{ s: SessionScan; nodeHandshakes: number; probes: number }> {
   const ctx = new ScanContext(
     { host: '127.0.0.1', port: server.port, address: '127.0.0.1', family: 4, dialPort: server.port, sni: 'localhost' },
     { host: '127.0.0.1', port: server.port, timeoutMs: 8000, concurrency: 4 },
   );
   const found: VersionsFound = { ssl2: Promise.resolve(null), firstRounds: new Map(), supported: versions, candidates12: [], has13: versions.includes(TLS13) };
   const s = await scanSession(ctx, found);
-  return { s, nodeHandshakes: ctx.nodeHandshakes };
+  return { s, nodeHandshakes: ctx.nodeHandshakes, probes: ctx.prober.stats.probes };
 }
 
-async function probeWith(start: () => Promise<TestServer>, versions?: number[]): Promise<{ s: SessionScan; nodeHandshakes: number }> {
+async function probeWith(start: () => Promise<TestServer>, versions?: number[]): Promise<{ s: SessionScan; nodeHandshakes: number; probes: number }> {
   const server = await start();
   try {
     return await probe(server, versions);
@@ -108,18 +114,21 @@ async function sClientEarlyData(port: number): Promise<'accepted' | 'rejected' |
 const emptyResult: ScanResult = emptyScanResult();
 
 describeWithTools('openssl')('session probes against openssl s_server', () => {
-  it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 7 connections', async () => {
-    const { s, nodeHandshakes } = await probeWith(() => startOpensslServer([]));
+  it('defaults: renegotiation refused; resumption by session ID, by ticket and by PSK; no early data; 6 connections, 3 of them Node handshakes', async () => {
+    const { s, nodeHandshakes, probes } = await probeWith(() => startOpensslServer([]));
     expect(s.renegotiation).toMatchObject({ clientInitiated: 'refused', connections: 1 });
     expect(s.renegotiation.evidence.join(' ')).toContain('no renegotiation');
     expect(s.sessionId).toMatchObject({ issued: true, resumed: true, length: 32, connections: 2 });
     // OpenSSL's default session timeout (7200 s) is its ticket lifetime hint.
-    expect(s.sessionTicket).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 2 });
+    // The ticket comes from the renegotiation probe's handshake: the ticket probe's own connection is its second.
+    expect(s.sessionTicket).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 1 });
     expect(s.psk).toMatchObject({ issued: true, resumed: true, ticketLifetime: 7200, connections: 2 });
     expect(s.psk.evidence.join(' ')).toContain('pre_shared_key selected identity 0');
     expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 0, accepted: null, connections: 0 });
-    expect(s.connections).toBe(7);
-    expect(nodeHandshakes).toBe(7);
+    expect(s.connections).toBe(6);
+    // The renegotiation (also the ticket's first) and two first connections; the three second connections are hand-built hellos.
+    expect(nodeHandshakes).toBe(3);
+    expect(probes).toBe(3);
   });
 
   it('-client_renegotiation: the server completes a renegotiation the client asks for (s_client R agrees)', async () => {
@@ -145,7 +154,7 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
 
   it('-no_ticket: no TLS 1.2 ticket (ID resumption only); TLS 1.3 resumes with stateful 32-byte tickets', async () => {
     const { s } = await probeWith(() => startOpensslServer(['-no_ticket']));
-    expect(s.sessionTicket).toMatchObject({ issued: false, resumed: false, connections: 1 });
+    expect(s.sessionTicket).toMatchObject({ issued: false, resumed: false, connections: 0 });
     expect(s.sessionId).toMatchObject({ issued: true, resumed: true });
     expect(s.psk).toMatchObject({ issued: true, resumed: true, length: 32 });
   });
@@ -163,10 +172,12 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     const server = await startOpensslServer(['-tls1_3', '-early_data', '-max_early_data', '5000']);
     try {
       const { s } = await probe(server, [TLS13]);
-      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: true, connections: 1 });
+      // The PSK probe's second connection asks with early_data too: no connection of its own.
+      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: true, connections: 0 });
       expect(s.earlyData.evidence[1]).toContain('EncryptedExtensions carry early_data');
-      expect(s.psk.resumed).toBe(true);
-      expect(s.connections).toBe(3);
+      expect(s.psk).toMatchObject({ resumed: true, connections: 2 });
+      expect(s.psk.evidence[1]).toBe("offered the last ticket: the ServerHello's pre_shared_key selected identity 0");
+      expect(s.connections).toBe(2);
       expect(await sClientEarlyData(server.port)).toBe('accepted');
     } finally {
       await server.close();
@@ -177,7 +188,8 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     const server = await startOpensslServer(['-tls1_3', '-max_early_data', '5000']);
     try {
       const { s } = await probe(server, [TLS13]);
-      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: false, connections: 1 });
+      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 5000, accepted: false, connections: 0 });
+      expect(s.psk.resumed).toBe(true);
       expect(s.earlyData.evidence[1]).toContain('carry no early_data');
       expect(await sClientEarlyData(server.port)).toBe('rejected');
       const findings = deriveFindings({ ...emptyResult, session: s });
@@ -187,11 +199,25 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     }
   });
 
-  it('-num_tickets 1 -early_data: the one ticket goes to the resumption check, so acceptance is not tested (and says why)', async () => {
-    const { s } = await probeWith(() => startOpensslServer(['-tls1_3', '-early_data', '-num_tickets', '1']), [TLS13]);
-    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 16384, accepted: null, connections: 0 });
-    expect(s.earlyData.evidence[1]).toBe('acceptance not tested: only one ticket arrived, and the resumption check used it (a server may take each ticket once)');
-    expect(s.psk.resumed).toBe(true);
+  it('-num_tickets 1 -early_data: the one ticket answers both the PSK and the 0-RTT question on one connection (s_client agrees)', async () => {
+    const server = await startOpensslServer(['-tls1_3', '-early_data', '-num_tickets', '1']);
+    try {
+      const { s } = await probe(server, [TLS13]);
+      expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 16384, accepted: true, connections: 0 });
+      expect(s.psk).toMatchObject({ resumed: true, connections: 2 });
+      expect(s.psk.evidence[0]).toContain('1 NewSessionTicket(s)');
+      expect(await sClientEarlyData(server.port)).toBe('accepted');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('-groups P-256 (no x25519): the hand-built hello gets a HelloRetryRequest, so a Node handshake with the other ticket asks the PSK question, and its ServerHello after the HRR is the one read', async () => {
+    const { s, nodeHandshakes, probes } = await probeWith(() => startOpensslServer(['-tls1_3', '-groups', 'P-256']), [TLS13]);
+    expect(s.psk).toMatchObject({ issued: true, resumed: true, connections: 3 });
+    expect(s.psk.evidence.slice(1)).toEqual(['offered the last ticket: the server answered with a HelloRetryRequest', "offered the first ticket in a Node handshake: the ServerHello's pre_shared_key selected identity 0"]);
+    expect(s.earlyData).toMatchObject({ maxEarlyDataSize: 0, accepted: null, connections: 0 });
+    expect([nodeHandshakes, probes, s.connections]).toEqual([2, 1, 3]);
   });
 
   it("OpenSSL's session DER as read for the 0-RTT probe matches `openssl sess_id -text` (PSK, ticket, max early data, time)", async () => {
@@ -229,10 +255,10 @@ describeWithTools('openssl')('session probes against openssl s_server', () => {
     // s_server -early_data advertises SSL3_RT_MAX_PLAIN_LENGTH, and accepts.
     expect(r.findings.find((f) => f.id === 'zero-rtt')).toMatchObject({ severity: 'low', evidence: { probe: 'early-data', detail: expect.stringContaining('got early_data in EncryptedExtensions; max_early_data_size 16384') } });
     expect(r.findings.map((f) => f.id)).not.toContain('no-session-resumption');
-    expect(r.session?.connections).toBe(8);
-    expect(r.stats.nodeHandshakes).toBeGreaterThanOrEqual(7);
+    expect(r.session?.connections).toBe(6);
+    expect(r.stats.nodeHandshakes).toBeGreaterThanOrEqual(3);
     const text = renderScanText(r, { color: false });
-    expect(text).toContain('Session (8 connections)');
+    expect(text).toContain('Session (6 connections)');
     expect(text).toContain('Client-initiated renegotiation (TLS 1.2): accepted');
     expect(text).toContain('0-RTT early data (TLS 1.3): offered, max_early_data_size 16384, accepted');
   });
@@ -291,7 +317,8 @@ describe('session probes against a Node tls server', () => {
     expect(s.renegotiation).toMatchObject({ clientInitiated: 'accepted', connections: 1 });
     expect(s.sessionTicket.resumed).toBe(true);
     expect(s.psk.resumed).toBeNull();
-    expect(s.connections).toBe(5);
+    expect(s.sessionId).toMatchObject({ issued: true, resumed: false });
+    expect(s.connections).toBe(4);
   });
 });
 
@@ -309,9 +336,11 @@ describe('session probes against a server that never answers', () => {
       const found: VersionsFound = { ssl2: Promise.resolve(null), firstRounds: new Map(), supported: [TLS12, TLS13], candidates12: [], has13: true };
       const s = await scanSession(ctx, found);
       expect(s.renegotiation).toMatchObject({ clientInitiated: null, evidence: ['the handshake failed: timeout'] });
-      for (const p of [s.sessionId, s.sessionTicket, s.psk]) expect(p).toMatchObject({ issued: null, resumed: null, connections: 1 });
+      for (const p of [s.sessionId, s.psk]) expect(p).toMatchObject({ issued: null, resumed: null, connections: 1 });
+      // The ticket probe's first connection is the renegotiation probe's, counted there.
+      expect(s.sessionTicket).toMatchObject({ issued: null, resumed: null, evidence: ['the handshake failed: timeout'], connections: 0 });
       expect(s.earlyData.maxEarlyDataSize).toBeNull();
-      expect(s.connections).toBe(4);
+      expect(s.connections).toBe(3);
     } finally {
       for (const c of sockets) c.destroy();
       await new Promise((r) => silent.close(r));
@@ -351,5 +380,105 @@ describe('the 0-RTT ClientHello extensions', () => {
     expect(exts[2].info).toEqual({ kind: 'pre_shared_key', identities: 1 });
     // identities<2>: identity<2> "ticket-bytes", age fedcba98; binders<2>: binder<1> of 32 zero bytes.
     expect(exts[2].data).toBe(`0012000c${Buffer.from('ticket-bytes').toString('hex')}fedcba98002120${'00'.repeat(32)}`);
+  });
+});
+
+describe('TLS 1.2 resumption: the hand-built second connection', () => {
+  it('offers the first ServerHello\'s suite and session ID, or the ticket with a fresh ID, and extended_master_secret / encrypt_then_mac only as negotiated', () => {
+    const ticket = Buffer.from('a ticket from NewSessionTicket');
+    const byId = resumptionHello({ suite: 0xc02f, sessionId: Buffer.alloc(32, 7), extendedMasterSecret: true, encryptThenMac: false }, 'localhost');
+    const byTicket = resumptionHello({ suite: 0x002f, sessionId: Buffer.alloc(32, 9), ticket, extendedMasterSecret: false, encryptThenMac: true }, undefined);
+    const bodyOf = (b: Uint8Array) => {
+      const m = decodeStream('client', b).messages.find((x) => x.kind === 'handshake');
+      return m?.kind === 'handshake' && m.body?.type === 'client_hello' ? m.body : undefined;
+    };
+    const id = bodyOf(byId)!;
+    expect(id.legacyVersion).toBe(TLS12);
+    expect(id.sessionId).toBe('07'.repeat(32));
+    expect(id.cipherSuites).toEqual([0xc02f]);
+    expect(id.extensions.map((e) => e.type)).toEqual(expect.arrayContaining([0, 23]));
+    expect(id.extensions.map((e) => e.type)).not.toEqual(expect.arrayContaining([22]));
+    expect(id.extensions.map((e) => e.type)).not.toEqual(expect.arrayContaining([35]));
+    const t = bodyOf(byTicket)!;
+    expect(t.sessionId).toBe('09'.repeat(32));
+    expect(t.cipherSuites).toEqual([0x002f]);
+    expect(t.extensions.find((e) => e.type === 35)?.data).toBe(ticket.toString('hex'));
+    expect(t.extensions.map((e) => e.type)).toEqual(expect.arrayContaining([22]));
+    expect(t.extensions.map((e) => e.type)).not.toEqual(expect.arrayContaining([0, 23]));
+  });
+});
+
+describe('TLS 1.2 resumption against a scripted server that echoes every session ID it is offered', () => {
+  // The first connections are real (Node's tls server issues a session ID and a ticket); the second
+  // goes to the scripted server, which echoes the ID offered and then does what the case says. An
+  // echo counts only when the abbreviated handshake (ChangeCipherSpec) follows it.
+  let real: TestServer;
+  beforeAll(async () => {
+    real = await startNodeTlsServer({ maxVersion: 'TLSv1.2' });
+  });
+  afterAll(async () => {
+    await real.close();
+  });
+  const first = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) =>
+    sessionHandshake({ address: '127.0.0.1', port: real.port }, { version: 'TLSv1.2', timeoutMs: 8000, ...o }).then((r) => ({ ...r, wire: readSessionWire(r, { decrypt: false }) }));
+
+  it.each([
+    ['full' as const, false, 'but the server went on with a full handshake (Certificate or ServerHelloDone, not ChangeCipherSpec): not resumed'],
+    ['abbreviated' as const, true, '(abbreviated handshake)'],
+    ['hello-only' as const, null, 'neither ChangeCipherSpec nor a full handshake followed (connection closed)'],
+  ])('then %s: resumed %s', async (mode, resumed, line) => {
+    const liar = await startVulnerableServer({ echoSessionId: mode, suites: [0xc02f, 0xc030, 0xcca8, 0x009c, 0x002f] });
+    try {
+      const ctx = new ScanContext({ host: '127.0.0.1', port: liar.port, address: '127.0.0.1', family: 4, dialPort: liar.port }, { host: '127.0.0.1', port: liar.port, timeoutMs: 4000, concurrency: 2 });
+      const resume = (offer: Tls12Offer) => offerTls12Session(ctx, offer);
+      const byId = await probeSessionId(first, resume);
+      const byTicket = await probeTicket12(await first({}), resume);
+      expect(byId.connections).toBe(2);
+      expect(byTicket.connections).toBe(1);
+      for (const p of [byId, byTicket]) {
+        expect(p).toMatchObject({ issued: true, resumed });
+        expect(p.evidence[1]).toContain(line);
+      }
+      expect(byId.evidence[1]).toMatch(resumed ? /^offered it again: the ServerHello echoed it/ : /^offered it again: /);
+      expect(liar.connections()).toBe(2);
+      expect(ctx.prober.stats.probes).toBe(2);
+    } finally {
+      await liar.close();
+    }
+  });
+});
+
+describe('TLS 1.3 PSK against a scripted server that claims every ticket', () => {
+  it('a ServerHello selecting the PSK whose EncryptedExtensions do not open with the ticket\'s keys is not counted as resumed', async () => {
+    // Answers any ClientHello with a ServerHello (TLS 1.3, x25519 share, pre_shared_key identity 0)
+    // and a record of random bytes where EncryptedExtensions would be: it never derived the keys.
+    const share = generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+    const ext = (type: number, body: Buffer) => Buffer.concat([Buffer.from([type >> 8, type & 0xff, body.length >> 8, body.length & 0xff]), body]);
+    const exts = Buffer.concat([ext(43, Buffer.from([3, 4])), ext(51, Buffer.concat([Buffer.from([0, 0x1d, 0, 32]), share])), ext(41, Buffer.from([0, 0]))]);
+    const body = Buffer.concat([Buffer.from([3, 3]), randomBytes(32), Buffer.from([32]), Buffer.alloc(32, 0x5a), Buffer.from([0x13, 0x01, 0, exts.length >> 8, exts.length & 0xff]), exts]);
+    const sh = Buffer.concat([Buffer.from([2, 0, body.length >> 8, body.length & 0xff]), body]);
+    const record = (type: number, b: Buffer) => Buffer.concat([Buffer.from([type, 3, 3, b.length >> 8, b.length & 0xff]), b]);
+    const sockets = new Set<net.Socket>();
+    const liar = net.createServer((c) => {
+      sockets.add(c);
+      c.on('error', () => undefined);
+      c.once('data', () => c.write(Buffer.concat([record(22, sh), record(23, randomBytes(48))])));
+    });
+    await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r));
+    const port = (liar.address() as net.AddressInfo).port;
+    try {
+      const ctx = new ScanContext({ host: '127.0.0.1', port, address: '127.0.0.1', family: 4, dialPort: port }, { host: '127.0.0.1', port, timeoutMs: 4000, concurrency: 2 });
+      const session = { suite: 0x1301, psk: randomBytes(32), ticket: randomBytes(64), ageAdd: 0, issuedAt: Math.floor(Date.now() / 1000), maxEarlyData: 16384 };
+      const a = await offerTicket(ctx, session, true);
+      expect(a.psk).toEqual({ resumed: null, evidence: "offered the last ticket: the ServerHello's pre_shared_key selected identity 0, but its EncryptedExtensions did not open with keys from the ticket's PSK" });
+      expect(a.earlyData).toEqual({ accepted: null, evidence: 'not tested: the EncryptedExtensions could not be opened' });
+      expect(a.retry).toBeUndefined();
+      // Without early_data offered, only the PSK answer comes back.
+      expect(Object.keys(await offerTicket(ctx, session, false))).toEqual(['psk']);
+      expect(ctx.prober.stats.probes).toBe(2);
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise((r) => liar.close(r));
+    }
   });
 });

@@ -25,6 +25,10 @@ export interface VulnerableServerOptions {
   deflate?: boolean;
   honourFallbackScsv?: boolean;
   renegotiationInfo?: boolean;
+  /** Echo the client's session ID in the ServerHello, then: `full`, go on with Certificate and
+   * ServerHelloDone all the same (a liar); `abbreviated`, ChangeCipherSpec and a Finished-sized
+   * encrypted record (what a resuming server sends); `hello-only`, hang up. */
+  echoSessionId?: 'full' | 'abbreviated' | 'hello-only';
 }
 
 export interface VulnerableServer extends TestServer {
@@ -41,6 +45,7 @@ const alert = (version: number, description: number): Buffer => rec(21, version,
 
 interface Hello {
   version: number;
+  sessionId: Buffer;
   suites: number[];
   compression: number[];
   extensions: number[];
@@ -55,6 +60,7 @@ function parseHello(buf: Buffer): { hello: Hello; used: number } | undefined {
   let at = 4;
   const version = b.readUInt16BE(at);
   at += 2 + 32;
+  const sessionId = Buffer.from(b.subarray(at + 1, at + 1 + b[at]));
   at += 1 + b[at];
   const suitesLen = b.readUInt16BE(at);
   const suites: number[] = [];
@@ -67,7 +73,7 @@ function parseHello(buf: Buffer): { hello: Hello; used: number } | undefined {
     const end = at + 2 + b.readUInt16BE(at);
     for (at += 2; at + 4 <= end; at += 4 + b.readUInt16BE(at + 2)) extensions.push(b.readUInt16BE(at));
   }
-  return { hello: { version, suites, compression, extensions }, used: 5 + len };
+  return { hello: { version, sessionId, suites, compression, extensions }, used: 5 + len };
 }
 
 function serverFlight(h: Hello, o: VulnerableServerOptions): { bytes: Buffer; version: number } {
@@ -82,7 +88,10 @@ function serverFlight(h: Hello, o: VulnerableServerOptions): { bytes: Buffer; ve
   if (version > 0x0300 && h.extensions.includes(15) && (o.heartbeat ?? 'off') !== 'off') exts.push(0, 15, 0, 1, 1);
   const askedReneg = h.extensions.includes(0xff01) || h.suites.includes(0x00ff);
   if (version > 0x0300 && o.renegotiationInfo && askedReneg) exts.push(0xff, 0x01, 0, 1, 0);
-  const sh = Buffer.from([...u16(version), ...randomBytes(32), 0, ...u16(suite), compression, ...(exts.length ? [...u16(exts.length), ...exts] : [])]);
+  const sid = o.echoSessionId ? h.sessionId : Buffer.alloc(0);
+  const sh = Buffer.from([...u16(version), ...randomBytes(32), sid.length, ...sid, ...u16(suite), compression, ...(exts.length ? [...u16(exts.length), ...exts] : [])]);
+  if (o.echoSessionId === 'hello-only') return { bytes: rec(22, version, hs(2, sh)), version };
+  if (o.echoSessionId === 'abbreviated') return { bytes: Buffer.concat([rec(22, version, hs(2, sh)), rec(20, version, Buffer.from([1])), rec(22, version, randomBytes(40))]), version };
   const certs = Buffer.concat(chainDer.map((d) => Buffer.concat([Buffer.from(u24(d.length)), d])));
   const flight = Buffer.concat([hs(2, sh), hs(11, Buffer.concat([Buffer.from(u24(certs.length)), certs])), hs(14, Buffer.alloc(0))]);
   return { bytes: rec(22, version, flight), version };
@@ -145,7 +154,7 @@ export async function startVulnerableServer(o: VulnerableServerOptions): Promise
         version = flight.version;
         buf = buf.subarray(p.used);
         socket.write(flight.bytes);
-        if (flight.bytes[0] === 21) return void socket.end();
+        if (flight.bytes[0] === 21 || o.echoSessionId === 'hello-only') return void socket.end();
       }
       while (buf.length >= 5 && buf.length >= 5 + buf.readUInt16BE(3)) {
         const type = buf[0];

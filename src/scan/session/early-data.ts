@@ -1,10 +1,12 @@
-// Whether a TLS 1.3 server accepts 0-RTT: a hand-built ClientHello resuming a ticket from the PSK
-// probe with the early_data extension (RFC 8446 §4.2.10, §4.2.11), its binder computed from the
-// resumption PSK OpenSSL kept in the session. No early data is sent: the server decides on the
-// ClientHello and says so in EncryptedExtensions, which is opened with the handshake secret this
-// module derives (the scan's own x25519 share, key-shares.ts) and read by the shared decryption
-// code (tls13-wire.ts, which the TLS 1.3 handshake probe uses too). One connection, read up to the
-// first encrypted record; it never completes the handshake.
+// The second connection of the TLS 1.3 PSK probe, which is also the 0-RTT probe: a hand-built
+// ClientHello resuming a ticket from the first connection (RFC 8446 §4.2.11), its binder computed
+// from the resumption PSK OpenSSL kept in the session, with the early_data extension (§4.2.10)
+// when the tickets allow early data. The ServerHello's pre_shared_key says whether the ticket was
+// taken; EncryptedExtensions — opened with the handshake secret this module derives from that PSK
+// and an x25519 share, by the shared decryption code — confirm it (they open only if the
+// server really used the PSK) and say whether 0-RTT was accepted. The x25519 share is the scan's own
+// (key-shares.ts) and the secrets come from tls13-wire.ts, which the TLS 1.3 handshake probe uses too. No early data is sent. One
+// connection, read up to the first encrypted record; it never completes the handshake.
 
 import { splitRecords } from '../../decode/index.js';
 import { deriveSecret, digest, hashLength, hmac, type HashName } from '../../decrypt/hkdf.js';
@@ -15,30 +17,43 @@ import { buildClientHelloMessage, frameRecords, type ExtensionSpec } from '../cl
 import type { ScanContext } from '../context.js';
 import { readFirstFlight } from '../first-flight.js';
 import { keyShareFor } from '../key-shares.js';
-import { earlySecret, exchange13, handshakeKeyLog, handshakeSecrets, serverKeyShare, sharedSecretOf } from '../tls13-wire.js';
+import { earlySecret, exchange13, handshakeKeyLog, handshakeSecrets, serverKeyShare, sharedSecretOf, type Exchanged } from '../tls13-wire.js';
 import type { ResumableSession } from './openssl-session.js';
-import { acceptsEarlyData, readSessionWire, selectedPsk } from './wire.js';
+import { acceptsEarlyData, readSessionWire, selectedPsk, type SessionWire } from './wire.js';
 
 export interface EarlyDataAnswer {
   accepted: boolean | null;
   evidence: string;
 }
 
+/** What the connection offering a ticket says, one evidence line per question. */
+export interface TicketAnswer {
+  /** The ticket was taken: pre_shared_key in the ServerHello and EncryptedExtensions that open with its keys. */
+  psk: { resumed: boolean | null; evidence: string };
+  /** Present when early_data was offered. */
+  earlyData?: EarlyDataAnswer;
+  /** The server asked for another key share (HelloRetryRequest) or answered without a ServerHello:
+   * whether it takes the ticket is left to a full handshake. */
+  retry?: boolean;
+}
+
 const hashOf = (suite: number): HashName => (suite === 0x1302 ? 'sha384' : 'sha256');
 
 /** The ClientHello message with its binder in place (RFC 8446 §4.2.11.2); undefined without an x25519 share. */
-function earlyDataHello(s: ResumableSession, sni: string | undefined, nowMs: number): Uint8Array | undefined {
+function earlyDataHello(s: ResumableSession, sni: string | undefined, nowMs: number, offerEarlyData: boolean): Uint8Array | undefined {
   const hash = hashOf(s.suite);
   const raw = keyShareFor(Group.x25519);
   if (!raw) return undefined;
   const extensions: ExtensionSpec[] = [
     ...(sni ? [{ type: 'server_name' as const, host: sni }] : []),
     { type: 'supported_versions', versions: [Version.TLS13] },
-    { type: 'supported_groups', groups: [Group.x25519] },
+    // The elliptic groups Node's OpenSSL offers: a server without x25519 then asks for its own
+    // share (HelloRetryRequest, left to a Node handshake) rather than failing the hello.
+    { type: 'supported_groups', groups: [Group.x25519, Group.secp256r1, Group.x448, Group.secp521r1, Group.secp384r1] },
     { type: 'signature_algorithms', schemes: signatureSchemeCandidates() },
     { type: 'key_share', shares: [{ group: Group.x25519, keyExchange: raw }] },
     { type: 'psk_key_exchange_modes', modes: [1] },
-    { type: 'early_data' },
+    ...(offerEarlyData ? [{ type: 'early_data' as const }] : []),
     { type: 'pre_shared_key', identities: [{ identity: s.ticket, obfuscatedAge: (Math.max(0, nowMs - s.issuedAt * 1000) + s.ageAdd) % 2 ** 32 }], binderLength: hashLength(hash) },
   ];
   const message = buildClientHelloMessage({ version: Version.TLS12, sessionId: new Uint8Array(32).fill(0x5a), cipherSuites: [s.suite], extensions });
@@ -57,26 +72,49 @@ function enough(received: Buffer): boolean {
   return Boolean(f.serverHello) && splitRecords(received).records.some((r) => r.contentType === 23 && r.bodyLength === r.declaredLength);
 }
 
-/** One connection offering `s` with early_data; never rejects. */
-export async function probeEarlyDataAcceptance(ctx: ScanContext, s: ResumableSession): Promise<EarlyDataAnswer> {
-  const message = earlyDataHello(s, ctx.target.sni, Date.now());
-  if (!message) return { accepted: null, evidence: 'not tested: this Node cannot make an x25519 key share' };
-  // One attempt, as before: a retried hello would offer the same ticket again, which a server with
-  // anti-replay refuses, and the answer would be wrong.
-  const { chunks, end } = await exchange13(ctx, frameRecords(message), () => enough, { retry: false });
-  const plain = readSessionWire({ chunks, keylog: [] });
+const PSK_OFFER = 'offered the last ticket';
+const PSK_NONE = `${PSK_OFFER}: the ServerHello had no pre_shared_key (full handshake)`;
+const ED_HELLO = 'ClientHello with early_data and the ticket';
+
+/** The offered ticket's verdicts from what the server answered. */
+function answerTo(s: ResumableSession, message: Uint8Array, x: Exchanged, plain: SessionWire): TicketAnswer {
   const sh = plain.serverHello;
-  if (!sh) return { accepted: null, evidence: `ClientHello with early_data and the ticket: no ServerHello (connection ${end})` };
-  if (sh.helloRetryRequest) return { accepted: false, evidence: 'ClientHello with early_data and the ticket: the server answered with a HelloRetryRequest, which rejects early data' };
-  if (selectedPsk(sh) === undefined) return { accepted: false, evidence: 'ClientHello with early_data and the ticket: the ServerHello did not accept the PSK, so no early data' };
-  const shared = serverKeyShare(sh)?.group === Group.x25519 ? sharedSecretOf(sh) : undefined;
-  if (!shared || !plain.serverHelloRaw) return { accepted: null, evidence: 'not tested: the ServerHello carried no x25519 key share' };
-  const secrets = handshakeSecrets(hashOf(s.suite), earlySecret(hashOf(s.suite), s.psk), message, plain.serverHelloRaw, shared);
-  const opened = readSessionWire({ chunks, keylog: handshakeKeyLog(message, secrets) });
-  if (!opened.encryptedExtensions) return { accepted: null, evidence: 'not tested: the EncryptedExtensions could not be opened' };
+  if (!sh) return { retry: x.end === 'answered' || x.end === 'closed', psk: { resumed: null, evidence: `${PSK_OFFER}: no ServerHello (connection ${x.end})` }, earlyData: { accepted: null, evidence: `${ED_HELLO}: no ServerHello (connection ${x.end})` } };
+  if (sh.helloRetryRequest) return { retry: true, psk: { resumed: null, evidence: `${PSK_OFFER}: the server answered with a HelloRetryRequest` }, earlyData: { accepted: false, evidence: `${ED_HELLO}: the server answered with a HelloRetryRequest, which rejects early data` } };
+  const selected = selectedPsk(sh);
+  if (selected === undefined) {
+    return { psk: { resumed: false, evidence: PSK_NONE }, earlyData: { accepted: false, evidence: `${ED_HELLO}: the ServerHello did not accept the PSK, so no early data` } };
+  }
+  const taken = `${PSK_OFFER}: the ServerHello's pre_shared_key selected identity ${selected}`;
+  const share = serverKeyShare(sh);
+  if (!share || share.group !== Group.x25519 || !plain.serverHelloRaw) {
+    return { psk: { resumed: null, evidence: `${taken}, but it carried no x25519 key share to check it with` }, earlyData: { accepted: null, evidence: 'not tested: the ServerHello carried no x25519 key share' } };
+  }
+  const shared = sharedSecretOf(sh);
+  if (!shared) return { psk: { resumed: null, evidence: `${taken}, but its x25519 key share could not be used` }, earlyData: { accepted: null, evidence: 'not tested: the ServerHello\'s x25519 key share could not be used' } };
+  const hash = hashOf(s.suite);
+  const opened = readSessionWire({ chunks: x.chunks, keylog: handshakeKeyLog(message, handshakeSecrets(hash, earlySecret(hash, s.psk), message, plain.serverHelloRaw, shared)) });
+  if (!opened.encryptedExtensions) {
+    // Node's OpenSSL would have failed this handshake: a pre_shared_key the keys do not follow is not a resumption.
+    return { psk: { resumed: null, evidence: `${taken}, but its EncryptedExtensions did not open with keys from the ticket's PSK` }, earlyData: { accepted: null, evidence: 'not tested: the EncryptedExtensions could not be opened' } };
+  }
   const accepted = acceptsEarlyData(opened.encryptedExtensions);
   return {
-    accepted,
-    evidence: `ClientHello with early_data and the ticket (no early data sent): the server accepted the PSK and its EncryptedExtensions ${accepted ? 'carry early_data — 0-RTT accepted' : 'carry no early_data — 0-RTT rejected'}`,
+    psk: { resumed: true, evidence: taken },
+    earlyData: { accepted, evidence: `${ED_HELLO} (no early data sent): the server accepted the PSK and its EncryptedExtensions ${accepted ? 'carry early_data — 0-RTT accepted' : 'carry no early_data — 0-RTT rejected'}` },
   };
+}
+
+/** One connection offering `s` (with early_data when `offerEarlyData`); never rejects. */
+export async function offerTicket(ctx: ScanContext, s: ResumableSession, offerEarlyData: boolean): Promise<TicketAnswer> {
+  const message = earlyDataHello(s, ctx.target.sni, Date.now(), offerEarlyData);
+  if (!message) {
+    const why = 'not tested: this Node cannot make an x25519 key share';
+    return { retry: true, psk: { resumed: null, evidence: why }, ...(offerEarlyData ? { earlyData: { accepted: null, evidence: why } } : {}) };
+  }
+  // One attempt: a retried hello would offer the same ticket again, which a server with
+  // anti-replay refuses, and the answer would be wrong.
+  const x = await exchange13(ctx, frameRecords(message), () => enough, { retry: false });
+  const a = answerTo(s, message, x, readSessionWire({ chunks: x.chunks, keylog: [] }, { decrypt: false }));
+  return offerEarlyData ? a : { psk: a.psk, ...(a.retry ? { retry: true } : {}) };
 }

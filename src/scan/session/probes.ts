@@ -1,9 +1,12 @@
 // The session probes: client-initiated renegotiation (TLS 1.2), resumption by session ID and by
 // session ticket (TLS 1.2) and by PSK (TLS 1.3), and what the server's TLS 1.3 tickets say about
-// 0-RTT. Each probe is one or two full Node handshakes under the scan's connection limit: the
-// first gets a session, the second offers it. Verdicts come from the server's bytes (the
-// ServerHello echoing the offered session ID, its pre_shared_key extension, the NewSessionTicket),
-// with OpenSSL's isSessionReused() as a cross-check that is reported when it disagrees.
+// 0-RTT, under the scan's connection limit. The first connection of each probe (and the
+// renegotiation) is a full Node handshake: it gets a session. The second, which offers it, is a
+// ClientHello tls-trace writes itself (resume12.ts, early-data.ts): the server decides on that
+// hello, and its first flight says what it decided, for a fraction of a Node handshake's CPU.
+// Verdicts come from the server's bytes (the ServerHello echoing the offered session ID and the
+// abbreviated handshake after it, its pre_shared_key extension confirmed by EncryptedExtensions
+// that open with the ticket's keys, the NewSessionTicket).
 
 import { sessionHandshake, type SessionHandshakeOptions, type SessionHandshakeResult } from '../../capture/session-connection.js';
 import type { ScanContext } from '../context.js';
@@ -12,10 +15,14 @@ import { Version } from '../../registry/index.js';
 import { SCAN_SESSION_RECORD_BYTES } from '../../limits.js';
 import type { EarlyDataProbe, RenegotiationProbe, ResumptionProbe, SessionScan } from './types.js';
 import { readSessionWire, selectedPsk, ticketEarlyData, type SessionWire } from './wire.js';
-import { probeEarlyDataAcceptance, type EarlyDataAnswer } from './early-data.js';
+import { offerTicket, type TicketAnswer } from './early-data.js';
 import { resumableSession, type ResumableSession } from './openssl-session.js';
+import { offerAfter, offerTls12Session, type Tls12Answer, type Tls12Offer } from './resume12.js';
 
-type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionHandshakeResult & { wire: SessionWire }>;
+/** A recorded Node session connection and what the server sent on it. */
+type SessionConnection = SessionHandshakeResult & { wire: SessionWire };
+
+type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionConnection>;
 
 /** One session connection in `version`, counted as a Node handshake and drawn from the scan's connection limit. */
 function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']): Connect {
@@ -24,8 +31,15 @@ function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']
     ctx.prober.limit(async () => {
       ctx.nodeHandshakes++;
       const r = await sessionHandshake(ctx.endpoint, { version, timeoutMs: ctx.opts.timeoutMs, servername: ctx.target.sni, ...cert, ...o });
-      // TLS 1.2 probes read only what precedes ChangeCipherSpec; only TLS 1.3 tickets need the key log.
-      return { ...r, wire: readSessionWire(r, { decrypt: version === 'TLSv1.3' }) };
+      let wire: SessionWire | undefined;
+      return {
+        ...r,
+        // Read when a probe first asks (the renegotiation probe never does). TLS 1.2 probes read
+        // only what precedes ChangeCipherSpec; only TLS 1.3 tickets need the key log.
+        get wire(): SessionWire {
+          return (wire ??= readSessionWire(r, { decrypt: version === 'TLSv1.3' }));
+        },
+      };
     });
 }
 
@@ -45,8 +59,8 @@ function unreadable(second: SessionHandshakeResult & { wire: SessionWire }): str
 /** What a failed first connection says, for the evidence. */
 const failed = (r: SessionHandshakeResult): string => `the handshake failed: ${r.error ?? 'no reason given'}`;
 
-export async function probeRenegotiation(connect: Connect, timeoutMs: number): Promise<RenegotiationProbe> {
-  const r = await connect({ renegotiate: true });
+/** `r`: a TLS 1.2 connection made with `renegotiate: true`. */
+export function probeRenegotiation(r: SessionConnection, timeoutMs: number): RenegotiationProbe {
   const evidence = ['TLS 1.2 handshake, then a new ClientHello on the established connection (client-initiated renegotiation)'];
   if (!r.ok) return { clientInitiated: null, evidence: [failed(r)], connections: 1 };
   const o = r.renegotiation ?? { outcome: 'no-answer' };
@@ -57,56 +71,91 @@ export async function probeRenegotiation(connect: Connect, timeoutMs: number): P
   return { clientInitiated, evidence, connections: 1 };
 }
 
-/** Whether a TLS 1.2 ServerHello resumed: it echoes the non-empty session ID the client offered (RFC 5246 §7.4.1.3, RFC 5077 §3.4). */
-function echoed(w: SessionWire): boolean {
-  return w.clientSessionId !== '' && w.serverHello?.sessionId === w.clientSessionId;
-}
-
-/** A line when OpenSSL's own verdict differs from the wire's. */
+/** A line when OpenSSL's own verdict on a Node second connection differs from the wire's. */
 function crossCheck(wire: boolean, r: SessionHandshakeResult): string[] {
   return r.reused === undefined || r.reused === wire ? [] : [`note: OpenSSL reported the session ${r.reused ? 'resumed' : 'not resumed'}`];
 }
 
-export async function probeSessionId(connect: Connect): Promise<ResumptionProbe> {
-  const first = await connect({ noTicket: true });
-  if (!first.ok) return notTested(failed(first), 1);
-  const id = first.wire.serverHello?.sessionId ?? '';
-  const issued = id !== '' && first.sessions.length > 0;
-  if (!first.wire.serverHello && first.truncated) return notTested(CUT, 1);
-  if (!issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 };
-  const second = await connect({ noTicket: true, session: first.sessions[first.sessions.length - 1] });
-  const evidence = [`full handshake offering no ticket: session ID ${short(id)} (${id.length / 2} bytes)`];
-  const cannot = second.ok ? unreadable(second) : failed(second);
-  if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 };
-  const resumed = echoed(second.wire);
-  evidence.push(resumed ? 'offered it again: the ServerHello echoed it (abbreviated handshake)' : `offered it again: the server answered with ${second.wire.serverHello?.sessionId ? 'a new session ID' : 'no session ID'} (full handshake)`);
-  return { issued, resumed, length: id.length / 2, evidence: [...evidence, ...crossCheck(resumed, second)], connections: 2 };
+/** A hand-built TLS 1.2 second connection (see resume12.ts). */
+type Resume12 = (offer: Tls12Offer) => Promise<Tls12Answer>;
+
+/** Why a hand-built second connection's answer cannot be read, or undefined when its ServerHello is there. */
+function unanswered(second: Tls12Answer): string | undefined {
+  if (second.wire.serverHello) return undefined;
+  return second.end === 'too-big' ? CUT : `no ServerHello could be read from the second connection (connection ${second.end})`;
 }
 
-export async function probeTicket12(connect: Connect): Promise<ResumptionProbe> {
-  const first = await connect({});
+/**
+ * Whether the second connection resumed: its ServerHello echoes the non-empty session ID we offered
+ * (RFC 5246 §7.4.1.3, RFC 5077 §3.4) and the server goes on with the abbreviated handshake (its
+ * ChangeCipherSpec next). An echo followed by a Certificate is not believed: `false`, with a line
+ * saying so; an echo followed by nothing readable is `null`.
+ */
+function resumedBy(second: Tls12Answer): { resumed: boolean | null; line?: string } {
+  const { wire: w, end, offeredSessionId: offered } = second;
+  const echoed = offered !== '' && w.serverHello?.sessionId === offered;
+  if (!echoed || w.flight === 'abbreviated') return { resumed: echoed };
+  if (w.flight === 'full') return { resumed: false, line: 'the ServerHello echoed our session ID, but the server went on with a full handshake (Certificate or ServerHelloDone, not ChangeCipherSpec): not resumed' };
+  return { resumed: null, line: `the ServerHello echoed our session ID, but neither ChangeCipherSpec nor a full handshake followed (connection ${end})` };
+}
+
+export async function probeSessionId(connect: Connect, resume: Resume12): Promise<ResumptionProbe> {
+  const first = await connect({ noTicket: true });
   if (!first.ok) return notTested(failed(first), 1);
+  const sh = first.wire.serverHello;
+  const id = sh?.sessionId ?? '';
+  const issued = id !== '' && first.sessions.length > 0;
+  if (!sh && first.truncated) return notTested(CUT, 1);
+  if (!sh || !issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 };
+  const second = await resume(offerAfter(sh));
+  const evidence = [`full handshake offering no ticket: session ID ${short(id)} (${id.length / 2} bytes)`];
+  const cannot = unanswered(second);
+  if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 };
+  const { resumed, line } = resumedBy(second);
+  evidence.push(line ? `offered it again: ${line}` : resumed ? 'offered it again: the ServerHello echoed it (abbreviated handshake)' : `offered it again: the server answered with ${second.wire.serverHello?.sessionId ? 'a new session ID' : 'no session ID'} (full handshake)`);
+  return { issued, resumed, length: id.length / 2, evidence, connections: 2 };
+}
+
+/**
+ * `first`: a TLS 1.2 connection whose handshake offered an empty session_ticket extension — the
+ * renegotiation probe's, whose first handshake is exactly that (a ticket travels before
+ * ChangeCipherSpec, RFC 5077 §3.3, so what came after it does not matter). That connection counts
+ * there; this probe's own is the second.
+ */
+export async function probeTicket12(first: SessionConnection, resume: Resume12): Promise<ResumptionProbe> {
+  if (!first.ok) return notTested(failed(first));
   const ticket = first.wire.tickets[0];
-  if (!ticket && first.truncated) return notTested(CUT, 1);
-  if (!ticket || first.sessions.length === 0) {
-    return { issued: false, resumed: false, evidence: ['full handshake offering an empty session_ticket extension: no NewSessionTicket'], connections: 1 };
+  const sh = first.wire.serverHello;
+  if (!ticket && first.truncated) return notTested(CUT);
+  if (!ticket || !sh || first.sessions.length === 0) {
+    return { issued: false, resumed: false, evidence: ['full handshake offering an empty session_ticket extension: no NewSessionTicket'], connections: 0 };
   }
   const base = { issued: true, ticketLifetime: ticket.lifetime, length: ticket.ticket.length / 2 };
   const evidence = [`full handshake: NewSessionTicket of ${base.length} bytes, lifetime hint ${ticket.lifetime} s`];
-  const second = await connect({ session: first.sessions[first.sessions.length - 1] });
-  const cannot = second.ok ? unreadable(second) : failed(second);
-  if (cannot) return { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 };
-  // OpenSSL offers a ticket with a fresh session ID that no server cache holds: an echo means the ticket was accepted.
-  const resumed = echoed(second.wire);
+  // The ticket goes with a fresh session ID that no server cache holds: an echo means the ticket was accepted.
+  const second = await resume(offerAfter(sh, Buffer.from(first.wire.tickets[first.wire.tickets.length - 1].ticket, 'hex')));
+  const cannot = unanswered(second);
+  if (cannot) return { ...base, resumed: null, evidence: [...evidence, cannot], connections: 1 };
+  const { resumed, line } = resumedBy(second);
   const renewed = second.wire.tickets.length > 0 ? '; the server sent a new ticket' : '';
-  evidence.push(resumed ? `offered the ticket: the ServerHello echoed our session ID (abbreviated handshake)${renewed}` : 'offered the ticket: the server ignored it (full handshake)');
-  return { ...base, resumed, evidence: [...evidence, ...crossCheck(resumed, second)], connections: 2 };
+  evidence.push(line ? `offered the ticket: ${line}` : resumed ? `offered the ticket: the ServerHello echoed our session ID (abbreviated handshake)${renewed}` : 'offered the ticket: the server ignored it (full handshake)');
+  return { ...base, resumed, evidence, connections: 1 };
 }
 
-/** TLS 1.3: tickets come after the handshake; the first connection waits up to `waitMs` for them. */
-export async function probePsk(connect: Connect, waitMs: number, accept?: (s: ResumableSession) => Promise<EarlyDataAnswer>): Promise<{ psk: ResumptionProbe; earlyData: EarlyDataProbe }> {
+/** A hand-built TLS 1.3 second connection offering a ticket (see early-data.ts). */
+type OfferTicket = (s: ResumableSession, offerEarlyData: boolean) => Promise<TicketAnswer>;
+
+type Tls13Probes = { psk: ResumptionProbe; earlyData: EarlyDataProbe };
+
+/**
+ * TLS 1.3: tickets come after the handshake; the first connection waits up to `waitMs` for them.
+ * The second connection offers the last ticket in a hello tls-trace writes (with early_data when
+ * the tickets allow it), which answers both the PSK and the 0-RTT question; when the session's PSK
+ * cannot be read or the server wants another key share, a Node handshake offers it instead.
+ */
+export async function probePsk(connect: Connect, waitMs: number, offer?: OfferTicket): Promise<Tls13Probes> {
   const first = await connect({ ticketWaitMs: waitMs });
-  const untested = (why: string, connections: number): { psk: ResumptionProbe; earlyData: EarlyDataProbe } => ({
+  const untested = (why: string, connections: number): Tls13Probes => ({
     psk: notTested(why, connections),
     earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [why], connections: 0 },
   });
@@ -122,15 +171,23 @@ export async function probePsk(connect: Connect, waitMs: number, accept?: (s: Re
   const t = tickets[0];
   const base = { issued: true, ticketLifetime: t.lifetime, length: t.ticket.length / 2 };
   const evidence = [`full handshake: ${tickets.length} NewSessionTicket(s), the first ${base.length} bytes with lifetime ${t.lifetime} s`];
-  const second = await connect({ session: first.sessions[first.sessions.length - 1] });
+  const last = first.sessions[first.sessions.length - 1];
+  const session = offer && last ? resumableSession(last) : undefined;
+  const answer = offer && session ? await offer(session, Boolean(advertised.maxEarlyDataSize)) : undefined;
+  const earlyData = acceptanceOf(advertised, answer, Boolean(offer));
+  if (answer && !answer.retry) return { psk: { ...base, resumed: answer.psk.resumed, evidence: [...evidence, answer.psk.evidence], connections: 2 }, earlyData };
+  const connections = answer ? 3 : 2;
+  if (answer) evidence.push(answer.psk.evidence);
+  // After a hand-built try, an unused ticket if there is one: a server with anti-replay takes each once.
+  const other = answer && first.sessions.length > 1;
+  const second = await connect({ session: other ? first.sessions[0] : last });
   const cannot = second.ok ? unreadable(second) : failed(second);
-  // The second connection used the last ticket; a server with anti-replay takes each ticket once.
-  const earlyData = await acceptanceOf(advertised, first.sessions.length > 1 ? first.sessions[0] : undefined, accept);
-  if (cannot) return { psk: { ...base, resumed: null, evidence: [...evidence, cannot], connections: 2 }, earlyData };
+  if (cannot) return { psk: { ...base, resumed: null, evidence: [...evidence, cannot], connections }, earlyData };
   const selected = second.wire.serverHello ? selectedPsk(second.wire.serverHello) : undefined;
   const resumed = selected !== undefined;
-  evidence.push(resumed ? `offered the last ticket: the ServerHello's pre_shared_key selected identity ${selected}` : 'offered the last ticket: the ServerHello had no pre_shared_key (full handshake)');
-  return { psk: { ...base, resumed, evidence: [...evidence, ...crossCheck(resumed, second)], connections: 2 }, earlyData };
+  const offered = other ? 'offered the first ticket in a Node handshake' : 'offered the last ticket';
+  evidence.push(resumed ? `${offered}: the ServerHello's pre_shared_key selected identity ${selected}` : `${offered}: the ServerHello had no pre_shared_key (full handshake)`);
+  return { psk: { ...base, resumed, evidence: [...evidence, ...crossCheck(resumed, second)], connections }, earlyData };
 }
 
 function earlyDataOf(sizes: Array<number | undefined>): EarlyDataProbe {
@@ -139,29 +196,28 @@ function earlyDataOf(sizes: Array<number | undefined>): EarlyDataProbe {
   return { maxEarlyDataSize: max, accepted: null, evidence: [seen], connections: 0 };
 }
 
-/** When the tickets allow early data, whether the server accepts it, with an unused ticket (one connection). */
-async function acceptanceOf(advertised: EarlyDataProbe, unused: Buffer | undefined, accept?: (s: ResumableSession) => Promise<EarlyDataAnswer>): Promise<EarlyDataProbe> {
-  if (!advertised.maxEarlyDataSize || !accept) return advertised;
-  const untested = (why: string): EarlyDataProbe => ({ ...advertised, evidence: [...advertised.evidence, `acceptance not tested: ${why}`] });
-  if (!unused) return untested('only one ticket arrived, and the resumption check used it (a server may take each ticket once)');
-  const session = resumableSession(unused);
-  if (!session) return untested("the PSK of the unused ticket could not be read from OpenSSL's session");
-  const a = await accept(session);
-  return { ...advertised, accepted: a.accepted, evidence: [...advertised.evidence, a.evidence], connections: 1 };
+/** When the tickets allow early data, what the PSK probe's second connection said about it (it asked; no connection of its own). */
+function acceptanceOf(advertised: EarlyDataProbe, answer: TicketAnswer | undefined, canAsk: boolean): EarlyDataProbe {
+  if (!advertised.maxEarlyDataSize || !canAsk) return advertised;
+  if (!answer?.earlyData) return { ...advertised, evidence: [...advertised.evidence, "acceptance not tested: the PSK of the ticket could not be read from OpenSSL's session"] };
+  return { ...advertised, accepted: answer.earlyData.accepted, evidence: [...advertised.evidence, answer.earlyData.evidence] };
 }
 
 /** Every session probe the server's versions allow, run concurrently under the scan's limit. */
 export async function scanSession(ctx: ScanContext, found: VersionsFound): Promise<SessionScan> {
   const has12 = found.supported.includes(Version.TLS12);
   const c12 = connector(ctx, 'TLSv1.2');
+  const r12: Resume12 = (offer) => offerTls12Session(ctx, offer);
   const no12 = 'not tested: the server does not offer TLS 1.2';
   const waitMs = Math.min(1000, ctx.opts.timeoutMs);
+  // One Node handshake serves the renegotiation probe and the ticket probe's first connection.
+  const reneg = has12 ? c12({ renegotiate: true }) : undefined;
   const [renegotiation, sessionId, sessionTicket, tls13] = await Promise.all([
-    has12 ? probeRenegotiation(c12, ctx.opts.timeoutMs) : Promise.resolve<RenegotiationProbe>({ clientInitiated: null, evidence: [no12], connections: 0 }),
-    has12 ? probeSessionId(c12) : Promise.resolve(notTested(no12)),
-    has12 ? probeTicket12(c12) : Promise.resolve(notTested(no12)),
+    reneg ? reneg.then((r) => probeRenegotiation(r, ctx.opts.timeoutMs)) : Promise.resolve<RenegotiationProbe>({ clientInitiated: null, evidence: [no12], connections: 0 }),
+    has12 ? probeSessionId(c12, r12) : Promise.resolve(notTested(no12)),
+    reneg ? reneg.then((r) => probeTicket12(r, r12)) : Promise.resolve(notTested(no12)),
     found.has13
-      ? probePsk(connector(ctx, 'TLSv1.3'), waitMs, (s) => probeEarlyDataAcceptance(ctx, s))
+      ? probePsk(connector(ctx, 'TLSv1.3'), waitMs, (s, earlyData) => offerTicket(ctx, s, earlyData))
       : Promise.resolve({ psk: notTested('not tested: the server does not offer TLS 1.3'), earlyData: { maxEarlyDataSize: null, accepted: null, evidence: ['not tested: the server does not offer TLS 1.3'], connections: 0 } }),
   ]);
   const connections = renegotiation.connections + sessionId.connections + sessionTicket.connections + tls13.psk.connections + tls13.earlyData.connections;

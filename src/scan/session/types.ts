@@ -30,12 +30,12 @@ export interface EarlyDataProbe {
   /** max_early_data_size of the early_data extension in the server's TLS 1.3 NewSessionTicket; 0
    * when its tickets carry none; null when no ticket could be read. */
   maxEarlyDataSize: number | null;
-  /** A ClientHello resuming an unused ticket with early_data: true when the server's
+  /** The PSK probe's ClientHello resuming a ticket, with early_data: true when the server's
    * EncryptedExtensions carry early_data (0-RTT accepted), false when it declined (no PSK, no
    * early_data, a HelloRetryRequest); null when not tested. */
   accepted: boolean | null;
   evidence: SessionEvidence[];
-  /** Connections the acceptance check made (0 or 1; the tickets come from the PSK probe). */
+  /** Connections of its own: 0, the PSK probe's second connection asks the 0-RTT question too. */
   connections: number;
 }
 
@@ -43,11 +43,12 @@ export interface SessionScan {
   renegotiation: RenegotiationProbe;
   /** TLS 1.2 resumption by session ID (the client offers no ticket). */
   sessionId: ResumptionProbe;
-  /** TLS 1.2 resumption by session ticket (RFC 5077). */
+  /** TLS 1.2 resumption by session ticket (RFC 5077); its first connection is the renegotiation
+   * probe's (counted there), so its `connections` is its second only. */
   sessionTicket: ResumptionProbe;
   /** TLS 1.3 resumption by PSK (a ticket from NewSessionTicket, RFC 8446 §2.2). */
   psk: ResumptionProbe;
   earlyData: EarlyDataProbe;
-  /** Connections the session probes made (all Node handshakes). */
+  /** Connections the session probes made (first connections and renegotiation through Node, second connections hand-built). */
   connections: number;
 }

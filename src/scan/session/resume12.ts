@@ -1,0 +1,68 @@
+// The second connection of the TLS 1.2 resumption probes, written by tls-trace rather than made by
+// Node: whether a TLS 1.2 server resumes is decided by its ServerHello, which echoes the session
+// ID the client offered (RFC 5246 §7.4.1.3) — or, for a ticket, the fresh session ID sent beside
+// it (RFC 5077 §3.4) — so a full handshake through OpenSSL is not needed to learn it. The hello
+// offers the version, suite, extended_master_secret and encrypt_then_mac the first connection
+// negotiated; the answer is read with the shared first-flight reader up to the server's
+// ChangeCipherSpec (abbreviated handshake) or ServerHelloDone (full one), never further.
+
+import { Ext, Version } from '../../registry/index.js';
+import { randomBytes } from 'node:crypto';
+import type { ProbeEnd } from '../../capture/probe-connection.js';
+import type { ExtensionSpec } from '../client-hello-builder.js';
+import type { ScanContext } from '../context.js';
+import { readFirstFlight } from '../first-flight.js';
+import { makeHello } from '../hello.js';
+import { exchange13 } from '../tls13-wire.js';
+import { readSessionWire, type SessionWire } from './wire.js';
+import type { ServerHello } from '../../decode/model.js';
+
+/** What the second connection offers. */
+export interface Tls12Offer {
+  suite: number;
+  /** The session ID to resume; with `ticket`, a fresh one that the server echoes if it takes the ticket. */
+  sessionId: Uint8Array;
+  /** A ticket from the first connection's NewSessionTicket, sent in the session_ticket extension. */
+  ticket?: Uint8Array;
+  /** Offered again exactly when the first ServerHello had them: a session made with
+   * extended_master_secret resumes only with it, one without only without it (RFC 7627 §5.3). */
+  extendedMasterSecret: boolean;
+  encryptThenMac: boolean;
+}
+
+export interface Tls12Answer {
+  end: ProbeEnd;
+  /** The session ID the hello offered, hex. */
+  offeredSessionId: string;
+  /** The server's side (our own hello is not decoded again). */
+  wire: SessionWire;
+}
+
+/** The offer that resumes what the first connection's ServerHello negotiated: its session ID, or `ticket` with a fresh ID. */
+export function offerAfter(first: ServerHello, ticket?: Uint8Array): Tls12Offer {
+  const has = (code: number): boolean => first.extensions.some((e) => e.type === code);
+  return {
+    suite: first.cipherSuite,
+    sessionId: ticket ? randomBytes(32) : Buffer.from(first.sessionId, 'hex'),
+    ...(ticket ? { ticket } : {}),
+    extendedMasterSecret: has(Ext.extended_master_secret),
+    encryptThenMac: has(Ext.encrypt_then_mac),
+  };
+}
+
+/** The ClientHello (records) for `offer`. */
+export function resumptionHello(offer: Tls12Offer, sni: string | undefined): Uint8Array {
+  const extra: ExtensionSpec[] = [
+    ...(offer.extendedMasterSecret ? [{ type: 'extended_master_secret' as const }] : []),
+    ...(offer.encryptThenMac ? [{ type: 'encrypt_then_mac' as const }] : []),
+    ...(offer.ticket ? [{ type: 'session_ticket' as const, ticket: offer.ticket }] : []),
+  ];
+  return makeHello({ version: Version.TLS12, suites: [offer.suite], sni, sessionId: offer.sessionId, extra });
+}
+
+/** One hand-built connection offering `offer`; never rejects. */
+export async function offerTls12Session(ctx: ScanContext, offer: Tls12Offer): Promise<Tls12Answer> {
+  // One attempt, as for every session offer (tls13-wire's exchange serves TLS 1.2 hellos as well).
+  const x = await exchange13(ctx, resumptionHello(offer, ctx.target.sni), () => (b) => readFirstFlight(b, { fullFlight: true }).complete, { retry: false });
+  return { end: x.end, offeredSessionId: Buffer.from(offer.sessionId).toString('hex'), wire: readSessionWire({ chunks: x.chunks, keylog: [] }, { decrypt: false }) };
+}
