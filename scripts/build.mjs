@@ -22,17 +22,29 @@ rmSync('dist', { recursive: true, force: true });
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
 
-// commander requires node:child_process at load time, only to run executable subcommands
-// (tls-trace has none). Loading it (and dgram, which it pulls in) costs a few ms of every run:
-// hand commander a stand-in that loads the real module on first use.
-const lazyChildProcess = {
-  name: 'lazy-child-process',
+// Built-in modules imported whole (`import tty from 'node:tty'`) but used only on some paths get
+// a stand-in object that loads the real module on its first property access:
+//   - commander requires node:child_process at load time, only to run executable subcommands
+//     (tls-trace has none); loading it (and dgram, which it pulls in) cost a few ms of every run;
+//   - src/cli/output.ts asks node:tty for a colour depth only when stdout is a terminal or
+//     FORCE_COLOR is set (≈ 1-3 ms to load; a terminal's stdout loads it anyway);
+//   - src/capture/resolve.ts needs node:dns only for a host name, not an IP address.
+// Only imports from the listed importers are replaced; everything else keeps the real module.
+const LAZY_OBJECTS = [
+  { module: 'child_process', importer: /[\\/]commander[\\/]/ },
+  { module: 'tty', importer: /[\\/]src[\\/]/ },
+  { module: 'dns', importer: /[\\/]src[\\/]/ },
+];
+const lazyObjects = {
+  name: 'lazy-objects',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
-      contents: "let m; module.exports = new Proxy({}, { get: (_t, k) => (m ??= require('node:child_process'))[k] });",
+    b.onResolve({ filter: /^(node:)?(child_process|tty|dns)$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      const lazy = LAZY_OBJECTS.find((l) => l.module === name && l.importer.test(args.importer));
+      return lazy ? { path: name, namespace: 'lazy-object' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-object' }, (args) => ({
+      contents: `let m; module.exports = new Proxy({}, { get: (_t, k) => (m ??= require('node:${args.path}'))[k] });`,
       loader: 'js',
     }));
   },
@@ -90,7 +102,7 @@ const cli = await build({
   // "use strict" first: a directive counts only at the very start (the ES modules were strict).
   banner: { js: '"use strict";var __tlsTraceModuleUrl=require("node:url").pathToFileURL(__filename).href;' },
   metafile: process.argv.includes('--metafile'),
-  plugins: [lazyChildProcess, fastStringWidth, lazyBuiltins],
+  plugins: [lazyObjects, fastStringWidth, lazyBuiltins],
 });
 if (cli.metafile) writeFileSync('dist-meta.json', JSON.stringify(cli.metafile));
 
