@@ -1,4 +1,4 @@
-// Loads the bundled CLI (dist/tls-trace.cjs) through V8's code cache. Node 20 has no compile
+// Loads a bundled CLI (dist/tls-trace.cjs, or dist/scan.cjs) through V8's code cache. Node 20 has no compile
 // cache of its own for user code (module.enableCompileCache arrived in Node 22), and compiling
 // ~800 KB of JavaScript, then lazily compiling every function a trace runs, was a third of a
 // loopback trace's time. V8's cached data skips both; V8 itself rejects data made by another
