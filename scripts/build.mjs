@@ -5,8 +5,12 @@
 //                       Node 20 can cache V8's compiled code only for scripts (vm.Script's
 //                       cachedData), not for ES modules; the first line carries a content hash
 //                       that names the cache (src/cli/compile-cache.ts).
+//   dist/scan.cjs       the scan alone (src/cli/scan-main.ts), for an argv starting with `scan`:
+//                       ~55% of the code to read, deserialise and set up. Both CLI bundles carry
+//                       one build id (a hash of both), so their caches live and are pruned as one
+//                       build's.
 //   dist/launch.cjs     the small launcher bin/tls-trace.cjs requires: --version without loading
-//                       the CLI, else load dist/tls-trace.cjs with the cache and run main().
+//                       the CLI, else load the CLI bundle with the cache and run main().
 //                       CommonJS too: a CommonJS entry skips Node's ES module loader.
 //
 // Pass --metafile to write dist-meta.json (what each input adds to the bundle; esbuild's analyzer
@@ -22,17 +26,29 @@ rmSync('dist', { recursive: true, force: true });
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', legalComments: 'none' };
 
-// commander requires node:child_process at load time, only to run executable subcommands
-// (tls-trace has none). Loading it (and dgram, which it pulls in) costs a few ms of every run:
-// hand commander a stand-in that loads the real module on first use.
-const lazyChildProcess = {
-  name: 'lazy-child-process',
+// Built-in modules imported whole (`import tty from 'node:tty'`) but used only on some paths get
+// a stand-in object that loads the real module on its first property access:
+//   - commander requires node:child_process at load time, only to run executable subcommands
+//     (tls-trace has none); loading it (and dgram, which it pulls in) cost a few ms of every run;
+//   - src/cli/output.ts asks node:tty for a colour depth only when stdout is a terminal or
+//     FORCE_COLOR is set (≈ 1-3 ms to load; a terminal's stdout loads it anyway);
+//   - src/capture/resolve.ts needs node:dns only for a host name, not an IP address.
+// Only imports from the listed importers are replaced; everything else keeps the real module.
+const LAZY_OBJECTS = [
+  { module: 'child_process', importer: /[\\/]commander[\\/]/ },
+  { module: 'tty', importer: /[\\/]src[\\/]/ },
+  { module: 'dns', importer: /[\\/]src[\\/]/ },
+];
+const lazyObjects = {
+  name: 'lazy-objects',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-builtin' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, () => ({
-      contents: "let m; module.exports = new Proxy({}, { get: (_t, k) => (m ??= require('node:child_process'))[k] });",
+    b.onResolve({ filter: /^(node:)?(child_process|tty|dns)$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      const lazy = LAZY_OBJECTS.find((l) => l.module === name && l.importer.test(args.importer));
+      return lazy ? { path: name, namespace: 'lazy-object' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-object' }, (args) => ({
+      contents: `let m; module.exports = new Proxy({}, { get: (_t, k) => (m ??= require('node:${args.path}'))[k] });`,
       loader: 'js',
     }));
   },
@@ -75,31 +91,42 @@ const fastStringWidth = {
   },
 };
 
-const cli = await build({
-  ...common,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/tls-trace.cjs',
-  format: 'cjs',
-  // Fewer bytes to read and hash. Identifiers keep their names (class names show in messages,
-  // function names in TLS_TRACE_DEBUG stacks).
-  minifyWhitespace: true,
-  minifySyntax: true,
-  // The bundle is CommonJS: import.meta does not exist there. The demo server finds its
-  // certificates from its own location, which is the bundle's.
-  define: { 'import.meta.url': '__tlsTraceModuleUrl' },
-  // "use strict" first: a directive counts only at the very start (the ES modules were strict).
-  banner: { js: '"use strict";var __tlsTraceModuleUrl=require("node:url").pathToFileURL(__filename).href;' },
-  metafile: process.argv.includes('--metafile'),
-  plugins: [lazyChildProcess, fastStringWidth, lazyBuiltins],
-});
-if (cli.metafile) writeFileSync('dist-meta.json', JSON.stringify(cli.metafile));
+/** The CLI bundles: the whole CLI, and the scan alone (see the top of this file). */
+const CLI_BUNDLES = [
+  { entry: 'src/cli/main.ts', out: 'dist/tls-trace.cjs', meta: 'dist-meta.json' },
+  { entry: 'src/cli/scan-main.ts', out: 'dist/scan.cjs', meta: 'dist-meta-scan.json' },
+];
 
-// A real import() would need a module loader that vm.Script does not have: esbuild turns every
-// bundled dynamic import into a require, so one left over is a build error, not a runtime one.
-const code = readFileSync('dist/tls-trace.cjs', 'utf8');
-if (/\bimport\(/.test(code)) throw new Error('dist/tls-trace.cjs contains a dynamic import(); bundle it or require it');
-const id = createHash('sha256').update(code).digest('hex').slice(0, 32);
-writeFileSync('dist/tls-trace.cjs', `${BUILD_ID_PREFIX}${id}\n${code}`);
+const codes = [];
+for (const b of CLI_BUNDLES) {
+  const cli = await build({
+    ...common,
+    entryPoints: [b.entry],
+    outfile: b.out,
+    format: 'cjs',
+    // Fewer bytes to read and hash. Identifiers keep their names (class names show in messages,
+    // function names in TLS_TRACE_DEBUG stacks).
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // The bundle is CommonJS: import.meta does not exist there. The demo server finds its
+    // certificates from its own location, which is the bundle's.
+    define: { 'import.meta.url': '__tlsTraceModuleUrl' },
+    // "use strict" first: a directive counts only at the very start (the ES modules were strict).
+    banner: { js: '"use strict";var __tlsTraceModuleUrl=require("node:url").pathToFileURL(__filename).href;' },
+    metafile: process.argv.includes('--metafile'),
+    plugins: [lazyObjects, fastStringWidth, lazyBuiltins],
+  });
+  if (cli.metafile) writeFileSync(b.meta, JSON.stringify(cli.metafile));
+  // A real import() would need a module loader that vm.Script does not have: esbuild turns every
+  // bundled dynamic import into a require, so one left over is a build error, not a runtime one.
+  const code = readFileSync(b.out, 'utf8');
+  if (/\bimport\(/.test(code)) throw new Error(`${b.out} contains a dynamic import(); bundle it or require it`);
+  codes.push(code);
+}
+const hash = createHash('sha256');
+for (const code of codes) hash.update(code);
+const id = hash.digest('hex').slice(0, 32);
+CLI_BUNDLES.forEach((b, i) => writeFileSync(b.out, `${BUILD_ID_PREFIX}${id}\n${codes[i]}`));
 
 await build({
   ...common,

@@ -1,8 +1,8 @@
-// Loads the bundled CLI (dist/tls-trace.cjs) through V8's code cache. Node 20 has no compile
-// cache of its own for user code (module.enableCompileCache arrived in Node 22), and compiling
-// ~800 KB of JavaScript, then lazily compiling every function a trace runs, was a third of a
-// loopback trace's time. V8's cached data skips both; V8 itself rejects data made by another
-// V8 version or other flags, and the file name pins the build and the Node version.
+// Loads a bundled CLI (dist/tls-trace.cjs, or dist/scan.cjs) through V8's code cache. Node 20
+// has no compile cache of its own for user code (module.enableCompileCache arrived in Node 22),
+// and compiling ~800 KB of JavaScript, then lazily compiling every function a trace runs, was a
+// third of a loopback trace's time. V8's cached data skips both; V8 itself rejects data made by
+// another V8 version or other flags, and the file name pins the build and the Node version.
 //
 // Fail-safe by construction: any problem with the cache directory or file means "compile
 // normally"; the cache lives in the user's cache directory, never in the package, and only in a

@@ -1,7 +1,8 @@
 // What bin/tls-trace.cjs runs (bundled as dist/launch.cjs): answers --version from package.json
-// without loading the CLI, and otherwise loads the CLI bundle (dist/tls-trace.cjs) through the
-// V8 code cache (compile-cache.ts) and runs main(). Start-up is most of a loopback trace's cost.
-// All CommonJS: a CommonJS entry skips Node's ES module loader, a few ms of every run.
+// without loading the CLI, and otherwise loads a CLI bundle through the V8 code cache
+// (compile-cache.ts) and runs its main(): dist/scan.cjs for an argv starting with `scan` (the
+// scan alone, ~55% of the code), dist/tls-trace.cjs for everything else. Start-up is most of a
+// loopback trace's cost. All CommonJS: a CommonJS entry skips Node's ES module loader.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { cacheDirectory, loadCachedBundle, processCacheEnv, type CacheEnv, type 
 export interface LaunchPaths {
   /** The CommonJS bundle of src/cli/main.ts. */
   bundle: string;
+  /** The CommonJS bundle of src/cli/scan-main.ts (an argv starting with `scan`); absent: `bundle`. */
+  scanBundle?: string;
   /** The package's package.json (for --version). */
   packageJson: string;
 }
@@ -26,13 +29,24 @@ const NO_RUN_CODES = new Set([1, 2]);
 
 /** The files of an installed package (or a checkout) whose root is `root`. */
 export function packagePaths(root: string): LaunchPaths {
-  return { bundle: path.join(root, 'dist', 'tls-trace.cjs'), packageJson: path.join(root, 'package.json') };
+  return { bundle: path.join(root, 'dist', 'tls-trace.cjs'), scanBundle: path.join(root, 'dist', 'scan.cjs'), packageJson: path.join(root, 'package.json') };
 }
 
 /** The command a run is for (its first word that is not an option), which names its cache. */
 export function cacheProfile(argv: readonly string[]): string {
   const word = argv.find((a) => !a.startsWith('-'));
   return word && COMMANDS.has(word) ? word : 'trace';
+}
+
+/**
+ * The bundle an argv runs from, and the name of its cache: the scan bundle for a first word `scan`
+ * (the program main.ts builds for it holds the scan alone too); the whole CLI otherwise, where a
+ * scan after options (`--no-color scan`) caches as `scan-all`, apart from the scan bundle's cache.
+ */
+export function bundleFor(argv: readonly string[], paths: LaunchPaths): { file: string; profile: string } {
+  if (argv[0] === 'scan' && paths.scanBundle) return { file: paths.scanBundle, profile: 'scan' };
+  const profile = cacheProfile(argv);
+  return { file: paths.bundle, profile: profile === 'scan' ? 'scan-all' : profile };
 }
 
 export function runCoverage(argv: readonly string[], code: number): RunCoverage {
@@ -47,7 +61,8 @@ export async function launch(argv: string[], paths: LaunchPaths, ce: CacheEnv = 
     return 0;
   }
   const cacheDir = cacheDirectory(ce);
-  const bundle = loadCachedBundle<CliBundle>(paths.bundle, { ...(cacheDir ? { cacheDir } : {}), uid: ce.uid, profile: cacheProfile(argv) });
+  const { file, profile } = bundleFor(argv, paths);
+  const bundle = loadCachedBundle<CliBundle>(file, { ...(cacheDir ? { cacheDir } : {}), uid: ce.uid, profile });
   const code = await bundle.exports.main(argv);
   bundle.save(runCoverage(argv, code));
   return code;

@@ -5,7 +5,8 @@ import type { Capture } from '../capture/types.js';
 import type { DecodedTrace, TlsRecord } from './model.js';
 import type { ByteSpace, Direction } from './types.js';
 import type { HandshakeContext } from './context.js';
-import { decodeChunks } from './trace.js';
+import { decodeChunks, type DecodeOptions } from './trace.js';
+export type { DecodeOptions } from './trace.js';
 import { recordCoverage, type CoverageReport } from './coverage.js';
 
 export { decodeHandshakeMessage, decodeHandshakeMessages, handshakeTitles, HandshakeType } from './handshake.js';
@@ -27,10 +28,10 @@ export function decodeCapture(capture: Capture): DecodedTrace {
 /**
  * Decodes one direction's bytes on their own (e.g. a server's first flight in a scan). `ctx`
  * seeds what earlier messages would have told (version, suite); the ServerHello in the bytes
- * updates it as usual.
+ * updates it as usual. `opts.itemise: false` skips the field trees (see DecodeOptions).
  */
-export function decodeStream(direction: Direction, bytes: Uint8Array, ctx: HandshakeContext = {}): DecodedTrace {
-  return decodeChunks([{ direction, timeMs: 0, offset: 0, bytes }], ctx);
+export function decodeStream(direction: Direction, bytes: Uint8Array, ctx: HandshakeContext = {}, opts: DecodeOptions = {}): DecodedTrace {
+  return decodeChunks([{ direction, timeMs: 0, offset: 0, bytes }], ctx, undefined, undefined, opts);
 }
 
 /**

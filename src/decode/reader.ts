@@ -27,6 +27,13 @@ export interface FieldBudget {
   exhausted: boolean;
   /** The first issue found past the budget in the message being decoded (reset per message). */
   firstIssue?: DecodeIssue;
+  /**
+   * false: integer and byte-string fields (the leaves) are not stored, nor their hex values and
+   * display strings built; vectors, spans and groups still are. Issues only ever sit on those
+   * (a stop is caught by the enclosing vector or span), so the first issue of a tree, and every
+   * body decoded from it, are the same as with the leaves. For readers that want bodies only.
+   */
+  leaves?: boolean;
 }
 
 export class ByteReader {
@@ -95,7 +102,7 @@ export class ByteReader {
     let v = 0;
     for (let i = 0; i < size; i++) v = v * 256 + this.bytes[at + i];
     this.cursor += size;
-    if (this.recording()) this.push({ name, label, offset: at, length: size, value: v, display: format ? format(v) : undefined });
+    if (this.recordingLeaf()) this.push({ name, label, offset: at, length: size, value: v, display: format ? format(v) : undefined });
     else this.latest = undefined;
     return v;
   }
@@ -122,7 +129,7 @@ export class ByteReader {
     const at = this.cursor;
     const out = this.bytes.subarray(at, at + n);
     this.cursor += n;
-    if (this.recording()) this.push({ name, label, offset: at, length: n, value: toHex(out), display: display ? display(out) : undefined });
+    if (this.recordingLeaf()) this.push({ name, label, offset: at, length: n, value: toHex(out), display: display ? display(out) : undefined });
     else this.latest = undefined;
     return out;
   }
@@ -151,6 +158,11 @@ export class ByteReader {
     if (!this.budget || this.budget.left > 0) return true;
     this.budget.exhausted = true;
     return false;
+  }
+
+  /** Whether an integer or byte-string field read now is stored (see FieldBudget.leaves). */
+  private recordingLeaf(): boolean {
+    return this.budget?.leaves !== false && this.recording();
   }
 
   /**

@@ -18,28 +18,35 @@ function isSignal(s: CipherSuiteInfo): boolean {
 /**
  * Offer order: strongest first (forward secrecy, then AEAD, then key size), so a server that
  * follows the client's order is listed in an order a reader expects, and weak suites come last.
+ * One number per suite, ordered like the tuple [authenticated, fs, aead, -bits, code] (each part
+ * fits its place: bits 0–256, code 16 bits), so the sort compares numbers.
  */
-function strength(s: CipherSuiteInfo): number[] {
+function strength(s: CipherSuiteInfo): number {
   const kx = s.kx.toUpperCase();
   const fs = s.tls13 ? 0 : kx.startsWith('ECDHE') ? 1 : kx.startsWith('DHE') ? 2 : 3;
   const authenticated = s.auth === 'anon' || s.auth === 'NULL' ? 1 : 0;
   const aead = s.mac === 'AEAD' ? 0 : 1;
-  return [authenticated, fs, aead, -(s.bits ?? 0), s.code];
+  return (((authenticated * 4 + fs) * 2 + aead) * 1024 + (512 - (s.bits ?? 0))) * 65536 + s.code;
 }
 
-function byKey(x: readonly number[], y: readonly number[]): number {
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return 0;
+/** A suite as the per-version lists need it, its TLS 1.2-only test made once. */
+interface RankedSuite {
+  code: number;
+  tls13: boolean;
+  tls12Only: boolean;
 }
 
-let strongestFirst: readonly CipherSuiteInfo[] | undefined;
+let strongestFirst: readonly RankedSuite[] | undefined;
 
 /** Every real suite of the registry, strongest first: sorted once per process (each key computed
  * once), then filtered per version — a cold run pays for one sort instead of one per version. */
-function suitesByStrength(): readonly CipherSuiteInfo[] {
+function suitesByStrength(): readonly RankedSuite[] {
   if (!strongestFirst) {
-    const keyed = [...cipherSuites.values()].filter((s) => !isSignal(s)).map((s) => ({ s, key: strength(s) }));
-    strongestFirst = keyed.sort((a, b) => byKey(a.key, b.key)).map((x) => x.s);
+    const keyed: Array<{ key: number; suite: RankedSuite }> = [];
+    for (const s of cipherSuites.values()) {
+      if (!isSignal(s)) keyed.push({ key: strength(s), suite: { code: s.code, tls13: Boolean(s.tls13), tls12Only: isTls12Only(s) } });
+    }
+    strongestFirst = keyed.sort((a, b) => a.key - b.key).map((x) => x.suite);
   }
   return strongestFirst;
 }
@@ -62,10 +69,11 @@ export function suiteCandidates(version: number): number[] {
 }
 
 function computeSuiteCandidates(version: number): number[] {
-  const fits = (s: CipherSuiteInfo): boolean => (version >= Version.TLS13 ? Boolean(s.tls13) : !s.tls13 && (version >= Version.TLS12 || !isTls12Only(s)));
-  return suitesByStrength()
-    .filter(fits)
-    .map((s) => s.code);
+  const out: number[] = [];
+  for (const s of suitesByStrength()) {
+    if (version >= Version.TLS13 ? s.tls13 : !s.tls13 && (version >= Version.TLS12 || !s.tls12Only)) out.push(s.code);
+  }
+  return out;
 }
 
 /** Named groups to offer: all assigned, minus GREASE; for TLS ≤ 1.2 only elliptic curves (FFDHE

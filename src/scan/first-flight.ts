@@ -71,7 +71,8 @@ export function readFirstFlight(bytes: Uint8Array, opts: FlightOptions = {}): Fl
   // SSL 2.0 framing is not TLS records; only the SSL 2.0 probe can get this answer.
   if (bytes[0] & 0x80 && bytes.length >= 3 && bytes[2] === SSL2_MT_SERVER_HELLO) return readSslv2ServerHello(bytes);
   if (bytes.length < 5) return { complete: false };
-  const trace = decodeStream('server', bytes);
+  // Bodies only: the probe never shows the field tree, and it is decoded again on every read.
+  const trace = decodeStream('server', bytes, {}, { itemise: false });
   if (trace.notTls) return { complete: true, notTls: true };
   const out: FlightSummary = { complete: false };
   for (const m of trace.messages) {

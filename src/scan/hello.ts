@@ -48,7 +48,8 @@ function extensionsFor(p: HelloParams): ExtensionSpec[] {
 }
 
 export function makeHello(p: HelloParams): Uint8Array {
-  const suites = [...p.suites, ...(p.signals ?? [])];
+  // No copy of the (up to ~350) suites unless signals are appended.
+  const suites: readonly number[] = p.signals?.length ? [...p.suites, ...p.signals] : p.suites;
   if (p.version === Version.SSL3) {
     // SSL 3.0 hellos carry no extensions; RFC 5746 lets the SCSV stand in for renegotiation_info.
     return buildClientHello({ recordVersion: Version.SSL3, version: Version.SSL3, cipherSuites: [...suites, Suite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV], compressionMethods: p.compression });

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { BUILD_ID_PREFIX, buildId, cacheDirectory, loadCachedBundle, safeDirectory, type CacheEnv } from '../../src/cli/compile-cache.js';
-import { cacheProfile, launch, runCoverage } from '../../src/cli/launch.js';
+import { bundleFor, cacheProfile, launch, packagePaths, runCoverage } from '../../src/cli/launch.js';
 import { VERSION } from '../../src/cli/main.js';
 import { repoRoot } from '../helpers/servers.js';
 
@@ -145,6 +145,17 @@ describe('launcher', () => {
     expect(runCoverage(['x'], 3)).toBe('partial');
     expect(runCoverage(['x'], 2)).toBe('none');
     expect(runCoverage(['--help'], 0)).toBe('none');
+  });
+
+  it('runs an argv starting with scan from the scan bundle, anything else from the whole CLI, each with its own cache', () => {
+    const paths = packagePaths('/pkg');
+    expect(bundleFor(['scan', 'example.com'], paths)).toEqual({ file: path.join('/pkg', 'dist', 'scan.cjs'), profile: 'scan' });
+    expect(bundleFor(['scan', '--help'], paths)).toEqual({ file: path.join('/pkg', 'dist', 'scan.cjs'), profile: 'scan' });
+    // Options before the word: the whole program parses them, under a cache of its own.
+    expect(bundleFor(['--no-color', 'scan', 'example.com'], paths)).toEqual({ file: path.join('/pkg', 'dist', 'tls-trace.cjs'), profile: 'scan-all' });
+    expect(bundleFor(['check', 'a.test'], paths)).toEqual({ file: path.join('/pkg', 'dist', 'tls-trace.cjs'), profile: 'check' });
+    expect(bundleFor(['example.com'], paths)).toEqual({ file: path.join('/pkg', 'dist', 'tls-trace.cjs'), profile: 'trace' });
+    expect(bundleFor(['scan', 'x'], { bundle: '/b.cjs', packageJson: '/p.json' })).toEqual({ file: '/b.cjs', profile: 'scan-all' });
   });
 
   it('answers --version from package.json without loading the CLI bundle, and it matches main()', async () => {

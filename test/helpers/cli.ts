@@ -4,6 +4,9 @@
 import type { CliContext } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
 
+/** A CLI entry's main (main.ts's, or scan-main.ts's for an argv starting with `scan`). */
+export type CliMain = (argv: string[], ctx: CliContext) => Promise<number>;
+
 export interface CliRun {
   code: number;
   stdout: string;
@@ -12,8 +15,8 @@ export interface CliRun {
   ms: number;
 }
 
-/** `over` replaces parts of the context (env, lookup, stdoutIsTTY …). */
-export async function runCli(argv: string[], over: Partial<CliContext> = {}): Promise<CliRun> {
+/** `over` replaces parts of the context (env, lookup, stdoutIsTTY …); `entry` the CLI entry run. */
+export async function runCli(argv: string[], over: Partial<CliContext> = {}, entry: CliMain = main): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const ctx: CliContext = {
@@ -26,6 +29,6 @@ export async function runCli(argv: string[], over: Partial<CliContext> = {}): Pr
     ...over,
   };
   const t0 = Date.now();
-  const code = await main(argv, ctx);
+  const code = await entry(argv, ctx);
   return { code, stdout, stderr, ms: Date.now() - t0 };
 }

@@ -72,6 +72,7 @@ describeWithTools('npm')('the npm package', () => {
     expect(files).toContain('bin/tls-trace.cjs');
     expect(files).toContain('dist/launch.cjs');
     expect(files).toContain('dist/tls-trace.cjs');
+    expect(files).toContain('dist/scan.cjs');
     // --demo serves the ECDSA leaf: its chain, its key (a private key by nature, for a name
     // only the demo root vouches for) and the demo root it trusts. The CA keys never ship.
     expect(files.filter((f) => f.startsWith('fixtures/'))).toEqual(['fixtures/certs/demo/chain-ecdsa.pem', 'fixtures/certs/demo/leaf-ecdsa.key', 'fixtures/certs/demo/root.pem']);
@@ -109,6 +110,10 @@ describeWithTools('npm')('the npm package', () => {
       expect(trace.target.servername).toBe('localhost');
     }
     expect(readdirSync(cacheDir).filter((n) => n.endsWith('-trace.v8cache'))).toHaveLength(1);
+    // `scan` runs from its own bundle (dist/scan.cjs), cached beside the trace's as one build.
+    const scan = run('npx', ['--no-install', 'tls-trace', 'scan', '127.0.0.1:1', '--json'], app, env);
+    expect({ status: scan.status, stderr: scan.stderr }).toEqual({ status: 4, stderr: 'tls-trace: cannot connect to 127.0.0.1 port 1: ECONNREFUSED\n' });
+    expect(readdirSync(cacheDir).filter((n) => n.endsWith('.v8cache')).map((n) => n.replace(/^[0-9a-f]+-[^-]+-[^-]+-/, '')).sort()).toEqual(['scan.v8cache', 'trace.v8cache']);
     expect(listFiles(pkgDir)).toEqual(before);
     expect(existsSync(path.join(pkgDir, 'dist', 'tls-trace.cjs'))).toBe(true);
   });

@@ -164,6 +164,19 @@ describe('ClientHello builder → decoder round trip', () => {
     expect(info?.kind === 'supported_groups' && info.groups.length).toBe(9000);
   });
 
+  it('gives each hello bytes of its own and a fresh random (one reused buffer, randoms drawn in batches)', () => {
+    const spec = (n: number): ClientHelloSpec => ({ version: 0x0303, cipherSuites: Array.from({ length: n }, (_, i) => 0x0001 + i), extensions: [{ type: 'padding' }] });
+    const first = buildClientHello(spec(3));
+    const copy = Uint8Array.from(first);
+    const later = Array.from({ length: 200 }, (_, i) => buildClientHello(spec(1 + (i % 40))));
+    // Building more hellos (over a grown and reused buffer) leaves an earlier one as it was.
+    expect(toHex(first)).toBe(toHex(copy));
+    const randoms = [first, ...later].map((b) => decodeHello(b).hello.random);
+    expect(randoms.every((r) => /^[0-9a-f]{64}$/.test(r))).toBe(true);
+    expect(new Set(randoms).size).toBe(201);
+    expect(decodeHello(later[5]).hello.cipherSuites).toHaveLength(6);
+  });
+
   it('writes an SSL 2.0 CLIENT-HELLO header and cipher specs', () => {
     const challenge = new Uint8Array(16).fill(7);
     const b = buildSslv2ClientHello(SSL2_CIPHER_SPECS, 0x0002, challenge);
