@@ -6,7 +6,8 @@
 import type { CheckSummary, TargetResult } from '../check/types.js';
 import { escapeStrings } from './escape.js';
 import { capArrays } from './json-caps.js';
-import { chainJson, SCHEMA_VERSION, type ChainJson } from './shared-json.js';
+import type { CertificateInfo } from '../analyse/certificates/types.js';
+import { certificateJson, chainJson, SCHEMA_VERSION, type CertificateWriter, type ChainJson } from './shared-json.js';
 
 export const CHECK_JSON_FORMAT = 'tls-trace-check';
 export const CHECK_LINE_FORMAT = 'tls-trace-check-line';
@@ -41,7 +42,7 @@ export function checkToJson(summary: CheckSummary): CheckJson {
     format: CHECK_JSON_FORMAT,
     schemaVersion: SCHEMA_VERSION,
     ...runFacts(summary),
-    results: summary.results.map(resultJson),
+    results: summary.results.map((r) => resultJson(r)),
   }) as unknown as CheckJson;
 }
 
@@ -50,7 +51,7 @@ export function checkToJson(summary: CheckSummary): CheckJson {
  * holds these until it prints, not the chain reports (a tenth of the memory).
  */
 export function resultJsonText(result: TargetResult): string {
-  return JSON.stringify(escapeStrings(resultJson(result)));
+  return machineText({}, result);
 }
 
 /**
@@ -70,14 +71,56 @@ export function* checkJsonPieces(facts: CheckRunFacts, results: Iterable<string>
 }
 
 /** A hostile server's chain can list 65,000 certificates: lists in a result are cut as in the trace JSON. */
-function resultJson(result: TargetResult): TargetResultJson {
+function resultJson(result: TargetResult, certificate?: CertificateWriter): TargetResultJson {
   const { chain, ...rest } = result;
-  return capArrays(chain ? { ...rest, chain: chainJson(chain) } : rest);
+  return capArrays(chain ? { ...rest, chain: chainJson(chain, certificate) } : rest);
+}
+
+/**
+ * Each certificate's summary as escaped, capped JSON text, by its parsed info (shared through
+ * the chain analysis's parse cache, so this lives as long as that entry) and the days left (one
+ * value per run: the clock is pinned). A fleet's intermediates and anchors, and a server's leaf,
+ * come back target after target; their text is most of a line.
+ */
+const certificateTexts = new WeakMap<CertificateInfo, Map<number, string>>();
+
+function certificateText(info: CertificateInfo, daysLeft: number): string {
+  let byDays = certificateTexts.get(info);
+  if (!byDays) certificateTexts.set(info, (byDays = new Map()));
+  let text = byDays.get(daysLeft);
+  if (text === undefined) byDays.set(daysLeft, (text = JSON.stringify(escapeStrings(capArrays(certificateJson(info, daysLeft))))));
+  return text;
+}
+
+/**
+ * A slot's mark in JSON text: a string holding U+0000, which JSON.stringify writes as `\u0000`
+ * and which no escaped string holds (escapeControl turns it into `\x00`).
+ */
+const SLOT = '\u0000';
+const SLOT_TEXT = /"\\u0000(\d+)"/g;
+
+/**
+ * `head` and the result as compact JSON, the same text as JSON.stringify(escapeStrings({ ...head,
+ * ...resultJson(result) })): the certificates are written from certificateText, each marked by a
+ * slot in the escaped result that the text then replaces.
+ */
+function machineText(head: Record<string, string>, result: TargetResult): string {
+  const texts: string[] = [];
+  const mark = (info: CertificateInfo, daysLeft: number): null => {
+    texts.push(certificateText(info, daysLeft));
+    return null;
+  };
+  const json = escapeStrings({ ...head, ...resultJson(result, mark) });
+  const rows = (json as { chain?: { certificates?: Array<Record<string, unknown>> } }).chain?.certificates ?? [];
+  let slot = 0;
+  // The rows capArrays kept, in order; each had its certificate written (texts holds them all).
+  for (const row of rows) if ('certificate' in row) row.certificate = `${SLOT}${slot++}`;
+  return JSON.stringify(json).replace(SLOT_TEXT, (_m, i: string) => texts[Number(i)]);
 }
 
 /** One NDJSON line (with the trailing newline). */
 export function ndjsonLine(result: TargetResult): string {
-  return `${JSON.stringify(escapeStrings({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'target', ...resultJson(result) }))}\n`;
+  return `${machineText({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'target' }, result)}\n`;
 }
 
 export function ndjsonSummaryLine(summary: CheckRunFacts): string {
