@@ -85,11 +85,21 @@ interface Flight {
   ctx: HandshakeContext;
   /** Bytes after the last whole message: the start of a message still waiting for its next record. */
   rest: Uint8Array;
+  /** Whole messages framed, decoded or not. */
+  count: number;
   /** Whether the flight holds the sender's Finished. */
   finished: boolean;
 }
 
-const newFlight = (ctx: HandshakeContext): Flight => ({ messages: [], ctx, rest: new Uint8Array(0), finished: false });
+const newFlight = (ctx: HandshakeContext): Flight => ({ messages: [], ctx, rest: new Uint8Array(0), count: 0, finished: false });
+
+/**
+ * The messages chainFromMessages reads (and the ServerHello, whose context the later ones are
+ * decoded with); the others (EncryptedExtensions, CertificateVerify, Finished, the key exchange)
+ * are framed and counted but not decoded. No skipped type changes how a kept one decodes: the
+ * Certificate and CertificateStatus decoders read only the version.
+ */
+const DECODED = new Set<number>([HS.server_hello, HS.certificate, HS.certificate_status, HS.compressed_certificate]);
 
 /**
  * Adds the whole handshake messages of `flight.rest` + `bytes` to the flight, each decoded with
@@ -103,13 +113,17 @@ function addToFlight(flight: Flight, bytes: Uint8Array, decrypted: boolean, cap:
   let at = 0;
   while (all.length - at >= HANDSHAKE_HEADER) {
     const length = (all[at + 1] << 16) | (all[at + 2] << 8) | all[at + 3];
-    if (length > cap || flight.messages.length >= MAX_FLIGHT_MESSAGES) return false;
+    if (length > cap || flight.count >= MAX_FLIGHT_MESSAGES) return false;
     const end = at + HANDSHAKE_HEADER + length;
     if (end > all.length) break;
-    const msg = decodeHandshakeMessage(space, at, end, flight.ctx, budget);
-    flight.ctx = updateContext(flight.ctx, msg.body);
-    flight.messages.push(msg);
-    flight.finished ||= msg.msgType === HS.finished;
+    const type = all[at];
+    if (DECODED.has(type)) {
+      const msg = decodeHandshakeMessage(space, at, end, flight.ctx, budget);
+      flight.ctx = updateContext(flight.ctx, msg.body);
+      flight.messages.push(msg);
+    }
+    flight.count++;
+    flight.finished ||= type === HS.finished;
     at = end;
   }
   flight.rest = all.subarray(at);
@@ -127,10 +141,25 @@ function addToFlight(flight: Flight, bytes: Uint8Array, decrypted: boolean, cap:
 function tls12Finished(rest: RawRecord[], ctx: HandshakeContext): boolean {
   if (rest.length < 2 || !isChangeCipherSpec(rest[0]) || rest[1].type !== ContentType.handshake) return false;
   if (rest.slice(2).some((r) => r.type === ContentType.handshake)) return false;
-  const suite = suiteCrypto(ctx.cipherSuite!, ctx.version);
+  const suite = suiteOf(ctx.cipherSuite!, ctx.version!);
   if (!isSupported(suite)) return true;
   const overhead = suite.explicitIvLength + (suite.aead ? 16 : suite.macLength + (suite.stream ? 0 : 1));
   return rest[1].body.length - overhead <= TLS12_FINISHED;
+}
+
+/** suiteCrypto's answers, which never change: a fleet negotiates a handful of suites, and working one out takes longer than opening a record. */
+const suites = new Map<number, ReturnType<typeof suiteCrypto>>();
+const MAX_SUITES_KEPT = 64;
+
+function suiteOf(code: number, version: number): ReturnType<typeof suiteCrypto> {
+  const key = code * 0x10000 + version;
+  let suite = suites.get(key);
+  if (!suite) {
+    suite = suiteCrypto(code, version);
+    if (suites.size >= MAX_SUITES_KEPT) suites.clear();
+    suites.set(key, suite);
+  }
+  return suite;
 }
 
 function isChangeCipherSpec(r: RawRecord): boolean {
@@ -162,7 +191,7 @@ function tls13Flight(capture: Capture, rest: RawRecord[], ctx: HandshakeContext,
 /** The server's handshake keys, from the key log's secret for this connection's client random. */
 function handshakeOpener(capture: Capture, cipherSuite: number): { suite: SuiteCrypto; keys: ReturnType<typeof trafficKeys> } | undefined {
   const random = clientRandom(capture);
-  const suite = suiteCrypto(cipherSuite, TLS13);
+  const suite = suiteOf(cipherSuite, TLS13);
   if (!random || !isSupported(suite) || !suite.tls13) return undefined;
   // Only the lines that can hold the secret are parsed (parseKeyLog's rules, so the same secret wins).
   const hex = parseKeyLog(capture.keylog.filter((l) => l.includes(KeyLogLabel.serverHandshake))).byClientRandom.get(random)?.get(KeyLogLabel.serverHandshake);

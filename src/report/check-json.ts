@@ -4,10 +4,11 @@
 // (src/report/json-caps.ts). schema/check.schema.json and schema/check-line.schema.json describe them.
 
 import type { CheckSummary, TargetResult } from '../check/types.js';
-import { escapeStrings } from './escape.js';
+import { escapeControl, escapeStrings, type JsonValue } from './escape.js';
+import { JSON_MAX_LIST_ENTRIES } from '../limits.js';
 import { capArrays } from './json-caps.js';
 import type { CertificateInfo } from '../analyse/certificates/types.js';
-import { certificateJson, chainJson, SCHEMA_VERSION, type CertificateWriter, type ChainJson } from './shared-json.js';
+import { certificateJson, chainJson, SCHEMA_VERSION, type ChainJson } from './shared-json.js';
 
 export const CHECK_JSON_FORMAT = 'tls-trace-check';
 export const CHECK_LINE_FORMAT = 'tls-trace-check-line';
@@ -42,7 +43,7 @@ export function checkToJson(summary: CheckSummary): CheckJson {
     format: CHECK_JSON_FORMAT,
     schemaVersion: SCHEMA_VERSION,
     ...runFacts(summary),
-    results: summary.results.map((r) => resultJson(r)),
+    results: summary.results.map(resultJson),
   }) as unknown as CheckJson;
 }
 
@@ -71,9 +72,9 @@ export function* checkJsonPieces(facts: CheckRunFacts, results: Iterable<string>
 }
 
 /** A hostile server's chain can list 65,000 certificates: lists in a result are cut as in the trace JSON. */
-function resultJson(result: TargetResult, certificate?: CertificateWriter): TargetResultJson {
+function resultJson(result: TargetResult): TargetResultJson {
   const { chain, ...rest } = result;
-  return capArrays(chain ? { ...rest, chain: chainJson(chain, certificate) } : rest);
+  return capArrays(chain ? { ...rest, chain: chainJson(chain) } : rest);
 }
 
 /**
@@ -101,8 +102,8 @@ const SLOT_TEXT = /"\\u0000(\d+)"/g;
 
 /**
  * `head` and the result as compact JSON, the same text as JSON.stringify(escapeStrings({ ...head,
- * ...resultJson(result) })): the certificates are written from certificateText, each marked by a
- * slot in the escaped result that the text then replaces.
+ * ...resultJson(result) })): the result is escaped and capped in one walk (escapedCapped) and the
+ * certificates are written from certificateText, each marked by a slot that the text replaces.
  */
 function machineText(head: Record<string, string>, result: TargetResult): string {
   const texts: string[] = [];
@@ -110,12 +111,34 @@ function machineText(head: Record<string, string>, result: TargetResult): string
     texts.push(certificateText(info, daysLeft));
     return null;
   };
-  const json = escapeStrings({ ...head, ...resultJson(result, mark) });
+  const { chain, ...rest } = result;
+  const json = escapedCapped({ ...head, ...(chain ? { ...rest, chain: chainJson(chain, mark) } : rest) });
   const rows = (json as { chain?: { certificates?: Array<Record<string, unknown>> } }).chain?.certificates ?? [];
   let slot = 0;
-  // The rows capArrays kept, in order; each had its certificate written (texts holds them all).
+  // The rows the cap kept, in order; each had its certificate written (texts holds them all).
   for (const row of rows) if ('certificate' in row) row.certificate = `${SLOT}${slot++}`;
   return JSON.stringify(json).replace(SLOT_TEXT, (_m, i: string) => texts[Number(i)]);
+}
+
+/**
+ * escapeStrings(capArrays(value)) in one walk instead of two copies (a result is walked once per
+ * target): arrays cut at JSON_MAX_LIST_ENTRIES with a `<key>Omitted` sibling, strings escaped,
+ * bytes as hex, undefined members dropped, anything else JSON cannot hold as null.
+ * test/check/machine-text.test.ts holds it to that composition.
+ */
+function escapedCapped(value: unknown): JsonValue {
+  if (typeof value === 'string') return escapeControl(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'boolean' || value === null) return value;
+  if (Array.isArray(value)) return value.slice(0, JSON_MAX_LIST_ENTRIES).map((v) => escapedCapped(v));
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (typeof value !== 'object') return null;
+  const out: { [k: string]: JsonValue } = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== undefined) out[k] = escapedCapped(v);
+    if (Array.isArray(v) && v.length > JSON_MAX_LIST_ENTRIES) out[`${k}Omitted`] = v.length - JSON_MAX_LIST_ENTRIES;
+  }
+  return out;
 }
 
 /** One NDJSON line (with the trailing newline). */
