@@ -52,18 +52,33 @@ export function checkToJson(summary: CheckSummary): CheckJson {
  * holds these until it prints, not the chain reports (a tenth of the memory).
  */
 export function resultJsonText(result: TargetResult): string {
+  return expandHeld(heldResultJson(result));
+}
+
+/**
+ * A result's compact JSON text with its certificates' summaries held apart, as slots: the texts
+ * are shared by every result with the same certificates, so a `--json` run, which must hold every
+ * result until the sorted document can be written, holds each certificate's text once.
+ */
+export interface HeldJson {
+  text: string;
+  certificates: readonly string[];
+}
+
+export function heldResultJson(result: TargetResult): HeldJson {
   return machineText({}, result);
 }
 
 /**
  * The `--json` document in pieces, the same text as `JSON.stringify(checkToJson(…), null, 2)`:
- * each result (resultJsonText, in the run's order) is laid out with the document's indentation on
- * its own, so the whole document is never one string.
+ * each result (resultJsonText or heldResultJson, in the run's order) is laid out with the
+ * document's indentation on its own, so the whole document is never one string.
  */
-export function* checkJsonPieces(facts: CheckRunFacts, results: Iterable<string>): Generator<string> {
+export function* checkJsonPieces(facts: CheckRunFacts, results: Iterable<string | HeldJson>): Generator<string> {
   const head = JSON.stringify({ format: CHECK_JSON_FORMAT, schemaVersion: SCHEMA_VERSION, ...runFacts(facts), results: [] }, null, 2);
   let first = true;
-  for (const text of results) {
+  for (const result of results) {
+    const text = typeof result === 'string' ? result : expandHeld(result);
     // JSON text has no raw line break inside a string: indenting every line is safe.
     yield `${first ? `${head.slice(0, -'[]\n}'.length)}[\n` : ',\n'}    ${JSON.stringify(JSON.parse(text), null, 2).replace(/\n/g, '\n    ')}`;
     first = false;
@@ -102,10 +117,10 @@ const SLOT_TEXT = /"\\u0000(\d+)"/g;
 
 /**
  * `head` and the result as compact JSON, the same text as JSON.stringify(escapeStrings({ ...head,
- * ...resultJson(result) })): the result is escaped and capped in one walk (escapedCapped) and the
- * certificates are written from certificateText, each marked by a slot that the text replaces.
+ * ...resultJson(result) })) once expanded (expandHeld): the result is escaped and capped in one
+ * walk (escapedCapped) and each certificate it keeps is a slot for its certificateText.
  */
-function machineText(head: Record<string, string>, result: TargetResult): string {
+function machineText(head: Record<string, string>, result: TargetResult): HeldJson {
   const texts: string[] = [];
   const mark = (info: CertificateInfo, daysLeft: number): null => {
     texts.push(certificateText(info, daysLeft));
@@ -115,9 +130,13 @@ function machineText(head: Record<string, string>, result: TargetResult): string
   const json = escapedCapped({ ...head, ...(chain ? { ...rest, chain: chainJson(chain, mark) } : rest) });
   const rows = (json as { chain?: { certificates?: Array<Record<string, unknown>> } }).chain?.certificates ?? [];
   let slot = 0;
-  // The rows the cap kept, in order; each had its certificate written (texts holds them all).
+  // The rows the cap kept, in order: the first `slot` texts are theirs.
   for (const row of rows) if ('certificate' in row) row.certificate = `${SLOT}${slot++}`;
-  return JSON.stringify(json).replace(SLOT_TEXT, (_m, i: string) => texts[Number(i)]);
+  return { text: JSON.stringify(json), certificates: texts.slice(0, slot) };
+}
+
+function expandHeld(held: HeldJson): string {
+  return held.certificates.length === 0 ? held.text : held.text.replace(SLOT_TEXT, (_m, i: string) => held.certificates[Number(i)]);
 }
 
 /**
@@ -143,7 +162,7 @@ function escapedCapped(value: unknown): JsonValue {
 
 /** One NDJSON line (with the trailing newline). */
 export function ndjsonLine(result: TargetResult): string {
-  return `${machineText({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'target' }, result)}\n`;
+  return `${expandHeld(machineText({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'target' }, result))}\n`;
 }
 
 export function ndjsonSummaryLine(summary: CheckRunFacts): string {

@@ -7,7 +7,7 @@
 import { buildTrustStore } from '../../src/analyse/chain/trust-store.js';
 import { judge, type CheckOptions } from '../../src/check/runner.js';
 import type { TargetResult } from '../../src/check/types.js';
-import { CHECK_LINE_FORMAT, ndjsonLine, resultJsonText } from '../../src/report/check-json.js';
+import { CHECK_LINE_FORMAT, checkJsonPieces, checkToJson, heldResultJson, ndjsonLine, resultJsonText } from '../../src/report/check-json.js';
 import { escapeStrings } from '../../src/report/escape.js';
 import { capArrays } from '../../src/report/json-caps.js';
 import { chainJson, SCHEMA_VERSION } from '../../src/report/shared-json.js';
@@ -62,4 +62,16 @@ test('the hostile names are escaped once and the caps hold (the reference is not
   const long = JSON.parse(ndjsonLine(cases[3][1])) as { chain: { certificates: unknown[]; certificatesOmitted?: number } };
   expect(long.chain.certificates).toHaveLength(JSON_MAX_LIST_ENTRIES);
   expect(long.chain.certificatesOmitted).toBeGreaterThan(0);
+});
+
+test('--json holds each result with its certificates apart (shared), and writes the same document', () => {
+  const results = cases.map(([, r]) => r);
+  const facts = { at: opts.at.toISOString(), warnDays: 14, critDays: 0, exitCode: 8, counts: { valid: 0, expiring: 0, critical: 0, invalid: 4, error: 1 }, durationMs: 5 };
+  const held = results.map(heldResultJson);
+  expect([...checkJsonPieces(facts, held)].join('')).toBe(`${JSON.stringify(checkToJson({ ...facts, results }), null, 2)}\n`);
+  // The same certificate in two results is one string, not two copies.
+  expect(held[0].certificates[0]).toBe(held[1].certificates[0]);
+  const whole = resultJsonText(results[2]).length;
+  expect(held[2].text.length).toBeLessThan(whole - held[2].certificates.join('').length + 20);
+  expect(held[2].certificates.join('').length).toBeGreaterThan(whole / 4);
 });
