@@ -184,3 +184,29 @@ describe('recorded fixtures', () => {
     expect(chainFromServerFlight(withServerBytes(c, extra))).toBeUndefined();
   });
 });
+
+describe('corrupted flights (a seeded mutation loop): never an exception, and the pipeline\'s chain or none', () => {
+  const dir = path.join(repoRoot, 'fixtures/captures');
+  test.each(['openssl-tls13.json', 'openssl-tls12-ecdhe-rsa.json', 'node-tls13.json'])('%s', (file) => {
+    const base = cutAfterServerFinished(parseCapture(readFileSync(path.join(dir, file), 'utf8'), file));
+    const server = Buffer.concat(base.chunks.filter((k) => k.direction === 'server').map((k) => k.bytes));
+    let seed = 0x2545f491;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    let decided = 0;
+    for (let i = 0; i < 150; i++) {
+      const bytes = Buffer.from(server);
+      // Mostly the plaintext head (record and handshake headers, the ServerHello, a TLS 1.2 Certificate), sometimes anywhere.
+      for (let flips = 1 + next(3); flips > 0; flips--) bytes[next(4) === 0 ? next(bytes.length) : next(Math.min(bytes.length, 1200))] ^= 1 << next(8);
+      const c: Capture = { ...base, chunks: [...base.chunks.filter((k) => k.direction === 'client'), { direction: 'server', timeMs: 1, offset: 0, bytes }] };
+      const fast = chainFromServerFlight(c);
+      if (fast === undefined) continue;
+      decided++;
+      expect(fast).toEqual(pipeline(c));
+    }
+    // Flips in a certificate's DER bytes leave the flight's shape alone: those are still decided here.
+    expect(decided).toBeGreaterThan(0);
+  });
+});
