@@ -150,6 +150,8 @@ function nginxConf(dir: string, pki: RevocationPki, leaves: Leaf[], ports: numbe
     'events { worker_connections 1024; }',
     'http {',
     '  access_log off;',
+    // nginx before 1.23.4 leaves TLS 1.3 off by default; the Node servers speak it.
+    '  ssl_protocols TLSv1.2 TLSv1.3;',
     ...temp,
     ...blocks,
     '}',
