@@ -7,16 +7,19 @@
 //   2. memory: peak RSS of one run over 2,000 and one over 20,000 targets (--format ndjson and
 //      text), which must not grow with the number of targets.
 //
-// Servers: --servers N (default 100) Node TLS servers in --server-procs P child processes
-// (default 2), each with its own leaf certificate under a test CA (intermediate sent): 45% name
-// an OCSP responder, 45% a CRL, one in ten is revoked. Targets are distinct names
+// Servers: --servers node (default: what issue 14 measured) — --server-count N (default 100)
+// Node TLS servers in --server-procs P child processes (default 2); nginx — one nginx with N
+// `listen` ports (a server block each) and P worker processes; node,nginx — both, run alternately.
+// Each port serves its own leaf certificate under a test CA (intermediate sent): 45% name an OCSP
+// responder, 45% a CRL, one in ten is revoked. Targets are distinct names
 // (`tN.bench.test:PORT address=127.0.0.1`) cycling over the servers, --servername localhost.
 // check runs as users run it: `node bin/tls-trace.cjs` (dist/ is built first), a child process.
 //
 // The servers' CPU time per target is printed beside check's, so the reader sees where the
-// ceiling of a 2-core machine is (both share the cores).
+// ceiling of a 2-core machine is (both share the cores), and check's own ceiling apart from what
+// the servers take: nginx answers a handshake for less CPU than Node's TLS server.
 //
-// Options: --servers N, --server-procs P, --targets N, --memory-targets N (default 20000),
+// Options: --servers node|nginx|node,nginx, --server-count N, --server-procs P, --targets N, --memory-targets N (default 20000),
 //          --concurrency N (default: the CLI's), --skip-memory, --skip-speed, --cpu-prof DIR,
 //          --memory-formats LIST (default ndjson,text), --bin PATH (another build's bin/tls-trace.cjs),
 //          --compare PATH (a second build, run alternately with --bin in the speed runs),
@@ -24,11 +27,12 @@
 //          --modes LIST (default off,soft), --jobs LIST (check's --jobs values, run alternately).
 
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { issueLeaves, startRevocationPki, type RevocationPki } from '../test/check/helpers/revocation-pki.js';
+import { freePort, killAndWait, spawnBounded, waitForPort } from '../test/helpers/servers.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,7 +40,10 @@ function arg(name: string, fallback: number): number {
 }
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
-const SERVERS = arg('servers', 100);
+/** --servers KINDS (node, nginx, or both); a number is the older spelling of --server-count. */
+const SERVERS_ARG = process.argv.includes('--servers') ? process.argv[process.argv.indexOf('--servers') + 1] : 'node';
+const SERVER_KINDS = (/^\d+$/.test(SERVERS_ARG) ? 'node' : SERVERS_ARG).split(',') as ServerKind[];
+const SERVER_COUNT = arg('server-count', /^\d+$/.test(SERVERS_ARG) ? Number(SERVERS_ARG) : 100);
 const SERVER_PROCS = arg('server-procs', 2);
 const TARGETS = arg('targets', 2000);
 const MEMORY_TARGETS = arg('memory-targets', 20_000);
@@ -73,24 +80,30 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
 setTimeout(() => process.exit(0), 30 * 60_000).unref();
 `;
 
+type ServerKind = 'node' | 'nginx';
+
 interface Servers {
+  kind: ServerKind;
   ports: number[];
-  stop: () => void;
+  stop: () => void | Promise<void>;
   /** CPU seconds (user + system) the server processes have used so far. */
   cpuSeconds: () => number;
 }
 
-/** A process's user + system CPU seconds from /proc (clock ticks of 1/100 s on Linux). */
-function procCpuSeconds(pid: number | undefined): number {
+/** User + system CPU seconds of a process and its descendants (nginx's workers), from /proc (clock ticks of 1/100 s on Linux). */
+function treeCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
   try {
-    const fields = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const own = (Number(fields[11]) + Number(fields[12])) / 100;
+    const children = readdirSync(`/proc/${pid}/task`).flatMap((t) => readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    return children.reduce((n, c) => n + treeCpuSeconds(c), own);
   } catch {
     return NaN;
   }
 }
 
-async function startServerProcess(dir: string, names: string[]): Promise<Servers> {
+async function startServerProcess(dir: string, names: string[]): Promise<Omit<Servers, 'kind'>> {
   const child = spawn(process.execPath, ['-e', serverScript, dir, names.join(',')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const ports = await new Promise<number[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('servers did not start within 30 s')), 30_000);
@@ -102,18 +115,76 @@ async function startServerProcess(dir: string, names: string[]): Promise<Servers
       resolve(JSON.parse(buf) as number[]);
     });
   });
-  return { ports, stop: () => child.stdin.end(), cpuSeconds: () => procCpuSeconds(child.pid) };
+  return { ports, stop: () => void child.stdin.end(), cpuSeconds: () => treeCpuSeconds(child.pid) };
 }
 
-async function startServers(pki: RevocationPki): Promise<Servers> {
-  const leaves = Array.from({ length: SERVERS }, (_, i) => ({ name: `bench-${i}`, ext: i % 2 ? ('crl' as const) : ('ocsp' as const), revoke: i % 10 === 9 }));
-  issueLeaves(pki, leaves);
+interface Leaf {
+  name: string;
+  ext: 'crl' | 'ocsp';
+  revoke: boolean;
+}
+
+async function startNodeServers(pki: RevocationPki, leaves: Leaf[]): Promise<Servers> {
   const procs = await Promise.all(
     Array.from({ length: SERVER_PROCS }, (_, p) => startServerProcess(pki.dir, leaves.filter((_, i) => i % SERVER_PROCS === p).map((l) => l.name))),
   );
   // Back in the leaves' order: server i serves bench-i.
   const ports = leaves.map((_, i) => procs[i % SERVER_PROCS].ports[Math.floor(i / SERVER_PROCS)]);
-  return { ports, stop: () => procs.forEach((p) => p.stop()), cpuSeconds: () => procs.reduce((n, p) => n + p.cpuSeconds(), 0) };
+  return { kind: 'node', ports, stop: () => procs.forEach((p) => void p.stop()), cpuSeconds: () => procs.reduce((n, p) => n + p.cpuSeconds(), 0) };
+}
+
+/** The nginx configuration: a server block per leaf on its port, SERVER_PROCS workers, nothing written but the error log. */
+function nginxConf(dir: string, pki: RevocationPki, leaves: Leaf[], ports: number[]): string {
+  const blocks = leaves.map((l, i) => {
+    const chain = path.join(dir, `${l.name}.chain.pem`);
+    writeFileSync(chain, Buffer.concat([readFileSync(path.join(pki.dir, `${l.name}.pem`)), readFileSync(path.join(pki.dir, 'int.pem'))]));
+    return `  server { listen 127.0.0.1:${ports[i]} ssl; ssl_certificate ${chain}; ssl_certificate_key ${path.join(pki.dir, 'shared-leaf.key')}; location / { return 200 "ok\\n"; } }`;
+  });
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${path.join(dir, t)};`);
+  return [
+    'daemon off;',
+    'master_process on;',
+    `worker_processes ${SERVER_PROCS};`,
+    `pid ${path.join(dir, 'nginx.pid')};`,
+    `error_log ${path.join(dir, 'error.log')} warn;`,
+    'events { worker_connections 1024; }',
+    'http {',
+    '  access_log off;',
+    // nginx before 1.23.4 leaves TLS 1.3 off by default; the Node servers speak it.
+    '  ssl_protocols TLSv1.2 TLSv1.3;',
+    ...temp,
+    ...blocks,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** One nginx (master and SERVER_PROCS workers) on free ports; tried again on new ports when one was taken meanwhile. */
+async function startNginxServers(work: string, pki: RevocationPki, leaves: Leaf[]): Promise<Servers> {
+  const dir = path.join(work, 'nginx');
+  mkdirSync(dir, { recursive: true });
+  for (let attempt = 1; ; attempt++) {
+    const ports = await Promise.all(leaves.map(() => freePort()));
+    const conf = path.join(dir, 'nginx.conf');
+    writeFileSync(conf, nginxConf(dir, pki, leaves, ports));
+    const child = spawnBounded('nginx', ['-c', conf, '-p', dir, '-e', path.join(dir, 'error.log')], 60 * 60_000, dir);
+    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+    try {
+      for (const port of ports) await waitForPort('127.0.0.1', port, 10_000, alive);
+      return { kind: 'nginx', ports, stop: () => killAndWait(child), cpuSeconds: () => treeCpuSeconds(child.pid) };
+    } catch (e) {
+      await killAndWait(child);
+      if (attempt >= 3) throw new Error(`nginx did not start: ${(e as Error).message}\n${readFileSync(path.join(dir, 'error.log'), 'utf8').slice(-2000)}`);
+    }
+  }
+}
+
+async function startServers(work: string, pki: RevocationPki): Promise<Servers[]> {
+  const leaves = Array.from({ length: SERVER_COUNT }, (_, i): Leaf => ({ name: `bench-${i}`, ext: i % 2 ? 'crl' : 'ocsp', revoke: i % 10 === 9 }));
+  issueLeaves(pki, leaves);
+  const out: Servers[] = [];
+  for (const kind of SERVER_KINDS) out.push(kind === 'nginx' ? await startNginxServers(work, pki, leaves) : await startNodeServers(pki, leaves));
+  return out;
 }
 
 // Loaded into the checked process with -r: its peak RSS and CPU time, written last on stderr.
@@ -167,9 +238,10 @@ function runCheck(work: string, targetsFile: string, args: string[], bin = BIN):
   });
 }
 
-function targetsFile(work: string, n: number, ports: number[]): string {
-  const file = path.join(work, `targets-${n}.txt`);
-  const lines = Array.from({ length: n }, (_, i) => `t${i}.bench.test:${ports[i % ports.length]} address=127.0.0.1`);
+function targetsFile(work: string, n: number, servers: Servers): string {
+  const file = path.join(work, `targets-${servers.kind}-${n}.txt`);
+  if (existsSync(file)) return file;
+  const lines = Array.from({ length: n }, (_, i) => `t${i}.bench.test:${servers.ports[i % servers.ports.length]} address=127.0.0.1`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
@@ -184,19 +256,19 @@ function loadAverage(): string {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function speed(work: string, pki: RevocationPki, servers: Servers, common: string[]): Promise<void> {
-  const file = targetsFile(work, TARGETS, servers.ports);
+async function speed(work: string, pki: RevocationPki, all: Servers[], common: string[]): Promise<void> {
   const bins = COMPARE ? [BIN, COMPARE] : [BIN];
   const rows = new Map<string, { rate: number[]; cpu: number[]; server: number[] }>();
   for (let rep = 0; rep < REPEAT; rep++) {
     for (const mode of MODES) {
-      for (const [bin, jobs] of bins.flatMap((b) => JOBS.map((j) => [b, j] as const))) {
+      for (const [servers, bin, jobs] of all.flatMap((v) => bins.flatMap((b) => JOBS.map((j) => [v, b, j] as const)))) {
+        const file = targetsFile(work, TARGETS, servers);
         const before = new Map(pki.hits);
         const serverBefore = servers.cpuSeconds();
         const r = await runCheck(work, file, [...common, '--revocation', mode, '--format', 'ndjson', ...(jobs ? ['--jobs', jobs] : [])], bin);
         const serverMs = ((servers.cpuSeconds() - serverBefore) * 1000) / TARGETS;
         const hits = [...pki.hits].map(([k, v]) => `${k} ${v - (before.get(k) ?? 0)}`).filter((h) => !h.endsWith(' 0'));
-        const label = `--revocation ${mode.padEnd(4)}${jobs ? ` --jobs ${jobs}` : ''}${bins.length > 1 ? ` ${path.relative(process.cwd(), bin) || bin}` : ''}`;
+        const label = `--revocation ${mode.padEnd(4)}${jobs ? ` --jobs ${jobs}` : ''}${all.length > 1 ? ` ${servers.kind.padEnd(5)}` : ''}${bins.length > 1 ? ` ${path.relative(process.cwd(), bin) || bin}` : ''}`;
         const row = rows.get(label) ?? { rate: [], cpu: [], server: [] };
         rows.set(label, row);
         row.rate.push(TARGETS / r.seconds);
@@ -205,7 +277,7 @@ async function speed(work: string, pki: RevocationPki, servers: Servers, common:
         console.log(
           `speed, ${label}: ${TARGETS} targets in ${r.seconds.toFixed(2)} s = ${(TARGETS / r.seconds).toFixed(0)} targets/s` +
             ` (${r.cpuSeconds.toFixed(2)} CPU s in check = ${((r.cpuSeconds * 1000) / TARGETS).toFixed(2)} ms per target, ${(TARGETS / r.cpuSeconds).toFixed(0)} targets per CPU second;` +
-            ` servers ${serverMs.toFixed(2)} CPU ms per target)` +
+            ` ${servers.kind} servers ${serverMs.toFixed(2)} CPU ms per target)` +
             ` (exit ${r.exitCode}, counts ${r.counts}${hits.length ? `, responder requests: ${hits.join(', ')}` : ''}; load ${loadAverage()})`,
         );
       }
@@ -216,20 +288,20 @@ async function speed(work: string, pki: RevocationPki, servers: Servers, common:
     const total = median(row.cpu) + median(row.server);
     console.log(
       `median of ${row.rate.length}, ${label}: ${median(row.rate).toFixed(0)} targets/s, check ${median(row.cpu).toFixed(2)} + servers ${median(row.server).toFixed(2)} CPU ms per target` +
-        ` (= at most ${((2 * 1000) / total).toFixed(0)} targets/s on 2 idle cores, ${(1000 / median(row.cpu)).toFixed(0)} with check on one core)`,
+        ` (= at most ${((2 * 1000) / total).toFixed(0)} targets/s on 2 idle cores shared with these servers; check's own ceiling ${(1000 / median(row.cpu)).toFixed(0)} on one core, ${((2 * 1000) / median(row.cpu)).toFixed(0)} on two)`,
     );
   }
 }
 
-async function memory(work: string, ports: number[], common: string[]): Promise<void> {
+async function memory(work: string, servers: Servers, common: string[]): Promise<void> {
   const formats = (process.argv.includes('--memory-formats') ? process.argv[process.argv.indexOf('--memory-formats') + 1] : 'ndjson,text').split(',');
   for (const format of formats) {
     const rows: string[] = [];
     for (const n of [2000, MEMORY_TARGETS]) {
-      const r = await runCheck(work, targetsFile(work, n, ports), [...common, '--revocation', 'soft', '--format', format]);
+      const r = await runCheck(work, targetsFile(work, n, servers), [...common, '--revocation', 'soft', '--format', format]);
       rows.push(`${n} targets ${r.maxRssMb.toFixed(0)} MB (live heap at the end ${r.heapMb.toFixed(1)} MB, ${(n / r.seconds).toFixed(0)} targets/s, ${((r.cpuSeconds * 1000) / n).toFixed(2)} CPU ms per target, ${r.stdoutLines} lines out, exit ${r.exitCode})`);
     }
-    console.log(`memory, --format ${format.padEnd(6)}: peak RSS ${rows.join(' | ')}; load ${loadAverage()}`);
+    console.log(`memory, --format ${format.padEnd(6)}, ${servers.kind} servers: peak RSS ${rows.join(' | ')}; load ${loadAverage()}`);
   }
 }
 
@@ -237,14 +309,15 @@ async function benchMain(): Promise<void> {
   if (!existsSync(path.join(ROOT, 'dist/tls-trace.cjs'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const work = mkdtempSync(path.join(tmpdir(), 'tls-trace-bench-check-'));
   const pki = await startRevocationPki();
-  const servers = await startServers(pki);
+  const servers = await startServers(work, pki);
   const common = ['--servername', 'localhost', '--ca', pki.file('root.pem'), ...(CONCURRENCY ? ['--concurrency', String(CONCURRENCY)] : [])];
   try {
-    console.log(`tls-trace check bench: ${SERVERS} loopback Node TLS servers in ${SERVER_PROCS} processes, own leaf each (OCSP or CRL, 1 in 10 revoked); concurrency ${CONCURRENCY || 'default'}; 2 cores shared, load ${loadAverage()}`);
+    const kinds = servers.map((v) => (v.kind === 'nginx' ? `one nginx with ${SERVER_PROCS} workers` : `Node TLS servers in ${SERVER_PROCS} processes`)).join(' / ');
+    console.log(`tls-trace check bench: ${SERVER_COUNT} loopback servers (${kinds}), own leaf each (OCSP or CRL, 1 in 10 revoked); concurrency ${CONCURRENCY || 'default'}; 2 cores shared, load ${loadAverage()}`);
     if (!flag('skip-speed')) await speed(work, pki, servers, common);
-    if (!flag('skip-memory')) await memory(work, servers.ports, common);
+    if (!flag('skip-memory')) await memory(work, servers[0], common);
   } finally {
-    servers.stop();
+    await Promise.all(servers.map((v) => v.stop()));
     await pki.close();
     rmSync(work, { recursive: true, force: true });
   }

@@ -434,7 +434,8 @@ class CaptureRun {
   private finish(error: CaptureError | undefined = this.handshakeDone ? lateAlertError(this.nodeError) : undefined): void {
     if (this.finished) return;
     this.finished = true;
-    this.dnsAbort.abort();
+    // Only a look-up still running needs ending (abort() builds a DOMException: a cost per target in a fleet).
+    if (this.stage === 'dns') this.dnsAbort.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (!this.handshakeDone) this.timings.totalMs = this.now();

@@ -7,6 +7,7 @@ import { decodeAndDecrypt } from '../analyse/pipeline.js';
 import { captureHandshake, formatAddress, type CaptureOptions } from '../capture/capture.js';
 import type { Capture, CaptureError } from '../capture/types.js';
 import { namedNotTlsAnswer } from '../analyse/not-tls-answer.js';
+import { chainFromServerFlight } from './server-flight.js';
 
 export interface FetchedChain {
   certificates: string[];
@@ -32,10 +33,11 @@ export type FetchChain = (opts: CaptureOptions) => Promise<FetchedChain>;
 export const fetchChain: FetchChain = async (opts) => {
   const t0 = performance.now();
   // The certificates are decoded from the bytes as the handshake ends, so Node's copy of them
-  // (getPeerCertificate, a tenth of the CPU per target) is asked for only when that finds none.
+  // (getPeerCertificate, a tenth of the CPU per target) is asked for only when that finds none:
+  // from the server's flight alone when it has the usual shape, else by the whole pipeline.
   let early: Omit<CapturedChain, 'source'> | undefined;
   const chainFromBytes = (handshake: Capture): boolean => {
-    early = chainFromTrace(decodeAndDecrypt(handshake, { skipVerification: true }).trace);
+    early = chainFromServerFlight(handshake) ?? chainFromTrace(decodeAndDecrypt(handshake, { skipVerification: true }).trace);
     return early !== undefined;
   };
   // No post-handshake drain: tickets do not matter for a chain check and cost time per target.

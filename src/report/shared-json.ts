@@ -78,10 +78,10 @@ export function certificateJson(info: CertificateInfo, daysLeft: number): Certif
 
 /** The chain report in the shared vocabulary (trace `chain`, check `results[].chain`). Members
  * keep the report's order so the JSON reads as the chain table does. */
-export function chainJson(report: ChainReport): ChainJson {
+export function chainJson(report: ChainReport, certificate: CertificateWriter = certificateJson): ChainJson {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(report)) {
-    if (key === 'certificates') out.certificates = report.certificates.map(chainCertificateJson);
+    if (key === 'certificates') out.certificates = report.certificates.map((row) => chainCertificateJson(row, certificate));
     else if (key === 'facts') out.facts = report.facts.map((f) => ({ ...f, severity: CHAIN_SEVERITY[f.severity] }));
     else if (key === 'expiresAt') out.notAfter = value;
     else out[key] = value;
@@ -89,11 +89,17 @@ export function chainJson(report: ChainReport): ChainJson {
   return out as unknown as ChainJson;
 }
 
+/**
+ * What a chain row's `certificate` holds: certificateJson, or (check, whose fleet repeats the same
+ * certificates) a stand-in the caller swaps for text it wrote once.
+ */
+export type CertificateWriter = (info: CertificateInfo, daysLeft: number) => unknown;
+
 /** One chain row: its certificate (with the row's days left) where the report had `info`. */
-function chainCertificateJson(row: ChainCertificate): ChainCertificateJson {
+function chainCertificateJson(row: ChainCertificate, certificate: CertificateWriter): ChainCertificateJson {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
-    if (key === 'info') out.certificate = certificateJson(row.info, row.daysLeft);
+    if (key === 'info') out.certificate = certificate(row.info, row.daysLeft);
     else if (key !== 'daysLeft') out[key] = value;
   }
   return out as unknown as ChainCertificateJson;

@@ -7,7 +7,7 @@
 // failed records in the decryption), so nothing here is caught: an exception is a bug to see.
 
 import type { Capture } from '../../capture/types.js';
-import { certificateOf, type DecodedTrace } from '../../decode/model.js';
+import { certificateOf, type DecodedTrace, type Message } from '../../decode/model.js';
 import { Ext } from '../../registry/index.js';
 import { analyseChain } from './analyse.js';
 import type { TrustStore } from './trust-store.js';
@@ -36,11 +36,16 @@ function sctsIn(exts: readonly Extension[] | undefined): DecodedSct[] | undefine
 
 /** The server's first Certificate message (and staple) in a decoded trace, if there is one. */
 export function chainFromTrace(trace: DecodedTrace): Omit<CapturedChain, 'source'> | undefined {
+  return chainFromMessages(trace.messages);
+}
+
+/** chainFromTrace over messages in trace order (check's server flight: src/check/server-flight.ts). */
+export function chainFromMessages(messages: readonly Message[]): Omit<CapturedChain, 'source'> | undefined {
   let certificates: string[] | undefined;
   let ocspResponse: string | undefined;
   let tlsScts: DecodedSct[] | undefined;
   let decrypted = false;
-  for (const m of trace.messages) {
+  for (const m of messages) {
     if (m.kind !== 'handshake' || m.direction !== 'server' || !m.body) continue;
     const body = m.body;
     // A CompressedCertificate (RFC 8879) counts once decompressed.

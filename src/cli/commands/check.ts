@@ -11,7 +11,7 @@ import { selectShard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
 import { renderChain } from '../../report/chain-table.js';
-import { checkJsonPieces, ndjsonLine, ndjsonSummaryLine, resultJsonText } from '../../report/check-json.js';
+import { checkJsonPieces, heldResultJson, ndjsonLine, ndjsonSummaryLine, type HeldJson } from '../../report/check-json.js';
 import { DEFAULT_WIDTH, statusText } from '../../report/check-summary.js';
 import { checkView, resultView } from '../../report/check-view.js';
 import { csvHeader, csvLine } from '../../report/check-csv.js';
@@ -197,7 +197,7 @@ async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: Ch
     keeper.add(r);
     progress?.finish(r, done, total);
   };
-  const keepJson = (r: TargetResult): JsonText | undefined => (format === 'json' ? { target: r.target, status: r.status, daysLeft: r.daysLeft, text: resultJsonText(r) } : undefined);
+  const keepJson = (r: TargetResult): JsonText | undefined => (format === 'json' ? { target: r.target, status: r.status, daysLeft: r.daysLeft, text: heldResultJson(r) } : undefined);
   const summary = await runCheck(targets, { ...options, onResult }, keepJson);
   progress?.end();
   lines.flush();
@@ -206,8 +206,8 @@ async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: Ch
   printFinal(ctx, { ...final, view, machineText: () => (format === 'json' ? '' : ndjsonSummaryLine(view)), csvStreamed: true });
 }
 
-/** A result of a `--json` run as kept until the end: its sort keys and its JSON text. */
-type JsonText = Pick<TargetResult, 'target' | 'status' | 'daysLeft'> & { text: string };
+/** A result of a `--json` run as kept until the end: its sort keys and its JSON text (certificates held once, shared). */
+type JsonText = Pick<TargetResult, 'target' | 'status' | 'daysLeft'> & { text: HeldJson };
 
 export function registerCheck(program: Command, ctx: CliContext): void {
   addClientCertOptions(addRouteOptions(addTrustOptions(program.command('check'))))

@@ -1,0 +1,209 @@
+// check's certificates from the server's first flight alone. The trace pipeline (decodeAndDecrypt)
+// decodes both directions field by field, derives every key in the key log and opens every record:
+// about a sixth of check's CPU per target, most of it for bytes a verdict never reads (the
+// ClientHello, the client's Finished, the application keys). Here only the server's plaintext
+// handshake (ServerHello; in TLS 1.2 also Certificate and CertificateStatus) and, in TLS 1.3, the
+// records under the server's handshake traffic secret are decoded, with decode's own message
+// decoders, and chainFromMessages picks from them exactly as chainFromTrace does from the trace.
+//
+// It runs only on a handshake Node accepted, whose server flight has the shape RFC 8446 §4 and RFC
+// 5246 §7.3 give it. Any other shape (a HelloRetryRequest, a record or message it does not expect,
+// a message past decode's caps, a record that does not open, bytes after the server's Finished) is
+// not judged here: the answer is undefined and the caller runs the whole pipeline, so the chain
+// never differs from the one the trace shows (test/check/server-flight.test.ts compares them).
+
+import type { Capture } from '../capture/types.js';
+import { chainFromMessages, type CapturedChain } from '../analyse/chain/from-capture.js';
+import { TLS13, updateContext, type HandshakeContext } from '../decode/context.js';
+import { handshakeMessageCap } from '../decode/defragment.js';
+import { decodeHandshakeMessage, HANDSHAKE_HEADER } from '../decode/handshake.js';
+import type { HandshakeMessage } from '../decode/model.js';
+import type { ByteSpace } from '../decode/types.js';
+import { KeyLogLabel, parseKeyLog } from '../decrypt/keylog.js';
+import { openTls13Record } from '../decrypt/record-protection.js';
+import { isSupported, suiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
+import { trafficKeys } from '../decrypt/tls13.js';
+import { hashLength } from '../decrypt/hkdf.js';
+import { ContentType, HS } from '../registry/index.js';
+import { MAX_FIELDS_PER_DIRECTION } from '../limits.js';
+
+const RECORD_HEADER = 5;
+/** A server flight with more messages than this is not the usual one: the pipeline takes it (and applies its message caps). */
+const MAX_FLIGHT_MESSAGES = 32;
+/** A TLS 1.2 Finished: 4-byte header and 12 bytes of verify_data (RFC 5246 §7.4.9). */
+const TLS12_FINISHED = HANDSHAKE_HEADER + 12;
+
+interface RawRecord {
+  type: number;
+  header: Uint8Array;
+  body: Uint8Array;
+}
+
+/** What a flight decodes to: the chain, or `undefined` when the pipeline must decide. */
+export function chainFromServerFlight(capture: Capture): Omit<CapturedChain, 'source'> | undefined {
+  const records = serverRecords(capture);
+  if (!records) return undefined;
+  const cap = handshakeMessageCap(capture.source);
+  // The plaintext handshake runs up to the first ChangeCipherSpec or protected record.
+  let plainEnd = 0;
+  while (plainEnd < records.length && records[plainEnd].type === ContentType.handshake) plainEnd++;
+  const plain = newFlight({});
+  if (!addToFlight(plain, concat(records.slice(0, plainEnd).map((r) => r.body)), false, cap) || plain.rest.length > 0 || plain.ctx.helloRetryRequest || plain.ctx.version === undefined || plain.ctx.cipherSuite === undefined) return undefined;
+  const rest = records.slice(plainEnd);
+  if (plain.ctx.version !== TLS13) return tls12Finished(rest, plain.ctx) ? chainFromMessages(plain.messages) : undefined;
+  const protectedPart = tls13Flight(capture, rest, plain.ctx, cap);
+  return protectedPart ? chainFromMessages([...plain.messages, ...protectedPart]) : undefined;
+}
+
+/** The server's records, each whole; undefined when the stream has a hole, a cut record or a header that is not TLS's. */
+function serverRecords(capture: Capture): RawRecord[] | undefined {
+  if (capture.truncated?.length) return undefined;
+  const chunks = capture.chunks.filter((c) => c.direction === 'server');
+  let at = 0;
+  for (const c of chunks) {
+    if (c.offset !== at) return undefined;
+    at += c.bytes.length;
+  }
+  const bytes = concat(chunks.map((c) => c.bytes));
+  const records: RawRecord[] = [];
+  for (let i = 0; i < bytes.length; ) {
+    if (bytes.length - i < RECORD_HEADER || bytes[i + 1] !== 3) return undefined;
+    const end = i + RECORD_HEADER + ((bytes[i + 3] << 8) | bytes[i + 4]);
+    if (end > bytes.length) return undefined;
+    records.push({ type: bytes[i], header: bytes.subarray(i, i + RECORD_HEADER), body: bytes.subarray(i + RECORD_HEADER, end) });
+    i = end;
+  }
+  return records;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+}
+
+interface Flight {
+  messages: HandshakeMessage[];
+  ctx: HandshakeContext;
+  /** Bytes after the last whole message: the start of a message still waiting for its next record. */
+  rest: Uint8Array;
+  /** Whole messages framed, decoded or not. */
+  count: number;
+  /** Whether the flight holds the sender's Finished. */
+  finished: boolean;
+}
+
+const newFlight = (ctx: HandshakeContext): Flight => ({ messages: [], ctx, rest: new Uint8Array(0), count: 0, finished: false });
+
+/**
+ * The messages chainFromMessages reads (and the ServerHello, whose context the later ones are
+ * decoded with); the others (EncryptedExtensions, CertificateVerify, Finished, the key exchange)
+ * are framed and counted but not decoded. No skipped type changes how a kept one decodes: the
+ * Certificate and CertificateStatus decoders read only the version.
+ */
+const DECODED = new Set<number>([HS.server_hello, HS.certificate, HS.certificate_status, HS.compressed_certificate]);
+
+/**
+ * Adds the whole handshake messages of `flight.rest` + `bytes` to the flight, each decoded with
+ * the context the ones before it left (as decode's trace does); false past the message cap or
+ * the flight's size.
+ */
+function addToFlight(flight: Flight, bytes: Uint8Array, decrypted: boolean, cap: number): boolean {
+  const all = flight.rest.length > 0 ? concat([flight.rest, bytes]) : bytes;
+  const space: ByteSpace = { id: decrypted ? 'server/plain' : 'server', direction: 'server', bytes: all, segments: [], ...(decrypted ? { decrypted } : {}) };
+  const budget = { left: MAX_FIELDS_PER_DIRECTION, exhausted: false };
+  let at = 0;
+  while (all.length - at >= HANDSHAKE_HEADER) {
+    const length = (all[at + 1] << 16) | (all[at + 2] << 8) | all[at + 3];
+    if (length > cap || flight.count >= MAX_FLIGHT_MESSAGES) return false;
+    const end = at + HANDSHAKE_HEADER + length;
+    if (end > all.length) break;
+    const type = all[at];
+    if (DECODED.has(type)) {
+      const msg = decodeHandshakeMessage(space, at, end, flight.ctx, budget);
+      flight.ctx = updateContext(flight.ctx, msg.body);
+      flight.messages.push(msg);
+    }
+    flight.count++;
+    flight.finished ||= type === HS.finished;
+    at = end;
+  }
+  flight.rest = all.subarray(at);
+  return true;
+}
+
+/**
+ * TLS 1.0–1.2: after the plaintext handshake, a ChangeCipherSpec and a protected handshake record
+ * that can hold nothing but the Finished Node accepted; later records must not be handshake
+ * records (an alert, such as the close_notify of a server that ends at once, or application
+ * data: the pipeline opens them, but they hold no handshake message). A Finished record with room
+ * for more (CBC padding can hide a small message) is left to the pipeline, which opens it; one
+ * under a suite it cannot open it leaves shut, so nothing in it reaches the chain there either.
+ */
+function tls12Finished(rest: RawRecord[], ctx: HandshakeContext): boolean {
+  if (rest.length < 2 || !isChangeCipherSpec(rest[0]) || rest[1].type !== ContentType.handshake) return false;
+  if (rest.slice(2).some((r) => r.type === ContentType.handshake)) return false;
+  const suite = suiteOf(ctx.cipherSuite!, ctx.version!);
+  if (!isSupported(suite)) return true;
+  const overhead = suite.explicitIvLength + (suite.aead ? 16 : suite.macLength + (suite.stream ? 0 : 1));
+  return rest[1].body.length - overhead <= TLS12_FINISHED;
+}
+
+/** suiteCrypto's answers, which never change: a fleet negotiates a handful of suites, and working one out takes longer than opening a record. */
+const suites = new Map<number, ReturnType<typeof suiteCrypto>>();
+const MAX_SUITES_KEPT = 64;
+
+function suiteOf(code: number, version: number): ReturnType<typeof suiteCrypto> {
+  const key = code * 0x10000 + version;
+  let suite = suites.get(key);
+  if (!suite) {
+    suite = suiteCrypto(code, version);
+    if (suites.size >= MAX_SUITES_KEPT) suites.clear();
+    suites.set(key, suite);
+  }
+  return suite;
+}
+
+function isChangeCipherSpec(r: RawRecord): boolean {
+  return r.type === ContentType.change_cipher_spec && r.body.length === 1 && r.body[0] === 1;
+}
+
+/**
+ * TLS 1.3: the server's protected handshake messages (EncryptedExtensions to Finished), opened
+ * with its handshake traffic secret from the key log; undefined unless every record opens as
+ * handshake bytes and the Finished ends the records captured.
+ */
+function tls13Flight(capture: Capture, rest: RawRecord[], ctx: HandshakeContext, cap: number): HandshakeMessage[] | undefined {
+  const opener = handshakeOpener(capture, ctx.cipherSuite!);
+  if (!opener) return undefined;
+  const flight = newFlight(ctx);
+  let seq = 0n;
+  for (const [i, r] of rest.entries()) {
+    // The middlebox-compatibility ChangeCipherSpec (RFC 8446 §D.4) comes before the first protected record.
+    if (seq === 0n && isChangeCipherSpec(r)) continue;
+    if (r.type !== ContentType.application_data) return undefined;
+    const opened = openTls13Record(opener.suite, opener.keys, seq++, r.header, r.body);
+    if (!opened.ok || opened.contentType !== ContentType.handshake) return undefined;
+    if (!addToFlight(flight, opened.plaintext, true, cap)) return undefined;
+    if (flight.finished) return flight.rest.length === 0 && i === rest.length - 1 ? flight.messages : undefined;
+  }
+  return undefined;
+}
+
+/** The server's handshake keys, from the key log's secret for this connection's client random. */
+function handshakeOpener(capture: Capture, cipherSuite: number): { suite: SuiteCrypto; keys: ReturnType<typeof trafficKeys> } | undefined {
+  const random = clientRandom(capture);
+  const suite = suiteOf(cipherSuite, TLS13);
+  if (!random || !isSupported(suite) || !suite.tls13) return undefined;
+  // Only the lines that can hold the secret are parsed (parseKeyLog's rules, so the same secret wins).
+  const hex = parseKeyLog(capture.keylog.filter((l) => l.includes(KeyLogLabel.serverHandshake))).byClientRandom.get(random)?.get(KeyLogLabel.serverHandshake);
+  const secret = hex === undefined ? undefined : Buffer.from(hex, 'hex');
+  if (!secret || secret.length !== hashLength(suite.hash)) return undefined;
+  return { suite, keys: trafficKeys(suite.hash, secret, suite.keyLength, 12) };
+}
+
+/** The ClientHello's random (lower-case hex) when the client's first record starts with a whole hello header and random. */
+function clientRandom(capture: Capture): string | undefined {
+  const first = capture.chunks.find((c) => c.direction === 'client');
+  const b = first?.offset === 0 ? first.bytes : undefined;
+  if (!b || b.length < 43 || b[0] !== ContentType.handshake || b[1] !== 3 || b[5] !== HS.client_hello || ((b[3] << 8) | b[4]) < 38) return undefined;
+  return Buffer.from(b.buffer, b.byteOffset + 11, 32).toString('hex');
+}
