@@ -45,17 +45,19 @@ interface Script {
   order: Message[];
   /** Sign the CertificateVerify with the demo ECDSA key; false sends 72 random bytes. */
   sign: boolean;
+  /** Changes the ServerHello message or the protected plaintext after both were made (and the keys derived). */
+  mutate?: { serverHello?: (b: Buffer) => Buffer; plaintext?: (b: Buffer) => Buffer };
 }
 
 /** The server's answer to `hello`: ServerHello, then the scripted messages sealed in one record. */
-function flight(hello: NonNullable<ReturnType<typeof readHello>>, script: Script): Buffer {
+function flight(clientHello: NonNullable<ReturnType<typeof readHello>>, script: Script): Buffer {
   const own = generateKeyPairSync('x25519');
   const ownShare = own.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-  const shared = diffieHellman({ privateKey: own.privateKey, publicKey: createPublicKey({ key: Buffer.concat([X25519_SPKI, hello.share]), format: 'der', type: 'spki' }) });
+  const shared = diffieHellman({ privateKey: own.privateKey, publicKey: createPublicKey({ key: Buffer.concat([X25519_SPKI, clientHello.share]), format: 'der', type: 'spki' }) });
   const exts = Buffer.concat([ext(43, u16(0x0304)), ext(51, Buffer.concat([u16(0x001d), u16(32), ownShare]))]);
-  const sh = handshake(2, Buffer.concat([u16(0x0303), randomBytes(32), Buffer.from([hello.sessionId.length]), hello.sessionId, u16(0x1301), Buffer.from([0]), u16(exts.length), exts]));
-  const secrets = handshakeSecrets('sha256', earlySecret('sha256'), hello.message, sh, shared);
-  const transcript: Buffer[] = [hello.message, sh];
+  const sh = handshake(2, Buffer.concat([u16(0x0303), randomBytes(32), Buffer.from([clientHello.sessionId.length]), clientHello.sessionId, u16(0x1301), Buffer.from([0]), u16(exts.length), exts]));
+  const secrets = handshakeSecrets('sha256', earlySecret('sha256'), clientHello.message, sh, shared);
+  const transcript: Buffer[] = [clientHello.message, sh];
   const sent: Buffer[] = [];
   for (const m of script.order) {
     let out: Buffer;
@@ -70,12 +72,14 @@ function flight(hello: NonNullable<ReturnType<typeof readHello>>, script: Script
     sent.push(out);
   }
   const keys = trafficKeys('sha256', secrets.server, 16);
-  const inner = Buffer.concat([...sent, Buffer.from([22])]);
+  const plaintext = script.mutate?.plaintext?.(Buffer.concat(sent)) ?? Buffer.concat(sent);
+  const inner = Buffer.concat([plaintext, Buffer.from([22])]);
   const header = Buffer.from([23, 3, 3, (inner.length + 16) >> 8, (inner.length + 16) & 0xff]);
   const cipher = createCipheriv('aes-128-gcm', keys.key, perRecordNonce(keys.iv, 0n));
   cipher.setAAD(header);
   const sealed = Buffer.concat([header, cipher.update(inner), cipher.final(), cipher.getAuthTag()]);
-  return Buffer.concat([Buffer.from([22, 3, 3]), u16(sh.length), sh, sealed]);
+  const hello = script.mutate?.serverHello?.(sh) ?? sh;
+  return Buffer.concat([Buffer.from([22, 3, 3]), u16(hello.length), hello, sealed]);
 }
 
 describe('hand-built TLS 1.3 handshake against a scripted server', () => {
@@ -122,5 +126,32 @@ describe('hand-built TLS 1.3 handshake against a scripted server', () => {
   it('a CertificateVerify before the Certificate is not verified with a later leaf', async () => {
     const r = await run({ order: ['ee', 'certificate_verify', 'certificate', 'finished'], sign: true });
     expect(r.outcome).toBe('not-determined');
+  });
+
+  it('seeded corruptions of the ServerHello and of the protected flight: never an exception, never complete', async () => {
+    // A small LCG, so a failure names its seed.
+    let seed = 0x1d2c3b4a;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const corrupt = (b: Buffer): Buffer => {
+      const out = Buffer.from(b);
+      const kind = next(3);
+      if (kind === 0) out[next(out.length)] ^= 1 << next(8);
+      else if (kind === 1) return out.subarray(0, next(out.length));
+      else {
+        const at = next(out.length);
+        const value = [0, 0xff, 0x7f, 20, 11, 15][next(6)];
+        out[at] = value === out[at] ? value ^ 0x80 : value; // always a change
+      }
+      return out;
+    };
+    const order: Message[] = ['ee', 'certificate', 'certificate_verify', 'finished'];
+    for (let i = 0; i < 60; i++) {
+      const which = i % 2 === 0 ? { plaintext: corrupt } : { serverHello: corrupt };
+      const r = await run({ order, sign: true, mutate: which });
+      expect([i, r.outcome]).not.toEqual([i, 'complete']);
+    }
   });
 });
