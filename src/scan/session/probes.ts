@@ -81,6 +81,7 @@ type Resume12 = (offer: Tls12Offer) => Promise<Tls12Answer>;
 
 /** Why a hand-built second connection's answer cannot be read, or undefined when its ServerHello is there. */
 function unanswered(second: Tls12Answer): string | undefined {
+  if (second.unsendable) return second.unsendable;
   if (second.wire.serverHello) return undefined;
   return second.end === 'too-big' ? CUT : `no ServerHello could be read from the second connection (connection ${second.end})`;
 }

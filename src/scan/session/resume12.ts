@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProbeEnd } from '../../capture/probe-connection.js';
 import type { SessionHandshakeResult } from '../../capture/session-connection.js';
 import { keyLogLine, KeyLogLabel, parseKeyLog } from '../../decrypt/index.js';
-import type { ExtensionSpec } from '../client-hello-builder.js';
+import { helloOrWhyNot, type ExtensionSpec } from '../client-hello-builder.js';
 import type { ScanContext } from '../context.js';
 import { readFirstFlight } from '../first-flight.js';
 import { makeHello } from '../hello.js';
@@ -43,6 +43,8 @@ export interface Tls12Answer {
   offeredSessionId: string;
   /** The server's side (our own hello is not decoded again). */
   wire: SessionWire;
+  /** Why no connection was made: the hello could not be written (helloOrWhyNot). */
+  unsendable?: string;
   /** After an abbreviated handshake: whether the server's Finished verified with the session's master secret, and why not. */
   serverFinished?: { ok: boolean; reason: string };
 }
@@ -85,8 +87,9 @@ export function resumptionHello(offer: Tls12Offer, sni: string | undefined): Uin
 
 /** One hand-built connection offering `offer`; never rejects. */
 export async function offerTls12Session(ctx: ScanContext, offer: Tls12Offer): Promise<Tls12Answer> {
+  const hello = helloOrWhyNot(() => resumptionHello(offer, ctx.target.sni), offer.ticket ? `the server's ${offer.ticket.length}-byte ticket` : 'the session');
+  if (typeof hello === 'string') return { end: 'connect-failed', offeredSessionId: Buffer.from(offer.sessionId).toString('hex'), wire: { tickets: [], undecrypted: false }, unsendable: hello };
   // One attempt, as for every session offer (tls13-wire's exchange serves TLS 1.2 hellos as well).
-  const hello = resumptionHello(offer, ctx.target.sni);
   const x = await exchange13(ctx, hello, () => (b) => readFirstFlight(b, { fullFlight: true }).complete, { retry: false });
   const wire = readSessionWire({ chunks: x.chunks, keylog: [] }, { decrypt: false });
   const answer: Tls12Answer = { end: x.end, offeredSessionId: Buffer.from(offer.sessionId).toString('hex'), wire };
