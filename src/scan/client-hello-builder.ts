@@ -350,3 +350,18 @@ export function buildSslv2ClientHello(cipherSpecs: readonly number[], version = 
 
 /** SSL 2.0 cipher kinds (the values OpenSSL 0.9.8 and sslscan offer). */
 export const SSL2_CIPHER_SPECS: readonly number[] = [0x010080, 0x020080, 0x030080, 0x040080, 0x050080, 0x060040, 0x0700c0];
+
+/**
+ * A hello `build` writes, or why it cannot be sent ("not tested: …"): a hello carrying what a
+ * server gave (a ticket may be up to 2^16-1 bytes, RFC 5077 §3.3, RFC 8446 §4.6.1) can outgrow
+ * the extensions' 2-byte length, and the builder refuses it (RangeError) rather than write a wrong
+ * length. `offering` names what the hello offers, for the sentence.
+ */
+export function helloOrWhyNot<T>(build: () => T, offering: string): T | string {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return `not tested: a ClientHello offering ${offering} cannot be written (${e.message})`;
+  }
+}

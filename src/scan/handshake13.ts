@@ -266,16 +266,24 @@ function flightFacts(messages: readonly HandshakeMessage[], clientHello: Uint8Ar
  * RFC 8446 §4.4.3 and §4.4.4 with the shared checks (decrypt/signatures.ts, decrypt/tls13.ts): the
  * CertificateVerify signature over the transcript up to the Certificate, with the leaf's key, and
  * the Finished over the transcript up to the CertificateVerify. Undefined when both hold, else why not.
+ * The order (Certificate, CertificateVerify, Finished) is required: the server makes its own
+ * Finished, so only a signature verified before it proves the scheme; one after it is never looked at.
  */
 function checkFlight(messages: readonly HandshakeMessage[], clientHello: Uint8Array, keys: ServerKeys, leaf: Buffer): string | undefined {
   const hash = keys.suite.hash;
   const transcript: Uint8Array[] = [clientHello, keys.serverHello];
+  let certified = false;
+  let signed = false;
   for (const m of messages) {
     const body = m.body;
-    if (body?.type === 'certificate_verify') {
-      const signed = verifyCertificateVerify13(leaf, 'server', body.signatureScheme ?? -1, Buffer.from(body.signature, 'hex'), digest(hash, Buffer.concat(transcript)));
-      if (!signed.ok) return signed.reason;
+    if (body?.type === 'certificate') certified = true;
+    else if (body?.type === 'certificate_verify') {
+      if (!certified) return "the server's CertificateVerify came before its Certificate";
+      const checked = verifyCertificateVerify13(leaf, 'server', body.signatureScheme ?? -1, Buffer.from(body.signature, 'hex'), digest(hash, Buffer.concat(transcript)));
+      if (!checked.ok) return checked.reason;
+      signed = true;
     } else if (body?.type === 'finished') {
+      if (!signed) return "the server's Finished came before its CertificateVerify";
       const expected = verifyData13(hash, keys.secret, digest(hash, Buffer.concat(transcript)));
       return expected.equals(Buffer.from(body.verifyData, 'hex')) ? undefined : "the server's Finished does not match the transcript";
     }

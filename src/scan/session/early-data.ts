@@ -13,7 +13,7 @@ import { deriveSecret, digest, hashLength, hmac, type HashName } from '../../dec
 import { finishedKey } from '../../decrypt/tls13.js';
 import { Group, Version } from '../../registry/index.js';
 import { signatureSchemeCandidates } from '../candidates.js';
-import { buildClientHelloMessage, frameRecords, type ExtensionSpec } from '../client-hello-builder.js';
+import { buildClientHelloMessage, frameRecords, helloOrWhyNot, type ExtensionSpec } from '../client-hello-builder.js';
 import type { ScanContext } from '../context.js';
 import { readFirstFlight } from '../first-flight.js';
 import { keyShareFor } from '../key-shares.js';
@@ -107,7 +107,8 @@ function answerTo(s: ResumableSession, message: Uint8Array, x: Exchanged, plain:
 
 /** One connection offering `s` (with early_data when `offerEarlyData`); never rejects. */
 export async function offerTicket(ctx: ScanContext, s: ResumableSession, offerEarlyData: boolean): Promise<TicketAnswer> {
-  const message = earlyDataHello(s, ctx.target.sni, Date.now(), offerEarlyData);
+  const message = helloOrWhyNot(() => earlyDataHello(s, ctx.target.sni, Date.now(), offerEarlyData), `the server's ${s.ticket.length}-byte ticket`);
+  if (typeof message === 'string') return { psk: { resumed: null, evidence: message }, ...(offerEarlyData ? { earlyData: { accepted: null, evidence: message } } : {}) };
   if (!message) {
     const why = 'not tested: this Node cannot make an x25519 key share';
     return { retry: true, psk: { resumed: null, evidence: why }, ...(offerEarlyData ? { earlyData: { accepted: null, evidence: why } } : {}) };

@@ -17,7 +17,7 @@ import type { EarlyDataProbe, RenegotiationProbe, ResumptionProbe, SessionScan }
 import { readSessionWire, selectedPsk, ticketEarlyData, type SessionWire } from './wire.js';
 import { offerTicket, type TicketAnswer } from './early-data.js';
 import { resumableSession, type ResumableSession } from './openssl-session.js';
-import { offerAfter, offerTls12Session, type Tls12Answer, type Tls12Offer } from './resume12.js';
+import { masterSecretOf, offerAfter, offerTls12Session, type Tls12Answer, type Tls12Offer } from './resume12.js';
 
 /** A recorded Node session connection and what the server sent on it. */
 type SessionConnection = SessionHandshakeResult & { wire: SessionWire };
@@ -81,6 +81,7 @@ type Resume12 = (offer: Tls12Offer) => Promise<Tls12Answer>;
 
 /** Why a hand-built second connection's answer cannot be read, or undefined when its ServerHello is there. */
 function unanswered(second: Tls12Answer): string | undefined {
+  if (second.unsendable) return second.unsendable;
   if (second.wire.serverHello) return undefined;
   return second.end === 'too-big' ? CUT : `no ServerHello could be read from the second connection (connection ${second.end})`;
 }
@@ -88,13 +89,19 @@ function unanswered(second: Tls12Answer): string | undefined {
 /**
  * Whether the second connection resumed: its ServerHello echoes the non-empty session ID we offered
  * (RFC 5246 §7.4.1.3, RFC 5077 §3.4) and the server goes on with the abbreviated handshake (its
- * ChangeCipherSpec next). An echo followed by a Certificate is not believed: `false`, with a line
- * saying so; an echo followed by nothing readable is `null`.
+ * ChangeCipherSpec next) with a Finished that verifies with the session's master secret. An echo
+ * followed by a Certificate is not believed: `false`, with a line saying so; an echo followed by
+ * nothing readable, or by a Finished that does not verify, is `null`.
  */
 function resumedBy(second: Tls12Answer): { resumed: boolean | null; line?: string } {
   const { wire: w, end, offeredSessionId: offered } = second;
   const echoed = offered !== '' && w.serverHello?.sessionId === offered;
-  if (!echoed || w.flight === 'abbreviated') return { resumed: echoed };
+  if (!echoed) return { resumed: false };
+  if (w.flight === 'abbreviated') {
+    // The server's word is not proof: only its Finished, made from the session's master secret, is.
+    if (second.serverFinished?.ok) return { resumed: true };
+    return { resumed: null, line: `the ServerHello echoed our session ID and a ChangeCipherSpec followed, but the server's Finished did not verify with the session's master secret (${second.serverFinished?.reason ?? 'not read'})` };
+  }
   if (w.flight === 'full') return { resumed: false, line: 'the ServerHello echoed our session ID, but the server went on with a full handshake (Certificate or ServerHelloDone, not ChangeCipherSpec): not resumed' };
   return { resumed: null, line: `the ServerHello echoed our session ID, but neither ChangeCipherSpec nor a full handshake followed (connection ${end})` };
 }
@@ -107,7 +114,7 @@ export async function probeSessionId(connect: Connect, resume: Resume12): Promis
   const issued = id !== '' && first.sessions.length > 0;
   if (!sh && first.truncated) return notTested(CUT, 1);
   if (!sh || !issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 };
-  const second = await resume(offerAfter(sh));
+  const second = await resume(offerAfter(sh, undefined, masterSecretOf(first)));
   const evidence = [`full handshake offering no ticket: session ID ${short(id)} (${id.length / 2} bytes)`];
   const cannot = unanswered(second);
   if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 };
@@ -133,7 +140,7 @@ export async function probeTicket12(first: SessionConnection, resume: Resume12):
   const base = { issued: true, ticketLifetime: ticket.lifetime, length: ticket.ticket.length / 2 };
   const evidence = [`full handshake: NewSessionTicket of ${base.length} bytes, lifetime hint ${ticket.lifetime} s`];
   // The ticket goes with a fresh session ID that no server cache holds: an echo means the ticket was accepted.
-  const second = await resume(offerAfter(sh, Buffer.from(first.wire.tickets[first.wire.tickets.length - 1].ticket, 'hex')));
+  const second = await resume(offerAfter(sh, Buffer.from(first.wire.tickets[first.wire.tickets.length - 1].ticket, 'hex'), masterSecretOf(first)));
   const cannot = unanswered(second);
   if (cannot) return { ...base, resumed: null, evidence: [...evidence, cannot], connections: 1 };
   const { resumed, line } = resumedBy(second);
