@@ -123,11 +123,25 @@ export interface TestCa {
   caKey: KeyObject;
 }
 
+/**
+ * The key, parsed again once if the first parse fails: Node's key parsing reports an error left
+ * on OpenSSL's error queue by earlier TLS work in the same jest worker (a full run gave 'SSL
+ * routines::passed invalid argument' for a valid key file) and pops it, so the second parse reads
+ * the key itself. A key that really does not parse fails both times.
+ */
+function privateKeyOf(pem: string): KeyObject {
+  try {
+    return createPrivateKey(pem);
+  } catch {
+    return createPrivateKey(pem);
+  }
+}
+
 export function makeCa(dir: string): TestCa {
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
   openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=CT Test Root', '-days', '3650', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
   const caPem = readFileSync(path.join(dir, 'ca.pem'), 'utf8');
-  const caKey = createPrivateKey(readFileSync(path.join(dir, 'ca.key'), 'utf8'));
+  const caKey = privateKeyOf(readFileSync(path.join(dir, 'ca.key'), 'utf8'));
   return { dir, caPem, caFile: path.join(dir, 'ca.pem'), caDer: Buffer.from(new X509Certificate(caPem).raw), caKey };
 }
 
