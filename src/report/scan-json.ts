@@ -108,6 +108,9 @@ const TLS13_METHODS: Record<NonNullable<ScanResult['signatureSchemes']['tls13Met
   'certificate-verify': 'certificate-verify: hand-built TLS 1.3 handshakes read up to the server Finished, by elimination over signature_algorithms; each CertificateVerify verified',
   'node-sigalgs': 'node-tls-sigalgs: one full Node handshake per scheme with sigalgs restricted to it',
 };
+// A server without TLS 1.3 has no TLS 1.3 schemes to find: naming a method there would claim
+// handshakes that were never made. Still a string, as schemaVersion "1" promises.
+const TLS13_NOT_SCANNED = 'none: the server does not support TLS 1.3';
 
 export function versionJson(value: number): CodePointJson {
   return cp(protocolVersions, value);
@@ -177,7 +180,7 @@ export function scanToJson(r: ScanResult): ScanJson {
     signatureSchemes: {
       tls12: r.signatureSchemes.tls12 && r.signatureSchemes.tls12.map((s) => cp(signatureSchemes, s)),
       tls13: r.signatureSchemes.tls13 && r.signatureSchemes.tls13.map((s) => cp(signatureSchemes, s)),
-      tls13Method: TLS13_METHODS[r.signatureSchemes.tls13Method ?? 'node-sigalgs'],
+      tls13Method: r.signatureSchemes.tls13 === null ? TLS13_NOT_SCANNED : TLS13_METHODS[r.signatureSchemes.tls13Method ?? 'node-sigalgs'],
     },
     certificates: r.certificates.map((c) => certificateJson(c, r.startedAt)),
     features: { ...r.features, alpn: r.features.alpn && r.features.alpn.map(e) },

@@ -153,12 +153,18 @@ function groupLines(r: ScanResult, p: Palette): string[] {
   return out;
 }
 
+/** How the TLS 1.3 schemes were found; nothing when TLS 1.3 was not there to scan. */
+function tls13Method(r: ScanResult): string {
+  if (r.signatureSchemes.tls13 === null) return '';
+  return r.signatureSchemes.tls13Method === 'certificate-verify' ? ' (from CertificateVerify)' : ' (full handshakes, one scheme each)';
+}
+
 function signatureSchemeLines(r: ScanResult, p: Palette): string[] {
   const sigs = (list: number[] | null): string => (list === null ? p.dim('n/a') : list.length ? list.map((s) => label(signatureSchemes, s)).join(', ') : p.dim('none'));
   return [
     p.heading('Signature schemes'),
     `  TLS 1.2 (from ServerKeyExchange): ${sigs(r.signatureSchemes.tls12)}`,
-    `  TLS 1.3 (${r.signatureSchemes.tls13Method === 'certificate-verify' ? 'from CertificateVerify' : 'full handshakes, one scheme each'}): ${sigs(r.signatureSchemes.tls13)}`,
+    `  TLS 1.3${tls13Method(r)}: ${sigs(r.signatureSchemes.tls13)}`,
   ];
 }
 

@@ -80,6 +80,23 @@ describe('scan report', () => {
     expectSchemaValid('scan', j);
   });
 
+  it('TLS 1.3 signature schemes name how they were found, and no method when the server has no TLS 1.3', () => {
+    const r = result();
+    const cv = { ...r, signatureSchemes: { tls12: [0x0804], tls13: [0x0804], tls13Method: 'certificate-verify' as const } };
+    expect(scanToJson(cv).signatureSchemes.tls13Method).toMatch(/^certificate-verify: /);
+    expect(renderScanText(cv, { color: false, width: 100 })).toContain('TLS 1.3 (from CertificateVerify): rsa_pss_rsae_sha256');
+    const node = { ...r, signatureSchemes: { tls12: [0x0804], tls13: [0x0804], tls13Method: 'node-sigalgs' as const } };
+    expect(scanToJson(node).signatureSchemes.tls13Method).toMatch(/^node-tls-sigalgs: /);
+    // A TLS 1.2-only server: no TLS 1.3 handshake was made, so neither method may be named.
+    const only12 = { ...r, signatureSchemes: { tls12: [0x0804], tls13: null } };
+    const j = scanToJson(only12);
+    expect(j.signatureSchemes.tls13Method).toBe('none: the server does not support TLS 1.3');
+    expectSchemaValid('scan', j);
+    const text = renderScanText(only12, { color: false, width: 100 });
+    expect(text).toContain('TLS 1.3: n/a');
+    expect(text).not.toContain('full handshakes, one scheme each');
+  });
+
   it('JSON: the certificate summary trace and check write (SANs as {type, value}, days left from the scan start)', () => {
     const j = scanToJson({ ...result(), startedAt: '2026-12-01T12:00:00.000Z' });
     expect(j.certificates[0]).toEqual({
