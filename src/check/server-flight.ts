@@ -143,7 +143,7 @@ function tls12Finished(rest: RawRecord[], ctx: HandshakeContext): boolean {
   if (rest.slice(2).some((r) => r.type === ContentType.handshake)) return false;
   const suite = suiteOf(ctx.cipherSuite!, ctx.version!);
   if (!isSupported(suite)) return true;
-  const overhead = suite.explicitIvLength + (suite.aead ? 16 : suite.macLength + (suite.stream ? 0 : 1));
+  const overhead = suite.explicitIvLength + (suite.aead ? suite.tagLength : suite.macLength + (suite.stream ? 0 : 1));
   return rest[1].body.length - overhead <= TLS12_FINISHED;
 }
 

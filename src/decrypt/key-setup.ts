@@ -18,10 +18,15 @@ import type { DirectionKeys } from './record-protection.js';
 
 const TLS11 = 0x0302;
 
+/** Only the *_CCM_8 suites' short tag is worth a word: every other AEAD suite sends 16 bytes. */
+function tagSentence(suite: SuiteCrypto): string {
+  return suite.tagLength > 0 && suite.tagLength !== 16 ? `; ${suite.tagLength}-byte authentication tag` : '';
+}
+
 function recordProtectionSentence(suite: SuiteCrypto, tls13: boolean, etm: boolean): string {
-  if (tls13) return 'nonce = IV XOR 64-bit record sequence number; additional data = the 5-byte record header; the last non-zero plaintext byte is the real content type';
+  if (tls13) return `nonce = IV XOR 64-bit record sequence number; additional data = the 5-byte record header; the last non-zero plaintext byte is the real content type${tagSentence(suite)}`;
   if (suite.cipher === 'chacha20-poly1305') return 'nonce = IV XOR sequence number (RFC 7905); additional data = seq_num + type + version + length';
-  if (suite.aead) return 'nonce = 4-byte salt from the key block + 8-byte explicit nonce sent in the record (RFC 5288); additional data = seq_num + type + version + length';
+  if (suite.aead) return `nonce = 4-byte salt from the key block + 8-byte explicit nonce sent in the record (${suite.cipher.endsWith('ccm') ? 'RFC 6655' : 'RFC 5288'}); additional data = seq_num + type + version + length${tagSentence(suite)}`;
   const mac = `HMAC-${suite.macHash!.toUpperCase()}`;
   if (suite.stream) return `${suite.cipher.toUpperCase()} key stream running across the direction's records; MAC-then-encrypt: ${mac} over seq_num + type + version + length + content`;
   const iv =

@@ -1,13 +1,11 @@
 // Opening protected records: TLS 1.3 AEAD (RFC 8446 §5.2–5.4) and the TLS 1.0–1.2 forms — AES-GCM
-// (RFC 5288), ChaCha20-Poly1305 (RFC 7905), CBC with HMAC, MAC-then-encrypt (RFC 5246 §6.2.3.2,
+// (RFC 5288), AES-CCM (RFC 6655, RFC 7251), ChaCha20-Poly1305 (RFC 7905), CBC with HMAC, MAC-then-encrypt (RFC 5246 §6.2.3.2,
 // RFC 2246/4346 §6.2.3.2) or encrypt-then-MAC (RFC 7366), and the RC4 stream. Pure functions over
 // bytes, except the RC4 key stream, which runs on across records; failures are values.
 
 import { createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { hmac } from './hkdf.js';
 import type { SuiteCrypto } from './suites.js';
-
-const TAG_LENGTH = 16;
 
 export interface OpenedRecord {
   ok: true;
@@ -63,15 +61,16 @@ export function perRecordNonce(iv: Uint8Array, seq: bigint): Buffer {
 }
 
 function aeadOpen(
-  cipher: SuiteCrypto['cipher'],
+  suite: SuiteCrypto,
   key: Uint8Array,
   nonce: Uint8Array,
   aad: Uint8Array,
   ciphertext: Uint8Array,
   tag: Uint8Array,
 ): Buffer | undefined {
-  // Node's typings split GCM/CCM/ChaCha overloads by literal cipher name; all three take the same calls.
-  const d = createDecipheriv(cipher as 'aes-128-gcm', key, nonce, { authTagLength: TAG_LENGTH });
+  // Node's typings split GCM/CCM/ChaCha overloads by literal cipher name; all three take the same
+  // calls (CCM needs the tag length up front and the plaintext length before the AAD).
+  const d = createDecipheriv(suite.cipher as 'aes-128-ccm', key, nonce, { authTagLength: suite.tagLength });
   d.setAAD(aad, { plaintextLength: ciphertext.length });
   d.setAuthTag(tag);
   const head = d.update(ciphertext);
@@ -87,9 +86,10 @@ function aeadOpen(
  * padding; the last non-zero byte is the real content type (RFC 8446 §5.2, §5.4).
  */
 export function openTls13Record(suite: SuiteCrypto, keys: DirectionKeys, seq: bigint, header: Uint8Array, body: Uint8Array): RecordOutcome {
-  if (body.length < TAG_LENGTH + 1) return fail('too-short', `record body of ${body.length} bytes is shorter than the ${TAG_LENGTH}-byte tag plus a content type`);
+  const tag = suite.tagLength;
+  if (body.length < tag + 1) return fail('too-short', `record body of ${body.length} bytes is shorter than the ${tag}-byte tag plus a content type`);
   const nonce = perRecordNonce(keys.iv, seq);
-  const inner = aeadOpen(suite.cipher, keys.key, nonce, header, body.subarray(0, body.length - TAG_LENGTH), body.subarray(body.length - TAG_LENGTH));
+  const inner = aeadOpen(suite, keys.key, nonce, header, body.subarray(0, body.length - tag), body.subarray(body.length - tag));
   if (!inner) return fail('tag-mismatch', 'authentication tag mismatch');
   let end = inner.length;
   while (end > 0 && inner[end - 1] === 0) end--;
@@ -120,14 +120,15 @@ export function openTls12Record(
   const version = header[1] * 256 + header[2];
   if (suite.aead) {
     const explicit = suite.explicitIvLength;
-    if (body.length < explicit + TAG_LENGTH) return fail('too-short', `record body of ${body.length} bytes is shorter than nonce and tag`);
+    const tag = suite.tagLength;
+    if (body.length < explicit + tag) return fail('too-short', `record body of ${body.length} bytes is shorter than nonce and tag`);
     const nonce =
       explicit > 0
-        ? Buffer.concat([keys.iv, body.subarray(0, explicit)]) // GCM: salt + explicit nonce (RFC 5288 §3)
+        ? Buffer.concat([keys.iv, body.subarray(0, explicit)]) // GCM, CCM: salt + explicit nonce (RFC 5288 §3, RFC 6655 §3)
         : perRecordNonce(keys.iv, seq); // ChaCha20-Poly1305: IV XOR seq (RFC 7905 §2)
-    const ciphertext = body.subarray(explicit, body.length - TAG_LENGTH);
+    const ciphertext = body.subarray(explicit, body.length - tag);
     const aad = additionalData12(seq, contentType, version, ciphertext.length);
-    const plain = aeadOpen(suite.cipher, keys.key, nonce, aad, ciphertext, body.subarray(body.length - TAG_LENGTH));
+    const plain = aeadOpen(suite, keys.key, nonce, aad, ciphertext, body.subarray(body.length - tag));
     if (!plain) return fail('tag-mismatch', 'authentication tag mismatch');
     return { ok: true, contentType, plaintext: plain, paddingLength: 0, nonce };
   }

@@ -1,7 +1,8 @@
 // What decryption needs to know about a cipher suite, derived from the registry entry (IANA name,
 // bulk cipher, MAC) and the negotiated version, so the suite table stays in one place. TLS 1.0
 // and 1.1 use the MD5 ⊕ SHA-1 PRF whatever the suite; TLS 1.0 chains CBC IVs across records,
-// TLS 1.1 and 1.2 send one per record (RFC 2246 §6.2.3.2, RFC 4346 §6.2.3.2).
+// TLS 1.1 and 1.2 send one per record (RFC 2246 §6.2.3.2, RFC 4346 §6.2.3.2). AES-CCM suites
+// (RFC 6655, RFC 7251, RFC 8446) build nonces as GCM does; their *_CCM_8 forms send an 8-byte tag.
 
 import { getCiphers } from 'node:crypto';
 import { cipherSuites, label, protocolVersions } from '../registry/index.js';
@@ -10,6 +11,8 @@ import type { HashName } from './hkdf.js';
 export type BulkCipher =
   | 'aes-128-gcm'
   | 'aes-256-gcm'
+  | 'aes-128-ccm'
+  | 'aes-256-ccm'
   | 'chacha20-poly1305'
   | 'aes-128-cbc'
   | 'aes-256-cbc'
@@ -36,12 +39,14 @@ export interface SuiteCrypto {
   blockSize: number;
   /**
    * IV bytes from the key block / key schedule: 12 for TLS 1.3 and TLS 1.2 ChaCha20-Poly1305, the
-   * 4-byte salt for TLS 1.2 AES-GCM, the first CBC IV in TLS 1.0 (later ones are chained), 0 for
+   * 4-byte salt for TLS 1.2 AES-GCM and AES-CCM, the first CBC IV in TLS 1.0 (later ones are chained), 0 for
    * CBC in TLS 1.1+ (the IV travels with each record) and for stream ciphers.
    */
   fixedIvLength: number;
-  /** Per-record explicit nonce/IV bytes at the start of the record body (8 for 1.2 GCM, a block for CBC in 1.1+). */
+  /** Per-record explicit nonce/IV bytes at the start of the record body (8 for 1.2 GCM/CCM, a block for CBC in 1.1+). */
   explicitIvLength: number;
+  /** AEAD authentication tag bytes at the end of the record body: 16, or 8 for the *_CCM_8 suites; 0 otherwise. */
+  tagLength: number;
   /** HKDF hash (1.3), PRF hash (1.2), or md5-sha1 for the TLS 1.0/1.1 PRF and Finished hash. */
   hash: HashName;
   /** CBC and stream suites: the HMAC hash and its key/output length. */
@@ -54,11 +59,17 @@ interface Bulk {
   keyLength: number;
   aead: boolean;
   blockSize: number;
+  /** AEAD tag bytes (RFC 6655 §3: CCM_8 truncates it to 8). */
+  tagLength?: number;
 }
 
 const BULK: Record<string, Bulk> = {
   AES_128_GCM: { cipher: 'aes-128-gcm', keyLength: 16, aead: true, blockSize: 0 },
   AES_256_GCM: { cipher: 'aes-256-gcm', keyLength: 32, aead: true, blockSize: 0 },
+  AES_128_CCM: { cipher: 'aes-128-ccm', keyLength: 16, aead: true, blockSize: 0 },
+  AES_256_CCM: { cipher: 'aes-256-ccm', keyLength: 32, aead: true, blockSize: 0 },
+  AES_128_CCM_8: { cipher: 'aes-128-ccm', keyLength: 16, aead: true, blockSize: 0, tagLength: 8 },
+  AES_256_CCM_8: { cipher: 'aes-256-ccm', keyLength: 32, aead: true, blockSize: 0, tagLength: 8 },
   CHACHA20_POLY1305: { cipher: 'chacha20-poly1305', keyLength: 32, aead: true, blockSize: 0 },
   AES_128_CBC: { cipher: 'aes-128-cbc', keyLength: 16, aead: false, blockSize: 16 },
   AES_256_CBC: { cipher: 'aes-256-cbc', keyLength: 32, aead: false, blockSize: 16 },
@@ -111,8 +122,10 @@ export function suiteCrypto(code: number, version: number = TLS12): SuiteCrypto 
   const base = { code, name: entry.name, tls13, cipher: bulk.cipher, keyLength: bulk.keyLength, blockSize: bulk.blockSize, hash };
   if (bulk.aead) {
     if (legacy) return { unsupported: `${entry.name} is an AEAD suite, which ${label(protocolVersions, version)} cannot use` };
-    const gcm12 = !tls13 && bulk.cipher !== 'chacha20-poly1305';
-    return { ...base, aead: true, stream: false, fixedIvLength: gcm12 ? 4 : 12, explicitIvLength: gcm12 ? 8 : 0, macLength: 0 };
+    // TLS 1.2 GCM and CCM: 4-byte salt + 8-byte explicit nonce (RFC 5288 §3, RFC 6655 §3).
+    const salted12 = !tls13 && bulk.cipher !== 'chacha20-poly1305';
+    const tagLength = bulk.tagLength ?? 16;
+    return { ...base, aead: true, stream: false, fixedIvLength: salted12 ? 4 : 12, explicitIvLength: salted12 ? 8 : 0, tagLength, macLength: 0 };
   }
   const mac = MAC[entry.mac];
   if (tls13 || !mac) return { unsupported: `decrypting ${entry.name} (MAC ${entry.mac}) is not supported` };
@@ -129,6 +142,7 @@ export function suiteCrypto(code: number, version: number = TLS12): SuiteCrypto 
     stream,
     fixedIvLength: chained ? bulk.blockSize : 0,
     explicitIvLength: stream || chained ? 0 : bulk.blockSize,
+    tagLength: 0,
     ...mac,
   };
 }

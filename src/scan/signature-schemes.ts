@@ -47,8 +47,11 @@ async function sigs13(ctx: ScanContext): Promise<number[] | undefined> {
       }
       return scheme;
     }
-    if (r.outcome === 'refused') return undefined;
+    // A refusal of the first round, which offers every scheme, says nothing about the schemes of a
+    // server that has TLS 1.3: it refused something else in our hello (a suite we cannot open, a
+    // group), so the round is unreadable rather than "no schemes".
     if (remaining.length === all.length) unreadable = true;
+    else if (r.outcome === 'refused') return undefined;
     else ctx.notes.push(`TLS 1.3 signature schemes: the search stopped at a handshake that could not be read (${r.detail}); the list may be incomplete`);
     return undefined;
   });

@@ -19,7 +19,7 @@ const want = (s: string): string => s.replace(/\s+/g, '');
 // checks the crypto alone.
 const AES128: SuiteCrypto = {
   code: 0x1301, name: 'TLS_AES_128_GCM_SHA256', tls13: true, cipher: 'aes-128-gcm', aead: true, stream: false, blockSize: 0,
-  keyLength: 16, fixedIvLength: 12, explicitIvLength: 0, hash: 'sha256', macLength: 0,
+  keyLength: 16, fixedIvLength: 12, explicitIvLength: 0, tagLength: 16, hash: 'sha256', macLength: 0,
 };
 
 const M = V.messages;

@@ -60,6 +60,15 @@ describe('suiteCrypto', () => {
     expect(suite(0xc013)).toMatchObject({ cipher: 'aes-128-cbc', macHash: 'sha1', macLength: 20, explicitIvLength: 16 });
     expect(suite(0xc028)).toMatchObject({ cipher: 'aes-256-cbc', macHash: 'sha384', hash: 'sha384' });
   });
+  test('AES-CCM: nonces as GCM (TLS 1.3 IV XOR seq, TLS 1.2 salt + explicit nonce), an 8-byte tag for CCM_8', () => {
+    expect(suite(0x1301)).toMatchObject({ tagLength: 16 });
+    expect(suite(0x1304)).toMatchObject({ cipher: 'aes-128-ccm', keyLength: 16, fixedIvLength: 12, explicitIvLength: 0, tagLength: 16, tls13: true });
+    expect(suite(0x1305)).toMatchObject({ cipher: 'aes-128-ccm', fixedIvLength: 12, tagLength: 8 });
+    expect(suite(0xc09d)).toMatchObject({ cipher: 'aes-256-ccm', keyLength: 32, fixedIvLength: 4, explicitIvLength: 8, tagLength: 16, hash: 'sha256' });
+    expect(suite(0xc0af)).toMatchObject({ cipher: 'aes-256-ccm', fixedIvLength: 4, explicitIvLength: 8, tagLength: 8 });
+    expect(suite(0xc0b3)).toMatchObject({ cipher: 'aes-256-ccm', hash: 'sha384' });
+    expect(suite(0xc013)).toMatchObject({ tagLength: 0 });
+  });
   test('unsupported suites say why', () => {
     expect(suiteCrypto(0x0001)).toEqual({ unsupported: 'decrypting TLS_RSA_WITH_NULL_MD5 (NULL) is not supported' });
     expect(suiteCrypto(0x7777)).toEqual({ unsupported: 'cipher suite unknown (0x7777) is not in the registry' });

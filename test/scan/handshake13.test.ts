@@ -36,11 +36,11 @@ function sClient(port: number, args: string[]): Promise<string> {
 }
 
 /** The TLS 1.3 schemes s_client completes a handshake with, one scheme allowed at a time (names this OpenSSL knows). */
-async function sClientSchemes(port: number): Promise<{ accepted: number[]; known: number[] }> {
+async function sClientSchemes(port: number, clientArgs: string[] = []): Promise<{ accepted: number[]; known: number[] }> {
   const accepted: number[] = [];
   const known: number[] = [];
   for (const s of TLS13_SIGNATURE_SCHEMES) {
-    const out = await sClient(port, ['-sigalgs', s.openssl, '-brief']);
+    const out = await sClient(port, ['-sigalgs', s.openssl, '-brief', ...clientArgs]);
     if (/Call to SSL_CONF_cmd\(-sigalgs, .*\) failed/.test(out)) continue;
     known.push(s.code);
     if (/^Protocol version: TLSv1\.3$/m.test(out)) accepted.push(s.code);
@@ -48,11 +48,11 @@ async function sClientSchemes(port: number): Promise<{ accepted: number[]; known
   return { accepted, known };
 }
 
-/** The scan's answer and s_client's, compared over the schemes OpenSSL knows. */
-async function compareSchemes(server: TestServer): Promise<number[]> {
+/** The scan's answer and s_client's (with `clientArgs`, such as the suites the server needs), compared over the schemes OpenSSL knows. */
+async function compareSchemes(server: TestServer, clientArgs: string[] = []): Promise<number[]> {
   const ctx = contextFor(server.port);
   const ours = await scanSignatureSchemes(ctx, only13);
-  const ref = await sClientSchemes(server.port);
+  const ref = await sClientSchemes(server.port, clientArgs);
   expect(ours.tls13Method).toBe('certificate-verify');
   expect(ref.accepted.length).toBeGreaterThan(0);
   expect(ours.tls13!.filter((c) => ref.known.includes(c))).toEqual(ref.accepted);
@@ -205,6 +205,38 @@ describeWithTools('openssl', 'nginx', 'gnutls-serv')('hand-built TLS 1.3 handsha
     } finally {
       await server.close();
       await upstream.close();
+    }
+  });
+
+  it('a server whose only TLS 1.3 suites are AES-CCM (and CCM_8): the schemes come from the CertificateVerify', async () => {
+    for (const suite of ['TLS_AES_128_CCM_SHA256', 'TLS_AES_128_CCM_8_SHA256']) {
+      const server = await startOpensslServer(['-tls1_3', '-ciphersuites', suite]);
+      try {
+        const r = await handshake13(contextFor(server.port));
+        expect(r).toMatchObject({ outcome: 'complete', signatureScheme: 0x0804 });
+        expect(await compareSchemes(server, ['-ciphersuites', suite])).toEqual(expect.arrayContaining([0x0804, 0x0805, 0x0806]));
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('a first round (every scheme offered) refused by a server with TLS 1.3 is unreadable, not "no schemes": Node is asked', async () => {
+    const sockets = new Set<net.Socket>();
+    // Answers any ClientHello with a fatal handshake_failure alert.
+    const refuser = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+      s.once('data', () => s.end(Buffer.from([21, 3, 3, 0, 2, 2, 40])));
+    });
+    const server = await listenInProcess(refuser, '127.0.0.1', sockets, [], 'refusing server');
+    try {
+      const ctx = contextFor(server.port);
+      expect(await handshake13(ctx)).toMatchObject({ outcome: 'refused' });
+      expect(await scanSignatureSchemes(ctx, only13)).toMatchObject({ tls13Method: 'node-sigalgs', tls13: [] });
+      expect(ctx.nodeHandshakes).toBeGreaterThan(0);
+    } finally {
+      await server.close();
     }
   });
 });
