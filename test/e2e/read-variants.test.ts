@@ -62,8 +62,10 @@ async function recordOneConnection(record: (attempt: number) => Promise<Recorded
   for (let attempt = 1; ; attempt++) {
     const rec = await record(attempt);
     const found = (await readPacketCapture(rec.pcap)).connections.filter((c) => c.tls);
-    // A loaded machine can end the client before it wrote its keys: record again then too.
-    if ((found.length === 1 && found[0].capture.chunks.some((c) => c.direction === 'server') && existsSync(rec.keylog) && keysOf(rec).length > 0) || attempt === 3) return rec;
+    // A loaded machine can end the client before it wrote its keys, or drop a packet from the
+    // recording (tls-trace resyncs after the gap, tshark stops there): record again then too.
+    const whole = found.length === 1 && found[0].capture.chunks.some((c) => c.direction === 'server') && !found[0].capture.gaps?.length;
+    if ((whole && existsSync(rec.keylog) && keysOf(rec).length > 0) || attempt === 3) return rec;
   }
 }
 
