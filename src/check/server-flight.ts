@@ -141,25 +141,10 @@ function addToFlight(flight: Flight, bytes: Uint8Array, decrypted: boolean, cap:
 function tls12Finished(rest: RawRecord[], ctx: HandshakeContext): boolean {
   if (rest.length < 2 || !isChangeCipherSpec(rest[0]) || rest[1].type !== ContentType.handshake) return false;
   if (rest.slice(2).some((r) => r.type === ContentType.handshake)) return false;
-  const suite = suiteOf(ctx.cipherSuite!, ctx.version!);
+  const suite = suiteCrypto(ctx.cipherSuite!, ctx.version!);
   if (!isSupported(suite)) return true;
   const overhead = suite.explicitIvLength + (suite.aead ? suite.tagLength : suite.macLength + (suite.stream ? 0 : 1));
   return rest[1].body.length - overhead <= TLS12_FINISHED;
-}
-
-/** suiteCrypto's answers, which never change: a fleet negotiates a handful of suites, and working one out takes longer than opening a record. */
-const suites = new Map<number, ReturnType<typeof suiteCrypto>>();
-const MAX_SUITES_KEPT = 64;
-
-function suiteOf(code: number, version: number): ReturnType<typeof suiteCrypto> {
-  const key = code * 0x10000 + version;
-  let suite = suites.get(key);
-  if (!suite) {
-    suite = suiteCrypto(code, version);
-    if (suites.size >= MAX_SUITES_KEPT) suites.clear();
-    suites.set(key, suite);
-  }
-  return suite;
 }
 
 function isChangeCipherSpec(r: RawRecord): boolean {
@@ -191,7 +176,7 @@ function tls13Flight(capture: Capture, rest: RawRecord[], ctx: HandshakeContext,
 /** The server's handshake keys, from the key log's secret for this connection's client random. */
 function handshakeOpener(capture: Capture, cipherSuite: number): { suite: SuiteCrypto; keys: ReturnType<typeof trafficKeys> } | undefined {
   const random = clientRandom(capture);
-  const suite = suiteOf(cipherSuite, TLS13);
+  const suite = suiteCrypto(cipherSuite, TLS13);
   if (!random || !isSupported(suite) || !suite.tls13) return undefined;
   // Only the lines that can hold the secret are parsed (parseKeyLog's rules, so the same secret wins).
   const hex = parseKeyLog(capture.keylog.filter((l) => l.includes(KeyLogLabel.serverHandshake))).byClientRandom.get(random)?.get(KeyLogLabel.serverHandshake);

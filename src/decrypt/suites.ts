@@ -103,10 +103,30 @@ function nodeHasCipher(name: string): boolean {
 }
 
 /**
+ * Answers already worked out, by (suite, version): they never change within a process, and working
+ * one out (registry look-up, Node's cipher list) takes longer than opening a record — check asks
+ * once per target, the scan's hand-built handshakes once per connection. Frozen, since every
+ * caller shares them; bounded, though a run meets a handful of suites.
+ */
+const known = new Map<number, Readonly<SuiteCrypto> | { readonly unsupported: string }>();
+const MAX_SUITES_KEPT = 256;
+
+/**
  * The suite's decryption parameters under `version` (the negotiated protocol version; TLS 1.2
  * rules when absent), or a sentence saying why this tool cannot decrypt it.
  */
 export function suiteCrypto(code: number, version: number = TLS12): SuiteCrypto | { unsupported: string } {
+  const key = code * 0x10000 + version;
+  let answer = known.get(key);
+  if (!answer) {
+    answer = Object.freeze(workOutSuite(code, version));
+    if (known.size >= MAX_SUITES_KEPT) known.clear();
+    known.set(key, answer);
+  }
+  return answer;
+}
+
+function workOutSuite(code: number, version: number): SuiteCrypto | { unsupported: string } {
   const entry = cipherSuites.get(code);
   if (!entry) return { unsupported: `cipher suite ${label(cipherSuites, code)} is not in the registry` };
   const bulk = BULK[entry.enc];
