@@ -147,8 +147,11 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     ...evidenceInput(evidence, opts.revocation ?? 'soft'),
   });
   const soon = chain.facts.some((f) => f.check === 'expiry.soon' && !f.ok);
-  const critical = chain.valid && chain.daysLeft !== null && chain.daysLeft < (opts.critDays ?? 0);
-  const status: TargetStatus = !chain.valid ? 'invalid' : critical ? 'critical' : soon ? 'expiring' : 'valid';
+  // Critical (13) outranks revocation left unestablished under --revocation hard (15) in the
+  // documented precedence, so a target that is both is critical, the revocation still among its problems.
+  const judgedValid = chain.valid || chainVerdict(chain) === 'revocation-unavailable';
+  const critical = judgedValid && chain.daysLeft !== null && chain.daysLeft < (opts.critDays ?? 0);
+  const status: TargetStatus = critical ? 'critical' : !chain.valid ? 'invalid' : soon ? 'expiring' : 'valid';
   return {
     ...base,
     status,

@@ -78,6 +78,27 @@ test('judge: expiring only when valid; status and exit code per target', () => {
   expect(judge(t, { certificates: [], source: 'node', durationMs: 1, error: { code: 'timeout', message: 'slow' } }, opts)).toMatchObject({ status: 'error', exitCode: 5, problems: ['slow'] });
 });
 
+test('judge: the README precedence holds inside one target (critical 13 > revocation unavailable 15; CT policy 16 > 15)', () => {
+  const opts = { at: new Date(), warnDays: 30, concurrency: 1, timeoutMs: 1000, trustStore: store, servername: 'localhost', revocation: 'hard' as const };
+  const t = { input: 'x', host: '127.0.0.1', port: 1, display: '127.0.0.1:1' };
+  const fetched = (v: string) => ({ certificates: pki.chain(v).map((d) => d.toString('hex')), source: 'decoded' as const, durationMs: 1 });
+  // Under --revocation hard an unavailable answer for the leaf is an error of its own (15).
+  const unavailable = (v: string) => {
+    const leaf = new X509Certificate(pki.chain(v)[0]!);
+    const fingerprint256 = leaf.fingerprint256.replace(/:/g, '').toLowerCase();
+    return { fetchedIssuers: [], revocation: [{ fingerprint256, subject: leaf.subject, serial: leaf.serialNumber, status: 'unavailable' as const, method: 'none' as const, detail: 'OCSP HTTP 503' }] };
+  };
+  expect(judge(t, fetched('expiring'), opts, unavailable('expiring'))).toMatchObject({ status: 'invalid', exitCode: 15 });
+  const both = judge(t, fetched('expiring'), { ...opts, critDays: 10 }, unavailable('expiring'));
+  expect(both).toMatchObject({ status: 'critical', exitCode: 13 });
+  expect(both.problems.join('\n')).toMatch(/revocation unavailable: OCSP HTTP 503/);
+  // --require-ct on a private chain without SCTs: CT policy alone is 16, and still 16 beside 15, not 8.
+  expect(judge(t, fetched('good-rsa'), { ...opts, requireCt: true })).toMatchObject({ status: 'invalid', exitCode: 16 });
+  expect(judge(t, fetched('good-rsa'), { ...opts, requireCt: true }, unavailable('good-rsa'))).toMatchObject({ status: 'invalid', exitCode: 16 });
+  // A real chain problem beside them stays 8.
+  expect(judge(t, fetched('expired'), { ...opts, requireCt: true }, unavailable('expired'))).toMatchObject({ status: 'invalid', exitCode: 8 });
+});
+
 test('judge: the protocol as the code point trace and scan write, expiry as notAfter beside daysLeft', () => {
   const opts = { at: new Date(), warnDays: 30, concurrency: 1, timeoutMs: 1000, trustStore: store, servername: 'localhost' };
   const t = { input: 'x', host: '127.0.0.1', port: 1, display: '127.0.0.1:1' };
