@@ -119,6 +119,17 @@ describeWithTools('tcpdump', 'mergecap', 'openssl')('tls-trace read: filter, ndj
     expect(r.stderr).toBe(`tls-trace: --filter "${expr}": ${why} (the syntax: host ADDR|NAME, port N, joined by "and"; e.g. --filter 'host 10.0.0.1 and port 443')\n`);
   });
 
+  it.each([
+    [['--ca', 'missing.pem'], 'tls-trace: cannot read --ca missing.pem: no such file (ENOENT)\n'],
+    [['--ct-log-list', 'missing.json'], 'tls-trace: cannot read --ct-log-list missing.json: no such file (ENOENT)\n'],
+    [['--at', 'someday'], 'tls-trace: bad --at "someday": give a date like 2027-01-31 or 2027-01-31T12:00:00Z\n'],
+  ])('%j is a usage error even when the file prints only the table (as trace and replay)', async (flags, line) => {
+    for (const extra of [[], ['--json']]) {
+      const r = await runCli(['read', merged, ...flags, ...extra]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', line]);
+    }
+  });
+
   it('--ndjson: one line per connection, each valid against its schema, the same values as --json', async () => {
     const r = await runCli(['read', merged, '--ndjson', '--keylog', tls.keylog]);
     expect(r.code).toBe(0);

@@ -22,6 +22,8 @@ import { decideOutput, printError } from '../output.js';
 import { fileKind, readInputFile } from '../read-file.js';
 import { addTrustOptions, parseAt, type TrustFlags } from '../trust-options.js';
 import { ctLogListOption } from '../ct-options.js';
+import type { CtLogList } from '../../analyse/ct/log-list.js';
+import type { TrustStore } from '../../analyse/chain/trust-store.js';
 import { matchesFilter, needsSni, parseFilter, type ConnectionFilter } from './read-filter.js';
 import { exitCodeFor, htmlFlag, ladderFlags, present, traceTrustStore, writePcapFile } from './trace.js';
 import { reportWriteFailures } from '../write-file.js';
@@ -165,6 +167,22 @@ class Collector {
   }
 }
 
+/** How a traced connection's chain is judged: --ca/--no-system-ca, --ct-log-list, --at. */
+interface Judging {
+  trustStore: TrustStore;
+  ctLogList?: CtLogList;
+  at?: Date;
+}
+
+/**
+ * Read before the capture, whatever the file turns out to hold: a missing --ca or --ct-log-list
+ * or a bad --at is exit 2 even when the file prints only a table, as it is for trace and replay.
+ */
+function judgingFromFlags(ctx: CliContext, flags: ReadFlags & TrustFlags): Judging {
+  const at = flags.at === undefined ? undefined : parseAt(flags.at);
+  return { trustStore: traceTrustStore(ctx, flags, false), ...ctLogListOption(flags), ...(at ? { at } : {}) };
+}
+
 async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & TrustFlags): Promise<void> {
   if (flags.stream !== undefined && flags.all) throw new UsageError('--stream and --all cannot be used together');
   if (flags.ndjson && (flags.json || flags.stream !== undefined || flags.all)) throw new UsageError('--ndjson lists connections: it cannot be used with --json, --stream or --all');
@@ -172,8 +190,9 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   const stream = flags.stream === undefined ? undefined : parseStream(flags.stream);
   const filter = flags.filter === undefined ? undefined : parseFilter(flags.filter);
   const keylog = keylogLines(flags.keylog);
+  const judging = judgingFromFlags(ctx, flags);
   const input = await openInput(ctx, file);
-  if (input.saved !== undefined) return readSavedText(ctx, input.name, input.saved, flags, keylog);
+  if (input.saved !== undefined) return readSavedText(ctx, input.name, input.saved, flags, keylog, judging);
   const line = flags.ndjson ? (row: ConnectionLine): void => ctx.stdout(`${JSON.stringify(connectionLine(input.name, row))}\n`) : undefined;
   const got = new Collector({ ...(stream !== undefined ? { stream } : {}), all: Boolean(flags.all), keep: flags.pcap !== undefined, ...(filter ? { filter } : {}), ...(line ? { line } : {}) });
   const add = (c: FoundConnection): void => got.add(c);
@@ -186,31 +205,31 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   if (got.pcapOmitted > 0) printError(ctx, `note: ${got.pcapOmitted} TLS connection(s) past tls-trace's limit of ${MAX_PCAP_OUT_KEPT_BYTES} bytes kept for --pcap were not written to ${flags.pcap ?? ''}`);
   const pcapFailure = writePcapFile(flags.pcap, got.kept.sort((a, b) => a.number - b.number).map((k) => k.capture));
   try {
-    showConnections(ctx, input.name, got, contents.notes, flags, { ...(stream !== undefined ? { stream } : {}), ...(filter ? { filter } : {}) });
+    showConnections(ctx, input.name, got, contents.notes, flags, { ...(stream !== undefined ? { stream } : {}), ...(filter ? { filter } : {}), judging });
   } finally {
     reportWriteFailures(ctx, [pcapFailure]);
   }
 }
 
 /** The traces (--stream, a lone connection, --all) or the table of connections, once the file is read. */
-function showConnections(ctx: CliContext, name: string, got: Collector, notes: readonly string[], flags: ReadFlags & TrustFlags, sel: { stream?: number; filter?: ConnectionFilter }): void {
-  const { stream, filter } = sel;
+function showConnections(ctx: CliContext, name: string, got: Collector, notes: readonly string[], flags: ReadFlags & TrustFlags, sel: { stream?: number; filter?: ConnectionFilter; judging: Judging }): void {
+  const { stream, filter, judging } = sel;
   const numbers = got.tlsNumbers;
   if (flags.ndjson) return;
   if (stream !== undefined) {
     const chosen = got.kept[0]?.capture;
     if (!chosen) throw new UsageError(`--stream ${stream}: no TLS connection with that number${filter ? ' matching --filter' : ''} (the TLS connections are ${numbers.join(', ')})`);
-    return traceOne(ctx, chosen, flags);
+    return traceOne(ctx, chosen, flags, judging);
   }
   const skipped = got.skipped.sort((a, b) => a.number - b.number);
   const style = decideOutput(ctx, flags.color);
   if (numbers.length === 1) {
-    traceOne(ctx, got.kept[0].capture, flags);
+    traceOne(ctx, got.kept[0].capture, flags, judging);
     // The text trace of a lone TLS connection still says what else the file held (JSON: --ndjson).
     if (!flags.json && skipped.length > 0) ctx.stdout(`${skippedLines(skipped, { color: style.color, ...(style.width ? { width: style.width } : {}) }).join('\n')}\n`);
     return;
   }
-  if (flags.all) return traceAll(ctx, name, got.kept.map((k) => k.capture), flags);
+  if (flags.all) return traceAll(ctx, name, got.kept.map((k) => k.capture), flags, judging);
   if (flags.html !== undefined) throw new UsageError(`${name} holds ${numbers.length} TLS connections: --html writes one connection's page`, `choose it with --stream N (the TLS connections are ${numbers.join(', ')})`);
   const rows = got.rows.sort((a, b) => a.number - b.number);
   const filtered = filter ? { expression: filter.text, hidden: got.filteredOut } : undefined;
@@ -305,18 +324,14 @@ function connectionRow(number: number, client: string, capture: Capture, facts: 
   return row;
 }
 
-function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags): void {
-  const trustStore = traceTrustStore(ctx, flags, false);
-  const at = flags.at === undefined ? undefined : parseAt(flags.at);
-  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), trustStore, ...ctLogListOption(flags), ...(at ? { at } : {}) });
+function traceOne(ctx: CliContext, capture: Capture, flags: ReadFlags & TrustFlags, judging: Judging): void {
+  present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: Boolean(flags.packets), style: decideOutput(ctx, flags.color), ...judging });
 }
 
 /** Every connection in turn; the exit code is the most severe of theirs. */
-function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], flags: ReadFlags & TrustFlags): void {
-  const trustStore = traceTrustStore(ctx, flags, false);
-  const at = flags.at === undefined ? undefined : parseAt(flags.at);
-  // Read once for every connection.
-  const ct = ctLogListOption(flags);
+function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], flags: ReadFlags & TrustFlags, judging: Judging): void {
+  const { trustStore, at } = judging;
+  const ct = judging.ctLogList ? { ctLogList: judging.ctLogList } : {};
   if (flags.json) {
     const traces = captures.map((c) => renderJson({ ...analyseCapture(c, { trustStore, ...ct, at: at ?? new Date(c.startedAt), showSecrets: Boolean(flags.showSecrets) }) }));
     ctx.stdout(`${JSON.stringify({ format: 'tls-trace-read', schemaVersion: SCHEMA_VERSION, file, traces }, null, 2)}\n`);
@@ -334,7 +349,7 @@ function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], f
 }
 
 /** A `--save` capture file: exactly what `replay` does, with any --keylog lines added. */
-function readSavedText(ctx: CliContext, file: string, text: string, flags: ReadFlags & TrustFlags, keylog: readonly string[]): void {
+function readSavedText(ctx: CliContext, file: string, text: string, flags: ReadFlags & TrustFlags, keylog: readonly string[], judging: Judging): void {
   if (!text.trimStart().startsWith('{')) {
     const head = Buffer.from(text.slice(0, 4), 'utf8').toString('hex');
     throw new UsageError(text.length === 0 ? `${file} is empty: not a capture` : `${file} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with ${head})`);
@@ -344,6 +359,6 @@ function readSavedText(ctx: CliContext, file: string, text: string, flags: ReadF
   // A loop, not push(...keylog): a long --keylog would overflow the argument limit.
   for (const l of keylog) capture.keylog.push(l);
   const pcapFailure = writePcapFile(flags.pcap, [capture]);
-  traceOne(ctx, capture, flags);
+  traceOne(ctx, capture, flags, judging);
   reportWriteFailures(ctx, [pcapFailure]);
 }
