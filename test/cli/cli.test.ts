@@ -294,6 +294,8 @@ describe('usage errors → 2, one line, no stack trace, before any connection', 
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--tls-min <version>/);
     expect(help.stdout).toMatch(/replay/);
+    // No commander placeholder defaults (`(default: [])`) in any command's help.
+    for (const command of [[], ['read'], ['check'], ['scan'], ['replay']]) expect((await run([...command, '--help'])).stdout).not.toMatch(/\(default: \[/);
     const v = await run(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);

@@ -32,7 +32,7 @@ import type { ReplayFlags } from './replay.js';
 interface ReadFlags extends ReplayFlags {
   stream?: string;
   all?: boolean;
-  keylog: string[];
+  keylog?: string[];
   packets?: boolean;
   filter?: string;
   ndjson?: boolean;
@@ -45,7 +45,8 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .argument('<file>', 'capture file: pcap or pcapng (gzip-compressed or not), or a tls-trace --save file; - reads stdin')
     .option('--stream <n>', 'trace connection number N of the table')
     .option('--all', 'trace every TLS connection, one after another')
-    .option('--keylog <file>', 'NSS key log (SSLKEYLOGFILE) to decrypt with; repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    // No default value: commander would print it in --help as `(default: [])`.
+    .option('--keylog <file>', 'NSS key log (SSLKEYLOGFILE) to decrypt with; repeatable', (v: string, acc: string[] = []) => [...acc, v])
     .option('--filter <expr>', "only connections matching EXPR: 'host ADDR|SNI', 'port N', joined by 'and'")
     .option('--json', 'print JSON: the trace, or the table of connections')
     .option('--ndjson', 'print one JSON line per connection (TLS or skipped) as each one ends')
@@ -189,7 +190,7 @@ async function readCommand(ctx: CliContext, file: string, flags: ReadFlags & Tru
   if (flags.html !== undefined && (flags.all || flags.ndjson)) throw new UsageError('--html writes one connection\'s page: it cannot be used with --all or --ndjson', 'choose the connection with --stream N');
   const stream = flags.stream === undefined ? undefined : parseStream(flags.stream);
   const filter = flags.filter === undefined ? undefined : parseFilter(flags.filter);
-  const keylog = keylogLines(flags.keylog);
+  const keylog = keylogLines(flags.keylog ?? []);
   const judging = judgingFromFlags(ctx, flags);
   const input = await openInput(ctx, file);
   if (input.saved !== undefined) return readSavedText(ctx, input.name, input.saved, flags, keylog, judging);
