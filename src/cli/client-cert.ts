@@ -51,7 +51,19 @@ export function loadClientCert(certFile: string, keyFile: string, passphrase: st
     const bad = keyLocked(key, passphrase) ? ` (the key is encrypted: ${passphrase === undefined ? 'give --pass' : 'wrong --pass'})` : '';
     throw new UsageError(`${what.cert} and ${what.key} are not a matching PEM certificate and private key${bad}`);
   }
+  // Node sets the key before the certificate, and OpenSSL then drops a key that does not match
+  // without an error: the pair would only fail in the handshake. Compare them here.
+  if (!keyIsCertificates(cert, key, passphrase)) throw new UsageError(`${what.cert} and ${what.key} are not a matching PEM certificate and private key (the key is not the first certificate's)`);
   return out;
+}
+
+/** True when the key (opened with the passphrase) belongs to the first certificate of the PEM. */
+function keyIsCertificates(cert: string, key: string, passphrase: string | undefined): boolean {
+  try {
+    return new crypto.X509Certificate(cert).checkPrivateKey(crypto.createPrivateKey({ key, ...(passphrase !== undefined ? { passphrase } : {}) }));
+  } catch {
+    return false;
+  }
 }
 
 /** True when the key is encrypted and the passphrase given (or none) does not open it. */

@@ -67,6 +67,12 @@ describeWithTools('openssl')('client certificates', () => {
     expect(missing.stderr).toMatch(/give --pass\)\n$/);
     const lonely = await runCli(['check', target, '--pass', 'x']);
     expect(lonely.code).toBe(ExitCode.usage);
+    // An RSA key for the EC certificate: OpenSSL files it under another key type and says nothing,
+    // so tls-trace compares the pair itself. A usage error before any connection, for trace and scan too.
+    for (const command of [['check'], [], ['scan']]) {
+      const mismatched = await runCli([...command, target, '--cert', file('client-chain.pem'), '--key', demoPaths.rsaKey]);
+      expect([command, mismatched.code, mismatched.stdout, mismatched.stderr]).toEqual([command, ExitCode.usage, '', "tls-trace: --cert and --key are not a matching PEM certificate and private key (the key is not the first certificate's)\n"]);
+    }
   });
 
   it('a targets line gives its own cert= key= (paths relative to the file)', async () => {
