@@ -14,7 +14,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { MAX_TARGETS_FILE_BYTES } from '../limits.js';
 import { loadClientCert } from './client-cert.js';
-import { parseSni, parseWholeNumber } from './options.js';
+import { CHECK_IP_SNI_HINT, parseSni, parseWholeNumber } from './options.js';
 import { parseProxyUrl } from './proxy-env.js';
 import { readInputText, type StdinSource } from './read-file.js';
 import { parseTarget } from './target.js';
@@ -76,7 +76,7 @@ function targetSettings(values: Map<Key, string>, dir: string): CheckTargetSetti
     // Named as the key the line gave (sni=), not as the command-line option it shares a parser with.
     if (sni === '') throw new UsageError('sni= has no value', 'e.g. sni=www.example.com');
     try {
-      out.servername = parseSni({ servername: sni }) || undefined;
+      out.servername = parseSni({ servername: sni }, CHECK_IP_SNI_HINT) || undefined;
     } catch (e) {
       throw e instanceof UsageError ? new UsageError(e.message.replace(/^--servername /, 'sni='), e.hint) : e;
     }

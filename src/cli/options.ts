@@ -150,14 +150,17 @@ function versionRank(v: TlsVersionName): number {
  * contradict each other, an IP address is not a server name (RFC 6066 §3), and an IDN becomes its
  * A-label form. Undefined means "the default" (the target's host name, none for an IP target).
  */
-export function parseSni(flags: { servername?: string; sni?: boolean }): string | false | undefined {
+/** check has no --no-sni: an IP target there sends none and is checked against the iPAddress SANs. */
+export const CHECK_IP_SNI_HINT = 'SNI carries host names only (RFC 6066); to check a certificate for an IP address, make the IP the target: it sends no SNI and is checked against the certificate\'s IP addresses';
+
+export function parseSni(flags: { servername?: string; sni?: boolean }, ipHint = 'SNI carries host names only (RFC 6066); use --no-sni to send none'): string | false | undefined {
   if (flags.sni === false) {
     if (flags.servername !== undefined) throw new UsageError('--servername and --no-sni contradict each other');
     return false;
   }
   if (flags.servername === undefined) return undefined;
   if (net.isIP(flags.servername)) {
-    throw new UsageError(`--servername ${flags.servername} is an IP address`, 'SNI carries host names only (RFC 6066); use --no-sni to send none');
+    throw new UsageError(`--servername ${flags.servername} is an IP address`, ipHint);
   }
   const ascii = toAsciiHost(flags.servername);
   if (ascii === undefined) throw new UsageError(`--servername "${flags.servername}" is not a valid host name`);

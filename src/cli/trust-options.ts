@@ -37,9 +37,15 @@ export function addTrustOptions(cmd: Command): Command {
 export function parseAt(text: string | undefined): Date {
   if (text === undefined) return new Date();
   const iso = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-  const t = iso.test(text.trim()) ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text.trim()) : NaN;
+  const t = iso.test(text.trim()) && realDay(text.trim()) ? Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : text.trim()) : NaN;
   if (Number.isNaN(t)) throw new UsageError(`bad --at "${text}": give a date like 2027-01-31 or 2027-01-31T12:00:00Z`);
   return new Date(t);
+}
+
+/** The YYYY-MM-DD at the start is a day of the calendar: V8 reads 2027-02-30 as 2027-03-02. */
+function realDay(text: string): boolean {
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
 /** Node's roots (unless --no-system-ca) + every --ca file + NODE_EXTRA_CA_CERTS, + `extraFiles`. */

@@ -65,7 +65,10 @@ test('--at parsing', () => {
   expect(parseAt('2027-01-31').toISOString()).toBe('2027-01-31T00:00:00.000Z');
   expect(parseAt('2027-01-31T12:30:00Z').toISOString()).toBe('2027-01-31T12:30:00.000Z');
   expect(parseAt('2027-01-31T12:30:00+02:00').toISOString()).toBe('2027-01-31T10:30:00.000Z');
-  for (const bad of ['tomorrow', '31/01/2027', '2027-13-45', '']) expect(() => parseAt(bad)).toThrow(UsageError);
+  for (const bad of ['tomorrow', '31/01/2027', '2027-13-45', '', '2027-02-30', '2027-04-31T12:00:00Z', '2027-00-10']) expect(() => parseAt(bad)).toThrow(UsageError);
+  // The last days of months, and 29 February of a leap year only.
+  expect(['2027-04-30', '2028-02-29', '2027-12-31'].map((d) => parseAt(d).toISOString().slice(0, 10))).toEqual(['2027-04-30', '2028-02-29', '2027-12-31']);
+  expect(() => parseAt('2027-02-29')).toThrow(UsageError);
 });
 
 test('judge: expiring only when valid; status and exit code per target', () => {

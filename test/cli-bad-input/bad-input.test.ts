@@ -96,7 +96,9 @@ const cases: Record<string, Case> = {
   'scan --servername with --no-sni': { argv: ['scan', '--no-sni', '--servername', 'x.example', 'example.com'], code: U, stderr: /^tls-trace: --servername and --no-sni contradict each other$/ },
   'scan with an IP address as --servername': { argv: ['scan', '--servername', '10.0.0.1', 'example.com'], code: U, stderr: /^tls-trace: --servername 10\.0\.0\.1 is an IP address \(hint: SNI carries host names only/ },
   'scan with a bad --servername': { argv: ['scan', '--servername', 'a..b', 'example.com'], code: U, stderr: /^tls-trace: --servername "a\.\.b" is not a valid host name$/ },
-  'check with an IP address as --servername': { argv: ['check', '--servername', '10.0.0.1', 'example.com'], code: U, stderr: /^tls-trace: --servername 10\.0\.0\.1 is an IP address \(hint: SNI carries host names only/ },
+  // check has no --no-sni to suggest: the hint says to make the IP the target.
+  'check with an IP address as --servername': { argv: ['check', '--servername', '10.0.0.1', 'example.com'], code: U, stderr: /^tls-trace: --servername 10\.0\.0\.1 is an IP address \(hint: SNI carries host names only \(RFC 6066\); to check a certificate for an IP address, make the IP the target: / },
+  'check with a day February does not have as --at': { argv: ['check', '--at', '2027-02-30', 'example.com'], code: U, stderr: /^tls-trace: bad --at "2027-02-30"/ },
   'scan with an unknown --fail-on': { argv: ['scan', '--fail-on', 'apocalypse', 'example.com'], code: U, stderr: /bad --fail-on "apocalypse"/ },
   // Not usage errors, but still one line and their own code (the injected resolver knows no names).
   'a name that does not resolve': { argv: ['no-such-host.example', '--timeout', '2000'], code: ExitCode.dns, stderr: /cannot resolve no-such-host\.example: no such host/ },

@@ -19,7 +19,7 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { parseRevocationMode, parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
+import { CHECK_IP_SNI_HINT, parseRevocationMode, parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
 import { ctLogListFromFlags, type CtFlags } from '../ct-options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
 import { decideOutput, type OutputStyle } from '../output.js';
@@ -148,7 +148,7 @@ async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: Ch
   const ctLogList = ctLogListFromFlags(flags);
   const at = parseAt(flags.at);
   // check has no --no-sni: the name is what the certificate is checked against.
-  const servername = parseSni({ servername: flags.servername }) || undefined;
+  const servername = parseSni({ servername: flags.servername }, CHECK_IP_SNI_HINT) || undefined;
   // Fail before connecting anywhere if the report file cannot even be created.
   if (flags.junit !== undefined) writeOutputFile(flags.junit, '', JUNIT_FILE);
   const trustStore = trustStoreFromFlags(flags, ctx);
