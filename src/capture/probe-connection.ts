@@ -92,8 +92,16 @@ export interface ExchangeOptions {
    * Called with everything received so far after each read; true ends the connection as
    * `answered`. Bytes instead are written to the peer and reading goes on (a probe that answers
    * the first flight, e.g. with a heartbeat); the caller keeps track of which step it is in.
+   * A `Linger` writes its bytes and ends the connection as `answered` once the peer answers or
+   * hangs up, or after `lingerMs` without either (a close_notify sent, the peer's awaited).
    */
-  enough: (received: Buffer) => boolean | Uint8Array;
+  enough: (received: Buffer) => boolean | Uint8Array | Linger;
+}
+
+/** Last bytes to send, and how long to wait for the peer's answer to them before ending as `answered`. */
+export interface Linger {
+  write: Uint8Array;
+  lingerMs: number;
 }
 
 export interface ExchangeResult {
@@ -120,14 +128,24 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
       socket.destroy();
       resolve({ end, bytesReceived: received, errorCode });
     };
-    const timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
+    const deadline = performance.now() + opts.timeoutMs;
+    let timer = setTimeout(() => finish('timeout'), opts.timeoutMs);
     const onData = (d: Buffer): void => {
       chunks.push(d);
       received += d.length;
+      if (lingering) return finish('answered');
       const verdict = opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks));
       if (verdict === true) finish('answered');
       else if (received >= maxBytes) finish('too-big');
-      else if (verdict !== false) socket.write(verdict);
+      else if (verdict instanceof Uint8Array) socket.write(verdict);
+      else if (verdict !== false) linger(verdict);
+    };
+    let lingering = false;
+    const linger = (l: Linger): void => {
+      lingering = true;
+      socket.write(l.write);
+      clearTimeout(timer);
+      timer = setTimeout(() => finish('answered'), Math.max(0, Math.min(l.lingerMs, deadline - performance.now())));
     };
     // A proxy that refuses a tunnel it opened before is a connection that failed, like a refusal.
     const socket = dialEndpoint(endpoint, () => onReady(), () => finish('connect-failed', 'proxy'));
@@ -149,14 +167,15 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
         if (d.rest.length > 0) onData(d.rest);
       });
     };
-    socket.on('end', () => finish('closed'));
-    socket.on('close', () => finish('closed'));
+    // The peer hanging up after our last bytes is the answer a lingering close waits for.
+    socket.on('end', () => finish(lingering ? 'answered' : 'closed'));
+    socket.on('close', () => finish(lingering ? 'answered' : 'closed'));
     socket.on('error', (e: NodeJS.ErrnoException) => {
       // A server that accepts and resets at once can report ECONNRESET before 'connect' fires.
       const reset = e.code === 'ECONNRESET' || e.code === 'EPIPE';
       if (!connected && !reset) finish('connect-failed', e.code);
       // A reset after the server sent a complete answer is just how some servers hang up.
-      else finish(received > 0 ? 'closed' : 'reset', e.code);
+      else finish(lingering ? 'answered' : received > 0 ? 'closed' : 'reset', e.code);
     });
   });
 }

@@ -6,7 +6,7 @@
 // key-log lines, by the same decryption code as `tls-trace HOST`.
 
 import type { CaptureChunk, Capture } from '../capture/types.js';
-import { exchangeFirstFlight, type ProbeEnd } from '../capture/probe-connection.js';
+import { exchangeFirstFlight, type Linger, type ProbeEnd } from '../capture/probe-connection.js';
 import { decodeCapture } from '../decode/index.js';
 import type { DecodedTrace, ServerHello } from '../decode/model.js';
 import { deriveSecret, digest, hashLength, hkdfExtract, type HashName } from '../decrypt/hkdf.js';
@@ -81,7 +81,7 @@ export interface Exchanged {
  * far) says so, the peer hangs up, the deadline or the byte cap (a probe's). `enough` is called
  * afresh per attempt; `retry: false` makes one attempt (a hello that must not be sent twice).
  */
-export async function exchange13(ctx: ScanContext, hello: Uint8Array, enough: () => (received: Buffer) => boolean, opts: { priority?: ProbePriority; retry?: boolean } = {}): Promise<Exchanged> {
+export async function exchange13(ctx: ScanContext, hello: Uint8Array, enough: () => (received: Buffer) => boolean | Uint8Array | Linger, opts: { priority?: ProbePriority; retry?: boolean } = {}): Promise<Exchanged> {
   let server: Buffer = Buffer.alloc(0);
   const r = await ctx.prober.retrying(
     () => {

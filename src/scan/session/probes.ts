@@ -1,9 +1,10 @@
 // The session probes: client-initiated renegotiation (TLS 1.2), resumption by session ID and by
 // session ticket (TLS 1.2) and by PSK (TLS 1.3), and what the server's TLS 1.3 tickets say about
-// 0-RTT, under the scan's connection limit. The first connection of each probe (and the
-// renegotiation) is a full Node handshake: it gets a session. The second, which offers it, is a
-// ClientHello tls-trace writes itself (resume12.ts, early-data.ts): the server decides on that
-// hello, and its first flight says what it decided, for a fraction of a Node handshake's CPU.
+// 0-RTT, under the scan's connection limit. The first connection of each TLS 1.2 probe (and the
+// renegotiation) is a full handshake tls-trace writes itself (full12.ts; a Node handshake when the
+// server needs more); TLS 1.3's is a Node handshake. Each gets a session. The second, which offers
+// it, is a ClientHello tls-trace writes itself (resume12.ts, early-data.ts): the server decides on
+// that hello, and its first flight says what it decided, for a fraction of a Node handshake's CPU.
 // Verdicts come from the server's bytes (the ServerHello echoing the offered session ID and the
 // abbreviated handshake after it, its pre_shared_key extension confirmed by EncryptedExtensions
 // that open with the ticket's keys, the NewSessionTicket).
@@ -18,9 +19,14 @@ import { readSessionWire, selectedPsk, ticketEarlyData, type SessionWire } from 
 import { offerTicket, type TicketAnswer } from './early-data.js';
 import { resumableSession, type ResumableSession } from './openssl-session.js';
 import { masterSecretOf, offerAfter, offerTls12Session, type Tls12Answer, type Tls12Offer } from './resume12.js';
+import { fullHandshake12 } from './full12.js';
 
-/** A recorded Node session connection and what the server sent on it. */
-type SessionConnection = SessionHandshakeResult & { wire: SessionWire };
+/**
+ * A recorded session connection and what the server sent on it. `resumable`: the handshake
+ * completed with a session the server may resume (OpenSSL handed Node one; a hand-built
+ * handshake's server Finished verified). `extraConnections`: 1 when a hand-built try came first.
+ */
+type SessionConnection = SessionHandshakeResult & { wire: SessionWire; resumable: boolean; extraConnections: number };
 
 type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionConnection>;
 
@@ -34,6 +40,8 @@ function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']
       let wire: SessionWire | undefined;
       return {
         ...r,
+        resumable: r.sessions.length > 0,
+        extraConnections: 0,
         // Read when a probe first asks (the renegotiation probe never does). TLS 1.2 probes read
         // only what precedes ChangeCipherSpec; only TLS 1.3 tickets need the key log.
         get wire(): SessionWire {
@@ -41,6 +49,27 @@ function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']
         },
       };
     });
+}
+
+/**
+ * TLS 1.2 session connections: a handshake tls-trace writes itself (full12.ts), and a Node
+ * handshake when the server needs what that one does not do (the hand-built try then counts as
+ * one more connection).
+ */
+function connector12(ctx: ScanContext): Connect {
+  const node = connector(ctx, 'TLSv1.2');
+  return async (o) => {
+    const r = await fullHandshake12(ctx, { ticket: !o.noTicket, renegotiate: Boolean(o.renegotiate) });
+    if ('fallback' in r) return { ...(await node(o)), extraConnections: 1 };
+    let wire: SessionWire | undefined;
+    return {
+      ...r.done,
+      extraConnections: 0,
+      get wire(): SessionWire {
+        return (wire ??= readSessionWire(r.done, { decrypt: false }));
+      },
+    };
+  };
 }
 
 const notTested = (why: string, connections = 0): ResumptionProbe => ({ issued: null, resumed: null, evidence: [why], connections });
@@ -62,13 +91,13 @@ const failed = (r: SessionHandshakeResult): string => `the handshake failed: ${r
 /** `r`: a TLS 1.2 connection made with `renegotiate: true`. */
 export function probeRenegotiation(r: SessionConnection, timeoutMs: number): RenegotiationProbe {
   const evidence = ['TLS 1.2 handshake, then a new ClientHello on the established connection (client-initiated renegotiation)'];
-  if (!r.ok) return { clientInitiated: null, evidence: [failed(r)], connections: 1 };
+  if (!r.ok) return { clientInitiated: null, evidence: [failed(r)], connections: 1 + r.extraConnections };
   const o = r.renegotiation ?? { outcome: 'no-answer' };
-  if (o.outcome === 'completed') evidence.push('the server completed the second handshake');
+  if (o.outcome === 'completed') evidence.push(o.detail ?? 'the server completed the second handshake');
   else if (o.outcome === 'refused') evidence.push(`the server refused: ${o.detail ?? 'no reason given'}`);
   else evidence.push(`no answer within ${timeoutMs} ms`);
   const clientInitiated = o.outcome === 'completed' ? 'accepted' : o.outcome === 'refused' ? 'refused' : null;
-  return { clientInitiated, evidence, connections: 1 };
+  return { clientInitiated, evidence, connections: 1 + r.extraConnections };
 }
 
 /** A line when OpenSSL's own verdict on a Node second connection differs from the wire's. */
@@ -108,19 +137,20 @@ function resumedBy(second: Tls12Answer): { resumed: boolean | null; line?: strin
 
 export async function probeSessionId(connect: Connect, resume: Resume12): Promise<ResumptionProbe> {
   const first = await connect({ noTicket: true });
-  if (!first.ok) return notTested(failed(first), 1);
+  const extra = first.extraConnections;
+  if (!first.ok) return notTested(failed(first), 1 + extra);
   const sh = first.wire.serverHello;
   const id = sh?.sessionId ?? '';
-  const issued = id !== '' && first.sessions.length > 0;
-  if (!sh && first.truncated) return notTested(CUT, 1);
-  if (!sh || !issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 };
+  const issued = id !== '' && first.resumable;
+  if (!sh && first.truncated) return notTested(CUT, 1 + extra);
+  if (!sh || !issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 + extra };
   const second = await resume(offerAfter(sh, undefined, masterSecretOf(first)));
   const evidence = [`full handshake offering no ticket: session ID ${short(id)} (${id.length / 2} bytes)`];
   const cannot = unanswered(second);
-  if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 };
+  if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 + extra };
   const { resumed, line } = resumedBy(second);
   evidence.push(line ? `offered it again: ${line}` : resumed ? 'offered it again: the ServerHello echoed it (abbreviated handshake)' : `offered it again: the server answered with ${second.wire.serverHello?.sessionId ? 'a new session ID' : 'no session ID'} (full handshake)`);
-  return { issued, resumed, length: id.length / 2, evidence, connections: 2 };
+  return { issued, resumed, length: id.length / 2, evidence, connections: 2 + extra };
 }
 
 /**
@@ -134,7 +164,7 @@ export async function probeTicket12(first: SessionConnection, resume: Resume12):
   const ticket = first.wire.tickets[0];
   const sh = first.wire.serverHello;
   if (!ticket && first.truncated) return notTested(CUT);
-  if (!ticket || !sh || first.sessions.length === 0) {
+  if (!ticket || !sh || !first.resumable) {
     return { issued: false, resumed: false, evidence: ['full handshake offering an empty session_ticket extension: no NewSessionTicket'], connections: 0 };
   }
   const base = { issued: true, ticketLifetime: ticket.lifetime, length: ticket.ticket.length / 2 };
@@ -213,7 +243,7 @@ function acceptanceOf(advertised: EarlyDataProbe, answer: TicketAnswer | undefin
 /** Every session probe the server's versions allow, run concurrently under the scan's limit. */
 export async function scanSession(ctx: ScanContext, found: VersionsFound): Promise<SessionScan> {
   const has12 = found.supported.includes(Version.TLS12);
-  const c12 = connector(ctx, 'TLSv1.2');
+  const c12 = connector12(ctx);
   const r12: Resume12 = (offer) => offerTls12Session(ctx, offer);
   const no12 = 'not tested: the server does not offer TLS 1.2';
   const waitMs = Math.min(1000, ctx.opts.timeoutMs);
