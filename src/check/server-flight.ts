@@ -17,6 +17,7 @@ import { chainFromMessages, type CapturedChain } from '../analyse/chain/from-cap
 import { TLS13, updateContext, type HandshakeContext } from '../decode/context.js';
 import { handshakeMessageCap } from '../decode/defragment.js';
 import { decodeHandshakeMessage, HANDSHAKE_HEADER } from '../decode/handshake.js';
+import { clientRandomOfRecord } from '../decode/messages/hello.js';
 import type { HandshakeMessage } from '../decode/model.js';
 import type { ByteSpace } from '../decode/types.js';
 import { KeyLogLabel, parseKeyLog } from '../decrypt/keylog.js';
@@ -185,10 +186,8 @@ function handshakeOpener(capture: Capture, cipherSuite: number): { suite: SuiteC
   return { suite, keys: trafficKeys(suite.hash, secret, suite.keyLength, 12) };
 }
 
-/** The ClientHello's random (lower-case hex) when the client's first record starts with a whole hello header and random. */
+/** The ClientHello's random when the client's first chunk starts with a record holding a hello's header and random. */
 function clientRandom(capture: Capture): string | undefined {
   const first = capture.chunks.find((c) => c.direction === 'client');
-  const b = first?.offset === 0 ? first.bytes : undefined;
-  if (!b || b.length < 43 || b[0] !== ContentType.handshake || b[1] !== 3 || b[5] !== HS.client_hello || ((b[3] << 8) | b[4]) < 38) return undefined;
-  return Buffer.from(b.buffer, b.byteOffset + 11, 32).toString('hex');
+  return first?.offset === 0 ? clientRandomOfRecord(first.bytes) : undefined;
 }

@@ -16,7 +16,7 @@ export { decodeSslv2ServerHello, SSL2_MT_SERVER_HELLO, type DecodedSslv2ServerHe
 export { splitRecords, MAX_RECORD_LENGTH } from './record.js';
 export { MAX_HANDSHAKE_MESSAGE, handshakeMessageCap } from './defragment.js';
 import { handshakeMessageCap } from './defragment.js';
-export { HELLO_RETRY_REQUEST_RANDOM, downgradeTail } from './messages/hello.js';
+export { HELLO_RETRY_REQUEST_RANDOM, downgradeTail, clientRandomOfMessage, clientRandomOfRecord } from './messages/hello.js';
 export { recordCoverage, recordLeafSpans, leafSpans, toStreamSpans, type CoverageReport, type LeafSpan, type Span } from './coverage.js';
 export { bytesAsText } from './format.js';
 

@@ -7,7 +7,7 @@
 
 import type { CaptureChunk, Capture } from '../capture/types.js';
 import { exchangeFirstFlight, type ProbeEnd } from '../capture/probe-connection.js';
-import { decodeCapture } from '../decode/index.js';
+import { clientRandomOfMessage, decodeCapture } from '../decode/index.js';
 import type { DecodedTrace, ServerHello } from '../decode/model.js';
 import { deriveSecret, digest, hashLength, hkdfExtract, type HashName } from '../decrypt/hkdf.js';
 import { decryptAndMerge, keyLogLine, KeyLogLabel, type DecryptionResult } from '../decrypt/index.js';
@@ -35,9 +35,10 @@ export function handshakeSecrets(hash: HashName, early: Uint8Array, clientHello:
   return { client: deriveSecret(hash, handshake, 'c hs traffic', helloHash), server: deriveSecret(hash, handshake, 's hs traffic', helloHash) };
 }
 
-/** The secrets as NSS key-log lines named by the ClientHello's random (bytes 6..38 of the message). */
+/** The secrets as NSS key-log lines named by the ClientHello's random; none for bytes that are not a hello. */
 export function handshakeKeyLog(clientHello: Uint8Array, secrets: HandshakeSecrets): string[] {
-  const random = Buffer.from(clientHello.subarray(6, 38)).toString('hex');
+  const random = clientRandomOfMessage(clientHello);
+  if (random === undefined) return [];
   return [keyLogLine(KeyLogLabel.clientHandshake, random, secrets.client.toString('hex')), keyLogLine(KeyLogLabel.serverHandshake, random, secrets.server.toString('hex'))];
 }
 
