@@ -20,7 +20,7 @@ import type { ByteSpace } from '../decode/types.js';
 import { digest } from '../decrypt/hkdf.js';
 import { ServerFlight13 } from '../decrypt/server-flight13.js';
 import { verifyCertificateVerify13 } from '../decrypt/signatures.js';
-import { isSupported, suiteCrypto, tls13SuiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
+import { tls13SuiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
 import { verifyData13 } from '../decrypt/tls13.js';
 import { ContentType, Ext, Group, Version } from '../registry/index.js';
 import { signatureSchemeCandidates, suiteCandidates } from './candidates.js';
@@ -77,7 +77,7 @@ const sharesFor = new WeakMap<ScanContext, readonly number[]>();
 /** TLS 1.3 suites the shared decryption code can open (a server picking another cannot be read). */
 let openable: number[] | undefined;
 function openableSuites(): number[] {
-  openable ??= suiteCandidates(Version.TLS13).filter((c) => isSupported(suiteCrypto(c, Version.TLS13)));
+  openable ??= suiteCandidates(Version.TLS13).filter((c) => tls13SuiteCrypto(c) !== undefined);
   return openable;
 }
 

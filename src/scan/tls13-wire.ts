@@ -7,7 +7,7 @@
 
 import type { CaptureChunk, Capture } from '../capture/types.js';
 import { exchangeFirstFlight, type ProbeEnd } from '../capture/probe-connection.js';
-import { clientRandomOfMessage, decodeCapture } from '../decode/index.js';
+import { clientRandomOfMessage, decodeCapture, splitRecords } from '../decode/index.js';
 import type { DecodedTrace, ServerHello } from '../decode/model.js';
 import { deriveSecret, digest, hashLength, hkdfExtract, type HashName } from '../decrypt/hkdf.js';
 import { decryptAndMerge, keyLogLine, KeyLogLabel, type DecryptionResult } from '../decrypt/index.js';
@@ -58,13 +58,7 @@ export function sharedSecretOf(sh: ServerHello): Buffer | undefined {
 
 /** The handshake message(s) inside framed records (the hello as `makeHello` frames it), for a transcript. */
 export function unframe(records: Uint8Array): Buffer {
-  const bodies: Uint8Array[] = [];
-  for (let at = 0; at + 5 <= records.length; ) {
-    const length = (records[at + 3] << 8) | records[at + 4];
-    bodies.push(records.subarray(at + 5, at + 5 + length));
-    at += 5 + length;
-  }
-  return Buffer.concat(bodies);
+  return Buffer.concat(splitRecords(records).records.map((r) => records.subarray(r.bodyOffset, r.bodyOffset + r.bodyLength)));
 }
 
 export interface Exchanged {
