@@ -14,7 +14,7 @@
 
 import { selectedVersion } from '../decode/context.js';
 import { decodeHandshakeMessages } from '../decode/handshake.js';
-import { decodeStream, splitRecords } from '../decode/index.js';
+import { decodeStream, isWholeRecord, splitRecords } from '../decode/index.js';
 import type { HandshakeBody, HandshakeMessage, ServerHello } from '../decode/model.js';
 import type { ByteSpace } from '../decode/types.js';
 import { digest } from '../decrypt/hkdf.js';
@@ -182,7 +182,8 @@ class FlightWatch {
     const split = splitRecords(received, this.at);
     if (split.garbage) return this.stop(split.garbage.reason);
     for (const rec of split.records) {
-      if (rec.bodyLength < rec.declaredLength) return false;
+      // Not all here yet (its body, or its header: a read can end inside one).
+      if (!isWholeRecord(rec)) return false;
       this.at = rec.bodyOffset + rec.bodyLength;
       const body = received.subarray(rec.bodyOffset, this.at);
       if (rec.contentType === ContentType.alert) return this.alerted(body);

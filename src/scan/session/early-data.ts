@@ -8,7 +8,7 @@
 // (key-shares.ts) and the secrets come from tls13-wire.ts, which the TLS 1.3 handshake probe uses too. No early data is sent. One
 // connection, read up to the first encrypted record; it never completes the handshake.
 
-import { splitRecords } from '../../decode/index.js';
+import { isWholeRecord, splitRecords } from '../../decode/index.js';
 import { deriveSecret, digest, hashLength, hmac, type HashName } from '../../decrypt/hkdf.js';
 import { isSupported, suiteCrypto } from '../../decrypt/suites.js';
 import { finishedKey } from '../../decrypt/tls13.js';
@@ -78,7 +78,7 @@ function earlyDataHello(s: ResumableSession, hash: HashName, sni: string | undef
 function enough(received: Buffer): boolean {
   const f = readFirstFlight(received);
   if (f.alert || f.notTls || f.problem || f.serverHello?.helloRetryRequest) return true;
-  return Boolean(f.serverHello) && splitRecords(received).records.some((r) => r.contentType === 23 && r.bodyLength === r.declaredLength);
+  return Boolean(f.serverHello) && splitRecords(received).records.some((r) => r.contentType === 23 && isWholeRecord(r));
 }
 
 const PSK_OFFER = 'offered the last ticket';
