@@ -17,11 +17,10 @@ import { chainFromMessages, type CapturedChain } from '../analyse/chain/from-cap
 import { TLS13, updateContext, type HandshakeContext } from '../decode/context.js';
 import { handshakeMessageCap } from '../decode/defragment.js';
 import { decodeHandshakeMessage, HANDSHAKE_HEADER } from '../decode/handshake.js';
-import { clientRandomOfRecord } from '../decode/messages/hello.js';
 import type { HandshakeMessage } from '../decode/model.js';
 import type { ByteSpace } from '../decode/types.js';
 import { splitRecords } from '../decode/record.js';
-import { KeyLogLabel, parseKeyLog } from '../decrypt/keylog.js';
+import { KeyLogLabel, secretForFirstHello } from '../decrypt/keylog.js';
 import { frameHandshake, ServerFlight13, type FramedHandshake } from '../decrypt/server-flight13.js';
 import { isSupported, suiteCrypto, tls13SuiteCrypto } from '../decrypt/suites.js';
 import { ContentType, HS } from '../registry/index.js';
@@ -165,16 +164,7 @@ function tls13Flight(capture: Capture, rest: RawRecord[], ctx: HandshakeContext,
 
 /** The server's handshake record opener, from the key log's secret for this connection's client random. */
 function handshakeOpener(capture: Capture, cipherSuite: number): ServerFlight13 | undefined {
-  const random = clientRandom(capture);
   const suite = tls13SuiteCrypto(cipherSuite);
-  if (!random || !suite) return undefined;
-  // Only the lines that can hold the secret are parsed (parseKeyLog's rules, so the same secret wins).
-  const hex = parseKeyLog(capture.keylog.filter((l) => l.includes(KeyLogLabel.serverHandshake))).byClientRandom.get(random)?.get(KeyLogLabel.serverHandshake);
-  return hex === undefined ? undefined : ServerFlight13.fromSecret(suite, Buffer.from(hex, 'hex'));
-}
-
-/** The ClientHello's random when the client's first chunk starts with a record holding a hello's header and random. */
-function clientRandom(capture: Capture): string | undefined {
-  const first = capture.chunks.find((c) => c.direction === 'client');
-  return first?.offset === 0 ? clientRandomOfRecord(first.bytes) : undefined;
+  const secret = suite && secretForFirstHello(capture, KeyLogLabel.serverHandshake);
+  return suite && secret ? ServerFlight13.fromSecret(suite, secret) : undefined;
 }

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseCapture } from '../../src/capture/capture-file.js';
 import { clientRandomOfMessage, clientRandomOfRecord } from '../../src/decode/index.js';
-import { parseKeyLog } from '../../src/decrypt/index.js';
+import { KeyLogLabel, parseKeyLog, secretForFirstHello } from '../../src/decrypt/index.js';
 import { repoRoot } from '../helpers/servers.js';
 
 const dir = path.join(repoRoot, 'fixtures/captures');
@@ -20,6 +20,12 @@ describe('client random', () => {
     expect(random).toMatch(/^[0-9a-f]{64}$/);
     expect(randoms).toContain(random);
     expect(clientRandomOfMessage(first.subarray(5))).toBe(random);
+    // secretForFirstHello: the key log's secret for that random, label by label, as a lookup over the whole log finds it.
+    for (const label of Object.values(KeyLogLabel)) {
+      const hex = parseKeyLog(c.keylog).byClientRandom.get(random!)?.get(label);
+      expect(secretForFirstHello(c, label)?.toString('hex')).toBe(hex);
+    }
+    expect(secretForFirstHello({ ...c, chunks: c.chunks.filter((k) => k.direction === 'server') }, KeyLogLabel.masterSecret)).toBeUndefined();
   });
 
   test('bounds: every prefix short of the random, and other bytes, name nothing', () => {

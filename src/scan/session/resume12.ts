@@ -13,7 +13,7 @@ import { Ext, Version } from '../../registry/index.js';
 import { randomBytes } from 'node:crypto';
 import type { ProbeEnd } from '../../capture/probe-connection.js';
 import type { SessionHandshakeResult } from '../../capture/session-connection.js';
-import { keyLogLine, KeyLogLabel, parseKeyLog } from '../../decrypt/index.js';
+import { keyLogLine, KeyLogLabel, secretForFirstHello } from '../../decrypt/index.js';
 import { helloOrWhyNot, type ExtensionSpec } from '../client-hello-builder.js';
 import type { ScanContext } from '../context.js';
 import { readFirstFlight } from '../first-flight.js';
@@ -56,11 +56,7 @@ export interface Tls12Answer {
  * so the ones the probes read in the clear are the first handshake's).
  */
 export function masterSecretOf(first: Pick<SessionHandshakeResult, 'chunks' | 'keylog'>): Buffer | undefined {
-  const hello = first.chunks.find((c) => c.direction === 'client');
-  const random = hello?.offset === 0 ? clientRandomOfRecord(hello.bytes) : undefined;
-  if (random === undefined) return undefined;
-  const secret = parseKeyLog(first.keylog).byClientRandom.get(random)?.get(KeyLogLabel.masterSecret);
-  return secret === undefined ? undefined : Buffer.from(secret, 'hex');
+  return secretForFirstHello(first, KeyLogLabel.masterSecret);
 }
 
 /** The offer that resumes what the first connection's ServerHello negotiated: its session ID, or `ticket` with a fresh ID. */
