@@ -9,7 +9,7 @@
 import { HANDSHAKE_HEADER } from '../decode/handshake.js';
 import { ContentType, HS } from '../registry/index.js';
 import { hashLength } from './hkdf.js';
-import { openTls13Record, type DirectionKeys } from './record-protection.js';
+import { openTls13Record, type DirectionKeys, type FailedRecord, type OpenedRecord } from './record-protection.js';
 import type { SuiteCrypto } from './suites.js';
 import { trafficKeys } from './tls13.js';
 
@@ -47,17 +47,15 @@ export function frameHandshake(before: Uint8Array, more: Uint8Array): FramedHand
   return { bytes, messages, rest: bytes.subarray(at) };
 }
 
+/** A record opened (its content, and for handshake bytes the messages they complete) or why not. */
 export type FlightRecord13 =
-  | { ok: false; reason: string }
-  | {
-      ok: true;
-      contentType: number;
-      plaintext: Buffer;
+  | Pick<FailedRecord, 'ok' | 'reason'>
+  | (Pick<OpenedRecord, 'ok' | 'contentType' | 'plaintext'> & {
       /** For a handshake record: its messages, framed with the bytes earlier records left over. */
       handshake?: FramedHandshake;
       /** The record completed the server's Finished. */
       finished: boolean;
-    };
+    });
 
 /** The server's protected handshake records, opened in order with its handshake traffic keys. */
 export class ServerFlight13 {
