@@ -91,13 +91,14 @@ export interface ExchangeOptions {
    * Called with everything received so far after each read; true ends the connection as
    * `answered`. Bytes instead are written to the peer and reading goes on (a probe that answers
    * the first flight, e.g. with a heartbeat); the caller keeps track of which step it is in.
-   * A `Linger` writes its bytes and ends the connection as `answered` once the peer answers or
-   * hangs up, or after `lingerMs` without either (a close_notify sent, the peer's awaited).
+   * A `Linger` writes its bytes and gives the peer `lingerMs` more (within the deadline): reading
+   * goes on, and the time running out or the peer hanging up ends the connection as `answered`
+   * (a Finished sent and the tickets after it awaited; a close_notify sent and the peer's awaited).
    */
   enough: (received: Buffer) => boolean | Uint8Array | Linger;
 }
 
-/** Last bytes to send, and how long to wait for the peer's answer to them before ending as `answered`. */
+/** Bytes to send, and how long the peer then has before the connection ends as `answered`. */
 export interface Linger {
   write: Uint8Array;
   lingerMs: number;
@@ -132,7 +133,6 @@ export function exchangeFirstFlight(endpoint: ProbeEndpoint, bytes: Uint8Array, 
     const onData = (d: Buffer): void => {
       chunks.push(d);
       received += d.length;
-      if (lingering) return finish('answered');
       const verdict = opts.enough(chunks.length === 1 ? d : Buffer.concat(chunks));
       if (verdict === true) finish('answered');
       else if (received >= maxBytes) finish('too-big');

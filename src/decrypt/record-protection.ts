@@ -226,3 +226,18 @@ export function sealTls12Record(suite: SuiteCrypto, keys: DirectionKeys, seq: bi
   const length = explicit.length + sealed.length + suite.tagLength;
   return Buffer.concat([Buffer.from([contentType, 3, 3, length >> 8, length & 0xff]), explicit, sealed, c.getAuthTag()]);
 }
+
+/**
+ * TLS 1.3 (RFC 8446 §5.2): one protected record of `contentType` holding `plaintext`, without
+ * padding, under `keys` at `seq`, as openTls13Record opens it: what a hand-built client sends as
+ * its Finished and close_notify. The outer type is application_data and the version TLS 1.2.
+ */
+export function sealTls13Record(suite: SuiteCrypto, keys: DirectionKeys, seq: bigint, contentType: number, plaintext: Uint8Array): Buffer {
+  const inner = Buffer.concat([plaintext, Buffer.from([contentType])]);
+  const length = inner.length + suite.tagLength;
+  const header = Buffer.from([23, 3, 3, length >> 8, length & 0xff]);
+  const c = createCipheriv(suite.cipher as 'aes-128-ccm', keys.key, perRecordNonce(keys.iv, seq), { authTagLength: suite.tagLength });
+  c.setAAD(header, { plaintextLength: inner.length });
+  const sealed = Buffer.concat([c.update(inner), c.final()]);
+  return Buffer.concat([header, sealed, c.getAuthTag()]);
+}

@@ -92,7 +92,7 @@ export async function handshake13(ctx: ScanContext, req: Handshake13Request = {}
   return { ...second, connections: first.connections + second.connections };
 }
 
-function helloFor(ctx: ScanContext, req: Handshake13Request, shares: readonly number[]): Uint8Array {
+export function helloFor(ctx: ScanContext, req: Handshake13Request, shares: readonly number[]): Uint8Array {
   const extra: ExtensionSpec[] = [{ type: 'status_request' }, { type: 'raw', code: Ext.signed_certificate_timestamp, data: new Uint8Array(0) }];
   if (req.alpn) extra.push({ type: 'alpn', protocols: req.alpn });
   const sni = req.sni === null ? undefined : (req.sni ?? ctx.target.sni);
@@ -108,8 +108,10 @@ async function once(ctx: ScanContext, req: Handshake13Request, shares: readonly 
 }
 
 /** Keys for the server's handshake records, once its ServerHello has been read. */
-interface ServerKeys {
+export interface ServerKeys {
   suite: SuiteCrypto;
+  /** The (EC)DHE shared secret, from which the rest of the key schedule follows (a full handshake, session/full13.ts). */
+  shared: Buffer;
   /** Opens the server's protected records in order (the opener check uses too). */
   flight: ServerFlight13;
   /** server_handshake_traffic_secret, the Finished's base key. */
@@ -145,7 +147,7 @@ function keysFrom(message: Uint8Array, hello: HandshakeMessage & { body: ServerH
   const serverHello = Buffer.from(hello.raw, 'hex');
   const secrets = handshakeSecrets(suite.hash, earlySecret(suite.hash), message, serverHello, shared);
   const flight = ServerFlight13.fromSecret(suite, secrets.server);
-  return flight ? { suite, flight, secret: secrets.server, serverHello } : 'stop';
+  return flight ? { suite, shared, flight, secret: secrets.server, serverHello } : 'stop';
 }
 
 /**
@@ -154,14 +156,15 @@ function keysFrom(message: Uint8Array, hello: HandshakeMessage & { body: ServerH
  * shared flight opener) and stops once they hold the server's Finished, an alert, or one does
  * not open. What it opened is what is read afterwards: the records are opened once.
  */
-class FlightWatch {
+export class FlightWatch {
   keys: ServerKeys | undefined;
   /** The server's handshake messages after the ServerHello, as opened. */
   readonly plaintext: Buffer[] = [];
   /** Why reading stopped early: a record that did not open, or an alert after the ServerHello. */
   failure?: string;
   alert?: { level: number; description: number };
-  private at = 0;
+  /** Where the server's bytes not yet read start (after its Finished's record once the flight is complete). */
+  at = 0;
 
   constructor(private readonly message: Uint8Array) {}
 
@@ -264,7 +267,7 @@ function flightFacts(messages: readonly HandshakeMessage[], clientHello: Uint8Ar
  * The order (Certificate, CertificateVerify, Finished) is required: the server makes its own
  * Finished, so only a signature verified before it proves the scheme; one after it is never looked at.
  */
-function checkFlight(messages: readonly HandshakeMessage[], clientHello: Uint8Array, keys: ServerKeys, leaf: Buffer): string | undefined {
+export function checkFlight(messages: readonly HandshakeMessage[], clientHello: Uint8Array, keys: ServerKeys, leaf: Buffer): string | undefined {
   const hash = keys.suite.hash;
   const transcript: Uint8Array[] = [clientHello, keys.serverHello];
   let certified = false;

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { Linger } from '../../capture/probe-connection.js';
 import type { SessionHandshakeResult, RenegotiationOutcome } from '../../capture/session-connection.js';
-import { decodeStream } from '../../decode/index.js';
+import { clientRandomOfRecord, decodeStream } from '../../decode/index.js';
 import type { HandshakeMessage } from '../../decode/model.js';
 import { splitRecords } from '../../decode/record.js';
 import { keyLogLine, KeyLogLabel } from '../../decrypt/keylog.js';
@@ -138,7 +138,7 @@ class Handshake12 {
     const share = keyShareFor(ske.namedGroup)!;
     this.clientFlight = Buffer.concat([...certificate, handshakeMessage(HS.client_key_exchange, Buffer.concat([Buffer.from([share.length]), share]))]);
     this.transcript.push(this.clientFlight);
-    const clientRandom = this.hello.subarray(11, 43);
+    const clientRandom = Buffer.from(clientRandomOfRecord(this.hello) ?? '', 'hex');
     const serverRandom = Buffer.from(sh.random, 'hex');
     // RFC 7627 §4: with extended_master_secret the master secret covers the transcript through the ClientKeyExchange.
     const ems = sh.extensions.some((e) => e.type === Ext.extended_master_secret);
@@ -271,7 +271,7 @@ export async function fullHandshake12(ctx: ScanContext, req: Full12Request): Pro
     const error = x.end === 'timeout' ? 'timeout' : x.end === 'connect-failed' || x.end === 'starttls-failed' ? `no connection (${x.end})` : `the connection ended before the server's Finished (${x.end})`;
     return { done: { ok: false, error, sessions: [], chunks: x.chunks, keylog: [], resumable: false } };
   }
-  const random = Buffer.from(hello.subarray(11, 43)).toString('hex');
+  const random = clientRandomOfRecord(hello) ?? '';
   const renegotiation = req.renegotiate ? (s.renegotiation ?? { outcome: x.end === 'timeout' ? 'no-answer' : 'refused', ...(x.end === 'timeout' ? {} : { detail: 'the server closed the connection' }) }) : undefined;
   const client = Buffer.concat(s.sent);
   return {
