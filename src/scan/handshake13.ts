@@ -1,12 +1,13 @@
 // A TLS 1.3 handshake the scan writes itself, for the facts TLS 1.3 encrypts: a ClientHello with
 // key shares whose private halves we keep (key-shares.ts), read up to the server's Finished (or an
 // alert, a HelloRetryRequest, the deadline or the byte cap). The protected records are opened as
-// they arrive with the handshake secret we derive (tls13-wire.ts) by the shared record protection,
-// the messages in them read by the shared decoder, and the CertificateVerify signature (with the
-// leaf's key) and the server's Finished checked by the shared checks of src/decrypt. It never
-// sends a Finished of its own. The records are opened once, while reading: decoding the whole
-// connection again through decryptAndMerge (our own ClientHello included) cost twice what the
-// rest of the probe did, which made it dearer than the Node handshake it replaces.
+// they arrive with the handshake secret we derive (tls13-wire.ts) by the flight opener check shares
+// (src/decrypt/server-flight13.ts), the messages in them read by the shared decoder, and the
+// CertificateVerify signature (with the leaf's key) and the server's Finished checked by the
+// shared checks of src/decrypt. It never sends a Finished of its own. The records are opened once,
+// while reading: decoding the whole connection again through decryptAndMerge (our own ClientHello
+// included) cost twice what the rest of the probe did, which made it dearer than the Node
+// handshake it replaces.
 //
 // A HelloRetryRequest for a group we can make a share for is answered by a second connection
 // whose hello carries that share (and later hellos of the scan send it at once); for any other
