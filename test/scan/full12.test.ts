@@ -8,7 +8,6 @@
 
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ScanContext } from '../../src/scan/context.js';
@@ -19,7 +18,8 @@ import { decodeStream } from '../../src/decode/index.js';
 import type { ServerHello } from '../../src/decode/model.js';
 import { openTls12Record, sealTls12Record } from '../../src/decrypt/record-protection.js';
 import { isSupported, suiteCrypto } from '../../src/decrypt/suites.js';
-import { describeWithTools, listenInProcess, startGnutlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { flippingProxy } from '../helpers/flipping-proxy.js';
+import { describeWithTools, startGnutlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
 
 const TLS12 = 0x0303;
 const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-full12-'));
@@ -157,26 +157,3 @@ describe('sealTls12Record', () => {
     expect(() => sealTls12Record(cbc, { key: Buffer.alloc(16), iv: Buffer.alloc(0) }, 0n, 22, Buffer.alloc(1))).toThrow(TypeError);
   });
 });
-
-/** Forwards both ways, flipping the server's byte at stream offset `at`. */
-function flippingProxy(upstreamPort: number, at: number): Promise<TestServer> {
-  const sockets = new Set<net.Socket>();
-  const proxy = net.createServer((client) => {
-    sockets.add(client);
-    const up = net.connect(upstreamPort, '127.0.0.1');
-    sockets.add(up);
-    let seen = 0;
-    up.on('data', (d: Buffer) => {
-      if (at >= seen && at < seen + d.length) d[at - seen] ^= 0x40;
-      seen += d.length;
-      client.write(d);
-    });
-    client.on('data', (d) => up.write(d));
-    const end = (): void => {
-      client.destroy();
-      up.destroy();
-    };
-    for (const s of [client, up]) s.on('error', end).on('close', end);
-  });
-  return listenInProcess(proxy, '127.0.0.1', sockets, [], 'flipping proxy');
-}

@@ -20,13 +20,14 @@ import { offerTicket, type TicketAnswer } from './early-data.js';
 import { resumableSession, type ResumableSession } from './openssl-session.js';
 import { masterSecretOf, offerAfter, offerTls12Session, type Tls12Answer, type Tls12Offer } from './resume12.js';
 import { fullHandshake12 } from './full12.js';
+import { fullHandshake13 } from './full13.js';
 
 /**
  * A recorded session connection and what the server sent on it. `resumable`: the handshake
  * completed with a session the server may resume (OpenSSL handed Node one; a hand-built
  * handshake's server Finished verified). `extraConnections`: 1 when a hand-built try came first.
  */
-type SessionConnection = SessionHandshakeResult & { wire: SessionWire; resumable: boolean; extraConnections: number };
+type SessionConnection = SessionHandshakeResult & { wire: SessionWire; resumable: boolean; extraConnections: number; resumables?: ResumableSession[] };
 
 type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionConnection>;
 
@@ -67,6 +68,28 @@ function connector12(ctx: ScanContext): Connect {
       extraConnections: 0,
       get wire(): SessionWire {
         return (wire ??= readSessionWire(r.done, { decrypt: false }));
+      },
+    };
+  };
+}
+
+/**
+ * The TLS 1.3 PSK probe's first connection: a handshake tls-trace writes itself (full13.ts), whose
+ * tickets come with their PSKs; a Node handshake when the server needs more (one connection more).
+ */
+function connector13(ctx: ScanContext): Connect {
+  const node = connector(ctx, 'TLSv1.3');
+  return async (o) => {
+    if (o.session) return node(o);
+    const r = await fullHandshake13(ctx, o.ticketWaitMs ?? 0);
+    if ('fallback' in r) return { ...(await node(o)), extraConnections: 1 };
+    let wire: SessionWire | undefined;
+    return {
+      ...r.done,
+      resumable: r.done.resumables.length > 0,
+      extraConnections: 0,
+      get wire(): SessionWire {
+        return (wire ??= readSessionWire(r.done, { decrypt: true }));
       },
     };
   };
@@ -192,29 +215,33 @@ type Tls13Probes = { psk: ResumptionProbe; earlyData: EarlyDataProbe };
  */
 export async function probePsk(connect: Connect, waitMs: number, offer?: OfferTicket): Promise<Tls13Probes> {
   const first = await connect({ ticketWaitMs: waitMs });
+  const one = 1 + first.extraConnections;
   const untested = (why: string, connections: number): Tls13Probes => ({
     psk: notTested(why, connections),
     earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [why], connections: 0 },
   });
-  if (!first.ok) return untested(failed(first), 1);
+  if (!first.ok) return untested(failed(first), one);
   const tickets = first.wire.tickets;
   if (tickets.length === 0) {
-    if (first.truncated) return untested(CUT, 1);
-    if (first.sessions.length > 0 && first.wire.undecrypted) return untested('the server sent a ticket, but tls-trace could not decrypt it to read it', 1);
+    if (first.truncated) return untested(CUT, one);
+    if (first.resumable && first.wire.undecrypted) return untested('the server sent a ticket, but tls-trace could not decrypt it to read it', one);
     const none = `no NewSessionTicket within ${waitMs} ms of the handshake`;
-    return { psk: { issued: false, resumed: false, evidence: [none], connections: 1 }, earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [none], connections: 0 } };
+    return { psk: { issued: false, resumed: false, evidence: [none], connections: one }, earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [none], connections: 0 } };
   }
   const advertised = earlyDataOf(tickets.map(ticketEarlyData));
   const t = tickets[0];
   const base = { issued: true, ticketLifetime: t.lifetime, length: t.ticket.length / 2 };
   const evidence = [`full handshake: ${tickets.length} NewSessionTicket(s), the first ${base.length} bytes with lifetime ${t.lifetime} s`];
   const last = first.sessions[first.sessions.length - 1];
-  const session = offer && last ? resumableSession(last) : undefined;
+  // A hand-built first connection gives the sessions itself (full13.ts); a Node one, OpenSSL's DER.
+  const session = first.resumables ? first.resumables[first.resumables.length - 1] : offer && last ? resumableSession(last) : undefined;
   const answer = offer && session ? await offer(session, Boolean(advertised.maxEarlyDataSize)) : undefined;
   const earlyData = acceptanceOf(advertised, answer, Boolean(offer));
-  if (answer && !answer.retry) return { psk: { ...base, resumed: answer.psk.resumed, evidence: [...evidence, answer.psk.evidence], connections: 2 }, earlyData };
-  const connections = answer ? 3 : 2;
+  if (answer && !answer.retry) return { psk: { ...base, resumed: answer.psk.resumed, evidence: [...evidence, answer.psk.evidence], connections: 2 + first.extraConnections }, earlyData };
+  const connections = (answer ? 3 : 2) + first.extraConnections;
   if (answer) evidence.push(answer.psk.evidence);
+  // Node can offer only a session OpenSSL made (the first connection's, when Node made it).
+  if (!last) return { psk: { ...base, resumed: null, evidence: [...evidence, 'not tested further: a Node handshake can offer only a session of its own'], connections: connections - 1 }, earlyData };
   // After a hand-built try, an unused ticket if there is one: a server with anti-replay takes each once.
   const other = answer && first.sessions.length > 1;
   const second = await connect({ session: other ? first.sessions[0] : last });
@@ -254,7 +281,7 @@ export async function scanSession(ctx: ScanContext, found: VersionsFound): Promi
     has12 ? probeSessionId(c12, r12) : Promise.resolve(notTested(no12)),
     reneg ? reneg.then((r) => probeTicket12(r, r12)) : Promise.resolve(notTested(no12)),
     found.has13
-      ? probePsk(connector(ctx, 'TLSv1.3'), waitMs, (s, earlyData) => offerTicket(ctx, s, earlyData))
+      ? probePsk(connector13(ctx), waitMs, (s, earlyData) => offerTicket(ctx, s, earlyData))
       : Promise.resolve({ psk: notTested('not tested: the server does not offer TLS 1.3'), earlyData: { maxEarlyDataSize: null, accepted: null, evidence: ['not tested: the server does not offer TLS 1.3'], connections: 0 } }),
   ]);
   const connections = renegotiation.connections + sessionId.connections + sessionTicket.connections + tls13.psk.connections + tls13.earlyData.connections;
