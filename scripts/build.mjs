@@ -32,17 +32,21 @@ const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'wa
 //     (tls-trace has none); loading it (and dgram, which it pulls in) cost a few ms of every run;
 //   - src/cli/output.ts asks node:tty for a colour depth only when stdout is a terminal or
 //     FORCE_COLOR is set (≈ 1-3 ms to load; a terminal's stdout loads it anyway);
-//   - src/capture/resolve.ts needs node:dns only for a host name, not an IP address.
+//   - src/capture/resolve.ts needs node:dns only for a host name, not an IP address;
+//   - node:tls (with _tls_wrap, _tls_common and Node's root store behind it) only for a Node
+//     handshake: a scan whose connections are all hand-built never makes one.
 // Only imports from the listed importers are replaced; everything else keeps the real module.
+// The stand-in serves property reads on the default import (`tls.connect`), not named imports.
 const LAZY_OBJECTS = [
   { module: 'child_process', importer: /[\\/]commander[\\/]/ },
   { module: 'tty', importer: /[\\/]src[\\/]/ },
   { module: 'dns', importer: /[\\/]src[\\/]/ },
+  { module: 'tls', importer: /[\\/]src[\\/]/ },
 ];
 const lazyObjects = {
   name: 'lazy-objects',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?(child_process|tty|dns)$/ }, (args) => {
+    b.onResolve({ filter: /^(node:)?(child_process|tty|dns|tls)$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
       const lazy = LAZY_OBJECTS.find((l) => l.module === name && l.importer.test(args.importer));
       return lazy ? { path: name, namespace: 'lazy-object' } : undefined;

@@ -6,4 +6,5 @@ export { saveCapture, loadCapture, parseCapture, captureToJson, captureFromJson,
 export { startDemoServer, demoCertDir, type DemoServer, type DemoServerOptions, type DemoKeyType } from './demo-server.js';
 export { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
 export { resolveHost, type ResolveOptions, type Resolved } from './resolve.js';
-export { exchangeFirstFlight, nodeHandshake, nodeKnowsSigalg, type ProbeEndpoint, type ProbeEnd, type ExchangeResult, type NodeHandshakeResult } from './probe-connection.js';
+export { exchangeFirstFlight, type ProbeEndpoint, type ProbeEnd, type ExchangeResult } from './probe-connection.js';
+export { nodeHandshake, nodeKnowsSigalg, type NodeHandshakeResult } from './node-handshake.js';

@@ -7,7 +7,8 @@
 import crypto from 'node:crypto';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { connectedSocket, connectOptions, dialogue, type ProbeEndpoint } from './probe-connection.js';
+import { connectedSocket, dialogue, type ProbeEndpoint } from './probe-connection.js';
+import { connectOptions } from './node-handshake.js';
 import { RecordingTap } from './tap.js';
 import type { CaptureChunk } from './types.js';
 import { SCAN_SESSION_MAX_SESSIONS, SCAN_SESSION_RECORD_BYTES } from '../limits.js';

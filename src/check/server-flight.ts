@@ -19,15 +19,13 @@ import { handshakeMessageCap } from '../decode/defragment.js';
 import { decodeHandshakeMessage, HANDSHAKE_HEADER } from '../decode/handshake.js';
 import type { HandshakeMessage } from '../decode/model.js';
 import type { ByteSpace } from '../decode/types.js';
-import { KeyLogLabel, parseKeyLog } from '../decrypt/keylog.js';
-import { openTls13Record } from '../decrypt/record-protection.js';
-import { isSupported, suiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
-import { trafficKeys } from '../decrypt/tls13.js';
-import { hashLength } from '../decrypt/hkdf.js';
+import { splitRecords } from '../decode/record.js';
+import { KeyLogLabel, secretForFirstHello } from '../decrypt/keylog.js';
+import { frameHandshake, ServerFlight13, type FramedHandshake } from '../decrypt/server-flight13.js';
+import { isSupported, suiteCrypto, tls13SuiteCrypto } from '../decrypt/suites.js';
 import { ContentType, HS } from '../registry/index.js';
 import { MAX_FIELDS_PER_DIRECTION } from '../limits.js';
 
-const RECORD_HEADER = 5;
 /** A server flight with more messages than this is not the usual one: the pipeline takes it (and applies its message caps). */
 const MAX_FLIGHT_MESSAGES = 32;
 /** A TLS 1.2 Finished: 4-byte header and 12 bytes of verify_data (RFC 5246 §7.4.9). */
@@ -48,14 +46,18 @@ export function chainFromServerFlight(capture: Capture): Omit<CapturedChain, 'so
   let plainEnd = 0;
   while (plainEnd < records.length && records[plainEnd].type === ContentType.handshake) plainEnd++;
   const plain = newFlight({});
-  if (!addToFlight(plain, concat(records.slice(0, plainEnd).map((r) => r.body)), false, cap) || plain.rest.length > 0 || plain.ctx.helloRetryRequest || plain.ctx.version === undefined || plain.ctx.cipherSuite === undefined) return undefined;
+  const framed = frameHandshake(EMPTY, concat(records.slice(0, plainEnd).map((r) => r.body)));
+  if (framed.rest.length > 0 || !addToFlight(plain, framed, false, cap) || plain.ctx.helloRetryRequest || plain.ctx.version === undefined || plain.ctx.cipherSuite === undefined) return undefined;
   const rest = records.slice(plainEnd);
   if (plain.ctx.version !== TLS13) return tls12Finished(rest, plain.ctx) ? chainFromMessages(plain.messages) : undefined;
   const protectedPart = tls13Flight(capture, rest, plain.ctx, cap);
   return protectedPart ? chainFromMessages([...plain.messages, ...protectedPart]) : undefined;
 }
 
-/** The server's records, each whole; undefined when the stream has a hole, a cut record or a header that is not TLS's. */
+/**
+ * The server's records (the shared record reader's), each whole; undefined when the stream has a
+ * hole, a cut record, a header that is not TLS's or a record longer than TLS allows.
+ */
 function serverRecords(capture: Capture): RawRecord[] | undefined {
   if (capture.truncated?.length) return undefined;
   const chunks = capture.chunks.filter((c) => c.direction === 'server');
@@ -65,16 +67,17 @@ function serverRecords(capture: Capture): RawRecord[] | undefined {
     at += c.bytes.length;
   }
   const bytes = concat(chunks.map((c) => c.bytes));
+  const split = splitRecords(bytes);
+  if (split.garbage) return undefined;
   const records: RawRecord[] = [];
-  for (let i = 0; i < bytes.length; ) {
-    if (bytes.length - i < RECORD_HEADER || bytes[i + 1] !== 3) return undefined;
-    const end = i + RECORD_HEADER + ((bytes[i + 3] << 8) | bytes[i + 4]);
-    if (end > bytes.length) return undefined;
-    records.push({ type: bytes[i], header: bytes.subarray(i, i + RECORD_HEADER), body: bytes.subarray(i + RECORD_HEADER, end) });
-    i = end;
+  for (const r of split.records) {
+    if (r.issue) return undefined;
+    records.push({ type: r.contentType, header: bytes.subarray(r.offset, r.bodyOffset), body: bytes.subarray(r.bodyOffset, r.bodyOffset + r.bodyLength) });
   }
   return records;
 }
+
+const EMPTY = new Uint8Array(0);
 
 function concat(parts: Uint8Array[]): Uint8Array {
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
@@ -83,15 +86,11 @@ function concat(parts: Uint8Array[]): Uint8Array {
 interface Flight {
   messages: HandshakeMessage[];
   ctx: HandshakeContext;
-  /** Bytes after the last whole message: the start of a message still waiting for its next record. */
-  rest: Uint8Array;
   /** Whole messages framed, decoded or not. */
   count: number;
-  /** Whether the flight holds the sender's Finished. */
-  finished: boolean;
 }
 
-const newFlight = (ctx: HandshakeContext): Flight => ({ messages: [], ctx, rest: new Uint8Array(0), count: 0, finished: false });
+const newFlight = (ctx: HandshakeContext): Flight => ({ messages: [], ctx, count: 0 });
 
 /**
  * The messages chainFromMessages reads (and the ServerHello, whose context the later ones are
@@ -102,32 +101,23 @@ const newFlight = (ctx: HandshakeContext): Flight => ({ messages: [], ctx, rest:
 const DECODED = new Set<number>([HS.server_hello, HS.certificate, HS.certificate_status, HS.compressed_certificate]);
 
 /**
- * Adds the whole handshake messages of `flight.rest` + `bytes` to the flight, each decoded with
- * the context the ones before it left (as decode's trace does); false past the message cap or
- * the flight's size.
+ * Adds the whole messages `framed` holds to the flight, each decoded with the context the ones
+ * before it left (as decode's trace does); false past the message cap or the flight's size, which
+ * a message still waiting for its next record is held to as soon as its header is in.
  */
-function addToFlight(flight: Flight, bytes: Uint8Array, decrypted: boolean, cap: number): boolean {
-  const all = flight.rest.length > 0 ? concat([flight.rest, bytes]) : bytes;
-  const space: ByteSpace = { id: decrypted ? 'server/plain' : 'server', direction: 'server', bytes: all, segments: [], ...(decrypted ? { decrypted } : {}) };
+function addToFlight(flight: Flight, framed: FramedHandshake, decrypted: boolean, cap: number): boolean {
+  const space: ByteSpace = { id: decrypted ? 'server/plain' : 'server', direction: 'server', bytes: framed.bytes, segments: [], ...(decrypted ? { decrypted } : {}) };
   const budget = { left: MAX_FIELDS_PER_DIRECTION, exhausted: false };
-  let at = 0;
-  while (all.length - at >= HANDSHAKE_HEADER) {
-    const length = (all[at + 1] << 16) | (all[at + 2] << 8) | all[at + 3];
-    if (length > cap || flight.count >= MAX_FLIGHT_MESSAGES) return false;
-    const end = at + HANDSHAKE_HEADER + length;
-    if (end > all.length) break;
-    const type = all[at];
-    if (DECODED.has(type)) {
-      const msg = decodeHandshakeMessage(space, at, end, flight.ctx, budget);
+  for (const m of framed.messages) {
+    if (m.end - m.start - HANDSHAKE_HEADER > cap || flight.count >= MAX_FLIGHT_MESSAGES) return false;
+    if (DECODED.has(m.type)) {
+      const msg = decodeHandshakeMessage(space, m.start, m.end, flight.ctx, budget);
       flight.ctx = updateContext(flight.ctx, msg.body);
       flight.messages.push(msg);
     }
     flight.count++;
-    flight.finished ||= type === HS.finished;
-    at = end;
   }
-  flight.rest = all.subarray(at);
-  return true;
+  return framed.restDeclared === undefined || (framed.restDeclared <= cap && flight.count < MAX_FLIGHT_MESSAGES);
 }
 
 /**
@@ -153,42 +143,28 @@ function isChangeCipherSpec(r: RawRecord): boolean {
 
 /**
  * TLS 1.3: the server's protected handshake messages (EncryptedExtensions to Finished), opened
- * with its handshake traffic secret from the key log; undefined unless every record opens as
- * handshake bytes and the Finished ends the records captured.
+ * by the shared flight opener with its handshake traffic secret from the key log; undefined
+ * unless every record opens as handshake bytes and the Finished ends the records captured.
  */
 function tls13Flight(capture: Capture, rest: RawRecord[], ctx: HandshakeContext, cap: number): HandshakeMessage[] | undefined {
   const opener = handshakeOpener(capture, ctx.cipherSuite!);
   if (!opener) return undefined;
   const flight = newFlight(ctx);
-  let seq = 0n;
   for (const [i, r] of rest.entries()) {
     // The middlebox-compatibility ChangeCipherSpec (RFC 8446 §D.4) comes before the first protected record.
-    if (seq === 0n && isChangeCipherSpec(r)) continue;
+    if (opener.records === 0 && isChangeCipherSpec(r)) continue;
     if (r.type !== ContentType.application_data) return undefined;
-    const opened = openTls13Record(opener.suite, opener.keys, seq++, r.header, r.body);
-    if (!opened.ok || opened.contentType !== ContentType.handshake) return undefined;
-    if (!addToFlight(flight, opened.plaintext, true, cap)) return undefined;
-    if (flight.finished) return flight.rest.length === 0 && i === rest.length - 1 ? flight.messages : undefined;
+    const opened = opener.open(r.header, r.body);
+    if (!opened.ok || !opened.handshake) return undefined;
+    if (!addToFlight(flight, opened.handshake, true, cap)) return undefined;
+    if (opened.finished) return opened.handshake.rest.length === 0 && i === rest.length - 1 ? flight.messages : undefined;
   }
   return undefined;
 }
 
-/** The server's handshake keys, from the key log's secret for this connection's client random. */
-function handshakeOpener(capture: Capture, cipherSuite: number): { suite: SuiteCrypto; keys: ReturnType<typeof trafficKeys> } | undefined {
-  const random = clientRandom(capture);
-  const suite = suiteCrypto(cipherSuite, TLS13);
-  if (!random || !isSupported(suite) || !suite.tls13) return undefined;
-  // Only the lines that can hold the secret are parsed (parseKeyLog's rules, so the same secret wins).
-  const hex = parseKeyLog(capture.keylog.filter((l) => l.includes(KeyLogLabel.serverHandshake))).byClientRandom.get(random)?.get(KeyLogLabel.serverHandshake);
-  const secret = hex === undefined ? undefined : Buffer.from(hex, 'hex');
-  if (!secret || secret.length !== hashLength(suite.hash)) return undefined;
-  return { suite, keys: trafficKeys(suite.hash, secret, suite.keyLength, 12) };
-}
-
-/** The ClientHello's random (lower-case hex) when the client's first record starts with a whole hello header and random. */
-function clientRandom(capture: Capture): string | undefined {
-  const first = capture.chunks.find((c) => c.direction === 'client');
-  const b = first?.offset === 0 ? first.bytes : undefined;
-  if (!b || b.length < 43 || b[0] !== ContentType.handshake || b[1] !== 3 || b[5] !== HS.client_hello || ((b[3] << 8) | b[4]) < 38) return undefined;
-  return Buffer.from(b.buffer, b.byteOffset + 11, 32).toString('hex');
+/** The server's handshake record opener, from the key log's secret for this connection's client random. */
+function handshakeOpener(capture: Capture, cipherSuite: number): ServerFlight13 | undefined {
+  const suite = tls13SuiteCrypto(cipherSuite);
+  const secret = suite && secretForFirstHello(capture, KeyLogLabel.serverHandshake);
+  return suite && secret ? ServerFlight13.fromSecret(suite, secret) : undefined;
 }

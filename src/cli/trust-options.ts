@@ -2,7 +2,7 @@
 // --no-system-ca, NODE_EXTRA_CA_CERTS and --at. Reading the anchor files is I/O, so it happens
 // here in the CLI and the analysis gets a ready TrustStore.
 
-import { rootCertificates } from 'node:tls';
+import tls from 'node:tls';
 import type { Command } from 'commander';
 import { pemToDer } from '../analyse/certificates/parse.js';
 import { buildTrustStore, type AnchorOrigin, type TrustStore, type TrustStoreSource } from '../analyse/chain/trust-store.js';
@@ -101,7 +101,7 @@ export function loadTrustStore(opts: TrustStoreOptions = {}): TrustStore {
   const hit = cache.get(key);
   if (hit) return hit;
   const sources: TrustStoreSource[] = [];
-  if (opts.system ?? true) sources.push({ origin: 'system', pem: rootCertificates.join('\n') });
+  if (opts.system ?? true) sources.push({ origin: 'system', pem: tls.rootCertificates.join('\n') });
   const add = (read: PemFile, origin: AnchorOrigin): void => {
     sources.push({ origin, pem: read.pem, ders: read.ders, file: read.file });
   };

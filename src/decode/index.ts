@@ -13,10 +13,10 @@ export { decodeHandshakeMessage, decodeHandshakeMessages, handshakeTitles, Hands
 export { updateContext, keyExchangeForm, type HandshakeContext } from './context.js';
 export { detectNotTls, type NotTls } from './not-tls.js';
 export { decodeSslv2ServerHello, SSL2_MT_SERVER_HELLO, type DecodedSslv2ServerHello, type Sslv2ServerHello } from './sslv2.js';
-export { splitRecords, MAX_RECORD_LENGTH } from './record.js';
+export { splitRecords, isWholeRecord, MAX_RECORD_LENGTH } from './record.js';
 export { MAX_HANDSHAKE_MESSAGE, handshakeMessageCap } from './defragment.js';
 import { handshakeMessageCap } from './defragment.js';
-export { HELLO_RETRY_REQUEST_RANDOM, downgradeTail } from './messages/hello.js';
+export { HELLO_RETRY_REQUEST_RANDOM, downgradeTail, clientRandomOfMessage, clientRandomOfRecord } from './messages/hello.js';
 export { recordCoverage, recordLeafSpans, leafSpans, toStreamSpans, type CoverageReport, type LeafSpan, type Span } from './coverage.js';
 export { bytesAsText } from './format.js';
 

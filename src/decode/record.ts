@@ -32,6 +32,14 @@ export interface SplitResult {
   stoppedAt?: number;
 }
 
+/**
+ * Whether all of the record is there: its 5-byte header and as many body bytes as it declares. A
+ * stream that ends inside a header gives a slice that declares 0 bytes and holds 0: not whole.
+ */
+export function isWholeRecord(r: RecordSlice): boolean {
+  return r.bodyOffset - r.offset === RECORD_HEADER && r.bodyLength === r.declaredLength;
+}
+
 /** A later record header is believable if its version is 3.x with x ≤ 4 (SSL 3.0 … TLS 1.3). */
 function plausibleVersion(b: Uint8Array, at: number): boolean {
   return (at + 1 >= b.length || b[at + 1] === 3) && (at + 2 >= b.length || b[at + 2] <= 4);

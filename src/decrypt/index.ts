@@ -10,7 +10,7 @@ import type { DecryptOptions, DecryptionResult } from './types.js';
 
 export { decryptTrace } from './decrypt-trace.js';
 export { mergeDecrypted } from './merge.js';
-export { parseKeyLog, keyLogLine, KeyLogLabel, type KeyLog } from './keylog.js';
+export { parseKeyLog, keyLogLine, KeyLogLabel, secretForFirstHello, type KeyLog } from './keylog.js';
 export type * from './types.js';
 
 /** Decrypts and returns both the facts and the trace with decrypted messages in place. */

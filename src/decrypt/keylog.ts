@@ -2,6 +2,9 @@
 // `<LABEL> <client_random hex> <secret hex>` per line, `#` comments. Secrets are keyed by the
 // ClientHello random so one file can hold many connections.
 
+import type { CaptureChunk } from '../capture/types.js';
+import { clientRandomOfRecord } from '../decode/messages/hello.js';
+
 /** Labels this tool uses; others are kept but ignored. */
 export const KeyLogLabel = {
   /** TLS ≤ 1.2 master secret (48 bytes). */
@@ -60,4 +63,18 @@ export function parseKeyLog(input: string | readonly string[]): KeyLog {
 /** One key log line, newline-terminated (for writing `--keylog` files). */
 export function keyLogLine(label: string, clientRandomHex: string, secretHex: string): string {
   return `${label} ${clientRandomHex} ${secretHex}\n`;
+}
+
+/**
+ * The secret the key log holds under `label` for the connection whose client stream opens (at
+ * offset 0) with a ClientHello record; undefined without such a hello or such a line. Only the
+ * lines that can hold it are parsed: parseKeyLog's rules (the last line wins) among them pick the
+ * same secret as over the whole log.
+ */
+export function secretForFirstHello(connection: { chunks: readonly CaptureChunk[]; keylog: readonly string[] }, label: string): Buffer | undefined {
+  const first = connection.chunks.find((c) => c.direction === 'client');
+  const random = first?.offset === 0 ? clientRandomOfRecord(first.bytes) : undefined;
+  if (random === undefined) return undefined;
+  const hex = parseKeyLog(connection.keylog.filter((l) => l.includes(label))).byClientRandom.get(random)?.get(label);
+  return hex === undefined ? undefined : Buffer.from(hex, 'hex');
 }

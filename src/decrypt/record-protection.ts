@@ -3,7 +3,7 @@
 // RFC 2246/4346 §6.2.3.2) or encrypt-then-MAC (RFC 7366), and the RC4 stream. Pure functions over
 // bytes, except the RC4 key stream, which runs on across records; failures are values.
 
-import { createDecipheriv, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
 import { hmac } from './hkdf.js';
 import type { SuiteCrypto } from './suites.js';
 
@@ -207,4 +207,37 @@ function openCbc(
   const content = unpadded.subarray(0, unpadded.length - macLen);
   if (!macCheck(suite, keys, seq, contentType, version, content, unpadded.subarray(content.length))) return fail('mac-mismatch', 'record MAC mismatch');
   return { ok: true, contentType, plaintext: content, paddingLength: padTotal, nonce: Buffer.from(iv) };
+}
+
+/**
+ * TLS 1.2 AEAD (RFC 5246 §6.2.3.3): one record of `contentType` holding `plaintext` under `keys`
+ * at `seq`, as the peer opens it with openTls12Record — what a hand-built client (the scan's
+ * session probes) sends once its keys are in place. GCM and CCM send the sequence number as the
+ * explicit nonce (RFC 5288 §3); ChaCha20-Poly1305 sends none (RFC 7905 §2). Throws for a suite
+ * that is not AEAD: the caller offers only AEAD suites.
+ */
+export function sealTls12Record(suite: SuiteCrypto, keys: DirectionKeys, seq: bigint, contentType: number, plaintext: Uint8Array): Buffer {
+  if (!suite.aead) throw new TypeError(`sealTls12Record: ${suite.name} is not an AEAD suite`);
+  const explicit = suite.explicitIvLength > 0 ? seqBytes(seq).subarray(8 - suite.explicitIvLength) : Buffer.alloc(0);
+  const nonce = suite.explicitIvLength > 0 ? Buffer.concat([keys.iv, explicit]) : perRecordNonce(keys.iv, seq);
+  const c = createCipheriv(suite.cipher as 'aes-128-ccm', keys.key, nonce, { authTagLength: suite.tagLength });
+  c.setAAD(additionalData12(seq, contentType, 0x0303, plaintext.length), { plaintextLength: plaintext.length });
+  const sealed = Buffer.concat([c.update(plaintext), c.final()]);
+  const length = explicit.length + sealed.length + suite.tagLength;
+  return Buffer.concat([Buffer.from([contentType, 3, 3, length >> 8, length & 0xff]), explicit, sealed, c.getAuthTag()]);
+}
+
+/**
+ * TLS 1.3 (RFC 8446 §5.2): one protected record of `contentType` holding `plaintext`, without
+ * padding, under `keys` at `seq`, as openTls13Record opens it: what a hand-built client sends as
+ * its Finished and close_notify. The outer type is application_data and the version TLS 1.2.
+ */
+export function sealTls13Record(suite: SuiteCrypto, keys: DirectionKeys, seq: bigint, contentType: number, plaintext: Uint8Array): Buffer {
+  const inner = Buffer.concat([plaintext, Buffer.from([contentType])]);
+  const length = inner.length + suite.tagLength;
+  const header = Buffer.from([23, 3, 3, length >> 8, length & 0xff]);
+  const c = createCipheriv(suite.cipher as 'aes-128-ccm', keys.key, perRecordNonce(keys.iv, seq), { authTagLength: suite.tagLength });
+  c.setAAD(header, { plaintextLength: inner.length });
+  const sealed = Buffer.concat([c.update(inner), c.final()]);
+  return Buffer.concat([header, sealed, c.getAuthTag()]);
 }

@@ -94,6 +94,7 @@ const MAC: Record<string, { macHash: NonNullable<SuiteCrypto['macHash']>; macLen
 
 const TLS11 = 0x0302;
 const TLS12 = 0x0303;
+const TLS13 = 0x0304;
 
 /** Ciphers this Node's OpenSSL offers; RC4, DES, SEED and IDEA live in its legacy provider. */
 let available: Set<string> | undefined;
@@ -169,4 +170,10 @@ function workOutSuite(code: number, version: number): SuiteCrypto | { unsupporte
 
 export function isSupported(s: SuiteCrypto | { unsupported: string }): s is SuiteCrypto {
   return !('unsupported' in s);
+}
+
+/** The suite's TLS 1.3 parameters when it is a TLS 1.3 suite this tool can open, else undefined. */
+export function tls13SuiteCrypto(code: number): SuiteCrypto | undefined {
+  const suite = suiteCrypto(code, TLS13);
+  return isSupported(suite) && suite.tls13 ? suite : undefined;
 }

@@ -4,7 +4,7 @@
 // module takes this object and returns its own typed result; nothing else is shared between them.
 
 import type { ProfileName } from './profiles/mozilla-guidelines.js';
-import { nodeHandshake, type NodeHandshakeResult } from '../capture/probe-connection.js';
+import { nodeHandshake, type NodeHandshakeResult } from '../capture/node-handshake.js';
 import type { ResolveOptions } from '../capture/resolve.js';
 import type { RouteOptions } from '../capture/route.js';
 import type { StarttlsProtocol, StarttlsRequest } from '../capture/starttls/index.js';

@@ -1,12 +1,13 @@
 // A TLS 1.3 handshake the scan writes itself, for the facts TLS 1.3 encrypts: a ClientHello with
 // key shares whose private halves we keep (key-shares.ts), read up to the server's Finished (or an
 // alert, a HelloRetryRequest, the deadline or the byte cap). The protected records are opened as
-// they arrive with the handshake secret we derive (tls13-wire.ts) by the shared record protection,
-// the messages in them read by the shared decoder, and the CertificateVerify signature (with the
-// leaf's key) and the server's Finished checked by the shared checks of src/decrypt. It never
-// sends a Finished of its own. The records are opened once, while reading: decoding the whole
-// connection again through decryptAndMerge (our own ClientHello included) cost twice what the
-// rest of the probe did, which made it dearer than the Node handshake it replaces.
+// they arrive with the handshake secret we derive (tls13-wire.ts) by the flight opener check shares
+// (src/decrypt/server-flight13.ts), the messages in them read by the shared decoder, and the
+// CertificateVerify signature (with the leaf's key) and the server's Finished checked by the
+// shared checks of src/decrypt. It never sends a Finished of its own. The records are opened once,
+// while reading: decoding the whole connection again through decryptAndMerge (our own ClientHello
+// included) cost twice what the rest of the probe did, which made it dearer than the Node
+// handshake it replaces.
 //
 // A HelloRetryRequest for a group we can make a share for is answered by a second connection
 // whose hello carries that share (and later hellos of the scan send it at once); for any other
@@ -14,15 +15,15 @@
 
 import { selectedVersion } from '../decode/context.js';
 import { decodeHandshakeMessages } from '../decode/handshake.js';
-import { decodeStream, splitRecords } from '../decode/index.js';
+import { decodeStream, isWholeRecord, splitRecords } from '../decode/index.js';
 import type { HandshakeBody, HandshakeMessage, ServerHello } from '../decode/model.js';
 import type { ByteSpace } from '../decode/types.js';
 import { digest } from '../decrypt/hkdf.js';
-import { openTls13Record, type DirectionKeys } from '../decrypt/record-protection.js';
+import { ServerFlight13 } from '../decrypt/server-flight13.js';
 import { verifyCertificateVerify13 } from '../decrypt/signatures.js';
-import { isSupported, suiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
-import { trafficKeys, verifyData13 } from '../decrypt/tls13.js';
-import { Ext, Group, Version } from '../registry/index.js';
+import { tls13SuiteCrypto, type SuiteCrypto } from '../decrypt/suites.js';
+import { verifyData13 } from '../decrypt/tls13.js';
+import { ContentType, Ext, Group, Version } from '../registry/index.js';
 import { signatureSchemeCandidates, suiteCandidates } from './candidates.js';
 import type { ExtensionSpec } from './client-hello-builder.js';
 import type { ScanContext } from './context.js';
@@ -77,7 +78,7 @@ const sharesFor = new WeakMap<ScanContext, readonly number[]>();
 /** TLS 1.3 suites the shared decryption code can open (a server picking another cannot be read). */
 let openable: number[] | undefined;
 function openableSuites(): number[] {
-  openable ??= suiteCandidates(Version.TLS13).filter((c) => isSupported(suiteCrypto(c, Version.TLS13)));
+  openable ??= suiteCandidates(Version.TLS13).filter((c) => tls13SuiteCrypto(c) !== undefined);
   return openable;
 }
 
@@ -92,7 +93,7 @@ export async function handshake13(ctx: ScanContext, req: Handshake13Request = {}
   return { ...second, connections: first.connections + second.connections };
 }
 
-function helloFor(ctx: ScanContext, req: Handshake13Request, shares: readonly number[]): Uint8Array {
+export function helloFor(ctx: ScanContext, req: Handshake13Request, shares: readonly number[]): Uint8Array {
   const extra: ExtensionSpec[] = [{ type: 'status_request' }, { type: 'raw', code: Ext.signed_certificate_timestamp, data: new Uint8Array(0) }];
   if (req.alpn) extra.push({ type: 'alpn', protocols: req.alpn });
   const sni = req.sni === null ? undefined : (req.sni ?? ctx.target.sni);
@@ -108,9 +109,12 @@ async function once(ctx: ScanContext, req: Handshake13Request, shares: readonly 
 }
 
 /** Keys for the server's handshake records, once its ServerHello has been read. */
-interface ServerKeys {
+export interface ServerKeys {
   suite: SuiteCrypto;
-  keys: DirectionKeys;
+  /** The (EC)DHE shared secret, from which the rest of the key schedule follows (a full handshake, session/full13.ts). */
+  shared: Buffer;
+  /** Opens the server's protected records in order (the opener check uses too). */
+  flight: ServerFlight13;
   /** server_handshake_traffic_secret, the Finished's base key. */
   secret: Buffer;
   serverHello: Buffer;
@@ -138,30 +142,30 @@ function serverHelloIn(received: Buffer): (HandshakeMessage & { body: ServerHell
 /** The keys the ServerHello `hello` leads to; 'stop' when it cannot lead to any (a HelloRetryRequest, another version, a suite or share we cannot use). */
 function keysFrom(message: Uint8Array, hello: HandshakeMessage & { body: ServerHello }): ServerKeys | 'stop' {
   if (hello.body.helloRetryRequest || selectedVersion(hello.body).version !== Version.TLS13) return 'stop';
-  const suite = suiteCrypto(hello.body.cipherSuite, Version.TLS13);
+  const suite = tls13SuiteCrypto(hello.body.cipherSuite);
   const shared = sharedSecretOf(hello.body);
-  if (!isSupported(suite) || !suite.tls13 || !shared) return 'stop';
+  if (!suite || !shared) return 'stop';
   const serverHello = Buffer.from(hello.raw, 'hex');
   const secrets = handshakeSecrets(suite.hash, earlySecret(suite.hash), message, serverHello, shared);
-  return { suite, keys: trafficKeys(suite.hash, secrets.server, suite.keyLength), secret: secrets.server, serverHello };
+  const flight = ServerFlight13.fromSecret(suite, secrets.server);
+  return flight ? { suite, shared, flight, secret: secrets.server, serverHello } : 'stop';
 }
 
 /**
  * Reads the server's flight as it arrives. Stops at an alert, a HelloRetryRequest or anything
  * that is not a TLS 1.3 ServerHello; after it, opens the protected records one at a time (the
- * shared record protection) and stops once they hold the server's Finished, an alert, or one does
+ * shared flight opener) and stops once they hold the server's Finished, an alert, or one does
  * not open. What it opened is what is read afterwards: the records are opened once.
  */
-class FlightWatch {
+export class FlightWatch {
   keys: ServerKeys | undefined;
   /** The server's handshake messages after the ServerHello, as opened. */
   readonly plaintext: Buffer[] = [];
   /** Why reading stopped early: a record that did not open, or an alert after the ServerHello. */
   failure?: string;
   alert?: { level: number; description: number };
-  private at = 0;
-  private seq = 0n;
-  private pending = Buffer.alloc(0);
+  /** Where the server's bytes not yet read start (after its Finished's record once the flight is complete). */
+  at = 0;
 
   constructor(private readonly message: Uint8Array) {}
 
@@ -182,23 +186,18 @@ class FlightWatch {
     const split = splitRecords(received, this.at);
     if (split.garbage) return this.stop(split.garbage.reason);
     for (const rec of split.records) {
-      if (rec.bodyLength < rec.declaredLength) return false;
+      // Not all here yet (its body, or its header: a read can end inside one).
+      if (!isWholeRecord(rec)) return false;
       this.at = rec.bodyOffset + rec.bodyLength;
       const body = received.subarray(rec.bodyOffset, this.at);
-      if (rec.contentType === 21) return this.alerted(body);
-      if (rec.contentType !== 23) continue; // the ServerHello's own record, a compatibility CCS
-      const opened = openTls13Record(keys.suite, keys.keys, this.seq++, received.subarray(rec.offset, rec.offset + 5), body);
+      if (rec.contentType === ContentType.alert) return this.alerted(body);
+      if (rec.contentType !== ContentType.application_data) continue; // the ServerHello's own record, a compatibility CCS
+      const opened = keys.flight.open(received.subarray(rec.offset, rec.bodyOffset), body);
       if (!opened.ok) return this.stop(`a protected record of the server did not open (${opened.reason})`);
-      if (opened.contentType === 21) return this.alerted(opened.plaintext);
-      if (opened.contentType !== 22) return this.stop(`a protected record of content type ${opened.contentType} before the server's Finished`);
+      if (opened.contentType === ContentType.alert) return this.alerted(opened.plaintext);
+      if (opened.contentType !== ContentType.handshake) return this.stop(`a protected record of content type ${opened.contentType} before the server's Finished`);
       this.plaintext.push(opened.plaintext);
-      this.pending = Buffer.concat([this.pending, opened.plaintext]);
-      while (this.pending.length >= 4) {
-        const length = this.pending.readUIntBE(1, 3);
-        if (this.pending.length < 4 + length) break;
-        if (this.pending[0] === 20) return true; // Finished: the server's flight is complete
-        this.pending = this.pending.subarray(4 + length);
-      }
+      if (opened.finished) return true; // the server's flight is complete
     }
     return false;
   }
@@ -269,7 +268,7 @@ function flightFacts(messages: readonly HandshakeMessage[], clientHello: Uint8Ar
  * The order (Certificate, CertificateVerify, Finished) is required: the server makes its own
  * Finished, so only a signature verified before it proves the scheme; one after it is never looked at.
  */
-function checkFlight(messages: readonly HandshakeMessage[], clientHello: Uint8Array, keys: ServerKeys, leaf: Buffer): string | undefined {
+export function checkFlight(messages: readonly HandshakeMessage[], clientHello: Uint8Array, keys: ServerKeys, leaf: Buffer): string | undefined {
   const hash = keys.suite.hash;
   const transcript: Uint8Array[] = [clientHello, keys.serverHello];
   let certified = false;

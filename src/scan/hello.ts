@@ -25,6 +25,8 @@ export interface HelloParams {
   signals?: number[];
   /** legacy_session_id to offer (a TLS 1.2 session to resume); default empty, 32 bytes for 1.3. */
   sessionId?: Uint8Array;
+  /** RFC 5746 §3.5: the client's verify_data of the handshake a renegotiation's hello follows (default: empty, a first handshake). */
+  renegotiatedConnection?: Uint8Array;
 }
 
 function extensionsFor(p: HelloParams): ExtensionSpec[] {
@@ -41,7 +43,7 @@ function extensionsFor(p: HelloParams): ExtensionSpec[] {
       return k ? [{ group: g, keyExchange: k }] : [];
     });
     exts.push({ type: 'key_share', shares }, { type: 'psk_key_exchange_modes', modes: [1] });
-  } else exts.push({ type: 'renegotiation_info' });
+  } else exts.push({ type: 'renegotiation_info', ...(p.renegotiatedConnection ? { renegotiatedConnection: p.renegotiatedConnection } : {}) });
   if (p.extra) exts.push(...p.extra);
   exts.push({ type: 'padding' });
   return exts;

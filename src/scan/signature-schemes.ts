@@ -7,7 +7,7 @@
 // for, a record that does not open) are full Node handshakes asked, as before: first one per key
 // family, then scheme by scheme in the families the server can sign with.
 
-import { nodeKnowsSigalg } from '../capture/probe-connection.js';
+import { nodeKnowsSigalg } from '../capture/node-handshake.js';
 import { signatureSchemeCandidates, suiteCandidates, TLS13_SIGNATURE_SCHEMES } from './candidates.js';
 import type { ScanContext } from './context.js';
 import { eliminate } from './elimination.js';

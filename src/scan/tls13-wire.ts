@@ -6,8 +6,8 @@
 // key-log lines, by the same decryption code as `tls-trace HOST`.
 
 import type { CaptureChunk, Capture } from '../capture/types.js';
-import { exchangeFirstFlight, type ProbeEnd } from '../capture/probe-connection.js';
-import { decodeCapture } from '../decode/index.js';
+import { exchangeFirstFlight, type Linger, type ProbeEnd } from '../capture/probe-connection.js';
+import { clientRandomOfMessage, decodeCapture, splitRecords } from '../decode/index.js';
 import type { DecodedTrace, ServerHello } from '../decode/model.js';
 import { deriveSecret, digest, hashLength, hkdfExtract, type HashName } from '../decrypt/hkdf.js';
 import { decryptAndMerge, keyLogLine, KeyLogLabel, type DecryptionResult } from '../decrypt/index.js';
@@ -35,9 +35,10 @@ export function handshakeSecrets(hash: HashName, early: Uint8Array, clientHello:
   return { client: deriveSecret(hash, handshake, 'c hs traffic', helloHash), server: deriveSecret(hash, handshake, 's hs traffic', helloHash) };
 }
 
-/** The secrets as NSS key-log lines named by the ClientHello's random (bytes 6..38 of the message). */
+/** The secrets as NSS key-log lines named by the ClientHello's random; none for bytes that are not a hello. */
 export function handshakeKeyLog(clientHello: Uint8Array, secrets: HandshakeSecrets): string[] {
-  const random = Buffer.from(clientHello.subarray(6, 38)).toString('hex');
+  const random = clientRandomOfMessage(clientHello);
+  if (random === undefined) return [];
   return [keyLogLine(KeyLogLabel.clientHandshake, random, secrets.client.toString('hex')), keyLogLine(KeyLogLabel.serverHandshake, random, secrets.server.toString('hex'))];
 }
 
@@ -57,13 +58,7 @@ export function sharedSecretOf(sh: ServerHello): Buffer | undefined {
 
 /** The handshake message(s) inside framed records (the hello as `makeHello` frames it), for a transcript. */
 export function unframe(records: Uint8Array): Buffer {
-  const bodies: Uint8Array[] = [];
-  for (let at = 0; at + 5 <= records.length; ) {
-    const length = (records[at + 3] << 8) | records[at + 4];
-    bodies.push(records.subarray(at + 5, at + 5 + length));
-    at += 5 + length;
-  }
-  return Buffer.concat(bodies);
+  return Buffer.concat(splitRecords(records).records.map((r) => records.subarray(r.bodyOffset, r.bodyOffset + r.bodyLength)));
 }
 
 export interface Exchanged {
@@ -81,7 +76,7 @@ export interface Exchanged {
  * far) says so, the peer hangs up, the deadline or the byte cap (a probe's). `enough` is called
  * afresh per attempt; `retry: false` makes one attempt (a hello that must not be sent twice).
  */
-export async function exchange13(ctx: ScanContext, hello: Uint8Array, enough: () => (received: Buffer) => boolean, opts: { priority?: ProbePriority; retry?: boolean } = {}): Promise<Exchanged> {
+export async function exchange13(ctx: ScanContext, hello: Uint8Array, enough: () => (received: Buffer) => boolean | Uint8Array | Linger, opts: { priority?: ProbePriority; retry?: boolean } = {}): Promise<Exchanged> {
   let server: Buffer = Buffer.alloc(0);
   const r = await ctx.prober.retrying(
     () => {

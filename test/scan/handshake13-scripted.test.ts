@@ -47,6 +47,8 @@ interface Script {
   sign: boolean;
   /** Changes the ServerHello message or the protected plaintext after both were made (and the keys derived). */
   mutate?: { serverHello?: (b: Buffer) => Buffer; plaintext?: (b: Buffer) => Buffer };
+  /** Sends the flight in two writes, the second starting this many bytes into the protected record. */
+  splitAt?: number;
 }
 
 /** The server's answer to `hello`: ServerHello, then the scripted messages sealed in one record. */
@@ -95,7 +97,14 @@ describe('hand-built TLS 1.3 handshake against a scripted server', () => {
       c.on('data', (d: Buffer) => {
         got = Buffer.concat([got, d]);
         const hello = readHello(got);
-        if (hello) c.end(flight(hello, script));
+        if (!hello) return;
+        const out = flight(hello, script);
+        if (script.splitAt === undefined) return void c.end(out);
+        // Two reads on the client's side: a pause between the writes, no Nagle coalescing.
+        const cut = 5 + out.readUInt16BE(3) + script.splitAt;
+        c.setNoDelay(true);
+        c.write(out.subarray(0, cut));
+        setTimeout(() => c.end(out.subarray(cut)), 150);
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -115,6 +124,13 @@ describe('hand-built TLS 1.3 handshake against a scripted server', () => {
     const r = await run({ order: ['ee', 'certificate', 'certificate_verify', 'finished'], sign: true });
     expect(r).toMatchObject({ outcome: 'complete', signatureScheme: 0x0403 });
     expect(r.chain?.map((c) => c.toString('hex'))).toEqual(demoEcdsaChain().map((c) => c.toString('hex')));
+  });
+
+  it('a flight whose bytes arrive in two reads, split anywhere in the protected record (its header too), is complete', async () => {
+    for (const splitAt of [1, 3, 5, 40]) {
+      const r = await run({ order: ['ee', 'certificate', 'certificate_verify', 'finished'], sign: true, splitAt });
+      expect({ splitAt, outcome: r.outcome, detail: r.detail }).toEqual({ splitAt, outcome: 'complete', detail: expect.stringContaining('verified') });
+    }
   });
 
   it('a valid Finished before an unverifiable CertificateVerify does not prove the scheme', async () => {

@@ -5,7 +5,7 @@ import type { ClientHello, ServerHello } from '../model.js';
 import { toHex, type ByteReader } from '../reader.js';
 import { fmt } from '../format.js';
 import { decodeExtensions } from '../extensions/index.js';
-import { tls13Draft } from '../../registry/index.js';
+import { ContentType, HS, tls13Draft } from '../../registry/index.js';
 
 /** SHA-256("HelloRetryRequest"), the random that marks a ServerHello as an HRR (RFC 8446 §4.1.3). */
 export const HELLO_RETRY_REQUEST_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
@@ -34,6 +34,31 @@ export function downgradeSentinelFor(random: string, negotiated: number): Server
   if (tail === 1 && negotiated === TLS12) return 'tls12';
   if (tail === 0 && negotiated < TLS12) return 'tls11';
   return undefined;
+}
+
+/** A ClientHello message's header (4 bytes) and legacy_version (2) come before its random (32). */
+const RANDOM_AT = 6;
+const RANDOM_LENGTH = 32;
+const RECORD_HEADER = 5;
+
+/**
+ * The ClientHello's random in lower-case hex (how key logs name a connection), from a handshake
+ * message that starts with a ClientHello whose header and random are there; else undefined. Only
+ * the bytes up to the random are looked at, so a hello cut after them still names its connection.
+ */
+export function clientRandomOfMessage(message: Uint8Array): string | undefined {
+  if (message.length < RANDOM_AT + RANDOM_LENGTH || message[0] !== HS.client_hello) return undefined;
+  return Buffer.from(message.buffer, message.byteOffset + RANDOM_AT, RANDOM_LENGTH).toString('hex');
+}
+
+/**
+ * The same from a client's first record: a TLS handshake record whose header declares room for
+ * the random (a hello split across records keeps it in the first).
+ */
+export function clientRandomOfRecord(record: Uint8Array): string | undefined {
+  if (record.length < RECORD_HEADER || record[0] !== ContentType.handshake || record[1] !== 3) return undefined;
+  if (((record[3] << 8) | record[4]) < RANDOM_AT + RANDOM_LENGTH) return undefined;
+  return clientRandomOfMessage(record.subarray(RECORD_HEADER));
 }
 
 function sessionId(r: ByteReader): string {

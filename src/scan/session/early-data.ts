@@ -8,8 +8,9 @@
 // (key-shares.ts) and the secrets come from tls13-wire.ts, which the TLS 1.3 handshake probe uses too. No early data is sent. One
 // connection, read up to the first encrypted record; it never completes the handshake.
 
-import { splitRecords } from '../../decode/index.js';
+import { isWholeRecord, splitRecords } from '../../decode/index.js';
 import { deriveSecret, digest, hashLength, hmac, type HashName } from '../../decrypt/hkdf.js';
+import { isSupported, suiteCrypto } from '../../decrypt/suites.js';
 import { finishedKey } from '../../decrypt/tls13.js';
 import { Group, Version } from '../../registry/index.js';
 import { signatureSchemeCandidates } from '../candidates.js';
@@ -37,11 +38,19 @@ export interface TicketAnswer {
   retry?: boolean;
 }
 
-const hashOf = (suite: number): HashName => (suite === 0x1302 ? 'sha384' : 'sha256');
+/**
+ * The session's TLS 1.3 hash (binder and key schedule) from the shared suite table; a sentence
+ * saying why not when the suite is not a TLS 1.3 one tls-trace can open: without its hash neither
+ * the binder nor the keys can be made, so the ticket is left to a Node handshake.
+ */
+function hashOf(suite: number): { hash: HashName } | { why: string } {
+  const crypto = suiteCrypto(suite, Version.TLS13);
+  if (!isSupported(crypto)) return { why: `not tested: ${crypto.unsupported}` };
+  return crypto.tls13 ? { hash: crypto.hash } : { why: `not tested: ${crypto.name} is not a TLS 1.3 suite` };
+}
 
 /** The ClientHello message with its binder in place (RFC 8446 §4.2.11.2); undefined without an x25519 share. */
-function earlyDataHello(s: ResumableSession, sni: string | undefined, nowMs: number, offerEarlyData: boolean): Uint8Array | undefined {
-  const hash = hashOf(s.suite);
+function earlyDataHello(s: ResumableSession, hash: HashName, sni: string | undefined, nowMs: number, offerEarlyData: boolean): Uint8Array | undefined {
   const raw = keyShareFor(Group.x25519);
   if (!raw) return undefined;
   const extensions: ExtensionSpec[] = [
@@ -69,7 +78,7 @@ function earlyDataHello(s: ResumableSession, sni: string | undefined, nowMs: num
 function enough(received: Buffer): boolean {
   const f = readFirstFlight(received);
   if (f.alert || f.notTls || f.problem || f.serverHello?.helloRetryRequest) return true;
-  return Boolean(f.serverHello) && splitRecords(received).records.some((r) => r.contentType === 23 && r.bodyLength === r.declaredLength);
+  return Boolean(f.serverHello) && splitRecords(received).records.some((r) => r.contentType === 23 && isWholeRecord(r));
 }
 
 const PSK_OFFER = 'offered the last ticket';
@@ -77,7 +86,7 @@ const PSK_NONE = `${PSK_OFFER}: the ServerHello had no pre_shared_key (full hand
 const ED_HELLO = 'ClientHello with early_data and the ticket';
 
 /** The offered ticket's verdicts from what the server answered. */
-function answerTo(s: ResumableSession, message: Uint8Array, x: Exchanged, plain: SessionWire): TicketAnswer {
+function answerTo(s: ResumableSession, hash: HashName, message: Uint8Array, x: Exchanged, plain: SessionWire): TicketAnswer {
   const sh = plain.serverHello;
   if (!sh) return { retry: x.end === 'answered' || x.end === 'closed', psk: { resumed: null, evidence: `${PSK_OFFER}: no ServerHello (connection ${x.end})` }, earlyData: { accepted: null, evidence: `${ED_HELLO}: no ServerHello (connection ${x.end})` } };
   if (sh.helloRetryRequest) return { retry: true, psk: { resumed: null, evidence: `${PSK_OFFER}: the server answered with a HelloRetryRequest` }, earlyData: { accepted: false, evidence: `${ED_HELLO}: the server answered with a HelloRetryRequest, which rejects early data` } };
@@ -92,7 +101,6 @@ function answerTo(s: ResumableSession, message: Uint8Array, x: Exchanged, plain:
   }
   const shared = sharedSecretOf(sh);
   if (!shared) return { psk: { resumed: null, evidence: `${taken}, but its x25519 key share could not be used` }, earlyData: { accepted: null, evidence: 'not tested: the ServerHello\'s x25519 key share could not be used' } };
-  const hash = hashOf(s.suite);
   const opened = readSessionWire({ chunks: x.chunks, keylog: handshakeKeyLog(message, handshakeSecrets(hash, earlySecret(hash, s.psk), message, plain.serverHelloRaw, shared)) });
   if (!opened.encryptedExtensions) {
     // Node's OpenSSL would have failed this handshake: a pre_shared_key the keys do not follow is not a resumption.
@@ -105,17 +113,22 @@ function answerTo(s: ResumableSession, message: Uint8Array, x: Exchanged, plain:
   };
 }
 
+/** No connection made, for `why`: a Node handshake offers the ticket instead (`retry`). */
+function leftToNode(why: string, offerEarlyData: boolean): TicketAnswer {
+  return { retry: true, psk: { resumed: null, evidence: why }, ...(offerEarlyData ? { earlyData: { accepted: null, evidence: why } } : {}) };
+}
+
 /** One connection offering `s` (with early_data when `offerEarlyData`); never rejects. */
 export async function offerTicket(ctx: ScanContext, s: ResumableSession, offerEarlyData: boolean): Promise<TicketAnswer> {
-  const message = helloOrWhyNot(() => earlyDataHello(s, ctx.target.sni, Date.now(), offerEarlyData), `the server's ${s.ticket.length}-byte ticket`);
+  const suite = hashOf(s.suite);
+  if ('why' in suite) return leftToNode(suite.why, offerEarlyData);
+  const { hash } = suite;
+  const message = helloOrWhyNot(() => earlyDataHello(s, hash, ctx.target.sni, Date.now(), offerEarlyData), `the server's ${s.ticket.length}-byte ticket`);
   if (typeof message === 'string') return { psk: { resumed: null, evidence: message }, ...(offerEarlyData ? { earlyData: { accepted: null, evidence: message } } : {}) };
-  if (!message) {
-    const why = 'not tested: this Node cannot make an x25519 key share';
-    return { retry: true, psk: { resumed: null, evidence: why }, ...(offerEarlyData ? { earlyData: { accepted: null, evidence: why } } : {}) };
-  }
+  if (!message) return leftToNode('not tested: this Node cannot make an x25519 key share', offerEarlyData);
   // One attempt: a retried hello would offer the same ticket again, which a server with
   // anti-replay refuses, and the answer would be wrong.
   const x = await exchange13(ctx, frameRecords(message), () => enough, { retry: false });
-  const a = answerTo(s, message, x, readSessionWire({ chunks: x.chunks, keylog: [] }, { decrypt: false }));
+  const a = answerTo(s, hash, message, x, readSessionWire({ chunks: x.chunks, keylog: [] }, { decrypt: false }));
   return offerEarlyData ? a : { psk: a.psk, ...(a.retry ? { retry: true } : {}) };
 }

@@ -1,9 +1,10 @@
 // The session probes: client-initiated renegotiation (TLS 1.2), resumption by session ID and by
 // session ticket (TLS 1.2) and by PSK (TLS 1.3), and what the server's TLS 1.3 tickets say about
-// 0-RTT, under the scan's connection limit. The first connection of each probe (and the
-// renegotiation) is a full Node handshake: it gets a session. The second, which offers it, is a
-// ClientHello tls-trace writes itself (resume12.ts, early-data.ts): the server decides on that
-// hello, and its first flight says what it decided, for a fraction of a Node handshake's CPU.
+// 0-RTT, under the scan's connection limit. The first connection of each TLS 1.2 probe (and the
+// renegotiation) is a full handshake tls-trace writes itself (full12.ts; a Node handshake when the
+// server needs more); TLS 1.3's is a Node handshake. Each gets a session. The second, which offers
+// it, is a ClientHello tls-trace writes itself (resume12.ts, early-data.ts): the server decides on
+// that hello, and its first flight says what it decided, for a fraction of a Node handshake's CPU.
 // Verdicts come from the server's bytes (the ServerHello echoing the offered session ID and the
 // abbreviated handshake after it, its pre_shared_key extension confirmed by EncryptedExtensions
 // that open with the ticket's keys, the NewSessionTicket).
@@ -18,9 +19,15 @@ import { readSessionWire, selectedPsk, ticketEarlyData, type SessionWire } from 
 import { offerTicket, type TicketAnswer } from './early-data.js';
 import { resumableSession, type ResumableSession } from './openssl-session.js';
 import { masterSecretOf, offerAfter, offerTls12Session, type Tls12Answer, type Tls12Offer } from './resume12.js';
+import { fullHandshake12 } from './full12.js';
+import { fullHandshake13 } from './full13.js';
 
-/** A recorded Node session connection and what the server sent on it. */
-type SessionConnection = SessionHandshakeResult & { wire: SessionWire };
+/**
+ * A recorded session connection and what the server sent on it. `resumable`: the handshake
+ * completed with a session the server may resume (OpenSSL handed Node one; a hand-built
+ * handshake's server Finished verified). `extraConnections`: 1 when a hand-built try came first.
+ */
+type SessionConnection = SessionHandshakeResult & { wire: SessionWire; resumable: boolean; extraConnections: number; resumables?: ResumableSession[] };
 
 type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionConnection>;
 
@@ -34,6 +41,8 @@ function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']
       let wire: SessionWire | undefined;
       return {
         ...r,
+        resumable: r.sessions.length > 0,
+        extraConnections: 0,
         // Read when a probe first asks (the renegotiation probe never does). TLS 1.2 probes read
         // only what precedes ChangeCipherSpec; only TLS 1.3 tickets need the key log.
         get wire(): SessionWire {
@@ -41,6 +50,49 @@ function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']
         },
       };
     });
+}
+
+/**
+ * TLS 1.2 session connections: a handshake tls-trace writes itself (full12.ts), and a Node
+ * handshake when the server needs what that one does not do (the hand-built try then counts as
+ * one more connection).
+ */
+function connector12(ctx: ScanContext): Connect {
+  const node = connector(ctx, 'TLSv1.2');
+  return async (o) => {
+    const r = await fullHandshake12(ctx, { ticket: !o.noTicket, renegotiate: Boolean(o.renegotiate) });
+    if ('fallback' in r) return { ...(await node(o)), extraConnections: 1 };
+    let wire: SessionWire | undefined;
+    return {
+      ...r.done,
+      extraConnections: 0,
+      get wire(): SessionWire {
+        return (wire ??= readSessionWire(r.done, { decrypt: false }));
+      },
+    };
+  };
+}
+
+/**
+ * The TLS 1.3 PSK probe's first connection: a handshake tls-trace writes itself (full13.ts), whose
+ * tickets come with their PSKs; a Node handshake when the server needs more (one connection more).
+ */
+function connector13(ctx: ScanContext): Connect {
+  const node = connector(ctx, 'TLSv1.3');
+  return async (o) => {
+    if (o.session) return node(o);
+    const r = await fullHandshake13(ctx, o.ticketWaitMs ?? 0);
+    if ('fallback' in r) return { ...(await node(o)), extraConnections: 1 };
+    let wire: SessionWire | undefined;
+    return {
+      ...r.done,
+      resumable: r.done.resumables.length > 0,
+      extraConnections: 0,
+      get wire(): SessionWire {
+        return (wire ??= readSessionWire(r.done, { decrypt: true }));
+      },
+    };
+  };
 }
 
 const notTested = (why: string, connections = 0): ResumptionProbe => ({ issued: null, resumed: null, evidence: [why], connections });
@@ -62,13 +114,13 @@ const failed = (r: SessionHandshakeResult): string => `the handshake failed: ${r
 /** `r`: a TLS 1.2 connection made with `renegotiate: true`. */
 export function probeRenegotiation(r: SessionConnection, timeoutMs: number): RenegotiationProbe {
   const evidence = ['TLS 1.2 handshake, then a new ClientHello on the established connection (client-initiated renegotiation)'];
-  if (!r.ok) return { clientInitiated: null, evidence: [failed(r)], connections: 1 };
+  if (!r.ok) return { clientInitiated: null, evidence: [failed(r)], connections: 1 + r.extraConnections };
   const o = r.renegotiation ?? { outcome: 'no-answer' };
-  if (o.outcome === 'completed') evidence.push('the server completed the second handshake');
+  if (o.outcome === 'completed') evidence.push(o.detail ?? 'the server completed the second handshake');
   else if (o.outcome === 'refused') evidence.push(`the server refused: ${o.detail ?? 'no reason given'}`);
   else evidence.push(`no answer within ${timeoutMs} ms`);
   const clientInitiated = o.outcome === 'completed' ? 'accepted' : o.outcome === 'refused' ? 'refused' : null;
-  return { clientInitiated, evidence, connections: 1 };
+  return { clientInitiated, evidence, connections: 1 + r.extraConnections };
 }
 
 /** A line when OpenSSL's own verdict on a Node second connection differs from the wire's. */
@@ -108,19 +160,20 @@ function resumedBy(second: Tls12Answer): { resumed: boolean | null; line?: strin
 
 export async function probeSessionId(connect: Connect, resume: Resume12): Promise<ResumptionProbe> {
   const first = await connect({ noTicket: true });
-  if (!first.ok) return notTested(failed(first), 1);
+  const extra = first.extraConnections;
+  if (!first.ok) return notTested(failed(first), 1 + extra);
   const sh = first.wire.serverHello;
   const id = sh?.sessionId ?? '';
-  const issued = id !== '' && first.sessions.length > 0;
-  if (!sh && first.truncated) return notTested(CUT, 1);
-  if (!sh || !issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 };
+  const issued = id !== '' && first.resumable;
+  if (!sh && first.truncated) return notTested(CUT, 1 + extra);
+  if (!sh || !issued) return { issued: false, resumed: false, evidence: ['full handshake offering no ticket: the ServerHello carried an empty session ID'], connections: 1 + extra };
   const second = await resume(offerAfter(sh, undefined, masterSecretOf(first)));
   const evidence = [`full handshake offering no ticket: session ID ${short(id)} (${id.length / 2} bytes)`];
   const cannot = unanswered(second);
-  if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 };
+  if (cannot) return { issued, resumed: null, evidence: [...evidence, cannot], connections: 2 + extra };
   const { resumed, line } = resumedBy(second);
   evidence.push(line ? `offered it again: ${line}` : resumed ? 'offered it again: the ServerHello echoed it (abbreviated handshake)' : `offered it again: the server answered with ${second.wire.serverHello?.sessionId ? 'a new session ID' : 'no session ID'} (full handshake)`);
-  return { issued, resumed, length: id.length / 2, evidence, connections: 2 };
+  return { issued, resumed, length: id.length / 2, evidence, connections: 2 + extra };
 }
 
 /**
@@ -134,7 +187,7 @@ export async function probeTicket12(first: SessionConnection, resume: Resume12):
   const ticket = first.wire.tickets[0];
   const sh = first.wire.serverHello;
   if (!ticket && first.truncated) return notTested(CUT);
-  if (!ticket || !sh || first.sessions.length === 0) {
+  if (!ticket || !sh || !first.resumable) {
     return { issued: false, resumed: false, evidence: ['full handshake offering an empty session_ticket extension: no NewSessionTicket'], connections: 0 };
   }
   const base = { issued: true, ticketLifetime: ticket.lifetime, length: ticket.ticket.length / 2 };
@@ -162,29 +215,33 @@ type Tls13Probes = { psk: ResumptionProbe; earlyData: EarlyDataProbe };
  */
 export async function probePsk(connect: Connect, waitMs: number, offer?: OfferTicket): Promise<Tls13Probes> {
   const first = await connect({ ticketWaitMs: waitMs });
+  const one = 1 + first.extraConnections;
   const untested = (why: string, connections: number): Tls13Probes => ({
     psk: notTested(why, connections),
     earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [why], connections: 0 },
   });
-  if (!first.ok) return untested(failed(first), 1);
+  if (!first.ok) return untested(failed(first), one);
   const tickets = first.wire.tickets;
   if (tickets.length === 0) {
-    if (first.truncated) return untested(CUT, 1);
-    if (first.sessions.length > 0 && first.wire.undecrypted) return untested('the server sent a ticket, but tls-trace could not decrypt it to read it', 1);
+    if (first.truncated) return untested(CUT, one);
+    if (first.resumable && first.wire.undecrypted) return untested('the server sent a ticket, but tls-trace could not decrypt it to read it', one);
     const none = `no NewSessionTicket within ${waitMs} ms of the handshake`;
-    return { psk: { issued: false, resumed: false, evidence: [none], connections: 1 }, earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [none], connections: 0 } };
+    return { psk: { issued: false, resumed: false, evidence: [none], connections: one }, earlyData: { maxEarlyDataSize: null, accepted: null, evidence: [none], connections: 0 } };
   }
   const advertised = earlyDataOf(tickets.map(ticketEarlyData));
   const t = tickets[0];
   const base = { issued: true, ticketLifetime: t.lifetime, length: t.ticket.length / 2 };
   const evidence = [`full handshake: ${tickets.length} NewSessionTicket(s), the first ${base.length} bytes with lifetime ${t.lifetime} s`];
   const last = first.sessions[first.sessions.length - 1];
-  const session = offer && last ? resumableSession(last) : undefined;
+  // A hand-built first connection gives the sessions itself (full13.ts); a Node one, OpenSSL's DER.
+  const session = first.resumables ? first.resumables[first.resumables.length - 1] : offer && last ? resumableSession(last) : undefined;
   const answer = offer && session ? await offer(session, Boolean(advertised.maxEarlyDataSize)) : undefined;
   const earlyData = acceptanceOf(advertised, answer, Boolean(offer));
-  if (answer && !answer.retry) return { psk: { ...base, resumed: answer.psk.resumed, evidence: [...evidence, answer.psk.evidence], connections: 2 }, earlyData };
-  const connections = answer ? 3 : 2;
+  if (answer && !answer.retry) return { psk: { ...base, resumed: answer.psk.resumed, evidence: [...evidence, answer.psk.evidence], connections: 2 + first.extraConnections }, earlyData };
+  const connections = (answer ? 3 : 2) + first.extraConnections;
   if (answer) evidence.push(answer.psk.evidence);
+  // Node can offer only a session OpenSSL made (the first connection's, when Node made it).
+  if (!last) return { psk: { ...base, resumed: null, evidence: [...evidence, 'not tested further: a Node handshake can offer only a session of its own'], connections: connections - 1 }, earlyData };
   // After a hand-built try, an unused ticket if there is one: a server with anti-replay takes each once.
   const other = answer && first.sessions.length > 1;
   const second = await connect({ session: other ? first.sessions[0] : last });
@@ -213,7 +270,7 @@ function acceptanceOf(advertised: EarlyDataProbe, answer: TicketAnswer | undefin
 /** Every session probe the server's versions allow, run concurrently under the scan's limit. */
 export async function scanSession(ctx: ScanContext, found: VersionsFound): Promise<SessionScan> {
   const has12 = found.supported.includes(Version.TLS12);
-  const c12 = connector(ctx, 'TLSv1.2');
+  const c12 = connector12(ctx);
   const r12: Resume12 = (offer) => offerTls12Session(ctx, offer);
   const no12 = 'not tested: the server does not offer TLS 1.2';
   const waitMs = Math.min(1000, ctx.opts.timeoutMs);
@@ -224,7 +281,7 @@ export async function scanSession(ctx: ScanContext, found: VersionsFound): Promi
     has12 ? probeSessionId(c12, r12) : Promise.resolve(notTested(no12)),
     reneg ? reneg.then((r) => probeTicket12(r, r12)) : Promise.resolve(notTested(no12)),
     found.has13
-      ? probePsk(connector(ctx, 'TLSv1.3'), waitMs, (s, earlyData) => offerTicket(ctx, s, earlyData))
+      ? probePsk(connector13(ctx), waitMs, (s, earlyData) => offerTicket(ctx, s, earlyData))
       : Promise.resolve({ psk: notTested('not tested: the server does not offer TLS 1.3'), earlyData: { maxEarlyDataSize: null, accepted: null, evidence: ['not tested: the server does not offer TLS 1.3'], connections: 0 } }),
   ]);
   const connections = renegotiation.connections + sessionId.connections + sessionTicket.connections + tls13.psk.connections + tls13.earlyData.connections;

@@ -13,7 +13,7 @@ import { Ext, Version } from '../../registry/index.js';
 import { randomBytes } from 'node:crypto';
 import type { ProbeEnd } from '../../capture/probe-connection.js';
 import type { SessionHandshakeResult } from '../../capture/session-connection.js';
-import { keyLogLine, KeyLogLabel, parseKeyLog } from '../../decrypt/index.js';
+import { keyLogLine, KeyLogLabel, secretForFirstHello } from '../../decrypt/index.js';
 import { helloOrWhyNot, type ExtensionSpec } from '../client-hello-builder.js';
 import type { ScanContext } from '../context.js';
 import { readFirstFlight } from '../first-flight.js';
@@ -21,6 +21,7 @@ import { makeHello } from '../hello.js';
 import { exchange13, openConnection } from '../tls13-wire.js';
 import { readSessionWire, type SessionWire } from './wire.js';
 import type { ServerHello } from '../../decode/model.js';
+import { clientRandomOfRecord } from '../../decode/index.js';
 
 /** What the second connection offers. */
 export interface Tls12Offer {
@@ -55,11 +56,7 @@ export interface Tls12Answer {
  * so the ones the probes read in the clear are the first handshake's).
  */
 export function masterSecretOf(first: Pick<SessionHandshakeResult, 'chunks' | 'keylog'>): Buffer | undefined {
-  const hello = first.chunks.find((c) => c.direction === 'client');
-  const b = hello?.offset === 0 ? hello.bytes : undefined;
-  if (!b || b.length < 43 || b[0] !== 22 || b[5] !== 1) return undefined;
-  const secret = parseKeyLog(first.keylog).byClientRandom.get(Buffer.from(b.subarray(11, 43)).toString('hex'))?.get(KeyLogLabel.masterSecret);
-  return secret === undefined ? undefined : Buffer.from(secret, 'hex');
+  return secretForFirstHello(first, KeyLogLabel.masterSecret);
 }
 
 /** The offer that resumes what the first connection's ServerHello negotiated: its session ID, or `ticket` with a fresh ID. */
@@ -99,8 +96,9 @@ export async function offerTls12Session(ctx: ScanContext, offer: Tls12Offer): Pr
 /** RFC 5246 §7.4.9: the abbreviated handshake's server Finished, opened and checked by the shared decryption code with the session's master secret. */
 function serverFinished(hello: Uint8Array, chunks: Parameters<typeof openConnection>[0], masterSecret: Buffer | undefined): { ok: boolean; reason: string } {
   if (!masterSecret) return { ok: false, reason: "the session's master secret was not in the first connection's key log" };
-  // The hello is one record (makeHello): its random is bytes 11..43.
-  const random = Buffer.from(hello.subarray(11, 43)).toString('hex');
+  // makeHello's hello is one record, so its random is always there.
+  const random = clientRandomOfRecord(hello);
+  if (random === undefined) return { ok: false, reason: 'our ClientHello has no random to name the session by' };
   const { decryption } = openConnection(chunks, [keyLogLine(KeyLogLabel.masterSecret, random, masterSecret.toString('hex'))]);
   const fact = decryption?.verifications.find((v) => v.check === 'server-finished');
   return fact ? { ok: fact.ok, reason: fact.reason } : { ok: false, reason: "no server Finished could be opened with the session's master secret" };
