@@ -75,6 +75,11 @@ export interface Handshake13 {
 const TYPICAL_SHARES: readonly number[] = [Group.x25519, Group.secp256r1];
 const sharesFor = new WeakMap<ScanContext, readonly number[]>();
 
+/** The group a HelloRetryRequest of this scan's server asked for instead of x25519 and secp256r1, if one did. */
+export function retryGroupOf(ctx: ScanContext): number | undefined {
+  return sharesFor.get(ctx)?.[0];
+}
+
 /** TLS 1.3 suites the shared decryption code can open (a server picking another cannot be read). */
 let openable: number[] | undefined;
 function openableSuites(): number[] {

@@ -22,7 +22,7 @@ import { ServerFlight13 } from '../../decrypt/server-flight13.js';
 import { scheduleFromSharedSecret, trafficKeys, verifyData13, type Tls13Schedule } from '../../decrypt/tls13.js';
 import { ContentType, Group, HS, Version } from '../../registry/index.js';
 import type { ScanContext } from '../context.js';
-import { checkFlight, FlightWatch, helloFor, type ServerKeys } from '../handshake13.js';
+import { checkFlight, FlightWatch, helloFor, retryGroupOf, type ServerKeys } from '../handshake13.js';
 import { exchange13, unframe } from '../tls13-wire.js';
 import type { ResumableSession } from './openssl-session.js';
 
@@ -187,6 +187,8 @@ function keyLogOf(hello: Uint8Array, s: Tls13Schedule): string[] {
  */
 export async function fullHandshake13(ctx: ScanContext, waitMs: number): Promise<Full13Result> {
   if (ctx.opts.clientCert) return { fallback: 'a client certificate was given' };
+  // Already known: this server answers a hello without its group with a HelloRetryRequest.
+  if (retryGroupOf(ctx) !== undefined) return { fallback: 'the server asked another probe for a group other than x25519' };
   const hello = helloFor(ctx, {}, [Group.x25519]);
   let state: Handshake13Full | undefined;
   const x = await exchange13(ctx, hello, () => (state = new Handshake13Full(hello, waitMs)).enough);
