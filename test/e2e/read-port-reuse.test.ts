@@ -7,6 +7,7 @@
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { readPacketCapture } from '../../src/capture/pcap/index.js';
@@ -33,7 +34,9 @@ async function recordPortReuse(dir: string): Promise<Recorded> {
   try {
     for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
       await new Promise<void>((resolve, reject) => {
-        const s = tls.connect({ host: '127.0.0.1', port, localPort: clientPort, servername: 'localhost', ca: demoCerts().root, maxVersion }, () => s.write('GET / HTTP/1.0\r\n\r\n'));
+        // tls.connect's options have no localPort: the TCP socket bound to it is made first.
+        const tcp = net.connect({ host: '127.0.0.1', port, localPort: clientPort });
+        const s = tls.connect({ socket: tcp, servername: 'localhost', ca: demoCerts().root, maxVersion }, () => s.write('GET / HTTP/1.0\r\n\r\n'));
         s.on('data', () => undefined);
         s.on('error', reject);
         s.on('close', () => resolve());
