@@ -138,14 +138,22 @@ function skipReason(conn: TcpConnection, heads: Heads): string {
 
 /**
  * Without a captured SYN the first sender may be the server: the ClientHello (at the start or
- * after a STARTTLS dialogue the server opened) or, in a capture of the server side only, the
- * ServerHello says who is who.
+ * after a STARTTLS dialogue the server opened) or the ServerHello (the capture began after the
+ * ClientHello, or holds the server side only) says who is who. With no hello in view (joined
+ * later still), a system port (< 1024) on one side only is the server's, as clients send from
+ * ephemeral ports; else the first sender stays the client.
  */
 function serverSpokeFirst(conn: TcpConnection, heads: Heads): boolean {
   if (conn.syn !== undefined || conn.synAck !== undefined || startsClientHello(heads.client)) return false;
-  if (startsClientHello(heads.server) || (startsServerHello(heads.client) && heads.server.length === 0)) return true;
-  return clientTlsAfterPlaintext(heads.client) === undefined && clientTlsAfterPlaintext(heads.server) !== undefined;
+  if (startsClientHello(heads.server)) return true;
+  if (startsServerHello(heads.client) || startsServerHello(heads.server)) return !startsServerHello(heads.server);
+  if (clientTlsAfterPlaintext(heads.client) !== undefined) return false;
+  if (clientTlsAfterPlaintext(heads.server) !== undefined) return true;
+  return isSystemPort(conn.client.port) && !isSystemPort(conn.server.port);
 }
+
+/** IANA's system ports (RFC 6335 §6): assigned to services, never picked as a client's ephemeral port. */
+const isSystemPort = (port: number): boolean => port < 1024;
 
 /** Bytes enough for every look at a stream that opens with a TLS record (the ClientHello's random ends at 43). */
 const RECORD_START_BYTES = 64;
