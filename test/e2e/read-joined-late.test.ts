@@ -8,8 +8,8 @@ import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { runCli } from '../helpers/cli.js';
 import { nodeClient, recordOpenssl, run, startTcpdump, stopTcpdump, type Recorded } from '../helpers/pcap-tools.js';
+import { ourRecordLengths as ours, tsharkRecordLengths } from '../helpers/record-sides.js';
 import { demoCerts, describeWithTools } from '../helpers/servers.js';
 
 interface Frame {
@@ -24,31 +24,6 @@ async function frames(file: string): Promise<Frame[]> {
     const [number, srcPort, len] = l.split('\t').map(Number);
     return { number, srcPort, len };
   });
-}
-
-/** tshark's TLS record lengths per side ('client'/'server' by the source port). */
-async function tsharkRecordLengths(file: string, port: number, keylog: string): Promise<Record<string, number[]>> {
-  const out = await run('tshark', ['-r', file, '-o', `tls.keylog_file:${keylog}`, '-d', `tcp.port==${port},tls`, '-Y', 'tls', '-T', 'fields', '-e', 'tcp.srcport', '-e', 'tls.record.length']);
-  const sides: Record<string, number[]> = { client: [], server: [] };
-  for (const l of out.replace(/\n$/, '').split('\n')) {
-    const [src, lengths] = l.split('\t');
-    sides[Number(src) === port ? 'server' : 'client'].push(...lengths.split(',').map(Number));
-  }
-  return sides;
-}
-
-interface Trace {
-  target: { port: number };
-  records: { direction: string; bodyLength: number }[];
-}
-
-/** Our records' body lengths per side, and the port we took for the server's. */
-async function ours(file: string, keylog: string): Promise<{ serverPort: number; sides: Record<string, number[]> }> {
-  const r = await runCli(['read', file, '--keylog', keylog, '--json']);
-  const trace = JSON.parse(r.stdout) as Trace;
-  const sides: Record<string, number[]> = { client: [], server: [] };
-  for (const rec of trace.records) sides[rec.direction].push(rec.bodyLength);
-  return { serverPort: trace.target.port, sides };
 }
 
 /** `file` without its frames before `first` (editcap keeps the range given). */
