@@ -3,14 +3,14 @@
 // be the server. Each of our records must come from the side tshark (told the server's port with
 // -d) says sent it, with the same record lengths, and the table must name the real server.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server, Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { nodeClient, recordOpenssl, run, startTcpdump, stopTcpdump, type Recorded } from '../helpers/pcap-tools.js';
+import { recordNodeServer, recordOpenssl, run, type Recorded } from '../helpers/pcap-tools.js';
 import { ourRecordLengths as ours, tsharkRecordLengths } from '../helpers/record-sides.js';
-import { demoCerts, describeWithTools } from '../helpers/servers.js';
+import { describeWithTools } from '../helpers/servers.js';
 
 interface Frame {
   number: number;
@@ -32,32 +32,10 @@ async function from(file: string, first: number, out: string): Promise<string> {
   return out;
 }
 
-/**
- * A Node TLS server on a free system port (< 1024: the test runs as root, as tcpdump does) and one
- * Node client that sends a request the server answers; recorded on loopback.
- */
-async function recordOnSystemPort(dir: string): Promise<Recorded> {
-  const pcap = path.join(dir, 'system-port.pcap');
-  const keylog = path.join(dir, 'system-port.keys');
-  const lines: string[] = [];
-  const server = tls.createServer({ ...demoCerts().ecdsa }, (s) => {
-    s.on('error', () => undefined);
-    s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\n' + 'x'.repeat(3000)));
-  });
-  server.on('keylog', (line: Buffer) => lines.push(line.toString().trim()));
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => sockets.add(s));
-  const port = await listenOnSystemPort(server);
-  const dump = await startTcpdump(pcap, port);
-  try {
-    await nodeClient(port);
-  } finally {
-    await stopTcpdump(dump);
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => server.close(r));
-  }
-  writeFileSync(keylog, lines.join('\n') + '\n');
-  return { pcap, keylog, port };
+/** A server answer long enough for several records, to a request. */
+function answer(s: tls.TLSSocket): void {
+  s.on('error', () => undefined);
+  s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\n' + 'x'.repeat(3000)));
 }
 
 /** Listens on the first free port of 900–1000 (other programs may hold some). */
@@ -80,7 +58,8 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read: a 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-late-'));
     tls13 = await recordOpenssl(dir, 'tls13');
-    system = await recordOnSystemPort(dir);
+    // A Node TLS server on a free system port (< 1024: the test runs as root, as tcpdump does).
+    system = await recordNodeServer(dir, 'system-port', {}, '127.0.0.1', answer, { listen: listenOnSystemPort });
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,7 +5,7 @@
 // teardown is missing from the file (frames dropped by a loaded capture, or cut with editcap), and
 // never glue the second handshake into the first connection's stream.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -14,24 +14,13 @@ import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import { decodeCapture } from '../../src/decode/index.js';
 import type { HandshakeMessage } from '../../src/decode/model.js';
 import { runCli } from '../helpers/cli.js';
-import { run, startTcpdump, stopTcpdump, type Recorded } from '../helpers/pcap-tools.js';
+import { recordNodeServer, run, type Recorded } from '../helpers/pcap-tools.js';
 import { demoCerts, describeWithTools, freePort } from '../helpers/servers.js';
 
 /** Two connections from the same client port, TLS 1.3 then TLS 1.2, each answered and closed by the server. */
 async function recordPortReuse(dir: string): Promise<Recorded> {
-  const pcap = path.join(dir, 'reuse.pcap');
-  const keylog = path.join(dir, 'reuse.keys');
-  const lines: string[] = [];
-  const port = await freePort();
   const clientPort = await freePort();
-  const server = tls.createServer({ ...demoCerts().ecdsa }, (s) => {
-    s.on('error', () => undefined);
-    s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\nhello'));
-  });
-  server.on('keylog', (line: Buffer) => lines.push(line.toString().trim()));
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  const dump = await startTcpdump(pcap, port);
-  try {
+  const twice = async (port: number): Promise<void> => {
     for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
       await new Promise<void>((resolve, reject) => {
         // tls.connect's options have no localPort: the TCP socket bound to it is made first.
@@ -42,12 +31,13 @@ async function recordPortReuse(dir: string): Promise<Recorded> {
         s.on('close', () => resolve());
       });
     }
-  } finally {
-    await stopTcpdump(dump);
-    await new Promise((r) => server.close(r));
-  }
-  writeFileSync(keylog, lines.join('\n') + '\n');
-  return { pcap, keylog, port };
+  };
+  // The server ends each connection first, so the client's port is free again at once.
+  const answer = (s: tls.TLSSocket): void => {
+    s.on('error', () => undefined);
+    s.once('data', () => s.end('HTTP/1.0 200 OK\r\n\r\nhello'));
+  };
+  return recordNodeServer(dir, 'reuse', {}, '127.0.0.1', answer, { client: twice });
 }
 
 interface Stream {
