@@ -122,9 +122,13 @@ function prologueOf(streams: Record<Direction, TcpConnection['streams']['client'
   return out.sort(byWireOrder).map(({ direction, timeMs, bytes }) => ({ direction, timeMs, bytes }));
 }
 
-/** Time, then the frame's position in the file (timestamps tie when the capturing clock is coarse). */
+/**
+ * The frame's position in the file, then time: one connection's frames are in the file in the order
+ * they were captured (as tshark lists them), also when the clock stepped back or is coarse enough
+ * that timestamps tie; sorting by time put a stepped server flight before the client's Finished.
+ */
 function byWireOrder(a: { timeMs: number; frame?: number }, b: { timeMs: number; frame?: number }): number {
-  return a.timeMs - b.timeMs || (a.frame ?? 0) - (b.frame ?? 0);
+  return (a.frame ?? 0) - (b.frame ?? 0) || a.timeMs - b.timeMs;
 }
 
 /** Why a connection is not TLS, in words for the skipped list. */
@@ -227,8 +231,8 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
 }
 
 /**
- * Two directions' chunks, each already in wire order, merged into one in wire order (time, then
- * frame position; byWireOrder).
+ * Two directions' chunks, each already in wire order, merged into one in wire order (frame
+ * position, then time; byWireOrder).
  */
 function byTime(client: readonly CaptureChunk[], server: readonly CaptureChunk[]): CaptureChunk[] {
   const out: CaptureChunk[] = [];
