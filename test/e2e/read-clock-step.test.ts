@@ -49,4 +49,13 @@ describeWithTools('tcpdump', 'tshark', 'openssl')('tls-trace read: a clock stepp
     expect(before.length).toBeGreaterThan(8);
     expect(await records(stepped, rec.keylog)).toEqual(before);
   });
+
+  it('a step between the ServerHello and the Finished messages: still a complete handshake, exit 0', async () => {
+    const rows = (await run('tshark', ['-r', rec.pcap, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len'])).replace(/\n$/, '').split('\n').map((l) => l.split('\t').map(Number));
+    const serverHello = rows.find(([, port, len]) => port === rec.port && len > 0) as number[];
+    const stepped = stepClockBack(rec.pcap, path.join(dir, 'stepped-early.pcap'), serverHello[0] + 1, 3600);
+    const r = await runCli(['read', stepped, '--keylog', rec.keylog, '--json']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect((JSON.parse(r.stdout) as { outcome: { complete: boolean } }).outcome.complete).toBe(true);
+  });
 });
