@@ -78,7 +78,8 @@ function outcomeOf(capture: Capture, decoded: DecodedTrace): TraceOutcome {
       ? { complete: true, summary: `Handshake complete (per Node's TLS stack); larger than tls-trace decodes: ${cap.said}` }
       : { complete: false, summary: `Handshake larger than tls-trace decodes: ${cap.said}` };
   }
-  if (!sh) return { complete: false, summary: `${INCOMPLETE}no ServerHello received` };
+  // A packet capture that lost server bytes may have lost the ServerHello with them: not "received" is not known.
+  if (!sh) return { complete: false, summary: `${INCOMPLETE}${capture.gaps?.some((g) => g.direction === 'server') ? 'no ServerHello in the capture, which is missing bytes from the server' : 'no ServerHello received'}` };
   if (!finished) return { complete: false, summary: `${INCOMPLETE}Finished messages missing` };
   return { complete: true, summary: 'Handshake complete' };
 }

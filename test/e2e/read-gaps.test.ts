@@ -124,6 +124,7 @@ describeWithTools('tcpdump', 'editcap', 'tshark')('tls-trace read: missing bytes
     // The bytes after it are whole records: no "chunk claims stream offset" malformation.
     expect(trace.issues.filter((i) => /claims stream offset/.test(i.reason))).toEqual([]);
     const r = await runCli(['read', out, '--keylog', rec.keylog]);
+    expect(r.stdout).toContain('outcome   Handshake did not complete: no ServerHello in the capture, which is missing bytes from the server\n');
     // The text wraps at its width: compared with its whitespace collapsed.
     expect(r.stdout.replace(/\s+/g, ' ')).toContain(`${lost.payloadLength} bytes missing from the capture at stream offset 0; decoding resumes at stream offset ${lost.payloadLength}`);
     expect(r.stderr).toBe(`tls-trace: the capture is missing ${lost.payloadLength} bytes of the connection (the first ${lost.payloadLength} at server stream offset 0), so the handshake cannot be followed to its end (${got.chunks.filter((c) => c.direction === 'server').reduce((n, c) => n + c.bytes.length, 0)} bytes from the server in the file)\n`);
