@@ -7,7 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { recordOpenssl, run, type Recorded } from '../helpers/pcap-tools.js';
+import { recordOpenssl, type Recorded } from '../helpers/pcap-tools.js';
+import { tsharkFrames, type Frame } from '../helpers/record-sides.js';
 import { describeWithTools } from '../helpers/servers.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -39,21 +40,19 @@ describeWithTools('tcpdump', 'tshark', 'openssl')('tls-trace read: a clock stepp
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("records in the file's order, as in the recording before the step", async () => {
-    const rows = (await run('tshark', ['-r', rec.pcap, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len'])).replace(/\n$/, '').split('\n').map((l) => l.split('\t').map(Number));
     // The step comes right after the client's second data segment (its Finished): the server's
     // segments after it get times an hour before the client's.
-    const clientData = rows.filter(([, port, len]) => port !== rec.port && len > 0);
+    const clientData = (await tsharkFrames(rec.pcap)).filter((f) => f.srcPort !== rec.port && f.len > 0);
     expect(clientData.length).toBeGreaterThan(2);
-    const stepped = stepClockBack(rec.pcap, path.join(dir, 'stepped.pcap'), clientData[1][0] + 1, 3600);
+    const stepped = stepClockBack(rec.pcap, path.join(dir, 'stepped.pcap'), clientData[1].number + 1, 3600);
     const before = await records(rec.pcap, rec.keylog);
     expect(before.length).toBeGreaterThan(8);
     expect(await records(stepped, rec.keylog)).toEqual(before);
   });
 
   it('a step between the ServerHello and the Finished messages: still a complete handshake, exit 0', async () => {
-    const rows = (await run('tshark', ['-r', rec.pcap, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len'])).replace(/\n$/, '').split('\n').map((l) => l.split('\t').map(Number));
-    const serverHello = rows.find(([, port, len]) => port === rec.port && len > 0) as number[];
-    const stepped = stepClockBack(rec.pcap, path.join(dir, 'stepped-early.pcap'), serverHello[0] + 1, 3600);
+    const serverHello = (await tsharkFrames(rec.pcap)).find((f) => f.srcPort === rec.port && f.len > 0) as Frame;
+    const stepped = stepClockBack(rec.pcap, path.join(dir, 'stepped-early.pcap'), serverHello.number + 1, 3600);
     const r = await runCli(['read', stepped, '--keylog', rec.keylog, '--json']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect((JSON.parse(r.stdout) as { outcome: { complete: boolean } }).outcome.complete).toBe(true);

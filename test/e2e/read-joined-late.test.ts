@@ -9,22 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { recordNodeServer, recordOpenssl, run, type Recorded } from '../helpers/pcap-tools.js';
-import { ourRecordLengths as ours, tsharkRecordLengths } from '../helpers/record-sides.js';
+import { ourRecordLengths as ours, tsharkFrames, tsharkRecordLengths, type Frame } from '../helpers/record-sides.js';
 import { describeWithTools } from '../helpers/servers.js';
-
-interface Frame {
-  number: number;
-  srcPort: number;
-  len: number;
-}
-
-async function frames(file: string): Promise<Frame[]> {
-  const out = await run('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len']);
-  return out.replace(/\n$/, '').split('\n').map((l) => {
-    const [number, srcPort, len] = l.split('\t').map(Number);
-    return { number, srcPort, len };
-  });
-}
 
 /** `file` without its frames before `first` (editcap keeps the range given). */
 async function from(file: string, first: number, out: string): Promise<string> {
@@ -64,7 +50,7 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read: a 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the ClientHello not captured: the ServerHello tells the server, each record on the side tshark gives it', async () => {
-    const all = await frames(tls13.pcap);
+    const all = await tsharkFrames(tls13.pcap);
     // From the frame after the ClientHello (the client's first data) on: the server's flight comes first.
     const hello = all.find((f) => f.srcPort !== tls13.port && f.len > 0) as Frame;
     const late = await from(tls13.pcap, hello.number + 1, path.join(dir, 'no-client-hello.pcap'));
@@ -75,7 +61,7 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read: a 
   });
 
   it('no hello in view, the server speaking first: its system port (< 1024) tells it', async () => {
-    const all = await frames(system.pcap);
+    const all = await tsharkFrames(system.pcap);
     // The server's answer to the request: its first data after the client's last handshake data.
     const request = all.filter((f) => f.srcPort !== system.port && f.len > 0)[1];
     const answer = all.find((f) => f.number > request.number && f.srcPort === system.port && f.len > 0) as Frame;

@@ -7,8 +7,8 @@
 import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { recordOpenssl, run, type Recorded } from '../helpers/pcap-tools.js';
-import { ourRecordLengths, tsharkRecordLengths } from '../helpers/record-sides.js';
+import { recordOpenssl, type Recorded } from '../helpers/pcap-tools.js';
+import { ourRecordLengths, tsharkFrames, tsharkRecordLengths } from '../helpers/record-sides.js';
 import { describeWithTools } from '../helpers/servers.js';
 
 /**
@@ -37,8 +37,7 @@ describeWithTools('tcpdump', 'tshark', 'openssl')('tls-trace read: IPv4 total le
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("the server's data segments with total length 0: every record read, as tshark reads them", async () => {
-    const rows = (await run('tshark', ['-r', rec.pcap, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len'])).replace(/\n$/, '').split('\n');
-    const serverData = rows.map((l) => l.split('\t').map(Number)).filter(([, port, len]) => port === rec.port && len > 0).map(([n]) => n);
+    const serverData = (await tsharkFrames(rec.pcap)).filter((f) => f.srcPort === rec.port && f.len > 0).map((f) => f.number);
     expect(serverData.length).toBeGreaterThan(1);
     const tso = zeroTotalLength(rec.pcap, path.join(dir, 'tso.pcap'), new Set(serverData));
     const theirs = await tsharkRecordLengths(tso, rec.port, rec.keylog);

@@ -1,6 +1,6 @@
-// Which side sent each TLS record, and how long it is, by tls-trace's `read --json` of one
-// connection and by tshark (told the server's port with -d, so it needs no handshake to know it):
-// comparable per side for captures whose start or framing is awkward.
+// Per-side views of a capture for tests on awkward captures: which side sent each TLS record and
+// how long it is, by tls-trace's `read --json` and by tshark (told the server's port with -d, so it
+// needs no handshake to know it), and tshark's frame list (number, source port, payload length).
 
 import { runCli } from './cli.js';
 import { run } from './pcap-tools.js';
@@ -30,3 +30,18 @@ export async function ourRecordLengths(file: string, keylog: string): Promise<{ 
   return { serverPort: trace.target.port, sides };
 }
 
+/** A frame of a capture as tshark numbers it: its TCP source port and payload length. */
+export interface Frame {
+  number: number;
+  srcPort: number;
+  len: number;
+}
+
+/** Every frame of `file` in tshark's order. */
+export async function tsharkFrames(file: string): Promise<Frame[]> {
+  const out = await run('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.len']);
+  return out.replace(/\n$/, '').split('\n').map((l) => {
+    const [number, srcPort, len] = l.split('\t').map(Number);
+    return { number, srcPort, len };
+  });
+}
