@@ -63,15 +63,11 @@ function outcomeOf(capture: Capture, decoded: DecodedTrace): TraceOutcome {
     return { complete: false, summary: `The ${decoded.notTls.direction} answered with ${decoded.notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${decoded.notTls.protocol.toUpperCase()}, not TLS`}` };
   }
   const sh = findBodies(decoded, 'server_hello', 'server').filter((s) => !s.body.helloRetryRequest).at(-1);
-  // After the ServerHello both sides must send something protected (their Finished).
+  // After the ServerHello both sides must send something protected (their Finished). "After" in
+  // the messages' order (the wire's), not by time: a capture's clock may step back between them.
+  const shAt = sh === undefined ? -1 : decoded.messages.indexOf(sh.msg);
   const protectedAfter = (side: 'client' | 'server'): boolean =>
-    sh !== undefined &&
-    decoded.messages.some(
-      (m) =>
-        m.direction === side &&
-        m.timeMs >= sh.msg.timeMs &&
-        (m.kind === 'encrypted' || (m.kind === 'handshake' && m.body?.type === 'finished')),
-    );
+    shAt >= 0 && decoded.messages.some((m, i) => i > shAt && m.direction === side && (m.kind === 'encrypted' || (m.kind === 'handshake' && m.body?.type === 'finished')));
   const finished = protectedAfter('client') && protectedAfter('server');
   if (capture.error) return { complete: false, summary: `${INCOMPLETE}${capture.error.message}` };
   // Past one of tls-trace's caps the bytes are not decoded, so a missing Finished proves nothing.
@@ -82,7 +78,8 @@ function outcomeOf(capture: Capture, decoded: DecodedTrace): TraceOutcome {
       ? { complete: true, summary: `Handshake complete (per Node's TLS stack); larger than tls-trace decodes: ${cap.said}` }
       : { complete: false, summary: `Handshake larger than tls-trace decodes: ${cap.said}` };
   }
-  if (!sh) return { complete: false, summary: `${INCOMPLETE}no ServerHello received` };
+  // A packet capture that lost server bytes may have lost the ServerHello with them: not "received" is not known.
+  if (!sh) return { complete: false, summary: `${INCOMPLETE}${capture.gaps?.some((g) => g.direction === 'server') ? 'no ServerHello in the capture, which is missing bytes from the server' : 'no ServerHello received'}` };
   if (!finished) return { complete: false, summary: `${INCOMPLETE}Finished messages missing` };
   return { complete: true, summary: 'Handshake complete' };
 }

@@ -38,7 +38,9 @@ export function assembleStream(chunks: readonly CaptureChunk[], direction: Direc
   chunks.forEach((c, i) => {
     if (c.direction !== direction || c.bytes.length === 0) return;
     expected ??= total;
-    if (c.offset > expected && total > 0) s.breaks.push({ at: total, from: expected, to: c.offset });
+    // Also before the first chunk: a capture that lost a direction's first segment (its ServerHello
+    // flight, say) starts that direction after missing bytes, not with malformed ones.
+    if (c.offset > expected) s.breaks.push({ at: total, from: expected, to: c.offset });
     else if (c.offset !== expected) {
       // A capture file with gaps or overlaps: decode the bytes as they follow each other.
       s.issues.push({

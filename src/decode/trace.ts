@@ -83,9 +83,10 @@ export function decodeChunks(
     if (opts.itemise === false) st.fields.leaves = false;
     states.set(direction, st);
   }
-  // Capture order: time first, then the chunk's position in the capture (ties are common when
-  // timestamps are coarse); the sort is stable, so records of one chunk keep stream order.
-  items.sort((a, b) => a.timeMs - b.timeMs || a.chunkIndex - b.chunkIndex);
+  // Capture order: the chunk's position in the capture (every source lists chunks in wire order;
+  // a packet capture's timestamps may tie or step back), then time; the sort is stable, so
+  // records of one chunk keep stream order.
+  items.sort((a, b) => a.chunkIndex - b.chunkIndex || a.timeMs - b.timeMs);
   const decoder = new TraceDecoder(trace, states, initial, gaps);
   for (const item of items) decoder.add(item);
   decoder.finish();

@@ -111,6 +111,25 @@ describeWithTools('tcpdump', 'editcap', 'tshark')('tls-trace read: missing bytes
     expect(json.messages.filter((m) => m.missing)).toEqual([expect.objectContaining({ kind: 'opaque', missing: { streamOffset: lost.stream!.offset, length: lost.payloadLength, resumedAt: lost.stream!.offset + lost.payloadLength } })]);
   });
 
+  it("the server's first data segment deleted (a kernel drop under load): the gap opens its stream, not a server that never answered", async () => {
+    const first = (base.packets ?? []).findIndex((p) => p.direction === 'server' && p.payloadLength > 0);
+    const lost = base.packets![first];
+    expect(lost.stream?.offset).toBe(0);
+    const out = path.join(dir, 'no-server-hello.pcap');
+    await run('editcap', [rec.pcap, out, String(first + 1)]);
+    const got = await only(out, keys);
+    expect(got.gaps).toEqual([{ direction: 'server', offset: 0, length: lost.payloadLength }]);
+    const trace = decodeCapture(got);
+    expect(missingMarks(trace).map((m) => [m.direction, m.missing])).toEqual([['server', { streamOffset: 0, length: lost.payloadLength, resumedAt: lost.payloadLength }]]);
+    // The bytes after it are whole records: no "chunk claims stream offset" malformation.
+    expect(trace.issues.filter((i) => /claims stream offset/.test(i.reason))).toEqual([]);
+    const r = await runCli(['read', out, '--keylog', rec.keylog]);
+    expect(r.stdout).toContain('outcome   Handshake did not complete: no ServerHello in the capture, which is missing bytes from the server\n');
+    // The text wraps at its width: compared with its whitespace collapsed.
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(`${lost.payloadLength} bytes missing from the capture at stream offset 0; decoding resumes at stream offset ${lost.payloadLength}`);
+    expect(r.stderr).toBe(`tls-trace: the capture is missing ${lost.payloadLength} bytes of the connection (the first ${lost.payloadLength} at server stream offset 0), so the handshake cannot be followed to its end (${got.chunks.filter((c) => c.direction === 'server').reduce((n, c) => n + c.bytes.length, 0)} bytes from the server in the file)\n`);
+  });
+
   it('two deleted segments in a row (two records lost): the window still finds the sequence number', async () => {
     const frames = [frameOf(PARTS[1]), frameOf(PARTS[2])];
     const out = await editcap([], rec.pcap, path.join(dir, 'gap2.pcap'));

@@ -114,24 +114,32 @@ export async function recordOpenssl(dir: string, name: string, serverArgs: strin
   return { pcap, keylog, port: server.port };
 }
 
+export interface RecordNodeOptions {
+  /** Listens the server and resolves with its port; default a free port on `host`. */
+  listen?: (server: tls.Server) => Promise<number>;
+  /** The client side, run while tcpdump records; default one nodeClient handshake. */
+  client?: (port: number) => Promise<void>;
+}
+
 /**
  * Records one handshake against an in-process Node TLS server, its key log from the 'keylog'
- * event. `handler` answers each connection (default: a short HTTP response, then end).
+ * event. `handler` answers each connection (default: a short HTTP response, then end); `opts`
+ * choose the server's port and the client's connections.
  */
-export async function recordNodeServer(dir: string, name: string, serverOpts: tls.TlsOptions = {}, host = '127.0.0.1', handler?: (s: tls.TLSSocket) => void): Promise<Recorded> {
+export async function recordNodeServer(dir: string, name: string, serverOpts: tls.TlsOptions = {}, host = '127.0.0.1', handler?: (s: tls.TLSSocket) => void, opts: RecordNodeOptions = {}): Promise<Recorded> {
   const pcap = `${dir}/${name}.pcap`;
   const keylog = `${dir}/${name}.keys`;
   const lines: string[] = [];
-  const port = await freePort(host);
   const server = tls.createServer({ ...demoCerts().ecdsa, ...serverOpts }, handler ?? ((s) => s.end('HTTP/1.0 200 OK\r\n\r\nhello')));
   // server.close waits for every connection; a half-closed one would keep it waiting.
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => sockets.add(s));
   server.on('keylog', (line: Buffer) => lines.push(line.toString().trim()));
-  await new Promise<void>((r) => server.listen(port, host, r));
+  const port = opts.listen ? await opts.listen(server) : await freePort(host);
+  if (!opts.listen) await new Promise<void>((r) => server.listen(port, host, r));
   const dump = await startTcpdump(pcap, port);
   try {
-    await nodeClient(port, { host });
+    await (opts.client ? opts.client(port) : nodeClient(port, { host }));
   } finally {
     await stopTcpdump(dump);
     for (const s of sockets) s.destroy();

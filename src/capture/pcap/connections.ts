@@ -159,8 +159,10 @@ export class ConnectionTable {
     const syn = (seg.flags & 0x02) !== 0;
     const ackFlag = (seg.flags & 0x10) !== 0;
     let conn = this.live.find(seg);
-    // A fresh SYN on a closed 4-tuple is a new connection (port reuse).
-    if (conn && conn.closed && syn && !ackFlag) {
+    // A fresh SYN on a closed 4-tuple is a new connection (port reuse); so is one whose sequence
+    // number is not its side's ISN, as tshark decides: the old connection's teardown may be missing
+    // from the file, and its stream would otherwise take the new handshake after a bogus gap.
+    if (conn && syn && !ackFlag && (conn.closed || isNewSyn(conn, seg))) {
       this.emit(keyOf(seg), conn);
       conn = undefined;
     }
@@ -227,6 +229,16 @@ export class ConnectionTable {
     const rest = [...this.live.entries()].sort((a, b) => a[1].number - b[1].number);
     for (const [k, c] of rest) this.emit(k, c);
   }
+}
+
+/**
+ * A SYN whose sequence number differs from the ISN its sender already has in `conn` (from its
+ * SYN, or taken from its first segment when the capture joined mid-connection): a SYN
+ * retransmission repeats the ISN, a new connection on the same 4-tuple picks another.
+ */
+function isNewSyn(conn: TcpConnection, seg: TcpSegment): boolean {
+  const stream = seg.srcAddr === conn.client.addr && seg.srcPort === conn.client.port ? conn.streams.client : conn.streams.server;
+  return stream.isn !== undefined && stream.isn !== seg.seq;
 }
 
 function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { count: number }, frame: number): void {

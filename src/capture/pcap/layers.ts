@@ -189,7 +189,9 @@ function ipv4(f: Buffer, at: number, defrag: Ipv4Defragmenter): LayerResult {
   const length = f.length - at;
   if (length < 20 || f[at] >> 4 !== 4) return { kind: 'bad', reason: 'an IPv4 header cut short or with the wrong version' };
   const ihl = (f[at] & 0x0f) * 4;
-  const total = f.readUInt16BE(at + 2);
+  // A total length of 0 is a segment captured before TCP segmentation offload cut it (Linux BIG TCP
+  // writes 0 above 64 KiB): the datagram runs to the end of the frame, as tshark's ip.tso_support reads it.
+  const total = f.readUInt16BE(at + 2) || length;
   if (ihl < 20 || total < ihl || length < ihl) return { kind: 'bad', reason: 'an IPv4 header whose lengths do not fit', example: `header length ${ihl}, total length ${total}` };
   // Ethernet pads short frames: the datagram ends at its total length (or where the snap length cut it).
   const end = at + Math.min(total, length);

@@ -122,9 +122,13 @@ function prologueOf(streams: Record<Direction, TcpConnection['streams']['client'
   return out.sort(byWireOrder).map(({ direction, timeMs, bytes }) => ({ direction, timeMs, bytes }));
 }
 
-/** Time, then the frame's position in the file (timestamps tie when the capturing clock is coarse). */
+/**
+ * The frame's position in the file, then time: one connection's frames are in the file in the order
+ * they were captured (as tshark lists them), also when the clock stepped back or is coarse enough
+ * that timestamps tie; sorting by time put a stepped server flight before the client's Finished.
+ */
 function byWireOrder(a: { timeMs: number; frame?: number }, b: { timeMs: number; frame?: number }): number {
-  return a.timeMs - b.timeMs || (a.frame ?? 0) - (b.frame ?? 0);
+  return (a.frame ?? 0) - (b.frame ?? 0) || a.timeMs - b.timeMs;
 }
 
 /** Why a connection is not TLS, in words for the skipped list. */
@@ -138,14 +142,22 @@ function skipReason(conn: TcpConnection, heads: Heads): string {
 
 /**
  * Without a captured SYN the first sender may be the server: the ClientHello (at the start or
- * after a STARTTLS dialogue the server opened) or, in a capture of the server side only, the
- * ServerHello says who is who.
+ * after a STARTTLS dialogue the server opened) or the ServerHello (the capture began after the
+ * ClientHello, or holds the server side only) says who is who. With no hello in view (joined
+ * later still), a system port (< 1024) on one side only is the server's, as clients send from
+ * ephemeral ports; else the first sender stays the client.
  */
 function serverSpokeFirst(conn: TcpConnection, heads: Heads): boolean {
   if (conn.syn !== undefined || conn.synAck !== undefined || startsClientHello(heads.client)) return false;
-  if (startsClientHello(heads.server) || (startsServerHello(heads.client) && heads.server.length === 0)) return true;
-  return clientTlsAfterPlaintext(heads.client) === undefined && clientTlsAfterPlaintext(heads.server) !== undefined;
+  if (startsClientHello(heads.server)) return true;
+  if (startsServerHello(heads.client) || startsServerHello(heads.server)) return !startsServerHello(heads.server);
+  if (clientTlsAfterPlaintext(heads.client) !== undefined) return false;
+  if (clientTlsAfterPlaintext(heads.server) !== undefined) return true;
+  return isSystemPort(conn.client.port) && !isSystemPort(conn.server.port);
 }
+
+/** IANA's system ports (RFC 6335 §6): assigned to services, never picked as a client's ephemeral port. */
+const isSystemPort = (port: number): boolean => port < 1024;
 
 /** Bytes enough for every look at a stream that opens with a TLS record (the ClientHello's random ends at 43). */
 const RECORD_START_BYTES = 64;
@@ -219,8 +231,8 @@ export function connectionCapture(conn: TcpConnection, keylog: KeylogIndex): Fou
 }
 
 /**
- * Two directions' chunks, each already in wire order, merged into one in wire order (time, then
- * frame position; byWireOrder).
+ * Two directions' chunks, each already in wire order, merged into one in wire order (frame
+ * position, then time; byWireOrder).
  */
 function byTime(client: readonly CaptureChunk[], server: readonly CaptureChunk[]): CaptureChunk[] {
   const out: CaptureChunk[] = [];

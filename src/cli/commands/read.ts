@@ -252,10 +252,10 @@ function noTls(name: string, got: Collector, frames: number, filter: ConnectionF
  * FILE, or stdin for `-`: a packet capture is streamed from it; anything else is read (within the
  * --save file cap) as a tls-trace capture file.
  */
-async function openInput(ctx: CliContext, file: string): Promise<{ name: string; bytes?: CaptureBytes; saved?: string }> {
+async function openInput(ctx: CliContext, file: string): Promise<{ name: string; bytes?: CaptureBytes; saved?: SavedInput }> {
   if (file !== '-') {
     if (await capturePath(file, () => isPacketCapture(file))) return { name: file };
-    return { name: file, saved: readInputFile(file, { what: 'capture file', maxBytes: MAX_CAPTURE_FILE_BYTES }).toString('utf8') };
+    return { name: file, saved: savedInput(readInputFile(file, { what: 'capture file', maxBytes: MAX_CAPTURE_FILE_BYTES })) };
   }
   if (!ctx.stdin) throw new UsageError('read -: there is no standard input to read');
   const bytes = await openCaptureSource(ctx.stdin());
@@ -266,7 +266,7 @@ async function openInput(ctx: CliContext, file: string): Promise<{ name: string;
     const all = await bytes.reader.peek(MAX_CAPTURE_FILE_BYTES + 1);
     if (all.length > MAX_CAPTURE_FILE_BYTES) throw new UsageError(`stdin is larger than tls-trace's limit of ${MAX_CAPTURE_FILE_BYTES} bytes for a capture file that is not pcap or pcapng`);
     await bytes.close();
-    return { name: 'stdin', saved: all.toString('utf8') };
+    return { name: 'stdin', saved: savedInput(all) };
   } catch (e) {
     await bytes.close();
     if (e instanceof CompressedInputError) throw new UsageError(`stdin is not a readable capture: ${e.message}`);
@@ -349,10 +349,19 @@ function traceAll(ctx: CliContext, file: string, captures: readonly Capture[], f
   ctx.exitCode = worst;
 }
 
+/** A file that is not pcap or pcapng, as text (for a `--save` file) and its first bytes as they are, for the error. */
+interface SavedInput {
+  text: string;
+  head: string;
+}
+
+/** Hex of the raw first bytes: the text's would show a byte that is not UTF-8 as U+FFFD's efbfbd. */
+const savedInput = (bytes: Buffer): SavedInput => ({ text: bytes.toString('utf8'), head: bytes.subarray(0, 4).toString('hex') });
+
 /** A `--save` capture file: exactly what `replay` does, with any --keylog lines added. */
-function readSavedText(ctx: CliContext, file: string, text: string, flags: ReadFlags & TrustFlags, keylog: readonly string[], judging: Judging): void {
+function readSavedText(ctx: CliContext, file: string, saved: SavedInput, flags: ReadFlags & TrustFlags, keylog: readonly string[], judging: Judging): void {
+  const { text, head } = saved;
   if (!text.trimStart().startsWith('{')) {
-    const head = Buffer.from(text.slice(0, 4), 'utf8').toString('hex');
     throw new UsageError(text.length === 0 ? `${file} is empty: not a capture` : `${file} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with ${head})`);
   }
   if (flags.filter !== undefined || flags.ndjson) throw new UsageError(`${file} is a tls-trace capture file (one connection): --filter and --ndjson apply to pcap and pcapng captures`);

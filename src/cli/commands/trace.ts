@@ -304,6 +304,13 @@ export function failureLine(capture: Capture, decoded: DecodedTrace | undefined)
       if (serverBytes(capture) === 0 && typeof proto === 'string' && isStarttlsProtocol(proto) && capture.prologue?.length) {
         return `${where} closed the connection right after its ${STARTTLS_PROTOCOLS[proto].label} STARTTLS go-ahead, before any TLS`;
       }
+      // Bytes the file lacks (a capture that dropped packets) may hold what completed the handshake:
+      // no peer is blamed for it.
+      const gap = capture.source === 'pcap' ? capture.gaps?.[0] : undefined;
+      if (gap) {
+        const missing = (capture.gaps ?? []).reduce((n, g) => n + g.length, 0);
+        return `the capture is missing ${missing} bytes of the connection (the first ${gap.length} at ${gap.direction} stream offset ${gap.offset}), so the handshake cannot be followed to its end (${serverBytes(capture)} bytes from the server in the file)`;
+      }
       if (capture.source === 'pcap' && !capture.packets?.some((p) => p.flags.includes('FIN'))) {
         return `the capture ends before the handshake completed (no FIN or RST from either side in the file; ${serverBytes(capture)} bytes from the server)`;
       }
