@@ -51,7 +51,7 @@ export const MAX_CAPTURE_FILE_BYTES = 24 * 1024 * 1024;
  * average 256 bytes or more reaches the byte cap first (a real handshake has fewer than 30
  * records). Past the cap the rest of the direction is one undecoded span saying tls-trace stopped
  * there (issue kind `limit`); a handshake message cut by it belongs to that span and is not shown
- * as cut short by the peer. Used by src/decode/record.ts and src/decode/trace.ts.
+ * as cut short by the peer. Used by src/decode/record.ts, src/decode/direction-split.ts and src/decode/trace-notices.ts.
  */
 export const MAX_RECORDS_PER_DIRECTION = MAX_CAPTURE_BYTES_PER_DIRECTION / 256;
 
@@ -186,7 +186,8 @@ export const JSON_MAX_HEX_BYTES_PER_DIRECTION = 1024 * 1024;
  * one-byte entries builds 260,000 of them, and a capture file with sixteen such messages took
  * 1 GB. Past the cap a handshake message is still decoded in full (its body, framing checks and
  * verdicts) but shown as its header plus one body span, and the trace notes that tls-trace
- * stopped itemising there. Used by src/decode/trace.ts and src/decrypt/plaintext.ts.
+ * stopped itemising there. Used by src/decode/direction-split.ts, src/decode/trace-notices.ts and
+ * src/decrypt/plaintext.ts.
  */
 export const MAX_FIELDS_PER_DIRECTION = 20_000;
 

@@ -8,15 +8,18 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AlertWatcher, openSslReason } from './alert-watch.js';
-import { cutAtCompleteRecords, looksNotTls, recordBoundaryWalker } from './framing.js';
-import { captureOptionsRecord, formatAddress, tlsVersion, type CaptureErrorCode, type CaptureOptions } from './options.js';
-import { classifyConnectError, connectFailureText, errorMessage, summariseSocket } from './socket-facts.js';
+import { cutAtCompleteRecords, looksNotTls } from './framing.js';
+import { captureOptionsRecord, contextOptionsFor, formatAddress, type CaptureErrorCode, type CaptureOptions } from './options.js';
+import { errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
 import { dialFor, resolveDial, routeFacts, type Dial } from './route.js';
 import { RecordingTap, DEFAULT_CAPTURE_LIMIT } from './tap.js';
-import { sharedSecureContext, type ContextOptions } from './secure-context.js';
+import { sharedSecureContext } from './secure-context.js';
 import { runStarttls, starttlsDeadlineMessage } from './starttls/index.js';
+import { dialAddresses } from './dial-addresses.js';
+import { drainTickets } from './ticket-drain.js';
+import { TimerSet } from './timer-set.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
 import type { Capture, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
@@ -25,12 +28,6 @@ import type { Capture, CaptureError, CaptureTarget, CaptureTimings, CaptureTrunc
 const NOT_TLS_GRACE_MS = 100;
 /** After the client's close_notify, how long we wait (by default) for the server's side of the close. */
 const CLOSE_WAIT_MS = 100;
-/**
- * Quiet time that ends the post-handshake drain once the server's records are complete. Short:
- * a ticket that comes later still arrives before the server's answer to our close_notify, and
- * everything until then is recorded.
- */
-const DRAIN_QUIET_MS = 2;
 /**
  * After a fatal alert is read from the bytes, how long Node gets to report it too (its OpenSSL
  * reason goes into the message). OpenSSL stays silent on alerts it has no name for.
@@ -51,7 +48,7 @@ class CaptureRun {
   private readonly timings: CaptureTimings = { totalMs: 0 };
   private readonly keylog: string[] = [];
   private readonly node: NodeSummary = {};
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new TimerSet();
   private stage: 'dns' | 'connect' | 'proxy' | 'starttls' | 'tls' | 'drain' = 'dns';
   /** Where the TCP connection goes (the proxy, a --connect-to host, or the target). */
   private readonly dial: Dial;
@@ -89,7 +86,7 @@ class CaptureRun {
   }
 
   start(): void {
-    this.after(this.opts.timeoutMs, () => this.onDeadline());
+    this.timers.after(this.opts.timeoutMs, () => this.onDeadline());
     const t = performance.now();
     const lookup = this.opts.lookup ? { lookup: this.opts.lookup } : {};
     const route = this.opts.route ?? {};
@@ -106,67 +103,35 @@ class CaptureRun {
     return performance.now() - this.t0;
   }
 
-  private after(ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
-    return t;
-  }
-
-  private cancel(t: NodeJS.Timeout | undefined): void {
-    if (!t) return;
-    clearTimeout(t);
-    this.timers.delete(t);
-  }
-
-  /**
-   * Connects to the resolved addresses in order; a refused or unreachable one moves to the next.
-   * With a connect hook (live --packets), the hook first gets the address and names the local
-   * port to bind, so its packet capture is filtered to the exact four-tuple before the SYN.
-   */
-  private connect(addresses: LookupAddress[], index = 0): void {
-    this.stage = 'connect';
-    const { address, family } = addresses[index];
-    // Through a proxy the address is the proxy's; the target's name is the proxy's to resolve.
-    Object.assign(this.target.proxy ?? this.target, { address, family: family === 6 ? 6 : 4 });
-    const go = (localPort?: number): void => {
-      if (!this.finished) this.dialAddress(addresses, index, localPort);
-    };
-    if (!this.opts.connectHook) go();
-    else void this.opts.connectHook.prepare({ address, port: this.dial.port, family: family === 6 ? 6 : 4 }).then(go, () => go());
-  }
-
-  /** Opens the TCP connection to one resolved address (from `localPort` when live --packets named one). */
-  private dialAddress(addresses: LookupAddress[], index: number, localPort: number | undefined): void {
-    const { address, family } = addresses[index];
-    const port = this.dial.port;
-    const t = performance.now();
-    this.opts.connectHook?.connecting(this.now());
-    const raw = net.connect({ host: address, port, family, ...(localPort !== undefined ? { localPort } : {}) });
-    this.raw = raw;
-    const onConnectError = (err: NodeJS.ErrnoException): void => {
-      if (this.finished) return;
-      const code = classifyConnectError(err);
-      if ((code === 'refused' || code === 'unreachable') && index + 1 < addresses.length) {
-        raw.destroy();
-        this.connect(addresses, index + 1);
-        return;
-      }
-      const message = connectFailureText(code, formatAddress(address, port), err);
-      if (this.opts.route?.proxy) this.fail('proxy', `cannot connect to the proxy: ${message}`);
-      else this.fail(code, message);
-    };
-    raw.once('error', onConnectError);
-    raw.once('connect', () => {
-      raw.off('error', onConnectError);
-      this.timings.connectMs = performance.now() - t;
-      if (raw.localAddress !== undefined && raw.localPort !== undefined) this.client = { address: raw.localAddress, port: raw.localPort };
-      const proxy = this.opts.route?.proxy;
-      if (this.dial.tunnelTo && proxy) this.tunnel(raw, this.dial.tunnelTo, proxy);
-      else this.afterConnect(raw);
+  /** Connects to the resolved addresses in order (see dial-addresses.ts). */
+  private connect(addresses: LookupAddress[]): void {
+    const hook = this.opts.connectHook;
+    const plan = { addresses, port: this.dial.port, now: () => this.now(), ...(hook ? { hook } : {}) };
+    dialAddresses(plan, {
+      ended: () => this.finished,
+      trying: (address, family) => {
+        this.stage = 'connect';
+        // Through a proxy the address is the proxy's; the target's name is the proxy's to resolve.
+        Object.assign(this.target.proxy ?? this.target, { address, family });
+      },
+      opened: (raw) => {
+        this.raw = raw;
+      },
+      connected: (raw, connectMs) => this.connected(raw, connectMs),
+      failed: (code, message) => {
+        if (this.opts.route?.proxy) this.fail('proxy', `cannot connect to the proxy: ${message}`);
+        else this.fail(code, message);
+      },
     });
+  }
+
+  /** The TCP connection is up: a tunnel through the proxy first, if there is one. */
+  private connected(raw: net.Socket, connectMs: number): void {
+    this.timings.connectMs = connectMs;
+    if (raw.localAddress !== undefined && raw.localPort !== undefined) this.client = { address: raw.localAddress, port: raw.localPort };
+    const proxy = this.opts.route?.proxy;
+    if (this.dial.tunnelTo && proxy) this.tunnel(raw, this.dial.tunnelTo, proxy);
+    else this.afterConnect(raw);
   }
 
   /** Asks the proxy for a tunnel (CONNECT), records the exchange, and starts TLS after a 2xx. */
@@ -240,7 +205,7 @@ class CaptureRun {
           this.notTls = true;
           // OpenSSL normally fails on these bytes at once; this covers a peer that sends a few
           // non-TLS bytes and then waits, which OpenSSL would wait out until the deadline.
-          this.after(NOT_TLS_GRACE_MS, () => this.handshakeFailed());
+          this.timers.after(NOT_TLS_GRACE_MS, () => this.handshakeFailed());
         }
       },
       onLimit: (direction, recorded) => {
@@ -253,21 +218,12 @@ class CaptureRun {
     // Write errors surface here too; the raw socket's own events already classify them.
     tap.on('error', () => undefined);
     const o = this.opts;
-    const contextOptions: ContextOptions = {
-      ...(o.minVersion ? { minVersion: tlsVersion[o.minVersion] } : {}),
-      // Node's default floor is TLS 1.2; a ceiling below it alone would leave no version at all.
-      ...(!o.minVersion && (o.maxVersion === '1.0' || o.maxVersion === '1.1') ? { minVersion: 'TLSv1' as const } : {}),
-      ...(o.maxVersion ? { maxVersion: tlsVersion[o.maxVersion] } : {}),
-      ...(o.ciphers ? { ciphers: o.ciphers } : {}),
-      ...(o.groups ? { ecdhCurve: o.groups } : {}),
-      ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
-    };
     let sock: tls.TLSSocket;
     try {
       sock = tls.connect({
         socket: tap,
         rejectUnauthorized: false, // we validate the chain ourselves, and want the trace either way
-        secureContext: sharedSecureContext(contextOptions),
+        secureContext: sharedSecureContext(contextOptionsFor(o)),
         ...(this.target.servername ? { servername: this.target.servername } : {}),
         ...(o.alpn && o.alpn.length > 0 ? { ALPNProtocols: o.alpn } : {}),
         ...(o.requestOcsp ? { requestOCSP: true } : {}),
@@ -298,7 +254,7 @@ class CaptureRun {
     if (this.handshakeDone) return;
     const hadFatal = this.alerts.fatal !== undefined;
     this.alerts.feed(chunk);
-    if (!hadFatal && this.alerts.fatal) this.after(ALERT_GRACE_MS, () => this.handshakeFailed());
+    if (!hadFatal && this.alerts.fatal) this.timers.after(ALERT_GRACE_MS, () => this.handshakeFailed());
   }
 
   /** Classifies a handshake that ended without 'secureConnect'. */
@@ -338,9 +294,9 @@ class CaptureRun {
     const poll = (): void => {
       if (this.finished) return;
       if (hasLine() || this.rawEnded || this.raw?.destroyed || performance.now() - started >= NOT_TLS_GRACE_MS) then();
-      else this.after(10, poll);
+      else this.timers.after(10, poll);
     };
-    this.after(10, poll);
+    this.timers.after(10, poll);
   }
 
   private onSecure(sock: tls.TLSSocket): void {
@@ -360,34 +316,8 @@ class CaptureRun {
       this.close();
       return;
     }
-    // TLS 1.3 servers send NewSessionTickets right after the client's Finished (OpenSSL: two).
-    // Wait for them, and end as soon as the server's stream rests at a record boundary with
-    // nothing more for DRAIN_QUIET_MS (a record cut across TCP segments is waited for); drainMs
-    // bounds the wait for a server that sends none.
-    const raw = this.raw;
-    const tap = this.tap;
-    const walk = recordBoundaryWalker();
-    let fed = 0;
-    /** Feeds the server chunks recorded since the last call; true if they end a record. */
-    const feedServer = (): boolean => {
-      let boundary = false;
-      for (const chunks = tap?.chunks ?? []; fed < chunks.length; fed++) if (chunks[fed].direction === 'server') boundary = walk(chunks[fed].bytes);
-      return boundary;
-    };
-    feedServer();
-    const hardStop = this.after(drainMs, () => this.close());
-    let quiet: NodeJS.Timeout | undefined;
-    const onServerData = (): void => {
-      this.cancel(quiet);
-      if (this.finished || !feedServer()) return;
-      quiet = this.after(DRAIN_QUIET_MS, () => {
-        raw?.off('data', onServerData);
-        this.cancel(hardStop);
-        this.close();
-      });
-    };
-    // Listens after the tap (added first), so the chunk is already recorded.
-    raw?.on('data', onServerData);
+    // TLS 1.3 servers send NewSessionTickets right after the client's Finished: wait for them.
+    drainTickets({ raw: this.raw, tap: this.tap, timers: this.timers, drainMs, finished: () => this.finished, close: () => this.close() });
   }
 
   /** Whether the caller has the certificates from the bytes (then Node's peer chain is not asked for). */
@@ -411,7 +341,7 @@ class CaptureRun {
       return;
     }
     raw.once('close', () => this.finish());
-    this.after(this.opts.closeWaitMs ?? CLOSE_WAIT_MS, () => this.finish());
+    this.timers.after(this.opts.closeWaitMs ?? CLOSE_WAIT_MS, () => this.finish());
     sock.end();
   }
 
@@ -436,7 +366,6 @@ class CaptureRun {
     this.finished = true;
     // Only a look-up still running needs ending (abort() builds a DOMException: a cost per target in a fleet).
     if (this.stage === 'dns') this.dnsAbort.abort();
-    for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     if (!this.handshakeDone) this.timings.totalMs = this.now();
     this.tlsSocket?.destroy();

@@ -7,6 +7,7 @@ import type { LookupFunction } from 'node:net';
 import type { Capture } from './types.js';
 import type { RouteOptions } from './route.js';
 import type { StarttlsErrorCode, StarttlsProtocol } from './starttls/index.js';
+import type { ContextOptions } from './secure-context.js';
 
 export type TlsVersionName = '1.0' | '1.1' | '1.2' | '1.3';
 
@@ -89,6 +90,19 @@ export const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {
   '1.2': 'TLSv1.2',
   '1.3': 'TLSv1.3',
 };
+
+/** The TLS context (shared, see secure-context.ts) these options ask for. */
+export function contextOptionsFor(o: CaptureOptions): ContextOptions {
+  return {
+    ...(o.minVersion ? { minVersion: tlsVersion[o.minVersion] } : {}),
+    // Node's default floor is TLS 1.2; a ceiling below it alone would leave no version at all.
+    ...(!o.minVersion && (o.maxVersion === '1.0' || o.maxVersion === '1.1') ? { minVersion: 'TLSv1' as const } : {}),
+    ...(o.maxVersion ? { maxVersion: tlsVersion[o.maxVersion] } : {}),
+    ...(o.ciphers ? { ciphers: o.ciphers } : {}),
+    ...(o.groups ? { ecdhCurve: o.groups } : {}),
+    ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
+  };
+}
 
 /** The options as a capture file records them (no secrets, no functions). */
 export function captureOptionsRecord(o: CaptureOptions): Capture['options'] {

@@ -1,55 +1,22 @@
 // The trace state machine: records of both directions in capture-time order, with the little
 // state that context-dependent decoding needs (negotiated version and suite, which direction has
-// switched to encrypted records, handshake reassembly per direction).
+// switched to encrypted records, handshake reassembly per direction). Splitting each direction
+// into records is direction-split.ts; the notices for gaps and caps are trace-notices.ts.
 
 import type { CaptureChunk, CaptureGap } from '../capture/types.js';
-import type { AlertMessage, ChangeCipherSpecMessage, DecodedTrace, HandshakeMessage, Message, OpaqueMessage, TlsRecord } from './model.js';
+import type { AlertMessage, ChangeCipherSpecMessage, DecodedTrace, HandshakeMessage, Message, TlsRecord } from './model.js';
 import { ContentType } from './model.js';
-import type { ByteSpace, DecodeIssue, Direction } from './types.js';
-import { byteCount } from './format.js';
+import type { DecodeIssue, Direction } from './types.js';
 import { TLS13, updateContext, type HandshakeContext } from './context.js';
-import { assembleStream, chunkAt, directionSpace, streamRuns, type DirectionStream, type StreamBreak } from './stream.js';
-import { MAX_PLAINTEXT_LENGTH, splitRecords, type RecordSlice } from './record.js';
-import { detectNotTls } from './not-tls.js';
-import { decodeSslv2ClientHello, startsSslv2ClientHello } from './sslv2.js';
-import { HandshakeType } from './handshake.js';
-import { toHex } from './reader.js';
+import { MAX_PLAINTEXT_LENGTH, type RecordSlice } from './record.js';
 import { decodeHandshakeMessage } from './handshake.js';
-import { HandshakeReassembler, MAX_HANDSHAKE_MESSAGE, MessageCap, oversizedIssue, type MessageSlice } from './defragment.js';
+import { MAX_HANDSHAKE_MESSAGE, oversizedIssue, type MessageSlice } from './defragment.js';
 import { decodeAlerts, decodeChangeCipherSpec } from './alert.js';
 import { decodeHeartbeat } from './heartbeat.js';
-import { encryptedMessage, type GuessState } from './protected-guess.js';
+import { encryptedMessage } from './protected-guess.js';
 import { messageBase, opaqueMessage } from './message-base.js';
-import { MAX_FIELDS_PER_DIRECTION, MAX_PACKED_MESSAGES_PER_DIRECTION, MAX_RECORDS_PER_DIRECTION } from '../limits.js';
-import type { FieldBudget } from './reader.js';
-
-interface DirState extends GuessState {
-  stream: DirectionStream;
-  reassembler: HandshakeReassembler;
-  /** Message cap (src/limits.ts), shared with decryption's framing. */
-  cap: MessageCap;
-  /** Where the message cap stopped this direction in its stream; -1 while it has not. */
-  cappedAt: number;
-  /** Where the record cap stopped splitting; -1 when it did not. */
-  recordCapAt: number;
-  /** Fields this direction may still itemise (MAX_FIELDS_PER_DIRECTION). */
-  fields: FieldBudget;
-  /** Set at missing bytes until the next record: that record's sequence number is not known. */
-  afterGap?: boolean;
-}
-
-interface Item {
-  direction: Direction;
-  timeMs: number;
-  chunkIndex: number;
-  slice?: RecordSlice;
-  /** Undecodable bytes (not TLS at all, or a broken record header mid-stream). */
-  opaque?: { offset: number; length: number; reason: string };
-  /** An SSL 2.0-compatible ClientHello at the start of the client's stream. */
-  sslv2?: HandshakeMessage;
-  /** Bytes the capture does not hold; decoding resumes at the record boundary after them. */
-  gap?: StreamBreak;
-}
+import { splitDirection, type DirState, type TraceItem } from './direction-split.js';
+import { missingBytes, noteFieldCap, stopAtCap } from './trace-notices.js';
 
 const directions: Direction[] = ['client', 'server'];
 
@@ -77,7 +44,7 @@ export function decodeChunks(
 ): DecodedTrace {
   const trace: DecodedTrace = { records: [], messages: [], spaces: [], issues: [] };
   const states = new Map<Direction, DirState>();
-  const items: Item[] = [];
+  const items: TraceItem[] = [];
   for (const direction of directions) {
     const st = splitDirection(chunks, direction, trace, items, messageCap, gaps);
     if (opts.itemise === false) st.fields.leaves = false;
@@ -91,113 +58,6 @@ export function decodeChunks(
   for (const item of items) decoder.add(item);
   decoder.finish();
   return trace;
-}
-
-/** One direction's stream split into records (or one undecodable span), queued as items. */
-function splitDirection(
-  chunks: readonly CaptureChunk[],
-  direction: Direction,
-  trace: DecodedTrace,
-  items: Item[],
-  messageCap: number,
-  gaps: readonly CaptureGap[],
-): DirState {
-  const stream = assembleStream(chunks, direction);
-  for (const issue of stream.issues) trace.issues.push({ ...issue, direction });
-  const space = directionSpace(stream);
-  trace.spaces.push(space);
-  const st: DirState = {
-    stream,
-    space,
-    reassembler: new HandshakeReassembler(space, messageCap),
-    cap: new MessageCap(),
-    cappedAt: -1,
-    recordCapAt: -1,
-    fields: { left: MAX_FIELDS_PER_DIRECTION, exhausted: false },
-    ccsSeen: false,
-    protectedCount: 0,
-    finishedGuessed: false,
-    flight: [],
-  };
-  if (stream.bytes.length === 0) return st;
-  const when = (offset: number): { timeMs: number; chunkIndex: number } => {
-    const c = chunkAt(stream, offset);
-    return { timeMs: stream.times[c], chunkIndex: stream.chunkIndexes[c] };
-  };
-  // RFC 5246 E.2: an SSL 2.0-format ClientHello, then TLS records (the server answers in TLS).
-  let from = 0;
-  if (direction === 'client' && startsSslv2ClientHello(stream.bytes)) {
-    const msg = sslv2ClientHello(space);
-    items.push({ direction, ...when(0), sslv2: msg });
-    from = msg.length;
-  }
-  const notTls = from === 0 ? detectNotTls(stream.bytes) : undefined;
-  if (notTls) {
-    const what = notTls.protocol === 'unknown' ? 'bytes that are not TLS' : `${notTls.protocol.toUpperCase()}, not TLS`;
-    const reason = `the ${direction} sent ${what}${notTls.firstLine ? `: "${notTls.firstLine}"` : ''}`;
-    trace.notTls ??= { direction, ...notTls };
-    trace.issues.push({ direction, kind: 'malformed', offset: 0, length: stream.bytes.length, reason });
-    items.push({ direction, ...when(0), opaque: { offset: 0, length: stream.bytes.length, reason } });
-    return st;
-  }
-  splitRuns(st, trace, items, when, from);
-  // Missing bytes after which the capture reader found no record boundary: the direction ends there.
-  const last = gaps.filter((g) => g.direction === direction && g.offset >= stream.endOffset)[0];
-  if (last && st.recordCapAt < 0) items.push({ direction, ...when(stream.bytes.length - 1), gap: { at: stream.bytes.length, from: last.offset } });
-  return st;
-}
-
-/**
- * Splits each run between missing bytes on its own (the capture reader resumes at a record
- * boundary), so no record is read across a gap; the gap itself is queued as an item.
- */
-function splitRuns(
-  st: DirState,
-  trace: DecodedTrace,
-  items: Item[],
-  when: (offset: number) => { timeMs: number; chunkIndex: number },
-  from: number,
-): void {
-  const { stream } = st;
-  const direction = stream.direction;
-  let left = MAX_RECORDS_PER_DIRECTION;
-  for (const run of streamRuns(stream)) {
-    if (run.brk) items.push({ direction, ...when(run.start), gap: run.brk });
-    const last = run.end === stream.bytes.length;
-    // Record cap (src/limits.ts): where splitting stopped; the records before it decode as usual.
-    // An SSLv2-format hello (RFC 5246 E.2) occupies the first `from` bytes; records follow it.
-    const split = splitRecords(stream.bytes.subarray(0, run.end), Math.max(run.start, from), left);
-    left -= split.records.length;
-    for (const slice of split.records) items.push({ direction, ...when(slice.offset), slice });
-    if (split.stoppedAt !== undefined) {
-      st.recordCapAt = split.stoppedAt;
-      return;
-    }
-    const cut = split.records.at(-1)?.issue;
-    if (!last && cut?.kind === 'incomplete') cut.reason = cut.reason.replace('the capture ends after', 'the capture is missing the bytes after');
-    if (split.garbage) {
-      const reason = last ? split.garbage.reason : split.garbage.reason.replace('decoding of this direction stops here', 'decoding resumes after the missing bytes that follow');
-      const garbage = { ...split.garbage, reason };
-      trace.issues.push({ direction, kind: 'malformed', offset: garbage.offset, length: garbage.length, reason });
-      items.push({ direction, ...when(garbage.offset), opaque: garbage });
-    }
-  }
-}
-
-/** The SSL 2.0-compatible ClientHello at the start of a client stream, as a handshake message. */
-function sslv2ClientHello(space: ByteSpace): HandshakeMessage {
-  const d = decodeSslv2ClientHello(space.bytes);
-  const length = Math.min(d.length, space.bytes.length);
-  // The handshake hash covers msg_type onwards (RFC 5246 E.2), not the 2-byte record header.
-  const msg: HandshakeMessage = {
-    kind: 'handshake',
-    ...messageBase(space, { offset: 0, length }, [], 0, d.fields, d.issue),
-    msgType: HandshakeType.client_hello,
-    declaredLength: Math.max(0, d.length - 3),
-    raw: toHex(space.bytes.subarray(Math.min(2, length), length)),
-  };
-  if (d.hello) msg.body = d.hello;
-  return msg;
 }
 
 /** Walks the items in capture order, keeping the context that later decoding depends on. */
@@ -247,7 +107,7 @@ class TraceDecoder {
     for (let s = st.reassembler.take(final); s; s = st.reassembler.take(final)) this.emitHandshake(st, s);
   }
 
-  add(item: Item): void {
+  add(item: TraceItem): void {
     const st = this.states.get(item.direction)!;
     if (st.cappedAt >= 0) return;
     if (item.sslv2) {
@@ -309,7 +169,7 @@ class TraceDecoder {
     return true;
   }
 
-  private pushRecord(item: Item, slice: RecordSlice): TlsRecord {
+  private pushRecord(item: TraceItem, slice: RecordSlice): TlsRecord {
     const record: TlsRecord = {
       index: this.trace.records.length,
       direction: item.direction,
@@ -404,26 +264,6 @@ function looksLikeClientHello(b: Uint8Array, at: number, length: number): boolea
   return declared >= 38 && declared <= 0xffff && b[at + 4] === 3 && b[at + 5] <= 4;
 }
 
-/**
- * The notice where a direction's bytes jump ahead: how many bytes the capture lacks and where, in
- * the capture's stream offsets (from where TLS starts), and where decoding picks up again.
- */
-function missingBytes(space: ByteSpace, brk: StreamBreak, timeMs: number, gaps: readonly CaptureGap[]): OpaqueMessage {
-  const to = brk.to;
-  if (to === undefined) {
-    const g = gaps.find((x) => x.direction === space.direction && x.offset === brk.from);
-    const reason = `${g?.length ?? 0} bytes missing from the capture at stream offset ${brk.from}; no record boundary was found after them, so decoding of this direction stops here`;
-    return { kind: 'opaque', ...messageBase(space, { offset: brk.at, length: 0 }, [], timeMs, []), reason, missing: { streamOffset: brk.from, length: g?.length ?? 0 } };
-  }
-  const inside = gaps.filter((g) => g.direction === space.direction && g.offset >= brk.from && g.offset < to);
-  const missing = inside.length > 0 ? inside.reduce((n, g) => n + g.length, 0) : to - brk.from;
-  const at = inside[0]?.offset ?? brk.from;
-  const skipped = to - brk.from - missing;
-  const resumed = skipped > 0 ? `; the ${byteCount(skipped)} after them (the rest of a record the gap cut) are skipped and decoding resumes at the next record boundary, stream offset ${to}` : `; decoding resumes at stream offset ${to}`;
-  const reason = `${missing} bytes missing from the capture at stream offset ${at}${resumed}`;
-  return { kind: 'opaque', ...messageBase(space, { offset: brk.at, length: 0 }, [], timeMs, []), reason, missing: { streamOffset: at, length: missing, resumedAt: to } };
-}
-
 /** RFC 8446 §5.1 / RFC 5246 §6.2.1: an unprotected record carries at most 2^14 bytes. */
 function flagOversizedPlaintext(record: TlsRecord, slice: RecordSlice): void {
   if (slice.declaredLength <= MAX_PLAINTEXT_LENGTH || record.issue) return;
@@ -436,53 +276,4 @@ function flagOversizedPlaintext(record: TlsRecord, slice: RecordSlice): void {
     actual: String(slice.declaredLength),
   };
   record.fields[2].issue ??= record.issue;
-}
-
-/**
- * Ends a direction at one of tls-trace's own caps: the rest becomes one undecoded span that says
- * so. A handshake message still waiting for bytes past the cap starts that span instead of being
- * shown as cut short: the peer did not cut it, the decoder stopped reading.
- */
-function stopAtCap(trace: DecodedTrace, st: DirState, stop: { at: number; what: 'records' | 'messages' }): void {
-  const direction = st.stream.direction;
-  const pending = st.reassembler.pending();
-  st.reassembler.discard();
-  const from = pending ? Math.min(pending.streamOffset, stop.at) : stop.at;
-  const rest = st.space.bytes.length - from;
-  const records = trace.records.reduce((n, r) => n + (r.direction === direction ? 1 : 0), 0);
-  const limit = stop.what === 'records' ? MAX_RECORDS_PER_DIRECTION : MAX_PACKED_MESSAGES_PER_DIRECTION;
-  const said = stop.what === 'records' ? `tls-trace stopped decoding the ${direction}'s bytes after ${limit} records (its record cap)` : st.cap.said(direction, 'bytes', records);
-  const reason = `${said}; the remaining ${rest} bytes are not decoded`;
-  const c = chunkAt(st.stream, from);
-  const timeMs = c >= 0 ? st.stream.times[c] : 0;
-  trace.issues.push({ direction, kind: 'limit', offset: from, length: rest, reason });
-  (trace.caps ??= []).push({ direction, cap: stop.what, limit, offset: from, length: rest, timeMs, said });
-  // Not a verdict on the bytes: no issue on the message, and no hex copy of up to megabytes that
-  // the stream space already holds.
-  const span: OpaqueMessage = {
-    kind: 'opaque',
-    ...messageBase(st.space, { offset: from, length: rest }, pending?.records ?? [], timeMs, [
-      { name: 'data', label: 'Not decoded (cap)', offset: from, length: rest, display: byteCount(rest) },
-    ]),
-    reason,
-    cap: true,
-  };
-  // In time order with the other direction's messages (they are, up to here), so the span is
-  // shown where the decoder stopped rather than after everything else.
-  const at = trace.messages.findIndex((m) => m.timeMs > timeMs);
-  if (at < 0) trace.messages.push(span);
-  else trace.messages.splice(at, 0, span);
-}
-
-/**
- * Said once per direction when the field budget runs out: decoding goes on (bodies, verdicts and
- * every later message are whole), only the itemised field tree stops, so this is a note of
- * tls-trace's own limit, not a cap that leaves bytes undecoded (no entry in `caps`).
- */
-function noteFieldCap(trace: DecodedTrace, st: DirState, msg: HandshakeMessage): void {
-  const direction = st.stream.direction;
-  const reason = `tls-trace stopped itemising the ${direction}'s fields after ${MAX_FIELDS_PER_DIRECTION} (its field cap): this and later handshake messages are decoded in full but shown as their header and one body span`;
-  // Issue offsets are stream offsets; a reassembled message's space maps back through its segments.
-  const offset = msg.space.id === direction ? msg.offset : (msg.space.segments[0]?.streamOffset ?? msg.offset);
-  trace.issues.push({ direction, kind: 'limit', offset, length: msg.length, reason });
 }

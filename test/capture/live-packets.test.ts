@@ -6,7 +6,6 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { captureWithPackets } from '../../src/capture/live-packets.js';
@@ -16,6 +15,7 @@ import { runCli } from '../helpers/cli.js';
 import { describeWithTools, freePort, repoRoot, requireTool, startGnutlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
 import { parseValid } from '../helpers/schema.js';
 import { tsharkDecodeFile } from '../helpers/tshark.js';
+import { peers, startPeer } from './peers.js';
 
 const PATH = process.env.PATH ?? '';
 const root: PacketPrivileges = { path: PATH, uid: 0 };
@@ -168,9 +168,11 @@ describeWithTools('openssl')('--packets without a tool or the permission', () =>
   });
 
   it('SIGINT to tls-trace itself (the built CLI, not its process group): the tool is killed too', async () => {
-    const silent = net.createServer((s) => s.on('error', () => undefined));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const port = (silent.address() as net.AddressInfo).port;
+    // A peer that accepts and never answers; its close() destroys the accepted connection, which
+    // closing the listener alone leaves open (paused, its FIN never read): a handle that kept the
+    // jest worker from exiting.
+    const silent = await startPeer(peers.silent);
+    const port = silent.port;
     try {
       const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'tls-trace.cjs'), `127.0.0.1:${port}`, '--packets', '--timeout', '60000'], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env } });
       const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, sig) => r(sig)));
@@ -182,14 +184,13 @@ describeWithTools('openssl')('--packets without a tool or the permission', () =>
       await new Promise((r) => setTimeout(r, 200));
       expect(toolsFor(port)).toEqual([]);
     } finally {
-      silent.close();
+      await silent.close();
     }
   });
 
   it('deadline: a server that accepts and never answers times out as usual, the tool is gone', async () => {
-    const silent = net.createServer((s) => s.on('error', () => undefined));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const port = (silent.address() as net.AddressInfo).port;
+    const silent = await startPeer(peers.silent);
+    const port = silent.port;
     try {
       const r = await runCli([`127.0.0.1:${port}`, '--packets', '--timeout', '1500', '--no-color'], { env });
       expect(r.stderr).toMatch(/no answer from 127\.0\.0\.1:\d+ within 1500 ms/);
@@ -197,7 +198,7 @@ describeWithTools('openssl')('--packets without a tool or the permission', () =>
       expect(toolsFor(port)).toEqual([]);
       expect(r.stdout).toMatch(/TCP · three-way handshake/);
     } finally {
-      silent.close();
+      await silent.close();
     }
   });
 });

@@ -32,7 +32,7 @@ test('decode imports neither decrypt nor any later stage', () => {
 test('handshake messages are framed from records in one place (src/decode/defragment.ts)', () => {
   // The uint24 length read that frames a message across records, outside decode's message decoder.
   const framing = files('src').filter((f) => f !== 'src/decode/defragment.ts' && f !== 'src/decode/handshake.ts' && /new HandshakeReassembler/.test(text(f)));
-  expect(framing.sort()).toEqual(['src/decode/trace.ts', 'src/decrypt/direction-state.ts']);
+  expect(framing.sort()).toEqual(['src/decode/direction-split.ts', 'src/decrypt/direction-state.ts']);
 });
 
 test('one recording tap: only src/capture/tap.ts extends Duplex to record a connection', () => {
