@@ -169,8 +169,7 @@ describeWithTools('openssl')('--packets without a tool or the permission', () =>
 
   it('SIGINT to tls-trace itself (the built CLI, not its process group): the tool is killed too', async () => {
     // A peer that accepts and never answers; its close() destroys the accepted connection, which
-    // closing the listener alone leaves open (paused, its FIN never read): a handle that kept the
-    // jest worker from exiting.
+    // closing the listener alone leaves open in the jest worker (paused, its FIN never read).
     const silent = await startPeer(peers.silent);
     const port = silent.port;
     try {

@@ -81,8 +81,7 @@ export function tunnelTo(port: number, answer = 'HTTP/1.1 200 Connection establi
     });
     upstream.on('error', () => socket.destroy());
     // Once the client side is gone the tunnel is: without this, an upstream whose pipe went with
-    // the client socket stays paused with the server's FIN unread, a handle that kept the jest
-    // worker from exiting.
+    // the client socket stays open in the jest worker, paused with the server's FIN unread.
     socket.on('close', () => upstream.destroy());
   };
 }
