@@ -219,18 +219,26 @@ class Handshake12 {
     return { write: this.send(this.seal(ContentType.alert, Buffer.from([1, 0]))), lingerMs: CLOSE_WAIT_MS };
   }
 
-  /** The first protected record after the server's Finished answers our renegotiation hello. */
+  /**
+   * The first protected record after the server's Finished that is not application data answers
+   * our renegotiation hello. Application data is skipped: a server that speaks first (IMAPS,
+   * POP3S, SMTPS greet the moment the handshake ends) sends it before it reads our hello. So is a
+   * HelloRequest (RFC 5246 §7.4.1.1: a client already negotiating may ignore it).
+   */
   private onRenegotiation(received: Buffer): boolean {
-    const split = splitRecords(received, this.at, 1);
-    const rec = split.records[0];
-    if (!rec) return split.garbage ? this.answer('refused', 'the server sent bytes that are not TLS records') : false;
-    if (rec.bodyLength < rec.declaredLength) return false;
-    const opened = openTls12Record(this.keys!.suite, this.keys!.server, this.serverSeq, received.subarray(rec.offset, rec.offset + 5), received.subarray(rec.bodyOffset, rec.bodyOffset + rec.bodyLength), { encryptThenMac: false });
-    if (!opened.ok) return this.answer('refused', `the server's answer did not open (${opened.reason})`);
-    const p = opened.plaintext;
-    if (opened.contentType === ContentType.alert && p.length >= 2) return this.answer('refused', `${describe(alertDescriptions, p[1], 1).name.replace(/_/g, ' ')} (alert ${p[1]})`);
-    if (opened.contentType === ContentType.handshake && p[0] === HS.server_hello) return this.answer('completed', 'the server answered the new ClientHello with a ServerHello: it went into the second handshake');
-    return this.answer('refused', `the server answered with a record of type ${opened.contentType}`);
+    const split = splitRecords(received, this.at);
+    for (const rec of split.records) {
+      if (rec.bodyLength < rec.declaredLength) return false;
+      const opened = openTls12Record(this.keys!.suite, this.keys!.server, this.serverSeq++, received.subarray(rec.offset, rec.offset + 5), received.subarray(rec.bodyOffset, rec.bodyOffset + rec.bodyLength), { encryptThenMac: false });
+      this.at = rec.bodyOffset + rec.bodyLength;
+      if (!opened.ok) return this.answer('refused', `the server's answer did not open (${opened.reason})`);
+      const p = opened.plaintext;
+      if (opened.contentType === ContentType.application_data || (opened.contentType === ContentType.handshake && isHelloRequest(p))) continue;
+      if (opened.contentType === ContentType.alert && p.length >= 2) return this.answer('refused', `${describe(alertDescriptions, p[1], 1).name.replace(/_/g, ' ')} (alert ${p[1]})`);
+      if (opened.contentType === ContentType.handshake && p[0] === HS.server_hello) return this.answer('completed', 'the server answered the new ClientHello with a ServerHello: it went into the second handshake');
+      return this.answer('refused', `the server answered with a record of type ${opened.contentType}`);
+    }
+    return split.garbage ? this.answer('refused', 'the server sent bytes that are not TLS records') : false;
   }
 
   private answer(outcome: RenegotiationOutcome['outcome'], detail?: string): true {
@@ -242,6 +250,13 @@ class Handshake12 {
     this.fallback ??= why;
     return true;
   }
+}
+
+/** A record holding HelloRequest messages only (type 0, empty body; RFC 5246 §7.4.1.1). */
+function isHelloRequest(p: Uint8Array): boolean {
+  if (p.length === 0 || p.length % 4 !== 0) return false;
+  for (let i = 0; i < p.length; i += 4) if (p[i] !== HS.hello_request || p[i + 1] !== 0 || p[i + 2] !== 0 || p[i + 3] !== 0) return false;
+  return true;
 }
 
 function handshakeMessage(type: number, body: Uint8Array): Buffer {
