@@ -1,9 +1,14 @@
 // The hand-built TLS 1.2 handshake (src/scan/session/full12.ts) against servers that do what a
 // plain HTTPS server does not: a greeting written the moment the handshake ends (IMAPS, POP3S,
-// SMTPS speak first), before the answer to our renegotiation hello.
+// SMTPS speak first), before the answer to our renegotiation hello; a server the scan has given up
+// on as stalled.
 
 import { describe, expect, it } from '@jest/globals';
+import net from 'node:net';
 import { ScanContext } from '../../src/scan/context.js';
+import { STALL_LIMIT } from '../../src/scan/probe.js';
+import { scanSession } from '../../src/scan/session/probes.js';
+import type { VersionsFound } from '../../src/scan/versions.js';
 import { fullHandshake12 } from '../../src/scan/session/full12.js';
 import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
 
@@ -32,5 +37,33 @@ describe('the hand-built TLS 1.2 handshake against a server that speaks first', 
       expect(r.done.ok).toBe(true);
       expect(r.done.renegotiation).toMatchObject({ outcome: 'completed' });
     });
+  });
+});
+
+describe('session probes against a server the scan has stopped probing (stalled)', () => {
+  it('a hand-built try that was never made is not counted as a connection; the Node handshake still is', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((c) => {
+      sockets.add(c);
+      c.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const ctx = new ScanContext({ host: '127.0.0.1', port, address: '127.0.0.1', family: 4, dialPort: port }, { host: '127.0.0.1', port, timeoutMs: 300, concurrency: 4 });
+      // As after STALL_LIMIT probes in a row that timed out: the prober makes no more connections.
+      (ctx.prober as unknown as { timeoutsInARow: number }).timeoutsInARow = STALL_LIMIT;
+      const found: VersionsFound = { ssl2: Promise.resolve(null), firstRounds: new Map(), supported: [0x0303, 0x0304], candidates12: [], has13: true };
+      const s = await scanSession(ctx, found);
+      expect(ctx.prober.stats.probes).toBe(0);
+      // One Node handshake each (the renegotiation's is also the ticket probe's first), all timed out.
+      expect(ctx.nodeHandshakes).toBe(3);
+      for (const p of [s.sessionId, s.psk]) expect(p).toMatchObject({ issued: null, resumed: null, connections: 1 });
+      expect(s.renegotiation).toMatchObject({ clientInitiated: null, connections: 1 });
+      expect(s.connections).toBe(3);
+    } finally {
+      for (const c of sockets) c.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 });

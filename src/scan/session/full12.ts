@@ -42,7 +42,7 @@ export interface Full12Request {
 }
 
 /** A hand-built connection's result, or why a Node handshake must make it instead. */
-export type Full12Result = { done: SessionHandshakeResult & { resumable: boolean } } | { fallback: string };
+export type Full12Result = { done: SessionHandshakeResult & { resumable: boolean } } | { fallback: string; connections: 0 | 1 };
 
 interface Keys {
   suite: SuiteCrypto;
@@ -273,14 +273,17 @@ function record(type: number, body: Uint8Array): Buffer {
  * a way a Node handshake might not (an alert, a Finished that did not verify).
  */
 export async function fullHandshake12(ctx: ScanContext, req: Full12Request): Promise<Full12Result> {
-  if (ctx.opts.clientCert) return { fallback: 'a client certificate was given' };
+  if (ctx.opts.clientCert) return { fallback: 'a client certificate was given', connections: 0 };
   const extra = [{ type: 'extended_master_secret' as const }, ...(req.ticket ? [{ type: 'session_ticket' as const }] : [])];
   const params: HelloParams = { version: Version.TLS12, suites: SUITES, groups: GROUPS.filter(canMakeKeyShare), sni: ctx.target.sni, extra };
   const hello = makeHello(params);
   let state: Handshake12 | undefined;
   const x = await exchange13(ctx, hello, () => (state = new Handshake12(hello, req.renegotiate, params)).enough);
   const s = state;
-  if (!s || x.end === 'too-big' || s.fallback) return { fallback: s?.fallback ?? 'the server sent more than a probe reads' };
+  // No state: the prober made no connection (it has stopped probing a stalled server), so the Node
+  // handshake after this is the probe's only one.
+  if (!s) return { fallback: 'the scan has stopped probing the server (it stalled)', connections: 0 };
+  if (x.end === 'too-big' || s.fallback) return { fallback: s.fallback ?? 'the server sent more than a probe reads', connections: 1 };
   if (!s.verified) {
     // No answer, a hang-up or a reset before the server's Finished: what a Node handshake would report too.
     const error = x.end === 'timeout' ? 'timeout' : x.end === 'connect-failed' || x.end === 'starttls-failed' ? `no connection (${x.end})` : `the connection ended before the server's Finished (${x.end})`;

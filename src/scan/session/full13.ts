@@ -30,7 +30,7 @@ import type { ResumableSession } from './openssl-session.js';
 const CLOSE_WAIT_MS = 500;
 
 /** A hand-built connection's result with the sessions its tickets give, or why a Node handshake must make it. */
-export type Full13Result = { done: SessionHandshakeResult & { resumables: ResumableSession[] } } | { fallback: string };
+export type Full13Result = { done: SessionHandshakeResult & { resumables: ResumableSession[] } } | { fallback: string; connections: 0 | 1 };
 
 /** What the server's flight gave once verified: the schedule, and the transcript hash through its Finished. */
 interface Verified {
@@ -186,12 +186,15 @@ function keyLogOf(hello: Uint8Array, s: Tls13Schedule): string[] {
  * must make the connection instead.
  */
 export async function fullHandshake13(ctx: ScanContext, waitMs: number): Promise<Full13Result> {
-  if (ctx.opts.clientCert) return { fallback: 'a client certificate was given' };
+  if (ctx.opts.clientCert) return { fallback: 'a client certificate was given', connections: 0 };
   const hello = helloFor(ctx, {}, [Group.x25519]);
   let state: Handshake13Full | undefined;
   const x = await exchange13(ctx, hello, () => (state = new Handshake13Full(hello, waitMs)).enough);
   const s = state;
-  if (!s || x.end === 'too-big' || s.fallback) return { fallback: s?.fallback ?? 'the server sent more than a probe reads' };
+  // No state: the prober made no connection (it has stopped probing a stalled server), so the Node
+  // handshake after this is the probe's only one.
+  if (!s) return { fallback: 'the scan has stopped probing the server (it stalled)', connections: 0 };
+  if (x.end === 'too-big' || s.fallback) return { fallback: s.fallback ?? 'the server sent more than a probe reads', connections: 1 };
   if (!s.verified) {
     const error = x.end === 'timeout' ? 'timeout' : x.end === 'connect-failed' || x.end === 'starttls-failed' ? `no connection (${x.end})` : `the connection ended before the server's Finished (${x.end})`;
     return { done: { ok: false, error, sessions: [], chunks: x.chunks, keylog: [], resumables: [] } };
