@@ -1,7 +1,7 @@
 // The hand-built TLS 1.2 handshake (src/scan/session/full12.ts) against servers that do what a
 // plain HTTPS server does not: a greeting written the moment the handshake ends (IMAPS, POP3S,
 // SMTPS speak first), before the answer to our renegotiation hello; a server the scan has given up
-// on as stalled.
+// on as stalled; a stream whose reads end inside record headers.
 
 import { describe, expect, it } from '@jest/globals';
 import net from 'node:net';
@@ -10,7 +10,7 @@ import { STALL_LIMIT } from '../../src/scan/probe.js';
 import { scanSession } from '../../src/scan/session/probes.js';
 import type { VersionsFound } from '../../src/scan/versions.js';
 import { fullHandshake12 } from '../../src/scan/session/full12.js';
-import { startNodeTlsServer, type TestServer } from '../helpers/servers.js';
+import { describeWithTools, listenInProcess, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
 
 function contextFor(port: number): ScanContext {
   return new ScanContext({ host: '127.0.0.1', port, address: '127.0.0.1', family: 4, dialPort: port, sni: 'localhost' }, { host: '127.0.0.1', port, timeoutMs: 5000, concurrency: 4 });
@@ -65,5 +65,55 @@ describe('session probes against a server the scan has stopped probing (stalled)
       for (const c of sockets) c.destroy();
       await new Promise((r) => silent.close(r));
     }
+  });
+});
+
+/**
+ * A proxy that forwards the server's records one at a time, each in two writes 15 ms apart, the
+ * first ending inside the record's 5-byte header: the client's reads end there.
+ */
+function headerSplittingProxy(upstreamPort: number): Promise<TestServer> {
+  const sockets = new Set<net.Socket>();
+  const proxy = net.createServer((client) => {
+    sockets.add(client);
+    client.setNoDelay(true);
+    const up = net.connect(upstreamPort, '127.0.0.1');
+    sockets.add(up);
+    let buffered = Buffer.alloc(0);
+    let chain = Promise.resolve();
+    const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 15));
+    up.on('data', (d: Buffer) => {
+      buffered = Buffer.concat([buffered, d]);
+      while (buffered.length >= 5 && buffered.length >= 5 + buffered.readUInt16BE(3)) {
+        const rec = buffered.subarray(0, 5 + buffered.readUInt16BE(3));
+        buffered = buffered.subarray(rec.length);
+        chain = chain.then(async () => {
+          client.write(rec.subarray(0, 3));
+          await pause();
+          client.write(rec.subarray(3));
+          await pause();
+        });
+      }
+    });
+    client.on('data', (d) => up.write(d));
+    const end = (): void => {
+      client.destroy();
+      up.destroy();
+    };
+    for (const s of [client, up]) s.on('error', end).on('close', end);
+  });
+  return listenInProcess(proxy, '127.0.0.1', sockets, [], 'header-splitting proxy');
+}
+
+describeWithTools('openssl')('the hand-built TLS 1.2 handshake when reads end inside a record header', () => {
+  it("the server's Finished and the answer to the renegotiation are awaited whole, not opened as empty records", async () => {
+    await withServer(startOpensslServer(['-tls1_2', '-client_renegotiation']), async (upstream) => {
+      await withServer(headerSplittingProxy(upstream.port), async (proxy) => {
+        const r = await fullHandshake12(contextFor(proxy.port), { ticket: true, renegotiate: true });
+        if (!('done' in r)) throw new Error(`fell back: ${r.fallback}`);
+        expect(r.done.ok).toBe(true);
+        expect(r.done.renegotiation).toMatchObject({ outcome: 'completed' });
+      });
+    });
   });
 });

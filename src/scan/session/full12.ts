@@ -17,7 +17,7 @@ import type { Linger } from '../../capture/probe-connection.js';
 import type { SessionHandshakeResult, RenegotiationOutcome } from '../../capture/session-connection.js';
 import { clientRandomOfRecord, decodeStream } from '../../decode/index.js';
 import type { HandshakeMessage } from '../../decode/model.js';
-import { splitRecords } from '../../decode/record.js';
+import { isWholeRecord, splitRecords } from '../../decode/record.js';
 import { keyLogLine, KeyLogLabel } from '../../decrypt/keylog.js';
 import { keyBlock12, prf12, verifyData12 } from '../../decrypt/prf.js';
 import { openTls12Record, sealTls12Record, type DirectionKeys } from '../../decrypt/record-protection.js';
@@ -172,7 +172,7 @@ class Handshake12 {
     let changed = false;
     let pending = Buffer.alloc(0);
     for (const rec of split.records) {
-      if (rec.bodyLength < rec.declaredLength) return false;
+      if (!isWholeRecord(rec)) return false;
       const body = received.subarray(rec.bodyOffset, rec.bodyOffset + rec.bodyLength);
       if (rec.contentType === ContentType.change_cipher_spec) {
         changed = true;
@@ -228,7 +228,7 @@ class Handshake12 {
   private onRenegotiation(received: Buffer): boolean {
     const split = splitRecords(received, this.at);
     for (const rec of split.records) {
-      if (rec.bodyLength < rec.declaredLength) return false;
+      if (!isWholeRecord(rec)) return false;
       const opened = openTls12Record(this.keys!.suite, this.keys!.server, this.serverSeq++, received.subarray(rec.offset, rec.offset + 5), received.subarray(rec.bodyOffset, rec.bodyOffset + rec.bodyLength), { encryptThenMac: false });
       this.at = rec.bodyOffset + rec.bodyLength;
       if (!opened.ok) return this.answer('refused', `the server's answer did not open (${opened.reason})`);
