@@ -117,3 +117,38 @@ describeWithTools('openssl')('the hand-built TLS 1.2 handshake when reads end in
     });
   });
 });
+
+/** Forwards both ways; the client first gets `prefix`, as if the server had sent it before its flight. */
+function prefixingProxy(upstreamPort: number, prefix: Buffer): Promise<TestServer> {
+  const sockets = new Set<net.Socket>();
+  const proxy = net.createServer((client) => {
+    sockets.add(client);
+    const up = net.connect(upstreamPort, '127.0.0.1');
+    sockets.add(up);
+    let first = true;
+    up.on('data', (d: Buffer) => {
+      client.write(first ? Buffer.concat([prefix, d]) : d);
+      first = false;
+    });
+    client.on('data', (d) => up.write(d));
+    const end = (): void => {
+      client.destroy();
+      up.destroy();
+    };
+    for (const s of [client, up]) s.on('error', end).on('close', end);
+  });
+  return listenInProcess(proxy, '127.0.0.1', sockets, [], 'prefixing proxy');
+}
+
+describeWithTools('openssl')('the hand-built TLS 1.2 handshake and a HelloRequest', () => {
+  it('a HelloRequest before the ServerHello stays out of the Finished hashes (RFC 5246 §7.4.1.1): the handshake completes', async () => {
+    const helloRequest = Buffer.from([22, 3, 3, 0, 4, 0, 0, 0, 0]);
+    await withServer(startOpensslServer(['-tls1_2']), async (upstream) => {
+      await withServer(prefixingProxy(upstream.port, helloRequest), async (proxy) => {
+        const r = await fullHandshake12(contextFor(proxy.port), { ticket: true, renegotiate: false });
+        if (!('done' in r)) throw new Error(`fell back: ${r.fallback}`);
+        expect(r.done.ok).toBe(true);
+      });
+    });
+  });
+});

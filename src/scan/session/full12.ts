@@ -100,7 +100,8 @@ class Handshake12 {
       if (m.kind !== 'handshake') return this.stop('fallback', `the server sent a ${m.kind} record in its first flight`);
       if (m.issue?.kind === 'incomplete') return false;
       if (!m.body || m.issue) return this.stop('fallback', `the server's first flight did not decode (${m.issue?.reason ?? 'no body'})`);
-      flight.push(m);
+      // RFC 5246 §7.4.1.1: a HelloRequest is in no handshake hash (a client negotiating ignores it).
+      if (m.msgType !== HS.hello_request) flight.push(m);
       if (m.msgType === HS.server_hello_done) return this.respond(flight, received.length);
     }
     return trace.notTls ? this.stop('fallback', 'the server did not answer with TLS records') : false;
