@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ScanContext } from '../../src/scan/context.js';
 import { fullHandshake12, type Full12Result } from '../../src/scan/session/full12.js';
 import { scanSession } from '../../src/scan/session/probes.js';
 import type { VersionsFound } from '../../src/scan/versions.js';
@@ -19,15 +18,12 @@ import type { ServerHello } from '../../src/decode/model.js';
 import { openTls12Record, sealTls12Record } from '../../src/decrypt/record-protection.js';
 import { isSupported, suiteCrypto } from '../../src/decrypt/suites.js';
 import { flippingProxy } from '../helpers/flipping-proxy.js';
-import { describeWithTools, startGnutlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { describeWithTools, startGnutlsServer, startOpensslServer } from '../helpers/servers.js';
+import { localContext, withServer } from './helpers.js';
 
 const TLS12 = 0x0303;
 const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-full12-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function contextFor(port: number): ScanContext {
-  return new ScanContext({ host: '127.0.0.1', port, address: '127.0.0.1', family: 4, dialPort: port, sni: 'localhost' }, { host: '127.0.0.1', port, timeoutMs: 5000, concurrency: 4 });
-}
 
 const only12: VersionsFound = { ssl2: Promise.resolve(null), firstRounds: new Map(), supported: [TLS12], candidates12: [], has13: false };
 
@@ -52,15 +48,6 @@ function serverHello(server: Uint8Array): ServerHello | undefined {
 
 const serverSuite = (server: Uint8Array): number | undefined => serverHello(server)?.cipherSuite;
 
-async function withServer<T>(start: Promise<TestServer>, f: (s: TestServer) => Promise<T>): Promise<T> {
-  const s = await start;
-  try {
-    return await f(s);
-  } finally {
-    await s.close();
-  }
-}
-
 describeWithTools('openssl')('the hand-built TLS 1.2 handshake against openssl s_server', () => {
   it.each([
     ['default (AES-256-GCM, SHA-384 PRF, x25519, extended master secret)', [], 0xc030],
@@ -71,7 +58,7 @@ describeWithTools('openssl')('the hand-built TLS 1.2 handshake against openssl s
   ])('%s: the master secret equals the server key log; the server took our Finished and its own verified', async (_name, args, suite) => {
     const keylog = path.join(dir, `s_server-${suite}-${args.join('')}.log`);
     await withServer(startOpensslServer(['-tls1_2', '-keylogfile', keylog, ...args]), async (server) => {
-      const r = done(await fullHandshake12(contextFor(server.port), { ticket: true, renegotiate: false }));
+      const r = done(await fullHandshake12(localContext(server.port), { ticket: true, renegotiate: false }));
       expect(r.ok).toBe(true);
       const [, random, master] = r.keylog[0].split(' ');
       expect(serverSuite(r.chunks[1].bytes)).toBe(suite);
@@ -83,9 +70,9 @@ describeWithTools('openssl')('the hand-built TLS 1.2 handshake against openssl s
 
   it('RSA key exchange only: falls back to Node, saying why; the probes still answer, one connection more', async () => {
     await withServer(startOpensslServer(['-tls1_2', '-cipher', 'AES128-GCM-SHA256']), async (server) => {
-      const r = await fullHandshake12(contextFor(server.port), { ticket: false, renegotiate: false });
-      expect(r).toEqual({ fallback: expect.stringMatching(/alert handshake_failure/) });
-      const ctx = contextFor(server.port);
+      const r = await fullHandshake12(localContext(server.port), { ticket: false, renegotiate: false });
+      expect(r).toEqual({ fallback: expect.stringMatching(/alert handshake_failure/), connections: 1 });
+      const ctx = localContext(server.port);
       const s = await scanSession(ctx, only12);
       expect(s.sessionId).toMatchObject({ issued: true, resumed: true, connections: 3 });
       expect(s.renegotiation).toMatchObject({ clientInitiated: 'refused', connections: 2 });
@@ -96,13 +83,13 @@ describeWithTools('openssl')('the hand-built TLS 1.2 handshake against openssl s
   it('an optional CertificateRequest (-verify): our empty Certificate is taken; a required one (-Verify) is refused, and Node is asked', async () => {
     const keylog = path.join(dir, 's_server-verify.log');
     await withServer(startOpensslServer(['-tls1_2', '-verify', '1', '-keylogfile', keylog]), async (server) => {
-      const r = done(await fullHandshake12(contextFor(server.port), { ticket: false, renegotiate: false }));
+      const r = done(await fullHandshake12(localContext(server.port), { ticket: false, renegotiate: false }));
       const [, random, master] = r.keylog[0].split(' ');
       await new Promise((f) => setTimeout(f, 100));
       expect(loggedMaster(keylog, random)).toBe(master);
     });
     await withServer(startOpensslServer(['-tls1_2', '-Verify', '1']), async (server) => {
-      expect(await fullHandshake12(contextFor(server.port), { ticket: false, renegotiate: false })).toEqual({ fallback: expect.stringMatching(/answered our Finished with alert/) });
+      expect(await fullHandshake12(localContext(server.port), { ticket: false, renegotiate: false })).toEqual({ fallback: expect.stringMatching(/answered our Finished with alert/), connections: 1 });
     });
   });
 
@@ -111,7 +98,7 @@ describeWithTools('openssl')('the hand-built TLS 1.2 handshake against openssl s
       for (let i = 0; i < 20; i++) {
         const at = 5 + Math.floor((i * 7919) % 1200);
         await withServer(flippingProxy(upstream.port, at), async (proxy) => {
-          const r = await fullHandshake12(contextFor(proxy.port), { ticket: true, renegotiate: true });
+          const r = await fullHandshake12(localContext(proxy.port), { ticket: true, renegotiate: true });
           if ('done' in r) expect(r.done.ok).toBe(false);
           else expect(typeof r.fallback).toBe('string');
         });
@@ -130,7 +117,7 @@ describeWithTools('gnutls-serv')('the hand-built TLS 1.2 handshake against gnutl
     process.env.SSLKEYLOGFILE = keylog;
     const started = startGnutlsServer(['--priority', priority]).finally(() => delete process.env.SSLKEYLOGFILE);
     await withServer(started, async (server) => {
-      const r = done(await fullHandshake12(contextFor(server.port), { ticket: false, renegotiate: false }));
+      const r = done(await fullHandshake12(localContext(server.port), { ticket: false, renegotiate: false }));
       const [, random, master] = r.keylog[0].split(' ');
       expect(serverHello(r.chunks[1].bytes)?.extensions.some((e) => e.type === 23)).toBe(ems);
       await new Promise((f) => setTimeout(f, 100));

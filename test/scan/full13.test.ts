@@ -10,31 +10,18 @@ import { afterAll, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ScanContext } from '../../src/scan/context.js';
 import { fullHandshake13, type Full13Result } from '../../src/scan/session/full13.js';
 import { offerTicket } from '../../src/scan/session/early-data.js';
 import { flippingProxy } from '../helpers/flipping-proxy.js';
-import { describeWithTools, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { describeWithTools, startOpensslServer } from '../helpers/servers.js';
+import { localContext, withServer } from './helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-full13-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function contextFor(port: number): ScanContext {
-  return new ScanContext({ host: '127.0.0.1', port, address: '127.0.0.1', family: 4, dialPort: port, sni: 'localhost' }, { host: '127.0.0.1', port, timeoutMs: 5000, concurrency: 4 });
-}
-
 function done(r: Full13Result): Extract<Full13Result, { done: unknown }>['done'] {
   if (!('done' in r)) throw new Error(`fell back: ${r.fallback}`);
   return r.done;
-}
-
-async function withServer<T>(start: Promise<TestServer>, f: (s: TestServer) => Promise<T>): Promise<T> {
-  const s = await start;
-  try {
-    return await f(s);
-  } finally {
-    await s.close();
-  }
 }
 
 /** label → secret (hex) of a key log's lines for one client random. */
@@ -51,7 +38,7 @@ describeWithTools('openssl')('the hand-built TLS 1.3 full handshake against open
   it.each(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'])('%s: handshake and application secrets equal the server key log; two tickets, each resumable', async (suite) => {
     const keylog = path.join(dir, `${suite}.log`);
     await withServer(startOpensslServer(['-tls1_3', '-ciphersuites', suite, '-keylogfile', keylog]), async (server) => {
-      const ctx = contextFor(server.port);
+      const ctx = localContext(server.port);
       const r = done(await fullHandshake13(ctx, 1000));
       expect(r.ok).toBe(true);
       const ours = secretsFor(r.keylog, r.keylog[0].split(' ')[1]);
@@ -70,24 +57,24 @@ describeWithTools('openssl')('the hand-built TLS 1.3 full handshake against open
 
   it('-num_tickets 0: the handshake completes and no ticket comes within the wait', async () => {
     await withServer(startOpensslServer(['-tls1_3', '-num_tickets', '0']), async (server) => {
-      const r = done(await fullHandshake13(contextFor(server.port), 300));
+      const r = done(await fullHandshake13(localContext(server.port), 300));
       expect(r).toMatchObject({ ok: true, resumables: [] });
     });
   });
 
   it('-early_data: the tickets carry max_early_data 16384', async () => {
     await withServer(startOpensslServer(['-tls1_3', '-early_data']), async (server) => {
-      const r = done(await fullHandshake13(contextFor(server.port), 1000));
+      const r = done(await fullHandshake13(localContext(server.port), 1000));
       expect(r.resumables.map((s) => s.maxEarlyData)).toEqual([16384, 16384]);
     });
   });
 
   it('falls back to Node for a CertificateRequest (-verify) and for a server without x25519 (HelloRetryRequest)', async () => {
     await withServer(startOpensslServer(['-tls1_3', '-verify', '1']), async (server) => {
-      expect(await fullHandshake13(contextFor(server.port), 300)).toEqual({ fallback: 'the server asked for a client certificate' });
+      expect(await fullHandshake13(localContext(server.port), 300)).toEqual({ fallback: 'the server asked for a client certificate', connections: 1 });
     });
     await withServer(startOpensslServer(['-tls1_3', '-groups', 'P-384']), async (server) => {
-      expect(await fullHandshake13(contextFor(server.port), 300)).toEqual({ fallback: expect.any(String) });
+      expect(await fullHandshake13(localContext(server.port), 300)).toEqual({ fallback: expect.any(String), connections: 1 });
     });
   });
 
@@ -96,7 +83,7 @@ describeWithTools('openssl')('the hand-built TLS 1.3 full handshake against open
       for (let i = 0; i < 20; i++) {
         const at = 5 + Math.floor((i * 7919) % 1500);
         await withServer(flippingProxy(upstream.port, at), async (proxy) => {
-          const r = await fullHandshake13(contextFor(proxy.port), 300);
+          const r = await fullHandshake13(localContext(proxy.port), 300);
           if ('done' in r) expect(r.done.ok).toBe(false);
           else expect(typeof r.fallback).toBe('string');
         });

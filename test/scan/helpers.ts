@@ -2,8 +2,10 @@
 // checked against schema/scan.schema.json, so the schema is held to real servers' answers.
 
 import { scanToJson } from '../../src/report/scan-json.js';
+import { ScanContext } from '../../src/scan/context.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { expectSchemaValid } from '../helpers/schema.js';
+import type { TestServer } from '../helpers/servers.js';
 
 export function withValidJson(result: ScanResult): ScanResult {
   expectSchemaValid('scan', scanToJson(result));
@@ -26,4 +28,19 @@ export function emptyScanResult(features: Partial<ScanResult['features']> = {}):
     stats: { connections: 0, probes: 0, retries: 0, resets: 0, timeouts: 0, connectFailures: 0, nodeHandshakes: 0 },
     notes: [],
   };
+}
+
+/** A scan context for a server on 127.0.0.1 (SNI localhost, the demo certificates' name). */
+export function localContext(port: number, timeoutMs = 5000): ScanContext {
+  return new ScanContext({ host: '127.0.0.1', port, address: '127.0.0.1', family: 4, dialPort: port, sni: 'localhost' }, { host: '127.0.0.1', port, timeoutMs, concurrency: 4 });
+}
+
+/** Runs `f` with a started server, closing it however `f` ends. */
+export async function withServer<T>(start: Promise<TestServer>, f: (s: TestServer) => Promise<T>): Promise<T> {
+  const s = await start;
+  try {
+    return await f(s);
+  } finally {
+    await s.close();
+  }
 }

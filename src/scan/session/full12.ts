@@ -17,7 +17,7 @@ import type { Linger } from '../../capture/probe-connection.js';
 import type { SessionHandshakeResult, RenegotiationOutcome } from '../../capture/session-connection.js';
 import { clientRandomOfRecord, decodeStream } from '../../decode/index.js';
 import type { HandshakeMessage } from '../../decode/model.js';
-import { splitRecords } from '../../decode/record.js';
+import { isWholeRecord, splitRecords } from '../../decode/record.js';
 import { keyLogLine, KeyLogLabel } from '../../decrypt/keylog.js';
 import { keyBlock12, prf12, verifyData12 } from '../../decrypt/prf.js';
 import { openTls12Record, sealTls12Record, type DirectionKeys } from '../../decrypt/record-protection.js';
@@ -42,7 +42,7 @@ export interface Full12Request {
 }
 
 /** A hand-built connection's result, or why a Node handshake must make it instead. */
-export type Full12Result = { done: SessionHandshakeResult & { resumable: boolean } } | { fallback: string };
+export type Full12Result = { done: SessionHandshakeResult & { resumable: boolean } } | { fallback: string; connections: 0 | 1 };
 
 interface Keys {
   suite: SuiteCrypto;
@@ -100,7 +100,8 @@ class Handshake12 {
       if (m.kind !== 'handshake') return this.stop('fallback', `the server sent a ${m.kind} record in its first flight`);
       if (m.issue?.kind === 'incomplete') return false;
       if (!m.body || m.issue) return this.stop('fallback', `the server's first flight did not decode (${m.issue?.reason ?? 'no body'})`);
-      flight.push(m);
+      // RFC 5246 §7.4.1.1: a HelloRequest is in no handshake hash (a client negotiating ignores it).
+      if (m.msgType !== HS.hello_request) flight.push(m);
       if (m.msgType === HS.server_hello_done) return this.respond(flight, received.length);
     }
     return trace.notTls ? this.stop('fallback', 'the server did not answer with TLS records') : false;
@@ -172,7 +173,7 @@ class Handshake12 {
     let changed = false;
     let pending = Buffer.alloc(0);
     for (const rec of split.records) {
-      if (rec.bodyLength < rec.declaredLength) return false;
+      if (!isWholeRecord(rec)) return false;
       const body = received.subarray(rec.bodyOffset, rec.bodyOffset + rec.bodyLength);
       if (rec.contentType === ContentType.change_cipher_spec) {
         changed = true;
@@ -219,18 +220,26 @@ class Handshake12 {
     return { write: this.send(this.seal(ContentType.alert, Buffer.from([1, 0]))), lingerMs: CLOSE_WAIT_MS };
   }
 
-  /** The first protected record after the server's Finished answers our renegotiation hello. */
+  /**
+   * The first protected record after the server's Finished that is not application data answers
+   * our renegotiation hello. Application data is skipped: a server that speaks first (IMAPS,
+   * POP3S, SMTPS greet the moment the handshake ends) sends it before it reads our hello. So is a
+   * HelloRequest (RFC 5246 §7.4.1.1: a client already negotiating may ignore it).
+   */
   private onRenegotiation(received: Buffer): boolean {
-    const split = splitRecords(received, this.at, 1);
-    const rec = split.records[0];
-    if (!rec) return split.garbage ? this.answer('refused', 'the server sent bytes that are not TLS records') : false;
-    if (rec.bodyLength < rec.declaredLength) return false;
-    const opened = openTls12Record(this.keys!.suite, this.keys!.server, this.serverSeq, received.subarray(rec.offset, rec.offset + 5), received.subarray(rec.bodyOffset, rec.bodyOffset + rec.bodyLength), { encryptThenMac: false });
-    if (!opened.ok) return this.answer('refused', `the server's answer did not open (${opened.reason})`);
-    const p = opened.plaintext;
-    if (opened.contentType === ContentType.alert && p.length >= 2) return this.answer('refused', `${describe(alertDescriptions, p[1], 1).name.replace(/_/g, ' ')} (alert ${p[1]})`);
-    if (opened.contentType === ContentType.handshake && p[0] === HS.server_hello) return this.answer('completed', 'the server answered the new ClientHello with a ServerHello: it went into the second handshake');
-    return this.answer('refused', `the server answered with a record of type ${opened.contentType}`);
+    const split = splitRecords(received, this.at);
+    for (const rec of split.records) {
+      if (!isWholeRecord(rec)) return false;
+      const opened = openTls12Record(this.keys!.suite, this.keys!.server, this.serverSeq++, received.subarray(rec.offset, rec.offset + 5), received.subarray(rec.bodyOffset, rec.bodyOffset + rec.bodyLength), { encryptThenMac: false });
+      this.at = rec.bodyOffset + rec.bodyLength;
+      if (!opened.ok) return this.answer('refused', `the server's answer did not open (${opened.reason})`);
+      const p = opened.plaintext;
+      if (opened.contentType === ContentType.application_data || (opened.contentType === ContentType.handshake && isHelloRequest(p))) continue;
+      if (opened.contentType === ContentType.alert && p.length >= 2) return this.answer('refused', `${describe(alertDescriptions, p[1], 1).name.replace(/_/g, ' ')} (alert ${p[1]})`);
+      if (opened.contentType === ContentType.handshake && p[0] === HS.server_hello) return this.answer('completed', 'the server answered the new ClientHello with a ServerHello: it went into the second handshake');
+      return this.answer('refused', `the server answered with a record of type ${opened.contentType}`);
+    }
+    return split.garbage ? this.answer('refused', 'the server sent bytes that are not TLS records') : false;
   }
 
   private answer(outcome: RenegotiationOutcome['outcome'], detail?: string): true {
@@ -242,6 +251,13 @@ class Handshake12 {
     this.fallback ??= why;
     return true;
   }
+}
+
+/** A record holding HelloRequest messages only (type 0, empty body; RFC 5246 §7.4.1.1). */
+function isHelloRequest(p: Uint8Array): boolean {
+  if (p.length === 0 || p.length % 4 !== 0) return false;
+  for (let i = 0; i < p.length; i += 4) if (p[i] !== HS.hello_request || p[i + 1] !== 0 || p[i + 2] !== 0 || p[i + 3] !== 0) return false;
+  return true;
 }
 
 function handshakeMessage(type: number, body: Uint8Array): Buffer {
@@ -258,14 +274,17 @@ function record(type: number, body: Uint8Array): Buffer {
  * a way a Node handshake might not (an alert, a Finished that did not verify).
  */
 export async function fullHandshake12(ctx: ScanContext, req: Full12Request): Promise<Full12Result> {
-  if (ctx.opts.clientCert) return { fallback: 'a client certificate was given' };
+  if (ctx.opts.clientCert) return { fallback: 'a client certificate was given', connections: 0 };
   const extra = [{ type: 'extended_master_secret' as const }, ...(req.ticket ? [{ type: 'session_ticket' as const }] : [])];
   const params: HelloParams = { version: Version.TLS12, suites: SUITES, groups: GROUPS.filter(canMakeKeyShare), sni: ctx.target.sni, extra };
   const hello = makeHello(params);
   let state: Handshake12 | undefined;
   const x = await exchange13(ctx, hello, () => (state = new Handshake12(hello, req.renegotiate, params)).enough);
   const s = state;
-  if (!s || x.end === 'too-big' || s.fallback) return { fallback: s?.fallback ?? 'the server sent more than a probe reads' };
+  // No state: the prober made no connection (it has stopped probing a stalled server), so the Node
+  // handshake after this is the probe's only one.
+  if (!s) return { fallback: 'the scan has stopped probing the server (it stalled)', connections: 0 };
+  if (x.end === 'too-big' || s.fallback) return { fallback: s.fallback ?? 'the server sent more than a probe reads', connections: 1 };
   if (!s.verified) {
     // No answer, a hang-up or a reset before the server's Finished: what a Node handshake would report too.
     const error = x.end === 'timeout' ? 'timeout' : x.end === 'connect-failed' || x.end === 'starttls-failed' ? `no connection (${x.end})` : `the connection ended before the server's Finished (${x.end})`;

@@ -20,7 +20,7 @@ import { keyLogLine, KeyLogLabel } from '../../decrypt/keylog.js';
 import { sealTls13Record, type DirectionKeys } from '../../decrypt/record-protection.js';
 import { ServerFlight13 } from '../../decrypt/server-flight13.js';
 import { scheduleFromSharedSecret, trafficKeys, verifyData13, type Tls13Schedule } from '../../decrypt/tls13.js';
-import { ContentType, Group, HS, Version } from '../../registry/index.js';
+import { alertDescriptions, ContentType, Group, HS, label, Version } from '../../registry/index.js';
 import type { ScanContext } from '../context.js';
 import { checkFlight, FlightWatch, helloFor, retryGroupOf, type ServerKeys } from '../handshake13.js';
 import { exchange13, unframe } from '../tls13-wire.js';
@@ -28,9 +28,11 @@ import type { ResumableSession } from './openssl-session.js';
 
 /** How long the server gets to answer our close_notify (Node's session connections wait as long). */
 const CLOSE_WAIT_MS = 500;
+/** RFC 8446 §6.1: the alert that ends a connection normally. */
+const CLOSE_NOTIFY = 0;
 
 /** A hand-built connection's result with the sessions its tickets give, or why a Node handshake must make it. */
-export type Full13Result = { done: SessionHandshakeResult & { resumables: ResumableSession[] } } | { fallback: string };
+export type Full13Result = { done: SessionHandshakeResult & { resumables: ResumableSession[] } } | { fallback: string; connections: 0 | 1 };
 
 /** What the server's flight gave once verified: the schedule, and the transcript hash through its Finished. */
 interface Verified {
@@ -62,8 +64,7 @@ class Handshake13Full {
 
   readonly enough = (received: Buffer): boolean | Uint8Array | Linger => {
     if (this.phase === 'flight') return this.watch.enough(received) ? this.finish(received) : false;
-    if (this.phase === 'tickets') return this.readTickets(received);
-    return true;
+    return this.readTickets(received);
   };
 
   /** The server's flight is in: verified, our CCS (middlebox compatibility, RFC 8446 §D.4) and Finished go out. */
@@ -92,6 +93,7 @@ class Handshake13Full {
     // Records that came after the Finished's in the same read are read now (a server does not send
     // tickets before our Finished, but bytes may wait there); the server then has waitMs for its tickets.
     const more = received.length > this.at ? this.readTickets(received) : false;
+    if (more === true) return true;
     return more ? { write: Buffer.concat([write, more.write]), lingerMs: more.lingerMs } : { write, lingerMs: this.waitMs };
   }
 
@@ -100,21 +102,40 @@ class Handshake13Full {
     return trafficKeys(suite.hash, secret, suite.keyLength, 12);
   }
 
-  /** NewSessionTickets under the server's application keys; once whole ones are in, our close_notify. */
-  private readTickets(received: Buffer): false | Linger {
+  /**
+   * NewSessionTickets under the server's application keys; once whole ones are in, our
+   * close_notify, after which tickets the server sent before it read ours still count: reading
+   * goes on to its close_notify, its hang-up or the linger's end (OpenSSL sends two tickets, often
+   * in two reads). Before any ticket, an alert other than close_notify (or a record that does
+   * not open) may be the server refusing our Finished, which its flight cannot prove it took: no
+   * verdict from that, a Node handshake instead (`true` with the reason in `fallback`).
+   */
+  private readTickets(received: Buffer): boolean | Linger {
+    const closing = this.phase === 'closing';
     const split = splitRecords(received, this.at);
     for (const rec of split.records) {
       if (!isWholeRecord(rec)) break;
       this.at = rec.bodyOffset + rec.bodyLength;
-      if (rec.contentType !== ContentType.application_data || !this.opener) return this.close();
+      if (rec.contentType !== ContentType.application_data || !this.opener) return closing || this.ended(`a record of type ${rec.contentType} after our Finished`);
       const opened = this.opener.open(received.subarray(rec.offset, rec.bodyOffset), received.subarray(rec.bodyOffset, this.at));
-      if (!opened.ok || opened.contentType === ContentType.alert) return this.close();
+      if (!opened.ok) return closing || this.ended(`a record after our Finished did not open (${opened.reason})`);
+      if (opened.contentType === ContentType.alert) {
+        const p = opened.plaintext;
+        if (closing) return true;
+        if (p.length === 2 && p[1] === CLOSE_NOTIFY) return this.close();
+        return this.ended(`the server answered our Finished with alert ${p.length >= 2 ? label(alertDescriptions, p[1], 1) : '(truncated)'}`);
+      }
       if (opened.contentType !== ContentType.handshake || !opened.handshake) continue;
       const { bytes, messages } = opened.handshake;
       for (const m of messages) if (m.type === HS.new_session_ticket) this.tickets.push(Buffer.from(bytes.subarray(m.start, m.end)));
       this.pending = opened.handshake.rest;
     }
-    return this.tickets.length > 0 && this.pending.length === 0 ? this.close() : false;
+    return !closing && this.tickets.length > 0 && this.pending.length === 0 ? this.close() : false;
+  }
+
+  /** The connection cannot go on: with tickets in, they stand (our close_notify); without, a fallback. */
+  private ended(why: string): true | Linger {
+    return this.tickets.length > 0 ? this.close() : this.stop(why);
   }
 
   /** close_notify under our application keys: OpenSSL keeps a session only after a clean close. */
@@ -148,8 +169,10 @@ function resumablesOf(v: Verified, tickets: readonly Buffer[], issuedAt: number)
   const out: ResumableSession[] = [];
   for (const raw of tickets) {
     const space: ByteSpace = { id: 'server/ticket', direction: 'server', bytes: raw, segments: [], decrypted: true };
-    const body = decodeHandshakeMessages(space, 0, raw.length, { version: Version.TLS13, cipherSuite: v.keys.suite.code })[0]?.body;
-    if (body?.type !== 'new_session_ticket' || body.nonce === undefined || body.ticket.length === 0) continue;
+    const message = decodeHandshakeMessages(space, 0, raw.length, { version: Version.TLS13, cipherSuite: v.keys.suite.code })[0];
+    const body = message?.body;
+    // A ticket that did not decode cleanly (a length that lies) is not offered: its PSK would rest on a guess.
+    if (message?.issue || body?.type !== 'new_session_ticket' || body.nonce === undefined || body.ticket.length === 0) continue;
     out.push({
       suite: v.keys.suite.code,
       psk: hkdfExpandLabel(hash, resumption, 'resumption', Buffer.from(body.nonce, 'hex'), hashLength(hash)),
@@ -186,14 +209,17 @@ function keyLogOf(hello: Uint8Array, s: Tls13Schedule): string[] {
  * must make the connection instead.
  */
 export async function fullHandshake13(ctx: ScanContext, waitMs: number): Promise<Full13Result> {
-  if (ctx.opts.clientCert) return { fallback: 'a client certificate was given' };
+  if (ctx.opts.clientCert) return { fallback: 'a client certificate was given', connections: 0 };
   // Already known: this server answers a hello without its group with a HelloRetryRequest.
-  if (retryGroupOf(ctx) !== undefined) return { fallback: 'the server asked another probe for a group other than x25519' };
+  if (retryGroupOf(ctx) !== undefined) return { fallback: 'the server asked another probe for a group other than x25519', connections: 0 };
   const hello = helloFor(ctx, {}, [Group.x25519]);
   let state: Handshake13Full | undefined;
   const x = await exchange13(ctx, hello, () => (state = new Handshake13Full(hello, waitMs)).enough);
   const s = state;
-  if (!s || x.end === 'too-big' || s.fallback) return { fallback: s?.fallback ?? 'the server sent more than a probe reads' };
+  // No state: the prober made no connection (it has stopped probing a stalled server), so the Node
+  // handshake after this is the probe's only one.
+  if (!s) return { fallback: 'the scan has stopped probing the server (it stalled)', connections: 0 };
+  if (x.end === 'too-big' || s.fallback) return { fallback: s.fallback ?? 'the server sent more than a probe reads', connections: 1 };
   if (!s.verified) {
     const error = x.end === 'timeout' ? 'timeout' : x.end === 'connect-failed' || x.end === 'starttls-failed' ? `no connection (${x.end})` : `the connection ended before the server's Finished (${x.end})`;
     return { done: { ok: false, error, sessions: [], chunks: x.chunks, keylog: [], resumables: [] } };

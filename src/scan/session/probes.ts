@@ -25,7 +25,7 @@ import { fullHandshake13 } from './full13.js';
 /**
  * A recorded session connection and what the server sent on it. `resumable`: the handshake
  * completed with a session the server may resume (OpenSSL handed Node one; a hand-built
- * handshake's server Finished verified). `extraConnections`: 1 when a hand-built try came first.
+ * handshake's server Finished verified). `extraConnections`: 1 when a hand-built try made a connection before a Node one.
  */
 type SessionConnection = SessionHandshakeResult & { wire: SessionWire; resumable: boolean; extraConnections: number; resumables?: ResumableSession[] };
 
@@ -61,7 +61,7 @@ function connector12(ctx: ScanContext): Connect {
   const node = connector(ctx, 'TLSv1.2');
   return async (o) => {
     const r = await fullHandshake12(ctx, { ticket: !o.noTicket, renegotiate: Boolean(o.renegotiate) });
-    if ('fallback' in r) return { ...(await node(o)), extraConnections: 1 };
+    if ('fallback' in r) return { ...(await node(o)), extraConnections: r.connections };
     let wire: SessionWire | undefined;
     return {
       ...r.done,
@@ -82,7 +82,7 @@ function connector13(ctx: ScanContext): Connect {
   return async (o) => {
     if (o.session) return node(o);
     const r = await fullHandshake13(ctx, o.ticketWaitMs ?? 0);
-    if ('fallback' in r) return { ...(await node(o)), extraConnections: 1 };
+    if ('fallback' in r) return { ...(await node(o)), extraConnections: r.connections };
     let wire: SessionWire | undefined;
     return {
       ...r.done,
