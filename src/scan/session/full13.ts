@@ -35,7 +35,7 @@ const CLOSE_NOTIFY = 0;
 export type Full13Result = { done: SessionHandshakeResult & { resumables: ResumableSession[] } } | { fallback: string; connections: 0 | 1 };
 
 /** What the server's flight gave once verified: the schedule, and the transcript hash through its Finished. */
-interface Verified {
+export interface Verified {
   keys: ServerKeys;
   schedule: Tls13Schedule;
   /** Hash(ClientHello..client Finished), for the resumption master secret. */
@@ -163,7 +163,7 @@ function leafOf(messages: readonly HandshakeMessage[]): Buffer | undefined {
 }
 
 /** RFC 8446 §4.6.1: each ticket's PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). */
-function resumablesOf(v: Verified, tickets: readonly Buffer[], issuedAt: number): ResumableSession[] {
+export function resumablesOf(v: Verified, tickets: readonly Buffer[], issuedAt: number): ResumableSession[] {
   const hash = v.keys.suite.hash;
   const resumption = deriveSecret(hash, v.schedule.master, 'res master', v.clientFinishedHash);
   const out: ResumableSession[] = [];
