@@ -303,6 +303,11 @@ export function buildClientHelloMessage(spec: ClientHelloSpec): Uint8Array {
   });
 }
 
+/** A handshake message (RFC 5246 §7.4, RFC 8446 §4): type, 3-byte length, body — what a hand-built client sends after its hello. */
+export function handshakeMessage(type: number, body: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from([type, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+}
+
 /** Wraps a handshake message into handshake records of at most MAX_RECORD_BODY bytes each. */
 export function frameRecords(message: Uint8Array, recordVersion = 0x0301, contentType = 22): Uint8Array {
   const out = new ByteWriter(new Uint8Array(message.length + 5 * Math.max(1, Math.ceil(message.length / MAX_RECORD_BODY))));

@@ -25,6 +25,8 @@ import { isSupported, suiteCrypto, type SuiteCrypto } from '../../decrypt/suites
 import { alertDescriptions, cipherSuites, ContentType, describe, Ext, Group, HS, label, Version } from '../../registry/index.js';
 import type { ScanContext } from '../context.js';
 import { makeHello, type HelloParams } from '../hello.js';
+import { handshakeMessage } from '../client-hello-builder.js';
+import { record } from '../probes/follow-up.js';
 import { canMakeKeyShare, keyShareFor, sharedSecretWith } from '../key-shares.js';
 import { exchange13, unframe } from '../tls13-wire.js';
 
@@ -116,7 +118,7 @@ class Handshake12 {
     this.transcript.push(finished);
     this.at = end;
     this.step = 'finished';
-    return this.send(Buffer.concat([record(ContentType.handshake, this.clientFlight), record(ContentType.change_cipher_spec, Buffer.from([1])), this.seal(ContentType.handshake, finished)]));
+    return this.send(Buffer.concat([record(ContentType.handshake, Version.TLS12, this.clientFlight), record(ContentType.change_cipher_spec, Version.TLS12, [1]), this.seal(ContentType.handshake, finished)]));
   }
 
   /** The session's keys from the ServerHello and ServerKeyExchange; a reason when this handshake cannot go on. */
@@ -260,13 +262,7 @@ function isHelloRequest(p: Uint8Array): boolean {
   return true;
 }
 
-function handshakeMessage(type: number, body: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([type, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
-}
 
-function record(type: number, body: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([type, 3, 3, body.length >> 8, body.length & 0xff]), body]);
-}
 
 /**
  * One hand-built TLS 1.2 session connection under the scan's limit (counted as a probe). Never

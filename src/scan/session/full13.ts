@@ -22,6 +22,7 @@ import { ServerFlight13 } from '../../decrypt/server-flight13.js';
 import { scheduleFromSharedSecret, trafficKeys, verifyData13, type Tls13Schedule } from '../../decrypt/tls13.js';
 import { alertDescriptions, ContentType, Group, HS, label, Version } from '../../registry/index.js';
 import type { ScanContext } from '../context.js';
+import { handshakeMessage } from '../client-hello-builder.js';
 import { checkFlight, FlightWatch, helloFor, retryGroupOf, type ServerKeys } from '../handshake13.js';
 import { exchange13, unframe } from '../tls13-wire.js';
 import type { ResumableSession } from './openssl-session.js';
@@ -153,9 +154,6 @@ class Handshake13Full {
   }
 }
 
-function handshakeMessage(type: number, body: Uint8Array): Buffer {
-  return Buffer.concat([Buffer.from([type, body.length >> 16, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
-}
 
 function leafOf(messages: readonly HandshakeMessage[]): Buffer | undefined {
   for (const m of messages) if (m.body?.type === 'certificate' && m.body.entries[0]) return Buffer.from(m.body.entries[0].der, 'hex');
