@@ -58,7 +58,6 @@ class Handshake12 {
   readonly sent: Uint8Array[];
   step: 'flight' | 'finished' | 'renegotiation' | 'closing' = 'flight';
   fallback?: string;
-  failure?: string;
   renegotiation?: RenegotiationOutcome;
   verified = false;
   private transcript: Buffer[];

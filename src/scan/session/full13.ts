@@ -154,7 +154,6 @@ class Handshake13Full {
   }
 }
 
-
 function leafOf(messages: readonly HandshakeMessage[]): Buffer | undefined {
   for (const m of messages) if (m.body?.type === 'certificate' && m.body.entries[0]) return Buffer.from(m.body.entries[0].der, 'hex');
   return undefined;

@@ -1,10 +1,10 @@
 // The session probes: client-initiated renegotiation (TLS 1.2), resumption by session ID and by
 // session ticket (TLS 1.2) and by PSK (TLS 1.3), and what the server's TLS 1.3 tickets say about
-// 0-RTT, under the scan's connection limit. The first connection of each TLS 1.2 probe (and the
-// renegotiation) is a full handshake tls-trace writes itself (full12.ts; a Node handshake when the
-// server needs more); TLS 1.3's is a Node handshake. Each gets a session. The second, which offers
-// it, is a ClientHello tls-trace writes itself (resume12.ts, early-data.ts): the server decides on
-// that hello, and its first flight says what it decided, for a fraction of a Node handshake's CPU.
+// 0-RTT, under the scan's connection limit. The first connection of each probe (and the
+// renegotiation) is a full handshake tls-trace writes itself (full12.ts, full13.ts; a Node
+// handshake when the server needs more), and gets a session. The second, which offers it, is a
+// ClientHello tls-trace writes itself (resume12.ts, early-data.ts): the server decides on that
+// hello, and its first flight says what it decided, for a fraction of a Node handshake's CPU.
 // Verdicts come from the server's bytes (the ServerHello echoing the offered session ID and the
 // abbreviated handshake after it, its pre_shared_key extension confirmed by EncryptedExtensions
 // that open with the ticket's keys, the NewSessionTicket).
