@@ -81,6 +81,13 @@ function aeadOpen(
   }
 }
 
+/** aeadOpen's counterpart: ciphertext followed by the tag (a hand-built client's records). */
+function aeadSeal(suite: SuiteCrypto, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
+  const c = createCipheriv(suite.cipher as 'aes-128-ccm', key, nonce, { authTagLength: suite.tagLength });
+  c.setAAD(aad, { plaintextLength: plaintext.length });
+  return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
+}
+
 /**
  * TLS 1.3: AEAD-open the record body with AAD = the 5-byte record header, then strip the zero
  * padding; the last non-zero byte is the real content type (RFC 8446 §5.2, §5.4).
@@ -220,11 +227,9 @@ export function sealTls12Record(suite: SuiteCrypto, keys: DirectionKeys, seq: bi
   if (!suite.aead) throw new TypeError(`sealTls12Record: ${suite.name} is not an AEAD suite`);
   const explicit = suite.explicitIvLength > 0 ? seqBytes(seq).subarray(8 - suite.explicitIvLength) : Buffer.alloc(0);
   const nonce = suite.explicitIvLength > 0 ? Buffer.concat([keys.iv, explicit]) : perRecordNonce(keys.iv, seq);
-  const c = createCipheriv(suite.cipher as 'aes-128-ccm', keys.key, nonce, { authTagLength: suite.tagLength });
-  c.setAAD(additionalData12(seq, contentType, 0x0303, plaintext.length), { plaintextLength: plaintext.length });
-  const sealed = Buffer.concat([c.update(plaintext), c.final()]);
-  const length = explicit.length + sealed.length + suite.tagLength;
-  return Buffer.concat([Buffer.from([contentType, 3, 3, length >> 8, length & 0xff]), explicit, sealed, c.getAuthTag()]);
+  const sealed = aeadSeal(suite, keys.key, nonce, additionalData12(seq, contentType, 0x0303, plaintext.length), plaintext);
+  const length = explicit.length + sealed.length;
+  return Buffer.concat([Buffer.from([contentType, 3, 3, length >> 8, length & 0xff]), explicit, sealed]);
 }
 
 /**
@@ -236,8 +241,5 @@ export function sealTls13Record(suite: SuiteCrypto, keys: DirectionKeys, seq: bi
   const inner = Buffer.concat([plaintext, Buffer.from([contentType])]);
   const length = inner.length + suite.tagLength;
   const header = Buffer.from([23, 3, 3, length >> 8, length & 0xff]);
-  const c = createCipheriv(suite.cipher as 'aes-128-ccm', keys.key, perRecordNonce(keys.iv, seq), { authTagLength: suite.tagLength });
-  c.setAAD(header, { plaintextLength: inner.length });
-  const sealed = Buffer.concat([c.update(inner), c.final()]);
-  return Buffer.concat([header, sealed, c.getAuthTag()]);
+  return Buffer.concat([header, aeadSeal(suite, keys.key, perRecordNonce(keys.iv, seq), header, inner)]);
 }

@@ -207,6 +207,13 @@ export class FlightWatch {
     return false;
   }
 
+  /** What the records opened held, as one plaintext and the messages the shared decoder reads in it. */
+  opened(suite: SuiteCrypto): { plaintext: Buffer; messages: HandshakeMessage[] } {
+    const plaintext = Buffer.concat(this.plaintext);
+    const space: ByteSpace = { id: 'server/plain#0', direction: 'server', bytes: plaintext, segments: [], decrypted: true };
+    return { plaintext, messages: decodeHandshakeMessages(space, 0, plaintext.length, { version: Version.TLS13, cipherSuite: suite.code }) };
+  }
+
   private stop(why: string): true {
     this.failure ??= why;
     return true;
@@ -240,9 +247,7 @@ function readHandshake(message: Uint8Array, x: Exchanged, watch: FlightWatch | u
   if (!watch || !keys) return { ...base, outcome: 'not-determined', detail: 'the ServerHello names a suite or key share this probe cannot use', serverHello: sh };
   if (watch.alert) return { ...base, outcome: 'refused', detail: watch.failure ?? 'alert', alert: watch.alert, serverHello: sh };
   if (watch.failure) return { ...base, outcome: 'not-determined', detail: watch.failure, serverHello: sh };
-  const plaintext = Buffer.concat(watch.plaintext);
-  const space: ByteSpace = { id: 'server/plain#0', direction: 'server', bytes: plaintext, segments: [], decrypted: true };
-  const messages = decodeHandshakeMessages(space, 0, plaintext.length, { version: Version.TLS13, cipherSuite: sh.cipherSuite });
+  const { messages } = watch.opened(keys.suite);
   return { ...base, ...flightFacts(messages, message, keys, x), serverHello: sh };
 }
 

@@ -12,13 +12,13 @@
 // fall back to a Node handshake (`fallback`), so no server gets a verdict from a path that could
 // not follow it. Nothing here throws on what the server sends.
 
-import { createHash } from 'node:crypto';
 import type { Linger } from '../../capture/probe-connection.js';
 import type { SessionHandshakeResult, RenegotiationOutcome } from '../../capture/session-connection.js';
 import { clientRandomOfRecord, decodeStream } from '../../decode/index.js';
 import type { HandshakeMessage } from '../../decode/model.js';
 import { isWholeRecord, splitRecords } from '../../decode/record.js';
 import { keyLogLine, KeyLogLabel } from '../../decrypt/keylog.js';
+import { digest } from '../../decrypt/hkdf.js';
 import { keyBlock12, prf12, verifyData12 } from '../../decrypt/prf.js';
 import { openTls12Record, sealTls12Record, type DirectionKeys } from '../../decrypt/record-protection.js';
 import { isSupported, suiteCrypto, type SuiteCrypto } from '../../decrypt/suites.js';
@@ -28,13 +28,12 @@ import { makeHello, type HelloParams } from '../hello.js';
 import { handshakeMessage } from '../client-hello-builder.js';
 import { record } from '../probes/follow-up.js';
 import { canMakeKeyShare, keyShareFor, sharedSecretWith } from '../key-shares.js';
-import { exchange13, unframe } from '../tls13-wire.js';
+import { unframe } from '../tls13-wire.js';
+import { CLOSE_NOTIFY, CLOSE_WAIT_MS, exchangeHandBuilt, type Fallback } from './hand-built.js';
 
 /** ECDHE with an AEAD bulk cipher: what this handshake can finish (OpenSSL's default order). */
 const SUITES = [0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc02b, 0xc02f];
 const GROUPS = [Group.x25519, Group.secp256r1, Group.secp384r1, Group.secp521r1];
-/** How long the server gets to answer our close_notify (Node's session connections wait as long). */
-const CLOSE_WAIT_MS = 500;
 
 export interface Full12Request {
   /** Offer an empty session_ticket extension (the ticket probe); without it, resumption can only be by session ID. */
@@ -44,7 +43,7 @@ export interface Full12Request {
 }
 
 /** A hand-built connection's result, or why a Node handshake must make it instead. */
-export type Full12Result = { done: SessionHandshakeResult & { resumable: boolean } } | { fallback: string; connections: 0 | 1 };
+export type Full12Result = { done: SessionHandshakeResult & { resumable: boolean } } | Fallback;
 
 interface Keys {
   suite: SuiteCrypto;
@@ -153,9 +152,7 @@ class Handshake12 {
   }
 
   private transcriptHash(suite: SuiteCrypto = this.keys!.suite): Buffer {
-    const h = createHash(suite.hash);
-    for (const part of this.transcript) h.update(part);
-    return h.digest();
+    return digest(suite.hash, Buffer.concat(this.transcript));
   }
 
   /** The session's master secret as hex, for the key-log line the resumption probes read. */
@@ -218,7 +215,7 @@ class Handshake12 {
       return this.send(this.seal(ContentType.handshake, again));
     }
     this.step = 'closing';
-    return { write: this.send(this.seal(ContentType.alert, Buffer.from([1, 0]))), lingerMs: CLOSE_WAIT_MS };
+    return { write: this.send(this.seal(ContentType.alert, CLOSE_NOTIFY)), lingerMs: CLOSE_WAIT_MS };
   }
 
   /**
@@ -273,29 +270,17 @@ export async function fullHandshake12(ctx: ScanContext, req: Full12Request): Pro
   const extra = [{ type: 'extended_master_secret' as const }, ...(req.ticket ? [{ type: 'session_ticket' as const }] : [])];
   const params: HelloParams = { version: Version.TLS12, suites: SUITES, groups: GROUPS.filter(canMakeKeyShare), sni: ctx.target.sni, extra };
   const hello = makeHello(params);
-  let state: Handshake12 | undefined;
-  const x = await exchange13(ctx, hello, () => (state = new Handshake12(hello, req.renegotiate, params)).enough);
-  const s = state;
-  // No state: the prober made no connection (it has stopped probing a stalled server), so the Node
-  // handshake after this is the probe's only one.
-  if (!s) return { fallback: 'the scan has stopped probing the server (it stalled)', connections: 0 };
-  if (x.end === 'too-big' || s.fallback) return { fallback: s.fallback ?? 'the server sent more than a probe reads', connections: 1 };
-  if (!s.verified) {
-    // No answer, a hang-up or a reset before the server's Finished: what a Node handshake would report too.
-    const error = x.end === 'timeout' ? 'timeout' : x.end === 'connect-failed' || x.end === 'starttls-failed' ? `no connection (${x.end})` : `the connection ended before the server's Finished (${x.end})`;
-    return { done: { ok: false, error, sessions: [], chunks: x.chunks, keylog: [], resumable: false } };
-  }
+  const r = await exchangeHandBuilt(ctx, hello, () => new Handshake12(hello, req.renegotiate, params), (s) => s.verified);
+  if ('fallback' in r) return r;
+  if ('failed' in r) return { done: { ...r.failed, resumable: false } };
+  const { state: s, x, chunks } = r;
   const random = clientRandomOfRecord(hello) ?? '';
   const renegotiation = req.renegotiate ? (s.renegotiation ?? { outcome: x.end === 'timeout' ? 'no-answer' : 'refused', ...(x.end === 'timeout' ? {} : { detail: 'the server closed the connection' }) }) : undefined;
-  const client = Buffer.concat(s.sent);
   return {
     done: {
       ok: true,
       sessions: [],
-      chunks: [
-        { direction: 'client', timeMs: 0, offset: 0, bytes: client },
-        { direction: 'server', timeMs: 0, offset: 0, bytes: x.server },
-      ],
+      chunks,
       keylog: [keyLogLine(KeyLogLabel.masterSecret, random, s.masterHex()).trimEnd()],
       resumable: true,
       ...(renegotiation ? { renegotiation } : {}),

@@ -13,27 +13,24 @@
 import type { Linger } from '../../capture/probe-connection.js';
 import type { SessionHandshakeResult } from '../../capture/session-connection.js';
 import { clientRandomOfRecord, decodeHandshakeMessages, isWholeRecord, splitRecords } from '../../decode/index.js';
-import type { HandshakeMessage, NewSessionTicket } from '../../decode/model.js';
+import type { HandshakeMessage } from '../../decode/model.js';
 import type { ByteSpace } from '../../decode/types.js';
 import { deriveSecret, digest, hkdfExpandLabel, hashLength } from '../../decrypt/hkdf.js';
 import { keyLogLine, KeyLogLabel } from '../../decrypt/keylog.js';
 import { sealTls13Record, type DirectionKeys } from '../../decrypt/record-protection.js';
 import { ServerFlight13 } from '../../decrypt/server-flight13.js';
 import { scheduleFromSharedSecret, trafficKeys, verifyData13, type Tls13Schedule } from '../../decrypt/tls13.js';
-import { alertDescriptions, ContentType, Group, HS, label, Version } from '../../registry/index.js';
+import { Alert, alertDescriptions, ContentType, Group, HS, label, Version } from '../../registry/index.js';
 import type { ScanContext } from '../context.js';
 import { handshakeMessage } from '../client-hello-builder.js';
 import { checkFlight, FlightWatch, helloFor, retryGroupOf, type ServerKeys } from '../handshake13.js';
-import { exchange13, unframe } from '../tls13-wire.js';
+import { unframe } from '../tls13-wire.js';
+import { CLOSE_NOTIFY, CLOSE_WAIT_MS, exchangeHandBuilt, type Fallback } from './hand-built.js';
 import type { ResumableSession } from './openssl-session.js';
-
-/** How long the server gets to answer our close_notify (Node's session connections wait as long). */
-const CLOSE_WAIT_MS = 500;
-/** RFC 8446 §6.1: the alert that ends a connection normally. */
-const CLOSE_NOTIFY = 0;
+import { ticketEarlyData } from './wire.js';
 
 /** A hand-built connection's result with the sessions its tickets give, or why a Node handshake must make it. */
-export type Full13Result = { done: SessionHandshakeResult & { resumables: ResumableSession[] } } | { fallback: string; connections: 0 | 1 };
+export type Full13Result = { done: SessionHandshakeResult & { resumables: ResumableSession[] } } | Fallback;
 
 /** What the server's flight gave once verified: the schedule, and the transcript hash through its Finished. */
 export interface Verified {
@@ -72,15 +69,13 @@ class Handshake13Full {
   private finish(received: Buffer): true | Linger {
     const keys = this.watch.keys;
     if (!keys || this.watch.failure) return this.stop(this.watch.failure ?? 'the server did not answer with a TLS 1.3 ServerHello this handshake can use');
-    const plaintext = Buffer.concat(this.watch.plaintext);
-    const space: ByteSpace = { id: 'server/plain#0', direction: 'server', bytes: plaintext, segments: [], decrypted: true };
-    const messages = decodeHandshakeMessages(space, 0, plaintext.length, { version: Version.TLS13, cipherSuite: keys.suite.code });
+    const { plaintext, messages } = this.watch.opened(keys.suite);
     if (messages.some((m) => m.msgType === HS.certificate_request)) return this.stop('the server asked for a client certificate');
+    const clientHello = unframe(this.hello);
     const leaf = leafOf(messages);
-    const failed = leaf ? checkFlight(messages, unframe(this.hello), keys, leaf) : "no certificate in the server's flight";
+    const failed = leaf ? checkFlight(messages, clientHello, keys, leaf) : "no certificate in the server's flight";
     if (failed) return this.stop(failed);
     const hash = keys.suite.hash;
-    const clientHello = unframe(this.hello);
     const throughServerFinished = Buffer.concat([clientHello, keys.serverHello, plaintext]);
     const schedule = scheduleFromSharedSecret(hash, keys.shared, digest(hash, Buffer.concat([clientHello, keys.serverHello])), digest(hash, throughServerFinished));
     const finished = handshakeMessage(HS.finished, verifyData13(hash, schedule.clientHandshakeTraffic, digest(hash, throughServerFinished)));
@@ -123,7 +118,7 @@ class Handshake13Full {
       if (opened.contentType === ContentType.alert) {
         const p = opened.plaintext;
         if (closing) return true;
-        if (p.length === 2 && p[1] === CLOSE_NOTIFY) return this.close();
+        if (p.length === 2 && p[1] === Alert.close_notify) return this.close();
         return this.ended(`the server answered our Finished with alert ${p.length >= 2 ? label(alertDescriptions, p[1], 1) : '(truncated)'}`);
       }
       if (opened.contentType !== ContentType.handshake || !opened.handshake) continue;
@@ -143,7 +138,7 @@ class Handshake13Full {
   private close(): Linger {
     this.phase = 'closing';
     const v = this.verified!;
-    const write = sealTls13Record(v.keys.suite, this.clientKeys(v.schedule.clientApplicationTraffic), 0n, ContentType.alert, Buffer.from([1, 0]));
+    const write = sealTls13Record(v.keys.suite, this.clientKeys(v.schedule.clientApplicationTraffic), 0n, ContentType.alert, CLOSE_NOTIFY);
     this.sent.push(write);
     return { write, lingerMs: CLOSE_WAIT_MS };
   }
@@ -176,15 +171,10 @@ export function resumablesOf(v: Verified, tickets: readonly Buffer[], issuedAt: 
       ticket: Buffer.from(body.ticket, 'hex'),
       ageAdd: body.ageAdd ?? 0,
       issuedAt,
-      maxEarlyData: earlyDataOf(body),
+      maxEarlyData: ticketEarlyData(body) ?? 0,
     });
   }
   return out;
-}
-
-function earlyDataOf(t: NewSessionTicket): number {
-  for (const e of t.extensions ?? []) if (e.info?.kind === 'early_data') return e.info.maxEarlyDataSize ?? 0;
-  return 0;
 }
 
 /** The key-log lines of the connection, so the shared decryption code opens it as Node's key log would. */
@@ -210,27 +200,18 @@ export async function fullHandshake13(ctx: ScanContext, waitMs: number): Promise
   // Already known: this server answers a hello without its group with a HelloRetryRequest.
   if (retryGroupOf(ctx) !== undefined) return { fallback: 'the server asked another probe for a group other than x25519', connections: 0 };
   const hello = helloFor(ctx, {}, [Group.x25519]);
-  let state: Handshake13Full | undefined;
-  const x = await exchange13(ctx, hello, () => (state = new Handshake13Full(hello, waitMs)).enough);
-  const s = state;
-  // No state: the prober made no connection (it has stopped probing a stalled server), so the Node
-  // handshake after this is the probe's only one.
-  if (!s) return { fallback: 'the scan has stopped probing the server (it stalled)', connections: 0 };
-  if (x.end === 'too-big' || s.fallback) return { fallback: s.fallback ?? 'the server sent more than a probe reads', connections: 1 };
-  if (!s.verified) {
-    const error = x.end === 'timeout' ? 'timeout' : x.end === 'connect-failed' || x.end === 'starttls-failed' ? `no connection (${x.end})` : `the connection ended before the server's Finished (${x.end})`;
-    return { done: { ok: false, error, sessions: [], chunks: x.chunks, keylog: [], resumables: [] } };
-  }
+  const r = await exchangeHandBuilt(ctx, hello, () => new Handshake13Full(hello, waitMs), (s) => s.verified !== undefined);
+  if ('fallback' in r) return r;
+  if ('failed' in r) return { done: { ...r.failed, resumables: [] } };
+  const { state: s, chunks } = r;
+  const verified = s.verified!;
   return {
     done: {
       ok: true,
       sessions: [],
-      chunks: [
-        { direction: 'client', timeMs: 0, offset: 0, bytes: Buffer.concat(s.sent) },
-        { direction: 'server', timeMs: 0, offset: 0, bytes: x.server },
-      ],
-      keylog: keyLogOf(hello, s.verified.schedule),
-      resumables: resumablesOf(s.verified, s.tickets, Math.floor(Date.now() / 1000)),
+      chunks,
+      keylog: keyLogOf(hello, verified.schedule),
+      resumables: resumablesOf(verified, s.tickets, Math.floor(Date.now() / 1000)),
     },
   };
 }

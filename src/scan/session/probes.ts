@@ -31,25 +31,34 @@ type SessionConnection = SessionHandshakeResult & { wire: SessionWire; resumable
 
 type Connect = (o: Omit<SessionHandshakeOptions, 'version' | 'timeoutMs'>) => Promise<SessionConnection>;
 
-/** One session connection in `version`, counted as a Node handshake and drawn from the scan's connection limit. */
-function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']): Connect {
+/**
+ * One session connection in `version`, counted as a Node handshake and drawn from the scan's
+ * connection limit; `extraConnections` made before it by a hand-built try.
+ */
+function connector(ctx: ScanContext, version: SessionHandshakeOptions['version']): (o: Parameters<Connect>[0], extraConnections?: number) => Promise<SessionConnection> {
   const cert = ctx.opts.clientCert ? { clientCert: ctx.opts.clientCert } : {};
-  return (o) =>
+  return (o, extraConnections = 0) =>
     ctx.prober.limit(async () => {
       ctx.nodeHandshakes++;
       const r = await sessionHandshake(ctx.endpoint, { version, timeoutMs: ctx.opts.timeoutMs, servername: ctx.target.sni, ...cert, ...o });
-      let wire: SessionWire | undefined;
-      return {
-        ...r,
-        resumable: r.sessions.length > 0,
-        extraConnections: 0,
-        // Read when a probe first asks (the renegotiation probe never does). TLS 1.2 probes read
-        // only what precedes ChangeCipherSpec; only TLS 1.3 tickets need the key log.
-        get wire(): SessionWire {
-          return (wire ??= readSessionWire(r, { decrypt: version === 'TLSv1.3' }));
-        },
-      };
+      return withWire({ ...r, resumable: r.sessions.length > 0 }, version === 'TLSv1.3', extraConnections);
     });
+}
+
+/**
+ * `r` with what the server sent on it, read when a probe first asks (the renegotiation probe
+ * never does). TLS 1.2 probes read only what precedes ChangeCipherSpec; only TLS 1.3 tickets need
+ * the key log (`decrypt`).
+ */
+function withWire<T extends SessionHandshakeResult>(r: T, decrypt: boolean, extraConnections = 0): T & { wire: SessionWire; extraConnections: number } {
+  let wire: SessionWire | undefined;
+  return {
+    ...r,
+    extraConnections,
+    get wire(): SessionWire {
+      return (wire ??= readSessionWire(r, { decrypt }));
+    },
+  };
 }
 
 /**
@@ -61,15 +70,9 @@ function connector12(ctx: ScanContext): Connect {
   const node = connector(ctx, 'TLSv1.2');
   return async (o) => {
     const r = await fullHandshake12(ctx, { ticket: !o.noTicket, renegotiate: Boolean(o.renegotiate) });
-    if ('fallback' in r) return { ...(await node(o)), extraConnections: r.connections };
-    let wire: SessionWire | undefined;
-    return {
-      ...r.done,
-      extraConnections: 0,
-      get wire(): SessionWire {
-        return (wire ??= readSessionWire(r.done, { decrypt: false }));
-      },
-    };
+    // Spreading a connection would read its wire at once (a getter): the count goes in as an argument.
+    if ('fallback' in r) return node(o, r.connections);
+    return withWire(r.done, false);
   };
 }
 
@@ -82,16 +85,8 @@ function connector13(ctx: ScanContext): Connect {
   return async (o) => {
     if (o.session) return node(o);
     const r = await fullHandshake13(ctx, o.ticketWaitMs ?? 0);
-    if ('fallback' in r) return { ...(await node(o)), extraConnections: r.connections };
-    let wire: SessionWire | undefined;
-    return {
-      ...r.done,
-      resumable: r.done.resumables.length > 0,
-      extraConnections: 0,
-      get wire(): SessionWire {
-        return (wire ??= readSessionWire(r.done, { decrypt: true }));
-      },
-    };
+    if ('fallback' in r) return node(o, r.connections);
+    return withWire({ ...r.done, resumable: r.done.resumables.length > 0 }, true);
   };
 }
 
