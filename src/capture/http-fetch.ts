@@ -45,7 +45,9 @@ export const httpFetch: HttpFetcher = async (req) => {
   const hop = proxy ? { host: proxy.host, port: proxy.port } : { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
   const address = await addressOf(hop.host, hop.port, req);
   if ('why' in address) return { ok: false, why: proxy ? `${req.url}: proxy ${address.why}` : `${req.url}: ${address.why}` };
-  return exchange(url, { ip: address.ip, port: hop.port, ...(proxy ? { proxy } : {}) }, { ...req, timeoutMs: req.timeoutMs - (Date.now() - started) });
+  // The timer gets what resolving left of the budget; the message names the whole budget, which is what the user set.
+  const remainingMs = req.timeoutMs - (Date.now() - started);
+  return exchange(url, { ip: address.ip, port: hop.port, ...(proxy ? { proxy } : {}) }, req, remainingMs);
 };
 
 /** Where to connect for a host: a literal, a --resolve pin, or the resolver's first answer. */
@@ -76,7 +78,7 @@ function requestHead(url: URL, hop: Hop, req: HttpFetchRequest): { path: string;
   return { path: `${url.protocol}//${url.host}${origin}`, headers };
 }
 
-function exchange(url: URL, hop: Hop, req: HttpFetchRequest): Promise<HttpFetchResult> {
+function exchange(url: URL, hop: Hop, req: HttpFetchRequest, remainingMs: number): Promise<HttpFetchResult> {
   const via = hop.proxy ? ` (via proxy ${formatAddress(hop.proxy.host, hop.proxy.port)})` : '';
   return new Promise((resolve) => {
     let settled = false;
@@ -104,7 +106,7 @@ function exchange(url: URL, hop: Hop, req: HttpFetchRequest): Promise<HttpFetchR
       res.on('end', () => finish({ ok: true, body: Buffer.concat(chunks), ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}) }));
       res.on('error', (e) => finish({ ok: false, why: `${req.url}: ${e.message}` }));
     });
-    const timer = setTimeout(() => finish({ ok: false, why: `no answer from ${req.url}${via} within ${req.timeoutMs} ms` }), Math.max(1, req.timeoutMs));
+    const timer = setTimeout(() => finish({ ok: false, why: `no answer from ${req.url}${via} within ${req.timeoutMs} ms` }), Math.max(1, remainingMs));
     request.on('error', (e) => finish({ ok: false, why: `${req.url}${via}: ${e.message}` }));
     request.end(req.body);
   });
