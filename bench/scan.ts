@@ -3,7 +3,7 @@
 // agreement test scans too) has something for every check: TLS 1.0–1.3, server cipher order,
 // 15 suites (ECDHE, DHE with a 1024-bit prime, static RSA, CBC-SHA1, Camellia, ARIA, CCM), four
 // curves. It times, each as the real process a user runs:
-//   - `node bin/tls-trace.cjs scan T --json` (every check: versions, suites out of the whole IANA
+//   - `bin/tls-trace.cjs scan T --json`, run as a program as `tls-trace` is (every check: versions, suites out of the whole IANA
 //     registry, groups, signature schemes, certificates, features, findings, Mozilla profiles),
 //   - `sslscan --show-sigs --xml=FILE T` (its default checks plus signature algorithms),
 //   - `testssl -p -e -U -S T` (protocols, every cipher, vulnerabilities, server defaults), offline
@@ -121,14 +121,15 @@ function printAgreement(ours: Tool, others: Tool[]): void {
 async function timeFastTools(target: string, port: number, runs: number, bin: string, cacheDir: string): Promise<{ ours: Tool; sslscan: Tool }> {
   const ours: Tool = { label: 'tls-trace scan', runs: [] };
   const sslscan: Tool = { label: 'sslscan', runs: [] };
-  const ourArgs = [bin, 'scan', target, '--json', '--no-progress'];
+  // The bin run as a program, as `tls-trace` and `npx tls-trace` run it (its sh line first).
+  const ourArgs = ['scan', target, '--json', '--no-progress'];
   // The V8 code cache in a directory of this run's own: in the shared one, a run of another build
   // (another checkout, a test) prunes this build's cache, and a timed run would then compile the
   // CLI from scratch, which an installed tls-trace does once, not on every scan.
   const env = { ...process.env, TLS_TRACE_CACHE_DIR: cacheDir };
   // One untimed round first (page cache, the CLI's V8 code cache, nginx's first accepts), with
   // the connections counted; then interleaved rounds, so drift on a shared machine hits both.
-  const counted = await countingConnections(port, () => timed(process.execPath, ourArgs, { keep: 'stdout', env }));
+  const counted = await countingConnections(port, () => timed(bin, ourArgs, { keep: 'stdout', env }));
   const doc = JSON.parse(counted.result.output) as ScanJson;
   ours.verdicts = tlsTraceVerdicts(doc);
   ours.connections = counted.connections;
@@ -140,7 +141,7 @@ async function timeFastTools(target: string, port: number, runs: number, bin: st
     sslscan.connections = first.connections;
   } else sslscan.note = 'not installed';
   for (let i = 0; i < runs; i++) {
-    const a = await timed(process.execPath, ourArgs, { keep: 'stdout', cpu: true, env });
+    const a = await timed(bin, ourArgs, { keep: 'stdout', cpu: true, env });
     if (a.code !== 0) throw new Error(`tls-trace scan exited ${a.code}`);
     ours.runs.push(a);
     if (withSslscan) sslscan.runs.push(await timed('sslscan', ['--no-colour', '--show-sigs', '--xml=/dev/null', target], { keep: 'stdout', cpu: true }));

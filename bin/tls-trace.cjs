@@ -1,7 +1,17 @@
-#!/usr/bin/env node
-// The published entry point. dist/launch.cjs (`npm run build`) answers --version on its own and
-// otherwise loads the bundled CLI, dist/tls-trace.cjs, through V8's code cache, so that
-// `npx tls-trace` starts fast. CommonJS: it skips Node's ES module loader at start-up.
+#!/bin/sh
+":" //; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then TLS_TRACE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS; export TLS_TRACE_EXTRA_CA_CERTS; unset NODE_EXTRA_CA_CERTS; fi; exec node "$0" "$@"
+// The published entry point, a file both sh and Node read. Run as a program (`tls-trace`, `npx
+// tls-trace`), sh runs the line above and execs node on this same file, which Node then reads as
+// JavaScript (to Node that line is a string and a comment). Why sh first: Node 20 parses
+// NODE_EXTRA_CA_CERTS and its whole root store at start-up, before any JavaScript runs (65 ms
+// of a 100 ms start on a 2-core machine whose CA bundle has 140 certificates), and tls-trace has
+// no use for that copy: it verifies chains itself and reads the file itself (the variable is
+// moved to TLS_TRACE_EXTRA_CA_CERTS and put back by the CLI, src/cli/extra-ca.ts). `node
+// bin/tls-trace.cjs` skips the sh line and works the same, only slower to start.
+//
+// dist/launch.cjs (`npm run build`) answers --version on its own and otherwise loads the bundled
+// CLI, dist/tls-trace.cjs, through V8's code cache, so that `npx tls-trace` starts fast.
+// CommonJS: it skips Node's ES module loader at start-up.
 /* global require, __dirname */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry, on purpose */
 'use strict';

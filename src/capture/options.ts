@@ -57,6 +57,12 @@ export interface CaptureOptions {
    * chain, whose getPeerCertificate(true) costs a tenth of a fleet check's CPU, is not asked for.
    */
   chainFromBytes?: (handshake: Capture) => boolean;
+  /**
+   * NODE_EXTRA_CA_CERTS' certificates for Node's own verdict (`node.authorized`), when Node
+   * started without the variable (the launcher moved it aside, src/cli/extra-ca.ts): Node's
+   * store is then its bundled roots plus these, as it would have been.
+   */
+  nodeExtraCa?: { file: string; pem: string };
 }
 
 /**
@@ -101,6 +107,7 @@ export function contextOptionsFor(o: CaptureOptions): ContextOptions {
     ...(o.ciphers ? { ciphers: o.ciphers } : {}),
     ...(o.groups ? { ecdhCurve: o.groups } : {}),
     ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
+    ...(o.nodeExtraCa ? { extraCa: o.nodeExtraCa } : {}),
   };
 }
 

@@ -7,17 +7,25 @@
 import tls from 'node:tls';
 import { MAX_CACHED_SECURE_CONTEXTS } from '../limits.js';
 
-/** What goes into the context (the rest of the connection options are per connection). */
-export type ContextOptions = Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'ecdhCurve' | 'cert' | 'key' | 'passphrase'>;
+/**
+ * What goes into the context (the rest of the connection options are per connection). `extraCa`:
+ * certificates Node's default store would have held from NODE_EXTRA_CA_CERTS (options.ts,
+ * nodeExtraCa); they join Node's bundled roots in this context's own store.
+ */
+export type ContextOptions = Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'ecdhCurve' | 'cert' | 'key' | 'passphrase'> & {
+  extraCa?: { file: string; pem: string };
+};
 
 const contexts = new Map<string, tls.SecureContext>();
 
 /** The shared context for these options; throws as tls.createSecureContext does on bad values. */
 export function sharedSecureContext(options: ContextOptions): tls.SecureContext {
-  const key = JSON.stringify([options.minVersion, options.maxVersion, options.ciphers, options.ecdhCurve, options.cert, options.key, options.passphrase]);
+  const { extraCa, ...settings } = options;
+  // The file names the extra certificates (one per run): the key stays small for a fleet's targets.
+  const key = JSON.stringify([settings.minVersion, settings.maxVersion, settings.ciphers, settings.ecdhCurve, settings.cert, settings.key, settings.passphrase, extraCa?.file]);
   const hit = contexts.get(key);
   if (hit) return hit;
-  const context = tls.createSecureContext(options);
+  const context = tls.createSecureContext(extraCa ? { ...settings, ca: [...tls.rootCertificates, extraCa.pem] } : settings);
   if (contexts.size >= MAX_CACHED_SECURE_CONTEXTS) contexts.delete(contexts.keys().next().value as string);
   contexts.set(key, context);
   return context;

@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { CaptureOptions } from '../capture/options.js';
 import { fetchChain, type FetchChain, type FetchedChain } from '../check/fetch-chain.js';
 import { CHECK_WORKER_GRACE_MS } from '../limits.js';
+import { withoutExtraCaCerts } from './extra-ca.js';
 
 /** What a worker is sent: a target's capture options without functions (they cannot cross a process). */
 type WorkerRequest = { id: number; opts: Omit<CaptureOptions, 'lookup' | 'connectHook' | 'chainFromBytes'> };
@@ -43,7 +44,8 @@ export function fetchPool(entry: string, workers: number): FetchPool {
   let nextId = 0;
   let inProcess = 0;
   const start = (slot: number): Worker => {
-    const child = fork(entry, ['check', '--fetch-worker'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // A worker never judges a chain: spare it Node's start-up parse of NODE_EXTRA_CA_CERTS.
+    const child = fork(entry, ['check', '--fetch-worker'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: withoutExtraCaCerts(process.env) });
     const w: Worker = { child, pending: new Map() };
     child.on('message', (m: WorkerReply) => {
       const p = w.pending.get(m.id);

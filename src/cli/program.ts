@@ -11,6 +11,7 @@ import { errnoReason } from './errno.js';
 import { escapeControl } from '../report/escape.js';
 import { printError } from './output.js';
 import { guardOutput } from './stdio.js';
+import { restoreExtraCaCerts } from './extra-ca.js';
 
 export const VERSION = '0.1.0';
 
@@ -49,6 +50,7 @@ export async function registerScanAndHelp(program: Command, ctx: CliContext): Pr
 }
 
 export function processContext(): CliContext {
+  const extraCaForNode = restoreExtraCaCerts(process.env);
   const stdout = guardOutput(process.stdout);
   const stderr = guardOutput(process.stderr);
   return {
@@ -62,6 +64,7 @@ export function processContext(): CliContext {
     env: process.env,
     // A built script (not `tsx src/cli/main.ts`, which node alone cannot run) can be forked for check --jobs.
     ...(/\.c?js$/.test(process.argv[1] ?? '') ? { workerEntry: process.argv[1] } : {}),
+    ...(extraCaForNode ? { extraCaForNode } : {}),
     exitCode: 0,
   };
 }

@@ -51,19 +51,42 @@ function realDay(text: string): boolean {
 /** Node's roots (unless --no-system-ca) + every --ca file + NODE_EXTRA_CA_CERTS, + `extraFiles`. */
 export function trustStoreFromFlags(flags: TrustFlags, ctx: CliContext, extraFiles: readonly string[] = []): TrustStore {
   const caFiles = [...(flags.ca ?? []), ...extraFiles];
-  const extraCaFile = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
-  let extraCa: PemFile | undefined;
-  if (extraCaFile) {
-    // Node itself warns and carries on when this file cannot be loaded; so do we. Read (and
-    // decoded) once here: the store is built from what this read.
+  const extraCa = extraCaFile(ctx);
+  return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCa ? { extraCa } : {}) });
+}
+
+/**
+ * The certificates Node's default store would hold from NODE_EXTRA_CA_CERTS had the launcher not
+ * moved it aside (src/cli/extra-ca.ts): for a Node handshake whose verdict (`authorized`) the
+ * trace reports. Undefined when Node has them already, or the variable is unset or unreadable.
+ */
+export function extraCaForNode(ctx: CliContext): { file: string; pem: string } | undefined {
+  if (!ctx.extraCaForNode) return undefined;
+  const read = extraCaFile(ctx);
+  return read ? { file: read.file, pem: read.pem } : undefined;
+}
+
+const extraCaReads = new WeakMap<CliContext, PemFile | null>();
+
+/**
+ * NODE_EXTRA_CA_CERTS read once per run. Node itself warns and carries on when this file cannot
+ * be loaded; so do we, once.
+ */
+function extraCaFile(ctx: CliContext): PemFile | undefined {
+  const known = extraCaReads.get(ctx);
+  if (known !== undefined) return known ?? undefined;
+  const file = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
+  let read: PemFile | null = null;
+  if (file) {
     try {
-      extraCa = readPemFile(extraCaFile, 'NODE_EXTRA_CA_CERTS');
+      read = readPemFile(file, 'NODE_EXTRA_CA_CERTS');
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       printError(ctx, `warning: ${e.message}; ignored`);
     }
   }
-  return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCa ? { extraCa } : {}) });
+  extraCaReads.set(ctx, read);
+  return read ?? undefined;
 }
 
 /** A PEM file as read, with its certificates' DER. */
