@@ -63,6 +63,12 @@ export interface CaptureOptions {
    * store is then its bundled roots plus these, as it would have been.
    */
   nodeExtraCa?: { file: string; pem: string };
+  /**
+   * False when no one reads Node's own verdict (`check` judges chains itself): Node's context
+   * then has an empty store, which spares OpenSSL a chain search through the roots on every
+   * handshake (`node.authorized` is then always false). Default true.
+   */
+  nodeVerdict?: boolean;
 }
 
 /**
@@ -108,6 +114,7 @@ export function contextOptionsFor(o: CaptureOptions): ContextOptions {
     ...(o.groups ? { ecdhCurve: o.groups } : {}),
     ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
     ...(o.nodeExtraCa ? { extraCa: o.nodeExtraCa } : {}),
+    ...(o.nodeVerdict === false ? { noAnchors: true } : {}),
   };
 }
 

@@ -14,18 +14,21 @@ import { MAX_CACHED_SECURE_CONTEXTS } from '../limits.js';
  */
 export type ContextOptions = Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'ecdhCurve' | 'cert' | 'key' | 'passphrase'> & {
   extraCa?: { file: string; pem: string };
+  /** An empty store: no one reads Node's verdict (options.ts, nodeVerdict). */
+  noAnchors?: boolean;
 };
 
 const contexts = new Map<string, tls.SecureContext>();
 
 /** The shared context for these options; throws as tls.createSecureContext does on bad values. */
 export function sharedSecureContext(options: ContextOptions): tls.SecureContext {
-  const { extraCa, ...settings } = options;
+  const { extraCa, noAnchors, ...settings } = options;
   // The file names the extra certificates (one per run): the key stays small for a fleet's targets.
-  const key = JSON.stringify([settings.minVersion, settings.maxVersion, settings.ciphers, settings.ecdhCurve, settings.cert, settings.key, settings.passphrase, extraCa?.file]);
+  const key = JSON.stringify([settings.minVersion, settings.maxVersion, settings.ciphers, settings.ecdhCurve, settings.cert, settings.key, settings.passphrase, extraCa?.file, noAnchors]);
   const hit = contexts.get(key);
   if (hit) return hit;
-  const context = tls.createSecureContext(extraCa ? { ...settings, ca: [...tls.rootCertificates, extraCa.pem] } : settings);
+  const ca = noAnchors ? { ca: [] } : extraCa ? { ca: [...tls.rootCertificates, extraCa.pem] } : {};
+  const context = tls.createSecureContext({ ...settings, ...ca });
   if (contexts.size >= MAX_CACHED_SECURE_CONTEXTS) contexts.delete(contexts.keys().next().value as string);
   contexts.set(key, context);
   return context;

@@ -41,7 +41,8 @@ export const fetchChain: FetchChain = async (opts) => {
     return early !== undefined;
   };
   // No post-handshake drain: tickets do not matter for a chain check and cost time per target.
-  const capture = await captureHandshake({ ...opts, drainMs: 0, chainFromBytes });
+  // Node's own verdict is not read either: the chain is judged from the certificates.
+  const capture = await captureHandshake({ ...opts, drainMs: 0, chainFromBytes, nodeVerdict: false });
   const durationMs = performance.now() - t0;
   const p = capture.target.proxy;
   const address = { ...(capture.target.address ? { address: capture.target.address } : {}), ...(p ? { proxy: formatAddress(p.host, p.port) } : {}) };
