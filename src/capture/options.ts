@@ -58,12 +58,6 @@ export interface CaptureOptions {
    */
   chainFromBytes?: (handshake: Capture) => boolean;
   /**
-   * NODE_EXTRA_CA_CERTS' certificates for Node's own verdict (`node.authorized`), when Node
-   * started without the variable (the launcher moved it aside, src/cli/extra-ca.ts): Node's
-   * store is then its bundled roots plus these, as it would have been.
-   */
-  nodeExtraCa?: { file: string; pem: string };
-  /**
    * False when no one reads Node's own verdict (`check` judges chains itself): Node's context
    * then has an empty store, which spares OpenSSL a chain search through the roots on every
    * handshake (`node.authorized` is then always false). Default true.
@@ -113,7 +107,6 @@ export function contextOptionsFor(o: CaptureOptions): ContextOptions {
     ...(o.ciphers ? { ciphers: o.ciphers } : {}),
     ...(o.groups ? { ecdhCurve: o.groups } : {}),
     ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
-    ...(o.nodeExtraCa ? { extraCa: o.nodeExtraCa } : {}),
     ...(o.nodeVerdict === false ? { noAnchors: true } : {}),
   };
 }

@@ -33,11 +33,6 @@ export interface CliContext {
    * bin/tls-trace.cjs); without one every target is checked in this process.
    */
   workerEntry?: string;
-  /**
-   * Node started without NODE_EXTRA_CA_CERTS (the launcher moved it aside, src/cli/extra-ca.ts),
-   * so a Node handshake whose `authorized` is reported must be given the file's certificates.
-   */
-  extraCaForNode?: boolean;
   /** Exit code the command wants; main returns it. */
   exitCode: number;
 }

@@ -50,7 +50,7 @@ export async function registerScanAndHelp(program: Command, ctx: CliContext): Pr
 }
 
 export function processContext(): CliContext {
-  const extraCaForNode = restoreExtraCaCerts(process.env);
+  restoreExtraCaCerts(process.env);
   const stdout = guardOutput(process.stdout);
   const stderr = guardOutput(process.stderr);
   return {
@@ -64,7 +64,6 @@ export function processContext(): CliContext {
     env: process.env,
     // A built script (not `tsx src/cli/main.ts`, which node alone cannot run) can be forked for check --jobs.
     ...(/\.c?js$/.test(process.argv[1] ?? '') ? { workerEntry: process.argv[1] } : {}),
-    ...(extraCaForNode ? { extraCaForNode } : {}),
     exitCode: 0,
   };
 }

@@ -55,17 +55,6 @@ export function trustStoreFromFlags(flags: TrustFlags, ctx: CliContext, extraFil
   return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCa ? { extraCa } : {}) });
 }
 
-/**
- * The certificates Node's default store would hold from NODE_EXTRA_CA_CERTS had the launcher not
- * moved it aside (src/cli/extra-ca.ts): for a Node handshake whose verdict (`authorized`) the
- * trace reports. Undefined when Node has them already, or the variable is unset or unreadable.
- */
-export function extraCaForNode(ctx: CliContext): { file: string; pem: string } | undefined {
-  if (!ctx.extraCaForNode) return undefined;
-  const read = extraCaFile(ctx);
-  return read ? { file: read.file, pem: read.pem } : undefined;
-}
-
 const extraCaReads = new WeakMap<CliContext, PemFile | null>();
 
 /**

@@ -1,16 +1,27 @@
 // Node's own verdict on a live handshake (`capture.node.authorized`) comes from the context the
-// capture layer shares (src/capture/secure-context.ts). When the launcher kept NODE_EXTRA_CA_CERTS
-// from Node (src/cli/extra-ca.ts), a trace hands the file in (nodeExtraCa) so the verdict is what
-// Node's default store would give; check, which judges chains itself, asks for no verdict
-// (nodeVerdict: false) and gets an empty store.
+// capture layer shares (src/capture/secure-context.ts): Node's root store by default (a trace
+// reports it); an empty store with nodeVerdict: false (check, which judges chains itself). The
+// demo root is put into Node's default store through NODE_EXTRA_CA_CERTS of a child process, the
+// only way in: there the default context must authorize the demo chain and the empty one must not.
 
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { captureHandshake, type CaptureOptions } from '../../src/capture/capture.js';
 import { demoCerts, startNodeTlsServer, type TestServer } from '../helpers/servers.js';
 
 const repoRoot = path.resolve(new URL('.', import.meta.url).pathname, '..', '..');
+const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
 const demoRootFile = path.join(repoRoot, 'fixtures', 'certs', 'demo', 'root.pem');
+
+const script = `(async () => {
+const { captureHandshake } = await import('./src/capture/capture.ts');
+const port = Number(process.env.DEMO_PORT);
+const base = { host: '127.0.0.1', port, servername: 'localhost', timeoutMs: 10000 };
+const verdict = (c) => ({ error: c.error?.code, authorized: c.node?.authorized, why: c.node?.authorizationError, chain: c.node?.peerCertificates?.length });
+const byDefault = verdict(await captureHandshake(base));
+const noVerdict = verdict(await captureHandshake({ ...base, nodeVerdict: false }));
+process.stdout.write(JSON.stringify({ byDefault, noVerdict }));
+})();
+`;
 
 describe("Node's verdict and the shared context", () => {
   let server: TestServer;
@@ -20,23 +31,14 @@ describe("Node's verdict and the shared context", () => {
   });
   afterAll(async () => server?.close());
 
-  const capture = (extra: Partial<CaptureOptions>) =>
-    captureHandshake({ host: '127.0.0.1', port: server.port, servername: 'localhost', timeoutMs: 10_000, ...extra });
-
-  it('the extra file joins Node\'s roots: the demo chain is authorized with it, not without', async () => {
-    const nodeExtraCa = { file: demoRootFile, pem: readFileSync(demoRootFile, 'utf8') };
-    const withFile = await capture({ nodeExtraCa });
-    expect({ error: withFile.error, authorized: withFile.node?.authorized }).toEqual({ error: undefined, authorized: true });
-    const without = await capture({});
-    // (Unless this process's own NODE_EXTRA_CA_CERTS holds the demo root, which no set-up does.)
-    expect({ authorized: without.node?.authorized, error: without.node?.authorizationError }).toEqual({ authorized: false, error: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
-  });
-
-  it('nodeVerdict: false gives Node an empty store, whatever else is asked', async () => {
-    const nodeExtraCa = { file: demoRootFile, pem: readFileSync(demoRootFile, 'utf8') };
-    const c = await capture({ nodeExtraCa, nodeVerdict: false });
-    expect(c.error).toBeUndefined();
-    expect({ authorized: c.node?.authorized, error: c.node?.authorizationError }).toEqual({ authorized: false, error: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
-    expect(c.node?.peerCertificates?.length).toBe(2);
-  });
+  it("the default context has Node's store (with NODE_EXTRA_CA_CERTS); nodeVerdict: false an empty one", async () => {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(tsx, ['--eval', script], { cwd: repoRoot, timeout: 60_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: demoRootFile, DEMO_PORT: String(server.port) } }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    expect(JSON.parse(out)).toEqual({
+      // Node links a chain it trusts up to the root from its store: three certificates.
+      byDefault: { authorized: true, chain: 3 },
+      noVerdict: { authorized: false, why: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', chain: 2 },
+    });
+  }, 60_000);
 });

@@ -25,7 +25,7 @@ import { reportWriteFailures, tryWrite, writeOutputFile, type OutputFile, type W
 import { renderHtml } from '../../report/html/index.js';
 import { capturesToPcapng } from '../../capture/pcap/pcap-out.js';
 import { parseTarget } from '../target.js';
-import { addTrustOptions, extraCaForNode, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
+import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
 import { ctLogListOption } from '../ct-options.js';
 import type { CtLogList } from '../../analyse/ct/log-list.js';
 import { addRouteOptions, parseRouteRules, pinnedAddresses, routeFor, type RouteFlags, type RouteRules } from '../route-options.js';
@@ -99,9 +99,7 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
       unicodeHost = target.unicodeHost;
       Object.assign(settings, starttlsSettings(flags, port));
     }
-    const nodeExtraCa = extraCaForNode(ctx);
-    const where = { host, port, route: routeFor(rules, host, port), ...(ctx.lookup ? { lookup: ctx.lookup } : {}), ...(nodeExtraCa ? { nodeExtraCa } : {}) };
-    capture = await liveCapture(ctx, { ...settings, ...where }, flags.packets === true);
+    capture = await liveCapture(ctx, { ...settings, host, port, route: routeFor(rules, host, port), ...(ctx.lookup ? { lookup: ctx.lookup } : {}) }, flags.packets === true);
     if (unicodeHost) capture.target.unicodeHost = unicodeHost;
     if (flags.demo) capture.options.demo = true;
   } finally {
