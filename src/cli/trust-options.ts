@@ -51,31 +51,19 @@ function realDay(text: string): boolean {
 /** Node's roots (unless --no-system-ca) + every --ca file + NODE_EXTRA_CA_CERTS, + `extraFiles`. */
 export function trustStoreFromFlags(flags: TrustFlags, ctx: CliContext, extraFiles: readonly string[] = []): TrustStore {
   const caFiles = [...(flags.ca ?? []), ...extraFiles];
-  const extraCa = extraCaFile(ctx);
-  return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCa ? { extraCa } : {}) });
-}
-
-const extraCaReads = new WeakMap<CliContext, PemFile | null>();
-
-/**
- * NODE_EXTRA_CA_CERTS read once per run. Node itself warns and carries on when this file cannot
- * be loaded; so do we, once.
- */
-function extraCaFile(ctx: CliContext): PemFile | undefined {
-  const known = extraCaReads.get(ctx);
-  if (known !== undefined) return known ?? undefined;
-  const file = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
-  let read: PemFile | null = null;
-  if (file) {
+  const extraCaFile = ctx.env.NODE_EXTRA_CA_CERTS || undefined;
+  let extraCa: PemFile | undefined;
+  if (extraCaFile) {
+    // Node itself warns and carries on when this file cannot be loaded; so do we. Read (and
+    // decoded) once here: the store is built from what this read.
     try {
-      read = readPemFile(file, 'NODE_EXTRA_CA_CERTS');
+      extraCa = readPemFile(extraCaFile, 'NODE_EXTRA_CA_CERTS');
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       printError(ctx, `warning: ${e.message}; ignored`);
     }
   }
-  extraCaReads.set(ctx, read);
-  return read ?? undefined;
+  return loadTrustStore({ system: flags.systemCa ?? true, caFiles, ...(extraCa ? { extraCa } : {}) });
 }
 
 /** A PEM file as read, with its certificates' DER. */
