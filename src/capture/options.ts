@@ -107,7 +107,8 @@ export function contextOptionsFor(o: CaptureOptions): ContextOptions {
     ...(o.ciphers ? { ciphers: o.ciphers } : {}),
     ...(o.groups ? { ecdhCurve: o.groups } : {}),
     ...(o.clientCert ? { cert: o.clientCert.cert, key: o.clientCert.key, passphrase: o.clientCert.passphrase } : {}),
-    ...(o.nodeVerdict === false ? { noAnchors: true } : {}),
+    // Node's root store costs ≈ 47 ms to build here, and a chain search through it per handshake.
+    ...(o.nodeVerdict === false ? { ca: [] as [] } : {}),
   };
 }
 

@@ -9,22 +9,18 @@ import { MAX_CACHED_SECURE_CONTEXTS } from '../limits.js';
 
 /** What goes into the context (the rest of the connection options are per connection). */
 export type ContextOptions = Pick<tls.SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers' | 'ecdhCurve' | 'cert' | 'key' | 'passphrase'> & {
-  /**
-   * An empty store instead of Node's roots: no one reads Node's verdict (options.ts, nodeVerdict).
-   * Node's root store costs ≈ 47 ms to build here, and a chain search through it per handshake.
-   */
-  noAnchors?: boolean;
+  /** Only an empty list (no anchors: no one reads Node's verdict); absent: Node's root store. */
+  ca?: [];
 };
 
 const contexts = new Map<string, tls.SecureContext>();
 
 /** The shared context for these options; throws as tls.createSecureContext does on bad values. */
 export function sharedSecureContext(options: ContextOptions): tls.SecureContext {
-  const { noAnchors, ...settings } = options;
-  const key = JSON.stringify([settings.minVersion, settings.maxVersion, settings.ciphers, settings.ecdhCurve, settings.cert, settings.key, settings.passphrase, noAnchors]);
+  const key = JSON.stringify([options.minVersion, options.maxVersion, options.ciphers, options.ecdhCurve, options.cert, options.key, options.passphrase, options.ca]);
   const hit = contexts.get(key);
   if (hit) return hit;
-  const context = tls.createSecureContext(noAnchors ? { ...settings, ca: [] } : settings);
+  const context = tls.createSecureContext(options);
   if (contexts.size >= MAX_CACHED_SECURE_CONTEXTS) contexts.delete(contexts.keys().next().value as string);
   contexts.set(key, context);
   return context;
