@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AlertWatcher, openSslReason } from './alert-watch.js';
 import { cutAtCompleteRecords, looksNotTls } from './framing.js';
-import { captureOptionsRecord, contextOptionsFor, formatAddress, type CaptureErrorCode, type CaptureOptions } from './options.js';
+import { captureOptionsRecord, contextOptionsFor, formatAddress, type CaptureErrorCode, type CaptureOptions, type OwnHandshake } from './options.js';
 import { errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
@@ -22,7 +22,7 @@ import { drainTickets } from './ticket-drain.js';
 import { TimerSet } from './timer-set.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
-import type { Capture, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
+import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
 
 /** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */
 const NOT_TLS_GRACE_MS = 100;
@@ -33,6 +33,8 @@ const CLOSE_WAIT_MS = 100;
  * reason goes into the message). OpenSSL stays silent on alerts it has no name for.
  */
 const ALERT_GRACE_MS = 20;
+/** An own handshake reads at most this much of the server's flight: more is Node's to handle (its caps apply there). */
+const OWN_READ_CAP = 256 * 1024;
 
 export function captureHandshake(opts: CaptureOptions): Promise<Capture> {
   return new Promise((resolve) => new CaptureRun(opts, resolve).start());
@@ -74,6 +76,8 @@ class CaptureRun {
   /** Ends a DNS look-up still running when the capture finishes (deadline). */
   private readonly dnsAbort = new AbortController();
   private closing = false;
+  /** What an own handshake (`opts.ownHandshake`) sent and received; the tap records Node's. */
+  private readonly ownChunks: CaptureChunk[] = [];
 
   constructor(
     private readonly opts: CaptureOptions,
@@ -185,6 +189,8 @@ class CaptureRun {
       raw.destroy();
       return;
     }
+    const own = this.opts.ownHandshake?.(this.target.servername, this.endpointText());
+    if (own) return this.startOwnHandshake(raw, own);
     this.stage = 'tls';
     raw.setNoDelay(true);
     raw.on('error', (err: NodeJS.ErrnoException) => {
@@ -246,6 +252,55 @@ class CaptureRun {
       setImmediate(() => this.handshakeFailed());
     });
     sock.on('close', () => setImmediate(() => this.handshakeFailed()));
+  }
+
+  /**
+   * The caller's own first flight on the socket instead of Node's: its hello out, the server's bytes
+   * (at most OWN_READ_CAP) to its judge as they come. A hang-up, a socket error or the cap before
+   * the judge is done declines too: Node's handshake then says what the server does.
+   */
+  private startOwnHandshake(raw: net.Socket, own: OwnHandshake): void {
+    this.stage = 'tls';
+    raw.setNoDelay(true);
+    const limit = Math.min(this.opts.captureLimit ?? DEFAULT_CAPTURE_LIMIT, OWN_READ_CAP);
+    let received: Buffer = Buffer.alloc(0);
+    const decline = (why: string): void => {
+      if (this.finished) return;
+      own.declined?.(why);
+      this.fail('declined', why);
+    };
+    raw.on('error', (err: NodeJS.ErrnoException) => decline(`socket error ${err.code ?? ''}`));
+    raw.on('close', () => decline('the server closed the connection'));
+    raw.on('data', (bytes: Buffer) => {
+      if (this.finished) return;
+      this.ownChunks.push({ direction: 'server', timeMs: this.now(), offset: received.length, bytes });
+      received = received.length === 0 ? bytes : Buffer.concat([received, bytes]);
+      if (received.length > limit) return decline(`the server's flight passed ${limit} bytes`);
+      const r = own.read(received);
+      if (r.step === 'declined') decline(r.why);
+      else if (r.step === 'complete') this.ownComplete(r.protocol, r.keylog);
+    });
+    this.ownChunks.push({ direction: 'client', timeMs: this.now(), offset: 0, bytes: own.hello });
+    raw.write(own.hello);
+  }
+
+  /** Where TLS is about to start, as text: the address dialled, the tunnel's target, the STARTTLS protocol. */
+  private endpointText(): string {
+    const p = this.target.proxy;
+    const dialled = formatAddress(p?.address ?? this.target.address ?? this.dial.host, this.dial.port);
+    const tunnel = p ? ` to ${formatAddress(this.opts.host, this.opts.port)}` : '';
+    return `${dialled}${tunnel}${this.opts.starttls ? ` ${this.opts.starttls}` : ''}`;
+  }
+
+  /** The own handshake got what its caller needs: a success, closed at once (no Finished of ours is owed to anyone). */
+  private ownComplete(protocol: string, keylog: string[]): void {
+    this.handshakeDone = true;
+    this.node.protocol = protocol;
+    this.keylog.push(...keylog);
+    const endMs = this.now();
+    this.timings.tlsMs = endMs - (this.ownChunks[0]?.timeMs ?? endMs);
+    this.timings.totalMs = endMs;
+    this.finish();
   }
 
   /** Feeds the alert watcher; a fatal alert before the handshake ended ends the capture. */
@@ -354,7 +409,13 @@ class CaptureRun {
       return this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, received) });
     }
     const proxy = this.target.proxy ? formatAddress(this.target.proxy.host, this.target.proxy.port) : undefined;
-    this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap?.received('server') ?? 0 }));
+    this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.serverBytesReceived() }));
+  }
+
+  /** Bytes the server sent in TLS so far (through the tap, or to an own handshake). */
+  private serverBytesReceived(): number {
+    if (this.tap) return this.tap.received('server');
+    return this.ownChunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
   }
 
   private fail(code: CaptureErrorCode, message: string): void {
@@ -385,7 +446,7 @@ class CaptureRun {
       startedAt: this.startedAt,
       timings: this.timings,
       options: captureOptionsRecord(this.opts),
-      chunks: cutAtCompleteRecords(this.tap ? [...this.tap.chunks] : [], this.truncated),
+      chunks: this.tap ? cutAtCompleteRecords([...this.tap.chunks], this.truncated) : [...this.ownChunks],
       keylog: this.keylog,
       ...(this.handshakeDone ? { node: this.node } : {}),
       ...(error ? { error } : {}),

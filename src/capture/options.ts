@@ -63,7 +63,36 @@ export interface CaptureOptions {
    * handshake (`node.authorized` is then always false). Default true.
    */
   nodeVerdict?: boolean;
+  /**
+   * A handshake the caller writes itself in place of Node's (check's TLS 1.3 fetch,
+   * src/check/own-flight13.ts), made afresh for each capture once TLS is about to start, with the
+   * SNI and the endpoint as text (the address and port dialled, the tunnel's target through a
+   * proxy, the STARTTLS protocol); undefined leaves that connection to Node. Everything before TLS
+   * (DNS, the proxy's tunnel, a STARTTLS dialogue) is the capture's as usual.
+   */
+  ownHandshake?: (servername: string | undefined, endpoint: string) => OwnHandshake | undefined;
 }
+
+/**
+ * A first flight written by the caller: `hello` goes out as the first TLS bytes and `read` judges
+ * everything the server has sent so far. The capture knows nothing of what the bytes mean.
+ */
+export interface OwnHandshake {
+  hello: Uint8Array;
+  read(received: Buffer): OwnHandshakeStep;
+  /** Told when the capture ends as declined, for whatever reason (the judge's, a hang-up, the read cap). */
+  declined?: (why: string) => void;
+}
+
+/**
+ * - `more`: not enough yet.
+ * - `complete`: the handshake went as far as the caller needs; the capture ends as a success with
+ *   `protocol` as Node would name it and the key-log lines of the secrets it derived.
+ * - `declined`: the caller cannot judge this server on its own bytes (another version, a
+ *   HelloRetryRequest, an alert, a signature that does not verify…); the capture ends with error
+ *   code `declined`, which a caller that set `ownHandshake` answers by asking Node instead.
+ */
+export type OwnHandshakeStep = { step: 'more' } | { step: 'complete'; protocol: string; keylog: string[] } | { step: 'declined'; why: string };
 
 /**
  * Runs around each TCP connect attempt. `prepare` gets the address about to be dialled and
@@ -88,6 +117,8 @@ export type CaptureErrorCode =
   | 'not-tls'
   | 'tls'
   | 'proxy'
+  /** Only with `ownHandshake`, and never shown: the caller asks Node instead. */
+  | 'declined'
   | StarttlsErrorCode;
 
 export const tlsVersion: Record<TlsVersionName, tls.SecureVersion> = {

@@ -8,6 +8,7 @@ import { captureHandshake, formatAddress, type CaptureOptions } from '../capture
 import type { Capture, CaptureError } from '../capture/types.js';
 import { namedNotTlsAnswer } from '../analyse/not-tls-answer.js';
 import { chainFromServerFlight } from './server-flight.js';
+import { EndpointMemo, ownFlight13, ownFlightFits } from './own-flight13.js';
 
 export interface FetchedChain {
   certificates: string[];
@@ -30,7 +31,15 @@ export interface FetchedChain {
 
 export type FetchChain = (opts: CaptureOptions) => Promise<FetchedChain>;
 
-export const fetchChain: FetchChain = async (opts) => {
+/** Endpoints whose answer check's own flight declined in this process: Node's handshake goes there at once. */
+const leftToNode = new EndpointMemo(10_000);
+
+export const fetchChain: FetchChain = (opts) => fetchChainBy(opts, ownFlightFits(opts));
+
+/** fetchChain with Node's handshake alone, never check's own flight: the reference the own flight is held to (tests, benches). */
+export const fetchChainViaNode: FetchChain = (opts) => fetchChainBy(opts, false);
+
+async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<FetchedChain> {
   const t0 = performance.now();
   // The certificates are decoded from the bytes as the handshake ends, so Node's copy of them
   // (getPeerCertificate, a tenth of the CPU per target) is asked for only when that finds none:
@@ -42,7 +51,15 @@ export const fetchChain: FetchChain = async (opts) => {
   };
   // No post-handshake drain: tickets do not matter for a chain check and cost time per target.
   // Node's own verdict is not read either: the chain is judged from the certificates.
-  const capture = await captureHandshake({ ...opts, drainMs: 0, chainFromBytes, nodeVerdict: false });
+  const viaNode: CaptureOptions = { ...opts, drainMs: 0, chainFromBytes, nodeVerdict: false };
+  // check's own TLS 1.3 flight first (own-flight13.ts); what it declines, Node's handshake answers
+  // on a new connection, within what is left of the target's deadline.
+  let capture = ownFlight ? await captureHandshake({ ...viaNode, ownHandshake: ownFlight13(opts, (chain) => (early = chain), leftToNode) }) : undefined;
+  if (!capture || capture.error?.code === 'declined') {
+    early = undefined;
+    const timeoutMs = capture ? Math.max(1, Math.round(opts.timeoutMs - (performance.now() - t0))) : opts.timeoutMs;
+    capture = await captureHandshake({ ...viaNode, timeoutMs });
+  }
   const durationMs = performance.now() - t0;
   const p = capture.target.proxy;
   const address = { ...(capture.target.address ? { address: capture.target.address } : {}), ...(p ? { proxy: formatAddress(p.host, p.port) } : {}) };
@@ -52,7 +69,7 @@ export const fetchChain: FetchChain = async (opts) => {
   }
   const chain = chainOf(capture, early) ?? { certificates: [], source: 'node' as const };
   return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}) };
-};
+}
 
 /** The chain decoded as the handshake ended; else the whole capture decoded now (or Node's chain). */
 function chainOf(capture: Capture, early: Omit<CapturedChain, 'source'> | undefined): CapturedChain | undefined {

@@ -1,0 +1,229 @@
+// check's own TLS 1.3 first flight (src/check/own-flight13.ts) in place of Node's handshake. Held
+// to Node's: against real servers (Node, OpenSSL with a staple, nginx, GnuTLS) the fetched chain,
+// staple and protocol equal those of check's Node-only path (fetchChainViaNode) on the same server;
+// what it cannot judge itself (a TLS 1.2 server, a HelloRetryRequest, a CertificateRequest) is
+// declined and Node answers, with the same result; and a flight whose CertificateVerify or Finished
+// was altered (re-sealed with the server's keys, so the records still open) is declined, never
+// judged, so a server whose key does not match its certificate still fails as with Node.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { captureHandshake } from '../../src/capture/capture.js';
+import type { CaptureOptions, OwnHandshake, OwnHandshakeStep } from '../../src/capture/options.js';
+import { fetchChain, fetchChainViaNode, type FetchedChain } from '../../src/check/fetch-chain.js';
+import { flightJudge, ownFlight13 } from '../../src/check/own-flight13.js';
+import { splitRecords } from '../../src/decode/index.js';
+import { parseKeyLog, KeyLogLabel } from '../../src/decrypt/index.js';
+import { openTls13Record, sealTls13Record } from '../../src/decrypt/record-protection.js';
+import { tls13SuiteCrypto } from '../../src/decrypt/suites.js';
+import { trafficKeys } from '../../src/decrypt/tls13.js';
+import { Group, Version } from '../../src/registry/index.js';
+import { makeHello } from '../../src/scan/hello.js';
+import { demoCerts, describeWithTools, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+
+/** An OCSPResponse of status tryLater (RFC 6960 §4.2.1): bytes a server staples, not judged here. */
+const STAPLE = Buffer.from('30030a0103', 'hex');
+
+const servers: TestServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+async function keep(s: Promise<TestServer>): Promise<TestServer> {
+  servers.push(await s);
+  return servers[servers.length - 1];
+}
+
+const optsFor = (port: number): CaptureOptions => ({ host: '127.0.0.1', port, servername: 'localhost', timeoutMs: 20_000, requestOcsp: true });
+const withoutTime = ({ durationMs: _d, ...rest }: FetchedChain): Omit<FetchedChain, 'durationMs'> => rest;
+
+/** The capture check's own flight makes on its own (no fallback), with the chain it handed over. */
+async function ownCapture(port: number): Promise<{ error?: string; protocol?: string; clientChunks: number; chain?: string[] }> {
+  let chain: string[] | undefined;
+  const o = optsFor(port);
+  const c = await captureHandshake({ ...o, drainMs: 0, ownHandshake: ownFlight13(o, (got) => (chain = got.certificates)) });
+  return { ...(c.error ? { error: c.error.code } : {}), ...(c.node?.protocol ? { protocol: c.node.protocol } : {}), clientChunks: c.chunks.filter((k) => k.direction === 'client').length, ...(chain ? { chain } : {}) };
+}
+
+/** Both paths on one server: equal results, and whether the own flight took it alone. */
+async function compare(port: number, ownAlone: boolean, protocol = 'TLSv1.3'): Promise<FetchedChain> {
+  const own = await fetchChain(optsFor(port));
+  const node = await fetchChainViaNode(optsFor(port));
+  expect(node.error).toBeUndefined();
+  expect(node.protocol).toBe(protocol);
+  expect(withoutTime(own)).toEqual(withoutTime(node));
+  const alone = await ownCapture(port);
+  if (ownAlone) {
+    expect(alone).toEqual({ protocol: 'TLSv1.3', clientChunks: 1, chain: own.certificates });
+  } else expect(alone.error).toBe('declined');
+  return own;
+}
+
+describe('real servers: the chain Node\'s handshake gives, from check\'s own flight', () => {
+  test.each(['ecdsa', 'rsa'] as const)('Node server (%s) stapling an OCSP response', async (kind) => {
+    const server = tls.createServer({ ...demoCerts()[kind] }, (sock) => sock.end());
+    server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, resp?: Buffer) => void) => done(null, STAPLE));
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const got = await compare((server.address() as AddressInfo).port, true);
+      expect(got.ocspResponse).toBe(STAPLE.toString('hex'));
+      expect(got.decrypted).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('Node server with ALPN required: the same protocol offered, the same answer', async () => {
+    const s = await keep(startNodeTlsServer({ ALPNProtocols: ['h2'] }));
+    const own = await fetchChain({ ...optsFor(s.port), alpn: ['h2', 'http/1.1'] });
+    const node = await fetchChainViaNode({ ...optsFor(s.port), alpn: ['h2', 'http/1.1'] });
+    expect(withoutTime(own)).toEqual(withoutTime(node));
+  });
+});
+
+describeWithTools('openssl')('openssl s_server', () => {
+  test('TLS 1.3 with a stapled OCSP response: own flight', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tls-trace-own-')), 'staple.der');
+    writeFileSync(file, STAPLE);
+    const s = await keep(startOpensslServer(['-tls1_3', '-status_file', file]));
+    expect((await compare(s.port, true)).ocspResponse).toBe(STAPLE.toString('hex'));
+  });
+
+  test.each([
+    ['TLS 1.2 only', ['-tls1_2'], 'TLSv1.2'],
+    ['TLS 1.3 with P-256 only (a HelloRetryRequest for our x25519 share)', ['-tls1_3', '-groups', 'P-256'], 'TLSv1.3'],
+    ['TLS 1.3 asking for a client certificate', ['-tls1_3', '-verify', '1'], 'TLSv1.3'],
+  ])('%s: declined, and Node\'s handshake gives the result', async (_name, args, protocol) => {
+    const s = await keep(startOpensslServer(args));
+    await compare(s.port, false, protocol);
+  });
+});
+
+describeWithTools('nginx')('nginx', () => {
+  test('TLS 1.3', async () => {
+    const s = await keep(startNginx('ssl_protocols TLSv1.2 TLSv1.3;'));
+    await compare(s.port, true);
+  });
+});
+
+describeWithTools('gnutls-serv')('gnutls-serv', () => {
+  test('TLS 1.3', async () => {
+    const s = await keep(startGnutlsServer(['--disable-client-cert']));
+    await compare(s.port, true);
+  });
+
+  test('TLS 1.3 asking for an optional client certificate (its default): declined, Node answers', async () => {
+    const s = await keep(startGnutlsServer());
+    await compare(s.port, false);
+  });
+});
+
+/** Sends `judge.hello` to `port` and reads the server's bytes until the judge is done. */
+function exchange(port: number, judge: OwnHandshake): Promise<{ server: Buffer; step: OwnHandshakeStep }> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(judge.hello));
+    let server = Buffer.alloc(0);
+    sock.on('data', (b: Buffer) => {
+      server = Buffer.concat([server, b]);
+      const step = judge.read(server);
+      if (step.step === 'more') return;
+      sock.destroy();
+      resolve({ server, step });
+    });
+    sock.on('error', reject);
+  });
+}
+
+/**
+ * The server's flight with `alter` applied to its handshake plaintext, re-sealed as one record under
+ * the server's handshake keys (from the key log the judge produced): the records open, the
+ * messages decode, only the altered bytes differ.
+ */
+function altered(server: Buffer, keylog: string[], alter: (plain: Buffer) => void): Buffer {
+  const split = splitRecords(server).records;
+  const secret = [...parseKeyLog(keylog).byClientRandom.values()][0].get(KeyLogLabel.serverHandshake)!;
+  const hello = split[0];
+  const suiteCode = server.readUInt16BE(hello.bodyOffset + 4 + 2 + 32 + 1 + server[hello.bodyOffset + 4 + 2 + 32]);
+  const suite = tls13SuiteCrypto(suiteCode)!;
+  const keys = trafficKeys(suite.hash, Buffer.from(secret, 'hex'), suite.keyLength, 12);
+  const plain: Buffer[] = [];
+  const kept: Buffer[] = [];
+  let seq = 0n;
+  for (const r of split) {
+    const whole = server.subarray(r.offset, r.bodyOffset + r.bodyLength);
+    if (r.contentType !== 23) {
+      kept.push(whole);
+      continue;
+    }
+    const opened = openTls13Record(suite, keys, seq++, server.subarray(r.offset, r.bodyOffset), server.subarray(r.bodyOffset, r.bodyOffset + r.bodyLength));
+    if (!opened.ok) throw new Error(opened.reason);
+    plain.push(opened.plaintext);
+  }
+  const all = Buffer.concat(plain);
+  alter(all);
+  return Buffer.concat([...kept, sealTls13Record(suite, keys, 0n, 22, all)]);
+}
+
+/** Offset of the first handshake message of `type` in the handshake plaintext. */
+function messageAt(plain: Buffer, type: number): { start: number; end: number } {
+  for (let at = 0; at + 4 <= plain.length; ) {
+    const end = at + 4 + plain.readUIntBE(at + 1, 3);
+    if (plain[at] === type) return { start: at, end };
+    at = end;
+  }
+  throw new Error(`no message of type ${type}`);
+}
+
+describe('an altered flight is declined (Node would refuse it)', () => {
+  test.each(['ecdsa', 'rsa'] as const)('%s: CertificateVerify signature, Finished; the unaltered re-sealed flight completes', async (kind) => {
+    const s = await keep(startNodeTlsServer({ ...demoCerts()[kind] }));
+    const hello = makeHello({ version: Version.TLS13, suites: [0x1301], shares: [Group.x25519], sni: 'localhost' });
+    const first = await exchange(s.port, flightJudge(hello, () => undefined));
+    expect(first.step.step).toBe('complete');
+    const keylog = first.step.step === 'complete' ? first.step.keylog : [];
+    const judged = (bytes: Buffer): OwnHandshakeStep => flightJudge(hello, () => undefined).read(bytes);
+    expect(judged(altered(first.server, keylog, () => undefined)).step).toBe('complete');
+    const badSignature = judged(altered(first.server, keylog, (p) => void (p[messageAt(p, 15).end - 1] ^= 1)));
+    expect(badSignature).toMatchObject({ step: 'declined' });
+    const badFinished = judged(altered(first.server, keylog, (p) => void (p[messageAt(p, 20).end - 1] ^= 1)));
+    expect(badFinished).toEqual({ step: 'declined', why: "the server's Finished does not match the transcript" });
+    // A record that does not open at all.
+    const flipped = Buffer.from(first.server);
+    flipped[flipped.length - 2] ^= 1;
+    expect(judged(flipped)).toMatchObject({ step: 'declined' });
+  });
+});
+
+describe('failures read as they did with Node alone', () => {
+  /** A plain TCP server that does `onConnection` with each connection. */
+  async function rawServer(onConnection: (sock: net.Socket) => void): Promise<{ port: number; close: () => void }> {
+    const server = net.createServer((sock) => {
+      sock.on('error', () => undefined);
+      onConnection(sock);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as AddressInfo).port, close: () => server.close() };
+  }
+
+  test.each([
+    ['half a record, then silence (the deadline: the bytes received are counted)', (sock: net.Socket) => sock.write(Buffer.from([22, 3, 3, 0, 80, 2, 0]))],
+    ['a hang-up at once', (sock: net.Socket) => sock.end()],
+    ['bytes that are not TLS', (sock: net.Socket) => sock.end('HTTP/1.1 400 Bad Request\r\n\r\n')],
+  ])('%s', async (_name, onConnection) => {
+    const s = await rawServer(onConnection);
+    try {
+      const o = { ...optsFor(s.port), timeoutMs: 400 };
+      const own = await fetchChain(o);
+      const node = await fetchChainViaNode(o);
+      expect(own.error).toBeDefined();
+      expect(own.error).toEqual(node.error);
+      expect(own.serverBytes).toBe(node.serverBytes);
+    } finally {
+      s.close();
+    }
+  });
+});
