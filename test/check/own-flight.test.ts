@@ -16,7 +16,9 @@ import { captureHandshake } from '../../src/capture/capture.js';
 import type { CaptureOptions, OwnHandshake, OwnHandshakeStep } from '../../src/capture/options.js';
 import { fetchChain, fetchChainViaNode, type FetchedChain } from '../../src/check/fetch-chain.js';
 import { flightJudge, ownFlight13 } from '../../src/check/own-flight13.js';
-import { splitRecords } from '../../src/decode/index.js';
+import { decodeStream, splitRecords } from '../../src/decode/index.js';
+import type { ClientHello } from '../../src/decode/model.js';
+import type { Capture } from '../../src/capture/types.js';
 import { parseKeyLog, KeyLogLabel } from '../../src/decrypt/index.js';
 import { openTls13Record, sealTls13Record } from '../../src/decrypt/record-protection.js';
 import { tls13SuiteCrypto } from '../../src/decrypt/suites.js';
@@ -61,6 +63,31 @@ async function compare(port: number, ownAlone: boolean, protocol = 'TLSv1.3'): P
   } else expect(alone.error).toBe('declined');
   return own;
 }
+
+describe('the hello: what Node\'s client offers a TLS 1.3 server', () => {
+  /** The first ClientHello in a capture's client bytes, decoded by the shared decoder. */
+  function helloOf(c: Capture): ClientHello {
+    const bytes = Buffer.concat(c.chunks.filter((k) => k.direction === 'client').map((k) => k.bytes));
+    for (const m of decodeStream('client', bytes).messages) if (m.kind === 'handshake' && m.body?.type === 'client_hello') return m.body;
+    throw new Error('no ClientHello');
+  }
+  const info = (h: ClientHello, kind: string): unknown => h.extensions.find((e) => e.info?.kind === kind)?.info;
+
+  test('the same TLS 1.3 suites, groups, key share group, signature schemes, SNI, ALPN and status_request as Node\'s own hello (a Node upgrade that changes them fails here)', async () => {
+    const s = await keep(startNodeTlsServer({ ...demoCerts().ecdsa }));
+    const o = { ...optsFor(s.port), drainMs: 0, alpn: ['h2'] };
+    const node = helloOf(await captureHandshake(o));
+    const own = helloOf(await captureHandshake({ ...o, ownHandshake: ownFlight13(o, () => undefined) }));
+    expect(own.cipherSuites).toEqual(node.cipherSuites.filter((c) => c >> 8 === 0x13));
+    for (const kind of ['supported_groups', 'signature_algorithms', 'server_name', 'status_request', 'alpn', 'psk_key_exchange_modes']) {
+      expect(info(own, kind)).toBeDefined();
+      expect(info(own, kind)).toEqual(info(node, kind));
+    }
+    const groupsOfShares = (h: ClientHello): number[] => (info(h, 'key_share') as { shares: Array<{ group: number }> }).shares.map((x) => x.group);
+    expect(groupsOfShares(own)).toEqual(groupsOfShares(node));
+    expect((info(own, 'supported_versions') as { versions: number[] }).versions).toEqual([Version.TLS13]);
+  });
+});
 
 describe('real servers: the chain Node\'s handshake gives, from check\'s own flight', () => {
   test.each(['ecdsa', 'rsa'] as const)('Node server (%s) stapling an OCSP response', async (kind) => {
