@@ -2,7 +2,8 @@
 // crypto.verify): TLS 1.3 CertificateVerify (RFC 8446 §4.4.3) and the TLS 1.0–1.2
 // ServerKeyExchange signature (RFC 5246 §7.4.3, RFC 4492 §5.4).
 
-import { X509Certificate, constants, createHash, publicDecrypt, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, publicDecrypt, verify, type KeyObject } from 'node:crypto';
+import { publicKeyOf } from './x509-cache.js';
 import { label, signatureSchemes } from '../registry/index.js';
 
 type Digest = 'sha1' | 'sha256' | 'sha384' | 'sha512';
@@ -52,20 +53,12 @@ export interface SignatureOutcome {
 }
 
 /**
- * The public keys of the last few leaves checked: a scan verifies the same leaf's signatures on
- * connection after connection, and parsing the certificate cost more than the verification.
+ * The leaf's public key, shared with the chain analysis through x509-cache.ts: a scan verifies the
+ * same leaf's signatures on connection after connection, check parses the leaf it just verified.
  */
-const recentLeaves: Array<{ der: Buffer; key: KeyObject }> = [];
-const RECENT_LEAVES = 4;
-
 function leafKey(leafDer: Uint8Array): KeyObject | string {
-  const known = recentLeaves.find((l) => l.der.equals(leafDer));
-  if (known) return known.key;
   try {
-    const key = new X509Certificate(leafDer).publicKey;
-    recentLeaves.unshift({ der: Buffer.from(leafDer), key });
-    recentLeaves.length = Math.min(recentLeaves.length, RECENT_LEAVES);
-    return key;
+    return publicKeyOf(leafDer);
   } catch (e) {
     return `the leaf certificate could not be read (${e instanceof Error ? e.message : String(e)})`;
   }

@@ -25,6 +25,7 @@ import {
 } from './der.js';
 import { AccessMethod, ExtOid, curveNames, ekuNames, hashAlgorithms, keyUsageBits, signatureAlgorithms, type KeyUsageName } from './oids.js';
 import type { CertificateInfo, ParsedCertificate, PublicKeyInfo } from './types.js';
+import { publicKeyOf, x509Of } from '../../decrypt/x509-cache.js';
 
 const attributeNames: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
@@ -335,7 +336,7 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
 
   let x509: X509Certificate;
   try {
-    x509 = new X509Certificate(bytes);
+    x509 = x509Of(bytes);
   } catch (e) {
     throw new DerError(`certificate not accepted by OpenSSL: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -353,7 +354,7 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
     notBefore: time(validity[0], 'notBefore').toISOString(),
     notAfter: time(validity[1], 'notAfter').toISOString(),
     san: { dns: [], ip: [], email: [], uri: [] },
-    publicKey: describeKey(x509.publicKey),
+    publicKey: describeKey(publicKeyOf(bytes)),
     signatureAlgorithm: signatureAlgorithm(sigAlg),
     aia: { ocsp: [], caIssuers: [] },
     fingerprint256: createHash('sha256').update(bytes).digest('hex'),
