@@ -70,6 +70,11 @@ export interface CaptureOptions {
    * proxy, the STARTTLS protocol); undefined leaves that connection to Node. Everything before TLS
    * (DNS, the proxy's tunnel, a STARTTLS dialogue) is the capture's as usual.
    */
+  /**
+   * check --ct-tls: the own handshake also asks for SCTs in the TLS extension (RFC 6962 §3.3.1),
+   * which Node's client cannot (OpenSSL sends the request only with CT validation on).
+   */
+  askScts?: boolean;
   ownHandshake?: (servername: string | undefined, endpoint: string) => OwnHandshake | undefined;
 }
 

@@ -19,6 +19,8 @@ export interface FetchedChain {
   tlsScts?: import('../decode/sct.js').DecodedSct[];
   /** Why the TLS extension was not searched for SCTs (no --ct-tls, or its connection skipped or empty). */
   tlsSctsNotSearched?: string;
+  /** The handshake itself asked for SCTs in the TLS extension (check's own TLS 1.3 flight, --ct-tls): what came is all there is. */
+  tlsSctsAsked?: boolean;
   protocol?: string;
   address?: string;
   /** The proxy tunnelled through (host:port). */
@@ -45,6 +47,8 @@ async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<F
   // (getPeerCertificate, a tenth of the CPU per target) is asked for only when that finds none:
   // from the server's flight alone when it has the usual shape, else by the whole pipeline.
   let early: Omit<CapturedChain, 'source'> | undefined;
+  /** The chain check's own flight took, when it took the handshake. */
+  let own: Omit<CapturedChain, 'source'> | undefined;
   const chainFromBytes = (handshake: Capture): boolean => {
     early = chainFromServerFlight(handshake) ?? chainFromTrace(decodeAndDecrypt(handshake, { skipVerification: true }).trace);
     return early !== undefined;
@@ -54,7 +58,7 @@ async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<F
   const viaNode: CaptureOptions = { ...opts, drainMs: 0, chainFromBytes, nodeVerdict: false };
   // check's own TLS 1.3 flight first (own-flight13.ts); what it declines, Node's handshake answers
   // on a new connection, within what is left of the target's deadline.
-  let capture = ownFlight ? await captureHandshake({ ...viaNode, ownHandshake: ownFlight13(opts, (chain) => (early = chain), leftToNode) }) : undefined;
+  let capture = ownFlight ? await captureHandshake({ ...viaNode, ownHandshake: ownFlight13(opts, (chain) => (early = own = chain), leftToNode) }) : undefined;
   if (!capture || capture.error?.code === 'declined') {
     early = undefined;
     const timeoutMs = capture ? Math.max(1, Math.round(opts.timeoutMs - (performance.now() - t0))) : opts.timeoutMs;
@@ -68,7 +72,8 @@ async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<F
     return { certificates: [], source: 'node', error: namedError(capture, capture.error), serverBytes, durationMs, ...address };
   }
   const chain = chainOf(capture, early) ?? { certificates: [], source: 'node' as const };
-  return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}) };
+  const asked = own && opts.askScts ? { tlsSctsAsked: true } : {};
+  return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}), ...asked };
 }
 
 /** The chain decoded as the handshake ended; else the whole capture decoded now (or Node's chain). */

@@ -16,7 +16,7 @@
 import type { CapturedChain } from '../analyse/chain/from-capture.js';
 import { chainFromMessages } from '../analyse/chain/from-capture.js';
 import type { CaptureOptions, OwnHandshake, OwnHandshakeStep } from '../capture/options.js';
-import { Group, Version } from '../registry/index.js';
+import { Ext, Group, Version } from '../registry/index.js';
 import { checkFlight, FlightWatch } from '../scan/handshake13.js';
 import { makeHello } from '../scan/hello.js';
 import type { ExtensionSpec } from '../scan/client-hello-builder.js';
@@ -79,6 +79,8 @@ function ownHandshake(o: CaptureOptions, servername: string | undefined, onChain
   const extra: ExtensionSpec[] = [];
   if (o.alpn && o.alpn.length > 0) extra.push({ type: 'alpn', protocols: o.alpn });
   if (o.requestOcsp) extra.push({ type: 'status_request' });
+  // RFC 6962 §3.3.1: an empty extension asks; a TLS 1.3 server answers in the leaf's CertificateEntry.
+  if (o.askScts) extra.push({ type: 'raw', code: Ext.signed_certificate_timestamp, data: new Uint8Array(0) });
   return flightJudge(makeHello({ version: Version.TLS13, suites: NODE_SUITES13, groups: NODE_GROUPS, shares: [Group.x25519], sigs: NODE_SIGALGS, ...(servername ? { sni: servername } : {}), extra }), onChain);
 }
 

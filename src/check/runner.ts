@@ -60,7 +60,7 @@ export interface CheckOptions {
   ctLogList?: CtLogList;
   /** --require-ct: a CT policy failure makes the target invalid (exit 16) instead of a warning. */
   requireCt?: boolean;
-  /** --ct-tls: one more TLS 1.2 connection per target asking for SCTs in the TLS extension (Node's client cannot). */
+  /** --ct-tls: ask for SCTs in the TLS extension (check's own TLS 1.3 hello, else one more TLS 1.2 connection; Node's client cannot). */
   ctTls?: boolean;
   /** Fetches OCSP, CRLs and caIssuers (http); injected in tests. */
   httpFetcher?: HttpFetcher;
@@ -196,6 +196,7 @@ function fetchOptions(target: CheckTarget, opts: CheckOptions, starttls: Starttl
     ...(starttls ? { starttls } : {}),
     ...(starttls && opts.xmppHost ? { xmppHost: opts.xmppHost } : {}),
     ...(opts.lookup ? { lookup: opts.lookup } : {}),
+    ...(opts.ctTls ? { askScts: true } : {}),
   };
 }
 
@@ -207,13 +208,15 @@ export function countStatuses(results: readonly Pick<TargetResult, 'status'>[]):
 }
 
 /**
- * --ct-tls: the SCTs a TLS 1.2 ServerHello carries, asked for on one more connection to the
+ * --ct-tls: when the handshake did not ask for them itself (it did when check's own TLS 1.3 flight
+ * took it), the SCTs a TLS 1.2 ServerHello carries, asked for on one more connection to the
  * address the handshake used, within what is left of the target's deadline. Not through a proxy
  * or STARTTLS (the probe would need their dialogues too), and not when the handshake failed.
  */
 async function addTlsScts(fetched: FetchedChain, target: CheckTarget, opts: CheckOptions, starttls: StarttlsProtocol | undefined, deadline: number): Promise<void> {
   const leaf = fetched.certificates[0];
-  if (fetched.error || !leaf || !fetched.address || fetched.tlsScts?.length) return;
+  // check's own TLS 1.3 flight asked already (own-flight13.ts): what the server sent there is its answer.
+  if (fetched.error || !leaf || !fetched.address || fetched.tlsScts?.length || fetched.tlsSctsAsked) return;
   if (starttls || target.route?.proxy) {
     fetched.tlsSctsNotSearched = `--ct-tls does not ask through ${starttls ? 'STARTTLS' : 'a proxy'}`;
     return;
@@ -233,7 +236,7 @@ async function addTlsScts(fetched: FetchedChain, target: CheckTarget, opts: Chec
 function tlsNotSearched(fetched: FetchedChain, opts: CheckOptions): { tlsNotSearched?: string } {
   if (fetched.tlsScts?.length) return {};
   if (fetched.tlsSctsNotSearched) return { tlsNotSearched: fetched.tlsSctsNotSearched };
-  return opts.ctTls ? {} : { tlsNotSearched: 'not asked for (--ct-tls asks on one more connection)' };
+  return opts.ctTls ? {} : { tlsNotSearched: 'not asked for (--ct-tls asks for them)' };
 }
 
 /**

@@ -27,6 +27,9 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
   let serverinfo: TestServer;
   let tls13only: TestServer;
   let tampered: TestServer;
+  let tls12plain: TestServer;
+  let tls12info: TestServer;
+  let tls13p256: TestServer;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-check-ct-'));
@@ -46,6 +49,9 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     const info = ct.serverinfoFile(dir, scts);
     serverinfo = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-serverinfo', info]);
     tls13only = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-serverinfo', info, '-tls1_3']);
+    tls12plain = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-tls1_2']);
+    tls12info = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-serverinfo', info, '-tls1_2']);
+    tls13p256 = await startOpensslServer(['-cert', pem, '-key', leaf.keyFile, '-serverinfo', info, '-tls1_3', '-groups', 'P-256']);
     // A staple whose second SCT had its signature changed after signing.
     const bad = ct.sctList([ct.signSct({ log: logs.ec, timestamp: now }, entry), ct.signSct({ log: logs.rsa, timestamp: now, tamper: 'signature' }, entry)]);
     const badOcsp = path.join(dir, 'ocsp-tampered.der');
@@ -59,6 +65,9 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     await serverinfo?.close();
     await tls13only?.close();
     await tampered?.close();
+    await tls12plain?.close();
+    await tls12info?.close();
+    await tls13p256?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -108,15 +117,36 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     expect(r.status).toBe('invalid');
     // Node's handshake never asks for SCTs in the TLS extension: the reason says so, not that it had none.
     expect(r.problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^Chrome CT policy not met: .*\(no SCTs in the certificate or the OCSP staple; the TLS extension was not searched: not asked for \(--ct-tls asks on one more connection\)\)$/)]),
+      expect.arrayContaining([expect.stringMatching(/^Chrome CT policy not met: .*\(no SCTs in the certificate or the OCSP staple; the TLS extension was not searched: not asked for \(--ct-tls asks for them\)\)$/)]),
     );
   }, 60_000);
 
-  test('--require-ct --ct-tls when the extra connection gets nothing: the reason names what happened to it', async () => {
+  test('--ct-tls, TLS 1.3-only server: check\'s own TLS 1.3 hello asks, and the SCTs of the leaf\'s CertificateEntry verify', async () => {
     const { code, out } = await run(tls13only, '--require-ct', '--ct-tls', '--ct-log-list', listFile, '--json');
+    expect(code).toBe(ExitCode.ok);
+    const chain = parseValid<CheckJson>('check', out).results[0].chain;
+    expect(chain?.ct?.scts.map((s) => [s.source, s.log?.description, s.status])).toEqual([
+      ['tls', 'Test EC log', 'valid'],
+      ['tls', 'Test RSA log', 'valid'],
+    ]);
+    expect(chain?.ct?.chrome.met).toBe(true);
+  }, 60_000);
+
+  test('--require-ct --ct-tls, a TLS 1.3 server that sends none when asked: the TLS extension counts as searched', async () => {
+    const { code, out } = await run(plain, '--require-ct', '--ct-tls', '--ct-log-list', listFile, '--json');
     expect(code).toBe(ExitCode.ctPolicy);
     const r = parseValid<CheckJson>('check', out).results[0];
-    expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^Chrome CT policy not met: .*; the TLS extension was not searched: --ct-tls got none: (no TLS 1\.2 ServerHello|the TLS 1\.2 probe for SCTs ended: .+)\)$/)]));
+    const reason = r.problems.find((p) => p.startsWith('Chrome CT policy not met'));
+    expect(reason).toBeDefined();
+    expect(reason).not.toContain('not searched');
+  }, 60_000);
+
+  test('--require-ct --ct-tls, a TLS 1.2-only server that sends none: the TLS 1.2 probe asked, so the TLS extension counts as searched', async () => {
+    // check's own TLS 1.3 hello is declined, Node's handshake cannot ask, the TLS 1.2 probe does.
+    const { code, out } = await run(tls12plain, '--require-ct', '--ct-tls', '--ct-log-list', listFile, '--json');
+    expect(code).toBe(ExitCode.ctPolicy);
+    const r = parseValid<CheckJson>('check', out).results[0];
+    expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^Chrome CT policy not met: .*\(no SCTs in the certificate, the TLS extension or the OCSP staple\)$/)]));
   }, 60_000);
 
   test('--require-ct in text: the target and the Verdict line say CT POLICY NOT MET, the row says why', async () => {
@@ -150,11 +180,15 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     expect(body).toContain('✔ verdict: VALID');
   }, 60_000);
 
-  test('--ct-tls: one TLS 1.2 probe reads the ServerHello\'s SCTs, which Node\'s own handshake cannot ask for', async () => {
-    const without = parseValid<CheckJson>('check', (await run(serverinfo, '--ct-log-list', listFile, '--json')).out).results[0];
+  test.each([
+    ['a TLS 1.2-only server: one TLS 1.2 probe reads the ServerHello\'s SCTs, which Node\'s own handshake cannot ask for', 'tls12'],
+    ['a TLS 1.2 and 1.3 server: check\'s own TLS 1.3 hello asks (no second connection)', 'both'],
+  ])('--ct-tls, %s', async (_name, which) => {
+    const server = which === 'tls12' ? tls12info : serverinfo;
+    const without = parseValid<CheckJson>('check', (await run(server, '--ct-log-list', listFile, '--json')).out).results[0];
     // A private anchor and no SCTs seen: CT is not shown at all.
     expect(without.chain?.ct).toBeUndefined();
-    const { code, out } = await run(serverinfo, '--ct-tls', '--ct-log-list', listFile, '--json');
+    const { code, out } = await run(server, '--ct-tls', '--ct-log-list', listFile, '--json');
     expect(code).toBe(ExitCode.ok);
     const ctReport = parseValid<CheckJson>('check', out).results[0].chain?.ct;
     expect(ctReport?.scts.map((s) => [s.source, s.log?.description, s.status])).toEqual([
@@ -164,23 +198,24 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
     expect(ctReport?.chrome.met).toBe(true);
   }, 60_000);
 
-  test('--ct-tls against a TLS 1.3-only server: the probe gets no ServerHello, the target is judged as without it', async () => {
-    const { code, out } = await run(tls13only, '--ct-tls', '--ct-log-list', listFile, '--json');
-    expect(code).toBe(ExitCode.ok);
+  test('--ct-tls against a TLS 1.3-only server without x25519: check\'s own hello is declined (HelloRetryRequest), Node\'s handshake cannot ask, the TLS 1.2 probe gets no ServerHello: judged as without it, and the reason says so', async () => {
+    const { code, out } = await run(tls13p256, '--require-ct', '--ct-tls', '--ct-log-list', listFile, '--json');
+    expect(code).toBe(ExitCode.ctPolicy);
     const r = parseValid<CheckJson>('check', out).results[0];
-    expect(r.status).toBe('valid');
-    expect(r.chain?.ct).toBeUndefined();
+    expect(r.chain?.ct?.scts).toEqual([]);
+    expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/; the TLS extension was not searched: --ct-tls got none: (no TLS 1\.2 ServerHello|the TLS 1\.2 probe for SCTs ended: .+)\)$/)]));
   }, 60_000);
 
   test('--ct-tls against a hostile probe answer (a record-framed flood, then garbage): no crash, judged as without it', async () => {
-    // The first connection (the main handshake) goes to the real server; the probe's gets junk.
+    // The first two connections (check's own TLS 1.3 hello, declined by this TLS 1.2-only server,
+    // then Node's handshake) go to the real server; the probe's gets junk.
     let n = 0;
     const sockets = new Set<net.Socket>();
     const front = net.createServer((c) => {
       sockets.add(c);
       c.on('error', () => undefined);
-      if (n++ === 0) {
-        const up = net.connect(serverinfo.port, '127.0.0.1');
+      if (n++ < 2) {
+        const up = net.connect(tls12info.port, '127.0.0.1');
         sockets.add(up);
         up.on('error', () => c.destroy());
         c.pipe(up).pipe(c);
@@ -196,7 +231,7 @@ describeWithTools('openssl')('check and Certificate Transparency', () => {
       const code = await main(['check', `127.0.0.1:${port}`, '--servername', 'localhost', '--ca', ca.caFile, '--revocation', 'off', '--ct-tls', '--ct-log-list', listFile, '--json', '--timeout', '8000'], ctx);
       expect(code).toBe(ExitCode.ok);
       expect(parseValid<CheckJson>('check', ctx.out()).results[0].chain?.ct).toBeUndefined();
-      expect(n).toBe(2);
+      expect(n).toBe(3);
     } finally {
       for (const sock of sockets) sock.destroy();
       await new Promise<void>((r) => front.close(() => r()));

@@ -225,7 +225,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .addOption(starttlsOption())
     .option('--xmpp-host <name>', 'XMPP domain for the stream header (default: each target host)')
     .option('--revocation <mode>', 'OCSP/CRL checks of every certificate: off, soft (default: revoked exits 14, unavailable warns) or hard (unavailable exits 15)')
-    .option('--ct-tls', 'one more TLS 1.2 connection per target asking for SCTs in the TLS extension (Node cannot ask in the main handshake)')
+    .option('--ct-tls', 'ask for SCTs in the TLS extension: in check\'s own TLS 1.3 hello, else on one more TLS 1.2 connection (Node cannot ask)')
     .option('--require-ct', 'a certificate that misses Chrome\'s or Apple\'s CT policy fails (exit 16) instead of warning')
     .option('--chains', 'print the chain table of every target (default for a single target)')
     .option('--format <format>', `output: ${CHECK_FORMATS.join(', ')} (default text)`)
