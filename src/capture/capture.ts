@@ -280,6 +280,8 @@ class CaptureRun {
       if (r.step === 'declined') decline(r.why);
       else if (r.step === 'complete') this.ownComplete(r.protocol, r.keylog);
     });
+    // A STARTTLS dialogue or a proxy's tunnel may have left the socket paused: a 'data' listener alone would not start it.
+    raw.resume();
     this.ownChunks.push({ direction: 'client', timeMs: this.now(), offset: 0, bytes: own.hello });
     raw.write(own.hello);
   }

@@ -25,6 +25,8 @@ import { tls13SuiteCrypto } from '../../src/decrypt/suites.js';
 import { trafficKeys } from '../../src/decrypt/tls13.js';
 import { Group, Version } from '../../src/registry/index.js';
 import { makeHello } from '../../src/scan/hello.js';
+import { HAPPY_SCRIPTS, startScriptedServer } from '../helpers/starttls-fake.js';
+import { startFakeProxy, tunnelTo } from '../helpers/proxies.js';
 import { demoCerts, describeWithTools, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
 
 /** An OCSPResponse of status tryLater (RFC 6960 §4.2.1): bytes a server staples, not judged here. */
@@ -43,9 +45,9 @@ const optsFor = (port: number): CaptureOptions => ({ host: '127.0.0.1', port, se
 const withoutTime = ({ durationMs: _d, ...rest }: FetchedChain): Omit<FetchedChain, 'durationMs'> => rest;
 
 /** The capture check's own flight makes on its own (no fallback), with the chain it handed over. */
-async function ownCapture(port: number): Promise<{ error?: string; protocol?: string; clientChunks: number; chain?: string[] }> {
+async function ownCapture(port: number, extra: Partial<CaptureOptions> = {}): Promise<{ error?: string; protocol?: string; clientChunks: number; chain?: string[] }> {
   let chain: string[] | undefined;
-  const o = optsFor(port);
+  const o = { ...optsFor(port), ...extra };
   const c = await captureHandshake({ ...o, drainMs: 0, ownHandshake: ownFlight13(o, (got) => (chain = got.certificates)) });
   return { ...(c.error ? { error: c.error.code } : {}), ...(c.node?.protocol ? { protocol: c.node.protocol } : {}), clientChunks: c.chunks.filter((k) => k.direction === 'client').length, ...(chain ? { chain } : {}) };
 }
@@ -109,6 +111,37 @@ describe('real servers: the chain Node\'s handshake gives, from check\'s own fli
     const own = await fetchChain({ ...optsFor(s.port), alpn: ['h2', 'http/1.1'] });
     const node = await fetchChainViaNode({ ...optsFor(s.port), alpn: ['h2', 'http/1.1'] });
     expect(withoutTime(own)).toEqual(withoutTime(node));
+  });
+});
+
+describe('before TLS: a STARTTLS dialogue, a proxy\'s tunnel', () => {
+  test('SMTP STARTTLS (a scripted server upgrading to Node\'s TLS): the own flight after the go-ahead, the same chain as Node\'s', async () => {
+    const s = await startScriptedServer(HAPPY_SCRIPTS.smtp);
+    try {
+      const o = { ...optsFor(s.port), starttls: 'smtp' as const };
+      const alone = await ownCapture(s.port, { starttls: 'smtp' });
+      expect(alone.protocol).toBe('TLSv1.3');
+      expect(alone.error).toBeUndefined();
+      expect(withoutTime(await fetchChain(o))).toEqual(withoutTime(await fetchChainViaNode(o)));
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('through an HTTP CONNECT tunnel: the own flight, the same chain as Node\'s', async () => {
+    const target = await keep(startNodeTlsServer({ ...demoCerts().ecdsa }));
+    const proxy = await startFakeProxy(tunnelTo(target.port));
+    try {
+      const route = { proxy: { host: '127.0.0.1', port: proxy.port } };
+      const o = { ...optsFor(target.port), route };
+      const alone = await ownCapture(target.port, { route });
+      expect(alone).toMatchObject({ protocol: 'TLSv1.3', clientChunks: 1 });
+      const own = await fetchChain(o);
+      expect(own.proxy).toBe(`127.0.0.1:${proxy.port}`);
+      expect(withoutTime(own)).toEqual(withoutTime(await fetchChainViaNode(o)));
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
