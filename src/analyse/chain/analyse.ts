@@ -4,6 +4,7 @@
 
 import type { ParsedCertificate } from '../certificates/types.js';
 import { matchHostname } from './hostname.js';
+import { nameConstraintFacts } from './name-constraints.js';
 import { checkOcsp, parseOcspResponse, type ParsedOcspResponse } from './ocsp.js';
 import { ctFacts } from './ct-facts.js';
 import { fetchedIssuerFacts, mustStapleFacts, revocationFacts } from './revocation-facts.js';
@@ -70,6 +71,7 @@ export function analyseChain(input: ChainInput): ChainReport {
   const run: Run = { input, at, report, sent, path, end, usedSent: new Set(path.map((n) => n.sentIndex)), leaf: path[0].cert, fact };
   const publicAnchor = trustFacts(run);
   linkFacts(run);
+  nameConstraintFacts(path.map((n) => n.cert), (c, i) => (i === 0 ? 'leaf' : `"${name(c)}"`), fact);
   pathCertificateFacts(run);
   leafFacts(run, publicAnchor);
   if (input.source === 'node') {
