@@ -28,6 +28,8 @@ export interface NcVariant {
   valid: boolean;
   /** The offending name and the CA the reason must name (invalid variants). */
   reason?: RegExp;
+  /** The finding is on the constraining CA's row (its constraints cannot be applied), not the leaf's. */
+  onCa?: boolean;
 }
 
 export const NC_CAS: Record<string, CaSpec> = {
@@ -39,6 +41,9 @@ export const NC_CAS: Record<string, CaSpec> = {
   email: { nc: 'critical,permitted;email:example.test', parent: 'root' },
   dir: { nc: 'critical,permitted;dirName:dir_sect', sections: '[dir_sect]\nO=Example Org\n', parent: 'root' },
   rid: { nc: 'critical,permitted;RID:1.2.3.4', parent: 'root' },
+  // Raw DER openssl's config cannot spell: a subtree with maximum 2, and a value that is no NameConstraints.
+  minmax: { nc: 'critical,DER:3015a0133011820c6578616d706c652e74657374810102', parent: 'root' },
+  broken: { nc: 'critical,DER:020101', parent: 'root' },
   sub: { parent: 'dns' },
   ncroot: { nc: 'critical,permitted;DNS:example.test', parent: 'self' },
 };
@@ -72,6 +77,8 @@ export const NC_VARIANTS: Record<string, NcVariant> = {
   'dir-outside': { ca: 'dir', subject: '/O=Other Org/CN=www.x.test', san: 'DNS:www.x.test', host: 'www.x.test', valid: false, reason: /DirName:O=Other Org, CN=www\.x\.test is not within "CN=NC dir"'s permitted subtrees \(DirName:O=Example Org\)/ },
   'rid-unsupported': { ca: 'rid', san: 'DNS:www.x.test,RID:1.2.3.4', host: 'www.x.test', valid: false, reason: /RID:1\.2\.3\.4 is a registeredID, a form "CN=NC rid"'s critical name constraints restrict/ },
   'rid-absent-ok': { ca: 'rid', san: 'DNS:www.x.test', host: 'www.x.test', valid: true },
+  'minmax-below': { ca: 'minmax', san: 'DNS:www.example.test', host: 'www.example.test', valid: false, onCa: true, reason: /"CN=NC minmax"'s name constraints give a subtree a minimum or maximum/ },
+  'broken-below': { ca: 'broken', san: 'DNS:www.example.test', host: 'www.example.test', valid: false, onCa: true, reason: /"CN=NC broken"'s name constraints extension cannot be read/ },
   'below-sub': { ca: 'sub', san: 'DNS:www.other.test', host: 'www.other.test', valid: false, reason: outside('DNS:www.other.test', 'dns') },
   'root-nc': { ca: 'ncroot', san: 'DNS:www.other.test', host: 'www.other.test', valid: false, reason: outside('DNS:www.other.test', 'ncroot') },
   'root-nc-ok': { ca: 'ncroot', san: 'DNS:www.example.test', host: 'www.example.test', valid: true },
@@ -125,6 +132,9 @@ let cached: NcPki | undefined;
 
 export function ncPki(): NcPki {
   if (cached) return cached;
+  // CA and leaf files share one directory: a variant named like a CA would overwrite it.
+  const clash = Object.keys(NC_VARIANTS).filter((v) => v in NC_CAS || v === 'root' || v === 'roots');
+  if (clash.length) throw new Error(`variant names clash with CA names: ${clash.join(', ')}`);
   const dir = path.join(tmpdir(), `tls-trace-nc-pki-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
