@@ -119,9 +119,12 @@ function certificateRows(report: ChainReport, path: PathNode[], sent: Array<Pars
     if (n.fetchedFrom) rows[row].fetchedFrom = n.fetchedFrom;
   });
   const usedSent = new Set(path.map((n) => n.sentIndex));
+  const anchor = path[path.length - 1].anchor?.cert;
   sent.forEach((c, i) => {
     if (!c || usedSent.has(i)) return;
     const row = rows[addRow(c, i, 'extra', false)];
+    // A cross-sign of the anchor is sent for older clients on purpose: a note (sentFacts), not a problem.
+    if (anchor && crossSignOf(c, anchor)) return;
     // Its own row says why it is there; the chain-wide sent.* facts carry the finding.
     const first = sent.findIndex((o) => o?.info.fingerprint256 === c.info.fingerprint256);
     row.verdict = 'warning';
@@ -129,6 +132,11 @@ function certificateRows(report: ChainReport, path: PathNode[], sent: Array<Pars
   });
   report.certificates = rows;
   return rowOf;
+}
+
+/** `cert` is `anchor`'s subject and key under another issuer (a cross-signed copy of the anchor). */
+function crossSignOf(cert: ParsedCertificate, anchor: ParsedCertificate): boolean {
+  return !cert.info.selfIssued && cert.subjectDer.equals(anchor.subjectDer) && cert.subjectPublicKeyBits.equals(anchor.subjectPublicKeyBits);
 }
 
 /** How the path ended; true when it ends at a public (system store) anchor. */
@@ -248,7 +256,13 @@ function sentFacts({ sent, path, usedSent, fact }: Run): void {
     else seen.set(c.info.fingerprint256, i);
   });
   fact('sent.duplicates', dups.length === 0, 'warning', dups.length ? `duplicate certificates sent: ${dups.join(', ')}` : 'no duplicates');
-  const extras = sent.flatMap((c, i) => (c && !usedSent.has(i) && !dups.some((d) => d.startsWith(`#${i} `)) ? [`#${i} "${name(c)}"`] : []));
+  const anchor = path[path.length - 1].anchor?.cert;
+  const offPath = sent.flatMap((c, i) => (c && !usedSent.has(i) && !dups.some((d) => d.startsWith(`#${i} `)) ? [{ c, i }] : []));
+  const crossSigned = offPath.filter(({ c }) => anchor && crossSignOf(c, anchor));
+  for (const { c, i } of crossSigned) {
+    fact('sent.crossSigned', false, 'info', `#${i} "${name(c)}" is the trust anchor cross-signed by "${c.info.issuer}": the path ends at the self-signed anchor with the same name and key instead; it serves clients that trust only the older root`, c);
+  }
+  const extras = offPath.filter((e) => !crossSigned.includes(e)).map(({ c, i }) => `#${i} "${name(c)}"`);
   fact('sent.extra', extras.length === 0, 'warning', extras.length ? `certificates sent that are not on the path: ${extras.join(', ')}` : 'no unrelated certificates');
   const sentRoot = path.find((n) => n.sentIndex !== null && n.sentIndex > 0 && n.cert.info.selfSigned);
   if (sentRoot) fact('sent.root', false, 'info', `root "${name(sentRoot.cert)}" was sent; clients ignore it (it must already be trusted), it only adds bytes`, sentRoot.cert);
