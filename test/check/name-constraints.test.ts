@@ -79,4 +79,14 @@ describeOpenssl('name constraints', () => {
       expect(chain?.certificates[row].problems).toContain(bad[0].reason);
     }
   });
+
+  test('a trace judges the chain the same way (its chain section, exit 0)', async () => {
+    const ctx = testContext();
+    const port = (servers.get('dns-outside') as TestServer).port;
+    const code = await main([`127.0.0.1:${port}`, '--servername', 'www.other.test', '--no-system-ca', '--ca', pki.file('roots.pem'), '--json', '--timeout', '5000'], ctx);
+    expect(code).toBe(0);
+    const doc = JSON.parse(ctx.out()) as { chain: { valid: boolean; errors: string[] } };
+    expect(doc.chain.valid).toBe(false);
+    expect(doc.chain.errors).toEqual(['leaf name DNS:www.other.test is not within "CN=NC dns"\'s permitted subtrees (DNS:example.test)']);
+  });
 });

@@ -15,6 +15,9 @@ interface CaSpec {
   sections?: string;
   /** Issuer: another CA here, or `root`; `self` makes a self-signed root. */
   parent: string;
+  /** Subject CN (default `NC <name>`) and key file stem (default `ca`): a self-issued CA reuses its issuer's name with another key. */
+  cn?: string;
+  key?: string;
 }
 
 export interface NcVariant {
@@ -45,6 +48,8 @@ export const NC_CAS: Record<string, CaSpec> = {
   minmax: { nc: 'critical,DER:3015a0133011820c6578616d706c652e74657374810102', parent: 'root' },
   broken: { nc: 'critical,DER:020101', parent: 'root' },
   sub: { parent: 'dns' },
+  // Self-issued (issuer name = subject name, new key) under `dir`: exempt from dir's constraints (RFC 5280 §6.1.4 (b)).
+  dirroll: { parent: 'dir', cn: 'NC dir', key: 'ca2' },
   ncroot: { nc: 'critical,permitted;DNS:example.test', parent: 'self' },
 };
 
@@ -79,6 +84,8 @@ export const NC_VARIANTS: Record<string, NcVariant> = {
   'rid-absent-ok': { ca: 'rid', san: 'DNS:www.x.test', host: 'www.x.test', valid: true },
   'minmax-below': { ca: 'minmax', san: 'DNS:www.example.test', host: 'www.example.test', valid: false, onCa: true, reason: /"CN=NC minmax"'s name constraints give a subtree a minimum or maximum/ },
   'broken-below': { ca: 'broken', san: 'DNS:www.example.test', host: 'www.example.test', valid: false, onCa: true, reason: /"CN=NC broken"'s name constraints extension cannot be read/ },
+  'self-issued-exempt': { ca: 'dirroll', subject: '/O=Example Org/CN=www.x.test', san: 'DNS:www.x.test', host: 'www.x.test', valid: true },
+  'self-issued-leaf-outside': { ca: 'dirroll', subject: '/O=Other Org/CN=www.x.test', san: 'DNS:www.x.test', host: 'www.x.test', valid: false, reason: /DirName:O=Other Org, CN=www\.x\.test is not within "CN=NC dir"'s permitted subtrees/ },
   'below-sub': { ca: 'sub', san: 'DNS:www.other.test', host: 'www.other.test', valid: false, reason: outside('DNS:www.other.test', 'dns') },
   'root-nc': { ca: 'ncroot', san: 'DNS:www.other.test', host: 'www.other.test', valid: false, reason: outside('DNS:www.other.test', 'ncroot') },
   'root-nc-ok': { ca: 'ncroot', san: 'DNS:www.example.test', host: 'www.example.test', valid: true },
@@ -112,20 +119,21 @@ function caPath(ca: string): string[] {
 
 function makeCa(dir: string, name: string, spec: CaSpec): void {
   writeFileSync(path.join(dir, `${name}.ext`), `[req]\ndistinguished_name = dn\n[dn]\n[ext]\n${CA_EXT}${spec.nc ? `nameConstraints=${spec.nc}\n` : ''}${spec.sections ?? ''}`);
-  const subj = `/CN=NC ${name}`;
+  const subj = `/CN=${spec.cn ?? `NC ${name}`}`;
+  const key = `${spec.key ?? 'ca'}.key`;
   if (spec.parent === 'self') {
-    openssl(dir, ['req', '-x509', '-new', '-key', 'ca.key', '-subj', subj, '-days', '3650', '-config', `${name}.ext`, '-extensions', 'ext', '-out', `${name}.pem`]);
+    openssl(dir, ['req', '-x509', '-new', '-key', key, '-subj', subj, '-days', '3650', '-config', `${name}.ext`, '-extensions', 'ext', '-out', `${name}.pem`]);
     return;
   }
-  openssl(dir, ['req', '-new', '-key', 'ca.key', '-subj', subj, '-out', `${name}.csr`]);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${spec.parent}.pem`, '-CAkey', 'ca.key', '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', '3000', '-extfile', `${name}.ext`, '-extensions', 'ext', '-out', `${name}.pem`]);
+  openssl(dir, ['req', '-new', '-key', key, '-subj', subj, '-out', `${name}.csr`]);
+  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${spec.parent}.pem`, '-CAkey', `${NC_CAS[spec.parent]?.key ?? 'ca'}.key`, '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', '3000', '-extfile', `${name}.ext`, '-extensions', 'ext', '-out', `${name}.pem`]);
 }
 
 function makeLeaf(dir: string, name: string, v: NcVariant): void {
   const ext = `[ext]\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n${v.san ? `subjectAltName=${v.san}\n` : ''}`;
   writeFileSync(path.join(dir, `${name}.ext`), ext);
   openssl(dir, ['req', '-new', '-key', 'leaf.key', '-subj', v.subject ?? '/CN=leaf', '-out', `${name}.csr`]);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${v.ca}.pem`, '-CAkey', 'ca.key', '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', '90', '-extfile', `${name}.ext`, '-extensions', 'ext', '-out', `${name}.pem`]);
+  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${v.ca}.pem`, '-CAkey', `${NC_CAS[v.ca].key ?? 'ca'}.key`, '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', '90', '-extfile', `${name}.ext`, '-extensions', 'ext', '-out', `${name}.pem`]);
 }
 
 let cached: NcPki | undefined;
@@ -139,7 +147,7 @@ export function ncPki(): NcPki {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   // One key per role: the tests are about names, and EC keys keep generation fast.
-  for (const k of ['ca', 'leaf']) openssl(dir, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${k}.key`]);
+  for (const k of ['ca', 'ca2', 'leaf']) openssl(dir, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${k}.key`]);
   openssl(dir, ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=NC Test Root', '-days', '3650', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', 'root.pem']);
   // Parents before children: the table lists them in that order.
   for (const [name, spec] of Object.entries(NC_CAS)) makeCa(dir, name, spec);
