@@ -9,7 +9,7 @@ import type { Asn1 } from '../certificates/der.js';
 import { DerError, children, isContext, parseDer, primitive } from '../certificates/der.js';
 import { nameToString } from '../certificates/parse.js';
 import type { ParsedCertificate } from '../certificates/types.js';
-import { FORM_NAMES, readGeneralName, sanNames, subjectNames, type GeneralName, type NameForm } from './general-names.js';
+import { FORM_NAMES, readGeneralName, sanNames, subjectNames, type GeneralName } from './general-names.js';
 import { nameMatches } from './name-match.js';
 import { unusableDnsName } from './hostname.js';
 
@@ -75,7 +75,8 @@ function judgeName(name: GeneralName, nc: NameConstraints, ca: string): string |
   if (!permitted.length && !excluded.length) return undefined;
   if (name.form === 'other') {
     // RFC 5280: a critical constraint on a form the verifier cannot process rejects the certificate.
-    return nc.critical ? `name ${name.text} is a ${FORM_NAMES[name.tag]}, a form ${ca}'s critical name constraints restrict and tls-trace cannot check (RFC 5280: reject)` : undefined;
+    const form = FORM_NAMES[name.tag];
+    return nc.critical ? `name ${name.text} is ${/^[aeiox]/.test(form) ? 'an' : 'a'} ${form}, a form ${ca}'s critical name constraints restrict and tls-trace cannot check (RFC 5280: reject)` : undefined;
   }
   for (const s of excluded) {
     const r = nameMatches(name, s);
@@ -99,7 +100,7 @@ export function nameProblems(names: GeneralName[], nc: NameConstraints, ca: stri
   return names.flatMap((n) => judgeName(n, nc, ca) ?? []);
 }
 
-/** `DNS: example.com, .example.org; IP: …` for the reasons. */
+/** `DNS:example.com, DNS:.example.org, IP:10.0.0.0/8` for the reasons; `none` for no subtree. */
 export function describeSubtrees(subtrees: GeneralName[]): string {
   return subtrees.length ? subtrees.map((s) => s.text).join(', ') : 'none';
 }
@@ -158,5 +159,3 @@ export function nameConstraintFacts(certs: ParsedCertificate[], labelOf: Label, 
     }
   });
 }
-
-export type { NameForm };
