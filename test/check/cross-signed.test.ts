@@ -29,13 +29,15 @@ describeOpenssl('cross-signed root', () => {
     for (const k of ['old', 'new', 'int', 'leaf']) ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${k}.key`);
     writeFileSync(file('ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
     writeFileSync(file('leaf.ext'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:www.cross.test\n');
-    const root = (k: string, cn: string, days: string): void => ssl('req', '-x509', '-new', '-key', `${k}.key`, '-subj', `/CN=${cn}`, '-days', days, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', `${k}-root.pem`);
+    const root = (k: string, cn: string, days: string, out = `${k}-root.pem`): void => ssl('req', '-x509', '-new', '-key', `${k}.key`, '-subj', `/CN=${cn}`, '-days', days, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', out);
     const issue = (k: string, cn: string, ca: string, caKey: string, ext: string, days: string, out: string): void => {
       ssl('req', '-new', '-key', `${k}.key`, '-subj', `/CN=${cn}`, '-out', `${out}.csr`);
       ssl('x509', '-req', '-in', `${out}.csr`, '-CA', ca, '-CAkey', caKey, '-set_serial', String(Math.floor(Math.random() * 1e9)), '-days', days, '-extfile', ext, '-out', `${out}.pem`);
     };
     root('old', 'Cross Old Root', '30');
     root('new', 'Cross New Root', '3650');
+    // The new root re-issued: same name and key, a short life (expired at LATER).
+    root('new', 'Cross New Root', '30', 'new-short-root.pem');
     // The new root's subject and key, signed by the old root: what a server sends for old clients.
     issue('new', 'Cross New Root', 'old-root.pem', 'old.key', 'ca.ext', '3000', 'cross');
     issue('int', 'Cross Intermediate', 'new-root.pem', 'new.key', 'ca.ext', '3000', 'int');
@@ -43,6 +45,7 @@ describeOpenssl('cross-signed root', () => {
     const read = (n: string): string => readFileSync(file(n), 'utf8');
     writeFileSync(file('untrusted.pem'), read('int.pem') + read('cross.pem'));
     writeFileSync(file('both-roots.pem'), read('new-root.pem') + read('old-root.pem'));
+    writeFileSync(file('reissued-roots.pem'), read('new-short-root.pem') + read('new-root.pem'));
     server = await startNodeTlsServer({ cert: read('leaf.pem') + read('int.pem') + read('cross.pem'), key: read('leaf.key'), maxVersion: 'TLSv1.2' });
   });
   afterAll(async () => {
@@ -69,6 +72,7 @@ describeOpenssl('cross-signed root', () => {
     ['store holds only the self-signed new root', 'new-root.pem', undefined],
     ['store holds the new root and the old root, which has expired', 'both-roots.pem', LATER],
     ['store holds only the self-signed new root, old root expired', 'new-root.pem', LATER],
+    ['store holds the new root twice (same name and key), the first one expired', 'reissued-roots.pem', LATER],
   ])('%s: valid through the self-signed root, as openssl verify says', async (_what, store, at) => {
     expect(opensslVerifies(store, at)).toBe(true);
     const { code, doc } = await check(store, at);

@@ -58,7 +58,7 @@ export function analyseChain(input: ChainInput): ChainReport {
     return finish(report);
   }
   const fetched = fetchedIssuers(input);
-  const built = buildPath([...sent, ...fetched.map((f) => f.cert)], input.trustStore);
+  const built = buildPath([...sent, ...fetched.map((f) => f.cert)], input.trustStore, at);
   const { end } = built;
   // A fetched certificate was not sent: it has no sent index, and its row says where it came from.
   const path = built.path.map((n) => (n.sentIndex !== null && n.sentIndex >= sent.length ? { ...n, sentIndex: null, fetchedFrom: fetched[n.sentIndex - sent.length].url } : n));
