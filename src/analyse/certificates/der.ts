@@ -76,6 +76,11 @@ export function oid(node: Asn1 | undefined, what: string): string {
   return asn1.derToOid(primitive(expectUniversal(node, Tag.OID, what), what));
 }
 
+/** Dotted text of OID contents under any tag (registeredID is an implicitly tagged OID). */
+export function oidContents(binary: string): string {
+  return asn1.derToOid(binary);
+}
+
 export function binaryToBuffer(binary: string): Buffer {
   return Buffer.from(binary, 'binary');
 }

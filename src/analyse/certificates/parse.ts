@@ -26,6 +26,7 @@ import {
 import { AccessMethod, ExtOid, curveNames, ekuNames, hashAlgorithms, keyUsageBits, signatureAlgorithms, type KeyUsageName } from './oids.js';
 import type { CertificateInfo, ParsedCertificate, PublicKeyInfo } from './types.js';
 import { publicKeyOf, x509Of } from '../../decrypt/x509-cache.js';
+import { formatIp } from './ip-text.js';
 
 const attributeNames: Readonly<Record<string, string>> = {
   '2.5.4.3': 'CN',
@@ -56,7 +57,8 @@ export function asciiText(raw: string): { text: string; ascii: boolean } {
 
 const ASCII_STRING_TYPES: ReadonlySet<number> = new Set([19, 22, 26]); // Printable, IA5, Visible
 
-function stringValue(node: Asn1): string {
+/** Text of a directory string as written (UTF8, BMP, the ASCII types; Teletex as latin1). */
+export function stringValue(node: Asn1): string {
   const raw = typeof node.value === 'string' ? node.value : '';
   if (node.type === 12) return binaryToBuffer(raw).toString('utf8'); // UTF8String
   if (node.type === 30) return binaryToBuffer(raw).swap16().toString('utf16le'); // BMPString (UCS-2 BE)
@@ -104,25 +106,8 @@ export function certificateNames(der: Uint8Array | string): { subject: string; i
   return { subject: subject.text, issuer: issuer.text, subjectCN: subject.cn, issuerCN: issuer.cn };
 }
 
-export function formatIp(bytes: Buffer): string {
-  if (bytes.length === 4) return [...bytes].join('.');
-  if (bytes.length !== 16) return `invalid(${bytes.toString('hex')})`;
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
-  // Compress the longest run (length >= 2) of zero groups, RFC 5952.
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
+// formatIp lives in its own module (name-constraint text uses it too); importers keep this path.
+export { formatIp } from './ip-text.js';
 
 const GENERAL_NAME_KINDS: Readonly<Record<number, 'email' | 'dns' | 'uri'>> = { 1: 'email', 2: 'dns', 6: 'uri' };
 const GENERAL_NAME_LABELS = { email: 'rfc822Name', dns: 'dNSName', uri: 'uniformResourceIdentifier' } as const;
@@ -362,6 +347,7 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
     selfSigned: false,
     parseIssues: [],
   };
+  const rawExtensions: ParsedCertificate['rawExtensions'] = {};
   if (extensionsNode) {
     for (const ext of children(children(extensionsNode, 'extensions')[0] ?? extensionsNode, 'Extensions')) {
       let extnId = '?';
@@ -369,7 +355,11 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
         const parts = children(ext, 'Extension');
         extnId = oid(parts[0], 'extnID');
         const valueNode = parts[parts.length - 1];
-        applyExtension(extnId, binaryToBuffer(primitive(expectUniversal(valueNode, Tag.OCTETSTRING, 'extnValue'), 'extnValue')), info);
+        const value = binaryToBuffer(primitive(expectUniversal(valueNode, Tag.OCTETSTRING, 'extnValue'), 'extnValue'));
+        if (extnId === ExtOid.subjectAltName) rawExtensions.subjectAltName = value;
+        // Kept before it is parsed: a name-constraints extension that does not parse must still fail the chain.
+        if (extnId === ExtOid.nameConstraints) rawExtensions.nameConstraints = { critical: isUniversal(parts[1], Tag.BOOLEAN) && primitive(parts[1], 'critical') !== '\x00', der: value };
+        applyExtension(extnId, value, info);
       } catch (e) {
         info.parseIssues.push(`extension ${extnId}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -383,7 +373,7 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
     }
   }
   const subjectPublicKeyBits = bitStringBytes(spki[1], 'subjectPublicKey');
-  return { info, der: bytes, issuerDer, subjectDer, subjectPublicKeyBits, x509 };
+  return { info, der: bytes, issuerDer, subjectDer, subjectPublicKeyBits, x509, rawExtensions };
 }
 
 /** Splits PEM text into DER buffers (CERTIFICATE blocks only). */

@@ -70,4 +70,9 @@ export interface ParsedCertificate {
   /** subjectPublicKey BIT STRING contents (OCSP issuerKeyHash is over these bytes). */
   subjectPublicKeyBits: Buffer;
   x509: import('node:crypto').X509Certificate;
+  /**
+   * Raw extnValue of the extensions name-constraint checking reads in full (every GeneralName
+   * form, which CertificateInfo does not keep): read only when a CA on a path constrains names.
+   */
+  rawExtensions: { nameConstraints?: { critical: boolean; der: Buffer }; subjectAltName?: Buffer };
 }

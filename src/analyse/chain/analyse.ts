@@ -4,6 +4,7 @@
 
 import type { ParsedCertificate } from '../certificates/types.js';
 import { matchHostname } from './hostname.js';
+import { nameConstraintFacts } from './name-constraints.js';
 import { checkOcsp, parseOcspResponse, type ParsedOcspResponse } from './ocsp.js';
 import { ctFacts } from './ct-facts.js';
 import { fetchedIssuerFacts, mustStapleFacts, revocationFacts } from './revocation-facts.js';
@@ -57,7 +58,7 @@ export function analyseChain(input: ChainInput): ChainReport {
     return finish(report);
   }
   const fetched = fetchedIssuers(input);
-  const built = buildPath([...sent, ...fetched.map((f) => f.cert)], input.trustStore);
+  const built = buildPath([...sent, ...fetched.map((f) => f.cert)], input.trustStore, at);
   const { end } = built;
   // A fetched certificate was not sent: it has no sent index, and its row says where it came from.
   const path = built.path.map((n) => (n.sentIndex !== null && n.sentIndex >= sent.length ? { ...n, sentIndex: null, fetchedFrom: fetched[n.sentIndex - sent.length].url } : n));
@@ -70,6 +71,7 @@ export function analyseChain(input: ChainInput): ChainReport {
   const run: Run = { input, at, report, sent, path, end, usedSent: new Set(path.map((n) => n.sentIndex)), leaf: path[0].cert, fact };
   const publicAnchor = trustFacts(run);
   linkFacts(run);
+  nameConstraintFacts(path.map((n) => n.cert), (c, i) => (i === 0 ? 'leaf' : `"${name(c)}"`), fact);
   pathCertificateFacts(run);
   leafFacts(run, publicAnchor);
   if (input.source === 'node') {
@@ -117,9 +119,12 @@ function certificateRows(report: ChainReport, path: PathNode[], sent: Array<Pars
     if (n.fetchedFrom) rows[row].fetchedFrom = n.fetchedFrom;
   });
   const usedSent = new Set(path.map((n) => n.sentIndex));
+  const anchor = path[path.length - 1].anchor?.cert;
   sent.forEach((c, i) => {
     if (!c || usedSent.has(i)) return;
     const row = rows[addRow(c, i, 'extra', false)];
+    // A cross-sign of the anchor is sent for older clients on purpose: a note (sentFacts), not a problem.
+    if (anchor && crossSignOf(c, anchor)) return;
     // Its own row says why it is there; the chain-wide sent.* facts carry the finding.
     const first = sent.findIndex((o) => o?.info.fingerprint256 === c.info.fingerprint256);
     row.verdict = 'warning';
@@ -127,6 +132,11 @@ function certificateRows(report: ChainReport, path: PathNode[], sent: Array<Pars
   });
   report.certificates = rows;
   return rowOf;
+}
+
+/** `cert` is `anchor`'s subject and key under another issuer (a cross-signed copy of the anchor). */
+function crossSignOf(cert: ParsedCertificate, anchor: ParsedCertificate): boolean {
+  return !cert.info.selfIssued && cert.subjectDer.equals(anchor.subjectDer) && cert.subjectPublicKeyBits.equals(anchor.subjectPublicKeyBits);
 }
 
 /** How the path ended; true when it ends at a public (system store) anchor. */
@@ -246,7 +256,13 @@ function sentFacts({ sent, path, usedSent, fact }: Run): void {
     else seen.set(c.info.fingerprint256, i);
   });
   fact('sent.duplicates', dups.length === 0, 'warning', dups.length ? `duplicate certificates sent: ${dups.join(', ')}` : 'no duplicates');
-  const extras = sent.flatMap((c, i) => (c && !usedSent.has(i) && !dups.some((d) => d.startsWith(`#${i} `)) ? [`#${i} "${name(c)}"`] : []));
+  const anchor = path[path.length - 1].anchor?.cert;
+  const offPath = sent.flatMap((c, i) => (c && !usedSent.has(i) && !dups.some((d) => d.startsWith(`#${i} `)) ? [{ c, i }] : []));
+  const crossSigned = offPath.filter(({ c }) => anchor && crossSignOf(c, anchor));
+  for (const { c, i } of crossSigned) {
+    fact('sent.crossSigned', false, 'info', `#${i} "${name(c)}" is the trust anchor cross-signed by "${c.info.issuer}": the path ends at the self-signed anchor with the same name and key instead; it serves clients that trust only the older root`, c);
+  }
+  const extras = offPath.filter((e) => !crossSigned.includes(e)).map(({ c, i }) => `#${i} "${name(c)}"`);
   fact('sent.extra', extras.length === 0, 'warning', extras.length ? `certificates sent that are not on the path: ${extras.join(', ')}` : 'no unrelated certificates');
   const sentRoot = path.find((n) => n.sentIndex !== null && n.sentIndex > 0 && n.cert.info.selfSigned);
   if (sentRoot) fact('sent.root', false, 'info', `root "${name(sentRoot.cert)}" was sent; clients ignore it (it must already be trusted), it only adds bytes`, sentRoot.cert);

@@ -72,8 +72,41 @@ export function daysBetween(from: number, to: number): number {
   return to >= from ? whole : whole === 0 ? 0 : -whole;
 }
 
-/** Builds leaf → … → anchor from the sent certificates, then the store. */
-export function buildPath(sent: Array<ParsedCertificate | undefined>, store: TrustStore): { path: PathNode[]; end: PathEnd } {
+/**
+ * A store anchor with `child`'s issuer name whose key verifies its signature, and why others did
+ * not. Of several (a root re-issued with the same name and key), one valid at `at` is preferred,
+ * as OpenSSL's issuer lookup does; else the first.
+ */
+function trustedIssuer(child: ParsedCertificate, store: TrustStore, rejected: string[], at?: number): TrustAnchor | undefined {
+  let first: TrustAnchor | undefined;
+  for (const anchor of store.bySubject.get(child.issuerDer.toString('hex')) ?? []) {
+    // Anchors are parsed lazily; one that does not parse is a rejected candidate, not a crash.
+    try {
+      void anchor.cert;
+    } catch (e) {
+      rejected.push(`trust anchor from ${originLabel(anchor)} has the issuer's name but does not parse: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    if (!signedBy(child, anchor.cert)) {
+      rejected.push(`trust anchor "${name(anchor.cert)}" has the issuer's name but its key does not verify the signature`);
+      continue;
+    }
+    const info = anchor.cert.info;
+    if (at === undefined || (Date.parse(info.notBefore) <= at && at <= Date.parse(info.notAfter))) return anchor;
+    first ??= anchor;
+  }
+  return first;
+}
+
+/**
+ * Builds leaf → … → anchor. At each step the trust store is asked first, then the sent
+ * certificates (OpenSSL's X509_V_FLAG_TRUSTED_FIRST, its default, and what browsers do): when a
+ * server sends its root cross-signed by an older root for old clients, the path ends at the
+ * self-signed root the store holds with the same name and key, not at the old (perhaps expired or
+ * absent) root. An anchor the server also sent keeps its sent index (a root included). `at` (ms)
+ * picks among store anchors that differ only in validity.
+ */
+export function buildPath(sent: Array<ParsedCertificate | undefined>, store: TrustStore, at?: number): { path: PathNode[]; end: PathEnd } {
   const leaf = sent[0] as ParsedCertificate;
   const path: PathNode[] = [{ cert: leaf, sentIndex: 0 }];
   const used = new Set<number>([0]);
@@ -87,9 +120,12 @@ export function buildPath(sent: Array<ParsedCertificate | undefined>, store: Tru
     if (path.length >= MAX_PATH) return { path, end: { kind: 'too-long' } };
     if (cur.cert.info.selfSigned) return { path, end: path.length === 1 ? { kind: 'self-signed-leaf' } : { kind: 'untrusted-root' } };
     const rejected: string[] = [];
+    const anchor = trustedIssuer(cur.cert, store, rejected, at);
+    const fingerprint = anchor?.cert.info.fingerprint256;
     let next: PathNode | undefined;
     sent.forEach((cand, i) => {
       if (next || !cand || used.has(i) || !cand.subjectDer.equals(cur.cert.issuerDer)) return;
+      if (anchor && cand.info.fingerprint256 !== fingerprint) return; // the store's issuer comes first
       if (signedBy(cur.cert, cand)) next = { cert: cand, sentIndex: i };
       else rejected.push(`sent #${i} has the issuer's name but its key does not verify the signature`);
     });
@@ -98,19 +134,9 @@ export function buildPath(sent: Array<ParsedCertificate | undefined>, store: Tru
       path.push(next);
       continue;
     }
-    for (const anchor of store.bySubject.get(cur.cert.issuerDer.toString('hex')) ?? []) {
-      // Anchors are parsed lazily; one that does not parse is a rejected candidate, not a crash.
-      try {
-        void anchor.cert;
-      } catch (e) {
-        rejected.push(`trust anchor from ${originLabel(anchor)} has the issuer's name but does not parse: ${e instanceof Error ? e.message : String(e)}`);
-        continue;
-      }
-      if (signedBy(cur.cert, anchor.cert)) {
-        path.push({ cert: anchor.cert, sentIndex: null, anchor });
-        return { path, end: { kind: 'anchor', anchor, sent: false } };
-      }
-      rejected.push(`trust anchor "${name(anchor.cert)}" has the issuer's name but its key does not verify the signature`);
+    if (anchor) {
+      path.push({ cert: anchor.cert, sentIndex: null, anchor });
+      return { path, end: { kind: 'anchor', anchor, sent: false } };
     }
     return { path, end: { kind: 'missing-issuer', issuer: cur.cert.info.issuer, caIssuers: cur.cert.info.aia.caIssuers, rejected } };
   }
