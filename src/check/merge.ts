@@ -66,21 +66,52 @@ function summaryOf(o: Json, where: string): ShardSummary {
   return { at, warnDays: warnDays as number, critDays: Number.isInteger(critDays) ? (critDays as number) : 0, durationMs };
 }
 
+/** One shard file: its target lines, where each was (`file:line`, for errors), and its summary line. */
+export interface ShardFile {
+  results: MergedResult[];
+  where: string[];
+  summary: ShardSummary;
+}
+
 /** One shard file's target lines and its summary line; `name` is how errors name the file. */
-export function parseShardText(text: string, name: string): { results: MergedResult[]; summary: ShardSummary } {
+export function parseShardText(text: string, name: string): ShardFile {
   const results: MergedResult[] = [];
+  const whereOf: string[] = [];
   let summary: ShardSummary | undefined;
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     const where = `${name}:${i + 1}`;
     if (summary) throw new UsageError(`${where}: a line after the summary line`, 'give each shard its own file');
     const o = parseLine(line, where);
-    if (o.type === 'target') results.push(targetOf(o, where));
+    if (o.type === 'target') {
+      results.push(targetOf(o, where));
+      whereOf.push(where);
+    }
     else if (o.type === 'summary') summary = summaryOf(o, where);
     else throw new UsageError(`${where}: type is neither "target" nor "summary"`);
   });
   if (!summary) throw new UsageError(`${name}: no summary line: the shard did not finish`, 'rerun that shard; a merge of part of the targets would pass them off as all');
-  return { results, summary };
+  return { results, where: whereOf, summary };
+}
+
+/**
+ * Each target in one shard only. Shards split by target (check/shard.ts), so a target in two
+ * files means the same file (or a copy) twice, or shards of different splits (--shard 1/4 with
+ * 1/8): either way a merge would count it twice. Within one file a target may repeat (a targets
+ * file may list it twice), as an unsharded run would.
+ */
+function refuseOverlap(shards: readonly ShardFile[]): void {
+  const seen = new Map<string, { shard: number; where: string }>();
+  shards.forEach((s, shard) => {
+    s.results.forEach((r, i) => {
+      const key = r.target.toLowerCase();
+      const first = seen.get(key);
+      if (first && first.shard !== shard) {
+        throw new UsageError(`check merge: ${s.where[i]}: target ${r.target} is also in ${first.where}: the shards overlap, and the merge would count it twice`, 'give each shard\'s file once, all from one --shard I/N split');
+      }
+      if (!first) seen.set(key, { shard, where: s.where[i] });
+    });
+  });
 }
 
 /**
@@ -88,7 +119,7 @@ export function parseShardText(text: string, name: string): { results: MergedRes
  * shards that must agree); --warn-days and --crit-days must be the same in every shard; the
  * duration is the longest shard's, since shards run side by side.
  */
-export function mergeShards(shards: readonly { results: MergedResult[]; summary: ShardSummary }[]): MergedRun {
+export function mergeShards(shards: readonly ShardFile[]): MergedRun {
   if (shards.length === 0) throw new UsageError('check merge: no files', 'give the NDJSON file of every shard');
   const first = shards[0].summary;
   for (const s of shards) {
@@ -96,6 +127,7 @@ export function mergeShards(shards: readonly { results: MergedResult[]; summary:
       throw new UsageError('check merge: the shards ran with different --warn-days or --crit-days', 'run every shard with the same flags');
     }
   }
+  refuseOverlap(shards);
   const results = sortResults(shards.flatMap((s) => s.results));
   return {
     at: shards.map((s) => s.summary.at).sort()[0],
