@@ -108,4 +108,17 @@ describe('the CLI', () => {
     expect(plain.stdout).not.toContain('\x1b[');
     expect(plain.stdout).toMatch(/TLS 1\.3/);
   }, 30_000);
+
+  it('check merg FILE is a mistyped merge, not a host and a file name to look up', async () => {
+    const run = await runCli(['check', 'merg', 'package.json'], { lookup: fakeLookup() });
+    expect(run).toMatchObject({ code: ExitCode.usage, stdout: '', stderr: "tls-trace: unknown word 'merg' before files — did you mean 'check merge'? (hint: tls-trace check merge FILE…)\n" });
+    // no file after it: hosts, checked (and failing DNS) as before
+    const hosts = await runCli(['check', 'merg', 'other', '--timeout', '2000', '--ndjson'], { lookup: fakeLookup() });
+    expect(hosts.code).toBe(ExitCode.dns);
+  });
+
+  it('help with a mistyped command suggests the command', async () => {
+    const run = await runCli(['help', 'chekc']);
+    expect(run).toMatchObject({ code: ExitCode.usage, stderr: 'tls-trace: unknown command "chekc" — did you mean \'check\'? (hint: commands: replay, read, check, scan, help)\n' });
+  });
 });

@@ -5,6 +5,7 @@
 // not met (--require-ct); 3–7, 11, 12
 // connection/STARTTLS/proxy failure; 2 usage. Several targets: see combineExitCodes.
 
+import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { runCheck, type CheckOptions } from '../../check/runner.js';
 import { selectShard } from '../../check/shard.js';
@@ -19,6 +20,7 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
+import { commandTypo } from '../argv.js';
 import { CHECK_IP_SNI_HINT, parseRevocationMode, parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
 import { ctLogListFromFlags, type CtFlags } from '../ct-options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
@@ -209,6 +211,25 @@ async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: Ch
 /** A result of a `--json` run as kept until the end: its sort keys and its JSON text (certificates held once, shared). */
 type JsonText = Pick<TargetResult, 'target' | 'status' | 'daysLeft'> & { text: HeldJson };
 
+/**
+ * `check merg shard-1.ndjson`: a first word within edit distance 2 of `merge` (src/cli/argv.ts's
+ * rule) followed by `-` or a file that exists is a mistyped merge, not a host and file names to
+ * look up. Anything else stays a target list (a host named merg: `merg:443`, or alone).
+ */
+function refuseMergeTypo(args: readonly string[]): void {
+  if (args.length < 2 || commandTypo(args[0], ['merge']) === undefined) return;
+  const isFile = (a: string): boolean => {
+    try {
+      return statSync(a).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (args.slice(1).some((a) => a === '-' || isFile(a))) {
+    throw new UsageError(`unknown word '${args[0]}' before files — did you mean 'check merge'?`, 'tls-trace check merge FILE…');
+  }
+}
+
 export function registerCheck(program: Command, ctx: CliContext): void {
   addClientCertOptions(addRouteOptions(addTrustOptions(program.command('check'))))
     .description('check certificate chains, host names, trust and expiry of one or many servers (for CI); `check merge FILES…` joins shard NDJSON')
@@ -240,6 +261,9 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       if (flags.fetchWorker) return runFetchWorker();
       const format = decideFormat(flags);
       if (args[0] === 'merge') await runMerge(args.slice(1), flags, format, ctx);
-      else await runLive(args, flags, format, ctx);
+      else {
+        refuseMergeTypo(args);
+        await runLive(args, flags, format, ctx);
+      }
     });
 }
