@@ -93,6 +93,7 @@ const cases: Record<string, Case> = {
   'check --json with --ndjson': { argv: ['check', '--json', '--ndjson', 'example.com'], code: U, stderr: /--json and --ndjson exclude each other/ },
   'check with a bad target': { argv: ['check', 'example.com:0'], code: U, stderr: /bad port "0"/ },
   'check with a bad --warn-days': { argv: ['check', '--warn-days', 'soon', 'example.com'], code: U, stderr: /bad --warn-days "soon"/ },
+  'check --fetch-worker typed by hand (no --jobs parent)': { argv: ['check', '--fetch-worker', 'example.com'], code: U, stderr: /^tls-trace: --fetch-worker is internal: / },
   'check with a bad --at': { argv: ['check', '--at', 'someday', 'example.com'], code: U, stderr: /bad --at "someday"/ },
   // scan
   'scan with a bad port': { argv: ['scan', 'example.com:0'], code: U, stderr: /bad port "0"/ },

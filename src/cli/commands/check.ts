@@ -258,6 +258,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--no-color', 'no colour')
     .action(async (args: string[], flags: CheckFlags) => {
       // A worker process of another check's --jobs: it answers that process, nothing else.
+      // (check --jobs forks it as `check --fetch-worker`, no targets: typed by hand with some, it would check none and exit 0.)
+      if (flags.fetchWorker && args.length > 0) throw new UsageError('--fetch-worker is internal: tls-trace starts such workers itself for check --jobs', 'give --jobs N instead');
       if (flags.fetchWorker) return runFetchWorker();
       const format = decideFormat(flags);
       if (args[0] === 'merge') await runMerge(args.slice(1), flags, format, ctx);
