@@ -113,4 +113,18 @@ describe('a scripted proxy', () => {
     expect(lines[0]).toMatch(line);
     expect([r.stderr.includes('\x1b'), r.stderr.includes('\x9b')]).toEqual([false, false]);
   }, 20_000);
+
+  it('check and scan open their tunnels through the same interim answers', async () => {
+    const p = await startFakeProxy(tunnelInPieces(tlsServer.port, [CONTINUE + HINTS, OK]));
+    proxies.push(p);
+    const via = ['--proxy', `http://127.0.0.1:${p.port}`, '--timeout', '5000'];
+    const check = await runCli(['check', `127.0.0.1:${tlsServer.port}`, '--json', ...via]);
+    const result = (JSON.parse(check.stdout) as { results: Array<{ exitCode: number; error?: unknown; chain?: unknown }> }).results[0];
+    // Not a proxy failure (12): the chain arrived through the tunnel (its verdict is the test PKI's).
+    expect(result.exitCode).not.toBe(ExitCode.proxy);
+    expect(result.error).toBeUndefined();
+    const scan = await runCli(['scan', `127.0.0.1:${tlsServer.port}`, '--json', ...via]);
+    expect([scan.code, scan.stderr]).toEqual([ExitCode.ok, '']);
+  }, 60_000);
 });
+
