@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
+import { parseValidLines } from '../helpers/schema.js';
+import { startNodeTlsServer } from '../helpers/servers.js';
+import { closedPort } from '../capture/peers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-merge-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,3 +69,60 @@ describe('check merge: wrong input is one usage line, exit 2', () => {
     expect((JSON.parse(run.stdout) as { results: unknown[] }).results).toHaveLength(2);
   });
 });
+
+describe('check merge: the files of one --shard split, every shard once', () => {
+  const sharded = (name: string, index: number, count: number, targets: string[]): string =>
+    file(name, [...targets.map((t) => target(t)), JSON.stringify({ ...JSON.parse(summary) as object, shard: { index, count } })]);
+  const s1 = sharded('s1of3.ndjson', 1, 3, ['h1.example:443']);
+  const s2 = sharded('s2of3.ndjson', 2, 3, ['h2.example:443']);
+  const s3 = sharded('s3of3.ndjson', 3, 3, []);
+  const s1again = sharded('s1of3-again.ndjson', 1, 3, ['h1.example:443']);
+  const other = sharded('s1of4.ndjson', 1, 4, ['h4.example:443']);
+
+  it('all three shards merge', async () => {
+    const run = await merge(s3, s1, s2, '--json');
+    expect([run.code, run.stderr]).toEqual([ExitCode.ok, '']);
+    expect((JSON.parse(run.stdout) as { results: Array<{ target: string }> }).results.map((r) => r.target)).toEqual(['h1.example:443', 'h2.example:443']);
+  });
+
+  it.each([
+    ['a missing shard (a job that never uploaded)', [s1, s3], /^tls-trace: check merge: shard 2 of 3 missing: the merge would pass part of the targets off as all \(hint: give the NDJSON file of every shard\)\n$/],
+    ['two missing', [s2], /^tls-trace: check merge: shards 1, 3 of 3 missing: /],
+    ['a shard twice (two copies of one file)', [s1, s2, s3, s1again], new RegExp(`^tls-trace: check merge: ${re(s1again)} and ${re(s1)} are both shard 1/3 \\(hint: give each shard's file once\\)\n$`)],
+    ['two splits', [s1, s2, s3, other], new RegExp(`^tls-trace: check merge: ${re(other)} is shard 1/4, ${re(s1)} is 1/3: two different splits`)],
+    ['an unsharded file among shards', [s1, s2, s3, b], new RegExp(`^tls-trace: check merge: ${re(b)} is not from a --shard run, and the other files are`)],
+    ['a shard field out of range', [file('bad-shard.ndjson', [JSON.stringify({ ...JSON.parse(summary) as object, shard: { index: 4, count: 3 } })])], /bad-shard\.ndjson:1: a summary line whose shard is not \{index, count\} with 1 ≤ index ≤ count\n$/],
+  ])('%s: one usage line, exit 2', async (_name, files, stderr) => {
+    const run = await merge(...files, '--json');
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: ExitCode.usage, stdout: '' });
+    expect(run.stderr).toMatch(stderr);
+  });
+});
+
+it('check --shard I/N --ndjson writes its shard in the summary line (schema-valid), and merge wants every shard', async () => {
+  const server = await startNodeTlsServer({});
+  try {
+    // Loopback targets that the two shards split between them (IP targets: no DNS).
+    const targets = [`127.0.0.1:${server.port}`, `127.0.0.1:${await closedPort()}`, `[::1]:${await closedPort()}`, `127.0.0.2:${server.port}`];
+    const files: string[] = [];
+    for (const i of [1, 2]) {
+      const run = await runCli(['check', ...targets, '--shard', `${i}/2`, '--ndjson', '--timeout', '3000']);
+      const last = parseValidLines<{ type: string; shard?: unknown }>(run.stdout).at(-1);
+      expect(last).toMatchObject({ type: 'summary', shard: { index: i, count: 2 } });
+      files.push(file(`live-${i}.ndjson`, [run.stdout.trimEnd()]));
+    }
+    const both = await runCli(['check', 'merge', ...files, '--json']);
+    expect(both.stderr).toBe('');
+    expect((JSON.parse(both.stdout) as { results: unknown[] }).results).toHaveLength(targets.length);
+    const one = await runCli(['check', 'merge', files[1], '--json']);
+    expect([one.code, one.stderr]).toEqual([ExitCode.usage, 'tls-trace: check merge: shard 1 of 2 missing: the merge would pass part of the targets off as all (hint: give the NDJSON file of every shard)\n']);
+    // The merge's own NDJSON is one run, not a shard: it merges again on its own.
+    const again = await runCli(['check', 'merge', ...files, '--ndjson']);
+    const whole = file('whole.ndjson', [again.stdout.trimEnd()]);
+    expect(parseValidLines<{ shard?: unknown }>(again.stdout).at(-1)?.shard).toBeUndefined();
+    expect((await runCli(['check', 'merge', whole, '--json'])).stderr).toBe('');
+  } finally {
+    await server.close();
+  }
+}, 30_000);
+

@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { runCheck, type CheckOptions } from '../../check/runner.js';
-import { selectShard } from '../../check/shard.js';
+import { selectShard, type Shard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
 import { renderChain } from '../../report/chain-table.js';
@@ -109,7 +109,7 @@ function expiryWindows(flags: CheckFlags): { warnDays: number; critDays: number 
 }
 
 /** The targets (this shard's), each with its route; and the run's route rules, which also pin revocation fetches. */
-async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext): Promise<{ targets: CheckTarget[]; rules: RouteRules }> {
+async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext): Promise<{ targets: CheckTarget[]; rules: RouteRules; shard?: Shard }> {
   const listed: CheckTarget[] = args.map(toCheckTarget);
   if (flags.targets !== undefined) listed.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
   if (listed.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
@@ -117,7 +117,7 @@ async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext
   const targets = listed.map((t) => targetRoute(rules, t));
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard, ctx.env);
   // An empty shard is a normal outcome of hashing a short list: it checks nothing and exits 0.
-  return { targets: shard ? selectShard(targets, shard) : targets, rules };
+  return { targets: shard ? selectShard(targets, shard) : targets, rules, ...(shard ? { shard } : {}) };
 }
 
 /**
@@ -133,16 +133,16 @@ function jobsPool(flags: CheckFlags, ctx: CliContext, targets: number): FetchPoo
 }
 
 async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, ctx: CliContext): Promise<void> {
-  const { targets, rules } = await collectTargets(args, flags, ctx);
+  const { targets, rules, shard } = await collectTargets(args, flags, ctx);
   const pool = jobsPool(flags, ctx, targets.length);
   try {
-    await checkTargets(targets, rules, flags, format, ctx, pool);
+    await checkTargets(targets, rules, flags, format, ctx, pool, shard);
   } finally {
     pool?.close();
   }
 }
 
-async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: CheckFlags, format: CheckFormat, ctx: CliContext, pool: FetchPool | undefined): Promise<void> {
+async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: CheckFlags, format: CheckFormat, ctx: CliContext, pool: FetchPool | undefined, shard?: Shard): Promise<void> {
   const { warnDays, critDays } = expiryWindows(flags);
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
@@ -205,7 +205,7 @@ async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: Ch
   lines.flush();
   const view = keeper.view(summary);
   if (format === 'json') await writePieces(ctx, checkJsonPieces(summary, summary.results.map((r) => r.text)));
-  printFinal(ctx, { ...final, view, machineText: () => (format === 'json' ? '' : ndjsonSummaryLine(view)), csvStreamed: true });
+  printFinal(ctx, { ...final, view, machineText: () => (format === 'json' ? '' : ndjsonSummaryLine(view, shard)), csvStreamed: true });
 }
 
 /** A result of a `--json` run as kept until the end: its sort keys and its JSON text (certificates held once, shared). */
