@@ -46,21 +46,35 @@ const STATUS_LINE = /^HTTP\/1\.[01] ([0-9]{3})(?: ([^\r\n]*))?\r?$/;
 /**
  * Reads the head of the proxy's answer from what arrived so far. Strict enough to tell a proxy
  * from something else: the first bytes must be an HTTP/1.x status line; the head ends at the first
- * empty line and must fit tls-trace's caps (whole head, and each line).
+ * empty line and must fit tls-trace's caps (whole head, and each line). Interim 1xx answers
+ * (`100 Continue`, `102 Processing`, `103 Early Hints`) are skipped, as RFC 9110 §15.2 has a
+ * client do: the final answer follows them, and the caps count them too. A 101 is final here:
+ * it switches to another protocol, which is no tunnel.
  */
 export function readConnectAnswer(received: Buffer): ConnectAnswer {
+  let at = 0;
+  for (;;) {
+    const a = readHead(received, at);
+    if (a.kind !== 'answer' || a.status < 100 || a.status > 199 || a.status === 101) return a;
+    at = a.headLength;
+  }
+}
+
+/** One head starting at `at` (a later one follows interim answers); `headLength` counts from 0. */
+function readHead(received: Buffer, at: number): ConnectAnswer {
+  const rest = received.subarray(at);
   const prefix = 'HTTP/1.';
-  const start = received.subarray(0, prefix.length).toString('latin1');
-  if (!prefix.startsWith(start)) return { kind: 'not-http', problem: `its first bytes are ${hexPreview(received)}, not an HTTP status line` };
-  const end = headEnd(received);
-  const head = received.subarray(0, end === -1 ? received.length : end);
+  const start = rest.subarray(0, prefix.length).toString('latin1');
+  if (!prefix.startsWith(start)) return { kind: 'not-http', problem: `${at > 0 ? 'after an interim 1xx answer, ' : ''}its first bytes are ${hexPreview(rest)}, not an HTTP status line` };
+  const end = headEnd(rest);
+  const head = rest.subarray(0, end === -1 ? rest.length : end);
   const lines = head.toString('latin1').split('\n');
   if (lines.some((l) => l.length > MAX_PROXY_LINE_BYTES)) return { kind: 'too-big' };
   if (end === -1) return received.length >= MAX_PROXY_RESPONSE_BYTES ? { kind: 'too-big' } : { kind: 'incomplete' };
-  if (end > MAX_PROXY_RESPONSE_BYTES) return { kind: 'too-big' };
+  if (at + end > MAX_PROXY_RESPONSE_BYTES) return { kind: 'too-big' };
   const m = STATUS_LINE.exec(lines[0]);
-  if (!m) return { kind: 'not-http', problem: `its first line is not an HTTP status line` };
-  return { kind: 'answer', status: Number(m[1]), reason: (m[2] ?? '').trim(), headLength: end };
+  if (!m) return { kind: 'not-http', problem: `its ${at > 0 ? 'line after an interim 1xx answer' : 'first line'} is not an HTTP status line` };
+  return { kind: 'answer', status: Number(m[1]), reason: (m[2] ?? '').trim(), headLength: at + end };
 }
 
 /** Offset just past the empty line ending the head (CRLF CRLF, or bare LF LF), or -1. */
@@ -86,6 +100,7 @@ export function refusalReason(status: number, withAuth: boolean): string {
   if (status === 403) return 'the proxy does not allow a tunnel to this host and port';
   if (status === 502 || status === 504) return 'the proxy could not reach the target';
   if (status === 405 || status === 501) return 'the proxy does not support CONNECT';
+  if (status === 101) return 'the proxy switched to another protocol instead of opening a tunnel (CONNECT needs a 2xx)';
   return 'the proxy refused the tunnel';
 }
 

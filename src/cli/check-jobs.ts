@@ -6,6 +6,7 @@
 // a fresh worker takes its place and the run goes on.
 
 import { fork, type ChildProcess } from 'node:child_process';
+import { UsageError } from '../errors.js';
 import type { CaptureOptions } from '../capture/options.js';
 import { fetchChain, type FetchChain, type FetchedChain } from '../check/fetch-chain.js';
 import { CHECK_WORKER_GRACE_MS } from '../limits.js';
@@ -119,10 +120,8 @@ export function fetchPool(entry: string, workers: number): FetchPool {
 /** `check --fetch-worker`: answers the main process's fetches until it disconnects. */
 export function runFetchWorker(): Promise<void> {
   return new Promise((resolve) => {
-    if (!process.send) {
-      resolve();
-      return;
-    }
+    // Not started by a check --jobs (no IPC channel): exit 0 here would pass for "every target valid".
+    if (!process.send) throw new UsageError('--fetch-worker is internal: tls-trace starts such workers itself for check --jobs', 'give --jobs N instead');
     const reply = (m: WorkerReply): void => {
       if (process.connected) process.send?.(m);
     };

@@ -12,6 +12,7 @@ import { escapeControl } from '../report/escape.js';
 import { printError } from './output.js';
 import { guardOutput } from './stdio.js';
 import { restoreExtraCaCerts } from './extra-ca.js';
+import { moveLeadingOptions, refuseTypedCommand } from './argv.js';
 
 export const VERSION = '0.1.0';
 
@@ -85,7 +86,8 @@ async function run(argv: string[], ctx: CliContext, build: ProgramBuilder): Prom
   }
   try {
     const program = await build(ctx, argv);
-    await program.parseAsync(argv, { from: 'user' });
+    refuseTypedCommand(argv, program);
+    await program.parseAsync(moveLeadingOptions(argv, program), { from: 'user' });
     return ctx.exitCode;
   } catch (e) {
     if (isCommanderError(e)) {

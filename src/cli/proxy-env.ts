@@ -15,6 +15,9 @@ export const DEFAULT_PROXY_PORT = 1080;
  * http://, as curl does). `where` names the flag or variable in errors.
  */
 export function parseProxyUrl(text: string, where: string): ProxySettings {
+  const hint = 'e.g. http://proxy.example:3128 or http://user:pass@10.0.0.1:8080';
+  // `ht!tp://x` has a "://" but no scheme: prefixing http:// would call it a path, which it is not.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && /^[^/@]*:\/\//.test(text)) throw new UsageError(`${where}: "${text}" does not start with a URL scheme`, hint);
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   const scheme = withScheme.slice(0, withScheme.indexOf(':')).toLowerCase();
   if (scheme !== 'http') {
@@ -24,7 +27,7 @@ export function parseProxyUrl(text: string, where: string): ProxySettings {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new UsageError(`${where}: "${text}" is not a proxy URL`, 'e.g. http://proxy.example:3128 or http://user:pass@10.0.0.1:8080');
+    throw new UsageError(`${where}: "${text}" is not a proxy URL`, hint);
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     throw new UsageError(`${where}: "${text}" has a path or query; a proxy URL is http://[user:pass@]host[:port]`);

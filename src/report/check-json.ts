@@ -165,6 +165,10 @@ export function ndjsonLine(result: TargetResult): string {
   return `${expandHeld(machineText({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'target' }, result))}\n`;
 }
 
-export function ndjsonSummaryLine(summary: CheckRunFacts): string {
-  return `${JSON.stringify({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'summary', ...runFacts(summary) })}\n`;
+/**
+ * The summary line; a `--shard I/N` run adds `shard` so that `check merge` can tell a missing or
+ * repeated shard (the --json document has no such field: a merged run equals an unsharded one).
+ */
+export function ndjsonSummaryLine(summary: CheckRunFacts, shard?: { index: number; count: number }): string {
+  return `${JSON.stringify({ format: CHECK_LINE_FORMAT, schemaVersion: SCHEMA_VERSION, type: 'summary', ...runFacts(summary), ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}) })}\n`;
 }

@@ -116,7 +116,10 @@ function explanationOf(d: DecodedPrologue, t: PrologueTurn): string {
     case 'connect-request':
       return 'The client asks an HTTP proxy for a tunnel to the server (RFC 9110 §9.3.6); the proxy sees the target name in the clear.';
     case 'connect-response':
-      return /^2\d\d$/.test(t.verb ?? '') ? 'The proxy opened the tunnel: from here the bytes go to the server unchanged.' : 'The proxy did not open the tunnel.';
+      if (/^2\d\d$/.test(t.verb ?? '')) return 'The proxy opened the tunnel: from here the bytes go to the server unchanged.';
+      // RFC 9110 §15.2: an interim answer; the final one follows (101 would switch protocols instead).
+      if (/^1\d\d$/.test(t.verb ?? '') && t.verb !== '101') return 'An interim answer (RFC 9110 §15.2): the proxy\'s final answer follows.';
+      return 'The proxy did not open the tunnel.';
     default:
       return 'Plaintext tls-trace does not recognise as part of a STARTTLS dialogue.';
   }

@@ -71,6 +71,11 @@ const cases: Record<string, Case> = {
   '--cert without --key': { argv: ['--cert', missing, 'example.com'], code: U, stderr: /--cert and --key go together/ },
   'an unreadable --cert': { argv: ['--cert', missing, '--key', missing, 'example.com'], code: U, stderr: /cannot read --cert .*does-not-exist\.pem: no such file \(ENOENT\)$/ },
   '--demo with a target': { argv: ['--demo', 'example.com'], code: U, stderr: /--demo traces the built-in server; give no target with it/ },
+  // Commands: a mistyped one is no host name; an option before one is its own (src/cli/argv.ts)
+  'a mistyped command before a host': { argv: ['chekc', 'example.com'], code: U, stderr: /^tls-trace: unknown command 'chekc' — did you mean 'check'\? \(hint: / },
+  'a lone mistyped command the resolver does not know': { argv: ['scna'], code: U, stderr: /^tls-trace: unknown command 'scna' — did you mean 'scan'\? / },
+  'a mistyped check merge': { argv: ['check', 'merg', notJson], code: U, stderr: /^tls-trace: unknown word 'merg' before files — did you mean 'check merge'\?/ },
+  'an option before the command that it does not have': { argv: ['--demo', 'check', 'example.com'], code: U, stderr: /^tls-trace: unknown option '--demo'$/ },
   // replay
   'replaying a missing file': { argv: ['replay', missing], code: U, stderr: /cannot read capture file .*does-not-exist\.pem: no such file \(ENOENT\)$/ },
   'replaying a directory': { argv: ['replay', aDirectory], code: U, stderr: /cannot read capture file .*a-directory: a directory, not a regular file$/ },
@@ -88,6 +93,7 @@ const cases: Record<string, Case> = {
   'check --json with --ndjson': { argv: ['check', '--json', '--ndjson', 'example.com'], code: U, stderr: /--json and --ndjson exclude each other/ },
   'check with a bad target': { argv: ['check', 'example.com:0'], code: U, stderr: /bad port "0"/ },
   'check with a bad --warn-days': { argv: ['check', '--warn-days', 'soon', 'example.com'], code: U, stderr: /bad --warn-days "soon"/ },
+  'check --fetch-worker typed by hand (no --jobs parent)': { argv: ['check', '--fetch-worker', 'example.com'], code: U, stderr: /^tls-trace: --fetch-worker is internal: / },
   'check with a bad --at': { argv: ['check', '--at', 'someday', 'example.com'], code: U, stderr: /bad --at "someday"/ },
   // scan
   'scan with a bad port': { argv: ['scan', 'example.com:0'], code: U, stderr: /bad port "0"/ },

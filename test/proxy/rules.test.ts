@@ -26,6 +26,9 @@ describe('proxy URLs', () => {
   it.each(['http://proxy.test:3128/path', 'http://proxy.test:99999', 'http://u:%zz@proxy.test:1'])('refuses %s', (url) => {
     expect(() => parseProxyUrl(url, '--proxy')).toThrow(UsageError);
   });
+  it.each(['ht!tp://proxy.test:3128', '://proxy.test', '1http://proxy.test'])('refuses %s: no URL scheme before ://, said as that (not as a path)', (url) => {
+    expect(() => parseProxyUrl(url, 'HTTPS_PROXY')).toThrow(`HTTPS_PROXY: "${url}" does not start with a URL scheme`);
+  });
   it('takes --proxy over https_proxy over HTTPS_PROXY; --proxy "" means none; the variable is named in errors', () => {
     expect(proxyFromEnv(undefined, { https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:2' })).toEqual({ host: 'a', port: 1 });
     expect(proxyFromEnv(undefined, { HTTPS_PROXY: 'http://b:2' })).toEqual({ host: 'b', port: 2 });

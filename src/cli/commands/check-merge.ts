@@ -1,6 +1,7 @@
 // `tls-trace check merge FILES…`: shard NDJSON into one run, printed in any --format, with
 // --junit and the exit code as one unsharded run would give them.
 
+import { statSync, type Stats } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { mergeShards, parseShardText, type MergedRun } from '../../check/merge.js';
 import { CHECK_JSON_FORMAT, CHECK_LINE_FORMAT, runFacts } from '../../report/check-json.js';
@@ -32,11 +33,40 @@ function mergedNdjson(run: MergedRun): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The same file named twice (or `-` twice: stdin is read once) would be counted twice. Paths are
+ * compared by device and inode, so `./a` and `a`, or a link, count as the same file; one that cannot
+ * be stat'ed is left to the read, which says why.
+ */
+function refuseRepeatedFiles(files: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let key = 'stdin';
+    if (file !== '-') {
+      const st = statOrUndefined(file);
+      if (!st) continue;
+      key = `${st.dev}:${st.ino}`;
+    }
+    const first = seen.get(key);
+    if (first !== undefined) throw new UsageError(`check merge: ${file} is given twice${first === file ? '' : ` (also as ${first})`}: its targets would be counted twice`, 'give each shard\'s file once');
+    seen.set(key, file);
+  }
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runMerge(files: string[], flags: CheckFlags, format: CheckFormat, ctx: CliContext): Promise<void> {
   const given = LIVE_ONLY.find(([k]) => flags[k] !== undefined && !(k === 'chains' && flags.chains === false));
   if (given) throw new UsageError(`check merge: ${given[1]} is for checking targets, not for merging`, 'check merge FILE… reads the NDJSON the shards wrote');
   if (files.length === 0) throw new UsageError('check merge: no files', 'check merge shard-1.ndjson shard-2.ndjson …');
   if (flags.junit !== undefined) writeOutputFile(flags.junit, '', JUNIT_FILE);
+  refuseRepeatedFiles(files);
   const shards = [];
   for (const file of files) {
     const text = await readInputText(file, { what: 'check merge', maxBytes: MAX_MERGE_FILE_BYTES }, ctx.stdin);

@@ -5,9 +5,10 @@
 // not met (--require-ct); 3–7, 11, 12
 // connection/STARTTLS/proxy failure; 2 usage. Several targets: see combineExitCodes.
 
+import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { runCheck, type CheckOptions } from '../../check/runner.js';
-import { selectShard } from '../../check/shard.js';
+import { selectShard, type Shard } from '../../check/shard.js';
 import { readTargetsFile, toCheckTarget } from '../check-targets.js';
 import type { CheckSummary, CheckTarget, TargetResult } from '../../check/types.js';
 import { renderChain } from '../../report/chain-table.js';
@@ -19,6 +20,7 @@ import { escapeControl } from '../../report/escape.js';
 import { palette } from '../../report/palette.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../../errors.js';
+import { commandTypo } from '../argv.js';
 import { CHECK_IP_SNI_HINT, parseRevocationMode, parseSni, parseTimeout, parseWholeNumber, parseXmppHost, starttlsOption } from '../options.js';
 import { ctLogListFromFlags, type CtFlags } from '../ct-options.js';
 import type { StarttlsProtocol } from '../../capture/starttls/index.js';
@@ -107,7 +109,7 @@ function expiryWindows(flags: CheckFlags): { warnDays: number; critDays: number 
 }
 
 /** The targets (this shard's), each with its route; and the run's route rules, which also pin revocation fetches. */
-async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext): Promise<{ targets: CheckTarget[]; rules: RouteRules }> {
+async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext): Promise<{ targets: CheckTarget[]; rules: RouteRules; shard?: Shard }> {
   const listed: CheckTarget[] = args.map(toCheckTarget);
   if (flags.targets !== undefined) listed.push(...(await readTargetsFile(flags.targets, ctx.stdin)));
   if (listed.length === 0) throw new UsageError('no targets', 'give HOST[:PORT] arguments or --targets FILE');
@@ -115,7 +117,7 @@ async function collectTargets(args: string[], flags: CheckFlags, ctx: CliContext
   const targets = listed.map((t) => targetRoute(rules, t));
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard, ctx.env);
   // An empty shard is a normal outcome of hashing a short list: it checks nothing and exits 0.
-  return { targets: shard ? selectShard(targets, shard) : targets, rules };
+  return { targets: shard ? selectShard(targets, shard) : targets, rules, ...(shard ? { shard } : {}) };
 }
 
 /**
@@ -131,16 +133,16 @@ function jobsPool(flags: CheckFlags, ctx: CliContext, targets: number): FetchPoo
 }
 
 async function runLive(args: string[], flags: CheckFlags, format: CheckFormat, ctx: CliContext): Promise<void> {
-  const { targets, rules } = await collectTargets(args, flags, ctx);
+  const { targets, rules, shard } = await collectTargets(args, flags, ctx);
   const pool = jobsPool(flags, ctx, targets.length);
   try {
-    await checkTargets(targets, rules, flags, format, ctx, pool);
+    await checkTargets(targets, rules, flags, format, ctx, pool, shard);
   } finally {
     pool?.close();
   }
 }
 
-async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: CheckFlags, format: CheckFormat, ctx: CliContext, pool: FetchPool | undefined): Promise<void> {
+async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: CheckFlags, format: CheckFormat, ctx: CliContext, pool: FetchPool | undefined, shard?: Shard): Promise<void> {
   const { warnDays, critDays } = expiryWindows(flags);
   const concurrency = parseWholeNumber(flags.concurrency, '--concurrency', { fallback: DEFAULT_CONCURRENCY, min: 1, max: MAX_CONCURRENCY });
   const timeoutMs = parseTimeout(flags.timeout);
@@ -203,11 +205,30 @@ async function checkTargets(targets: CheckTarget[], rules: RouteRules, flags: Ch
   lines.flush();
   const view = keeper.view(summary);
   if (format === 'json') await writePieces(ctx, checkJsonPieces(summary, summary.results.map((r) => r.text)));
-  printFinal(ctx, { ...final, view, machineText: () => (format === 'json' ? '' : ndjsonSummaryLine(view)), csvStreamed: true });
+  printFinal(ctx, { ...final, view, machineText: () => (format === 'json' ? '' : ndjsonSummaryLine(view, shard)), csvStreamed: true });
 }
 
 /** A result of a `--json` run as kept until the end: its sort keys and its JSON text (certificates held once, shared). */
 type JsonText = Pick<TargetResult, 'target' | 'status' | 'daysLeft'> & { text: HeldJson };
+
+/**
+ * `check merg shard-1.ndjson`: a first word within edit distance 2 of `merge` (src/cli/argv.ts's
+ * rule) followed by `-` or a file that exists is a mistyped merge, not a host and file names to
+ * look up. Anything else stays a target list (a host named merg: `merg:443`, or alone).
+ */
+function refuseMergeTypo(args: readonly string[]): void {
+  if (args.length < 2 || commandTypo(args[0], ['merge']) === undefined) return;
+  const isFile = (a: string): boolean => {
+    try {
+      return statSync(a).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (args.slice(1).some((a) => a === '-' || isFile(a))) {
+    throw new UsageError(`unknown word '${args[0]}' before files — did you mean 'check merge'?`, 'tls-trace check merge FILE…');
+  }
+}
 
 export function registerCheck(program: Command, ctx: CliContext): void {
   addClientCertOptions(addRouteOptions(addTrustOptions(program.command('check'))))
@@ -237,9 +258,14 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--no-color', 'no colour')
     .action(async (args: string[], flags: CheckFlags) => {
       // A worker process of another check's --jobs: it answers that process, nothing else.
+      // (check --jobs forks it as `check --fetch-worker`, no targets: typed by hand with some, it would check none and exit 0.)
+      if (flags.fetchWorker && args.length > 0) throw new UsageError('--fetch-worker is internal: tls-trace starts such workers itself for check --jobs', 'give --jobs N instead');
       if (flags.fetchWorker) return runFetchWorker();
       const format = decideFormat(flags);
       if (args[0] === 'merge') await runMerge(args.slice(1), flags, format, ctx);
-      else await runLive(args, flags, format, ctx);
+      else {
+        refuseMergeTypo(args);
+        await runLive(args, flags, format, ctx);
+      }
     });
 }

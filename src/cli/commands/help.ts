@@ -4,6 +4,7 @@
 // also answer an unknown name with the whole help on stderr; here that is one usage-error line.
 
 import type { Command } from 'commander';
+import { commandNames, commandTypo } from '../argv.js';
 import { UsageError } from '../../errors.js';
 
 export function registerHelp(program: Command): void {
@@ -18,7 +19,10 @@ export function registerHelp(program: Command): void {
         return;
       }
       const sub = program.commands.find((c) => c.name() === name);
-      if (!sub) throw new UsageError(`unknown command "${name}"`, `commands: ${program.commands.map((c) => c.name()).join(', ')}`);
+      if (!sub) {
+        const near = commandTypo(name, commandNames(program));
+        throw new UsageError(`unknown command "${name}"${near ? ` — did you mean '${near}'?` : ''}`, `commands: ${commandNames(program).join(', ')}`);
+      }
       sub.outputHelp();
     });
 }

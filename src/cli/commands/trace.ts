@@ -25,6 +25,7 @@ import { reportWriteFailures, tryWrite, writeOutputFile, type OutputFile, type W
 import { renderHtml } from '../../report/html/index.js';
 import { capturesToPcapng } from '../../capture/pcap/pcap-out.js';
 import { parseTarget } from '../target.js';
+import { commandNames, commandTypo, unknownCommand } from '../argv.js';
 import { addTrustOptions, parseAt, trustStoreFromFlags, type TrustFlags } from '../trust-options.js';
 import { ctLogListOption } from '../ct-options.js';
 import type { CtLogList } from '../../analyse/ct/log-list.js';
@@ -56,11 +57,11 @@ export function registerTrace(program: Command, ctx: CliContext): void {
     .option('--revocation <mode>', 'look up OCSP/CRL revocation (and a missing intermediate) for every certificate, as check does: off (default), soft (unavailable warns) or hard (unavailable fails the verdict); makes HTTP fetches inside --timeout')
     .option('--packets', 'also capture the connection\'s TCP packets with tcpdump or dumpcap (needs root, CAP_NET_RAW or the wireshark group): TCP handshake, segments and teardown, steps in wire order')
     .action(async (target: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags) => {
-      await runTrace(ctx, target, flags);
+      await runTrace(ctx, target, flags, commandNames(program));
     });
 }
 
-export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags): Promise<void> {
+export async function runTrace(ctx: CliContext, targetText: string | undefined, flags: TraceFlags & TrustFlags & RouteFlags, commands: readonly string[] = []): Promise<void> {
   if (flags.demo && targetText !== undefined) throw new UsageError('--demo traces the built-in server; give no target with it');
   if (!flags.demo && targetText === undefined) throw new UsageError('missing target', 'tls-trace example.com, tls-trace 127.0.0.1:8443, or tls-trace --demo');
   if (flags.demo && flags.starttls !== undefined && flags.starttls !== 'none') throw new UsageError('--demo speaks TLS at once; give no --starttls with it');
@@ -100,6 +101,7 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
       Object.assign(settings, starttlsSettings(flags, port));
     }
     capture = await liveCapture(ctx, { ...settings, host, port, route: routeFor(rules, host, port), ...(ctx.lookup ? { lookup: ctx.lookup } : {}) }, flags.packets === true);
+    refuseUnresolvedCommand(targetText, capture, commands);
     if (unicodeHost) capture.target.unicodeHost = unicodeHost;
     if (flags.demo) capture.options.demo = true;
   } finally {
@@ -117,6 +119,18 @@ export async function runTrace(ctx: CliContext, targetText: string | undefined, 
   const chainEvidence = evidence ? { chainEvidence: evidenceInput(evidence, revocation) } : {};
   present(ctx, capture, { json: Boolean(flags.json), hex: Boolean(flags.hex), ...ladderFlags(flags), ...htmlFlag(flags), showSecrets: Boolean(flags.showSecrets), packets: flags.packets === true, style, trustStore, ...ctLogListOption(flags), ...(at ? { at } : {}), ...chainEvidence });
   reportWriteFailures(ctx, [keylogFailure, saveFailure, pcapFailure]);
+}
+
+/**
+ * A lone target like `chekc` that the resolver could not resolve (exit 3 otherwise) and that is
+ * within edit distance 2 of a command name: a mistyped command, not a host (src/cli/argv.ts).
+ * Only a look-up of our own counts — a proxy's failure is the proxy's (exit 12), and a name that
+ * resolves (`/etc/hosts`, `--resolve`) is traced whatever it looks like.
+ */
+function refuseUnresolvedCommand(targetText: string | undefined, capture: Capture, commands: readonly string[]): void {
+  if (targetText === undefined || capture.error?.code !== 'dns') return;
+  const command = commandTypo(targetText.trim(), commands);
+  if (command !== undefined) throw unknownCommand(targetText.trim(), command);
 }
 
 /**

@@ -24,9 +24,10 @@ function splitConnect(raw: RawTurn[]): { turns: PrologueTurn[]; request: string;
   const turns: PrologueTurn[] = [{ ...first, bytes: first.bytes.subarray(0, m[0].length), role: 'connect-request', lines: lines(m[0]), verb: 'CONNECT', binary: false }];
   if (m[0].length < first.bytes.length) raw[0] = { ...first, offset: first.offset + m[0].length, bytes: first.bytes.subarray(m[0].length) };
   else raw.shift();
-  const answer = raw[0]?.direction === 'server' ? raw[0] : undefined;
   let status: string | undefined;
-  if (answer) {
+  // Interim 1xx heads (not 101) come before the final one (RFC 9110 §15.2): a turn each.
+  while (raw[0]?.direction === 'server' && (status === undefined || isInterim(status))) {
+    const answer = raw[0];
     const a = Buffer.from(answer.bytes).toString('latin1');
     const end = /\r?\n\r?\n/.exec(a);
     const head = end ? a.slice(0, end.index + end[0].length) : a;
@@ -36,6 +37,12 @@ function splitConnect(raw: RawTurn[]): { turns: PrologueTurn[]; request: string;
     else raw.shift();
   }
   return { turns, request: m[1], ...(status !== undefined ? { status } : {}) };
+}
+
+/** A 1xx status line other than 101: an interim answer, the final one still to come. */
+function isInterim(statusLine: string): boolean {
+  const code = /^HTTP\/1\.[01] (1[0-9]{2})/.exec(statusLine)?.[1];
+  return code !== undefined && code !== '101';
 }
 
 export type { DecodedPrologue, PrologueProtocol, PrologueRole, PrologueTurn, ProxyHeader } from './model.js';
