@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AlertWatcher, openSslReason } from './alert-watch.js';
 import { cutAtCompleteRecords, looksNotTls } from './framing.js';
-import { captureOptionsRecord, contextOptionsFor, formatAddress, type CaptureErrorCode, type CaptureOptions, type OwnHandshake } from './options.js';
+import { captureOptionsRecord, contextOptionsFor, formatAddress, type CaptureErrorCode, type CaptureOptions, type OwnHandshake, type OwnHandshakeStep } from './options.js';
 import { errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
@@ -276,7 +276,13 @@ class CaptureRun {
       this.ownChunks.push({ direction: 'server', timeMs: this.now(), offset: received.length, bytes });
       received = received.length === 0 ? bytes : Buffer.concat([received, bytes]);
       if (received.length > limit) return decline(`the server's flight passed ${limit} bytes`);
-      const r = own.read(received);
+      let r: OwnHandshakeStep;
+      try {
+        r = own.read(received);
+      } catch (e) {
+        // A bug in the caller's judge must not escape an event handler and end the process: Node answers instead.
+        r = { step: 'declined', why: `own handshake failed: ${errorMessage(e)}` };
+      }
       if (r.step === 'declined') decline(r.why);
       else if (r.step === 'complete') this.ownComplete(r.protocol, r.keylog);
     });

@@ -287,3 +287,46 @@ describe('failures read as they did with Node alone', () => {
     }
   });
 });
+
+describe('a mutated flight (a seeded loop): never an exception, and never a chain other than the server\'s', () => {
+  test.each(['ecdsa', 'rsa'] as const)('%s', async (kind) => {
+    const s = await keep(startNodeTlsServer({ ...demoCerts()[kind] }));
+    const hello = makeHello({ version: Version.TLS13, suites: [0x1301, 0x1302, 0x1303], shares: [Group.x25519], sni: 'localhost' });
+    let served: string[] | undefined;
+    const first = await exchange(s.port, flightJudge(hello, (c) => (served = c.certificates)));
+    expect(first.step.step).toBe('complete');
+    let seed = 0x1badb002;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const steps = { more: 0, declined: 0, complete: 0 };
+    for (let i = 0; i < 300; i++) {
+      const bytes = Buffer.from(first.server);
+      const cut = next(4) === 0 ? next(bytes.length) : bytes.length;
+      for (let k = 1 + next(3); k > 0; k--) bytes[next(bytes.length)] ^= 1 + next(255);
+      let chain: string[] | undefined;
+      const step = flightJudge(hello, (c) => (chain = c.certificates)).read(bytes.subarray(0, cut));
+      steps[step.step]++;
+      if (step.step === 'complete') expect(chain).toEqual(served);
+    }
+    // The loop reached each outcome it can: most mutations are declined or leave the flight unfinished.
+    expect(steps.declined).toBeGreaterThan(100);
+  });
+});
+
+test('a judge that throws: the capture is declined with the reason (the process goes on, Node answers in fetchChain)', async () => {
+  const s = await keep(startNodeTlsServer({ ...demoCerts().ecdsa }));
+  const o = optsFor(s.port);
+  const hello = makeHello({ version: Version.TLS13, suites: [0x1301], shares: [Group.x25519], sni: 'localhost' });
+  const c = await captureHandshake({
+    ...o,
+    ownHandshake: () => ({
+      hello,
+      read: () => {
+        throw new Error('judge bug');
+      },
+    }),
+  });
+  expect(c.error).toEqual({ code: 'declined', message: 'own handshake failed: judge bug' });
+});
