@@ -9,7 +9,8 @@ import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AlertWatcher, openSslReason } from './alert-watch.js';
 import { cutAtCompleteRecords, looksNotTls } from './framing.js';
-import { captureOptionsRecord, contextOptionsFor, formatAddress, type CaptureErrorCode, type CaptureOptions, type OwnHandshake, type OwnHandshakeStep } from './options.js';
+import { captureOptionsRecord, contextOptionsFor, formatAddress, type CaptureErrorCode, type CaptureOptions, type OwnHandshake } from './options.js';
+import { endpointText, runOwnHandshake, serverBytesIn } from './own-handshake.js';
 import { errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
@@ -19,7 +20,7 @@ import { sharedSecureContext } from './secure-context.js';
 import { runStarttls, starttlsDeadlineMessage } from './starttls/index.js';
 import { dialAddresses } from './dial-addresses.js';
 import { drainTickets } from './ticket-drain.js';
-import { TimerSet } from './timer-set.js';
+import { pollUntil, TimerSet } from './timer-set.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
 export { looksNotTls } from './framing.js';
 import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
@@ -189,7 +190,7 @@ class CaptureRun {
       raw.destroy();
       return;
     }
-    const own = this.opts.ownHandshake?.(this.target.servername, this.endpointText());
+    const own = this.opts.ownHandshake?.(this.target.servername, endpointText(this.target, this.dial, this.opts));
     if (own) return this.startOwnHandshake(raw, own);
     this.stage = 'tls';
     raw.setNoDelay(true);
@@ -254,50 +255,20 @@ class CaptureRun {
     sock.on('close', () => setImmediate(() => this.handshakeFailed()));
   }
 
-  /**
-   * The caller's own first flight on the socket instead of Node's: its hello out, the server's bytes
-   * (at most OWN_READ_CAP) to its judge as they come. A hang-up, a socket error or the cap before
-   * the judge is done declines too: Node's handshake then says what the server does.
-   */
+  /** The caller's own first flight on the socket instead of Node's (own-handshake.ts); the deadline stays the capture's. */
   private startOwnHandshake(raw: net.Socket, own: OwnHandshake): void {
     this.stage = 'tls';
     raw.setNoDelay(true);
-    const limit = Math.min(this.opts.captureLimit ?? DEFAULT_CAPTURE_LIMIT, OWN_READ_CAP);
-    let received: Buffer = Buffer.alloc(0);
-    const decline = (why: string): void => {
-      if (this.finished) return;
-      own.declined?.(why);
-      this.fail('declined', why);
-    };
-    raw.on('error', (err: NodeJS.ErrnoException) => decline(`socket error ${err.code ?? ''}`));
-    raw.on('close', () => decline('the server closed the connection'));
-    raw.on('data', (bytes: Buffer) => {
-      if (this.finished) return;
-      this.ownChunks.push({ direction: 'server', timeMs: this.now(), offset: received.length, bytes });
-      received = received.length === 0 ? bytes : Buffer.concat([received, bytes]);
-      if (received.length > limit) return decline(`the server's flight passed ${limit} bytes`);
-      let r: OwnHandshakeStep;
-      try {
-        r = own.read(received);
-      } catch (e) {
-        // A bug in the caller's judge must not escape an event handler and end the process: Node answers instead.
-        r = { step: 'declined', why: `own handshake failed: ${errorMessage(e)}` };
-      }
-      if (r.step === 'declined') decline(r.why);
-      else if (r.step === 'complete') this.ownComplete(r.protocol, r.keylog);
+    runOwnHandshake(raw, own, {
+      now: () => this.now(),
+      chunks: this.ownChunks,
+      limit: Math.min(this.opts.captureLimit ?? DEFAULT_CAPTURE_LIMIT, OWN_READ_CAP),
+      ended: (outcome) => {
+        if (this.finished) return;
+        if ('declined' in outcome) this.fail('declined', outcome.declined);
+        else this.ownComplete(outcome.protocol, outcome.keylog);
+      },
     });
-    // A STARTTLS dialogue or a proxy's tunnel may have left the socket paused: a 'data' listener alone would not start it.
-    raw.resume();
-    this.ownChunks.push({ direction: 'client', timeMs: this.now(), offset: 0, bytes: own.hello });
-    raw.write(own.hello);
-  }
-
-  /** Where TLS is about to start, as text: the address dialled, the tunnel's target, the STARTTLS protocol. */
-  private endpointText(): string {
-    const p = this.target.proxy;
-    const dialled = formatAddress(p?.address ?? this.target.address ?? this.dial.host, this.dial.port);
-    const tunnel = p ? ` to ${formatAddress(this.opts.host, this.opts.port)}` : '';
-    return `${dialled}${tunnel}${this.opts.starttls ? ` ${this.opts.starttls}` : ''}`;
   }
 
   /** The own handshake got what its caller needs: a success, closed at once (no Finished of ours is owed to anyone). */
@@ -349,17 +320,8 @@ class CaptureRun {
   /** For not-TLS answers, give the peer a moment to finish its first line (an HTTP status line). */
   private waitForFirstLine(then: () => void): void {
     const hasLine = (): boolean => (this.tap?.chunks ?? []).some((c) => c.direction === 'server' && c.bytes.includes(0x0a));
-    if (hasLine() || this.rawEnded || !this.raw || this.raw.destroyed) {
-      then();
-      return;
-    }
-    const started = performance.now();
-    const poll = (): void => {
-      if (this.finished) return;
-      if (hasLine() || this.rawEnded || this.raw?.destroyed || performance.now() - started >= NOT_TLS_GRACE_MS) then();
-      else this.timers.after(10, poll);
-    };
-    this.timers.after(10, poll);
+    const over = (): boolean => hasLine() || this.rawEnded || !this.raw || this.raw.destroyed;
+    pollUntil(this.timers, { done: over, cancelled: () => this.finished, graceMs: NOT_TLS_GRACE_MS }, then);
   }
 
   private onSecure(sock: tls.TLSSocket): void {
@@ -417,13 +379,7 @@ class CaptureRun {
       return this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, received) });
     }
     const proxy = this.target.proxy ? formatAddress(this.target.proxy.host, this.target.proxy.port) : undefined;
-    this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.serverBytesReceived() }));
-  }
-
-  /** Bytes the server sent in TLS so far (through the tap, or to an own handshake). */
-  private serverBytesReceived(): number {
-    if (this.tap) return this.tap.received('server');
-    return this.ownChunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
+    this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap ? this.tap.received('server') : serverBytesIn(this.ownChunks) }));
   }
 
   private fail(code: CaptureErrorCode, message: string): void {

@@ -26,3 +26,18 @@ export class TimerSet {
     this.timers.clear();
   }
 }
+
+/**
+ * Calls `then` once `poll.done()` holds, checking now and every 10 ms on `timers`, or after
+ * `poll.graceMs` whatever it says; never once `poll.cancelled()` holds (the timers are cleared then too).
+ */
+export function pollUntil(timers: TimerSet, poll: { done: () => boolean; cancelled: () => boolean; graceMs: number }, then: () => void): void {
+  if (poll.done()) return then();
+  const started = performance.now();
+  const tick = (): void => {
+    if (poll.cancelled()) return;
+    if (poll.done() || performance.now() - started >= poll.graceMs) then();
+    else timers.after(10, tick);
+  };
+  timers.after(10, tick);
+}
