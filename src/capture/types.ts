@@ -191,7 +191,7 @@ export interface Capture {
   packetsOmitted?: number;
   /**
    * Live `--packets`: the capture file (pcap or pcapng) tcpdump or dumpcap wrote for this
-   * connection, every frame as it was on the wire; read it with src/capture/pcap/file-format.ts.
+   * connection, every frame as it was on the wire; read it with readPacketBytes (src/capture/pcap/index.ts).
    * Not written by `--save`.
    */
   packetFile?: Uint8Array;
