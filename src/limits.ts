@@ -209,10 +209,18 @@ export const MAX_CERTIFICATE_ENTRIES_KEPT = 1000;
 export const MAX_CAPTURE_BLOCK_BYTES = 16 * 1024 * 1024;
 
 /**
- * IPv4 datagrams being reassembled from fragments at once (64), each at most 65535 bytes. Past it
- * the oldest is dropped with a note; real TCP on loopback or Ethernet is not fragmented.
+ * IP datagrams (IPv4 and IPv6) being reassembled from fragments at once (64), each at most 65535
+ * bytes. Past it the oldest is dropped with a note; real TCP on loopback or Ethernet is not
+ * fragmented, but a tunnel's outer packets may be.
  */
 export const MAX_IP_FRAGMENT_DATAGRAMS = 64;
+
+/**
+ * Encapsulations walked through in one frame (8): IP-in-IP, GRE, ERSPAN, MPLS, VXLAN, Geneve,
+ * PPPoE and Ethernet inside them each count one. A frame nested deeper is skipped with a note: real
+ * networks stack two or three, and a bound keeps a crafted frame from looping.
+ */
+export const MAX_ENCAPSULATION_DEPTH = 8;
 
 /**
  * Stream bytes kept per TCP connection and direction (4 MiB, the live capture's cap). Past it the

@@ -11,7 +11,7 @@ import { CaptureFormatError, sniffFormat, type CaptureFormat, type CaptureSink }
 import { readPcap } from './pcap-file.js';
 import { readPcapng } from './pcapng-file.js';
 import { KeylogIndex } from './keylog-index.js';
-import { decodeFrame, Ipv4Defragmenter } from './layers.js';
+import { decodeFrame, IpDefragmenter } from './layers.js';
 import { connectionCapture, type FoundConnection } from './to-capture.js';
 
 export type { FoundConnection } from './to-capture.js';
@@ -123,7 +123,7 @@ function finishTable(table: ConnectionTable, notes: string[]): void {
 }
 
 async function readFrames(reader: ByteReader, format: CaptureFormat, table: ConnectionTable, secrets: KeylogIndex, notes: string[]): Promise<number> {
-  const defrag = new Ipv4Defragmenter();
+  const defrag = new IpDefragmenter();
   // Keyed by the fixed reason text: a count and the first frame's details, however many frames are bad.
   const badFrames = new Map<string, { count: number; example?: string }>();
   let frames = 0;
@@ -131,7 +131,7 @@ async function readFrames(reader: ByteReader, format: CaptureFormat, table: Conn
     frame(linkType: number, data: Buffer, timeMs: number): void {
       frames++;
       const r = decodeFrame(linkType, data, defrag);
-      if (r.kind === 'tcp') table.add(r.segment, timeMs);
+      if (r.kind === 'tcp') table.add(r.segment, timeMs, frames);
       else if (r.kind === 'bad') {
         const seen = badFrames.get(r.reason);
         if (seen) seen.count++;
@@ -148,6 +148,6 @@ async function readFrames(reader: ByteReader, format: CaptureFormat, table: Conn
     else throw e;
   }
   for (const [reason, b] of badFrames) notes.push(`${b.count} frame(s) skipped: ${reason}${b.example !== undefined ? ` (the first, ${b.example})` : ''}`);
-  if (defrag.dropped > 0) notes.push(`${defrag.dropped} fragmented IPv4 datagram(s) were never completed`);
+  if (defrag.dropped > 0) notes.push(`${defrag.dropped} fragmented IP datagram(s) were never completed`);
   return frames;
 }
