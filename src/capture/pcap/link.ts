@@ -131,14 +131,14 @@ export function ethernet(f: Buffer, at: number, end: number): LinkNext | LinkBad
 
 /**
  * BSD loopback (0: the address family in the capturing host's byte order; 108, OpenBSD: in
- * network order): both orders are tried. AF_INET is 2 everywhere; AF_INET6 is 10 (Linux), 23
- * (Windows), 24, 28 or 30 (BSDs, macOS).
+ * network order): both orders are tried. AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30
+ * (NetBSD/OpenBSD, FreeBSD, macOS), the values Wireshark reads (Linux never writes this link type).
  */
 function loopback(f: Buffer): LinkNext | LinkBad | undefined {
   if (f.length < 4) return { bad: 'a loopback frame shorter than its 4-byte header' };
   const fam = f.readUInt32LE(0) <= 0xffff ? f.readUInt32LE(0) : f.readUInt32BE(0);
   if (fam === 2) return { at: 4, etherType: ETH_IPV4 };
-  if ([10, 23, 24, 28, 30].includes(fam)) return { at: 4, etherType: ETH_IPV6 };
+  if ([24, 28, 30].includes(fam)) return { at: 4, etherType: ETH_IPV6 };
   return undefined;
 }
 
