@@ -210,3 +210,107 @@ export async function ourView(file: string): Promise<{ frames: number; connectio
   }
   return { frames: read.frames, connections, notes: read.notes };
 }
+
+/** A classic pcap file as each variant writes it; `recordBytes` 20 (Nokia), 24 (Red Hat 6.1, modified) or 28 (SuSE 6.3) add their fields. */
+export interface PcapFileOptions {
+  le: boolean;
+  magic: number;
+  linkType: number;
+  nano?: boolean;
+  recordBytes?: 16 | 20 | 24 | 28;
+  version?: [number, number];
+  /** Lengths in the pre-2.3 order (original length first); each frame claims 100 bytes more on the wire, so the order matters. */
+  oldLengthOrder?: boolean;
+}
+
+export function pcapFile(frames: TimedFrame[], o: PcapFileOptions): Buffer {
+  const h = Buffer.alloc(24);
+  const w32 = (b: Buffer, v: number, at: number): number => (o.le ? b.writeUInt32LE(v >>> 0, at) : b.writeUInt32BE(v >>> 0, at));
+  const w16 = (b: Buffer, v: number, at: number): number => (o.le ? b.writeUInt16LE(v, at) : b.writeUInt16BE(v, at));
+  w32(h, o.magic, 0);
+  w16(h, o.version?.[0] ?? 2, 4);
+  w16(h, o.version?.[1] ?? 4, 6);
+  w32(h, 262144, 16);
+  w32(h, o.linkType, 20);
+  const parts: Buffer[] = [h];
+  for (const f of frames) {
+    const r = Buffer.alloc(o.recordBytes ?? 16);
+    w32(r, f.sec, 0);
+    w32(r, o.nano ? f.usec * 1000 : f.usec, 4);
+    const orig = o.oldLengthOrder ? f.data.length + 100 : f.data.length;
+    w32(r, o.oldLengthOrder ? orig : f.data.length, 8);
+    w32(r, o.oldLengthOrder ? f.data.length : orig, 12);
+    if (r.length === 20) w32(r, 0x9fbfb601, 16);
+    if (r.length >= 24) {
+      w32(r, 1, 16);
+      w16(r, 0x0800, 20);
+    }
+    parts.push(r, f.data);
+  }
+  return Buffer.concat(parts);
+}
+
+/** pcapng pieces in either byte order, for files with several sections, interfaces and block kinds. */
+export class PcapngWriter {
+  private readonly parts: Buffer[] = [];
+  private le = true;
+
+  private u32(v: number): Buffer {
+    const b = Buffer.alloc(4);
+    if (this.le) b.writeUInt32LE(v >>> 0);
+    else b.writeUInt32BE(v >>> 0);
+    return b;
+  }
+
+  private u16(v: number): Buffer {
+    const b = Buffer.alloc(2);
+    if (this.le) b.writeUInt16LE(v);
+    else b.writeUInt16BE(v);
+    return b;
+  }
+
+  block(type: number, body: Buffer): this {
+    const padded = Buffer.concat([body, Buffer.alloc((4 - (body.length % 4)) % 4)]);
+    this.parts.push(this.u32(type), this.u32(padded.length + 12), padded, this.u32(padded.length + 12));
+    return this;
+  }
+
+  option(code: number, value: Buffer): Buffer {
+    return Buffer.concat([this.u16(code), this.u16(value.length), value, Buffer.alloc((4 - (value.length % 4)) % 4)]);
+  }
+
+  section(le: boolean): this {
+    this.le = le;
+    const body = Buffer.concat([this.u32(0x1a2b3c4d), this.u16(1), this.u16(0), Buffer.alloc(8, 0xff)]);
+    return this.block(0x0a0d0d0a, body);
+  }
+
+  /** An interface: link type, snap length, and its if_tsresol byte and if_tsoffset seconds when given. */
+  iface(linkType: number, snaplen: number, tsresol?: number, tsoffset?: bigint): this {
+    const opts: Buffer[] = [];
+    if (tsresol !== undefined) opts.push(this.option(9, Buffer.from([tsresol])));
+    if (tsoffset !== undefined) {
+      const v = Buffer.alloc(8);
+      if (this.le) v.writeBigInt64LE(tsoffset);
+      else v.writeBigInt64BE(tsoffset);
+      opts.push(this.option(14, v));
+    }
+    if (opts.length > 0) opts.push(Buffer.alloc(4));
+    return this.block(1, Buffer.concat([this.u16(linkType), this.u16(0), this.u32(snaplen), ...opts]));
+  }
+
+  /** An Enhanced Packet Block (type 6) or an obsolete Packet Block (type 2) with a timestamp in the interface's units. */
+  packet(iface: number, units: bigint, data: Buffer, obsolete = false): this {
+    const id = obsolete ? Buffer.concat([this.u16(iface), this.u16(0)]) : this.u32(iface);
+    const body = Buffer.concat([id, this.u32(Number(units >> 32n)), this.u32(Number(units & 0xffffffffn)), this.u32(data.length), this.u32(data.length), data]);
+    return this.block(obsolete ? 2 : 6, body);
+  }
+
+  simple(data: Buffer): this {
+    return this.block(3, Buffer.concat([this.u32(data.length), data]));
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}

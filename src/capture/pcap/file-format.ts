@@ -51,6 +51,8 @@ export function sniffFormat(head: Buffer): CaptureFormat | undefined {
 export interface CaptureSink {
   /** `timeMs`: absolute time in milliseconds since the Unix epoch (fractional). */
   frame(linkType: number, data: Buffer, timeMs: number): void;
+  /** A record that Wireshark numbers as a frame but that holds no packet (pcapng custom and systemd journal blocks). */
+  record(): void;
   secrets(keylog: string[]): void;
 }
 

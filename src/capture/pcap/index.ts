@@ -138,6 +138,9 @@ async function readFrames(reader: ByteReader, format: CaptureFormat, table: Conn
         else badFrames.set(r.reason, { count: 1, ...(r.example !== undefined ? { example: `frame ${frames}: ${r.example}` } : {}) });
       }
     },
+    record(): void {
+      frames++;
+    },
     secrets: (keylog: string[]): void => secrets.add(keylog),
   };
   try {

@@ -3,7 +3,8 @@
 // give each interface's link type, snap length, timestamp resolution (if_tsresol, a power of 10 or
 // of 2) and offset (if_tsoffset, seconds added to every timestamp); Enhanced Packet Blocks, Simple
 // Packet Blocks (no timestamp, interface 0) and the obsolete Packet Blocks carry frames; Decryption
-// Secrets Blocks carry TLS key logs. Other blocks are skipped by their length.
+// Secrets Blocks carry TLS key logs. Other blocks are skipped by their length (those Wireshark
+// lists as frames still count in the frame numbers).
 
 import { MAX_CAPTURE_BLOCK_BYTES } from '../../limits.js';
 import type { ByteReader } from './byte-reader.js';
@@ -31,6 +32,11 @@ const SPB = 0x00000003;
 const EPB = 0x00000006;
 const DSB = 0x0000000a;
 const KNOWN_BLOCKS: readonly number[] = [SHB, IDB, PB, SPB, EPB, DSB];
+/**
+ * Blocks without a packet that Wireshark still lists, and numbers, as frames: Custom Blocks (both
+ * kinds) and systemd Journal Export Blocks. They count, so frame numbers stay tshark's.
+ */
+const NUMBERED_BLOCKS: readonly number[] = [0x00000bad, 0x40000bad, 0x00000009];
 /** DSB secrets type "TLS Key Log". */
 const SECRETS_TLS_KEYLOG = 0x544c534b;
 const OPT_IF_TSRESOL = 9;
@@ -57,6 +63,10 @@ export async function readPcapng(reader: ByteReader, sink: CaptureSink): Promise
     if (total > MAX_CAPTURE_BLOCK_BYTES) throw new CaptureFormatError(offset, `a pcapng block declares ${total} bytes, more than tls-trace's ${MAX_CAPTURE_BLOCK_BYTES}-byte limit for one block`);
     if (!KNOWN_BLOCKS.includes(type)) {
       await reader.skip(total - 12);
+      if (NUMBERED_BLOCKS.includes(type)) {
+        number++;
+        sink.record();
+      }
       continue;
     }
     // Body: the bytes after type+length (the first 4 of which are in `head` for every block), without the trailing length.
