@@ -4,11 +4,14 @@
 // connection's innermost addresses and ports, SNI, handshake message types and the frame numbers
 // of its ClientHello and ServerHello equal what tshark reads from the same file.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCapture } from '../../src/capture/capture-file.js';
+import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import type { Capture } from '../../src/capture/types.js';
+import { MAX_ENCAPSULATION_DEPTH } from '../../src/limits.js';
+import { pcapOf } from '../capture/pcap/pcap-bytes.js';
 import { eth, erspan2, erspan3, geneve, gre, ipPackets, ipv4, ipv6, mpls, nflog, ourView, pppFrame, pppoe, text2pcap, tsharkView, udp, vxlan, type TimedFrame } from '../helpers/encapsulate.js';
 import { linkHeaders } from '../helpers/pcap-tools.js';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
@@ -35,8 +38,43 @@ async function baseCaptures(): Promise<Capture[]> {
   ];
 }
 
-/** Link type, how each IP packet becomes a frame, and which packets the link type can carry. */
-type Case = [name: string, dlt: number, wrap: (ip: Buffer) => Buffer, keep?: (ip: Buffer) => boolean];
+/** Link type, how each IP packet becomes a frame (or frames), and which packets the link type can carry. */
+type Case = [name: string, dlt: number, wrap: (ip: Buffer) => Buffer | Buffer[], keep?: (ip: Buffer) => boolean];
+
+let fragmentId = 0x100;
+
+/**
+ * An IP packet as fragments of at most `size` payload bytes (IPv4's flags and offset, or an IPv6
+ * Fragment header), the last fragment first so reassembly is tested out of order; a short one as it is.
+ */
+function fragments(ip: Buffer, size: number): Buffer[] {
+  const header = v6(ip) ? 40 : (ip[0] & 0x0f) * 4;
+  const payload = ip.subarray(header);
+  if (payload.length <= size) return [ip];
+  const id = fragmentId++;
+  const out: Buffer[] = [];
+  for (let at = 0; at < payload.length; at += size) {
+    const part = payload.subarray(at, at + size);
+    const more = at + size < payload.length;
+    if (v6(ip)) {
+      const h = Buffer.from(ip.subarray(0, 40));
+      h.writeUInt16BE(8 + part.length, 4);
+      h[6] = 44;
+      const frag = Buffer.alloc(8);
+      frag[0] = ip[6];
+      frag.writeUInt16BE(at | (more ? 1 : 0), 2);
+      frag.writeUInt32BE(id, 4);
+      out.push(Buffer.concat([h, frag, part]));
+    } else {
+      const h = Buffer.from(ip.subarray(0, header));
+      h.writeUInt16BE(header + part.length, 2);
+      h.writeUInt16BE(id & 0xffff, 4);
+      h.writeUInt16BE((more ? 0x2000 : 0) | (at / 8), 6);
+      out.push(Buffer.concat([h, part]));
+    }
+  }
+  return out.reverse();
+}
 
 const cases: Case[] = [
   ['Ethernet', 1, inEth],
@@ -66,15 +104,17 @@ const cases: Case[] = [
   ['IPv4 and IPv6 in IPv6', 1, (ip) => eth(0x86dd, ipv6(ipProto(ip), ip))],
   ['VXLAN (UDP 4789)', 1, (ip) => eth(0x0800, ipv4(17, udp(41000, 4789, vxlan(inEth(ip)))))],
   ['Geneve with an option (UDP 6081)', 1, (ip) => eth(0x0800, ipv4(17, udp(41001, 6081, geneve(0x6558, inEth(ip)))))],
+  ['IPv4 and IPv6 fragments, out of order', 1, (ip) => fragments(ip, 512).map(inEth)],
+  ['GRE whose outer IPv4 packets are fragmented', 1, (ip) => fragments(ipv4(47, gre(etherType(ip), ip)), 256).map((f) => eth(0x0800, f))],
   ['GRE in MPLS in VXLAN', 1, (ip) => eth(0x0800, ipv4(17, udp(41002, 4789, vxlan(eth(0x8847, mpls([16], ipv4(47, gre(etherType(ip), ip))))))))],
 ];
 
 /** Frames that carry no TLS, wrapped like the rest: an ARP request (Ethernet only) and a UDP query. */
-function noise(wrap: (ip: Buffer) => Buffer, dlt: number, keep: (ip: Buffer) => boolean, at: TimedFrame): TimedFrame[] {
+function noise(wrap: (ip: Buffer) => Buffer | Buffer[], dlt: number, keep: (ip: Buffer) => boolean, at: TimedFrame): TimedFrame[] {
   const query = ipv4(17, udp(53000, 53, Buffer.from('00010100000100000000000003777777076578616d706c6503636f6d0000010001', 'hex')), [192, 0, 2, 53], [192, 0, 2, 1]);
   const out: TimedFrame[] = [];
   if (dlt === 1) out.push({ ...at, data: eth(0x0806, Buffer.from('0001080006040001020000000002c000020100000000000000c0000202', 'hex')) });
-  if (keep(query)) out.push({ ...at, data: wrap(query) });
+  if (keep(query)) out.push(...[wrap(query)].flat().map((data) => ({ ...at, data })));
   return out;
 }
 
@@ -94,7 +134,7 @@ describeWithTools('tshark', 'editcap', 'text2pcap')('tls-trace read: link types 
     kept.forEach((p, i) => {
       // Other traffic first, and again after the third and the eighth packet.
       if (i === 0 || i === 3 || i === 8) frames.push(...noise(wrap, dlt, keep, p));
-      frames.push({ ...p, data: wrap(p.data) });
+      frames.push(...[wrap(p.data)].flat().map((data) => ({ ...p, data })));
     });
     const file = await text2pcap(frames, dlt, path.join(dir, `${name.replace(/\W+/g, '-')}.pcap`));
     const [theirs, ours] = [await tsharkView(file), await ourView(file)];
@@ -103,5 +143,25 @@ describeWithTools('tshark', 'editcap', 'text2pcap')('tls-trace read: link types 
     expect(ours.notes).toEqual([]);
     expect(ours.frames).toBe(theirs.frames);
     expect(ours.connections).toEqual(theirs.connections);
+  });
+});
+
+describe('tls-trace read: encapsulation depth', () => {
+  it(`a frame nested deeper than ${MAX_ENCAPSULATION_DEPTH} levels is skipped with one note; the frames around it are read`, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tls-trace-depth-'));
+    try {
+      // MAX_ENCAPSULATION_DEPTH levels of IP-in-IP around UDP are walked (and the UDP skipped
+      // silently); one more level is too deep.
+      let shallow = ipv4(17, udp(1, 53, Buffer.alloc(4)));
+      for (let i = 0; i < MAX_ENCAPSULATION_DEPTH; i++) shallow = ipv4(4, shallow);
+      const deep = ipv4(4, shallow);
+      const file = path.join(dir, 'deep.pcap');
+      writeFileSync(file, pcapOf([eth(0x0800, shallow), eth(0x0800, deep), eth(0x0800, deep)]));
+      const read = await readPacketCapture(file);
+      expect(read.frames).toBe(3);
+      expect(read.notes).toEqual([`2 frame(s) skipped: encapsulations nested more than ${MAX_ENCAPSULATION_DEPTH} deep`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -174,7 +174,6 @@ function network(f: Buffer, at: number, end: number, etherType: number, defrag: 
 function ipPayload(f: Buffer, at: number, end: number, proto: number, src: string, dst: string, defrag: IpDefragmenter, depth: number): LayerResult {
   if (proto === 6) return tcp(f, at, end, src, dst);
   if (proto !== 4 && proto !== 41 && proto !== 47 && proto !== 17 && proto !== 137) return SKIP;
-  if (depth + 1 >= MAX_ENCAPSULATION_DEPTH) return TOO_DEEP;
   let next: LinkNext | LinkBad | undefined;
   if (proto === 4) next = { at, etherType: ETH_IPV4 };
   else if (proto === 41) next = { at, etherType: ETH_IPV6 };
@@ -183,6 +182,7 @@ function ipPayload(f: Buffer, at: number, end: number, proto: number, src: strin
   else next = udpTunnel(f, at, end);
   if (!next) return SKIP;
   if ('bad' in next) return badResult(next);
+  if (depth >= MAX_ENCAPSULATION_DEPTH) return TOO_DEEP;
   return network(f, next.at, end, next.etherType, defrag, depth + 1);
 }
 
