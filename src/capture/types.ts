@@ -124,6 +124,8 @@ export interface TcpSynOptions {
 }
 
 export interface CapturePacket {
+  /** The frame's number in the capture file, counting every frame (TLS or not) as tshark numbers them. */
+  frame?: number;
   /** Milliseconds since the capture's `startedAt` (the connection's first packet). */
   timeMs: number;
   direction: Direction;

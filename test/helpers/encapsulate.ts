@@ -158,6 +158,8 @@ export interface SeenConnection {
   /** Handshake message types, client's then server's, in order. */
   clientTypes: number[];
   serverTypes: number[];
+  /** Every frame that carries one of its TCP segments (SYN, ACKs and FINs too). */
+  frames: number[];
 }
 
 const endpoint = (addr: string, port: number | string): string => (addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`);
@@ -171,9 +173,10 @@ export async function tsharkView(file: string): Promise<{ frames: number; connec
   const text = await run('tshark', ['-r', file, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', ...fields.flatMap((f) => ['-e', f])]);
   const rows = text.split('\n').filter((l) => l !== '');
   const byStream = new Map<string, SeenConnection>();
+  const segments: { num: number; key: string; from: string; types: number[]; sni: string }[] = [];
   for (const row of rows) {
     const [num, protocols, ip4s, ip4d, ip6s, ip6d, sport, dport, types, sni] = row.split('\t');
-    if (!types) continue;
+    if (!sport) continue;
     const last = (v: string): string => v.split(',').at(-1) ?? '';
     // The innermost IP header is the last one in the protocol stack (IPv6 in IPv4 has both).
     const stack = protocols.split(':');
@@ -181,15 +184,19 @@ export async function tsharkView(file: string): Promise<{ frames: number; connec
     const [src, dst] = inner6 ? [last(ip6s), last(ip6d)] : [last(ip4s), last(ip4d)];
     const from = endpoint(src, last(sport));
     const to = endpoint(dst, last(dport));
-    const typeList = types.split(',').map(Number);
+    const typeList = types ? types.split(',').map(Number) : [];
     const key = [from, to].sort().join(' ');
-    let c = byStream.get(key);
-    if (!c && typeList.includes(1)) byStream.set(key, (c = { client: from, server: to, sni: sni ?? '', helloFrames: [Number(num), 0], clientTypes: [], serverTypes: [] }));
+    segments.push({ num: Number(num), key, from, types: typeList, sni: sni ?? '' });
+    if (!byStream.has(key) && typeList.includes(1)) byStream.set(key, { client: from, server: to, sni: sni ?? '', helloFrames: [Number(num), 0], clientTypes: [], serverTypes: [], frames: [] });
+  }
+  for (const s of segments) {
+    const c = byStream.get(s.key);
     if (!c) continue;
-    if (from === c.client) c.clientTypes.push(...typeList);
+    c.frames.push(s.num);
+    if (s.from === c.client) c.clientTypes.push(...s.types);
     else {
-      if (c.helloFrames[1] === 0) c.helloFrames[1] = Number(num);
-      c.serverTypes.push(...typeList);
+      if (c.helloFrames[1] === 0 && s.types.length > 0) c.helloFrames[1] = s.num;
+      c.serverTypes.push(...s.types);
     }
   }
   return { frames: rows.length, connections: [...byStream.values()].sort((a, b) => a.helloFrames[0] - b.helloFrames[0]) };
@@ -206,7 +213,8 @@ export async function ourView(file: string): Promise<{ frames: number; connectio
     const hello = findBodies(decoded, 'client_hello')[0];
     const sni = extInfo(hello?.body.extensions, 'server_name')?.names[0] ?? '';
     const first = (d: 'client' | 'server'): number => c.capture.chunks.find((k) => k.direction === d)?.frame ?? 0;
-    connections.push({ client: endpoint(c.client.addr, c.client.port), server: endpoint(c.server.addr, c.server.port), sni, helloFrames: [first('client'), first('server')], clientTypes: types('client'), serverTypes: types('server') });
+    const frames = (c.capture.packets ?? []).map((p) => p.frame ?? 0);
+    connections.push({ client: endpoint(c.client.addr, c.client.port), server: endpoint(c.server.addr, c.server.port), sni, helloFrames: [first('client'), first('server')], clientTypes: types('client'), serverTypes: types('server'), frames });
   }
   return { frames: read.frames, connections, notes: read.notes };
 }

@@ -277,8 +277,8 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   const flags = flagNames(seg.flags);
   const packet: CapturePacket =
     ackRel !== undefined
-      ? { timeMs: rel, direction, flags, seq: seqRel, ack: ackRel, window: seg.window, payloadLength: seg.payload.length }
-      : { timeMs: rel, direction, flags, seq: seqRel, window: seg.window, payloadLength: seg.payload.length };
+      ? { frame, timeMs: rel, direction, flags, seq: seqRel, ack: ackRel, window: seg.window, payloadLength: seg.payload.length }
+      : { frame, timeMs: rel, direction, flags, seq: seqRel, window: seg.window, payloadLength: seg.payload.length };
   if (placed.stream !== undefined) packet.stream = placed.stream;
   if (placed.note !== undefined) packet.note = placed.note;
   if (seg.options !== undefined) packet.options = seg.options;
