@@ -12,7 +12,7 @@ import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import type { Capture } from '../../src/capture/types.js';
 import { MAX_ENCAPSULATION_DEPTH } from '../../src/limits.js';
 import { pcapOf } from '../capture/pcap/pcap-bytes.js';
-import { eth, erspan2, erspan3, geneve, gre, ipPackets, ipv4, ipv6, mpls, nflog, ourView, pppFrame, pppoe, text2pcap, tsharkView, udp, vxlan, type TimedFrame } from '../helpers/encapsulate.js';
+import { eth, erspan2, erspan3, geneve, gre, ipPackets, ipv4, ipv6, mpls, nflog, ourView, pktap, ppi, pppFrame, pppoe, radiotap, text2pcap, tsharkView, udp, vxlan, wifi, type TimedFrame } from '../helpers/encapsulate.js';
 import { linkHeaders } from '../helpers/pcap-tools.js';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
 
@@ -94,6 +94,10 @@ const cases: Case[] = [
   ['PPPoE session in Ethernet', 1, (ip) => eth(0x8864, pppoe(ip))],
   ['Cisco HDLC (104)', 104, (ip) => Buffer.concat([Buffer.from([0x0f, 0x00, etherType(ip) >> 8, etherType(ip) & 0xff]), ip])],
   ['Linux NFLOG (239)', 239, nflog],
+  ['IEEE 802.11 data frames (105)', 105, (ip) => wifi(ip, false)],
+  ['802.11 QoS data frames under radiotap (127)', 127, (ip) => radiotap(wifi(ip, true))],
+  ['802.11 under PPI (192)', 192, (ip) => ppi(105, wifi(ip, false))],
+  ['Ethernet under Apple PKTAP (258)', 258, (ip) => pktap(1, inEth(ip))],
   ['MPLS label stack in Ethernet', 1, (ip) => eth(0x8847, mpls([100, 200, 300], ip))],
   ['GRE with key and sequence number in IPv4', 1, (ip) => eth(0x0800, ipv4(47, gre(etherType(ip), ip, { key: 7, seq: 1, checksum: true })))],
   ['GRE transparent Ethernet bridging', 1, (ip) => eth(0x0800, ipv4(47, gre(0x6558, inEth(ip))))],

@@ -322,3 +322,34 @@ export class PcapngWriter {
     return Buffer.concat(this.parts);
   }
 }
+
+/** An 802.11 data frame to the AP (ToDS), QoS when asked, with LLC/SNAP before the packet. */
+export function wifi(ip: Buffer, qos: boolean): Buffer {
+  const header = Buffer.alloc(qos ? 26 : 24);
+  header[0] = qos ? 0x88 : 0x08;
+  header[1] = 0x01;
+  Buffer.from('020000000001020000000002020000000003', 'hex').copy(header, 4);
+  const snap = Buffer.concat([Buffer.from([0xaa, 0xaa, 0x03, 0, 0, 0]), u16(ip[0] >> 4 === 6 ? 0x86dd : 0x0800)]);
+  return Buffer.concat([header, snap, ip]);
+}
+
+/** A minimal radiotap header (no fields present) before an 802.11 frame. */
+export const radiotap = (frame: Buffer): Buffer => Buffer.concat([Buffer.from([0, 0, 8, 0, 0, 0, 0, 0]), frame]);
+
+/** A PPI header naming the link type of the frame after it. */
+export function ppi(dlt: number, frame: Buffer): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt16LE(8, 2);
+  h.writeUInt32LE(dlt, 4);
+  return Buffer.concat([h, frame]);
+}
+
+/** Apple's PKTAP header (108 bytes, as macOS writes it) before a frame of link type `dlt`. */
+export function pktap(dlt: number, frame: Buffer): Buffer {
+  const h = Buffer.alloc(108);
+  h.writeUInt32LE(108, 0);
+  h.writeUInt32LE(1, 4);
+  h.writeUInt32LE(dlt, 8);
+  h.write('en0', 12);
+  return Buffer.concat([h, frame]);
+}

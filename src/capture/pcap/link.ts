@@ -35,11 +35,15 @@ export const LINK_TYPES: Record<number, string> = {
   51: 'PPPoE',
   101: 'raw IP',
   104: 'Cisco HDLC',
+  105: 'IEEE 802.11',
   108: 'OpenBSD loopback',
   113: 'Linux cooked (SLL)',
+  127: '802.11 radiotap',
+  192: 'PPI',
   228: 'raw IPv4',
   229: 'raw IPv6',
   239: 'Linux NFLOG',
+  258: 'Apple PKTAP',
   276: 'Linux cooked v2 (SLL2)',
 };
 
@@ -47,13 +51,10 @@ export const LINK_TYPES: Record<number, string> = {
 const OTHER_LINK_TYPES: Record<number, string> = {
   6: 'Token Ring',
   10: 'FDDI',
-  105: 'IEEE 802.11',
   119: '802.11 Prism',
-  127: '802.11 radiotap',
   163: '802.11 AVS',
   187: 'Bluetooth HCI H4',
   189: 'Linux USB',
-  192: 'PPI',
   195: 'IEEE 802.15.4',
   220: 'Linux USB (memory-mapped)',
   252: 'Wireshark upper PDU',
@@ -66,8 +67,11 @@ function unknownLinkType(linkType: number): LinkBad {
   return { bad: `link type ${linkType}${name ? ` (${name})` : ''}, which tls-trace does not read (it reads ${reads})` };
 }
 
+/** Link-layer headers that wrap another link type (PPI, PKTAP) nested at most this deep. */
+const MAX_WRAPPED_LINKS = 2;
+
 /** Where the network layer starts in a frame; undefined for frames that carry no IP (ARP, LLDP…). */
-export function linkPayload(linkType: number, f: Buffer): LinkNext | LinkBad | undefined {
+export function linkPayload(linkType: number, f: Buffer, nested = 0): LinkNext | LinkBad | undefined {
   switch (linkType) {
     case 1:
       return ethernet(f, 0, f.length);
@@ -98,6 +102,15 @@ export function linkPayload(linkType: number, f: Buffer): LinkNext | LinkBad | u
       return { at: 4, etherType: f.readUInt16BE(2) };
     case 239:
       return nflog(f);
+    case 105:
+      return ieee80211(f, 0);
+    case 127:
+      // Radiotap: its length (little-endian) at byte 2, then the 802.11 frame.
+      if (f.length < 8) return { bad: 'a radiotap header cut short' };
+      return ieee80211(f, f.readUInt16LE(2));
+    case 192:
+    case 258:
+      return wrappedLink(linkType, f, nested);
     default:
       return unknownLinkType(linkType);
   }
@@ -188,4 +201,37 @@ function nflog(f: Buffer): LinkNext | LinkBad | undefined {
     }
   }
   return { bad: 'an NFLOG frame whose TLVs do not fit it' };
+}
+
+/**
+ * An 802.11 data frame at `at`: its header (24 bytes; 30 with four addresses; 2 more for QoS, 4
+ * more for HT control), then LLC/SNAP and an EtherType. Protected frames (not decrypted in the
+ * file), management, control and null-data frames carry no IP tls-trace reads.
+ */
+function ieee80211(f: Buffer, at: number): LinkNext | LinkBad | undefined {
+  if (f.length - at < 24) return { bad: 'an 802.11 frame shorter than its 24-byte header' };
+  const [fc, flags] = [f[at], f[at + 1]];
+  const subtype = fc >> 4;
+  if (((fc >> 2) & 3) !== 2 || subtype & 0x4 || flags & 0x40) return undefined;
+  const qos = (subtype & 0x8) !== 0;
+  const o = at + 24 + ((flags & 3) === 3 ? 6 : 0) + (qos ? 2 : 0) + (qos && flags & 0x80 ? 4 : 0);
+  if (f.length - o >= 8 && f[o] === 0xaa && f[o + 1] === 0xaa && f[o + 2] === 0x03) return { at: o + 8, etherType: f.readUInt16BE(o + 6) };
+  return undefined;
+}
+
+/**
+ * Headers that name the link type after them: PPI (192: version, flags, length and DLT, little-
+ * endian) and Apple's PKTAP (258, `tcpdump -i pktap` on macOS: length, record type 1 for a packet,
+ * DLT). The inner frame is read by its own link type; offsets stay the outer frame's.
+ */
+function wrappedLink(linkType: number, f: Buffer, nested: number): LinkNext | LinkBad | undefined {
+  const name = linkType === 192 ? 'PPI' : 'PKTAP';
+  if (f.length < (linkType === 192 ? 8 : 12)) return { bad: `a ${name} header cut short` };
+  const length = linkType === 192 ? f.readUInt16LE(2) : f.readUInt32LE(0);
+  if (linkType === 258 && f.readUInt32LE(4) !== 1) return undefined;
+  const inner = f.readUInt32LE(linkType === 192 ? 4 : 8);
+  if (length > f.length || length < 8) return { bad: `a ${name} header whose length does not fit its frame` };
+  if (nested >= MAX_WRAPPED_LINKS) return { bad: `link-layer headers nested more than ${MAX_WRAPPED_LINKS} deep` };
+  const next = linkPayload(inner, f.subarray(length), nested + 1);
+  return next && !('bad' in next) ? { at: next.at + length, etherType: next.etherType } : next;
 }
