@@ -82,8 +82,11 @@ async function pcapLayout(reader: ByteReader): Promise<PcapLayout> {
   const aix = magic === MAGIC_USEC && major === 2 && minor === 2 ? AIX_LINK_TYPES[u32(20)] : undefined;
   if (aix !== undefined) [linkType, nano] = [aix, true];
   const layout: PcapLayout = { le, unitsPerMs: nano ? 1e6 : 1e3, linkType, snaplen: u32(16), headerBytes: ixia ? 28 : 24, recordBytes: 16, lengthsSwapped: old ? 'yes' : major === 2 && minor === 3 ? 'maybe' : 'no' };
-  // Only a version-2.4 file with the standard or modified magic may be one of the variants.
-  const candidates: Variant[] | undefined = magic === MAGIC_MODIFIED ? ['ss991029', 'ss990915'] : magic === MAGIC_USEC && !old && minor !== 3 && aix === undefined ? ['pcap', 'ss990417', 'nokia'] : undefined;
+  // Only a version-2.4 file with the standard or modified magic may be one of the variants. A
+  // stream (stdin, perhaps a live tcpdump) with the standard magic is taken as plain pcap, as
+  // wiretap takes a pipe: looking ahead would hold up its first frames.
+  const standard = magic === MAGIC_USEC && !old && minor !== 3 && aix === undefined && !reader.streamed;
+  const candidates: Variant[] | undefined = magic === MAGIC_MODIFIED ? ['ss991029', 'ss990915'] : standard ? ['pcap', 'ss990417', 'nokia'] : undefined;
   if (candidates) layout.recordBytes = RECORD_BYTES[await likeliestVariant(reader, layout, candidates)];
   return layout;
 }
