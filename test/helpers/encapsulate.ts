@@ -353,3 +353,15 @@ export function pktap(dlt: number, frame: Buffer): Buffer {
   h.write('en0', 12);
   return Buffer.concat([h, frame]);
 }
+
+/** A GTP-U G-PDU (TEID 0x1234) around `ip`; with `extension`, a sequence field and a PDU session container extension header. */
+export function gtpU(ip: Buffer, extension: boolean): Buffer {
+  const ext = extension ? Buffer.from([0x00, 0x00, 0x00, 0x85, 0x01, 0x10, 0x01, 0x00]) : Buffer.alloc(0);
+  const body = Buffer.concat([ext, ip]);
+  return Buffer.concat([Buffer.from([extension ? 0x34 : 0x30, 0xff]), u16(body.length), Buffer.from([0, 0, 0x12, 0x34]), body]);
+}
+
+/** Ethernet with Cisco's VN-Tag (EtherType 0x8926, 6 bytes with it) before the EtherType. */
+export function ethVnTag(etherType: number, payload: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x89, 0x26, 0x80, 0x01, 0x00, 0x02]), u16(etherType), payload]);
+}

@@ -9,8 +9,11 @@ export const ETH_TEB = 0x6558;
 export const ETH_MPLS = 0x8847;
 export const ETH_MPLS_MULTICAST = 0x8848;
 export const ETH_PPPOE_SESSION = 0x8864;
-/** 802.1Q, 802.1ad (QinQ) and the older 0x9100 QinQ tag. */
-const ETH_VLAN: readonly number[] = [0x8100, 0x88a8, 0x9100];
+/**
+ * Tags between the MAC addresses and the EtherType, by their own EtherType, and their size with
+ * it: 802.1Q, 802.1ad (QinQ), the older 0x9100/0x9200 QinQ tags, Cisco's VN-Tag and 802.1BR's E-Tag.
+ */
+const ETH_TAG_BYTES: Readonly<Record<number, number>> = { 0x8100: 4, 0x88a8: 4, 0x9100: 4, 0x9200: 4, 0x8926: 6, 0x893f: 8 };
 
 /** Where the next layer starts in the frame, and what it is. */
 export interface LinkNext {
@@ -123,15 +126,15 @@ function rawIp(f: Buffer, at: number): LinkNext | undefined {
 }
 
 /**
- * An Ethernet header at `at` (ending by `end`): VLAN tags, stacked, are stepped over; an 802.3
+ * An Ethernet header at `at` (ending by `end`): VLAN and other tags, stacked, are stepped over; an 802.3
  * length field with an LLC/SNAP header gives the EtherType after it.
  */
 export function ethernet(f: Buffer, at: number, end: number): LinkNext | LinkBad | undefined {
   if (end - at < 14) return { bad: 'an Ethernet frame shorter than its 14-byte header' };
   let o = at + 12;
   let etherType = f.readUInt16BE(o);
-  while (ETH_VLAN.includes(etherType)) {
-    o += 4;
+  for (let tag = ETH_TAG_BYTES[etherType]; tag !== undefined; tag = ETH_TAG_BYTES[etherType]) {
+    o += tag;
     if (end < o + 2) return { bad: 'a VLAN tag cut short' };
     etherType = f.readUInt16BE(o);
   }

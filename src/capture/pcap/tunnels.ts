@@ -1,6 +1,7 @@
 // Tunnel headers between an outer network layer and the packet it carries: MPLS label stacks,
 // GRE (RFC 2784/2890, and PPTP's enhanced GRE) with ERSPAN types I, II and III, and the UDP
-// tunnels VXLAN (RFC 7348, port 4789), VXLAN-GPE (4790) and Geneve (RFC 8926, 6081). Each gives
+// tunnels VXLAN (RFC 7348, port 4789), VXLAN-GPE (4790), Geneve (RFC 8926, 6081) and GTP-U
+// (3GPP TS 29.281, 2152: a mobile core's user plane). Each gives
 // where the inner packet starts and what it is, as an EtherType; layers.ts walks on from there
 // (IP-in-IP needs no header of its own: it is the IP protocol number alone).
 
@@ -21,6 +22,9 @@ const CARRIED: readonly number[] = [ETH_IPV4, ETH_IPV6, ETH_TEB, ETH_MPLS, ETH_M
 const PORT_VXLAN = 4789;
 const PORT_VXLAN_GPE = 4790;
 const PORT_GENEVE = 6081;
+const PORT_GTP_U = 2152;
+/** GTP-U's G-PDU message: a user packet follows the header. */
+const GTP_G_PDU = 0xff;
 /** MPLS labels read before a stack is taken as malformed. */
 const MAX_MPLS_LABELS = 16;
 
@@ -91,6 +95,7 @@ export function udpTunnel(f: Buffer, at: number, end: number): LinkNext | LinkBa
   const port = (p: number): boolean => src === p || dst === p;
   if (port(PORT_VXLAN)) return end - o < 8 ? { bad: 'a VXLAN header cut short' } : { at: o + 8, etherType: ETH_TEB };
   if (port(PORT_GENEVE)) return geneve(f, o, end);
+  if (port(PORT_GTP_U)) return gtpU(f, o, end);
   if (port(PORT_VXLAN_GPE)) {
     if (end - o < 8) return { bad: 'a VXLAN header cut short' };
     // The next-protocol byte is meaningful only with the P flag; without it the payload is Ethernet.
@@ -109,4 +114,30 @@ function geneve(f: Buffer, at: number, end: number): LinkNext | LinkBad | undefi
   if (o > end) return { bad: 'a Geneve header cut short' };
   const protocol = f.readUInt16BE(at + 2);
   return CARRIED.includes(protocol) ? { at: o, etherType: protocol } : undefined;
+}
+
+/**
+ * A GTP-U header at `at`: 8 bytes (version 1, protocol type GTP), 4 more when a sequence number,
+ * N-PDU number or extension header is flagged, then each extension header (its length in 4-byte
+ * words, its last byte naming the next). Only a G-PDU carries a user packet, IPv4 or IPv6.
+ */
+function gtpU(f: Buffer, at: number, end: number): LinkNext | LinkBad | undefined {
+  if (end - at < 8) return { bad: 'a GTP-U header cut short' };
+  const flags = f[at];
+  if (flags >> 5 !== 1 || (flags & 0x10) === 0 || f[at + 1] !== GTP_G_PDU) return undefined;
+  let o = at + 8;
+  if (flags & 0x07) {
+    if (end - o < 4) return { bad: 'a GTP-U header cut short' };
+    let next = flags & 0x04 ? f[o + 3] : 0;
+    o += 4;
+    for (let n = 0; next !== 0; n++) {
+      const len = (f[o] ?? 0) * 4;
+      if (len === 0 || o + len > end || n >= 16) return { bad: 'a GTP-U extension header that does not fit' };
+      next = f[o + len - 1];
+      o += len;
+    }
+  }
+  if (o >= end) return undefined;
+  const v = f[o] >> 4;
+  return v === 4 ? { at: o, etherType: ETH_IPV4 } : v === 6 ? { at: o, etherType: ETH_IPV6 } : undefined;
 }
