@@ -12,7 +12,7 @@ import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import type { Capture } from '../../src/capture/types.js';
 import { MAX_ENCAPSULATION_DEPTH } from '../../src/limits.js';
 import { pcapOf } from '../capture/pcap/pcap-bytes.js';
-import { eth, ethVnTag, gtpU, erspan2, erspan3, geneve, gre, ipPackets, ipv4, ipv6, mpls, nflog, ourView, pktap, ppi, pppFrame, pppoe, radiotap, text2pcap, tsharkView, udp, vxlan, wifi, type TimedFrame } from '../helpers/encapsulate.js';
+import { eth, ethVnTag, gtpU, l2tp, erspan2, erspan3, geneve, gre, ipPackets, ipv4, ipv6, mpls, nflog, ourView, pktap, ppi, pppFrame, pppoe, radiotap, text2pcap, tsharkView, udp, vxlan, wifi, type TimedFrame } from '../helpers/encapsulate.js';
 import { linkHeaders } from '../helpers/pcap-tools.js';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
 
@@ -112,6 +112,7 @@ const cases: Case[] = [
   ['GRE whose outer IPv4 packets are fragmented', 1, (ip) => fragments(ipv4(47, gre(etherType(ip), ip)), 256).map((f) => eth(0x0800, f))],
   ['GTP-U (UDP 2152)', 1, (ip) => eth(0x0800, ipv4(17, udp(2152, 2152, gtpU(ip, false))))],
   ['GTP-U with a sequence number and an extension header', 1, (ip) => eth(0x0800, ipv4(17, udp(2152, 2152, gtpU(ip, true))))],
+  ['L2TPv2 with PPP (UDP 1701)', 1, (ip) => eth(0x0800, ipv4(17, udp(1701, 1701, l2tp(ip))))],
   ['Ethernet with a VN-Tag', 1, (ip) => ethVnTag(etherType(ip), ip)],
   ['GRE in MPLS in VXLAN', 1, (ip) => eth(0x0800, ipv4(17, udp(41002, 4789, vxlan(eth(0x8847, mpls([16], ipv4(47, gre(etherType(ip), ip))))))))],
 ];

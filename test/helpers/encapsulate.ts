@@ -365,3 +365,9 @@ export function gtpU(ip: Buffer, extension: boolean): Buffer {
 export function ethVnTag(etherType: number, payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x89, 0x26, 0x80, 0x01, 0x00, 0x02]), u16(etherType), payload]);
 }
+
+/** An L2TPv2 data message (length and sequence fields present) carrying `ip` in PPP. */
+export function l2tp(ip: Buffer): Buffer {
+  const ppp = pppFrame(ip);
+  return Buffer.concat([u16(0x4802), u16(12 + ppp.length), u16(7), u16(9), u16(0), u16(0), ppp]);
+}

@@ -1,7 +1,8 @@
 // Tunnel headers between an outer network layer and the packet it carries: MPLS label stacks,
 // GRE (RFC 2784/2890, and PPTP's enhanced GRE) with ERSPAN types I, II and III, and the UDP
 // tunnels VXLAN (RFC 7348, port 4789), VXLAN-GPE (4790), Geneve (RFC 8926, 6081) and GTP-U
-// (3GPP TS 29.281, 2152: a mobile core's user plane). Each gives
+// (3GPP TS 29.281, 2152: a mobile core's user plane), and L2TPv2 (RFC 2661, 1701) data messages
+// with PPP inside. Each gives
 // where the inner packet starts and what it is, as an EtherType; layers.ts walks on from there
 // (IP-in-IP needs no header of its own: it is the IP protocol number alone).
 
@@ -23,6 +24,7 @@ const PORT_VXLAN = 4789;
 const PORT_VXLAN_GPE = 4790;
 const PORT_GENEVE = 6081;
 const PORT_GTP_U = 2152;
+const PORT_L2TP = 1701;
 /** GTP-U's G-PDU message: a user packet follows the header. */
 const GTP_G_PDU = 0xff;
 /** MPLS labels read before a stack is taken as malformed. */
@@ -96,6 +98,7 @@ export function udpTunnel(f: Buffer, at: number, end: number): LinkNext | LinkBa
   if (port(PORT_VXLAN)) return end - o < 8 ? { bad: 'a VXLAN header cut short' } : { at: o + 8, etherType: ETH_TEB };
   if (port(PORT_GENEVE)) return geneve(f, o, end);
   if (port(PORT_GTP_U)) return gtpU(f, o, end);
+  if (port(PORT_L2TP)) return l2tp(f, o, end);
   if (port(PORT_VXLAN_GPE)) {
     if (end - o < 8) return { bad: 'a VXLAN header cut short' };
     // The next-protocol byte is meaningful only with the P flag; without it the payload is Ethernet.
@@ -140,4 +143,21 @@ function gtpU(f: Buffer, at: number, end: number): LinkNext | LinkBad | undefine
   if (o >= end) return undefined;
   const v = f[o] >> 4;
   return v === 4 ? { at: o, etherType: ETH_IPV4 } : v === 6 ? { at: o, etherType: ETH_IPV6 } : undefined;
+}
+
+/**
+ * An L2TPv2 data message at `at`: flags and version, the length, Ns/Nr and offset fields when
+ * flagged, tunnel and session ids, then a PPP frame. Control messages carry no user packet.
+ */
+function l2tp(f: Buffer, at: number, end: number): LinkNext | LinkBad | undefined {
+  if (end - at < 6) return { bad: 'an L2TP header cut short' };
+  const flags = f.readUInt16BE(at);
+  if ((flags & 0x000f) !== 2 || flags & 0x8000) return undefined;
+  let o = at + 2 + (flags & 0x4000 ? 2 : 0) + 4 + (flags & 0x0800 ? 4 : 0);
+  if (flags & 0x0200) {
+    if (o + 2 > end) return { bad: 'an L2TP header cut short' };
+    o += 2 + f.readUInt16BE(o);
+  }
+  if (o > end) return { bad: 'an L2TP header cut short' };
+  return ppp(f, o, end);
 }
