@@ -209,17 +209,12 @@ export const MAX_CERTIFICATE_ENTRIES_KEPT = 1000;
 export const MAX_CAPTURE_BLOCK_BYTES = 16 * 1024 * 1024;
 
 /**
- * IP datagrams (IPv4 and IPv6) being reassembled from fragments at once (64), each at most 65535
- * bytes. Past it the oldest is dropped with a note; real TCP on loopback or Ethernet is not
- * fragmented, but a tunnel's outer packets may be.
+ * IP datagrams (IPv4, IPv6) being reassembled from fragments at once (64), each at most 65535
+ * bytes. Past it the oldest is dropped with a note (a tunnel's outer packets may be fragmented).
  */
 export const MAX_IP_FRAGMENT_DATAGRAMS = 64;
 
-/**
- * Encapsulations walked through in one frame (8): IP-in-IP, GRE, ERSPAN, MPLS, VXLAN, Geneve,
- * PPPoE and Ethernet inside them each count one. A frame nested deeper is skipped with a note: real
- * networks stack two or three, and a bound keeps a crafted frame from looping.
- */
+/** Encapsulations (IP-in-IP, GRE, MPLS, VXLAN…) walked in one frame; a deeper one is skipped with a note. */
 export const MAX_ENCAPSULATION_DEPTH = 8;
 
 /**
