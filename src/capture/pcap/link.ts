@@ -65,9 +65,8 @@ const OTHER_LINK_TYPES: Record<number, string> = {
 
 /** The reason for a frame of a link type not read: one per link type number, naming it. */
 function unknownLinkType(linkType: number): LinkBad {
-  const name = OTHER_LINK_TYPES[linkType];
-  const reads = Object.entries(LINK_TYPES).map(([n, label]) => `${n} ${label}`).join(', ');
-  return { bad: `link type ${linkType}${name ? ` (${name})` : ''}, which tls-trace does not read (it reads ${reads})` };
+  const name = OTHER_LINK_TYPES[linkType] ?? (linkType >= 147 && linkType <= 162 ? `user-defined DLT_USER${linkType - 147}` : undefined);
+  return { bad: `link type ${linkType}${name ? ` (${name})` : ''}, which tls-trace does not read (it reads link types ${Object.keys(LINK_TYPES).join(', ')})` };
 }
 
 /** Link-layer headers that wrap another link type (PPI, PKTAP) nested at most this deep. */
