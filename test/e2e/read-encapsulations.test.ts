@@ -12,7 +12,7 @@ import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import type { Capture } from '../../src/capture/types.js';
 import { MAX_ENCAPSULATION_DEPTH } from '../../src/limits.js';
 import { pcapOf } from '../capture/pcap/pcap-bytes.js';
-import { eth, ethVnTag, gtpU, l2tp, erspan2, erspan3, geneve, gre, ipPackets, ipv4, ipv6, mpls, nflog, ourView, pktap, ppi, pppFrame, pppoe, radiotap, text2pcap, tsharkView, udp, vxlan, wifi, type TimedFrame } from '../helpers/encapsulate.js';
+import { eth, ethVnTag, gtpU, l2tp, withAh, erspan2, erspan3, geneve, gre, ipPackets, ipv4, ipv6, mpls, nflog, ourView, pktap, ppi, pppFrame, pppoe, radiotap, text2pcap, tsharkView, udp, vxlan, wifi, type TimedFrame } from '../helpers/encapsulate.js';
 import { linkHeaders } from '../helpers/pcap-tools.js';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
 
@@ -80,6 +80,8 @@ const cases: Case[] = [
   ['Ethernet', 1, inEth],
   ['Ethernet with three stacked tags (802.1ad, 802.1Q, 802.1Q)', 1, (ip) => eth(etherType(ip), ip, [[0x88a8, 10], [0x8100, 100], [0x8100, 200]])],
   ['Linux cooked SLL (113)', 113, (ip) => Buffer.concat([linkHeaders.sll(ip[0] >> 4), ip])],
+  ['Linux cooked SLL (113) with an 802.1Q tag after the protocol field', 113, (ip) => Buffer.concat([linkHeaders.sll(ip[0] >> 4).subarray(0, 14), Buffer.from([0x81, 0x00, 0x00, 0x64]), linkHeaders.sll(ip[0] >> 4).subarray(14), ip])],
+  ['IPsec AH in IPv4 and IPv6', 1, (ip) => inEth(withAh(ip))],
   ['Linux cooked SLL2 (276)', 276, (ip) => Buffer.concat([linkHeaders.sll2(ip[0] >> 4), ip])],
   ['BSD null (0), little-endian family (AF_INET6 30, macOS)', 0, (ip) => Buffer.concat([family(ip, true, 30), ip])],
   ['BSD null (0), big-endian family (AF_INET6 24)', 0, (ip) => Buffer.concat([family(ip, false, 24), ip])],

@@ -371,3 +371,23 @@ export function l2tp(ip: Buffer): Buffer {
   const ppp = pppFrame(ip);
   return Buffer.concat([u16(0x4802), u16(12 + ppp.length), u16(7), u16(9), u16(0), u16(0), ppp]);
 }
+
+/** The same packet with an IPsec Authentication Header (24 bytes: a 12-byte ICV) between the IP header and its payload. */
+export function withAh(ip: Buffer): Buffer {
+  const v6 = ip[0] >> 4 === 6;
+  const hl = v6 ? 40 : (ip[0] & 0x0f) * 4;
+  const h = Buffer.from(ip.subarray(0, hl));
+  const ah = Buffer.alloc(24);
+  ah[0] = v6 ? h[6] : h[9];
+  ah[1] = 24 / 4 - 2;
+  ah.writeUInt32BE(0x1000, 4);
+  ah.writeUInt32BE(1, 8);
+  if (v6) {
+    h[6] = 51;
+    h.writeUInt16BE(h.readUInt16BE(4) + 24, 4);
+  } else {
+    h[9] = 51;
+    h.writeUInt16BE(h.readUInt16BE(2) + 24, 2);
+  }
+  return Buffer.concat([h, ah, ip.subarray(hl)]);
+}

@@ -6,7 +6,7 @@
 
 import { MAX_ENCAPSULATION_DEPTH, MAX_IP_FRAGMENT_DATAGRAMS } from '../../limits.js';
 import type { TcpSynOptions } from '../types.js';
-import { ETH_IPV4, ETH_IPV6, ETH_MPLS, ETH_MPLS_MULTICAST, ETH_PPPOE_SESSION, ETH_TEB, ethernet, linkPayload, pppoe, type LinkBad, type LinkNext } from './link.js';
+import { ETH_IPV4, ETH_IPV6, ETH_MPLS, ETH_MPLS_MULTICAST, ETH_PPPOE_SESSION, ETH_TEB, ethernet, linkPayload, pppoe, tagAfterType, type LinkBad, type LinkNext } from './link.js';
 import { gre, mpls, udpTunnel } from './tunnels.js';
 
 export { LINK_TYPES } from './link.js';
@@ -164,6 +164,7 @@ function network(f: Buffer, at: number, end: number, etherType: number, defrag: 
     if (etherType === ETH_TEB) next = ethernet(f, at, end);
     else if (etherType === ETH_MPLS || etherType === ETH_MPLS_MULTICAST) next = mpls(f, at, end);
     else if (etherType === ETH_PPPOE_SESSION) next = pppoe(f, at, end);
+    else next = tagAfterType(f, at, end, etherType);
     if (!next) return SKIP;
     if ('bad' in next) return badResult(next);
     ({ at, etherType } = next);
@@ -172,6 +173,11 @@ function network(f: Buffer, at: number, end: number, etherType: number, defrag: 
 
 /** What an IP packet's payload (protocol `proto`, bytes [at, end)) holds: TCP, or a tunnel walked into. */
 function ipPayload(f: Buffer, at: number, end: number, proto: number, src: string, dst: string, defrag: IpDefragmenter, depth: number): LayerResult {
+  // An IPsec Authentication Header (RFC 4302) only authenticates: the protocol it names follows it.
+  for (let ah = 0; proto === 51 && ah < 4; ah++) {
+    if (end - at < 12) return { kind: 'bad', reason: 'an IPsec AH header cut short' };
+    [proto, at] = [f[at], at + (f[at + 1] + 2) * 4];
+  }
   if (proto === 6) return tcp(f, at, end, src, dst);
   if (proto !== 4 && proto !== 41 && proto !== 47 && proto !== 17 && proto !== 137) return SKIP;
   let next: LinkNext | LinkBad | undefined;

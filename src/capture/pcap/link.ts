@@ -15,6 +15,19 @@ export const ETH_PPPOE_SESSION = 0x8864;
  */
 const ETH_TAG_BYTES: Readonly<Record<number, number>> = { 0x8100: 4, 0x88a8: 4, 0x9100: 4, 0x9200: 4, 0x8926: 6, 0x893f: 8 };
 
+/**
+ * A tag met where an EtherType was expected, without the MAC addresses of an Ethernet header
+ * before it (Linux cooked captures of a VLAN's parent, GRE, Geneve): its TPID (already read)
+ * and the rest of the tag, then the EtherType after it.
+ */
+export function tagAfterType(f: Buffer, at: number, end: number, tpid: number): LinkNext | LinkBad | undefined {
+  const size = ETH_TAG_BYTES[tpid];
+  if (size === undefined) return undefined;
+  const o = at + size - 2;
+  if (end < o + 2) return { bad: 'a VLAN tag cut short' };
+  return { at: o + 2, etherType: f.readUInt16BE(o) };
+}
+
 /** Where the next layer starts in the frame, and what it is. */
 export interface LinkNext {
   at: number;
