@@ -5,12 +5,13 @@
 // different link types, if_tsresol as a power of 2 and of 10, if_tsoffset, Simple Packet Blocks,
 // obsolete Packet Blocks and unknown blocks; a file cut inside its last block keeps what came before.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCapture } from '../../src/capture/capture-file.js';
 import { readPacketCapture } from '../../src/capture/pcap/index.js';
 import { eth, ipPackets, ourView, pcapFile, PcapngWriter, text2pcap, tsharkView, type PcapFileOptions, type TimedFrame } from '../helpers/encapsulate.js';
+import { runCli } from '../helpers/cli.js';
 import { linkHeaders, run } from '../helpers/pcap-tools.js';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
 
@@ -104,6 +105,22 @@ describeWithTools('tshark', 'editcap', 'text2pcap')('tls-trace read: capture con
     // The times follow each interface's resolution and offset: each connection starts when tshark says.
     const read = await readPacketCapture(file);
     expect(read.connections.map((c) => c.startedAt)).toEqual(await firstFrameTimes(file));
+  });
+
+  it('the CLI, from a file and from stdin: a modified pcap lists both connections; --packets shows tshark\'s frame numbers', async () => {
+    const mod = path.join(dir, 'cli.modpcap');
+    await run('editcap', ['-F', 'modpcap', ethernetPcap, mod]);
+    const fromFile = await runCli(['read', mod, '--json']);
+    const fromStdin = await runCli(['read', '-', '--json'], { stdin: () => createReadStream(mod) });
+    for (const r of [fromFile, fromStdin]) {
+      expect(r.code).toBe(0);
+      const table = JSON.parse(r.stdout) as { connections: { client: string }[] };
+      expect(table.connections.map((c) => c.client).sort()).toEqual(['192.0.2.99:50000', '[2001:db8::c]:50001']);
+    }
+    const one = await runCli(['read', mod, '--stream', '2', '--packets', '--no-color']);
+    const shown = [...one.stdout.matchAll(/ · frame (\d+)/g)].map((m) => Number(m[1]));
+    const theirs = (await tsharkView(mod)).connections.find((c) => c.client.startsWith('[2001'))?.frames;
+    expect(shown).toEqual(theirs);
   });
 
   it('a pcapng file cut inside its last block: the frames before it are read, and one note says where', async () => {
