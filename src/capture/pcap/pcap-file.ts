@@ -15,7 +15,7 @@ import { CaptureFormatError, PCAP_MAGICS, type CaptureSink } from './file-format
 
 const [MAGIC_USEC, MAGIC_NSEC, MAGIC_MODIFIED, MAGIC_IXIA_HW, MAGIC_IXIA_SW] = PCAP_MAGICS;
 
-/** A record layout: its header size and what its extra fields must look like. */
+/** A record layout, named as wiretap names it, and the size of its record header. */
 type Variant = 'pcap' | 'ss990417' | 'nokia' | 'ss991029' | 'ss990915';
 const RECORD_BYTES: Record<Variant, number> = { pcap: 16, ss990417: 24, nokia: 20, ss991029: 24, ss990915: 28 };
 
@@ -26,8 +26,7 @@ export interface PcapLayout {
   unitsPerMs: number;
   linkType: number;
   snaplen: number;
-  /** Bytes of the file header (24, or 28 for Ixia). */
-  headerBytes: number;
+  /** Bytes of each record's header before the frame. */
   recordBytes: number;
   /** 'yes': the captured length is the second length field; 'maybe': whichever is smaller. */
   lengthsSwapped: 'no' | 'yes' | 'maybe';
@@ -81,7 +80,7 @@ async function pcapLayout(reader: ByteReader): Promise<PcapLayout> {
   // AIX's tcpdump writes version 2.2 with interface types (RFC 1573 ifType) for link types, and nanoseconds.
   const aix = magic === MAGIC_USEC && major === 2 && minor === 2 ? AIX_LINK_TYPES[u32(20)] : undefined;
   if (aix !== undefined) [linkType, nano] = [aix, true];
-  const layout: PcapLayout = { le, unitsPerMs: nano ? 1e6 : 1e3, linkType, snaplen: u32(16), headerBytes: ixia ? 28 : 24, recordBytes: 16, lengthsSwapped: old ? 'yes' : major === 2 && minor === 3 ? 'maybe' : 'no' };
+  const layout: PcapLayout = { le, unitsPerMs: nano ? 1e6 : 1e3, linkType, snaplen: u32(16), recordBytes: 16, lengthsSwapped: old ? 'yes' : major === 2 && minor === 3 ? 'maybe' : 'no' };
   // Only a version-2.4 file with the standard or modified magic may be one of the variants. A
   // stream (stdin, perhaps a live tcpdump) with the standard magic is taken as plain pcap, as
   // wiretap takes a pipe: looking ahead would hold up its first frames.
