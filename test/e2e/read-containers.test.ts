@@ -66,6 +66,8 @@ describeWithTools('tshark', 'editcap', 'text2pcap')('tls-trace read: capture con
     ['standard magic, 24-byte records (Red Hat 6.1)', { magic: 0xa1b2c3d4, recordBytes: 24 }],
     ['standard magic, 20-byte records (Nokia)', { magic: 0xa1b2c3d4, recordBytes: 20 }],
     ['version 2.2, lengths in the old order', { magic: 0xa1b2c3d4, version: [2, 2], oldLengthOrder: true }],
+    ['Ixia lcap, software (microseconds)', { magic: 0x1c0001ab, ixia: true }],
+    ['Ixia lcap, hardware (nanoseconds)', { magic: 0x1c0001ac, ixia: true, nano: true }],
   ];
   it.each(layouts.flatMap(([name, o]) => [true, false].map((le) => [`${name}, ${le ? 'little' : 'big'}-endian`, { ...o, le }] as const)))('pcap: %s', async (name, o) => {
     const file = path.join(dir, `${name.replace(/\W+/g, '-')}.pcap`);

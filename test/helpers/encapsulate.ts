@@ -229,6 +229,8 @@ export interface PcapFileOptions {
   version?: [number, number];
   /** Lengths in the pre-2.3 order (original length first); each frame claims 100 bytes more on the wire, so the order matters. */
   oldLengthOrder?: boolean;
+  /** Ixia lcap: 4 bytes after the header (the records' total size). */
+  ixia?: boolean;
 }
 
 export function pcapFile(frames: TimedFrame[], o: PcapFileOptions): Buffer {
@@ -241,6 +243,7 @@ export function pcapFile(frames: TimedFrame[], o: PcapFileOptions): Buffer {
   w32(h, 262144, 16);
   w32(h, o.linkType, 20);
   const parts: Buffer[] = [h];
+  const sizeAt = parts.push(Buffer.alloc(o.ixia ? 4 : 0)) - 1;
   for (const f of frames) {
     const r = Buffer.alloc(o.recordBytes ?? 16);
     w32(r, f.sec, 0);
@@ -255,6 +258,7 @@ export function pcapFile(frames: TimedFrame[], o: PcapFileOptions): Buffer {
     }
     parts.push(r, f.data);
   }
+  if (o.ixia) w32(parts[sizeAt], parts.slice(sizeAt + 1).reduce((n, b) => n + b.length, 0), 0);
   return Buffer.concat(parts);
 }
 
