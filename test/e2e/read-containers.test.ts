@@ -50,7 +50,7 @@ describeWithTools('tshark', 'editcap', 'text2pcap')('tls-trace read: capture con
     frames = packets.flatMap((p, i) => [...(i === 0 || i === 5 ? [{ ...p, data: ARP }] : []), { ...p, data: inEth(p.data) }]);
     ethernetPcap = await text2pcap(frames, 1, path.join(dir, 'ethernet.pcap'));
   });
-  afterAll(() => process.env.KEEP ? undefined : rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each(['pcap', 'nsecpcap', 'modpcap', 'nokiapcap', 'rh6_1pcap', 'suse6_3pcap', 'pcapng'])('editcap -F %s', async (format) => {
     const out = path.join(dir, `editcap.${format}`);

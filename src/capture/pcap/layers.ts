@@ -153,7 +153,7 @@ const TOO_DEEP: LayerResult = Object.freeze({ kind: 'bad', reason: `encapsulatio
 /**
  * The packet of EtherType `etherType` in bytes [at, end) of `f`, `depth` encapsulations in: IP is
  * decoded, and the headers that only wrap another packet (an Ethernet frame in a tunnel, MPLS,
- * PPPoE) are stepped over here, each counting one level.
+ * PPPoE, a VLAN tag with no MAC addresses before it) are stepped over here, each counting one level.
  */
 function network(f: Buffer, at: number, end: number, etherType: number, defrag: IpDefragmenter, depth: number): LayerResult {
   for (let d = depth; ; d++) {
