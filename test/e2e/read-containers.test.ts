@@ -14,6 +14,7 @@ import { eth, ipPackets, ourView, pcapFile, PcapngWriter, text2pcap, tsharkView,
 import { runCli } from '../helpers/cli.js';
 import { linkHeaders, run } from '../helpers/pcap-tools.js';
 import { describeWithTools, repoRoot } from '../helpers/servers.js';
+import { frame } from '../capture/pcap/pcap-bytes.js';
 
 const inEth = (ip: Buffer): Buffer => eth(ip[0] >> 4 === 6 ? 0x86dd : 0x0800, ip);
 const ARP = eth(0x0806, Buffer.from('0001080006040001020000000002c000020100000000000000c0000202', 'hex'));
@@ -123,6 +124,20 @@ describeWithTools('tshark', 'editcap', 'text2pcap')('tls-trace read: capture con
     const shown = [...one.stdout.matchAll(/ · frame (\d+)/g)].map((m) => Number(m[1]));
     const theirs = (await tsharkView(mod)).connections.find((c) => c.client.startsWith('[2001'))?.frames;
     expect(shown).toEqual(theirs);
+  });
+
+  it('a Simple Packet Block is cut at interface 0\'s snap length, as tshark cuts it', async () => {
+    // Ethernet, IPv4 and TCP headers (54 bytes), then 26 bytes of a TLS handshake record: 80 bytes
+    // on the wire, snap length 62. The block holds the 62 captured bytes and 2 of padding: the
+    // reader must take the length from the snap length, not from the block (its padding would be read as data).
+    const data = frame(1000, 0x18, Buffer.concat([Buffer.from('1603010100', 'hex'), Buffer.alloc(21, 1)]));
+    const w = new PcapngWriter().section(true).iface(1, 62).simple(data.subarray(0, 62), data.length);
+    const file = path.join(dir, 'spb-snaplen.pcapng');
+    writeFileSync(file, w.bytes());
+    expect((await run('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.cap_len', '-e', 'frame.len'])).trim()).toBe('62\t80');
+    const read = await readPacketCapture(file);
+    const c = read.connections[0];
+    expect(c.tls && c.capture.chunks.map((k) => k.bytes.length)).toEqual([62 - 54]);
   });
 
   it('a pcapng file cut inside its last block: the frames before it are read, and one note says where', async () => {

@@ -318,8 +318,9 @@ export class PcapngWriter {
     return this.block(obsolete ? 2 : 6, body);
   }
 
-  simple(data: Buffer): this {
-    return this.block(3, Buffer.concat([this.u32(data.length), data]));
+  /** A Simple Packet Block: the original length (`origLen`, default the data's), then the data as captured. */
+  simple(data: Buffer, origLen = data.length): this {
+    return this.block(3, Buffer.concat([this.u32(origLen), data]));
   }
 
   bytes(): Buffer {
