@@ -209,10 +209,13 @@ export const MAX_CERTIFICATE_ENTRIES_KEPT = 1000;
 export const MAX_CAPTURE_BLOCK_BYTES = 16 * 1024 * 1024;
 
 /**
- * IPv4 datagrams being reassembled from fragments at once (64), each at most 65535 bytes. Past it
- * the oldest is dropped with a note; real TCP on loopback or Ethernet is not fragmented.
+ * IP datagrams (IPv4, IPv6) being reassembled from fragments at once (64), each at most 65535
+ * bytes. Past it the oldest is dropped with a note (a tunnel's outer packets may be fragmented).
  */
 export const MAX_IP_FRAGMENT_DATAGRAMS = 64;
+
+/** Encapsulations (IP-in-IP, GRE, MPLS, VXLAN…) walked in one frame; a deeper one is skipped with a note. */
+export const MAX_ENCAPSULATION_DEPTH = 8;
 
 /**
  * Stream bytes kept per TCP connection and direction (4 MiB, the live capture's cap). Past it the

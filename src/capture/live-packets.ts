@@ -10,7 +10,7 @@ import { captureHandshake } from './capture.js';
 import type { CaptureOptions, ConnectHook } from './options.js';
 import { readPacketBytes } from './pcap/index.js';
 import { choosePacketTool, GRANT_HINT, PacketCaptureSession, type PacketPrivileges, type PacketTool } from './packet-tool.js';
-import type { Capture, CaptureChunk, Direction } from './types.js';
+import type { Capture, CaptureChunk, CapturePacket, Direction } from './types.js';
 
 export interface LivePacketsResult {
   capture: Capture;
@@ -117,7 +117,7 @@ async function withWirePackets(live: Capture, wire: Buffer, connectingMs: number
     const socketBytes = socket[d];
     const wireBytes = streamOf(packetsAt.chunks, d);
     if (wireBytes.length < socketBytes.length || !wireBytes.subarray(0, socketBytes.length).equals(socketBytes)) {
-      const packets = (packetsAt.packets ?? []).map((p) => ({ ...p, timeMs: shift(p.timeMs) }));
+      const packets = (packetsAt.packets ?? []).map((p) => livePacket(p, shift));
       return { capture: { ...live, packets }, note: `--packets: the ${d}'s segments do not hold all the bytes the socket saw (${wireBytes.length} of ${socketBytes.length}); steps keep the socket's times` };
     }
   }
@@ -130,7 +130,16 @@ async function withWirePackets(live: Capture, wire: Buffer, connectingMs: number
     const end = Math.min(c.offset + c.bytes.length, socketBytes.length);
     chunks.push({ direction: c.direction, timeMs: shift(c.timeMs), offset: c.offset, bytes: socketBytes.subarray(c.offset, end) });
   }
-  const packets = (packetsAt.packets ?? []).map((p) => ({ ...p, timeMs: shift(p.timeMs) }));
+  const packets = (packetsAt.packets ?? []).map((p) => livePacket(p, shift));
   const omitted = packetsAt.packetsOmitted;
   return { capture: { ...live, chunks, packets, ...(omitted ? { packetsOmitted: omitted } : {}) } };
+}
+
+/**
+ * A packet of the tool's file on the trace's clock. Its frame number is left out: it counts frames
+ * of a temporary file the user never sees (and `--pcap` writes the frames anew).
+ */
+function livePacket(p: CapturePacket, shift: (ms: number) => number): CapturePacket {
+  const { frame: _frame, ...rest } = p;
+  return { ...rest, timeMs: shift(p.timeMs) };
 }

@@ -124,6 +124,8 @@ export interface TcpSynOptions {
 }
 
 export interface CapturePacket {
+  /** The frame's number in the capture file, counting every frame (TLS or not) as tshark numbers them. */
+  frame?: number;
   /** Milliseconds since the capture's `startedAt` (the connection's first packet). */
   timeMs: number;
   direction: Direction;
@@ -191,7 +193,7 @@ export interface Capture {
   packetsOmitted?: number;
   /**
    * Live `--packets`: the capture file (pcap or pcapng) tcpdump or dumpcap wrote for this
-   * connection, every frame as it was on the wire; read it with src/capture/pcap/file-format.ts.
+   * connection, every frame as it was on the wire; read it with readPacketBytes (src/capture/pcap/index.ts).
    * Not written by `--save`.
    */
   packetFile?: Uint8Array;

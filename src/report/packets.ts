@@ -128,11 +128,13 @@ function recordWords(row: PacketRow): string {
   return row.records.map((r) => `record #${r.record} bytes ${r.from}–${r.to}`).join(', ');
 }
 
-/** One segment: time, arrow, flags, relative seq/ack, window, payload length, records, marks. */
+/** One segment: time, arrow, flags, relative seq/ack, window, payload length, records, frame number, marks. */
 export function packetLine(row: PacketRow, p: Palette): string {
   const ack = row.ack !== undefined ? ` ack ${row.ack}` : '';
   const parts = [`${ms(row.timeMs).padStart(12)}  ${arrow(row.direction, p)} ${row.flags.padEnd(6)} seq ${row.seq}${ack} win ${row.window} len ${row.payloadLength}`];
   if (row.records.length > 0) parts.push(recordWords(row));
+  // The file's frame number, as Wireshark shows it: to find the segment there.
+  if (row.frame !== undefined) parts.push(`frame ${row.frame}`);
   const marks = row.marks.length > 0 ? `  ${p.bad(row.marks.map((m) => `[${m}]`).join(' '))}` : '';
   return `  ${parts.join(' · ')}${marks}`;
 }

@@ -86,6 +86,8 @@ export interface RecordPiece {
 export type PacketMark = 'retransmission' | 'overlap' | 'out-of-order' | 'after gap' | 'duplicate ACK' | 'zero window';
 
 export interface PacketRow {
+  /** The frame's number in the capture file (tshark's frame.number), for packet sources. */
+  frame?: number;
   timeMs: number;
   direction: Direction;
   /** tcpdump's flag letters: `[S]`, `[S.]`, `[.]`, `[P.]`, `[F.]`, `[R]`. */
@@ -268,6 +270,7 @@ function packetRows(packets: readonly CapturePacket[], records: readonly TlsReco
     if (p.window === 0 && !p.flags.includes('RST')) marks.push('zero window');
     last[p.direction] = p;
     return {
+      ...(p.frame !== undefined ? { frame: p.frame } : {}),
       timeMs: p.timeMs,
       direction: p.direction,
       flags: flagLetters(p),

@@ -105,7 +105,7 @@ describeWithTools('tcpdump', 'editcap', 'tshark')('tls-trace read: missing bytes
     expect(r.stdout).toContain(`${lost.payloadLength} bytes missing from the capture at stream offset ${lost.stream!.offset}`);
     // The segment after the hole still names the record it carries (offsets mapped past the gap).
     expect(r.stdout).toMatch(/\[after gap\]|after gap/);
-    expect(r.stdout).toMatch(/← \[P\.\] +seq \d+ ack \d+ win \d+ len \d+ · record #\d+ bytes 0–\d+ +\[after gap\]/);
+    expect(r.stdout).toMatch(/← \[P\.\] +seq \d+ ack \d+ win \d+ len \d+ · record #\d+ bytes 0–\d+ · frame \d+ +\[after gap\]/);
     // The JSON carries the marker too, valid against the trace schema.
     const json = parseValid<{ messages: { kind: string; missing?: unknown }[] }>('trace', (await runCli(['read', out, '--keylog', rec.keylog, '--json'])).stdout);
     expect(json.messages.filter((m) => m.missing)).toEqual([expect.objectContaining({ kind: 'opaque', missing: { streamOffset: lost.stream!.offset, length: lost.payloadLength, resumedAt: lost.stream!.offset + lost.payloadLength } })]);

@@ -11,6 +11,8 @@ import { expectSchemaValid } from '../helpers/schema.js';
 import { describeWithTools } from '../helpers/servers.js';
 
 interface Segment {
+  /** The frame's number in the file. */
+  frame: number;
   flags: string[];
   seq: number;
   ack?: number;
@@ -23,25 +25,25 @@ const LETTER: Record<string, string> = { S: 'SYN', F: 'FIN', R: 'RST', P: 'PSH',
 
 /** tshark's view of every segment: `tcp.flags.str` (`·······AP···`) read as flag names. */
 async function tsharkSegments(file: string): Promise<Segment[]> {
-  const out = await run('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.flags.str', '-e', 'tcp.seq', '-e', 'tcp.ack', '-e', 'tcp.len', '-e', 'tcp.analysis.retransmission', '-e', 'tcp.analysis.duplicate_ack']);
+  const out = await run('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.flags.str', '-e', 'tcp.seq', '-e', 'tcp.ack', '-e', 'tcp.len', '-e', 'tcp.analysis.retransmission', '-e', 'tcp.analysis.duplicate_ack']);
   const names: [number, string][] = [[3, 'CWR'], [4, 'ECE'], [5, 'URG'], [7, 'ACK'], [8, 'PSH'], [9, 'RST'], [10, 'SYN'], [11, 'FIN']];
   // Only the final newline goes: trim() would also eat the last line's empty trailing fields.
   return out.replace(/\n$/, '').split('\n').map((line) => {
-    const [str, seq, ack, len, retrans = '', dup = ''] = line.split('\t');
+    const [frame, str, seq, ack, len, retrans = '', dup = ''] = line.split('\t');
     const chars = [...str];
     const flags = names.filter(([i]) => chars[i] !== '·').map(([, n]) => n).sort();
-    return { flags, seq: Number(seq), ...(flags.includes('ACK') ? { ack: Number(ack) } : {}), len: Number(len), retransmission: retrans !== '', duplicateAck: dup !== '' };
+    return { frame: Number(frame), flags, seq: Number(seq), ...(flags.includes('ACK') ? { ack: Number(ack) } : {}), len: Number(len), retransmission: retrans !== '', duplicateAck: dup !== '' };
   });
 }
 
-/** Our `--packets` lines (`  0.013 ms  ← [S.]   seq 0 ack 1 win 65483 len 0 …  [retransmission]`) as segments. */
+/** Our `--packets` lines (`  0.013 ms  ← [S.]   seq 0 ack 1 win 65483 len 0 · frame 2 …  [retransmission]`) as segments. */
 function ourSegments(text: string): Segment[] {
   const re = /^ +[0-9.]+ ms {2}[→←] \[([SFRPUEW.]*)\] +seq (\d+)(?: ack (\d+))? win \d+ len (\d+)(.*)$/;
   return text.split('\n').flatMap((line) => {
     const m = re.exec(line);
     if (!m) return [];
     const flags = [...m[1]].map((c) => LETTER[c]).sort();
-    return [{ flags, seq: Number(m[2]), ...(m[3] !== undefined ? { ack: Number(m[3]) } : {}), len: Number(m[4]), retransmission: m[5].includes('[retransmission]'), duplicateAck: m[5].includes('[duplicate ACK]') }];
+    return [{ frame: Number(/ · frame (\d+)/.exec(m[5])?.[1]), flags, seq: Number(m[2]), ...(m[3] !== undefined ? { ack: Number(m[3]) } : {}), len: Number(m[4]), retransmission: m[5].includes('[retransmission]'), duplicateAck: m[5].includes('[duplicate ACK]') }];
   });
 }
 

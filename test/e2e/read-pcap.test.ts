@@ -180,12 +180,12 @@ describeWithTools('tcpdump', 'tshark', 'editcap', 'openssl')('tls-trace read on 
   it('not a capture, an empty file, a directory, a device, a FIFO, a missing file: exit 2 and one line', async () => {
     writeFileSync(path.join(dir, 'text'), 'hello\n');
     writeFileSync(path.join(dir, 'empty'), '');
-    // The header of a "modified" (Kuznetzov) pcap, as `editcap -F modpcap` writes it: bytes that are
-    // not UTF-8 (0xa1) are named as they are, not as the replacement character's efbfbd.
-    writeFileSync(path.join(dir, 'modpcap'), Buffer.from('34cdb2a10200040000000000000000000000040001000000', 'hex'));
+    // A pcap header whose magic is one off: bytes that are not UTF-8 (0xa1) are named as they are,
+    // not as the replacement character's efbfbd.
+    writeFileSync(path.join(dir, 'bad-magic'), Buffer.from('d5c3b2a10200040000000000000000000000040001000000', 'hex'));
     const cases: [string, string][] = [
       [path.join(dir, 'text'), `tls-trace: ${path.join(dir, 'text')} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with 68656c6c)\n`],
-      [path.join(dir, 'modpcap'), `tls-trace: ${path.join(dir, 'modpcap')} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with 34cdb2a1)\n`],
+      [path.join(dir, 'bad-magic'), `tls-trace: ${path.join(dir, 'bad-magic')} is not a capture: not pcap, pcapng or a tls-trace capture file (it starts with d5c3b2a1)\n`],
       [path.join(dir, 'empty'), `tls-trace: ${path.join(dir, 'empty')} is empty: not a capture\n`],
       [dir, `tls-trace: cannot read capture file ${dir}: a directory, not a regular file\n`],
       ['/dev/zero', 'tls-trace: cannot read capture file /dev/zero: a character device, not a regular file\n'],

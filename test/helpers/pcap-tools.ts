@@ -274,13 +274,13 @@ export function swapPcapByteOrder(input: string, output: string): string {
   return output;
 }
 
-/** Link-layer headers for `relink`: Linux cooked SLL (113), SLL2 (276), BSD null (0), raw (101), Ethernet with VLAN tags (1). */
+/** Link-layer headers for `relink`: Linux cooked SLL (113), SLL2 (276), BSD null (0; AF_INET6 as NetBSD/OpenBSD write it), raw (101), Ethernet with VLAN tags (1). */
 export const linkHeaders = {
   sll: (v: number): Buffer => Buffer.from([0, 0, 0, 772 >> 8, 772 & 0xff, 0, 6, 0, 0, 0, 0, 0, 0, 0, v === 6 ? 0x86 : 0x08, v === 6 ? 0xdd : 0x00]),
   sll2: (v: number): Buffer => Buffer.from([v === 6 ? 0x86 : 0x08, v === 6 ? 0xdd : 0x00, 0, 0, 0, 0, 0, 1, 3, 4, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0]),
   null: (v: number): Buffer => {
     const b = Buffer.alloc(4);
-    b.writeUInt32LE(v === 6 ? 10 : 2);
+    b.writeUInt32LE(v === 6 ? 24 : 2);
     return b;
   },
   raw: (): Buffer => Buffer.alloc(0),

@@ -68,6 +68,11 @@ export class ByteReader {
   private done = false;
   /** Offset of the next byte `read` returns. */
   position = 0;
+  /**
+   * The bytes come from a stream (stdin), maybe a live capture: a reader must not wait for bytes
+   * it could do without (the pcap layout guess looks ahead only in files, as wiretap does).
+   */
+  streamed = false;
 
   constructor(
     private readonly chunks: AsyncIterator<Buffer>,
@@ -238,8 +243,9 @@ export async function openCaptureSource(source: AsyncIterable<Uint8Array>): Prom
   const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   const close = async (): Promise<void> => void (await it.return?.());
   const gzipTruncated: { at?: number } = {};
-  if (!gzip) return { reader: new ByteReader(chunks()), gzip, gzipTruncated, close };
-  return { reader: new ByteReader(gunzipChunks(Readable.from(chunks()).pipe(createGunzip()), gzipTruncated), true), gzip, gzipTruncated, close };
+  const reader = gzip ? new ByteReader(gunzipChunks(Readable.from(chunks()).pipe(createGunzip()), gzipTruncated), true) : new ByteReader(chunks());
+  reader.streamed = true;
+  return { reader, gzip, gzipTruncated, close };
 }
 
 /** Gunzip's output; a gzip stream cut short ends the sequence (the capture parser then sees truncation). */

@@ -141,7 +141,7 @@ export class ConnectionTable {
   readonly budget: ByteBudget = { used: 0, limit: MAX_TCP_TOTAL_BYTES, exhausted: false };
   /** Segments listed over the open connections (MAX_TCP_TOTAL_PACKETS). */
   readonly listed = { count: 0 };
-  /** TCP segments read so far: each one's position orders chunks whose timestamps tie. */
+  /** TCP segments read so far: each one's position orders chunks whose timestamps tie (when no frame number is given). */
   private segments = 0;
 
   /**
@@ -155,7 +155,11 @@ export class ConnectionTable {
     private readonly listPackets: (number: number) => boolean = () => true,
   ) {}
 
-  add(seg: TcpSegment, timeMs: number): void {
+  /**
+   * One TCP segment, read from the file's frame number `frame` (1-based, counting every frame of
+   * the file, TLS or not, as tshark numbers them): it orders chunks whose timestamps tie.
+   */
+  add(seg: TcpSegment, timeMs: number, frame?: number): void {
     const syn = (seg.flags & 0x02) !== 0;
     const ackFlag = (seg.flags & 0x10) !== 0;
     let conn = this.live.find(seg);
@@ -178,7 +182,7 @@ export class ConnectionTable {
       this.sweep(timeMs);
     }
     const wasClosed = conn.closed;
-    record(conn, seg, timeMs, this.listed, ++this.segments);
+    record(conn, seg, timeMs, this.listed, frame ?? ++this.segments);
     if (conn.closed && !wasClosed) this.closing.push({ key: keyOf(seg), conn });
     if (conn.notTls === undefined && decideEarly(conn)) {
       this.listed.count -= conn.packets.length;
@@ -273,8 +277,8 @@ function record(conn: TcpConnection, seg: TcpSegment, timeMs: number, listed: { 
   const flags = flagNames(seg.flags);
   const packet: CapturePacket =
     ackRel !== undefined
-      ? { timeMs: rel, direction, flags, seq: seqRel, ack: ackRel, window: seg.window, payloadLength: seg.payload.length }
-      : { timeMs: rel, direction, flags, seq: seqRel, window: seg.window, payloadLength: seg.payload.length };
+      ? { frame, timeMs: rel, direction, flags, seq: seqRel, ack: ackRel, window: seg.window, payloadLength: seg.payload.length }
+      : { frame, timeMs: rel, direction, flags, seq: seqRel, window: seg.window, payloadLength: seg.payload.length };
   if (placed.stream !== undefined) packet.stream = placed.stream;
   if (placed.note !== undefined) packet.note = placed.note;
   if (seg.options !== undefined) packet.options = seg.options;

@@ -7,9 +7,11 @@ import { UsageError } from '../../errors.js';
 import { MAX_CAPTURE_KEYLOG_BYTES, MAX_CAPTURE_KEYLOG_LINES, MAX_TCP_CONNECTIONS, MAX_TCP_OUT_OF_ORDER_BYTES, MAX_TCP_OUT_OF_ORDER_SEGMENTS } from '../../limits.js';
 import { ByteReader, CompressedInputError, openCaptureBytes, TruncatedInput, type CaptureBytes } from './byte-reader.js';
 import { ConnectionTable } from './connections.js';
-import { CaptureFormatError, readPcap, readPcapng, sniffFormat, type CaptureFormat, type CaptureSink } from './file-format.js';
+import { CaptureFormatError, sniffFormat, type CaptureFormat, type CaptureSink } from './file-format.js';
+import { readPcap } from './pcap-file.js';
+import { readPcapng } from './pcapng-file.js';
 import { KeylogIndex } from './keylog-index.js';
-import { decodeFrame, Ipv4Defragmenter } from './layers.js';
+import { decodeFrame, IpDefragmenter } from './layers.js';
 import { connectionCapture, type FoundConnection } from './to-capture.js';
 
 export type { FoundConnection } from './to-capture.js';
@@ -121,7 +123,7 @@ function finishTable(table: ConnectionTable, notes: string[]): void {
 }
 
 async function readFrames(reader: ByteReader, format: CaptureFormat, table: ConnectionTable, secrets: KeylogIndex, notes: string[]): Promise<number> {
-  const defrag = new Ipv4Defragmenter();
+  const defrag = new IpDefragmenter();
   // Keyed by the fixed reason text: a count and the first frame's details, however many frames are bad.
   const badFrames = new Map<string, { count: number; example?: string }>();
   let frames = 0;
@@ -129,12 +131,15 @@ async function readFrames(reader: ByteReader, format: CaptureFormat, table: Conn
     frame(linkType: number, data: Buffer, timeMs: number): void {
       frames++;
       const r = decodeFrame(linkType, data, defrag);
-      if (r.kind === 'tcp') table.add(r.segment, timeMs);
+      if (r.kind === 'tcp') table.add(r.segment, timeMs, frames);
       else if (r.kind === 'bad') {
         const seen = badFrames.get(r.reason);
         if (seen) seen.count++;
         else badFrames.set(r.reason, { count: 1, ...(r.example !== undefined ? { example: `frame ${frames}: ${r.example}` } : {}) });
       }
+    },
+    record(): void {
+      frames++;
     },
     secrets: (keylog: string[]): void => secrets.add(keylog),
   };
@@ -146,6 +151,6 @@ async function readFrames(reader: ByteReader, format: CaptureFormat, table: Conn
     else throw e;
   }
   for (const [reason, b] of badFrames) notes.push(`${b.count} frame(s) skipped: ${reason}${b.example !== undefined ? ` (the first, ${b.example})` : ''}`);
-  if (defrag.dropped > 0) notes.push(`${defrag.dropped} fragmented IPv4 datagram(s) were never completed`);
+  if (defrag.dropped > 0) notes.push(`${defrag.dropped} fragmented IP datagram(s) were never completed`);
   return frames;
 }

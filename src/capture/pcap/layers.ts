@@ -1,10 +1,15 @@
-// From a captured frame to a TCP segment: the link layer (Ethernet with 802.1Q/802.1ad tags, Linux
-// cooked SLL and SLL2, BSD null/loopback, raw IP), then IPv4 (options skipped by IHL, fragments
-// reassembled, bounded) or IPv6 (extension headers walked), then the TCP header. Frames that are
-// not TCP are skipped silently (ARP, UDP…); frames whose headers are malformed give a reason.
+// From a captured frame to a TCP segment: the link layer (link.ts), then the network layers,
+// walked through tunnels (tunnels.ts: MPLS, GRE and ERSPAN, VXLAN, Geneve; IP-in-IP and IPv6-in-IP
+// by protocol number) down to the innermost IPv4 (options skipped by IHL, fragments reassembled,
+// bounded) or IPv6 (extension headers walked, fragments reassembled), then the TCP header. Frames
+// that are not TCP are skipped silently (ARP, UDP…); frames whose headers are malformed give a reason.
 
-import { MAX_IP_FRAGMENT_DATAGRAMS } from '../../limits.js';
+import { MAX_ENCAPSULATION_DEPTH, MAX_IP_FRAGMENT_DATAGRAMS } from '../../limits.js';
 import type { TcpSynOptions } from '../types.js';
+import { ETH_IPV4, ETH_IPV6, ETH_MPLS, ETH_MPLS_MULTICAST, ETH_PPPOE_SESSION, ETH_TEB, ethernet, linkPayload, pppoe, tagAfterType, type LinkBad, type LinkNext } from './link.js';
+import { gre, mpls, udpTunnel } from './tunnels.js';
+
+export { LINK_TYPES } from './link.js';
 
 export interface TcpSegment {
   srcAddr: string;
@@ -26,52 +31,6 @@ export interface TcpSegment {
  * count of distinct reasons stays small whatever the file holds); `example` has this frame's numbers.
  */
 export type LayerResult = { kind: 'tcp'; segment: TcpSegment } | { kind: 'skip' } | { kind: 'bad'; reason: string; example?: string };
-
-const ETH_IPV4 = 0x0800;
-const ETH_IPV6 = 0x86dd;
-const ETH_VLAN = [0x8100, 0x88a8, 0x9100];
-
-/** The link types tls-trace reads (LINKTYPE_* numbers, tcpdump.org/linktypes.html). */
-export const LINK_TYPES: Record<number, string> = { 0: 'BSD null/loopback', 1: 'Ethernet', 101: 'raw IP', 113: 'Linux cooked (SLL)', 228: 'raw IPv4', 229: 'raw IPv6', 276: 'Linux cooked v2 (SLL2)' };
-
-/** Where the network layer starts in a frame, and its EtherType; undefined for frames without IP. */
-function linkPayload(linkType: number, f: Buffer): { at: number; etherType: number } | { bad: string; example?: string } | undefined {
-  switch (linkType) {
-    case 1: {
-      if (f.length < 14) return { bad: 'an Ethernet frame shorter than its 14-byte header' };
-      let at = 12;
-      let etherType = f.readUInt16BE(at);
-      while (ETH_VLAN.includes(etherType)) {
-        at += 4;
-        if (f.length < at + 2) return { bad: 'a VLAN tag cut short' };
-        etherType = f.readUInt16BE(at);
-      }
-      return { at: at + 2, etherType };
-    }
-    case 113:
-      if (f.length < 16) return { bad: 'a Linux cooked (SLL) frame shorter than its 16-byte header' };
-      return { at: 16, etherType: f.readUInt16BE(14) };
-    case 276:
-      if (f.length < 20) return { bad: 'a Linux cooked v2 (SLL2) frame shorter than its 20-byte header' };
-      return { at: 20, etherType: f.readUInt16BE(0) };
-    case 0: {
-      if (f.length < 4) return { bad: 'a loopback frame shorter than its 4-byte header' };
-      // The address family is in the capturing host's byte order: try both. AF_INET is 2 everywhere;
-      // AF_INET6 is 10 (Linux), 24, 28 or 30 (BSDs, macOS).
-      const fam = f.readUInt32LE(0) <= 0xffff ? f.readUInt32LE(0) : f.readUInt32BE(0);
-      if (fam === 2) return { at: 4, etherType: ETH_IPV4 };
-      if ([10, 24, 28, 30].includes(fam)) return { at: 4, etherType: ETH_IPV6 };
-      return undefined;
-    }
-    case 101:
-    case 228:
-    case 229:
-      if (f.length < 1) return { bad: 'an empty raw IP frame' };
-      return { at: 0, etherType: f[0] >> 4 === 6 ? ETH_IPV6 : ETH_IPV4 };
-    default:
-      return { bad: `a link type tls-trace does not read (it reads ${Object.entries(LINK_TYPES).map(([n, name]) => `${n} ${name}`).join(', ')})`, example: `link type ${linkType}` };
-  }
-}
 
 /**
  * Dotted-quad texts already made, by address: a capture holds few addresses and many packets, and
@@ -115,8 +74,11 @@ interface Fragments {
   total?: number;
 }
 
-/** Reassembles IPv4 fragments; holds at most MAX_IP_FRAGMENT_DATAGRAMS datagrams at once. */
-export class Ipv4Defragmenter {
+/**
+ * Reassembles IP fragments (IPv4, and IPv6's Fragment header: the same offsets, flag and bound);
+ * holds at most MAX_IP_FRAGMENT_DATAGRAMS datagrams at once.
+ */
+export class IpDefragmenter {
   private readonly pending = new Map<string, Fragments>();
   dropped = 0;
 
@@ -175,18 +137,64 @@ const TCP_RESULT: LayerResult = { kind: 'tcp', segment: SEGMENT };
  * answer and its segment are reused by the next call: read them before decoding another frame
  * (the payload view itself stays valid).
  */
-export function decodeFrame(linkType: number, frame: Buffer, defrag: Ipv4Defragmenter): LayerResult {
+export function decodeFrame(linkType: number, frame: Buffer, defrag: IpDefragmenter): LayerResult {
   const link = linkPayload(linkType, frame);
   if (!link) return SKIP;
-  if ('bad' in link) return { kind: 'bad', reason: link.bad, ...(link.example !== undefined ? { example: link.example } : {}) };
-  if (link.etherType === ETH_IPV4) return ipv4(frame, link.at, defrag);
-  if (link.etherType === ETH_IPV6) return ipv6(frame, link.at);
-  return SKIP;
+  if ('bad' in link) return badResult(link);
+  return network(frame, link.at, frame.length, link.etherType, defrag, 0);
 }
 
-/** The IPv4 datagram at `at` in frame `f`. */
-function ipv4(f: Buffer, at: number, defrag: Ipv4Defragmenter): LayerResult {
-  const length = f.length - at;
+function badResult(b: LinkBad): LayerResult {
+  return { kind: 'bad', reason: b.bad, ...(b.example !== undefined ? { example: b.example } : {}) };
+}
+
+const TOO_DEEP: LayerResult = Object.freeze({ kind: 'bad', reason: `encapsulations nested more than ${MAX_ENCAPSULATION_DEPTH} deep` });
+
+/**
+ * The packet of EtherType `etherType` in bytes [at, end) of `f`, `depth` encapsulations in: IP is
+ * decoded, and the headers that only wrap another packet (an Ethernet frame in a tunnel, MPLS,
+ * PPPoE, a VLAN tag with no MAC addresses before it) are stepped over here, each counting one level.
+ */
+function network(f: Buffer, at: number, end: number, etherType: number, defrag: IpDefragmenter, depth: number): LayerResult {
+  for (let d = depth; ; d++) {
+    if (etherType === ETH_IPV4) return ipv4(f, at, end, defrag, d);
+    if (etherType === ETH_IPV6) return ipv6(f, at, end, defrag, d);
+    if (d >= MAX_ENCAPSULATION_DEPTH) return TOO_DEEP;
+    let next: LinkNext | LinkBad | undefined;
+    if (etherType === ETH_TEB) next = ethernet(f, at, end);
+    else if (etherType === ETH_MPLS || etherType === ETH_MPLS_MULTICAST) next = mpls(f, at, end);
+    else if (etherType === ETH_PPPOE_SESSION) next = pppoe(f, at, end);
+    else next = tagAfterType(f, at, end, etherType);
+    if (!next) return SKIP;
+    if ('bad' in next) return badResult(next);
+    ({ at, etherType } = next);
+  }
+}
+
+/** What an IP packet's payload (protocol `proto`, bytes [at, end)) holds: TCP, or a tunnel walked into. */
+function ipPayload(f: Buffer, at: number, end: number, proto: number, src: string, dst: string, defrag: IpDefragmenter, depth: number): LayerResult {
+  // An IPsec Authentication Header (RFC 4302) only authenticates: the protocol it names follows it.
+  for (let ah = 0; proto === 51 && ah < 4; ah++) {
+    if (end - at < 12) return { kind: 'bad', reason: 'an IPsec AH header cut short' };
+    [proto, at] = [f[at], at + (f[at + 1] + 2) * 4];
+  }
+  if (proto === 6) return tcp(f, at, end, src, dst);
+  if (proto !== 4 && proto !== 41 && proto !== 47 && proto !== 17 && proto !== 137) return SKIP;
+  let next: LinkNext | LinkBad | undefined;
+  if (proto === 4) next = { at, etherType: ETH_IPV4 };
+  else if (proto === 41) next = { at, etherType: ETH_IPV6 };
+  else if (proto === 47) next = gre(f, at, end);
+  else if (proto === 137) next = mpls(f, at, end);
+  else next = udpTunnel(f, at, end);
+  if (!next) return SKIP;
+  if ('bad' in next) return badResult(next);
+  if (depth >= MAX_ENCAPSULATION_DEPTH) return TOO_DEEP;
+  return network(f, next.at, end, next.etherType, defrag, depth + 1);
+}
+
+/** The IPv4 datagram in bytes [at, end) of frame `f`. */
+function ipv4(f: Buffer, at: number, limit: number, defrag: IpDefragmenter, depth: number): LayerResult {
+  const length = limit - at;
   if (length < 20 || f[at] >> 4 !== 4) return { kind: 'bad', reason: 'an IPv4 header cut short or with the wrong version' };
   const ihl = (f[at] & 0x0f) * 4;
   // A total length of 0 is a segment captured before TCP segmentation offload cut it (Linux BIG TCP
@@ -204,34 +212,36 @@ function ipv4(f: Buffer, at: number, defrag: Ipv4Defragmenter): LayerResult {
   if (more || fragOffset > 0) {
     const whole = defrag.add(`${src}>${dst}/${proto}/${f.readUInt16BE(at + 4)}`, fragOffset, more, f.subarray(at + ihl, end));
     if (!whole) return SKIP;
-    return proto === 6 ? tcp(whole, 0, whole.length, src, dst) : SKIP;
+    return ipPayload(whole, 0, whole.length, proto, src, dst, defrag, depth);
   }
-  if (proto !== 6) return SKIP;
-  return tcp(f, at + ihl, end, src, dst);
+  return ipPayload(f, at + ihl, end, proto, src, dst, defrag, depth);
 }
 
-/** IPv6 extension headers walked to find TCP: hop-by-hop, routing, destination options, fragment (first only). */
-function ipv6(f: Buffer, base: number): LayerResult {
-  if (f.length - base < 40 || f[base] >> 4 !== 6) return { kind: 'bad', reason: 'an IPv6 header cut short or with the wrong version' };
+/** IPv6 extension headers walked to the payload: hop-by-hop, routing, destination options, fragment (reassembled). */
+function ipv6(f: Buffer, base: number, limit: number, defrag: IpDefragmenter, depth: number): LayerResult {
+  if (limit - base < 40 || f[base] >> 4 !== 6) return { kind: 'bad', reason: 'an IPv6 header cut short or with the wrong version' };
   const payloadLength = f.readUInt16BE(base + 4);
   let next = f[base + 6];
   let at = base + 40;
-  const end = Math.min(f.length, base + 40 + payloadLength);
+  // A payload length of 0 is a jumbogram or a segment captured before segmentation offload: to the end of the frame.
+  let end = payloadLength === 0 ? limit : Math.min(limit, base + 40 + payloadLength);
+  const src = ipv6Text(f, base + 8);
+  const dst = ipv6Text(f, base + 24);
   while (next === 0 || next === 43 || next === 44 || next === 60) {
     if (at + 8 > end) return { kind: 'bad', reason: 'an IPv6 extension header cut short' };
     if (next === 44) {
-      // A fragment other than the first carries no TCP header; IPv6 TCP fragmentation is not reassembled.
-      if ((f.readUInt16BE(at + 2) & 0xfff8) !== 0 || (f[at + 3] & 1) === 1) return SKIP;
+      const word = f.readUInt16BE(at + 2);
+      const whole = defrag.add(`${src}>${dst}/${f.readUInt32BE(at + 4)}`, word & 0xfff8, (word & 1) === 1, f.subarray(at + 8, end));
+      if (!whole) return SKIP;
       next = f[at];
-      at += 8;
+      [f, at, end] = [whole, 0, whole.length];
     } else {
       const len = (f[at + 1] + 1) * 8;
       next = f[at];
       at += len;
     }
   }
-  if (next !== 6) return SKIP;
-  return tcp(f, at, end, ipv6Text(f, base + 8), ipv6Text(f, base + 24));
+  return ipPayload(f, at, end, next, src, dst, defrag, depth);
 }
 
 /** The TCP segment in bytes [start, end) of `f`. */
