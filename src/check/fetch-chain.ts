@@ -8,6 +8,7 @@ import { captureHandshake, formatAddress, type CaptureOptions } from '../capture
 import type { Capture, CaptureError } from '../capture/types.js';
 import { namedNotTlsAnswer } from '../analyse/not-tls-answer.js';
 import { chainFromServerFlight } from './server-flight.js';
+import { Alert, AlertLevel, ContentType, HS, Version } from '../registry/index.js';
 import { EndpointMemo, ownFlight13, ownFlightFits } from './own-flight13.js';
 
 export interface FetchedChain {
@@ -19,6 +20,8 @@ export interface FetchedChain {
   tlsScts?: import('../decode/sct.js').DecodedSct[];
   /** Why the TLS extension was not searched for SCTs (no --ct-tls, or its connection skipped or empty). */
   tlsSctsNotSearched?: string;
+  /** Node's default client was refused, and one allowing TLS 1.0/1.1 and OpenSSL's security level 0 was answered. */
+  legacyClient?: boolean;
   /** The handshake itself asked for SCTs in the TLS extension (check's own TLS 1.3 flight, --ct-tls): what came is all there is. */
   tlsSctsAsked?: boolean;
   protocol?: string;
@@ -64,6 +67,17 @@ async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<F
     const timeoutMs = capture ? Math.max(1, Math.round(opts.timeoutMs - (performance.now() - t0))) : opts.timeoutMs;
     capture = await captureHandshake({ ...viaNode, timeoutMs });
   }
+  let legacy = false;
+  if (capture.error && !opts.minVersion && !opts.ciphers && refusedModernClient(capture)) {
+    // Node's default client (TLS 1.2 and up, OpenSSL's security level 1) was refused: a server of
+    // TLS 1.0/1.1 or of old suites only. Its certificate still expires and is still judged: once
+    // more with them allowed, within what is left of the deadline; the first failure stands if
+    // this one fails too.
+    const timeoutMs = Math.max(1, Math.round(opts.timeoutMs - (performance.now() - t0)));
+    early = undefined;
+    const retried = await captureHandshake({ ...viaNode, minVersion: '1.0', ciphers: LEGACY_CIPHERS, timeoutMs });
+    if (!retried.error) [capture, legacy] = [retried, true];
+  }
   const durationMs = performance.now() - t0;
   const p = capture.target.proxy;
   const address = { ...(capture.target.address ? { address: capture.target.address } : {}), ...(p ? { proxy: formatAddress(p.host, p.port) } : {}) };
@@ -73,7 +87,24 @@ async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<F
   }
   const chain = chainOf(capture, early) ?? { certificates: [], source: 'node' as const };
   const asked = own && opts.askScts ? { tlsSctsAsked: true } : {};
-  return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}), ...asked };
+  return { ...chain, durationMs, ...address, ...(capture.node?.protocol ? { protocol: capture.node.protocol } : {}), ...asked, ...(legacy ? { legacyClient: true } : {}) };
+}
+
+/** OpenSSL's default suites at security level 0, with TLS 1.0 allowed: what a legacy-only server needs from a client. */
+const LEGACY_CIPHERS = 'DEFAULT:@SECLEVEL=0';
+
+/**
+ * Whether the server's first answer refused Node's default client for its versions or suites: a
+ * fatal protocol_version or handshake_failure alert (RFC 8446 §6.2, RFC 5246 §7.2.2), or a
+ * ServerHello for TLS 1.0 or 1.1, which the client then refuses itself.
+ */
+function refusedModernClient(capture: Capture): boolean {
+  const first = capture.chunks.find((c) => c.direction === 'server')?.bytes;
+  if (!first || first.length < 7 || first[1] !== 3) return false;
+  if (first[0] === ContentType.alert) return first[5] === AlertLevel.fatal && (first[6] === Alert.protocol_version || first[6] === Alert.handshake_failure);
+  if (first[0] !== ContentType.handshake || first[5] !== HS.server_hello || first.length < 11) return false;
+  const version = (first[9] << 8) | first[10];
+  return version === Version.TLS10 || version === Version.TLS11;
 }
 
 /** The chain decoded as the handshake ended; else the whole capture decoded now (or Node's chain). */

@@ -9,7 +9,7 @@ import type { TrustStore } from '../analyse/chain/trust-store.js';
 import { codePoint } from '../analyse/code-point.js';
 import type { CodePoint } from '../analyse/types.js';
 import { ExitCode, exitCodeForCaptureError } from '../errors.js';
-import { NODE_PROTOCOL_VERSIONS, protocolVersions } from '../registry/index.js';
+import { NODE_PROTOCOL_VERSIONS, protocolVersions, Version } from '../registry/index.js';
 import type { CaptureOptions } from '../capture/options.js';
 import type { ProxySettings } from '../capture/proxy.js';
 import type { ChainReport, RevocationMode } from '../analyse/chain/types.js';
@@ -158,9 +158,15 @@ export function judge(target: CheckTarget, fetched: FetchedChain, opts: CheckOpt
     exitCode: status === 'invalid' ? invalidExit(chain) : statusExit[status],
     daysLeft: chain.daysLeft,
     ...(chain.expiresAt ? { notAfter: chain.expiresAt } : {}),
-    problems: chain.problems,
+    problems: fetched.legacyClient ? [...chain.problems, legacyClientNote(base.protocol)] : chain.problems,
     chain,
   };
+}
+
+/** What a result judged over the legacy retry (fetch-chain.ts) says of it: the chain is judged as any other. */
+function legacyClientNote(protocol: CodePoint | undefined): string {
+  const deprecated = protocol?.code === Version.TLS10 || protocol?.code === Version.TLS11 ? ' (deprecated by RFC 8996)' : '';
+  return `the server refused Node's default client (TLS 1.2 and up, OpenSSL security level 1); a client allowing TLS 1.0 and 1.1 and security level 0 got ${protocol?.name ?? 'an answer'}${deprecated}`;
 }
 
 export const statusRank: Record<TargetStatus, number> = { error: 0, invalid: 1, critical: 2, expiring: 3, valid: 4 };

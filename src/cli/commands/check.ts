@@ -72,8 +72,11 @@ function resultBlock(r: TargetResult, color: boolean, width: number | undefined)
   const p = palette(color);
   const head = `${p.heading(escapeControl(r.target))} — ${statusText(r, p)}${r.protocol ? p.dim(` (${r.protocol.name})`) : ''}\n`;
   if (!r.chain) return `${head}${p.bad(escapeControl(r.error?.message ?? r.problems.join('; ')))}\n`;
+  // What the target's result says beside its chain (the legacy client it needed): under the heading.
+  const chainProblems = new Set(r.chain.problems);
+  const notes = r.problems.filter((x) => !chainProblems.has(x)).map((x) => `${p.warn(`Connection: ${escapeControl(x)}`)}\n`);
   // Held to the terminal, COLUMNS, or 100 columns in a CI log, as the summary table is.
-  return head + renderChain(r.chain, { color, width: width ?? DEFAULT_WIDTH, hard: true });
+  return head + notes.join('') + renderChain(r.chain, { color, width: width ?? DEFAULT_WIDTH, hard: true });
 }
 
 /**
