@@ -95,7 +95,7 @@ class CaptureRun {
     const t = performance.now();
     const lookup = this.opts.lookup ? { lookup: this.opts.lookup } : {};
     const route = this.opts.route ?? {};
-    void resolveDial(this.dial, route, { timeoutMs: this.opts.timeoutMs, signal: this.dnsAbort.signal, ...lookup }).then((r) => {
+    void resolveDial(this.dial, route, { timeoutMs: this.opts.timeoutMs, reportedMs: this.reportedMs(), signal: this.dnsAbort.signal, ...lookup }).then((r) => {
       if (this.finished) return;
       // An IP literal or a --resolve address needs no look-up: no DNS time to report.
       if (!net.isIP(this.dial.host) && !route.pinnedAddresses) this.timings.dnsMs = performance.now() - t;
@@ -376,10 +376,15 @@ class CaptureRun {
     const where = formatAddress(this.target.address ?? this.opts.host, this.opts.port);
     if (this.stage === 'starttls' && this.opts.starttls) {
       const received = this.prologue.slice(this.dialogueFrom).reduce((n, p) => n + (p.direction === 'server' ? p.bytes.length : 0), 0);
-      return this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.opts.timeoutMs, received) });
+      return this.finish({ code: 'timeout', message: starttlsDeadlineMessage(this.opts.starttls, where, this.reportedMs(), received) });
     }
     const proxy = this.target.proxy ? formatAddress(this.target.proxy.host, this.target.proxy.port) : undefined;
-    this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.opts.timeoutMs, received: this.tap ? this.tap.received('server') : serverBytesIn(this.ownChunks) }));
+    this.finish(deadlineError({ ...(proxy ? { proxy } : {}), stage: this.stage, notTls: this.notTls, host: this.opts.host, where, ms: this.reportedMs(), received: this.tap ? this.tap.received('server') : serverBytesIn(this.ownChunks) }));
+  }
+
+  /** The budget deadline messages name. */
+  private reportedMs(): number {
+    return this.opts.reportedTimeoutMs ?? this.opts.timeoutMs;
   }
 
   private fail(code: CaptureErrorCode, message: string): void {

@@ -27,6 +27,11 @@ export interface CaptureOptions {
   requestOcsp?: boolean;
   /** Overall deadline for DNS + connect + handshake, ms. */
   timeoutMs: number;
+  /**
+   * The budget deadline messages name, when it is not `timeoutMs`: check's retry on a new connection
+   * runs within what is left of the target's deadline, and says the target's `--timeout`.
+   */
+  reportedTimeoutMs?: number;
   /** Injected resolver (tests); see resolve.ts for the default. */
   lookup?: LookupFunction;
   /** Client certificate to offer if the server asks (PEM). */
@@ -85,7 +90,7 @@ export interface CaptureOptions {
 export interface OwnHandshake {
   hello: Uint8Array;
   read(received: Buffer): OwnHandshakeStep;
-  /** Told when the capture ends as declined, for whatever reason (the judge's, a hang-up, the read cap). */
+  /** Told when the judge itself declined (not for a hang-up, a socket error or the read cap). */
   declined?: (why: string) => void;
 }
 

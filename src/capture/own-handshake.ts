@@ -22,6 +22,9 @@ export function serverBytesIn(chunks: readonly CaptureChunk[]): number {
   return chunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
 }
 
+/** Socket reads an own handshake judges at most (a usual flight takes a few, a long chain over small segments a few dozen). */
+export const MAX_OWN_READS = 64;
+
 export interface OwnHandshakeRun {
   /** Capture-clock time, ms. */
   now(): number;
@@ -40,11 +43,11 @@ export interface OwnHandshakeRun {
  */
 export function runOwnHandshake(raw: net.Socket, own: OwnHandshake, run: OwnHandshakeRun): void {
   let received: Buffer = Buffer.alloc(0);
+  let reads = 0;
   let over = false;
   const end = (outcome: { declined: string } | Extract<OwnHandshakeStep, { step: 'complete' }>): void => {
     if (over) return;
     over = true;
-    if ('declined' in outcome) own.declined?.(outcome.declined);
     run.ended(outcome);
   };
   raw.on('error', (err: NodeJS.ErrnoException) => end({ declined: `socket error ${err.code ?? ''}` }));
@@ -54,13 +57,21 @@ export function runOwnHandshake(raw: net.Socket, own: OwnHandshake, run: OwnHand
     run.chunks.push({ direction: 'server', timeMs: run.now(), offset: received.length, bytes });
     received = received.length === 0 ? bytes : Buffer.concat([received, bytes]);
     if (received.length > run.limit) return end({ declined: `the server's flight passed ${run.limit} bytes` });
+    // The judge reads everything received on each read: a flight dripped in tiny records would cost
+    // it quadratic time. Past this many reads Node's handshake (and its own caps) takes over.
+    if (++reads > MAX_OWN_READS) return end({ declined: `the server's flight took more than ${MAX_OWN_READS} reads` });
     let r: OwnHandshakeStep;
     try {
       r = own.read(received);
     } catch (e) {
       r = { step: 'declined', why: `own handshake failed: ${errorMessage(e)}` };
     }
-    if (r.step === 'declined') end({ declined: r.why });
+    // Only the judge's own declines are the server's answer (the caller may remember them); a
+    // hang-up, an error or the cap may be this connection's alone.
+    if (r.step === 'declined') {
+      own.declined?.(r.why);
+      end({ declined: r.why });
+    }
     else if (r.step === 'complete') end(r);
   });
   // A STARTTLS dialogue or a proxy's tunnel may have left the socket paused: a 'data' listener alone would not start it.

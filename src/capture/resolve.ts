@@ -28,6 +28,8 @@ import net, { type LookupFunction } from 'node:net';
 export interface ResolveOptions {
   /** Deadline for the whole look-up, ms. */
   timeoutMs: number;
+  /** The budget its timeout message names (default timeoutMs). */
+  reportedMs?: number;
   /** Injected resolver (tests); the hosts file + c-ares path otherwise. */
   lookup?: LookupFunction;
   /** Aborting ends the look-up at once (the capture aborts when its own deadline passes). */
@@ -59,7 +61,7 @@ export function resolveHost(host: string, opts: ResolveOptions): Promise<Resolve
       inner.abort(); // cancels any c-ares query still running
       resolve(r);
     };
-    const timer = setTimeout(() => settle({ error: `DNS lookup of ${host} did not finish within ${opts.timeoutMs} ms` }), opts.timeoutMs);
+    const timer = setTimeout(() => settle({ error: `DNS lookup of ${host} did not finish within ${opts.reportedMs ?? opts.timeoutMs} ms` }), opts.timeoutMs);
     const onAbort = (): void => settle({ error: `DNS lookup of ${host} was abandoned` });
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });

@@ -65,7 +65,11 @@ async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<F
   if (!capture || capture.error?.code === 'declined') {
     early = undefined;
     const timeoutMs = capture ? Math.max(1, Math.round(opts.timeoutMs - (performance.now() - t0))) : opts.timeoutMs;
-    capture = await captureHandshake({ ...viaNode, timeoutMs });
+    const first = capture;
+    capture = await captureHandshake({ ...viaNode, timeoutMs, reportedTimeoutMs: opts.timeoutMs });
+    // The name resolved for the first connection: a retry that runs out of time looking it up
+    // again is the target's deadline (exit 5), not a name that does not resolve (exit 3).
+    if (first?.target.address && capture.error?.code === 'dns') capture = { ...capture, error: { ...capture.error, code: 'timeout' } };
   }
   let legacy = false;
   if (capture.error && !opts.minVersion && !opts.ciphers && refusedModernClient(capture)) {
@@ -75,7 +79,7 @@ async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<F
     // this one fails too.
     const timeoutMs = Math.max(1, Math.round(opts.timeoutMs - (performance.now() - t0)));
     early = undefined;
-    const retried = await captureHandshake({ ...viaNode, minVersion: '1.0', ciphers: LEGACY_CIPHERS, timeoutMs });
+    const retried = await captureHandshake({ ...viaNode, minVersion: '1.0', ciphers: LEGACY_CIPHERS, timeoutMs, reportedTimeoutMs: opts.timeoutMs });
     if (!retried.error) [capture, legacy] = [retried, true];
   }
   const durationMs = performance.now() - t0;

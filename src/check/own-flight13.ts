@@ -17,7 +17,9 @@ import type { CapturedChain } from '../analyse/chain/from-capture.js';
 import { chainFromMessages } from '../analyse/chain/from-capture.js';
 import type { CaptureOptions, OwnHandshake, OwnHandshakeStep } from '../capture/options.js';
 import { Ext, Group, Version } from '../registry/index.js';
-import { checkFlight, FlightWatch } from '../scan/handshake13.js';
+import { checkFlight, FlightWatch, type ServerKeys } from '../scan/handshake13.js';
+import type { HandshakeMessage } from '../decode/model.js';
+import { publicKeyOf } from '../decrypt/x509-cache.js';
 import { makeHello } from '../scan/hello.js';
 import type { ExtensionSpec } from '../scan/client-hello-builder.js';
 import { unframe } from '../scan/tls13-wire.js';
@@ -70,8 +72,10 @@ export class EndpointMemo implements DeclineMemo {
  */
 export function ownFlight13(o: CaptureOptions, onChain: (chain: Omit<CapturedChain, 'source'>) => void, memo?: DeclineMemo): (servername: string | undefined, endpoint: string) => OwnHandshake | undefined {
   return (servername, endpoint) => {
-    if (memo?.has(endpoint)) return undefined;
-    return { ...ownHandshake(o, servername, onChain), declined: () => memo?.add(endpoint) };
+    // The SNI is part of the key: one name on an address may ask for a client certificate, another not.
+    const key = `${endpoint} sni=${servername ?? ''}`;
+    if (memo?.has(key)) return undefined;
+    return { ...ownHandshake(o, servername, onChain), declined: () => memo?.add(key) };
   };
 }
 
@@ -81,11 +85,59 @@ function ownHandshake(o: CaptureOptions, servername: string | undefined, onChain
   if (o.requestOcsp) extra.push({ type: 'status_request' });
   // RFC 6962 §3.3.1: an empty extension asks; a TLS 1.3 server answers in the leaf's CertificateEntry.
   if (o.askScts) extra.push({ type: 'raw', code: Ext.signed_certificate_timestamp, data: new Uint8Array(0) });
-  return flightJudge(makeHello({ version: Version.TLS13, suites: NODE_SUITES13, groups: NODE_GROUPS, shares: [Group.x25519], sigs: NODE_SIGALGS, ...(servername ? { sni: servername } : {}), extra }), onChain);
+  const hello = makeHello({ version: Version.TLS13, suites: NODE_SUITES13, groups: NODE_GROUPS, shares: [Group.x25519], sigs: NODE_SIGALGS, ...(servername ? { sni: servername } : {}), extra });
+  return flightJudge(hello, { suites: NODE_SUITES13, sigs: NODE_SIGALGS, alpn: o.alpn ?? [] }, onChain);
+}
+
+/** What the hello offered: an answer outside it is one Node's client refuses, so it is declined. */
+export interface Offer {
+  suites: readonly number[];
+  sigs: readonly number[];
+  alpn: readonly string[];
+}
+
+/** RFC 8446 §4.2.3: each ECDSA scheme names its curve; OpenSSL refuses a key on another (Node's client does). */
+const ECDSA_CURVES: ReadonlyMap<number, string> = new Map([
+  [0x0403, 'prime256v1'],
+  [0x0503, 'secp384r1'],
+  [0x0603, 'secp521r1'],
+]);
+
+/**
+ * Why Node's client would refuse this flight although it verifies: a suite, signature scheme or
+ * ALPN protocol the hello did not offer, an ECDSA scheme on a key of another curve, a legacy
+ * session id not echoed (RFC 8446 §4.1.3). Undefined when none applies.
+ */
+function outsideOffer(messages: readonly HandshakeMessage[], keys: ServerKeys, clientHello: Uint8Array, leaf: Buffer, offer: Offer): string | undefined {
+  if (!offer.suites.includes(keys.suite.code)) return `the server chose suite 0x${keys.suite.code.toString(16)}, which was not offered`;
+  const sidEnd = 39 + clientHello[38];
+  if (!Buffer.from(keys.serverHello.subarray(38, sidEnd)).equals(Buffer.from(clientHello.subarray(38, sidEnd)))) return 'the ServerHello does not echo the legacy session id';
+  for (const m of messages) {
+    const body = m.body;
+    if (body?.type === 'certificate_verify' && body.signatureScheme !== undefined) {
+      const scheme = body.signatureScheme;
+      if (!offer.sigs.includes(scheme)) return `the CertificateVerify uses scheme 0x${scheme.toString(16)}, which was not offered`;
+      const curve = ECDSA_CURVES.get(scheme);
+      if (curve && curveOf(leaf) !== curve) return `the CertificateVerify's scheme 0x${scheme.toString(16)} does not match the leaf key's curve`;
+    }
+    if (body?.type === 'encrypted_extensions') {
+      const alpn = body.extensions.flatMap((e) => (e.info?.kind === 'alpn' ? e.info.protocols : []));
+      if (alpn.some((p) => !offer.alpn.includes(p))) return 'the server chose an ALPN protocol that was not offered';
+    }
+  }
+  return undefined;
+}
+
+function curveOf(leaf: Buffer): string | undefined {
+  try {
+    return publicKeyOf(leaf).asymmetricKeyDetails?.namedCurve;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The judge of the server's answers to `hello` (framed records, with our x25519 share): exported for tests that replay altered flights. */
-export function flightJudge(hello: Uint8Array, onChain: (chain: Omit<CapturedChain, 'source'>) => void): OwnHandshake {
+export function flightJudge(hello: Uint8Array, offer: Offer, onChain: (chain: Omit<CapturedChain, 'source'>) => void): OwnHandshake {
   const message = unframe(hello);
   const watch = new FlightWatch(message);
   const judge = (): OwnHandshakeStep => {
@@ -98,7 +150,8 @@ export function flightJudge(hello: Uint8Array, onChain: (chain: Omit<CapturedCha
     if (messages.some((m) => m.body?.type === 'certificate_request')) return { step: 'declined', why: 'the server asks for a client certificate' };
     const chain = chainFromMessages(messages);
     if (!chain) return { step: 'declined', why: 'no certificate in the server flight' };
-    const failed = checkFlight(messages, message, keys, Buffer.from(chain.certificates[0], 'hex'));
+    const leaf = Buffer.from(chain.certificates[0], 'hex');
+    const failed = checkFlight(messages, message, keys, leaf) ?? outsideOffer(messages, keys, message, leaf, offer);
     if (failed) return { step: 'declined', why: failed };
     onChain(chain);
     const random = clientRandomOfMessage(message);

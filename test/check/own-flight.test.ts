@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { captureHandshake } from '../../src/capture/capture.js';
 import type { CaptureOptions, OwnHandshake, OwnHandshakeStep } from '../../src/capture/options.js';
 import { fetchChain, fetchChainViaNode, type FetchedChain } from '../../src/check/fetch-chain.js';
-import { flightJudge, ownFlight13 } from '../../src/check/own-flight13.js';
+import { EndpointMemo, flightJudge, ownFlight13 } from '../../src/check/own-flight13.js';
 import { decodeStream, splitRecords } from '../../src/decode/index.js';
 import type { ClientHello } from '../../src/decode/model.js';
 import type { Capture } from '../../src/capture/types.js';
@@ -25,6 +25,7 @@ import { tls13SuiteCrypto } from '../../src/decrypt/suites.js';
 import { trafficKeys } from '../../src/decrypt/tls13.js';
 import { Group, Version } from '../../src/registry/index.js';
 import { makeHello } from '../../src/scan/hello.js';
+import { signatureSchemeCandidates } from '../../src/scan/candidates.js';
 import { HAPPY_SCRIPTS, startScriptedServer } from '../helpers/starttls-fake.js';
 import { startFakeProxy, tunnelTo } from '../helpers/proxies.js';
 import { demoCerts, describeWithTools, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
@@ -40,6 +41,9 @@ async function keep(s: Promise<TestServer>): Promise<TestServer> {
   servers.push(await s);
   return servers[servers.length - 1];
 }
+
+/** What the tests' own hellos offer (makeHello's default schemes, every TLS 1.3 suite the tests use). */
+const OFFER = { suites: [0x1301, 0x1302, 0x1303], sigs: signatureSchemeCandidates(), alpn: [] as string[] };
 
 const optsFor = (port: number): CaptureOptions => ({ host: '127.0.0.1', port, servername: 'localhost', timeoutMs: 20_000, requestOcsp: true });
 const withoutTime = ({ durationMs: _d, ...rest }: FetchedChain): Omit<FetchedChain, 'durationMs'> => rest;
@@ -242,15 +246,19 @@ describe('an altered flight is declined (Node would refuse it)', () => {
   test.each(['ecdsa', 'rsa'] as const)('%s: CertificateVerify signature, Finished; the unaltered re-sealed flight completes', async (kind) => {
     const s = await keep(startNodeTlsServer({ ...demoCerts()[kind] }));
     const hello = makeHello({ version: Version.TLS13, suites: [0x1301], shares: [Group.x25519], sni: 'localhost' });
-    const first = await exchange(s.port, flightJudge(hello, () => undefined));
+    const first = await exchange(s.port, flightJudge(hello, OFFER, () => undefined));
     expect(first.step.step).toBe('complete');
     const keylog = first.step.step === 'complete' ? first.step.keylog : [];
-    const judged = (bytes: Buffer): OwnHandshakeStep => flightJudge(hello, () => undefined).read(bytes);
+    const judged = (bytes: Buffer): OwnHandshakeStep => flightJudge(hello, OFFER, () => undefined).read(bytes);
     expect(judged(altered(first.server, keylog, () => undefined)).step).toBe('complete');
     const badSignature = judged(altered(first.server, keylog, (p) => void (p[messageAt(p, 15).end - 1] ^= 1)));
     expect(badSignature).toMatchObject({ step: 'declined' });
     const badFinished = judged(altered(first.server, keylog, (p) => void (p[messageAt(p, 20).end - 1] ^= 1)));
     expect(badFinished).toEqual({ step: 'declined', why: "the server's Finished does not match the transcript" });
+    // A flight that verifies but answers outside the offer: a suite or a signature scheme not offered.
+    expect(flightJudge(hello, { ...OFFER, suites: [0x1302] }, () => undefined).read(first.server)).toEqual({ step: 'declined', why: 'the server chose suite 0x1301, which was not offered' });
+    const withoutScheme = flightJudge(hello, { ...OFFER, sigs: OFFER.sigs.filter((x) => x !== 0x0403 && x !== 0x0804) }, () => undefined).read(first.server);
+    expect(withoutScheme).toMatchObject({ step: 'declined', why: expect.stringMatching(/^the CertificateVerify uses scheme 0x(403|804), which was not offered$/) });
     // A record that does not open at all.
     const flipped = Buffer.from(first.server);
     flipped[flipped.length - 2] ^= 1;
@@ -268,6 +276,27 @@ describe('failures read as they did with Node alone', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return { port: (server.address() as AddressInfo).port, close: () => server.close() };
   }
+
+  test('declined, then Node\'s retry runs out of time: the message names the target\'s --timeout, and the hang-up is not remembered', async () => {
+    let n = 0;
+    const s = await rawServer((sock) => {
+      // Each own hello (the first two connections) is dropped after a while; Node's retry meets silence.
+      if (n++ < 2) setTimeout(() => sock.destroy(), 150);
+    });
+    try {
+      const memo = new EndpointMemo(10);
+      let key: string | undefined;
+      const o = { ...optsFor(s.port), timeoutMs: 600 };
+      const own = await captureHandshake({ ...o, ownHandshake: (sni, endpoint) => ((key = `${endpoint} sni=${sni ?? ''}`), ownFlight13(o, () => undefined, memo)(sni, endpoint)) });
+      expect(own.error?.code).toBe('declined');
+      expect(memo.has(key!)).toBe(false);
+      const fetched = await fetchChain({ ...optsFor(s.port), timeoutMs: 600 });
+      expect(fetched.error).toEqual({ code: 'timeout', message: `no answer from 127.0.0.1:${s.port} within 600 ms` });
+      expect(n).toBe(3);
+    } finally {
+      s.close();
+    }
+  });
 
   test.each([
     ['half a record, then silence (the deadline: the bytes received are counted)', (sock: net.Socket) => sock.write(Buffer.from([22, 3, 3, 0, 80, 2, 0]))],
@@ -293,7 +322,7 @@ describe('a mutated flight (a seeded loop): never an exception, and never a chai
     const s = await keep(startNodeTlsServer({ ...demoCerts()[kind] }));
     const hello = makeHello({ version: Version.TLS13, suites: [0x1301, 0x1302, 0x1303], shares: [Group.x25519], sni: 'localhost' });
     let served: string[] | undefined;
-    const first = await exchange(s.port, flightJudge(hello, (c) => (served = c.certificates)));
+    const first = await exchange(s.port, flightJudge(hello, OFFER, (c) => (served = c.certificates)));
     expect(first.step.step).toBe('complete');
     let seed = 0x1badb002;
     const next = (n: number): number => {
@@ -303,15 +332,17 @@ describe('a mutated flight (a seeded loop): never an exception, and never a chai
     const steps = { more: 0, declined: 0, complete: 0 };
     for (let i = 0; i < 300; i++) {
       const bytes = Buffer.from(first.server);
-      const cut = next(4) === 0 ? next(bytes.length) : bytes.length;
-      for (let k = 1 + next(3); k > 0; k--) bytes[next(bytes.length)] ^= 1 + next(255);
+      // The first round is the flight as sent: the control that completes.
+      const cut = i > 0 && next(4) === 0 ? next(bytes.length) : bytes.length;
+      for (let k = i === 0 ? 0 : 1 + next(3); k > 0; k--) bytes[next(bytes.length)] ^= 1 + next(255);
       let chain: string[] | undefined;
-      const step = flightJudge(hello, (c) => (chain = c.certificates)).read(bytes.subarray(0, cut));
+      const step = flightJudge(hello, OFFER, (c) => (chain = c.certificates)).read(bytes.subarray(0, cut));
       steps[step.step]++;
       if (step.step === 'complete') expect(chain).toEqual(served);
     }
     // The loop reached each outcome it can: most mutations are declined or leave the flight unfinished.
     expect(steps.declined).toBeGreaterThan(100);
+    expect(steps.complete).toBeGreaterThanOrEqual(1);
   });
 });
 
