@@ -8,9 +8,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { AlertWatcher, openSslReason } from './alert-watch.js';
-import { cutAtCompleteRecords, looksNotTls } from './framing.js';
+import { cutAtCompleteRecords, looksNotTls, serverBytesIn } from './framing.js';
 import { captureOptionsRecord, contextOptionsFor, formatAddress, type CaptureErrorCode, type CaptureOptions, type OwnHandshake } from './options.js';
-import { endpointText, runOwnHandshake, serverBytesIn } from './own-handshake.js';
+import { endpointText, runOwnHandshake } from './own-handshake.js';
 import { errorMessage, summariseSocket } from './socket-facts.js';
 import { deadlineError, failureFromEvidence, lateAlertError } from './failure.js';
 import { openTunnel, tunnelProblem, type ProxySettings } from './proxy.js';
@@ -22,7 +22,7 @@ import { dialAddresses } from './dial-addresses.js';
 import { drainTickets } from './ticket-drain.js';
 import { pollUntil, TimerSet } from './timer-set.js';
 export { formatAddress, type CaptureErrorCode, type CaptureOptions, type TlsVersionName } from './options.js';
-export { looksNotTls } from './framing.js';
+export { looksNotTls, serverBytesIn } from './framing.js';
 import type { Capture, CaptureChunk, CaptureError, CaptureTarget, CaptureTimings, CaptureTruncation, CapturePrologue, NodeSummary } from './types.js';
 
 /** After a non-TLS first byte, how long we wait for the rest of the peer's first line. */

@@ -81,3 +81,8 @@ export function cutAtCompleteRecords(chunks: CaptureChunk[], truncated: CaptureT
   }
   return out;
 }
+
+/** Bytes the server sent, by the chunks recorded. */
+export function serverBytesIn(chunks: readonly CaptureChunk[]): number {
+  return chunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
+}

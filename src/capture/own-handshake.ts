@@ -17,10 +17,6 @@ export function endpointText(target: CaptureTarget, dial: Dial, opts: CaptureOpt
   return `${dialled}${tunnel}${opts.starttls ? ` ${opts.starttls}` : ''}`;
 }
 
-/** Bytes the server sent, by the chunks recorded. */
-export function serverBytesIn(chunks: readonly CaptureChunk[]): number {
-  return chunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
-}
 
 /** Socket reads an own handshake judges at most (a usual flight takes a few, a long chain over small segments a few dozen). */
 export const MAX_OWN_READS = 64;

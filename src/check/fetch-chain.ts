@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { chainFromCapture, chainFromTrace, chainOrNodes, type CapturedChain } from '../analyse/chain/from-capture.js';
 import { decodeAndDecrypt } from '../analyse/pipeline.js';
-import { captureHandshake, formatAddress, type CaptureOptions } from '../capture/capture.js';
+import { captureHandshake, formatAddress, serverBytesIn, type CaptureOptions } from '../capture/capture.js';
 import type { Capture, CaptureError } from '../capture/types.js';
 import { namedNotTlsAnswer } from '../analyse/not-tls-answer.js';
 import { chainFromServerFlight } from './server-flight.js';
@@ -86,8 +86,7 @@ async function fetchChainBy(opts: CaptureOptions, ownFlight: boolean): Promise<F
   const p = capture.target.proxy;
   const address = { ...(capture.target.address ? { address: capture.target.address } : {}), ...(p ? { proxy: formatAddress(p.host, p.port) } : {}) };
   if (capture.error) {
-    const serverBytes = capture.chunks.reduce((n, c) => n + (c.direction === 'server' ? c.bytes.length : 0), 0);
-    return { certificates: [], source: 'node', error: namedError(capture, capture.error), serverBytes, durationMs, ...address };
+    return { certificates: [], source: 'node', error: namedError(capture, capture.error), serverBytes: serverBytesIn(capture.chunks), durationMs, ...address };
   }
   const chain = chainOf(capture, early) ?? { certificates: [], source: 'node' as const };
   const asked = own && opts.askScts ? { tlsSctsAsked: true } : {};

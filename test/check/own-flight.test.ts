@@ -28,19 +28,13 @@ import { makeHello } from '../../src/scan/hello.js';
 import { signatureSchemeCandidates } from '../../src/scan/candidates.js';
 import { HAPPY_SCRIPTS, startScriptedServer } from '../helpers/starttls-fake.js';
 import { startFakeProxy, tunnelTo } from '../helpers/proxies.js';
-import { demoCerts, describeWithTools, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { demoCerts, describeWithTools, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, keptServers } from '../helpers/servers.js';
 
 /** An OCSPResponse of status tryLater (RFC 6960 §4.2.1): bytes a server staples, not judged here. */
 const STAPLE = Buffer.from('30030a0103', 'hex');
 
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function keep(s: Promise<TestServer>): Promise<TestServer> {
-  servers.push(await s);
-  return servers[servers.length - 1];
-}
+/** Servers started by this file, closed after its tests. */
+const keep = keptServers();
 
 /** What the tests' own hellos offer (makeHello's default schemes, every TLS 1.3 suite the tests use). */
 const OFFER = { suites: [0x1301, 0x1302, 0x1303], sigs: signatureSchemeCandidates(), alpn: [] as string[] };

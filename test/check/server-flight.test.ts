@@ -16,7 +16,7 @@ import type { Capture } from '../../src/capture/types.js';
 import { decodeAndDecrypt } from '../../src/analyse/pipeline.js';
 import { chainFromTrace } from '../../src/analyse/chain/from-capture.js';
 import { chainFromServerFlight } from '../../src/check/server-flight.js';
-import { demoCerts, demoPaths, describeWithTools, repoRoot, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, type TestServer } from '../helpers/servers.js';
+import { demoCerts, demoPaths, describeWithTools, repoRoot, startGnutlsServer, startNginx, startNodeTlsServer, startOpensslServer, keptServers } from '../helpers/servers.js';
 
 /** An OCSPResponse of status tryLater (RFC 6960 §4.2.1): bytes the server staples, not judged here. */
 const STAPLE = Buffer.from('30030a0103', 'hex');
@@ -46,14 +46,8 @@ async function flightOf(port: number, extra: { maxVersion?: 'TLSv1.2'; ciphers?:
   return seen!;
 }
 
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function keep(s: Promise<TestServer>): Promise<TestServer> {
-  servers.push(await s);
-  return servers[servers.length - 1];
-}
+/** Servers started by this file, closed after its tests. */
+const keep = keptServers();
 
 const demoChainHex = (file: string): string[] =>
   readFileSync(file, 'utf8')

@@ -472,3 +472,19 @@ export async function listenInProcess(server: net.Server, host: string, sockets:
     },
   };
 }
+
+/**
+ * `keep(start…)` for a test file's servers: each is kept once started and all are closed after the
+ * file's tests (an afterAll registered here).
+ */
+export function keptServers(): (s: Promise<TestServer>) => Promise<TestServer> {
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  return async (s) => {
+    const server = await s;
+    servers.push(server);
+    return server;
+  };
+}

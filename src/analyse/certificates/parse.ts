@@ -25,7 +25,7 @@ import {
 } from './der.js';
 import { AccessMethod, ExtOid, curveNames, ekuNames, hashAlgorithms, keyUsageBits, signatureAlgorithms, type KeyUsageName } from './oids.js';
 import type { CertificateInfo, ParsedCertificate, PublicKeyInfo } from './types.js';
-import { publicKeyOf, x509Of } from '../../decrypt/x509-cache.js';
+import { x509Of } from '../../decrypt/x509-cache.js';
 import { formatIp } from './ip-text.js';
 
 const attributeNames: Readonly<Record<string, string>> = {
@@ -339,7 +339,7 @@ export function parseCertificate(der: Uint8Array | string): ParsedCertificate {
     notBefore: time(validity[0], 'notBefore').toISOString(),
     notAfter: time(validity[1], 'notAfter').toISOString(),
     san: { dns: [], ip: [], email: [], uri: [] },
-    publicKey: describeKey(publicKeyOf(bytes)),
+    publicKey: describeKey(x509.publicKey),
     signatureAlgorithm: signatureAlgorithm(sigAlg),
     aia: { ocsp: [], caIssuers: [] },
     fingerprint256: createHash('sha256').update(bytes).digest('hex'),
